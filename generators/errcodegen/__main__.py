@@ -1,0 +1,3 @@
+from errcodegen.cli import main
+
+raise SystemExit(main())

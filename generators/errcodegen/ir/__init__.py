@@ -1,0 +1,27 @@
+"""The intermediate representation: the one model every output is rendered from."""
+
+from errcodegen.ir.model import (
+    IR,
+    Category,
+    Code,
+    ContextField,
+    Module,
+    Packages,
+    Range,
+    RetryPolicy,
+    Sentinel,
+    StatusRule,
+)
+
+__all__ = [
+    "IR",
+    "Category",
+    "Code",
+    "ContextField",
+    "Module",
+    "Packages",
+    "Range",
+    "RetryPolicy",
+    "Sentinel",
+    "StatusRule",
+]

@@ -1,0 +1,101 @@
+"""Registry (as written) -> IR (sorted, every default applied)."""
+
+from __future__ import annotations
+
+from errcodegen.ir.model import (
+    IR,
+    Category,
+    Code,
+    ContextField,
+    Module,
+    Packages,
+    Range,
+    RetryPolicy,
+    Sentinel,
+    StatusRule,
+)
+from errcodegen.registry.load import Registry
+from errcodegen.registry.raw import RawCode, RawSettings
+
+
+def build_ir(registry: Registry) -> IR:
+    settings = registry.settings
+    categories = tuple(_category(name, settings) for name in sorted(settings.categories))
+    by_name = {c.name: c for c in categories}
+    modules = tuple(
+        Module(
+            name=located.module.name,
+            description=located.module.description,
+            ranges=tuple(sorted((Range(r.start, r.end) for r in located.module.ranges),
+                                key=lambda r: (r.start, r.end))),
+            codes=tuple(sorted((_code(located.module.name, raw, by_name) for raw in
+                                located.module.codes), key=lambda c: c.number)),
+        )
+        for located in registry.modules
+    )
+    return IR(
+        name=settings.platform,
+        version=settings.version,
+        description=settings.description,
+        packages=Packages(**settings.packages.model_dump()),
+        severities=tuple(settings.severities),
+        categories=categories,
+        modules=modules,
+        codes=tuple(code for module in modules for code in module.codes),
+        sentinels=tuple(sorted((
+            Sentinel(
+                name=s.name,
+                message=s.message,
+                description=s.description,
+                categories=tuple(sorted(set(s.categories))),
+                codes=tuple(sorted(set(s.codes), key=_key_order)),
+            )
+            for s in registry.sentinels.sentinels), key=lambda s: s.name)),
+        status_rules=tuple(sorted(
+            (StatusRule(r.status, r.category, r.retryable) for r in settings.status_table),
+            key=lambda r: r.status)),
+        reason_phrases=tuple(sorted(settings.reason_phrases.items())),
+        retry=RetryPolicy(**{
+            **settings.retry.model_dump(),
+            "idempotent_methods": tuple(settings.retry.idempotent_methods),
+        }),
+    )
+
+
+def _key_order(key: str) -> tuple[str, int]:
+    module, number = key.rsplit(":", 1)
+    return module, int(number)
+
+
+def _category(name: str, settings: RawSettings) -> Category:
+    raw = settings.categories[name]
+    return Category(
+        name=name,
+        description=raw.description,
+        severity=raw.severity,
+        retryable=raw.retryable,
+        http_status=raw.http_status,
+        context_fields=tuple(
+            ContextField(f.name, f.type, f.description, f.format) for f in raw.context
+        ),
+    )
+
+
+def _code(module: str, raw: RawCode, categories: dict[str, Category]) -> Code:
+    category = categories[raw.category]
+    return Code(
+        module=module,
+        number=raw.number,
+        name=raw.name,
+        message=raw.message,
+        category=raw.category,
+        severity=raw.severity if raw.severity is not None else category.severity,
+        retryable=raw.retryable if raw.retryable is not None else category.retryable,
+        http_status=raw.http_status if raw.http_status is not None else category.http_status,
+        description=raw.description,
+        action=raw.action,
+        deprecated=raw.deprecated,
+        replaced_by=raw.replaced_by,
+        go_symbol=raw.go_symbol,
+        category_inferred=raw.category_inferred,
+    )

@@ -1,0 +1,47 @@
+"""TypeScript naming, reserved words and literals."""
+
+from __future__ import annotations
+
+from errcodegen.lang.words import camel, escape_char, pascal, safe_text_lines, upper_snake
+
+RESERVED = frozenset(
+    """break case catch class const continue debugger default delete do else enum export
+    extends false finally for function if import in instanceof new null return super switch
+    this throw true try typeof var void while with as implements interface let package private
+    protected public static yield any boolean constructor declare get module require number set
+    string symbol type from of async await undefined NaN Infinity eval arguments Object Error
+    Array Promise globalThis""".split()
+)
+
+_SHORT = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def constant(*parts: str) -> str:
+    return _avoid_reserved(upper_snake(*parts))
+
+
+def type_name(*parts: str) -> str:
+    return _avoid_reserved(pascal(*parts))
+
+
+def member(*parts: str) -> str:
+    return _avoid_reserved(camel(*parts))
+
+
+def _avoid_reserved(name: str) -> str:
+    if not name or name[0].isdigit():
+        name = "_" + name
+    return name + "_" if name in RESERVED else name
+
+
+def string(text: str) -> str:
+    """A double-quoted TypeScript string literal whose value is exactly ``text``."""
+    return '"' + "".join(
+        c if c.isprintable() and c not in _SHORT else escape_char(c, _SHORT, max_hex=0x7F)
+        for c in text
+    ) + '"'
+
+
+def doc_lines(text: str) -> list[str]:
+    """Lines safe inside a ``/** ... */`` comment."""
+    return [line.replace("*/", "*\\/") for line in safe_text_lines(text)]

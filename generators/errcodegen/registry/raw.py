@@ -1,0 +1,135 @@
+"""Pydantic models of the registry files exactly as written (strict, no extras)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SnakeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
+ModuleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*([_/-][a-z0-9]+)*$")]
+CodeKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_/-]*:[0-9]+$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Millis = Annotated[int, Field(ge=0)]
+HttpErrorStatus = Annotated[int, Field(ge=400, le=599)]
+Level = Literal["error", "warning", "off"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class RawContextField(Strict):
+    name: SnakeName
+    type: Literal["string", "integer", "number", "boolean"]
+    description: str = ""
+    format: str | None = None
+
+
+class RawCategory(Strict):
+    description: Text
+    severity: str
+    retryable: bool
+    http_status: HttpErrorStatus
+    context: list[RawContextField] = []
+
+
+class RawStatusRule(Strict):
+    status: HttpErrorStatus
+    category: str | None
+    retryable: bool
+
+
+class RawRetry(Strict):
+    max_attempts: Annotated[int, Field(ge=1, le=100)]
+    base_delay_ms: Millis
+    throttle_base_delay_ms: Millis
+    max_delay_ms: Millis
+    max_retry_after_ms: Millis
+    budget: bool
+    budget_capacity: Annotated[int, Field(ge=1)]
+    retry_cost: Annotated[int, Field(ge=1)]
+    throttle_retry_cost: Annotated[int, Field(ge=1)]
+    success_refund: Annotated[int, Field(ge=0)]
+    idempotent_methods: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]+$")]]
+    max_error_body_bytes: Annotated[int, Field(ge=1024)]
+
+
+class RawPackages(Strict):
+    python_distribution: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+    python_package: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    npm: Annotated[str, StringConstraints(pattern=r"^(@[a-z0-9-]+/)?[a-z0-9-]+$")]
+    go_module: Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+(/[A-Za-z0-9._-]+)+$")]
+    go_package: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*$")]
+
+
+class RawSettings(Strict):
+    """``registry.yaml``."""
+
+    platform: Text
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    description: Text
+    packages: RawPackages
+    severities: list[SnakeName]
+    categories: dict[SnakeName, RawCategory]
+    status_table: list[RawStatusRule]
+    reason_phrases: dict[HttpErrorStatus, Text]
+    retry: RawRetry
+
+
+class RawRange(Strict):
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+
+
+class RawCode(Strict):
+    number: Annotated[int, Field(ge=0)]
+    name: SnakeName
+    message: Text
+    category: str
+    category_inferred: bool = False
+    severity: str | None = None
+    retryable: bool | None = None
+    http_status: HttpErrorStatus | None = None
+    reason: str | None = None  # why severity/retryable differ from the category's
+    description: str = ""
+    action: str = ""
+    deprecated: bool = False
+    replaced_by: CodeKey | None = None
+    go_symbol: str | None = None
+    source: str | None = None  # the Go file that registers it
+    reviewed: bool = False  # a human checked it: importers must not overwrite it
+
+
+class RawModule(Strict):
+    """``modules/<name>.yaml``."""
+
+    name: ModuleName
+    description: Text
+    ranges: list[RawRange] = []
+    codes: list[RawCode] = []
+
+
+class RawSentinel(Strict):
+    name: SnakeName
+    message: Text
+    description: str = ""
+    categories: list[str] = []
+    codes: list[CodeKey] = []
+
+
+class RawSentinels(Strict):
+    """``sentinels.yaml``."""
+
+    sentinels: list[RawSentinel]
+
+
+class RawRuleConfig(Strict):
+    level: Level
+    exceptions: list[str] = []  # subjects (code keys, module names) reported as warnings
+
+
+class RawLintConfig(Strict):
+    """``lint.yaml``."""
+
+    rules: dict[str, RawRuleConfig] = {}

@@ -1,0 +1,14 @@
+"""The typescript client target (being built)."""
+
+from __future__ import annotations
+
+from errcodegen.ir import IR
+from errcodegen.targets import Target
+from errcodegen.writer import Files
+
+
+def render(ir: IR) -> Files:
+    return {}
+
+
+TARGET = Target("typescript", "clients/typescript", render)
