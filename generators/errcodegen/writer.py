@@ -40,17 +40,44 @@ def write_outputs(root: Path, outputs: Mapping[str, Files]) -> list[Path]:
     return changed
 
 
+def outdated_files(root: Path, outputs: Mapping[str, Files]) -> list[Path]:
+    """The files ``write_outputs`` would create, change or remove; writes nothing."""
+    outdated: list[Path] = []
+    for folder, files in sorted(outputs.items()):
+        wanted = _with_manifest(files)
+        outdated += [root / folder / name for name, content in sorted(wanted.items())
+                     if _read(root / folder / name) != _bytes(content)]
+        outdated += [root / folder / name for name in sorted(_removed(root / folder, wanted))]
+    return outdated
+
+
+def _with_manifest(files: Files) -> dict[str, str | bytes]:
+    return {**files, MANIFEST: "".join(f"{name}\n" for name in sorted(files))}
+
+
+def _removed(folder: Path, wanted: Mapping[str, object]) -> set[str]:
+    return {name for name in _previous_files(folder) - set(wanted) if (folder / name).is_file()}
+
+
 def _write_folder(folder: Path, files: Files) -> list[Path]:
-    manifest = "".join(f"{name}\n" for name in sorted(files))
-    wanted = {**files, MANIFEST: manifest}
+    wanted = _with_manifest(files)
     changed = [folder / name for name, content in sorted(wanted.items())
                if _write_if_changed(folder / name, content)]
-    for stale in _previous_files(folder) - set(wanted):
-        path = folder / stale
-        if path.is_file():
-            path.unlink()
-            changed.append(path)
+    for name in sorted(_removed(folder, wanted)):
+        (folder / name).unlink()
+        changed.append(folder / name)
     return changed
+
+
+def _bytes(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _previous_files(folder: Path) -> set[str]:
@@ -61,12 +88,9 @@ def _previous_files(folder: Path) -> set[str]:
 
 
 def _write_if_changed(path: Path, content: str | bytes) -> bool:
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+    data = _bytes(content)
+    if _read(path) == data:
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from errcodegen.registry.problems import Problem, RegistryError
 from errcodegen.registry.raw import (
     RawCode,
+    RawExceptions,
     RawLintConfig,
     RawModule,
     RawSentinels,
@@ -22,6 +23,7 @@ from errcodegen.registry.yamlsource import YamlDocument, read_yaml
 SETTINGS_FILE = "registry.yaml"
 SENTINELS_FILE = "sentinels.yaml"
 LINT_FILE = "lint.yaml"
+EXCEPTIONS_FILE = "lint-exceptions.yaml"
 MODULES_DIR = "modules"
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -42,6 +44,7 @@ class Registry:
     modules: tuple[LocatedModule, ...]  # sorted by module name
     sentinels: RawSentinels
     lint: RawLintConfig
+    exceptions: RawExceptions
     docs: dict[str, YamlDocument]  # by file name relative to root
 
     def codes(self) -> Iterator[tuple[LocatedModule, int, RawCode]]:
@@ -72,6 +75,7 @@ def load_registry(root: Path) -> Registry:
     settings = parse(SETTINGS_FILE, RawSettings)
     sentinels = parse(SENTINELS_FILE, RawSentinels, required=False) or RawSentinels(sentinels=[])
     lint = parse(LINT_FILE, RawLintConfig, required=False) or RawLintConfig()
+    exceptions = parse(EXCEPTIONS_FILE, RawExceptions, required=False) or RawExceptions()
     modules = []
     for path in sorted((root / MODULES_DIR).glob("*.yaml")):
         relative = f"{MODULES_DIR}/{path.name}"
@@ -81,7 +85,7 @@ def load_registry(root: Path) -> Registry:
     if settings is None or problems:
         raise RegistryError(problems)
     modules.sort(key=lambda m: m.module.name)
-    registry = Registry(root, settings, tuple(modules), sentinels, lint, docs)
+    registry = Registry(root, settings, tuple(modules), sentinels, lint, exceptions, docs)
     problems.extend(check_references(registry))
     if problems:
         raise RegistryError(problems)

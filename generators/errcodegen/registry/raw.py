@@ -124,12 +124,30 @@ class RawSentinels(Strict):
     sentinels: list[RawSentinel]
 
 
-class RawRuleConfig(Strict):
-    level: Level
-    exceptions: list[str] = []  # subjects (code keys, module names) reported as warnings
+class RawReservedRange(Strict):
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+    reason: Text
+
+
+class RawSubrange(Strict):
+    """Codes whose number modulo 100 lies in [start, end] belong to these categories."""
+
+    start: Annotated[int, Field(ge=0, le=99)]
+    end: Annotated[int, Field(ge=0, le=99)]
+    categories: list[str]  # empty: no code belongs here (a reserved block)
+    meaning: Text
 
 
 class RawLintConfig(Strict):
-    """``lint.yaml``."""
+    """``lint.yaml``: how strict each rule is, and the conventions the rules check."""
 
-    rules: dict[str, RawRuleConfig] = {}
+    levels: dict[str, Level] = {}
+    reserved_ranges: list[RawReservedRange] = []
+    subranges: list[RawSubrange] = []
+
+
+class RawExceptions(Strict):
+    """``lint-exceptions.yaml``: deployed violations, reported as warnings, never as errors."""
+
+    exceptions: dict[str, list[str]] = {}

@@ -18,6 +18,6 @@ class Target:
 
 def all_targets() -> list[Target]:
     """Every target, in the order they run."""
-    from errcodegen.targets import go, openapi, python, typescript
+    from errcodegen.targets import go, openapi, python, typescript, vectors
 
-    return [openapi.TARGET, python.TARGET, typescript.TARGET, go.TARGET]
+    return [openapi.TARGET, vectors.TARGET, python.TARGET, typescript.TARGET, go.TARGET]

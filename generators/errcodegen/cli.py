@@ -1,0 +1,127 @@
+"""Command line: ``errcodegen <command>`` (also ``python -m errcodegen``).
+
+Exit status: 0 success; 1 a check found differences; 2 the registry is invalid or
+has lint errors (nothing written); 3 a target failed (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from errcodegen.lint import LintReport, lint_registry
+from errcodegen.lint.rules import RULES_BY_ID
+from errcodegen.pipeline import LintFailed, TargetFailed, generate
+from errcodegen.registry import RegistryError, load_registry
+from errcodegen.registry.load import EXCEPTIONS_FILE
+from errcodegen.targets import all_targets
+
+EXIT_DIFFERENCES = 1
+EXIT_INVALID = 2
+EXIT_TARGET_FAILED = 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        result: int = args.handler(args)
+        return result
+    except RegistryError as exc:
+        _report_problems([str(p) for p in exc.problems])
+        return EXIT_INVALID
+    except LintFailed as exc:
+        _report_problems([str(f) for f in exc.report.errors])
+        return EXIT_INVALID
+    except TargetFailed as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_TARGET_FAILED
+
+
+def _report_problems(lines: list[str]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+    print(f"{len(lines)} problem(s); nothing was written", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="errcodegen", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(required=True, metavar="command")
+
+    gen = commands.add_parser("generate", help="validate, lint and regenerate every output")
+    _common(gen)
+    gen.add_argument("--root", type=Path, default=Path("."),
+                     help="repository root the outputs are written under (default: .)")
+    gen.add_argument("--check", action="store_true",
+                     help="write nothing; exit 1 if any generated file is out of date")
+    gen.add_argument("--only", action="append", metavar="TARGET",
+                     choices=[t.name for t in all_targets()],
+                     help="render only this target (repeatable); default: all")
+    gen.set_defaults(handler=_generate)
+
+    lint = commands.add_parser("lint", help="validate and lint the registry")
+    _common(lint)
+    lint.add_argument("--errors-only", action="store_true", help="list only error findings")
+    lint.add_argument("--write-exceptions", action="store_true",
+                      help=f"record every current error as a deployed exception in "
+                           f"{EXCEPTIONS_FILE}")
+    lint.set_defaults(handler=_lint)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spec", type=Path, default=Path("spec"),
+                        help="the registry folder (default: spec)")
+
+
+def _generate(args: argparse.Namespace) -> int:
+    targets = [t for t in all_targets() if not args.only or t.name in args.only]
+    run, changed = generate(args.spec, args.root, targets, check_only=args.check)
+    warnings = len(run.report.findings)
+    for path in changed:
+        print(f"{'outdated' if args.check else 'wrote'} {path}")
+    print(f"{len(run.ir.codes)} codes in {len(run.ir.modules)} modules; {warnings} lint "
+          f"warnings; {len(changed)} file(s) {'out of date' if args.check else 'changed'}")
+    return EXIT_DIFFERENCES if args.check and changed else 0
+
+
+def _lint(args: argparse.Namespace) -> int:
+    registry = load_registry(args.spec)
+    report = lint_registry(registry)
+    if args.write_exceptions:
+        _write_exceptions(args.spec / EXCEPTIONS_FILE, registry.exceptions.exceptions, report)
+        report = lint_registry(load_registry(args.spec))
+    for finding in report.findings:
+        if finding.level == "error" or not args.errors_only:
+            print(finding)
+    print()
+    print(report.summary())
+    return EXIT_INVALID if report.errors else 0
+
+
+def _write_exceptions(path: Path, current: dict[str, list[str]], report: LintReport) -> None:
+    merged = {rule: set(subjects) for rule, subjects in current.items()}
+    for finding in report.errors:
+        if not RULES_BY_ID[finding.rule].fixed:
+            merged.setdefault(finding.rule, set()).add(finding.subject)
+    body = {rule: sorted(subjects, key=_subject_order) for rule, subjects in sorted(merged.items())}
+    header = (
+        "# Deployed violations of lint rules: codes already in production cannot be renumbered.\n"
+        "# Each is reported as a warning instead of an error. Never add a new code here: fix it.\n"
+        "# Written by `errcodegen lint --write-exceptions`.\n"
+    )
+    text = yaml.safe_dump({"exceptions": body}, sort_keys=False, width=100,
+                          default_flow_style=None)
+    path.write_text(header + text, encoding="utf-8")
+
+
+def _subject_order(subject: str) -> tuple[str, int]:
+    module, _, number = subject.rpartition(":")
+    return (module, int(number)) if module and number.isdigit() else (subject, -1)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
