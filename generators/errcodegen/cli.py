@@ -53,28 +53,42 @@ def _parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="validate, lint and regenerate every output")
     _common(gen)
-    gen.add_argument("--root", type=Path, default=Path("."),
-                     help="repository root the outputs are written under (default: .)")
-    gen.add_argument("--check", action="store_true",
-                     help="write nothing; exit 1 if any generated file is out of date")
-    gen.add_argument("--only", action="append", metavar="TARGET",
-                     choices=[t.name for t in all_targets()],
-                     help="render only this target (repeatable); default: all")
+    gen.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        help="repository root the outputs are written under (default: .)",
+    )
+    gen.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if any generated file is out of date",
+    )
+    gen.add_argument(
+        "--only",
+        action="append",
+        metavar="TARGET",
+        choices=[t.name for t in all_targets()],
+        help="render only this target (repeatable); default: all",
+    )
     gen.set_defaults(handler=_generate)
 
     lint = commands.add_parser("lint", help="validate and lint the registry")
     _common(lint)
     lint.add_argument("--errors-only", action="store_true", help="list only error findings")
-    lint.add_argument("--write-exceptions", action="store_true",
-                      help=f"record every current error as a deployed exception in "
-                           f"{EXCEPTIONS_FILE}")
+    lint.add_argument(
+        "--write-exceptions",
+        action="store_true",
+        help=f"record every current error as a deployed exception in {EXCEPTIONS_FILE}",
+    )
     lint.set_defaults(handler=_lint)
     return parser
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--spec", type=Path, default=Path("spec"),
-                        help="the registry folder (default: spec)")
+    parser.add_argument(
+        "--spec", type=Path, default=Path("spec"), help="the registry folder (default: spec)"
+    )
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -83,8 +97,10 @@ def _generate(args: argparse.Namespace) -> int:
     warnings = len(run.report.findings)
     for path in changed:
         print(f"{'outdated' if args.check else 'wrote'} {path}")
-    print(f"{len(run.ir.codes)} codes in {len(run.ir.modules)} modules; {warnings} lint "
-          f"warnings; {len(changed)} file(s) {'out of date' if args.check else 'changed'}")
+    print(
+        f"{len(run.ir.codes)} codes in {len(run.ir.modules)} modules; {warnings} lint "
+        f"warnings; {len(changed)} file(s) {'out of date' if args.check else 'changed'}"
+    )
     return EXIT_DIFFERENCES if args.check and changed else 0
 
 
@@ -113,8 +129,7 @@ def _write_exceptions(path: Path, current: dict[str, list[str]], report: LintRep
         "# Each is reported as a warning instead of an error. Never add a new code here: fix it.\n"
         "# Written by `errcodegen lint --write-exceptions`.\n"
     )
-    text = yaml.safe_dump({"exceptions": body}, sort_keys=False, width=100,
-                          default_flow_style=None)
+    text = yaml.safe_dump({"exceptions": body}, sort_keys=False, width=100, default_flow_style=None)
     path.write_text(header + text, encoding="utf-8")
 
 

@@ -62,8 +62,9 @@ def render(run: Run, targets: Sequence[Target] | None = None) -> None:
         run.timings[target.name] = time.perf_counter() - started
 
 
-def generate(spec: Path, root: Path, targets: Sequence[Target] | None = None,
-             check_only: bool = False) -> tuple[Run, list[Path]]:
+def generate(
+    spec: Path, root: Path, targets: Sequence[Target] | None = None, check_only: bool = False
+) -> tuple[Run, list[Path]]:
     """Regenerate under ``root``. Returns the run and the files changed (or, with
     ``check_only``, the files that would change)."""
     run = prepare(spec)

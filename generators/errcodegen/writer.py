@@ -45,8 +45,11 @@ def outdated_files(root: Path, outputs: Mapping[str, Files]) -> list[Path]:
     outdated: list[Path] = []
     for folder, files in sorted(outputs.items()):
         wanted = _with_manifest(files)
-        outdated += [root / folder / name for name, content in sorted(wanted.items())
-                     if _read(root / folder / name) != _bytes(content)]
+        outdated += [
+            root / folder / name
+            for name, content in sorted(wanted.items())
+            if _read(root / folder / name) != _bytes(content)
+        ]
         outdated += [root / folder / name for name in sorted(_removed(root / folder, wanted))]
     return outdated
 
@@ -61,8 +64,11 @@ def _removed(folder: Path, wanted: Mapping[str, object]) -> set[str]:
 
 def _write_folder(folder: Path, files: Files) -> list[Path]:
     wanted = _with_manifest(files)
-    changed = [folder / name for name, content in sorted(wanted.items())
-               if _write_if_changed(folder / name, content)]
+    changed = [
+        folder / name
+        for name, content in sorted(wanted.items())
+        if _write_if_changed(folder / name, content)
+    ]
     for name in sorted(_removed(folder, wanted)):
         (folder / name).unlink()
         changed.append(folder / name)

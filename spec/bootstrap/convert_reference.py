@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from errcodegen.lang.words import words
 
 CATEGORY_DEFAULTS = {  # (severity, retryable, http_status), as spec/registry.yaml states them
@@ -41,18 +40,30 @@ INFERENCE_RULES: list[tuple[str, str]] = [
     ("timeout", r"time.?out|timed out|deadline"),
     ("not_found", r"not found|notfound|does not exist|no such|unknown (?!error)|missing record"),
     ("conflict", r"already|exists|duplicate|conflict|in use|mismatch"),
-    ("unauthorized", r"unauthori[sz]ed|forbidden|permission|not authori[sz]ed|access denied|"
-                     r"not allowed|authentication|not permitted|insufficient (role|privilege)|"
-                     r"not (the )?owner|signer"),
-    ("external", r"unavailable|connection|network|external|upstream|api error|service error|"
-                 r"provider error|http|rpc|dial|fetch|request failed"),
-    ("state", r"expired|revoked|locked|not active|inactive|invalid state|invalid status|"
-              r"closed|pending|suspended|disabled|not ready|in progress|not enabled|paused|"
-              r"frozen|already|transition|not (yet )?(started|completed|running|open)|"
-              r"no active|terminated|cancel"),
-    ("validation", r"invalid|empty|missing|required|must|too (long|short|large|small|many)|"
-                   r"malformed|exceed|out of range|bad |format|length|negative|zero|nil|"
-                   r"unsupported|not supported|mismatch"),
+    (
+        "unauthorized",
+        r"unauthori[sz]ed|forbidden|permission|not authori[sz]ed|access denied|"
+        r"not allowed|authentication|not permitted|insufficient (role|privilege)|"
+        r"not (the )?owner|signer",
+    ),
+    (
+        "external",
+        r"unavailable|connection|network|external|upstream|api error|service error|"
+        r"provider error|http|rpc|dial|fetch|request failed",
+    ),
+    (
+        "state",
+        r"expired|revoked|locked|not active|inactive|invalid state|invalid status|"
+        r"closed|pending|suspended|disabled|not ready|in progress|not enabled|paused|"
+        r"frozen|already|transition|not (yet )?(started|completed|running|open)|"
+        r"no active|terminated|cancel",
+    ),
+    (
+        "validation",
+        r"invalid|empty|missing|required|must|too (long|short|large|small|many)|"
+        r"malformed|exceed|out of range|bad |format|length|negative|zero|nil|"
+        r"unsupported|not supported|mismatch",
+    ),
     ("internal", r"fail|error|internal|marshal|encod|decod|panic|unexpected|corrupt"),
 ]
 
@@ -133,7 +144,9 @@ def code_names(rows: list[dict[str, str]]) -> dict[tuple[str, int], str]:
     return names
 
 
-def code_entry(row: dict[str, str], name: str, catalog: dict[tuple[str, int], dict[str, str]]) -> dict[str, Any]:
+def code_entry(
+    row: dict[str, str], name: str, catalog: dict[tuple[str, int], dict[str, str]]
+) -> dict[str, Any]:
     key = (row["module"], int(row["code"]))
     listed = catalog.get(key)
     entry: dict[str, Any] = {"number": key[1], "name": name, "message": row["message"]}
@@ -151,7 +164,8 @@ def code_entry(row: dict[str, str], name: str, catalog: dict[tuple[str, int], di
         if retryable != CATEGORY_DEFAULTS[category][1]:
             entry["retryable"] = retryable
             entry["reason"] = "the platform's error catalog marks it " + (
-                "retryable" if retryable else "not retryable")
+                "retryable" if retryable else "not retryable"
+            )
         if listed["action"]:
             entry["action"] = listed["action"]
     entry["go_symbol"] = row["go_var"]
@@ -173,7 +187,9 @@ def sentinel_entries(modules: dict[str, dict[str, Any]]) -> list[dict[str, Any]]
         if categories:
             entry["categories"] = categories
         if codes:
-            entry["codes"] = sorted(codes, key=lambda k: (k.rsplit(":", 1)[0], int(k.rsplit(":", 1)[1])))
+            entry["codes"] = sorted(
+                codes, key=lambda k: (k.rsplit(":", 1)[0], int(k.rsplit(":", 1)[1]))
+            )
         result.append(entry)
     return result
 
@@ -191,15 +207,22 @@ def main(reference: Path, spec: Path) -> None:
     modules: dict[str, dict[str, Any]] = {}
     for r in ranges:
         modules[r["module"]] = {
-            "name": r["module"], "description": r["description"],
-            "ranges": [{"start": int(r["start"]), "end": int(r["end"])}], "codes": [],
+            "name": r["module"],
+            "description": r["description"],
+            "ranges": [{"start": int(r["start"]), "end": int(r["end"])}],
+            "codes": [],
         }
     for row in rows:
-        module = modules.setdefault(row["module"], {
-            "name": row["module"],
-            "description": f"Errors registered under the {row['module']} namespace (no allocated range).",
-            "ranges": [], "codes": [],
-        })
+        module = modules.setdefault(
+            row["module"],
+            {
+                "name": row["module"],
+                "description": f"Errors registered under the {row['module']} namespace "
+                "(no allocated range).",
+                "ranges": [],
+                "codes": [],
+            },
+        )
         module["codes"].append(code_entry(row, names[(row["module"], int(row["code"]))], catalog))
 
     out = spec / "modules"
@@ -209,7 +232,9 @@ def main(reference: Path, spec: Path) -> None:
         if not module["ranges"]:
             del module["ranges"]
         (out / module_file_name(module["name"])).write_text(dump(module), encoding="utf-8")
-    (spec / "sentinels.yaml").write_text(dump({"sentinels": sentinel_entries(modules)}), encoding="utf-8")
+    (spec / "sentinels.yaml").write_text(
+        dump({"sentinels": sentinel_entries(modules)}), encoding="utf-8"
+    )
 
 
 def dump(data: Any) -> str:

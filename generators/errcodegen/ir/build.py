@@ -26,10 +26,18 @@ def build_ir(registry: Registry) -> IR:
         Module(
             name=located.module.name,
             description=located.module.description,
-            ranges=tuple(sorted((Range(r.start, r.end) for r in located.module.ranges),
-                                key=lambda r: (r.start, r.end))),
-            codes=tuple(sorted((_code(located.module.name, raw, by_name) for raw in
-                                located.module.codes), key=lambda c: c.number)),
+            ranges=tuple(
+                sorted(
+                    (Range(r.start, r.end) for r in located.module.ranges),
+                    key=lambda r: (r.start, r.end),
+                )
+            ),
+            codes=tuple(
+                sorted(
+                    (_code(located.module.name, raw, by_name) for raw in located.module.codes),
+                    key=lambda c: c.number,
+                )
+            ),
         )
         for located in registry.modules
     )
@@ -42,23 +50,34 @@ def build_ir(registry: Registry) -> IR:
         categories=categories,
         modules=modules,
         codes=tuple(code for module in modules for code in module.codes),
-        sentinels=tuple(sorted((
-            Sentinel(
-                name=s.name,
-                message=s.message,
-                description=s.description,
-                categories=tuple(sorted(set(s.categories))),
-                codes=tuple(sorted(set(s.codes), key=_key_order)),
+        sentinels=tuple(
+            sorted(
+                (
+                    Sentinel(
+                        name=s.name,
+                        message=s.message,
+                        description=s.description,
+                        categories=tuple(sorted(set(s.categories))),
+                        codes=tuple(sorted(set(s.codes), key=_key_order)),
+                    )
+                    for s in registry.sentinels.sentinels
+                ),
+                key=lambda s: s.name,
             )
-            for s in registry.sentinels.sentinels), key=lambda s: s.name)),
-        status_rules=tuple(sorted(
-            (StatusRule(r.status, r.category, r.retryable) for r in settings.status_table),
-            key=lambda r: r.status)),
+        ),
+        status_rules=tuple(
+            sorted(
+                (StatusRule(r.status, r.category, r.retryable) for r in settings.status_table),
+                key=lambda r: r.status,
+            )
+        ),
         reason_phrases=tuple(sorted(settings.reason_phrases.items())),
-        retry=RetryPolicy(**{
-            **settings.retry.model_dump(),
-            "idempotent_methods": tuple(settings.retry.idempotent_methods),
-        }),
+        retry=RetryPolicy(
+            **{
+                **settings.retry.model_dump(),
+                "idempotent_methods": tuple(settings.retry.idempotent_methods),
+            }
+        ),
     )
 
 

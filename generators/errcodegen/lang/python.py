@@ -34,9 +34,13 @@ def _avoid_reserved(name: str) -> str:
 
 def string(text: str) -> str:
     """A double-quoted Python string literal whose value is exactly ``text``."""
-    return '"' + "".join(
-        c if c.isprintable() and c not in _SHORT else escape_char(c, _SHORT) for c in text
-    ) + '"'
+    return (
+        '"'
+        + "".join(
+            c if c.isprintable() and c not in _SHORT else escape_char(c, _SHORT) for c in text
+        )
+        + '"'
+    )
 
 
 def docstring_lines(text: str) -> list[str]:

@@ -36,10 +36,14 @@ def _avoid_reserved(name: str) -> str:
 
 def string(text: str) -> str:
     """A double-quoted TypeScript string literal whose value is exactly ``text``."""
-    return '"' + "".join(
-        c if c.isprintable() and c not in _SHORT else escape_char(c, _SHORT, max_hex=0x7F)
-        for c in text
-    ) + '"'
+    return (
+        '"'
+        + "".join(
+            c if c.isprintable() and c not in _SHORT else escape_char(c, _SHORT, max_hex=0x7F)
+            for c in text
+        )
+        + '"'
+    )
 
 
 def doc_lines(text: str) -> list[str]:

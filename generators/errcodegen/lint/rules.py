@@ -34,8 +34,9 @@ class Rule:
 
 def _code_hit(located: LocatedModule, index: int, field: str, message: str) -> Hit:
     code = located.module.codes[index]
-    return Hit(f"{located.module.name}:{code.number}",
-               located.doc.locate(("codes", index, field), message))
+    return Hit(
+        f"{located.module.name}:{code.number}", located.doc.locate(("codes", index, field), message)
+    )
 
 
 def duplicate_code(registry: Registry) -> Iterator[Hit]:
@@ -44,8 +45,9 @@ def duplicate_code(registry: Registry) -> Iterator[Hit]:
         key = (located.module.name, code.number)
         hit = _code_hit(located, i, "number", "")
         if key in first:
-            yield _code_hit(located, i, "number", f"code {key[0]}:{key[1]} is already defined "
-                                                   f"at {first[key]}")
+            yield _code_hit(
+                located, i, "number", f"code {key[0]}:{key[1]} is already defined at {first[key]}"
+            )
         else:
             first[key] = f"{hit.where.file}:{hit.where.line}"
 
@@ -55,24 +57,33 @@ def duplicate_name(registry: Registry) -> Iterator[Hit]:
     for located, i, code in registry.codes():
         key = (located.module.name, code.name)
         if key in first:
-            yield _code_hit(located, i, "name", f"name {code.name!r} is already used by "
-                                                 f"{key[0]}:{first[key]}")
+            yield _code_hit(
+                located, i, "name", f"name {code.name!r} is already used by {key[0]}:{first[key]}"
+            )
         else:
             first[key] = code.number
 
 
 def range_overlap(registry: Registry) -> Iterator[Hit]:
     spans = sorted(
-        ((span.start, span.end, located.module.name, r, located)
-         for located in registry.modules for r, span in enumerate(located.module.ranges)),
+        (
+            (span.start, span.end, located.module.name, r, located)
+            for located in registry.modules
+            for r, span in enumerate(located.module.ranges)
+        ),
         key=lambda s: (s[0], s[1], s[2]),
     )
     for i, (start, end, name, r, located) in enumerate(spans):
         for other_start, other_end, other_name, _, _ in spans[:i]:
             if start <= other_end and other_start <= end:
-                yield Hit(name, located.doc.locate(
-                    ("ranges", r), f"range {start}-{end} of {name} overlaps "
-                                   f"{other_start}-{other_end} of {other_name}"))
+                yield Hit(
+                    name,
+                    located.doc.locate(
+                        ("ranges", r),
+                        f"range {start}-{end} of {name} overlaps "
+                        f"{other_start}-{other_end} of {other_name}",
+                    ),
+                )
 
 
 def code_outside_range(registry: Registry) -> Iterator[Hit]:
@@ -80,23 +91,36 @@ def code_outside_range(registry: Registry) -> Iterator[Hit]:
         ranges = located.module.ranges
         if ranges and not any(r.start <= code.number <= r.end for r in ranges):
             allocated = ", ".join(f"{r.start}-{r.end}" for r in ranges)
-            yield _code_hit(located, i, "number", f"{code.number} is outside "
-                                                   f"{located.module.name}'s range {allocated}")
+            yield _code_hit(
+                located,
+                i,
+                "number",
+                f"{code.number} is outside {located.module.name}'s range {allocated}",
+            )
 
 
 def module_without_range(registry: Registry) -> Iterator[Hit]:
     for located in registry.modules:
         if not located.module.ranges:
-            yield Hit(located.module.name, located.doc.locate(
-                ("name",), f"module {located.module.name} has no allocated range"))
+            yield Hit(
+                located.module.name,
+                located.doc.locate(
+                    ("name",), f"module {located.module.name} has no allocated range"
+                ),
+            )
 
 
 def reserved_range(registry: Registry) -> Iterator[Hit]:
     for located, i, code in registry.codes():
         for reserved in registry.lint.reserved_ranges:
             if reserved.start <= code.number <= reserved.end:
-                yield _code_hit(located, i, "number", f"{code.number} lies in {reserved.start}-"
-                                                       f"{reserved.end}, reserved: {reserved.reason}")
+                yield _code_hit(
+                    located,
+                    i,
+                    "number",
+                    f"{code.number} lies in {reserved.start}-"
+                    f"{reserved.end}, reserved: {reserved.reason}",
+                )
 
 
 def subrange_convention(registry: Registry) -> Iterator[Hit]:
@@ -105,9 +129,14 @@ def subrange_convention(registry: Registry) -> Iterator[Hit]:
         for sub in registry.lint.subranges:
             if sub.start <= offset <= sub.end and code.category not in sub.categories:
                 expected = " or ".join(sub.categories) if sub.categories else "no code"
-                yield _code_hit(located, i, "category", f"{code.category} code at offset "
-                                f"{offset:02d}, where the convention puts {sub.meaning} "
-                                f"({expected})")
+                yield _code_hit(
+                    located,
+                    i,
+                    "category",
+                    f"{code.category} code at offset "
+                    f"{offset:02d}, where the convention puts {sub.meaning} "
+                    f"({expected})",
+                )
 
 
 def identifiers(module: str, name: str) -> dict[str, str]:
@@ -121,15 +150,21 @@ def identifiers(module: str, name: str) -> dict[str, str]:
 
 def identifier_collision(registry: Registry) -> Iterator[Hit]:
     # Go names per-code sentinels Err<Module><Name> beside the common ones Err<Name>.
-    seen = {("Go", go.exported(s.name)): f"common sentinel {s.name}"
-            for s in registry.sentinels.sentinels}
+    seen = {
+        ("Go", go.exported(s.name)): f"common sentinel {s.name}"
+        for s in registry.sentinels.sentinels
+    }
     for located, i, code in registry.codes():
         key = f"{located.module.name}:{code.number}"
         for language, ident in identifiers(located.module.name, code.name).items():
             owner = seen.setdefault((language, ident), key)
             if owner != key:
-                yield _code_hit(located, i, "name", f"{language} identifier {ident} of {key} "
-                                                     f"collides with {owner}")
+                yield _code_hit(
+                    located,
+                    i,
+                    "name",
+                    f"{language} identifier {ident} of {key} collides with {owner}",
+                )
 
 
 def override_without_reason(registry: Registry) -> Iterator[Hit]:
@@ -137,41 +172,95 @@ def override_without_reason(registry: Registry) -> Iterator[Hit]:
         category = registry.settings.categories.get(code.category)
         if category is None or code.reason:
             continue
-        for field, value, default in (("retryable", code.retryable, category.retryable),
-                                      ("severity", code.severity, category.severity)):
+        for field, value, default in (
+            ("retryable", code.retryable, category.retryable),
+            ("severity", code.severity, category.severity),
+        ):
             if value is not None and value != default:
-                yield _code_hit(located, i, field, f"{field} {value!r} contradicts the "
-                                f"{code.category} default {default!r}; give a reason")
+                yield _code_hit(
+                    located,
+                    i,
+                    field,
+                    f"{field} {value!r} contradicts the "
+                    f"{code.category} default {default!r}; give a reason",
+                )
 
 
 def category_inferred(registry: Registry) -> Iterator[Hit]:
     for located, i, code in registry.codes():
         if code.category_inferred:
-            yield _code_hit(located, i, "category", f"category {code.category} was inferred "
-                                                     "from the message; review and remove "
-                                                     "category_inferred")
+            yield _code_hit(
+                located,
+                i,
+                "category",
+                f"category {code.category} was inferred "
+                "from the message; review and remove "
+                "category_inferred",
+            )
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("DUPLICATE_CODE", "The pair (module, number) identifies an error: it must be unique.",
-         "error", duplicate_code, fixed=True),
-    Rule("DUPLICATE_NAME", "Names become identifiers in every client: unique within a module.",
-         "error", duplicate_name, fixed=True),
-    Rule("RANGE_OVERLAP", "Two modules allocated the same numbers cannot grow independently.",
-         "error", range_overlap),
-    Rule("CODE_OUTSIDE_RANGE", "A module's codes belong in its allocated range.", "error",
-         code_outside_range),
-    Rule("MODULE_WITHOUT_RANGE", "Every module needs an allocation before it registers codes.",
-         "error", module_without_range),
-    Rule("RESERVED_RANGE", "Numbers reserved for the Cosmos SDK must not be reused.", "error",
-         reserved_range),
-    Rule("SUBRANGE_CONVENTION", "Each block of ten in a range holds one kind of error.",
-         "warning", subrange_convention),
-    Rule("IDENTIFIER_COLLISION", "Two codes must not become the same identifier in a client.",
-         "error", identifier_collision),
-    Rule("OVERRIDE_WITHOUT_REASON", "Overriding a category's retryable or severity needs a "
-         "stated reason.", "error", override_without_reason),
-    Rule("CATEGORY_INFERRED", "Inferred categories await a human review.", "warning",
-         category_inferred),
+    Rule(
+        "DUPLICATE_CODE",
+        "The pair (module, number) identifies an error: it must be unique.",
+        "error",
+        duplicate_code,
+        fixed=True,
+    ),
+    Rule(
+        "DUPLICATE_NAME",
+        "Names become identifiers in every client: unique within a module.",
+        "error",
+        duplicate_name,
+        fixed=True,
+    ),
+    Rule(
+        "RANGE_OVERLAP",
+        "Two modules allocated the same numbers cannot grow independently.",
+        "error",
+        range_overlap,
+    ),
+    Rule(
+        "CODE_OUTSIDE_RANGE",
+        "A module's codes belong in its allocated range.",
+        "error",
+        code_outside_range,
+    ),
+    Rule(
+        "MODULE_WITHOUT_RANGE",
+        "Every module needs an allocation before it registers codes.",
+        "error",
+        module_without_range,
+    ),
+    Rule(
+        "RESERVED_RANGE",
+        "Numbers reserved for the Cosmos SDK must not be reused.",
+        "error",
+        reserved_range,
+    ),
+    Rule(
+        "SUBRANGE_CONVENTION",
+        "Each block of ten in a range holds one kind of error.",
+        "warning",
+        subrange_convention,
+    ),
+    Rule(
+        "IDENTIFIER_COLLISION",
+        "Two codes must not become the same identifier in a client.",
+        "error",
+        identifier_collision,
+    ),
+    Rule(
+        "OVERRIDE_WITHOUT_REASON",
+        "Overriding a category's retryable or severity needs a stated reason.",
+        "error",
+        override_without_reason,
+    ),
+    Rule(
+        "CATEGORY_INFERRED",
+        "Inferred categories await a human review.",
+        "warning",
+        category_inferred,
+    ),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}

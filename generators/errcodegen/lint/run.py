@@ -38,14 +38,18 @@ class LintReport:
         by_rule = Counter((f.rule, f.level) for f in self.findings)
         lines = [f"{'rule':<24} {'errors':>7} {'warnings':>9}  purpose"]
         for rule in RULES:
-            lines.append(f"{rule.id:<24} {by_rule[(rule.id, 'error')]:>7} "
-                         f"{by_rule[(rule.id, 'warning')]:>9}  {rule.purpose}")
+            lines.append(
+                f"{rule.id:<24} {by_rule[(rule.id, 'error')]:>7} "
+                f"{by_rule[(rule.id, 'warning')]:>9}  {rule.purpose}"
+            )
         by_module = Counter((f.subject.rsplit(":", 1)[0], f.level) for f in self.findings)
         modules = sorted({m for m, _ in by_module})
         lines += ["", f"{'module':<24} {'errors':>7} {'warnings':>9}"]
         for module in modules:
-            lines.append(f"{module:<24} {by_module[(module, 'error')]:>7} "
-                         f"{by_module[(module, 'warning')]:>9}")
+            lines.append(
+                f"{module:<24} {by_module[(module, 'error')]:>7} "
+                f"{by_module[(module, 'warning')]:>9}"
+            )
         total_errors = len(self.errors)
         lines += ["", f"{total_errors} errors, {len(self.findings) - total_errors} warnings"]
         return "\n".join(lines)
@@ -63,8 +67,15 @@ def lint_registry(registry: Registry) -> LintReport:
         excepted = set(registry.exceptions.exceptions.get(rule.id, ()))
         for hit in rule.check(registry):
             is_excepted = hit.subject in excepted
-            findings.append(Finding(hit.where, rule.id, "warning" if is_excepted else level,
-                                    hit.subject, is_excepted))
+            findings.append(
+                Finding(
+                    hit.where,
+                    rule.id,
+                    "warning" if is_excepted else level,
+                    hit.subject,
+                    is_excepted,
+                )
+            )
     return LintReport(tuple(sorted(findings)))
 
 
@@ -78,8 +89,7 @@ def check_config(registry: Registry) -> None:
         if rule is None:
             problems.append(lint_doc.locate(("levels", rule_id), f"unknown rule {rule_id}"))
         elif rule.fixed and level != "error":
-            problems.append(lint_doc.locate(("levels", rule_id),
-                                            f"{rule_id} is always an error"))
+            problems.append(lint_doc.locate(("levels", rule_id), f"{rule_id} is always an error"))
     exceptions_doc = registry.docs.get(EXCEPTIONS_FILE)
     for rule_id in registry.exceptions.exceptions:
         rule = RULES_BY_ID.get(rule_id)

@@ -132,8 +132,13 @@ def check_references(registry: Registry) -> list[Problem]:
     reg_doc = registry.docs[SETTINGS_FILE]
     problems: list[Problem] = []
 
-    def expect(doc: YamlDocument, path: tuple[str | int, ...], value: str | None,
-               known: set[str], what: str) -> None:
+    def expect(
+        doc: YamlDocument,
+        path: tuple[str | int, ...],
+        value: str | None,
+        known: set[str],
+        what: str,
+    ) -> None:
         if value is not None and value not in known:
             hint = f" (known: {', '.join(sorted(known))})" if len(known) <= 20 else ""
             problems.append(doc.locate(path, f"unknown {what} {value!r}{hint}"))
@@ -148,27 +153,43 @@ def check_references(registry: Registry) -> list[Problem]:
     for located in registry.modules:
         module, doc = located.module, located.doc
         if module.name in seen_modules:
-            problems.append(doc.locate(("name",), f"module {module.name!r} is also defined in "
-                                                  f"{seen_modules[module.name]}"))
+            problems.append(
+                doc.locate(
+                    ("name",),
+                    f"module {module.name!r} is also defined in {seen_modules[module.name]}",
+                )
+            )
         seen_modules[module.name] = doc.file
         for r, span in enumerate(module.ranges):
             if span.start > span.end:
-                problems.append(doc.locate(("ranges", r, "end"), f"range end {span.end} is "
-                                                                 f"before its start {span.start}"))
+                problems.append(
+                    doc.locate(
+                        ("ranges", r, "end"),
+                        f"range end {span.end} is before its start {span.start}",
+                    )
+                )
         for i, code in enumerate(module.codes):
             keys.add(f"{module.name}:{code.number}")
             expect(doc, ("codes", i, "category"), code.category, categories, "category")
             expect(doc, ("codes", i, "severity"), code.severity, severities, "severity")
     for located, i, code in registry.codes():
         if code.replaced_by is not None and code.replaced_by not in keys:
-            problems.append(located.doc.locate(("codes", i, "replaced_by"),
-                                               f"unknown code {code.replaced_by!r}"))
+            problems.append(
+                located.doc.locate(
+                    ("codes", i, "replaced_by"), f"unknown code {code.replaced_by!r}"
+                )
+            )
     if SENTINELS_FILE in registry.docs:
         sentinel_doc = registry.docs[SENTINELS_FILE]
         for s, sentinel in enumerate(registry.sentinels.sentinels):
             for c, category_name in enumerate(sentinel.categories):
-                expect(sentinel_doc, ("sentinels", s, "categories", c), category_name,
-                       categories, "category")
+                expect(
+                    sentinel_doc,
+                    ("sentinels", s, "categories", c),
+                    category_name,
+                    categories,
+                    "category",
+                )
             for c, key in enumerate(sentinel.codes):
                 expect(sentinel_doc, ("sentinels", s, "codes", c), key, keys, "code")
     return problems

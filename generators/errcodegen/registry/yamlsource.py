@@ -52,7 +52,11 @@ def read_yaml(path: Path, display: str) -> tuple[YamlDocument | None, list[Probl
 
 
 def _construct(
-    node: yaml.Node, path: Path_, doc: YamlDocument, problems: list[Problem], scalars: yaml.SafeLoader
+    node: yaml.Node,
+    path: Path_,
+    doc: YamlDocument,
+    problems: list[Problem],
+    scalars: yaml.SafeLoader,
 ) -> Any:
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
@@ -61,7 +65,10 @@ def _construct(
             key = scalars.construct_object(key_node)
             child = (*path, key if isinstance(key, str | int) else str(key))
             if key in result:
-                doc.positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                doc.positions[child] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
                 problems.append(doc.locate(child, "duplicate key"))
                 continue
             result[key] = _construct(value_node, child, doc, problems, scalars)
@@ -69,6 +76,7 @@ def _construct(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _construct(item, (*path, i), doc, problems, scalars) for i, item in enumerate(node.value)
+            _construct(item, (*path, i), doc, problems, scalars)
+            for i, item in enumerate(node.value)
         ]
     return scalars.construct_object(node)

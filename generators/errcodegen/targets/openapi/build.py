@@ -82,8 +82,7 @@ class _PlainDumper(yaml.SafeDumper):
 
 
 def dump_yaml(document: Schema) -> str:
-    return yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True,
-                     width=1000)
+    return yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=1000)
 
 
 def _ref(name: str) -> str:
@@ -102,8 +101,12 @@ def _context_name(category: Category) -> str:
     return pascal(category.name, "context")
 
 
-def _enum(description: str, values: list[str], descriptions: list[str] | None,
-          varnames: list[str] | None = None) -> Schema:
+def _enum(
+    description: str,
+    values: list[str],
+    descriptions: list[str] | None,
+    varnames: list[str] | None = None,
+) -> Schema:
     schema: Schema = {"type": "string", "description": description, "enum": values}
     if varnames is not None:
         schema["x-enum-varnames"] = varnames
@@ -158,8 +161,10 @@ def _problem() -> Schema:
             "status": {"type": "integer", "minimum": 100, "maximum": 599},
             "detail": {"type": "string"},
             "instance": {"type": "string", "format": "uri-reference"},
-            **{name: body[name] for name in ("code", "category", "severity", "retryable",
-                                             "context")},
+            **{
+                name: body[name]
+                for name in ("code", "category", "severity", "retryable", "context")
+            },
         },
         "additionalProperties": True,
     }
@@ -170,8 +175,11 @@ def _category_schemas(category: Category) -> Schema:
         "type": "object",
         "description": f"Conventional context of {category.name} errors.",
         "properties": {
-            f.name: {"type": f.type, "description": f.description,
-                     **({"format": f.format} if f.format else {})}
+            f.name: {
+                "type": f.type,
+                "description": f.description,
+                **({"format": f.format} if f.format else {}),
+            }
             for f in category.context_fields
         },
         "additionalProperties": True,

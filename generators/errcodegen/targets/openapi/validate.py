@@ -33,16 +33,19 @@ def _examples(document: dict[str, Any]) -> list[tuple[str, dict[str, Any], Any]]
     return found
 
 
-def _check_example(document: dict[str, Any], where: str, schema: dict[str, Any],
-                   example: Any) -> None:
+def _check_example(
+    document: dict[str, Any], where: str, schema: dict[str, Any], example: Any
+) -> None:
     resource = referencing.Resource.from_contents(
         document, default_specification=referencing.jsonschema.DRAFT202012
     )
-    registry: referencing.Registry[Any] = referencing.Registry().with_resource(DOCUMENT_URI,
-                                                                               resource)
+    registry: referencing.Registry[Any] = referencing.Registry().with_resource(
+        DOCUMENT_URI, resource
+    )
     ref = schema["$ref"]
     validator = jsonschema.Draft202012Validator(
-        {"$ref": DOCUMENT_URI + ref}, registry=registry,
+        {"$ref": DOCUMENT_URI + ref},
+        registry=registry,
         format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
     )
     errors = sorted(validator.iter_errors(example), key=lambda e: list(e.path))
