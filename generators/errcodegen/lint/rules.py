@@ -154,7 +154,11 @@ def identifier_collision(registry: Registry) -> Iterator[Hit]:
         ("Go", go.exported(s.name)): f"common sentinel {s.name}"
         for s in registry.sentinels.sentinels
     }
+    names = set()  # a repeated (module, name) is DUPLICATE_NAME's finding, not this rule's
     for located, i, code in registry.codes():
+        if (located.module.name, code.name) in names:
+            continue
+        names.add((located.module.name, code.name))
         key = f"{located.module.name}:{code.number}"
         for language, ident in identifiers(located.module.name, code.name).items():
             owner = seen.setdefault((language, ident), key)

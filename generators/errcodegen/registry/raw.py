@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 SnakeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
 ModuleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*([_/-][a-z0-9]+)*$")]
@@ -12,7 +12,13 @@ CodeKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_/-]*:[0-9]+$"
 Text = Annotated[str, StringConstraints(min_length=1)]
 Millis = Annotated[int, Field(ge=0)]
 HttpErrorStatus = Annotated[int, Field(ge=400, le=599)]
-Level = Literal["error", "warning", "off"]
+
+def _yaml_off(value: object) -> object:
+    """YAML 1.1 reads a bare ``off`` as false; a level of false means "off"."""
+    return "off" if value is False else value
+
+
+Level = Annotated[Literal["error", "warning", "off"], BeforeValidator(_yaml_off)]
 
 
 class Strict(BaseModel):
