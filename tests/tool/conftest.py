@@ -15,16 +15,26 @@ SPEC = REPO / "spec"
 MakeRegistry = Callable[..., Path]
 
 
-def module_yaml(name: str = "veid", start: int = 1000, end: int = 1099,
-                codes: list[dict[str, object]] | None = None) -> str:
+def module_yaml(
+    name: str = "veid",
+    start: int = 1000,
+    end: int = 1099,
+    codes: list[dict[str, object]] | None = None,
+) -> str:
     """A module file; codes default to one valid code."""
     body = {
         "name": name,
         "description": f"The {name} module.",
         "ranges": [{"start": start, "end": end}],
-        "codes": codes if codes is not None else [
-            {"number": start, "name": "invalid_scope", "message": "invalid scope",
-             "category": "validation"},
+        "codes": codes
+        if codes is not None
+        else [
+            {
+                "number": start,
+                "name": "invalid_scope",
+                "message": "invalid scope",
+                "category": "validation",
+            },
         ],
     }
     return yaml.safe_dump(body, sort_keys=False)

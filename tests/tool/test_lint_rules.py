@@ -13,9 +13,16 @@ from errcodegen.registry import RegistryError, load_registry
 from .conftest import MakeRegistry, module_yaml
 
 
-def code(number: int, name: str, category: str = "validation", **extra: object) -> dict[str, object]:
-    return {"number": number, "name": name, "message": name.replace("_", " "),
-            "category": category, **extra}
+def code(
+    number: int, name: str, category: str = "validation", **extra: object
+) -> dict[str, object]:
+    return {
+        "number": number,
+        "name": name,
+        "message": name.replace("_", " "),
+        "category": category,
+        **extra,
+    }
 
 
 VALID = {"modules/veid.yaml": module_yaml(codes=[code(1000, "invalid_scope")])}
@@ -28,14 +35,20 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     ),
     "DUPLICATE_NAME": (
         {"modules/veid.yaml": module_yaml(codes=[code(1000, "a"), code(1001, "a")])},
-        {"modules/veid.yaml": module_yaml(codes=[code(1000, "a")]),
-         "modules/mfa.yaml": module_yaml("mfa", 1200, 1299, [code(1200, "a")])},
+        {
+            "modules/veid.yaml": module_yaml(codes=[code(1000, "a")]),
+            "modules/mfa.yaml": module_yaml("mfa", 1200, 1299, [code(1200, "a")]),
+        },
     ),
     "RANGE_OVERLAP": (
-        {"modules/veid.yaml": module_yaml(codes=[]),
-         "modules/mfa.yaml": module_yaml("mfa", 1050, 1149, [])},
-        {"modules/veid.yaml": module_yaml(codes=[]),
-         "modules/mfa.yaml": module_yaml("mfa", 1100, 1199, [])},
+        {
+            "modules/veid.yaml": module_yaml(codes=[]),
+            "modules/mfa.yaml": module_yaml("mfa", 1050, 1149, []),
+        },
+        {
+            "modules/veid.yaml": module_yaml(codes=[]),
+            "modules/mfa.yaml": module_yaml("mfa", 1100, 1199, []),
+        },
     ),
     "CODE_OUTSIDE_RANGE": (
         {"modules/veid.yaml": module_yaml(codes=[code(1100, "a")])},
@@ -54,15 +67,24 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {"modules/veid.yaml": module_yaml(codes=[code(1010, "a", "not_found")])},
     ),
     "IDENTIFIER_COLLISION": (
-        {"modules/veid.yaml": module_yaml(codes=[code(1000, "a_b"), code(1001, "ab")]),
-         "modules/veid_a.yaml": module_yaml("veid_a", 1100, 1199, [code(1100, "b")])},
-        {"modules/veid.yaml": module_yaml(codes=[code(1000, "a_b")]),
-         "modules/veid_a.yaml": module_yaml("veid_a", 1100, 1199, [code(1100, "c")])},
+        {
+            "modules/veid.yaml": module_yaml(codes=[code(1000, "a_b"), code(1001, "ab")]),
+            "modules/veid_a.yaml": module_yaml("veid_a", 1100, 1199, [code(1100, "b")]),
+        },
+        {
+            "modules/veid.yaml": module_yaml(codes=[code(1000, "a_b")]),
+            "modules/veid_a.yaml": module_yaml("veid_a", 1100, 1199, [code(1100, "c")]),
+        },
     ),
     "OVERRIDE_WITHOUT_REASON": (
         {"modules/veid.yaml": module_yaml(codes=[code(1060, "a", "internal", retryable=True)])},
-        {"modules/veid.yaml": module_yaml(codes=[
-            code(1060, "a", "internal", retryable=True, reason="the model server restarts")])},
+        {
+            "modules/veid.yaml": module_yaml(
+                codes=[
+                    code(1060, "a", "internal", retryable=True, reason="the model server restarts")
+                ]
+            )
+        },
     ),
     "CATEGORY_INFERRED": (
         {"modules/veid.yaml": module_yaml(codes=[code(1000, "a", category_inferred=True)])},
@@ -72,8 +94,11 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
 
 
 def findings(root: Path, rule: str) -> list[str]:
-    return [f"{f.level} {f.where.message}" for f in lint_registry(load_registry(root)).findings
-            if f.rule == rule]
+    return [
+        f"{f.level} {f.where.message}"
+        for f in lint_registry(load_registry(root)).findings
+        if f.rule == rule
+    ]
 
 
 def test_every_rule_has_a_case() -> None:
@@ -92,28 +117,33 @@ def test_rule_is_quiet_on_a_clean_registry(rule: str, make_registry: MakeRegistr
 
 def test_messages_explain_the_violation(make_registry: MakeRegistry) -> None:
     assert findings(make_registry(CASES["RANGE_OVERLAP"][0]), "RANGE_OVERLAP") == [
-        "error range 1050-1149 of mfa overlaps 1000-1099 of veid"]
+        "error range 1050-1149 of mfa overlaps 1000-1099 of veid"
+    ]
     assert findings(make_registry(CASES["IDENTIFIER_COLLISION"][0]), "IDENTIFIER_COLLISION") == [
         "error Go identifier VeidAB of veid_a:1100 collides with veid:1000",
         "error Python identifier VEID_A_B of veid_a:1100 collides with veid:1000",
         "error TypeScript identifier VEID_A_B of veid_a:1100 collides with veid:1000",
     ]
     assert findings(make_registry(CASES["SUBRANGE_CONVENTION"][0]), "SUBRANGE_CONVENTION") == [
-        "warning validation code at offset 10, where the convention puts not found (not_found)"]
+        "warning validation code at offset 10, where the convention puts not found (not_found)"
+    ]
 
 
 def test_levels_come_from_the_registry(make_registry: MakeRegistry) -> None:
     files = dict(CASES["CODE_OUTSIDE_RANGE"][0])
     root = make_registry(files)
     text = (root / "lint.yaml").read_text()
-    (root / "lint.yaml").write_text(text.replace("CODE_OUTSIDE_RANGE: error",
-                                                 "CODE_OUTSIDE_RANGE: off"))
+    (root / "lint.yaml").write_text(
+        text.replace("CODE_OUTSIDE_RANGE: error", "CODE_OUTSIDE_RANGE: off")
+    )
     assert findings(root, "CODE_OUTSIDE_RANGE") == []
 
 
 def test_deployed_exceptions_are_warnings(make_registry: MakeRegistry) -> None:
-    files = {**CASES["CODE_OUTSIDE_RANGE"][0],
-             "lint-exceptions.yaml": "exceptions:\n  CODE_OUTSIDE_RANGE: ['veid:1100']\n"}
+    files = {
+        **CASES["CODE_OUTSIDE_RANGE"][0],
+        "lint-exceptions.yaml": "exceptions:\n  CODE_OUTSIDE_RANGE: ['veid:1100']\n",
+    }
     report = lint_registry(load_registry(make_registry(files)))
     [finding] = [f for f in report.findings if f.rule == "CODE_OUTSIDE_RANGE"]
     assert (finding.level, finding.excepted) == ("warning", True)

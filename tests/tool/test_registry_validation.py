@@ -46,24 +46,30 @@ def test_yaml_syntax_error(make_registry: MakeRegistry) -> None:
 
 
 def test_unknown_field(make_registry: MakeRegistry) -> None:
-    root = make_registry({"modules/veid.yaml": HEAD + CODE
-                          + "    category: validation\n    retriable: true\n"})
-    assert problems(root) == [f"{where(root, 'modules/veid.yaml')}:10:5: codes[0].retriable: "
-                              "unknown field"]
+    root = make_registry(
+        {"modules/veid.yaml": HEAD + CODE + "    category: validation\n    retriable: true\n"}
+    )
+    assert problems(root) == [
+        f"{where(root, 'modules/veid.yaml')}:10:5: codes[0].retriable: unknown field"
+    ]
 
 
 def test_wrong_type(make_registry: MakeRegistry) -> None:
-    root = make_registry({"modules/veid.yaml": HEAD + CODE
-                          + "    category: validation\n    retryable: sometimes\n"})
-    assert problems(root) == [f"{where(root, 'modules/veid.yaml')}:10:5: codes[0].retryable: "
-                              "Input should be a valid boolean (got 'sometimes')"]
+    root = make_registry(
+        {"modules/veid.yaml": HEAD + CODE + "    category: validation\n    retryable: sometimes\n"}
+    )
+    assert problems(root) == [
+        f"{where(root, 'modules/veid.yaml')}:10:5: codes[0].retryable: "
+        "Input should be a valid boolean (got 'sometimes')"
+    ]
 
 
 def test_missing_message(make_registry: MakeRegistry) -> None:
     text = HEAD + "  - number: 1000\n    name: invalid_scope\n    category: validation\n"
     root = make_registry({"modules/veid.yaml": text})
-    assert problems(root) == [f"{where(root, 'modules/veid.yaml')}:6:5: codes[0].message: "
-                              "required field is missing"]
+    assert problems(root) == [
+        f"{where(root, 'modules/veid.yaml')}:6:5: codes[0].message: required field is missing"
+    ]
 
 
 def test_unknown_category(make_registry: MakeRegistry) -> None:
@@ -77,8 +83,9 @@ def test_unknown_category(make_registry: MakeRegistry) -> None:
 
 def test_bad_name_and_all_problems_at_once(make_registry: MakeRegistry) -> None:
     text = HEAD + "  - number: 1000\n    name: 9lives\n    message: ''\n    category: state\n"
-    other = module_yaml("mfa", 1200, 1299, [{"number": "x", "name": "a", "message": "m",
-                                             "category": "state"}])
+    other = module_yaml(
+        "mfa", 1200, 1299, [{"number": "x", "name": "a", "message": "m", "category": "state"}]
+    )
     root = make_registry({"modules/veid.yaml": text, "modules/mfa.yaml": other})
     assert problems(root) == [
         f"{where(root, 'modules/mfa.yaml')}:7:3: codes[0].number: Input should be a valid "
@@ -91,14 +98,15 @@ def test_bad_name_and_all_problems_at_once(make_registry: MakeRegistry) -> None:
 
 
 def test_duplicate_yaml_key(make_registry: MakeRegistry) -> None:
-    root = make_registry({"modules/veid.yaml": HEAD + CODE
-                          + "    category: validation\n    message: again\n"})
-    assert problems(root) == [f"{where(root, 'modules/veid.yaml')}:10:5: codes[0].message: "
-                              "duplicate key"]
+    root = make_registry(
+        {"modules/veid.yaml": HEAD + CODE + "    category: validation\n    message: again\n"}
+    )
+    assert problems(root) == [
+        f"{where(root, 'modules/veid.yaml')}:10:5: codes[0].message: duplicate key"
+    ]
 
 
-def test_duplicate_code(make_registry: MakeRegistry,
-                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_code(make_registry: MakeRegistry, capsys: pytest.CaptureFixture[str]) -> None:
     codes = [
         {"number": 1000, "name": "invalid_scope", "message": "m", "category": "validation"},
         {"number": 1000, "name": "invalid_salt", "message": "m", "category": "validation"},
@@ -122,8 +130,9 @@ def test_duplicate_name(make_registry: MakeRegistry, capsys: pytest.CaptureFixtu
     ]
 
 
-def test_out_of_range_code_at_level_error(make_registry: MakeRegistry,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_of_range_code_at_level_error(
+    make_registry: MakeRegistry, capsys: pytest.CaptureFixture[str]
+) -> None:
     codes = [{"number": 1150, "name": "upstream_down", "message": "m", "category": "external"}]
     root = make_registry({"modules/veid.yaml": module_yaml(codes=codes)})
     assert lint_errors(root, capsys) == [
@@ -135,20 +144,29 @@ def test_out_of_range_code_at_level_error(make_registry: MakeRegistry,
 def test_unknown_reference_in_sentinels(make_registry: MakeRegistry) -> None:
     sentinels = "sentinels:\n  - name: gone\n    message: gone\n    codes: ['veid:1099']\n"
     root = make_registry({"modules/veid.yaml": module_yaml(), "sentinels.yaml": sentinels})
-    assert problems(root) == [f"{where(root, 'sentinels.yaml')}:4:13: sentinels[0].codes[0]: "
-                              "unknown code 'veid:1099' (known: veid:1000)"]
+    assert problems(root) == [
+        f"{where(root, 'sentinels.yaml')}:4:13: sentinels[0].codes[0]: "
+        "unknown code 'veid:1099' (known: veid:1000)"
+    ]
 
 
 @pytest.mark.parametrize(
     ("argv", "expected"),
-    [(["lint"], "codes[0].retriable: unknown field"),
-     (["generate", "--check"], "codes[0].retriable: unknown field")],
+    [
+        (["lint"], "codes[0].retriable: unknown field"),
+        (["generate", "--check"], "codes[0].retriable: unknown field"),
+    ],
 )
-def test_cli_exits_2_and_writes_nothing(make_registry: MakeRegistry, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str], argv: list[str],
-                                        expected: str) -> None:
-    root = make_registry({"modules/veid.yaml": HEAD + CODE
-                          + "    category: validation\n    retriable: true\n"})
+def test_cli_exits_2_and_writes_nothing(
+    make_registry: MakeRegistry,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    expected: str,
+) -> None:
+    root = make_registry(
+        {"modules/veid.yaml": HEAD + CODE + "    category: validation\n    retriable: true\n"}
+    )
     out = tmp_path / "out"
     out.mkdir()
     code = main([*argv, "--spec", str(root)] + (["--root", str(out)] if "generate" in argv else []))
