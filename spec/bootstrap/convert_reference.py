@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from errcodegen.lang.words import words
 
 CATEGORY_DEFAULTS = {  # (severity, retryable, http_status), as spec/registry.yaml states them
