@@ -24,6 +24,7 @@ Files = Mapping[str, str | bytes]  # path relative to an output folder -> conten
 @contextmanager
 def generation_lock(root: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``root`` so two runs never interleave their writes."""
+    root.mkdir(parents=True, exist_ok=True)
     with open(root / ".errcodegen.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -64,12 +65,13 @@ def _removed(folder: Path, wanted: Mapping[str, object]) -> set[str]:
 
 def _write_folder(folder: Path, files: Files) -> list[Path]:
     wanted = _with_manifest(files)
+    removed = sorted(_removed(folder, wanted))  # read the old manifest before replacing it
     changed = [
         folder / name
         for name, content in sorted(wanted.items())
         if _write_if_changed(folder / name, content)
     ]
-    for name in sorted(_removed(folder, wanted)):
+    for name in removed:
         (folder / name).unlink()
         changed.append(folder / name)
     return changed
