@@ -1,0 +1,104 @@
+"""Each language's literal escaper gives back the registry's string byte for byte, and its
+comment helpers leave no way to end a comment early."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from errcodegen.lang import go, python, typescript
+from errcodegen.lang.words import pascal, safe_text_lines, upper_snake, words
+
+HOSTILE = [
+    'say "hi"',
+    "it's",
+    "back\\slash\\",
+    "*/ /* --> <!--",
+    "`${process.exit(1)}`",
+    "{{ x }}",
+    "%s %d %v",
+    "line\nbreak\r\nCRLF\rCR",
+    "tab\there",
+    "nul\x00byte",
+    "bell\x07",
+    "rtl \u202e override",
+    "zero\u200bwidth",
+    "emoji 😀 and \U0001d518nicode",
+    "\u2028sep\u2029",
+    "del\x7f",
+    "nbsp\u00a0",
+    "\\u0041 stays",
+    "\\n stays",
+    "x" * 5000,
+    "",
+]
+
+
+def test_python_literals_round_trip() -> None:
+    for text in HOSTILE:
+        literal = python.string(text)
+        assert "\n" not in literal and "\r" not in literal
+        assert ast.literal_eval(literal) == text
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is part of the machine")
+def test_typescript_literals_round_trip(tmp_path: Path) -> None:
+    script = "const v = [" + ",".join(typescript.string(t) for t in HOSTILE) + "];\n"
+    script += "process.stdout.write(JSON.stringify(v));\n"
+    (tmp_path / "check.js").write_text(script, encoding="utf-8")
+    out = subprocess.run(["node", str(tmp_path / "check.js")], check=True, capture_output=True)
+    assert json.loads(out.stdout) == HOSTILE
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="go is part of the machine")
+def test_go_literals_round_trip(tmp_path: Path) -> None:
+    values = ",\n".join("\t" + go.string(t) for t in HOSTILE)
+    (tmp_path / "main.go").write_text(
+        'package main\n\nimport (\n\t"encoding/json"\n\t"os"\n)\n\n'
+        f"var values = []string{{\n{values},\n}}\n\n"
+        "func main() { _ = json.NewEncoder(os.Stdout).Encode(values) }\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run(
+        ["go", "run", "main.go"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        env={**_go_env(tmp_path)},
+    )
+    assert json.loads(out.stdout) == HOSTILE
+
+
+def _go_env(tmp: Path) -> dict[str, str]:
+    import os
+
+    return {**os.environ, "GO111MODULE": "off", "GOFLAGS": "", "GOCACHE": str(tmp / "cache")}
+
+
+def test_comment_lines_cannot_break_out() -> None:
+    for text in HOSTILE:
+        for line in safe_text_lines(text):
+            assert not any(c in line for c in "\n\r\u2028\u2029\x00")
+        for line in typescript.doc_lines(text):
+            assert "*/" not in line
+        for line, shown in zip(python.docstring_lines(text), safe_text_lines(text), strict=True):
+            assert ast.literal_eval('"""' + line + '"""') == shown
+    assert safe_text_lines("a\u202eb") == ["aU+202Eb"]
+
+
+def test_names() -> None:
+    assert words("ErrMLInferenceFailed") == ["err", "ml", "inference", "failed"]
+    assert upper_snake("verification/audit", "bad_nonce") == "VERIFICATION_AUDIT_BAD_NONCE"
+    assert pascal("settlement-ibc", "x") == "SettlementIbcX"
+    assert go.exported("veid", "ml_inference_failed") == "VeidMLInferenceFailed"
+    assert go.exported("config", "invalid_client_id") == "ConfigInvalidClientID"
+    assert go.unexported("type") == "type_"
+    assert python.constant("class") == "CLASS"
+    assert python.attribute("class") == "class_"
+    assert typescript.member("delete") == "delete_"
+    assert typescript.constant("veid", "ml_inference_failed") == "VEID_ML_INFERENCE_FAILED"
