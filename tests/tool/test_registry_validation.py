@@ -41,7 +41,7 @@ def test_yaml_syntax_error(make_registry: MakeRegistry) -> None:
     root = make_registry({"modules/veid.yaml": HEAD + CODE + "    category: [validation\n"})
     assert problems(root) == [
         f"{where(root, 'modules/veid.yaml')}:10:1: YAML syntax error: "
-        "expected ',' or ']', but got '<stream end>'"
+        "did not find expected ',' or ']'"
     ]
 
 
