@@ -60,3 +60,31 @@ def test_an_invalid_registry_writes_nothing(tmp_path: Path, make_registry: MakeR
     with pytest.raises(RegistryError):
         generate(root, out)
     assert list(out.iterdir()) == []
+
+
+def test_concurrent_runs_do_not_corrupt_output(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable,
+        "-m",
+        "errcodegen",
+        "generate",
+        "--spec",
+        str(SPEC),
+        "--root",
+        str(tmp_path),
+        "--only",
+        "openapi",
+        "--only",
+        "vectors",
+    ]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    assert [run.wait(timeout=120) for run in runs] == [0, 0, 0]
+    check = subprocess.run([*command, "--check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+    assert not list(tmp_path.rglob("*.tmp"))
