@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from errcodegen.ir.model import (
     IR,
+    AlertSettings,
+    AlertThreshold,
     Category,
     Code,
     ContextField,
@@ -15,7 +17,7 @@ from errcodegen.ir.model import (
     StatusRule,
 )
 from errcodegen.registry.load import Registry
-from errcodegen.registry.raw import RawCode, RawSettings
+from errcodegen.registry.raw import RawAlertThreshold, RawCode, RawSettings
 
 
 def build_ir(registry: Registry) -> IR:
@@ -78,7 +80,31 @@ def build_ir(registry: Registry) -> IR:
                 "idempotent_methods": tuple(settings.retry.idempotent_methods),
             }
         ),
+        alerts=_alert_settings(settings),
     )
+
+
+def _alert_settings(settings: RawSettings) -> AlertSettings | None:
+    raw = settings.alerts
+    if raw is None:
+        return None
+    return AlertSettings(
+        metric=raw.metric,
+        window=raw.window,
+        error_rate=tuple(
+            sorted((_threshold(t) for t in raw.error_rate), key=lambda t: (t.above, t.for_))
+        ),
+        critical_severity=_optional_threshold(raw.critical_severity),
+        critical_severity_label=settings.severities[-1],
+    )
+
+
+def _threshold(raw: RawAlertThreshold) -> AlertThreshold:
+    return AlertThreshold(above=raw.above, for_=raw.for_, severity=raw.severity)
+
+
+def _optional_threshold(raw: RawAlertThreshold | None) -> AlertThreshold | None:
+    return None if raw is None else _threshold(raw)
 
 
 def _key_order(key: str) -> tuple[str, int]:
@@ -97,6 +123,7 @@ def _category(name: str, settings: RawSettings) -> Category:
         context_fields=tuple(
             ContextField(f.name, f.type, f.description, f.format) for f in raw.context
         ),
+        alert=_optional_threshold(raw.alert),
     )
 
 
@@ -117,4 +144,5 @@ def _code(module: str, raw: RawCode, categories: dict[str, Category]) -> Code:
         replaced_by=raw.replaced_by,
         go_symbol=raw.go_symbol,
         category_inferred=raw.category_inferred,
+        alert=_optional_threshold(raw.alert),
     )

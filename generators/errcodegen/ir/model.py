@@ -21,6 +21,26 @@ class ContextField:
 
 
 @dataclass(frozen=True)
+class AlertThreshold:
+    """An alert fires when an error rate stays above ``above`` for ``for_``."""
+
+    above: float  # errors per second, averaged over the settings' rate window
+    for_: str  # Prometheus duration, e.g. "5m"
+    severity: str  # the alert's severity label: "info", "warning" or "critical"
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Platform-wide alerting: the error counter and the rules over all errors."""
+
+    metric: str  # counter labelled {module, code, category, severity}
+    window: str  # Prometheus duration the rate is averaged over
+    error_rate: tuple[AlertThreshold, ...]  # sorted by threshold
+    critical_severity: AlertThreshold | None  # errors of the most severe severity
+    critical_severity_label: str  # that severity's name, e.g. "critical"
+
+
+@dataclass(frozen=True)
 class Category:
     """An error category and the defaults its codes inherit."""
 
@@ -30,6 +50,7 @@ class Category:
     retryable: bool
     http_status: int
     context_fields: tuple[ContextField, ...]
+    alert: AlertThreshold | None = None  # per module, errors of this category
 
 
 @dataclass(frozen=True)
@@ -50,6 +71,7 @@ class Code:
     replaced_by: str | None  # "module:number" of the replacement
     go_symbol: str | None  # the Go variable that registers it on the server
     category_inferred: bool  # category guessed by the importer, awaiting review
+    alert: AlertThreshold | None = None  # errors of this one code
 
     @property
     def key(self) -> str:
@@ -140,6 +162,7 @@ class IR:
     status_rules: tuple[StatusRule, ...]  # sorted by status
     reason_phrases: tuple[tuple[int, str], ...]  # sorted by status
     retry: RetryPolicy
+    alerts: AlertSettings | None = None  # None: the registry sets no platform-wide alerts
 
     def category(self, name: str) -> Category:
         for category in self.categories:

@@ -19,10 +19,29 @@ def _yaml_off(value: object) -> object:
 
 
 Level = Annotated[Literal["error", "warning", "off"], BeforeValidator(_yaml_off)]
+PromDuration = Annotated[str, StringConstraints(pattern=r"^([0-9]+(ms|s|m|h|d|w|y))+$")]
+MetricName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class RawAlertThreshold(Strict):
+    """Fire when the error rate (per second, over the rate window) stays above ``above``."""
+
+    above: Annotated[float, Field(gt=0)]
+    for_: PromDuration = Field(alias="for")  # how long it must stay above before firing
+    severity: Literal["info", "warning", "critical"] = "warning"  # the alert's own label
+
+
+class RawAlertSettings(Strict):
+    """``registry.yaml`` ``alerts``: the metric servers count errors in, platform-wide rules."""
+
+    metric: MetricName  # a counter labelled {module, code, category, severity}
+    window: PromDuration  # the range of rate(): errors per second averaged over it
+    error_rate: list[RawAlertThreshold] = []  # every error, all modules together
+    critical_severity: RawAlertThreshold | None = None  # errors of the most severe severity
 
 
 class RawContextField(Strict):
@@ -38,6 +57,7 @@ class RawCategory(Strict):
     retryable: bool
     http_status: HttpErrorStatus
     context: list[RawContextField] = []
+    alert: RawAlertThreshold | None = None  # per module, errors of this category
 
 
 class RawStatusRule(Strict):
@@ -81,6 +101,7 @@ class RawSettings(Strict):
     status_table: list[RawStatusRule]
     reason_phrases: dict[HttpErrorStatus, Text]
     retry: RawRetry
+    alerts: RawAlertSettings | None = None
 
 
 class RawRange(Strict):
@@ -105,6 +126,7 @@ class RawCode(Strict):
     go_symbol: str | None = None
     source: str | None = None  # the Go file that registers it
     reviewed: bool = False  # a human checked it: importers must not overwrite it
+    alert: RawAlertThreshold | None = None  # errors of this one code
 
 
 class RawModule(Strict):
