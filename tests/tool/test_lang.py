@@ -102,3 +102,22 @@ def test_names() -> None:
     assert python.attribute("class") == "class_"
     assert typescript.member("delete") == "delete_"
     assert typescript.constant("veid", "ml_inference_failed") == "VEID_ML_INFERENCE_FAILED"
+
+
+def test_python_exception_class_names() -> None:
+    assert python.exception_class("timeout", "error") == "TimeoutError"
+    assert python.exception_class("rate_limit", "error") == "RateLimitError"
+    assert python.class_name("timeout", "error") == "TimeoutError_"
+    assert python.exception_class("9lives") == "_9lives"
+
+
+def test_python_import_order_is_isorts() -> None:
+    names = ["lookup", "VirtEngineError", "APIError", "ERROR_TYPES", "APIConnectionError"]
+    assert python.import_order([*names, "catalog"]) == [
+        "ERROR_TYPES",
+        "APIConnectionError",
+        "APIError",
+        "VirtEngineError",
+        "catalog",
+        "lookup",
+    ]

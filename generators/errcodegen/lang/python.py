@@ -22,6 +22,19 @@ def class_name(*parts: str) -> str:
     return _avoid_reserved(pascal(*parts))
 
 
+def exception_class(*parts: str) -> str:
+    """``TimeoutError`` for ``timeout``, ``error``: an exception class exported by name.
+
+    Unlike ``class_name`` it may reuse a builtin's name: a package's own ``TimeoutError``
+    is imported from the package and caught as ``pkg.TimeoutError`` (as ``asyncio`` did);
+    keywords and leading digits are still avoided.
+    """
+    name = pascal(*parts)
+    if not name or name[0].isdigit():
+        name = "_" + name
+    return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else name
+
+
 def attribute(*parts: str) -> str:
     return _avoid_reserved("_".join(words(*parts)))
 
@@ -30,6 +43,18 @@ def _avoid_reserved(name: str) -> str:
     if not name or name[0].isdigit():
         name = "_" + name
     return name + "_" if name in RESERVED else name
+
+
+def import_order(names: list[str]) -> list[str]:
+    """Names in the order isort and ruff want them in one import or ``__all__``:
+    CONSTANTS, then Classes, then the rest, each case-insensitively."""
+
+    def kind(name: str) -> int:
+        if name.isupper() or (len(name) > 1 and name.lstrip("_").isupper()):
+            return 0
+        return 1 if name[:1].isupper() else 2
+
+    return sorted(names, key=lambda name: (kind(name), name.lower(), name))
 
 
 def string(text: str) -> str:

@@ -1,14 +1,62 @@
-"""The python client target (being built)."""
+"""The Python client: typed errors, code catalog, decoder, retry helper and httpx glue.
+
+The envelope models come from datamodel-code-generator run on the OpenAPI document
+built from the same IR; every other module is a template in ``templates/``.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from errcodegen.ir import IR
+from errcodegen.lang import python as py
 from errcodegen.targets import Target
+from errcodegen.targets.common import template_env
+from errcodegen.targets.python.models import render_models
+from errcodegen.targets.python.naming import (
+    code_docstring,
+    naming_context,
+    seconds,
+    sentinel_docstring,
+)
 from errcodegen.writer import Files
+
+# template -> path of the output relative to the package folder (``src/<package>/``)
+_PACKAGE_MODULES = {
+    "__init__.py.j2": "__init__.py",
+    "py.typed.j2": "py.typed",
+    "_registry.py.j2": "_registry.py",
+    "catalog.py.j2": "catalog.py",
+    "errors.py.j2": "errors.py",
+    "sentinels.py.j2": "sentinels.py",
+    "decoding.py.j2": "decoding.py",
+    "retry.py.j2": "retry.py",
+    "transport.py.j2": "transport.py",
+}
+_PROJECT_FILES = {"pyproject.toml.j2": "pyproject.toml", "README.md.j2": "README.md"}
 
 
 def render(ir: IR) -> Files:
-    return {}
+    env = template_env(
+        __name__,
+        {
+            "py": py.string,
+            "doc": py.docstring_lines,
+            "comment": py.comment_lines,
+            "seconds": seconds,
+            "code_doc": code_docstring,
+            "sentinel_doc": sentinel_docstring,
+        },
+    )
+    context: dict[str, Any] = {"ir": ir, "retry": ir.retry, **naming_context(ir)}
+    package = f"src/{ir.packages.python_package}"
+    files: dict[str, str] = {
+        path: env.get_template(name).render(context) for name, path in _PROJECT_FILES.items()
+    }
+    for name, path in _PACKAGE_MODULES.items():
+        files[f"{package}/{path}"] = env.get_template(name).render(context)
+    files[f"{package}/models.py"] = render_models(ir)
+    return files
 
 
 TARGET = Target("python", "clients/python", render)

@@ -1,0 +1,109 @@
+"""Names and pre-rendered values the Python templates place as they are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from errcodegen.ir import IR, Category, Code, Sentinel
+from errcodegen.lang import python as py
+
+
+@dataclass(frozen=True)
+class NamedCode:
+    code: Code
+    constant: str
+
+
+@dataclass(frozen=True)
+class NamedCategory:
+    category: Category
+    exception: str  # e.g. "NotFoundError"
+
+
+@dataclass(frozen=True)
+class NamedSentinel:
+    sentinel: Sentinel
+    constant: str
+
+
+def naming_context(ir: IR) -> dict[str, Any]:
+    root_error = py.exception_class(ir.name, "error")
+    categories = [NamedCategory(c, py.exception_class(c.name, "error")) for c in ir.categories]
+    error_names = ["ERROR_TYPES", "APIConnectionError", "APIError", root_error]
+    error_names += [named.exception for named in categories]
+    exported = [
+        *error_names,
+        "AsyncRetrier",
+        "ErrorCode",
+        "Retrier",
+        "RetryBudget",
+        "RetryPolicy",
+        "Sentinel",
+        "__version__",
+        "catalog",
+        "decode_error",
+        "lookup",
+        "sentinels",
+    ]
+    return {
+        "package": ir.packages.python_package,
+        "distribution": ir.packages.python_distribution,
+        "root_error": root_error,
+        "codes": [NamedCode(c, py.constant(c.module, c.name)) for c in ir.codes],
+        "categories": categories,
+        "sentinels": [NamedSentinel(s, py.constant(s.name)) for s in ir.sentinels],
+        "example": _example(ir),
+        # names of an import list or ``__all__``, in the order ruff's isort wants
+        "init_error_imports": py.import_order(error_names),
+        "init_all": py.import_order(exported),
+        "retry_error_imports": py.import_order([root_error, "APIConnectionError", "APIError"]),
+    }
+
+
+def _example(ir: IR) -> dict[str, str]:
+    """Names the README's examples use: a real code and a real sentinel of the registry."""
+    code = next((c for c in ir.codes if not c.deprecated), ir.codes[0])
+    sentinel = ir.sentinels[0].name if ir.sentinels else ""
+    not_found = next((c for c in ir.categories if c.name == "not_found"), ir.categories[0])
+    return {
+        "code_constant": py.constant(code.module, code.name),
+        "code_key": code.key,
+        "sentinel_constant": py.constant(sentinel) if sentinel else "",
+        "category_exception": py.exception_class(not_found.name, "error"),
+    }
+
+
+def seconds(milliseconds: int) -> str:
+    """A Python float literal of ``milliseconds`` in seconds: ``500`` -> ``0.5``."""
+    return repr(milliseconds / 1000)
+
+
+def code_docstring(code: Code) -> list[str]:
+    """The docstring lines of a code: its message, then what the registry says about it."""
+    paragraphs = [code.message]
+    if code.description:
+        paragraphs.append(code.description)
+    if code.action:
+        paragraphs.append(f"Action: {code.action}")
+    if code.deprecated:
+        paragraphs.append(
+            f"Deprecated: use {code.replaced_by}." if code.replaced_by else "Deprecated."
+        )
+    return _docstring(paragraphs)
+
+
+def sentinel_docstring(sentinel: Sentinel) -> list[str]:
+    paragraphs = [sentinel.message]
+    if sentinel.description:
+        paragraphs.append(sentinel.description)
+    return _docstring(paragraphs)
+
+
+def _docstring(paragraphs: list[str]) -> list[str]:
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        if lines:
+            lines.append("")
+        lines.extend(py.docstring_lines(paragraph))
+    return lines
