@@ -18,6 +18,14 @@ class Target:
 
 def all_targets() -> list[Target]:
     """Every target, in the order they run."""
-    from errcodegen.targets import go, openapi, python, typescript, vectors
+    from errcodegen.targets import alerts, docs, go, openapi, python, typescript, vectors
 
-    return [openapi.TARGET, vectors.TARGET, python.TARGET, typescript.TARGET, go.TARGET]
+    return [
+        openapi.TARGET,
+        vectors.TARGET,
+        python.TARGET,
+        typescript.TARGET,
+        go.TARGET,
+        docs.TARGET,
+        alerts.TARGET,
+    ]
