@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from errcodegen.compat import SourceError, check_compat, rules_text
 from errcodegen.lint import LintReport, lint_registry
 from errcodegen.lint.rules import RULES_BY_ID
 from errcodegen.pipeline import LintFailed, TargetFailed, generate
@@ -39,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TargetFailed as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_TARGET_FAILED
+    except SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
 
 
 def _report_problems(lines: list[str]) -> None:
@@ -82,7 +86,23 @@ def _parser() -> argparse.ArgumentParser:
         help=f"record every current error as a deployed exception in {EXCEPTIONS_FILE}",
     )
     lint.set_defaults(handler=_lint)
+    _add_lifecycle_commands(commands)
     return parser
+
+
+def _add_lifecycle_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    compat = commands.add_parser(
+        "compat", help="check the registry against an earlier one for breaking changes"
+    )
+    _common(compat)
+    compat.add_argument(
+        "--against",
+        metavar="REF_OR_PATH",
+        help="a git revision (e.g. HEAD, v1.2.0) or a registry folder / registry.yaml",
+    )
+    compat.add_argument("--format", choices=["text", "json"], default="text")
+    compat.add_argument("--list-rules", action="store_true", help="print the rules and exit")
+    compat.set_defaults(handler=_compat)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -102,6 +122,17 @@ def _generate(args: argparse.Namespace) -> int:
         f"warnings; {len(changed)} file(s) {'out of date' if args.check else 'changed'}"
     )
     return EXIT_DIFFERENCES if args.check and changed else 0
+
+
+def _compat(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        print(rules_text())
+        return 0
+    if args.against is None:
+        raise SourceError("compat needs --against REF_OR_PATH (or --list-rules)")
+    report = check_compat(args.spec, args.against)
+    print(report.to_json() if args.format == "json" else report.to_text())
+    return EXIT_DIFFERENCES if report.breaking else 0
 
 
 def _lint(args: argparse.Namespace) -> int:

@@ -1,0 +1,270 @@
+"""Compatibility rules: what changed between two registries, and what it breaks.
+
+Each rule has an ID, a one-line purpose and the semantic-version bump it calls for
+in the generated packages. Breaking rules (``major``) are the ones a client
+relying on the previous registry can observe: a code it matches on is gone or
+means something else, an identifier it imports is renamed, or a decision it
+takes from the code (retry, HTTP mapping, category branch) flips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from errcodegen.ir import IR, Code, Module
+
+Bump = Literal["major", "minor", "patch"]
+BUMP_ORDER: dict[str, int] = {"patch": 0, "minor": 1, "major": 2}
+
+
+@dataclass(frozen=True)
+class CompatRule:
+    id: str
+    bump: Bump
+    purpose: str
+
+    @property
+    def breaking(self) -> bool:
+        return self.bump == "major"
+
+
+@dataclass(frozen=True)
+class Change:
+    rule: CompatRule
+    subject: str  # "module:number", a module, category or sentinel name
+    message: str
+
+
+def _rule(rule_id: str, bump: Bump, purpose: str) -> CompatRule:
+    return CompatRule(rule_id, bump, purpose)
+
+
+CODE_NO_DELETE = _rule(
+    "CODE_NO_DELETE", "major", "a code was deleted instead of deprecated (clients still get it)"
+)
+CODE_NUMBER_REUSED = _rule(
+    "CODE_NUMBER_REUSED", "major", "a code's number now identifies a different error"
+)
+CODE_NAME_CHANGED = _rule(
+    "CODE_NAME_CHANGED", "major", "a code was renamed: its identifier changes in every client"
+)
+CODE_CATEGORY_CHANGED = _rule(
+    "CODE_CATEGORY_CHANGED", "major", "a code's category changed: category checks flip"
+)
+CODE_RETRYABLE_CHANGED = _rule(
+    "CODE_RETRYABLE_CHANGED", "major", "a code's retryable flag changed: retry decisions flip"
+)
+CODE_HTTP_STATUS_CHANGED = _rule(
+    "CODE_HTTP_STATUS_CHANGED", "major", "a code's HTTP status changed: status mapping flips"
+)
+RANGE_SHRUNK_OR_MOVED = _rule(
+    "RANGE_SHRUNK_OR_MOVED", "major", "a module's range lost numbers it allocated before"
+)
+MODULE_NO_DELETE = _rule("MODULE_NO_DELETE", "major", "a module was removed with its codes")
+CATEGORY_NO_DELETE = _rule(
+    "CATEGORY_NO_DELETE", "major", "a category was removed: clients branch on it"
+)
+SENTINEL_NO_DELETE = _rule(
+    "SENTINEL_NO_DELETE", "major", "a sentinel error was removed: callers test for it"
+)
+CODE_ADDED = _rule("CODE_ADDED", "minor", "a new code: clients gain an identifier")
+MODULE_ADDED = _rule("MODULE_ADDED", "minor", "a new module")
+CATEGORY_ADDED = _rule("CATEGORY_ADDED", "minor", "a new category")
+SENTINEL_ADDED = _rule("SENTINEL_ADDED", "minor", "a new sentinel error")
+CODE_DEPRECATED = _rule(
+    "CODE_DEPRECATED", "minor", "a code was deprecated: clients warn about a new deprecation"
+)
+CODE_SEVERITY_CHANGED = _rule(
+    "CODE_SEVERITY_CHANGED", "minor", "a code's severity changed: alerting and logs change"
+)
+RANGE_EXTENDED = _rule("RANGE_EXTENDED", "patch", "a module's allocation grew")
+CODE_MESSAGE_CHANGED = _rule("CODE_MESSAGE_CHANGED", "patch", "a code's default message changed")
+CODE_DOCS_CHANGED = _rule(
+    "CODE_DOCS_CHANGED", "patch", "a code's description, action or replacement changed"
+)
+CODE_UNDEPRECATED = _rule("CODE_UNDEPRECATED", "patch", "a code is no longer deprecated")
+
+RULES: tuple[CompatRule, ...] = (
+    CODE_NO_DELETE,
+    CODE_NUMBER_REUSED,
+    CODE_NAME_CHANGED,
+    CODE_CATEGORY_CHANGED,
+    CODE_RETRYABLE_CHANGED,
+    CODE_HTTP_STATUS_CHANGED,
+    RANGE_SHRUNK_OR_MOVED,
+    MODULE_NO_DELETE,
+    CATEGORY_NO_DELETE,
+    SENTINEL_NO_DELETE,
+    CODE_ADDED,
+    MODULE_ADDED,
+    CATEGORY_ADDED,
+    SENTINEL_ADDED,
+    CODE_DEPRECATED,
+    CODE_SEVERITY_CHANGED,
+    RANGE_EXTENDED,
+    CODE_MESSAGE_CHANGED,
+    CODE_DOCS_CHANGED,
+    CODE_UNDEPRECATED,
+)
+
+
+def compare(previous: IR, current: IR) -> list[Change]:
+    """Every change from ``previous`` to ``current``, in a stable order."""
+    changes: list[Change] = []
+    for check in _CHECKS:
+        changes.extend(check(previous, current))
+    return changes
+
+
+def _modules(ir: IR) -> dict[str, Module]:
+    return {m.name: m for m in ir.modules}
+
+
+def _check_modules(previous: IR, current: IR) -> Iterator[Change]:
+    before, after = _modules(previous), _modules(current)
+    for name, module in before.items():
+        if name not in after:
+            yield Change(
+                MODULE_NO_DELETE,
+                name,
+                f"module {name} was removed with its {len(module.codes)} code(s); "
+                "keep it and deprecate its codes instead",
+            )
+    for name in sorted(after.keys() - before.keys()):
+        yield Change(
+            MODULE_ADDED, name, f"module {name} was added with {len(after[name].codes)} code(s)"
+        )
+
+
+def _numbers(module: Module) -> set[int]:
+    return {n for r in module.ranges for n in range(r.start, r.end + 1)}
+
+
+def _span_text(module: Module) -> str:
+    return ", ".join(f"{r.start}-{r.end}" for r in module.ranges) or "none"
+
+
+def _check_ranges(previous: IR, current: IR) -> Iterator[Change]:
+    after = _modules(current)
+    for name, old in _modules(previous).items():
+        new = after.get(name)
+        if new is None or old.ranges == new.ranges:
+            continue
+        was, now = _numbers(old), _numbers(new)
+        rule = RANGE_SHRUNK_OR_MOVED if was - now else RANGE_EXTENDED
+        yield Change(rule, name, f"range {_span_text(old)} -> {_span_text(new)}")
+
+
+def _codes(ir: IR) -> dict[tuple[str, int], Code]:
+    return {(c.module, c.number): c for c in ir.codes}
+
+
+def _check_codes(previous: IR, current: IR) -> Iterator[Change]:
+    # A module removed or added is one change, not one per code.
+    removed_modules = {m.name for m in previous.modules} - {m.name for m in current.modules}
+    added_modules = {m.name for m in current.modules} - {m.name for m in previous.modules}
+    before, after = _codes(previous), _codes(current)
+    for key, old in before.items():
+        new = after.get(key)
+        if new is None:
+            if old.module not in removed_modules:
+                yield Change(
+                    CODE_NO_DELETE,
+                    old.key,
+                    f"{old.key} {old.name} was deleted; mark it deprecated (with replaced_by) "
+                    "instead",
+                )
+            continue
+        yield from _code_changes(old, new)
+    for key in sorted(after.keys() - before.keys()):
+        code = after[key]
+        if code.module in added_modules:
+            continue
+        yield Change(CODE_ADDED, code.key, f"{code.key} {code.name} was added")
+
+
+def _is_reuse(old: Code, new: Code) -> bool:
+    """A different error under the same number: name and message both changed, or the
+    Go symbol registering it changed along with the name."""
+    if old.name == new.name:
+        return False
+    symbols_differ = None not in (old.go_symbol, new.go_symbol) and old.go_symbol != new.go_symbol
+    return old.message != new.message or symbols_differ
+
+
+def _code_changes(old: Code, new: Code) -> Iterator[Change]:
+    key = old.key
+    if _is_reuse(old, new):
+        yield Change(
+            CODE_NUMBER_REUSED,
+            key,
+            f"{key} was {old.name} ({old.message!r}), now {new.name} ({new.message!r})",
+        )
+        return
+    yield from _field_changes(old, new)
+
+
+FieldCheck = tuple[CompatRule, Callable[[Code], object], str]
+
+_FIELDS: tuple[FieldCheck, ...] = (
+    (CODE_NAME_CHANGED, lambda c: c.name, "name"),
+    (CODE_CATEGORY_CHANGED, lambda c: c.category, "category"),
+    (CODE_RETRYABLE_CHANGED, lambda c: c.retryable, "retryable"),
+    (CODE_HTTP_STATUS_CHANGED, lambda c: c.http_status, "http_status"),
+    (CODE_SEVERITY_CHANGED, lambda c: c.severity, "severity"),
+    (CODE_MESSAGE_CHANGED, lambda c: c.message, "message"),
+    (CODE_DOCS_CHANGED, lambda c: c.description, "description"),
+    (CODE_DOCS_CHANGED, lambda c: c.action, "action"),
+    (CODE_DOCS_CHANGED, lambda c: c.replaced_by, "replaced_by"),
+)
+
+
+def _field_changes(old: Code, new: Code) -> Iterator[Change]:
+    for rule, value, field in _FIELDS:
+        was, now = value(old), value(new)
+        if was != now:
+            yield Change(rule, old.key, f"{old.key} {old.name}: {field} {was!r} -> {now!r}")
+    if new.deprecated != old.deprecated:
+        rule = CODE_DEPRECATED if new.deprecated else CODE_UNDEPRECATED
+        state = "deprecated" if new.deprecated else "no longer deprecated"
+        yield Change(rule, old.key, f"{old.key} {old.name} is {state}")
+
+
+def _check_named(
+    kind: str, removed: CompatRule, added: CompatRule, before: set[str], after: set[str]
+) -> Iterator[Change]:
+    for name in sorted(before - after):
+        yield Change(removed, name, f"{kind} {name} was removed")
+    for name in sorted(after - before):
+        yield Change(added, name, f"{kind} {name} was added")
+
+
+def _check_categories(previous: IR, current: IR) -> Iterator[Change]:
+    yield from _check_named(
+        "category",
+        CATEGORY_NO_DELETE,
+        CATEGORY_ADDED,
+        {c.name for c in previous.categories},
+        {c.name for c in current.categories},
+    )
+
+
+def _check_sentinels(previous: IR, current: IR) -> Iterator[Change]:
+    yield from _check_named(
+        "sentinel",
+        SENTINEL_NO_DELETE,
+        SENTINEL_ADDED,
+        {s.name for s in previous.sentinels},
+        {s.name for s in current.sentinels},
+    )
+
+
+_CHECKS: tuple[Callable[[IR, IR], Iterator[Change]], ...] = (
+    _check_modules,
+    _check_ranges,
+    _check_codes,
+    _check_categories,
+    _check_sentinels,
+)
