@@ -33,7 +33,51 @@ def tests(session: nox.Session) -> None:
 
 
 def test_python_client(session: nox.Session) -> None:
-    """Owned by the Python client work (issue 3)."""
+    """The Python client (issue 3, hardening of issue 8): lint and strict typing of the
+    generated package, its tests against loopback servers, property tests (hypothesis,
+    over 10,000 inputs), and the conformance runner on the shared and per-code vectors."""
+    from pathlib import Path
+
+    runner = python_runner(session)  # installs the package and the pinned test tools
+    client = "clients/python"
+    session.run("ruff", "check", "--config", f"{client}/pyproject.toml", client)
+    session.run("ruff", "format", "--check", "--config", f"{client}/pyproject.toml", client)
+    session.run("mypy", "--config-file", f"{client}/pyproject.toml", f"{client}/src")
+    session.run("python", "-c", "import virtengine_errors, virtengine_errors.transport")
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/clients/python")
+    examples = Path(__file__).resolve().parent.parent / "shared/conformance/examples.json"
+    generated = "tests/conformance/generated"
+    vectors = [str(examples), f"{generated}/lookup.json", f"{generated}/decode.json"]
+    output = session.run(*runner, *vectors, silent=True)  # one line per case; fails loudly
+    session.log(f"python conformance runner: {str(output).strip().splitlines()[-1]}")
+
+
+def python_runner(session: nox.Session) -> list[str]:
+    """Install the generated Python package (not editable) and its pinned test tools;
+    the argv of its conformance runner."""
+    from pathlib import Path
+
+    session.install(
+        "pydantic==2.13.4",
+        "httpx==0.28.1",
+        "hypothesis==6.170.15",
+        "pytest==9.2.0",
+        "mypy==2.4.1",
+        "ruff==0.17.5",
+    )
+    session.install("--force-reinstall", "--no-deps", "./clients/python[httpx]")
+    python = str(Path(session.bin) / "python")
+    return [python, "tests/conformance/runners/python/runner.py"]
+
+
+def python_scenario_runner(session: nox.Session) -> list[str]:
+    """The argv of the Python live scenario runner (it takes --base-url, --prefix, FILE)."""
+    return [*python_runner(session)[:1], "tests/conformance/runners/python/scenarios.py"]
+
+
+def python_bench(session: nox.Session) -> list[str]:
+    """The argv of the Python client benchmark (prints one JSON line)."""
+    return [*python_runner(session)[:1], "benchmarks/python/bench.py"]
 
 
 def test_typescript_client(session: nox.Session) -> None:

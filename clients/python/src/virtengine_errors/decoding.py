@@ -24,7 +24,7 @@ from virtengine_errors._registry import (
     REASON_PHRASES,
     STATUS_TABLE,
 )
-from virtengine_errors.catalog import CODES
+from virtengine_errors.catalog import CODES, ErrorCode
 from virtengine_errors.errors import ERROR_TYPES, APIError
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
@@ -73,8 +73,9 @@ def _parse_object(raw: bytes) -> dict[str, Any] | None:
     if raw[:1] != b"{" and raw.lstrip(_WHITESPACE)[:1] != b"{":
         return None
     try:
-        document = json.loads(raw)
-    except (ValueError, RecursionError):  # invalid JSON or UTF-8; absurd nesting
+        # Invalid UTF-8 is replaced, not fatal: the rest of the envelope still counts.
+        document = json.loads(raw.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):  # invalid JSON; absurd nesting
         return None
     return document if isinstance(document, dict) else None
 
@@ -114,7 +115,7 @@ def _from_envelope(
     if not isinstance(code, str):
         code = None
     module, number = _split_code(code)
-    entry = CODES.get(code) if code is not None else None
+    entry = _catalog_entry(code, module, number)
     category = _string(members.get("category"))
     if category is None:
         category = entry.category if entry is not None else STATUS_TABLE.get(status, (None,))[0]
@@ -186,6 +187,16 @@ def _split_code(code: str | None) -> tuple[str | None, int | None]:
     if number.isascii() and number.isdigit() and len(number) <= 18:
         return module, int(number)
     return module, None
+
+
+def _catalog_entry(code: str | None, module: str | None, number: int | None) -> ErrorCode | None:
+    """The registry's entry for exactly (module, number): ``veid:01037`` is ``veid:1037``."""
+    if code is None:
+        return None
+    entry = CODES.get(code)
+    if entry is None and number is not None:
+        entry = CODES.get(f"{module}:{number}")
+    return entry
 
 
 def _status_text(status: int) -> str:
