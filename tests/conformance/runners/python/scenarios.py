@@ -1,0 +1,109 @@
+"""Live scenario runner for the Python client: the real httpx transport against the
+shared loopback server (tests/conformance/live).
+
+Usage: python scenarios.py --base-url URL --prefix LANG SCENARIO_FILE
+
+For each scenario: a fresh ``httpx.Client`` over ``RetryTransport`` (real clock, real
+sleep, real random jitter), one call to ``URL/<prefix>/<scenario id>``, one JSON line
+``{"id", "outcome", "status", "error"}``; then ``N passed, N failed`` (a scenario
+passes when the runner itself did not crash on it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import httpx
+from virtengine_errors import ERROR_TYPES, APIConnectionError, APIError, RetryPolicy
+from virtengine_errors.transport import RetryTransport, call_options
+
+CASE_TYPES = {cls: name for name, cls in ERROR_TYPES.items()}
+SECONDS = {
+    "base_delay_ms": "base_delay",
+    "throttle_base_delay_ms": "throttle_base_delay",
+    "max_delay_ms": "max_delay",
+    "max_retry_after_ms": "max_retry_after",
+    "deadline_ms": "deadline",
+}
+
+
+def policy_of(policy: dict[str, Any]) -> RetryPolicy:
+    options: dict[str, Any] = {
+        name: policy[key] / 1000 for key, name in SECONDS.items() if key in policy
+    }
+    for key in ("max_attempts", "budget"):
+        if key in policy:
+            options[key] = policy[key]
+    return RetryPolicy(**options)
+
+
+def run_scenario(base_url: str, prefix: str, scenario: dict[str, Any]) -> dict[str, Any]:
+    request = scenario["request"]
+    url = f"{base_url.rstrip('/')}/{prefix}/{scenario['id']}"
+    body = request.get("body")
+    options = call_options(idempotency_key=request.get("idempotency_key") == "auto")
+    transport = RetryTransport(policy=policy_of(scenario.get("policy", {})))
+    with httpx.Client(transport=transport, timeout=30) as client:
+        try:
+            response = client.request(
+                request["method"],
+                url,
+                content=None if body is None else body.encode("utf-8"),
+                extensions=options,
+            )
+        except APIError as error:
+            return _line(scenario, "error", error.http_status, error)
+        except APIConnectionError as error:
+            return _line(scenario, "error", None, error)
+    return _line(scenario, "success", response.status_code, None)
+
+
+def _line(
+    scenario: dict[str, Any],
+    outcome: str,
+    status: int | None,
+    error: APIError | APIConnectionError | None,
+) -> dict[str, Any]:
+    described = None
+    if isinstance(error, APIError):
+        error_type = CASE_TYPES.get(type(error), "api_error")
+        described = {"type": error_type, "code": error.code}
+    elif error is not None:
+        described = {"type": "connection", "code": None}
+    if described is not None and error is not None:
+        described |= {"retryable": error.retryable, "attempts": error.attempts}
+    return {"id": scenario["id"], "outcome": outcome, "status": status, "error": described}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--prefix", required=True)
+    parser.add_argument("scenarios", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        scenarios = json.loads(args.scenarios.read_text(encoding="utf-8"))["scenarios"]
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"{args.scenarios}: cannot read scenarios: {exc}", file=sys.stderr)
+        return 2
+    passed = failed = 0
+    for scenario in scenarios:
+        try:
+            line = run_scenario(args.base_url, args.prefix, scenario)
+        except Exception:  # the runner crashed on this scenario: report, go on
+            traceback.print_exc()
+            failed += 1
+            continue
+        print(json.dumps(line), flush=True)
+        passed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
