@@ -30,6 +30,7 @@ def tests(session: nox.Session) -> None:
     test_python_client(session)
     test_typescript_client(session)
     test_go_client(session)
+    test_docs_and_alerts(session)
 
 
 def test_python_client(session: nox.Session) -> None:
@@ -86,6 +87,25 @@ def test_typescript_client(session: nox.Session) -> None:
 
 def test_go_client(session: nox.Session) -> None:
     """Owned by the Go client work (issue 5)."""
+
+
+def test_docs_and_alerts(session: nox.Session) -> None:
+    """The catalog page in a real headless Chromium (Debian's, driven by Playwright), the
+    Markdown through a CommonMark parser, the alert rules through promtool check and test.
+    Chromium and promtool come from apt when the machine lacks them."""
+    import glob
+    import os
+
+    wanted = {"chromium": "/usr/bin/chromium", "prometheus": "/usr/bin/promtool"}
+    missing = [package for package, tool in wanted.items() if not os.path.exists(tool)]
+    if missing:
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        session.run(*sudo, "apt-get", "update", "-q", external=True)
+        session.run(*sudo, "apt-get", "install", "-y", "-q", *missing, external=True)
+    session.install("playwright==1.65.2", "markdown-it-py==4.3.0")
+    rules = sorted(glob.glob("deploy/prometheus/*.rules.yaml"))
+    session.run("promtool", "check", "rules", *rules, external=True)
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/docs_alerts")
 
 
 @nox.session(python=PYTHON)

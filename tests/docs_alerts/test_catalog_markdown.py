@@ -1,0 +1,82 @@
+"""The Markdown catalog rendered by a CommonMark parser with GitHub tables (markdown-it-py):
+tables keep their shape, links resolve, and hostile registry text stays text."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from errcodegen.pipeline import prepare
+
+from .conftest import HOSTILE_ACTION, HOSTILE_MESSAGE, REPO, SPEC
+
+CATALOG = REPO / "docs" / "errors"
+STRUCTURE = {"h1", "h2", "p", "ul", "li", "a", "code", "br"}
+TABLES = {"table", "thead", "tbody", "tr", "th", "td"}
+
+
+class Rendered(HTMLParser):
+    """Tags, link targets and the text of each body row's cells."""
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.links: list[str] = []
+        self.rows: list[list[str]] = []
+        self._in_body = False
+        self._in_cell = False
+        self.feed(MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        if tag == "a":
+            self.links.append(dict(attrs).get("href") or "")
+        self._in_body = self._in_body or tag == "tbody"
+        if self._in_body and tag == "tr":
+            self.rows.append([])
+        elif self._in_body and tag == "td":
+            self.rows[-1].append("")
+            self._in_cell = True
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_body = self._in_body and tag != "tbody"
+        self._in_cell = self._in_cell and tag != "td"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_cell:
+            self.rows[-1][-1] += data
+
+
+def test_index_links_every_module_page() -> None:
+    ir = prepare(SPEC).ir
+    index = Rendered((CATALOG / "index.md").read_text(encoding="utf-8"))
+    assert index.tags <= STRUCTURE | TABLES
+    pages = [link for link in index.links if link.endswith(".md")]
+    assert len(pages) == len(ir.modules)
+    assert all((CATALOG / page).is_file() for page in pages)
+    assert "catalog.html" in index.links
+
+
+def test_every_module_table_has_one_full_row_per_code() -> None:
+    ir = prepare(SPEC).ir
+    for module in ir.modules:
+        page = Rendered((CATALOG / (module.name.replace("/", ".") + ".md")).read_text())
+        assert page.tags <= STRUCTURE | TABLES
+        assert [row[0] for row in page.rows] == [code.key for code in module.codes]
+        assert all(len(row) == 9 for row in page.rows)
+        for row, code in zip(page.rows, module.codes, strict=True):
+            assert row[6] == code.message
+            assert row[7] == (code.action or "-")
+
+
+def test_hostile_registry_text_renders_as_text(hostile_root: Path) -> None:
+    page = Rendered((hostile_root / "docs/errors/hostile.md").read_text(encoding="utf-8"))
+    # no script, img, emphasis, strike-through or heading from the registry's text
+    assert page.tags <= STRUCTURE | TABLES
+    assert page.links == ["index.md", "catalog.html"]
+    (hostile, quiet) = page.rows
+    assert len(hostile) == len(quiet) == 9
+    assert hostile[6] == HOSTILE_MESSAGE.replace("\n", "")  # lines separated by <br>
+    assert hostile[7] == HOSTILE_ACTION
