@@ -6,8 +6,12 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from errcodegen.lang import markdown
+from errcodegen.lang.words import safe_text_lines
 from errcodegen.pipeline import prepare
 
 from .conftest import HOSTILE_ACTION, HOSTILE_MESSAGE, REPO, SPEC
@@ -80,3 +84,51 @@ def test_hostile_registry_text_renders_as_text(hostile_root: Path) -> None:
     assert len(hostile) == len(quiet) == 9
     assert hostile[6] == HOSTILE_MESSAGE.replace("\n", "")  # lines separated by <br>
     assert hostile[7] == HOSTILE_ACTION
+
+
+MARKUP = "\\`*_[]()<>|~$&#!-+=.:;'\" \t\n\r{}/abc1é²\u00a0\u2028\u200b\x00"
+any_text = st.text(st.one_of(st.sampled_from(MARKUP), st.characters()), max_size=40)
+
+
+def shown(value: str) -> str:
+    """What a reader sees of ``markdown.text(value)``: its lines, trimmed, side by side."""
+    return "".join(line.strip() for line in safe_text_lines(value))
+
+
+@settings(max_examples=400, deadline=None)
+@given(any_text, any_text)
+def test_escaped_text_is_exactly_the_text_in_a_table_cell(first: str, second: str) -> None:
+    table = f"| a | b |\n|---|---|\n| {markdown.text(first)} | {markdown.code(second)} |\n"
+    rendered = Rendered(table)
+    assert rendered.tags <= TABLES | {"br", "code"}
+    (row,) = rendered.rows
+    assert row[0] == shown(first)
+    assert row[1].strip() == " ".join(safe_text_lines(second)).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_escaped_paragraph_is_one_paragraph_of_exactly_the_text(value: str) -> None:
+    html = (
+        MarkdownIt("commonmark")
+        .enable(["table", "strikethrough"])
+        .render(markdown.paragraph(value) + "\n")
+    )
+    parser = Rendered("")
+    parser.feed(html)
+    assert parser.tags <= {"p", "br"}
+    assert _text_of(html) == shown(value)
+
+
+def _text_of(html: str) -> str:
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+
+        def handle_data(self, data: str) -> None:
+            self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return "".join(parser.parts).strip("\n")

@@ -9,9 +9,12 @@ from html.parser import HTMLParser
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from errcodegen.ir import IR
 from errcodegen.lang import html, markdown
+from errcodegen.lang.words import safe_text_lines
 from errcodegen.pipeline import prepare
 from errcodegen.targets import docs
 
@@ -176,6 +179,14 @@ def test_html_escaper() -> None:
     assert html.attribute("\" onload='x'") == "&quot; onload=&#x27;x&#x27;"
     assert html.anchor("verification/audit") == "verification.audit"
     assert html.anchor("settlement-ibc") == "settlement-ibc"
+
+
+@given(st.text())
+def test_html_escaper_round_trips_through_a_parser(value: str) -> None:
+    parsed = _parse(f'<table><tr id="r" title="{html.attribute(value)}"><td>{html.text(value)}')
+    assert parsed.rows["r"] == ["".join(safe_text_lines(value))]
+    assert ("title", " ".join(safe_text_lines(value))) in parsed.attributes
+    assert set(parsed.tags) <= {"table", "tr", "td", "br"}
 
 
 def _cells(row: str) -> list[str]:

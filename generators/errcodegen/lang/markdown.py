@@ -57,7 +57,7 @@ def _escape_block_start(line: str) -> str:
 
 def code(value: str) -> str:
     """A code span; ``|`` is escaped too because GitHub splits table cells inside spans."""
-    body = " ".join(safe_text_lines(value)).replace("|", "\\|")
+    body = " ".join(safe_text_lines(value)).strip().replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if body.startswith("`") or body.endswith("`") or not body.strip() else ""
