@@ -240,12 +240,19 @@ def test_bad_thresholds_are_located(
     assert message in problem
 
 
-def test_bad_metric_name_exits_2(make_registry: MakeRegistry, tmp_path: Path) -> None:
+def test_bad_metric_name_exits_2(
+    make_registry: MakeRegistry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     def edit(settings: dict[str, Any]) -> None:
         settings["alerts"]["metric"] = "virtengine-errors"
 
     root = edited(make_registry, edit)
     assert main(["generate", "--spec", str(root), "--root", str(tmp_path / "out")]) == 2
+    (problem, summary) = capsys.readouterr().err.splitlines()
+    assert problem.startswith(f"{root / 'registry.yaml'}:")
+    assert "alerts.metric: 'virtengine-errors' does not match the pattern" in problem
+    assert summary == "1 problem(s); nothing was written"
+    assert not (tmp_path / "out" / "deploy").exists()
 
 
 def test_generate_writes_the_rules_file(make_registry: MakeRegistry, tmp_path: Path) -> None:
