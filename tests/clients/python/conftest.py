@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -14,6 +15,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 from loopback import Reply, ScriptedServer, serve
 
 Serve = Callable[[list[Reply]], ScriptedServer]
+
+FUZZ_COUNTS: Counter[str] = Counter()
+"""Generated inputs each property test ran, by subject (reported after the run)."""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FUZZ_COUNTS:
+        counts = ", ".join(f"{name} {count}" for name, count in sorted(FUZZ_COUNTS.items()))
+        terminalreporter.write_line(f"fuzz inputs run: {counts}")
 
 
 @pytest.fixture
