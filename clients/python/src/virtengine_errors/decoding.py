@@ -33,6 +33,11 @@ Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 _WHITESPACE = b" \t\r\n"
 _PROBLEM_JSON = "application/problem+json"
+_NO_ROW: tuple[str | None, bool] = (None, False)  # a status the table does not list
+_KNOWN: dict[str, tuple[str, int, ErrorCode]] = {
+    key: (entry.module, entry.number, entry) for key, entry in CODES.items()
+}
+"""Registered codes already split: the usual envelope needs one lookup, no parsing."""
 
 
 def decode_error(
@@ -48,7 +53,10 @@ def decode_error(
     ``now`` (seconds since the epoch, default the current time) anchors the HTTP-date and
     ``reset_at`` retry hints. At most ``max_body_bytes`` of ``body`` are looked at and kept.
     """
-    raw = _capped_bytes(body, max_body_bytes)
+    if type(body) is bytes and len(body) <= max_body_bytes:
+        raw = body  # the common case: nothing to copy
+    else:
+        raw = _capped_bytes(body, max_body_bytes)
     fields = _lower_keys(headers)
     document = _parse_object(raw)
     found = _error_fields(document, fields.get("content-type"))
@@ -65,7 +73,7 @@ def _capped_bytes(body: bytes | str, limit: int) -> bytes:
 
 def _lower_keys(headers: Headers) -> dict[str, str]:
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return {str(name).lower(): str(value) for name, value in items}
+    return {name.lower(): value for name, value in items}
 
 
 def _parse_object(raw: bytes) -> dict[str, Any] | None:
@@ -111,14 +119,23 @@ def _from_envelope(
     members: dict[str, Any],
     message: Any,
 ) -> APIError:
+    """Step 4 of the contract: the envelope's value, else the catalog's, else the category's
+    default, else the status table's."""
     code = members.get("code")
     if not isinstance(code, str):
         code = None
-    module, number = _split_code(code)
-    entry = _catalog_entry(code, module, number)
-    category = _string(members.get("category"))
-    if category is None:
-        category = entry.category if entry is not None else STATUS_TABLE.get(status, (None,))[0]
+    module: str | None
+    number: int | None
+    entry: ErrorCode | None
+    known = _KNOWN.get(code) if code is not None else None
+    if known is not None:
+        module, number, entry = known
+    else:
+        module, number = _split_code(code)
+        entry = _catalog_entry(code, module, number)
+    category = members.get("category")
+    if not isinstance(category, str):
+        category = entry.category if entry is not None else STATUS_TABLE.get(status, _NO_ROW)[0]
     defaults = CATEGORY_DEFAULTS.get(category) if category is not None else None
     retryable = members.get("retryable")
     if not isinstance(retryable, bool):
@@ -127,9 +144,9 @@ def _from_envelope(
         elif defaults is not None:
             retryable = defaults.retryable
         else:
-            retryable = STATUS_TABLE.get(status, (None, False))[1]
-    severity = _string(members.get("severity"))
-    if severity is None:
+            retryable = STATUS_TABLE.get(status, _NO_ROW)[1]
+    severity = members.get("severity")
+    if not isinstance(severity, str):
         if entry is not None:
             severity = entry.severity
         else:
@@ -139,42 +156,58 @@ def _from_envelope(
     context = members.get("context")
     if not isinstance(context, dict):
         context = None
-    return ERROR_TYPES.get(category or "", APIError)(
+    return _error_type(category)._decoded(
         message,
-        code=code,
-        module=module,
-        number=number,
-        category=category,
-        severity=severity,
-        retryable=retryable,
-        context=context,
-        http_status=status,
-        request_id=headers.get("x-request-id"),
-        retry_after=_retry_hint(headers, context, now),
-        raw_bytes=raw,
-        from_envelope=True,
+        {
+            "message": message,
+            "code": code,
+            "module": module,
+            "number": number,
+            "category": category,
+            "severity": severity,
+            "retryable": retryable,
+            "context": context,
+            "http_status": status,
+            "request_id": headers.get("x-request-id"),
+            "retry_after": _retry_hint(headers, context, now),
+            "attempts": 1,
+            "raw_bytes": raw,
+            "from_envelope": True,
+        },
     )
 
 
 def _without_envelope(
     status: int, headers: dict[str, str], raw: bytes, now: float | None
 ) -> APIError:
-    category, retryable = STATUS_TABLE.get(status, (None, False))
+    """Step 5: no envelope, so the status alone decides."""
+    category, retryable = STATUS_TABLE.get(status, _NO_ROW)
     defaults = CATEGORY_DEFAULTS.get(category) if category is not None else None
-    return ERROR_TYPES.get(category or "", APIError)(
-        _status_text(status),
-        category=category,
-        severity=defaults.severity if defaults is not None else "error",
-        retryable=retryable,
-        http_status=status,
-        request_id=headers.get("x-request-id"),
-        retry_after=_retry_hint(headers, None, now),
-        raw_bytes=raw,
+    message = _status_text(status)
+    return _error_type(category)._decoded(
+        message,
+        {
+            "message": message,
+            "code": None,
+            "module": None,
+            "number": None,
+            "category": category,
+            "severity": defaults.severity if defaults is not None else "error",
+            "retryable": retryable,
+            "context": None,
+            "http_status": status,
+            "request_id": headers.get("x-request-id"),
+            "retry_after": _retry_hint(headers, None, now),
+            "attempts": 1,
+            "raw_bytes": raw,
+            "from_envelope": False,
+        },
     )
 
 
-def _string(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+def _error_type(category: str | None) -> type[APIError]:
+    """The class of a category; the base class for none or one this client does not know."""
+    return ERROR_TYPES.get(category, APIError) if category is not None else APIError
 
 
 def _split_code(code: str | None) -> tuple[str | None, int | None]:
