@@ -223,6 +223,42 @@ def test_envelopes_of_any_shape_decode_and_respect_the_cap(
         assert full.from_envelope and full.code == envelope["code"]
 
 
+def _reference_envelope(body: bytes, content_type: str | None) -> bool:
+    """Whether the contract finds an envelope or problem, with ``json.loads`` as the parser."""
+    try:
+        document = json.loads(body.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(document, dict):
+        return False
+    error = document.get("error")
+    if isinstance(error, dict) and isinstance(error.get("code"), str):
+        return True
+    media_type = (content_type or "").partition(";")[0].strip().lower()
+    return media_type == "application/problem+json" or (
+        "type" in document and "status" in document and isinstance(document.get("code"), str)
+    )
+
+
+json_texts = st.builds(
+    lambda document, before, after: before + _serialise(document) + after,
+    documents,
+    st.sampled_from([b"", b" ", b"\n\t", b"\x0b"]),
+    st.sampled_from([b"", b" ", b"\r\n", b"\x0b", b"\x1c", b"x", b"}", b"\xff"]),
+)
+
+
+@settings(FUZZ, max_examples=1_000)
+@given(body=json_texts, content_type=st.none() | header_values)
+def test_envelope_detection_agrees_with_json_loads(body: bytes, content_type: str | None) -> None:
+    """The decoder's fast JSON path finds an envelope exactly when json.loads would."""
+    FUZZ_COUNTS["decoder examples"] += 1
+    FUZZ_COUNTS["decoder inputs"] += 1
+    headers = {} if content_type is None else {"content-type": content_type}
+    error = decode_error(500, headers, body)
+    assert error.from_envelope == _reference_envelope(body, content_type)
+
+
 # ----- retry helper -----
 
 

@@ -10,7 +10,6 @@ not multiplied by retries. The random source, clock and sleep are injectable.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
@@ -262,7 +261,10 @@ class Retrier(_RetryCore):
 
 
 class AsyncRetrier(_RetryCore):
-    """``Retrier`` for asyncio: cancelling the task during a backoff sleep stops at once."""
+    """``Retrier`` for asyncio: cancelling the task during a backoff sleep stops at once.
+
+    ``sleep`` defaults to ``asyncio.sleep``.
+    """
 
     def __init__(
         self,
@@ -271,10 +273,14 @@ class AsyncRetrier(_RetryCore):
         budget: RetryBudget | None = None,
         random: Callable[[], float] = uniform_draw,
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         on_retry: OnRetry | None = None,
     ) -> None:
         super().__init__(policy, budget, random, clock, on_retry)
+        if sleep is None:
+            import asyncio  # here, not at the top: synchronous users never pay for asyncio
+
+            sleep = asyncio.sleep
         self._sleep = sleep
 
     async def call(

@@ -13,7 +13,6 @@ chained to httpx's exception. Retries carry ``Retry-Attempt: <n>`` and the call'
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -205,7 +204,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         on_retry: OnRetry | None = None,
         random: Callable[[], float] = uniform_draw,
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         max_error_body_bytes: int = MAX_ERROR_BODY_BYTES,
     ) -> None:
         self._transport = transport if transport is not None else httpx.AsyncHTTPTransport()
