@@ -58,19 +58,31 @@ def import_order(names: list[str]) -> list[str]:
 
 
 def string(text: str) -> str:
-    """A double-quoted Python string literal whose value is exactly ``text``."""
+    """A double-quoted Python string literal whose value is exactly ``text``.
+
+    The source stays ASCII: anything else is escaped, so no look-alike letter (a
+    mathematical U for a U) or invisible mark hides in the code, and linters agree.
+    """
     return (
         '"'
         + "".join(
-            c if c.isprintable() and c not in _SHORT else escape_char(c, _SHORT) for c in text
+            c if c.isascii() and c.isprintable() and c not in _SHORT else escape_char(c, _SHORT)
+            for c in text
         )
         + '"'
     )
 
 
 def docstring_lines(text: str) -> list[str]:
-    """Lines safe inside a ``\"\"\"`` docstring: backslashes and quotes cannot close it."""
-    return [line.replace("\\", "\\\\").replace('"', '\\"') for line in safe_text_lines(text)]
+    """Lines safe inside a ``\"\"\"`` docstring: backslashes and quotes cannot close it;
+    non-ASCII characters are escaped (the docstring's value keeps them)."""
+    return [
+        "".join(
+            c if c.isascii() else escape_char(c, {})
+            for c in line.replace("\\", "\\\\").replace('"', '\\"')
+        )
+        for line in safe_text_lines(text)
+    ]
 
 
 def comment_lines(text: str) -> list[str]:
