@@ -1,10 +1,9 @@
-"""Fixtures for the Python client tests: a scripted loopback server."""
+"""Fixtures for the Python client tests: a scripted loopback server; the fuzz report."""
 
 from __future__ import annotations
 
 import sys
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -12,12 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from loopback import Reply, ScriptedServer, serve
-
-Serve = Callable[[list[Reply]], ScriptedServer]
-
-FUZZ_COUNTS: Counter[str] = Counter()
-"""Generated inputs each property test ran, by subject (reported after the run)."""
+from pyclient_support import FUZZ_COUNTS, Reply, ScriptedServer, Serve, serve
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

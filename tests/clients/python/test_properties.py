@@ -16,9 +16,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from conftest import FUZZ_COUNTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyclient_support import FUZZ_COUNTS
 from virtengine_errors import (
     ERROR_TYPES,
     APIConnectionError,

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import Serve
-from loopback import Reply
+from pyclient_support import Reply, Serve
 from virtengine_errors import (
     APIConnectionError,
     APIError,

@@ -1,10 +1,15 @@
-"""A real HTTP server on 127.0.0.1 that answers from a script, for the client tests."""
+"""Support of the Python client tests: a real HTTP server on 127.0.0.1 that answers from
+a script, and the counters of the property tests' inputs.
+
+(Named so that it cannot clash with another test folder's module on ``sys.path``.)
+"""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -113,3 +118,10 @@ def serve(script: list[Reply]) -> Iterator[ScriptedServer]:
         server.stopping.set()
         server.shutdown()
         server.server_close()
+
+
+Serve = Callable[[list[Reply]], ScriptedServer]
+"""The ``scripted`` fixture: start a server answering with a script."""
+
+FUZZ_COUNTS: Counter[str] = Counter()
+"""Generated inputs each property test ran, by subject (reported after the run)."""
