@@ -36,7 +36,9 @@ def tests(session: nox.Session) -> None:
 def test_python_client(session: nox.Session) -> None:
     """The Python client (issue 3, hardening of issue 8): lint and strict typing of the
     generated package, its tests against loopback servers, property tests (hypothesis,
-    over 10,000 inputs), and the conformance runner on the shared and per-code vectors."""
+    over 10,000 inputs each for the decoder and the retry helper), a hostile registry
+    through the target (needs the tool, installed by ``tests``), and the conformance
+    runner on the shared and per-code vectors."""
     from pathlib import Path
 
     runner = python_runner(session)  # installs the package and the pinned test tools
