@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from errcodegen.compat import SourceError, check_compat, rules_text
+from errcodegen.goimport import GoSourceError, ImportPlan, drift, import_go
 from errcodegen.lint import LintReport, lint_registry
 from errcodegen.lint.rules import RULES_BY_ID
 from errcodegen.pipeline import LintFailed, TargetFailed, generate
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TargetFailed as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_TARGET_FAILED
-    except SourceError as exc:
+    except (SourceError, GoSourceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
 
@@ -104,6 +105,22 @@ def _add_lifecycle_commands(commands: argparse._SubParsersAction[argparse.Argume
     compat.add_argument("--list-rules", action="store_true", help="print the rules and exit")
     compat.set_defaults(handler=_compat)
 
+    importer = commands.add_parser(
+        "import-go", help="merge the errors Go source registers into the registry"
+    )
+    _common(importer)
+    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Go files/folders")
+    importer.set_defaults(handler=_import_go)
+
+    drift_report = commands.add_parser(
+        "drift", help="compare Go source with the registry; exit 1 when they disagree"
+    )
+    _common(drift_report)
+    drift_report.add_argument(
+        "--go-src", type=Path, action="append", required=True, metavar="PATH", help="repeatable"
+    )
+    drift_report.set_defaults(handler=_drift)
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -133,6 +150,26 @@ def _compat(args: argparse.Namespace) -> int:
     report = check_compat(args.spec, args.against)
     print(report.to_json() if args.format == "json" else report.to_text())
     return EXIT_DIFFERENCES if report.breaking else 0
+
+
+def _import_go(args: argparse.Namespace) -> int:
+    plan, written = import_go(args.spec, args.paths)
+    _print_plan(plan)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _drift(args: argparse.Namespace) -> int:
+    plan = drift(args.spec, args.go_src)
+    _print_plan(plan)
+    return 0 if plan.in_sync else EXIT_DIFFERENCES
+
+
+def _print_plan(plan: ImportPlan) -> None:
+    for difference in plan.differences:
+        print(difference)
+    print(plan.summary())
 
 
 def _lint(args: argparse.Namespace) -> int:
