@@ -1,0 +1,460 @@
+"""import-go and drift: Go fixtures with tricky formatting, merging that keeps reviewed
+data, byte-exact round trips, the registry's own 950 codes written out as Go, bad inputs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from errcodegen.cli import main
+from errcodegen.goimport import GoSourceError, drift, import_go, scan_go
+from errcodegen.goimport.lexer import tokenize
+from errcodegen.ir.build import build_ir
+from errcodegen.lang import go as golang
+from errcodegen.lang.words import pascal
+from errcodegen.registry import Registry, load_registry
+
+from .conftest import SPEC, MakeRegistry
+
+FIXTURES = Path(__file__).parent / "fixtures" / "go"
+TYPES = "x/veid/types/errors.go"
+
+# (key, name, message, category, inferred, description, symbol, source): what the
+# fixtures register, written out by hand.
+EXPECTED = [
+    ("artifact_store:2503", "artifact_not_found", "artifact not found", "not_found", True,
+     "Returned when no artifact has the content address.", "ErrArtifactNotFound",
+     "pkg/artifact_store/errors.go"),
+    ("artifact_store:2580", "quota_exceeded", "storage quota exceeded", "rate_limit", True, "",
+     "ErrQuotaExceeded", "pkg/artifact_store/errors.go"),
+    ("sms_verification:5", "challenge_not_found", "challenge not found", "not_found", False,
+     "Returned when no challenge matches.", "ErrChallengeNotFound",
+     "pkg/verification/sms/errors.go"),
+    ("sms_verification:6", "too_many_attempts", "too many attempts", "rate_limit", False,
+     "Returned when the caller sent too many codes.", "ErrTooManyAttempts",
+     "pkg/verification/sms/errors.go"),
+    ("sms_verification:7", "provider_down", "SMS provider unavailable", "external", False, "",
+     "ErrProviderDown", "pkg/verification/sms/errors.go"),
+    ("veid:1000", "invalid_address", "invalid address", "validation", True,
+     "Returned when an address does not parse.", "ErrInvalidAddress", TYPES),
+    ("veid:1001", "invalid_scope", "invalid scope", "validation", True,
+     "Returned when the scope is not one the module knows.", "ErrInvalidScope", TYPES),
+    ("veid:1002", "quoted", 'scope "legacy" is not supported', "validation", True, "",
+     "ErrQuoted", TYPES),
+    ("veid:1008", "raw_message", 'path C:\\scopes "raw" is invalid', "validation", True,
+     'Uses a raw string with a backslash and "quotes".', "ErrRawMessage", TYPES),
+    ("veid:1010", "scope_not_found", "scope not found", "not_found", True,
+     "Returned when no scope has the ID.", "ErrScopeNotFound", TYPES),
+    ("veid:1036", "inference_failed", "ML inference failed: model unavailable", "external",
+     True, "Returned when the ML model fails; clients may retry.", "ErrInferenceFailed", TYPES),
+    ("veid:1037", "unicode", "résumé rejected\tby policy", "internal", True,
+     "Carries escapes: \\u00e9 and UTF-8 bytes \\xc3\\xa9 are both é.", "ErrUnicode", TYPES),
+    ("veid:1040", "keeper_locked", "keeper locked", "state", True,
+     "Returned when the keeper is locked for a migration.", "ErrKeeperLocked",
+     "x/veid/keeper/errors.go"),
+    ("veid:1050", "enclave_unavailable", "enclave unavailable", "external", True,
+     "Returned when the platform's enclave is not reachable.", "ErrEnclaveUnavailable",
+     "x/veid/types/errors_linux.go"),
+    ("veid:1101", "invalid_scope_sdk", "invalid scope", "validation", True,
+     "Returned when the scope is invalid.", "ErrInvalidScope", "sdk/go/node/veid/v1/errors.go"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def empty(make_registry: MakeRegistry) -> Path:
+    """A registry with the project's settings and no module."""
+    return make_registry({"registry.yaml": (SPEC / "registry.yaml").read_text(encoding="utf-8")})
+
+
+def codes_of(spec: Path) -> list[tuple[object, ...]]:
+    registry = load_registry(spec)
+    sources = {
+        (m.module.name, c.number): c.source for m, _, c in registry.codes()
+    }  # the IR has no source file
+    return [
+        (c.key, c.name, c.message, c.category, c.category_inferred, c.description, c.go_symbol,
+         sources[(c.module, c.number)])
+        for c in build_ir(registry).codes
+    ]  # fmt: skip
+
+
+def snapshot(spec: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(spec)): p.read_bytes() for p in sorted(spec.rglob("*.yaml"))}
+
+
+def test_fixtures_reproduce_their_codes_exactly(empty: Path) -> None:
+    plan, written = import_go(empty, [FIXTURES])
+    assert codes_of(empty) == EXPECTED
+    assert [d.kind for d in plan.differences] == ["added"] * len(EXPECTED)
+    assert sorted(p.name for p in written) == [
+        "artifact_store.yaml",
+        "sms_verification.yaml",
+        "veid.yaml",
+    ]
+    assert plan.summary() == (
+        "7 Go file(s) read, 3 skipped, 15 registration(s): 15 added, 0 changed, 0 missing, 0 kept"
+    )
+
+
+def test_skipped_files() -> None:
+    scan = scan_go([FIXTURES])
+    assert sorted(scan.skipped) == [
+        "x/veid/types/errors_test.go: test file",
+        "x/veid/types/generate.go: build constraint 'ignore'",
+        "x/veid/types/legacy_tag.go: build constraint '+build ignore'",
+    ]
+    assert all("testdata" not in str(f) for f in scan.files)
+    assert 9999 not in {c.number for c in scan.codes}  # registered inside a function
+
+
+def test_second_import_changes_no_byte_and_drift_is_clean(
+    empty: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import_go(empty, [FIXTURES])
+    before = snapshot(empty)
+    plan, written = import_go(empty, [FIXTURES])
+    assert (plan.differences, written) == ((), [])
+    assert snapshot(empty) == before
+    assert main(["drift", "--spec", str(empty), "--go-src", str(FIXTURES)]) == 0
+    assert capsys.readouterr().out.endswith("0 added, 0 changed, 0 missing, 0 kept\n")
+
+
+def test_drift_reports_without_writing(empty: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(empty)
+    assert main(["drift", "--spec", str(empty), "--go-src", str(FIXTURES / "x")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "added   veid:1000 invalid_address  category inferred: validation  "
+        "(x/veid/types/errors.go:10)"
+    )
+    assert (
+        out[-1]
+        == "4 Go file(s) read, 3 skipped, 9 registration(s): 9 added, 0 changed, 0 missing, 0 kept"
+    )
+    assert snapshot(empty) == before
+
+
+HUMAN_VEID = """\
+# The identity module. Reviewed by the identity team; keep this comment.
+name: veid
+description: Identity verification
+ranges:
+- start: 1000
+  end: 1099
+codes:
+- number: 1000
+  name: invalid_address
+  message: address is not valid   # a reviewer reworded this on purpose
+  category: validation
+  reviewed: true
+  go_symbol: ErrInvalidAddress
+  source: x/veid/types/errors.go
+- number: 1001
+  name: bad_scope
+  message: old scope message
+  category: conflict
+  description: Written by a person.
+  action: Ask for a known scope
+  go_symbol: ErrInvalidScope
+  source: x/veid/types/errors.go
+# a comment between two codes stays where it is
+- number: 1036
+  name: inference_failed
+  message: 'ML inference failed: model unavailable'
+  category: internal
+  retryable: true
+  reason: the model server restarts
+  description: Returned when the ML model fails; clients may retry.
+  go_symbol: ErrInferenceFailed
+  source: x/veid/types/errors.go
+- number: 1090
+  name: gone_from_source
+  message: gone
+  category: internal
+  go_symbol: ErrGone
+  source: x/veid/types/errors.go
+- number: 1091
+  name: retired
+  message: retired
+  category: internal
+  deprecated: true
+  go_symbol: ErrRetired
+  source: x/veid/types/errors.go
+- number: 1092
+  name: elsewhere
+  message: registered in a folder that was not scanned
+  category: internal
+  go_symbol: ErrElsewhere
+  source: x/other/types/errors.go
+"""
+
+SMS = """\
+name: sms_verification
+description: SMS verification
+codes:
+- number: 5
+  name: challenge_not_found
+  message: challenge not found
+  category: internal
+  category_inferred: true
+  go_symbol: ErrChallengeNotFound
+  source: pkg/verification/sms/errors.go
+"""
+
+
+def human_registry(make_registry: MakeRegistry) -> Path:
+    return make_registry({"modules/veid.yaml": HUMAN_VEID, "modules/sms_verification.yaml": SMS})
+
+
+def test_merge_keeps_what_people_decided(make_registry: MakeRegistry) -> None:
+    spec = human_registry(make_registry)
+    plan = drift(spec, [FIXTURES / "x" / "veid" / "types", FIXTURES / "pkg"])
+    lines = [str(d) for d in plan.differences if d.key.startswith("veid:") and d.kind != "added"]
+    assert lines == [
+        "changed veid:1001 bad_scope  message 'old scope message' -> 'invalid scope'  "
+        "(x/veid/types/errors.go:14)",
+        "missing veid:1090 gone_from_source  not registered by the scanned source; deprecate it, "
+        "never delete  (x/veid/types/errors.go)",
+        "kept    veid:1000 invalid_address  message 'address is not valid' -> 'invalid address';"
+        " description '' -> 'Returned when an address does not parse.'  "
+        "reviewed: registry kept; review the source or the registry  "
+        "(x/veid/types/errors.go:10)",
+    ]
+    import_go(spec, [FIXTURES / "x" / "veid" / "types", FIXTURES / "pkg"])
+    text = (spec / "modules" / "veid.yaml").read_text(encoding="utf-8")
+    assert text.startswith(HUMAN_VEID[: HUMAN_VEID.index("- number: 1001")])  # untouched
+    assert "\n# a comment between two codes stays where it is\n" in text
+    for start, end in (("- number: 1036", "- number: 1090"), ("- number: 1090", None)):
+        entries = HUMAN_VEID[HUMAN_VEID.index(start) : HUMAN_VEID.index(end) if end else None]
+        assert entries in text  # untouched
+    changed = yaml.safe_load(text)["codes"][1]
+    assert changed == {
+        "number": 1001,
+        "name": "bad_scope",  # never renamed: a rename breaks every client
+        "message": "invalid scope",
+        "category": "conflict",  # a category the source does not state stays
+        "description": "Written by a person.",
+        "action": "Ask for a known scope",
+        "go_symbol": "ErrInvalidScope",
+        "source": "x/veid/types/errors.go",
+    }
+
+
+def test_a_stated_category_replaces_an_inferred_one(make_registry: MakeRegistry) -> None:
+    spec = human_registry(make_registry)
+    plan, _ = import_go(spec, [FIXTURES / "pkg" / "verification"])
+    assert [str(d) for d in plan.differences if d.kind == "changed"] == [
+        "changed sms_verification:5 challenge_not_found  category 'internal' -> 'not_found'; "
+        "category_inferred True -> False; description '' -> 'Returned when no challenge "
+        "matches.'  (pkg/verification/sms/errors.go:9)"
+    ]
+    assert (spec / "modules" / "sms_verification.yaml").read_text(encoding="utf-8") == (
+        SMS.replace(
+            "category: internal\n  category_inferred: true\n", "category: not_found\n"
+        ).replace(
+            "  go_symbol:", "  description: Returned when no challenge matches.\n  go_symbol:"
+        )
+        + "- number: 6\n  name: too_many_attempts\n  message: too many attempts\n"
+        "  category: rate_limit\n  description: Returned when the caller sent too many codes.\n"
+        "  go_symbol: ErrTooManyAttempts\n  source: pkg/verification/sms/errors.go\n"
+        "- number: 7\n  name: provider_down\n  message: SMS provider unavailable\n"
+        "  category: external\n  go_symbol: ErrProviderDown\n"
+        "  source: pkg/verification/sms/errors.go\n"
+    )
+
+
+def test_new_codes_are_inserted_in_number_order(make_registry: MakeRegistry) -> None:
+    spec = human_registry(make_registry)
+    import_go(spec, [FIXTURES / "x" / "veid" / "types"])
+    numbers = [
+        c["number"] for c in yaml.safe_load((spec / "modules/veid.yaml").read_text())["codes"]
+    ]
+    assert numbers == [1000, 1001, 1002, 1008, 1010, 1036, 1037, 1050, 1090, 1091, 1092]
+
+
+# ---- the registry's own codes, written out as Go source ------------------------------
+
+
+def write_registry_as_go(registry: Registry, root: Path) -> int:
+    """Every code as Go source at its recorded file, in the platform's three shapes."""
+    by_file: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for located, _, code in registry.codes():
+        assert code.source is not None
+        by_file[code.source].append((located.module.name, code))
+    folders: dict[Path, str] = {}
+    for source, codes in sorted(by_file.items()):
+        path = root / source
+        path.parent.mkdir(parents=True, exist_ok=True)
+        package = re.sub(r"\W", "", path.parent.name) or "errs"
+        folders[path.parent] = codes[0][0]
+        lines = [f"package {package}\n", "import (", '\terrorsmod "cosmossdk.io/errors"',
+                 '\t"github.com/virtengine/virtengine/pkg/errors"', ")\n", "var ("]  # fmt: skip
+        for i, (module, code) in enumerate(codes):
+            lines.append(f"\t{code.go_symbol} = {_shape(i, module, code)}")
+        lines.append(")\n\nvar _ = errorsmod.Register\nvar _ = errors.Register")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for folder, module in folders.items():
+        (folder / "zz_module.go").write_text(
+            f"package {re.sub(r'[^0-9A-Za-z_]', '', folder.name)}\n\n"
+            f"const ModuleName = {golang.string(module)}\n",
+            encoding="utf-8",
+        )
+    return len(by_file)
+
+
+def _shape(i: int, module: str, code: Any) -> str:
+    message = golang.string(code.message)
+    if not code.category_inferred:
+        category = "errors.Category" + pascal(code.category)
+        return f"errors.NewCodedError(ModuleName, {code.number}, {message}, {category})"
+    if i % 2:
+        return f"errors.Register({golang.string(module)}, {code.number}, {message})"
+    return (
+        f"errorsmod.Register(\n\t\tModuleName, // module\n\t\t{code.number},\n\t\t{message},\n\t)"
+    )
+
+
+@pytest.fixture(scope="module")
+def registry_as_go(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("platform")
+    (root / "go.mod").write_text("module github.com/virtengine/virtengine\n", encoding="utf-8")
+    assert write_registry_as_go(load_registry(SPEC), root) == 47
+    return root
+
+
+def test_the_registry_written_as_go_shows_no_drift(
+    registry_as_go: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "spec"
+    shutil.copytree(SPEC, spec, ignore=shutil.ignore_patterns("openapi", "bootstrap"))
+    assert main(["drift", "--spec", str(spec), "--go-src", str(registry_as_go)]) == 0
+    assert capsys.readouterr().out == (
+        "87 Go file(s) read, 0 skipped, 950 registration(s): "
+        "0 added, 0 changed, 0 missing, 0 kept\n"
+    )
+    before = snapshot(spec)
+    assert main(["import-go", "--spec", str(spec), str(registry_as_go)]) == 0
+    assert snapshot(spec) == before  # a round trip on an unchanged registry changes no byte
+
+
+def test_importing_the_registry_from_scratch_gives_its_names_and_categories(
+    registry_as_go: Path, empty: Path
+) -> None:
+    plan, _ = import_go(empty, [registry_as_go])
+    assert plan.count("added") == 950
+    keep = ("key", "name", "message", "category", "category_inferred", "go_symbol")
+    project = [tuple(getattr(c, f) for f in keep) for c in build_ir(load_registry(SPEC)).codes]
+    imported = [tuple(getattr(c, f) for f in keep) for c in build_ir(load_registry(empty)).codes]
+    assert imported == project
+
+
+# ---- bad inputs ------------------------------------------------------------------------
+
+
+def go_file(tmp_path: Path, body: str, name: str = "errors.go") -> Path:
+    path = tmp_path / "src" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("package types\n\n" + body, encoding="utf-8")
+    return path
+
+
+def import_error(spec: Path, source: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    before = snapshot(spec)
+    assert main(["import-go", "--spec", str(spec), str(source)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert snapshot(spec) == before
+    assert captured.err.count("\n") == 1
+    return captured.err
+
+
+def test_unreadable_go_file(
+    empty: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "src" / "errors.go"
+    path.parent.mkdir()
+    path.write_bytes(b'package types\n\nvar ErrX = errors.Register("m", 1, "\xff\xfe")\n')
+    assert import_error(empty, path.parent, capsys) == (
+        "error: errors.go: cannot read: not UTF-8 (invalid start byte)\n"
+    )
+
+
+def test_missing_path(empty: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert import_error(empty, tmp_path / "nope", capsys) == (
+        f"error: {tmp_path / 'nope'}: no such file or folder\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('var ErrX = errors.Register("m", 1, "open\n',
+         "errors.go:3: string literal not terminated"),
+        ("var ErrX = errors.Register(ModuleName, 1, \"x\")\n",
+         "errors.go:3: ErrX: cannot resolve ModuleName: no such constant in src/"),
+        ("var ErrX = errors.Register(other.ModuleName, 1, \"x\")\n",
+         "errors.go:3: ErrX: cannot resolve other: a package named other is not among the "
+         "scanned files"),
+        ('var ErrX = errors.Register("m", base+1, "x")\n',
+         "errors.go:3: ErrX = ...Register(...): the code number is not an integer constant"),
+        ('var (\n\tErrX = errors.Register("m", 1, "x")\n\tErrY = errors.Register("m", 1, "y")\n)\n',
+         "m:1 is registered twice: errors.go:4 (ErrX) and errors.go:5 (ErrY)"),
+        ('var ErrX = errors.NewCodedError("m", 1, "x", errors.Severe)\n',
+         "errors.go:3: ErrX = ...NewCodedError(...): cannot read the category argument"),
+    ],
+)  # fmt: skip
+def test_unreadable_registrations(
+    empty: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, message: str
+) -> None:
+    path = go_file(tmp_path, body)
+    assert import_error(empty, path, capsys) == f"error: {message}\n"
+
+
+def test_malformed_registry(
+    make_registry: MakeRegistry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = make_registry({"modules/veid.yaml": "name: veid\ncodes: [\n"})
+    assert main(["drift", "--spec", str(spec), "--go-src", str(FIXTURES)]) == 2
+    assert "modules/veid.yaml:3:1: YAML syntax error" in capsys.readouterr().err
+
+
+def test_non_go_file(empty: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("hello\n", encoding="utf-8")
+    assert import_error(empty, path, capsys) == f"error: {path}: not a Go file\n"
+
+
+def test_unknown_stated_category_is_inferred_instead(
+    make_registry: MakeRegistry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = make_registry({"modules/veid.yaml": HUMAN_VEID})
+    source = go_file(tmp_path, 'var ErrX = errors.NewCodedError("veid", 1095, "x", "no_such")\n')
+    assert main(["import-go", "--spec", str(spec), str(source)]) == 0
+    assert "the source's 'no_such' is not a registry category" in capsys.readouterr().out
+    assert load_registry(spec).modules[0].module.codes[-1].category_inferred
+
+
+def test_import_that_would_break_the_registry_writes_nothing(
+    make_registry: MakeRegistry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = make_registry({"modules/veid.yaml": HUMAN_VEID})
+    source = go_file(tmp_path, 'var ErrEmpty = errors.Register("veid", 1095, "")\n')
+    before = snapshot(spec)
+    assert main(["import-go", "--spec", str(spec), str(source)]) == 2
+    assert "codes[6].message: String should have at least 1 character" in capsys.readouterr().err
+    assert snapshot(spec) == before
+
+
+def test_lexer_decodes_every_escape(tmp_path: Path) -> None:
+    [token] = tokenize(r'"\a\b\f\n\r\t\v\\\'\"\x41\101\u00e9\U0001F600\xc3\xa9"')
+    assert token.text == "\a\b\f\n\r\t\v\\'\"AAé😀é"
+    [raw] = tokenize("`a\\n\r\nb`")
+    assert raw.text == "a\\n\nb"
+    with pytest.raises(GoSourceError, match=r"errors.go:3: unknown escape sequence \\q"):
+        scan_go([go_file(tmp_path, 'var ErrX = errors.Register("m", 1, "\\q")\n')])
