@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from errcodegen.compat import SourceError, check_compat, rules_text
+from errcodegen.explain import explain_code
 from errcodegen.goimport import GoSourceError, ImportPlan, drift, import_go
 from errcodegen.lint import LintReport, lint_registry
 from errcodegen.lint.rules import RULES_BY_ID
@@ -121,6 +122,14 @@ def _add_lifecycle_commands(commands: argparse._SubParsersAction[argparse.Argume
     )
     drift_report.set_defaults(handler=_drift)
 
+    explainer = commands.add_parser("explain", help="everything the registry knows about a code")
+    _common(explainer)
+    explainer.add_argument(
+        "code", metavar="CODE", help="veid:1036, a log line, module:name, a Go symbol or a number"
+    )
+    explainer.add_argument("--format", choices=["text", "json"], default="text")
+    explainer.set_defaults(handler=_explain)
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -164,6 +173,12 @@ def _drift(args: argparse.Namespace) -> int:
     plan = drift(args.spec, args.go_src)
     _print_plan(plan)
     return 0 if plan.in_sync else EXIT_DIFFERENCES
+
+
+def _explain(args: argparse.Namespace) -> int:
+    found, text = explain_code(args.spec, args.code, args.format == "json")
+    print(text, file=sys.stdout if found or args.format == "json" else sys.stderr)
+    return 0 if found else EXIT_DIFFERENCES
 
 
 def _print_plan(plan: ImportPlan) -> None:
