@@ -15,7 +15,7 @@ import yaml
 
 from errcodegen.compat import SourceError, check_compat, rules_text
 from errcodegen.explain import explain_code
-from errcodegen.goimport import GoSourceError, ImportPlan, drift, import_go
+from errcodegen.goimport import GoSourceError, ImportPlan, drift, import_go, lint_hint
 from errcodegen.lint import LintReport, lint_registry
 from errcodegen.lint.rules import RULES_BY_ID
 from errcodegen.pipeline import LintFailed, TargetFailed, generate
@@ -166,6 +166,9 @@ def _import_go(args: argparse.Namespace) -> int:
     _print_plan(plan)
     for path in written:
         print(f"wrote {path}")
+    hint = lint_hint(args.spec) if written else None
+    if hint:
+        print(hint)
     return 0
 
 

@@ -255,6 +255,17 @@ def test_malformed_previous_registry(
     assert err.endswith("1 problem(s); nothing was written\n")
 
 
+def test_malformed_registry_in_the_revision(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    module = repo / "spec" / "modules" / "veid.yaml"
+    good = module.read_text(encoding="utf-8")
+    module.write_text(good.replace("name: veid", "name: veid\nowner: nobody", 1), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "broken")
+    module.write_text(good, encoding="utf-8")
+    status, _, err = run(["compat", "--spec", str(repo / "spec"), "--against", "HEAD"], capsys)
+    assert status == 2
+    assert err.splitlines()[0] == "HEAD:spec/modules/veid.yaml:2:1: owner: unknown field"
+
+
 def test_list_rules(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(["compat", "--list-rules"], capsys)
     assert status == 0

@@ -458,3 +458,13 @@ def test_lexer_decodes_every_escape(tmp_path: Path) -> None:
     assert raw.text == "a\\n\nb"
     with pytest.raises(GoSourceError, match=r"errors.go:3: unknown escape sequence \\q"):
         scan_go([go_file(tmp_path, 'var ErrX = errors.Register("m", 1, "\\q")\n')])
+
+
+def test_import_points_at_lint_errors_it_brought(
+    empty: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import-go", "--spec", str(empty), str(FIXTURES)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "lint: 6 error(s) (MODULE_WITHOUT_RANGE, RESERVED_RANGE); see `errcodegen lint`, and "
+        "record deployed codes with `errcodegen lint --write-exceptions`"
+    )

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 SETTINGS = "registry.yaml"
+TEMP_PREFIX = "errcodegen-compat-"
 
 
 class SourceError(Exception):
@@ -29,7 +30,7 @@ def previous_spec(against: str, spec: Path) -> Iterator[Path]:
     if path.exists():
         yield _spec_folder(path)
         return
-    with tempfile.TemporaryDirectory(prefix="errcodegen-compat-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         yield _from_git(against, spec, Path(tmp))
 
 
