@@ -51,6 +51,9 @@ EXPECTED = [
      'Uses a raw string with a backslash and "quotes".', "ErrRawMessage", TYPES),
     ("veid:1010", "scope_not_found", "scope not found", "not_found", True,
      "Returned when no scope has the ID.", "ErrScopeNotFound", TYPES),
+    ("veid:1030", "not_authority", "signer is not the module authority", "unauthorized", True,
+     "Returned when the signer is not the module authority.", "ErrNotAuthority",
+     "x/veid/keeper/msg_server.go"),
     ("veid:1036", "inference_failed", "ML inference failed: model unavailable", "external",
      True, "Returned when the ML model fails; clients may retry.", "ErrInferenceFailed", TYPES),
     ("veid:1037", "unicode", "résumé rejected\tby policy", "internal", True,
@@ -98,7 +101,7 @@ def test_fixtures_reproduce_their_codes_exactly(empty: Path) -> None:
         "veid.yaml",
     ]
     assert plan.summary() == (
-        "7 Go file(s) read, 3 skipped, 15 registration(s): 15 added, 0 changed, 0 missing, 0 kept"
+        "8 Go file(s) read, 3 skipped, 16 registration(s): 16 added, 0 changed, 0 missing, 0 kept"
     )
 
 
@@ -133,9 +136,9 @@ def test_drift_reports_without_writing(empty: Path, capsys: pytest.CaptureFixtur
         "added   veid:1000 invalid_address  category inferred: validation  "
         "(x/veid/types/errors.go:10)"
     )
-    assert (
-        out[-1]
-        == "4 Go file(s) read, 3 skipped, 9 registration(s): 9 added, 0 changed, 0 missing, 0 kept"
+    assert out[-1] == (
+        "5 Go file(s) read, 3 skipped, 10 registration(s): "
+        "10 added, 0 changed, 0 missing, 0 kept"
     )
     assert snapshot(empty) == before
 
@@ -467,4 +470,22 @@ def test_import_points_at_lint_errors_it_brought(
     assert capsys.readouterr().out.splitlines()[-1] == (
         "lint: 6 error(s) (MODULE_WITHOUT_RANGE, RESERVED_RANGE); see `errcodegen lint`, and "
         "record deployed codes with `errcodegen lint --write-exceptions`"
+    )
+
+
+def test_a_module_written_in_flow_style_is_rewritten_in_block_style(
+    make_registry: MakeRegistry,
+) -> None:
+    flow = (
+        "name: veid\ndescription: Identity\nranges: [{start: 1000, end: 1099}]\n"
+        "codes: [{number: 1090, name: kept_code, message: kept, category: internal}]\n"
+    )
+    spec = make_registry({"modules/veid.yaml": flow})
+    import_go(spec, [FIXTURES / "sdk"])
+    assert (spec / "modules" / "veid.yaml").read_text(encoding="utf-8") == (
+        "name: veid\ndescription: Identity\nranges:\n- start: 1000\n  end: 1099\ncodes:\n"
+        "- number: 1090\n  name: kept_code\n  message: kept\n  category: internal\n"
+        "- number: 1101\n  name: invalid_scope\n  message: invalid scope\n  category: validation\n"
+        "  category_inferred: true\n  description: Returned when the scope is invalid.\n"
+        "  go_symbol: ErrInvalidScope\n  source: sdk/go/node/veid/v1/errors.go\n"
     )

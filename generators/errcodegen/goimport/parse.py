@@ -2,8 +2,8 @@
 
 Top-level ``const``/``var``/``import`` declarations are read after Go's automatic
 semicolon insertion, so multi-line calls, grouped ``var (...)`` blocks and comments
-between arguments need no special cases. Registrations are the three shapes the
-platform uses::
+between arguments need no special cases. Registrations are package-level variables
+named ``ErrX`` (or ``errX``) set in one of the three shapes the platform uses::
 
     ErrX = errorsmod.Register(ModuleName, 1036, "ML inference failed")
     ErrY = errors.Register("artifact_store", 2503, "artifact not found")
@@ -232,6 +232,13 @@ def _registration(name: Token, value: list[Token], docs: _DocComments) -> Regist
     function, args = call
     if len(args) != REGISTER_FUNCTIONS[function]:
         return None
+    if not re.match(r"^[Ee]rr", name.text):
+        return None  # errors are ErrX / errX; other Register(a, b, c) calls are other registries
+    return _read_registration(name, args, docs)
+
+
+def _read_registration(name: Token, args: list[list[Token]], docs: _DocComments) -> Registration:
+    function = "NewCodedError" if len(args) == REGISTER_FUNCTIONS["NewCodedError"] else "Register"
     module, number, message = _string_expr(args[0]), _int_expr(args[1]), _string_expr(args[2])
     where = f"{name.text} = ...{function}(...)"
     if module is None:

@@ -65,6 +65,9 @@ def edit_module(text: str, replaced: Mapping[int, Entry], added: Sequence[Entry]
         return text
     spans = _code_spans(text)
     if not spans:
+        data = yaml.safe_load(text)
+        if data.get("codes"):  # written in flow style: rewrite the file in the usual layout
+            return _rewritten(data, replaced, added)
         return _without_empty_codes(text) + "codes:\n" + "".join(entry_text(e) for e in added)
     pieces: list[tuple[int, int, str]] = []  # (start, end, replacement) in text order
     for index, entry in replaced.items():
@@ -81,6 +84,13 @@ def edit_module(text: str, replaced: Mapping[int, Entry], added: Sequence[Entry]
         cursor = max(cursor, end)
     out.append(text[cursor:])
     return "".join(out)
+
+
+def _rewritten(data: dict[str, Any], replaced: Mapping[int, Entry], added: Sequence[Entry]) -> str:
+    codes = [replaced.get(i, entry) for i, entry in enumerate(data["codes"])]
+    codes = sorted([*codes, *added], key=lambda e: int(e["number"]))
+    head = _dump({k: v for k, v in data.items() if k != "codes"})
+    return head + "codes:\n" + "".join(entry_text(e) for e in codes)
 
 
 def _code_spans(text: str) -> list[tuple[int, int, int, int]]:
