@@ -136,10 +136,8 @@ def test_drift_reports_without_writing(empty: Path, capsys: pytest.CaptureFixtur
         "added   veid:1000 invalid_address  category inferred: validation  "
         "(x/veid/types/errors.go:10)"
     )
-    assert out[-1] == (
-        "5 Go file(s) read, 3 skipped, 10 registration(s): "
-        "10 added, 0 changed, 0 missing, 0 kept"
-    )
+    assert out[-1].startswith("5 Go file(s) read, 3 skipped, 10 registration(s): ")
+    assert out[-1].endswith(": 10 added, 0 changed, 0 missing, 0 kept")
     assert snapshot(empty) == before
 
 
