@@ -1,7 +1,9 @@
 """Command line: ``errcodegen <command>`` (also ``python -m errcodegen``).
 
-Exit status: 0 success; 1 a check found differences; 2 the registry is invalid or
-has lint errors (nothing written); 3 a target failed (nothing written).
+Exit status: 0 success; 1 a check found differences (stale files, a breaking change,
+drift between Go source and the registry, an unknown code); 2 the registry is invalid
+or has lint errors, or an input (git revision, Go file) cannot be read (nothing
+written); 3 a target failed (nothing written).
 """
 
 from __future__ import annotations
@@ -118,7 +120,12 @@ def _add_lifecycle_commands(commands: argparse._SubParsersAction[argparse.Argume
     )
     _common(drift_report)
     drift_report.add_argument(
-        "--go-src", type=Path, action="append", required=True, metavar="PATH", help="repeatable"
+        "--go-src",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="PATH",
+        help="a Go file or folder (repeatable)",
     )
     drift_report.set_defaults(handler=_drift)
 
