@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -327,6 +328,25 @@ def registry_as_go(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "go.mod").write_text("module github.com/virtengine/virtengine\n", encoding="utf-8")
     assert write_registry_as_go(load_registry(SPEC), root) == 47
     return root
+
+
+def test_the_go_sources_are_valid_go(registry_as_go: Path) -> None:
+    """The fixtures and the registry written out parse with Go's own gofmt (the one file
+    under testdata is broken on purpose: the importer never reads it)."""
+    fixtures = [p for p in FIXTURES.rglob("*.go") if "testdata" not in p.parts]
+    written = list(registry_as_go.rglob("*.go"))
+    for files in (fixtures, written):
+        result = gofmt("-e", *files)
+        assert result.returncode == 0, result.stderr
+    # gofmt would add a //go:build line above the old-style tag this fixture tests alone
+    assert gofmt("-l", *fixtures).stdout.splitlines() == [
+        str(FIXTURES / "x/veid/types/legacy_tag.go")
+    ]
+    assert gofmt("-e", FIXTURES / "x/veid/types/testdata/broken.go").returncode != 0
+
+
+def gofmt(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["gofmt", *map(str, args)], capture_output=True, text=True, check=False)
 
 
 def test_the_registry_written_as_go_shows_no_drift(
