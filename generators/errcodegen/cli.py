@@ -127,6 +127,7 @@ def _add_lifecycle_commands(commands: argparse._SubParsersAction[argparse.Argume
         metavar="PATH",
         help="a Go file or folder (repeatable)",
     )
+    drift_report.add_argument("--format", choices=["text", "json"], default="text")
     drift_report.set_defaults(handler=_drift)
 
     explainer = commands.add_parser("explain", help="everything the registry knows about a code")
@@ -181,7 +182,10 @@ def _import_go(args: argparse.Namespace) -> int:
 
 def _drift(args: argparse.Namespace) -> int:
     plan = drift(args.spec, args.go_src)
-    _print_plan(plan)
+    if args.format == "json":
+        print(plan.to_json())
+    else:
+        _print_plan(plan)
     return 0 if plan.in_sync else EXIT_DIFFERENCES
 
 

@@ -3,6 +3,7 @@ data, byte-exact round trips, the registry's own 950 codes written out as Go, ba
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -507,3 +508,24 @@ def test_a_module_written_in_flow_style_is_rewritten_in_block_style(
         "  category_inferred: true\n  description: Returned when the scope is invalid.\n"
         "  go_symbol: ErrInvalidScope\n  source: sdk/go/node/veid/v1/errors.go\n"
     )
+
+
+def test_drift_in_json(make_registry: MakeRegistry, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = human_registry(make_registry)
+    source = str(FIXTURES / "pkg" / "verification")
+    assert main(["drift", "--spec", str(spec), "--go-src", source, "--format", "json"]) == 1
+    body = json.loads(capsys.readouterr().out)
+    assert body["in_sync"] is False
+    assert body["counts"] == {"added": 2, "changed": 1, "missing": 0, "kept": 0}
+    assert body["differences"][2] == {
+        "kind": "changed",
+        "code": "sms_verification:5",
+        "name": "challenge_not_found",
+        "where": "pkg/verification/sms/errors.go:9",
+        "changes": [
+            {"field": "category", "old": "internal", "new": "not_found"},
+            {"field": "category_inferred", "old": True, "new": False},
+            {"field": "description", "old": "", "new": "Returned when no challenge matches."},
+        ],
+        "note": "",
+    }

@@ -11,6 +11,7 @@ change (``compat`` rule CODE_NO_DELETE); deprecate it instead.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -72,6 +73,27 @@ class ImportPlan:
     @property
     def in_sync(self) -> bool:
         return not self.differences
+
+    def to_json(self) -> str:
+        body = {
+            "in_sync": self.in_sync,
+            "files_read": len(self.scan.files),
+            "skipped": list(self.scan.skipped),
+            "registrations": len(self.scan.codes),
+            "counts": {kind: self.count(kind) for kind in KINDS},
+            "differences": [
+                {
+                    "kind": d.kind,
+                    "code": d.key,
+                    "name": d.name,
+                    "where": d.where,
+                    "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in d.changes],
+                    "note": d.note,
+                }
+                for d in self.differences
+            ],
+        }
+        return json.dumps(body, indent=2, ensure_ascii=False)
 
     def summary(self) -> str:
         counts = ", ".join(f"{self.count(kind)} {kind}" for kind in KINDS)
