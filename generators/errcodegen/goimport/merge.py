@@ -11,6 +11,7 @@ change (``compat`` rule CODE_NO_DELETE); deprecate it instead.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ from typing import Any, Literal
 from errcodegen.goimport.infer import base_name, infer_category, is_sdk_copy, unique_name
 from errcodegen.goimport.source import GoCode, GoSourceError, Scan
 from errcodegen.goimport.yamledit import edit_module, module_text, write_atomically
-from errcodegen.registry import Registry, load_registry
+from errcodegen.registry import Registry, RegistryError, load_registry
 from errcodegen.registry.load import MODULES_DIR, LocatedModule
 from errcodegen.registry.raw import RawCode
 
@@ -305,9 +306,25 @@ def apply_import(registry: Registry, plan: ImportPlan) -> list[Path]:
         shutil.copytree(registry.root, trial)
         for relative, text in texts.items():
             (trial / relative).write_text(text, encoding="utf-8")
-        load_registry(trial)
+        try:
+            load_registry(trial)
+        except RegistryError as exc:
+            raise _located_in(exc, trial, registry.root) from None
     written = []
     for relative, text in sorted(texts.items()):
         write_atomically(registry.root / relative, text)
         written.append(registry.root / relative)
     return written
+
+
+def _located_in(error: RegistryError, trial: Path, root: Path) -> RegistryError:
+    """Problems found in the scratch copy, named after the files they would have changed."""
+    prefix = str(trial) + "/"
+    return RegistryError(
+        [
+            dataclasses.replace(p, file=str(root / p.file[len(prefix) :]))
+            if p.file.startswith(prefix)
+            else p
+            for p in error.problems
+        ]
+    )
