@@ -227,6 +227,15 @@ def test_unknown_revision(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert err == "error: unknown git revision 'no-such-branch' (and no such file or folder)\n"
 
 
+def test_revision_outside_a_repository(
+    make_registry: MakeRegistry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = make_registry(files(code()))
+    status, _, err = run(["compat", "--spec", str(spec), "--against", "HEAD"], capsys)
+    assert status == 2
+    assert err == f"error: 'HEAD' is not a file or folder, and {spec} is not in a git repository\n"
+
+
 def test_revision_without_the_registry(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "README").write_text("first\n", encoding="utf-8")
     git(repo, "add", "README")
