@@ -43,6 +43,15 @@ def rules_between(make: MakeRegistry, before: dict[str, str], after: dict[str, s
     return [c.rule.id for c in check_compat(current, str(previous)).changes]
 
 
+SETTINGS = (SPEC / "registry.yaml").read_text(encoding="utf-8")
+
+
+def settings(old: str, new: str) -> dict[str, str]:
+    """The project's registry.yaml with one edit, and one code."""
+    assert old in SETTINGS
+    return files(code(), **{"registry.yaml": SETTINGS.replace(old, new, 1)})
+
+
 PAIRS: list[tuple[str, dict[str, str], dict[str, str]]] = [
     ("CODE_NO_DELETE", files(code(), SECOND), files(code())),
     (
@@ -66,6 +75,20 @@ PAIRS: list[tuple[str, dict[str, str], dict[str, str]]] = [
         files(code()),
     ),
     ("SENTINEL_NO_DELETE", files(code(), **{"sentinels.yaml": SENTINELS}), files(code())),
+    (
+        "PACKAGE_RENAMED",
+        files(code()),
+        settings('npm: "@virtengine/errors"', 'npm: "@virtengine/error-codes"'),
+    ),
+    (
+        "STATUS_RULE_CHANGED",
+        files(code()),
+        settings(
+            "{status: 422, category: validation, retryable: false}",
+            "{status: 422, category: state, retryable: false}",
+        ),
+    ),
+    ("RETRY_POLICY_CHANGED", files(code()), settings("max_attempts: 3", "max_attempts: 4")),
     ("CODE_ADDED", files(code()), files(code(), SECOND)),
     (
         "MODULE_ADDED",
@@ -104,6 +127,7 @@ def test_category_removed_and_added(make_registry: MakeRegistry) -> None:
     ]
     renamed = files(code(), **{"registry.yaml": yaml.safe_dump(settings, sort_keys=False)})
     assert rules_between(make_registry, files(code()), renamed) == [
+        "STATUS_RULE_CHANGED",  # 429 now maps to the renamed category
         "CATEGORY_NO_DELETE",
         "CATEGORY_ADDED",
     ]

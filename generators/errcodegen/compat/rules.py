@@ -9,11 +9,12 @@ takes from the code (retry, HTTP mapping, category branch) flips.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from errcodegen.ir import IR, Code, Module
+from errcodegen.ir import IR, Code, Module, StatusRule
 
 Bump = Literal["major", "minor", "patch"]
 BUMP_ORDER: dict[str, int] = {"patch": 0, "minor": 1, "major": 2}
@@ -69,6 +70,17 @@ CATEGORY_NO_DELETE = _rule(
 SENTINEL_NO_DELETE = _rule(
     "SENTINEL_NO_DELETE", "major", "a sentinel error was removed: callers test for it"
 )
+PACKAGE_RENAMED = _rule(
+    "PACKAGE_RENAMED", "major", "a generated package's name or import path changed"
+)
+STATUS_RULE_CHANGED = _rule(
+    "STATUS_RULE_CHANGED",
+    "major",
+    "the status table maps an HTTP status differently: uncoded errors decode differently",
+)
+RETRY_POLICY_CHANGED = _rule(
+    "RETRY_POLICY_CHANGED", "minor", "a retry default changed: clients retry differently"
+)
 CODE_ADDED = _rule("CODE_ADDED", "minor", "a new code: clients gain an identifier")
 MODULE_ADDED = _rule("MODULE_ADDED", "minor", "a new module")
 CATEGORY_ADDED = _rule("CATEGORY_ADDED", "minor", "a new category")
@@ -97,12 +109,15 @@ RULES: tuple[CompatRule, ...] = (
     MODULE_NO_DELETE,
     CATEGORY_NO_DELETE,
     SENTINEL_NO_DELETE,
+    PACKAGE_RENAMED,
+    STATUS_RULE_CHANGED,
     CODE_ADDED,
     MODULE_ADDED,
     CATEGORY_ADDED,
     SENTINEL_ADDED,
     CODE_DEPRECATED,
     CODE_SEVERITY_CHANGED,
+    RETRY_POLICY_CHANGED,
     RANGE_EXTENDED,
     CODE_MESSAGE_CHANGED,
     CODE_DOCS_CHANGED,
@@ -170,12 +185,12 @@ def _check_codes(previous: IR, current: IR) -> Iterator[Change]:
         new = after.get(key)
         if new is None:
             if old.module not in removed_modules:
-                yield Change(
-                    CODE_NO_DELETE,
-                    old.key,
-                    f"{old.key} {old.name} was deleted; mark it deprecated (with replaced_by) "
-                    "instead",
+                advice = (
+                    "deprecated codes stay: clients import them and servers may still send them"
+                    if old.deprecated
+                    else "mark it deprecated (with replaced_by) instead"
                 )
+                yield Change(CODE_NO_DELETE, old.key, f"{old.key} {old.name} was deleted; {advice}")
             continue
         yield from _code_changes(old, new)
     for key in sorted(after.keys() - before.keys()):
@@ -261,7 +276,37 @@ def _check_sentinels(previous: IR, current: IR) -> Iterator[Change]:
     )
 
 
+def _field_pairs(before: object, after: object) -> Iterator[tuple[str, object, object]]:
+    """(field, old, new) of each field of two dataclasses that differs."""
+    for field in dataclasses.fields(before):  # type: ignore[arg-type]
+        old, new = getattr(before, field.name), getattr(after, field.name)
+        if old != new:
+            yield field.name, old, new
+
+
+def _check_settings(previous: IR, current: IR) -> Iterator[Change]:
+    for name, old, new in _field_pairs(previous.packages, current.packages):
+        yield Change(PACKAGE_RENAMED, name, f"package {name} {old!r} -> {new!r}")
+    for name, old, new in _field_pairs(previous.retry, current.retry):
+        yield Change(RETRY_POLICY_CHANGED, name, f"retry {name} {old!r} -> {new!r}")
+    before = {r.status: r for r in previous.status_rules}
+    after = {r.status: r for r in current.status_rules}
+    for status in sorted(before.keys() | after.keys()):
+        was, now = before.get(status), after.get(status)
+        if was != now:
+            yield Change(STATUS_RULE_CHANGED, str(status), f"status {status}: {_rule_text(was)} "
+                         f"-> {_rule_text(now)}")  # fmt: skip
+
+
+def _rule_text(rule: StatusRule | None) -> str:
+    if rule is None:
+        return "no rule"
+    retry = "retryable" if rule.retryable else "not retryable"
+    return f"{rule.category or 'API error'}, {retry}"
+
+
 _CHECKS: tuple[Callable[[IR, IR], Iterator[Change]], ...] = (
+    _check_settings,
     _check_modules,
     _check_ranges,
     _check_codes,
