@@ -532,3 +532,28 @@ def test_drift_in_json(make_registry: MakeRegistry, capsys: pytest.CaptureFixtur
         ],
         "note": "",
     }
+
+
+@pytest.mark.parametrize(
+    ("constraint", "read"),
+    [
+        ("//go:build ignore", False),
+        ("//go:build (ignore)", False),
+        ("//go:build linux && ignore", False),
+        ("//go:build !linux || ignore", True),  # a build for another OS compiles it
+        ("//go:build !ignore", True),
+        ("//go:build linux && !windows", True),
+        ("// +build ignore,linux", False),
+        ("// +build ignore linux", True),
+        ("// Copyright 2026 VirtEngine.\n\n//go:build ignore", False),
+    ],
+)
+def test_build_constraints(tmp_path: Path, constraint: str, read: bool) -> None:
+    path = tmp_path / "errors.go"
+    path.write_text(
+        f'{constraint}\n\npackage types\n\nvar ErrX = errors.Register("m", 1, "x")\n',
+        encoding="utf-8",
+    )
+    scan = scan_go([path])
+    assert (len(scan.codes) == 1) is read
+    assert gofmt("-e", path).returncode == 0
