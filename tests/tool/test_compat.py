@@ -100,6 +100,24 @@ PAIRS: list[tuple[str, dict[str, str], dict[str, str]]] = [
     ("CODE_UNDEPRECATED", files(code(deprecated=True)), files(code())),
     ("CODE_SEVERITY_CHANGED", files(code()), files(code(severity="warning", reason="noisy"))),
     ("RANGE_EXTENDED", files(code()), files(code(), end=1199)),
+    (
+        "RANGE_SHRUNK_OR_MOVED",
+        files(code()),
+        {
+            "modules/veid.yaml": module_yaml(codes=[code()]).replace(
+                "  end: 1099\n", "  end: 1040\n- start: 1042\n  end: 1099\n"
+            )
+        },
+    ),
+    (
+        "RANGE_EXTENDED",
+        files(code()),
+        {
+            "modules/veid.yaml": module_yaml(codes=[code()]).replace(
+                "  end: 1099\n", "  end: 1049\n- start: 1050\n  end: 1199\n"
+            )
+        },
+    ),
     ("CODE_MESSAGE_CHANGED", files(code()), files(code(message="the scope is invalid"))),
     ("CODE_DOCS_CHANGED", files(code()), files(code(description="The scope is not known."))),
     ("CODE_DOCS_CHANGED", files(code()), files(code(action="Fix the scope"))),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from errcodegen.ir import IR, Code, Module, StatusRule
+from errcodegen.ir import IR, Code, Module, Range, StatusRule
 
 Bump = Literal["major", "minor", "patch"]
 BUMP_ORDER: dict[str, int] = {"patch": 0, "minor": 1, "major": 2}
@@ -153,8 +153,15 @@ def _check_modules(previous: IR, current: IR) -> Iterator[Change]:
         )
 
 
-def _numbers(module: Module) -> set[int]:
-    return {n for r in module.ranges for n in range(r.start, r.end + 1)}
+def _covers(ranges: tuple[Range, ...], span: Range) -> bool:
+    """Whether ``ranges`` together allocate every number of ``span`` (intervals, not sets:
+    a range may be large)."""
+    reached = span.start - 1
+    for r in sorted(ranges, key=lambda r: r.start):
+        if r.start > reached + 1:
+            break
+        reached = max(reached, r.end)
+    return reached >= span.end
 
 
 def _span_text(module: Module) -> str:
@@ -167,8 +174,8 @@ def _check_ranges(previous: IR, current: IR) -> Iterator[Change]:
         new = after.get(name)
         if new is None or old.ranges == new.ranges:
             continue
-        was, now = _numbers(old), _numbers(new)
-        rule = RANGE_SHRUNK_OR_MOVED if was - now else RANGE_EXTENDED
+        lost = not all(_covers(new.ranges, span) for span in old.ranges)
+        rule = RANGE_SHRUNK_OR_MOVED if lost else RANGE_EXTENDED
         yield Change(rule, name, f"range {_span_text(old)} -> {_span_text(new)}")
 
 
