@@ -87,8 +87,9 @@ def test_typescript_client(session: nox.Session) -> None:
     """The TypeScript client (issue 4, hardening of issue 8): strict type check of the
     generated package (tsc --noEmit: strict, noUncheckedIndexedAccess, no unused code) and
     its generated-code notices, node --test on the compiled tests against loopback servers
-    (fast-check properties: 10,000 inputs each for the decoder and the retry helper), and
-    the conformance runner on the shared and per-code vectors. Needs node 18+ and npm."""
+    (fast-check properties: 10,000 inputs each for the decoder and the retry helper), a
+    hostile registry through the target, and the conformance runner on the shared and
+    per-code vectors. Needs node 18+ and npm."""
     from pathlib import Path
 
     runner = typescript_runner(session)  # npm ci + tsc for the client and the runner
@@ -103,6 +104,7 @@ def test_typescript_client(session: nox.Session) -> None:
     session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", tests, external=True)
     session.run("node", f"{tests}/{tsc}", "-p", tests, external=True)
     session.run("node", "--test", f"{tests}/dist/", external=True)
+    session.run("python", f"{tests}/hostile_registry.py")  # needs the tool: ``tests`` installs it
     examples = Path(__file__).resolve().parent.parent / "shared/conformance/examples.json"
     generated = "tests/conformance/generated"
     for vectors in (str(examples), f"{generated}/lookup.json", f"{generated}/decode.json"):
