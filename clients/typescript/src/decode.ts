@@ -47,11 +47,9 @@ export function decodeError(
   const rawBody = decoder.decode(capBytes(body, limit));
   const fields = lowerCaseHeaders(headers);
   const found = errorMembers(parseObject(rawBody), fields.get("content-type"));
-  const base = {
-    httpStatus: status,
-    requestId: fields.get("x-request-id") ?? null,
-    rawBody,
-  };
+  // A plain literal, never spread into the fields below: V8 makes spreads into large
+  // literals slow (a spread cost more than the rest of decoding).
+  const base: Base = { httpStatus: status, requestId: fields.get("x-request-id") ?? null, rawBody };
   if (found === undefined) {
     return withoutEnvelope(base, fields, options.now);
   }
@@ -147,7 +145,9 @@ function fromEnvelope(base: Base, headers: Map<string, string>, now: number | un
   const message = found.message;
   const contextObject = isObject(context) ? context : null;
   return build(category, {
-    ...base,
+    httpStatus: base.httpStatus,
+    requestId: base.requestId,
+    rawBody: base.rawBody,
     code,
     module,
     number,
@@ -168,7 +168,9 @@ function withoutEnvelope(base: Base, headers: Map<string, string>, now: number |
   const category = row?.category ?? null;
   const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
   return build(category, {
-    ...base,
+    httpStatus: base.httpStatus,
+    requestId: base.requestId,
+    rawBody: base.rawBody,
     code: null,
     module: null,
     number: null,
