@@ -85,8 +85,9 @@ def python_bench(session: nox.Session) -> list[str]:
 
 def test_typescript_client(session: nox.Session) -> None:
     """The TypeScript client (issue 4, hardening of issue 8): strict type check of the
-    generated package (tsc --noEmit: strict, noUncheckedIndexedAccess, no unused code) and
-    its generated-code notices, node --test on the compiled tests against loopback servers
+    generated package (tsc --noEmit: strict, noUncheckedIndexedAccess, no unused code),
+    ESLint (typescript-eslint strict and stylistic, type-checked; zero warnings), its
+    generated-code notices, node --test on the compiled tests against loopback servers
     (fast-check properties: 10,000 inputs each for the decoder and the retry helper), a
     hostile registry through the target, and the conformance runner on the shared and
     per-code vectors. Needs node 18+ and npm."""
@@ -102,6 +103,9 @@ def test_typescript_client(session: nox.Session) -> None:
             session.error(f"{source}: no generated-code notice in its first 3 lines")
     tests = "tests/clients/typescript"
     session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", tests, external=True)
+    eslint = [f"../../{tests}/node_modules/eslint/bin/eslint.js", "--max-warnings", "0"]
+    with session.chdir(client):  # the config lints src/ of the folder it runs in
+        session.run("node", *eslint, "-c", f"../../{tests}/eslint.config.js", "src", external=True)
     session.run("node", f"{tests}/{tsc}", "-p", tests, external=True)
     session.run("node", "--test", f"{tests}/dist/", external=True)
     session.run("python", f"{tests}/hostile_registry.py")  # needs the tool: ``tests`` installs it

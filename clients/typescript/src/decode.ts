@@ -66,7 +66,7 @@ function lowerCaseHeaders(headers: HeadersLike): Map<string, string> {
   const pairs: Iterable<readonly [string, string]> =
     Symbol.iterator in headers ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
   for (const [name, value] of pairs) {
-    lowered.set(name.toLowerCase(), String(value));
+    lowered.set(name.toLowerCase(), value);
   }
   return lowered;
 }

@@ -95,13 +95,19 @@ async function sendOnce(
 ): Promise<Response> {
   const callerSignal = init.signal ?? undefined;
   const controller = new AbortController();
-  const forward = (): void => controller.abort(abortReason(callerSignal));
+  const forward = (): void => {
+    controller.abort(abortReason(callerSignal));
+  };
   callerSignal?.addEventListener("abort", forward, { once: true });
   if (callerSignal?.aborted) {
     forward();
   }
   const timer =
-    deadlineAt === null ? undefined : setTimeout(() => controller.abort(new DeadlineExceeded()), Math.max(0, deadlineAt - clock()));
+    deadlineAt === null
+      ? undefined
+      : setTimeout(() => {
+          controller.abort(new DeadlineExceeded());
+        }, Math.max(0, deadlineAt - clock()));
   try {
     return await send(input, { ...init, signal: controller.signal });
   } catch (error) {
@@ -200,7 +206,8 @@ function isReplayable(input: RequestInfo | URL, init: RequestInit): boolean {
 
 /** A random UUID (v4) for `Idempotency-Key`. */
 export function newIdempotencyKey(): string {
-  const cryptoApi = globalThis.crypto;
+  // Web Crypto is global from Node 19 and in browsers; Node 18 lacks it.
+  const cryptoApi = (globalThis as { crypto?: Partial<Crypto> }).crypto;
   if (typeof cryptoApi?.randomUUID === "function") {
     return cryptoApi.randomUUID();
   }

@@ -3,12 +3,13 @@
 Messages, descriptions and actions push every escaping path (quotes, backslashes, `*/`,
 backticks, `${`, line and paragraph separators, bidi overrides, astral characters);
 module, code and sentinel names are JavaScript keywords and Object.prototype members.
-The generated package must pass `tsc --noEmit` (strict), compile, and give back every
+The generated package must pass `tsc --noEmit` (strict) and ESLint, compile, and give back every
 registry string exactly: the conformance runner checks the `lookup`/`decode` vectors the
 `vectors` target writes from the same registry against the generated package.
 
 Usage: python hostile_registry.py  (from the repository root, with errcodegen installed
-and `npm ci` already run in clients/typescript and tests/conformance/runners/typescript).
+and `npm ci` already run in clients/typescript, tests/clients/typescript and
+tests/conformance/runners/typescript).
 """
 
 from __future__ import annotations
@@ -132,6 +133,10 @@ def main() -> int:
         tsc = str(CLIENT / "node_modules/typescript/bin/tsc")
         run([node, tsc, "-p", str(client), "--noEmit"])
         run([node, tsc, "-p", str(client)])
+        tests = Path(__file__).resolve().parent
+        eslint = str(tests / "node_modules/eslint/bin/eslint.js")
+        config = str(tests / "eslint.config.js")
+        run([node, eslint, "--max-warnings", "0", "-c", config, "src"], cwd=client)
         # The runner, compiled once, resolving @virtengine/errors to the hostile package.
         runner = root / "runner"
         shutil.copytree(RUNNER / "dist", runner / "dist")
@@ -159,7 +164,7 @@ def main() -> int:
         got = json.loads(run([node, "--input-type=module", "-e", probe], cwd=runner))
         if got != [HOSTILE[0], HOSTILE[1], 2 * len(NAMES)]:
             sys.exit(f"hostile registry: strings changed on the way: {got!r}")
-        print(f"hostile registry: tsc clean, runner {last}, strings byte for byte")
+        print(f"hostile registry: tsc and eslint clean, runner {last}, strings byte for byte")
     return 0
 
 
