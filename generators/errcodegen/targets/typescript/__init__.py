@@ -14,6 +14,7 @@ from errcodegen.ir import IR, Code, Sentinel
 from errcodegen.lang import typescript as ts
 from errcodegen.targets import Target
 from errcodegen.targets.common import template_env
+from errcodegen.targets.typescript.models import wire_types
 from errcodegen.writer import Files
 
 TYPESCRIPT_VERSION = "5.6.3"
@@ -41,6 +42,7 @@ def render(ir: IR) -> Files:
         "codes": [_code(code) for code in ir.codes],
         "sentinels": [_sentinel(s) for s in ir.sentinels],
         "base_error": ts.type_name(ir.name, "error"),
+        "wire_types": wire_types(ir),
     }
     files: dict[str, str] = {
         path: env.get_template(name).render(context) for name, path in _SOURCES.items()
