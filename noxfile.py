@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "venv"
@@ -9,6 +13,7 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["generate", "tests"]
 
 PYTHON = "3.11"
+Runner = Callable[[nox.Session], list[str]]  # prepares a runner, returns its argv
 
 
 def install_tool(session: nox.Session) -> None:
@@ -31,6 +36,7 @@ def tests(session: nox.Session) -> None:
     test_typescript_client(session)
     test_go_client(session)
     test_docs_and_alerts(session)
+    run_conformance(session, [])
 
 
 def test_python_client(session: nox.Session) -> None:
@@ -166,6 +172,62 @@ def test_docs_and_alerts(session: nox.Session) -> None:
     rules = sorted(glob.glob("deploy/prometheus/*.rules.yaml"))
     session.run("promtool", "check", "rules", *rules, external=True)
     session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/docs_alerts")
+
+
+CONFORMANCE = Path("tests/conformance")
+SHARED_EXAMPLES = Path(__file__).resolve().parent.parent / "shared/conformance/examples.json"
+
+
+def corpus_files() -> list[str]:
+    """The whole corpus: hand-written vectors, per-code vectors, the shared examples."""
+    hand_written = sorted(str(p) for p in (CONFORMANCE / "vectors").glob("*.json"))
+    generated = sorted(str(p) for p in (CONFORMANCE / "generated").glob("*.json"))
+    return [*hand_written, *generated, str(SHARED_EXAMPLES)]
+
+
+def runner_flags(runners: dict[str, list[str]]) -> list[str]:
+    return [f"--runner={name}={shlex.join(argv)}" for name, argv in runners.items()]
+
+
+@nox.session(python=PYTHON)
+def conformance(session: nox.Session) -> None:
+    """The three clients on one corpus (or on the vector files given after --)."""
+    install_tool(session)
+    run_conformance(session, session.posargs)
+
+
+def conformance_languages() -> dict[str, tuple[Runner, Runner]]:
+    """Each language's (vector runner, live scenario runner) preparers."""
+    return {
+        "python": (python_runner, python_scenario_runner),
+        "typescript": (typescript_runner, typescript_scenario_runner),
+    }
+
+
+def run_conformance(session: nox.Session, files: list[str]) -> None:
+    languages = conformance_languages()
+    vectors = {name: runner(session) for name, (runner, _) in languages.items()}
+    compare = str(CONFORMANCE / "compare.py")
+    session.run("python", compare, *runner_flags(vectors), *(files or corpus_files()))
+    if files:
+        return
+    session.run("pytest", "-q", "-p", "no:cacheprovider", str(CONFORMANCE))
+    session.run("python", str(CONFORMANCE / "check_mutant.py"), *runner_flags(vectors))
+    scenarios = {name: scenario(session) for name, (_, scenario) in languages.items()}
+    session.run("python", str(CONFORMANCE / "live/run.py"), *runner_flags(scenarios))
+
+
+def bench_languages() -> dict[str, Runner]:
+    return {"python": python_bench, "typescript": typescript_bench}
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Every benchmark; writes docs/benchmarks.md (commit it)."""
+    install_tool(session)
+    commands = {name: prepare(session) for name, prepare in bench_languages().items()}
+    flags = [f"--lang={name}={shlex.join(argv)}" for name, argv in commands.items()]
+    session.run("python", "benchmarks/report.py", "--out", "docs/benchmarks.md", *flags)
 
 
 @nox.session(python=PYTHON)

@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 from openapi_spec_validator import validate
@@ -43,27 +44,31 @@ def time_datamodel_codegen(document_path: Path, scratch: Path) -> float:
     return time.perf_counter() - started
 
 
+def measure(sizes: list[str], scratch: Path) -> list[dict[str, Any]]:
+    rows = []
+    for size in sizes:
+        if size == "virtengine":
+            spec = REPO / "spec"
+        else:
+            modules, per = (int(n) for n in size.split("x"))
+            spec = write_synthetic_registry(scratch / f"spec-{size}", modules, per)
+        codes, stages, total, document = run_pipeline(spec, scratch / f"out-{size}")
+        rows.append({
+            "registry": size, "codes": codes, "total_s": total, "stages_s": stages,
+            "ms_per_code": 1000 * total / codes,
+            "openapi_spec_validator_s": time_validator(document),
+            "datamodel_codegen_s": time_datamodel_codegen(document, scratch),
+        })
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     parser.add_argument("--sizes", default="virtengine,41x100,200x100")
     args = parser.parse_args()
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        scratch = Path(tmp)
-        for size in args.sizes.split(","):
-            if size == "virtengine":
-                spec = REPO / "spec"
-            else:
-                modules, per = (int(n) for n in size.split("x"))
-                spec = write_synthetic_registry(scratch / f"spec-{size}", modules, per)
-            codes, stages, total, document = run_pipeline(spec, scratch / f"out-{size}")
-            rows.append({
-                "registry": size, "codes": codes, "total_s": total, "stages_s": stages,
-                "ms_per_code": 1000 * total / codes,
-                "openapi_spec_validator_s": time_validator(document),
-                "datamodel_codegen_s": time_datamodel_codegen(document, scratch),
-            })
+        rows = measure(args.sizes.split(","), Path(tmp))
     print(markdown(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
