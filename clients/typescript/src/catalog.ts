@@ -26,4020 +26,5920 @@ export interface ErrorCode {
 export const Codes = {
   /**
    * invalid content address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_CONTENT_ADDRESS: "artifact_store:2500",
   /**
    * invalid chunk manifest
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_CHUNK_MANIFEST: "artifact_store:2501",
   /**
    * invalid artifact reference
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_ARTIFACT_REFERENCE: "artifact_store:2502",
   /**
    * artifact not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ARTIFACT_STORE_ARTIFACT_NOT_FOUND: "artifact_store:2503",
   /**
    * chunk not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ARTIFACT_STORE_CHUNK_NOT_FOUND: "artifact_store:2504",
   /**
    * backend unavailable
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   ARTIFACT_STORE_BACKEND_UNAVAILABLE: "artifact_store:2505",
   /**
    * authentication failed
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ARTIFACT_STORE_AUTHENTICATION_FAILED: "artifact_store:2506",
   /**
    * storage limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   ARTIFACT_STORE_STORAGE_LIMIT_EXCEEDED: "artifact_store:2507",
   /**
    * retention expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ARTIFACT_STORE_RETENTION_EXPIRED: "artifact_store:2508",
   /**
    * content hash mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ARTIFACT_STORE_HASH_MISMATCH: "artifact_store:2509",
   /**
    * invalid encryption
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_ENCRYPTION: "artifact_store:2510",
   /**
    * chunk reassembly failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ARTIFACT_STORE_CHUNK_REASSEMBLY_FAILED: "artifact_store:2511",
   /**
    * backend not supported
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_BACKEND_NOT_SUPPORTED: "artifact_store:2512",
   /**
    * invalid input
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_INPUT: "artifact_store:2513",
   /**
    * artifact already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ARTIFACT_STORE_ALREADY_EXISTS: "artifact_store:2514",
   /**
    * resource not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ARTIFACT_STORE_NOT_FOUND: "artifact_store:2515",
   /**
    * invalid state
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ARTIFACT_STORE_INVALID_STATE: "artifact_store:2516",
   /**
    * invalid provider address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_PROVIDER: "benchmark:1",
   /**
    * invalid requester address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_REQUESTER: "benchmark:2",
   /**
    * invalid reporter address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_REPORTER: "benchmark:3",
   /**
    * invalid authority address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_AUTHORITY: "benchmark:4",
   /**
    * invalid challenge ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_CHALLENGE_ID: "benchmark:5",
   /**
    * invalid reason
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_REASON: "benchmark:6",
   /**
    * invalid resolution
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_RESOLUTION: "benchmark:7",
   /**
    * invalid benchmark type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_BENCHMARK_TYPE: "benchmark:8",
   /**
    * missing benchmark results
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_MISSING_RESULTS: "benchmark:9",
   /**
    * reason too long
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_REASON_TOO_LONG: "benchmark:10",
   /**
    * resolution too long
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_RESOLUTION_TOO_LONG: "benchmark:11",
   /**
    * invalid benchmark report
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_BENCHMARK: "benchmark:1700",
   /**
    * unknown provider
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   BENCHMARK_UNKNOWN_PROVIDER: "benchmark:1701",
   /**
    * invalid signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_SIGNATURE: "benchmark:1702",
   /**
    * duplicate benchmark report
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   BENCHMARK_DUPLICATE_REPORT: "benchmark:1703",
   /**
    * metric values out of bounds
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BENCHMARK_OUT_OF_BOUNDS: "benchmark:1704",
   /**
    * challenge not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   BENCHMARK_CHALLENGE_NOT_FOUND: "benchmark:1705",
   /**
    * challenge expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   BENCHMARK_CHALLENGE_EXPIRED: "benchmark:1706",
   /**
    * invalid suite version
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_SUITE_VERSION: "benchmark:1707",
   /**
    * challenge already responded
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   BENCHMARK_CHALLENGE_ALREADY_RESPONDED: "benchmark:1708",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   BENCHMARK_UNAUTHORIZED: "benchmark:1709",
   /**
    * benchmark report not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   BENCHMARK_REPORT_NOT_FOUND: "benchmark:1710",
   /**
    * provider is flagged
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BENCHMARK_PROVIDER_FLAGGED: "benchmark:1711",
   /**
    * invalid metric schema version
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_METRIC_SCHEMA: "benchmark:1712",
   /**
    * reliability score not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   BENCHMARK_SCORE_NOT_FOUND: "benchmark:1713",
   /**
    * invalid parameters
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BME_INVALID_PARAMS: "bme:2600",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   BME_UNAUTHORIZED: "bme:2601",
   /**
    * module is disabled
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   BME_MODULE_DISABLED: "bme:2602",
   /**
    * oracle is unhealthy
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_ORACLE_UNHEALTHY: "bme:2603",
   /**
    * circuit breaker is active
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_CIRCUIT_BREAKER_ACTIVE: "bme:2604",
   /**
    * insufficient vault funds
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_INSUFFICIENT_VAULT_FUNDS: "bme:2605",
   /**
    * invalid amount
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BME_INVALID_AMOUNT: "bme:2606",
   /**
    * invalid denomination
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BME_INVALID_DENOM: "bme:2607",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BME_INVALID_ADDRESS: "bme:2608",
   /**
    * invalid sender
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BME_INVALID_SENDER: "bme:2609",
   /**
    * oracle price is zero
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BME_ZERO_PRICE: "bme:2610",
   /**
    * ledger record already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   BME_RECORD_EXISTS: "bme:2611",
   /**
    * failed to mint tokens
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_MINT_FAILED: "bme:2612",
   /**
    * failed to burn tokens
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_BURN_FAILED: "bme:2613",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_ADDRESS_SDK: "config:1",
   /**
    * invalid client ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_ID_SDK: "config:2",
   /**
    * invalid public key
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_PUBLIC_KEY_SDK: "config:3",
   /**
    * invalid version constraint
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_VERSION_CONSTRAINT_SDK: "config:4",
   /**
    * invalid reason
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_REASON: "config:5",
   /**
    * invalid client ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_ID: "config:1600",
   /**
    * invalid client name
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_NAME: "config:1601",
   /**
    * invalid client description
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_DESCRIPTION: "config:1602",
   /**
    * invalid public key
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_PUBLIC_KEY: "config:1603",
   /**
    * invalid key type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_KEY_TYPE: "config:1604",
   /**
    * invalid version constraint
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_VERSION_CONSTRAINT: "config:1605",
   /**
    * invalid client status
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_STATUS: "config:1606",
   /**
    * invalid registered_by address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_REGISTERED_BY: "config:1607",
   /**
    * invalid timestamp
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_TIMESTAMP: "config:1608",
   /**
    * client not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   CONFIG_CLIENT_NOT_FOUND: "config:1609",
   /**
    * client already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   CONFIG_CLIENT_ALREADY_EXISTS: "config:1610",
   /**
    * invalid status transition
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   CONFIG_INVALID_STATUS_TRANSITION: "config:1611",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   CONFIG_UNAUTHORIZED: "config:1612",
   /**
    * client not approved
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   CONFIG_CLIENT_NOT_APPROVED: "config:1613",
   /**
    * client is suspended
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   CONFIG_CLIENT_SUSPENDED: "config:1614",
   /**
    * client is revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   CONFIG_CLIENT_REVOKED: "config:1615",
   /**
    * invalid signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_SIGNATURE: "config:1616",
   /**
    * version not allowed
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   CONFIG_VERSION_NOT_ALLOWED: "config:1617",
   /**
    * scope type not allowed for this client
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   CONFIG_SCOPE_NOT_ALLOWED: "config:1618",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_ADDRESS: "config:1619",
   /**
    * invalid proposal
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_PROPOSAL: "config:1620",
   /**
    * signature verification failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   CONFIG_SIGNATURE_VERIFICATION_FAILED: "config:1621",
   /**
    * invalid payload hash
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_PAYLOAD_HASH: "config:1622",
   /**
    * salt binding validation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   CONFIG_SALT_BINDING_FAILED: "config:1623",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   DELEGATION_INVALID_ADDRESS: "delegation:1",
   /**
    * invalid amount
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   DELEGATION_INVALID_AMOUNT: "delegation:2",
   /**
    * cannot redelegate to same validator
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   DELEGATION_SELF_REDELEGATION: "delegation:3",
   /**
    * invalid email address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_INVALID_EMAIL: "email_verification:1",
   /**
    * invalid request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_INVALID_REQUEST: "email_verification:2",
   /**
    * invalid configuration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_INVALID_CONFIG: "email_verification:3",
   /**
    * failed to create challenge
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_CHALLENGE_CREATION: "email_verification:4",
   /**
    * challenge not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   EMAIL_VERIFICATION_CHALLENGE_NOT_FOUND: "email_verification:5",
   /**
    * challenge expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   EMAIL_VERIFICATION_CHALLENGE_EXPIRED: "email_verification:6",
   /**
    * max verification attempts exceeded
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   EMAIL_VERIFICATION_MAX_ATTEMPTS_EXCEEDED: "email_verification:7",
   /**
    * resend limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   EMAIL_VERIFICATION_RESEND_LIMIT_EXCEEDED: "email_verification:8",
   /**
    * resend cooldown active
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   EMAIL_VERIFICATION_RESEND_COOLDOWN: "email_verification:9",
   /**
    * invalid verification secret
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_INVALID_SECRET: "email_verification:10",
   /**
    * account address mismatch
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   EMAIL_VERIFICATION_ACCOUNT_MISMATCH: "email_verification:11",
   /**
    * email delivery failed
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   EMAIL_VERIFICATION_DELIVERY_FAILED: "email_verification:12",
   /**
    * email provider error
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   EMAIL_VERIFICATION_PROVIDER_ERROR: "email_verification:13",
   /**
    * rate limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   EMAIL_VERIFICATION_RATE_LIMITED: "email_verification:14",
   /**
    * service unavailable
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   EMAIL_VERIFICATION_SERVICE_UNAVAILABLE: "email_verification:15",
   /**
    * cache error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_CACHE_ERROR: "email_verification:16",
   /**
    * template rendering error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_TEMPLATE_ERROR: "email_verification:17",
   /**
    * invalid webhook
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_WEBHOOK_INVALID: "email_verification:18",
   /**
    * attestation creation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_ATTESTATION_FAILED: "email_verification:19",
   /**
    * email already verified
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   EMAIL_VERIFICATION_ALREADY_VERIFIED: "email_verification:20",
   /**
    * challenge already consumed
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   EMAIL_VERIFICATION_CHALLENGE_CONSUMED: "email_verification:21",
   /**
    * disposable email not allowed
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_DISPOSABLE_EMAIL: "email_verification:22",
   /**
    * email domain blocked
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_BLOCKED_DOMAIN: "email_verification:23",
   /**
    * attestation signing failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_SIGNING_FAILED: "email_verification:24",
   /**
    * invalid enclave identity
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_ENCLAVE_IDENTITY_SDK: "enclave:1",
   /**
    * invalid measurement
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_MEASUREMENT_SDK: "enclave:2",
   /**
    * enclave identity not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCLAVE_ENCLAVE_IDENTITY_NOT_FOUND_SDK: "enclave:3",
   /**
    * enclave identity already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_ENCLAVE_IDENTITY_EXISTS_SDK: "enclave:4",
   /**
    * measurement not allowlisted
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_MEASUREMENT_NOT_ALLOWLISTED_SDK: "enclave:5",
   /**
    * key rotation already in progress
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_KEY_ROTATION_IN_PROGRESS_SDK: "enclave:6",
   /**
    * no active key rotation
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_NO_ACTIVE_ROTATION_SDK: "enclave:7",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_UNAUTHORIZED_SDK: "enclave:8",
   /**
    * invalid enclave identity
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_ENCLAVE_IDENTITY: "enclave:1900",
   /**
    * enclave identity not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCLAVE_ENCLAVE_IDENTITY_NOT_FOUND: "enclave:1901",
   /**
    * enclave identity already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_ENCLAVE_IDENTITY_EXISTS: "enclave:1902",
   /**
    * invalid enclave measurement
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_MEASUREMENT: "enclave:1903",
   /**
    * enclave measurement not allowlisted
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_MEASUREMENT_NOT_ALLOWLISTED: "enclave:1904",
   /**
    * enclave measurement revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_MEASUREMENT_REVOKED: "enclave:1905",
   /**
    * enclave measurement expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_MEASUREMENT_EXPIRED: "enclave:1906",
   /**
    * invalid attestation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_ATTESTATION_INVALID: "enclave:1907",
   /**
    * attestation expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_ATTESTATION_EXPIRED: "enclave:1908",
   /**
    * debug mode must be disabled for production
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_DEBUG_MODE_ENABLED: "enclave:1909",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_UNAUTHORIZED: "enclave:1910",
   /**
    * key rotation already in progress
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_KEY_ROTATION_IN_PROGRESS: "enclave:1911",
   /**
    * no active key rotation
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_NO_ACTIVE_ROTATION: "enclave:1912",
   /**
    * invalid attested result
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_ATTESTED_RESULT: "enclave:1913",
   /**
    * invalid enclave signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_ENCLAVE_SIGNATURE_INVALID: "enclave:1914",
   /**
    * score mismatch during consensus verification
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_SCORE_MISMATCH: "enclave:1915",
   /**
    * enclave runtime unavailable
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   ENCLAVE_ENCLAVE_UNAVAILABLE: "enclave:1916",
   /**
    * enclave security version too low
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_ISVSVN_TOO_LOW: "enclave:1917",
   /**
    * unsupported quote version
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_QUOTE_VERSION: "enclave:1918",
   /**
    * registration rate limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   ENCLAVE_REGISTRATION_RATE_LIMIT: "enclave:1919",
   /**
    * validator in registration cooldown period
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   ENCLAVE_REGISTRATION_COOLDOWN: "enclave:1920",
   /**
    * too many registrations in block
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   ENCLAVE_TOO_MANY_REGISTRATIONS: "enclave:1921",
   /**
    * enclave is unhealthy
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_ENCLAVE_UNHEALTHY: "enclave:1922",
   /**
    * health status not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCLAVE_HEALTH_STATUS_NOT_FOUND: "enclave:1923",
   /**
    * invalid heartbeat
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_HEARTBEAT: "enclave:1924",
   /**
    * invalid heartbeat signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_HEARTBEAT_SIGNATURE_INVALID: "enclave:1925",
   /**
    * heartbeat replay detected
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_HEARTBEAT_REPLAY: "enclave:1926",
   /**
    * invalid health check parameters
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_HEALTH_CHECK_PARAMS: "enclave:1927",
   /**
    * invalid IBC module version
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_VERSION: "enclave:2000",
   /**
    * invalid IBC packet
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_PACKET: "enclave:2001",
   /**
    * unknown packet type
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCLAVE_UNKNOWN_PACKET_TYPE: "enclave:2002",
   /**
    * IBC channel not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCLAVE_CHANNEL_NOT_FOUND: "enclave:2003",
   /**
    * invalid channel state
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_CHANNEL_STATE: "enclave:2004",
   /**
    * invalid port ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_PORT: "enclave:2005",
   /**
    * port already bound
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_PORT_ALREADY_BOUND: "enclave:2006",
   /**
    * channel is not trusted for sync operations
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_UNTRUSTED_CHANNEL: "enclave:2007",
   /**
    * measurement sync failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_MEASUREMENT_SYNC_FAILED: "enclave:2008",
   /**
    * identity query failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_IDENTITY_QUERY_FAILED: "enclave:2009",
   /**
    * acknowledgement processing failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_ACKNOWLEDGEMENT_FAILED: "enclave:2010",
   /**
    * packet timeout
+   *
+   * Category timeout, severity error, retryable, HTTP 504.
    */
   ENCLAVE_PACKET_TIMEOUT: "enclave:2011",
   /**
    * channel capability not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCLAVE_CHANNEL_CAPABILITY_NOT_FOUND: "enclave:2012",
   /**
    * invalid counterparty
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_COUNTERPARTY: "enclave:2013",
   /**
    * federated identity not trusted
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_FEDERATED_IDENTITY_NOT_TRUSTED: "enclave:2014",
   /**
    * measurement already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_MEASUREMENT_ALREADY_EXISTS: "enclave:2015",
   /**
    * invalid address
    *
    * Action: Fix address format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_INVALID_ADDRESS: "encryption:1300",
   /**
    * invalid public key
    *
    * Action: Fix key format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_INVALID_PUBLIC_KEY: "encryption:1301",
   /**
    * recipient key not found
    *
    * Action: Register key first
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCRYPTION_KEY_NOT_FOUND: "encryption:1302",
   /**
    * key already exists
    *
    * Action: Use existing key
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCRYPTION_KEY_ALREADY_EXISTS: "encryption:1303",
   /**
    * key has been revoked
    *
    * Action: Use valid key
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCRYPTION_KEY_REVOKED: "encryption:1304",
   /**
    * invalid envelope
    *
    * Action: Fix envelope format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_INVALID_ENVELOPE: "encryption:1305",
   /**
    * unsupported encryption algorithm
    *
    * Action: Use supported algorithm
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_UNSUPPORTED_ALGORITHM: "encryption:1306",
   /**
    * unsupported envelope version
    *
    * Action: Use supported version
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_UNSUPPORTED_VERSION: "encryption:1307",
   /**
    * invalid signature
    *
    * Action: Re-sign
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_INVALID_SIGNATURE: "encryption:1308",
   /**
    * encryption failed
    *
    * Action: Retry
+   *
+   * Category internal, severity critical, retryable, HTTP 500.
    */
   ENCRYPTION_ENCRYPTION_FAILED: "encryption:1309",
   /**
    * decryption failed
    *
    * Action: Check keys
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCRYPTION_DECRYPTION_FAILED: "encryption:1310",
   /**
    * invalid nonce
    *
    * Action: Generate new nonce
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_INVALID_NONCE: "encryption:1311",
   /**
    * unauthorized
    *
    * Action: Check permissions
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCRYPTION_UNAUTHORIZED: "encryption:1312",
   /**
    * not a recipient of this envelope
    *
    * Action: Must be envelope recipient
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCRYPTION_NOT_RECIPIENT: "encryption:1313",
   /**
    * invalid key fingerprint
    *
    * Action: Recalculate fingerprint
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_INVALID_KEY_FINGERPRINT: "encryption:1314",
   /**
    * maximum recipients exceeded
    *
    * Action: Reduce recipient count
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_MAX_RECIPIENTS_EXCEEDED: "encryption:1315",
   /**
    * cryptography agility error
    *
    * Action: Retry
+   *
+   * Category internal, severity critical, retryable, HTTP 500.
    */
   ENCRYPTION_CRYPTO_AGILITY: "encryption:1316",
   /**
    * algorithm not found
    *
    * Action: Register algorithm
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCRYPTION_ALGORITHM_NOT_FOUND: "encryption:1317",
   /**
    * algorithm is deprecated
    *
    * Action: Migrate to new algorithm
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCRYPTION_ALGORITHM_DEPRECATED: "encryption:1318",
   /**
    * algorithm is disabled
    *
    * Action: Use enabled algorithm
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCRYPTION_ALGORITHM_DISABLED: "encryption:1319",
   /**
    * key rotation already in progress
    *
    * Action: Wait for completion
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCRYPTION_KEY_ROTATION_IN_PROGRESS: "encryption:1320",
   /**
    * key rotation not found
    *
    * Action: Start key rotation
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCRYPTION_KEY_ROTATION_NOT_FOUND: "encryption:1321",
   /**
    * algorithm migration failed
    *
    * Action: Retry or contact support
+   *
+   * Category internal, severity critical, retryable, HTTP 500.
    */
   ENCRYPTION_MIGRATION_FAILED: "encryption:1322",
   /**
    * key is deprecated
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCRYPTION_KEY_DEPRECATED: "encryption:1323",
   /**
    * key has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCRYPTION_KEY_EXPIRED: "encryption:1324",
   /**
    * reencryption job failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCRYPTION_REENCRYPTION_JOB_FAILED: "encryption:1325",
   /**
    * unauthorized access to encrypted data
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCRYPTION_UNAUTHORIZED_ACCESS: "encryption:1326",
   /**
    * invalid reporter address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_REPORTER: "fraud:2000",
   /**
    * invalid reported party address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_REPORTED_PARTY: "fraud:2001",
   /**
    * unauthorized: moderator role required
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   FRAUD_UNAUTHORIZED_MODERATOR: "fraud:2006",
   /**
    * invalid report: cannot report yourself
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_SELF_REPORT: "fraud:2008",
   /**
    * invalid report ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_REPORT_ID: "fraud:2009",
   /**
    * invalid status transition
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   FRAUD_INVALID_STATUS: "fraud:2010",
   /**
    * invalid fraud category
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_CATEGORY: "fraud:2013",
   /**
    * invalid resolution
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_RESOLUTION: "fraud:2014",
   /**
    * description too long
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_DESCRIPTION_TOO_LONG: "fraud:2015",
   /**
    * description too short
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_DESCRIPTION_TOO_SHORT: "fraud:2016",
   /**
    * evidence is required for fraud reports
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_MISSING_EVIDENCE: "fraud:2017",
   /**
    * invalid resolution notes
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_RESOLUTION_NOTES: "fraud:2018",
   /**
    * invalid fraud description
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_DESCRIPTION: "fraud:3002",
   /**
    * invalid evidence: must be properly encrypted
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_EVIDENCE: "fraud:3003",
   /**
    * fraud report not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   FRAUD_REPORT_NOT_FOUND: "fraud:3004",
   /**
    * fraud report already resolved
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   FRAUD_REPORT_ALREADY_RESOLVED: "fraud:3005",
   /**
    * unauthorized: only providers can submit fraud reports
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   FRAUD_UNAUTHORIZED_REPORTER: "fraud:3007",
   /**
    * report not in moderator queue
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   FRAUD_REPORT_NOT_IN_QUEUE: "fraud:3011",
   /**
    * audit log entry not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   FRAUD_AUDIT_LOG_NOT_FOUND: "fraud:3012",
   /**
    * evidence decryption failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   FRAUD_EVIDENCE_DECRYPTION_FAILED: "fraud:3019",
   /**
    * invalid encrypted evidence envelope
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_ENVELOPE: "fraud:3020",
   /**
    * invalid escalation reason
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_ESCALATION_REASON: "fraud:3021",
   /**
    * invalid authority address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_AUTHORITY: "fraud:3022",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_ADDRESS: "hpc:1",
   /**
    * invalid cluster
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_CLUSTER_SDK: "hpc:2",
   /**
    * invalid offering
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_OFFERING_SDK: "hpc:3",
   /**
    * invalid job
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_JOB_SDK: "hpc:4",
   /**
    * invalid node
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_NODE: "hpc:5",
   /**
    * invalid dispute
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_DISPUTE_SDK: "hpc:6",
   /**
    * invalid status
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   HPC_INVALID_STATUS: "hpc:7",
   /**
    * invalid cluster
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_CLUSTER: "hpc:2100",
   /**
    * cluster not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_CLUSTER_NOT_FOUND: "hpc:2101",
   /**
    * cluster already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   HPC_CLUSTER_ALREADY_EXISTS: "hpc:2102",
   /**
    * invalid HPC offering
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_OFFERING: "hpc:2103",
   /**
    * HPC offering not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_OFFERING_NOT_FOUND: "hpc:2104",
   /**
    * invalid HPC job
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_JOB: "hpc:2105",
   /**
    * HPC job not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_JOB_NOT_FOUND: "hpc:2106",
   /**
    * invalid job state transition
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   HPC_INVALID_JOB_STATE: "hpc:2107",
   /**
    * insufficient identity score
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_INSUFFICIENT_IDENTITY_SCORE: "hpc:2108",
   /**
    * invalid node metadata
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_NODE_METADATA: "hpc:2109",
   /**
    * node not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_NODE_NOT_FOUND: "hpc:2110",
   /**
    * invalid scheduling decision
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_SCHEDULING_DECISION: "hpc:2111",
   /**
    * no available cluster for job
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_NO_AVAILABLE_CLUSTER: "hpc:2112",
   /**
    * invalid HPC reward
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_REWARD: "hpc:2113",
   /**
    * invalid dispute
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_DISPUTE: "hpc:2114",
   /**
    * dispute not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_DISPUTE_NOT_FOUND: "hpc:2115",
   /**
    * job accounting not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_JOB_ACCOUNTING_NOT_FOUND: "hpc:2116",
   /**
    * invalid job accounting
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_JOB_ACCOUNTING: "hpc:2117",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   HPC_UNAUTHORIZED: "hpc:2118",
   /**
    * maximum runtime exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_MAX_RUNTIME_EXCEEDED: "hpc:2119",
   /**
    * invalid workload configuration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD: "hpc:2120",
   /**
    * invalid cluster template
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_CLUSTER_TEMPLATE: "hpc:2121",
   /**
    * invalid partition configuration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_PARTITION: "hpc:2122",
   /**
    * invalid QoS policy
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_QO_S_POLICY: "hpc:2123",
   /**
    * invalid hardware class
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_HARDWARE_CLASS: "hpc:2124",
   /**
    * invalid scheduling policy
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_SCHEDULING_POLICY: "hpc:2125",
   /**
    * invalid node heartbeat
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_HEARTBEAT: "hpc:2126",
   /**
    * stale heartbeat sequence
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_STALE_HEARTBEAT: "hpc:2127",
   /**
    * node is deregistered
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_NODE_DEREGISTERED: "hpc:2128",
   /**
    * invalid node identity
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_NODE_IDENTITY: "hpc:2129",
   /**
    * heartbeat authentication failed
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   HPC_HEARTBEAT_AUTH_FAILED: "hpc:2130",
   /**
    * invalid routing audit record
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_ROUTING_AUDIT: "hpc:2131",
   /**
    * invalid routing violation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_ROUTING_VIOLATION: "hpc:2132",
   /**
    * scheduling decision is stale
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_ROUTING_DECISION_STALE: "hpc:2133",
   /**
    * scheduling decision not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_ROUTING_DECISION_NOT_FOUND: "hpc:2134",
   /**
    * routing cluster mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   HPC_ROUTING_CLUSTER_MISMATCH: "hpc:2135",
   /**
    * routing enforcement failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_ROUTING_ENFORCEMENT_FAILED: "hpc:2136",
   /**
    * fallback routing not authorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   HPC_FALLBACK_NOT_AUTHORIZED: "hpc:2137",
   /**
    * missing scheduling decision
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_MISSING_SCHEDULING_DECISION: "hpc:2138",
   /**
    * invalid workload template
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_TEMPLATE: "hpc:2139",
   /**
    * workload template not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_WORKLOAD_TEMPLATE_NOT_FOUND: "hpc:2140",
   /**
    * workload template not approved
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_WORKLOAD_TEMPLATE_NOT_APPROVED: "hpc:2141",
   /**
    * invalid workload runtime
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_RUNTIME: "hpc:2142",
   /**
    * invalid workload resources
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_RESOURCES: "hpc:2143",
   /**
    * invalid workload security
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_SECURITY: "hpc:2144",
   /**
    * invalid workload entrypoint
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_ENTRYPOINT: "hpc:2145",
   /**
    * invalid workload parameter
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_PARAMETER: "hpc:2146",
   /**
    * invalid data binding
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_DATA_BINDING: "hpc:2147",
   /**
    * invalid workload signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_SIGNATURE: "hpc:2148",
   /**
    * workload validation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_WORKLOAD_VALIDATION_FAILED: "hpc:2149",
   /**
    * container image not allowed
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   HPC_IMAGE_NOT_ALLOWED: "hpc:2150",
   /**
    * resource limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   HPC_RESOURCE_LIMIT_EXCEEDED: "hpc:2151",
   /**
    * workload governance action failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_WORKLOAD_GOVERNANCE_FAILED: "hpc:2152",
   /**
    * tenant quota exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   HPC_TENANT_QUOTA_EXCEEDED: "hpc:2153",
   /**
    * invalid scheduling metrics
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_SCHEDULING_METRICS: "hpc:2154",
   /**
    * VEID gating failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKET_VEID_GATING_FAILED: "market:2250",
   /**
    * insufficient VEID identity score
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKET_INSUFFICIENT_VEID_SCORE: "market:2251",
   /**
    * insufficient VEID identity tier
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKET_INSUFFICIENT_VEID_TIER: "market:2252",
   /**
    * VEID identity not verified
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKET_VEID_NOT_VERIFIED: "market:2253",
   /**
    * VEID identity is locked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MARKET_VEID_LOCKED: "market:2254",
   /**
    * required VEID scope not verified
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKET_VEID_SCOPE_MISSING: "market:2255",
   /**
    * VEID identity record not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKET_VEID_RECORD_NOT_FOUND: "market:2256",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_ADDRESS: "marketplace:1",
   /**
    * invalid callback
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_CALLBACK: "marketplace:2",
   /**
    * invalid request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_REQUEST_SDK: "marketplace:3",
   /**
    * invalid offering
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_OFFERING: "marketplace:4",
   /**
    * invalid order
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_ORDER: "marketplace:5",
   /**
    * invalid bid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_BID: "marketplace:6",
   /**
    * invalid allocation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_ALLOCATION: "marketplace:7",
   /**
    * offering not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_OFFERING_NOT_FOUND: "marketplace:2200",
   /**
    * offering already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_OFFERING_EXISTS: "marketplace:2201",
   /**
    * offering is not active
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_OFFERING_NOT_ACTIVE: "marketplace:2202",
   /**
    * offering has reached maximum orders
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_OFFERING_MAX_ORDERS: "marketplace:2203",
   /**
    * order not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_ORDER_NOT_FOUND: "marketplace:2204",
   /**
    * order already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_ORDER_EXISTS: "marketplace:2205",
   /**
    * order is not open for bids
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_ORDER_NOT_OPEN: "marketplace:2206",
   /**
    * order has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_ORDER_EXPIRED: "marketplace:2207",
   /**
    * invalid order state
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_ORDER_STATE: "marketplace:2208",
   /**
    * invalid state transition
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_INVALID_STATE_TRANSITION: "marketplace:2209",
   /**
    * allocation not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_ALLOCATION_NOT_FOUND: "marketplace:2210",
   /**
    * allocation already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_ALLOCATION_EXISTS: "marketplace:2211",
   /**
    * bid not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_BID_NOT_FOUND: "marketplace:2212",
   /**
    * bid already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_BID_EXISTS: "marketplace:2213",
   /**
    * bid price exceeds order maximum
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_BID_PRICE_TOO_HIGH: "marketplace:2214",
   /**
    * bid is not open
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_BID_NOT_OPEN: "marketplace:2215",
   /**
    * identity gating failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_IDENTITY_GATING_FAILED: "marketplace:2216",
   /**
    * insufficient identity score
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_INSUFFICIENT_IDENTITY_SCORE: "marketplace:2217",
   /**
    * identity not verified
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_IDENTITY_NOT_VERIFIED: "marketplace:2218",
   /**
    * email not verified
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_EMAIL_NOT_VERIFIED: "marketplace:2219",
   /**
    * domain not verified
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_DOMAIN_NOT_VERIFIED: "marketplace:2220",
   /**
    * MFA verification required
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_MFA_REQUIRED: "marketplace:2221",
   /**
    * MFA requirements not satisfied
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_MFA_NOT_SATISFIED: "marketplace:2222",
   /**
    * MFA challenge failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_MFA_CHALLENGE_FAILED: "marketplace:2223",
   /**
    * MFA challenge expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_MFA_CHALLENGE_EXPIRED: "marketplace:2224",
   /**
    * Waldur synchronization failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_WALDUR_SYNC_FAILED: "marketplace:2225",
   /**
    * invalid Waldur callback
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_WALDUR_CALLBACK_INVALID: "marketplace:2226",
   /**
    * Waldur callback expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_WALDUR_CALLBACK_EXPIRED: "marketplace:2227",
   /**
    * Waldur callback nonce already processed
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_WALDUR_NONCE_REPLAYED: "marketplace:2228",
   /**
    * invalid Waldur callback signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_WALDUR_SIGNATURE_INVALID: "marketplace:2229",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_UNAUTHORIZED: "marketplace:2230",
   /**
    * account is not a provider
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_NOT_PROVIDER: "marketplace:2231",
   /**
    * account is not the customer
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_NOT_CUSTOMER: "marketplace:2232",
   /**
    * invalid encrypted payload
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_ENCRYPTED_PAYLOAD: "marketplace:2233",
   /**
    * decryption failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_DECRYPTION_FAILED: "marketplace:2234",
   /**
    * encryption required for sensitive data
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_ENCRYPTION_REQUIRED: "marketplace:2235",
   /**
    * event subscription not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_EVENT_SUBSCRIPTION_NOT_FOUND: "marketplace:2236",
   /**
    * event checkpoint not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_CHECKPOINT_NOT_FOUND: "marketplace:2237",
   /**
    * invalid event sequence
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_EVENT_SEQUENCE: "marketplace:2238",
   /**
    * pricing validation failed
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_PRICING_INVALID: "marketplace:2239",
   /**
    * invalid request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_REQUEST: "marketplace:2240",
   /**
    * provider identity record not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_PROVIDER_IDENTITY_MISSING: "marketplace:2241",
   /**
    * provider identity not verified
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_PROVIDER_IDENTITY_NOT_VERIFIED: "marketplace:2242",
   /**
    * provider identity score below minimum
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_PROVIDER_INSUFFICIENT_SCORE: "marketplace:2243",
   /**
    * provider compliance checklist incomplete
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_PROVIDER_COMPLIANCE_INCOMPLETE: "marketplace:2244",
   /**
    * invalid address
    *
    * Action: Fix address format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_ADDRESS: "mfa:1200",
   /**
    * invalid factor type
    *
    * Action: Use valid factor type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_FACTOR_TYPE: "mfa:1201",
   /**
    * invalid MFA policy
    *
    * Action: Fix policy format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_POLICY: "mfa:1202",
   /**
    * MFA policy not found
    *
    * Action: Create policy first
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MFA_POLICY_NOT_FOUND: "mfa:1203",
   /**
    * invalid factor enrollment
    *
    * Action: Fix enrollment data
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_ENROLLMENT: "mfa:1204",
   /**
    * factor enrollment not found
    *
    * Action: Enroll factor first
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MFA_ENROLLMENT_NOT_FOUND: "mfa:1205",
   /**
    * factor enrollment already exists
    *
    * Action: Use existing enrollment
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MFA_ENROLLMENT_ALREADY_EXISTS: "mfa:1206",
   /**
    * invalid challenge
    *
    * Action: Generate new challenge
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_CHALLENGE: "mfa:1207",
   /**
    * challenge not found
    *
    * Action: Create challenge first
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MFA_CHALLENGE_NOT_FOUND: "mfa:1208",
   /**
    * challenge has expired
    *
    * Action: Generate new challenge
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_CHALLENGE_EXPIRED: "mfa:1209",
   /**
    * challenge already used
    *
    * Action: Generate new challenge
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_CHALLENGE_ALREADY_USED: "mfa:1210",
   /**
    * maximum verification attempts exceeded
    *
    * Action: Wait before retrying
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   MFA_MAX_ATTEMPTS_EXCEEDED: "mfa:1211",
   /**
    * invalid challenge response
    *
    * Action: Fix response data
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_CHALLENGE_RESPONSE: "mfa:1212",
   /**
    * verification failed
    *
    * Action: Check credentials
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_VERIFICATION_FAILED: "mfa:1213",
   /**
    * MFA verification required
    *
    * Action: Complete MFA verification
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_MFA_REQUIRED: "mfa:1214",
   /**
    * insufficient factors verified
    *
    * Action: Verify more factors
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_INSUFFICIENT_FACTORS: "mfa:1215",
   /**
    * authorization session not found
    *
    * Action: Create session first
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MFA_SESSION_NOT_FOUND: "mfa:1216",
   /**
    * authorization session has expired
    *
    * Action: Create new session
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_SESSION_EXPIRED: "mfa:1217",
   /**
    * authorization session already used
    *
    * Action: Create new session
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_SESSION_ALREADY_USED: "mfa:1218",
   /**
    * unauthorized
    *
    * Action: Check permissions
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_UNAUTHORIZED: "mfa:1219",
   /**
    * invalid sensitive transaction type
    *
    * Action: Use valid tx type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_SENSITIVE_TX_TYPE: "mfa:1220",
   /**
    * invalid sensitive transaction config
    *
    * Action: Fix config format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_SENSITIVE_TX_CONFIG: "mfa:1221",
   /**
    * trusted device not found
    *
    * Action: Register device
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   MFA_TRUSTED_DEVICE_NOT_FOUND: "mfa:1222",
   /**
    * trusted device has expired
    *
    * Action: Re-register device
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_TRUSTED_DEVICE_EXPIRED: "mfa:1223",
   /**
    * maximum trusted devices limit reached
    *
    * Action: Remove old devices
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_MAX_TRUSTED_DEVICES_REACHED: "mfa:1224",
   /**
    * challenge creation failed
    *
    * Action: Retry
+   *
+   * Category internal, severity critical, retryable, HTTP 500.
    */
   MFA_CHALLENGE_CREATION_FAILED: "mfa:1225",
   /**
    * MFA is disabled for this account
    *
    * Action: Enable MFA first
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_MFA_DISABLED: "mfa:1226",
   /**
    * factor has been revoked
    *
    * Action: Enroll new factor
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_FACTOR_REVOKED: "mfa:1227",
   /**
    * factor has expired
    *
    * Action: Renew factor
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_FACTOR_EXPIRED: "mfa:1228",
   /**
    * VEID score is below required threshold
    *
    * Action: Improve identity score
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_VEID_SCORE_INSUFFICIENT: "mfa:1229",
   /**
    * device fingerprint does not match session
    *
    * Action: Use correct device
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_DEVICE_MISMATCH: "mfa:1230",
   /**
    * operation is in cooldown period
    *
    * Action: Wait for cooldown period
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   MFA_COOLDOWN_ACTIVE: "mfa:1231",
   /**
    * invalid MFA proof
    *
    * Action: Fix proof data
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_PROOF: "mfa:1232",
   /**
    * no active factors enrolled
    *
    * Action: Enroll MFA factor
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_NO_ACTIVE_FACTORS: "mfa:1233",
   /**
    * invalid certificate
    *
    * Action: Fix certificate
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_CERTIFICATE: "mfa:1234",
   /**
    * certificate has expired
    *
    * Action: Renew certificate
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_CERTIFICATE_EXPIRED: "mfa:1235",
   /**
    * certificate is not yet valid
    *
    * Action: Check certificate dates
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_CERTIFICATE_NOT_YET_VALID: "mfa:1236",
   /**
    * certificate has been revoked
    *
    * Action: Use valid certificate
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_CERTIFICATE_REVOKED: "mfa:1237",
   /**
    * certificate chain is invalid
    *
    * Action: Fix certificate chain
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_CERTIFICATE_CHAIN_INVALID: "mfa:1238",
   /**
    * certificate revocation check failed
    *
    * Action: Retry
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   MFA_REVOCATION_CHECK_FAILED: "mfa:1239",
   /**
    * smart card authentication failed
    *
    * Action: Check smart card
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_SMART_CARD_AUTH_FAILED: "mfa:1240",
   /**
    * invalid signature
    *
    * Action: Re-sign
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_INVALID_SIGNATURE: "mfa:1241",
   /**
    * key usage not allowed for this operation
    *
    * Action: Use correct key
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_KEY_USAGE_NOT_ALLOWED: "mfa:1242",
   /**
    * PIN verification required
    *
    * Action: Provide PIN
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_PIN_REQUIRED: "mfa:1243",
   /**
    * smart card has expired
    *
    * Action: Renew smart card
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_SMART_CARD_EXPIRED: "mfa:1244",
   /**
    * invalid FIDO2 attestation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_ATTESTATION: "mfa:1250",
   /**
    * invalid authenticator data
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_AUTHENTICATOR_DATA: "mfa:1251",
   /**
    * invalid client data JSON
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_CLIENT_DATA: "mfa:1252",
   /**
    * FIDO2 signature verification failed
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_SIGNATURE: "mfa:1253",
   /**
    * FIDO2 challenge mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MFA_FIDO2_CHALLENGE_MISMATCH: "mfa:1254",
   /**
    * FIDO2 origin mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MFA_FIDO2_ORIGIN_MISMATCH: "mfa:1255",
   /**
    * FIDO2 relying party ID mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MFA_FIDO2_RPID_MISMATCH: "mfa:1256",
   /**
    * FIDO2 user presence not verified
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MFA_FIDO2_USER_NOT_PRESENT: "mfa:1257",
   /**
    * FIDO2 user verification not performed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MFA_FIDO2_USER_NOT_VERIFIED: "mfa:1258",
   /**
    * invalid FIDO2 public key
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_PUBLIC_KEY: "mfa:1259",
   /**
    * FIDO2 replay attack detected
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MFA_FIDO2_REPLAY_DETECTED: "mfa:1260",
   /**
    * unsupported COSE algorithm
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_UNSUPPORTED_ALGORITHM: "mfa:1261",
   /**
    * unsupported attestation format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_UNSUPPORTED_ATTESTATION_FORMAT: "mfa:1262",
   /**
    * invalid CBOR encoding
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_CBOR: "mfa:1263",
   /**
    * FIDO2 signature counter too low - possible cloned authenticator
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MFA_FIDO2_COUNTER_TOO_LOW: "mfa:1264",
   /**
    * internal error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   PROVIDER_INTERNAL: "provider:10",
   /**
    * VEID score below required threshold for provider registration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   PROVIDER_INSUFFICIENT_VEID_SCORE: "provider:11",
   /**
    * MFA authorization required for provider registration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   PROVIDER_MFA_REQUIRED: "provider:12",
   /**
    * account rate limited: too many transactions in this block
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   RATELIMIT_ACCOUNT_RATE_LIMITED: "ratelimit:1",
   /**
    * VEID rate limited: too many VEID transactions in this block
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   RATELIMIT_VEID_RATE_LIMITED: "ratelimit:2",
   /**
    * block rate limited: too many transactions in this block
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   RATELIMIT_BLOCK_RATE_LIMITED: "ratelimit:3",
   /**
    * invalid rate limit parameters
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   RATELIMIT_INVALID_RATE_LIMIT_PARAMS: "ratelimit:4",
   /**
    * invalid resource request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   RESOURCES_INVALID_REQUEST: "resources:1",
   /**
    * inventory not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   RESOURCES_INVENTORY_NOT_FOUND: "resources:2",
   /**
    * no eligible inventory
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   RESOURCES_NO_ELIGIBLE_INVENTORY: "resources:3",
   /**
    * allocation not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   RESOURCES_ALLOCATION_NOT_FOUND: "resources:4",
   /**
    * invalid allocation state
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   RESOURCES_INVALID_STATE: "resources:5",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   RESOURCES_UNAUTHORIZED: "resources:6",
   /**
    * stale heartbeat
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   RESOURCES_STALE_HEARTBEAT: "resources:7",
   /**
    * invalid params
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   RESOURCES_INVALID_PARAMS: "resources:8",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_ADDRESS_SDK: "review:1",
   /**
    * invalid order ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_ORDER_ID_SDK: "review:2",
   /**
    * invalid rating
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_RATING_SDK: "review:3",
   /**
    * review text too short
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_REVIEW_TEXT_TOO_SHORT_SDK: "review:4",
   /**
    * review text too long
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_REVIEW_TEXT_TOO_LONG_SDK: "review:5",
   /**
    * invalid review ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_REVIEW_ID_SDK: "review:6",
   /**
    * invalid reason
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_REASON: "review:7",
   /**
    * invalid rating: must be between 1 and 5
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_RATING: "review:2300",
   /**
    * invalid review text
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_REVIEW_TEXT: "review:2301",
   /**
    * order not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   REVIEW_ORDER_NOT_FOUND: "review:2302",
   /**
    * order not completed: only completed orders can be reviewed
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   REVIEW_ORDER_NOT_COMPLETED: "review:2303",
   /**
    * unauthorized: reviewer must be the order customer
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   REVIEW_UNAUTHORIZED_REVIEWER: "review:2304",
   /**
    * duplicate review: order has already been reviewed
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   REVIEW_DUPLICATE_REVIEW: "review:2305",
   /**
    * review not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   REVIEW_REVIEW_NOT_FOUND: "review:2306",
   /**
    * provider not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   REVIEW_PROVIDER_NOT_FOUND: "review:2307",
   /**
    * invalid review ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_REVIEW_ID: "review:2308",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_ADDRESS: "review:2309",
   /**
    * content hash mismatch: review content integrity check failed
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   REVIEW_CONTENT_HASH_MISMATCH: "review:2310",
   /**
    * review text too long
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_REVIEW_TEXT_TOO_LONG: "review:2311",
   /**
    * review text too short
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_REVIEW_TEXT_TOO_SHORT: "review:2312",
   /**
    * invalid order ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_ORDER_ID: "review:2313",
   /**
    * provider rating aggregation not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   REVIEW_AGGREGATION_NOT_FOUND: "review:2314",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ROLES_INVALID_ADDRESS: "roles:1400",
   /**
    * invalid role
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ROLES_INVALID_ROLE: "roles:1401",
   /**
    * invalid account state
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ROLES_INVALID_ACCOUNT_STATE: "roles:1402",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ROLES_UNAUTHORIZED: "roles:1403",
   /**
    * role assignment not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ROLES_ROLE_NOT_FOUND: "roles:1404",
   /**
    * role already assigned
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   ROLES_ROLE_ALREADY_ASSIGNED: "roles:1405",
   /**
    * account state not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   ROLES_ACCOUNT_STATE_NOT_FOUND: "roles:1406",
   /**
    * invalid state transition
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ROLES_INVALID_STATE_TRANSITION: "roles:1407",
   /**
    * cannot modify genesis account
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ROLES_CANNOT_MODIFY_GENESIS_ACCOUNT: "roles:1408",
   /**
    * account is terminated
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ROLES_ACCOUNT_TERMINATED: "roles:1409",
   /**
    * account is suspended
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ROLES_ACCOUNT_SUSPENDED: "roles:1410",
   /**
    * only genesis accounts can perform this action
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ROLES_NOT_GENESIS_ACCOUNT: "roles:1411",
   /**
    * cannot revoke own role
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ROLES_CANNOT_REVOKE_OWN_ROLE: "roles:1412",
   /**
    * cannot suspend own account
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ROLES_CANNOT_SUSPEND_SELF: "roles:1413",
   /**
    * invalid configuration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SERVICEDESK_CONFIG_INVALID: "servicedesk:1",
   /**
    * sync failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SERVICEDESK_SYNC_FAILED: "servicedesk:2",
   /**
    * external API error
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SERVICEDESK_EXTERNAL_API_ERROR: "servicedesk:3",
   /**
    * sync conflict detected
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   SERVICEDESK_CONFLICT: "servicedesk:4",
   /**
    * ticket not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SERVICEDESK_TICKET_NOT_FOUND: "servicedesk:5",
   /**
    * invalid signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SERVICEDESK_SIGNATURE_INVALID: "servicedesk:6",
   /**
    * rate limited
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SERVICEDESK_RATE_LIMITED: "servicedesk:7",
   /**
    * attachment sync failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SERVICEDESK_ATTACHMENT_FAILED: "servicedesk:8",
   /**
    * audit logging failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SERVICEDESK_AUDIT_FAILED: "servicedesk:9",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_ADDRESS_SDK: "settlement:1",
   /**
    * invalid escrow
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_ESCROW_SDK: "settlement:2",
   /**
    * invalid amount
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_AMOUNT_SDK: "settlement:3",
   /**
    * invalid settlement
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_SETTLEMENT_SDK: "settlement:4",
   /**
    * invalid usage record
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_USAGE_RECORD_SDK: "settlement:5",
   /**
    * invalid signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_SIGNATURE_SDK: "settlement:6",
   /**
    * invalid reward
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_REWARD_SDK: "settlement:7",
   /**
    * invalid escrow
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_ESCROW: "settlement:1500",
   /**
    * escrow not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_ESCROW_NOT_FOUND: "settlement:1501",
   /**
    * escrow already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_ESCROW_EXISTS: "settlement:1502",
   /**
    * invalid state transition
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_INVALID_STATE_TRANSITION: "settlement:1503",
   /**
    * insufficient funds
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_INSUFFICIENT_FUNDS: "settlement:1504",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   SETTLEMENT_UNAUTHORIZED: "settlement:1505",
   /**
    * invalid settlement
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_SETTLEMENT: "settlement:1506",
   /**
    * settlement not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_SETTLEMENT_NOT_FOUND: "settlement:1507",
   /**
    * settlement already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_SETTLEMENT_EXISTS: "settlement:1508",
   /**
    * invalid reward
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_REWARD: "settlement:1509",
   /**
    * reward distribution not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_REWARD_NOT_FOUND: "settlement:1510",
   /**
    * no claimable rewards
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_NO_CLAIMABLE_REWARDS: "settlement:1511",
   /**
    * invalid usage record
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_USAGE_RECORD: "settlement:1512",
   /**
    * usage record not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_USAGE_RECORD_NOT_FOUND: "settlement:1513",
   /**
    * usage record already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_USAGE_RECORD_EXISTS: "settlement:1514",
   /**
    * usage already settled
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_USAGE_ALREADY_SETTLED: "settlement:1515",
   /**
    * invalid release condition
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_CONDITION: "settlement:1516",
   /**
    * release conditions not met
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_CONDITIONS_NOT_MET: "settlement:1517",
   /**
    * escrow has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_ESCROW_EXPIRED: "settlement:1518",
   /**
    * escrow not active
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_ESCROW_NOT_ACTIVE: "settlement:1519",
   /**
    * order not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_ORDER_NOT_FOUND: "settlement:1520",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_ADDRESS: "settlement:1521",
   /**
    * invalid amount
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_AMOUNT: "settlement:1522",
   /**
    * escrow is disputed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_ESCROW_DISPUTED: "settlement:1523",
   /**
    * invalid signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_SIGNATURE: "settlement:1524",
   /**
    * invalid params
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_PARAMS: "settlement:1525",
   /**
    * reward claim failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_REWARD_CLAIM_FAILED: "settlement:1526",
   /**
    * invalid epoch
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_EPOCH: "settlement:1527",
   /**
    * distribution failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_DISTRIBUTION_FAILED: "settlement:1528",
   /**
    * lease not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_LEASE_NOT_FOUND: "settlement:1529",
   /**
    * invalid payout
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_PAYOUT: "settlement:1530",
   /**
    * payout not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_PAYOUT_NOT_FOUND: "settlement:1531",
   /**
    * payout already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_PAYOUT_EXISTS: "settlement:1532",
   /**
    * payout already processed (idempotent)
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_PAYOUT_IDEMPOTENT: "settlement:1533",
   /**
    * payout is on hold
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_PAYOUT_HELD: "settlement:1534",
   /**
    * active dispute prevents payout
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_DISPUTE_ACTIVE: "settlement:1535",
   /**
    * invoice not paid
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_INVOICE_NOT_PAID: "settlement:1536",
   /**
    * payout execution failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_PAYOUT_EXECUTION_FAILED: "settlement:1537",
   /**
    * fiat conversion not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_FIAT_CONVERSION_NOT_FOUND: "settlement:1538",
   /**
    * fiat conversion not allowed
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   SETTLEMENT_FIAT_CONVERSION_NOT_ALLOWED: "settlement:1539",
   /**
    * fiat conversion failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_FIAT_CONVERSION_FAILED: "settlement:1540",
   /**
    * compliance requirements not met
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_COMPLIANCE_REQUIRED: "settlement:1541",
   /**
    * dex integration unavailable
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_DEX_UNAVAILABLE: "settlement:1542",
   /**
    * off-ramp integration unavailable
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_OFF_RAMP_UNAVAILABLE: "settlement:1543",
   /**
    * fiat conversion limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SETTLEMENT_FIAT_LIMIT_EXCEEDED: "settlement:1544",
   /**
    * oracle sources unavailable
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_ORACLE_UNAVAILABLE: "settlement:1545",
   /**
    * oracle price stale
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_ORACLE_STALE_PRICE: "settlement:1546",
   /**
    * insufficient oracle sources
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_ORACLE_INSUFFICIENT_SOURCES: "settlement:1547",
   /**
    * settlement rate unavailable
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_RATE_UNAVAILABLE: "settlement:1548",
   /**
    * invalid IBC version
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_IBC_INVALID_VERSION: "settlement-ibc:3100",
   /**
    * invalid IBC port
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_IBC_INVALID_PORT: "settlement-ibc:3101",
   /**
    * invalid IBC packet
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_IBC_INVALID_PACKET: "settlement-ibc:3102",
   /**
    * IBC rate limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SETTLEMENT_IBC_RATE_LIMITED: "settlement-ibc:3103",
   /**
    * IBC channel not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_IBC_CHANNEL_NOT_FOUND: "settlement-ibc:3104",
   /**
    * IBC channel handshake timed out
+   *
+   * Category timeout, severity error, retryable, HTTP 504.
    */
   SETTLEMENT_IBC_HANDSHAKE_TIMED_OUT: "settlement-ibc:3105",
   /**
    * settlement record conflict
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_IBC_SETTLEMENT_CONFLICT: "settlement-ibc:3106",
   /**
    * invalid phone number
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_INVALID_PHONE_NUMBER: "sms_verification:1",
   /**
    * invalid request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_INVALID_REQUEST: "sms_verification:2",
   /**
    * invalid configuration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_INVALID_CONFIG: "sms_verification:3",
   /**
    * failed to create challenge
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SMS_VERIFICATION_CHALLENGE_CREATION: "sms_verification:4",
   /**
    * challenge not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SMS_VERIFICATION_CHALLENGE_NOT_FOUND: "sms_verification:5",
   /**
    * challenge expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SMS_VERIFICATION_CHALLENGE_EXPIRED: "sms_verification:6",
   /**
    * max verification attempts exceeded
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SMS_VERIFICATION_MAX_ATTEMPTS_EXCEEDED: "sms_verification:7",
   /**
    * resend limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SMS_VERIFICATION_RESEND_LIMIT_EXCEEDED: "sms_verification:8",
   /**
    * resend cooldown active
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SMS_VERIFICATION_RESEND_COOLDOWN: "sms_verification:9",
   /**
    * invalid OTP
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_INVALID_OTP: "sms_verification:10",
   /**
    * account address mismatch
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   SMS_VERIFICATION_ACCOUNT_MISMATCH: "sms_verification:11",
   /**
    * SMS delivery failed
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_DELIVERY_FAILED: "sms_verification:12",
   /**
    * SMS provider error
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_PROVIDER_ERROR: "sms_verification:13",
   /**
    * rate limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SMS_VERIFICATION_RATE_LIMITED: "sms_verification:14",
   /**
    * service unavailable
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_SERVICE_UNAVAILABLE: "sms_verification:15",
   /**
    * cache error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SMS_VERIFICATION_CACHE_ERROR: "sms_verification:16",
   /**
    * attestation creation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SMS_VERIFICATION_ATTESTATION_FAILED: "sms_verification:17",
   /**
    * phone already verified
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   SMS_VERIFICATION_ALREADY_VERIFIED: "sms_verification:18",
   /**
    * challenge already consumed
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SMS_VERIFICATION_CHALLENGE_CONSUMED: "sms_verification:19",
   /**
    * VoIP numbers not allowed
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_VO_IP_DETECTED: "sms_verification:20",
   /**
    * phone number blocked
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_PHONE_BLOCKED: "sms_verification:21",
   /**
    * attestation signing failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SMS_VERIFICATION_SIGNING_FAILED: "sms_verification:22",
   /**
    * carrier lookup failed
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_CARRIER_LOOKUP_FAILED: "sms_verification:23",
   /**
    * suspicious activity detected
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SMS_VERIFICATION_SUSPICIOUS_ACTIVITY: "sms_verification:24",
   /**
    * velocity limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SMS_VERIFICATION_VELOCITY_EXCEEDED: "sms_verification:25",
   /**
    * device fingerprint mismatch
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   SMS_VERIFICATION_DEVICE_FINGERPRINT_MISMATCH: "sms_verification:26",
   /**
    * primary SMS provider failed
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_PRIMARY_PROVIDER_FAILED: "sms_verification:27",
   /**
    * all SMS providers failed
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_ALL_PROVIDERS_FAILED: "sms_verification:28",
   /**
    * phone region not supported
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_REGION_NOT_SUPPORTED: "sms_verification:29",
   /**
    * invalid country code
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_INVALID_COUNTRY_CODE: "sms_verification:30",
   /**
    * VoIP numbers not allowed
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_VO_IP_NOT_ALLOWED: "sms_verification:31",
   /**
    * country is blocked
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_COUNTRY_BLOCKED: "sms_verification:32",
   /**
    * phone number mismatch
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_PHONE_MISMATCH: "sms_verification:33",
   /**
    * template rendering error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SMS_VERIFICATION_TEMPLATE_ERROR: "sms_verification:34",
   /**
    * invalid webhook payload
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_WEBHOOK_INVALID: "sms_verification:35",
   /**
    * external ticket reference not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SUPPORT_REF_NOT_FOUND: "support:1",
   /**
    * external ticket reference already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   SUPPORT_REF_ALREADY_EXISTS: "support:2",
   /**
    * invalid resource reference
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_RESOURCE_REF: "support:3",
   /**
    * invalid external system
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SUPPORT_INVALID_EXTERNAL_SYSTEM: "support:4",
   /**
    * invalid external ticket ID
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SUPPORT_INVALID_EXTERNAL_TICKET_ID: "support:5",
   /**
    * invalid external URL
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   SUPPORT_INVALID_EXTERNAL_URL: "support:6",
   /**
    * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_ADDRESS: "support:7",
   /**
    * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   SUPPORT_UNAUTHORIZED: "support:8",
   /**
    * invalid module parameters
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_PARAMS: "support:9",
   /**
    * invalid resource type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_RESOURCE_TYPE: "support:10",
   /**
    * invalid support request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_SUPPORT_REQUEST: "support:11",
   /**
    * invalid support response
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_SUPPORT_RESPONSE: "support:12",
   /**
    * support request not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SUPPORT_SUPPORT_REQUEST_NOT_FOUND: "support:13",
   /**
    * support response not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   SUPPORT_SUPPORT_RESPONSE_NOT_FOUND: "support:14",
   /**
    * invalid status transition
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SUPPORT_INVALID_STATUS_TRANSITION: "support:15",
   /**
    * invalid retention policy
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_RETENTION_POLICY: "support:16",
   /**
    * invalid payload
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_PAYLOAD: "support:17",
   /**
    * max responses exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_MAX_RESPONSES_EXCEEDED: "support:18",
   /**
    * support request archived
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SUPPORT_REQUEST_ARCHIVED: "support:19",
   /**
    * invalid address
    *
    * Action: Fix address format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_ADDRESS: "veid:1000",
   /**
    * invalid scope
    *
    * Action: Fix scope format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCOPE: "veid:1001",
   /**
    * invalid scope type
    *
    * Action: Use valid scope type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCOPE_TYPE: "veid:1002",
   /**
    * invalid scope version
    *
    * Action: Update scope version
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCOPE_VERSION: "veid:1003",
   /**
    * invalid encrypted payload
    *
    * Action: Fix encrypted payload
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PAYLOAD: "veid:1004",
   /**
    * invalid salt
    *
    * Action: Generate new salt
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SALT: "veid:1005",
   /**
    * salt already used
    *
    * Action: Generate new salt
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_SALT_ALREADY_USED: "veid:1006",
   /**
    * invalid device info
    *
    * Action: Fix device information
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_DEVICE_INFO: "veid:1007",
   /**
    * invalid client ID
    *
    * Action: Use approved client ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_CLIENT_ID: "veid:1008",
   /**
    * client not approved
    *
    * Action: Register and approve client
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_CLIENT_NOT_APPROVED: "veid:1009",
   /**
    * invalid client signature
    *
    * Action: Re-sign with correct key
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_CLIENT_SIGNATURE: "veid:1010",
   /**
    * invalid user signature
    *
    * Action: Re-sign with correct key
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_USER_SIGNATURE: "veid:1011",
   /**
    * invalid payload hash
    *
    * Action: Recalculate hash
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PAYLOAD_HASH: "veid:1012",
   /**
    * invalid verification status
    *
    * Action: Use valid status
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_VERIFICATION_STATUS: "veid:1013",
   /**
    * invalid verification event
    *
    * Action: Fix event data
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_VERIFICATION_EVENT: "veid:1014",
   /**
    * invalid score
    *
    * Action: Score must be 0-100
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCORE: "veid:1015",
   /**
    * invalid tier
    *
    * Action: Use valid tier
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_TIER: "veid:1016",
   /**
    * invalid identity record
    *
    * Action: Fix record format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_IDENTITY_RECORD: "veid:1017",
   /**
    * invalid identity wallet
    *
    * Action: Fix wallet format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_WALLET: "veid:1018",
   /**
    * scope not found
    *
    * Action: Create scope first
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SCOPE_NOT_FOUND: "veid:1019",
   /**
    * identity record not found
    *
    * Action: Create identity first
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_IDENTITY_RECORD_NOT_FOUND: "veid:1020",
   /**
    * scope already exists
    *
    * Action: Use existing scope
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_SCOPE_ALREADY_EXISTS: "veid:1021",
   /**
    * scope has been revoked
    *
    * Action: Cannot use revoked scope
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SCOPE_REVOKED: "veid:1022",
   /**
    * scope has expired
    *
    * Action: Renew scope
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SCOPE_EXPIRED: "veid:1023",
   /**
    * unauthorized
    *
    * Action: Check permissions
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_UNAUTHORIZED: "veid:1024",
   /**
    * invalid status transition
    *
    * Action: Check state machine
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_INVALID_STATUS_TRANSITION: "veid:1025",
   /**
    * identity is locked
    *
    * Action: Wait for unlock
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_IDENTITY_LOCKED: "veid:1026",
   /**
    * maximum scopes exceeded
    *
    * Action: Delete unused scopes
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_SCOPES_EXCEEDED: "veid:1027",
   /**
    * verification already in progress
    *
    * Action: Wait for completion
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_VERIFICATION_IN_PROGRESS: "veid:1028",
   /**
    * action restricted to validators
    *
    * Action: Must be validator
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_VALIDATOR_ONLY: "veid:1029",
   /**
    * signature mismatch
    *
    * Action: Verify signatures
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SIGNATURE_MISMATCH: "veid:1030",
   /**
    * invalid parameters
    *
    * Action: Fix parameters
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PARAMS: "veid:1031",
   /**
    * invalid verification request
    *
    * Action: Fix request format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_VERIFICATION_REQUEST: "veid:1032",
   /**
    * invalid verification result
    *
    * Action: Fix result format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_VERIFICATION_RESULT: "veid:1033",
   /**
    * verification request not found
    *
    * Action: Create request first
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_VERIFICATION_REQUEST_NOT_FOUND: "veid:1034",
   /**
    * scope decryption failed
    *
    * Action: Check encryption keys
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_DECRYPTION_FAILED: "veid:1035",
   /**
    * ML inference failed
    *
    * Action: Retry or report
+   *
+   * Category internal, severity critical, retryable, HTTP 500.
    */
   VEID_ML_INFERENCE_FAILED: "veid:1036",
   /**
    * verification timeout
    *
    * Action: Retry with longer timeout
+   *
+   * Category timeout, severity error, retryable, HTTP 504.
    */
   VEID_VERIFICATION_TIMEOUT: "veid:1037",
   /**
    * max retries exceeded
    *
    * Action: Contact support
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_RETRIES_EXCEEDED: "veid:1038",
   /**
    * not block proposer
    *
    * Action: Only proposer can execute
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_NOT_BLOCK_PROPOSER: "veid:1039",
   /**
    * validator identity key not found
    *
    * Action: Register validator key
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_VALIDATOR_KEY_NOT_FOUND: "veid:1040",
   /**
    * identity wallet not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_WALLET_NOT_FOUND: "veid:1041",
   /**
    * identity wallet already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_WALLET_ALREADY_EXISTS: "veid:1042",
   /**
    * identity wallet is inactive
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_WALLET_INACTIVE: "veid:1043",
   /**
    * consent not granted
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_CONSENT_NOT_GRANTED: "veid:1044",
   /**
    * consent has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CONSENT_EXPIRED: "veid:1045",
   /**
    * invalid wallet binding signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_BINDING_SIGNATURE: "veid:1046",
   /**
    * scope not found in wallet
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SCOPE_NOT_IN_WALLET: "veid:1047",
   /**
    * scope already in wallet
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_SCOPE_ALREADY_IN_WALLET: "veid:1048",
   /**
    * derived features are empty
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_DERIVED_FEATURES_EMPTY: "veid:1049",
   /**
    * verification result mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_VERIFICATION_MISMATCH: "veid:1050",
   /**
    * model version mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_VERSION_MISMATCH: "veid:1051",
   /**
    * input hash mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_INPUT_HASH_MISMATCH: "veid:1052",
   /**
    * score tolerance exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SCORE_TOLERANCE_EXCEEDED: "veid:1053",
   /**
    * invalid vote extension
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_VOTE_EXTENSION_INVALID: "veid:1054",
   /**
    * invalid borderline fallback
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_BORDERLINE_FALLBACK: "veid:1055",
   /**
    * borderline fallback not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_BORDERLINE_FALLBACK_NOT_FOUND: "veid:1056",
   /**
    * borderline fallback expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_BORDERLINE_FALLBACK_EXPIRED: "veid:1057",
   /**
    * borderline fallback already completed
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_BORDERLINE_FALLBACK_ALREADY_COMPLETED: "veid:1058",
   /**
    * MFA challenge not satisfied
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_MFA_CHALLENGE_NOT_SATISFIED: "veid:1059",
   /**
    * no enrolled MFA factors
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_NO_ENROLLED_FACTORS: "veid:1060",
   /**
    * borderline fallback is disabled
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_BORDERLINE_DISABLED: "veid:1061",
   /**
    * invalid pipeline version
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PIPELINE_VERSION: "veid:1062",
   /**
    * pipeline version not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PIPELINE_VERSION_NOT_FOUND: "veid:1063",
   /**
    * pipeline version already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PIPELINE_VERSION_ALREADY_EXISTS: "veid:1064",
   /**
    * no active pipeline version
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_NO_PIPELINE_VERSION_ACTIVE: "veid:1065",
   /**
    * pipeline version mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PIPELINE_VERSION_MISMATCH: "veid:1066",
   /**
    * model manifest mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_MANIFEST_MISMATCH: "veid:1067",
   /**
    * determinism violation detected
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_DETERMINISM_VIOLATION: "veid:1068",
   /**
    * invalid model manifest
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_MODEL_MANIFEST: "veid:1069",
   /**
    * pipeline execution failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PIPELINE_EXECUTION_FAILED: "veid:1070",
   /**
    * invalid scoring model
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCORING_MODEL: "veid:1071",
   /**
    * scoring model not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SCORING_MODEL_NOT_FOUND: "veid:1072",
   /**
    * scoring model already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_SCORING_MODEL_ALREADY_EXISTS: "veid:1073",
   /**
    * invalid scoring input
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCORING_INPUT: "veid:1074",
   /**
    * scoring computation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SCORING_FAILED: "veid:1075",
   /**
    * no active scoring model
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_NO_ACTIVE_SCORING_MODEL: "veid:1076",
   /**
    * scoring model version mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_SCORING_MODEL_VERSION_MISMATCH: "veid:1077",
   /**
    * invalid SSO verification
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SSO: "veid:1078",
   /**
    * SSO linkage not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SSO_NOT_FOUND: "veid:1079",
   /**
    * SSO linkage has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SSO_EXPIRED: "veid:1080",
   /**
    * SSO linkage has been revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SSO_REVOKED: "veid:1081",
   /**
    * invalid domain verification
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_DOMAIN: "veid:1082",
   /**
    * domain verification not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_DOMAIN_NOT_FOUND: "veid:1083",
   /**
    * domain verification has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DOMAIN_EXPIRED: "veid:1084",
   /**
    * domain verification has been revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DOMAIN_REVOKED: "veid:1085",
   /**
    * invalid email verification
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_EMAIL: "veid:1086",
   /**
    * email verification not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_EMAIL_NOT_FOUND: "veid:1087",
   /**
    * email verification has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_EMAIL_EXPIRED: "veid:1088",
   /**
    * nonce already used
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_NONCE_ALREADY_USED: "veid:1089",
   /**
    * maximum verification attempts exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_ATTEMPTS_EXCEEDED: "veid:1090",
   /**
    * invalid token
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_TOKEN: "veid:1091",
   /**
    * token not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_TOKEN_NOT_FOUND: "veid:1092",
   /**
    * token has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_TOKEN_EXPIRED: "veid:1093",
   /**
    * token has been revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_TOKEN_REVOKED: "veid:1094",
   /**
    * invalid retention policy
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_RETENTION: "veid:1095",
   /**
    * retention policy not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_RETENTION_NOT_FOUND: "veid:1096",
   /**
    * invalid Waldur integration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_WALDUR: "veid:1097",
   /**
    * Waldur link not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_WALDUR_LINK_NOT_FOUND: "veid:1098",
   /**
    * Waldur request has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_WALDUR_LINK_EXPIRED: "veid:1099",
   /**
    * Waldur sync failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_WALDUR_SYNC_FAILED: "veid:1100",
   /**
    * invalid AD SSO verification
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_ADSSO: "veid:1101",
   /**
    * AD SSO linkage not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_ADSSO_NOT_FOUND: "veid:1102",
   /**
    * AD SSO linkage has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_ADSSO_EXPIRED: "veid:1103",
   /**
    * AD SSO linkage has been revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_ADSSO_REVOKED: "veid:1104",
   /**
    * AD SSO challenge has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_ADSSO_CHALLENGE_EXPIRED: "veid:1105",
   /**
    * AD SSO challenge not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_ADSSO_CHALLENGE_NOT_FOUND: "veid:1106",
   /**
    * AD wallet binding failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AD_WALLET_BINDING_FAILED: "veid:1107",
   /**
    * AD wallet binding not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_AD_WALLET_BINDING_NOT_FOUND: "veid:1108",
   /**
    * invalid AD authentication method
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_AD_AUTH_METHOD_INVALID: "veid:1109",
   /**
    * OIDC token validation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_ADOIDC_VALIDATION_FAILED: "veid:1110",
   /**
    * SAML assertion validation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_ADSAML_VALIDATION_FAILED: "veid:1111",
   /**
    * LDAP bind failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_ADLDAP_BIND_FAILED: "veid:1112",
   /**
    * invalid phone verification
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PHONE: "veid:1113",
   /**
    * phone verification not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PHONE_NOT_FOUND: "veid:1114",
   /**
    * phone verification has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_PHONE_EXPIRED: "veid:1115",
   /**
    * phone verification has been revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_PHONE_REVOKED: "veid:1116",
   /**
    * SMS OTP has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SMSOTP_EXPIRED: "veid:1117",
   /**
    * SMS OTP is invalid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SMSOTP_INVALID: "veid:1118",
   /**
    * SMS challenge not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SMS_CHALLENGE_NOT_FOUND: "veid:1119",
   /**
    * SMS delivery failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SMS_DELIVERY_FAILED: "veid:1120",
   /**
    * SMS resend limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   VEID_SMS_RESEND_LIMIT_EXCEEDED: "veid:1121",
   /**
    * VoIP numbers are not allowed
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_VO_IP_NUMBER_BLOCKED: "veid:1122",
   /**
    * carrier lookup failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_CARRIER_LOOKUP_FAILED: "veid:1123",
   /**
    * invalid rate limit configuration
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   VEID_INVALID_RATE_LIMIT: "veid:1124",
   /**
    * rate limit exceeded
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   VEID_RATE_LIMIT_EXCEEDED: "veid:1125",
   /**
    * SMS gateway not configured
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SMS_GATEWAY_NOT_CONFIGURED: "veid:1126",
   /**
    * SMS gateway unavailable
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   VEID_SMS_GATEWAY_UNAVAILABLE: "veid:1127",
   /**
    * phone number already verified
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PHONE_ALREADY_VERIFIED: "veid:1128",
   /**
    * phone number country not allowed
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_COUNTRY_NOT_ALLOWED: "veid:1129",
   /**
    * invalid public key length
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PUBLIC_KEY_LENGTH: "veid:1130",
   /**
    * invalid signature length
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SIGNATURE_LENGTH: "veid:1131",
   /**
    * signature verification failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SIGNATURE_VERIFICATION_FAILED: "veid:1132",
   /**
    * client key mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_CLIENT_KEY_MISMATCH: "veid:1133",
   /**
    * salt binding verification failed
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SALT_BINDING_INVALID: "veid:1134",
   /**
    * unsupported signature algorithm
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_UNSUPPORTED_SIGNATURE_ALGORITHM: "veid:1135",
   /**
    * public key does not match address
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PUBLIC_KEY_MISMATCH: "veid:1136",
   /**
    * invalid salt binding payload
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SALT_BINDING_PAYLOAD: "veid:1137",
   /**
    * timestamp out of acceptable range
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_TIMESTAMP_OUT_OF_RANGE: "veid:1138",
   /**
    * invalid delegation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_DELEGATION: "veid:1140",
   /**
    * delegation not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_DELEGATION_NOT_FOUND: "veid:1141",
   /**
    * delegation has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_EXPIRED: "veid:1142",
   /**
    * delegation has been revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_REVOKED: "veid:1143",
   /**
    * delegation has no uses remaining
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_DELEGATION_EXHAUSTED: "veid:1144",
   /**
    * delegation already revoked
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_ALREADY_REVOKED: "veid:1145",
   /**
    * delegation does not grant required permission
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_DELEGATION_PERMISSION_DENIED: "veid:1146",
   /**
    * unauthorized delegation operation
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_DELEGATION_UNAUTHORIZED: "veid:1147",
   /**
    * delegation already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_ALREADY_EXISTS: "veid:1148",
   /**
    * invalid verifiable credential
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_CREDENTIAL: "veid:1150",
   /**
    * credential not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_CREDENTIAL_NOT_FOUND: "veid:1151",
   /**
    * credential has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CREDENTIAL_EXPIRED: "veid:1152",
   /**
    * credential has been revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CREDENTIAL_REVOKED: "veid:1153",
   /**
    * credential already revoked
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_CREDENTIAL_ALREADY_REVOKED: "veid:1154",
   /**
    * invalid credential proof
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PROOF: "veid:1155",
   /**
    * proof verification failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PROOF_VERIFICATION_FAILED: "veid:1156",
   /**
    * unauthorized credential operation
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_CREDENTIAL_UNAUTHORIZED: "veid:1157",
   /**
    * credential already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_CREDENTIAL_ALREADY_EXISTS: "veid:1158",
   /**
    * invalid or unauthorized issuer
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_INVALID_ISSUER: "veid:1159",
   /**
    * market VEID requirements not met
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_MARKET_VEID_NOT_MET: "veid:1160",
   /**
    * market VEID requirements not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_MARKET_REQUIREMENTS_NOT_FOUND: "veid:1161",
   /**
    * insufficient trust score for market participation
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_INSUFFICIENT_TRUST_SCORE: "veid:1162",
   /**
    * missing required verification scopes for market
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MISSING_SCOPES_FOR_MARKET: "veid:1163",
   /**
    * delegation not allowed for this market type
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_DELEGATION_NOT_ALLOWED: "veid:1164",
   /**
    * delegation exceeds maximum age for market participation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_DELEGATION_TOO_OLD: "veid:1165",
   /**
    * identity verification expired for market participation
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_IDENTITY_EXPIRED_FOR_MARKET: "veid:1166",
   /**
    * identity is locked and cannot participate in market
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_IDENTITY_LOCKED_FOR_MARKET: "veid:1167",
   /**
    * provider VEID requirements not met
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PROVIDER_VEID_NOT_MET: "veid:1168",
   /**
    * invalid proof request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PROOF_REQUEST: "veid:1170",
   /**
    * proof request not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PROOF_REQUEST_NOT_FOUND: "veid:1171",
   /**
    * proof request has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_PROOF_REQUEST_EXPIRED: "veid:1172",
   /**
    * proof not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PROOF_NOT_FOUND: "veid:1173",
   /**
    * proof has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_PROOF_EXPIRED: "veid:1174",
   /**
    * invalid claim type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_CLAIM_TYPE: "veid:1175",
   /**
    * claim not available for subject
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_CLAIM_NOT_AVAILABLE: "veid:1176",
   /**
    * invalid or unsupported proof scheme
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PROOF_SCHEME: "veid:1177",
   /**
    * proof generation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PROOF_GENERATION_FAILED: "veid:1178",
   /**
    * invalid or reused nonce
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_NONCE: "veid:1179",
   /**
    * commitment mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_COMMITMENT_MISMATCH: "veid:1180",
   /**
    * insufficient verification level for claim
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_INSUFFICIENT_VERIFICATION_LEVEL: "veid:1181",
   /**
    * invalid biometric template
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_BIOMETRIC_TEMPLATE: "veid:1190",
   /**
    * biometric hash operation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_BIOMETRIC_HASH_FAILED: "veid:1191",
   /**
    * biometric hash not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_BIOMETRIC_HASH_NOT_FOUND: "veid:1192",
   /**
    * biometric match operation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_BIOMETRIC_MATCH_FAILED: "veid:1193",
   /**
    * biometric hash version mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_BIOMETRIC_VERSION_MISMATCH: "veid:1194",
   /**
    * invalid geographic restriction
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_GEO_RESTRICTION_INVALID: "veid:1200",
   /**
    * geo restriction policy not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_GEO_POLICY_NOT_FOUND: "veid:1201",
   /**
    * geo restriction policy already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_POLICY_ALREADY_EXISTS: "veid:1202",
   /**
    * geographic compliance check failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_GEO_CHECK_FAILED: "veid:1203",
   /**
    * location blocked by geo restriction policy
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_LOCATION_BLOCKED: "veid:1204",
   /**
    * IP geolocation mismatch with document country
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_IP_MISMATCH: "veid:1205",
   /**
    * country is blocked by geo restriction policy
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_COUNTRY_BLOCKED: "veid:1206",
   /**
    * region is blocked by geo restriction policy
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_REGION_BLOCKED: "veid:1207",
   /**
    * geographic restriction system is disabled
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_RESTRICTION_DISABLED: "veid:1208",
   /**
    * maximum geo restriction policies exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_GEO_POLICIES_EXCEEDED: "veid:1209",
   /**
    * geo restriction policy is not active
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_POLICY_INACTIVE: "veid:1210",
   /**
    * invalid ISO 3166-1 alpha-2 country code
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_COUNTRY_CODE: "veid:1211",
   /**
    * invalid ISO 3166-2 region code
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_REGION_CODE: "veid:1212",
   /**
    * geographic location not found for user
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_GEO_LOCATION_NOT_FOUND: "veid:1213",
   /**
    * invalid geo restriction parameters
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_GEO_PARAMS_INVALID: "veid:1214",
   /**
    * invalid audit export time range
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_EXPORT_INVALID_TIME_RANGE: "veid:1220",
   /**
    * invalid audit export format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_EXPORT_INVALID_FORMAT: "veid:1221",
   /**
    * invalid audit export filter
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_EXPORT_INVALID_FILTER: "veid:1222",
   /**
    * audit entry not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_AUDIT_ENTRY_NOT_FOUND: "veid:1223",
   /**
    * invalid audit entry
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_ENTRY_INVALID: "veid:1224",
   /**
    * audit hash computation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AUDIT_HASH_FAILED: "veid:1225",
   /**
    * audit chain integrity verification failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AUDIT_CHAIN_BROKEN: "veid:1226",
   /**
    * unauthorized to export audit logs
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_AUDIT_EXPORT_UNAUTHORIZED: "veid:1227",
   /**
    * audit export request too large
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_EXPORT_TOO_LARGE: "veid:1228",
   /**
    * invalid verification attestation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_ATTESTATION: "veid:1240",
   /**
    * attestation not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_ATTESTATION_NOT_FOUND: "veid:1241",
   /**
    * attestation has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_ATTESTATION_EXPIRED: "veid:1242",
   /**
    * attestation has been revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_ATTESTATION_REVOKED: "veid:1243",
   /**
    * invalid signer key
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_INVALID_SIGNER_KEY: "veid:1244",
   /**
    * signer key not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SIGNER_KEY_NOT_FOUND: "veid:1245",
   /**
    * signer key has been revoked
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_SIGNER_KEY_REVOKED: "veid:1246",
   /**
    * signer key has expired
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_SIGNER_KEY_EXPIRED: "veid:1247",
   /**
    * nonce has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_NONCE_EXPIRED: "veid:1249",
   /**
    * invalid attestation timestamp
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_TIMESTAMP: "veid:1250",
   /**
    * signer is not registered
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_SIGNER_NOT_REGISTERED: "veid:1251",
   /**
    * key rotation already in progress
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_KEY_ROTATION_IN_PROGRESS: "veid:1252",
   /**
    * key rotation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_KEY_ROTATION_FAILED: "veid:1253",
   /**
    * attestation signature verification failed
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_ATTESTATION_SIGNATURE_INVALID: "veid:1254",
   /**
    * maximum attestations exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_ATTESTATIONS_EXCEEDED: "veid:1255",
   /**
    * duplicate SSO linkage
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_DUPLICATE_LINKAGE: "veid:1260",
   /**
    * SSO linkage not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_LINKAGE_NOT_FOUND: "veid:1261",
   /**
    * SSO linkage expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_LINKAGE_EXPIRED: "veid:1262",
   /**
    * JWKS fetch failed
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   VEID_JWKS_FETCH_FAILED: "veid:1264",
   /**
    * OIDC token validation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_TOKEN_VALIDATION_FAILED: "veid:1265",
   /**
    * SSO challenge not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_CHALLENGE_NOT_FOUND: "veid:1266",
   /**
    * SSO challenge expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CHALLENGE_EXPIRED: "veid:1267",
   /**
    * invalid challenge state
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_CHALLENGE_STATE: "veid:1268",
   /**
    * input exceeds maximum size
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INPUT_TOO_LARGE: "veid:1281",
   /**
    * invalid trusted setup ceremony
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_CEREMONY: "veid:1282",
   /**
    * trusted setup ceremony not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_CEREMONY_NOT_FOUND: "veid:1283",
   /**
    * invalid ceremony contribution
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_CEREMONY_CONTRIBUTION: "veid:1284",
   /**
    * invalid key rotation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_KEY_ROTATION: "veid:1285",
   /**
    * score out of valid range
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SCORE_OUT_OF_RANGE: "veid:1286",
   /**
    * invalid appeal
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_APPEAL: "veid:1300",
   /**
    * wallet binding failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_WALLET_BINDING_FAILED: "veid:1301",
   /**
    * invalid consent settings
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_CONSENT: "veid:1302",
   /**
    * model not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_MODEL_NOT_FOUND: "veid:1303",
   /**
    * model version mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_VERSION_MISMATCH_SDK: "veid:1304",
   /**
    * not a compliance provider
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_NOT_COMPLIANCE_PROVIDER: "veid:1305",
   /**
    * compliance check failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_COMPLIANCE_CHECK_FAILED: "veid:1306",
   /**
    * insufficient attestations
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_INSUFFICIENT_ATTESTATIONS: "veid:1307",
   /**
    * invalid compliance parameters
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_COMPLIANCE_PARAMS: "veid:1308",
   /**
    * borderline fallback failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_BORDERLINE_FALLBACK_FAILED: "veid:1309",
   /**
    * appeal not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_APPEAL_NOT_FOUND: "veid:4001",
   /**
    * appeal already exists for this scope
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_APPEAL_ALREADY_EXISTS: "veid:4002",
   /**
    * appeal is not in pending status
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_APPEAL_NOT_PENDING: "veid:4003",
   /**
    * not the appeal submitter
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_NOT_APPEAL_SUBMITTER: "veid:4004",
   /**
    * not authorized to resolve appeals
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_NOT_AUTHORIZED_RESOLVER: "veid:4005",
   /**
    * appeal reason too short or invalid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_APPEAL_REASON: "veid:4006",
   /**
    * appeal submission window has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_APPEAL_WINDOW_EXPIRED: "veid:4007",
   /**
    * maximum appeals for this scope exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_APPEALS_EXCEEDED: "veid:4008",
   /**
    * invalid appeal record
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_APPEAL_RECORD: "veid:4009",
   /**
    * invalid appeal resolution
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_APPEAL_RESOLUTION: "veid:4010",
   /**
    * appeal system is disabled
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_APPEAL_SYSTEM_DISABLED: "veid:4011",
   /**
    * appeal already claimed by another reviewer
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_APPEAL_ALREADY_CLAIMED: "veid:4012",
   /**
    * not the assigned appeal reviewer
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_NOT_APPEAL_REVIEWER: "veid:4013",
   /**
    * appeal review timeout expired
+   *
+   * Category timeout, severity error, retryable, HTTP 504.
    */
   VEID_APPEAL_REVIEW_TIMEOUT: "veid:4014",
   /**
    * invalid evidence hash format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_EVIDENCE_HASH: "veid:4015",
   /**
    * scope was not rejected
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SCOPE_NOT_REJECTED: "veid:4016",
   /**
    * escrow deposit required for appeal
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_APPEAL_ESCROW_REQUIRED: "veid:4017",
   /**
    * invalid score adjustment value
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCORE_ADJUSTMENT: "veid:4018",
   /**
    * sanction list match detected
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SANCTION_LIST_MATCH: "veid:5002",
   /**
    * politically exposed person match
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PEP_MATCH: "veid:5003",
   /**
    * identity from restricted region
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_RESTRICTED_REGION: "veid:5004",
   /**
    * compliance check expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_COMPLIANCE_EXPIRED: "veid:5005",
   /**
    * risk score exceeds threshold
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_RISK_SCORE_EXCEEDED: "veid:5006",
   /**
    * compliance record not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_COMPLIANCE_NOT_FOUND: "veid:5007",
   /**
    * validator has already attested
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_DUPLICATE_ATTESTATION: "veid:5010",
   /**
    * compliance record is blocked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_COMPLIANCE_RECORD_BLOCKED: "veid:5011",
   /**
    * compliance provider already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PROVIDER_ALREADY_EXISTS: "veid:5013",
   /**
    * compliance provider is not active
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_PROVIDER_NOT_ACTIVE: "veid:5014",
   /**
    * provider does not support this check type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_UNSUPPORTED_CHECK_TYPE: "veid:5015",
   /**
    * adverse media match found
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_ADVERSE_MEDIA_MATCH: "veid:5016",
   /**
    * watchlist match found
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_WATCHLIST_MATCH: "veid:5017",
   /**
    * document verification failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_DOCUMENT_VERIFICATION_FAILED: "veid:5018",
   /**
    * AML risk level is too high
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AML_RISK_HIGH: "veid:5019",
   /**
    * compliance system is disabled
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_COMPLIANCE_SYSTEM_DISABLED: "veid:5020",
   /**
    * model hash mismatch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_HASH_MISMATCH: "veid:6002",
   /**
    * model not active
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_NOT_ACTIVE: "veid:6003",
   /**
    * invalid model type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_MODEL_TYPE: "veid:6004",
   /**
    * model update already pending
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_UPDATE_PENDING: "veid:6005",
   /**
    * not authorized for model updates
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_UNAUTHORIZED_MODEL_UPDATE: "veid:6006",
   /**
    * validator using outdated model version
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_MODEL_VERSION_TOO_OLD: "veid:6007",
   /**
    * model activation still pending
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_ACTIVATION_PENDING: "veid:6008",
   /**
    * model already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_ALREADY_EXISTS: "veid:6009",
   /**
    * model is already active
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_ALREADY_ACTIVE: "veid:6010",
   /**
    * model has been deprecated
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_MODEL_DEPRECATED: "veid:6011",
   /**
    * model has been revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_REVOKED: "veid:6012",
   /**
    * invalid model info
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_MODEL_INFO: "veid:6013",
   /**
    * invalid model update proposal
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_MODEL_PROPOSAL: "veid:6014",
   /**
    * model proposal not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PROPOSAL_NOT_FOUND: "veid:6015",
   /**
    * model proposal already processed
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PROPOSAL_ALREADY_PROCESSED: "veid:6016",
   /**
    * activation height not yet reached
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_ACTIVATION_HEIGHT_NOT_REACHED: "veid:6017",
   /**
    * validator model versions not synced
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_VALIDATOR_NOT_SYNCED: "veid:6018",
   /**
    * invalid model hash format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_MODEL_HASH: "veid:6019",
   /**
    * invalid model parameters
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MODEL_PARAMS_INVALID: "veid:6020",
   /**
    * governance model updates are disabled
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_GOVERNANCE_UPDATE_DISABLED: "veid:6021",
   /**
    * registrar not in allowed list
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_REGISTRAR_NOT_ALLOWED: "veid:6022",
   /**
    * model exceeds maximum age
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MODEL_TOO_OLD: "veid:6023",
   /**
    * validator sync grace period expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SYNC_GRACE_PERIOD_EXPIRED: "veid:6024",
   /**
    * no active model for model type
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_NO_ACTIVE_MODEL: "veid:6025",
   /**
    * invalid model version history entry
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_HISTORY_ENTRY: "veid:6026",
   /**
    * invalid configuration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_AUDIT_INVALID_CONFIG: "verification/audit:1",
   /**
    * storage error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_AUDIT_STORAGE_ERROR: "verification/audit:2",
   /**
    * unsupported operation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_AUDIT_UNSUPPORTED_OPERATION: "verification/audit:3",
   /**
    * connection error
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_AUDIT_CONNECTION_ERROR: "verification/audit:4",
   /**
    * key not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VERIFICATION_KEYSTORAGE_KEY_NOT_FOUND: "verification/keystorage:1",
   /**
    * key already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_KEYSTORAGE_KEY_EXISTS: "verification/keystorage:2",
   /**
    * storage full
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_STORAGE_FULL: "verification/keystorage:3",
   /**
    * storage error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_STORAGE_ERROR: "verification/keystorage:4",
   /**
    * encryption error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_ENCRYPTION_ERROR: "verification/keystorage:5",
   /**
    * decryption error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_DECRYPTION_ERROR: "verification/keystorage:6",
   /**
    * connection error
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_KEYSTORAGE_CONNECTION_ERROR: "verification/keystorage:7",
   /**
    * authentication error
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VERIFICATION_KEYSTORAGE_AUTHENTICATION_ERROR: "verification/keystorage:8",
   /**
    * invalid configuration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_KEYSTORAGE_INVALID_CONFIG: "verification/keystorage:9",
   /**
    * unsupported operation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_KEYSTORAGE_UNSUPPORTED_OPERATION: "verification/keystorage:10",
   /**
    * nonce not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VERIFICATION_NONCE_NONCE_NOT_FOUND: "verification/nonce:1",
   /**
    * nonce already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_NONCE_NONCE_ALREADY_EXISTS: "verification/nonce:2",
   /**
    * nonce already used
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_NONCE_NONCE_ALREADY_USED: "verification/nonce:3",
   /**
    * nonce expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_NONCE_NONCE_EXPIRED: "verification/nonce:4",
   /**
    * store is closed
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_NONCE_STORE_CLOSED: "verification/nonce:5",
   /**
    * store is full
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_NONCE_STORE_FULL: "verification/nonce:6",
   /**
    * too many nonces for issuer
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   VERIFICATION_NONCE_TOO_MANY_NONCES: "verification/nonce:7",
   /**
    * nonce generation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_NONCE_NONCE_GENERATION: "verification/nonce:8",
   /**
    * invalid nonce
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_NONCE_INVALID_NONCE: "verification/nonce:9",
   /**
    * connection error
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_NONCE_CONNECTION_ERROR: "verification/nonce:10",
   /**
    * invalid configuration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_SIGNER_INVALID_CONFIG: "verification/signer:1",
   /**
    * no active key available
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_SIGNER_NO_ACTIVE_KEY: "verification/signer:2",
   /**
    * key not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VERIFICATION_SIGNER_KEY_NOT_FOUND: "verification/signer:3",
   /**
    * key has been revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_SIGNER_KEY_REVOKED: "verification/signer:4",
   /**
    * key has expired
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_SIGNER_KEY_EXPIRED: "verification/signer:5",
   /**
    * signing failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_SIGNING_FAILED: "verification/signer:6",
   /**
    * verification failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_VERIFICATION_FAILED: "verification/signer:7",
   /**
    * key rotation already in progress
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_SIGNER_ROTATION_IN_PROGRESS: "verification/signer:8",
   /**
    * rotation not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VERIFICATION_SIGNER_ROTATION_NOT_FOUND: "verification/signer:9",
   /**
    * key storage error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_KEY_STORAGE_ERROR: "verification/signer:10",
   /**
    * invalid attestation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_SIGNER_INVALID_ATTESTATION: "verification/signer:11",
   /**
    * key generation failed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_KEY_GENERATION_FAILED: "verification/signer:12",
   /**
    * invalid signature
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_SIGNER_INVALID_SIGNATURE: "verification/signer:13",
   /**
    * service unavailable
+   *
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_SIGNER_SERVICE_UNAVAILABLE: "verification/signer:14",
   /**
    * invalid delegator
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_INVALID_DELEGATOR: "virt_delegation:1800",
   /**
    * invalid validator
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_INVALID_VALIDATOR: "virt_delegation:1801",
   /**
    * delegation not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_DELEGATION_DELEGATION_NOT_FOUND: "virt_delegation:1802",
   /**
    * unbonding delegation not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_DELEGATION_UNBONDING_NOT_FOUND: "virt_delegation:1803",
   /**
    * redelegation not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_DELEGATION_REDELEGATION_NOT_FOUND: "virt_delegation:1804",
   /**
    * insufficient delegation shares
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_INSUFFICIENT_SHARES: "virt_delegation:1805",
   /**
    * insufficient balance
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_INSUFFICIENT_BALANCE: "virt_delegation:1806",
   /**
    * delegation amount below minimum
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_MIN_DELEGATION_AMOUNT: "virt_delegation:1807",
   /**
    * max validators per delegator exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_MAX_VALIDATORS: "virt_delegation:1808",
   /**
    * max redelegations exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_MAX_REDELEGATIONS: "virt_delegation:1809",
   /**
    * cannot redelegate to same validator
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_SELF_REDELEGATION: "virt_delegation:1810",
   /**
    * transitive redelegation not allowed
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VIRT_DELEGATION_TRANSITIVE_REDELEGATION: "virt_delegation:1811",
   /**
    * invalid parameters
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_INVALID_PARAMS: "virt_delegation:1812",
   /**
    * validator not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_DELEGATION_VALIDATOR_NOT_FOUND: "virt_delegation:1813",
   /**
    * delegator reward not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_DELEGATION_REWARD_NOT_FOUND: "virt_delegation:1814",
   /**
    * reward already claimed
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_REWARD_ALREADY_CLAIMED: "virt_delegation:1815",
   /**
    * no delegations found
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_NO_DELEGATIONS: "virt_delegation:1816",
   /**
    * invalid amount
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_INVALID_AMOUNT: "virt_delegation:1817",
   /**
    * unbonding still pending
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_UNBONDING_PENDING: "virt_delegation:1818",
   /**
    * validator is jailed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_VALIDATOR_JAILED: "virt_delegation:1819",
   /**
    * invalid shares value
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_INVALID_SHARES: "virt_delegation:1820",
   /**
    * validator not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_STAKING_VALIDATOR_NOT_FOUND: "virt_staking:2400",
   /**
    * invalid validator
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_STAKING_INVALID_VALIDATOR: "virt_staking:2401",
   /**
    * slashing already recorded
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VIRT_STAKING_SLASHING_ALREADY_RECORDED: "virt_staking:2402",
   /**
    * invalid slashing reason
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_STAKING_INVALID_SLASH_REASON: "virt_staking:2403",
   /**
    * invalid epoch
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_STAKING_INVALID_EPOCH: "virt_staking:2404",
   /**
    * rewards already distributed for epoch
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   VIRT_STAKING_REWARDS_ALREADY_DISTRIBUTED: "virt_staking:2405",
   /**
    * invalid parameters
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_STAKING_INVALID_PARAMS: "virt_staking:2406",
   /**
    * validator is jailed
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_STAKING_VALIDATOR_JAILED: "virt_staking:2407",
   /**
    * invalid performance metric
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_STAKING_INVALID_PERFORMANCE_METRIC: "virt_staking:2408",
   /**
    * insufficient stake
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_STAKING_INSUFFICIENT_STAKE: "virt_staking:2409",
   /**
    * double signing detected
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_STAKING_DOUBLE_SIGN: "virt_staking:2410",
   /**
    * invalid VEID attestation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_STAKING_INVALID_ATTESTATION: "virt_staking:2411",
   /**
    * excessive downtime
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_STAKING_DOWNTIME: "virt_staking:2412",
 } as const;

@@ -17,19 +17,50 @@ export interface Sentinel {
 const sentinel = (name: string, message: string, categories: string[], codes: string[]): Sentinel =>
   Object.freeze({ name, message, categories: new Set(categories), codes: new Set(codes) });
 
-/**
- * already exists
- */
+/** already exists */
 export const ERR_ALREADY_EXISTS: Sentinel = sentinel(
   "already_exists",
   "already exists",
   [],
-  ["artifact_store:2514", "benchmark:1703", "bme:2611", "config:1610", "enclave:4", "enclave:1902", "enclave:2015", "encryption:1303", "hpc:2102", "marketplace:2201", "marketplace:2205", "marketplace:2211", "marketplace:2213", "mfa:1206", "review:2305", "settlement:1502", "settlement:1508", "settlement:1514", "settlement:1532", "support:2", "veid:1021", "veid:1042", "veid:1064", "veid:1073", "veid:1148", "veid:1158", "veid:1202", "veid:1260", "veid:4002", "veid:5010", "veid:5013", "veid:6009", "verification/keystorage:2", "verification/nonce:2"],
+  [
+    "artifact_store:2514",
+    "benchmark:1703",
+    "bme:2611",
+    "config:1610",
+    "enclave:4",
+    "enclave:1902",
+    "enclave:2015",
+    "encryption:1303",
+    "hpc:2102",
+    "marketplace:2201",
+    "marketplace:2205",
+    "marketplace:2211",
+    "marketplace:2213",
+    "mfa:1206",
+    "review:2305",
+    "settlement:1502",
+    "settlement:1508",
+    "settlement:1514",
+    "settlement:1532",
+    "support:2",
+    "veid:1021",
+    "veid:1042",
+    "veid:1064",
+    "veid:1073",
+    "veid:1148",
+    "veid:1158",
+    "veid:1202",
+    "veid:1260",
+    "veid:4002",
+    "veid:5010",
+    "veid:5013",
+    "veid:6009",
+    "verification/keystorage:2",
+    "verification/nonce:2",
+  ],
 );
 
-/**
- * canceled
- */
+/** canceled */
 export const ERR_CANCELED: Sentinel = sentinel(
   "canceled",
   "canceled",
@@ -37,9 +68,7 @@ export const ERR_CANCELED: Sentinel = sentinel(
   [],
 );
 
-/**
- * conflict
- */
+/** conflict */
 export const ERR_CONFLICT: Sentinel = sentinel(
   "conflict",
   "conflict",
@@ -47,19 +76,19 @@ export const ERR_CONFLICT: Sentinel = sentinel(
   [],
 );
 
-/**
- * connection failed
- */
+/** connection failed */
 export const ERR_CONNECTION_FAILED: Sentinel = sentinel(
   "connection_failed",
   "connection failed",
   [],
-  ["verification/audit:4", "verification/keystorage:7", "verification/nonce:10"],
+  [
+    "verification/audit:4",
+    "verification/keystorage:7",
+    "verification/nonce:10",
+  ],
 );
 
-/**
- * deadline exceeded
- */
+/** deadline exceeded */
 export const ERR_DEADLINE_EXCEEDED: Sentinel = sentinel(
   "deadline_exceeded",
   "deadline exceeded",
@@ -67,49 +96,96 @@ export const ERR_DEADLINE_EXCEEDED: Sentinel = sentinel(
   [],
 );
 
-/**
- * decryption failed
- */
+/** decryption failed */
 export const ERR_DECRYPTION_FAILED: Sentinel = sentinel(
   "decryption_failed",
   "decryption failed",
   [],
-  ["encryption:1310", "fraud:3019", "marketplace:2234", "veid:1035"],
+  [
+    "encryption:1310",
+    "fraud:3019",
+    "marketplace:2234",
+    "veid:1035",
+  ],
 );
 
-/**
- * deprecated
- */
+/** deprecated */
 export const ERR_DEPRECATED: Sentinel = sentinel(
   "deprecated",
   "deprecated",
   [],
-  ["encryption:1318", "encryption:1323", "veid:6011"],
+  [
+    "encryption:1318",
+    "encryption:1323",
+    "veid:6011",
+  ],
 );
 
-/**
- * encryption failed
- */
+/** encryption failed */
 export const ERR_ENCRYPTION_FAILED: Sentinel = sentinel(
   "encryption_failed",
   "encryption failed",
   [],
-  ["encryption:1309"],
+  [
+    "encryption:1309",
+  ],
 );
 
-/**
- * expired
- */
+/** expired */
 export const ERR_EXPIRED: Sentinel = sentinel(
   "expired",
   "expired",
   [],
-  ["artifact_store:2508", "benchmark:1706", "email_verification:6", "enclave:1906", "enclave:1908", "encryption:1324", "marketplace:2207", "marketplace:2224", "marketplace:2227", "mfa:1209", "mfa:1217", "mfa:1223", "mfa:1228", "mfa:1235", "mfa:1244", "settlement:1518", "sms_verification:6", "veid:1023", "veid:1045", "veid:1057", "veid:1080", "veid:1084", "veid:1088", "veid:1093", "veid:1099", "veid:1103", "veid:1105", "veid:1115", "veid:1117", "veid:1142", "veid:1152", "veid:1166", "veid:1172", "veid:1174", "veid:1242", "veid:1247", "veid:1249", "veid:1262", "veid:1267", "veid:4007", "veid:4014", "veid:5005", "veid:6024", "verification/nonce:4", "verification/signer:5"],
+  [
+    "artifact_store:2508",
+    "benchmark:1706",
+    "email_verification:6",
+    "enclave:1906",
+    "enclave:1908",
+    "encryption:1324",
+    "marketplace:2207",
+    "marketplace:2224",
+    "marketplace:2227",
+    "mfa:1209",
+    "mfa:1217",
+    "mfa:1223",
+    "mfa:1228",
+    "mfa:1235",
+    "mfa:1244",
+    "settlement:1518",
+    "sms_verification:6",
+    "veid:1023",
+    "veid:1045",
+    "veid:1057",
+    "veid:1080",
+    "veid:1084",
+    "veid:1088",
+    "veid:1093",
+    "veid:1099",
+    "veid:1103",
+    "veid:1105",
+    "veid:1115",
+    "veid:1117",
+    "veid:1142",
+    "veid:1152",
+    "veid:1166",
+    "veid:1172",
+    "veid:1174",
+    "veid:1242",
+    "veid:1247",
+    "veid:1249",
+    "veid:1262",
+    "veid:1267",
+    "veid:4007",
+    "veid:4014",
+    "veid:5005",
+    "veid:6024",
+    "verification/nonce:4",
+    "verification/signer:5",
+  ],
 );
 
-/**
- * external service error
- */
+/** external service error */
 export const ERR_EXTERNAL_SERVICE: Sentinel = sentinel(
   "external_service",
   "external service error",
@@ -117,39 +193,51 @@ export const ERR_EXTERNAL_SERVICE: Sentinel = sentinel(
   [],
 );
 
-/**
- * forbidden
- */
+/** forbidden */
 export const ERR_FORBIDDEN: Sentinel = sentinel(
   "forbidden",
   "forbidden",
   [],
-  ["config:1617", "config:1618", "email_verification:22", "hpc:2150", "mfa:1242", "settlement:1539", "sms_verification:20", "sms_verification:31", "veid:1122", "veid:1129", "veid:1146", "veid:1164", "veid:6022", "virt_delegation:1811"],
+  [
+    "config:1617",
+    "config:1618",
+    "email_verification:22",
+    "hpc:2150",
+    "mfa:1242",
+    "settlement:1539",
+    "sms_verification:20",
+    "sms_verification:31",
+    "veid:1122",
+    "veid:1129",
+    "veid:1146",
+    "veid:1164",
+    "veid:6022",
+    "virt_delegation:1811",
+  ],
 );
 
-/**
- * inference failed
- */
+/** inference failed */
 export const ERR_INFERENCE_FAILED: Sentinel = sentinel(
   "inference_failed",
   "inference failed",
   [],
-  ["veid:1036"],
+  [
+    "veid:1036",
+  ],
 );
 
-/**
- * insufficient funds
- */
+/** insufficient funds */
 export const ERR_INSUFFICIENT_FUNDS: Sentinel = sentinel(
   "insufficient_funds",
   "insufficient funds",
   [],
-  ["settlement:1504", "virt_delegation:1806"],
+  [
+    "settlement:1504",
+    "virt_delegation:1806",
+  ],
 );
 
-/**
- * internal error
- */
+/** internal error */
 export const ERR_INTERNAL: Sentinel = sentinel(
   "internal",
   "internal error",
@@ -157,29 +245,50 @@ export const ERR_INTERNAL: Sentinel = sentinel(
   [],
 );
 
-/**
- * invalid address
- */
+/** invalid address */
 export const ERR_INVALID_ADDRESS: Sentinel = sentinel(
   "invalid_address",
   "invalid address",
   [],
-  ["artifact_store:2500", "benchmark:1", "benchmark:2", "benchmark:3", "benchmark:4", "bme:2608", "config:1", "config:1607", "config:1619", "delegation:1", "email_verification:1", "encryption:1300", "fraud:2000", "fraud:3022", "hpc:1", "marketplace:1", "mfa:1200", "review:1", "review:2309", "roles:1400", "settlement:1", "settlement:1521", "support:7", "veid:1000"],
+  [
+    "artifact_store:2500",
+    "benchmark:1",
+    "benchmark:2",
+    "benchmark:3",
+    "benchmark:4",
+    "bme:2608",
+    "config:1",
+    "config:1607",
+    "config:1619",
+    "delegation:1",
+    "email_verification:1",
+    "encryption:1300",
+    "fraud:2000",
+    "fraud:3022",
+    "hpc:1",
+    "marketplace:1",
+    "mfa:1200",
+    "review:1",
+    "review:2309",
+    "roles:1400",
+    "settlement:1",
+    "settlement:1521",
+    "support:7",
+    "veid:1000",
+  ],
 );
 
-/**
- * invalid format
- */
+/** invalid format */
 export const ERR_INVALID_FORMAT: Sentinel = sentinel(
   "invalid_format",
   "invalid format",
   [],
-  ["veid:1221"],
+  [
+    "veid:1221",
+  ],
 );
 
-/**
- * invalid input
- */
+/** invalid input */
 export const ERR_INVALID_INPUT: Sentinel = sentinel(
   "invalid_input",
   "invalid input",
@@ -187,49 +296,96 @@ export const ERR_INVALID_INPUT: Sentinel = sentinel(
   [],
 );
 
-/**
- * invalid length
- */
+/** invalid length */
 export const ERR_INVALID_LENGTH: Sentinel = sentinel(
   "invalid_length",
   "invalid length",
   [],
-  ["benchmark:10", "benchmark:11", "fraud:2015", "fraud:2016", "review:4", "review:5", "review:2311", "review:2312", "veid:1130", "veid:1131", "veid:4006"],
+  [
+    "benchmark:10",
+    "benchmark:11",
+    "fraud:2015",
+    "fraud:2016",
+    "review:4",
+    "review:5",
+    "review:2311",
+    "review:2312",
+    "veid:1130",
+    "veid:1131",
+    "veid:4006",
+  ],
 );
 
-/**
- * invalid nonce
- */
+/** invalid nonce */
 export const ERR_INVALID_NONCE: Sentinel = sentinel(
   "invalid_nonce",
   "invalid nonce",
   [],
-  ["encryption:1311", "marketplace:2228", "veid:1089", "veid:1179", "veid:1249", "verification/nonce:1", "verification/nonce:2", "verification/nonce:3", "verification/nonce:4", "verification/nonce:7", "verification/nonce:8", "verification/nonce:9"],
+  [
+    "encryption:1311",
+    "marketplace:2228",
+    "veid:1089",
+    "veid:1179",
+    "veid:1249",
+    "verification/nonce:1",
+    "verification/nonce:2",
+    "verification/nonce:3",
+    "verification/nonce:4",
+    "verification/nonce:7",
+    "verification/nonce:8",
+    "verification/nonce:9",
+  ],
 );
 
-/**
- * invalid params
- */
+/** invalid params */
 export const ERR_INVALID_PARAMS: Sentinel = sentinel(
   "invalid_params",
   "invalid params",
   [],
-  ["bme:2600", "resources:8", "settlement:1525", "support:9", "veid:1031", "virt_delegation:1812", "virt_staking:2406"],
+  [
+    "bme:2600",
+    "resources:8",
+    "settlement:1525",
+    "support:9",
+    "veid:1031",
+    "virt_delegation:1812",
+    "virt_staking:2406",
+  ],
 );
 
-/**
- * invalid signature
- */
+/** invalid signature */
 export const ERR_INVALID_SIGNATURE: Sentinel = sentinel(
   "invalid_signature",
   "invalid signature",
   [],
-  ["benchmark:1702", "config:1616", "config:1621", "enclave:1914", "enclave:1925", "encryption:1308", "hpc:2148", "marketplace:2229", "mfa:1241", "mfa:1253", "mfa:1264", "servicedesk:6", "settlement:6", "settlement:1524", "veid:1010", "veid:1011", "veid:1030", "veid:1046", "veid:1131", "veid:1132", "veid:1135", "veid:1254", "verification/signer:13"],
+  [
+    "benchmark:1702",
+    "config:1616",
+    "config:1621",
+    "enclave:1914",
+    "enclave:1925",
+    "encryption:1308",
+    "hpc:2148",
+    "marketplace:2229",
+    "mfa:1241",
+    "mfa:1253",
+    "mfa:1264",
+    "servicedesk:6",
+    "settlement:6",
+    "settlement:1524",
+    "veid:1010",
+    "veid:1011",
+    "veid:1030",
+    "veid:1046",
+    "veid:1131",
+    "veid:1132",
+    "veid:1135",
+    "veid:1254",
+    "verification/signer:13",
+  ],
 );
 
-/**
- * invalid state
- */
+/** invalid state */
 export const ERR_INVALID_STATE: Sentinel = sentinel(
   "invalid_state",
   "invalid state",
@@ -237,49 +393,78 @@ export const ERR_INVALID_STATE: Sentinel = sentinel(
   [],
 );
 
-/**
- * locked
- */
+/** locked */
 export const ERR_LOCKED: Sentinel = sentinel(
   "locked",
   "locked",
   [],
-  ["email_verification:23", "market:2254", "sms_verification:21", "sms_verification:32", "veid:1026", "veid:1122", "veid:1167", "veid:1204", "veid:1206", "veid:1207", "veid:5011"],
+  [
+    "email_verification:23",
+    "market:2254",
+    "sms_verification:21",
+    "sms_verification:32",
+    "veid:1026",
+    "veid:1122",
+    "veid:1167",
+    "veid:1204",
+    "veid:1206",
+    "veid:1207",
+    "veid:5011",
+  ],
 );
 
-/**
- * max retries exceeded
- */
+/** max retries exceeded */
 export const ERR_MAX_RETRIES_EXCEEDED: Sentinel = sentinel(
   "max_retries_exceeded",
   "max retries exceeded",
   [],
-  ["email_verification:7", "mfa:1211", "sms_verification:7", "veid:1038", "veid:1090"],
+  [
+    "email_verification:7",
+    "mfa:1211",
+    "sms_verification:7",
+    "veid:1038",
+    "veid:1090",
+  ],
 );
 
-/**
- * missing required
- */
+/** missing required */
 export const ERR_MISSING_REQUIRED: Sentinel = sentinel(
   "missing_required",
   "missing required",
   [],
-  ["benchmark:9", "fraud:2006", "fraud:2017", "hpc:2138", "market:2255", "marketplace:2221", "marketplace:2235", "marketplace:2241", "mfa:1214", "mfa:1229", "mfa:1243", "provider:11", "provider:12", "settlement:1541", "veid:1146", "veid:1163", "veid:4017"],
+  [
+    "benchmark:9",
+    "fraud:2006",
+    "fraud:2017",
+    "hpc:2138",
+    "market:2255",
+    "marketplace:2221",
+    "marketplace:2235",
+    "marketplace:2241",
+    "mfa:1214",
+    "mfa:1229",
+    "mfa:1243",
+    "provider:11",
+    "provider:12",
+    "settlement:1541",
+    "veid:1146",
+    "veid:1163",
+    "veid:4017",
+  ],
 );
 
-/**
- * model not found
- */
+/** model not found */
 export const ERR_MODEL_NOT_FOUND: Sentinel = sentinel(
   "model_not_found",
   "model not found",
   [],
-  ["veid:1072", "veid:1303"],
+  [
+    "veid:1072",
+    "veid:1303",
+  ],
 );
 
-/**
- * network error
- */
+/** network error */
 export const ERR_NETWORK_ERROR: Sentinel = sentinel(
   "network_error",
   "network error",
@@ -287,9 +472,7 @@ export const ERR_NETWORK_ERROR: Sentinel = sentinel(
   [],
 );
 
-/**
- * not found
- */
+/** not found */
 export const ERR_NOT_FOUND: Sentinel = sentinel(
   "not_found",
   "not found",
@@ -297,9 +480,7 @@ export const ERR_NOT_FOUND: Sentinel = sentinel(
   [],
 );
 
-/**
- * not implemented
- */
+/** not implemented */
 export const ERR_NOT_IMPLEMENTED: Sentinel = sentinel(
   "not_implemented",
   "not implemented",
@@ -307,19 +488,18 @@ export const ERR_NOT_IMPLEMENTED: Sentinel = sentinel(
   [],
 );
 
-/**
- * out of range
- */
+/** out of range */
 export const ERR_OUT_OF_RANGE: Sentinel = sentinel(
   "out_of_range",
   "out of range",
   [],
-  ["veid:1138", "veid:1286"],
+  [
+    "veid:1138",
+    "veid:1286",
+  ],
 );
 
-/**
- * precondition failed
- */
+/** precondition failed */
 export const ERR_PRECONDITION_FAILED: Sentinel = sentinel(
   "precondition_failed",
   "precondition failed",
@@ -327,19 +507,29 @@ export const ERR_PRECONDITION_FAILED: Sentinel = sentinel(
   [],
 );
 
-/**
- * quota exceeded
- */
+/** quota exceeded */
 export const ERR_QUOTA_EXCEEDED: Sentinel = sentinel(
   "quota_exceeded",
   "quota exceeded",
   [],
-  ["artifact_store:2507", "email_verification:8", "email_verification:14", "enclave:1919", "hpc:2151", "hpc:2153", "settlement:1544", "settlement-ibc:3103", "sms_verification:8", "sms_verification:14", "sms_verification:25", "veid:1121", "veid:1125"],
+  [
+    "artifact_store:2507",
+    "email_verification:8",
+    "email_verification:14",
+    "enclave:1919",
+    "hpc:2151",
+    "hpc:2153",
+    "settlement:1544",
+    "settlement-ibc:3103",
+    "sms_verification:8",
+    "sms_verification:14",
+    "sms_verification:25",
+    "veid:1121",
+    "veid:1125",
+  ],
 );
 
-/**
- * rate limit exceeded
- */
+/** rate limit exceeded */
 export const ERR_RATE_LIMIT_EXCEEDED: Sentinel = sentinel(
   "rate_limit_exceeded",
   "rate limit exceeded",
@@ -347,9 +537,7 @@ export const ERR_RATE_LIMIT_EXCEEDED: Sentinel = sentinel(
   [],
 );
 
-/**
- * request failed
- */
+/** request failed */
 export const ERR_REQUEST_FAILED: Sentinel = sentinel(
   "request_failed",
   "request failed",
@@ -357,19 +545,35 @@ export const ERR_REQUEST_FAILED: Sentinel = sentinel(
   [],
 );
 
-/**
- * revoked
- */
+/** revoked */
 export const ERR_REVOKED: Sentinel = sentinel(
   "revoked",
   "revoked",
   [],
-  ["config:1615", "enclave:1905", "encryption:1304", "mfa:1227", "mfa:1237", "veid:1022", "veid:1081", "veid:1085", "veid:1094", "veid:1104", "veid:1116", "veid:1143", "veid:1145", "veid:1153", "veid:1154", "veid:1243", "veid:1246", "veid:6012", "verification/signer:4"],
+  [
+    "config:1615",
+    "enclave:1905",
+    "encryption:1304",
+    "mfa:1227",
+    "mfa:1237",
+    "veid:1022",
+    "veid:1081",
+    "veid:1085",
+    "veid:1094",
+    "veid:1104",
+    "veid:1116",
+    "veid:1143",
+    "veid:1145",
+    "veid:1153",
+    "veid:1154",
+    "veid:1243",
+    "veid:1246",
+    "veid:6012",
+    "verification/signer:4",
+  ],
 );
 
-/**
- * timeout
- */
+/** timeout */
 export const ERR_TIMEOUT: Sentinel = sentinel(
   "timeout",
   "timeout",
@@ -377,9 +581,7 @@ export const ERR_TIMEOUT: Sentinel = sentinel(
   [],
 );
 
-/**
- * unauthorized
- */
+/** unauthorized */
 export const ERR_UNAUTHORIZED: Sentinel = sentinel(
   "unauthorized",
   "unauthorized",
@@ -387,34 +589,63 @@ export const ERR_UNAUTHORIZED: Sentinel = sentinel(
   [],
 );
 
-/**
- * service unavailable
- */
+/** service unavailable */
 export const ERR_UNAVAILABLE: Sentinel = sentinel(
   "unavailable",
   "service unavailable",
   [],
-  ["artifact_store:2505", "email_verification:15", "enclave:1916", "settlement:1542", "settlement:1543", "settlement:1545", "settlement:1548", "sms_verification:15", "veid:1127", "verification/signer:14"],
+  [
+    "artifact_store:2505",
+    "email_verification:15",
+    "enclave:1916",
+    "settlement:1542",
+    "settlement:1543",
+    "settlement:1545",
+    "settlement:1548",
+    "sms_verification:15",
+    "veid:1127",
+    "verification/signer:14",
+  ],
 );
 
-/**
- * unsupported
- */
+/** unsupported */
 export const ERR_UNSUPPORTED: Sentinel = sentinel(
   "unsupported",
   "unsupported",
   [],
-  ["artifact_store:2512", "enclave:1918", "encryption:1306", "encryption:1307", "mfa:1261", "mfa:1262", "sms_verification:29", "veid:1135", "veid:1177", "veid:5015", "verification/audit:3", "verification/keystorage:10"],
+  [
+    "artifact_store:2512",
+    "enclave:1918",
+    "encryption:1306",
+    "encryption:1307",
+    "mfa:1261",
+    "mfa:1262",
+    "sms_verification:29",
+    "veid:1135",
+    "veid:1177",
+    "veid:5015",
+    "verification/audit:3",
+    "verification/keystorage:10",
+  ],
 );
 
-/**
- * verification failed
- */
+/** verification failed */
 export const ERR_VERIFICATION_FAILED: Sentinel = sentinel(
   "verification_failed",
   "verification failed",
   [],
-  ["config:1621", "mfa:1213", "mfa:1253", "veid:1132", "veid:1134", "veid:1156", "veid:1226", "veid:1254", "veid:5018", "verification/signer:7"],
+  [
+    "config:1621",
+    "mfa:1213",
+    "mfa:1253",
+    "veid:1132",
+    "veid:1134",
+    "veid:1156",
+    "veid:1226",
+    "veid:1254",
+    "veid:5018",
+    "verification/signer:7",
+  ],
 );
 
 /** Whether `error` is an error response that matches `target`. */

@@ -14,7 +14,7 @@ from errcodegen.ir import IR, Code, Sentinel
 from errcodegen.lang import typescript as ts
 from errcodegen.targets import Target
 from errcodegen.targets.common import template_env
-from errcodegen.targets.typescript.models import wire_types
+from errcodegen.targets.typescript.models import doc_comment, wire_types
 from errcodegen.writer import Files
 
 TYPESCRIPT_VERSION = "5.6.3"
@@ -70,14 +70,18 @@ _FIELD_TYPES = {"string": "string", "integer": "number", "number": "number", "bo
 
 
 def _code(code: Code) -> dict[str, Any]:
-    paragraphs = [code.message, code.description, code.action and f"Action: {code.action}"]
+    retryable = "retryable" if code.retryable else "not retryable"
+    facts = (
+        f"Category {code.category}, severity {code.severity}, {retryable}, HTTP {code.http_status}."
+    )
+    paragraphs = [code.message, code.description, code.action and f"Action: {code.action}", facts]
     if code.deprecated:
         replacement = f" Use {code.replaced_by} instead." if code.replaced_by else ""
         paragraphs.append(f"@deprecated{replacement}")
     return {
         "code": code,
         "constant": ts.constant(code.module, code.name),
-        "doc": _doc(paragraphs),
+        "doc": doc_comment(_paragraphs(paragraphs), "  "),
     }
 
 
@@ -86,18 +90,12 @@ def _sentinel(sentinel: Sentinel) -> dict[str, Any]:
         "sentinel": sentinel,
         "guard": ts.member("is", sentinel.name),
         "constant": ts.constant("err", sentinel.name),
-        "doc": _doc([sentinel.message, sentinel.description]),
+        "doc": doc_comment(_paragraphs([sentinel.message, sentinel.description]), ""),
     }
 
 
-def _doc(paragraphs: list[str]) -> list[str]:
-    lines: list[str] = []
-    for paragraph in paragraphs:
-        if paragraph:
-            if lines:
-                lines.append("")
-            lines.extend(ts.doc_lines(paragraph))
-    return lines
+def _paragraphs(paragraphs: list[str]) -> str:
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def _package(ir: IR) -> dict[str, Any]:

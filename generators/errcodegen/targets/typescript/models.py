@@ -35,7 +35,7 @@ def wire_types(ir: IR) -> str:
 
 
 def _declaration(name: str, schema: Schema) -> str:
-    doc = _doc(schema.get("description", ""), "")
+    doc = doc_comment(schema.get("description", ""), "")
     properties: dict[str, Schema] = schema.get("properties", {})
     open_ended = schema.get("additionalProperties", False) is not False
     if not properties:
@@ -43,7 +43,7 @@ def _declaration(name: str, schema: Schema) -> str:
     required = set(schema.get("required", ()))
     lines = [f"{doc}export interface {name} {{"]
     for member, member_schema in properties.items():
-        lines.append(_doc(_member_doc(member_schema), "  ").rstrip("\n"))
+        lines.append(doc_comment(_memberdoc_comment(member_schema), "  ").rstrip("\n"))
         optional = "" if member in required else "?"
         lines.append(f"  readonly {_key(member)}{optional}: {_type(member_schema)};")
     if open_ended:
@@ -53,15 +53,16 @@ def _declaration(name: str, schema: Schema) -> str:
     return "\n".join(line for line in lines if line) + "\n"
 
 
-def _member_doc(schema: Schema) -> str:
+def _memberdoc_comment(schema: Schema) -> str:
     text = schema.get("description", "")
     if "format" in schema:
         text = f"{text}\n\nFormat: {schema['format']}." if text else f"Format: {schema['format']}."
     return str(text)
 
 
-def _doc(text: str, indent: str) -> str:
-    """A doc comment: on one line when it fits, else wrapped at about 90 columns."""
+def doc_comment(text: str, indent: str) -> str:
+    """A doc comment for registry text (any text: comment-safe), indented; on one line
+    when it fits, else wrapped at about 90 columns. Empty text gives no comment."""
     if not text:
         return ""
     lines = [
