@@ -129,6 +129,11 @@ test(`the retry helper keeps its invariants (${RUNS} inputs)`, async () => {
           budget,
           random: () => 0.999,
           clock: () => now,
+          onRetry: (_, error, delay) => {
+            // Never sooner than a server hint it honours.
+            const hint = error instanceof APIError ? (error.retryAfterMs ?? 0) : 0;
+            assert.ok(delay >= hint, `slept ${delay} ms under a hint of ${hint} ms`);
+          },
           sleep: async (ms) => {
             sleeps.push(ms);
             now += ms;
