@@ -94,8 +94,8 @@ def test_typescript_client(session: nox.Session) -> None:
     generated package (tsc --noEmit: strict, noUncheckedIndexedAccess, no unused code),
     ESLint (typescript-eslint strict and stylistic, type-checked; zero warnings), its
     generated-code notices, node --test on the compiled tests against loopback servers
-    (fast-check properties: 10,000 inputs each for the decoder and the retry helper), a
-    hostile registry through the target, and the conformance runner on the shared and
+    (fast-check properties: 10,000 inputs each for the decoder and the retry helper), the
+    target's own tests and a hostile registry through it, and the conformance runner on the shared and
     per-code vectors. Needs node 18+ and npm."""
     from pathlib import Path
 
@@ -114,7 +114,9 @@ def test_typescript_client(session: nox.Session) -> None:
         session.run("node", *eslint, "-c", f"../../{tests}/eslint.config.js", "src", external=True)
     session.run("node", f"{tests}/{tsc}", "-p", tests, external=True)
     session.run("node", "--test", f"{tests}/dist/", external=True)
-    session.run("python", f"{tests}/hostile_registry.py")  # needs the tool: ``tests`` installs it
+    # These two need the tool and pytest, which ``tests`` installs.
+    session.run("pytest", "-q", "-p", "no:cacheprovider", tests)
+    session.run("python", f"{tests}/hostile_registry.py")
     examples = Path(__file__).resolve().parent.parent / "shared/conformance/examples.json"
     generated = "tests/conformance/generated"
     for vectors in (str(examples), f"{generated}/lookup.json", f"{generated}/decode.json"):

@@ -39,7 +39,7 @@ def render(ir: IR) -> Files:
         "ir": ir,
         "retry": ir.retry,
         "categories": [_category(ir, c.name) for c in ir.categories],
-        "codes": [_code(code) for code in ir.codes],
+        "codes": _unique_constants([_code(code) for code in ir.codes]),
         "sentinels": [_sentinel(s) for s in ir.sentinels],
         "base_error": ts.type_name(ir.name, "error"),
         "wire_types": wire_types(ir),
@@ -83,6 +83,20 @@ def _code(code: Code) -> dict[str, Any]:
         "constant": ts.constant(code.module, code.name),
         "doc": doc_comment(_paragraphs(paragraphs), "  "),
     }
+
+
+def _unique_constants(codes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reject two codes whose constant names collide (``a_b:c`` and ``a:b_c``)."""
+    seen: dict[str, str] = {}
+    for item in codes:
+        key = item["code"].key
+        other = seen.setdefault(item["constant"], key)
+        if other != key:
+            raise ValueError(
+                f"codes {other} and {key} both map to the TypeScript constant "
+                f"Codes.{item['constant']}; rename one of them"
+            )
+    return codes
 
 
 def _sentinel(sentinel: Sentinel) -> dict[str, Any]:

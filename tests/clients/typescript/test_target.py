@@ -1,0 +1,44 @@
+"""The TypeScript target on in-memory IRs: registry data reaches the client, output is
+deterministic, and names that would collide in TypeScript are rejected clearly."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from errcodegen import pipeline
+from errcodegen.ir import IR
+from errcodegen.targets.typescript import TARGET
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def ir() -> IR:
+    return pipeline.prepare(REPO / "spec").ir
+
+
+def test_a_changed_retry_default_changes_the_client(ir: IR) -> None:
+    changed = dataclasses.replace(ir, retry=dataclasses.replace(ir.retry, base_delay_ms=777))
+    registry = TARGET.render(changed)["src/registry.ts"]
+    assert "export const BASE_DELAY_MS = 777;" in str(registry)
+    assert "export const BASE_DELAY_MS = 777;" not in str(TARGET.render(ir)["src/registry.ts"])
+
+
+def test_package_json_carries_the_registry_version(ir: IR) -> None:
+    package = str(TARGET.render(dataclasses.replace(ir, version="9.8.7"))["package.json"])
+    assert '"version": "9.8.7"' in package
+    assert f'"name": "{ir.packages.npm}"' in package
+
+
+def test_output_is_deterministic(ir: IR) -> None:
+    assert TARGET.render(ir) == TARGET.render(ir)
+
+
+def test_colliding_constant_names_are_rejected(ir: IR) -> None:
+    first = dataclasses.replace(ir.codes[0], module="a_b", number=1, name="c")
+    second = dataclasses.replace(ir.codes[0], module="a", number=2, name="b_c")
+    with pytest.raises(ValueError, match=r"a_b:1 and a:2 both map to .*Codes\.A_B_C"):
+        TARGET.render(dataclasses.replace(ir, codes=(first, second)))
