@@ -95,8 +95,8 @@ def test_typescript_client(session: nox.Session) -> None:
     ESLint (typescript-eslint strict and stylistic, type-checked; zero warnings), its
     generated-code notices, node --test on the compiled tests against loopback servers
     (fast-check properties: 10,000 inputs each for the decoder and the retry helper), the
-    target's own tests and a hostile registry through it, and the conformance runner on the shared and
-    per-code vectors. Needs node 18+ and npm."""
+    target's own tests and a hostile registry through it, and the conformance runner on
+    the shared and per-code vectors. Needs node 18+ and npm."""
     from pathlib import Path
 
     runner = typescript_runner(session)  # npm ci + tsc for the client and the runner
