@@ -217,6 +217,57 @@ def run_conformance(session: nox.Session, files: list[str]) -> None:
     session.run("python", str(CONFORMANCE / "check_mutant.py"), *runner_flags(vectors))
     scenarios = {name: scenario(session) for name, (_, scenario) in languages.items()}
     session.run("python", str(CONFORMANCE / "live/run.py"), *runner_flags(scenarios))
+    check_retry_default_change(session)
+    check_hostile_registry(session)
+
+
+def check_retry_default_change(session: nox.Session) -> None:
+    """One retry default changed in the registry changes every client together: the
+    clients regenerated with base_delay_ms 500 -> 800 must sleep r * 800 * 2^n
+    (tests/conformance/default_change.json, which the real clients fail)."""
+
+    def slower_backoff(copy: Path) -> None:
+        registry = copy / "spec/registry.yaml"
+        registry.write_text(
+            registry.read_text().replace("base_delay_ms: 500", "base_delay_ms: 800")
+        )
+
+    conformance_on_copy(session, slower_backoff, [str(CONFORMANCE / "default_change.json")])
+
+
+def check_hostile_registry(session: nox.Session) -> None:
+    """Every client generated from tests/fixtures/hostile builds, and returns the fixture's
+    strings byte for byte through its lookup and decode vectors, in every language."""
+    import shutil
+
+    def hostile(copy: Path) -> None:
+        shutil.rmtree(copy / "spec")
+        shutil.copytree("tests/fixtures/hostile/spec", copy / "spec")
+
+    generated = CONFORMANCE / "generated"
+    conformance_on_copy(
+        session, hostile, [str(generated / "lookup.json"), str(generated / "decode.json")]
+    )
+
+
+def conformance_on_copy(
+    session: nox.Session, edit: Callable[[Path], None], vectors: list[str]
+) -> None:
+    """Copy the repository, ``edit`` the copy's registry, regenerate and rebuild every client
+    there, and run every runner on ``vectors`` (paths inside the copy)."""
+    import shutil
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="conformance-copy-")) / "repo"
+    junk = shutil.ignore_patterns("node_modules", ".nox", ".venv", ".git", "dist", "build")
+    shutil.copytree(".", copy, ignore=junk)
+    edit(copy)
+    session.run("errcodegen", "generate", "--spec", str(copy / "spec"), "--root", str(copy))
+    with session.chdir(copy):
+        runners = {name: runner(session) for name, (runner, _) in conformance_languages().items()}
+        session.run("python", str(CONFORMANCE / "compare.py"), *runner_flags(runners), *vectors)
+    python_runner(session)  # put the real Python client back into the session
+    shutil.rmtree(copy.parent)
 
 
 def bench_languages() -> dict[str, Runner]:
