@@ -10,7 +10,7 @@ import pytest
 from errcodegen.ir import IR
 from errcodegen.pipeline import TargetFailed, generate
 from errcodegen.registry import RegistryError
-from errcodegen.targets import Target
+from errcodegen.targets import Target, all_targets
 from errcodegen.writer import MANIFEST, outdated_files, write_outputs
 
 from .conftest import SPEC, MakeRegistry
@@ -88,3 +88,30 @@ def test_concurrent_runs_do_not_corrupt_output(tmp_path: Path) -> None:
     check = subprocess.run([*command, "--check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+@pytest.fixture(scope="module")
+def generated_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("generated")
+    generate(SPEC, root)
+    return root
+
+
+def _snapshot(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("broken", [t.name for t in all_targets()])
+def test_a_failure_in_any_real_target_leaves_every_file_byte_identical(
+    generated_tree: Path, broken: str
+) -> None:
+    """Every real target runs but one, which fails: not one byte changes anywhere."""
+    hand_edited = generated_tree / "spec/openapi/errors.openapi.yaml"
+    hand_edited.write_text("edited by hand, must survive a failed run\n")
+    before = _snapshot(generated_tree)
+    targets = [
+        Target(t.name, t.folder, _failing) if t.name == broken else t for t in all_targets()
+    ]
+    with pytest.raises(TargetFailed, match=f"target {broken} failed"):
+        generate(SPEC, generated_tree, targets)
+    assert _snapshot(generated_tree) == before
