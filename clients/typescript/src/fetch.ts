@@ -94,6 +94,25 @@ async function sendOnce(
   clock: () => number,
 ): Promise<Response> {
   const callerSignal = init.signal ?? undefined;
+  if (deadlineAt === null) {
+    // Nothing of ours to cancel: the caller's signal (if any) goes to fetch as it is.
+    try {
+      return await send(input, init);
+    } catch (error) {
+      throw callerSignal?.aborted ? abortReason(callerSignal) : connectionError(error, false);
+    }
+  }
+  return sendBefore(send, input, init, deadlineAt - clock());
+}
+
+/** One attempt that the call's deadline cuts short, `leftMs` from now. */
+async function sendBefore(
+  send: typeof fetch,
+  input: RequestInfo | URL,
+  init: RequestInit,
+  leftMs: number,
+): Promise<Response> {
+  const callerSignal = init.signal ?? undefined;
   const controller = new AbortController();
   const forward = (): void => {
     controller.abort(abortReason(callerSignal));
@@ -102,12 +121,9 @@ async function sendOnce(
   if (callerSignal?.aborted) {
     forward();
   }
-  const timer =
-    deadlineAt === null
-      ? undefined
-      : setTimeout(() => {
-          controller.abort(new DeadlineExceeded());
-        }, Math.max(0, deadlineAt - clock()));
+  const timer = setTimeout(() => {
+    controller.abort(new DeadlineExceeded());
+  }, Math.max(0, leftMs));
   try {
     return await send(input, { ...init, signal: controller.signal });
   } catch (error) {
