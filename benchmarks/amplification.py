@@ -48,6 +48,16 @@ class Result:
     def success_rate(self) -> float:
         return self.successes / self.requests
 
+    @property
+    def verdict(self) -> str:
+        if self.policy == "naive":
+            return "baseline"
+        if self.scenario == "full outage":
+            met = self.attempts_per_request < 1.05
+        else:
+            met = self.success_rate >= 0.99 and self.attempts_per_request <= 1.3
+        return "met" if met else "MISSED"
+
 
 class SimulatedClock:
     def __init__(self) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 from openapi_spec_validator import validate
+from synthetic import REPO, write_synthetic_registry
 
 from errcodegen.pipeline import generate
-from synthetic import REPO, write_synthetic_registry
 
 
 def run_pipeline(spec: Path, out: Path) -> tuple[int, dict[str, float], float, Path]:

@@ -63,12 +63,12 @@ def languages_markdown(rows: list[dict[str, Any]]) -> str:
 
 def amplification_markdown(rows: list[amplification.Result]) -> str:
     head = ["scenario", "policy", "requests", "attempts / request", "success rate",
-            "simulated time s", "target"]
+            "simulated time s", "target", "verdict"]
     lines = [_row(head), _rule(len(head))]
     for r in rows:
         lines.append(_row([
             r.scenario, r.policy, str(r.requests), f"{r.attempts_per_request:.3f}",
-            f"{100 * r.success_rate:.2f}%", f"{r.simulated_seconds:.1f}", r.target,
+            f"{100 * r.success_rate:.2f}%", f"{r.simulated_seconds:.1f}", r.target, r.verdict,
         ]))
     return "\n".join(lines)
 
