@@ -1,14 +1,141 @@
-"""The go client target (being built)."""
+"""The Go client: typed errors, code catalog, decoder, retry helper, net/http transport.
+
+``registry.go``, ``catalog.go`` and ``sentinels.go`` hold the registry's data; the other
+files are static templates that read them. The output goes through ``gofmt``.
+"""
 
 from __future__ import annotations
 
-from errcodegen.ir import IR
+import subprocess
+from typing import Any
+
+from errcodegen.ir import IR, Code, Sentinel
+from errcodegen.lang import go
 from errcodegen.targets import Target
+from errcodegen.targets.common import template_env
 from errcodegen.writer import Files
+
+_SOURCES = ["doc", "registry", "catalog", "sentinels", "errors", "decode", "retry", "transport"]
 
 
 def render(ir: IR) -> Files:
-    return {}
+    env = template_env(__name__)
+    context = _context(ir)
+    files: dict[str, str] = {
+        f"{name}.go": gofmt(env.get_template(f"{name}.go.j2").render(context))
+        for name in _SOURCES
+    }
+    files["go.mod"] = env.get_template("go.mod.j2").render(context)
+    files["README.md"] = env.get_template("README.md.j2").render(context)
+    return files
+
+
+def gofmt(source: str) -> str:
+    """The source as gofmt prints it; a syntax error fails the target."""
+    result = subprocess.run(
+        ["gofmt"], input=source, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise ValueError(f"gofmt rejected the generated Go: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _context(ir: IR) -> dict[str, Any]:
+    return {
+        "package": ir.packages.go_package,
+        "module": ir.packages.go_module,
+        "platform": ir.name,
+        "version": ir.version,
+        "retry": ir.retry,
+        "categories": [_category(ir, c.name) for c in ir.categories],
+        "severities": [
+            {"const": severity_const(s), "literal": go.string(s)} for s in ir.severities
+        ],
+        "status_rules": [
+            {
+                "status": rule.status,
+                "category": category_const(rule.category) if rule.category else '""',
+                "retryable": _bool(rule.retryable),
+            }
+            for rule in ir.status_rules
+        ],
+        "reason_phrases": [(status, go.string(phrase)) for status, phrase in ir.reason_phrases],
+        "idempotent_methods": [go.string(m) for m in ir.retry.idempotent_methods],
+        "codes": [_code(code) for code in ir.codes],
+        "sentinels": [_sentinel(s) for s in ir.sentinels],
+    }
+
+
+def category_const(name: str) -> str:
+    return "Category" + go.exported(name)
+
+
+def severity_const(name: str) -> str:
+    return "Severity" + go.exported(name)
+
+
+def code_var(code: Code) -> str:
+    return "Err" + go.exported(code.module, code.name)
+
+
+def _category(ir: IR, name: str) -> dict[str, Any]:
+    category = ir.category(name)
+    return {
+        "name": name,
+        "const": category_const(name),
+        "literal": go.string(name),
+        "type": go.exported(name, "error"),
+        "doc": go.comment_lines(category.description),
+        "severity": severity_const(category.severity),
+        "retryable": _bool(category.retryable),
+        "http_status": category.http_status,
+    }
+
+
+def _code(code: Code) -> dict[str, Any]:
+    var = code_var(code)
+    doc = go.comment_lines(f"{var} is {code.key}: {code.message}")
+    if code.description:
+        doc += ["", *go.comment_lines(code.description)]
+    if code.action:
+        doc += ["", *go.comment_lines(f"Action: {code.action}")]
+    if code.deprecated:
+        replaced = f" Use {code.replaced_by} instead." if code.replaced_by else ""
+        doc += ["", f"Deprecated: no longer returned.{replaced}"]
+    return {
+        "var": var,
+        "doc": doc,
+        "module": go.string(code.module),
+        "number": code.number,
+        "name": go.string(code.name),
+        "message": go.string(code.message),
+        "category": category_const(code.category),
+        "severity": severity_const(code.severity),
+        "retryable": _bool(code.retryable),
+        "http_status": code.http_status,
+        "deprecated": _bool(code.deprecated),
+        "description": go.string(code.description),
+        "action": go.string(code.action),
+    }
+
+
+def _sentinel(sentinel: Sentinel) -> dict[str, Any]:
+    var = "Err" + go.exported(sentinel.name)
+    doc = go.comment_lines(f'{var} is the common error "{sentinel.message}".')
+    if sentinel.description:
+        doc += go.comment_lines(sentinel.description)
+    return {
+        "var": var,
+        "doc": doc,
+        "name": go.string(sentinel.name),
+        "message": go.string(sentinel.message),
+        "categories": [category_const(c) for c in sentinel.categories],
+        "codes": [go.string(c) for c in sentinel.codes],
+    }
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
 
 
 TARGET = Target("go", "clients/go", render)

@@ -1,0 +1,3 @@
+module github.com/virtengine/virtengine-errors/clients/go
+
+go 1.22

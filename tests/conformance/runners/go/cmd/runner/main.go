@@ -1,0 +1,378 @@
+// Command runner runs conformance vector files (FORMAT.md) through the Go client's
+// public API and prints one JSON line per case, then "N passed, N failed".
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"reflect"
+	"time"
+
+	veerrors "github.com/virtengine/virtengine-errors/clients/go"
+)
+
+type response struct {
+	Status     int               `json:"status"`
+	Headers    map[string]string `json:"headers"`
+	Body       *string           `json:"body"`
+	BodyBase64 *string           `json:"body_base64"`
+}
+
+type attempt struct {
+	Response        *response `json:"response"`
+	ConnectionError string    `json:"connection_error"`
+}
+
+type testCase struct {
+	ID       string    `json:"id"`
+	Kind     string    `json:"kind"`
+	Now      string    `json:"now"`
+	Code     string    `json:"code"`
+	Response *response `json:"response"`
+	Request  struct {
+		Method         string
+		IdempotencyKey bool `json:"idempotency_key"`
+	} `json:"request"`
+	Policy       map[string]any `json:"policy"`
+	BudgetTokens *int           `json:"budget_tokens"`
+	Random       []float64      `json:"random"`
+	Attempts     []attempt      `json:"attempts"`
+	CancelAfter  *float64       `json:"cancel_after_ms"`
+	Expect       map[string]any `json:"expect"`
+}
+
+func main() {
+	passed, failed := 0, 0
+	readFailed := false
+	for _, path := range os.Args[1:] {
+		cases, err := readFile(path)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", path, err)
+			readFailed = true
+			continue
+		}
+		for _, c := range cases {
+			got, why := run(c)
+			if why == "" {
+				why = compare(c.Expect, got)
+			}
+			line, _ := json.Marshal(map[string]any{"id": c.ID, "pass": why == "", "got": got, "why": why})
+			fmt.Println(string(line))
+			if why == "" {
+				passed++
+			} else {
+				failed++
+			}
+		}
+	}
+	fmt.Printf("%d passed, %d failed\n", passed, failed)
+	if failed > 0 || readFailed {
+		os.Exit(1)
+	}
+}
+
+func readFile(path string) ([]testCase, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var file struct {
+		Format int        `json:"format"`
+		Cases  []testCase `json:"cases"`
+	}
+	if err := json.Unmarshal(data, &file); err != nil {
+		return nil, err
+	}
+	if file.Format != 1 {
+		return nil, fmt.Errorf("unsupported format %d", file.Format)
+	}
+	return file.Cases, nil
+}
+
+func run(c testCase) (map[string]any, string) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if c.Now != "" {
+		parsed, err := time.Parse(time.RFC3339Nano, c.Now)
+		if err != nil {
+			return nil, "bad now: " + err.Error()
+		}
+		now = parsed
+	}
+	switch c.Kind {
+	case "lookup":
+		return lookup(c.Code), ""
+	case "decode":
+		return describe(decode(c.Response, now)), ""
+	case "retry":
+		return retry(c, now)
+	}
+	return nil, "unknown kind " + c.Kind
+}
+
+func lookup(key string) map[string]any {
+	code, ok := veerrors.Lookup(key)
+	if !ok {
+		return map[string]any{"known": false}
+	}
+	return map[string]any{"known": true, "module": code.Module, "number": code.Number, "name": code.Name,
+		"category": string(code.Category), "severity": string(code.Severity), "retryable": code.Retryable,
+		"http_status": code.HTTPStatus, "message": code.Message, "deprecated": code.Deprecated}
+}
+
+func decode(r *response, now time.Time) error {
+	header := http.Header{}
+	for name, value := range r.Headers {
+		header.Add(name, value)
+	}
+	var body []byte
+	switch {
+	case r.BodyBase64 != nil:
+		body, _ = base64.StdEncoding.DecodeString(*r.BodyBase64)
+	case r.Body != nil:
+		body = []byte(*r.Body)
+	}
+	return veerrors.DecodeError(r.Status, header, body, now)
+}
+
+func describe(err error) map[string]any {
+	var conn *veerrors.ConnectionError
+	if errors.As(err, &conn) {
+		return map[string]any{"type": "connection", "code": nil, "module": nil, "number": nil,
+			"retryable": true, "attempts": conn.Attempts}
+	}
+	var e *veerrors.APIError
+	if !errors.As(err, &e) {
+		return map[string]any{"type": fmt.Sprintf("unexpected %T", err)}
+	}
+	got := map[string]any{"type": typeName(err), "code": nullString(e.Code), "module": nullString(e.Module),
+		"number": nil, "message": e.Message, "category": nullString(string(e.Category)),
+		"severity": string(e.Severity), "retryable": e.Retryable, "http_status": e.HTTPStatus,
+		"request_id": nullString(e.RequestID), "retry_after_ms": nil, "envelope": e.Envelope,
+		"text": e.Error(), "context": nil, "raw_body_prefix": prefix(string(e.RawBody), 64),
+		"attempts": e.Attempts}
+	if e.Code == "" {
+		got["module"] = nil
+	}
+	if e.HasNumber {
+		got["number"] = e.Number
+	}
+	if e.HasRetryAfter {
+		got["retry_after_ms"] = e.RetryAfterMillis
+	}
+	if e.Context != nil {
+		got["context"] = e.Context
+	}
+	return got
+}
+
+func typeName(err error) string {
+	names := map[reflect.Type]string{
+		reflect.TypeOf(&veerrors.ValidationError{}):   "validation",
+		reflect.TypeOf(&veerrors.NotFoundError{}):     "not_found",
+		reflect.TypeOf(&veerrors.ConflictError{}):     "conflict",
+		reflect.TypeOf(&veerrors.UnauthorizedError{}): "unauthorized",
+		reflect.TypeOf(&veerrors.StateError{}):        "state",
+		reflect.TypeOf(&veerrors.TimeoutError{}):      "timeout",
+		reflect.TypeOf(&veerrors.ExternalError{}):     "external",
+		reflect.TypeOf(&veerrors.InternalError{}):     "internal",
+		reflect.TypeOf(&veerrors.RateLimitError{}):    "rate_limit",
+		reflect.TypeOf(&veerrors.APIError{}):          "api_error",
+	}
+	if name, ok := names[reflect.TypeOf(err)]; ok {
+		return name
+	}
+	return fmt.Sprintf("%T", err)
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func prefix(s string, n int) string {
+	runes := []rune(s)
+	if len(runes) > n {
+		runes = runes[:n]
+	}
+	return string(runes)
+}
+
+type simulatedClock struct {
+	now      time.Time
+	start    time.Time
+	cancelAt *time.Time
+	sleeps   []any
+	cancel   context.CancelFunc
+}
+
+func (c *simulatedClock) sleep(ctx context.Context, d time.Duration) error {
+	c.sleeps = append(c.sleeps, float64(d)/float64(time.Millisecond))
+	end := c.now.Add(d)
+	if c.cancelAt != nil && end.After(*c.cancelAt) {
+		c.now = *c.cancelAt
+		c.cancel()
+		return ctx.Err()
+	}
+	c.now = end
+	return nil
+}
+
+func retry(c testCase, now time.Time) (map[string]any, string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clock := &simulatedClock{now: now, start: now, cancel: cancel, sleeps: []any{}}
+	if c.CancelAfter != nil {
+		at := now.Add(time.Duration(*c.CancelAfter * float64(time.Millisecond)))
+		clock.cancelAt = &at
+	}
+	budget := veerrors.NewBudget()
+	if c.BudgetTokens != nil {
+		budget = veerrors.NewBudgetWithTokens(*c.BudgetTokens)
+	}
+	draws := 0
+	retrier := &veerrors.Retrier{Policy: policy(c.Policy), Budget: budget, Now: func() time.Time { return clock.now },
+		Sleep: clock.sleep, Rand: func() float64 {
+			draw := 0.0
+			if draws < len(c.Random) {
+				draw = c.Random[draws]
+			}
+			draws++
+			return draw
+		}}
+	sent := 0
+	var why string
+	err := retrier.Do(ctx, veerrors.Call{Method: c.Request.Method, IdempotencyKey: c.Request.IdempotencyKey},
+		func(ctx context.Context, attempt int) error {
+			sent++
+			if sent > len(c.Attempts) {
+				why = "the helper sent more attempts than listed"
+				return &veerrors.ConnectionError{Phase: veerrors.PhaseConnect}
+			}
+			a := c.Attempts[sent-1]
+			if a.Response == nil {
+				return &veerrors.ConnectionError{Phase: a.ConnectionError}
+			}
+			if a.Response.Status < 400 {
+				return nil
+			}
+			return decode(a.Response, clock.now)
+		})
+	got := map[string]any{"attempts": sent, "sleeps_ms": clock.sleeps, "budget_tokens_after": budget.Tokens(),
+		"error": nil}
+	switch {
+	case err == nil:
+		got["outcome"] = "success"
+	case errors.Is(err, context.Canceled):
+		got["outcome"] = "cancelled"
+	default:
+		got["outcome"] = "error"
+		got["error"] = describe(err)
+	}
+	return got, why
+}
+
+func policy(overrides map[string]any) veerrors.Policy {
+	p := veerrors.DefaultPolicy()
+	ms := func(name string, target *time.Duration) {
+		if v, ok := overrides[name].(float64); ok {
+			*target = time.Duration(v * float64(time.Millisecond))
+		}
+	}
+	ms("base_delay_ms", &p.BaseDelay)
+	ms("throttle_base_delay_ms", &p.ThrottleBaseDelay)
+	ms("max_delay_ms", &p.MaxDelay)
+	ms("max_retry_after_ms", &p.MaxRetryAfter)
+	ms("deadline_ms", &p.Deadline)
+	if v, ok := overrides["max_attempts"].(float64); ok {
+		p.MaxAttempts = int(v)
+	}
+	if v, ok := overrides["budget"].(bool); ok {
+		p.NoBudget = !v
+	}
+	return p
+}
+
+// compare checks every member of expect against got ("context": only keys given).
+func compare(expect, got map[string]any) string {
+	for name, want := range expect {
+		if name == "context" {
+			ctx, _ := got["context"].(map[string]any)
+			for key, value := range want.(map[string]any) {
+				if !same(value, ctx[key]) {
+					return fmt.Sprintf("context.%s: expected %v, got %v", key, value, ctx[key])
+				}
+			}
+			continue
+		}
+		if name == "error" {
+			if wantErr, ok := want.(map[string]any); ok {
+				gotErr, _ := got["error"].(map[string]any)
+				if gotErr == nil {
+					return "error: expected an error, got none"
+				}
+				if why := compare(wantErr, gotErr); why != "" {
+					return "error." + why
+				}
+				continue
+			}
+		}
+		if name == "raw_body_prefix" {
+			raw, _ := got[name].(string)
+			if len(raw) < len(want.(string)) || raw[:len(want.(string))] != want.(string) {
+				return fmt.Sprintf("raw_body_prefix: expected %q, got %q", want, raw)
+			}
+			continue
+		}
+		if !same(want, got[name]) {
+			return fmt.Sprintf("%s: expected %v, got %v", name, want, got[name])
+		}
+	}
+	return ""
+}
+
+// same compares JSON values, numbers within 0.001.
+func same(want, got any) bool {
+	normalized, _ := json.Marshal(got)
+	var g any
+	_ = json.Unmarshal(normalized, &g)
+	return sameJSON(want, g)
+}
+
+func sameJSON(a, b any) bool {
+	switch x := a.(type) {
+	case float64:
+		y, ok := b.(float64)
+		return ok && math.Abs(x-y) <= 0.001
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k := range x {
+			if !sameJSON(x[k], y[k]) {
+				return false
+			}
+		}
+		return true
+	}
+	return a == b
+}
