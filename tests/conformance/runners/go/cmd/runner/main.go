@@ -15,6 +15,7 @@ import (
 	"time"
 
 	veerrors "github.com/virtengine/virtengine-errors/clients/go"
+	"github.com/virtengine/virtengine-errors/tests/conformance/runners/go/vectors"
 )
 
 type response struct {
@@ -238,7 +239,7 @@ func retry(c testCase, now time.Time) (map[string]any, string) {
 		budget = veerrors.NewBudgetWithTokens(*c.BudgetTokens)
 	}
 	draws := 0
-	retrier := &veerrors.Retrier{Policy: policy(c.Policy), Budget: budget, Now: func() time.Time { return clock.now },
+	retrier := &veerrors.Retrier{Policy: vectors.Policy(c.Policy), Budget: budget, Now: func() time.Time { return clock.now },
 		Sleep: clock.sleep, Rand: func() float64 {
 			draw := 0.0
 			if draws < len(c.Random) {
@@ -277,27 +278,6 @@ func retry(c testCase, now time.Time) (map[string]any, string) {
 		got["error"] = describe(err)
 	}
 	return got, why
-}
-
-func policy(overrides map[string]any) veerrors.Policy {
-	p := veerrors.DefaultPolicy()
-	ms := func(name string, target *time.Duration) {
-		if v, ok := overrides[name].(float64); ok {
-			*target = time.Duration(v * float64(time.Millisecond))
-		}
-	}
-	ms("base_delay_ms", &p.BaseDelay)
-	ms("throttle_base_delay_ms", &p.ThrottleBaseDelay)
-	ms("max_delay_ms", &p.MaxDelay)
-	ms("max_retry_after_ms", &p.MaxRetryAfter)
-	ms("deadline_ms", &p.Deadline)
-	if v, ok := overrides["max_attempts"].(float64); ok {
-		p.MaxAttempts = int(v)
-	}
-	if v, ok := overrides["budget"].(bool); ok {
-		p.NoBudget = !v
-	}
-	return p
 }
 
 // compare checks every member of expect against got ("context": only keys given).
