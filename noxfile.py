@@ -186,6 +186,14 @@ def go_scenario_runner(session: nox.Session) -> list[str]:
     return [_build_go_command(session, "scenarios")]
 
 
+def go_bench(session: nox.Session) -> list[str]:
+    """Build the Go client benchmark (prints one JSON line); its argv."""
+    folder = Path("benchmarks/go")
+    with session.chdir(folder):
+        session.run("go", "build", "-o", "build/bench", ".", external=True)
+    return [str((folder / "build" / "bench").resolve())]
+
+
 def _build_go_command(session: nox.Session, command: str) -> str:
     folder = Path("tests/conformance/runners/go")
     with session.chdir(folder):
@@ -311,7 +319,7 @@ def conformance_on_copy(
 
 
 def bench_languages() -> dict[str, Runner]:
-    return {"python": python_bench, "typescript": typescript_bench}
+    return {"python": python_bench, "typescript": typescript_bench, "go": go_bench}
 
 
 @nox.session(python=PYTHON)
