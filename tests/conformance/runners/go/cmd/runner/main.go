@@ -144,8 +144,8 @@ func decode(r *response, now time.Time) error {
 func describe(err error) map[string]any {
 	var conn *veerrors.ConnectionError
 	if errors.As(err, &conn) {
-		return map[string]any{"type": "connection", "code": nil, "module": nil, "number": nil,
-			"retryable": true, "attempts": conn.Attempts}
+		return map[string]any{"type": "connection", "retryable": true, "text": conn.Phase,
+			"attempts": conn.Attempts}
 	}
 	var e *veerrors.APIError
 	if !errors.As(err, &e) {
@@ -155,8 +155,7 @@ func describe(err error) map[string]any {
 		"number": nil, "message": e.Message, "category": nullString(string(e.Category)),
 		"severity": string(e.Severity), "retryable": e.Retryable, "http_status": e.HTTPStatus,
 		"request_id": nullString(e.RequestID), "retry_after_ms": nil, "envelope": e.Envelope,
-		"text": e.Error(), "context": nil, "raw_body_prefix": prefix(string(e.RawBody), 64),
-		"attempts": e.Attempts}
+		"text": e.Error(), "context": nil, "raw_body_prefix": prefix(string(e.RawBody), 64)}
 	if e.Code == "" {
 		got["module"] = nil
 	}
@@ -275,7 +274,12 @@ func retry(c testCase, now time.Time) (map[string]any, string) {
 		got["outcome"] = "cancelled"
 	default:
 		got["outcome"] = "error"
-		got["error"] = describe(err)
+		described := describe(err)
+		var apiErr *veerrors.APIError
+		if errors.As(err, &apiErr) {
+			described["attempts"] = apiErr.Attempts
+		}
+		got["error"] = described
 	}
 	return got, why
 }
