@@ -4,6 +4,7 @@ package veerrors
 
 import (
 	"encoding/json"
+	"io"
 	"math"
 	"mime"
 	"net/http"
@@ -39,14 +40,14 @@ type wireError struct {
 }
 
 func readBody(e *APIError, header http.Header, text string) *wireError {
-	if !json.Valid([]byte(text)) {
-		return nil
-	}
 	var doc any
 	decoder := json.NewDecoder(strings.NewReader(text))
 	decoder.UseNumber() // context numbers keep their precision
 	if decoder.Decode(&doc) != nil {
 		return nil
+	}
+	if _, err := decoder.Token(); err != io.EOF {
+		return nil // more than one JSON value: not JSON
 	}
 	object, _ := doc.(map[string]any)
 	if object == nil {
@@ -95,8 +96,6 @@ func isProblem(header http.Header, object map[string]any) bool {
 	return hasType && hasStatus && codeIsString
 }
 
-var digits = regexp.MustCompile(`^[0-9]+$`)
-
 // setCode splits code at its last colon; a number that is not all digits stays unset.
 func setCode(e *APIError, code string) {
 	e.Code = code
@@ -105,7 +104,7 @@ func setCode(e *APIError, code string) {
 		return
 	}
 	e.Module = code[:cut]
-	if number := code[cut+1:]; digits.MatchString(number) {
+	if number := code[cut+1:]; allDigits(number) {
 		if n, err := strconv.Atoi(number); err == nil {
 			e.Number, e.HasNumber = n, true
 		}
@@ -160,6 +159,15 @@ func fillDefaults(e *APIError, w *wireError) {
 	default:
 		e.Message = statusText(e.HTTPStatus)
 	}
+}
+
+func allDigits(text string) bool {
+	for _, c := range []byte(text) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return text != ""
 }
 
 func statusText(status int) string {

@@ -70,6 +70,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func prepare(req *http.Request, attempt int, key string) (*http.Request, error) {
+	if attempt == 1 && req.Header.Get("Idempotency-Key") == key {
+		return req, nil // nothing to add: the first attempt is the request as given
+	}
 	out := req.Clone(req.Context())
 	if attempt > 1 && req.GetBody != nil {
 		body, err := req.GetBody()
