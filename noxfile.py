@@ -1,19 +1,27 @@
-"""Every task of the project: generate, tests, lint, conformance, bench."""
+"""Every task of the project, one session per component; the logic lives in tasks/."""
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+import sys
 from pathlib import Path
 
 import nox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tasks import conformance as conformance_tasks
+from tasks import docs as docs_tasks
+from tasks import go as go_tasks
+from tasks import python as python_tasks
+from tasks import release as release_tasks
+from tasks import typescript as typescript_tasks
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["generate", "tests"]
 
 PYTHON = "3.11"
-Runner = Callable[[nox.Session], list[str]]  # prepares a runner, returns its argv
 
 
 def install_tool(session: nox.Session) -> None:
@@ -29,311 +37,88 @@ def generate(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Every test: the tool, the three clients, conformance."""
+    """Every test: the tool, the three clients, docs and alerts, conformance, installs."""
     install_tool(session)
+    tool_tests(session)
+    python_tasks.test(session)
+    typescript_tasks.test(session)
+    go_tasks.test(session)
+    docs_tasks.test(session)
+    conformance_tasks.run(session, [])
+    release_tasks.install_tests(session)
+
+
+def tool_tests(session: nox.Session) -> None:
     session.run("pytest", "tests/tool", *session.posargs)
-    test_python_client(session)
-    test_typescript_client(session)
-    test_go_client(session)
-    test_docs_and_alerts(session)
-    run_conformance(session, [])
 
 
-def test_python_client(session: nox.Session) -> None:
-    """The Python client (issue 3, hardening of issue 8): lint and strict typing of the
-    generated package, its tests against loopback servers, property tests (hypothesis,
-    over 10,000 inputs each for the decoder and the retry helper), a hostile registry
-    through the target (needs the tool, installed by ``tests``), and the conformance
-    runner on the shared and per-code vectors."""
-    from pathlib import Path
-
-    runner = python_runner(session)  # installs the package and the pinned test tools
-    client = "clients/python"
-    session.run("ruff", "check", "--config", f"{client}/pyproject.toml", client)
-    session.run("ruff", "format", "--check", "--config", f"{client}/pyproject.toml", client)
-    session.run("mypy", "--config-file", f"{client}/pyproject.toml", f"{client}/src")
-    session.run("python", "-c", "import virtengine_errors, virtengine_errors.transport")
-    session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/clients/python")
-    examples = Path(__file__).resolve().parent.parent / "shared/conformance/examples.json"
-    generated = "tests/conformance/generated"
-    vectors = [str(examples), f"{generated}/lookup.json", f"{generated}/decode.json"]
-    output = session.run(*runner, *vectors, silent=True)  # one line per case; fails loudly
-    session.log(f"python conformance runner: {str(output).strip().splitlines()[-1]}")
+@nox.session(python=PYTHON)
+def tool(session: nox.Session) -> None:
+    """The generator's own tests (registry, lint, targets, lifecycle commands)."""
+    install_tool(session)
+    tool_tests(session)
 
 
-def python_runner(session: nox.Session) -> list[str]:
-    """Install the generated Python package (not editable) and its pinned test tools;
-    the argv of its conformance runner."""
-    from pathlib import Path
-
-    session.install(
-        "pydantic==2.13.4",
-        "httpx==0.28.1",
-        "hypothesis==6.170.15",
-        "pytest==9.2.0",
-        "mypy==2.4.1",
-        "ruff==0.17.5",
-    )
-    session.install("--force-reinstall", "--no-deps", "./clients/python[httpx]")
-    python = str(Path(session.bin) / "python")
-    return [python, "tests/conformance/runners/python/runner.py"]
+@nox.session(python=PYTHON)
+def python(session: nox.Session) -> None:
+    """The Python client alone: checks, tests, its conformance runner on the corpus."""
+    install_tool(session)
+    python_tasks.test(session)
+    python_tasks.run_vectors(session, conformance_tasks.corpus())
 
 
-def python_scenario_runner(session: nox.Session) -> list[str]:
-    """The argv of the Python live scenario runner (it takes --base-url, --prefix, FILE)."""
-    return [*python_runner(session)[:1], "tests/conformance/runners/python/scenarios.py"]
+@nox.session(python=PYTHON)
+def typescript(session: nox.Session) -> None:
+    """The TypeScript client alone: checks, tests, its conformance runner on the corpus."""
+    install_tool(session)
+    typescript_tasks.test(session)
+    typescript_tasks.run_vectors(session, conformance_tasks.corpus())
 
 
-def python_bench(session: nox.Session) -> list[str]:
-    """The argv of the Python client benchmark (prints one JSON line)."""
-    return [*python_runner(session)[:1], "benchmarks/python/bench.py"]
+@nox.session(python=PYTHON)
+def go(session: nox.Session) -> None:
+    """The Go client alone: vet, gofmt, tests, fuzzing, its conformance runner on the corpus."""
+    install_tool(session)
+    go_tasks.test(session)
+    go_tasks.run_vectors(session, conformance_tasks.corpus())
 
 
-def test_typescript_client(session: nox.Session) -> None:
-    """The TypeScript client (issue 4, hardening of issue 8): strict type check of the
-    generated package (tsc --noEmit: strict, noUncheckedIndexedAccess, no unused code),
-    ESLint (typescript-eslint strict and stylistic, type-checked; zero warnings), its
-    generated-code notices, node --test on the compiled tests against loopback servers
-    (fast-check properties: 10,000 inputs each for the decoder and the retry helper), the
-    target's own tests and a hostile registry through it, and the conformance runner on
-    the shared and per-code vectors. Needs node 18+ and npm."""
-    from pathlib import Path
-
-    runner = typescript_runner(session)  # npm ci + tsc for the client and the runner
-    client = "clients/typescript"
-    tsc = "node_modules/typescript/bin/tsc"
-    session.run("node", f"{client}/{tsc}", "-p", client, "--noEmit", external=True)
-    notice = "Code generated by errcodegen. DO NOT EDIT."
-    for source in sorted(Path(client, "src").glob("*.ts")):
-        if notice not in "".join(source.read_text().splitlines()[:3]):
-            session.error(f"{source}: no generated-code notice in its first 3 lines")
-    tests = "tests/clients/typescript"
-    session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", tests, external=True)
-    eslint = [f"../../{tests}/node_modules/eslint/bin/eslint.js", "--max-warnings", "0"]
-    with session.chdir(client):  # the config lints src/ of the folder it runs in
-        session.run("node", *eslint, "-c", f"../../{tests}/eslint.config.js", "src", external=True)
-    session.run("node", f"{tests}/{tsc}", "-p", tests, external=True)
-    session.run("node", "--test", f"{tests}/dist/", external=True)
-    # These two need the tool and pytest, which ``tests`` installs.
-    session.run("pytest", "-q", "-p", "no:cacheprovider", tests)
-    session.run("python", f"{tests}/hostile_registry.py")
-    examples = Path(__file__).resolve().parent.parent / "shared/conformance/examples.json"
-    generated = "tests/conformance/generated"
-    for vectors in (str(examples), f"{generated}/lookup.json", f"{generated}/decode.json"):
-        output = session.run(*runner, vectors, silent=True)  # one line per case; fails loudly
-        session.log(f"typescript runner, {vectors}: {str(output).strip().splitlines()[-1]}")
-
-
-def typescript_runner(session: nox.Session) -> list[str]:
-    """Install and build the generated TypeScript package and its conformance runner
-    (npm ci, tsc); the argv of the runner."""
-    import shutil
-
-    for folder in ("clients/typescript", "tests/conformance/runners/typescript"):
-        session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", folder, external=True)
-        tsc = f"{folder}/node_modules/typescript/bin/tsc"
-        session.run("node", tsc, "-p", folder, external=True)
-    return [shutil.which("node") or "node", "tests/conformance/runners/typescript/dist/runner.js"]
-
-
-def typescript_scenario_runner(session: nox.Session) -> list[str]:
-    """The argv of the TypeScript live scenario runner (it takes --base-url, --prefix, FILE)."""
-    node = typescript_runner(session)[0]
-    return [node, "tests/conformance/runners/typescript/dist/scenarios.js"]
-
-
-def typescript_bench(session: nox.Session) -> list[str]:
-    """The argv of the TypeScript client benchmark (prints one JSON line)."""
-    import shutil
-
-    typescript_runner(session)  # builds the client the benchmark imports
-    bench = "benchmarks/typescript"
-    session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", bench, external=True)
-    session.run("node", f"{bench}/node_modules/typescript/bin/tsc", "-p", bench, external=True)
-    return [shutil.which("node") or "node", f"{bench}/dist/bench.js"]
-
-
-def test_go_client(session: nox.Session) -> None:
-    """The Go client (issue 5, hardening of issue 8): go vet and gofmt on the generated
-    module, go test -race (loopback httptest servers, errors.Is/As, the shared budget),
-    a bounded fuzz run of the decoder seeded with the vectors (10,000 inputs), and the
-    conformance runner on the shared and per-code vectors."""
-    with session.chdir("clients/go"):
-        session.run("go", "vet", "./...", external=True)
-        unformatted = session.run("gofmt", "-l", ".", external=True, silent=True)
-        if str(unformatted).strip():
-            session.error(f"gofmt -l lists files:\n{unformatted}")
-        session.run("go", "test", "-race", "./...", external=True)
-        fuzz = ["-run=^$", "-fuzz=FuzzDecodeError", "-fuzztime=10000x"]
-        session.run("go", "test", *fuzz, ".", external=True)
-    runner = go_runner(session)
-    for vectors in (str(SHARED_EXAMPLES), *_generated_vectors()):
-        output = session.run(*runner, vectors, silent=True)  # one line per case; fails loudly
-        session.log(f"go runner, {vectors}: {str(output).strip().splitlines()[-1]}")
-
-
-def _generated_vectors() -> list[str]:
-    return [str(CONFORMANCE / "generated" / name) for name in ("lookup.json", "decode.json")]
-
-
-def go_runner(session: nox.Session) -> list[str]:
-    """Build the Go conformance runner against the generated module; its argv."""
-    return [_build_go_command(session, "runner")]
-
-
-def go_scenario_runner(session: nox.Session) -> list[str]:
-    """Build the Go live scenario runner (real Transport); its argv."""
-    return [_build_go_command(session, "scenarios")]
-
-
-def go_bench(session: nox.Session) -> list[str]:
-    """Build the Go client benchmark (prints one JSON line); its argv."""
-    folder = Path("benchmarks/go")
-    with session.chdir(folder):
-        session.run("go", "build", "-o", "build/bench", ".", external=True)
-    return [str((folder / "build" / "bench").resolve())]
-
-
-def _build_go_command(session: nox.Session, command: str) -> str:
-    folder = Path("tests/conformance/runners/go")
-    with session.chdir(folder):
-        session.run("go", "vet", "./...", external=True)
-        session.run("go", "build", "-o", f"build/{command}", f"./cmd/{command}", external=True)
-    return str((folder / "build" / command).resolve())
-
-
-def test_docs_and_alerts(session: nox.Session) -> None:
-    """The catalog page in a real headless Chromium (Debian's, driven by Playwright), the
-    Markdown through a CommonMark parser, the alert rules through promtool check and test.
-    Chromium and promtool come from apt when the machine lacks them."""
-    import glob
-    import os
-
-    wanted = {"chromium": "/usr/bin/chromium", "prometheus": "/usr/bin/promtool"}
-    missing = [package for package, tool in wanted.items() if not os.path.exists(tool)]
-    if missing:
-        sudo = [] if os.geteuid() == 0 else ["sudo"]
-        session.run(*sudo, "apt-get", "update", "-q", external=True)
-        session.run(*sudo, "apt-get", "install", "-y", "-q", *missing, external=True)
-    session.install("playwright==1.65.2", "markdown-it-py==4.3.0")
-    rules = sorted(glob.glob("deploy/prometheus/*.rules.yaml"))
-    session.run("promtool", "check", "rules", *rules, external=True)
-    session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/docs_alerts")
-
-
-CONFORMANCE = Path("tests/conformance")
-SHARED_EXAMPLES = Path(__file__).resolve().parent.parent / "shared/conformance/examples.json"
-
-
-def corpus_files() -> list[str]:
-    """The whole corpus: hand-written vectors, per-code vectors, the shared examples."""
-    hand_written = sorted(str(p) for p in (CONFORMANCE / "vectors").glob("*.json"))
-    generated = sorted(str(p) for p in (CONFORMANCE / "generated").glob("*.json"))
-    return [*hand_written, *generated, str(SHARED_EXAMPLES)]
-
-
-def runner_flags(runners: dict[str, list[str]]) -> list[str]:
-    return [f"--runner={name}={shlex.join(argv)}" for name, argv in runners.items()]
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The error catalog (Markdown, HTML in Chromium) and the Prometheus alert rules."""
+    install_tool(session)
+    docs_tasks.test(session)
 
 
 @nox.session(python=PYTHON)
 def conformance(session: nox.Session) -> None:
     """The three clients on one corpus (or on the vector files given after --)."""
     install_tool(session)
-    run_conformance(session, session.posargs)
+    conformance_tasks.run(session, session.posargs)
 
 
-def conformance_languages() -> dict[str, tuple[Runner, Runner]]:
-    """Each language's (vector runner, live scenario runner) preparers."""
-    return {
-        "python": (python_runner, python_scenario_runner),
-        "typescript": (typescript_runner, typescript_scenario_runner),
-        "go": (go_runner, go_scenario_runner),
-    }
-
-
-def run_conformance(session: nox.Session, files: list[str]) -> None:
-    languages = conformance_languages()
-    vectors = {name: runner(session) for name, (runner, _) in languages.items()}
-    compare = str(CONFORMANCE / "compare.py")
-    session.run("python", compare, *runner_flags(vectors), *(files or corpus_files()))
-    if files:
-        return
-    session.run("pytest", "-q", "-p", "no:cacheprovider", str(CONFORMANCE))
-    session.run("python", str(CONFORMANCE / "check_mutant.py"), *runner_flags(vectors))
-    scenarios = {name: scenario(session) for name, (_, scenario) in languages.items()}
-    session.run("python", str(CONFORMANCE / "live/run.py"), *runner_flags(scenarios))
-    check_retry_default_change(session)
-    check_hostile_registry(session)
-
-
-def check_retry_default_change(session: nox.Session) -> None:
-    """One retry default changed in the registry changes every client together: the
-    clients regenerated with base_delay_ms 500 -> 800 must sleep r * 800 * 2^n
-    (tests/conformance/default_change.json, which the real clients fail)."""
-
-    def slower_backoff(copy: Path) -> None:
-        registry = copy / "spec/registry.yaml"
-        registry.write_text(
-            registry.read_text().replace("base_delay_ms: 500", "base_delay_ms: 800")
-        )
-
-    conformance_on_copy(session, slower_backoff, [str(CONFORMANCE / "default_change.json")])
-
-
-def check_hostile_registry(session: nox.Session) -> None:
-    """Every client generated from tests/fixtures/hostile builds, and returns the fixture's
-    strings byte for byte through its lookup and decode vectors, in every language."""
-    import shutil
-
-    def hostile(copy: Path) -> None:
-        shutil.rmtree(copy / "spec")
-        shutil.copytree("tests/fixtures/hostile/spec", copy / "spec")
-
-    generated = CONFORMANCE / "generated"
-    conformance_on_copy(
-        session, hostile, [str(generated / "lookup.json"), str(generated / "decode.json")]
-    )
-
-
-def conformance_on_copy(
-    session: nox.Session, edit: Callable[[Path], None], vectors: list[str]
-) -> None:
-    """Copy the repository, ``edit`` the copy's registry, regenerate and rebuild every client
-    there, and run every runner on ``vectors`` (paths inside the copy)."""
-    import shutil
-    import tempfile
-
-    copy = Path(tempfile.mkdtemp(prefix="conformance-copy-")) / "repo"
-    junk = shutil.ignore_patterns("node_modules", ".nox", ".venv", ".git", "dist", "build")
-    shutil.copytree(".", copy, ignore=junk)
-    edit(copy)
-    session.run(
-        "errcodegen", "generate", "--spec", str(copy / "spec"), "--root", str(copy), silent=True
-    )
-    with session.chdir(copy):
-        runners = {name: runner(session) for name, (runner, _) in conformance_languages().items()}
-        session.run("python", str(CONFORMANCE / "compare.py"), *runner_flags(runners), *vectors)
-    python_runner(session)  # put the real Python client back into the session
-    shutil.rmtree(copy.parent)
-
-
-def bench_languages() -> dict[str, Runner]:
-    return {"python": python_bench, "typescript": typescript_bench, "go": go_bench}
+@nox.session(python=PYTHON)
+def release(session: nox.Session) -> None:
+    """Build every distributable into dist/ (refuses a version bump smaller than compat asks)."""
+    install_tool(session)
+    release_tasks.build(session, *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Every benchmark; writes docs/benchmarks.md (commit it)."""
     install_tool(session)
-    commands = {name: prepare(session) for name, prepare in bench_languages().items()}
-    flags = [f"--lang={name}={shlex.join(argv)}" for name, argv in commands.items()]
+    languages = {"python": python_tasks, "typescript": typescript_tasks, "go": go_tasks}
+    flags = [f"--lang={name}={shlex.join(m.bench(session))}" for name, m in languages.items()]
     session.run("python", "benchmarks/report.py", "--out", "docs/benchmarks.md", *flags)
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff and mypy --strict on the tool."""
+    """ruff, ruff format and mypy --strict on the tool and its tasks; generated files fresh."""
     install_tool(session)
-    session.run("ruff", "check", "generators", "tests", "noxfile.py")
+    sources = ["generators", "tests", "tasks", "noxfile.py", "benchmarks"]
+    session.run("ruff", "check", *sources)
+    session.run("ruff", "format", "--check", *sources)
     session.run("mypy")
+    session.run("errcodegen", "generate", "--check")

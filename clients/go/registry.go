@@ -4,7 +4,7 @@ package veerrors
 
 import "time"
 
-// The registry's retry policy defaults and limits (CLIENT_BEHAVIOUR.md).
+// The registry's retry policy defaults and limits (docs/client-behaviour.md).
 const (
 	DefaultMaxAttempts       = 3
 	DefaultBaseDelay         = 500 * time.Millisecond

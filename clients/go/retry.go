@@ -144,7 +144,7 @@ func (r *Retrier) Do(ctx context.Context, call Call, send func(ctx context.Conte
 	}
 }
 
-// plan applies the rules of CLIENT_BEHAVIOUR.md section 2 after a failed attempt: the
+// plan applies the rules of docs/client-behaviour.md section 2 after a failed attempt: the
 // delay before the next one and the tokens it cost, or ok=false to stop.
 func (r *Retrier) plan(ctx context.Context, call Call, err error, attempt, maxAttempts, retries int,
 	deadlineAt time.Time) (delay time.Duration, cost int, ok bool) {

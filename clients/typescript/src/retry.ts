@@ -174,7 +174,7 @@ interface Call {
 }
 
 /**
- * Runs a call, retrying it under the policy (CLIENT_BEHAVIOUR.md section 2).
+ * Runs a call, retrying it under the policy (docs/client-behaviour.md section 2).
  *
  * `call(send, options)` calls `send(attempt)` (attempt 1, 2, ...). `send` resolves with the
  * result or rejects with an error of this package; any other rejection propagates at once.

@@ -121,7 +121,7 @@ class StatusRule:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Retry defaults (CLIENT_BEHAVIOUR.md section 2); durations in milliseconds."""
+    """Retry defaults (docs/client-behaviour.md section 2); durations in milliseconds."""
 
     max_attempts: int
     base_delay_ms: int

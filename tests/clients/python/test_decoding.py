@@ -1,4 +1,4 @@
-"""The decoder (CLIENT_BEHAVIOUR.md 1) beyond the shared vectors."""
+"""The decoder (docs/client-behaviour.md 1) beyond the shared vectors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The retry helper (CLIENT_BEHAVIOUR.md 2) with injected random source, clock and sleep."""
+"""The retry helper (docs/client-behaviour.md 2) with injected random source, clock and sleep."""
 
 from __future__ import annotations
 

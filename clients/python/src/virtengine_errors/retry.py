@@ -145,7 +145,7 @@ class _RetryCore:
         )
 
     def _plan(self, call: _Call, error: VirtEngineError) -> float | None:
-        """The delay before the next attempt, or ``None`` to stop (CLIENT_BEHAVIOUR.md 2)."""
+        """The delay before the next attempt, or ``None`` to stop (docs/client-behaviour.md 2)."""
         error.attempts = call.attempts
         now = self._clock()
         if call.deadline_at is not None and now >= call.deadline_at:

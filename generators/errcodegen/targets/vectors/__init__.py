@@ -24,7 +24,7 @@ def render(ir: IR) -> Files:
 
 
 def vector_file(cases: list[Case]) -> str:
-    """FORMAT.md's file layout, one case per line so diffs stay readable."""
+    """tests/conformance/FORMAT.md's file layout, one case per line so diffs stay readable."""
     lines = ",\n".join("  " + json.dumps(case, ensure_ascii=False) for case in cases)
     return '{"format": 1, "cases": [\n' + lines + "\n]}\n"
 

@@ -1,4 +1,4 @@
-"""Conformance runner for the Python client (conformance/FORMAT.md, "Runners").
+"""Conformance runner for the Python client (tests/conformance/FORMAT.md, "Runners").
 
 Usage: python runner.py FILE...
 
@@ -45,7 +45,7 @@ class CaseError(Exception):
     """The case could not run as written (e.g. the helper sent more attempts than listed)."""
 
 
-# ----- what the client reports, in FORMAT.md's member names -----
+# ----- what the client reports, in tests/conformance/FORMAT.md's member names -----
 
 
 def lookup_got(code: str) -> Json:

@@ -1,4 +1,4 @@
-/** FORMAT.md's comparison: only the members `expect` names; numbers within 0.001. */
+/** tests/conformance/FORMAT.md's comparison: only the members `expect` names; numbers within 0.001. */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

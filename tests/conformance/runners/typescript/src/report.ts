@@ -1,4 +1,4 @@
-/** What the client reports, in FORMAT.md's member names. */
+/** What the client reports, in tests/conformance/FORMAT.md's member names. */
 
 import {
   APIError,

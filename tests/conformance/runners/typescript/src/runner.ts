@@ -1,5 +1,5 @@
 /**
- * The TypeScript conformance runner (FORMAT.md "Runners"): `node dist/runner.js FILE...`
+ * The TypeScript conformance runner (tests/conformance/FORMAT.md "Runners"): `node dist/runner.js FILE...`
  * runs every case through the package's public API, prints one JSON line per case and
  * `N passed, N failed`; exits non-zero if a case failed or a file could not be read.
  */

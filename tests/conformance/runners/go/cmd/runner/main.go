@@ -1,4 +1,4 @@
-// Command runner runs conformance vector files (FORMAT.md) through the Go client's
+// Command runner runs conformance vector files (tests/conformance/FORMAT.md) through the Go client's
 // public API and prints one JSON line per case, then "N passed, N failed".
 package main
 

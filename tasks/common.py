@@ -1,0 +1,72 @@
+"""What the session modules share: paths, steps done once per run, system packages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import nox
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFORMANCE = ROOT / "tests" / "conformance"
+PYTHON_PINS = (
+    "pydantic==2.13.4",
+    "httpx==0.28.1",
+    "hypothesis==6.170.15",
+    "pytest==9.2.0",
+    "mypy==2.4.1",
+    "ruff==0.17.5",
+)
+
+T = TypeVar("T")
+_done: dict[tuple[str, str, str], object] = {}
+
+
+def once(session: nox.Session, key: str, step: Callable[[], T]) -> T:
+    """Run ``step`` once per virtualenv and working folder; later calls get its result.
+
+    ``nox -s tests`` calls every component's session function in one session, and each of
+    them asks for the clients it needs; this keeps each build to one per run.
+    """
+    venv = str(getattr(session.virtualenv, "location", ""))
+    memo = (venv, os.getcwd(), key)
+    if memo not in _done:
+        _done[memo] = step()
+    return _done[memo]  # type: ignore[return-value]
+
+
+def npm_ci(session: nox.Session, folder: str | Path) -> None:
+    """``npm ci`` in ``folder`` (its committed lockfile), once per run."""
+
+    def install() -> None:
+        session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", str(folder), external=True)
+
+    once(session, f"npm-ci:{Path(folder).resolve()}", install)
+
+
+def tsc(session: nox.Session, folder: str | Path, *args: str) -> None:
+    """The TypeScript compiler ``folder`` pins, on its own tsconfig."""
+    compiler = Path(folder) / "node_modules/typescript/bin/tsc"
+    session.run("node", str(compiler), "-p", str(folder), *args, external=True)
+
+
+def node() -> str:
+    return shutil.which("node") or "node"
+
+
+def ensure_system_tools(session: nox.Session, tools: dict[str, str]) -> None:
+    """Install Debian packages (package -> a file it provides) the machine lacks."""
+    missing = [package for package, path in tools.items() if not os.path.exists(path)]
+    if not missing:
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    session.run(*sudo, "apt-get", "update", "-q", external=True)
+    session.run(*sudo, "apt-get", "install", "-y", "-q", *missing, external=True)
+
+
+def last_line(output: object) -> str:
+    lines = str(output).strip().splitlines()
+    return lines[-1] if lines else ""
