@@ -1,14 +1,76 @@
-"""Distributables (nox -s release) and the tests that install them as a user does."""
+"""Distributables (``nox -s release``) and the tests that install them as a user does."""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
 import nox
 
+from tasks import go, python, typescript
+from tasks.common import ROOT
 
-def build(session: nox.Session, *args: str) -> None:
-    """Build every distributable into dist/."""
-    session.error("release: not built yet")
+PACKAGES = {"python": python, "typescript": typescript, "go": go}
+DIST = ROOT / "dist"
+EARLIEST_ZIP_TIME = 315532800  # 1980-01-01: zip archives cannot say earlier
+
+
+def source_date_epoch() -> int:
+    """The last commit's time, so two builds of one commit are byte-identical."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    last = subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True
+    )
+    return max(int(last.stdout.strip() or 0), EARLIEST_ZIP_TIME)
+
+
+def package_all(session: nox.Session, out: Path) -> dict[str, list[Path]]:
+    """Every language's distributable built into ``out``."""
+    epoch = source_date_epoch()
+    session.env["SOURCE_DATE_EPOCH"] = str(epoch)
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)  # for steps the modules run in-process
+    return {name: module.package(session, out) for name, module in PACKAGES.items()}
+
+
+def build(session: nox.Session, *release_check_args: str) -> None:
+    """Check that the sources are fresh and the version bump big enough, write this
+    release's CHANGELOG.md section, then build every distributable into dist/."""
+    session.run("errcodegen", "generate", "--check")
+    date = datetime.datetime.fromtimestamp(source_date_epoch(), datetime.UTC).date()
+    session.run(
+        "errcodegen",
+        "release-check",
+        "--changelog",
+        "CHANGELOG.md",
+        "--date",
+        str(date),
+        *release_check_args,
+    )
+    shutil.rmtree(DIST, ignore_errors=True)
+    artifacts = [path for paths in package_all(session, DIST).values() for path in paths]
+    shutil.copy(ROOT / "CHANGELOG.md", DIST / "CHANGELOG.md")
+    sums = [f"{_sha256(path)}  {path.relative_to(DIST)}" for path in sorted(artifacts)]
+    (DIST / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    for path in sorted(artifacts):
+        session.log(f"{path.relative_to(ROOT)}: {path.stat().st_size:,} bytes")
 
 
 def install_tests(session: nox.Session) -> None:
-    """Install each built artifact into a scratch project outside the repository and use it."""
+    """Build every distributable into a scratch folder, then install each into scratch
+    projects outside the repository and use it as its README says."""
+    scratch = Path(tempfile.mkdtemp(prefix="errcodegen-release-"))
+    try:
+        for name, artifacts in package_all(session, scratch).items():
+            PACKAGES[name].install_test(session, artifacts)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

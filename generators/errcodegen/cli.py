@@ -1,7 +1,8 @@
 """Command line: ``errcodegen <command>`` (also ``python -m errcodegen``).
 
 Exit status: 0 success; 1 a check found differences (stale files, a breaking change,
-drift between Go source and the registry, an unknown code); 2 the registry is invalid
+drift between Go source and the registry, an unknown code, a release whose version
+bump is too small); 2 the registry is invalid
 or has lint errors, or an input (git revision, Go file) cannot be read (nothing
 written); 3 a target failed (nothing written).
 """
@@ -9,15 +10,17 @@ written); 3 a target failed (nothing written).
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
-from errcodegen.compat import SourceError, check_compat, rules_text
+from errcodegen.compat import SourceError, check_compat, release, rules_text
 from errcodegen.explain import explain_code
 from errcodegen.goimport import GoSourceError, ImportPlan, drift, import_go, lint_hint
+from errcodegen.ir.build import build_ir
 from errcodegen.lint import LintReport, lint_registry
 from errcodegen.lint.rules import RULES_BY_ID
 from errcodegen.pipeline import LintFailed, TargetFailed, generate
@@ -108,6 +111,22 @@ def _add_lifecycle_commands(commands: argparse._SubParsersAction[argparse.Argume
     compat.add_argument("--list-rules", action="store_true", help="print the rules and exit")
     compat.set_defaults(handler=_compat)
 
+    releaser = commands.add_parser(
+        "release-check",
+        help="refuse a version bump smaller than the changes since the last release need",
+    )
+    _common(releaser)
+    releaser.add_argument(
+        "--against",
+        metavar="REF_OR_PATH",
+        help="the previous release (default: the newest vX.Y.Z tag reachable from HEAD)",
+    )
+    releaser.add_argument(
+        "--changelog", type=Path, metavar="FILE", help="write this release's section into FILE"
+    )
+    releaser.add_argument("--date", help="the release date for the changelog (YYYY-MM-DD)")
+    releaser.set_defaults(handler=_release_check)
+
     importer = commands.add_parser(
         "import-go", help="merge the errors Go source registers into the registry"
     )
@@ -167,6 +186,32 @@ def _compat(args: argparse.Namespace) -> int:
     report = check_compat(args.spec, args.against)
     print(report.to_json() if args.format == "json" else report.to_text())
     return EXIT_DIFFERENCES if report.breaking else 0
+
+
+def _release_check(args: argparse.Namespace) -> int:
+    lint = lint_registry(load_registry(args.spec))
+    if lint.errors:
+        for finding in lint.errors:
+            print(finding, file=sys.stderr)
+        return EXIT_INVALID
+    date = args.date or datetime.date.today().isoformat()
+    against = args.against or release.previous_release(args.spec.resolve().parent)
+    if against is None:
+        version = build_ir(load_registry(args.spec)).version
+        print(f"no earlier release (no vX.Y.Z tag): {version} is the first release")
+        section = release.first_release_section(version, date)
+    else:
+        report = check_compat(args.spec, against)
+        refused = release.verdict(report).refused
+        if refused:
+            print(f"release refused: {refused}", file=sys.stderr)
+            return EXIT_DIFFERENCES
+        print(f"release {report.current_version} against {against}: {report.reason}")
+        version, section = report.current_version, release.changelog_section(report, date)
+    if args.changelog:
+        release.update_changelog(args.changelog, version, section)
+        print(f"wrote the {version} section of {args.changelog}")
+    return 0
 
 
 def _import_go(args: argparse.Namespace) -> int:

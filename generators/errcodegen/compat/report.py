@@ -83,13 +83,13 @@ class CompatReport:
             f"suggested bump: {self.bump} ({self.previous_version} -> {self.suggested_version}): "
             f"{self.reason}"
         )
-        if _version_key(self.current_version) < _version_key(self.suggested_version):
+        if version_key(self.current_version) < version_key(self.suggested_version):
             line += f"; registry.yaml still says version {self.current_version}"
         return line
 
 
 def next_version(version: str, bump: Bump | None) -> str:
-    major, minor, patch = _version_key(version)
+    major, minor, patch = version_key(version)
     if bump == "major":
         return f"{major + 1}.0.0"
     if bump == "minor":
@@ -99,7 +99,7 @@ def next_version(version: str, bump: Bump | None) -> str:
     return version
 
 
-def _version_key(version: str) -> tuple[int, int, int]:
+def version_key(version: str) -> tuple[int, int, int]:
     major, minor, patch = (int(part) for part in version.split("."))
     return major, minor, patch
 
