@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from errcodegen.lang.words import camel, escape_char, pascal, safe_text_lines
 
 # Initialisms Go spells in one case (https://go.dev/wiki/CodeReviewComments#initialisms),
@@ -51,3 +53,29 @@ def string(text: str) -> str:
 
 def comment_lines(text: str) -> list[str]:
     return safe_text_lines(text)
+
+
+_MAJOR_SUFFIX = re.compile(r"/v([0-9]+)$")
+
+
+def module_path(base: str, version: str) -> str:
+    """The module path a release of ``version`` must declare (semantic import versioning).
+
+    From major version 2 on the path ends in ``/vN`` (https://go.dev/ref/mod#major-version-suffixes);
+    ``base`` is the registry's ``go_module``, with or without that suffix. A suffix that
+    names another major version is an error.
+    """
+    major = int(version.split(".", 1)[0])
+    suffix = _MAJOR_SUFFIX.search(base)
+    if suffix:
+        if int(suffix.group(1)) != major or major < 2:
+            raise ValueError(
+                f"go_module {base!r} ends in /v{suffix.group(1)} but the version is {version}"
+            )
+        return base
+    return f"{base}/v{major}" if major >= 2 else base
+
+
+def module_tag(subdirectory: str, version: str) -> str:
+    """The git tag the Go command looks for: ``clients/go/v2.3.0`` for a module in that folder."""
+    return f"{subdirectory.strip('/')}/v{version}" if subdirectory.strip("/") else f"v{version}"

@@ -22,8 +22,7 @@ def render(ir: IR) -> Files:
     env = template_env(__name__)
     context = _context(ir)
     files: dict[str, str] = {
-        f"{name}.go": gofmt(env.get_template(f"{name}.go.j2").render(context))
-        for name in _SOURCES
+        f"{name}.go": gofmt(env.get_template(f"{name}.go.j2").render(context)) for name in _SOURCES
     }
     files["go.mod"] = env.get_template("go.mod.j2").render(context)
     files["README.md"] = env.get_template("README.md.j2").render(context)
@@ -32,9 +31,7 @@ def render(ir: IR) -> Files:
 
 def gofmt(source: str) -> str:
     """The source as gofmt prints it; a syntax error fails the target."""
-    result = subprocess.run(
-        ["gofmt"], input=source, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(["gofmt"], input=source, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ValueError(f"gofmt rejected the generated Go: {result.stderr.strip()}")
     return result.stdout
@@ -43,9 +40,10 @@ def gofmt(source: str) -> str:
 def _context(ir: IR) -> dict[str, Any]:
     return {
         "package": ir.packages.go_package,
-        "module": ir.packages.go_module,
+        "module": go.module_path(ir.packages.go_module, ir.version),
         "platform": ir.name,
         "version": ir.version,
+        "tag": go.module_tag(FOLDER, ir.version),
         "retry": ir.retry,
         "categories": [_category(ir, c.name) for c in ir.categories],
         "severities": [
@@ -138,4 +136,5 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-TARGET = Target("go", "clients/go", render)
+FOLDER = "clients/go"
+TARGET = Target("go", FOLDER, render)
