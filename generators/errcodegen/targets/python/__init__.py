@@ -1,11 +1,13 @@
 """The Python client: typed errors, code catalog, decoder, retry helper and httpx glue.
 
 The envelope models come from datamodel-code-generator run on the OpenAPI document
-built from the same IR; every other module is a template in ``templates/``.
+built from the same IR; every other module is a template in ``templates/``. Files that
+never depend on the registry (the license text) are copied from ``static/`` as they are.
 """
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
 
 from errcodegen.ir import IR
@@ -34,6 +36,8 @@ _PACKAGE_MODULES = {
     "transport.py.j2": "transport.py",
 }
 _PROJECT_FILES = {"pyproject.toml.j2": "pyproject.toml", "README.md.j2": "README.md"}
+# static file -> path of the output relative to the project folder
+_STATIC_FILES = {"LICENSE": "LICENSE"}
 
 
 def render(ir: IR) -> Files:
@@ -56,6 +60,9 @@ def render(ir: IR) -> Files:
     for name, path in _PACKAGE_MODULES.items():
         files[f"{package}/{path}"] = env.get_template(name).render(context)
     files[f"{package}/models.py"] = render_models(ir)
+    static = resources.files(__name__) / "static"
+    for name, path in _STATIC_FILES.items():
+        files[path] = (static / name).read_text(encoding="utf-8")
     return files
 
 

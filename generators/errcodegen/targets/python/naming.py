@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from errcodegen.ir import IR, Category, Code, Sentinel
 from errcodegen.lang import python as py
+
+BUILD_VERSION = "1.6.1"
+"""The ``build`` the README tells users to install (``tasks/python.py`` pins the same)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ def naming_context(ir: IR) -> dict[str, Any]:
     return {
         "package": ir.packages.python_package,
         "distribution": ir.packages.python_distribution,
+        "wheel": wheel_name(ir.packages.python_distribution, ir.version),
+        "build_version": BUILD_VERSION,
         "root_error": root_error,
         "codes": [NamedCode(c, py.constant(c.module, c.name)) for c in ir.codes],
         "categories": categories,
@@ -72,6 +78,11 @@ def _example(ir: IR) -> dict[str, str]:
         "sentinel_constant": py.constant(sentinel) if sentinel else "",
         "category_exception": py.exception_class(not_found.name, "error"),
     }
+
+
+def wheel_name(distribution: str, version: str) -> str:
+    """The file name of the package's pure-Python wheel (PEP 427 escaping of the name)."""
+    return f"{re.sub(r'[-_.]+', '_', distribution).lower()}-{version}-py3-none-any.whl"
 
 
 def seconds(milliseconds: int) -> str:
