@@ -89,4 +89,7 @@ def test_every_go_module_of_the_repository_imports_the_generated_module_path() -
                 for found in mention.finditer(line):
                     if found.group(0) != module:
                         stale.append(f"{path.relative_to(REPO)}:{number}: {found.group(0)}")
-    assert stale == [], f"these import the client as another path than {module}: {stale}"
+    assert stale == [], (
+        f"these import the client as another path than {module}: {stale}; "
+        'python3 -c "from tasks import go; go.retarget_repository()" updates them'
+    )
