@@ -122,6 +122,9 @@ def main() -> int:
     except CheckFailed as failure:
         print(f"FAILED: {failure}", file=sys.stderr)
         return 1
+    except VirtEngineError as error:
+        print(f"FAILED: unexpected {type(error).__name__}: {error!r}", file=sys.stderr)
+        return 1
     print("install test app: every check passed")
     return 0
 
