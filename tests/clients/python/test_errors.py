@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import builtins
 import pickle
+from pathlib import Path
 
 import pytest
 import virtengine_errors
+import yaml
 from virtengine_errors import (
     ERROR_TYPES,
     APIConnectionError,
@@ -21,6 +23,8 @@ from virtengine_errors import (
     sentinels,
 )
 from virtengine_errors.models import ErrorEnvelope, Problem
+
+SPEC = Path(__file__).resolve().parents[3] / "spec"
 
 CATEGORIES = {
     "validation",
@@ -57,8 +61,15 @@ def test_catalog_constants_and_lookup() -> None:
     )
     assert code.message == "ML inference failed" and str(code) == "veid:1036"
     assert lookup("veid:999999") is None and lookup("nonsense") is None
-    assert len(catalog.CODES) == 950
-    assert virtengine_errors.__version__ == "1.0.0"
+
+
+def test_catalog_holds_every_registry_code_and_the_version() -> None:
+    modules = [yaml.safe_load(path.read_text()) for path in SPEC.glob("modules/*.yaml")]
+    keys = {f"{m['name']}:{code['number']}" for m in modules for code in m.get("codes", [])}
+    assert len(keys) > 900
+    assert set(catalog.CODES) == keys
+    registry = yaml.safe_load((SPEC / "registry.yaml").read_text())
+    assert virtengine_errors.__version__ == str(registry["version"])
 
 
 def test_text_form_and_matching() -> None:
