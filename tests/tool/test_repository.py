@@ -27,7 +27,7 @@ def tracked_files() -> list[Path]:
 def test_no_tracked_file_refers_outside_the_repository() -> None:
     offenders = []
     for path in tracked_files():
-        if not path.is_file() or path.suffix in {".png", ".gz", ".zip"}:
+        if not path.is_file() or path == Path(__file__) or path.suffix in {".gz", ".zip"}:
             continue
         text = path.read_text(errors="replace")
         offenders += [

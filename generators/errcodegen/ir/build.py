@@ -28,6 +28,7 @@ def build_ir(registry: Registry) -> IR:
         Module(
             name=located.module.name,
             description=located.module.description,
+            upstream=located.module.upstream,
             ranges=tuple(
                 sorted(
                     (Range(r.start, r.end) for r in located.module.ranges),

@@ -94,6 +94,7 @@ class Module:
     description: str
     ranges: tuple[Range, ...]  # empty for a namespace without allocation
     codes: tuple[Code, ...]  # sorted by number
+    upstream: str | None = None  # who defines the codes, when not the platform
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def range_overlap(registry: Registry) -> Iterator[Hit]:
 
 
 def code_outside_range(registry: Registry) -> Iterator[Hit]:
-    for located, i, code in registry.codes():
+    for located, i, code in registry.platform_codes():
         ranges = located.module.ranges
         if ranges and not any(r.start <= code.number <= r.end for r in ranges):
             allocated = ", ".join(f"{r.start}-{r.end}" for r in ranges)
@@ -101,7 +101,7 @@ def code_outside_range(registry: Registry) -> Iterator[Hit]:
 
 def module_without_range(registry: Registry) -> Iterator[Hit]:
     for located in registry.modules:
-        if not located.module.ranges:
+        if not located.module.ranges and located.module.upstream is None:
             yield Hit(
                 located.module.name,
                 located.doc.locate(
@@ -111,7 +111,7 @@ def module_without_range(registry: Registry) -> Iterator[Hit]:
 
 
 def reserved_range(registry: Registry) -> Iterator[Hit]:
-    for located, i, code in registry.codes():
+    for located, i, code in registry.platform_codes():
         for reserved in registry.lint.reserved_ranges:
             if reserved.start <= code.number <= reserved.end:
                 yield _code_hit(
@@ -124,7 +124,7 @@ def reserved_range(registry: Registry) -> Iterator[Hit]:
 
 
 def subrange_convention(registry: Registry) -> Iterator[Hit]:
-    for located, i, code in registry.codes():
+    for located, i, code in registry.platform_codes():
         offset = code.number % 100
         for sub in registry.lint.subranges:
             if sub.start <= offset <= sub.end and code.category not in sub.categories:

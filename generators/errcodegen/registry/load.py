@@ -53,6 +53,12 @@ class Registry:
             for index, code in enumerate(located.module.codes):
                 yield located, index, code
 
+    def platform_codes(self) -> Iterator[tuple[LocatedModule, int, RawCode]]:
+        """The codes the platform numbers itself (not those of an upstream module)."""
+        for located, index, code in self.codes():
+            if located.module.upstream is None:
+                yield located, index, code
+
 
 def load_registry(root: Path) -> Registry:
     """Read and validate the registry under ``root``; raise RegistryError with every problem."""

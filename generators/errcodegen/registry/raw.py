@@ -134,6 +134,9 @@ class RawModule(Strict):
 
     name: ModuleName
     description: Text
+    # Who defines these codes when the platform does not (e.g. the Cosmos SDK): the
+    # registry records them for clients, and the platform's numbering rules do not apply.
+    upstream: Text | None = None
     ranges: list[RawRange] = []
     codes: list[RawCode] = []
 
