@@ -19,16 +19,21 @@ from tasks.common import CONFORMANCE, ROOT, last_line, once
 
 CLIENT = ROOT / "clients" / "go"
 RUNNERS = CONFORMANCE / "runners" / "go"
+TESTS = ROOT / "tests" / "clients" / "go"
 INSTALL = ROOT / "tests" / "install" / "go"
 
 
 def test(session: nox.Session) -> None:
-    """go vet, gofmt, go test -race (loopback servers) and a bounded fuzz run."""
-    with session.chdir(CLIENT):
-        session.run("go", "vet", "./...", external=True)
-        unformatted = session.run("gofmt", "-l", ".", external=True, silent=True)
-        if str(unformatted).strip():
-            session.error(f"gofmt -l lists files:\n{unformatted}")
+    """go vet and gofmt on the client and on its black-box tests (tests/clients/go, a module
+    that replaces the client with clients/go), the tests with -race (loopback servers) and
+    a bounded fuzz run of the decoder."""
+    for folder in (CLIENT, TESTS):
+        with session.chdir(folder):
+            session.run("go", "vet", "./...", external=True)
+            unformatted = session.run("gofmt", "-l", ".", external=True, silent=True)
+            if str(unformatted).strip():
+                session.error(f"gofmt -l lists files in {folder}:\n{unformatted}")
+    with session.chdir(TESTS):
         session.run("go", "test", "-race", "./...", external=True)
         fuzz = ["-run=^$", "-fuzz=FuzzDecodeError", "-fuzztime=10000x"]
         session.run("go", "test", *fuzz, ".", external=True)
