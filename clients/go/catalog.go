@@ -1060,6 +1060,102 @@ var (
 	ErrRolesCannotRevokeOwnRole = &Code{Module: "roles", Number: 1412, Name: "cannot_revoke_own_role", Message: "cannot revoke own role", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
 	// ErrRolesCannotSuspendSelf is roles:1413: cannot suspend own account
 	ErrRolesCannotSuspendSelf = &Code{Module: "roles", Number: 1413, Name: "cannot_suspend_self", Message: "cannot suspend own account", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkTxDecode is sdk:2: tx parse error
+	ErrSdkTxDecode = &Code{Module: "sdk", Number: 2, Name: "tx_decode", Message: "tx parse error", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidSequence is sdk:3: invalid sequence
+	//
+	// Action: Query the account sequence, sign the transaction again with it and broadcast the new transaction.
+	ErrSdkInvalidSequence = &Code{Module: "sdk", Number: 3, Name: "invalid_sequence", Message: "invalid sequence", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Query the account sequence, sign the transaction again with it and broadcast the new transaction."}
+	// ErrSdkUnauthorized is sdk:4: unauthorized
+	ErrSdkUnauthorized = &Code{Module: "sdk", Number: 4, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInsufficientFunds is sdk:5: insufficient funds
+	//
+	// Action: Fund the account before retrying.
+	ErrSdkInsufficientFunds = &Code{Module: "sdk", Number: 5, Name: "insufficient_funds", Message: "insufficient funds", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Fund the account before retrying."}
+	// ErrSdkUnknownRequest is sdk:6: unknown request
+	ErrSdkUnknownRequest = &Code{Module: "sdk", Number: 6, Name: "unknown_request", Message: "unknown request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidAddress is sdk:7: invalid address
+	ErrSdkInvalidAddress = &Code{Module: "sdk", Number: 7, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidPubKey is sdk:8: invalid pubkey
+	ErrSdkInvalidPubKey = &Code{Module: "sdk", Number: 8, Name: "invalid_pub_key", Message: "invalid pubkey", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkUnknownAddress is sdk:9: unknown address
+	ErrSdkUnknownAddress = &Code{Module: "sdk", Number: 9, Name: "unknown_address", Message: "unknown address", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidCoins is sdk:10: invalid coins
+	ErrSdkInvalidCoins = &Code{Module: "sdk", Number: 10, Name: "invalid_coins", Message: "invalid coins", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkOutOfGas is sdk:11: out of gas
+	//
+	// Action: Raise the gas limit (simulate first) and sign a new transaction.
+	ErrSdkOutOfGas = &Code{Module: "sdk", Number: 11, Name: "out_of_gas", Message: "out of gas", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Raise the gas limit (simulate first) and sign a new transaction."}
+	// ErrSdkMemoTooLarge is sdk:12: memo too large
+	ErrSdkMemoTooLarge = &Code{Module: "sdk", Number: 12, Name: "memo_too_large", Message: "memo too large", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInsufficientFee is sdk:13: insufficient fee
+	//
+	// Action: Raise the fee and sign a new transaction.
+	ErrSdkInsufficientFee = &Code{Module: "sdk", Number: 13, Name: "insufficient_fee", Message: "insufficient fee", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Raise the fee and sign a new transaction."}
+	// ErrSdkTooManySignatures is sdk:14: maximum number of signatures exceeded
+	ErrSdkTooManySignatures = &Code{Module: "sdk", Number: 14, Name: "too_many_signatures", Message: "maximum number of signatures exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkNoSignatures is sdk:15: no signatures supplied
+	ErrSdkNoSignatures = &Code{Module: "sdk", Number: 15, Name: "no_signatures", Message: "no signatures supplied", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkJSONMarshal is sdk:16: failed to marshal JSON bytes
+	ErrSdkJSONMarshal = &Code{Module: "sdk", Number: 16, Name: "json_marshal", Message: "failed to marshal JSON bytes", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkJSONUnmarshal is sdk:17: failed to unmarshal JSON bytes
+	ErrSdkJSONUnmarshal = &Code{Module: "sdk", Number: 17, Name: "json_unmarshal", Message: "failed to unmarshal JSON bytes", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidRequest is sdk:18: invalid request
+	ErrSdkInvalidRequest = &Code{Module: "sdk", Number: 18, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkTxInMempoolCache is sdk:19: tx already in mempool
+	//
+	// Action: The transaction is already pending; wait for it instead of broadcasting again.
+	ErrSdkTxInMempoolCache = &Code{Module: "sdk", Number: 19, Name: "tx_in_mempool_cache", Message: "tx already in mempool", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "The transaction is already pending; wait for it instead of broadcasting again."}
+	// ErrSdkMempoolIsFull is sdk:20: mempool is full
+	//
+	// Action: Wait and broadcast again; the node drops transactions while its mempool is full.
+	ErrSdkMempoolIsFull = &Code{Module: "sdk", Number: 20, Name: "mempool_is_full", Message: "mempool is full", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: "Wait and broadcast again; the node drops transactions while its mempool is full."}
+	// ErrSdkTxTooLarge is sdk:21: tx too large
+	ErrSdkTxTooLarge = &Code{Module: "sdk", Number: 21, Name: "tx_too_large", Message: "tx too large", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkKeyNotFound is sdk:22: key not found
+	ErrSdkKeyNotFound = &Code{Module: "sdk", Number: 22, Name: "key_not_found", Message: "key not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkWrongPassword is sdk:23: invalid account password
+	ErrSdkWrongPassword = &Code{Module: "sdk", Number: 23, Name: "wrong_password", Message: "invalid account password", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidSigner is sdk:24: tx intended signer does not match the given signer
+	ErrSdkInvalidSigner = &Code{Module: "sdk", Number: 24, Name: "invalid_signer", Message: "tx intended signer does not match the given signer", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidGasAdjustment is sdk:25: invalid gas adjustment
+	ErrSdkInvalidGasAdjustment = &Code{Module: "sdk", Number: 25, Name: "invalid_gas_adjustment", Message: "invalid gas adjustment", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidHeight is sdk:26: invalid height
+	ErrSdkInvalidHeight = &Code{Module: "sdk", Number: 26, Name: "invalid_height", Message: "invalid height", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidVersion is sdk:27: invalid version
+	ErrSdkInvalidVersion = &Code{Module: "sdk", Number: 27, Name: "invalid_version", Message: "invalid version", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidChainID is sdk:28: invalid chain-id
+	ErrSdkInvalidChainID = &Code{Module: "sdk", Number: 28, Name: "invalid_chain_id", Message: "invalid chain-id", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidType is sdk:29: invalid type
+	ErrSdkInvalidType = &Code{Module: "sdk", Number: 29, Name: "invalid_type", Message: "invalid type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkTxTimeoutHeight is sdk:30: tx timeout height
+	ErrSdkTxTimeoutHeight = &Code{Module: "sdk", Number: 30, Name: "tx_timeout_height", Message: "tx timeout height", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkUnknownExtensionOptions is sdk:31: unknown extension options
+	ErrSdkUnknownExtensionOptions = &Code{Module: "sdk", Number: 31, Name: "unknown_extension_options", Message: "unknown extension options", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkWrongSequence is sdk:32: incorrect account sequence
+	//
+	// Action: Query the account sequence, sign the transaction again with it and broadcast the new transaction.
+	ErrSdkWrongSequence = &Code{Module: "sdk", Number: 32, Name: "wrong_sequence", Message: "incorrect account sequence", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Query the account sequence, sign the transaction again with it and broadcast the new transaction."}
+	// ErrSdkPackAny is sdk:33: failed packing protobuf message to Any
+	ErrSdkPackAny = &Code{Module: "sdk", Number: 33, Name: "pack_any", Message: "failed packing protobuf message to Any", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkUnpackAny is sdk:34: failed unpacking protobuf message from Any
+	ErrSdkUnpackAny = &Code{Module: "sdk", Number: 34, Name: "unpack_any", Message: "failed unpacking protobuf message from Any", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkLogic is sdk:35: internal logic error
+	ErrSdkLogic = &Code{Module: "sdk", Number: 35, Name: "logic", Message: "internal logic error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkConflict is sdk:36: conflict
+	ErrSdkConflict = &Code{Module: "sdk", Number: 36, Name: "conflict", Message: "conflict", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkNotSupported is sdk:37: feature not supported
+	ErrSdkNotSupported = &Code{Module: "sdk", Number: 37, Name: "not_supported", Message: "feature not supported", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkNotFound is sdk:38: not found
+	ErrSdkNotFound = &Code{Module: "sdk", Number: 38, Name: "not_found", Message: "not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkIo is sdk:39: Internal IO error
+	ErrSdkIo = &Code{Module: "sdk", Number: 39, Name: "io", Message: "Internal IO error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkAppConfig is sdk:40: error in app.toml
+	ErrSdkAppConfig = &Code{Module: "sdk", Number: 40, Name: "app_config", Message: "error in app.toml", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkInvalidGasLimit is sdk:41: invalid gas limit
+	ErrSdkInvalidGasLimit = &Code{Module: "sdk", Number: 41, Name: "invalid_gas_limit", Message: "invalid gas limit", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
+	// ErrSdkTxTimeout is sdk:42: tx timeout
+	ErrSdkTxTimeout = &Code{Module: "sdk", Number: 42, Name: "tx_timeout", Message: "tx timeout", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
 	// ErrServicedeskConfigInvalid is servicedesk:1: invalid configuration
 	ErrServicedeskConfigInvalid = &Code{Module: "servicedesk", Number: 1, Name: "config_invalid", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
 	// ErrServicedeskSyncFailed is servicedesk:2: sync failed
@@ -1312,6 +1408,10 @@ var (
 	ErrSupportMaxResponsesExceeded = &Code{Module: "support", Number: 18, Name: "max_responses_exceeded", Message: "max responses exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
 	// ErrSupportRequestArchived is support:19: support request archived
 	ErrSupportRequestArchived = &Code{Module: "support", Number: 19, Name: "request_archived", Message: "support request archived", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
+	// ErrUndefinedInternal is undefined:1: internal
+	ErrUndefinedInternal = &Code{Module: "undefined", Number: 1, Name: "internal", Message: "internal", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
+	// ErrUndefinedPanic is undefined:111222: panic
+	ErrUndefinedPanic = &Code{Module: "undefined", Number: 111222, Name: "panic", Message: "panic", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
 	// ErrVeidInvalidAddress is veid:1000: invalid address
 	//
 	// Action: Fix address format
@@ -2599,6 +2699,47 @@ var allCodes = []*Code{
 	ErrRolesNotGenesisAccount,
 	ErrRolesCannotRevokeOwnRole,
 	ErrRolesCannotSuspendSelf,
+	ErrSdkTxDecode,
+	ErrSdkInvalidSequence,
+	ErrSdkUnauthorized,
+	ErrSdkInsufficientFunds,
+	ErrSdkUnknownRequest,
+	ErrSdkInvalidAddress,
+	ErrSdkInvalidPubKey,
+	ErrSdkUnknownAddress,
+	ErrSdkInvalidCoins,
+	ErrSdkOutOfGas,
+	ErrSdkMemoTooLarge,
+	ErrSdkInsufficientFee,
+	ErrSdkTooManySignatures,
+	ErrSdkNoSignatures,
+	ErrSdkJSONMarshal,
+	ErrSdkJSONUnmarshal,
+	ErrSdkInvalidRequest,
+	ErrSdkTxInMempoolCache,
+	ErrSdkMempoolIsFull,
+	ErrSdkTxTooLarge,
+	ErrSdkKeyNotFound,
+	ErrSdkWrongPassword,
+	ErrSdkInvalidSigner,
+	ErrSdkInvalidGasAdjustment,
+	ErrSdkInvalidHeight,
+	ErrSdkInvalidVersion,
+	ErrSdkInvalidChainID,
+	ErrSdkInvalidType,
+	ErrSdkTxTimeoutHeight,
+	ErrSdkUnknownExtensionOptions,
+	ErrSdkWrongSequence,
+	ErrSdkPackAny,
+	ErrSdkUnpackAny,
+	ErrSdkLogic,
+	ErrSdkConflict,
+	ErrSdkNotSupported,
+	ErrSdkNotFound,
+	ErrSdkIo,
+	ErrSdkAppConfig,
+	ErrSdkInvalidGasLimit,
+	ErrSdkTxTimeout,
 	ErrServicedeskConfigInvalid,
 	ErrServicedeskSyncFailed,
 	ErrServicedeskExternalAPIError,
@@ -2725,6 +2866,8 @@ var allCodes = []*Code{
 	ErrSupportInvalidPayload,
 	ErrSupportMaxResponsesExceeded,
 	ErrSupportRequestArchived,
+	ErrUndefinedInternal,
+	ErrUndefinedPanic,
 	ErrVeidInvalidAddress,
 	ErrVeidInvalidScope,
 	ErrVeidInvalidScopeType,
