@@ -2837,6 +2837,268 @@ export const Codes = {
    */
   ROLES_CANNOT_SUSPEND_SELF: "roles:1413",
   /**
+   * tx parse error
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_TX_DECODE: "sdk:2",
+  /**
+   * invalid sequence
+   *
+   * Action: Query the account sequence, sign the transaction again with it and broadcast the
+   * new transaction.
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  SDK_INVALID_SEQUENCE: "sdk:3",
+  /**
+   * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
+   */
+  SDK_UNAUTHORIZED: "sdk:4",
+  /**
+   * insufficient funds
+   *
+   * Action: Fund the account before retrying.
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  SDK_INSUFFICIENT_FUNDS: "sdk:5",
+  /**
+   * unknown request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_UNKNOWN_REQUEST: "sdk:6",
+  /**
+   * invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INVALID_ADDRESS: "sdk:7",
+  /**
+   * invalid pubkey
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INVALID_PUB_KEY: "sdk:8",
+  /**
+   * unknown address
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  SDK_UNKNOWN_ADDRESS: "sdk:9",
+  /**
+   * invalid coins
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INVALID_COINS: "sdk:10",
+  /**
+   * out of gas
+   *
+   * Action: Raise the gas limit (simulate first) and sign a new transaction.
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_OUT_OF_GAS: "sdk:11",
+  /**
+   * memo too large
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_MEMO_TOO_LARGE: "sdk:12",
+  /**
+   * insufficient fee
+   *
+   * Action: Raise the fee and sign a new transaction.
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INSUFFICIENT_FEE: "sdk:13",
+  /**
+   * maximum number of signatures exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_TOO_MANY_SIGNATURES: "sdk:14",
+  /**
+   * no signatures supplied
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_NO_SIGNATURES: "sdk:15",
+  /**
+   * failed to marshal JSON bytes
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
+   */
+  SDK_JSON_MARSHAL: "sdk:16",
+  /**
+   * failed to unmarshal JSON bytes
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_JSON_UNMARSHAL: "sdk:17",
+  /**
+   * invalid request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INVALID_REQUEST: "sdk:18",
+  /**
+   * tx already in mempool
+   *
+   * Action: The transaction is already pending; wait for it instead of broadcasting again.
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
+   */
+  SDK_TX_IN_MEMPOOL_CACHE: "sdk:19",
+  /**
+   * mempool is full
+   *
+   * Action: Wait and broadcast again; the node drops transactions while its mempool is full.
+   *
+   * Category rate_limit, severity error, retryable, HTTP 429.
+   */
+  SDK_MEMPOOL_IS_FULL: "sdk:20",
+  /**
+   * tx too large
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_TX_TOO_LARGE: "sdk:21",
+  /**
+   * key not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  SDK_KEY_NOT_FOUND: "sdk:22",
+  /**
+   * invalid account password
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
+   */
+  SDK_WRONG_PASSWORD: "sdk:23",
+  /**
+   * tx intended signer does not match the given signer
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
+   */
+  SDK_INVALID_SIGNER: "sdk:24",
+  /**
+   * invalid gas adjustment
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INVALID_GAS_ADJUSTMENT: "sdk:25",
+  /**
+   * invalid height
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INVALID_HEIGHT: "sdk:26",
+  /**
+   * invalid version
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INVALID_VERSION: "sdk:27",
+  /**
+   * invalid chain-id
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INVALID_CHAIN_ID: "sdk:28",
+  /**
+   * invalid type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INVALID_TYPE: "sdk:29",
+  /**
+   * tx timeout height
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  SDK_TX_TIMEOUT_HEIGHT: "sdk:30",
+  /**
+   * unknown extension options
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_UNKNOWN_EXTENSION_OPTIONS: "sdk:31",
+  /**
+   * incorrect account sequence
+   *
+   * Action: Query the account sequence, sign the transaction again with it and broadcast the
+   * new transaction.
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  SDK_WRONG_SEQUENCE: "sdk:32",
+  /**
+   * failed packing protobuf message to Any
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
+   */
+  SDK_PACK_ANY: "sdk:33",
+  /**
+   * failed unpacking protobuf message from Any
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_UNPACK_ANY: "sdk:34",
+  /**
+   * internal logic error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
+   */
+  SDK_LOGIC: "sdk:35",
+  /**
+   * conflict
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
+   */
+  SDK_CONFLICT: "sdk:36",
+  /**
+   * feature not supported
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_NOT_SUPPORTED: "sdk:37",
+  /**
+   * not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  SDK_NOT_FOUND: "sdk:38",
+  /**
+   * Internal IO error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
+   */
+  SDK_IO: "sdk:39",
+  /**
+   * error in app.toml
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
+   */
+  SDK_APP_CONFIG: "sdk:40",
+  /**
+   * invalid gas limit
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  SDK_INVALID_GAS_LIMIT: "sdk:41",
+  /**
+   * tx timeout
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  SDK_TX_TIMEOUT: "sdk:42",
+  /**
    * invalid configuration
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3592,6 +3854,18 @@ export const Codes = {
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   SUPPORT_REQUEST_ARCHIVED: "support:19",
+  /**
+   * internal
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
+   */
+  UNDEFINED_INTERNAL: "undefined:1",
+  /**
+   * panic
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
+   */
+  UNDEFINED_PANIC: "undefined:111222",
   /**
    * invalid address
    *
@@ -6425,6 +6699,47 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new Map(
     entry("roles", 1411, "not_genesis_account", "only genesis accounts can perform this action", "internal", "critical", false, 500, false, null),
     entry("roles", 1412, "cannot_revoke_own_role", "cannot revoke own role", "internal", "critical", false, 500, false, null),
     entry("roles", 1413, "cannot_suspend_self", "cannot suspend own account", "internal", "critical", false, 500, false, null),
+    entry("sdk", 2, "tx_decode", "tx parse error", "validation", "info", false, 400, false, null),
+    entry("sdk", 3, "invalid_sequence", "invalid sequence", "state", "error", false, 409, false, null),
+    entry("sdk", 4, "unauthorized", "unauthorized", "unauthorized", "error", false, 401, false, null),
+    entry("sdk", 5, "insufficient_funds", "insufficient funds", "state", "error", false, 409, false, null),
+    entry("sdk", 6, "unknown_request", "unknown request", "validation", "info", false, 400, false, null),
+    entry("sdk", 7, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
+    entry("sdk", 8, "invalid_pub_key", "invalid pubkey", "validation", "info", false, 400, false, null),
+    entry("sdk", 9, "unknown_address", "unknown address", "not_found", "info", false, 404, false, null),
+    entry("sdk", 10, "invalid_coins", "invalid coins", "validation", "info", false, 400, false, null),
+    entry("sdk", 11, "out_of_gas", "out of gas", "validation", "info", false, 400, false, null),
+    entry("sdk", 12, "memo_too_large", "memo too large", "validation", "info", false, 400, false, null),
+    entry("sdk", 13, "insufficient_fee", "insufficient fee", "validation", "info", false, 400, false, null),
+    entry("sdk", 14, "too_many_signatures", "maximum number of signatures exceeded", "validation", "info", false, 400, false, null),
+    entry("sdk", 15, "no_signatures", "no signatures supplied", "validation", "info", false, 400, false, null),
+    entry("sdk", 16, "json_marshal", "failed to marshal JSON bytes", "internal", "critical", false, 500, false, null),
+    entry("sdk", 17, "json_unmarshal", "failed to unmarshal JSON bytes", "validation", "info", false, 400, false, null),
+    entry("sdk", 18, "invalid_request", "invalid request", "validation", "info", false, 400, false, null),
+    entry("sdk", 19, "tx_in_mempool_cache", "tx already in mempool", "conflict", "error", false, 409, false, null),
+    entry("sdk", 20, "mempool_is_full", "mempool is full", "rate_limit", "error", true, 429, false, null),
+    entry("sdk", 21, "tx_too_large", "tx too large", "validation", "info", false, 400, false, null),
+    entry("sdk", 22, "key_not_found", "key not found", "not_found", "info", false, 404, false, null),
+    entry("sdk", 23, "wrong_password", "invalid account password", "unauthorized", "error", false, 401, false, null),
+    entry("sdk", 24, "invalid_signer", "tx intended signer does not match the given signer", "unauthorized", "error", false, 401, false, null),
+    entry("sdk", 25, "invalid_gas_adjustment", "invalid gas adjustment", "validation", "info", false, 400, false, null),
+    entry("sdk", 26, "invalid_height", "invalid height", "validation", "info", false, 400, false, null),
+    entry("sdk", 27, "invalid_version", "invalid version", "validation", "info", false, 400, false, null),
+    entry("sdk", 28, "invalid_chain_id", "invalid chain-id", "validation", "info", false, 400, false, null),
+    entry("sdk", 29, "invalid_type", "invalid type", "validation", "info", false, 400, false, null),
+    entry("sdk", 30, "tx_timeout_height", "tx timeout height", "state", "error", false, 409, false, null),
+    entry("sdk", 31, "unknown_extension_options", "unknown extension options", "validation", "info", false, 400, false, null),
+    entry("sdk", 32, "wrong_sequence", "incorrect account sequence", "state", "error", false, 409, false, null),
+    entry("sdk", 33, "pack_any", "failed packing protobuf message to Any", "internal", "critical", false, 500, false, null),
+    entry("sdk", 34, "unpack_any", "failed unpacking protobuf message from Any", "validation", "info", false, 400, false, null),
+    entry("sdk", 35, "logic", "internal logic error", "internal", "critical", false, 500, false, null),
+    entry("sdk", 36, "conflict", "conflict", "conflict", "error", false, 409, false, null),
+    entry("sdk", 37, "not_supported", "feature not supported", "validation", "info", false, 400, false, null),
+    entry("sdk", 38, "not_found", "not found", "not_found", "info", false, 404, false, null),
+    entry("sdk", 39, "io", "Internal IO error", "internal", "critical", false, 500, false, null),
+    entry("sdk", 40, "app_config", "error in app.toml", "internal", "critical", false, 500, false, null),
+    entry("sdk", 41, "invalid_gas_limit", "invalid gas limit", "validation", "info", false, 400, false, null),
+    entry("sdk", 42, "tx_timeout", "tx timeout", "state", "error", false, 409, false, null),
     entry("servicedesk", 1, "config_invalid", "invalid configuration", "validation", "info", false, 400, false, null),
     entry("servicedesk", 2, "sync_failed", "sync failed", "internal", "critical", false, 500, false, null),
     entry("servicedesk", 3, "external_api_error", "external API error", "external", "error", true, 502, false, null),
@@ -6551,6 +6866,8 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new Map(
     entry("support", 17, "invalid_payload", "invalid payload", "validation", "info", false, 400, false, null),
     entry("support", 18, "max_responses_exceeded", "max responses exceeded", "validation", "info", false, 400, false, null),
     entry("support", 19, "request_archived", "support request archived", "internal", "critical", false, 500, false, null),
+    entry("undefined", 1, "internal", "internal", "internal", "critical", false, 500, false, null),
+    entry("undefined", 111222, "panic", "panic", "internal", "critical", false, 500, false, null),
     entry("veid", 1000, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
     entry("veid", 1001, "invalid_scope", "invalid scope", "validation", "info", false, 400, false, null),
     entry("veid", 1002, "invalid_scope_type", "invalid scope type", "validation", "info", false, 400, false, null),

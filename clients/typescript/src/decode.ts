@@ -10,9 +10,10 @@
 import { CATALOG, type ErrorCode } from "./catalog.js";
 import { APIError, ERROR_TYPES, type APIErrorFields } from "./errors.js";
 import { CATEGORY_DEFAULTS, MAX_ERROR_BODY_BYTES, REASON_PHRASES, STATUS_TABLE } from "./registry.js";
+import type { FetchHeaders } from "./web.js";
 
 /** Response headers: a `Headers`, a record (names in any case) or name/value pairs. */
-export type HeadersLike = Headers | Readonly<Record<string, string>> | Iterable<readonly [string, string]>;
+export type HeadersLike = FetchHeaders | Readonly<Record<string, string>> | Iterable<readonly [string, string]>;
 
 /** Options of `decodeError`. */
 export interface DecodeOptions {

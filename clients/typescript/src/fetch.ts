@@ -10,9 +10,12 @@ import { decodeError } from "./decode.js";
 import { ConnectionError, type ConnectionPhase } from "./errors.js";
 import { MAX_ERROR_BODY_BYTES } from "./registry.js";
 import { abortReason, Retrier, type RetrierOptions } from "./retry.js";
+import type { FetchFunction, FetchInit, FetchInput, FetchResponse } from "./web.js";
 
-/** `RequestInit` plus the retry options of one call. */
-export interface RetryingRequestInit extends RequestInit {
+export type { FetchAbortSignal, FetchFunction, FetchHeaders, FetchInit, FetchInput, FetchResponse } from "./web.js";
+
+/** The retry options of one call, beside `RequestInit`'s. */
+export interface RetryOptions {
   /** A key to send in `Idempotency-Key` on every attempt; `true` generates one. */
   readonly idempotencyKey?: string | true;
   readonly maxAttempts?: number;
@@ -20,13 +23,16 @@ export interface RetryingRequestInit extends RequestInit {
   readonly deadlineMs?: number | null;
 }
 
+/** `RequestInit` plus the retry options of one call. */
+export type RetryingRequestInit = FetchInit & RetryOptions;
+
 /** A `fetch` that retries and throws typed errors. */
-export type RetryingFetch = (input: RequestInfo | URL, init?: RetryingRequestInit) => Promise<Response>;
+export type RetryingFetch = (input: FetchInput, init?: RetryingRequestInit) => Promise<FetchResponse>;
 
 /** Options of `createFetch`. */
 export interface FetchClientOptions extends RetrierOptions {
   /** The `fetch` to send with; default the global one. */
-  readonly fetch?: typeof fetch;
+  readonly fetch?: FetchFunction;
   /** At most this many bytes of an error body are read. */
   readonly maxBodyBytes?: number;
 }
@@ -58,7 +64,7 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
     const key = idempotencyKey === true ? newIdempotencyKey() : idempotencyKey;
     const deadline = deadlineMs === undefined ? retrier.policy.deadlineMs : deadlineMs;
     const deadlineAt = deadline === null ? null : clock() + deadline;
-    const attempt = async (attemptNumber: number): Promise<Response> => {
+    const attempt = async (attemptNumber: number): Promise<FetchResponse> => {
       const headers = new Headers(requestInit.headers ?? (input instanceof Request ? input.headers : undefined));
       if (key !== undefined) {
         headers.set(IDEMPOTENCY_KEY_HEADER, key);
@@ -87,12 +93,12 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
 
 /** One attempt; transport failures become `ConnectionError`, the caller's abort passes through. */
 async function sendOnce(
-  send: typeof fetch,
-  input: RequestInfo | URL,
-  init: RequestInit,
+  send: FetchFunction,
+  input: FetchInput,
+  init: FetchInit,
   deadlineAt: number | null,
   clock: () => number,
-): Promise<Response> {
+): Promise<FetchResponse> {
   const callerSignal = init.signal ?? undefined;
   if (deadlineAt === null) {
     // Nothing of ours to cancel: the caller's signal (if any) goes to fetch as it is.
@@ -107,11 +113,11 @@ async function sendOnce(
 
 /** One attempt that the call's deadline cuts short, `leftMs` from now. */
 async function sendBefore(
-  send: typeof fetch,
-  input: RequestInfo | URL,
-  init: RequestInit,
+  send: FetchFunction,
+  input: FetchInput,
+  init: FetchInit,
   leftMs: number,
-): Promise<Response> {
+): Promise<FetchResponse> {
   const callerSignal = init.signal ?? undefined;
   const controller = new AbortController();
   const forward = (): void => {
@@ -177,7 +183,7 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** At most `limit` bytes of the body; the rest is never read (an endless body is cut). */
-async function readCapped(response: Response, limit: number): Promise<Uint8Array> {
+async function readCapped(response: FetchResponse, limit: number): Promise<Uint8Array> {
   const reader = response.body?.getReader();
   if (reader === undefined) {
     return new Uint8Array();
@@ -213,7 +219,7 @@ async function readCapped(response: Response, limit: number): Promise<Uint8Array
 }
 
 /** A streaming body is read once, so a request carrying one cannot be sent again. */
-function isReplayable(input: RequestInfo | URL, init: RequestInit): boolean {
+function isReplayable(input: FetchInput, init: FetchInit): boolean {
   if (init.body !== undefined && init.body !== null) {
     return !(typeof ReadableStream !== "undefined" && init.body instanceof ReadableStream);
   }

@@ -23,6 +23,7 @@ import {
   THROTTLE_BASE_DELAY_MS,
   THROTTLE_RETRY_COST,
 } from "./registry.js";
+import type { FetchAbortSignal } from "./web.js";
 
 /** How a call is retried; durations in milliseconds. Defaults come from the registry. */
 export interface RetryPolicy {
@@ -55,7 +56,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
 export type OnRetry = (attempt: number, error: VirtEngineError, delayMs: number) => void;
 
 /** Waits `ms` milliseconds; rejects with the signal's reason as soon as `signal` aborts. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+export type Sleep = (ms: number, signal?: FetchAbortSignal) => Promise<void>;
 
 /** Where the helper reports each retry at debug level (e.g. `console`). */
 export interface DebugLogger {
@@ -123,7 +124,7 @@ export interface CallOptions {
   readonly maxAttempts?: number;
   readonly deadlineMs?: number | null;
   /** Aborting stops the call, at once even during a backoff sleep. */
-  readonly signal?: AbortSignal;
+  readonly signal?: FetchAbortSignal;
   /** False when the request cannot be sent again (e.g. a streaming body). */
   readonly replayable?: boolean;
 }
@@ -160,7 +161,7 @@ export const sleep: Sleep = (ms, signal) =>
   });
 
 /** The error an aborted call rejects with: the signal's reason, else an `AbortError`. */
-export function abortReason(signal: AbortSignal | undefined): unknown {
+export function abortReason(signal: FetchAbortSignal | undefined): unknown {
   return signal?.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
 
@@ -240,7 +241,7 @@ export class Retrier {
   }
 
   /** The delay before the next attempt, or null to stop. */
-  #plan(call: Call, error: VirtEngineError, signal: AbortSignal | undefined): number | null {
+  #plan(call: Call, error: VirtEngineError, signal: FetchAbortSignal | undefined): number | null {
     error.attempts = call.attempts;
     const now = this.#clock();
     if (signal?.aborted || (call.deadlineAt !== null && now >= call.deadlineAt)) {

@@ -2,7 +2,10 @@
 
 ``src/registry.ts`` and ``src/catalog.ts`` hold the registry's data (status table,
 reason phrases, retry defaults, every code); the other modules are mostly static
-templates that read them. ``package.json`` and ``tsconfig.json`` are built as JSON.
+templates that read them. ``package.json`` and the ``tsconfig`` files are built as JSON.
+
+The package ships ESM (``dist/esm``) and CommonJS (``dist/cjs``, marked by its own
+``package.json``), each with its declarations, both compiled by ``tsc`` alone.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ _SOURCES = {
     "decode.ts.j2": "src/decode.ts",
     "retry.ts.j2": "src/retry.ts",
     "fetch.ts.j2": "src/fetch.ts",
+    "web.ts.j2": "src/web.ts",
     "index.ts.j2": "src/index.ts",
     "README.md.j2": "README.md",
 }
@@ -43,12 +47,14 @@ def render(ir: IR) -> Files:
         "sentinels": [_sentinel(s) for s in ir.sentinels],
         "base_error": ts.type_name(ir.name, "error"),
         "wire_types": wire_types(ir),
+        "tarball": f"{ir.packages.npm.lstrip('@').replace('/', '-')}-{ir.version}.tgz",
     }
     files: dict[str, str] = {
         path: env.get_template(name).render(context) for name, path in _SOURCES.items()
     }
     files["package.json"] = _json(_package(ir))
     files["tsconfig.json"] = _json(_tsconfig())
+    files["tsconfig.cjs.json"] = _json(_tsconfig_cjs())
     return files
 
 
@@ -112,20 +118,36 @@ def _paragraphs(paragraphs: list[str]) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
+# The build runs with npm's shell on any platform: file steps are `node -e` one-liners.
+_CLEAN = "node -e \"require('fs').rmSync('dist', {recursive: true, force: true})\""
+_MARK_CJS = (
+    "node -e \"require('fs').writeFileSync('dist/cjs/package.json', "
+    "JSON.stringify({type: 'commonjs'}) + '\\n')\""
+)
+
+
 def _package(ir: IR) -> dict[str, Any]:
+    esm = {"types": "./dist/esm/index.d.ts", "default": "./dist/esm/index.js"}
+    cjs = {"types": "./dist/cjs/index.d.ts", "default": "./dist/cjs/index.js"}
     return {
         "name": ir.packages.npm,
         "version": ir.version,
         "description": f"Typed errors, code catalog, decoder and retry helper for {ir.name} APIs",
         "license": "Apache-2.0",
         "type": "module",
-        "main": "./dist/index.js",
-        "types": "./dist/index.d.ts",
-        "exports": {".": {"types": "./dist/index.d.ts", "default": "./dist/index.js"}},
+        "main": cjs["default"],
+        "types": cjs["types"],
+        "exports": {".": {"import": esm, "require": cjs}, "./package.json": "./package.json"},
         "files": ["dist", "README.md"],
         "sideEffects": False,
         "engines": {"node": ">=18"},
-        "scripts": {"build": "tsc -p tsconfig.json", "check": "tsc -p tsconfig.json --noEmit"},
+        "scripts": {
+            "build": (
+                f"{_CLEAN} && tsc -p tsconfig.json && tsc -p tsconfig.cjs.json && {_MARK_CJS}"
+            ),
+            "check": "tsc -p tsconfig.json --noEmit",
+            "prepack": "npm run build",
+        },
         "devDependencies": {"typescript": TYPESCRIPT_VERSION},
     }
 
@@ -145,12 +167,18 @@ def _tsconfig() -> dict[str, Any]:
             "noUnusedParameters": True,
             "noFallthroughCasesInSwitch": True,
             "declaration": True,
-            "sourceMap": True,
-            "outDir": "dist",
+            "outDir": "dist/esm",
             "rootDir": "src",
             "skipLibCheck": False,
         },
         "include": ["src"],
+    }
+
+
+def _tsconfig_cjs() -> dict[str, Any]:
+    return {
+        "extends": "./tsconfig.json",
+        "compilerOptions": {"module": "CommonJS", "moduleResolution": "node10", "outDir": "dist/cjs"},
     }
 
 
