@@ -1,32 +1,53 @@
 """The Go client: typed errors, code catalog, decoder, retry helper, net/http transport.
 
-``registry.go``, ``catalog.go`` and ``sentinels.go`` hold the registry's data; the other
-files are static templates that read them. The output goes through ``gofmt``.
+``registry.go``, ``catalog.go`` and ``sentinels.go`` hold the registry's data and are
+rendered from ``templates/``; the runtime that reads them (``errors.go``, ``decode.go``,
+``retry.go``, ``transport.go``) never depends on the registry and is plain Go in
+``static/``, copied with the notice and the registry's package name. The output goes
+through ``gofmt``.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
+from importlib import resources
 from typing import Any
 
 from errcodegen.ir import IR, Code, Sentinel
 from errcodegen.lang import go
 from errcodegen.targets import Target
-from errcodegen.targets.common import template_env
+from errcodegen.targets.common import NOTICE, template_env
 from errcodegen.writer import Files
 
 _SOURCES = ["doc", "registry", "catalog", "sentinels", "errors", "decode", "retry", "transport"]
+_STATIC = frozenset({"errors", "decode", "retry", "transport"})  # static/<name>.go
+_PACKAGE_CLAUSE = re.compile(r"\Apackage veerrors\n")
 
 
 def render(ir: IR) -> Files:
     env = template_env(__name__)
     context = _context(ir)
-    files: dict[str, str] = {
-        f"{name}.go": gofmt(env.get_template(f"{name}.go.j2").render(context)) for name in _SOURCES
-    }
+    static = resources.files(__name__) / "static"
+    files: dict[str, str] = {}
+    for name in _SOURCES:
+        if name in _STATIC:
+            source = _runtime((static / f"{name}.go").read_text(encoding="utf-8"), ir)
+        else:
+            source = env.get_template(f"{name}.go.j2").render(context)
+        files[f"{name}.go"] = gofmt(source)
     files["go.mod"] = env.get_template("go.mod.j2").render(context)
     files["README.md"] = env.get_template("README.md.j2").render(context)
     return files
+
+
+def _runtime(source: str, ir: IR) -> str:
+    """A static runtime file as the client holds it: the notice, the registry's package."""
+    if not _PACKAGE_CLAUSE.match(source):
+        raise ValueError("a static Go file must begin with its package clause")
+    return f"// {NOTICE}\n\n" + _PACKAGE_CLAUSE.sub(
+        f"package {ir.packages.go_package}\n", source, count=1
+    )
 
 
 def gofmt(source: str) -> str:

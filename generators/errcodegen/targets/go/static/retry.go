@@ -1,6 +1,4 @@
-// {{ NOTICE }}
-
-package {{ package }}
+package veerrors
 
 import (
 	"context"

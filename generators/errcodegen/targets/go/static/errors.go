@@ -1,6 +1,4 @@
-// {{ NOTICE }}
-
-package {{ package }}
+package veerrors
 
 import (
 	"fmt"
@@ -110,4 +108,3 @@ func (e *ConnectionError) Unwrap() error { return e.Err }
 
 // NotSent reports whether the request certainly never reached the server.
 func (e *ConnectionError) NotSent() bool { return e.Phase == PhaseConnect }
-
