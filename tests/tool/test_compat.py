@@ -139,13 +139,15 @@ def test_every_rule_has_a_pair() -> None:
 def test_category_removed_and_added(make_registry: MakeRegistry) -> None:
     settings = yaml.safe_load((SPEC / "registry.yaml").read_text(encoding="utf-8"))
     settings["categories"]["quota"] = settings["categories"].pop("rate_limit")
-    settings["status_table"] = [
-        {**row, "category": "quota"} if row["category"] == "rate_limit" else row
-        for row in settings["status_table"]
-    ]
+    for table in ("status_table", "grpc_status"):
+        settings[table] = [
+            {**row, "category": "quota"} if row["category"] == "rate_limit" else row
+            for row in settings[table]
+        ]
     renamed = files(code(), **{"registry.yaml": yaml.safe_dump(settings, sort_keys=False)})
     assert rules_between(make_registry, files(code()), renamed) == [
         "STATUS_RULE_CHANGED",  # 429 now maps to the renamed category
+        "STATUS_RULE_CHANGED",  # and so does gRPC's ResourceExhausted
         "CATEGORY_NO_DELETE",
         "CATEGORY_ADDED",
     ]

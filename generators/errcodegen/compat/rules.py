@@ -303,6 +303,13 @@ def _check_settings(previous: IR, current: IR) -> Iterator[Change]:
         if was != now:
             yield Change(STATUS_RULE_CHANGED, str(status), f"status {status}: {_rule_text(was)} "
                          f"-> {_rule_text(now)}")  # fmt: skip
+    grpc_before = {g.code: g.category for g in previous.grpc_statuses}
+    grpc_after = {g.code: g.category for g in current.grpc_statuses}
+    for code in sorted(grpc_before.keys() | grpc_after.keys()):
+        was_category, now_category = grpc_before.get(code), grpc_after.get(code)
+        if was_category != now_category:
+            change = f"{was_category or 'no category'} -> {now_category or 'no category'}"
+            yield Change(STATUS_RULE_CHANGED, f"grpc:{code}", f"gRPC status {code}: {change}")
 
 
 def _rule_text(rule: StatusRule | None) -> str:

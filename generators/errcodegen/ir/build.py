@@ -9,6 +9,7 @@ from errcodegen.ir.model import (
     Category,
     Code,
     ContextField,
+    GrpcStatus,
     Module,
     Packages,
     Range,
@@ -75,6 +76,12 @@ def build_ir(registry: Registry) -> IR:
             )
         ),
         reason_phrases=tuple(sorted(settings.reason_phrases.items())),
+        grpc_statuses=tuple(
+            sorted(
+                (GrpcStatus(g.code, g.name, g.category) for g in settings.grpc_status),
+                key=lambda g: g.code,
+            )
+        ),
         retry=RetryPolicy(
             **{
                 **settings.retry.model_dump(),

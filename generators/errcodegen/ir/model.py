@@ -121,6 +121,15 @@ class StatusRule:
 
 
 @dataclass(frozen=True)
+class GrpcStatus:
+    """A gRPC status code and the category it implies for an error without a known code."""
+
+    code: int
+    name: str  # e.g. "NotFound"
+    category: str | None  # None: the code says nothing about the category
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
     """Retry defaults (docs/client-behaviour.md section 2); durations in milliseconds."""
 
@@ -162,6 +171,7 @@ class IR:
     sentinels: tuple[Sentinel, ...]  # sorted by name
     status_rules: tuple[StatusRule, ...]  # sorted by status
     reason_phrases: tuple[tuple[int, str], ...]  # sorted by status
+    grpc_statuses: tuple[GrpcStatus, ...]  # sorted by code
     retry: RetryPolicy
     alerts: AlertSettings | None = None  # None: the registry sets no platform-wide alerts
 

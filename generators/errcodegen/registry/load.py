@@ -153,6 +153,8 @@ def check_references(registry: Registry) -> list[Problem]:
         expect(reg_doc, ("categories", name, "severity"), category.severity, severities, "severity")
     for i, rule in enumerate(settings.status_table):
         expect(reg_doc, ("status_table", i, "category"), rule.category, categories, "category")
+    for i, grpc in enumerate(settings.grpc_status):
+        expect(reg_doc, ("grpc_status", i, "category"), grpc.category, categories, "category")
 
     keys = set()
     seen_modules: dict[str, str] = {}

@@ -13,6 +13,7 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 Millis = Annotated[int, Field(ge=0)]
 HttpErrorStatus = Annotated[int, Field(ge=400, le=599)]
 
+
 def _yaml_off(value: object) -> object:
     """YAML 1.1 reads a bare ``off`` as false; a level of false means "off"."""
     return "off" if value is False else value
@@ -66,6 +67,12 @@ class RawStatusRule(Strict):
     retryable: bool
 
 
+class RawGrpcStatus(Strict):
+    code: Annotated[int, Field(ge=0, le=16)]
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z]*$")]
+    category: str | None
+
+
 class RawRetry(Strict):
     max_attempts: Annotated[int, Field(ge=1, le=100)]
     base_delay_ms: Millis
@@ -99,6 +106,7 @@ class RawSettings(Strict):
     severities: list[SnakeName]
     categories: dict[SnakeName, RawCategory]
     status_table: list[RawStatusRule]
+    grpc_status: list[RawGrpcStatus]
     reason_phrases: dict[HttpErrorStatus, Text]
     retry: RawRetry
     alerts: RawAlertSettings | None = None
