@@ -17,6 +17,7 @@ import nox
 from tasks.common import CONFORMANCE, PYTHON_PINS, ROOT, last_line, once
 
 CLIENT = ROOT / "clients" / "python"
+RUNTIME = ROOT / "generators" / "errcodegen" / "targets" / "python" / "runtime"
 INSTALL_TEST = ROOT / "tests" / "install" / "python"
 PACKAGING_PINS = ("build==1.6.1", "twine==7.0.0")
 MYPY_PIN = next(pin for pin in PYTHON_PINS if pin.startswith("mypy=="))
@@ -40,6 +41,17 @@ def check(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", "--config", config, str(CLIENT))
     session.run("mypy", "--config-file", config, str(CLIENT / "src"))
     session.run("python", "-c", "import virtengine_errors, virtengine_errors.transport")
+    check_runtime(session)
+
+
+def check_runtime(session: nox.Session) -> None:
+    """The runtime modules where they sit, under the client's own lint and typing rules
+    (the ``.pyi`` beside them declare the generated modules they import)."""
+    install(session)
+    config = str(CLIENT / "pyproject.toml")
+    session.run("ruff", "check", "--config", config, str(RUNTIME))
+    session.run("ruff", "format", "--check", "--config", config, str(RUNTIME))
+    session.run("mypy", "--config-file", config, str(RUNTIME))
 
 
 def test(session: nox.Session) -> None:

@@ -5,11 +5,11 @@ Registry version 1.0.0. The httpx transports live in ``virtengine_errors.transpo
 (install the ``httpx`` extra); the pydantic envelope models in ``virtengine_errors.models``.
 """
 
-from virtengine_errors import catalog, sentinels
-from virtengine_errors._registry import REGISTRY_VERSION
-from virtengine_errors.catalog import ErrorCode, lookup
-from virtengine_errors.decoding import decode_error
-from virtengine_errors.errors import (
+from . import catalog, sentinels
+from ._registry import REGISTRY_VERSION
+from .catalog import ErrorCode, lookup
+from .decoding import decode_error
+from .errors import (
     ERROR_TYPES,
     APIConnectionError,
     APIError,
@@ -24,8 +24,8 @@ from virtengine_errors.errors import (
     ValidationError,
     VirtEngineError,
 )
-from virtengine_errors.retry import AsyncRetrier, Retrier, RetryBudget, RetryPolicy
-from virtengine_errors.sentinels import Sentinel
+from .retry import AsyncRetrier, Retrier, RetryBudget, RetryPolicy
+from .sentinels import Sentinel
 
 __version__ = REGISTRY_VERSION
 

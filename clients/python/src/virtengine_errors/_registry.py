@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
+PACKAGE: Final = "virtengine_errors"
+"""The package's import name, also the name of its logger."""
 REGISTRY_VERSION: Final = "1.0.0"
 
 

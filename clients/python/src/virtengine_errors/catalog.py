@@ -6039,6 +6039,560 @@ ROLES_CANNOT_SUSPEND_SELF: Final = ErrorCode(
 )
 """cannot suspend own account"""
 
+SDK_TX_DECODE: Final = ErrorCode(
+    key="sdk:2",
+    module="sdk",
+    number=2,
+    name="tx_decode",
+    message="tx parse error",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""tx parse error"""
+
+SDK_INVALID_SEQUENCE: Final = ErrorCode(
+    key="sdk:3",
+    module="sdk",
+    number=3,
+    name="invalid_sequence",
+    message="invalid sequence",
+    category="state",
+    severity="error",
+    retryable=False,
+    http_status=409,
+)
+"""invalid sequence
+
+Action: Query the account sequence, sign the transaction again with it and broadcast the new transaction.
+"""
+
+SDK_UNAUTHORIZED: Final = ErrorCode(
+    key="sdk:4",
+    module="sdk",
+    number=4,
+    name="unauthorized",
+    message="unauthorized",
+    category="unauthorized",
+    severity="error",
+    retryable=False,
+    http_status=401,
+)
+"""unauthorized"""
+
+SDK_INSUFFICIENT_FUNDS: Final = ErrorCode(
+    key="sdk:5",
+    module="sdk",
+    number=5,
+    name="insufficient_funds",
+    message="insufficient funds",
+    category="state",
+    severity="error",
+    retryable=False,
+    http_status=409,
+)
+"""insufficient funds
+
+Action: Fund the account before retrying.
+"""
+
+SDK_UNKNOWN_REQUEST: Final = ErrorCode(
+    key="sdk:6",
+    module="sdk",
+    number=6,
+    name="unknown_request",
+    message="unknown request",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""unknown request"""
+
+SDK_INVALID_ADDRESS: Final = ErrorCode(
+    key="sdk:7",
+    module="sdk",
+    number=7,
+    name="invalid_address",
+    message="invalid address",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""invalid address"""
+
+SDK_INVALID_PUB_KEY: Final = ErrorCode(
+    key="sdk:8",
+    module="sdk",
+    number=8,
+    name="invalid_pub_key",
+    message="invalid pubkey",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""invalid pubkey"""
+
+SDK_UNKNOWN_ADDRESS: Final = ErrorCode(
+    key="sdk:9",
+    module="sdk",
+    number=9,
+    name="unknown_address",
+    message="unknown address",
+    category="not_found",
+    severity="info",
+    retryable=False,
+    http_status=404,
+)
+"""unknown address"""
+
+SDK_INVALID_COINS: Final = ErrorCode(
+    key="sdk:10",
+    module="sdk",
+    number=10,
+    name="invalid_coins",
+    message="invalid coins",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""invalid coins"""
+
+SDK_OUT_OF_GAS: Final = ErrorCode(
+    key="sdk:11",
+    module="sdk",
+    number=11,
+    name="out_of_gas",
+    message="out of gas",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""out of gas
+
+Action: Raise the gas limit (simulate first) and sign a new transaction.
+"""
+
+SDK_MEMO_TOO_LARGE: Final = ErrorCode(
+    key="sdk:12",
+    module="sdk",
+    number=12,
+    name="memo_too_large",
+    message="memo too large",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""memo too large"""
+
+SDK_INSUFFICIENT_FEE: Final = ErrorCode(
+    key="sdk:13",
+    module="sdk",
+    number=13,
+    name="insufficient_fee",
+    message="insufficient fee",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""insufficient fee
+
+Action: Raise the fee and sign a new transaction.
+"""
+
+SDK_TOO_MANY_SIGNATURES: Final = ErrorCode(
+    key="sdk:14",
+    module="sdk",
+    number=14,
+    name="too_many_signatures",
+    message="maximum number of signatures exceeded",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""maximum number of signatures exceeded"""
+
+SDK_NO_SIGNATURES: Final = ErrorCode(
+    key="sdk:15",
+    module="sdk",
+    number=15,
+    name="no_signatures",
+    message="no signatures supplied",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""no signatures supplied"""
+
+SDK_JSON_MARSHAL: Final = ErrorCode(
+    key="sdk:16",
+    module="sdk",
+    number=16,
+    name="json_marshal",
+    message="failed to marshal JSON bytes",
+    category="internal",
+    severity="critical",
+    retryable=False,
+    http_status=500,
+)
+"""failed to marshal JSON bytes"""
+
+SDK_JSON_UNMARSHAL: Final = ErrorCode(
+    key="sdk:17",
+    module="sdk",
+    number=17,
+    name="json_unmarshal",
+    message="failed to unmarshal JSON bytes",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""failed to unmarshal JSON bytes"""
+
+SDK_INVALID_REQUEST: Final = ErrorCode(
+    key="sdk:18",
+    module="sdk",
+    number=18,
+    name="invalid_request",
+    message="invalid request",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""invalid request"""
+
+SDK_TX_IN_MEMPOOL_CACHE: Final = ErrorCode(
+    key="sdk:19",
+    module="sdk",
+    number=19,
+    name="tx_in_mempool_cache",
+    message="tx already in mempool",
+    category="conflict",
+    severity="error",
+    retryable=False,
+    http_status=409,
+)
+"""tx already in mempool
+
+Action: The transaction is already pending; wait for it instead of broadcasting again.
+"""
+
+SDK_MEMPOOL_IS_FULL: Final = ErrorCode(
+    key="sdk:20",
+    module="sdk",
+    number=20,
+    name="mempool_is_full",
+    message="mempool is full",
+    category="rate_limit",
+    severity="error",
+    retryable=True,
+    http_status=429,
+)
+"""mempool is full
+
+Action: Wait and broadcast again; the node drops transactions while its mempool is full.
+"""
+
+SDK_TX_TOO_LARGE: Final = ErrorCode(
+    key="sdk:21",
+    module="sdk",
+    number=21,
+    name="tx_too_large",
+    message="tx too large",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""tx too large"""
+
+SDK_KEY_NOT_FOUND: Final = ErrorCode(
+    key="sdk:22",
+    module="sdk",
+    number=22,
+    name="key_not_found",
+    message="key not found",
+    category="not_found",
+    severity="info",
+    retryable=False,
+    http_status=404,
+)
+"""key not found"""
+
+SDK_WRONG_PASSWORD: Final = ErrorCode(
+    key="sdk:23",
+    module="sdk",
+    number=23,
+    name="wrong_password",
+    message="invalid account password",
+    category="unauthorized",
+    severity="error",
+    retryable=False,
+    http_status=401,
+)
+"""invalid account password"""
+
+SDK_INVALID_SIGNER: Final = ErrorCode(
+    key="sdk:24",
+    module="sdk",
+    number=24,
+    name="invalid_signer",
+    message="tx intended signer does not match the given signer",
+    category="unauthorized",
+    severity="error",
+    retryable=False,
+    http_status=401,
+)
+"""tx intended signer does not match the given signer"""
+
+SDK_INVALID_GAS_ADJUSTMENT: Final = ErrorCode(
+    key="sdk:25",
+    module="sdk",
+    number=25,
+    name="invalid_gas_adjustment",
+    message="invalid gas adjustment",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""invalid gas adjustment"""
+
+SDK_INVALID_HEIGHT: Final = ErrorCode(
+    key="sdk:26",
+    module="sdk",
+    number=26,
+    name="invalid_height",
+    message="invalid height",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""invalid height"""
+
+SDK_INVALID_VERSION: Final = ErrorCode(
+    key="sdk:27",
+    module="sdk",
+    number=27,
+    name="invalid_version",
+    message="invalid version",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""invalid version"""
+
+SDK_INVALID_CHAIN_ID: Final = ErrorCode(
+    key="sdk:28",
+    module="sdk",
+    number=28,
+    name="invalid_chain_id",
+    message="invalid chain-id",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""invalid chain-id"""
+
+SDK_INVALID_TYPE: Final = ErrorCode(
+    key="sdk:29",
+    module="sdk",
+    number=29,
+    name="invalid_type",
+    message="invalid type",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""invalid type"""
+
+SDK_TX_TIMEOUT_HEIGHT: Final = ErrorCode(
+    key="sdk:30",
+    module="sdk",
+    number=30,
+    name="tx_timeout_height",
+    message="tx timeout height",
+    category="state",
+    severity="error",
+    retryable=False,
+    http_status=409,
+)
+"""tx timeout height"""
+
+SDK_UNKNOWN_EXTENSION_OPTIONS: Final = ErrorCode(
+    key="sdk:31",
+    module="sdk",
+    number=31,
+    name="unknown_extension_options",
+    message="unknown extension options",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""unknown extension options"""
+
+SDK_WRONG_SEQUENCE: Final = ErrorCode(
+    key="sdk:32",
+    module="sdk",
+    number=32,
+    name="wrong_sequence",
+    message="incorrect account sequence",
+    category="state",
+    severity="error",
+    retryable=False,
+    http_status=409,
+)
+"""incorrect account sequence
+
+Action: Query the account sequence, sign the transaction again with it and broadcast the new transaction.
+"""
+
+SDK_PACK_ANY: Final = ErrorCode(
+    key="sdk:33",
+    module="sdk",
+    number=33,
+    name="pack_any",
+    message="failed packing protobuf message to Any",
+    category="internal",
+    severity="critical",
+    retryable=False,
+    http_status=500,
+)
+"""failed packing protobuf message to Any"""
+
+SDK_UNPACK_ANY: Final = ErrorCode(
+    key="sdk:34",
+    module="sdk",
+    number=34,
+    name="unpack_any",
+    message="failed unpacking protobuf message from Any",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""failed unpacking protobuf message from Any"""
+
+SDK_LOGIC: Final = ErrorCode(
+    key="sdk:35",
+    module="sdk",
+    number=35,
+    name="logic",
+    message="internal logic error",
+    category="internal",
+    severity="critical",
+    retryable=False,
+    http_status=500,
+)
+"""internal logic error"""
+
+SDK_CONFLICT: Final = ErrorCode(
+    key="sdk:36",
+    module="sdk",
+    number=36,
+    name="conflict",
+    message="conflict",
+    category="conflict",
+    severity="error",
+    retryable=False,
+    http_status=409,
+)
+"""conflict"""
+
+SDK_NOT_SUPPORTED: Final = ErrorCode(
+    key="sdk:37",
+    module="sdk",
+    number=37,
+    name="not_supported",
+    message="feature not supported",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""feature not supported"""
+
+SDK_NOT_FOUND: Final = ErrorCode(
+    key="sdk:38",
+    module="sdk",
+    number=38,
+    name="not_found",
+    message="not found",
+    category="not_found",
+    severity="info",
+    retryable=False,
+    http_status=404,
+)
+"""not found"""
+
+SDK_IO: Final = ErrorCode(
+    key="sdk:39",
+    module="sdk",
+    number=39,
+    name="io",
+    message="Internal IO error",
+    category="internal",
+    severity="critical",
+    retryable=False,
+    http_status=500,
+)
+"""Internal IO error"""
+
+SDK_APP_CONFIG: Final = ErrorCode(
+    key="sdk:40",
+    module="sdk",
+    number=40,
+    name="app_config",
+    message="error in app.toml",
+    category="internal",
+    severity="critical",
+    retryable=False,
+    http_status=500,
+)
+"""error in app.toml"""
+
+SDK_INVALID_GAS_LIMIT: Final = ErrorCode(
+    key="sdk:41",
+    module="sdk",
+    number=41,
+    name="invalid_gas_limit",
+    message="invalid gas limit",
+    category="validation",
+    severity="info",
+    retryable=False,
+    http_status=400,
+)
+"""invalid gas limit"""
+
+SDK_TX_TIMEOUT: Final = ErrorCode(
+    key="sdk:42",
+    module="sdk",
+    number=42,
+    name="tx_timeout",
+    message="tx timeout",
+    category="state",
+    severity="error",
+    retryable=False,
+    http_status=409,
+)
+"""tx timeout"""
+
 SERVICEDESK_CONFIG_INVALID: Final = ErrorCode(
     key="servicedesk:1",
     module="servicedesk",
@@ -7676,6 +8230,32 @@ SUPPORT_REQUEST_ARCHIVED: Final = ErrorCode(
     http_status=500,
 )
 """support request archived"""
+
+UNDEFINED_INTERNAL: Final = ErrorCode(
+    key="undefined:1",
+    module="undefined",
+    number=1,
+    name="internal",
+    message="internal",
+    category="internal",
+    severity="critical",
+    retryable=False,
+    http_status=500,
+)
+"""internal"""
+
+UNDEFINED_PANIC: Final = ErrorCode(
+    key="undefined:111222",
+    module="undefined",
+    number=111222,
+    name="panic",
+    message="panic",
+    category="internal",
+    severity="critical",
+    retryable=False,
+    http_status=500,
+)
+"""panic"""
 
 VEID_INVALID_ADDRESS: Final = ErrorCode(
     key="veid:1000",
@@ -13164,6 +13744,47 @@ CODES: Final[Mapping[str, ErrorCode]] = {
         ROLES_NOT_GENESIS_ACCOUNT,
         ROLES_CANNOT_REVOKE_OWN_ROLE,
         ROLES_CANNOT_SUSPEND_SELF,
+        SDK_TX_DECODE,
+        SDK_INVALID_SEQUENCE,
+        SDK_UNAUTHORIZED,
+        SDK_INSUFFICIENT_FUNDS,
+        SDK_UNKNOWN_REQUEST,
+        SDK_INVALID_ADDRESS,
+        SDK_INVALID_PUB_KEY,
+        SDK_UNKNOWN_ADDRESS,
+        SDK_INVALID_COINS,
+        SDK_OUT_OF_GAS,
+        SDK_MEMO_TOO_LARGE,
+        SDK_INSUFFICIENT_FEE,
+        SDK_TOO_MANY_SIGNATURES,
+        SDK_NO_SIGNATURES,
+        SDK_JSON_MARSHAL,
+        SDK_JSON_UNMARSHAL,
+        SDK_INVALID_REQUEST,
+        SDK_TX_IN_MEMPOOL_CACHE,
+        SDK_MEMPOOL_IS_FULL,
+        SDK_TX_TOO_LARGE,
+        SDK_KEY_NOT_FOUND,
+        SDK_WRONG_PASSWORD,
+        SDK_INVALID_SIGNER,
+        SDK_INVALID_GAS_ADJUSTMENT,
+        SDK_INVALID_HEIGHT,
+        SDK_INVALID_VERSION,
+        SDK_INVALID_CHAIN_ID,
+        SDK_INVALID_TYPE,
+        SDK_TX_TIMEOUT_HEIGHT,
+        SDK_UNKNOWN_EXTENSION_OPTIONS,
+        SDK_WRONG_SEQUENCE,
+        SDK_PACK_ANY,
+        SDK_UNPACK_ANY,
+        SDK_LOGIC,
+        SDK_CONFLICT,
+        SDK_NOT_SUPPORTED,
+        SDK_NOT_FOUND,
+        SDK_IO,
+        SDK_APP_CONFIG,
+        SDK_INVALID_GAS_LIMIT,
+        SDK_TX_TIMEOUT,
         SERVICEDESK_CONFIG_INVALID,
         SERVICEDESK_SYNC_FAILED,
         SERVICEDESK_EXTERNAL_API_ERROR,
@@ -13290,6 +13911,8 @@ CODES: Final[Mapping[str, ErrorCode]] = {
         SUPPORT_INVALID_PAYLOAD,
         SUPPORT_MAX_RESPONSES_EXCEEDED,
         SUPPORT_REQUEST_ARCHIVED,
+        UNDEFINED_INTERNAL,
+        UNDEFINED_PANIC,
         VEID_INVALID_ADDRESS,
         VEID_INVALID_SCOPE,
         VEID_INVALID_SCOPE_TYPE,

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from virtengine_errors.catalog import ErrorCode
+from .catalog import ErrorCode
 
 if TYPE_CHECKING:
-    from virtengine_errors.models import ErrorEnvelope, Problem
-    from virtengine_errors.sentinels import Sentinel
+    from .models import ErrorEnvelope, Problem
+    from .sentinels import Sentinel
 
 ConnectionPhase = Literal["connect", "reset", "timeout"]
 
@@ -24,6 +24,10 @@ class VirtEngineError(Exception):
 
     retryable: bool
     attempts: int
+
+
+ClientError = VirtEngineError
+"""The base class under a name every registry shares (the retry helper catches it)."""
 
 
 class APIError(VirtEngineError):
@@ -104,7 +108,7 @@ class APIError(VirtEngineError):
     @property
     def entry(self) -> ErrorCode | None:
         """The catalog's entry for this error's code, if the registry knows it."""
-        from virtengine_errors.catalog import lookup
+        from .catalog import lookup
 
         return lookup(self.code) if self.code is not None else None
 
@@ -124,7 +128,7 @@ class APIError(VirtEngineError):
         """
         from pydantic import ValidationError as ModelValidationError
 
-        from virtengine_errors.models import ErrorEnvelope, Problem
+        from .models import ErrorEnvelope, Problem
 
         if not self.from_envelope:
             return None

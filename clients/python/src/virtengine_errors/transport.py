@@ -22,10 +22,10 @@ from typing import Any
 
 import httpx
 
-from virtengine_errors._registry import IDEMPOTENT_METHODS, MAX_ERROR_BODY_BYTES
-from virtengine_errors.decoding import decode_error
-from virtengine_errors.errors import APIConnectionError, APIError, ConnectionPhase
-from virtengine_errors.retry import (
+from ._registry import IDEMPOTENT_METHODS, MAX_ERROR_BODY_BYTES, PACKAGE
+from .decoding import decode_error
+from .errors import APIConnectionError, APIError, ConnectionPhase
+from .retry import (
     AsyncRetrier,
     OnRetry,
     Retrier,
@@ -33,7 +33,7 @@ from virtengine_errors.retry import (
     RetryPolicy,
 )
 
-EXTENSION = "virtengine_errors.call_options"
+EXTENSION = f"{PACKAGE}.call_options"
 """The httpx request extension that carries a call's ``CallOptions``."""
 
 IDEMPOTENCY_KEY = "Idempotency-Key"

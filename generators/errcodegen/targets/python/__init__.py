@@ -1,8 +1,10 @@
 """The Python client: typed errors, code catalog, decoder, retry helper and httpx glue.
 
 The envelope models come from datamodel-code-generator run on the OpenAPI document
-built from the same IR; every other module is a template in ``templates/``. Files that
-never depend on the registry (the license text) are copied from ``static/`` as they are.
+built from the same IR. The modules that do not depend on the registry (decoder, retry
+helper, httpx transports) are real source in ``runtime/``, copied behind the notice;
+what the registry decides is rendered from ``templates/`` into the modules they import.
+The license text is copied from ``static/`` as it is.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from errcodegen.ir import IR
 from errcodegen.lang import python as py
 from errcodegen.targets import Target
-from errcodegen.targets.common import template_env
+from errcodegen.targets.common import NOTICE, template_env
 from errcodegen.targets.python.models import render_models
 from errcodegen.targets.python.naming import (
     code_docstring,
@@ -31,10 +33,9 @@ _PACKAGE_MODULES = {
     "catalog.py.j2": "catalog.py",
     "errors.py.j2": "errors.py",
     "sentinels.py.j2": "sentinels.py",
-    "decoding.py.j2": "decoding.py",
-    "retry.py.j2": "retry.py",
-    "transport.py.j2": "transport.py",
 }
+# modules of ``runtime/`` copied into the package folder as they are, behind the notice
+_RUNTIME_MODULES = ("decoding.py", "retry.py", "transport.py")
 _PROJECT_FILES = {"pyproject.toml.j2": "pyproject.toml", "README.md.j2": "README.md"}
 # static file -> path of the output relative to the project folder
 _STATIC_FILES = {"LICENSE": "LICENSE"}
@@ -59,6 +60,9 @@ def render(ir: IR) -> Files:
     }
     for name, path in _PACKAGE_MODULES.items():
         files[f"{package}/{path}"] = env.get_template(name).render(context)
+    runtime = resources.files(__name__) / "runtime"
+    for name in _RUNTIME_MODULES:
+        files[f"{package}/{name}"] = f"# {NOTICE}\n" + (runtime / name).read_text("utf-8")
     files[f"{package}/models.py"] = render_models(ir)
     static = resources.files(__name__) / "static"
     for name, path in _STATIC_FILES.items():

@@ -63,7 +63,6 @@ def naming_context(ir: IR) -> dict[str, Any]:
         # names of an import list or ``__all__``, in the order ruff's isort wants
         "init_error_imports": py.import_order(error_names),
         "init_all": py.import_order(exported),
-        "retry_error_imports": py.import_order([root_error, "APIConnectionError", "APIError"]),
     }
 
 

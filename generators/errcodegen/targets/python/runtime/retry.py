@@ -1,4 +1,3 @@
-# {{ NOTICE }}
 """Send a request again when that is safe and useful, and only then.
 
 ``Retrier`` (sync) and ``AsyncRetrier`` run one call under a ``RetryPolicy``: they stop on
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from random import random as uniform_draw
 from typing import TypeVar
 
-from {{ package }}._registry import (
+from ._registry import (
     BASE_DELAY,
     BUDGET_CAPACITY,
     BUDGET_ENABLED,
@@ -26,18 +25,19 @@ from {{ package }}._registry import (
     MAX_ATTEMPTS,
     MAX_DELAY,
     MAX_RETRY_AFTER,
+    PACKAGE,
     RETRY_COST,
     SUCCESS_REFUND,
     THROTTLE_BASE_DELAY,
     THROTTLE_RETRY_COST,
 )
-from {{ package }}.errors import {{ retry_error_imports|join(", ") }}
+from .errors import APIConnectionError, APIError, ClientError
 
 T = TypeVar("T")
 
-logger = logging.getLogger({{ package|py }})
+logger = logging.getLogger(PACKAGE)
 
-OnRetry = Callable[[int, {{ root_error }}, float], None]
+OnRetry = Callable[[int, ClientError, float], None]
 """Called before each retry with the attempt about to be sent, the error, the delay."""
 
 _MAX_EXPONENT = 1000  # 2.0 ** n stays finite; max_delay caps the delay long before
@@ -144,7 +144,7 @@ class _RetryCore:
             deadline_at=None if deadline is None else self._clock() + deadline,
         )
 
-    def _plan(self, call: _Call, error: {{ root_error }}) -> float | None:
+    def _plan(self, call: _Call, error: ClientError) -> float | None:
         """The delay before the next attempt, or ``None`` to stop (docs/client-behaviour.md 2)."""
         error.attempts = call.attempts
         now = self._clock()
@@ -171,7 +171,7 @@ class _RetryCore:
         self._report(call, error, delay)
         return delay
 
-    def _delay(self, call: _Call, error: {{ root_error }}, throttling: bool) -> float | None:
+    def _delay(self, call: _Call, error: ClientError, throttling: bool) -> float | None:
         policy = self.policy
         base = policy.throttle_base_delay if throttling else policy.base_delay
         exponent = min(call.retries, _MAX_EXPONENT)
@@ -183,7 +183,7 @@ class _RetryCore:
             return None
         return max(hint, backoff)
 
-    def _report(self, call: _Call, error: {{ root_error }}, delay: float) -> None:
+    def _report(self, call: _Call, error: ClientError, delay: float) -> None:
         logger.debug(
             "retrying (attempt %d of %d) in %.3f s after: %s",
             call.attempts + 1,
@@ -200,13 +200,13 @@ class _RetryCore:
             self.budget.release(refund)
 
 
-def _throttling(error: {{ root_error }}) -> bool:
+def _throttling(error: ClientError) -> bool:
     return isinstance(error, APIError) and (
         error.category == "rate_limit" or error.http_status == 429
     )
 
 
-def _never_sent(error: {{ root_error }}) -> bool:
+def _never_sent(error: ClientError) -> bool:
     return isinstance(error, APIConnectionError) and not error.request_sent
 
 
@@ -250,7 +250,7 @@ class Retrier(_RetryCore):
             call.attempts += 1
             try:
                 result = send(call.attempts)
-            except {{ root_error }} as error:
+            except ClientError as error:
                 delay = self._plan(call, error)
                 if delay is None:
                     raise
@@ -298,7 +298,7 @@ class AsyncRetrier(_RetryCore):
             call.attempts += 1
             try:
                 result = await send(call.attempts)
-            except {{ root_error }} as error:
+            except ClientError as error:
                 delay = self._plan(call, error)
                 if delay is None:
                     raise

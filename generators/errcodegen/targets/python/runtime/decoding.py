@@ -1,7 +1,6 @@
-# {{ NOTICE }}
 """Turn any HTTP response into an API error; never raise anything else.
 
-``decode_error(status, headers, body)`` follows the client contract: a {{ ir.name }}
+``decode_error(status, headers, body)`` follows the client contract: the API's error
 envelope or an RFC 9457 problem gives the fields it carries, the catalog and the
 registry's defaults fill the rest, and any other body (HTML from a proxy, nothing,
 broken JSON) still yields the error class of the status.
@@ -17,14 +16,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from {{ package }}._registry import (
+from ._registry import (
     CATEGORY_DEFAULTS,
     MAX_ERROR_BODY_BYTES,
     REASON_PHRASES,
     STATUS_TABLE,
 )
-from {{ package }}.catalog import CODES, ErrorCode
-from {{ package }}.errors import ERROR_TYPES, APIError
+from .catalog import CODES, ErrorCode
+from .errors import ERROR_TYPES, APIError
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 """Response headers: a mapping (names in any case) or name/value pairs."""

@@ -1,4 +1,3 @@
-# {{ NOTICE }}
 """httpx integration: transports that retry under the policy and raise typed errors.
 
     client = httpx.Client(transport=RetryTransport())
@@ -22,10 +21,10 @@ from typing import Any
 
 import httpx
 
-from {{ package }}._registry import IDEMPOTENT_METHODS, MAX_ERROR_BODY_BYTES
-from {{ package }}.decoding import decode_error
-from {{ package }}.errors import APIConnectionError, APIError, ConnectionPhase
-from {{ package }}.retry import (
+from ._registry import IDEMPOTENT_METHODS, MAX_ERROR_BODY_BYTES, PACKAGE
+from .decoding import decode_error
+from .errors import APIConnectionError, APIError, ConnectionPhase
+from .retry import (
     AsyncRetrier,
     OnRetry,
     Retrier,
@@ -33,7 +32,7 @@ from {{ package }}.retry import (
     RetryPolicy,
 )
 
-EXTENSION = {{ (package ~ ".call_options")|py }}
+EXTENSION = f"{PACKAGE}.call_options"
 """The httpx request extension that carries a call's ``CallOptions``."""
 
 IDEMPOTENCY_KEY = "Idempotency-Key"

@@ -1,0 +1,28 @@
+"""What the generated ``_registry.py`` provides: the registry's tables and retry defaults."""
+
+from typing import Final, NamedTuple
+
+PACKAGE: Final[str]
+REGISTRY_VERSION: Final[str]
+
+class CategoryDefaults(NamedTuple):
+    severity: str
+    retryable: bool
+    http_status: int
+
+SEVERITIES: Final[tuple[str, ...]]
+CATEGORY_DEFAULTS: Final[dict[str, CategoryDefaults]]
+STATUS_TABLE: Final[dict[int, tuple[str | None, bool]]]
+REASON_PHRASES: Final[dict[int, str]]
+MAX_ERROR_BODY_BYTES: Final[int]
+MAX_ATTEMPTS: Final[int]
+BASE_DELAY: Final[float]
+THROTTLE_BASE_DELAY: Final[float]
+MAX_DELAY: Final[float]
+MAX_RETRY_AFTER: Final[float]
+BUDGET_ENABLED: Final[bool]
+BUDGET_CAPACITY: Final[int]
+RETRY_COST: Final[int]
+THROTTLE_RETRY_COST: Final[int]
+SUCCESS_REFUND: Final[int]
+IDEMPOTENT_METHODS: Final[frozenset[str]]

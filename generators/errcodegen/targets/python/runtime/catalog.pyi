@@ -1,0 +1,23 @@
+"""What the generated ``catalog.py`` provides: ``ErrorCode``, every code by key, lookup."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+@dataclass(frozen=True, slots=True)
+class ErrorCode:
+    key: str
+    module: str
+    number: int
+    name: str
+    message: str
+    category: str
+    severity: str
+    retryable: bool
+    http_status: int
+    deprecated: bool = False
+    replaced_by: str | None = None
+
+CODES: Final[Mapping[str, ErrorCode]]
+
+def lookup(code: str) -> ErrorCode | None: ...

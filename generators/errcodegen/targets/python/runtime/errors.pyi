@@ -1,0 +1,60 @@
+"""What the generated ``errors.py`` provides to the runtime (its whole typed surface).
+
+The generated module names the base class after the platform (``VirtEngineError``) and
+binds it to ``ClientError`` too; it defines one ``APIError`` subclass per category of the
+registry, listed in ``ERROR_TYPES``.
+"""
+
+from typing import Any, ClassVar, Literal, Self
+
+ConnectionPhase = Literal["connect", "reset", "timeout"]
+
+class ClientError(Exception):
+    retryable: bool
+    attempts: int
+
+class APIError(ClientError):
+    category_type: ClassVar[str | None]
+    message: str
+    code: str | None
+    module: str | None
+    number: int | None
+    category: str | None
+    severity: str
+    context: dict[str, Any] | None
+    http_status: int
+    request_id: str | None
+    retry_after: float | None
+    raw_bytes: bytes
+    from_envelope: bool
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        module: str | None = None,
+        number: int | None = None,
+        category: str | None = None,
+        severity: str = "error",
+        retryable: bool = False,
+        context: dict[str, Any] | None = None,
+        http_status: int = 0,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        attempts: int = 1,
+        raw_bytes: bytes = b"",
+        from_envelope: bool = False,
+    ) -> None: ...
+    @classmethod
+    def _decoded(cls, message: str, fields: dict[str, Any]) -> Self: ...
+
+class APIConnectionError(ClientError):
+    message: str
+    phase: ConnectionPhase
+    def __init__(
+        self, message: str, *, phase: ConnectionPhase = "connect", attempts: int = 1
+    ) -> None: ...
+    @property
+    def request_sent(self) -> bool: ...
+
+ERROR_TYPES: dict[str, type[APIError]]
