@@ -4,6 +4,7 @@ deterministic, and names that would collide in TypeScript are rejected clearly."
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,21 @@ def test_colliding_constant_names_are_rejected(ir: IR) -> None:
     second = dataclasses.replace(ir.codes[0], module="a", number=2, name="b_c")
     with pytest.raises(ValueError, match=r"a_b:1 and a:2 both map to .*Codes\.A_B_C"):
         TARGET.render(dataclasses.replace(ir, codes=(first, second)))
+
+
+def test_package_ships_esm_and_commonjs_with_declarations(ir: IR) -> None:
+    files = TARGET.render(ir)
+    package = json.loads(str(files["package.json"]))
+    entry = package["exports"]["."]
+    assert entry["import"] == {"types": "./dist/esm/index.d.ts", "default": "./dist/esm/index.js"}
+    assert entry["require"] == {"types": "./dist/cjs/index.d.ts", "default": "./dist/cjs/index.js"}
+    assert (package["main"], package["types"]) == ("./dist/cjs/index.js", "./dist/cjs/index.d.ts")
+    assert package["scripts"]["prepack"] == "npm run build"
+    assert "dist/cjs/package.json" in package["scripts"]["build"]
+    assert list(package.get("dependencies", {})) == []
+    esm = json.loads(str(files["tsconfig.json"]))["compilerOptions"]
+    cjs = json.loads(str(files["tsconfig.cjs.json"]))
+    assert (esm["outDir"], esm["declaration"], "DOM" in esm["lib"]) == ("dist/esm", True, True)
+    assert cjs["extends"] == "./tsconfig.json"
+    assert cjs["compilerOptions"]["module"] == "CommonJS"
+    assert cjs["compilerOptions"]["outDir"] == "dist/cjs"

@@ -241,6 +241,7 @@ def copy_app(name: str, scratch: Path) -> Path:
 def node_apps(scratch: Path, api: Api, base: str) -> Iterator[tuple[str, Callable[[], None]]]:
     def esm() -> None:
         folder = copy_app("esm", scratch)
+        check_js(folder, "app.mjs", "esm")
         result = last_json(run([NODE, "app.mjs", f"{base}/esm"], folder, "esm app"), "esm app")
         check_result("esm", result, api)
         resolved = str(result.get("resolved"))
@@ -249,6 +250,7 @@ def node_apps(scratch: Path, api: Api, base: str) -> Iterator[tuple[str, Callabl
 
     def cjs() -> None:
         folder = copy_app("cjs", scratch)
+        check_js(folder, "app.cjs", "cjs")
         argv = [NODE, "--no-experimental-require-module", "app.cjs", f"{base}/cjs"]
         result = last_json(run(argv, folder, "cjs app"), "cjs app")
         check_result("cjs", result, api)
@@ -287,10 +289,19 @@ def node_apps(scratch: Path, api: Api, base: str) -> Iterator[tuple[str, Callabl
     yield "TypeScript without DOM or @types/node (types only)", bare
 
 
+def check_js(folder: Path, app: str, what: str) -> None:
+    """Type-check a JavaScript app against the package's declarations (strict, no DOM)."""
+    options = ["--noEmit", "--allowJs", "--checkJs", "--strict", "--skipLibCheck", "false"]
+    node = ["--module", "nodenext", "--target", "es2022", "--lib", "es2022", "--types", "node"]
+    compiler = [NODE, str(TOOLS / "typescript/bin/tsc"), *options, *node, app]
+    run(compiler, folder, f"{what}: tsc --checkJs {app}")
+
+
 def tsc(folder: Path, what: str) -> list[str]:
     """Compile with the pinned tsc (strict, libraries checked); the files it read."""
-    argv = [NODE, str(TOOLS / "typescript/bin/tsc"), "-p", ".", "--strict", "--listFiles"]
-    files = run(argv, folder, f"{what}: tsc --strict").splitlines()
+    compiler = [NODE, str(TOOLS / "typescript/bin/tsc"), "-p", "."]
+    run([*compiler, "--strict"], folder, f"{what}: tsc --strict")
+    files = run([*compiler, "--listFilesOnly"], folder, f"{what}: tsc --listFilesOnly").splitlines()
     if what != "browser" and any(f.endswith("lib.dom.d.ts") for f in files):
         raise Failure(f"{what}: the DOM lib was loaded (lib ES2022 only expected)")
     return files
@@ -363,6 +374,12 @@ def main(argv: list[str]) -> int:
         else:
             print(f"ok   {name}", flush=True)
 
+    if Path(tempfile.gettempdir()).resolve().is_relative_to(REPO):
+        # nox points TMPDIR into its own folder, which is inside the repository: use the
+        # system's temporary folder instead (tempfile skips empty variables).
+        for name in ("TMPDIR", "TEMP", "TMP"):
+            os.environ[name] = ""
+        tempfile.tempdir = None
     with tempfile.TemporaryDirectory(prefix="virtengine-errors-npm-") as temporary:
         scratch = Path(temporary).resolve()
         if scratch.is_relative_to(REPO):

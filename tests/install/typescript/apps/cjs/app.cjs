@@ -4,7 +4,9 @@
 
 const { APIError, createFetch, NotFoundError } = require("@virtengine/errors");
 
+/** @param {string} base the API's base URL */
 async function main(base) {
+  /** @type {{ attempt: number, status: number | null, delayMs: number }[]} */
   const retries = [];
   const api = createFetch({
     onRetry: (attempt, error, delayMs) => {
@@ -32,7 +34,7 @@ async function main(base) {
   };
 }
 
-main(process.argv[2]).then(
+main(process.argv[2] ?? "").then(
   (result) => {
     console.log(JSON.stringify(result));
   },

@@ -3,6 +3,7 @@
 import { APIError, createFetch, NotFoundError } from "@virtengine/errors";
 
 const base = process.argv[2];
+/** @type {{ attempt: number, status: number | null, delayMs: number }[]} */
 const retries = [];
 const api = createFetch({
   onRetry: (attempt, error, delayMs) => {
