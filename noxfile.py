@@ -61,26 +61,29 @@ def tool(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def python(session: nox.Session) -> None:
-    """The Python client alone: checks, tests, its conformance runner on the corpus."""
+    """The Python client alone: checks, tests, conformance runner, install of the built wheel."""
     install_tool(session)
     python_tasks.test(session)
     python_tasks.run_vectors(session, conformance_tasks.corpus())
+    release_tasks.install_tests(session, ["python"])
 
 
 @nox.session(python=PYTHON)
 def typescript(session: nox.Session) -> None:
-    """The TypeScript client alone: checks, tests, its conformance runner on the corpus."""
+    """The TypeScript client alone: checks, tests, conformance runner, installs of the tarball."""
     install_tool(session)
     typescript_tasks.test(session)
     typescript_tasks.run_vectors(session, conformance_tasks.corpus())
+    release_tasks.install_tests(session, ["typescript"])
 
 
 @nox.session(python=PYTHON)
 def go(session: nox.Session) -> None:
-    """The Go client alone: vet, gofmt, tests, fuzzing, its conformance runner on the corpus."""
+    """The Go client alone: vet, gofmt, tests, fuzzing, conformance runner, module installs."""
     install_tool(session)
     go_tasks.test(session)
     go_tasks.run_vectors(session, conformance_tasks.corpus())
+    release_tasks.install_tests(session, ["go"])
 
 
 @nox.session(python=PYTHON)

@@ -282,9 +282,3 @@ def install_test(session: nox.Session, artifacts: list[Path]) -> None:
                     )
         session.log(f"go install test ({name}): vet, tests and the program pass")
     shutil.rmtree(scratch)
-
-
-def package_and_install_test(session: nox.Session) -> None:
-    """Package into a scratch folder and run the install test on it (for the go session)."""
-    with tempfile.TemporaryDirectory(prefix="veerrors-go-dist-") as out:
-        install_test(session, package(session, Path(out)))

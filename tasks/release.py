@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import nox
@@ -30,12 +31,14 @@ def source_date_epoch() -> int:
     return max(int(last.stdout.strip() or 0), EARLIEST_ZIP_TIME)
 
 
-def package_all(session: nox.Session, out: Path) -> dict[str, list[Path]]:
-    """Every language's distributable built into ``out``."""
+def package_all(
+    session: nox.Session, out: Path, languages: Iterable[str] = PACKAGES
+) -> dict[str, list[Path]]:
+    """The distributables of ``languages`` (all by default) built into ``out``."""
     epoch = source_date_epoch()
     session.env["SOURCE_DATE_EPOCH"] = str(epoch)
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)  # for steps the modules run in-process
-    return {name: module.package(session, out) for name, module in PACKAGES.items()}
+    return {name: PACKAGES[name].package(session, out) for name in languages}
 
 
 def build(session: nox.Session, *release_check_args: str) -> None:
@@ -61,12 +64,12 @@ def build(session: nox.Session, *release_check_args: str) -> None:
         session.log(f"{path.relative_to(ROOT)}: {path.stat().st_size:,} bytes")
 
 
-def install_tests(session: nox.Session) -> None:
-    """Build every distributable into a scratch folder, then install each into scratch
+def install_tests(session: nox.Session, languages: Iterable[str] = PACKAGES) -> None:
+    """Build the distributables into a scratch folder, then install each into scratch
     projects outside the repository and use it as its README says."""
     scratch = Path(tempfile.mkdtemp(prefix="errcodegen-release-"))
     try:
-        for name, artifacts in package_all(session, scratch).items():
+        for name, artifacts in package_all(session, scratch, languages).items():
             PACKAGES[name].install_test(session, artifacts)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
