@@ -7,6 +7,7 @@ import ast
 import json
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,32 @@ def test_typescript_literals_round_trip(tmp_path: Path) -> None:
     (tmp_path / "check.js").write_text(script, encoding="utf-8")
     out = subprocess.run(["node", str(tmp_path / "check.js")], check=True, capture_output=True)
     assert json.loads(out.stdout) == HOSTILE
+
+
+def _one_of_every_category() -> list[str]:
+    """The first, a middle and the last code point of every general category (surrogates,
+    category Cs, aside: a JSON document cannot carry them back)."""
+    seen: dict[str, list[int]] = {}
+    for code in range(0x110000):
+        category = unicodedata.category(chr(code))
+        if category != "Cs":
+            seen.setdefault(category, []).append(code)
+    picks = [(codes[0], codes[len(codes) // 2], codes[-1]) for codes in seen.values()]
+    return [chr(code) for pick in picks for code in pick]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is part of the machine")
+def test_typescript_literals_hold_every_code_point(tmp_path: Path) -> None:
+    """`\\U0001xxxx` is not JavaScript (it read as `U0001xxxx`); every character survives."""
+    assert typescript.string("tag\U000e0001x") == '"tag\\u{e0001}x"'
+    every = _one_of_every_category()
+    texts = ["tag\U000e0001x", "".join(every), *every, "".join(map(chr, range(0, 0xD800, 37)))]
+    texts.append("".join(chr(c) for c in range(0xE000, 0x110000, 101)))
+    script = "const v = [" + ",".join(typescript.string(t) for t in texts) + "];\n"
+    script += "process.stdout.write(JSON.stringify(v));\n"
+    (tmp_path / "check.js").write_text(script, encoding="utf-8")
+    out = subprocess.run(["node", str(tmp_path / "check.js")], check=True, capture_output=True)
+    assert json.loads(out.stdout) == texts
 
 
 @pytest.mark.skipif(shutil.which("go") is None, reason="go is part of the machine")

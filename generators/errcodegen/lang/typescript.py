@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from errcodegen.lang.words import camel, escape_char, pascal, safe_text_lines, upper_snake
+from errcodegen.lang.words import camel, pascal, safe_text_lines, upper_snake
 
 RESERVED = frozenset(
     """break case catch class const continue debugger default delete do else enum export
@@ -35,15 +35,19 @@ def _avoid_reserved(name: str) -> str:
 
 
 def string(text: str) -> str:
-    """A double-quoted TypeScript string literal whose value is exactly ``text``."""
-    return (
-        '"'
-        + "".join(
-            c if c.isprintable() and c not in _SHORT else escape_char(c, _SHORT, max_hex=0x7F)
-            for c in text
-        )
-        + '"'
-    )
+    """A double-quoted TypeScript string literal whose value is exactly ``text``.
+
+    Printable characters stand as they are; backslash, quote, CR, LF and tab get their short
+    escapes; every other character is written as a code point escape ``\\u{...}`` (ES2015),
+    which holds any code point, astral ones included, and a lone surrogate as itself.
+    """
+    return '"' + "".join(_char(c) for c in text) + '"'
+
+
+def _char(c: str) -> str:
+    if c in _SHORT:
+        return _SHORT[c]
+    return c if c.isprintable() else f"\\u{{{ord(c):x}}}"
 
 
 def doc_lines(text: str) -> list[str]:
