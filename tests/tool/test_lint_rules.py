@@ -151,11 +151,13 @@ def test_deployed_exceptions_are_warnings(make_registry: MakeRegistry) -> None:
     assert report.errors == ()
 
 
-def test_fixed_rules_cannot_be_lowered(make_registry: MakeRegistry) -> None:
+@pytest.mark.parametrize("rule", ["DUPLICATE_CODE", "DUPLICATE_NAME", "IDENTIFIER_COLLISION"])
+@pytest.mark.parametrize("level", ["warning", "off"])
+def test_fixed_rules_cannot_be_lowered(make_registry: MakeRegistry, rule: str, level: str) -> None:
     root = make_registry(VALID)
     text = (root / "lint.yaml").read_text()
-    (root / "lint.yaml").write_text(text.replace("DUPLICATE_CODE: error", "DUPLICATE_CODE: off"))
-    with pytest.raises(RegistryError, match="DUPLICATE_CODE is always an error"):
+    (root / "lint.yaml").write_text(text.replace(f"{rule}: error", f"{rule}: {level}"))
+    with pytest.raises(RegistryError, match=f"{rule} is always an error"):
         lint_registry(load_registry(root))
 
 

@@ -253,6 +253,7 @@ RULES: tuple[Rule, ...] = (
         "Two codes must not become the same identifier in a client.",
         "error",
         identifier_collision,
+        fixed=True,  # a collision makes a client that does not compile or silently shadows
     ),
     Rule(
         "OVERRIDE_WITHOUT_REASON",
