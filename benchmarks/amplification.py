@@ -103,14 +103,25 @@ def failures(rng: random.Random, rate: float) -> Callable[[], bool]:
 
 def run_all() -> list[Result]:
     results = []
-    for scenario, target in [("full outage", "< 1.05 attempts/request"),
-                             ("20% failures", ">= 99% success, <= 1.3 attempts/request")]:
+    for scenario, target in [
+        ("full outage", "< 1.05 attempts/request"),
+        ("20% failures", ">= 99% success, <= 1.3 attempts/request"),
+    ]:
         for naive in (False, True):
             rng = random.Random(SEED)
             rate = 1.0 if scenario == "full outage" else FAILURE_RATE
             attempts, successes, seconds = simulate(failures(rng, rate), naive, rng)
-            results.append(Result(scenario, "naive" if naive else "ours", REQUESTS, attempts,
-                                  successes, seconds, "baseline" if naive else target))
+            results.append(
+                Result(
+                    scenario,
+                    "naive" if naive else "ours",
+                    REQUESTS,
+                    attempts,
+                    successes,
+                    seconds,
+                    "baseline" if naive else target,
+                )
+            )
     return results
 
 

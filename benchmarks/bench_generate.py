@@ -36,10 +36,20 @@ def time_validator(document_path: Path) -> float:
 def time_datamodel_codegen(document_path: Path, scratch: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
-        [str(Path(sys.executable).parent / "datamodel-codegen"), "--input", str(document_path),
-         "--input-file-type", "openapi", "--output-model-type", "pydantic_v2.BaseModel",
-         "--disable-timestamp", "--output", str(scratch / "models.py")],
-        check=True, capture_output=True,
+        [
+            str(Path(sys.executable).parent / "datamodel-codegen"),
+            "--input",
+            str(document_path),
+            "--input-file-type",
+            "openapi",
+            "--output-model-type",
+            "pydantic_v2.BaseModel",
+            "--disable-timestamp",
+            "--output",
+            str(scratch / "models.py"),
+        ],
+        check=True,
+        capture_output=True,
     )
     return time.perf_counter() - started
 
@@ -53,12 +63,17 @@ def measure(sizes: list[str], scratch: Path) -> list[dict[str, Any]]:
             modules, per = (int(n) for n in size.split("x"))
             spec = write_synthetic_registry(scratch / f"spec-{size}", modules, per)
         codes, stages, total, document = run_pipeline(spec, scratch / f"out-{size}")
-        rows.append({
-            "registry": size, "codes": codes, "total_s": total, "stages_s": stages,
-            "ms_per_code": 1000 * total / codes,
-            "openapi_spec_validator_s": time_validator(document),
-            "datamodel_codegen_s": time_datamodel_codegen(document, scratch),
-        })
+        rows.append(
+            {
+                "registry": size,
+                "codes": codes,
+                "total_s": total,
+                "stages_s": stages,
+                "ms_per_code": 1000 * total / codes,
+                "openapi_spec_validator_s": time_validator(document),
+                "datamodel_codegen_s": time_datamodel_codegen(document, scratch),
+            }
+        )
     return rows
 
 
@@ -76,13 +91,26 @@ def main() -> None:
 
 def markdown(rows: list[dict[str, object]]) -> str:
     stages = sorted({s for r in rows for s in r["stages_s"]}, key=_stage_order)  # type: ignore[attr-defined]
-    head = ["registry", "codes", "total s", "ms/code", *[f"{s} s" for s in stages],
-            "openapi-spec-validator alone s", "datamodel-codegen alone s"]
+    head = [
+        "registry",
+        "codes",
+        "total s",
+        "ms/code",
+        *[f"{s} s" for s in stages],
+        "openapi-spec-validator alone s",
+        "datamodel-codegen alone s",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [r["registry"], r["codes"], f"{r['total_s']:.2f}", f"{r['ms_per_code']:.2f}",
-                 *[f"{r['stages_s'].get(s, 0):.2f}" for s in stages],  # type: ignore[attr-defined]
-                 f"{r['openapi_spec_validator_s']:.2f}", f"{r['datamodel_codegen_s']:.2f}"]
+        cells = [
+            r["registry"],
+            r["codes"],
+            f"{r['total_s']:.2f}",
+            f"{r['ms_per_code']:.2f}",
+            *[f"{r['stages_s'].get(s, 0):.2f}" for s in stages],  # type: ignore[attr-defined]
+            f"{r['openapi_spec_validator_s']:.2f}",
+            f"{r['datamodel_codegen_s']:.2f}",
+        ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)
 

@@ -42,18 +42,36 @@ def language_rows(commands: list[tuple[str, list[str]]]) -> list[dict[str, Any]]
 
 
 def languages_markdown(rows: list[dict[str, Any]]) -> str:
-    head = ["language", "decode ns", "JSON parse ns", "decode / parse", "target <= 2x",
-            "bare request us", "transport request us", "overhead", "target <= 5%"]
+    head = [
+        "language",
+        "decode ns",
+        "JSON parse ns",
+        "decode / parse",
+        "target <= 2x",
+        "bare request us",
+        "transport request us",
+        "overhead",
+        "target <= 5%",
+    ]
     lines = [_row(head), _rule(len(head))]
     for r in rows:
         ratio = r["decode_ns"] / r["json_parse_ns"]
         overhead = r["transport_request_ns"] / r["bare_request_ns"] - 1
-        lines.append(_row([
-            r["language"], f"{r['decode_ns']:.0f}", f"{r['json_parse_ns']:.0f}", f"{ratio:.2f}x",
-            _met(ratio <= 2), f"{r['bare_request_ns'] / 1000:.0f}",
-            f"{r['transport_request_ns'] / 1000:.0f}", f"{100 * overhead:+.1f}%",
-            _met(overhead <= 0.05),
-        ]))
+        lines.append(
+            _row(
+                [
+                    r["language"],
+                    f"{r['decode_ns']:.0f}",
+                    f"{r['json_parse_ns']:.0f}",
+                    f"{ratio:.2f}x",
+                    _met(ratio <= 2),
+                    f"{r['bare_request_ns'] / 1000:.0f}",
+                    f"{r['transport_request_ns'] / 1000:.0f}",
+                    f"{100 * overhead:+.1f}%",
+                    _met(overhead <= 0.05),
+                ]
+            )
+        )
     imports = [f"{r['language']}: {r['import_ms']:.1f} ms" for r in rows if "import_ms" in r]
     if imports:
         lines.append("")
@@ -62,21 +80,43 @@ def languages_markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def amplification_markdown(rows: list[amplification.Result]) -> str:
-    head = ["scenario", "policy", "requests", "attempts / request", "success rate",
-            "simulated time s", "target", "verdict"]
+    head = [
+        "scenario",
+        "policy",
+        "requests",
+        "attempts / request",
+        "success rate",
+        "simulated time s",
+        "target",
+        "verdict",
+    ]
     lines = [_row(head), _rule(len(head))]
     for r in rows:
-        lines.append(_row([
-            r.scenario, r.policy, str(r.requests), f"{r.attempts_per_request:.3f}",
-            f"{100 * r.success_rate:.2f}%", f"{r.simulated_seconds:.1f}", r.target, r.verdict,
-        ]))
+        lines.append(
+            _row(
+                [
+                    r.scenario,
+                    r.policy,
+                    str(r.requests),
+                    f"{r.attempts_per_request:.3f}",
+                    f"{100 * r.success_rate:.2f}%",
+                    f"{r.simulated_seconds:.1f}",
+                    r.target,
+                    r.verdict,
+                ]
+            )
+        )
     return "\n".join(lines)
 
 
 def generation_targets(rows: list[dict[str, Any]]) -> str:
     limits = {"virtengine": 3.0, "41x100": 6.0}
-    notes = [f"{r['registry']}: {r['total_s']:.2f} s ({_met(r['total_s'] < limits[r['registry']])} "
-             f"under {limits[r['registry']]:.0f} s)" for r in rows if r["registry"] in limits]
+    notes = [
+        f"{r['registry']}: {r['total_s']:.2f} s ({_met(r['total_s'] < limits[r['registry']])} "
+        f"under {limits[r['registry']]:.0f} s)"
+        for r in rows
+        if r["registry"] in limits
+    ]
     per_code = ", ".join(f"{r['registry']} {r['ms_per_code']:.2f}" for r in rows)
     return "; ".join(notes) + f". Cost per code (ms): {per_code}."
 
@@ -96,8 +136,12 @@ def _met(ok: bool) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--lang", action="append", default=[], type=lambda t: (
-        t.partition("=")[0], shlex.split(t.partition("=")[2])))
+    parser.add_argument(
+        "--lang",
+        action="append",
+        default=[],
+        type=lambda t: (t.partition("=")[0], shlex.split(t.partition("=")[2])),
+    )
     parser.add_argument("--sizes", default="virtengine,41x100,200x100")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

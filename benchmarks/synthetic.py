@@ -10,8 +10,17 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 
 # Offset blocks of the sub-range convention, and the category each block holds.
-BLOCKS = ["validation", "not_found", "conflict", "unauthorized", "state", "external",
-          "internal", "validation", "rate_limit"]
+BLOCKS = [
+    "validation",
+    "not_found",
+    "conflict",
+    "unauthorized",
+    "state",
+    "external",
+    "internal",
+    "validation",
+    "rate_limit",
+]
 
 
 def write_synthetic_registry(root: Path, modules: int, codes_per_module: int) -> Path:
@@ -34,7 +43,8 @@ def write_synthetic_registry(root: Path, modules: int, codes_per_module: int) ->
             "codes": codes,
         }
         (root / "modules" / f"module_{m:04d}.yaml").write_text(
-            yaml.safe_dump(module, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(module, sort_keys=False), encoding="utf-8"
+        )
     return root
 
 

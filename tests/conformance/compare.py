@@ -3,7 +3,7 @@
 Usage: python tests/conformance/compare.py --runner NAME='ARGV' [--runner ...] FILE...
 
 Each runner prints one JSON line per case (``{"id", "pass", "got", "why"}``) and a
-closing ``N passed, N failed`` line (tests/conformance/FORMAT.md, "Runners"). This script prints each
+closing ``N passed, N failed`` line (FORMAT.md, "Runners"). This script prints each
 language's counts, then a table of every case whose ``got`` values differ between
 languages, member by member, and exits non-zero if any case failed, any runner
 crashed, or any two languages disagree.

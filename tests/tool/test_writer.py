@@ -109,9 +109,7 @@ def test_a_failure_in_any_real_target_leaves_every_file_byte_identical(
     hand_edited = generated_tree / "spec/openapi/errors.openapi.yaml"
     hand_edited.write_text("edited by hand, must survive a failed run\n")
     before = _snapshot(generated_tree)
-    targets = [
-        Target(t.name, t.folder, _failing) if t.name == broken else t for t in all_targets()
-    ]
+    targets = [Target(t.name, t.folder, _failing) if t.name == broken else t for t in all_targets()]
     with pytest.raises(TargetFailed, match=f"target {broken} failed"):
         generate(SPEC, generated_tree, targets)
     assert _snapshot(generated_tree) == before

@@ -84,9 +84,7 @@ def previous_release(repo: Path) -> str | None:
 def changelog_section(report: CompatReport, date: str) -> str:
     """The section for this release: what a client of the previous release will notice."""
     lines = [f"## {report.current_version} ({date})", ""]
-    lines.append(
-        f"Compared with {report.against} ({report.previous_version}): {report.reason}."
-    )
+    lines.append(f"Compared with {report.against} ({report.previous_version}): {report.reason}.")
     breaking = [c for c in report.changes if c.rule.breaking]
     groups = [("Breaking changes", breaking)] + [
         (title, [c for c in report.changes if c.rule.id in rules and not c.rule.breaking])
