@@ -92,6 +92,24 @@ var statusTable = map[int]statusRule{
 	504: {CategoryTimeout, true},
 }
 
+// grpcCategories is the category a gRPC status code implies for a gateway error whose
+// code the registry does not know; codes not listed imply none.
+var grpcCategories = map[int]Category{
+	3:  CategoryValidation,   // InvalidArgument
+	4:  CategoryTimeout,      // DeadlineExceeded
+	5:  CategoryNotFound,     // NotFound
+	6:  CategoryConflict,     // AlreadyExists
+	7:  CategoryUnauthorized, // PermissionDenied
+	8:  CategoryRateLimit,    // ResourceExhausted
+	9:  CategoryState,        // FailedPrecondition
+	10: CategoryConflict,     // Aborted
+	11: CategoryValidation,   // OutOfRange
+	13: CategoryInternal,     // Internal
+	14: CategoryExternal,     // Unavailable
+	15: CategoryInternal,     // DataLoss
+	16: CategoryUnauthorized, // Unauthenticated
+}
+
 // reasonPhrases come from the registry, not net/http, so every client words them alike.
 var reasonPhrases = map[int]string{
 	400: "Bad Request",

@@ -2,7 +2,7 @@
 
 ``registry.go``, ``catalog.go`` and ``sentinels.go`` hold the registry's data and are
 rendered from ``templates/``; the runtime that reads them (``errors.go``, ``decode.go``,
-``retry.go``, ``transport.go``) never depends on the registry and is plain Go in
+``abci.go``, ``retry.go``, ``transport.go``) never depends on the registry and is plain Go in
 ``static/``, copied with the notice and the registry's package name. The output goes
 through ``gofmt``.
 """
@@ -20,8 +20,18 @@ from errcodegen.targets import Target
 from errcodegen.targets.common import NOTICE, template_env
 from errcodegen.writer import Files
 
-_SOURCES = ["doc", "registry", "catalog", "sentinels", "errors", "decode", "retry", "transport"]
-_STATIC = frozenset({"errors", "decode", "retry", "transport"})  # static/<name>.go
+_SOURCES = [
+    "doc",
+    "registry",
+    "catalog",
+    "sentinels",
+    "errors",
+    "decode",
+    "abci",
+    "retry",
+    "transport",
+]
+_STATIC = frozenset({"errors", "decode", "abci", "retry", "transport"})  # static/<name>.go
 _PACKAGE_CLAUSE = re.compile(r"\Apackage veerrors\n")
 
 
@@ -77,6 +87,11 @@ def _context(ir: IR) -> dict[str, Any]:
                 "retryable": _bool(rule.retryable),
             }
             for rule in ir.status_rules
+        ],
+        "grpc_statuses": [
+            {"code": g.code, "name": g.name, "category": category_const(g.category)}
+            for g in ir.grpc_statuses
+            if g.category
         ],
         "reason_phrases": [(status, go.string(phrase)) for status, phrase in ir.reason_phrases],
         "idempotent_methods": [go.string(m) for m in ir.retry.idempotent_methods],

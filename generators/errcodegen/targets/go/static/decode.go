@@ -4,25 +4,27 @@ import (
 	"encoding/json"
 	"io"
 	"math"
-	"mime"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
+// maxTextRunes is how much of a text/plain body becomes the message, in code points.
+const maxTextRunes = 1000
+
 // DecodeError turns an error response into the SDK's error value: one of the category
-// types (*NotFoundError, ...) or *APIError. It never panics, whatever the body holds;
-// at most MaxErrorBodyBytes of body are looked at. now anchors HTTP-date and reset_at
-// retry hints.
+// types (*NotFoundError, ...) or *APIError. It reads the VirtEngine envelope, an RFC 9457
+// problem, the chain gateway's gRPC status, an {"error": "<text>"} body and plain text
+// (the Shape field says which). It never panics, whatever the body holds; at most
+// MaxErrorBodyBytes of body are looked at. now anchors date and reset-time retry hints.
 func DecodeError(status int, header http.Header, body []byte, now time.Time) error {
 	if len(body) > MaxErrorBodyBytes {
 		body = body[:MaxErrorBodyBytes]
 	}
-	e := &APIError{HTTPStatus: status, RawBody: body, RequestID: header.Get("X-Request-Id")}
-	found := readBody(e, header, validText(body))
+	e := &APIError{HTTPStatus: status, RawBody: body, RequestID: header.Get("X-Request-Id"), Attempts: 1}
+	found := readBody(e, mediaType(header), validText(body))
 	fillDefaults(e, found)
 	if ms, ok := retryHint(header, e.Context, now); ok {
 		e.RetryAfterMillis, e.HasRetryAfter = ms, true
@@ -30,44 +32,84 @@ func DecodeError(status int, header http.Header, body []byte, now time.Time) err
 	return typed(e)
 }
 
-// wireError is what an envelope or a problem said; nil members were missing or of
-// the wrong JSON type.
+// wireError is what the body said; nil members were missing or of the wrong JSON type.
 type wireError struct {
 	message, category, severity *string
 	retryable                   *bool
+	// grpcCategory is the category a gateway status's gRPC code implies, or "".
+	grpcCategory Category
 }
 
-func readBody(e *APIError, header http.Header, text string) *wireError {
-	var doc any
-	decoder := json.NewDecoder(strings.NewReader(text))
-	decoder.UseNumber() // context numbers keep their precision
-	if decoder.Decode(&doc) != nil {
-		return nil
-	}
-	if _, err := decoder.Token(); err != io.EOF {
-		return nil // more than one JSON value: not JSON
-	}
-	object, _ := doc.(map[string]any)
-	if object == nil {
+// readBody classifies the body (contract 1.3, first match wins), sets e's Shape, code
+// and context, and returns what the body said about the other fields.
+func readBody(e *APIError, mediaType, text string) *wireError {
+	object, usable := jsonObject(text)
+	if !usable {
+		if trimmed := strings.TrimSpace(text); mediaType == "text/plain" && trimmed != "" {
+			e.Shape = ShapeText
+			return codeAtStart(e, firstRunes(trimmed, maxTextRunes))
+		}
+		e.Shape = ShapeNone
 		return nil
 	}
 	if inner, ok := object["error"].(map[string]any); ok {
 		if code, ok := inner["code"].(string); ok {
+			e.Shape = ShapeEnvelope
 			setCode(e, code)
 			return readMembers(e, inner, stringMember(inner, "message"))
 		}
 	}
-	if !isProblem(header, object) {
-		return nil
+	if isProblem(mediaType, object) {
+		e.Shape = ShapeProblem
+		if code, ok := object["code"].(string); ok {
+			setCode(e, code)
+		}
+		message := stringMember(object, "detail")
+		if message == nil {
+			message = stringMember(object, "title")
+		}
+		return readMembers(e, object, message)
 	}
-	if code, ok := object["code"].(string); ok {
-		setCode(e, code)
+	if grpcCode, ok := wholeNumber(object["code"]); ok {
+		if message, ok := object["message"].(string); ok {
+			e.Shape = ShapeGRPCGateway
+			w := gatewayText(e, message)
+			w.grpcCategory = grpcCategories[grpcCode]
+			return w
+		}
 	}
-	message := stringMember(object, "detail")
-	if message == nil {
-		message = stringMember(object, "title")
+	if errorText, ok := object["error"].(string); ok {
+		e.Shape = ShapeErrorMember
+		if message, ok := object["message"].(string); ok && message != "" {
+			errorText = message
+		}
+		for name, value := range object {
+			if name != "error" && name != "message" {
+				if e.Context == nil {
+					e.Context = make(map[string]any, len(object))
+				}
+				e.Context[name] = value
+			}
+		}
+		return codeAtStart(e, errorText)
 	}
-	return readMembers(e, object, message)
+	e.Shape = ShapeNone
+	return nil
+}
+
+// jsonObject parses text as exactly one JSON object with nothing but whitespace around it.
+func jsonObject(text string) (map[string]any, bool) {
+	var doc any
+	decoder := json.NewDecoder(strings.NewReader(text))
+	decoder.UseNumber() // context numbers keep their precision
+	if decoder.Decode(&doc) != nil {
+		return nil, false
+	}
+	if _, err := decoder.Token(); err != io.EOF {
+		return nil, false // more than one JSON value: not JSON
+	}
+	object, ok := doc.(map[string]any)
+	return object, ok
 }
 
 func readMembers(e *APIError, object map[string]any, message *string) *wireError {
@@ -83,15 +125,128 @@ func readMembers(e *APIError, object map[string]any, message *string) *wireError
 	return w
 }
 
-func isProblem(header http.Header, object map[string]any) bool {
-	mediaType, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
-	if strings.EqualFold(mediaType, "application/problem+json") {
+// mediaType is the Content-Type before any ";", trimmed and in lower case.
+func mediaType(header http.Header) string {
+	value, _, _ := strings.Cut(header.Get("Content-Type"), ";")
+	return strings.ToLower(strings.TrimSpace(value))
+}
+
+func isProblem(mediaType string, object map[string]any) bool {
+	if mediaType == "application/problem+json" {
 		return true
 	}
 	_, hasType := object["type"]
 	_, hasStatus := object["status"]
 	_, codeIsString := object["code"].(string)
 	return hasType && hasStatus && codeIsString
+}
+
+// wholeNumber reports whether value is a JSON number with a whole value (5 or 5.0) and
+// returns it, or -1 when it is out of the range of gRPC codes' type.
+func wholeNumber(value any) (int, bool) {
+	number, ok := value.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(number), 64)
+	if err != nil || f != math.Trunc(f) {
+		return 0, false
+	}
+	if f < 0 || f > math.MaxInt32 {
+		return -1, true
+	}
+	return int(f), true
+}
+
+// gatewayText reads the message of a gateway status (contract 1.3.1).
+func gatewayText(e *APIError, text string) *wireError {
+	text = withoutRPCPrefix(text)
+	rest, found := strings.CutPrefix(text, "codespace ")
+	if !found {
+		return codeAtStart(e, text)
+	}
+	module := moduleLen(rest)
+	if module == 0 || !strings.HasPrefix(rest[module:], " code ") {
+		return codeAtStart(e, text)
+	}
+	digits := rest[module+len(" code "):]
+	n := digitsLen(digits)
+	if n == 0 {
+		return codeAtStart(e, text)
+	}
+	if n == len(digits) {
+		setCode(e, rest[:module]+":"+digits)
+		return &wireError{} // the registry's message, else the status text
+	}
+	if message, ok := strings.CutPrefix(digits[n:], ": "); ok {
+		setCode(e, rest[:module]+":"+digits[:n])
+		return &wireError{message: &message}
+	}
+	return codeAtStart(e, text)
+}
+
+// withoutRPCPrefix drops "rpc error: code = <Name> desc = " from the start of text.
+func withoutRPCPrefix(text string) string {
+	rest, found := strings.CutPrefix(text, "rpc error: code = ")
+	if !found {
+		return text
+	}
+	name := 0
+	for name < len(rest) && ('A' <= rest[name] && rest[name] <= 'Z' || 'a' <= rest[name] && rest[name] <= 'z') {
+		name++
+	}
+	if message, ok := strings.CutPrefix(rest[name:], " desc = "); ok && name > 0 {
+		return message
+	}
+	return text
+}
+
+// codeAtStart reads "<module>:<n>: <message>" (contract 1.3.2); any other text is the
+// message alone.
+func codeAtStart(e *APIError, text string) *wireError {
+	module := moduleLen(text)
+	if module > 0 && module < len(text) && text[module] == ':' {
+		n := digitsLen(text[module+1:])
+		end := module + 1 + n
+		if message, ok := strings.CutPrefix(text[end:], ": "); ok && n > 0 {
+			setCode(e, text[:end])
+			return &wireError{message: &message}
+		}
+	}
+	return &wireError{message: &text}
+}
+
+// moduleLen counts the leading bytes of text that may form a module name.
+func moduleLen(text string) int {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '_' || c == '.' || c == '/' || c == '-') {
+			return i
+		}
+	}
+	return len(text)
+}
+
+// digitsLen counts the leading ASCII digits of text.
+func digitsLen(text string) int {
+	for i := 0; i < len(text); i++ {
+		if text[i] < '0' || text[i] > '9' {
+			return i
+		}
+	}
+	return len(text)
+}
+
+// firstRunes is text cut to its first n code points.
+func firstRunes(text string, n int) string {
+	for i := range text {
+		if n == 0 {
+			return text[:i]
+		}
+		n--
+	}
+	return text
 }
 
 // setCode splits code at its last colon; a number that is not all digits stays unset.
@@ -102,15 +257,16 @@ func setCode(e *APIError, code string) {
 		return
 	}
 	e.Module = code[:cut]
-	if number := code[cut+1:]; allDigits(number) {
+	if number := code[cut+1:]; number != "" && digitsLen(number) == len(number) {
 		if n, err := strconv.Atoi(number); err == nil {
 			e.Number, e.HasNumber = n, true
 		}
 	}
 }
 
-// fillDefaults applies, field by field: the envelope's value, else the catalog's entry,
-// else the category's defaults, else the status table.
+// fillDefaults applies, field by field: what the body said, else the catalog's entry,
+// else the category a gateway's gRPC code implies, else the category's defaults, else
+// the status table.
 func fillDefaults(e *APIError, w *wireError) {
 	if w == nil {
 		w = &wireError{}
@@ -120,13 +276,16 @@ func fillDefaults(e *APIError, w *wireError) {
 		code, _ = Lookup(e.Module + ":" + strconv.Itoa(e.Number))
 	}
 	row, inTable := statusTable[e.HTTPStatus]
+	fromTable := false
 	switch {
 	case w.category != nil:
 		e.Category = Category(*w.category)
 	case code != nil:
 		e.Category = code.Category
+	case w.grpcCategory != "":
+		e.Category = w.grpcCategory
 	default:
-		e.Category = row.category
+		e.Category, fromTable = row.category, true
 	}
 	defaults, knownCategory := categoryDefaults[e.Category]
 	switch {
@@ -134,6 +293,8 @@ func fillDefaults(e *APIError, w *wireError) {
 		e.Retryable = *w.retryable
 	case code != nil:
 		e.Retryable = code.Retryable
+	case fromTable && !e.Envelope: // contract 1.7 and 1.3.3: the row's own value
+		e.Retryable = inTable && row.retryable
 	case knownCategory:
 		e.Retryable = defaults.retryable
 	default:
@@ -157,15 +318,6 @@ func fillDefaults(e *APIError, w *wireError) {
 	default:
 		e.Message = statusText(e.HTTPStatus)
 	}
-}
-
-func allDigits(text string) bool {
-	for _, c := range []byte(text) {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return text != ""
 }
 
 func statusText(status int) string {
@@ -196,21 +348,31 @@ func validText(body []byte) string {
 	return text.String()
 }
 
-var decimal = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+// unixThreshold splits X-RateLimit-Reset values: from it on a Unix time in seconds,
+// below it a number of seconds from now.
+const unixThreshold = 1e9
 
 // retryHint is the server's hint in milliseconds, first found of: the retry-after-ms
-// header, the Retry-After header (seconds or an HTTP-date), the context's reset_at.
-// Negative, unparsable and non-finite values count as absent.
+// header, the Retry-After header (seconds or an HTTP-date), the X-RateLimit-Reset header
+// (Unix seconds or seconds from now), the context's reset_at. Negative, unparsable and
+// non-finite values count as absent.
 func retryHint(header http.Header, context map[string]any, now time.Time) (float64, bool) {
 	if ms, ok := parseDecimal(header.Get("Retry-After-Ms")); ok {
 		return ms, true
 	}
 	value := strings.TrimSpace(header.Get("Retry-After"))
-	if seconds, ok := parseDecimal(value); ok {
+	if seconds, ok := parseDecimal(value); ok && !math.IsInf(seconds*1000, 0) {
 		return seconds * 1000, true
 	}
 	if at, err := http.ParseTime(value); err == nil && value != "" {
 		return untilMillis(at, now), true
+	}
+	if reset, ok := parseDecimal(header.Get("X-Ratelimit-Reset")); ok && !math.IsInf(reset*1000, 0) {
+		if reset < unixThreshold {
+			return reset * 1000, true
+		}
+		nowMillis := float64(now.Unix())*1000 + float64(now.Nanosecond())/1e6
+		return math.Max(0, reset*1000-nowMillis), true
 	}
 	if resetAt, ok := context["reset_at"].(string); ok {
 		if at, err := time.Parse(time.RFC3339Nano, resetAt); err == nil {
@@ -220,10 +382,18 @@ func retryHint(header http.Header, context map[string]any, now time.Time) (float
 	return 0, false
 }
 
+// parseDecimal reads ASCII digits with an optional fraction, spaces around them ignored.
 func parseDecimal(text string) (float64, bool) {
 	text = strings.TrimSpace(text)
-	if !decimal.MatchString(text) {
+	whole := digitsLen(text)
+	if whole == 0 {
 		return 0, false
+	}
+	if whole < len(text) {
+		fraction := text[whole+1:]
+		if text[whole] != '.' || fraction == "" || digitsLen(fraction) != len(fraction) {
+			return 0, false
+		}
 	}
 	value, err := strconv.ParseFloat(text, 64)
 	if err != nil || math.IsInf(value, 0) {

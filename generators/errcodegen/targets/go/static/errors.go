@@ -12,6 +12,31 @@ type Category string
 // Severity tells how serious an error is.
 type Severity string
 
+// Shape names what an error was built from: the body rule that recognised an error
+// response (docs/client-behaviour.md 1.3), or a transaction result (ShapeABCI).
+type Shape string
+
+// The shapes an error can come from.
+const (
+	// ShapeEnvelope is the VirtEngine envelope {"error": {"code": ..., ...}}.
+	ShapeEnvelope Shape = "envelope"
+	// ShapeProblem is an RFC 9457 problem carrying the envelope's members.
+	ShapeProblem Shape = "problem"
+	// ShapeGRPCGateway is a gRPC status from the chain's REST gateway,
+	// {"code": <gRPC code>, "message": ..., "details": [...]}.
+	ShapeGRPCGateway Shape = "grpc_gateway"
+	// ShapeErrorMember is {"error": "<text>", ...}: the rate limiter, the provider
+	// portal, small HTTP services.
+	ShapeErrorMember Shape = "error_member"
+	// ShapeText is a text/plain body, such as one written by http.Error.
+	ShapeText Shape = "text"
+	// ShapeNone means nothing in the body was recognised; the status decides.
+	ShapeNone Shape = "none"
+	// ShapeABCI is an error built from a transaction result by FromABCI or
+	// FromTxResponse.
+	ShapeABCI Shape = "abci"
+)
+
 // APIError is an error response from the platform, decoded from any response with a
 // status of 400 or more. Each known category has its own type embedding *APIError
 // (NotFoundError, RateLimitError, ...); errors.As with **APIError finds any of them.
@@ -28,8 +53,11 @@ type APIError struct {
 	Category  Category
 	Severity  Severity
 	Retryable bool
-	// Context holds the envelope's context object, or nil.
-	Context    map[string]any
+	// Context holds the envelope's context object, or the members of an
+	// {"error": "<text>"} body other than error and message (limit, reset_at, ...);
+	// nil when there is none.
+	Context map[string]any
+	// HTTPStatus is the response's status; 0 for an error from a transaction result.
 	HTTPStatus int
 	// RequestID is the response's X-Request-ID header.
 	RequestID string
@@ -44,6 +72,8 @@ type APIError struct {
 	RawBody []byte
 	// Envelope reports whether a VirtEngine envelope or an RFC 9457 problem was found.
 	Envelope bool
+	// Shape tells what the error was decoded from.
+	Shape Shape
 }
 
 // Error returns "module:number: message", or the message alone without a code.

@@ -31,12 +31,16 @@ type attempt struct {
 }
 
 type testCase struct {
-	ID       string    `json:"id"`
-	Kind     string    `json:"kind"`
-	Now      string    `json:"now"`
-	Code     string    `json:"code"`
-	Response *response `json:"response"`
-	Request  struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	Now  string `json:"now"`
+	// Code is the code string of a lookup case, the integer code of an abci case.
+	Code      json.RawMessage `json:"code"`
+	Codespace string          `json:"codespace"`
+	Log       string          `json:"log"`
+	Body      string          `json:"body"`
+	Response  *response       `json:"response"`
+	Request   struct {
 		Method         string
 		IdempotencyKey bool `json:"idempotency_key"`
 	} `json:"request"`
@@ -107,9 +111,24 @@ func run(c testCase) (map[string]any, string) {
 	}
 	switch c.Kind {
 	case "lookup":
-		return lookup(c.Code), ""
+		var key string
+		if err := json.Unmarshal(c.Code, &key); err != nil {
+			return nil, "lookup: code is not a string"
+		}
+		return lookup(key), ""
 	case "decode":
+		if c.Response == nil {
+			return nil, "decode: no response"
+		}
 		return describe(decode(c.Response, now)), ""
+	case "abci":
+		var code uint32
+		if err := json.Unmarshal(c.Code, &code); err != nil {
+			return nil, "abci: code is not an unsigned 32-bit integer"
+		}
+		return outcome(veerrors.FromABCI(c.Codespace, code, c.Log)), ""
+	case "tx_response":
+		return outcome(veerrors.FromTxResponse([]byte(c.Body))), ""
 	case "retry":
 		return retry(c, now)
 	}
@@ -124,6 +143,14 @@ func lookup(key string) map[string]any {
 	return map[string]any{"known": true, "module": code.Module, "number": code.Number, "name": code.Name,
 		"category": string(code.Category), "severity": string(code.Severity), "retryable": code.Retryable,
 		"http_status": code.HTTPStatus, "message": code.Message, "deprecated": code.Deprecated}
+}
+
+// outcome reports a transaction helper's result: no error, or the error's members.
+func outcome(err error) map[string]any {
+	if err == nil {
+		return map[string]any{"outcome": "none", "error": nil}
+	}
+	return map[string]any{"outcome": "error", "error": describe(err)}
 }
 
 func decode(r *response, now time.Time) error {
@@ -155,12 +182,15 @@ func describe(err error) map[string]any {
 		"number": nil, "message": e.Message, "category": nullString(string(e.Category)),
 		"severity": string(e.Severity), "retryable": e.Retryable, "http_status": e.HTTPStatus,
 		"request_id": nullString(e.RequestID), "retry_after_ms": nil, "envelope": e.Envelope,
-		"text": e.Error(), "context": nil, "raw_body_prefix": prefix(string(e.RawBody), 64)}
+		"shape": string(e.Shape), "text": e.Error(), "context": nil, "raw_body_prefix": prefix(string(e.RawBody), 64)}
 	if e.Code == "" {
 		got["module"] = nil
 	}
 	if e.HasNumber {
 		got["number"] = e.Number
+	}
+	if e.HTTPStatus == 0 {
+		got["http_status"] = nil // a transaction result has no HTTP status
 	}
 	if e.HasRetryAfter {
 		got["retry_after_ms"] = e.RetryAfterMillis
@@ -284,12 +314,16 @@ func retry(c testCase, now time.Time) (map[string]any, string) {
 	return got, why
 }
 
-// compare checks every member of expect against got ("context": only keys given).
+// compare checks every member of expect against got (a "context" object: only the keys
+// given; a null "context": no context).
 func compare(expect, got map[string]any) string {
 	for name, want := range expect {
-		if name == "context" {
+		if wantCtx, ok := want.(map[string]any); ok && name == "context" {
 			ctx, _ := got["context"].(map[string]any)
-			for key, value := range want.(map[string]any) {
+			if ctx == nil {
+				return fmt.Sprintf("context: expected %v, got null", want)
+			}
+			for key, value := range wantCtx {
 				if !same(value, ctx[key]) {
 					return fmt.Sprintf("context.%s: expected %v, got %v", key, value, ctx[key])
 				}
