@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+
+if not os.environ.get("ERRCODEGEN_REQUIRE_ALL"):  # nox sets it: there a missing tool fails
+    pytest.importorskip("virtengine_errors", reason="the client is not installed (nox -s python)")
+    pytest.importorskip("hypothesis", reason="hypothesis is not installed (nox -s python)")
 
 sys.path.insert(0, str(Path(__file__).parent))
 
