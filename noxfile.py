@@ -31,9 +31,11 @@ def install_tool(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def generate(session: nox.Session) -> None:
-    """Validate and lint the registry, then regenerate every output."""
+    """Validate and lint the registry, then regenerate every output (and the golden one)."""
     install_tool(session)
     session.run("errcodegen", "generate", *session.posargs)
+    golden = ["--spec", "tests/golden/spec", "--root", "tests/golden/output"]
+    session.run("errcodegen", "generate", *golden, *session.posargs)
 
 
 @nox.session(python=PYTHON)

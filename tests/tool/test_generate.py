@@ -40,6 +40,16 @@ def test_committed_output_is_fresh(capsys: object) -> None:
     assert code == 0, "generated files are stale: run `nox -s generate` and commit"
 
 
+def test_golden_output_is_fresh() -> None:
+    """The five-code golden registry's whole output is committed (tests/golden/output/):
+    a change to a target shows up there as a small diff a reviewer can read."""
+    golden = REPO / "tests" / "golden"
+    code = main(
+        ["generate", "--spec", str(golden / "spec"), "--root", str(golden / "output"), "--check"]
+    )
+    assert code == 0, "golden output is stale: run `nox -s generate` and review the diff"
+
+
 def test_every_generated_source_file_carries_the_notice() -> None:
     missing = []
     for manifest in REPO.rglob(".generated-files"):
