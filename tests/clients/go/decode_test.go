@@ -45,12 +45,16 @@ func TestLookup(t *testing.T) {
 // whose text and fields are usable, without panicking.
 func FuzzDecodeError(f *testing.F) {
 	for _, response := range seedResponses(f) {
-		f.Add(response.status, response.contentType, response.retryAfter, response.body)
+		f.Add(response.status, response.contentType, response.retryAfter, response.rateLimitReset, response.body)
 	}
-	f.Fuzz(func(t *testing.T, status int, contentType, retryAfter string, body []byte) {
+	shapes := map[veerrors.Shape]bool{veerrors.ShapeEnvelope: true, veerrors.ShapeProblem: true,
+		veerrors.ShapeGRPCGateway: true, veerrors.ShapeErrorMember: true, veerrors.ShapeText: true,
+		veerrors.ShapeNone: true}
+	f.Fuzz(func(t *testing.T, status int, contentType, retryAfter, rateLimitReset string, body []byte) {
 		header := http.Header{}
 		header.Set("Content-Type", contentType)
 		header.Set("Retry-After", retryAfter)
+		header.Set("X-RateLimit-Reset", rateLimitReset)
 		err := veerrors.DecodeError(status, header, body, time.Unix(1767225600, 0))
 		var apiErr *veerrors.APIError
 		if !errors.As(err, &apiErr) {
@@ -62,15 +66,19 @@ func FuzzDecodeError(f *testing.F) {
 		if apiErr.HasRetryAfter && (apiErr.RetryAfterMillis < 0 || apiErr.RetryAfterMillis != apiErr.RetryAfterMillis) {
 			t.Fatalf("invalid hint %v", apiErr.RetryAfterMillis)
 		}
+		if !shapes[apiErr.Shape] || apiErr.Envelope != (apiErr.Shape == veerrors.ShapeEnvelope || apiErr.Shape == veerrors.ShapeProblem) {
+			t.Fatalf("shape %q with envelope %v", apiErr.Shape, apiErr.Envelope)
+		}
 		_ = err.Error()
 		_, _ = apiErr.RetryAfter()
+		_ = veerrors.FromTxResponse(body) // never panics either
 	})
 }
 
 type seed struct {
-	status                  int
-	contentType, retryAfter string
-	body                    []byte
+	status                                  int
+	contentType, retryAfter, rateLimitReset string
+	body                                    []byte
 }
 
 // seedResponses are the responses of the conformance vectors.
@@ -108,7 +116,8 @@ func seedResponses(f *testing.F) []seed {
 				for name, value := range r.Headers {
 					header.Set(name, value)
 				}
-				seeds = append(seeds, seed{r.Status, header.Get("Content-Type"), header.Get("Retry-After"), body})
+				seeds = append(seeds, seed{r.Status, header.Get("Content-Type"), header.Get("Retry-After"),
+					header.Get("X-RateLimit-Reset"), body})
 			}
 		}
 	}
