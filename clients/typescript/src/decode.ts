@@ -2,14 +2,23 @@
 /**
  * Turn any HTTP error response into an `APIError`; never throw anything else.
  *
- * An envelope or an RFC 9457 problem gives the fields it carries, the catalog and the
- * registry's defaults fill the rest, and any other body (HTML from a proxy, nothing,
- * broken JSON) still yields the error class of the status.
+ * The body is recognised as one of the shapes the platform's servers send: the
+ * documented envelope, an RFC 9457 problem, the chain's REST gateway status
+ * (`{"code": <gRPC code>, "message": ...}`), a body whose `error` member is a string (the
+ * rate-limit middleware, the portal), or plain text. The catalog and the registry's
+ * defaults fill in what the body does not say, and any other body (HTML from a proxy,
+ * nothing, broken JSON) still yields the error class of the status.
  */
 
 import { CATALOG, type ErrorCode } from "./catalog.js";
-import { APIError, ERROR_TYPES, type APIErrorFields } from "./errors.js";
-import { CATEGORY_DEFAULTS, MAX_ERROR_BODY_BYTES, REASON_PHRASES, STATUS_TABLE } from "./registry.js";
+import { APIError, ERROR_TYPES, type APIErrorFields, type ErrorShape } from "./errors.js";
+import {
+  CATEGORY_DEFAULTS,
+  GRPC_STATUS_TABLE,
+  MAX_ERROR_BODY_BYTES,
+  REASON_PHRASES,
+  STATUS_TABLE,
+} from "./registry.js";
 import type { FetchHeaders } from "./web.js";
 
 /** Response headers: a `Headers`, a record (names in any case) or name/value pairs. */
@@ -23,14 +32,29 @@ export interface DecodeOptions {
   readonly maxBodyBytes?: number;
 }
 
-type JsonObject = Record<string, unknown>;
+/** A parsed JSON object. */
+export type JsonObject = Record<string, unknown>;
 
 const DECIMAL = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
 const HTTP_DATE =
   /^(?:[A-Za-z]{3},\s*)?[0-9]{1,2}[\s-]+[A-Za-z]{3}[\s-]+[0-9]{2,4}\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\s*(?:GMT|UTC|UT|Z|[+-][0-9]{4})?$/;
 const RFC3339 =
   /^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$/;
+/** The number of a code: ASCII digits, as many as a safe integer can hold. */
+const CODE_NUMBER = /^[0-9]{1,18}$/;
+const NUMERIC_OFFSET = /^([+-][0-9]{2}):?([0-9]{2})$/;
+/** A status message that went through a Go error string once more. */
+const RPC_ERROR_PREFIX = /^rpc error: code = [A-Za-z]+ desc = /;
+/** The Cosmos SDK's text of a registered error: `codespace veid code 1036: ML inference failed`. */
+const CODESPACE_CODE = /^codespace ([A-Za-z0-9_./-]+) code ([0-9]+)(?:: |$)/;
+/** The platform's log form: `veid:1036: ML inference failed`. */
+const CODE_PREFIX = /^([A-Za-z0-9_./-]+:[0-9]+): /;
 const PROBLEM_JSON = "application/problem+json";
+const TEXT_PLAIN = "text/plain";
+/** A plain-text body is cut to this many code points. */
+const MAX_TEXT_CODE_POINTS = 1000;
+/** An `X-RateLimit-Reset` of at least this is a Unix time in seconds, a smaller one a delay. */
+const UNIX_TIME_FROM_SECONDS = 1_000_000_000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
@@ -47,14 +71,39 @@ export function decodeError(
   const limit = Math.max(0, options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES);
   const rawBody = decoder.decode(capBytes(body, limit));
   const fields = lowerCaseHeaders(headers);
-  const found = errorMembers(parseObject(rawBody), fields.get("content-type"));
+  const mediaType = mediaTypeOf(fields.get("content-type"));
   // A plain literal, never spread into the fields below: V8 makes spreads into large
   // literals slow (a spread cost more than the rest of decoding).
   const base: Base = { httpStatus: status, requestId: fields.get("x-request-id") ?? null, rawBody };
-  if (found === undefined) {
-    return withoutEnvelope(base, fields, options.now);
+  const document = parseObject(rawBody);
+  if (document !== undefined) {
+    const error = member(document, "error");
+    if (isObject(error) && typeof member(error, "code") === "string") {
+      return fromEnvelope(base, fields, options.now, "envelope", error, member(error, "message"));
+    }
+    if (isProblem(document, mediaType)) {
+      const detail = member(document, "detail");
+      const message = typeof detail === "string" ? detail : member(document, "title");
+      return fromEnvelope(base, fields, options.now, "problem", document, message);
+    }
+    const grpcCode = member(document, "code");
+    const message = member(document, "message");
+    if (typeof grpcCode === "number" && Number.isInteger(grpcCode) && typeof message === "string") {
+      const grpcCategory = GRPC_STATUS_TABLE.get(grpcCode)?.category ?? null;
+      return fromText(base, fields, options.now, "grpc_gateway", gatewayText(message), grpcCategory, null);
+    }
+    if (typeof error === "string") {
+      const text = typeof message === "string" && message !== "" ? message : error;
+      return fromText(base, fields, options.now, "error_member", codeAtStart(text), null, otherMembers(document));
+    }
+  } else if (mediaType === TEXT_PLAIN) {
+    const text = rawBody.trim();
+    if (text !== "") {
+      const cut = firstCodePoints(text, MAX_TEXT_CODE_POINTS);
+      return fromText(base, fields, options.now, "text", codeAtStart(cut), null, null);
+    }
   }
-  return fromEnvelope(base, fields, options.now, found);
+  return withoutEnvelope(base, fields, options.now);
 }
 
 function capBytes(body: Uint8Array | ArrayBuffer | string, limit: number): Uint8Array {
@@ -72,8 +121,18 @@ function lowerCaseHeaders(headers: HeadersLike): Map<string, string> {
   return lowered;
 }
 
-/** The body as a JSON object, or undefined: only an object can be an envelope. */
-function parseObject(text: string): JsonObject | undefined {
+/** The media type of a `Content-Type`: before any `;`, trimmed, lower case. */
+function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType?.split(";", 1)[0]?.trim().toLowerCase();
+}
+
+/**
+ * The text as a JSON object, or undefined: only one object, with nothing but whitespace
+ * around it, is usable.
+ *
+ * @internal
+ */
+export function parseObject(text: string): JsonObject | undefined {
   if (!text.trimStart().startsWith("{")) {
     return undefined;
   }
@@ -85,12 +144,17 @@ function parseObject(text: string): JsonObject | undefined {
   }
 }
 
-function isObject(value: unknown): value is JsonObject {
+/** @internal */
+export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A member of a parsed JSON object; never one inherited from `Object.prototype`. */
-function member(object: JsonObject, name: string): unknown {
+/**
+ * A member of a parsed JSON object; never one inherited from `Object.prototype`.
+ *
+ * @internal
+ */
+export function member(object: JsonObject, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(object, name) ? object[name] : undefined;
 }
 
@@ -98,29 +162,8 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
-interface Found {
-  /** The members carrying code, category, severity, retryable and context. */
-  readonly members: JsonObject;
-  readonly message: unknown;
-}
-
-function errorMembers(document: JsonObject | undefined, contentType: string | undefined): Found | undefined {
-  if (document === undefined) {
-    return undefined;
-  }
-  const error = member(document, "error");
-  if (isObject(error) && typeof member(error, "code") === "string") {
-    return { members: error, message: member(error, "message") };
-  }
-  if (isProblem(document, contentType)) {
-    const detail = member(document, "detail");
-    return { members: document, message: typeof detail === "string" ? detail : member(document, "title") };
-  }
-  return undefined;
-}
-
-function isProblem(document: JsonObject, contentType: string | undefined): boolean {
-  if (contentType !== undefined && contentType.split(";", 1)[0]?.trim().toLowerCase() === PROBLEM_JSON) {
+function isProblem(document: JsonObject, mediaType: string | undefined): boolean {
+  if (mediaType === PROBLEM_JSON) {
     return true;
   }
   return (
@@ -130,22 +173,73 @@ function isProblem(document: JsonObject, contentType: string | undefined): boole
   );
 }
 
-type Base = Pick<APIErrorFields, "httpStatus" | "requestId" | "rawBody">;
+/** A code and a message found in a text; a null message leaves it to the registry. */
+interface CodedText {
+  readonly code: string | null;
+  readonly message: string | null;
+}
+
+/** The message of a gateway status: an SDK `codespace ... code ...`, else a code prefix. */
+function gatewayText(message: string): CodedText {
+  const text = message.replace(RPC_ERROR_PREFIX, "");
+  const registered = CODESPACE_CODE.exec(text);
+  if (registered === null) {
+    return codeAtStart(text);
+  }
+  const [matched, module, number] = registered;
+  const rest = text.slice(matched.length);
+  // `matched` ends with ": " when a message follows; at the end of the text nothing does.
+  return { code: `${module ?? ""}:${number ?? ""}`, message: matched.endsWith(": ") ? rest : null };
+}
+
+/** `module:number: message` gives the code and the message; any other text is the message. */
+function codeAtStart(text: string): CodedText {
+  const prefixed = CODE_PREFIX.exec(text);
+  if (prefixed === null) {
+    return { code: null, message: text };
+  }
+  const [matched, code] = prefixed;
+  return { code: code ?? null, message: text.slice(matched.length) };
+}
+
+/** The first `count` code points of `text` (a surrogate pair is one). */
+function firstCodePoints(text: string, count: number): string {
+  if (text.length <= count) {
+    return text;
+  }
+  let end = 0;
+  for (let taken = 0; taken < count && end < text.length; taken++) {
+    end += (text.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
+  }
+  return text.slice(0, end);
+}
+
+/** Every member but `error` and `message`, or null when there is none. */
+function otherMembers(document: JsonObject): JsonObject | null {
+  const others = Object.entries(document).filter(([name]) => name !== "error" && name !== "message");
+  return others.length === 0 ? null : Object.fromEntries(others);
+}
+
+type Base = Pick<APIErrorFields, "httpStatus" | "requestId" | "rawBody"> & { readonly httpStatus: number };
 
 /** The envelope's value, else the catalog's, else the category's default, else the status table's. */
-function fromEnvelope(base: Base, headers: Map<string, string>, now: number | undefined, found: Found): APIError {
-  const { members } = found;
+function fromEnvelope(
+  base: Base,
+  headers: Map<string, string>,
+  now: number | undefined,
+  shape: ErrorShape,
+  members: JsonObject,
+  message: unknown,
+): APIError {
   const code = stringOrNull(member(members, "code"));
-  const [module, number] = splitCode(code);
-  const entry = catalogEntry(code, module, number);
+  const { module, number, entry } = parseCode(code);
   const row = STATUS_TABLE.get(base.httpStatus);
   const category = stringOrNull(member(members, "category")) ?? entry?.category ?? row?.category ?? null;
   const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
   const retryable = member(members, "retryable");
   const context = member(members, "context");
-  const message = found.message;
   const contextObject = isObject(context) ? context : null;
-  return build(category, {
+  return errorOfCategory(category, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -160,15 +254,62 @@ function fromEnvelope(base: Base, headers: Map<string, string>, now: number | un
     context: contextObject,
     retryAfterMs: retryHintMs(headers, contextObject, now),
     envelope: true,
+    shape,
   });
 }
 
-/** No envelope: the status alone decides. */
+/**
+ * A gateway status, an error member or plain text: the code found in the text decides,
+ * else the gRPC code's category, else the status table.
+ */
+function fromText(
+  base: Base,
+  headers: Map<string, string>,
+  now: number | undefined,
+  shape: ErrorShape,
+  text: CodedText,
+  grpcCategory: string | null,
+  context: JsonObject | null,
+): APIError {
+  const { module, number, entry } = parseCode(text.code);
+  let category: string | null;
+  let retryable: boolean;
+  if (entry !== undefined) {
+    category = entry.category;
+    retryable = entry.retryable;
+  } else if (grpcCategory !== null) {
+    category = grpcCategory;
+    retryable = CATEGORY_DEFAULTS.get(grpcCategory)?.retryable ?? false;
+  } else {
+    const row = STATUS_TABLE.get(base.httpStatus);
+    category = row?.category ?? null;
+    retryable = row?.retryable ?? false;
+  }
+  const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
+  return errorOfCategory(category, {
+    httpStatus: base.httpStatus,
+    requestId: base.requestId,
+    rawBody: base.rawBody,
+    code: text.code,
+    module,
+    number,
+    errorMessage: text.message ?? entry?.message ?? statusText(base.httpStatus),
+    category,
+    severity: entry?.severity ?? defaults?.severity ?? "error",
+    retryable,
+    context,
+    retryAfterMs: retryHintMs(headers, context, now),
+    envelope: false,
+    shape,
+  });
+}
+
+/** Nothing recognised: the status alone decides. */
 function withoutEnvelope(base: Base, headers: Map<string, string>, now: number | undefined): APIError {
   const row = STATUS_TABLE.get(base.httpStatus);
   const category = row?.category ?? null;
   const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
-  return build(category, {
+  return errorOfCategory(category, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -182,12 +323,36 @@ function withoutEnvelope(base: Base, headers: Map<string, string>, now: number |
     context: null,
     retryAfterMs: retryHintMs(headers, null, now),
     envelope: false,
+    shape: "none",
   });
 }
 
-function build(category: string | null, fields: APIErrorFields): APIError {
+/**
+ * An error of the category's class; the base class for null or an unknown category.
+ *
+ * @internal
+ */
+export function errorOfCategory(category: string | null, fields: APIErrorFields): APIError {
   const ErrorType = (category === null ? undefined : ERROR_TYPES.get(category)) ?? APIError;
   return new ErrorType(fields);
+}
+
+/** A code's module and number, and the registry's entry for them. */
+export interface CodeParts {
+  readonly module: string | null;
+  readonly number: number | null;
+  readonly entry: ErrorCode | undefined;
+}
+
+/**
+ * `module:number` split at the last colon (a number that does not parse is null), and the
+ * catalog entry of exactly (module, number): `veid:01037` finds `veid:1037`.
+ *
+ * @internal
+ */
+export function parseCode(code: string | null): CodeParts {
+  const [module, number] = splitCode(code);
+  return { module, number, entry: catalogEntry(code, module, number) };
 }
 
 /** `module:number` split at the last colon; a number that does not parse is null. */
@@ -197,7 +362,7 @@ function splitCode(code: string | null): [string | null, number | null] {
     return [null, null];
   }
   const digits = code.slice(colon + 1);
-  const number = /^[0-9]{1,18}$/.test(digits) ? Number(digits) : NaN;
+  const number = CODE_NUMBER.test(digits) ? Number(digits) : NaN;
   return [code.slice(0, colon), Number.isSafeInteger(number) ? number : null];
 }
 
@@ -215,8 +380,9 @@ function statusText(status: number): string {
 }
 
 /**
- * The server's retry hint in milliseconds: `retry-after-ms`, `Retry-After`, context
- * `reset_at`, the first that is valid. Dates count from `now`; a past date is 0.
+ * The server's retry hint in milliseconds: `retry-after-ms`, `Retry-After`,
+ * `X-RateLimit-Reset`, context `reset_at`, the first that is valid. Dates count from
+ * `now`; a past date is 0.
  */
 function retryHintMs(headers: Map<string, string>, context: JsonObject | null, now: number | undefined): number | null {
   const millis = headers.get("retry-after-ms");
@@ -228,6 +394,15 @@ function retryHintMs(headers: Map<string, string>, context: JsonObject | null, n
   if (retryAfter !== undefined) {
     const seconds = decimal(retryAfter);
     const hint = seconds !== null ? finite(seconds * 1000) : until(httpDate(retryAfter), now);
+    if (hint !== null) {
+      return hint;
+    }
+  }
+  const reset = headers.get("x-ratelimit-reset");
+  const resetSeconds = reset === undefined ? null : decimal(reset);
+  if (resetSeconds !== null) {
+    const resetMs = resetSeconds * 1000;
+    const hint = resetSeconds >= UNIX_TIME_FROM_SECONDS ? until(finite(resetMs), now) : finite(resetMs);
     if (hint !== null) {
       return hint;
     }
@@ -256,7 +431,12 @@ function rfc3339(text: string): number | null {
     return null;
   }
   const [, date, time, zone] = parts;
-  const offset = zone === undefined || /^[Zz]$/.test(zone) ? "Z" : zone.length === 3 ? `${zone}:00` : zone.replace(/^([+-][0-9]{2}):?([0-9]{2})$/, "$1:$2");
+  const offset =
+    zone === undefined || zone === "Z" || zone === "z"
+      ? "Z"
+      : zone.length === 3
+        ? `${zone}:00`
+        : zone.replace(NUMERIC_OFFSET, "$1:$2");
   return finite(Date.parse(`${date ?? ""}T${time ?? "00:00"}${offset}`));
 }
 

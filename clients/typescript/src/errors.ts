@@ -41,6 +41,14 @@ export abstract class VirtEngineError extends Error {
   }
 }
 
+/**
+ * What the body of an error was recognised as: an `envelope` or an RFC 9457 `problem`, the
+ * chain's REST gateway status (`grpc_gateway`), a body whose `error` member is a string
+ * (`error_member`), a plain-text body (`text`), or nothing (`none`); `abci` for an error
+ * built from a transaction result (`errorFromAbci`, `errorFromTxResponse`).
+ */
+export type ErrorShape = "envelope" | "problem" | "grpc_gateway" | "error_member" | "text" | "none" | "abci";
+
 /** The fields of an API error, as the decoder found or inferred them. */
 export interface APIErrorFields {
   readonly code: ErrorCodeString | null;
@@ -52,7 +60,8 @@ export interface APIErrorFields {
   readonly severity: string;
   readonly retryable: boolean;
   readonly context: Readonly<Record<string, unknown>> | null;
-  readonly httpStatus: number;
+  /** The response's status; null for an error built from a transaction result. */
+  readonly httpStatus: number | null;
   /** The `x-request-id` response header. */
   readonly requestId: string | null;
   /** The server's retry hint in milliseconds, or null without one. */
@@ -61,6 +70,8 @@ export interface APIErrorFields {
   readonly rawBody: string;
   /** Whether the body was an envelope or an RFC 9457 problem. */
   readonly envelope: boolean;
+  /** What the body was recognised as. */
+  readonly shape: ErrorShape;
 }
 
 /**
@@ -76,11 +87,12 @@ export class APIError extends VirtEngineError implements APIErrorFields {
   readonly severity: string;
   readonly retryable: boolean;
   readonly context: Readonly<Record<string, unknown>> | null;
-  readonly httpStatus: number;
+  readonly httpStatus: number | null;
   readonly requestId: string | null;
   readonly retryAfterMs: number | null;
   readonly rawBody: string;
   readonly envelope: boolean;
+  readonly shape: ErrorShape;
 
   constructor(fields: APIErrorFields, cause?: unknown) {
     super(fields.code === null ? fields.errorMessage : `${fields.code}: ${fields.errorMessage}`, cause);
@@ -97,6 +109,7 @@ export class APIError extends VirtEngineError implements APIErrorFields {
     this.retryAfterMs = fields.retryAfterMs;
     this.rawBody = fields.rawBody;
     this.envelope = fields.envelope;
+    this.shape = fields.shape;
   }
 }
 

@@ -29,6 +29,7 @@ _SOURCES = {
     "errors.ts.j2": "src/errors.ts",
     "sentinels.ts.j2": "src/sentinels.ts",
     "decode.ts.j2": "src/decode.ts",
+    "transactions.ts.j2": "src/transactions.ts",
     "retry.ts.j2": "src/retry.ts",
     "fetch.ts.j2": "src/fetch.ts",
     "web.ts.j2": "src/web.ts",

@@ -50,6 +50,7 @@ export function errorGot(error: VirtEngineError): Json {
     request_id: error.requestId,
     retry_after_ms: error.retryAfterMs,
     envelope: error.envelope,
+    shape: error.shape,
     text: String(error),
     context: (error.context as Json) ?? null,
     raw_body_prefix: Array.from(error.rawBody).slice(0, 64).join(""),

@@ -8,9 +8,12 @@ import { readFileSync } from "node:fs";
 import {
   ConnectionError,
   decodeError,
+  errorFromAbci,
+  errorFromTxResponse,
   Retrier,
   RetryBudget,
   VirtEngineError,
+  type APIError,
   type ConnectionPhase,
   type RetryPolicy,
 } from "@virtengine/errors";
@@ -45,6 +48,26 @@ function epochMs(text: string): number {
 function runDecode(testCase: Case): Json {
   const { status, headers, body } = responseParts(testCase.response);
   return errorGot(decodeError(status, headers, body, { now: epochMs(testCase.now ?? DEFAULT_NOW) }));
+}
+
+/** A transaction result's error (FORMAT.md, kinds `abci` and `tx_response`). */
+function transactionGot(error: APIError | undefined): Json {
+  return error === undefined ? { outcome: "none", error: null } : { outcome: "error", error: errorGot(error) };
+}
+
+function runAbci(testCase: Case): Json {
+  const { codespace, code, log } = testCase;
+  if (typeof codespace !== "string" || !Number.isInteger(code) || typeof log !== "string") {
+    throw new CaseError("an abci case needs a string codespace, an integer code and a string log");
+  }
+  return transactionGot(errorFromAbci(codespace, code, log));
+}
+
+function runTxResponse(testCase: Case): Json {
+  if (typeof testCase.body !== "string") {
+    throw new CaseError("a tx_response case needs a string body");
+  }
+  return transactionGot(errorFromTxResponse(testCase.body));
 }
 
 /** The injected world of one retry case: draws, a clock moved only by sleeps, attempts. */
@@ -165,6 +188,12 @@ async function runCase(testCase: Case): Promise<[Json, string[]]> {
       break;
     case "decode":
       got = runDecode(testCase);
+      break;
+    case "abci":
+      got = runAbci(testCase);
+      break;
+    case "tx_response":
+      got = runTxResponse(testCase);
       break;
     case "retry":
       got = await runRetry(testCase);
