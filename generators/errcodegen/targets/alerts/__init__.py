@@ -6,12 +6,11 @@ from __future__ import annotations
 from errcodegen.ir import IR
 from errcodegen.lang import prometheus
 from errcodegen.targets import Target
-from errcodegen.targets.alerts.rules import build_groups, rules_file
+from errcodegen.targets.alerts.rules import build_groups
 from errcodegen.targets.common import template_env
+from errcodegen.targets.layout import ALERTS_FOLDER as FOLDER
+from errcodegen.targets.layout import CATALOG_FOLDER, rules_file
 from errcodegen.writer import Files
-
-FOLDER = "deploy/prometheus"
-CATALOG_FOLDER = "docs/errors"  # where each code's module page lives, for annotations
 
 _ENV = template_env(__name__, {"yaml": prometheus.yaml_string})
 

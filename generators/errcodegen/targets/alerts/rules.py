@@ -7,12 +7,12 @@ expands annotations as templates). The YAML quoting happens in the template.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from errcodegen.ir import IR, Category, Code
 from errcodegen.ir.model import AlertSettings, AlertThreshold
 from errcodegen.lang import prometheus as prom
+from errcodegen.targets.layout import slug
 
 # Prometheus fills these in when the alert fires.
 _VALUE = "{{ $value | humanize }}"
@@ -32,16 +32,6 @@ class Rule:
 class Group:
     name: str
     rules: tuple[Rule, ...]
-
-
-def slug(platform: str) -> str:
-    """``virtengine`` for ``VirtEngine``, as the platform spells its metric names."""
-    return re.sub(r"[^a-z0-9]+", "-", platform.lower()).strip("-") or "platform"
-
-
-def rules_file(ir: IR) -> str:
-    """``virtengine-errors.rules.yaml``: named after the platform."""
-    return f"{slug(ir.name)}-errors.rules.yaml"
 
 
 def build_groups(ir: IR, catalog_folder: str) -> tuple[Group, ...]:

@@ -13,13 +13,12 @@ import hashlib
 from errcodegen.ir import IR
 from errcodegen.lang import html, markdown
 from errcodegen.targets import Target
-from errcodegen.targets.alerts import FOLDER as ALERTS_FOLDER
-from errcodegen.targets.alerts.rules import rules_file
 from errcodegen.targets.common import template_env
 from errcodegen.targets.docs.view import Catalog, build_catalog
+from errcodegen.targets.layout import ALERTS_FOLDER, rules_file
+from errcodegen.targets.layout import CATALOG_FOLDER as FOLDER
 from errcodegen.writer import Files
 
-FOLDER = "docs/errors"
 INDEX = "index.md"
 HTML_PAGE = "catalog.html"
 

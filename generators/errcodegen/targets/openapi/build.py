@@ -6,13 +6,13 @@ before clients stay valid; the known codes are listed separately as an enum.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import yaml
 
 from errcodegen.ir import IR, Category, Code
-from errcodegen.lang import python as py
-from errcodegen.lang.words import pascal
+from errcodegen.lang.words import pascal, upper_snake
 
 CODE_PATTERN = r"^[^:\s]+(:[^:\s]+)*:[0-9]+$"
 JSON = "application/json"
@@ -21,7 +21,10 @@ PROBLEM_JSON = "application/problem+json"
 Schema = dict[str, Any]
 
 
+@functools.lru_cache(maxsize=2)
 def build_openapi(ir: IR) -> Schema:
+    """The error document for ``ir``. Built once per run and shared by the targets that
+    read it (openapi, python models, typescript wire types): treat it as read-only."""
     schemas: Schema = {
         "Category": _enum(
             "The kind of failure; decides the client's error type.",
@@ -40,7 +43,7 @@ def build_openapi(ir: IR) -> Schema:
             f"Every code in the {ir.name} registry at version {ir.version}.",
             [c.key for c in ir.codes],
             [c.message for c in ir.codes],
-            varnames=[py.constant(c.module, c.name) for c in ir.codes],
+            varnames=[upper_snake(c.module, c.name) for c in ir.codes],
         ),
         "ErrorBody": _error_body(),
         "ErrorEnvelope": _envelope("ErrorBody", f"The body of every {ir.name} error response."),
