@@ -14,6 +14,7 @@ from .errors import (
     APIConnectionError,
     APIError,
     ConflictError,
+    ErrorShape,
     ExternalError,
     InternalError,
     NotFoundError,
@@ -26,6 +27,7 @@ from .errors import (
 )
 from .retry import AsyncRetrier, Retrier, RetryBudget, RetryPolicy
 from .sentinels import Sentinel
+from .transactions import error_from_abci, error_from_tx_response
 
 __version__ = REGISTRY_VERSION
 
@@ -36,6 +38,7 @@ __all__ = [
     "AsyncRetrier",
     "ConflictError",
     "ErrorCode",
+    "ErrorShape",
     "ExternalError",
     "InternalError",
     "NotFoundError",
@@ -52,6 +55,8 @@ __all__ = [
     "__version__",
     "catalog",
     "decode_error",
+    "error_from_abci",
+    "error_from_tx_response",
     "lookup",
     "sentinels",
 ]

@@ -58,6 +58,24 @@ STATUS_TABLE: Final[dict[int, tuple[str | None, bool]]] = {
 }
 """HTTP status -> (category, retryable), used only where nothing better is known."""
 
+GRPC_STATUS_TABLE: Final[dict[int, tuple[str, str | None]]] = {
+    3: ("InvalidArgument", "validation"),
+    4: ("DeadlineExceeded", "timeout"),
+    5: ("NotFound", "not_found"),
+    6: ("AlreadyExists", "conflict"),
+    7: ("PermissionDenied", "unauthorized"),
+    8: ("ResourceExhausted", "rate_limit"),
+    9: ("FailedPrecondition", "state"),
+    10: ("Aborted", "conflict"),
+    11: ("OutOfRange", "validation"),
+    13: ("Internal", "internal"),
+    14: ("Unavailable", "external"),
+    15: ("DataLoss", "internal"),
+    16: ("Unauthenticated", "unauthorized"),
+}
+"""gRPC status code -> (name, category): the category a gateway status without a known
+error code gets. A code not listed, or listed with ``None``, says nothing about it."""
+
 REASON_PHRASES: Final[dict[int, str]] = {
     400: "Bad Request",
     401: "Unauthorized",

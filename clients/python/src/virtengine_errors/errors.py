@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from .sentinels import Sentinel
 
 ConnectionPhase = Literal["connect", "reset", "timeout"]
+ErrorShape = Literal["envelope", "problem", "grpc_gateway", "error_member", "text", "none", "abci"]
+"""What an ``APIError`` was decoded from: the body's shape, or ``"abci"`` for a transaction
+result (``error_from_abci``, ``error_from_tx_response``)."""
 
 
 class VirtEngineError(Exception):
@@ -50,12 +53,13 @@ class APIError(VirtEngineError):
         severity: str = "error",
         retryable: bool = False,
         context: dict[str, Any] | None = None,
-        http_status: int = 0,
+        http_status: int | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
         attempts: int = 1,
         raw_bytes: bytes = b"",
         from_envelope: bool = False,
+        shape: ErrorShape = "none",
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -69,6 +73,7 @@ class APIError(VirtEngineError):
         self.retryable = retryable
         self.context = context
         self.http_status = http_status
+        """The response's status; ``None`` for a transaction result (it has none)."""
         self.request_id = request_id
         """The ``x-request-id`` response header."""
         self.retry_after = retry_after
@@ -79,6 +84,8 @@ class APIError(VirtEngineError):
         """The body as received, cut at the size cap."""
         self.from_envelope = from_envelope
         """Whether the body was a VirtEngine envelope or an RFC 9457 problem."""
+        self.shape: ErrorShape = shape
+        """Which kind of body the error was decoded from (``"none"``: nothing recognised)."""
 
     @classmethod
     def _decoded(cls, message: str, fields: dict[str, Any]) -> Self:

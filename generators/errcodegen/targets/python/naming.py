@@ -34,7 +34,7 @@ class NamedSentinel:
 def naming_context(ir: IR) -> dict[str, Any]:
     root_error = py.exception_class(ir.name, "error")
     categories = [NamedCategory(c, py.exception_class(c.name, "error")) for c in ir.categories]
-    error_names = ["ERROR_TYPES", "APIConnectionError", "APIError", root_error]
+    error_names = ["ERROR_TYPES", "APIConnectionError", "APIError", "ErrorShape", root_error]
     error_names += [named.exception for named in categories]
     exported = [
         *error_names,
@@ -47,6 +47,8 @@ def naming_context(ir: IR) -> dict[str, Any]:
         "__version__",
         "catalog",
         "decode_error",
+        "error_from_abci",
+        "error_from_tx_response",
         "lookup",
         "sentinels",
     ]

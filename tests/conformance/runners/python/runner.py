@@ -3,7 +3,8 @@
 Usage: python runner.py FILE...
 
 Runs every case through the public API of ``virtengine_errors``: ``catalog.lookup``,
-``decode_error``, and ``Retrier``/``AsyncRetrier`` with an injected random source, a
+``decode_error``, ``error_from_abci``, ``error_from_tx_response``, and
+``Retrier``/``AsyncRetrier`` with an injected random source, a
 clock that only the helper's sleeps advance, and a sleep that cancels like asyncio.
 Retry cases without cancellation run through both helpers and must agree.
 """
@@ -32,6 +33,8 @@ from virtengine_errors import (
     VirtEngineError,
     catalog,
     decode_error,
+    error_from_abci,
+    error_from_tx_response,
 )
 
 TOLERANCE = 0.001
@@ -83,6 +86,7 @@ def error_got(error: VirtEngineError) -> Json:
         "request_id": error.request_id,
         "retry_after_ms": None if error.retry_after is None else error.retry_after * 1000,
         "envelope": error.from_envelope,
+        "shape": error.shape,
         "text": str(error),
         "context": error.context,
         "raw_body_prefix": error.raw_body[:64],
@@ -130,7 +134,7 @@ def _same(expect: Any, got: Any) -> bool:
     return bool(expect == got)
 
 
-# ----- the three kinds -----
+# ----- the kinds -----
 
 
 def response_parts(response: Json) -> tuple[int, dict[str, str], bytes]:
@@ -152,6 +156,20 @@ def run_lookup(case: Json) -> Json:
 def run_decode(case: Json) -> Json:
     status, headers, body = response_parts(case["response"])
     return error_got(decode_error(status, headers, body, now=epoch(case.get("now", DEFAULT_NOW))))
+
+
+def outcome_got(error: APIError | None) -> Json:
+    if error is None:
+        return {"outcome": "none", "error": None}
+    return {"outcome": "error", "error": error_got(error)}
+
+
+def run_abci(case: Json) -> Json:
+    return outcome_got(error_from_abci(case["codespace"], case["code"], case["log"]))
+
+
+def run_tx_response(case: Json) -> Json:
+    return outcome_got(error_from_tx_response(case["body"]))
 
 
 @dataclass
@@ -277,6 +295,10 @@ def run_case(case: Json) -> tuple[Json, list[str]]:
         got = run_lookup(case)
     elif kind == "decode":
         got = run_decode(case)
+    elif kind == "abci":
+        got = run_abci(case)
+    elif kind == "tx_response":
+        got = run_tx_response(case)
     elif kind == "retry":
         got = run_retry(case, use_async=True)
         if "cancel_after_ms" not in case:

@@ -13,6 +13,7 @@ class CategoryDefaults(NamedTuple):
 SEVERITIES: Final[tuple[str, ...]]
 CATEGORY_DEFAULTS: Final[dict[str, CategoryDefaults]]
 STATUS_TABLE: Final[dict[int, tuple[str | None, bool]]]
+GRPC_STATUS_TABLE: Final[dict[int, tuple[str, str | None]]]
 REASON_PHRASES: Final[dict[int, str]]
 MAX_ERROR_BODY_BYTES: Final[int]
 MAX_ATTEMPTS: Final[int]

@@ -2,8 +2,11 @@
 
 ``decode_error(status, headers, body)`` follows the client contract: the API's error
 envelope or an RFC 9457 problem gives the fields it carries, the catalog and the
-registry's defaults fill the rest, and any other body (HTML from a proxy, nothing,
-broken JSON) still yields the error class of the status.
+registry's defaults fill the rest. The other bodies the platform's servers send are
+recognised too: the chain REST gateway's gRPC status (``{"code": 5, "message": ...}``),
+``{"error": "<text>"}`` from the rate limiter and the portal, and plain text; a code
+found in their text gives the registry's error. Any other body (HTML from a proxy,
+nothing, broken JSON) still yields the error class of the status.
 """
 
 from __future__ import annotations
@@ -18,22 +21,32 @@ from typing import Any, cast
 
 from ._registry import (
     CATEGORY_DEFAULTS,
+    GRPC_STATUS_TABLE,
     MAX_ERROR_BODY_BYTES,
     REASON_PHRASES,
     STATUS_TABLE,
 )
 from .catalog import CODES, ErrorCode
-from .errors import ERROR_TYPES, APIError
+from .errors import ERROR_TYPES, APIError, ErrorShape
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 """Response headers: a mapping (names in any case) or name/value pairs."""
 
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+# The text of a gateway status or a plain error (contract 1.3.1, 1.3.2). ``[0-9]``, not
+# ``\d``: only ASCII digits; ``\Z``, not ``$``: a newline at the end is not the end.
+_RPC_PREFIX = re.compile(r"rpc error: code = [A-Za-z]+ desc = ")
+_CODESPACE = re.compile(r"codespace ([A-Za-z0-9_./-]+) code ([0-9]+)(?:: |\Z)")
+_CODE_PREFIX = re.compile(r"[A-Za-z0-9_./-]+:[0-9]+: ")
+_MAX_TEXT = 1000  # code points of a plain-text body kept as the message
+_UNIX_TIME = 1_000_000_000  # an X-RateLimit-Reset at least this large is a Unix time
 _JSON_SPACE = " \t\r\n"
 _WHITESPACE = _JSON_SPACE.encode()
 _JSON = json.JSONDecoder()
 _PROBLEM_JSON = "application/problem+json"
 _NO_ROW: tuple[str | None, bool] = (None, False)  # a status the table does not list
+_NO_GRPC: tuple[str, str | None] = ("", None)  # a gRPC code the table does not list
+_ERROR_MEMBERS = frozenset(("error", "message"))  # not context in an ``error_member`` body
 _KNOWN: dict[str, tuple[str, int, ErrorCode]] = {
     key: (entry.module, entry.number, entry) for key, entry in CODES.items()
 }
@@ -58,11 +71,19 @@ def decode_error(
     else:
         raw = _capped_bytes(body, max_body_bytes)
     fields = _lower_keys(headers)
+    content_type = fields.get("content-type")
     document = _parse_object(raw)
-    found = _error_fields(document, fields.get("content-type"))
-    if found is None:
+    if document is None:
+        if content_type is not None and _media_type(content_type) == "text/plain":
+            text = raw.decode("utf-8", "replace").strip()
+            if text:
+                code, message = _code_at_start(text[:_MAX_TEXT])
+                return _from_text(status, fields, raw, now, "text", code, message)
         return _without_envelope(status, fields, raw, now)
-    return _from_envelope(status, fields, raw, now, *found)
+    found = _error_fields(document, content_type)
+    if found is not None:
+        return _from_envelope(status, fields, raw, now, *found)
+    return _other_shape(status, fields, raw, now, document)
 
 
 def _capped_bytes(body: bytes | str, limit: int) -> bytes:
@@ -99,26 +120,28 @@ def _parse_object(raw: bytes) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
+def _media_type(content_type: str) -> str:
+    return content_type.partition(";")[0].strip().lower()
+
+
 def _error_fields(
-    document: dict[str, Any] | None, content_type: str | None
-) -> tuple[dict[str, Any], Any] | None:
-    """(the members carrying code, category...; the message member) of an envelope or problem."""
-    if document is None:
-        return None
+    document: dict[str, Any], content_type: str | None
+) -> tuple[dict[str, Any], Any, ErrorShape] | None:
+    """(the members carrying code, category...; the message member; the shape) of an
+    envelope or a problem."""
     error = document.get("error")
     if isinstance(error, dict) and isinstance(error.get("code"), str):
-        return error, error.get("message")
+        return error, error.get("message"), "envelope"
     if _is_problem(document, content_type):
         detail = document.get("detail")
-        return document, detail if isinstance(detail, str) else document.get("title")
+        title = document.get("title")
+        return document, detail if isinstance(detail, str) else title, "problem"
     return None
 
 
 def _is_problem(document: dict[str, Any], content_type: str | None) -> bool:
-    if content_type is not None:
-        media_type = content_type.partition(";")[0].strip().lower()
-        if media_type == _PROBLEM_JSON:
-            return True
+    if content_type is not None and _media_type(content_type) == _PROBLEM_JSON:
+        return True
     return "type" in document and "status" in document and isinstance(document.get("code"), str)
 
 
@@ -129,8 +152,9 @@ def _from_envelope(
     now: float | None,
     members: dict[str, Any],
     message: Any,
+    shape: ErrorShape,
 ) -> APIError:
-    """Step 4 of the contract: the envelope's value, else the catalog's, else the category's
+    """Contract 1.5: the envelope's value, else the catalog's, else the category's
     default, else the status table's."""
     code = members.get("code")
     if not isinstance(code, str):
@@ -184,6 +208,109 @@ def _from_envelope(
             "attempts": 1,
             "raw_bytes": raw,
             "from_envelope": True,
+            "shape": shape,
+        },
+    )
+
+
+def _other_shape(
+    status: int, headers: dict[str, str], raw: bytes, now: float | None, document: dict[str, Any]
+) -> APIError:
+    """A JSON object that is no envelope: a gateway status, an error member, or nothing."""
+    grpc_code = document.get("code")
+    message = document.get("message")
+    # bool is an int in Python, and JSON's true is no number: exact types only.
+    if (
+        type(grpc_code) is int or (type(grpc_code) is float and grpc_code.is_integer())
+    ) and isinstance(message, str):
+        code, text = _gateway_text(message)
+        category = GRPC_STATUS_TABLE.get(int(grpc_code), _NO_GRPC)[1]
+        return _from_text(status, headers, raw, now, "grpc_gateway", code, text, None, category)
+    error = document.get("error")
+    if isinstance(error, str):
+        code, text = _code_at_start(message if isinstance(message, str) and message else error)
+        context = {k: v for k, v in document.items() if k not in _ERROR_MEMBERS} or None
+        return _from_text(status, headers, raw, now, "error_member", code, text, context)
+    return _without_envelope(status, headers, raw, now)
+
+
+def _gateway_text(text: str) -> tuple[str | None, str | None]:
+    """(code, message) of a gateway status's message (contract 1.3.1); a ``None`` message
+    means the registry's message for the code."""
+    prefix = _RPC_PREFIX.match(text)
+    if prefix is not None:
+        text = text[prefix.end() :]
+    codespace = _CODESPACE.match(text)
+    if codespace is not None:
+        code = f"{codespace[1]}:{codespace[2]}"
+        end = codespace.end()
+        return code, text[end:] if end < len(text) else None
+    return _code_at_start(text)
+
+
+def _code_at_start(text: str) -> tuple[str | None, str]:
+    """``module:number: message`` -> (code, message); any other text has no code."""
+    prefix = _CODE_PREFIX.match(text)
+    if prefix is None:
+        return None, text
+    end = prefix.end()
+    return text[: end - 2], text[end:]
+
+
+def _from_text(
+    status: int,
+    headers: dict[str, str],
+    raw: bytes,
+    now: float | None,
+    shape: ErrorShape,
+    code: str | None,
+    message: str | None,
+    context: dict[str, Any] | None = None,
+    grpc_category: str | None = None,
+) -> APIError:
+    """Contract 1.3.3: a code and a message found in text; the registry does the rest."""
+    module: str | None
+    number: int | None
+    entry: ErrorCode | None
+    known = _KNOWN.get(code) if code is not None else None
+    if known is not None:
+        module, number, entry = known
+    else:
+        module, number = _split_code(code)
+        entry = _catalog_entry(code, module, number)
+    category: str | None
+    if entry is not None:
+        category, severity, retryable = entry.category, entry.severity, entry.retryable
+    else:
+        if grpc_category is not None:
+            category, retryable = grpc_category, False
+            defaults = CATEGORY_DEFAULTS.get(category)
+            if defaults is not None:
+                retryable = defaults.retryable
+        else:
+            category, retryable = STATUS_TABLE.get(status, _NO_ROW)
+            defaults = CATEGORY_DEFAULTS.get(category) if category is not None else None
+        severity = defaults.severity if defaults is not None else "error"
+    if message is None:
+        message = entry.message if entry is not None else _status_text(status)
+    return _error_type(category)._decoded(
+        message,
+        {
+            "message": message,
+            "code": code,
+            "module": module,
+            "number": number,
+            "category": category,
+            "severity": severity,
+            "retryable": retryable,
+            "context": context,
+            "http_status": status,
+            "request_id": headers.get("x-request-id"),
+            "retry_after": _retry_hint(headers, context, now),
+            "attempts": 1,
+            "raw_bytes": raw,
+            "from_envelope": False,
+            "shape": shape,
         },
     )
 
@@ -191,7 +318,7 @@ def _from_envelope(
 def _without_envelope(
     status: int, headers: dict[str, str], raw: bytes, now: float | None
 ) -> APIError:
-    """Step 5: no envelope, so the status alone decides."""
+    """Contract 1.7: nothing recognised, so the status alone decides."""
     category, retryable = STATUS_TABLE.get(status, _NO_ROW)
     defaults = CATEGORY_DEFAULTS.get(category) if category is not None else None
     message = _status_text(status)
@@ -212,6 +339,7 @@ def _without_envelope(
             "attempts": 1,
             "raw_bytes": raw,
             "from_envelope": False,
+            "shape": "none",
         },
     )
 
@@ -251,8 +379,9 @@ def _status_text(status: int) -> str:
 def _retry_hint(
     headers: dict[str, str], context: dict[str, Any] | None, now: float | None
 ) -> float | None:
-    """The server's retry hint in seconds: ``retry-after-ms``, ``Retry-After``, context
-    ``reset_at``, the first that is valid. Dates count from ``now``; a past date is 0."""
+    """The server's retry hint in seconds: ``retry-after-ms``, ``Retry-After``,
+    ``X-RateLimit-Reset``, context ``reset_at``, the first that is valid. Dates count from
+    ``now``; a past date is 0."""
     millis = headers.get("retry-after-ms")
     if millis is not None:
         hint = _decimal(millis)
@@ -265,6 +394,13 @@ def _retry_hint(
             hint = _until(_http_date(retry_after), now)
         if hint is not None:
             return hint
+    reset = headers.get("x-ratelimit-reset")
+    if reset is not None:
+        hint = _decimal(reset)
+        if hint is not None:
+            if hint < _UNIX_TIME:
+                return hint
+            return max(hint - (time.time() if now is None else now), 0.0)
     reset_at = context.get("reset_at") if context is not None else None
     if isinstance(reset_at, str):
         return _until(_rfc3339(reset_at), now)

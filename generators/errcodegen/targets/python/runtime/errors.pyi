@@ -8,6 +8,7 @@ registry, listed in ``ERROR_TYPES``.
 from typing import Any, ClassVar, Literal, Self
 
 ConnectionPhase = Literal["connect", "reset", "timeout"]
+ErrorShape = Literal["envelope", "problem", "grpc_gateway", "error_member", "text", "none", "abci"]
 
 class ClientError(Exception):
     retryable: bool
@@ -22,11 +23,12 @@ class APIError(ClientError):
     category: str | None
     severity: str
     context: dict[str, Any] | None
-    http_status: int
+    http_status: int | None
     request_id: str | None
     retry_after: float | None
     raw_bytes: bytes
     from_envelope: bool
+    shape: ErrorShape
     def __init__(
         self,
         message: str,
@@ -38,12 +40,13 @@ class APIError(ClientError):
         severity: str = "error",
         retryable: bool = False,
         context: dict[str, Any] | None = None,
-        http_status: int = 0,
+        http_status: int | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
         attempts: int = 1,
         raw_bytes: bytes = b"",
         from_envelope: bool = False,
+        shape: ErrorShape = "none",
     ) -> None: ...
     @classmethod
     def _decoded(cls, message: str, fields: dict[str, Any]) -> Self: ...

@@ -1,0 +1,104 @@
+"""Errors of failed transactions, which the chain answers with HTTP 200.
+
+A broadcast or a transaction query that the chain rejects still succeeds as an HTTP
+request: the failure is inside the body, ``{"tx_response": {"codespace": "veid", "code":
+1036, "raw_log": "..."}}``, and code 0 means success. No transport raises for it;
+``error_from_tx_response(body)`` (or ``error_from_abci`` with the three values) gives the
+typed error of the code, or ``None`` when the transaction went through.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .catalog import CODES
+from .errors import ERROR_TYPES, APIError
+
+_UNDEFINED = "undefined"  # the Cosmos SDK's codespace for errors registered without one
+_MAX_CODE = 0xFFFF_FFFF  # ABCI codes are uint32
+
+
+def error_from_abci(codespace: str, code: int, log: str) -> APIError | None:
+    """The error of a transaction result, or ``None`` for code 0 (success).
+
+    The error's code is ``<codespace>:<code>`` (an empty codespace is ``undefined``); a
+    code the registry knows gives its class, category, severity and retryability, any other
+    the base ``APIError``, not retryable. The message is ``log``, or the registry's message
+    when the log is blank, or the code. There is no HTTP status: ``http_status`` is ``None``
+    and ``shape`` is ``"abci"``.
+    """
+    if code == 0:
+        return None
+    module = codespace or _UNDEFINED
+    key = f"{module}:{code}"
+    entry = CODES.get(key)
+    if not log.strip():
+        log = entry.message if entry is not None else key
+    error_type: type[APIError] = APIError
+    category: str | None = None
+    severity, retryable = "error", False
+    if entry is not None:
+        error_type = ERROR_TYPES.get(entry.category, APIError)
+        category, severity, retryable = entry.category, entry.severity, entry.retryable
+    return error_type._decoded(
+        log,
+        {
+            "message": log,
+            "code": key,
+            "module": module,
+            "number": code,
+            "category": category,
+            "severity": severity,
+            "retryable": retryable,
+            "context": None,
+            "http_status": None,
+            "request_id": None,
+            "retry_after": None,
+            "attempts": 1,
+            "raw_bytes": b"",
+            "from_envelope": False,
+            "shape": "abci",
+        },
+    )
+
+
+def error_from_tx_response(body: bytes | str | Mapping[str, Any]) -> APIError | None:
+    """The error of a broadcast or transaction query answer, or ``None`` if it succeeded.
+
+    ``body`` is the response body (bytes or text) or the JSON object already parsed. When
+    its ``tx_response`` member is an object with an integer ``code``, that code with the
+    ``codespace`` and ``raw_log`` strings gives ``error_from_abci``'s error; anything else
+    (code 0, another shape, invalid JSON) gives ``None``. Never raises.
+    """
+    document: Any = body
+    if isinstance(body, str):
+        document = _parse(body)
+    elif not isinstance(body, Mapping):
+        document = _parse(bytes(body).decode("utf-8", "replace"))
+    if not isinstance(document, Mapping):
+        return None
+    result = document.get("tx_response")
+    if not isinstance(result, Mapping):
+        return None
+    code = result.get("code")
+    # bool is an int in Python, and JSON's true is no number: exact types only.
+    if type(code) is float and code.is_integer():
+        code = int(code)
+    if type(code) is not int or not 0 < code <= _MAX_CODE:
+        return None
+    codespace = result.get("codespace")
+    raw_log = result.get("raw_log")
+    return error_from_abci(
+        codespace if isinstance(codespace, str) else "",
+        code,
+        raw_log if isinstance(raw_log, str) else "",
+    )
+
+
+def _parse(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
