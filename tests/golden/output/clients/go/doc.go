@@ -3,10 +3,15 @@
 // Package veerrors gives typed VirtEngine errors and safe automatic retries.
 //
 // DecodeError turns an error response into one of the category types (*NotFoundError,
-// *RateLimitError, ...), each embedding *APIError. Every registered code is a *Code
-// value (ErrVeidMLInferenceFailed, ...) and the platform's common errors are *Sentinel
-// values (ErrNotFound, ...); errors.Is matches a decoded error against either.
-// Transport is an http.RoundTripper that retries under the registry's policy: only
-// retryable errors, only when resending is safe, with full-jitter backoff, server hints,
-// deadlines, context cancellation and a retry budget shared by the client.
+// *RateLimitError, ...), each embedding *APIError, whichever shape the server answered
+// in: the error envelope, an RFC 9457 problem, the chain gateway's gRPC status, an
+// {"error": "<text>"} body or plain text (APIError.Shape). A transaction the chain
+// rejects arrives as HTTP 200; FromTxResponse and FromABCI give its error.
+//
+// Every registered code is a *Code value (ErrVeidMLInferenceFailed, ...) and the
+// platform's common errors are *Sentinel values (ErrNotFound, ...); errors.Is matches a
+// decoded error against either. Transport is an http.RoundTripper that retries under the
+// registry's policy: only retryable errors, only when resending is safe, with full-jitter
+// backoff, server hints, deadlines, context cancellation and a retry budget shared by the
+// client.
 package veerrors
