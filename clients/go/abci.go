@@ -4,6 +4,7 @@ package veerrors
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -23,6 +24,10 @@ func FromABCI(codespace string, code uint32, log string) error {
 	if code == 0 {
 		return nil
 	}
+	return typed(abciError(codespace, code, log))
+}
+
+func abciError(codespace string, code uint32, log string) *APIError {
 	if codespace == "" {
 		codespace = undefinedCodespace
 	}
@@ -40,13 +45,14 @@ func FromABCI(codespace string, code uint32, log string) error {
 	default:
 		e.Message = e.Code
 	}
-	return typed(e)
+	return e
 }
 
 // FromTxResponse returns the error of a broadcast or transaction query response body:
-// when it is a JSON object whose "tx_response" member holds an integer "code", that
-// code with the string "codespace" and "raw_log" go to FromABCI. Code 0, any other
-// shape and invalid JSON give nil.
+// when it is a JSON object whose "tx_response" member holds an integer "code" (1000 or
+// 1000.0), that code with the string "codespace" and "raw_log" go to FromABCI, and the
+// error keeps body as its RawBody. Code 0, a code outside uint32, any other shape and
+// invalid JSON give nil.
 func FromTxResponse(body []byte) error {
 	object, ok := jsonObject(validText(body))
 	if !ok {
@@ -60,11 +66,13 @@ func FromTxResponse(body []byte) error {
 	if !ok {
 		return nil
 	}
-	code, err := strconv.ParseUint(string(number), 10, 32)
-	if err != nil {
-		return nil // a fraction, an exponent, a sign or more than 32 bits: no ABCI code
+	code, err := strconv.ParseFloat(string(number), 64)
+	if err != nil || code != math.Trunc(code) || code < 1 || code > math.MaxUint32 {
+		return nil // not a whole number, or outside the ABCI codes (uint32) of a failure
 	}
 	codespace, _ := result["codespace"].(string)
 	log, _ := result["raw_log"].(string)
-	return FromABCI(codespace, uint32(code), log)
+	e := abciError(codespace, uint32(code), log)
+	e.RawBody = body
+	return typed(e)
 }

@@ -194,7 +194,7 @@ func TestAFailedTransactionIsA200ThatFromTxResponseTurnsIntoTheTypedError(t *tes
 		t.Fatalf("want an InternalError matching veid:1036, got %T %v", err, err)
 	}
 	e := apiError(t, err)
-	if !e.Retryable || e.HTTPStatus != 0 || e.Shape != veerrors.ShapeABCI ||
+	if !e.Retryable || e.HTTPStatus != 0 || e.Shape != veerrors.ShapeABCI || string(e.RawBody) != broadcast ||
 		err.Error() != "veid:1036: ML inference failed" {
 		t.Fatalf("fields: %+v", e)
 	}
@@ -206,6 +206,9 @@ func TestFromTxResponseAndFromABCIGiveNoErrorForCodeZero(t *testing.T) {
 	}
 	if err := veerrors.FromABCI("veid", 0, "ok"); err != nil {
 		t.Fatalf("code 0 is success, got %v", err)
+	}
+	if err := veerrors.FromTxResponse([]byte(`{"tx_response":{"codespace":"veid","code":1036.0}}`)); !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
+		t.Fatalf("a whole 1036.0 is code 1036, got %v", err)
 	}
 	for _, body := range []string{``, `<html>`, `{"tx_response":{"code":"5"}}`, `{"tx_response":{"code":-1}}`,
 		`{"tx_response":{"code":4294967296}}`, `{"tx_response":{"code":1.5}}`, `[{"tx_response":{"code":5}}]`} {
