@@ -245,6 +245,7 @@ def test_a_rejected_transaction_is_a_success_for_the_transport(scripted: Serve) 
     assert (error.message, error.retryable) == ("ML inference failed", True)
     assert (error.http_status, error.shape, error.from_envelope) == (None, "abci", False)
     assert str(error) == "veid:1036: ML inference failed"
+    assert error.raw_bytes == response.content  # the body is kept, as for a response
     # the parsed body gives the same error
     parsed = error_from_tx_response(response.json())
     assert parsed is not None and (type(parsed), parsed.code) == (InternalError, "veid:1036")

@@ -30,8 +30,48 @@ def error_from_abci(codespace: str, code: int, log: str) -> APIError | None:
     when the log is blank, or the code. There is no HTTP status: ``http_status`` is ``None``
     and ``shape`` is ``"abci"``.
     """
-    if code == 0:
+    return None if code == 0 else _abci_error(codespace, code, log, b"")
+
+
+def error_from_tx_response(body: bytes | str | Mapping[str, Any]) -> APIError | None:
+    """The error of a broadcast or transaction query answer, or ``None`` if it succeeded.
+
+    ``body`` is the response body (bytes or text) or the JSON object already parsed. When
+    its ``tx_response`` member is an object with an integer ``code``, that code with the
+    ``codespace`` and ``raw_log`` strings gives ``error_from_abci``'s error, which keeps
+    the body in ``raw_bytes``; anything else (code 0, another shape, invalid JSON) gives
+    ``None``. Never raises.
+    """
+    raw = b""
+    document: Any = body
+    if isinstance(body, str):
+        raw = body.encode("utf-8", "replace")
+        document = _parse(body)
+    elif not isinstance(body, Mapping):
+        raw = bytes(body)
+        document = _parse(raw.decode("utf-8", "replace"))
+    if not isinstance(document, Mapping):
         return None
+    result = document.get("tx_response")
+    if not isinstance(result, Mapping):
+        return None
+    code = result.get("code")
+    # bool is an int in Python, and JSON's true is no number: exact types only.
+    if type(code) is float and code.is_integer():
+        code = int(code)
+    if type(code) is not int or not 0 < code <= _MAX_CODE:
+        return None
+    codespace = result.get("codespace")
+    raw_log = result.get("raw_log")
+    return _abci_error(
+        codespace if isinstance(codespace, str) else "",
+        code,
+        raw_log if isinstance(raw_log, str) else "",
+        raw,
+    )
+
+
+def _abci_error(codespace: str, code: int, log: str, raw: bytes) -> APIError:
     module = codespace or _UNDEFINED
     key = f"{module}:{code}"
     entry = CODES.get(key)
@@ -58,43 +98,10 @@ def error_from_abci(codespace: str, code: int, log: str) -> APIError | None:
             "request_id": None,
             "retry_after": None,
             "attempts": 1,
-            "raw_bytes": b"",
+            "raw_bytes": raw,
             "from_envelope": False,
             "shape": "abci",
         },
-    )
-
-
-def error_from_tx_response(body: bytes | str | Mapping[str, Any]) -> APIError | None:
-    """The error of a broadcast or transaction query answer, or ``None`` if it succeeded.
-
-    ``body`` is the response body (bytes or text) or the JSON object already parsed. When
-    its ``tx_response`` member is an object with an integer ``code``, that code with the
-    ``codespace`` and ``raw_log`` strings gives ``error_from_abci``'s error; anything else
-    (code 0, another shape, invalid JSON) gives ``None``. Never raises.
-    """
-    document: Any = body
-    if isinstance(body, str):
-        document = _parse(body)
-    elif not isinstance(body, Mapping):
-        document = _parse(bytes(body).decode("utf-8", "replace"))
-    if not isinstance(document, Mapping):
-        return None
-    result = document.get("tx_response")
-    if not isinstance(result, Mapping):
-        return None
-    code = result.get("code")
-    # bool is an int in Python, and JSON's true is no number: exact types only.
-    if type(code) is float and code.is_integer():
-        code = int(code)
-    if type(code) is not int or not 0 < code <= _MAX_CODE:
-        return None
-    codespace = result.get("codespace")
-    raw_log = result.get("raw_log")
-    return error_from_abci(
-        codespace if isinstance(codespace, str) else "",
-        code,
-        raw_log if isinstance(raw_log, str) else "",
     )
 
 
