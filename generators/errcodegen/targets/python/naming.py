@@ -76,6 +76,10 @@ def _example(ir: IR) -> dict[str, str]:
     return {
         "code_constant": py.constant(code.module, code.name),
         "code_key": code.key,
+        "code_module": code.module,
+        "code_number": str(code.number),
+        "code_message": code.message,
+        "code_exception": py.exception_class(code.category, "error"),
         "sentinel_constant": py.constant(sentinel) if sentinel else "",
         "category_exception": py.exception_class(not_found.name, "error"),
     }
