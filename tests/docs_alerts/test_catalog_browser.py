@@ -68,8 +68,9 @@ def anchor(code: Code) -> str:
 
 
 def test_renders_every_code_with_no_request_and_no_error(catalog: Loaded, ir: IR) -> None:
-    assert len(catalog.visible_rows()) == len(ir.codes) == 950
-    assert catalog.page.locator("#count").text_content() == "950 of 950 codes"
+    total = len(ir.codes)
+    assert len(catalog.visible_rows()) == total > 900
+    assert catalog.page.locator("#count").text_content() == f"{total} of {total} codes"
     assert catalog.requests == [catalog.page.url]  # inline style and script only
     assert catalog.errors == []  # includes Content-Security-Policy violations
     row = catalog.page.locator("#veid-1036 td")
@@ -84,9 +85,9 @@ def test_renders_every_code_with_no_request_and_no_error(catalog: Loaded, ir: IR
     ]
 
 
-def test_search_by_code_finds_exactly_that_code(catalog: Loaded) -> None:
+def test_search_by_code_finds_exactly_that_code(catalog: Loaded, ir: IR) -> None:
     assert catalog.search("veid:1037") == ["veid-1037"]
-    assert catalog.page.locator("#count").text_content() == "1 of 950 codes"
+    assert catalog.page.locator("#count").text_content() == f"1 of {len(ir.codes)} codes"
     assert catalog.page.locator("#module-veid").is_visible()
     assert not catalog.page.locator("#module-settlement").is_visible()
 
@@ -107,10 +108,10 @@ def test_category_and_retryable_filters(catalog: Loaded, ir: IR) -> None:
     assert catalog.visible_rows() == expected
 
 
-def test_no_match_says_so(catalog: Loaded) -> None:
+def test_no_match_says_so(catalog: Loaded, ir: IR) -> None:
     assert catalog.search("no such error anywhere") == []
     assert catalog.page.locator("#empty").is_visible()
-    assert catalog.page.locator("#count").text_content() == "0 of 950 codes"
+    assert catalog.page.locator("#count").text_content() == f"0 of {len(ir.codes)} codes"
     assert catalog.search("") != []
     assert not catalog.page.locator("#empty").is_visible()
 
