@@ -61,3 +61,25 @@ def test_package_ships_esm_and_commonjs_with_declarations(ir: IR) -> None:
     assert cjs["extends"] == "./tsconfig.json"
     assert cjs["compilerOptions"]["module"] == "CommonJS"
     assert cjs["compilerOptions"]["outDir"] == "dist/cjs"
+
+
+def test_the_grpc_status_table_comes_from_the_registry(ir: IR) -> None:
+    """The decoder reads the gRPC code -> category mapping from registry.ts, which holds
+    exactly the registry's rows; no gRPC name or mapping is written into decode.ts."""
+    assert ir.grpc_statuses, "the registry has a grpc_status table"
+    changed = tuple(
+        dataclasses.replace(g, category="conflict") if g.name == "NotFound" else g
+        for g in ir.grpc_statuses
+    )
+    files = TARGET.render(dataclasses.replace(ir, grpc_statuses=changed))
+    registry = str(files["src/registry.ts"])
+    assert '[5, { name: "NotFound", category: "conflict" }],' in registry
+    assert '[5, { name: "NotFound", category: "not_found" }],' in str(
+        TARGET.render(ir)["src/registry.ts"]
+    )
+    rows = [line for line in registry.splitlines() if line.startswith("  [") and "name:" in line]
+    assert len(rows) == len(ir.grpc_statuses)
+    decode = str(files["src/decode.ts"])
+    assert "GRPC_STATUS_TABLE.get(" in decode
+    for status in ir.grpc_statuses:
+        assert status.name not in decode

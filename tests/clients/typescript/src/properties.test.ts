@@ -1,6 +1,8 @@
 /**
- * Property tests (issue 8): the decoder never throws whatever the response, and the
- * retry helper keeps its invariants whatever the attempts meet. RUNS inputs each.
+ * Property tests (issues 8 and 14): the decoder never throws whatever the response (in
+ * every shape the servers send), a transaction body never makes `errorFromTxResponse`
+ * throw, and the retry helper keeps its invariants whatever the attempts meet. RUNS
+ * inputs each.
  */
 
 import assert from "node:assert/strict";
@@ -13,10 +15,12 @@ import {
   Retrier,
   RetryBudget,
   decodeError,
+  errorFromTxResponse,
   type VirtEngineError,
 } from "@virtengine/errors";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 10_000);
+const SHAPES = new Set(["envelope", "problem", "grpc_gateway", "error_member", "text", "none"]);
 
 const jsonValue = fc.oneof(
   fc.string(),
@@ -42,8 +46,39 @@ const members = fc.record(
   },
   { requiredKeys: [] },
 );
+/** The gateway's message: an SDK `codespace`, a Go `rpc error` prefix, a code prefix, or noise. */
+const gatewayMessage = fc.oneof(
+  fc.tuple(fc.constantFrom("veid", "sdk", "foo", "a/b", "", "x y"), fc.oneof(fc.nat(), fc.string()), fc.string()).map(
+    ([module, number, rest]) => `codespace ${module} code ${number}${rest}`,
+  ),
+  fc.tuple(fc.constantFrom("NotFound", "Unavailable", "", "9"), fc.string()).map(([name, rest]) => `rpc error: code = ${name} desc = ${rest}`),
+  fc.tuple(fc.constantFrom("veid:1036", "veid:01036", "nli:980", "a:b:7", ":1", "veid:"), fc.string()).map(([code, rest]) => `${code}: ${rest}`),
+  fc.string(),
+);
+const gateway = fc.record(
+  {
+    code: fc.oneof(fc.integer({ min: -2, max: 20 }), fc.double(), jsonValue),
+    message: fc.oneof(gatewayMessage, jsonValue),
+    details: jsonValue,
+  },
+  { requiredKeys: [] },
+);
+const errorMember = fc.record(
+  {
+    error: fc.oneof(gatewayMessage, jsonValue),
+    message: fc.oneof(gatewayMessage, jsonValue),
+    limit: jsonValue,
+    reset_at: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
+    ["__proto__"]: jsonValue,
+  },
+  { requiredKeys: [] },
+);
 const body = fc.oneof(
   members.map((m) => JSON.stringify({ error: m })),
+  gateway.map((m) => JSON.stringify(m)),
+  errorMember.map((m) => JSON.stringify(m)),
+  gatewayMessage,
+  fc.string({ unit: "binary", maxLength: 1500 }),
   members.map((m) => JSON.stringify(m)),
   fc.string(),
   fc.uint8Array({ maxLength: 200 }),
@@ -57,9 +92,13 @@ const headerValue = fc.oneof(
 );
 const headers = fc.record(
   {
-    "content-type": fc.oneof(fc.constantFrom("application/json", "application/problem+json", "text/html"), fc.string()),
+    "content-type": fc.oneof(
+      fc.constantFrom("application/json", "application/problem+json", "text/html", "text/plain", " Text/Plain ; charset=utf-8"),
+      fc.string(),
+    ),
     "retry-after": headerValue,
     "retry-after-ms": headerValue,
+    "x-ratelimit-reset": fc.oneof(headerValue, fc.constantFrom("999999999", "1000000000", "1767225645")),
     "x-request-id": fc.string(),
   },
   { requiredKeys: [] },
@@ -76,13 +115,61 @@ test(`the decoder returns an API error for any response (${RUNS} inputs)`, () =>
       assert.ok(error.retryAfterMs === null || (Number.isFinite(error.retryAfterMs) && error.retryAfterMs >= 0));
       assert.equal(typeof error.retryable, "boolean");
       assert.equal(typeof error.severity, "string");
-      assert.ok(error.envelope || (error.code === null && error.number === null));
+      assert.equal(error.envelope, error.shape === "envelope" || error.shape === "problem");
+      assert.ok(SHAPES.has(error.shape), error.shape);
+      if (error.shape === "none") {
+        assert.ok(error.code === null && error.number === null && error.context === null);
+        assert.ok(error.errorMessage.startsWith(`HTTP ${status}`));
+      } else if (!error.envelope && error.code !== null) {
+        // A code found in a text is `module:digits`, split at its last colon.
+        assert.match(error.code, /^[A-Za-z0-9_./-]+:[0-9]+$/);
+        assert.equal(error.code, `${error.module ?? ""}:${error.code.slice(error.code.lastIndexOf(":") + 1)}`);
+      }
+      if (error.shape === "text") {
+        assert.ok([...error.errorMessage].length <= 1000);
+        assert.equal(error.context, null);
+      }
       const expected = (error.category === null ? undefined : ERROR_TYPES.get(error.category)) ?? APIError;
       assert.equal(error.constructor, expected);
       // The text is the message, after the code when there is one; a problem whose title is
       // "" has an empty message (the contract takes detail, else title, as given).
       assert.equal(String(error), error.code === null ? error.errorMessage : `${error.code}: ${error.errorMessage}`);
-      assert.ok(error.envelope || error.errorMessage.startsWith(`HTTP ${status}`));
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+test(`a transaction body never makes errorFromTxResponse throw (${RUNS} inputs)`, () => {
+  const txResponse = fc.record(
+    { code: fc.oneof(fc.nat(), jsonValue), codespace: jsonValue, raw_log: fc.oneof(gatewayMessage, jsonValue) },
+    { requiredKeys: [] },
+  );
+  const txBody = fc.oneof(
+    txResponse.map((tx) => JSON.stringify({ tx_response: tx })),
+    jsonValue.map((value) => JSON.stringify({ tx_response: value })),
+    fc.string(),
+  );
+  fc.assert(
+    fc.property(txBody, (raw) => {
+      const error = errorFromTxResponse(raw);
+      const code = (parseOrNull(raw) as { tx_response?: { code?: unknown } } | null)?.tx_response?.code;
+      // An error exactly when the body holds a non-zero integer code.
+      assert.equal(error !== undefined, typeof code === "number" && Number.isInteger(code) && code !== 0);
+      if (error !== undefined) {
+        assert.ok(error instanceof APIError);
+        assert.equal(error.shape, "abci");
+        assert.equal(error.httpStatus, null);
+        assert.ok(error.code?.endsWith(`:${String(code)}`));
+        assert.deepEqual(errorFromTxResponse(new TextEncoder().encode(raw)), error);
+      }
     }),
     { numRuns: RUNS },
   );
