@@ -179,7 +179,11 @@ def _tsconfig() -> dict[str, Any]:
 def _tsconfig_cjs() -> dict[str, Any]:
     return {
         "extends": "./tsconfig.json",
-        "compilerOptions": {"module": "CommonJS", "moduleResolution": "node10", "outDir": "dist/cjs"},
+        "compilerOptions": {
+            "module": "CommonJS",
+            "moduleResolution": "node10",
+            "outDir": "dist/cjs",
+        },
     }
 
 
