@@ -65,6 +65,16 @@ def test_a_gateway_code_is_a_json_number_not_a_bool() -> None:
         assert decode_error(404, {}, body).shape == "grpc_gateway", code
 
 
+def test_codespace_text_followed_by_an_empty_message_keeps_it_empty() -> None:
+    """``codespace veid code 1036: `` has a message, empty; only a text that ends with the
+    number takes the registry's message (as the TypeScript and Go clients read 1.3.1)."""
+    body = b'{"code": 2, "message": "codespace veid code 1036: "}'
+    error = decode_error(500, {}, body)
+    assert (error.code, error.message, str(error)) == ("veid:1036", "", "veid:1036: ")
+    error = decode_error(500, {}, b'{"code": 2, "message": "codespace veid code 1036"}')
+    assert (error.code, error.message) == ("veid:1036", "ML inference failed")
+
+
 def test_a_megabyte_of_plain_text_keeps_1000_code_points() -> None:
     body = ("\U0001f600" * (256 * 1024)).encode()  # 1 MiB of four-byte characters
     error = decode_error(500, {"content-type": "text/plain"}, body)

@@ -244,8 +244,9 @@ def _gateway_text(text: str) -> tuple[str | None, str | None]:
     codespace = _CODESPACE.match(text)
     if codespace is not None:
         code = f"{codespace[1]}:{codespace[2]}"
-        end = codespace.end()
-        return code, text[end:] if end < len(text) else None
+        if codespace[0].endswith(": "):
+            return code, text[codespace.end() :]  # all that follows, even nothing
+        return code, None  # the text ends with the number
     return _code_at_start(text)
 
 
