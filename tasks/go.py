@@ -24,10 +24,10 @@ INSTALL = ROOT / "tests" / "install" / "go"
 
 
 def test(session: nox.Session) -> None:
-    """go vet and gofmt on the client and on its black-box tests (tests/clients/go, a module
-    that replaces the client with clients/go), the tests with -race (loopback servers) and
-    a bounded fuzz run of the decoder."""
-    for folder in (CLIENT, TESTS):
+    """go vet and gofmt on the client, its grpcerrors module and its black-box tests
+    (tests/clients/go, a module that replaces both with clients/go), the tests with -race
+    (loopback HTTP and gRPC servers) and a bounded fuzz run of the decoder."""
+    for folder in (CLIENT, CLIENT / "grpcerrors", TESTS):  # grpcerrors: a module of its own
         with session.chdir(folder):
             session.run("go", "vet", "./...", external=True)
             unformatted = session.run("gofmt", "-l", ".", external=True, silent=True)

@@ -15,7 +15,8 @@ type Category string
 type Severity string
 
 // Shape names what an error was built from: the body rule that recognised an error
-// response (docs/client-behaviour.md 1.3), or a transaction result (ShapeABCI).
+// response (docs/client-behaviour.md 1.3), a gRPC status (ShapeGRPC) or a transaction
+// result (ShapeABCI).
 type Shape string
 
 // The shapes an error can come from.
@@ -34,6 +35,8 @@ const (
 	ShapeText Shape = "text"
 	// ShapeNone means nothing in the body was recognised; the status decides.
 	ShapeNone Shape = "none"
+	// ShapeGRPC is an error built from the status of a gRPC call by FromGRPCStatus.
+	ShapeGRPC Shape = "grpc"
 	// ShapeABCI is an error built from a transaction result by FromABCI or
 	// FromTxResponse.
 	ShapeABCI Shape = "abci"
@@ -59,7 +62,8 @@ type APIError struct {
 	// {"error": "<text>"} body other than error and message (limit, reset_at, ...);
 	// nil when there is none.
 	Context map[string]any
-	// HTTPStatus is the response's status; 0 for an error from a transaction result.
+	// HTTPStatus is the response's status; 0 for an error from a gRPC status or a
+	// transaction result.
 	HTTPStatus int
 	// RequestID is the response's X-Request-ID header.
 	RequestID string

@@ -2,9 +2,10 @@
 
 ``registry.go``, ``catalog.go`` and ``sentinels.go`` hold the registry's data and are
 rendered from ``templates/``; the runtime that reads them (``errors.go``, ``decode.go``,
-``abci.go``, ``retry.go``, ``transport.go``) never depends on the registry and is plain Go in
-``static/``, copied with the notice and the registry's package name. The output goes
-through ``gofmt``.
+``abci.go``, ``retry.go``, ``transport.go``) never depends on the registry and is plain Go
+in ``static/``, copied with the notice and the registry's package name. ``grpcerrors/`` is
+a module of its own (it requires google.golang.org/grpc; the client requires nothing): its
+code and go.mod are templates, its go.sum is static. The output goes through ``gofmt``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _SOURCES = [
     "transport",
 ]
 _STATIC = frozenset({"errors", "decode", "abci", "retry", "transport"})  # static/<name>.go
+_MAJOR_SUFFIX = re.compile(r"/v[0-9]+$")
 _PACKAGE_CLAUSE = re.compile(r"\Apackage veerrors\n")
 
 
@@ -48,6 +50,11 @@ def render(ir: IR) -> Files:
         files[f"{name}.go"] = gofmt(source)
     files["go.mod"] = env.get_template("go.mod.j2").render(context)
     files["README.md"] = env.get_template("README.md.j2").render(context)
+    # grpcerrors: a module of its own, so that the client stays standard library only.
+    grpc = env.get_template("grpcerrors/grpcerrors.go.j2").render(context)
+    files["grpcerrors/grpcerrors.go"] = gofmt(grpc)
+    files["grpcerrors/go.mod"] = env.get_template("grpcerrors/go.mod.j2").render(context)
+    files["grpcerrors/go.sum"] = (static / "grpcerrors" / "go.sum").read_text(encoding="utf-8")
     return files
 
 
@@ -72,6 +79,9 @@ def _context(ir: IR) -> dict[str, Any]:
     return {
         "package": ir.packages.go_package,
         "module": go.module_path(ir.packages.go_module, ir.version),
+        "grpc_module": go.module_path(
+            _MAJOR_SUFFIX.sub("", ir.packages.go_module) + "/grpcerrors", ir.version
+        ),
         "platform": ir.name,
         "version": ir.version,
         "tag": go.module_tag(FOLDER, ir.version),

@@ -185,6 +185,28 @@ func gatewayText(e *APIError, text string) *wireError {
 	return codeAtStart(e, text)
 }
 
+// FromGRPCStatus returns the error of a gRPC status: nil for code 0 (OK), else the
+// error its message names, read as the chain's gateway does (docs/client-behaviour.md
+// 1.3.1 and 1.3.3): "codespace veid code 1036: ..." or "veid:1036: ..." give the
+// registry's error; without a known code the gRPC code gives the category (NotFound
+// a *NotFoundError, Unavailable a retryable *ExternalError, ...), or none. The error has
+// no HTTP status (0) and its Shape is ShapeGRPC. The grpcerrors module applies it to
+// the errors of a grpc.ClientConn.
+func FromGRPCStatus(code uint32, message string) error {
+	if code == 0 {
+		return nil
+	}
+	e := &APIError{Shape: ShapeGRPC, Attempts: 1}
+	w := gatewayText(e, message)
+	if code <= math.MaxInt32 {
+		w.grpcCategory = grpcCategories[int(code)]
+	}
+	if entry := fillDefaults(e, w); w.message == nil && entry == nil {
+		e.Message = e.Code // "codespace m code n" alone, unknown: no status to word
+	}
+	return typed(e)
+}
+
 // withoutRPCPrefix drops "rpc error: code = <Name> desc = " from the start of text.
 func withoutRPCPrefix(text string) string {
 	rest, found := strings.CutPrefix(text, "rpc error: code = ")
@@ -266,8 +288,8 @@ func setCode(e *APIError, code string) {
 
 // fillDefaults applies, field by field: what the body said, else the catalog's entry,
 // else the category a gateway's gRPC code implies, else the category's defaults, else
-// the status table.
-func fillDefaults(e *APIError, w *wireError) {
+// the status table. It returns the catalog entry of e's code, or nil.
+func fillDefaults(e *APIError, w *wireError) *Code {
 	if w == nil {
 		w = &wireError{}
 	}
@@ -318,6 +340,7 @@ func fillDefaults(e *APIError, w *wireError) {
 	default:
 		e.Message = statusText(e.HTTPStatus)
 	}
+	return code
 }
 
 func statusText(status int) string {
