@@ -76,11 +76,11 @@ def build_catalog(ir: IR, alert_rules_path: str) -> Catalog:
         if code.replaced_by is not None:
             module = code.replaced_by.rsplit(":", 1)[0]
             replacement = Replacement(
-                code.replaced_by, pages.get(module, "index.md"), _code_anchor(code.replaced_by)
+                code.replaced_by, pages.get(module, "index.md"), code_anchor(code.replaced_by)
             )
         return CodeRow(
             code=code,
-            anchor=_code_anchor(code.key),
+            anchor=code_anchor(code.key),
             http_status=_status(code.http_status, phrases),
             retryable=_yes_no(code.retryable),
             replaced_by=replacement,
@@ -126,7 +126,8 @@ def _platform_alerts(ir: IR) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _code_anchor(key: str) -> str:
+def code_anchor(key: str) -> str:
+    """The HTML id of a code's entry in both the Markdown page and the HTML page."""
     module, number = key.rsplit(":", 1)
     return f"{html.anchor(module)}-{number}"
 
