@@ -5,10 +5,12 @@ with (``spec/bootstrap/convert_reference.py``), kept here so later imports agree
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import PurePosixPath
 
 from errcodegen.lang.words import words
+from errcodegen.registry.load import LocatedModule
+from errcodegen.registry.raw import INFERRED_EVIDENCE, RawSubrange
 
 # Inference from message and symbol, first match wins. Order matters: "rate limit
 # exceeded" is a rate limit before it is anything else; "not found" before "invalid".
@@ -88,3 +90,42 @@ def unique_name(base: str, source: str, number: int, taken: Collection[str]) -> 
     while f"{base}_{number}_{suffix}" in taken:
         suffix += 1
     return f"{base}_{number}_{suffix}"
+
+
+# A module follows the sub-range convention when at least this many of its codes whose
+# category was decided (by the source or a person) lie in a one-category block of its
+# range, and at least this share of them agree with the block.
+SUBRANGE_MIN_DECIDED = 5
+SUBRANGE_MIN_AGREEMENT = 0.8
+
+
+def subrange_category(
+    located: LocatedModule | None, number: int, subranges: Sequence[RawSubrange]
+) -> str | None:
+    """The category the module's sub-range convention gives ``number``, or None when the
+    number is outside the module's range, its block is not one category, or the module
+    does not follow the convention."""
+    if located is None or located.module.upstream:
+        return None
+    module = located.module
+
+    def block(n: int) -> str | None:
+        if not any(r.start <= n <= r.end for r in module.ranges):
+            return None
+        sub = next((s for s in subranges if s.start <= n % 100 <= s.end), None)
+        return sub.categories[0] if sub is not None and len(sub.categories) == 1 else None
+
+    category = block(number)
+    if category is None:
+        return None
+    decided = [
+        (c.category, expected)
+        for c in module.codes
+        if not c.category_inferred
+        and c.category_evidence not in INFERRED_EVIDENCE
+        and (expected := block(c.number)) is not None
+    ]
+    agree = sum(1 for actual, expected in decided if actual == expected)
+    if len(decided) < SUBRANGE_MIN_DECIDED or agree < SUBRANGE_MIN_AGREEMENT * len(decided):
+        return None
+    return category

@@ -19,15 +19,24 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from errcodegen.goimport.infer import base_name, infer_category, is_sdk_copy, unique_name
+from errcodegen.goimport.infer import (
+    base_name,
+    infer_category,
+    is_sdk_copy,
+    subrange_category,
+    unique_name,
+)
 from errcodegen.goimport.source import GoCode, GoSourceError, Scan
 from errcodegen.goimport.yamledit import edit_module, module_text, write_atomically
 from errcodegen.registry import Registry, RegistryError, load_registry
 from errcodegen.registry.load import MODULES_DIR, LocatedModule
 from errcodegen.registry.raw import RawCode
 
-Kind = Literal["added", "changed", "missing", "kept"]
-KINDS: tuple[Kind, ...] = ("added", "changed", "missing", "kept")
+Kind = Literal["added", "renumbered", "changed", "missing", "kept", "docs"]
+KINDS: tuple[Kind, ...] = ("added", "renumbered", "changed", "missing", "kept", "docs")
+# What a client can observe: a code's message and category (which decide its status,
+# retryability and severity). Other differences are documentation: shown, never failing.
+OBSERVABLE_FIELDS = frozenset({"message", "category", "category_evidence"})
 
 
 @dataclass(frozen=True)
@@ -51,8 +60,16 @@ class Difference:
 
     def __str__(self) -> str:
         detail = "; ".join(str(c) for c in self.changes)
-        parts = [f"{self.kind:<8}{self.key} {self.name}", detail, self.note, f"({self.where})"]
+        kind = f"{self.kind:<8}" if len(self.kind) < 8 else self.kind + " "
+        parts = [f"{kind}{self.key} {self.name}", detail, self.note, f"({self.where})"]
         return "  ".join(p for p in parts if p)
+
+    @property
+    def observable(self) -> bool:
+        """Whether a client built on the registry could tell the difference."""
+        if self.kind in ("added", "renumbered", "missing"):
+            return True
+        return any(c.field in OBSERVABLE_FIELDS for c in self.changes)
 
 
 @dataclass
@@ -73,18 +90,21 @@ class ImportPlan:
 
     @property
     def in_sync(self) -> bool:
-        return not self.differences
+        """No difference a client could observe (documentation may still differ)."""
+        return not any(d.observable for d in self.differences)
 
     def to_json(self) -> str:
         body = {
             "in_sync": self.in_sync,
             "files_read": len(self.scan.files),
             "skipped": list(self.scan.skipped),
+            "findings": list(self.scan.findings),
             "registrations": len(self.scan.codes),
             "counts": {kind: self.count(kind) for kind in KINDS},
             "differences": [
                 {
                     "kind": d.kind,
+                    "observable": d.observable,
                     "code": d.key,
                     "name": d.name,
                     "where": d.where,
@@ -98,9 +118,11 @@ class ImportPlan:
 
     def summary(self) -> str:
         counts = ", ".join(f"{self.count(kind)} {kind}" for kind in KINDS)
-        return (
+        findings = f", {len(self.scan.findings)} finding(s)" if self.scan.findings else ""
+        notes = "".join(f"finding {f}\n" for f in self.scan.findings)
+        return notes + (
             f"{len(self.scan.files)} Go file(s) read, {len(self.scan.skipped)} skipped, "
-            f"{len(self.scan.codes)} registration(s): {counts}"
+            f"{len(self.scan.codes)} registration(s){findings}: {counts}"
         )
 
 
@@ -114,6 +136,9 @@ class _Planner:
         self.registry = registry
         self.scan = scan
         self.categories = set(registry.settings.categories)
+        self.grpc_categories = {
+            g.name: g.category for g in registry.settings.grpc_status if g.category is not None
+        }
         self.modules = {m.module.name: m for m in registry.modules}
         self.edits: dict[str, _ModuleEdit] = {}
         self.differences: list[Difference] = []
@@ -133,6 +158,7 @@ class _Planner:
         for code in sorted(new, key=lambda c: (is_sdk_copy(c.file), c.module, c.number)):
             self._add(code)
         self._missing()
+        self._renumbered()
         order = {kind: i for i, kind in enumerate(KINDS)}
         differences = sorted(self.differences, key=lambda d: (order[d.kind], _key_order(d.key)))
         for edit in self.edits.values():
@@ -155,7 +181,20 @@ class _Planner:
             )
             return
         self._edit(code.module).replaced[index] = entry
-        self.differences.append(Difference("changed", code.key, raw.name, code.where, changes))
+        observable = any(c.field in OBSERVABLE_FIELDS for c in changes)
+        kind: Kind = "changed" if observable else "docs"
+        self.differences.append(Difference(kind, code.key, raw.name, code.where, changes))
+
+    def source_evidence(self, code: GoCode) -> tuple[str, str] | None:
+        """(category, evidence) when the source decides the category: the gRPC code its
+        registration names, else a category it states."""
+        if code.grpc_code is not None and code.grpc_code in self.grpc_categories:
+            category = self.grpc_categories[code.grpc_code]
+            if category is not None and category in self.categories:
+                return category, "grpc_code"
+        if code.category in self.categories:
+            return str(code.category), "source"
+        return None
 
     def _updates(
         self, code: GoCode, raw: RawCode, entry: dict[str, Any]
@@ -169,11 +208,17 @@ class _Planner:
 
         if code.message != raw.message:
             put("message", raw.message, code.message)
-        stated = code.category if code.category in self.categories else None
-        if stated is not None and stated != raw.category:
-            put("category", raw.category, stated)
-        if stated is not None and raw.category_inferred:
-            put("category_inferred", True, False)
+        decided = self.source_evidence(code)
+        if decided is not None:
+            category, evidence = decided
+            if category != raw.category:
+                put("category", raw.category, category)
+            if raw.category_inferred:
+                put("category_inferred", True, False)
+            if raw.category_evidence != evidence:
+                put("category_evidence", raw.category_evidence, evidence)
+        if code.grpc_code != raw.grpc_code:
+            put("grpc_code", raw.grpc_code, code.grpc_code)
         if code.description and not raw.description:
             put("description", raw.description, code.description)
         if code.symbol != raw.go_symbol:
@@ -190,14 +235,21 @@ class _Planner:
         name = unique_name(base_name(code.symbol, code.number), code.file, code.number, taken)
         entry: dict[str, Any] = {"number": code.number, "name": name, "message": code.message}
         note = ""
-        if code.category in self.categories:
-            entry["category"] = code.category
+        decided = self.source_evidence(code)
+        by_subrange = subrange_category(located, code.number, self.registry.lint.subranges)
+        if decided is not None:
+            entry["category"], entry["category_evidence"] = decided
+        elif by_subrange is not None:
+            entry["category"], entry["category_evidence"] = by_subrange, "subrange"
+            note = f"category from the module's sub-range convention: {by_subrange}"
         else:
             entry["category"] = infer_category(code.message, code.symbol, self.categories)
-            entry["category_inferred"] = True
+            entry["category_evidence"] = "message"
             note = f"category inferred: {entry['category']}"
-            if code.category is not None:
-                note += f" (the source's {code.category!r} is not a registry category)"
+        if decided is None and code.category is not None:
+            note += f" (the source's {code.category!r} is not a registry category)"
+        if code.grpc_code is not None:
+            entry["grpc_code"] = code.grpc_code
         if code.description:
             entry["description"] = code.description
         entry["go_symbol"] = code.symbol
@@ -228,6 +280,34 @@ class _Planner:
                     )
                 )
 
+    def _renumbered(self) -> None:
+        """An added code whose symbol and file a missing code of its module had: renumbered."""
+        missing = {
+            (d.key.rpartition(":")[0], d.where): d for d in self.differences if d.kind == "missing"
+        }
+        symbols = {
+            (located.module.name, raw.number): raw.go_symbol
+            for located, _, raw in self.registry.codes()
+        }
+        for i, added in enumerate(self.differences):
+            if added.kind != "added":
+                continue
+            module = added.key.rpartition(":")[0]
+            code = next(c for c in self.scan.codes if c.key == added.key)
+            old = missing.get((module, code.file))
+            if old is None or symbols.get(_key_tuple(old.key)) != code.symbol:
+                continue
+            self.differences[i] = dataclasses.replace(
+                added, kind="renumbered", note=f"was {old.key}: {added.note}".rstrip(": ")
+            )
+            self.differences.remove(old)
+            del missing[(module, code.file)]
+
+
+def _key_tuple(key: str) -> tuple[str, int]:
+    module, _, number = key.rpartition(":")
+    return module, int(number)
+
 
 def _index_of(located: LocatedModule, number: int) -> int | None:
     return next((i for i, c in enumerate(located.module.codes) if c.number == number), None)
@@ -238,7 +318,7 @@ _FIELD_ORDER = tuple(RawCode.model_fields)
 
 
 def _set_field(entry: dict[str, Any], name: str, value: object) -> None:
-    if name == "category_inferred" and value is False:
+    if (name == "category_inferred" and value is False) or value is None:
         entry.pop(name, None)
         return
     if name in entry:

@@ -18,7 +18,7 @@ from errcodegen.ir.model import (
     StatusRule,
 )
 from errcodegen.registry.load import Registry
-from errcodegen.registry.raw import RawAlertThreshold, RawCode, RawSettings
+from errcodegen.registry.raw import INFERRED_EVIDENCE, RawAlertThreshold, RawCode, RawSettings
 
 
 def build_ir(registry: Registry) -> IR:
@@ -38,7 +38,10 @@ def build_ir(registry: Registry) -> IR:
             ),
             codes=tuple(
                 sorted(
-                    (_code(located.module.name, raw, by_name) for raw in located.module.codes),
+                    (
+                        _code(located.module.name, raw, by_name, settings.severities)
+                        for raw in located.module.codes
+                    ),
                     key=lambda c: c.number,
                 )
             ),
@@ -135,22 +138,34 @@ def _category(name: str, settings: RawSettings) -> Category:
     )
 
 
-def _code(module: str, raw: RawCode, categories: dict[str, Category]) -> Code:
+def _code(
+    module: str, raw: RawCode, categories: dict[str, Category], severities: list[str]
+) -> Code:
     category = categories[raw.category]
+    inferred = raw.category_inferred or raw.category_evidence in INFERRED_EVIDENCE
+    retryable, severity = category.retryable, category.severity
+    if inferred:
+        # An unreviewed guess must be the safe one: it never makes a code retryable
+        # (a client would re-send a request that may be malformed) nor of the most
+        # severe severity (it would page someone).
+        retryable = False
+        if severity == severities[-1] and len(severities) > 1:
+            severity = severities[-2]
     return Code(
         module=module,
         number=raw.number,
         name=raw.name,
         message=raw.message,
         category=raw.category,
-        severity=raw.severity if raw.severity is not None else category.severity,
-        retryable=raw.retryable if raw.retryable is not None else category.retryable,
+        severity=raw.severity if raw.severity is not None else severity,
+        retryable=raw.retryable if raw.retryable is not None else retryable,
         http_status=raw.http_status if raw.http_status is not None else category.http_status,
         description=raw.description,
         action=raw.action,
         deprecated=raw.deprecated,
         replaced_by=raw.replaced_by,
         go_symbol=raw.go_symbol,
-        category_inferred=raw.category_inferred,
+        category_inferred=inferred,
         alert=_optional_threshold(raw.alert),
+        category_evidence=raw.category_evidence or ("message" if raw.category_inferred else ""),
     )

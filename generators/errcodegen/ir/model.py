@@ -72,6 +72,8 @@ class Code:
     go_symbol: str | None  # the Go variable that registers it on the server
     category_inferred: bool  # category guessed by the importer, awaiting review
     alert: AlertThreshold | None = None  # errors of this one code
+    # what decided the category: grpc_code, source, review, subrange, message; "" unrecorded
+    category_evidence: str = ""
 
     @property
     def key(self) -> str:

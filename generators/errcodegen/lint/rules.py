@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from errcodegen.lang import go, python, typescript
 from errcodegen.registry.load import LocatedModule, Registry
 from errcodegen.registry.problems import Problem
+from errcodegen.registry.raw import INFERRED_EVIDENCE
 
 
 @dataclass(frozen=True)
@@ -192,14 +193,15 @@ def override_without_reason(registry: Registry) -> Iterator[Hit]:
 
 def category_inferred(registry: Registry) -> Iterator[Hit]:
     for located, i, code in registry.codes():
-        if code.category_inferred:
+        evidence = code.category_evidence or ("message" if code.category_inferred else None)
+        if evidence in INFERRED_EVIDENCE:
+            source = "the message" if evidence == "message" else "the sub-range convention"
             yield _code_hit(
                 located,
                 i,
                 "category",
-                f"category {code.category} was inferred "
-                "from the message; review and remove "
-                "category_inferred",
+                f"category {code.category} was inferred from {source} (not retryable, "
+                "never critical until reviewed); review it and record category_evidence: review",
             )
 
 

@@ -10,8 +10,29 @@ SnakeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]
 ModuleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*([_/-][a-z0-9]+)*$")]
 CodeKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_/-]*:[0-9]+$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
-Millis = Annotated[int, Field(ge=0)]
 HttpErrorStatus = Annotated[int, Field(ge=400, le=599)]
+
+# Bounds every client can hold: code numbers are uint32 on the platform; milliseconds
+# become a Go time.Duration (int64 nanoseconds) and a TypeScript number (exact to 2**53);
+# counts become a Go int, 32 bits wide on some platforms.
+MAX_CODE_NUMBER = 2**32 - 1
+MAX_MILLIS = (2**63 - 1) // 1_000_000
+MAX_COUNT = 2**31 - 1
+CodeNumber = Annotated[int, Field(ge=0, le=MAX_CODE_NUMBER)]
+Millis = Annotated[int, Field(ge=0, le=MAX_MILLIS)]
+Count = Annotated[int, Field(ge=1, le=MAX_COUNT)]
+# The platform's name reaches code, comments, TOML, JSON, Markdown and HTML of every
+# output: letters (ASCII and the Latin-1 and Latin Extended ones, so "Société Générale"),
+# digits, spaces, '.', '-' and '_', starting and ending with a letter or digit.
+_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+PlatformName = Annotated[
+    str, StringConstraints(pattern=f"^[{_LATIN}]([{_LATIN} ._-]{{0,62}}[{_LATIN}])?$")
+]
+# Three decimal numbers in ASCII digits (``\d`` would also take other scripts' digits).
+Version = Annotated[
+    str,
+    StringConstraints(pattern=r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$"),
+]
 
 
 def _yaml_off(value: object) -> object:
@@ -31,7 +52,7 @@ class Strict(BaseModel):
 class RawAlertThreshold(Strict):
     """Fire when the error rate (per second, over the rate window) stays above ``above``."""
 
-    above: Annotated[float, Field(gt=0)]
+    above: Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]
     for_: PromDuration = Field(alias="for")  # how long it must stay above before firing
     severity: Literal["info", "warning", "critical"] = "warning"  # the alert's own label
 
@@ -49,7 +70,7 @@ class RawContextField(Strict):
     name: SnakeName
     type: Literal["string", "integer", "number", "boolean"]
     description: str = ""
-    format: str | None = None
+    format: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")] | None = None
 
 
 class RawCategory(Strict):
@@ -80,12 +101,12 @@ class RawRetry(Strict):
     max_delay_ms: Millis
     max_retry_after_ms: Millis
     budget: bool
-    budget_capacity: Annotated[int, Field(ge=1)]
-    retry_cost: Annotated[int, Field(ge=1)]
-    throttle_retry_cost: Annotated[int, Field(ge=1)]
-    success_refund: Annotated[int, Field(ge=0)]
+    budget_capacity: Count
+    retry_cost: Count
+    throttle_retry_cost: Count
+    success_refund: Annotated[int, Field(ge=0, le=MAX_COUNT)]
     idempotent_methods: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]+$")]]
-    max_error_body_bytes: Annotated[int, Field(ge=1024)]
+    max_error_body_bytes: Annotated[int, Field(ge=1024, le=MAX_COUNT)]
 
 
 class RawPackages(Strict):
@@ -99,8 +120,8 @@ class RawPackages(Strict):
 class RawSettings(Strict):
     """``registry.yaml``."""
 
-    platform: Text
-    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    platform: PlatformName
+    version: Version
     description: Text
     packages: RawPackages
     severities: list[SnakeName]
@@ -113,16 +134,25 @@ class RawSettings(Strict):
 
 
 class RawRange(Strict):
-    start: Annotated[int, Field(ge=0)]
-    end: Annotated[int, Field(ge=0)]
+    start: CodeNumber
+    end: CodeNumber
+
+
+# What decided a code's category, strongest first: the gRPC code its registration names,
+# a category its source states, a person's review, the module's sub-range convention, the
+# message. The last two are guesses (see INFERRED_EVIDENCE).
+CategoryEvidence = Literal["grpc_code", "source", "review", "subrange", "message"]
+INFERRED_EVIDENCE = frozenset({"subrange", "message"})
 
 
 class RawCode(Strict):
-    number: Annotated[int, Field(ge=0)]
+    number: CodeNumber
     name: SnakeName
     message: Text
     category: str
-    category_inferred: bool = False
+    category_inferred: bool = False  # older form of category_evidence: message
+    category_evidence: CategoryEvidence | None = None  # None: written by a person
+    grpc_code: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z]*$")] | None = None
     severity: str | None = None
     retryable: bool | None = None
     http_status: HttpErrorStatus | None = None
@@ -131,7 +161,9 @@ class RawCode(Strict):
     action: str = ""
     deprecated: bool = False
     replaced_by: CodeKey | None = None
-    go_symbol: str | None = None
+    go_symbol: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")] | None
+    ) = None
     source: str | None = None  # the Go file that registers it
     reviewed: bool = False  # a human checked it: importers must not overwrite it
     alert: RawAlertThreshold | None = None  # errors of this one code
@@ -164,8 +196,8 @@ class RawSentinels(Strict):
 
 
 class RawReservedRange(Strict):
-    start: Annotated[int, Field(ge=0)]
-    end: Annotated[int, Field(ge=0)]
+    start: CodeNumber
+    end: CodeNumber
     reason: Text
 
 

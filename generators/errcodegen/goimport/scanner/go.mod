@@ -1,0 +1,3 @@
+module github.com/virtengine/virtengine-errors/generators/errcodegen/goimport/scanner
+
+go 1.22
