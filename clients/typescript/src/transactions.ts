@@ -5,7 +5,7 @@
  * code 0 meaning success), so `fetch` resolves; these functions give the typed error.
  */
 
-import { isObject, member, errorOfCategory, parseCode, parseObject } from "./decode.js";
+import { errorOfCategory, isObject, member, parseCode, parseObject } from "./decode.js";
 import type { APIError } from "./errors.js";
 
 /** The codespace of an error registered without one, as the Cosmos SDK names it. */
