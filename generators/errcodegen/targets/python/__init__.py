@@ -14,6 +14,7 @@ from typing import Any
 
 from errcodegen.ir import IR
 from errcodegen.lang import python as py
+from errcodegen.lang import toml
 from errcodegen.targets import Target
 from errcodegen.targets.common import NOTICE, template_env
 from errcodegen.targets.python.models import render_models
@@ -46,6 +47,7 @@ def render(ir: IR) -> Files:
         __name__,
         {
             "py": py.string,
+            "toml": toml.string,
             "doc": py.docstring_lines,
             "comment": py.comment_lines,
             "seconds": seconds,
