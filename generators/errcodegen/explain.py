@@ -88,7 +88,7 @@ class Explanation:
     facts: dict[str, Any]
 
     def to_json(self) -> str:
-        return json.dumps(self.facts, indent=2, ensure_ascii=False)
+        return _json_text(self.facts)
 
     def to_text(self) -> str:
         f = self.facts
@@ -113,7 +113,22 @@ class Explanation:
             ("reviewed", "yes" if f["reviewed"] else ""),
         ]
         lines += [f"  {label:<14}{value}" for label, value in rows if value not in ("", None)]
-        return "\n".join(lines)
+        return "\n".join(terminal_text(line) for line in lines)
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with every C0 and C1 control (ESC, BEL, CSI, a line break) shown as ``\\xNN``:
+    registry text must not move the cursor, retitle the terminal or forge a line."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _json_text(body: Any) -> str:
+    """JSON for a terminal: C0 controls are escaped by JSON itself, C1 ones here."""
+    text = json.dumps(body, indent=2, ensure_ascii=False)
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def explain(registry: Registry, ir: IR, code: Code) -> Explanation:
@@ -251,12 +266,14 @@ def _alert_text(alert: dict[str, Any] | None) -> str:
 def lookup_text(lookup: Lookup) -> str:
     """What to print when the query did not name exactly one code."""
     if lookup.matches:
-        listed = "\n".join(f"  {c.key}  {c.name}: {c.message}" for c in lookup.matches)
+        listed = "\n".join(
+            f"  {c.key}  {c.name}: {terminal_text(c.message)}" for c in lookup.matches
+        )
         return f"{lookup.query!r} matches {len(lookup.matches)} codes; name one:\n{listed}"
     lines = [f"unknown code {lookup.query!r}"]
     if lookup.suggestions:
         lines.append("did you mean:")
-        lines += [f"  {c.key}  {c.name}: {c.message}" for c in lookup.suggestions]
+        lines += [f"  {c.key}  {c.name}: {terminal_text(c.message)}" for c in lookup.suggestions]
     return "\n".join(lines)
 
 
@@ -273,7 +290,7 @@ def explain_code(spec: Path, query: str, as_json: bool) -> tuple[bool, str]:
                 "matches": [c.key for c in lookup.matches],
                 "suggestions": [c.key for c in lookup.suggestions],
             }
-            return False, json.dumps(body, indent=2)
+            return False, _json_text(body)
         return False, lookup_text(lookup)
     explanation = explain(registry, ir, lookup.matches[0])
     return True, explanation.to_json() if as_json else explanation.to_text()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from errcodegen.cli import main
 from errcodegen.lang import toml
 from errcodegen.pipeline import prepare, render
 from errcodegen.registry import RegistryError, load_registry
@@ -220,3 +221,42 @@ def test_context_field_format_is_a_plain_word(make_registry: MakeRegistry) -> No
     [problem] = problems(with_settings(make_registry, edit))
     assert "categories.validation.context[0].format: " in problem
     assert "does not match the pattern" in problem
+
+
+# explain prints registry text to a terminal.
+
+TERMINAL_ATTACK = "ML \x1b]0;owned\x07failed\x9b31m\r\nforged line"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_explain_shows_terminal_controls_escaped(
+    as_json: bool, make_registry: MakeRegistry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = {
+        "number": 1000,
+        "name": "invalid_scope",
+        "message": TERMINAL_ATTACK,
+        "description": TERMINAL_ATTACK,
+        "category": "validation",
+    }
+    root = make_registry({"modules/veid.yaml": module_yaml(codes=[code])})
+    args = ["explain", "--spec", str(root), "veid:1000"] + (["--format", "json"] if as_json else [])
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", out)
+    if as_json:
+        assert json.loads(out)["message"] == TERMINAL_ATTACK
+    else:
+        assert "  message       ML \\x1b]0;owned\\x07failed\\x9b31m\\x0d\\x0aforged line\n" in out
+        assert "\nforged line" not in out
+
+
+def test_explain_suggestions_show_terminal_controls_escaped(
+    make_registry: MakeRegistry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = {"number": 1000, "name": "a", "message": TERMINAL_ATTACK, "category": "validation"}
+    root = make_registry({"modules/veid.yaml": module_yaml(codes=[code])})
+    assert main(["explain", "--spec", str(root), "veid:1001"]) == 1
+    err = capsys.readouterr().err
+    assert "veid:1000  a: ML \\x1b]0;owned" in err
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", err)
