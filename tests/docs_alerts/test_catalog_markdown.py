@@ -35,7 +35,7 @@ class Rendered(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
-        if tag == "a":
+        if tag == "a" and "href" in dict(attrs):  # an <a id> is an anchor, not a link
             self.links.append(dict(attrs).get("href") or "")
         self._in_body = self._in_body or tag == "tbody"
         if self._in_body and tag == "tr":

@@ -297,3 +297,31 @@ def test_document_is_built_from_the_registry() -> None:
     validate_openapi(document)
     validate_openapi(to_openapi_30(document))
     assert document["components"]["schemas"]["KnownErrorCode"]["enum"] == [c.key for c in ir.codes]
+
+
+def test_every_type_uri_points_at_a_catalog_anchor(document: Document) -> None:
+    """The per-code type URIs land on an entry of the Markdown page, and the same id exists
+    in catalog.html; the entry names the constant of each client and the gateway form."""
+    catalog = REPO / "docs/errors"
+    html_page = (catalog / "catalog.html").read_text(encoding="utf-8")
+    prefix = "https://github.com/virtengine/virtengine-errors/blob/main/docs/errors/"
+    uris = {
+        example["value"]["type"]
+        for response in document["components"]["responses"].values()
+        for example in response["content"]["application/json"].get("examples", {}).values()
+        if example["value"].get("type", "about:blank") != "about:blank"
+    }
+    assert len(uris) >= 5
+    for uri in uris:
+        assert uri.startswith(prefix)
+        page, anchor = uri.removeprefix(prefix).split("#")
+        markdown_page = (catalog / page).read_text(encoding="utf-8")
+        assert f'<a id="{anchor}"></a>' in markdown_page, uri
+        assert f'<tr id="{anchor}"' in html_page, uri
+    veid = (catalog / "veid.md").read_text(encoding="utf-8")
+    entry = veid.split('<a id="veid-1036"></a>', 1)[1].split("\n- ", 1)[0]
+    assert "`virtengine_errors.catalog.VEID_ML_INFERENCE_FAILED`" in entry
+    assert "`Codes.VEID_ML_INFERENCE_FAILED`" in entry
+    assert "`veerrors.ErrVeidMLInferenceFailed`" in entry
+    assert "`codespace veid code 1036`" in entry
+    assert "`ErrMLInferenceFailed`" in entry

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from errcodegen.ir import IR, Code, Module
 from errcodegen.ir.model import AlertThreshold, Range
-from errcodegen.lang import html
+from errcodegen.lang import go, html, python, typescript
 from errcodegen.lang.prometheus import number
 
 
@@ -22,6 +22,20 @@ class CodeRow:
     retryable: str  # "yes" / "no"
     replaced_by: Replacement | None
     alert: str  # "" or "above 0.2/s for 5m (warning)"
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What a developer looking at one code needs: how each client names it, what registers
+    it in the platform's source, and the forms it takes on the wire today."""
+
+    python: str  # "virtengine_errors.catalog.VEID_ML_INFERENCE_FAILED"
+    typescript: str  # "Codes.VEID_ML_INFERENCE_FAILED"
+    go: str  # "veerrors.ErrVeidMLInferenceFailed"
+    platform: str  # the Go variable that registers it, "" when unknown
+    gateway: str  # "codespace veid code 1036": the chain REST gateway's message
+    log: str  # "veid:1036: ML inference failed": log form, `{"error": ...}` and text bodies
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,7 @@ def build_catalog(ir: IR, alert_rules_path: str) -> Catalog:
             retryable=_yes_no(code.retryable),
             replaced_by=replacement,
             alert=_threshold(code.alert),
+            usage=usage(ir, code),
         )
 
     def page(module: Module) -> ModulePage:
@@ -124,6 +139,17 @@ def _platform_alerts(ir: IR) -> tuple[str, ...]:
         severity = settings.critical_severity_label
         found.append(f"{severity} errors {_threshold(settings.critical_severity)}")
     return tuple(found)
+
+
+def usage(ir: IR, code: Code) -> Usage:
+    return Usage(
+        python=f"{ir.packages.python_package}.catalog.{python.constant(code.module, code.name)}",
+        typescript=f"Codes.{typescript.constant(code.module, code.name)}",
+        go=f"{ir.packages.go_package}.Err{go.exported(code.module, code.name)}",
+        platform=code.go_symbol or "",
+        gateway=f"codespace {code.module} code {code.number}",
+        log=f"{code.key}: {code.message}",
+    )
 
 
 def code_anchor(key: str) -> str:
