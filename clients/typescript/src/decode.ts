@@ -97,7 +97,7 @@ export function decodeError(
       return fromText(base, fields, options.now, "error_member", codeAtStart(text), null, otherMembers(document));
     }
   } else if (mediaType === TEXT_PLAIN) {
-    const text = rawBody.trim();
+    const text = trimAsciiWhitespace(rawBody);
     if (text !== "") {
       const cut = firstCodePoints(text, MAX_TEXT_CODE_POINTS);
       return fromText(base, fields, options.now, "text", codeAtStart(cut), null, null);
@@ -200,6 +200,28 @@ function codeAtStart(text: string): CodedText {
   }
   const [matched, code] = prefixed;
   return { code: code ?? null, message: text.slice(matched.length) };
+}
+
+/**
+ * `text` without leading and trailing ASCII whitespace (space, tab, LF, VT, FF, CR);
+ * U+00A0 and U+FEFF stay.
+ *
+ * @internal
+ */
+export function trimAsciiWhitespace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isAsciiWhitespace(text.charCodeAt(start))) {
+    start++;
+  }
+  while (end > start && isAsciiWhitespace(text.charCodeAt(end - 1))) {
+    end--;
+  }
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+function isAsciiWhitespace(unit: number): boolean {
+  return unit === 0x20 || (unit >= 0x09 && unit <= 0x0d);
 }
 
 /** The first `count` code points of `text` (a surrogate pair is one). */
