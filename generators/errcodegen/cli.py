@@ -23,6 +23,7 @@ from errcodegen.goimport import GoSourceError, ImportPlan, drift, import_go, lin
 from errcodegen.ir.build import build_ir
 from errcodegen.lint import LintReport, lint_registry
 from errcodegen.lint.rules import RULES_BY_ID
+from errcodegen.openapi_merge import add_openapi_commands
 from errcodegen.pipeline import LintFailed, TargetFailed, generate
 from errcodegen.registry import RegistryError, load_registry
 from errcodegen.registry.load import EXCEPTIONS_FILE
@@ -156,6 +157,8 @@ def _add_lifecycle_commands(commands: argparse._SubParsersAction[argparse.Argume
     )
     explainer.add_argument("--format", choices=["text", "json"], default="text")
     explainer.set_defaults(handler=_explain)
+
+    add_openapi_commands(commands, _common)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
