@@ -79,3 +79,33 @@ def module_path(base: str, version: str) -> str:
 def module_tag(subdirectory: str, version: str) -> str:
     """The git tag the Go command looks for: ``clients/go/v2.3.0`` for a module in that folder."""
     return f"{subdirectory.strip('/')}/v{version}" if subdirectory.strip("/") else f"v{version}"
+
+
+# What the Go target names after registry entries, and every package-level name its
+# files declare whatever the registry holds (one package, one namespace). The lint rule
+# IDENTIFIER_COLLISION checks them against each other.
+RUNTIME_NAMES: dict[str, frozenset[str]] = {
+    "package": frozenset(
+        """APIError AllCodes Budget BudgetCapacity Call Category Code ConnectionError DecodeError
+        DefaultBaseDelay DefaultBudgetEnabled DefaultMaxAttempts DefaultMaxDelay
+        DefaultMaxRetryAfter DefaultPolicy DefaultThrottleBaseDelay FromABCI FromGRPCStatus
+        FromTxResponse Lookup MaxErrorBodyBytes NewBudget NewBudgetWithTokens NewIdempotencyKey
+        NewRetrier NewTransport Phase PhaseConnect PhaseReset PhaseTimeout Policy ReadError Retrier
+        RetryCost Sentinel Severity Shape ShapeABCI ShapeEnvelope ShapeErrorMember ShapeGRPC
+        CheckResponse ShapeGRPCGateway ShapeNone ShapeProblem ShapeText SuccessRefund ThrottleRetryCost
+        Transport WithCall""".split()
+    ),
+}
+
+
+def generated_names(kind: str, name: str) -> list[tuple[str, str]]:
+    """(namespace, identifier) of what the Go target names after the registry's ``kind``
+    entry ``name`` (kind: platform, category, severity, sentinel); codes are checked
+    by IDENTIFIER_COLLISION itself."""
+    if kind == "category":
+        return [("package", "Category" + exported(name)), ("package", exported(name, "error"))]
+    if kind == "severity":
+        return [("package", "Severity" + exported(name))]
+    if kind == "sentinel":
+        return [("package", "Err" + exported(name))]
+    return []

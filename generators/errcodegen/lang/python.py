@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import enum
 import keyword
 
 from errcodegen.lang.words import escape_char, pascal, safe_text_lines, upper_snake, words
@@ -87,3 +88,43 @@ def docstring_lines(text: str) -> list[str]:
 
 def comment_lines(text: str) -> list[str]:
     return safe_text_lines(text)
+
+
+# What the Python target names after registry entries, and the names its modules define
+# whatever the registry holds, by namespace: the package (``errors.py`` and what
+# ``__init__.py`` exports), ``sentinels.py``, ``models.py`` and the members of the two
+# StrEnums of ``models.py`` (``Category``, ``Severity``), where an inherited attribute
+# cannot be a member. The lint rule IDENTIFIER_COLLISION checks them against each other.
+_ENUM_ATTRIBUTES = frozenset(dir(enum.StrEnum)) | {"name", "value", "mro"}
+RUNTIME_NAMES: dict[str, frozenset[str]] = {
+    "package": frozenset(
+        """annotations TYPE_CHECKING Any ClassVar Literal Self ErrorCode ErrorEnvelope Problem
+        Sentinel ConnectionPhase ErrorShape APIError APIConnectionError ERROR_TYPES ClientError
+        catalog sentinels REGISTRY_VERSION lookup decode_error AsyncRetrier Retrier RetryBudget
+        RetryPolicy error_from_abci error_from_tx_response __version__ __all__""".split()
+    ),
+    "sentinels.py": frozenset("annotations dataclass Final Sentinel SENTINELS".split()),
+    "models.py": frozenset(
+        """annotations StrEnum Annotated Any AwareDatetime BaseModel ConfigDict Field RootModel
+        Category Severity ErrorBody ErrorCode ErrorEnvelope Problem""".split()
+    ),
+    "Category enum": _ENUM_ATTRIBUTES,
+    "Severity enum": _ENUM_ATTRIBUTES,
+}
+
+
+def generated_names(kind: str, name: str) -> list[tuple[str, str]]:
+    """(namespace, identifier) of what the Python target names after the registry's
+    ``kind`` entry ``name`` (kind: platform, category, severity, sentinel)."""
+    if kind == "platform":
+        root = exception_class(name, "error")  # "ClientError" is then the root itself
+        return [] if root == "ClientError" else [("package", root)]
+    if kind == "category":
+        return [
+            ("package", exception_class(name, "error")),
+            ("models.py", pascal(name, "context")),
+            ("Category enum", name),
+        ]
+    if kind == "severity":
+        return [("Severity enum", name)]
+    return [("sentinels.py", constant(name))]

@@ -53,3 +53,43 @@ def _char(c: str) -> str:
 def doc_lines(text: str) -> list[str]:
     """Lines safe inside a ``/** ... */`` comment."""
     return [line.replace("*/", "*\\/") for line in safe_text_lines(text)]
+
+
+# What the TypeScript target names after registry entries, and the names its package
+# exports whatever the registry holds (``index.ts`` re-exports every module, so one
+# namespace), with those local to the modules that hold generated names. The lint rule
+# IDENTIFIER_COLLISION checks them against each other.
+RUNTIME_NAMES: dict[str, frozenset[str]] = {
+    "package": frozenset(
+        """APIError APIErrorFields BASE_DELAY_MS BUDGET_CAPACITY BUDGET_ENABLED CATALOG
+        CATEGORIES CATEGORY_DEFAULTS CallOptions Category CategoryDefaults Codes ConnectionError
+        ConnectionPhase DEFAULT_RETRY_POLICY DebugLogger DecodeOptions ERROR_TYPES ErrorBody
+        ErrorCode ErrorCodeString ErrorEnvelope ErrorShape FetchAbortSignal FetchClientOptions
+        FetchFunction FetchHeaders FetchInit FetchInput FetchResponse GRPC_STATUS_TABLE
+        GrpcStatusRule HeadersLike IDEMPOTENCY_KEY_HEADER IDEMPOTENT_METHODS KnownCode
+        MAX_ATTEMPTS MAX_DELAY_MS MAX_ERROR_BODY_BYTES MAX_RETRY_AFTER_MS OnRetry Problem
+        REASON_PHRASES REGISTRY_VERSION RETRY_ATTEMPT_HEADER RETRY_COST Retrier RetrierOptions
+        RetryBudget RetryOptions RetryPolicy RetryingFetch RetryingRequestInit SEVERITIES
+        STATUS_TABLE SUCCESS_REFUND Sentinel Severity Sleep StatusRule THROTTLE_BASE_DELAY_MS
+        THROTTLE_RETRY_COST TxResponseBody abortReason createFetch decodeError errorFromAbci
+        errorFromTxResponse hasCode isAPIError isConnectionError isKnownCode lookup matches
+        newIdempotencyKey sentinel sleep""".split()
+    ),
+}
+
+
+def generated_names(kind: str, name: str) -> list[tuple[str, str]]:
+    """(namespace, identifier) of what the TypeScript target names after the registry's
+    ``kind`` entry ``name`` (kind: platform, category, severity, sentinel)."""
+    if kind == "platform":
+        base = type_name(name, "error")
+        return [("package", base), ("package", f"is{base}")]
+    if kind == "category":
+        return [
+            ("package", type_name(name, "error")),
+            ("package", member("is", name, "error")),
+            ("package", type_name(name, "context")),
+        ]
+    if kind == "sentinel":
+        return [("package", member("is", name)), ("package", constant("err", name))]
+    return []

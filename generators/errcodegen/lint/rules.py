@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from errcodegen.lang import go, python, typescript
+from errcodegen.lint.identifiers import collisions as entry_collisions
 from errcodegen.registry.load import LocatedModule, Registry
 from errcodegen.registry.problems import Problem
 from errcodegen.registry.raw import INFERRED_EVIDENCE
@@ -170,6 +171,8 @@ def identifier_collision(registry: Registry) -> Iterator[Hit]:
                     "name",
                     f"{language} identifier {ident} of {key} collides with {owner}",
                 )
+    for subject, where in entry_collisions(registry):
+        yield Hit(subject, where)
 
 
 def override_without_reason(registry: Registry) -> Iterator[Hit]:
@@ -252,7 +255,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "IDENTIFIER_COLLISION",
-        "Two codes must not become the same identifier in a client.",
+        "No two registry entries become one identifier in a client, nor a runtime name.",
         "error",
         identifier_collision,
         fixed=True,  # a collision makes a client that does not compile or silently shadows
