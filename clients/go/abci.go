@@ -38,7 +38,7 @@ func abciError(codespace string, code uint32, log string) *APIError {
 		e.Category, e.Severity, e.Retryable = entry.Category, entry.Severity, entry.Retryable
 	}
 	switch {
-	case strings.TrimSpace(log) != "":
+	case strings.Trim(log, asciiSpace) != "":
 		e.Message = log
 	case known:
 		e.Message = entry.Message

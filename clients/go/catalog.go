@@ -9,6 +9,7 @@ import (
 
 // Code is a registered error code and what the registry says of it. Each code is also
 // an error value, so errors.Is(err, ErrVeidMLInferenceFailed) matches a decoded error.
+// Each has a declaration of its own, so that go doc prints one code at a time.
 type Code struct {
 	Module      string
 	Number      int
@@ -30,2227 +31,3278 @@ func (c *Code) Key() string { return c.Module + ":" + strconv.Itoa(c.Number) }
 // Error returns "module:number: message".
 func (c *Code) Error() string { return c.Key() + ": " + c.Message }
 
-// Every registered code.
-var (
-	// ErrArtifactStoreInvalidContentAddress is artifact_store:2500: invalid content address
-	ErrArtifactStoreInvalidContentAddress = &Code{Module: "artifact_store", Number: 2500, Name: "invalid_content_address", Message: "invalid content address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreInvalidChunkManifest is artifact_store:2501: invalid chunk manifest
-	ErrArtifactStoreInvalidChunkManifest = &Code{Module: "artifact_store", Number: 2501, Name: "invalid_chunk_manifest", Message: "invalid chunk manifest", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreInvalidArtifactReference is artifact_store:2502: invalid artifact reference
-	ErrArtifactStoreInvalidArtifactReference = &Code{Module: "artifact_store", Number: 2502, Name: "invalid_artifact_reference", Message: "invalid artifact reference", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreArtifactNotFound is artifact_store:2503: artifact not found
-	ErrArtifactStoreArtifactNotFound = &Code{Module: "artifact_store", Number: 2503, Name: "artifact_not_found", Message: "artifact not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreChunkNotFound is artifact_store:2504: chunk not found
-	ErrArtifactStoreChunkNotFound = &Code{Module: "artifact_store", Number: 2504, Name: "chunk_not_found", Message: "chunk not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreBackendUnavailable is artifact_store:2505: backend unavailable
-	ErrArtifactStoreBackendUnavailable = &Code{Module: "artifact_store", Number: 2505, Name: "backend_unavailable", Message: "backend unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreAuthenticationFailed is artifact_store:2506: authentication failed
-	ErrArtifactStoreAuthenticationFailed = &Code{Module: "artifact_store", Number: 2506, Name: "authentication_failed", Message: "authentication failed", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreStorageLimitExceeded is artifact_store:2507: storage limit exceeded
-	ErrArtifactStoreStorageLimitExceeded = &Code{Module: "artifact_store", Number: 2507, Name: "storage_limit_exceeded", Message: "storage limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreRetentionExpired is artifact_store:2508: retention expired
-	ErrArtifactStoreRetentionExpired = &Code{Module: "artifact_store", Number: 2508, Name: "retention_expired", Message: "retention expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreHashMismatch is artifact_store:2509: content hash mismatch
-	ErrArtifactStoreHashMismatch = &Code{Module: "artifact_store", Number: 2509, Name: "hash_mismatch", Message: "content hash mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreInvalidEncryption is artifact_store:2510: invalid encryption
-	ErrArtifactStoreInvalidEncryption = &Code{Module: "artifact_store", Number: 2510, Name: "invalid_encryption", Message: "invalid encryption", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreChunkReassemblyFailed is artifact_store:2511: chunk reassembly failed
-	ErrArtifactStoreChunkReassemblyFailed = &Code{Module: "artifact_store", Number: 2511, Name: "chunk_reassembly_failed", Message: "chunk reassembly failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreBackendNotSupported is artifact_store:2512: backend not supported
-	ErrArtifactStoreBackendNotSupported = &Code{Module: "artifact_store", Number: 2512, Name: "backend_not_supported", Message: "backend not supported", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreInvalidInput is artifact_store:2513: invalid input
-	ErrArtifactStoreInvalidInput = &Code{Module: "artifact_store", Number: 2513, Name: "invalid_input", Message: "invalid input", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreAlreadyExists is artifact_store:2514: artifact already exists
-	ErrArtifactStoreAlreadyExists = &Code{Module: "artifact_store", Number: 2514, Name: "already_exists", Message: "artifact already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreNotFound is artifact_store:2515: resource not found
-	ErrArtifactStoreNotFound = &Code{Module: "artifact_store", Number: 2515, Name: "not_found", Message: "resource not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrArtifactStoreInvalidState is artifact_store:2516: invalid state
-	ErrArtifactStoreInvalidState = &Code{Module: "artifact_store", Number: 2516, Name: "invalid_state", Message: "invalid state", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidProvider is benchmark:1: invalid provider address
-	ErrBenchmarkInvalidProvider = &Code{Module: "benchmark", Number: 1, Name: "invalid_provider", Message: "invalid provider address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidRequester is benchmark:2: invalid requester address
-	ErrBenchmarkInvalidRequester = &Code{Module: "benchmark", Number: 2, Name: "invalid_requester", Message: "invalid requester address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidReporter is benchmark:3: invalid reporter address
-	ErrBenchmarkInvalidReporter = &Code{Module: "benchmark", Number: 3, Name: "invalid_reporter", Message: "invalid reporter address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidAuthority is benchmark:4: invalid authority address
-	ErrBenchmarkInvalidAuthority = &Code{Module: "benchmark", Number: 4, Name: "invalid_authority", Message: "invalid authority address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidChallengeID is benchmark:5: invalid challenge ID
-	ErrBenchmarkInvalidChallengeID = &Code{Module: "benchmark", Number: 5, Name: "invalid_challenge_id", Message: "invalid challenge ID", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidReason is benchmark:6: invalid reason
-	ErrBenchmarkInvalidReason = &Code{Module: "benchmark", Number: 6, Name: "invalid_reason", Message: "invalid reason", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidResolution is benchmark:7: invalid resolution
-	ErrBenchmarkInvalidResolution = &Code{Module: "benchmark", Number: 7, Name: "invalid_resolution", Message: "invalid resolution", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidBenchmarkType is benchmark:8: invalid benchmark type
-	ErrBenchmarkInvalidBenchmarkType = &Code{Module: "benchmark", Number: 8, Name: "invalid_benchmark_type", Message: "invalid benchmark type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkMissingResults is benchmark:9: missing benchmark results
-	ErrBenchmarkMissingResults = &Code{Module: "benchmark", Number: 9, Name: "missing_results", Message: "missing benchmark results", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkReasonTooLong is benchmark:10: reason too long
-	ErrBenchmarkReasonTooLong = &Code{Module: "benchmark", Number: 10, Name: "reason_too_long", Message: "reason too long", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkResolutionTooLong is benchmark:11: resolution too long
-	ErrBenchmarkResolutionTooLong = &Code{Module: "benchmark", Number: 11, Name: "resolution_too_long", Message: "resolution too long", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidBenchmark is benchmark:1700: invalid benchmark report
-	ErrBenchmarkInvalidBenchmark = &Code{Module: "benchmark", Number: 1700, Name: "invalid_benchmark", Message: "invalid benchmark report", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkUnknownProvider is benchmark:1701: unknown provider
-	ErrBenchmarkUnknownProvider = &Code{Module: "benchmark", Number: 1701, Name: "unknown_provider", Message: "unknown provider", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidSignature is benchmark:1702: invalid signature
-	ErrBenchmarkInvalidSignature = &Code{Module: "benchmark", Number: 1702, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkDuplicateReport is benchmark:1703: duplicate benchmark report
-	ErrBenchmarkDuplicateReport = &Code{Module: "benchmark", Number: 1703, Name: "duplicate_report", Message: "duplicate benchmark report", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkOutOfBounds is benchmark:1704: metric values out of bounds
-	ErrBenchmarkOutOfBounds = &Code{Module: "benchmark", Number: 1704, Name: "out_of_bounds", Message: "metric values out of bounds", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkChallengeNotFound is benchmark:1705: challenge not found
-	ErrBenchmarkChallengeNotFound = &Code{Module: "benchmark", Number: 1705, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkChallengeExpired is benchmark:1706: challenge expired
-	ErrBenchmarkChallengeExpired = &Code{Module: "benchmark", Number: 1706, Name: "challenge_expired", Message: "challenge expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidSuiteVersion is benchmark:1707: invalid suite version
-	ErrBenchmarkInvalidSuiteVersion = &Code{Module: "benchmark", Number: 1707, Name: "invalid_suite_version", Message: "invalid suite version", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkChallengeAlreadyResponded is benchmark:1708: challenge already responded
-	ErrBenchmarkChallengeAlreadyResponded = &Code{Module: "benchmark", Number: 1708, Name: "challenge_already_responded", Message: "challenge already responded", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkUnauthorized is benchmark:1709: unauthorized
-	ErrBenchmarkUnauthorized = &Code{Module: "benchmark", Number: 1709, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkReportNotFound is benchmark:1710: benchmark report not found
-	ErrBenchmarkReportNotFound = &Code{Module: "benchmark", Number: 1710, Name: "report_not_found", Message: "benchmark report not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkProviderFlagged is benchmark:1711: provider is flagged
-	ErrBenchmarkProviderFlagged = &Code{Module: "benchmark", Number: 1711, Name: "provider_flagged", Message: "provider is flagged", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkInvalidMetricSchema is benchmark:1712: invalid metric schema version
-	ErrBenchmarkInvalidMetricSchema = &Code{Module: "benchmark", Number: 1712, Name: "invalid_metric_schema", Message: "invalid metric schema version", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBenchmarkScoreNotFound is benchmark:1713: reliability score not found
-	ErrBenchmarkScoreNotFound = &Code{Module: "benchmark", Number: 1713, Name: "score_not_found", Message: "reliability score not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeInvalidParams is bme:2600: invalid parameters
-	ErrBmeInvalidParams = &Code{Module: "bme", Number: 2600, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeUnauthorized is bme:2601: unauthorized
-	ErrBmeUnauthorized = &Code{Module: "bme", Number: 2601, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeModuleDisabled is bme:2602: module is disabled
-	ErrBmeModuleDisabled = &Code{Module: "bme", Number: 2602, Name: "module_disabled", Message: "module is disabled", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeOracleUnhealthy is bme:2603: oracle is unhealthy
-	ErrBmeOracleUnhealthy = &Code{Module: "bme", Number: 2603, Name: "oracle_unhealthy", Message: "oracle is unhealthy", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeCircuitBreakerActive is bme:2604: circuit breaker is active
-	ErrBmeCircuitBreakerActive = &Code{Module: "bme", Number: 2604, Name: "circuit_breaker_active", Message: "circuit breaker is active", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeInsufficientVaultFunds is bme:2605: insufficient vault funds
-	ErrBmeInsufficientVaultFunds = &Code{Module: "bme", Number: 2605, Name: "insufficient_vault_funds", Message: "insufficient vault funds", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeInvalidAmount is bme:2606: invalid amount
-	ErrBmeInvalidAmount = &Code{Module: "bme", Number: 2606, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeInvalidDenom is bme:2607: invalid denomination
-	ErrBmeInvalidDenom = &Code{Module: "bme", Number: 2607, Name: "invalid_denom", Message: "invalid denomination", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeInvalidAddress is bme:2608: invalid address
-	ErrBmeInvalidAddress = &Code{Module: "bme", Number: 2608, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeInvalidSender is bme:2609: invalid sender
-	ErrBmeInvalidSender = &Code{Module: "bme", Number: 2609, Name: "invalid_sender", Message: "invalid sender", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeZeroPrice is bme:2610: oracle price is zero
-	ErrBmeZeroPrice = &Code{Module: "bme", Number: 2610, Name: "zero_price", Message: "oracle price is zero", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeRecordExists is bme:2611: ledger record already exists
-	ErrBmeRecordExists = &Code{Module: "bme", Number: 2611, Name: "record_exists", Message: "ledger record already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeMintFailed is bme:2612: failed to mint tokens
-	ErrBmeMintFailed = &Code{Module: "bme", Number: 2612, Name: "mint_failed", Message: "failed to mint tokens", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrBmeBurnFailed is bme:2613: failed to burn tokens
-	ErrBmeBurnFailed = &Code{Module: "bme", Number: 2613, Name: "burn_failed", Message: "failed to burn tokens", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidAddressSdk is config:1: invalid address
-	ErrConfigInvalidAddressSdk = &Code{Module: "config", Number: 1, Name: "invalid_address_sdk", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidClientIDSdk is config:2: invalid client ID
-	ErrConfigInvalidClientIDSdk = &Code{Module: "config", Number: 2, Name: "invalid_client_id_sdk", Message: "invalid client ID", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidPublicKeySdk is config:3: invalid public key
-	ErrConfigInvalidPublicKeySdk = &Code{Module: "config", Number: 3, Name: "invalid_public_key_sdk", Message: "invalid public key", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidVersionConstraintSdk is config:4: invalid version constraint
-	ErrConfigInvalidVersionConstraintSdk = &Code{Module: "config", Number: 4, Name: "invalid_version_constraint_sdk", Message: "invalid version constraint", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidReason is config:5: invalid reason
-	ErrConfigInvalidReason = &Code{Module: "config", Number: 5, Name: "invalid_reason", Message: "invalid reason", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidClientID is config:1600: invalid client ID
-	ErrConfigInvalidClientID = &Code{Module: "config", Number: 1600, Name: "invalid_client_id", Message: "invalid client ID", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidClientName is config:1601: invalid client name
-	ErrConfigInvalidClientName = &Code{Module: "config", Number: 1601, Name: "invalid_client_name", Message: "invalid client name", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidClientDescription is config:1602: invalid client description
-	ErrConfigInvalidClientDescription = &Code{Module: "config", Number: 1602, Name: "invalid_client_description", Message: "invalid client description", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidPublicKey is config:1603: invalid public key
-	ErrConfigInvalidPublicKey = &Code{Module: "config", Number: 1603, Name: "invalid_public_key", Message: "invalid public key", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidKeyType is config:1604: invalid key type
-	ErrConfigInvalidKeyType = &Code{Module: "config", Number: 1604, Name: "invalid_key_type", Message: "invalid key type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidVersionConstraint is config:1605: invalid version constraint
-	ErrConfigInvalidVersionConstraint = &Code{Module: "config", Number: 1605, Name: "invalid_version_constraint", Message: "invalid version constraint", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidClientStatus is config:1606: invalid client status
-	ErrConfigInvalidClientStatus = &Code{Module: "config", Number: 1606, Name: "invalid_client_status", Message: "invalid client status", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidRegisteredBy is config:1607: invalid registered_by address
-	ErrConfigInvalidRegisteredBy = &Code{Module: "config", Number: 1607, Name: "invalid_registered_by", Message: "invalid registered_by address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidTimestamp is config:1608: invalid timestamp
-	ErrConfigInvalidTimestamp = &Code{Module: "config", Number: 1608, Name: "invalid_timestamp", Message: "invalid timestamp", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigClientNotFound is config:1609: client not found
-	ErrConfigClientNotFound = &Code{Module: "config", Number: 1609, Name: "client_not_found", Message: "client not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigClientAlreadyExists is config:1610: client already exists
-	ErrConfigClientAlreadyExists = &Code{Module: "config", Number: 1610, Name: "client_already_exists", Message: "client already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidStatusTransition is config:1611: invalid status transition
-	ErrConfigInvalidStatusTransition = &Code{Module: "config", Number: 1611, Name: "invalid_status_transition", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigUnauthorized is config:1612: unauthorized
-	ErrConfigUnauthorized = &Code{Module: "config", Number: 1612, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigClientNotApproved is config:1613: client not approved
-	ErrConfigClientNotApproved = &Code{Module: "config", Number: 1613, Name: "client_not_approved", Message: "client not approved", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigClientSuspended is config:1614: client is suspended
-	ErrConfigClientSuspended = &Code{Module: "config", Number: 1614, Name: "client_suspended", Message: "client is suspended", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigClientRevoked is config:1615: client is revoked
-	ErrConfigClientRevoked = &Code{Module: "config", Number: 1615, Name: "client_revoked", Message: "client is revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidSignature is config:1616: invalid signature
-	ErrConfigInvalidSignature = &Code{Module: "config", Number: 1616, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigVersionNotAllowed is config:1617: version not allowed
-	ErrConfigVersionNotAllowed = &Code{Module: "config", Number: 1617, Name: "version_not_allowed", Message: "version not allowed", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigScopeNotAllowed is config:1618: scope type not allowed for this client
-	ErrConfigScopeNotAllowed = &Code{Module: "config", Number: 1618, Name: "scope_not_allowed", Message: "scope type not allowed for this client", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidAddress is config:1619: invalid address
-	ErrConfigInvalidAddress = &Code{Module: "config", Number: 1619, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidProposal is config:1620: invalid proposal
-	ErrConfigInvalidProposal = &Code{Module: "config", Number: 1620, Name: "invalid_proposal", Message: "invalid proposal", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigSignatureVerificationFailed is config:1621: signature verification failed
-	ErrConfigSignatureVerificationFailed = &Code{Module: "config", Number: 1621, Name: "signature_verification_failed", Message: "signature verification failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigInvalidPayloadHash is config:1622: invalid payload hash
-	ErrConfigInvalidPayloadHash = &Code{Module: "config", Number: 1622, Name: "invalid_payload_hash", Message: "invalid payload hash", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrConfigSaltBindingFailed is config:1623: salt binding validation failed
-	ErrConfigSaltBindingFailed = &Code{Module: "config", Number: 1623, Name: "salt_binding_failed", Message: "salt binding validation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrDelegationInvalidAddress is delegation:1: invalid address
-	ErrDelegationInvalidAddress = &Code{Module: "delegation", Number: 1, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrDelegationInvalidAmount is delegation:2: invalid amount
-	ErrDelegationInvalidAmount = &Code{Module: "delegation", Number: 2, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrDelegationSelfRedelegation is delegation:3: cannot redelegate to same validator
-	ErrDelegationSelfRedelegation = &Code{Module: "delegation", Number: 3, Name: "self_redelegation", Message: "cannot redelegate to same validator", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationInvalidEmail is email_verification:1: invalid email address
-	ErrEmailVerificationInvalidEmail = &Code{Module: "email_verification", Number: 1, Name: "invalid_email", Message: "invalid email address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationInvalidRequest is email_verification:2: invalid request
-	ErrEmailVerificationInvalidRequest = &Code{Module: "email_verification", Number: 2, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationInvalidConfig is email_verification:3: invalid configuration
-	ErrEmailVerificationInvalidConfig = &Code{Module: "email_verification", Number: 3, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationChallengeCreation is email_verification:4: failed to create challenge
-	ErrEmailVerificationChallengeCreation = &Code{Module: "email_verification", Number: 4, Name: "challenge_creation", Message: "failed to create challenge", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationChallengeNotFound is email_verification:5: challenge not found
-	ErrEmailVerificationChallengeNotFound = &Code{Module: "email_verification", Number: 5, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationChallengeExpired is email_verification:6: challenge expired
-	ErrEmailVerificationChallengeExpired = &Code{Module: "email_verification", Number: 6, Name: "challenge_expired", Message: "challenge expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationMaxAttemptsExceeded is email_verification:7: max verification attempts exceeded
-	ErrEmailVerificationMaxAttemptsExceeded = &Code{Module: "email_verification", Number: 7, Name: "max_attempts_exceeded", Message: "max verification attempts exceeded", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationResendLimitExceeded is email_verification:8: resend limit exceeded
-	ErrEmailVerificationResendLimitExceeded = &Code{Module: "email_verification", Number: 8, Name: "resend_limit_exceeded", Message: "resend limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationResendCooldown is email_verification:9: resend cooldown active
-	ErrEmailVerificationResendCooldown = &Code{Module: "email_verification", Number: 9, Name: "resend_cooldown", Message: "resend cooldown active", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationInvalidSecret is email_verification:10: invalid verification secret
-	ErrEmailVerificationInvalidSecret = &Code{Module: "email_verification", Number: 10, Name: "invalid_secret", Message: "invalid verification secret", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationAccountMismatch is email_verification:11: account address mismatch
-	ErrEmailVerificationAccountMismatch = &Code{Module: "email_verification", Number: 11, Name: "account_mismatch", Message: "account address mismatch", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationDeliveryFailed is email_verification:12: email delivery failed
-	ErrEmailVerificationDeliveryFailed = &Code{Module: "email_verification", Number: 12, Name: "delivery_failed", Message: "email delivery failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationProviderError is email_verification:13: email provider error
-	ErrEmailVerificationProviderError = &Code{Module: "email_verification", Number: 13, Name: "provider_error", Message: "email provider error", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationRateLimited is email_verification:14: rate limit exceeded
-	ErrEmailVerificationRateLimited = &Code{Module: "email_verification", Number: 14, Name: "rate_limited", Message: "rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationServiceUnavailable is email_verification:15: service unavailable
-	ErrEmailVerificationServiceUnavailable = &Code{Module: "email_verification", Number: 15, Name: "service_unavailable", Message: "service unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationCacheError is email_verification:16: cache error
-	ErrEmailVerificationCacheError = &Code{Module: "email_verification", Number: 16, Name: "cache_error", Message: "cache error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationTemplateError is email_verification:17: template rendering error
-	ErrEmailVerificationTemplateError = &Code{Module: "email_verification", Number: 17, Name: "template_error", Message: "template rendering error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationWebhookInvalid is email_verification:18: invalid webhook
-	ErrEmailVerificationWebhookInvalid = &Code{Module: "email_verification", Number: 18, Name: "webhook_invalid", Message: "invalid webhook", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationAttestationFailed is email_verification:19: attestation creation failed
-	ErrEmailVerificationAttestationFailed = &Code{Module: "email_verification", Number: 19, Name: "attestation_failed", Message: "attestation creation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationAlreadyVerified is email_verification:20: email already verified
-	ErrEmailVerificationAlreadyVerified = &Code{Module: "email_verification", Number: 20, Name: "already_verified", Message: "email already verified", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationChallengeConsumed is email_verification:21: challenge already consumed
-	ErrEmailVerificationChallengeConsumed = &Code{Module: "email_verification", Number: 21, Name: "challenge_consumed", Message: "challenge already consumed", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationDisposableEmail is email_verification:22: disposable email not allowed
-	ErrEmailVerificationDisposableEmail = &Code{Module: "email_verification", Number: 22, Name: "disposable_email", Message: "disposable email not allowed", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationBlockedDomain is email_verification:23: email domain blocked
-	ErrEmailVerificationBlockedDomain = &Code{Module: "email_verification", Number: 23, Name: "blocked_domain", Message: "email domain blocked", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEmailVerificationSigningFailed is email_verification:24: attestation signing failed
-	ErrEmailVerificationSigningFailed = &Code{Module: "email_verification", Number: 24, Name: "signing_failed", Message: "attestation signing failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidEnclaveIdentitySdk is enclave:1: invalid enclave identity
-	ErrEnclaveInvalidEnclaveIdentitySdk = &Code{Module: "enclave", Number: 1, Name: "invalid_enclave_identity_sdk", Message: "invalid enclave identity", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidMeasurementSdk is enclave:2: invalid measurement
-	ErrEnclaveInvalidMeasurementSdk = &Code{Module: "enclave", Number: 2, Name: "invalid_measurement_sdk", Message: "invalid measurement", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveEnclaveIdentityNotFoundSdk is enclave:3: enclave identity not found
-	ErrEnclaveEnclaveIdentityNotFoundSdk = &Code{Module: "enclave", Number: 3, Name: "enclave_identity_not_found_sdk", Message: "enclave identity not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveEnclaveIdentityExistsSdk is enclave:4: enclave identity already exists
-	ErrEnclaveEnclaveIdentityExistsSdk = &Code{Module: "enclave", Number: 4, Name: "enclave_identity_exists_sdk", Message: "enclave identity already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveMeasurementNotAllowlistedSdk is enclave:5: measurement not allowlisted
-	ErrEnclaveMeasurementNotAllowlistedSdk = &Code{Module: "enclave", Number: 5, Name: "measurement_not_allowlisted_sdk", Message: "measurement not allowlisted", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveKeyRotationInProgressSdk is enclave:6: key rotation already in progress
-	ErrEnclaveKeyRotationInProgressSdk = &Code{Module: "enclave", Number: 6, Name: "key_rotation_in_progress_sdk", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveNoActiveRotationSdk is enclave:7: no active key rotation
-	ErrEnclaveNoActiveRotationSdk = &Code{Module: "enclave", Number: 7, Name: "no_active_rotation_sdk", Message: "no active key rotation", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveUnauthorizedSdk is enclave:8: unauthorized
-	ErrEnclaveUnauthorizedSdk = &Code{Module: "enclave", Number: 8, Name: "unauthorized_sdk", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidEnclaveIdentity is enclave:1900: invalid enclave identity
-	ErrEnclaveInvalidEnclaveIdentity = &Code{Module: "enclave", Number: 1900, Name: "invalid_enclave_identity", Message: "invalid enclave identity", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveEnclaveIdentityNotFound is enclave:1901: enclave identity not found
-	ErrEnclaveEnclaveIdentityNotFound = &Code{Module: "enclave", Number: 1901, Name: "enclave_identity_not_found", Message: "enclave identity not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveEnclaveIdentityExists is enclave:1902: enclave identity already exists
-	ErrEnclaveEnclaveIdentityExists = &Code{Module: "enclave", Number: 1902, Name: "enclave_identity_exists", Message: "enclave identity already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidMeasurement is enclave:1903: invalid enclave measurement
-	ErrEnclaveInvalidMeasurement = &Code{Module: "enclave", Number: 1903, Name: "invalid_measurement", Message: "invalid enclave measurement", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveMeasurementNotAllowlisted is enclave:1904: enclave measurement not allowlisted
-	ErrEnclaveMeasurementNotAllowlisted = &Code{Module: "enclave", Number: 1904, Name: "measurement_not_allowlisted", Message: "enclave measurement not allowlisted", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveMeasurementRevoked is enclave:1905: enclave measurement revoked
-	ErrEnclaveMeasurementRevoked = &Code{Module: "enclave", Number: 1905, Name: "measurement_revoked", Message: "enclave measurement revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveMeasurementExpired is enclave:1906: enclave measurement expired
-	ErrEnclaveMeasurementExpired = &Code{Module: "enclave", Number: 1906, Name: "measurement_expired", Message: "enclave measurement expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveAttestationInvalid is enclave:1907: invalid attestation
-	ErrEnclaveAttestationInvalid = &Code{Module: "enclave", Number: 1907, Name: "attestation_invalid", Message: "invalid attestation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveAttestationExpired is enclave:1908: attestation expired
-	ErrEnclaveAttestationExpired = &Code{Module: "enclave", Number: 1908, Name: "attestation_expired", Message: "attestation expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveDebugModeEnabled is enclave:1909: debug mode must be disabled for production
-	ErrEnclaveDebugModeEnabled = &Code{Module: "enclave", Number: 1909, Name: "debug_mode_enabled", Message: "debug mode must be disabled for production", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveUnauthorized is enclave:1910: unauthorized
-	ErrEnclaveUnauthorized = &Code{Module: "enclave", Number: 1910, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveKeyRotationInProgress is enclave:1911: key rotation already in progress
-	ErrEnclaveKeyRotationInProgress = &Code{Module: "enclave", Number: 1911, Name: "key_rotation_in_progress", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveNoActiveRotation is enclave:1912: no active key rotation
-	ErrEnclaveNoActiveRotation = &Code{Module: "enclave", Number: 1912, Name: "no_active_rotation", Message: "no active key rotation", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidAttestedResult is enclave:1913: invalid attested result
-	ErrEnclaveInvalidAttestedResult = &Code{Module: "enclave", Number: 1913, Name: "invalid_attested_result", Message: "invalid attested result", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveEnclaveSignatureInvalid is enclave:1914: invalid enclave signature
-	ErrEnclaveEnclaveSignatureInvalid = &Code{Module: "enclave", Number: 1914, Name: "enclave_signature_invalid", Message: "invalid enclave signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveScoreMismatch is enclave:1915: score mismatch during consensus verification
-	ErrEnclaveScoreMismatch = &Code{Module: "enclave", Number: 1915, Name: "score_mismatch", Message: "score mismatch during consensus verification", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveEnclaveUnavailable is enclave:1916: enclave runtime unavailable
-	ErrEnclaveEnclaveUnavailable = &Code{Module: "enclave", Number: 1916, Name: "enclave_unavailable", Message: "enclave runtime unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveIsvsvnTooLow is enclave:1917: enclave security version too low
-	ErrEnclaveIsvsvnTooLow = &Code{Module: "enclave", Number: 1917, Name: "isvsvn_too_low", Message: "enclave security version too low", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidQuoteVersion is enclave:1918: unsupported quote version
-	ErrEnclaveInvalidQuoteVersion = &Code{Module: "enclave", Number: 1918, Name: "invalid_quote_version", Message: "unsupported quote version", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveRegistrationRateLimit is enclave:1919: registration rate limit exceeded
-	ErrEnclaveRegistrationRateLimit = &Code{Module: "enclave", Number: 1919, Name: "registration_rate_limit", Message: "registration rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveRegistrationCooldown is enclave:1920: validator in registration cooldown period
-	ErrEnclaveRegistrationCooldown = &Code{Module: "enclave", Number: 1920, Name: "registration_cooldown", Message: "validator in registration cooldown period", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveTooManyRegistrations is enclave:1921: too many registrations in block
-	ErrEnclaveTooManyRegistrations = &Code{Module: "enclave", Number: 1921, Name: "too_many_registrations", Message: "too many registrations in block", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveEnclaveUnhealthy is enclave:1922: enclave is unhealthy
-	ErrEnclaveEnclaveUnhealthy = &Code{Module: "enclave", Number: 1922, Name: "enclave_unhealthy", Message: "enclave is unhealthy", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveHealthStatusNotFound is enclave:1923: health status not found
-	ErrEnclaveHealthStatusNotFound = &Code{Module: "enclave", Number: 1923, Name: "health_status_not_found", Message: "health status not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidHeartbeat is enclave:1924: invalid heartbeat
-	ErrEnclaveInvalidHeartbeat = &Code{Module: "enclave", Number: 1924, Name: "invalid_heartbeat", Message: "invalid heartbeat", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveHeartbeatSignatureInvalid is enclave:1925: invalid heartbeat signature
-	ErrEnclaveHeartbeatSignatureInvalid = &Code{Module: "enclave", Number: 1925, Name: "heartbeat_signature_invalid", Message: "invalid heartbeat signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveHeartbeatReplay is enclave:1926: heartbeat replay detected
-	ErrEnclaveHeartbeatReplay = &Code{Module: "enclave", Number: 1926, Name: "heartbeat_replay", Message: "heartbeat replay detected", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidHealthCheckParams is enclave:1927: invalid health check parameters
-	ErrEnclaveInvalidHealthCheckParams = &Code{Module: "enclave", Number: 1927, Name: "invalid_health_check_params", Message: "invalid health check parameters", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidVersion is enclave:2000: invalid IBC module version
-	ErrEnclaveInvalidVersion = &Code{Module: "enclave", Number: 2000, Name: "invalid_version", Message: "invalid IBC module version", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidPacket is enclave:2001: invalid IBC packet
-	ErrEnclaveInvalidPacket = &Code{Module: "enclave", Number: 2001, Name: "invalid_packet", Message: "invalid IBC packet", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveUnknownPacketType is enclave:2002: unknown packet type
-	ErrEnclaveUnknownPacketType = &Code{Module: "enclave", Number: 2002, Name: "unknown_packet_type", Message: "unknown packet type", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveChannelNotFound is enclave:2003: IBC channel not found
-	ErrEnclaveChannelNotFound = &Code{Module: "enclave", Number: 2003, Name: "channel_not_found", Message: "IBC channel not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidChannelState is enclave:2004: invalid channel state
-	ErrEnclaveInvalidChannelState = &Code{Module: "enclave", Number: 2004, Name: "invalid_channel_state", Message: "invalid channel state", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidPort is enclave:2005: invalid port ID
-	ErrEnclaveInvalidPort = &Code{Module: "enclave", Number: 2005, Name: "invalid_port", Message: "invalid port ID", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclavePortAlreadyBound is enclave:2006: port already bound
-	ErrEnclavePortAlreadyBound = &Code{Module: "enclave", Number: 2006, Name: "port_already_bound", Message: "port already bound", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveUntrustedChannel is enclave:2007: channel is not trusted for sync operations
-	ErrEnclaveUntrustedChannel = &Code{Module: "enclave", Number: 2007, Name: "untrusted_channel", Message: "channel is not trusted for sync operations", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveMeasurementSyncFailed is enclave:2008: measurement sync failed
-	ErrEnclaveMeasurementSyncFailed = &Code{Module: "enclave", Number: 2008, Name: "measurement_sync_failed", Message: "measurement sync failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveIdentityQueryFailed is enclave:2009: identity query failed
-	ErrEnclaveIdentityQueryFailed = &Code{Module: "enclave", Number: 2009, Name: "identity_query_failed", Message: "identity query failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveAcknowledgementFailed is enclave:2010: acknowledgement processing failed
-	ErrEnclaveAcknowledgementFailed = &Code{Module: "enclave", Number: 2010, Name: "acknowledgement_failed", Message: "acknowledgement processing failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclavePacketTimeout is enclave:2011: packet timeout
-	ErrEnclavePacketTimeout = &Code{Module: "enclave", Number: 2011, Name: "packet_timeout", Message: "packet timeout", Category: CategoryTimeout, Severity: SeverityError, Retryable: true, HTTPStatus: 504, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveChannelCapabilityNotFound is enclave:2012: channel capability not found
-	ErrEnclaveChannelCapabilityNotFound = &Code{Module: "enclave", Number: 2012, Name: "channel_capability_not_found", Message: "channel capability not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveInvalidCounterparty is enclave:2013: invalid counterparty
-	ErrEnclaveInvalidCounterparty = &Code{Module: "enclave", Number: 2013, Name: "invalid_counterparty", Message: "invalid counterparty", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveFederatedIdentityNotTrusted is enclave:2014: federated identity not trusted
-	ErrEnclaveFederatedIdentityNotTrusted = &Code{Module: "enclave", Number: 2014, Name: "federated_identity_not_trusted", Message: "federated identity not trusted", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEnclaveMeasurementAlreadyExists is enclave:2015: measurement already exists
-	ErrEnclaveMeasurementAlreadyExists = &Code{Module: "enclave", Number: 2015, Name: "measurement_already_exists", Message: "measurement already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEncryptionInvalidAddress is encryption:1300: invalid address
-	//
-	// Action: Fix address format
-	ErrEncryptionInvalidAddress = &Code{Module: "encryption", Number: 1300, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix address format"}
-	// ErrEncryptionInvalidPublicKey is encryption:1301: invalid public key
-	//
-	// Action: Fix key format
-	ErrEncryptionInvalidPublicKey = &Code{Module: "encryption", Number: 1301, Name: "invalid_public_key", Message: "invalid public key", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix key format"}
-	// ErrEncryptionKeyNotFound is encryption:1302: recipient key not found
-	//
-	// Action: Register key first
-	ErrEncryptionKeyNotFound = &Code{Module: "encryption", Number: 1302, Name: "key_not_found", Message: "recipient key not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Register key first"}
-	// ErrEncryptionKeyAlreadyExists is encryption:1303: key already exists
-	//
-	// Action: Use existing key
-	ErrEncryptionKeyAlreadyExists = &Code{Module: "encryption", Number: 1303, Name: "key_already_exists", Message: "key already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Use existing key"}
-	// ErrEncryptionKeyRevoked is encryption:1304: key has been revoked
-	//
-	// Action: Use valid key
-	ErrEncryptionKeyRevoked = &Code{Module: "encryption", Number: 1304, Name: "key_revoked", Message: "key has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Use valid key"}
-	// ErrEncryptionInvalidEnvelope is encryption:1305: invalid envelope
-	//
-	// Action: Fix envelope format
-	ErrEncryptionInvalidEnvelope = &Code{Module: "encryption", Number: 1305, Name: "invalid_envelope", Message: "invalid envelope", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix envelope format"}
-	// ErrEncryptionUnsupportedAlgorithm is encryption:1306: unsupported encryption algorithm
-	//
-	// Action: Use supported algorithm
-	ErrEncryptionUnsupportedAlgorithm = &Code{Module: "encryption", Number: 1306, Name: "unsupported_algorithm", Message: "unsupported encryption algorithm", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Use supported algorithm"}
-	// ErrEncryptionUnsupportedVersion is encryption:1307: unsupported envelope version
-	//
-	// Action: Use supported version
-	ErrEncryptionUnsupportedVersion = &Code{Module: "encryption", Number: 1307, Name: "unsupported_version", Message: "unsupported envelope version", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Use supported version"}
-	// ErrEncryptionInvalidSignature is encryption:1308: invalid signature
-	//
-	// Action: Re-sign
-	ErrEncryptionInvalidSignature = &Code{Module: "encryption", Number: 1308, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Re-sign"}
-	// ErrEncryptionEncryptionFailed is encryption:1309: encryption failed
-	//
-	// Action: Retry
-	ErrEncryptionEncryptionFailed = &Code{Module: "encryption", Number: 1309, Name: "encryption_failed", Message: "encryption failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Deprecated: false, Description: "", Action: "Retry"}
-	// ErrEncryptionDecryptionFailed is encryption:1310: decryption failed
-	//
-	// Action: Check keys
-	ErrEncryptionDecryptionFailed = &Code{Module: "encryption", Number: 1310, Name: "decryption_failed", Message: "decryption failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: "Check keys"}
-	// ErrEncryptionInvalidNonce is encryption:1311: invalid nonce
-	//
-	// Action: Generate new nonce
-	ErrEncryptionInvalidNonce = &Code{Module: "encryption", Number: 1311, Name: "invalid_nonce", Message: "invalid nonce", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Generate new nonce"}
-	// ErrEncryptionUnauthorized is encryption:1312: unauthorized
-	//
-	// Action: Check permissions
-	ErrEncryptionUnauthorized = &Code{Module: "encryption", Number: 1312, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Check permissions"}
-	// ErrEncryptionNotRecipient is encryption:1313: not a recipient of this envelope
-	//
-	// Action: Must be envelope recipient
-	ErrEncryptionNotRecipient = &Code{Module: "encryption", Number: 1313, Name: "not_recipient", Message: "not a recipient of this envelope", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Must be envelope recipient"}
-	// ErrEncryptionInvalidKeyFingerprint is encryption:1314: invalid key fingerprint
-	//
-	// Action: Recalculate fingerprint
-	ErrEncryptionInvalidKeyFingerprint = &Code{Module: "encryption", Number: 1314, Name: "invalid_key_fingerprint", Message: "invalid key fingerprint", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Recalculate fingerprint"}
-	// ErrEncryptionMaxRecipientsExceeded is encryption:1315: maximum recipients exceeded
-	//
-	// Action: Reduce recipient count
-	ErrEncryptionMaxRecipientsExceeded = &Code{Module: "encryption", Number: 1315, Name: "max_recipients_exceeded", Message: "maximum recipients exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Reduce recipient count"}
-	// ErrEncryptionCryptoAgility is encryption:1316: cryptography agility error
-	//
-	// Action: Retry
-	ErrEncryptionCryptoAgility = &Code{Module: "encryption", Number: 1316, Name: "crypto_agility", Message: "cryptography agility error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Deprecated: false, Description: "", Action: "Retry"}
-	// ErrEncryptionAlgorithmNotFound is encryption:1317: algorithm not found
-	//
-	// Action: Register algorithm
-	ErrEncryptionAlgorithmNotFound = &Code{Module: "encryption", Number: 1317, Name: "algorithm_not_found", Message: "algorithm not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Register algorithm"}
-	// ErrEncryptionAlgorithmDeprecated is encryption:1318: algorithm is deprecated
-	//
-	// Action: Migrate to new algorithm
-	ErrEncryptionAlgorithmDeprecated = &Code{Module: "encryption", Number: 1318, Name: "algorithm_deprecated", Message: "algorithm is deprecated", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Migrate to new algorithm"}
-	// ErrEncryptionAlgorithmDisabled is encryption:1319: algorithm is disabled
-	//
-	// Action: Use enabled algorithm
-	ErrEncryptionAlgorithmDisabled = &Code{Module: "encryption", Number: 1319, Name: "algorithm_disabled", Message: "algorithm is disabled", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Use enabled algorithm"}
-	// ErrEncryptionKeyRotationInProgress is encryption:1320: key rotation already in progress
-	//
-	// Action: Wait for completion
-	ErrEncryptionKeyRotationInProgress = &Code{Module: "encryption", Number: 1320, Name: "key_rotation_in_progress", Message: "key rotation already in progress", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Wait for completion"}
-	// ErrEncryptionKeyRotationNotFound is encryption:1321: key rotation not found
-	//
-	// Action: Start key rotation
-	ErrEncryptionKeyRotationNotFound = &Code{Module: "encryption", Number: 1321, Name: "key_rotation_not_found", Message: "key rotation not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Start key rotation"}
-	// ErrEncryptionMigrationFailed is encryption:1322: algorithm migration failed
-	//
-	// Action: Retry or contact support
-	ErrEncryptionMigrationFailed = &Code{Module: "encryption", Number: 1322, Name: "migration_failed", Message: "algorithm migration failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Deprecated: false, Description: "", Action: "Retry or contact support"}
-	// ErrEncryptionKeyDeprecated is encryption:1323: key is deprecated
-	ErrEncryptionKeyDeprecated = &Code{Module: "encryption", Number: 1323, Name: "key_deprecated", Message: "key is deprecated", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEncryptionKeyExpired is encryption:1324: key has expired
-	ErrEncryptionKeyExpired = &Code{Module: "encryption", Number: 1324, Name: "key_expired", Message: "key has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrEncryptionReencryptionJobFailed is encryption:1325: reencryption job failed
-	ErrEncryptionReencryptionJobFailed = &Code{Module: "encryption", Number: 1325, Name: "reencryption_job_failed", Message: "reencryption job failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrEncryptionUnauthorizedAccess is encryption:1326: unauthorized access to encrypted data
-	ErrEncryptionUnauthorizedAccess = &Code{Module: "encryption", Number: 1326, Name: "unauthorized_access", Message: "unauthorized access to encrypted data", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidReporter is fraud:2000: invalid reporter address
-	ErrFraudInvalidReporter = &Code{Module: "fraud", Number: 2000, Name: "invalid_reporter", Message: "invalid reporter address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidReportedParty is fraud:2001: invalid reported party address
-	ErrFraudInvalidReportedParty = &Code{Module: "fraud", Number: 2001, Name: "invalid_reported_party", Message: "invalid reported party address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudUnauthorizedModerator is fraud:2006: unauthorized: moderator role required
-	ErrFraudUnauthorizedModerator = &Code{Module: "fraud", Number: 2006, Name: "unauthorized_moderator", Message: "unauthorized: moderator role required", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudSelfReport is fraud:2008: invalid report: cannot report yourself
-	ErrFraudSelfReport = &Code{Module: "fraud", Number: 2008, Name: "self_report", Message: "invalid report: cannot report yourself", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidReportID is fraud:2009: invalid report ID
-	ErrFraudInvalidReportID = &Code{Module: "fraud", Number: 2009, Name: "invalid_report_id", Message: "invalid report ID", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidStatus is fraud:2010: invalid status transition
-	ErrFraudInvalidStatus = &Code{Module: "fraud", Number: 2010, Name: "invalid_status", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidCategory is fraud:2013: invalid fraud category
-	ErrFraudInvalidCategory = &Code{Module: "fraud", Number: 2013, Name: "invalid_category", Message: "invalid fraud category", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidResolution is fraud:2014: invalid resolution
-	ErrFraudInvalidResolution = &Code{Module: "fraud", Number: 2014, Name: "invalid_resolution", Message: "invalid resolution", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudDescriptionTooLong is fraud:2015: description too long
-	ErrFraudDescriptionTooLong = &Code{Module: "fraud", Number: 2015, Name: "description_too_long", Message: "description too long", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudDescriptionTooShort is fraud:2016: description too short
-	ErrFraudDescriptionTooShort = &Code{Module: "fraud", Number: 2016, Name: "description_too_short", Message: "description too short", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudMissingEvidence is fraud:2017: evidence is required for fraud reports
-	ErrFraudMissingEvidence = &Code{Module: "fraud", Number: 2017, Name: "missing_evidence", Message: "evidence is required for fraud reports", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidResolutionNotes is fraud:2018: invalid resolution notes
-	ErrFraudInvalidResolutionNotes = &Code{Module: "fraud", Number: 2018, Name: "invalid_resolution_notes", Message: "invalid resolution notes", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidDescription is fraud:3002: invalid fraud description
-	ErrFraudInvalidDescription = &Code{Module: "fraud", Number: 3002, Name: "invalid_description", Message: "invalid fraud description", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidEvidence is fraud:3003: invalid evidence: must be properly encrypted
-	ErrFraudInvalidEvidence = &Code{Module: "fraud", Number: 3003, Name: "invalid_evidence", Message: "invalid evidence: must be properly encrypted", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudReportNotFound is fraud:3004: fraud report not found
-	ErrFraudReportNotFound = &Code{Module: "fraud", Number: 3004, Name: "report_not_found", Message: "fraud report not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudReportAlreadyResolved is fraud:3005: fraud report already resolved
-	ErrFraudReportAlreadyResolved = &Code{Module: "fraud", Number: 3005, Name: "report_already_resolved", Message: "fraud report already resolved", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudUnauthorizedReporter is fraud:3007: unauthorized: only providers can submit fraud reports
-	ErrFraudUnauthorizedReporter = &Code{Module: "fraud", Number: 3007, Name: "unauthorized_reporter", Message: "unauthorized: only providers can submit fraud reports", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudReportNotInQueue is fraud:3011: report not in moderator queue
-	ErrFraudReportNotInQueue = &Code{Module: "fraud", Number: 3011, Name: "report_not_in_queue", Message: "report not in moderator queue", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudAuditLogNotFound is fraud:3012: audit log entry not found
-	ErrFraudAuditLogNotFound = &Code{Module: "fraud", Number: 3012, Name: "audit_log_not_found", Message: "audit log entry not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudEvidenceDecryptionFailed is fraud:3019: evidence decryption failed
-	ErrFraudEvidenceDecryptionFailed = &Code{Module: "fraud", Number: 3019, Name: "evidence_decryption_failed", Message: "evidence decryption failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidEnvelope is fraud:3020: invalid encrypted evidence envelope
-	ErrFraudInvalidEnvelope = &Code{Module: "fraud", Number: 3020, Name: "invalid_envelope", Message: "invalid encrypted evidence envelope", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidEscalationReason is fraud:3021: invalid escalation reason
-	ErrFraudInvalidEscalationReason = &Code{Module: "fraud", Number: 3021, Name: "invalid_escalation_reason", Message: "invalid escalation reason", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrFraudInvalidAuthority is fraud:3022: invalid authority address
-	ErrFraudInvalidAuthority = &Code{Module: "fraud", Number: 3022, Name: "invalid_authority", Message: "invalid authority address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidAddress is hpc:1: invalid address
-	ErrHPCInvalidAddress = &Code{Module: "hpc", Number: 1, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidClusterSdk is hpc:2: invalid cluster
-	ErrHPCInvalidClusterSdk = &Code{Module: "hpc", Number: 2, Name: "invalid_cluster_sdk", Message: "invalid cluster", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidOfferingSdk is hpc:3: invalid offering
-	ErrHPCInvalidOfferingSdk = &Code{Module: "hpc", Number: 3, Name: "invalid_offering_sdk", Message: "invalid offering", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidJobSdk is hpc:4: invalid job
-	ErrHPCInvalidJobSdk = &Code{Module: "hpc", Number: 4, Name: "invalid_job_sdk", Message: "invalid job", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidNode is hpc:5: invalid node
-	ErrHPCInvalidNode = &Code{Module: "hpc", Number: 5, Name: "invalid_node", Message: "invalid node", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidDisputeSdk is hpc:6: invalid dispute
-	ErrHPCInvalidDisputeSdk = &Code{Module: "hpc", Number: 6, Name: "invalid_dispute_sdk", Message: "invalid dispute", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidStatus is hpc:7: invalid status
-	ErrHPCInvalidStatus = &Code{Module: "hpc", Number: 7, Name: "invalid_status", Message: "invalid status", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidCluster is hpc:2100: invalid cluster
-	ErrHPCInvalidCluster = &Code{Module: "hpc", Number: 2100, Name: "invalid_cluster", Message: "invalid cluster", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCClusterNotFound is hpc:2101: cluster not found
-	ErrHPCClusterNotFound = &Code{Module: "hpc", Number: 2101, Name: "cluster_not_found", Message: "cluster not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCClusterAlreadyExists is hpc:2102: cluster already exists
-	ErrHPCClusterAlreadyExists = &Code{Module: "hpc", Number: 2102, Name: "cluster_already_exists", Message: "cluster already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidOffering is hpc:2103: invalid HPC offering
-	ErrHPCInvalidOffering = &Code{Module: "hpc", Number: 2103, Name: "invalid_offering", Message: "invalid HPC offering", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCOfferingNotFound is hpc:2104: HPC offering not found
-	ErrHPCOfferingNotFound = &Code{Module: "hpc", Number: 2104, Name: "offering_not_found", Message: "HPC offering not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidJob is hpc:2105: invalid HPC job
-	ErrHPCInvalidJob = &Code{Module: "hpc", Number: 2105, Name: "invalid_job", Message: "invalid HPC job", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCJobNotFound is hpc:2106: HPC job not found
-	ErrHPCJobNotFound = &Code{Module: "hpc", Number: 2106, Name: "job_not_found", Message: "HPC job not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidJobState is hpc:2107: invalid job state transition
-	ErrHPCInvalidJobState = &Code{Module: "hpc", Number: 2107, Name: "invalid_job_state", Message: "invalid job state transition", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInsufficientIdentityScore is hpc:2108: insufficient identity score
-	ErrHPCInsufficientIdentityScore = &Code{Module: "hpc", Number: 2108, Name: "insufficient_identity_score", Message: "insufficient identity score", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidNodeMetadata is hpc:2109: invalid node metadata
-	ErrHPCInvalidNodeMetadata = &Code{Module: "hpc", Number: 2109, Name: "invalid_node_metadata", Message: "invalid node metadata", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCNodeNotFound is hpc:2110: node not found
-	ErrHPCNodeNotFound = &Code{Module: "hpc", Number: 2110, Name: "node_not_found", Message: "node not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidSchedulingDecision is hpc:2111: invalid scheduling decision
-	ErrHPCInvalidSchedulingDecision = &Code{Module: "hpc", Number: 2111, Name: "invalid_scheduling_decision", Message: "invalid scheduling decision", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCNoAvailableCluster is hpc:2112: no available cluster for job
-	ErrHPCNoAvailableCluster = &Code{Module: "hpc", Number: 2112, Name: "no_available_cluster", Message: "no available cluster for job", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidReward is hpc:2113: invalid HPC reward
-	ErrHPCInvalidReward = &Code{Module: "hpc", Number: 2113, Name: "invalid_reward", Message: "invalid HPC reward", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidDispute is hpc:2114: invalid dispute
-	ErrHPCInvalidDispute = &Code{Module: "hpc", Number: 2114, Name: "invalid_dispute", Message: "invalid dispute", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCDisputeNotFound is hpc:2115: dispute not found
-	ErrHPCDisputeNotFound = &Code{Module: "hpc", Number: 2115, Name: "dispute_not_found", Message: "dispute not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCJobAccountingNotFound is hpc:2116: job accounting not found
-	ErrHPCJobAccountingNotFound = &Code{Module: "hpc", Number: 2116, Name: "job_accounting_not_found", Message: "job accounting not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidJobAccounting is hpc:2117: invalid job accounting
-	ErrHPCInvalidJobAccounting = &Code{Module: "hpc", Number: 2117, Name: "invalid_job_accounting", Message: "invalid job accounting", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCUnauthorized is hpc:2118: unauthorized
-	ErrHPCUnauthorized = &Code{Module: "hpc", Number: 2118, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCMaxRuntimeExceeded is hpc:2119: maximum runtime exceeded
-	ErrHPCMaxRuntimeExceeded = &Code{Module: "hpc", Number: 2119, Name: "max_runtime_exceeded", Message: "maximum runtime exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidWorkload is hpc:2120: invalid workload configuration
-	ErrHPCInvalidWorkload = &Code{Module: "hpc", Number: 2120, Name: "invalid_workload", Message: "invalid workload configuration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidClusterTemplate is hpc:2121: invalid cluster template
-	ErrHPCInvalidClusterTemplate = &Code{Module: "hpc", Number: 2121, Name: "invalid_cluster_template", Message: "invalid cluster template", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidPartition is hpc:2122: invalid partition configuration
-	ErrHPCInvalidPartition = &Code{Module: "hpc", Number: 2122, Name: "invalid_partition", Message: "invalid partition configuration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidQoSPolicy is hpc:2123: invalid QoS policy
-	ErrHPCInvalidQoSPolicy = &Code{Module: "hpc", Number: 2123, Name: "invalid_qo_s_policy", Message: "invalid QoS policy", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidHardwareClass is hpc:2124: invalid hardware class
-	ErrHPCInvalidHardwareClass = &Code{Module: "hpc", Number: 2124, Name: "invalid_hardware_class", Message: "invalid hardware class", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidSchedulingPolicy is hpc:2125: invalid scheduling policy
-	ErrHPCInvalidSchedulingPolicy = &Code{Module: "hpc", Number: 2125, Name: "invalid_scheduling_policy", Message: "invalid scheduling policy", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidHeartbeat is hpc:2126: invalid node heartbeat
-	ErrHPCInvalidHeartbeat = &Code{Module: "hpc", Number: 2126, Name: "invalid_heartbeat", Message: "invalid node heartbeat", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCStaleHeartbeat is hpc:2127: stale heartbeat sequence
-	ErrHPCStaleHeartbeat = &Code{Module: "hpc", Number: 2127, Name: "stale_heartbeat", Message: "stale heartbeat sequence", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCNodeDeregistered is hpc:2128: node is deregistered
-	ErrHPCNodeDeregistered = &Code{Module: "hpc", Number: 2128, Name: "node_deregistered", Message: "node is deregistered", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidNodeIdentity is hpc:2129: invalid node identity
-	ErrHPCInvalidNodeIdentity = &Code{Module: "hpc", Number: 2129, Name: "invalid_node_identity", Message: "invalid node identity", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCHeartbeatAuthFailed is hpc:2130: heartbeat authentication failed
-	ErrHPCHeartbeatAuthFailed = &Code{Module: "hpc", Number: 2130, Name: "heartbeat_auth_failed", Message: "heartbeat authentication failed", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidRoutingAudit is hpc:2131: invalid routing audit record
-	ErrHPCInvalidRoutingAudit = &Code{Module: "hpc", Number: 2131, Name: "invalid_routing_audit", Message: "invalid routing audit record", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidRoutingViolation is hpc:2132: invalid routing violation
-	ErrHPCInvalidRoutingViolation = &Code{Module: "hpc", Number: 2132, Name: "invalid_routing_violation", Message: "invalid routing violation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCRoutingDecisionStale is hpc:2133: scheduling decision is stale
-	ErrHPCRoutingDecisionStale = &Code{Module: "hpc", Number: 2133, Name: "routing_decision_stale", Message: "scheduling decision is stale", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCRoutingDecisionNotFound is hpc:2134: scheduling decision not found
-	ErrHPCRoutingDecisionNotFound = &Code{Module: "hpc", Number: 2134, Name: "routing_decision_not_found", Message: "scheduling decision not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCRoutingClusterMismatch is hpc:2135: routing cluster mismatch
-	ErrHPCRoutingClusterMismatch = &Code{Module: "hpc", Number: 2135, Name: "routing_cluster_mismatch", Message: "routing cluster mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCRoutingEnforcementFailed is hpc:2136: routing enforcement failed
-	ErrHPCRoutingEnforcementFailed = &Code{Module: "hpc", Number: 2136, Name: "routing_enforcement_failed", Message: "routing enforcement failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCFallbackNotAuthorized is hpc:2137: fallback routing not authorized
-	ErrHPCFallbackNotAuthorized = &Code{Module: "hpc", Number: 2137, Name: "fallback_not_authorized", Message: "fallback routing not authorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCMissingSchedulingDecision is hpc:2138: missing scheduling decision
-	ErrHPCMissingSchedulingDecision = &Code{Module: "hpc", Number: 2138, Name: "missing_scheduling_decision", Message: "missing scheduling decision", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidWorkloadTemplate is hpc:2139: invalid workload template
-	ErrHPCInvalidWorkloadTemplate = &Code{Module: "hpc", Number: 2139, Name: "invalid_workload_template", Message: "invalid workload template", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCWorkloadTemplateNotFound is hpc:2140: workload template not found
-	ErrHPCWorkloadTemplateNotFound = &Code{Module: "hpc", Number: 2140, Name: "workload_template_not_found", Message: "workload template not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCWorkloadTemplateNotApproved is hpc:2141: workload template not approved
-	ErrHPCWorkloadTemplateNotApproved = &Code{Module: "hpc", Number: 2141, Name: "workload_template_not_approved", Message: "workload template not approved", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidWorkloadRuntime is hpc:2142: invalid workload runtime
-	ErrHPCInvalidWorkloadRuntime = &Code{Module: "hpc", Number: 2142, Name: "invalid_workload_runtime", Message: "invalid workload runtime", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidWorkloadResources is hpc:2143: invalid workload resources
-	ErrHPCInvalidWorkloadResources = &Code{Module: "hpc", Number: 2143, Name: "invalid_workload_resources", Message: "invalid workload resources", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidWorkloadSecurity is hpc:2144: invalid workload security
-	ErrHPCInvalidWorkloadSecurity = &Code{Module: "hpc", Number: 2144, Name: "invalid_workload_security", Message: "invalid workload security", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidWorkloadEntrypoint is hpc:2145: invalid workload entrypoint
-	ErrHPCInvalidWorkloadEntrypoint = &Code{Module: "hpc", Number: 2145, Name: "invalid_workload_entrypoint", Message: "invalid workload entrypoint", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidWorkloadParameter is hpc:2146: invalid workload parameter
-	ErrHPCInvalidWorkloadParameter = &Code{Module: "hpc", Number: 2146, Name: "invalid_workload_parameter", Message: "invalid workload parameter", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidDataBinding is hpc:2147: invalid data binding
-	ErrHPCInvalidDataBinding = &Code{Module: "hpc", Number: 2147, Name: "invalid_data_binding", Message: "invalid data binding", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidWorkloadSignature is hpc:2148: invalid workload signature
-	ErrHPCInvalidWorkloadSignature = &Code{Module: "hpc", Number: 2148, Name: "invalid_workload_signature", Message: "invalid workload signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCWorkloadValidationFailed is hpc:2149: workload validation failed
-	ErrHPCWorkloadValidationFailed = &Code{Module: "hpc", Number: 2149, Name: "workload_validation_failed", Message: "workload validation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCImageNotAllowed is hpc:2150: container image not allowed
-	ErrHPCImageNotAllowed = &Code{Module: "hpc", Number: 2150, Name: "image_not_allowed", Message: "container image not allowed", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCResourceLimitExceeded is hpc:2151: resource limit exceeded
-	ErrHPCResourceLimitExceeded = &Code{Module: "hpc", Number: 2151, Name: "resource_limit_exceeded", Message: "resource limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCWorkloadGovernanceFailed is hpc:2152: workload governance action failed
-	ErrHPCWorkloadGovernanceFailed = &Code{Module: "hpc", Number: 2152, Name: "workload_governance_failed", Message: "workload governance action failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCTenantQuotaExceeded is hpc:2153: tenant quota exceeded
-	ErrHPCTenantQuotaExceeded = &Code{Module: "hpc", Number: 2153, Name: "tenant_quota_exceeded", Message: "tenant quota exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrHPCInvalidSchedulingMetrics is hpc:2154: invalid scheduling metrics
-	ErrHPCInvalidSchedulingMetrics = &Code{Module: "hpc", Number: 2154, Name: "invalid_scheduling_metrics", Message: "invalid scheduling metrics", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketVeidGatingFailed is market:2250: VEID gating failed
-	ErrMarketVeidGatingFailed = &Code{Module: "market", Number: 2250, Name: "veid_gating_failed", Message: "VEID gating failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketInsufficientVeidScore is market:2251: insufficient VEID identity score
-	ErrMarketInsufficientVeidScore = &Code{Module: "market", Number: 2251, Name: "insufficient_veid_score", Message: "insufficient VEID identity score", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketInsufficientVeidTier is market:2252: insufficient VEID identity tier
-	ErrMarketInsufficientVeidTier = &Code{Module: "market", Number: 2252, Name: "insufficient_veid_tier", Message: "insufficient VEID identity tier", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketVeidNotVerified is market:2253: VEID identity not verified
-	ErrMarketVeidNotVerified = &Code{Module: "market", Number: 2253, Name: "veid_not_verified", Message: "VEID identity not verified", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketVeidLocked is market:2254: VEID identity is locked
-	ErrMarketVeidLocked = &Code{Module: "market", Number: 2254, Name: "veid_locked", Message: "VEID identity is locked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketVeidScopeMissing is market:2255: required VEID scope not verified
-	ErrMarketVeidScopeMissing = &Code{Module: "market", Number: 2255, Name: "veid_scope_missing", Message: "required VEID scope not verified", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketVeidRecordNotFound is market:2256: VEID identity record not found
-	ErrMarketVeidRecordNotFound = &Code{Module: "market", Number: 2256, Name: "veid_record_not_found", Message: "VEID identity record not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidAddress is marketplace:1: invalid address
-	ErrMarketplaceInvalidAddress = &Code{Module: "marketplace", Number: 1, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidCallback is marketplace:2: invalid callback
-	ErrMarketplaceInvalidCallback = &Code{Module: "marketplace", Number: 2, Name: "invalid_callback", Message: "invalid callback", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidRequestSdk is marketplace:3: invalid request
-	ErrMarketplaceInvalidRequestSdk = &Code{Module: "marketplace", Number: 3, Name: "invalid_request_sdk", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidOffering is marketplace:4: invalid offering
-	ErrMarketplaceInvalidOffering = &Code{Module: "marketplace", Number: 4, Name: "invalid_offering", Message: "invalid offering", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidOrder is marketplace:5: invalid order
-	ErrMarketplaceInvalidOrder = &Code{Module: "marketplace", Number: 5, Name: "invalid_order", Message: "invalid order", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidBid is marketplace:6: invalid bid
-	ErrMarketplaceInvalidBid = &Code{Module: "marketplace", Number: 6, Name: "invalid_bid", Message: "invalid bid", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidAllocation is marketplace:7: invalid allocation
-	ErrMarketplaceInvalidAllocation = &Code{Module: "marketplace", Number: 7, Name: "invalid_allocation", Message: "invalid allocation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceOfferingNotFound is marketplace:2200: offering not found
-	ErrMarketplaceOfferingNotFound = &Code{Module: "marketplace", Number: 2200, Name: "offering_not_found", Message: "offering not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceOfferingExists is marketplace:2201: offering already exists
-	ErrMarketplaceOfferingExists = &Code{Module: "marketplace", Number: 2201, Name: "offering_exists", Message: "offering already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceOfferingNotActive is marketplace:2202: offering is not active
-	ErrMarketplaceOfferingNotActive = &Code{Module: "marketplace", Number: 2202, Name: "offering_not_active", Message: "offering is not active", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceOfferingMaxOrders is marketplace:2203: offering has reached maximum orders
-	ErrMarketplaceOfferingMaxOrders = &Code{Module: "marketplace", Number: 2203, Name: "offering_max_orders", Message: "offering has reached maximum orders", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceOrderNotFound is marketplace:2204: order not found
-	ErrMarketplaceOrderNotFound = &Code{Module: "marketplace", Number: 2204, Name: "order_not_found", Message: "order not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceOrderExists is marketplace:2205: order already exists
-	ErrMarketplaceOrderExists = &Code{Module: "marketplace", Number: 2205, Name: "order_exists", Message: "order already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceOrderNotOpen is marketplace:2206: order is not open for bids
-	ErrMarketplaceOrderNotOpen = &Code{Module: "marketplace", Number: 2206, Name: "order_not_open", Message: "order is not open for bids", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceOrderExpired is marketplace:2207: order has expired
-	ErrMarketplaceOrderExpired = &Code{Module: "marketplace", Number: 2207, Name: "order_expired", Message: "order has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidOrderState is marketplace:2208: invalid order state
-	ErrMarketplaceInvalidOrderState = &Code{Module: "marketplace", Number: 2208, Name: "invalid_order_state", Message: "invalid order state", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidStateTransition is marketplace:2209: invalid state transition
-	ErrMarketplaceInvalidStateTransition = &Code{Module: "marketplace", Number: 2209, Name: "invalid_state_transition", Message: "invalid state transition", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceAllocationNotFound is marketplace:2210: allocation not found
-	ErrMarketplaceAllocationNotFound = &Code{Module: "marketplace", Number: 2210, Name: "allocation_not_found", Message: "allocation not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceAllocationExists is marketplace:2211: allocation already exists
-	ErrMarketplaceAllocationExists = &Code{Module: "marketplace", Number: 2211, Name: "allocation_exists", Message: "allocation already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceBidNotFound is marketplace:2212: bid not found
-	ErrMarketplaceBidNotFound = &Code{Module: "marketplace", Number: 2212, Name: "bid_not_found", Message: "bid not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceBidExists is marketplace:2213: bid already exists
-	ErrMarketplaceBidExists = &Code{Module: "marketplace", Number: 2213, Name: "bid_exists", Message: "bid already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceBidPriceTooHigh is marketplace:2214: bid price exceeds order maximum
-	ErrMarketplaceBidPriceTooHigh = &Code{Module: "marketplace", Number: 2214, Name: "bid_price_too_high", Message: "bid price exceeds order maximum", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceBidNotOpen is marketplace:2215: bid is not open
-	ErrMarketplaceBidNotOpen = &Code{Module: "marketplace", Number: 2215, Name: "bid_not_open", Message: "bid is not open", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceIdentityGatingFailed is marketplace:2216: identity gating failed
-	ErrMarketplaceIdentityGatingFailed = &Code{Module: "marketplace", Number: 2216, Name: "identity_gating_failed", Message: "identity gating failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInsufficientIdentityScore is marketplace:2217: insufficient identity score
-	ErrMarketplaceInsufficientIdentityScore = &Code{Module: "marketplace", Number: 2217, Name: "insufficient_identity_score", Message: "insufficient identity score", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceIdentityNotVerified is marketplace:2218: identity not verified
-	ErrMarketplaceIdentityNotVerified = &Code{Module: "marketplace", Number: 2218, Name: "identity_not_verified", Message: "identity not verified", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceEmailNotVerified is marketplace:2219: email not verified
-	ErrMarketplaceEmailNotVerified = &Code{Module: "marketplace", Number: 2219, Name: "email_not_verified", Message: "email not verified", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceDomainNotVerified is marketplace:2220: domain not verified
-	ErrMarketplaceDomainNotVerified = &Code{Module: "marketplace", Number: 2220, Name: "domain_not_verified", Message: "domain not verified", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceMFARequired is marketplace:2221: MFA verification required
-	ErrMarketplaceMFARequired = &Code{Module: "marketplace", Number: 2221, Name: "mfa_required", Message: "MFA verification required", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceMFANotSatisfied is marketplace:2222: MFA requirements not satisfied
-	ErrMarketplaceMFANotSatisfied = &Code{Module: "marketplace", Number: 2222, Name: "mfa_not_satisfied", Message: "MFA requirements not satisfied", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceMFAChallengeFailed is marketplace:2223: MFA challenge failed
-	ErrMarketplaceMFAChallengeFailed = &Code{Module: "marketplace", Number: 2223, Name: "mfa_challenge_failed", Message: "MFA challenge failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceMFAChallengeExpired is marketplace:2224: MFA challenge expired
-	ErrMarketplaceMFAChallengeExpired = &Code{Module: "marketplace", Number: 2224, Name: "mfa_challenge_expired", Message: "MFA challenge expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceWaldurSyncFailed is marketplace:2225: Waldur synchronization failed
-	ErrMarketplaceWaldurSyncFailed = &Code{Module: "marketplace", Number: 2225, Name: "waldur_sync_failed", Message: "Waldur synchronization failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceWaldurCallbackInvalid is marketplace:2226: invalid Waldur callback
-	ErrMarketplaceWaldurCallbackInvalid = &Code{Module: "marketplace", Number: 2226, Name: "waldur_callback_invalid", Message: "invalid Waldur callback", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceWaldurCallbackExpired is marketplace:2227: Waldur callback expired
-	ErrMarketplaceWaldurCallbackExpired = &Code{Module: "marketplace", Number: 2227, Name: "waldur_callback_expired", Message: "Waldur callback expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceWaldurNonceReplayed is marketplace:2228: Waldur callback nonce already processed
-	ErrMarketplaceWaldurNonceReplayed = &Code{Module: "marketplace", Number: 2228, Name: "waldur_nonce_replayed", Message: "Waldur callback nonce already processed", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceWaldurSignatureInvalid is marketplace:2229: invalid Waldur callback signature
-	ErrMarketplaceWaldurSignatureInvalid = &Code{Module: "marketplace", Number: 2229, Name: "waldur_signature_invalid", Message: "invalid Waldur callback signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceUnauthorized is marketplace:2230: unauthorized
-	ErrMarketplaceUnauthorized = &Code{Module: "marketplace", Number: 2230, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceNotProvider is marketplace:2231: account is not a provider
-	ErrMarketplaceNotProvider = &Code{Module: "marketplace", Number: 2231, Name: "not_provider", Message: "account is not a provider", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceNotCustomer is marketplace:2232: account is not the customer
-	ErrMarketplaceNotCustomer = &Code{Module: "marketplace", Number: 2232, Name: "not_customer", Message: "account is not the customer", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidEncryptedPayload is marketplace:2233: invalid encrypted payload
-	ErrMarketplaceInvalidEncryptedPayload = &Code{Module: "marketplace", Number: 2233, Name: "invalid_encrypted_payload", Message: "invalid encrypted payload", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceDecryptionFailed is marketplace:2234: decryption failed
-	ErrMarketplaceDecryptionFailed = &Code{Module: "marketplace", Number: 2234, Name: "decryption_failed", Message: "decryption failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceEncryptionRequired is marketplace:2235: encryption required for sensitive data
-	ErrMarketplaceEncryptionRequired = &Code{Module: "marketplace", Number: 2235, Name: "encryption_required", Message: "encryption required for sensitive data", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceEventSubscriptionNotFound is marketplace:2236: event subscription not found
-	ErrMarketplaceEventSubscriptionNotFound = &Code{Module: "marketplace", Number: 2236, Name: "event_subscription_not_found", Message: "event subscription not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceCheckpointNotFound is marketplace:2237: event checkpoint not found
-	ErrMarketplaceCheckpointNotFound = &Code{Module: "marketplace", Number: 2237, Name: "checkpoint_not_found", Message: "event checkpoint not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidEventSequence is marketplace:2238: invalid event sequence
-	ErrMarketplaceInvalidEventSequence = &Code{Module: "marketplace", Number: 2238, Name: "invalid_event_sequence", Message: "invalid event sequence", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplacePricingInvalid is marketplace:2239: pricing validation failed
-	ErrMarketplacePricingInvalid = &Code{Module: "marketplace", Number: 2239, Name: "pricing_invalid", Message: "pricing validation failed", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceInvalidRequest is marketplace:2240: invalid request
-	ErrMarketplaceInvalidRequest = &Code{Module: "marketplace", Number: 2240, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceProviderIdentityMissing is marketplace:2241: provider identity record not found
-	ErrMarketplaceProviderIdentityMissing = &Code{Module: "marketplace", Number: 2241, Name: "provider_identity_missing", Message: "provider identity record not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceProviderIdentityNotVerified is marketplace:2242: provider identity not verified
-	ErrMarketplaceProviderIdentityNotVerified = &Code{Module: "marketplace", Number: 2242, Name: "provider_identity_not_verified", Message: "provider identity not verified", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceProviderInsufficientScore is marketplace:2243: provider identity score below minimum
-	ErrMarketplaceProviderInsufficientScore = &Code{Module: "marketplace", Number: 2243, Name: "provider_insufficient_score", Message: "provider identity score below minimum", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMarketplaceProviderComplianceIncomplete is marketplace:2244: provider compliance checklist incomplete
-	ErrMarketplaceProviderComplianceIncomplete = &Code{Module: "marketplace", Number: 2244, Name: "provider_compliance_incomplete", Message: "provider compliance checklist incomplete", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAInvalidAddress is mfa:1200: invalid address
-	//
-	// Action: Fix address format
-	ErrMFAInvalidAddress = &Code{Module: "mfa", Number: 1200, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix address format"}
-	// ErrMFAInvalidFactorType is mfa:1201: invalid factor type
-	//
-	// Action: Use valid factor type
-	ErrMFAInvalidFactorType = &Code{Module: "mfa", Number: 1201, Name: "invalid_factor_type", Message: "invalid factor type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Use valid factor type"}
-	// ErrMFAInvalidPolicy is mfa:1202: invalid MFA policy
-	//
-	// Action: Fix policy format
-	ErrMFAInvalidPolicy = &Code{Module: "mfa", Number: 1202, Name: "invalid_policy", Message: "invalid MFA policy", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix policy format"}
-	// ErrMFAPolicyNotFound is mfa:1203: MFA policy not found
-	//
-	// Action: Create policy first
-	ErrMFAPolicyNotFound = &Code{Module: "mfa", Number: 1203, Name: "policy_not_found", Message: "MFA policy not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Create policy first"}
-	// ErrMFAInvalidEnrollment is mfa:1204: invalid factor enrollment
-	//
-	// Action: Fix enrollment data
-	ErrMFAInvalidEnrollment = &Code{Module: "mfa", Number: 1204, Name: "invalid_enrollment", Message: "invalid factor enrollment", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix enrollment data"}
-	// ErrMFAEnrollmentNotFound is mfa:1205: factor enrollment not found
-	//
-	// Action: Enroll factor first
-	ErrMFAEnrollmentNotFound = &Code{Module: "mfa", Number: 1205, Name: "enrollment_not_found", Message: "factor enrollment not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Enroll factor first"}
-	// ErrMFAEnrollmentAlreadyExists is mfa:1206: factor enrollment already exists
-	//
-	// Action: Use existing enrollment
-	ErrMFAEnrollmentAlreadyExists = &Code{Module: "mfa", Number: 1206, Name: "enrollment_already_exists", Message: "factor enrollment already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Use existing enrollment"}
-	// ErrMFAInvalidChallenge is mfa:1207: invalid challenge
-	//
-	// Action: Generate new challenge
-	ErrMFAInvalidChallenge = &Code{Module: "mfa", Number: 1207, Name: "invalid_challenge", Message: "invalid challenge", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Generate new challenge"}
-	// ErrMFAChallengeNotFound is mfa:1208: challenge not found
-	//
-	// Action: Create challenge first
-	ErrMFAChallengeNotFound = &Code{Module: "mfa", Number: 1208, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Create challenge first"}
-	// ErrMFAChallengeExpired is mfa:1209: challenge has expired
-	//
-	// Action: Generate new challenge
-	ErrMFAChallengeExpired = &Code{Module: "mfa", Number: 1209, Name: "challenge_expired", Message: "challenge has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Generate new challenge"}
-	// ErrMFAChallengeAlreadyUsed is mfa:1210: challenge already used
-	//
-	// Action: Generate new challenge
-	ErrMFAChallengeAlreadyUsed = &Code{Module: "mfa", Number: 1210, Name: "challenge_already_used", Message: "challenge already used", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Generate new challenge"}
-	// ErrMFAMaxAttemptsExceeded is mfa:1211: maximum verification attempts exceeded
-	//
-	// Action: Wait before retrying
-	ErrMFAMaxAttemptsExceeded = &Code{Module: "mfa", Number: 1211, Name: "max_attempts_exceeded", Message: "maximum verification attempts exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: false, HTTPStatus: 429, Deprecated: false, Description: "", Action: "Wait before retrying"}
-	// ErrMFAInvalidChallengeResponse is mfa:1212: invalid challenge response
-	//
-	// Action: Fix response data
-	ErrMFAInvalidChallengeResponse = &Code{Module: "mfa", Number: 1212, Name: "invalid_challenge_response", Message: "invalid challenge response", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix response data"}
-	// ErrMFAVerificationFailed is mfa:1213: verification failed
-	//
-	// Action: Check credentials
-	ErrMFAVerificationFailed = &Code{Module: "mfa", Number: 1213, Name: "verification_failed", Message: "verification failed", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Check credentials"}
-	// ErrMFAMFARequired is mfa:1214: MFA verification required
-	//
-	// Action: Complete MFA verification
-	ErrMFAMFARequired = &Code{Module: "mfa", Number: 1214, Name: "mfa_required", Message: "MFA verification required", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Complete MFA verification"}
-	// ErrMFAInsufficientFactors is mfa:1215: insufficient factors verified
-	//
-	// Action: Verify more factors
-	ErrMFAInsufficientFactors = &Code{Module: "mfa", Number: 1215, Name: "insufficient_factors", Message: "insufficient factors verified", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Verify more factors"}
-	// ErrMFASessionNotFound is mfa:1216: authorization session not found
-	//
-	// Action: Create session first
-	ErrMFASessionNotFound = &Code{Module: "mfa", Number: 1216, Name: "session_not_found", Message: "authorization session not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Create session first"}
-	// ErrMFASessionExpired is mfa:1217: authorization session has expired
-	//
-	// Action: Create new session
-	ErrMFASessionExpired = &Code{Module: "mfa", Number: 1217, Name: "session_expired", Message: "authorization session has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Create new session"}
-	// ErrMFASessionAlreadyUsed is mfa:1218: authorization session already used
-	//
-	// Action: Create new session
-	ErrMFASessionAlreadyUsed = &Code{Module: "mfa", Number: 1218, Name: "session_already_used", Message: "authorization session already used", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Create new session"}
-	// ErrMFAUnauthorized is mfa:1219: unauthorized
-	//
-	// Action: Check permissions
-	ErrMFAUnauthorized = &Code{Module: "mfa", Number: 1219, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Check permissions"}
-	// ErrMFAInvalidSensitiveTxType is mfa:1220: invalid sensitive transaction type
-	//
-	// Action: Use valid tx type
-	ErrMFAInvalidSensitiveTxType = &Code{Module: "mfa", Number: 1220, Name: "invalid_sensitive_tx_type", Message: "invalid sensitive transaction type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Use valid tx type"}
-	// ErrMFAInvalidSensitiveTxConfig is mfa:1221: invalid sensitive transaction config
-	//
-	// Action: Fix config format
-	ErrMFAInvalidSensitiveTxConfig = &Code{Module: "mfa", Number: 1221, Name: "invalid_sensitive_tx_config", Message: "invalid sensitive transaction config", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix config format"}
-	// ErrMFATrustedDeviceNotFound is mfa:1222: trusted device not found
-	//
-	// Action: Register device
-	ErrMFATrustedDeviceNotFound = &Code{Module: "mfa", Number: 1222, Name: "trusted_device_not_found", Message: "trusted device not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Register device"}
-	// ErrMFATrustedDeviceExpired is mfa:1223: trusted device has expired
-	//
-	// Action: Re-register device
-	ErrMFATrustedDeviceExpired = &Code{Module: "mfa", Number: 1223, Name: "trusted_device_expired", Message: "trusted device has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Re-register device"}
-	// ErrMFAMaxTrustedDevicesReached is mfa:1224: maximum trusted devices limit reached
-	//
-	// Action: Remove old devices
-	ErrMFAMaxTrustedDevicesReached = &Code{Module: "mfa", Number: 1224, Name: "max_trusted_devices_reached", Message: "maximum trusted devices limit reached", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Remove old devices"}
-	// ErrMFAChallengeCreationFailed is mfa:1225: challenge creation failed
-	//
-	// Action: Retry
-	ErrMFAChallengeCreationFailed = &Code{Module: "mfa", Number: 1225, Name: "challenge_creation_failed", Message: "challenge creation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Deprecated: false, Description: "", Action: "Retry"}
-	// ErrMFAMFADisabled is mfa:1226: MFA is disabled for this account
-	//
-	// Action: Enable MFA first
-	ErrMFAMFADisabled = &Code{Module: "mfa", Number: 1226, Name: "mfa_disabled", Message: "MFA is disabled for this account", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Enable MFA first"}
-	// ErrMFAFactorRevoked is mfa:1227: factor has been revoked
-	//
-	// Action: Enroll new factor
-	ErrMFAFactorRevoked = &Code{Module: "mfa", Number: 1227, Name: "factor_revoked", Message: "factor has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Enroll new factor"}
-	// ErrMFAFactorExpired is mfa:1228: factor has expired
-	//
-	// Action: Renew factor
-	ErrMFAFactorExpired = &Code{Module: "mfa", Number: 1228, Name: "factor_expired", Message: "factor has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Renew factor"}
-	// ErrMFAVeidScoreInsufficient is mfa:1229: VEID score is below required threshold
-	//
-	// Action: Improve identity score
-	ErrMFAVeidScoreInsufficient = &Code{Module: "mfa", Number: 1229, Name: "veid_score_insufficient", Message: "VEID score is below required threshold", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Improve identity score"}
-	// ErrMFADeviceMismatch is mfa:1230: device fingerprint does not match session
-	//
-	// Action: Use correct device
-	ErrMFADeviceMismatch = &Code{Module: "mfa", Number: 1230, Name: "device_mismatch", Message: "device fingerprint does not match session", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Use correct device"}
-	// ErrMFACooldownActive is mfa:1231: operation is in cooldown period
-	//
-	// Action: Wait for cooldown period
-	ErrMFACooldownActive = &Code{Module: "mfa", Number: 1231, Name: "cooldown_active", Message: "operation is in cooldown period", Category: CategoryRateLimit, Severity: SeverityError, Retryable: false, HTTPStatus: 429, Deprecated: false, Description: "", Action: "Wait for cooldown period"}
-	// ErrMFAInvalidProof is mfa:1232: invalid MFA proof
-	//
-	// Action: Fix proof data
-	ErrMFAInvalidProof = &Code{Module: "mfa", Number: 1232, Name: "invalid_proof", Message: "invalid MFA proof", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix proof data"}
-	// ErrMFANoActiveFactors is mfa:1233: no active factors enrolled
-	//
-	// Action: Enroll MFA factor
-	ErrMFANoActiveFactors = &Code{Module: "mfa", Number: 1233, Name: "no_active_factors", Message: "no active factors enrolled", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Enroll MFA factor"}
-	// ErrMFAInvalidCertificate is mfa:1234: invalid certificate
-	//
-	// Action: Fix certificate
-	ErrMFAInvalidCertificate = &Code{Module: "mfa", Number: 1234, Name: "invalid_certificate", Message: "invalid certificate", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix certificate"}
-	// ErrMFACertificateExpired is mfa:1235: certificate has expired
-	//
-	// Action: Renew certificate
-	ErrMFACertificateExpired = &Code{Module: "mfa", Number: 1235, Name: "certificate_expired", Message: "certificate has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Renew certificate"}
-	// ErrMFACertificateNotYetValid is mfa:1236: certificate is not yet valid
-	//
-	// Action: Check certificate dates
-	ErrMFACertificateNotYetValid = &Code{Module: "mfa", Number: 1236, Name: "certificate_not_yet_valid", Message: "certificate is not yet valid", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Check certificate dates"}
-	// ErrMFACertificateRevoked is mfa:1237: certificate has been revoked
-	//
-	// Action: Use valid certificate
-	ErrMFACertificateRevoked = &Code{Module: "mfa", Number: 1237, Name: "certificate_revoked", Message: "certificate has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Use valid certificate"}
-	// ErrMFACertificateChainInvalid is mfa:1238: certificate chain is invalid
-	//
-	// Action: Fix certificate chain
-	ErrMFACertificateChainInvalid = &Code{Module: "mfa", Number: 1238, Name: "certificate_chain_invalid", Message: "certificate chain is invalid", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix certificate chain"}
-	// ErrMFARevocationCheckFailed is mfa:1239: certificate revocation check failed
-	//
-	// Action: Retry
-	ErrMFARevocationCheckFailed = &Code{Module: "mfa", Number: 1239, Name: "revocation_check_failed", Message: "certificate revocation check failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: "Retry"}
-	// ErrMFASmartCardAuthFailed is mfa:1240: smart card authentication failed
-	//
-	// Action: Check smart card
-	ErrMFASmartCardAuthFailed = &Code{Module: "mfa", Number: 1240, Name: "smart_card_auth_failed", Message: "smart card authentication failed", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Check smart card"}
-	// ErrMFAInvalidSignature is mfa:1241: invalid signature
-	//
-	// Action: Re-sign
-	ErrMFAInvalidSignature = &Code{Module: "mfa", Number: 1241, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Re-sign"}
-	// ErrMFAKeyUsageNotAllowed is mfa:1242: key usage not allowed for this operation
-	//
-	// Action: Use correct key
-	ErrMFAKeyUsageNotAllowed = &Code{Module: "mfa", Number: 1242, Name: "key_usage_not_allowed", Message: "key usage not allowed for this operation", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Use correct key"}
-	// ErrMFAPinRequired is mfa:1243: PIN verification required
-	//
-	// Action: Provide PIN
-	ErrMFAPinRequired = &Code{Module: "mfa", Number: 1243, Name: "pin_required", Message: "PIN verification required", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Provide PIN"}
-	// ErrMFASmartCardExpired is mfa:1244: smart card has expired
-	//
-	// Action: Renew smart card
-	ErrMFASmartCardExpired = &Code{Module: "mfa", Number: 1244, Name: "smart_card_expired", Message: "smart card has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Renew smart card"}
-	// ErrMFAFido2InvalidAttestation is mfa:1250: invalid FIDO2 attestation
-	ErrMFAFido2InvalidAttestation = &Code{Module: "mfa", Number: 1250, Name: "fido2_invalid_attestation", Message: "invalid FIDO2 attestation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2InvalidAuthenticatorData is mfa:1251: invalid authenticator data
-	ErrMFAFido2InvalidAuthenticatorData = &Code{Module: "mfa", Number: 1251, Name: "fido2_invalid_authenticator_data", Message: "invalid authenticator data", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2InvalidClientData is mfa:1252: invalid client data JSON
-	ErrMFAFido2InvalidClientData = &Code{Module: "mfa", Number: 1252, Name: "fido2_invalid_client_data", Message: "invalid client data JSON", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2InvalidSignature is mfa:1253: FIDO2 signature verification failed
-	ErrMFAFido2InvalidSignature = &Code{Module: "mfa", Number: 1253, Name: "fido2_invalid_signature", Message: "FIDO2 signature verification failed", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2ChallengeMismatch is mfa:1254: FIDO2 challenge mismatch
-	ErrMFAFido2ChallengeMismatch = &Code{Module: "mfa", Number: 1254, Name: "fido2_challenge_mismatch", Message: "FIDO2 challenge mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2OriginMismatch is mfa:1255: FIDO2 origin mismatch
-	ErrMFAFido2OriginMismatch = &Code{Module: "mfa", Number: 1255, Name: "fido2_origin_mismatch", Message: "FIDO2 origin mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2RpidMismatch is mfa:1256: FIDO2 relying party ID mismatch
-	ErrMFAFido2RpidMismatch = &Code{Module: "mfa", Number: 1256, Name: "fido2_rpid_mismatch", Message: "FIDO2 relying party ID mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2UserNotPresent is mfa:1257: FIDO2 user presence not verified
-	ErrMFAFido2UserNotPresent = &Code{Module: "mfa", Number: 1257, Name: "fido2_user_not_present", Message: "FIDO2 user presence not verified", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2UserNotVerified is mfa:1258: FIDO2 user verification not performed
-	ErrMFAFido2UserNotVerified = &Code{Module: "mfa", Number: 1258, Name: "fido2_user_not_verified", Message: "FIDO2 user verification not performed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2InvalidPublicKey is mfa:1259: invalid FIDO2 public key
-	ErrMFAFido2InvalidPublicKey = &Code{Module: "mfa", Number: 1259, Name: "fido2_invalid_public_key", Message: "invalid FIDO2 public key", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2ReplayDetected is mfa:1260: FIDO2 replay attack detected
-	ErrMFAFido2ReplayDetected = &Code{Module: "mfa", Number: 1260, Name: "fido2_replay_detected", Message: "FIDO2 replay attack detected", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2UnsupportedAlgorithm is mfa:1261: unsupported COSE algorithm
-	ErrMFAFido2UnsupportedAlgorithm = &Code{Module: "mfa", Number: 1261, Name: "fido2_unsupported_algorithm", Message: "unsupported COSE algorithm", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2UnsupportedAttestationFormat is mfa:1262: unsupported attestation format
-	ErrMFAFido2UnsupportedAttestationFormat = &Code{Module: "mfa", Number: 1262, Name: "fido2_unsupported_attestation_format", Message: "unsupported attestation format", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2InvalidCbor is mfa:1263: invalid CBOR encoding
-	ErrMFAFido2InvalidCbor = &Code{Module: "mfa", Number: 1263, Name: "fido2_invalid_cbor", Message: "invalid CBOR encoding", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrMFAFido2CounterTooLow is mfa:1264: FIDO2 signature counter too low - possible cloned authenticator
-	ErrMFAFido2CounterTooLow = &Code{Module: "mfa", Number: 1264, Name: "fido2_counter_too_low", Message: "FIDO2 signature counter too low - possible cloned authenticator", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrProviderInternal is provider:10: internal error
-	ErrProviderInternal = &Code{Module: "provider", Number: 10, Name: "internal", Message: "internal error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrProviderInsufficientVeidScore is provider:11: VEID score below required threshold for provider registration
-	ErrProviderInsufficientVeidScore = &Code{Module: "provider", Number: 11, Name: "insufficient_veid_score", Message: "VEID score below required threshold for provider registration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrProviderMFARequired is provider:12: MFA authorization required for provider registration
-	ErrProviderMFARequired = &Code{Module: "provider", Number: 12, Name: "mfa_required", Message: "MFA authorization required for provider registration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrRatelimitAccountRateLimited is ratelimit:1: account rate limited: too many transactions in this block
-	ErrRatelimitAccountRateLimited = &Code{Module: "ratelimit", Number: 1, Name: "account_rate_limited", Message: "account rate limited: too many transactions in this block", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrRatelimitVeidRateLimited is ratelimit:2: VEID rate limited: too many VEID transactions in this block
-	ErrRatelimitVeidRateLimited = &Code{Module: "ratelimit", Number: 2, Name: "veid_rate_limited", Message: "VEID rate limited: too many VEID transactions in this block", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrRatelimitBlockRateLimited is ratelimit:3: block rate limited: too many transactions in this block
-	ErrRatelimitBlockRateLimited = &Code{Module: "ratelimit", Number: 3, Name: "block_rate_limited", Message: "block rate limited: too many transactions in this block", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrRatelimitInvalidRateLimitParams is ratelimit:4: invalid rate limit parameters
-	ErrRatelimitInvalidRateLimitParams = &Code{Module: "ratelimit", Number: 4, Name: "invalid_rate_limit_params", Message: "invalid rate limit parameters", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrResourcesInvalidRequest is resources:1: invalid resource request
-	ErrResourcesInvalidRequest = &Code{Module: "resources", Number: 1, Name: "invalid_request", Message: "invalid resource request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrResourcesInventoryNotFound is resources:2: inventory not found
-	ErrResourcesInventoryNotFound = &Code{Module: "resources", Number: 2, Name: "inventory_not_found", Message: "inventory not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrResourcesNoEligibleInventory is resources:3: no eligible inventory
-	ErrResourcesNoEligibleInventory = &Code{Module: "resources", Number: 3, Name: "no_eligible_inventory", Message: "no eligible inventory", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrResourcesAllocationNotFound is resources:4: allocation not found
-	ErrResourcesAllocationNotFound = &Code{Module: "resources", Number: 4, Name: "allocation_not_found", Message: "allocation not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrResourcesInvalidState is resources:5: invalid allocation state
-	ErrResourcesInvalidState = &Code{Module: "resources", Number: 5, Name: "invalid_state", Message: "invalid allocation state", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrResourcesUnauthorized is resources:6: unauthorized
-	ErrResourcesUnauthorized = &Code{Module: "resources", Number: 6, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrResourcesStaleHeartbeat is resources:7: stale heartbeat
-	ErrResourcesStaleHeartbeat = &Code{Module: "resources", Number: 7, Name: "stale_heartbeat", Message: "stale heartbeat", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrResourcesInvalidParams is resources:8: invalid params
-	ErrResourcesInvalidParams = &Code{Module: "resources", Number: 8, Name: "invalid_params", Message: "invalid params", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewInvalidAddressSdk is review:1: invalid address
-	ErrReviewInvalidAddressSdk = &Code{Module: "review", Number: 1, Name: "invalid_address_sdk", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewInvalidOrderIDSdk is review:2: invalid order ID
-	ErrReviewInvalidOrderIDSdk = &Code{Module: "review", Number: 2, Name: "invalid_order_id_sdk", Message: "invalid order ID", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewInvalidRatingSdk is review:3: invalid rating
-	ErrReviewInvalidRatingSdk = &Code{Module: "review", Number: 3, Name: "invalid_rating_sdk", Message: "invalid rating", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewReviewTextTooShortSdk is review:4: review text too short
-	ErrReviewReviewTextTooShortSdk = &Code{Module: "review", Number: 4, Name: "review_text_too_short_sdk", Message: "review text too short", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewReviewTextTooLongSdk is review:5: review text too long
-	ErrReviewReviewTextTooLongSdk = &Code{Module: "review", Number: 5, Name: "review_text_too_long_sdk", Message: "review text too long", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewInvalidReviewIDSdk is review:6: invalid review ID
-	ErrReviewInvalidReviewIDSdk = &Code{Module: "review", Number: 6, Name: "invalid_review_id_sdk", Message: "invalid review ID", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewInvalidReason is review:7: invalid reason
-	ErrReviewInvalidReason = &Code{Module: "review", Number: 7, Name: "invalid_reason", Message: "invalid reason", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewInvalidRating is review:2300: invalid rating: must be between 1 and 5
-	ErrReviewInvalidRating = &Code{Module: "review", Number: 2300, Name: "invalid_rating", Message: "invalid rating: must be between 1 and 5", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewInvalidReviewText is review:2301: invalid review text
-	ErrReviewInvalidReviewText = &Code{Module: "review", Number: 2301, Name: "invalid_review_text", Message: "invalid review text", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewOrderNotFound is review:2302: order not found
-	ErrReviewOrderNotFound = &Code{Module: "review", Number: 2302, Name: "order_not_found", Message: "order not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewOrderNotCompleted is review:2303: order not completed: only completed orders can be reviewed
-	ErrReviewOrderNotCompleted = &Code{Module: "review", Number: 2303, Name: "order_not_completed", Message: "order not completed: only completed orders can be reviewed", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewUnauthorizedReviewer is review:2304: unauthorized: reviewer must be the order customer
-	ErrReviewUnauthorizedReviewer = &Code{Module: "review", Number: 2304, Name: "unauthorized_reviewer", Message: "unauthorized: reviewer must be the order customer", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewDuplicateReview is review:2305: duplicate review: order has already been reviewed
-	ErrReviewDuplicateReview = &Code{Module: "review", Number: 2305, Name: "duplicate_review", Message: "duplicate review: order has already been reviewed", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewReviewNotFound is review:2306: review not found
-	ErrReviewReviewNotFound = &Code{Module: "review", Number: 2306, Name: "review_not_found", Message: "review not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewProviderNotFound is review:2307: provider not found
-	ErrReviewProviderNotFound = &Code{Module: "review", Number: 2307, Name: "provider_not_found", Message: "provider not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewInvalidReviewID is review:2308: invalid review ID
-	ErrReviewInvalidReviewID = &Code{Module: "review", Number: 2308, Name: "invalid_review_id", Message: "invalid review ID", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewInvalidAddress is review:2309: invalid address
-	ErrReviewInvalidAddress = &Code{Module: "review", Number: 2309, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewContentHashMismatch is review:2310: content hash mismatch: review content integrity check failed
-	ErrReviewContentHashMismatch = &Code{Module: "review", Number: 2310, Name: "content_hash_mismatch", Message: "content hash mismatch: review content integrity check failed", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewReviewTextTooLong is review:2311: review text too long
-	ErrReviewReviewTextTooLong = &Code{Module: "review", Number: 2311, Name: "review_text_too_long", Message: "review text too long", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewReviewTextTooShort is review:2312: review text too short
-	ErrReviewReviewTextTooShort = &Code{Module: "review", Number: 2312, Name: "review_text_too_short", Message: "review text too short", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewInvalidOrderID is review:2313: invalid order ID
-	ErrReviewInvalidOrderID = &Code{Module: "review", Number: 2313, Name: "invalid_order_id", Message: "invalid order ID", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrReviewAggregationNotFound is review:2314: provider rating aggregation not found
-	ErrReviewAggregationNotFound = &Code{Module: "review", Number: 2314, Name: "aggregation_not_found", Message: "provider rating aggregation not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesInvalidAddress is roles:1400: invalid address
-	ErrRolesInvalidAddress = &Code{Module: "roles", Number: 1400, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesInvalidRole is roles:1401: invalid role
-	ErrRolesInvalidRole = &Code{Module: "roles", Number: 1401, Name: "invalid_role", Message: "invalid role", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesInvalidAccountState is roles:1402: invalid account state
-	ErrRolesInvalidAccountState = &Code{Module: "roles", Number: 1402, Name: "invalid_account_state", Message: "invalid account state", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesUnauthorized is roles:1403: unauthorized
-	ErrRolesUnauthorized = &Code{Module: "roles", Number: 1403, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesRoleNotFound is roles:1404: role assignment not found
-	ErrRolesRoleNotFound = &Code{Module: "roles", Number: 1404, Name: "role_not_found", Message: "role assignment not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesRoleAlreadyAssigned is roles:1405: role already assigned
-	ErrRolesRoleAlreadyAssigned = &Code{Module: "roles", Number: 1405, Name: "role_already_assigned", Message: "role already assigned", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesAccountStateNotFound is roles:1406: account state not found
-	ErrRolesAccountStateNotFound = &Code{Module: "roles", Number: 1406, Name: "account_state_not_found", Message: "account state not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesInvalidStateTransition is roles:1407: invalid state transition
-	ErrRolesInvalidStateTransition = &Code{Module: "roles", Number: 1407, Name: "invalid_state_transition", Message: "invalid state transition", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesCannotModifyGenesisAccount is roles:1408: cannot modify genesis account
-	ErrRolesCannotModifyGenesisAccount = &Code{Module: "roles", Number: 1408, Name: "cannot_modify_genesis_account", Message: "cannot modify genesis account", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesAccountTerminated is roles:1409: account is terminated
-	ErrRolesAccountTerminated = &Code{Module: "roles", Number: 1409, Name: "account_terminated", Message: "account is terminated", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesAccountSuspended is roles:1410: account is suspended
-	ErrRolesAccountSuspended = &Code{Module: "roles", Number: 1410, Name: "account_suspended", Message: "account is suspended", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesNotGenesisAccount is roles:1411: only genesis accounts can perform this action
-	ErrRolesNotGenesisAccount = &Code{Module: "roles", Number: 1411, Name: "not_genesis_account", Message: "only genesis accounts can perform this action", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesCannotRevokeOwnRole is roles:1412: cannot revoke own role
-	ErrRolesCannotRevokeOwnRole = &Code{Module: "roles", Number: 1412, Name: "cannot_revoke_own_role", Message: "cannot revoke own role", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrRolesCannotSuspendSelf is roles:1413: cannot suspend own account
-	ErrRolesCannotSuspendSelf = &Code{Module: "roles", Number: 1413, Name: "cannot_suspend_self", Message: "cannot suspend own account", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkTxDecode is sdk:2: tx parse error
-	ErrSdkTxDecode = &Code{Module: "sdk", Number: 2, Name: "tx_decode", Message: "tx parse error", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidSequence is sdk:3: invalid sequence
-	//
-	// Action: Query the account sequence, sign the transaction again with it and broadcast the new transaction.
-	ErrSdkInvalidSequence = &Code{Module: "sdk", Number: 3, Name: "invalid_sequence", Message: "invalid sequence", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Query the account sequence, sign the transaction again with it and broadcast the new transaction."}
-	// ErrSdkUnauthorized is sdk:4: unauthorized
-	ErrSdkUnauthorized = &Code{Module: "sdk", Number: 4, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInsufficientFunds is sdk:5: insufficient funds
-	//
-	// Action: Fund the account before retrying.
-	ErrSdkInsufficientFunds = &Code{Module: "sdk", Number: 5, Name: "insufficient_funds", Message: "insufficient funds", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Fund the account before retrying."}
-	// ErrSdkUnknownRequest is sdk:6: unknown request
-	ErrSdkUnknownRequest = &Code{Module: "sdk", Number: 6, Name: "unknown_request", Message: "unknown request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidAddress is sdk:7: invalid address
-	ErrSdkInvalidAddress = &Code{Module: "sdk", Number: 7, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidPubKey is sdk:8: invalid pubkey
-	ErrSdkInvalidPubKey = &Code{Module: "sdk", Number: 8, Name: "invalid_pub_key", Message: "invalid pubkey", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkUnknownAddress is sdk:9: unknown address
-	ErrSdkUnknownAddress = &Code{Module: "sdk", Number: 9, Name: "unknown_address", Message: "unknown address", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidCoins is sdk:10: invalid coins
-	ErrSdkInvalidCoins = &Code{Module: "sdk", Number: 10, Name: "invalid_coins", Message: "invalid coins", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkOutOfGas is sdk:11: out of gas
-	//
-	// Action: Raise the gas limit (simulate first) and sign a new transaction.
-	ErrSdkOutOfGas = &Code{Module: "sdk", Number: 11, Name: "out_of_gas", Message: "out of gas", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Raise the gas limit (simulate first) and sign a new transaction."}
-	// ErrSdkMemoTooLarge is sdk:12: memo too large
-	ErrSdkMemoTooLarge = &Code{Module: "sdk", Number: 12, Name: "memo_too_large", Message: "memo too large", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInsufficientFee is sdk:13: insufficient fee
-	//
-	// Action: Raise the fee and sign a new transaction.
-	ErrSdkInsufficientFee = &Code{Module: "sdk", Number: 13, Name: "insufficient_fee", Message: "insufficient fee", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Raise the fee and sign a new transaction."}
-	// ErrSdkTooManySignatures is sdk:14: maximum number of signatures exceeded
-	ErrSdkTooManySignatures = &Code{Module: "sdk", Number: 14, Name: "too_many_signatures", Message: "maximum number of signatures exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkNoSignatures is sdk:15: no signatures supplied
-	ErrSdkNoSignatures = &Code{Module: "sdk", Number: 15, Name: "no_signatures", Message: "no signatures supplied", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkJSONMarshal is sdk:16: failed to marshal JSON bytes
-	ErrSdkJSONMarshal = &Code{Module: "sdk", Number: 16, Name: "json_marshal", Message: "failed to marshal JSON bytes", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkJSONUnmarshal is sdk:17: failed to unmarshal JSON bytes
-	ErrSdkJSONUnmarshal = &Code{Module: "sdk", Number: 17, Name: "json_unmarshal", Message: "failed to unmarshal JSON bytes", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidRequest is sdk:18: invalid request
-	ErrSdkInvalidRequest = &Code{Module: "sdk", Number: 18, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkTxInMempoolCache is sdk:19: tx already in mempool
-	//
-	// Action: The transaction is already pending; wait for it instead of broadcasting again.
-	ErrSdkTxInMempoolCache = &Code{Module: "sdk", Number: 19, Name: "tx_in_mempool_cache", Message: "tx already in mempool", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "The transaction is already pending; wait for it instead of broadcasting again."}
-	// ErrSdkMempoolIsFull is sdk:20: mempool is full
-	//
-	// Action: Wait and broadcast again; the node drops transactions while its mempool is full.
-	ErrSdkMempoolIsFull = &Code{Module: "sdk", Number: 20, Name: "mempool_is_full", Message: "mempool is full", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: "Wait and broadcast again; the node drops transactions while its mempool is full."}
-	// ErrSdkTxTooLarge is sdk:21: tx too large
-	ErrSdkTxTooLarge = &Code{Module: "sdk", Number: 21, Name: "tx_too_large", Message: "tx too large", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkKeyNotFound is sdk:22: key not found
-	ErrSdkKeyNotFound = &Code{Module: "sdk", Number: 22, Name: "key_not_found", Message: "key not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkWrongPassword is sdk:23: invalid account password
-	ErrSdkWrongPassword = &Code{Module: "sdk", Number: 23, Name: "wrong_password", Message: "invalid account password", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidSigner is sdk:24: tx intended signer does not match the given signer
-	ErrSdkInvalidSigner = &Code{Module: "sdk", Number: 24, Name: "invalid_signer", Message: "tx intended signer does not match the given signer", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidGasAdjustment is sdk:25: invalid gas adjustment
-	ErrSdkInvalidGasAdjustment = &Code{Module: "sdk", Number: 25, Name: "invalid_gas_adjustment", Message: "invalid gas adjustment", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidHeight is sdk:26: invalid height
-	ErrSdkInvalidHeight = &Code{Module: "sdk", Number: 26, Name: "invalid_height", Message: "invalid height", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidVersion is sdk:27: invalid version
-	ErrSdkInvalidVersion = &Code{Module: "sdk", Number: 27, Name: "invalid_version", Message: "invalid version", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidChainID is sdk:28: invalid chain-id
-	ErrSdkInvalidChainID = &Code{Module: "sdk", Number: 28, Name: "invalid_chain_id", Message: "invalid chain-id", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidType is sdk:29: invalid type
-	ErrSdkInvalidType = &Code{Module: "sdk", Number: 29, Name: "invalid_type", Message: "invalid type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkTxTimeoutHeight is sdk:30: tx timeout height
-	ErrSdkTxTimeoutHeight = &Code{Module: "sdk", Number: 30, Name: "tx_timeout_height", Message: "tx timeout height", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkUnknownExtensionOptions is sdk:31: unknown extension options
-	ErrSdkUnknownExtensionOptions = &Code{Module: "sdk", Number: 31, Name: "unknown_extension_options", Message: "unknown extension options", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkWrongSequence is sdk:32: incorrect account sequence
-	//
-	// Action: Query the account sequence, sign the transaction again with it and broadcast the new transaction.
-	ErrSdkWrongSequence = &Code{Module: "sdk", Number: 32, Name: "wrong_sequence", Message: "incorrect account sequence", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Query the account sequence, sign the transaction again with it and broadcast the new transaction."}
-	// ErrSdkPackAny is sdk:33: failed packing protobuf message to Any
-	ErrSdkPackAny = &Code{Module: "sdk", Number: 33, Name: "pack_any", Message: "failed packing protobuf message to Any", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkUnpackAny is sdk:34: failed unpacking protobuf message from Any
-	ErrSdkUnpackAny = &Code{Module: "sdk", Number: 34, Name: "unpack_any", Message: "failed unpacking protobuf message from Any", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkLogic is sdk:35: internal logic error
-	ErrSdkLogic = &Code{Module: "sdk", Number: 35, Name: "logic", Message: "internal logic error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkConflict is sdk:36: conflict
-	ErrSdkConflict = &Code{Module: "sdk", Number: 36, Name: "conflict", Message: "conflict", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkNotSupported is sdk:37: feature not supported
-	ErrSdkNotSupported = &Code{Module: "sdk", Number: 37, Name: "not_supported", Message: "feature not supported", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkNotFound is sdk:38: not found
-	ErrSdkNotFound = &Code{Module: "sdk", Number: 38, Name: "not_found", Message: "not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkIo is sdk:39: Internal IO error
-	ErrSdkIo = &Code{Module: "sdk", Number: 39, Name: "io", Message: "Internal IO error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkAppConfig is sdk:40: error in app.toml
-	ErrSdkAppConfig = &Code{Module: "sdk", Number: 40, Name: "app_config", Message: "error in app.toml", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkInvalidGasLimit is sdk:41: invalid gas limit
-	ErrSdkInvalidGasLimit = &Code{Module: "sdk", Number: 41, Name: "invalid_gas_limit", Message: "invalid gas limit", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSdkTxTimeout is sdk:42: tx timeout
-	ErrSdkTxTimeout = &Code{Module: "sdk", Number: 42, Name: "tx_timeout", Message: "tx timeout", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrServicedeskConfigInvalid is servicedesk:1: invalid configuration
-	ErrServicedeskConfigInvalid = &Code{Module: "servicedesk", Number: 1, Name: "config_invalid", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrServicedeskSyncFailed is servicedesk:2: sync failed
-	ErrServicedeskSyncFailed = &Code{Module: "servicedesk", Number: 2, Name: "sync_failed", Message: "sync failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrServicedeskExternalAPIError is servicedesk:3: external API error
-	ErrServicedeskExternalAPIError = &Code{Module: "servicedesk", Number: 3, Name: "external_api_error", Message: "external API error", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrServicedeskConflict is servicedesk:4: sync conflict detected
-	ErrServicedeskConflict = &Code{Module: "servicedesk", Number: 4, Name: "conflict", Message: "sync conflict detected", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrServicedeskTicketNotFound is servicedesk:5: ticket not found
-	ErrServicedeskTicketNotFound = &Code{Module: "servicedesk", Number: 5, Name: "ticket_not_found", Message: "ticket not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrServicedeskSignatureInvalid is servicedesk:6: invalid signature
-	ErrServicedeskSignatureInvalid = &Code{Module: "servicedesk", Number: 6, Name: "signature_invalid", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrServicedeskRateLimited is servicedesk:7: rate limited
-	ErrServicedeskRateLimited = &Code{Module: "servicedesk", Number: 7, Name: "rate_limited", Message: "rate limited", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrServicedeskAttachmentFailed is servicedesk:8: attachment sync failed
-	ErrServicedeskAttachmentFailed = &Code{Module: "servicedesk", Number: 8, Name: "attachment_failed", Message: "attachment sync failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrServicedeskAuditFailed is servicedesk:9: audit logging failed
-	ErrServicedeskAuditFailed = &Code{Module: "servicedesk", Number: 9, Name: "audit_failed", Message: "audit logging failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidAddressSdk is settlement:1: invalid address
-	ErrSettlementInvalidAddressSdk = &Code{Module: "settlement", Number: 1, Name: "invalid_address_sdk", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidEscrowSdk is settlement:2: invalid escrow
-	ErrSettlementInvalidEscrowSdk = &Code{Module: "settlement", Number: 2, Name: "invalid_escrow_sdk", Message: "invalid escrow", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidAmountSdk is settlement:3: invalid amount
-	ErrSettlementInvalidAmountSdk = &Code{Module: "settlement", Number: 3, Name: "invalid_amount_sdk", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidSettlementSdk is settlement:4: invalid settlement
-	ErrSettlementInvalidSettlementSdk = &Code{Module: "settlement", Number: 4, Name: "invalid_settlement_sdk", Message: "invalid settlement", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidUsageRecordSdk is settlement:5: invalid usage record
-	ErrSettlementInvalidUsageRecordSdk = &Code{Module: "settlement", Number: 5, Name: "invalid_usage_record_sdk", Message: "invalid usage record", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidSignatureSdk is settlement:6: invalid signature
-	ErrSettlementInvalidSignatureSdk = &Code{Module: "settlement", Number: 6, Name: "invalid_signature_sdk", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidRewardSdk is settlement:7: invalid reward
-	ErrSettlementInvalidRewardSdk = &Code{Module: "settlement", Number: 7, Name: "invalid_reward_sdk", Message: "invalid reward", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidEscrow is settlement:1500: invalid escrow
-	ErrSettlementInvalidEscrow = &Code{Module: "settlement", Number: 1500, Name: "invalid_escrow", Message: "invalid escrow", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementEscrowNotFound is settlement:1501: escrow not found
-	ErrSettlementEscrowNotFound = &Code{Module: "settlement", Number: 1501, Name: "escrow_not_found", Message: "escrow not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementEscrowExists is settlement:1502: escrow already exists
-	ErrSettlementEscrowExists = &Code{Module: "settlement", Number: 1502, Name: "escrow_exists", Message: "escrow already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidStateTransition is settlement:1503: invalid state transition
-	ErrSettlementInvalidStateTransition = &Code{Module: "settlement", Number: 1503, Name: "invalid_state_transition", Message: "invalid state transition", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInsufficientFunds is settlement:1504: insufficient funds
-	ErrSettlementInsufficientFunds = &Code{Module: "settlement", Number: 1504, Name: "insufficient_funds", Message: "insufficient funds", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementUnauthorized is settlement:1505: unauthorized
-	ErrSettlementUnauthorized = &Code{Module: "settlement", Number: 1505, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidSettlement is settlement:1506: invalid settlement
-	ErrSettlementInvalidSettlement = &Code{Module: "settlement", Number: 1506, Name: "invalid_settlement", Message: "invalid settlement", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementSettlementNotFound is settlement:1507: settlement not found
-	ErrSettlementSettlementNotFound = &Code{Module: "settlement", Number: 1507, Name: "settlement_not_found", Message: "settlement not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementSettlementExists is settlement:1508: settlement already exists
-	ErrSettlementSettlementExists = &Code{Module: "settlement", Number: 1508, Name: "settlement_exists", Message: "settlement already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidReward is settlement:1509: invalid reward
-	ErrSettlementInvalidReward = &Code{Module: "settlement", Number: 1509, Name: "invalid_reward", Message: "invalid reward", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementRewardNotFound is settlement:1510: reward distribution not found
-	ErrSettlementRewardNotFound = &Code{Module: "settlement", Number: 1510, Name: "reward_not_found", Message: "reward distribution not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementNoClaimableRewards is settlement:1511: no claimable rewards
-	ErrSettlementNoClaimableRewards = &Code{Module: "settlement", Number: 1511, Name: "no_claimable_rewards", Message: "no claimable rewards", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidUsageRecord is settlement:1512: invalid usage record
-	ErrSettlementInvalidUsageRecord = &Code{Module: "settlement", Number: 1512, Name: "invalid_usage_record", Message: "invalid usage record", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementUsageRecordNotFound is settlement:1513: usage record not found
-	ErrSettlementUsageRecordNotFound = &Code{Module: "settlement", Number: 1513, Name: "usage_record_not_found", Message: "usage record not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementUsageRecordExists is settlement:1514: usage record already exists
-	ErrSettlementUsageRecordExists = &Code{Module: "settlement", Number: 1514, Name: "usage_record_exists", Message: "usage record already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementUsageAlreadySettled is settlement:1515: usage already settled
-	ErrSettlementUsageAlreadySettled = &Code{Module: "settlement", Number: 1515, Name: "usage_already_settled", Message: "usage already settled", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidCondition is settlement:1516: invalid release condition
-	ErrSettlementInvalidCondition = &Code{Module: "settlement", Number: 1516, Name: "invalid_condition", Message: "invalid release condition", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementConditionsNotMet is settlement:1517: release conditions not met
-	ErrSettlementConditionsNotMet = &Code{Module: "settlement", Number: 1517, Name: "conditions_not_met", Message: "release conditions not met", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementEscrowExpired is settlement:1518: escrow has expired
-	ErrSettlementEscrowExpired = &Code{Module: "settlement", Number: 1518, Name: "escrow_expired", Message: "escrow has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementEscrowNotActive is settlement:1519: escrow not active
-	ErrSettlementEscrowNotActive = &Code{Module: "settlement", Number: 1519, Name: "escrow_not_active", Message: "escrow not active", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementOrderNotFound is settlement:1520: order not found
-	ErrSettlementOrderNotFound = &Code{Module: "settlement", Number: 1520, Name: "order_not_found", Message: "order not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidAddress is settlement:1521: invalid address
-	ErrSettlementInvalidAddress = &Code{Module: "settlement", Number: 1521, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidAmount is settlement:1522: invalid amount
-	ErrSettlementInvalidAmount = &Code{Module: "settlement", Number: 1522, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementEscrowDisputed is settlement:1523: escrow is disputed
-	ErrSettlementEscrowDisputed = &Code{Module: "settlement", Number: 1523, Name: "escrow_disputed", Message: "escrow is disputed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidSignature is settlement:1524: invalid signature
-	ErrSettlementInvalidSignature = &Code{Module: "settlement", Number: 1524, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidParams is settlement:1525: invalid params
-	ErrSettlementInvalidParams = &Code{Module: "settlement", Number: 1525, Name: "invalid_params", Message: "invalid params", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementRewardClaimFailed is settlement:1526: reward claim failed
-	ErrSettlementRewardClaimFailed = &Code{Module: "settlement", Number: 1526, Name: "reward_claim_failed", Message: "reward claim failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidEpoch is settlement:1527: invalid epoch
-	ErrSettlementInvalidEpoch = &Code{Module: "settlement", Number: 1527, Name: "invalid_epoch", Message: "invalid epoch", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementDistributionFailed is settlement:1528: distribution failed
-	ErrSettlementDistributionFailed = &Code{Module: "settlement", Number: 1528, Name: "distribution_failed", Message: "distribution failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementLeaseNotFound is settlement:1529: lease not found
-	ErrSettlementLeaseNotFound = &Code{Module: "settlement", Number: 1529, Name: "lease_not_found", Message: "lease not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvalidPayout is settlement:1530: invalid payout
-	ErrSettlementInvalidPayout = &Code{Module: "settlement", Number: 1530, Name: "invalid_payout", Message: "invalid payout", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementPayoutNotFound is settlement:1531: payout not found
-	ErrSettlementPayoutNotFound = &Code{Module: "settlement", Number: 1531, Name: "payout_not_found", Message: "payout not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementPayoutExists is settlement:1532: payout already exists
-	ErrSettlementPayoutExists = &Code{Module: "settlement", Number: 1532, Name: "payout_exists", Message: "payout already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementPayoutIdempotent is settlement:1533: payout already processed (idempotent)
-	ErrSettlementPayoutIdempotent = &Code{Module: "settlement", Number: 1533, Name: "payout_idempotent", Message: "payout already processed (idempotent)", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementPayoutHeld is settlement:1534: payout is on hold
-	ErrSettlementPayoutHeld = &Code{Module: "settlement", Number: 1534, Name: "payout_held", Message: "payout is on hold", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementDisputeActive is settlement:1535: active dispute prevents payout
-	ErrSettlementDisputeActive = &Code{Module: "settlement", Number: 1535, Name: "dispute_active", Message: "active dispute prevents payout", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementInvoiceNotPaid is settlement:1536: invoice not paid
-	ErrSettlementInvoiceNotPaid = &Code{Module: "settlement", Number: 1536, Name: "invoice_not_paid", Message: "invoice not paid", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementPayoutExecutionFailed is settlement:1537: payout execution failed
-	ErrSettlementPayoutExecutionFailed = &Code{Module: "settlement", Number: 1537, Name: "payout_execution_failed", Message: "payout execution failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementFiatConversionNotFound is settlement:1538: fiat conversion not found
-	ErrSettlementFiatConversionNotFound = &Code{Module: "settlement", Number: 1538, Name: "fiat_conversion_not_found", Message: "fiat conversion not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementFiatConversionNotAllowed is settlement:1539: fiat conversion not allowed
-	ErrSettlementFiatConversionNotAllowed = &Code{Module: "settlement", Number: 1539, Name: "fiat_conversion_not_allowed", Message: "fiat conversion not allowed", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementFiatConversionFailed is settlement:1540: fiat conversion failed
-	ErrSettlementFiatConversionFailed = &Code{Module: "settlement", Number: 1540, Name: "fiat_conversion_failed", Message: "fiat conversion failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementComplianceRequired is settlement:1541: compliance requirements not met
-	ErrSettlementComplianceRequired = &Code{Module: "settlement", Number: 1541, Name: "compliance_required", Message: "compliance requirements not met", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementDEXUnavailable is settlement:1542: dex integration unavailable
-	ErrSettlementDEXUnavailable = &Code{Module: "settlement", Number: 1542, Name: "dex_unavailable", Message: "dex integration unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementOffRampUnavailable is settlement:1543: off-ramp integration unavailable
-	ErrSettlementOffRampUnavailable = &Code{Module: "settlement", Number: 1543, Name: "off_ramp_unavailable", Message: "off-ramp integration unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementFiatLimitExceeded is settlement:1544: fiat conversion limit exceeded
-	ErrSettlementFiatLimitExceeded = &Code{Module: "settlement", Number: 1544, Name: "fiat_limit_exceeded", Message: "fiat conversion limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementOracleUnavailable is settlement:1545: oracle sources unavailable
-	ErrSettlementOracleUnavailable = &Code{Module: "settlement", Number: 1545, Name: "oracle_unavailable", Message: "oracle sources unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementOracleStalePrice is settlement:1546: oracle price stale
-	ErrSettlementOracleStalePrice = &Code{Module: "settlement", Number: 1546, Name: "oracle_stale_price", Message: "oracle price stale", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementOracleInsufficientSources is settlement:1547: insufficient oracle sources
-	ErrSettlementOracleInsufficientSources = &Code{Module: "settlement", Number: 1547, Name: "oracle_insufficient_sources", Message: "insufficient oracle sources", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementRateUnavailable is settlement:1548: settlement rate unavailable
-	ErrSettlementRateUnavailable = &Code{Module: "settlement", Number: 1548, Name: "rate_unavailable", Message: "settlement rate unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementIBCInvalidVersion is settlement-ibc:3100: invalid IBC version
-	ErrSettlementIBCInvalidVersion = &Code{Module: "settlement-ibc", Number: 3100, Name: "invalid_version", Message: "invalid IBC version", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementIBCInvalidPort is settlement-ibc:3101: invalid IBC port
-	ErrSettlementIBCInvalidPort = &Code{Module: "settlement-ibc", Number: 3101, Name: "invalid_port", Message: "invalid IBC port", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementIBCInvalidPacket is settlement-ibc:3102: invalid IBC packet
-	ErrSettlementIBCInvalidPacket = &Code{Module: "settlement-ibc", Number: 3102, Name: "invalid_packet", Message: "invalid IBC packet", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementIBCRateLimited is settlement-ibc:3103: IBC rate limit exceeded
-	ErrSettlementIBCRateLimited = &Code{Module: "settlement-ibc", Number: 3103, Name: "rate_limited", Message: "IBC rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementIBCChannelNotFound is settlement-ibc:3104: IBC channel not found
-	ErrSettlementIBCChannelNotFound = &Code{Module: "settlement-ibc", Number: 3104, Name: "channel_not_found", Message: "IBC channel not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementIBCHandshakeTimedOut is settlement-ibc:3105: IBC channel handshake timed out
-	ErrSettlementIBCHandshakeTimedOut = &Code{Module: "settlement-ibc", Number: 3105, Name: "handshake_timed_out", Message: "IBC channel handshake timed out", Category: CategoryTimeout, Severity: SeverityError, Retryable: true, HTTPStatus: 504, Deprecated: false, Description: "", Action: ""}
-	// ErrSettlementIBCSettlementConflict is settlement-ibc:3106: settlement record conflict
-	ErrSettlementIBCSettlementConflict = &Code{Module: "settlement-ibc", Number: 3106, Name: "settlement_conflict", Message: "settlement record conflict", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationInvalidPhoneNumber is sms_verification:1: invalid phone number
-	ErrSMSVerificationInvalidPhoneNumber = &Code{Module: "sms_verification", Number: 1, Name: "invalid_phone_number", Message: "invalid phone number", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationInvalidRequest is sms_verification:2: invalid request
-	ErrSMSVerificationInvalidRequest = &Code{Module: "sms_verification", Number: 2, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationInvalidConfig is sms_verification:3: invalid configuration
-	ErrSMSVerificationInvalidConfig = &Code{Module: "sms_verification", Number: 3, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationChallengeCreation is sms_verification:4: failed to create challenge
-	ErrSMSVerificationChallengeCreation = &Code{Module: "sms_verification", Number: 4, Name: "challenge_creation", Message: "failed to create challenge", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationChallengeNotFound is sms_verification:5: challenge not found
-	ErrSMSVerificationChallengeNotFound = &Code{Module: "sms_verification", Number: 5, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationChallengeExpired is sms_verification:6: challenge expired
-	ErrSMSVerificationChallengeExpired = &Code{Module: "sms_verification", Number: 6, Name: "challenge_expired", Message: "challenge expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationMaxAttemptsExceeded is sms_verification:7: max verification attempts exceeded
-	ErrSMSVerificationMaxAttemptsExceeded = &Code{Module: "sms_verification", Number: 7, Name: "max_attempts_exceeded", Message: "max verification attempts exceeded", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationResendLimitExceeded is sms_verification:8: resend limit exceeded
-	ErrSMSVerificationResendLimitExceeded = &Code{Module: "sms_verification", Number: 8, Name: "resend_limit_exceeded", Message: "resend limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationResendCooldown is sms_verification:9: resend cooldown active
-	ErrSMSVerificationResendCooldown = &Code{Module: "sms_verification", Number: 9, Name: "resend_cooldown", Message: "resend cooldown active", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationInvalidOtp is sms_verification:10: invalid OTP
-	ErrSMSVerificationInvalidOtp = &Code{Module: "sms_verification", Number: 10, Name: "invalid_otp", Message: "invalid OTP", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationAccountMismatch is sms_verification:11: account address mismatch
-	ErrSMSVerificationAccountMismatch = &Code{Module: "sms_verification", Number: 11, Name: "account_mismatch", Message: "account address mismatch", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationDeliveryFailed is sms_verification:12: SMS delivery failed
-	ErrSMSVerificationDeliveryFailed = &Code{Module: "sms_verification", Number: 12, Name: "delivery_failed", Message: "SMS delivery failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationProviderError is sms_verification:13: SMS provider error
-	ErrSMSVerificationProviderError = &Code{Module: "sms_verification", Number: 13, Name: "provider_error", Message: "SMS provider error", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationRateLimited is sms_verification:14: rate limit exceeded
-	ErrSMSVerificationRateLimited = &Code{Module: "sms_verification", Number: 14, Name: "rate_limited", Message: "rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationServiceUnavailable is sms_verification:15: service unavailable
-	ErrSMSVerificationServiceUnavailable = &Code{Module: "sms_verification", Number: 15, Name: "service_unavailable", Message: "service unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationCacheError is sms_verification:16: cache error
-	ErrSMSVerificationCacheError = &Code{Module: "sms_verification", Number: 16, Name: "cache_error", Message: "cache error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationAttestationFailed is sms_verification:17: attestation creation failed
-	ErrSMSVerificationAttestationFailed = &Code{Module: "sms_verification", Number: 17, Name: "attestation_failed", Message: "attestation creation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationAlreadyVerified is sms_verification:18: phone already verified
-	ErrSMSVerificationAlreadyVerified = &Code{Module: "sms_verification", Number: 18, Name: "already_verified", Message: "phone already verified", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationChallengeConsumed is sms_verification:19: challenge already consumed
-	ErrSMSVerificationChallengeConsumed = &Code{Module: "sms_verification", Number: 19, Name: "challenge_consumed", Message: "challenge already consumed", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationVoIPDetected is sms_verification:20: VoIP numbers not allowed
-	ErrSMSVerificationVoIPDetected = &Code{Module: "sms_verification", Number: 20, Name: "vo_ip_detected", Message: "VoIP numbers not allowed", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationPhoneBlocked is sms_verification:21: phone number blocked
-	ErrSMSVerificationPhoneBlocked = &Code{Module: "sms_verification", Number: 21, Name: "phone_blocked", Message: "phone number blocked", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationSigningFailed is sms_verification:22: attestation signing failed
-	ErrSMSVerificationSigningFailed = &Code{Module: "sms_verification", Number: 22, Name: "signing_failed", Message: "attestation signing failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationCarrierLookupFailed is sms_verification:23: carrier lookup failed
-	ErrSMSVerificationCarrierLookupFailed = &Code{Module: "sms_verification", Number: 23, Name: "carrier_lookup_failed", Message: "carrier lookup failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationSuspiciousActivity is sms_verification:24: suspicious activity detected
-	ErrSMSVerificationSuspiciousActivity = &Code{Module: "sms_verification", Number: 24, Name: "suspicious_activity", Message: "suspicious activity detected", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationVelocityExceeded is sms_verification:25: velocity limit exceeded
-	ErrSMSVerificationVelocityExceeded = &Code{Module: "sms_verification", Number: 25, Name: "velocity_exceeded", Message: "velocity limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationDeviceFingerprintMismatch is sms_verification:26: device fingerprint mismatch
-	ErrSMSVerificationDeviceFingerprintMismatch = &Code{Module: "sms_verification", Number: 26, Name: "device_fingerprint_mismatch", Message: "device fingerprint mismatch", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationPrimaryProviderFailed is sms_verification:27: primary SMS provider failed
-	ErrSMSVerificationPrimaryProviderFailed = &Code{Module: "sms_verification", Number: 27, Name: "primary_provider_failed", Message: "primary SMS provider failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationAllProvidersFailed is sms_verification:28: all SMS providers failed
-	ErrSMSVerificationAllProvidersFailed = &Code{Module: "sms_verification", Number: 28, Name: "all_providers_failed", Message: "all SMS providers failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationRegionNotSupported is sms_verification:29: phone region not supported
-	ErrSMSVerificationRegionNotSupported = &Code{Module: "sms_verification", Number: 29, Name: "region_not_supported", Message: "phone region not supported", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationInvalidCountryCode is sms_verification:30: invalid country code
-	ErrSMSVerificationInvalidCountryCode = &Code{Module: "sms_verification", Number: 30, Name: "invalid_country_code", Message: "invalid country code", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationVoIPNotAllowed is sms_verification:31: VoIP numbers not allowed
-	ErrSMSVerificationVoIPNotAllowed = &Code{Module: "sms_verification", Number: 31, Name: "vo_ip_not_allowed", Message: "VoIP numbers not allowed", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationCountryBlocked is sms_verification:32: country is blocked
-	ErrSMSVerificationCountryBlocked = &Code{Module: "sms_verification", Number: 32, Name: "country_blocked", Message: "country is blocked", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationPhoneMismatch is sms_verification:33: phone number mismatch
-	ErrSMSVerificationPhoneMismatch = &Code{Module: "sms_verification", Number: 33, Name: "phone_mismatch", Message: "phone number mismatch", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationTemplateError is sms_verification:34: template rendering error
-	ErrSMSVerificationTemplateError = &Code{Module: "sms_verification", Number: 34, Name: "template_error", Message: "template rendering error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrSMSVerificationWebhookInvalid is sms_verification:35: invalid webhook payload
-	ErrSMSVerificationWebhookInvalid = &Code{Module: "sms_verification", Number: 35, Name: "webhook_invalid", Message: "invalid webhook payload", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportRefNotFound is support:1: external ticket reference not found
-	ErrSupportRefNotFound = &Code{Module: "support", Number: 1, Name: "ref_not_found", Message: "external ticket reference not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportRefAlreadyExists is support:2: external ticket reference already exists
-	ErrSupportRefAlreadyExists = &Code{Module: "support", Number: 2, Name: "ref_already_exists", Message: "external ticket reference already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidResourceRef is support:3: invalid resource reference
-	ErrSupportInvalidResourceRef = &Code{Module: "support", Number: 3, Name: "invalid_resource_ref", Message: "invalid resource reference", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidExternalSystem is support:4: invalid external system
-	ErrSupportInvalidExternalSystem = &Code{Module: "support", Number: 4, Name: "invalid_external_system", Message: "invalid external system", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidExternalTicketID is support:5: invalid external ticket ID
-	ErrSupportInvalidExternalTicketID = &Code{Module: "support", Number: 5, Name: "invalid_external_ticket_id", Message: "invalid external ticket ID", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidExternalURL is support:6: invalid external URL
-	ErrSupportInvalidExternalURL = &Code{Module: "support", Number: 6, Name: "invalid_external_url", Message: "invalid external URL", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidAddress is support:7: invalid address
-	ErrSupportInvalidAddress = &Code{Module: "support", Number: 7, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportUnauthorized is support:8: unauthorized
-	ErrSupportUnauthorized = &Code{Module: "support", Number: 8, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidParams is support:9: invalid module parameters
-	ErrSupportInvalidParams = &Code{Module: "support", Number: 9, Name: "invalid_params", Message: "invalid module parameters", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidResourceType is support:10: invalid resource type
-	ErrSupportInvalidResourceType = &Code{Module: "support", Number: 10, Name: "invalid_resource_type", Message: "invalid resource type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidSupportRequest is support:11: invalid support request
-	ErrSupportInvalidSupportRequest = &Code{Module: "support", Number: 11, Name: "invalid_support_request", Message: "invalid support request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidSupportResponse is support:12: invalid support response
-	ErrSupportInvalidSupportResponse = &Code{Module: "support", Number: 12, Name: "invalid_support_response", Message: "invalid support response", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportSupportRequestNotFound is support:13: support request not found
-	ErrSupportSupportRequestNotFound = &Code{Module: "support", Number: 13, Name: "support_request_not_found", Message: "support request not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportSupportResponseNotFound is support:14: support response not found
-	ErrSupportSupportResponseNotFound = &Code{Module: "support", Number: 14, Name: "support_response_not_found", Message: "support response not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidStatusTransition is support:15: invalid status transition
-	ErrSupportInvalidStatusTransition = &Code{Module: "support", Number: 15, Name: "invalid_status_transition", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidRetentionPolicy is support:16: invalid retention policy
-	ErrSupportInvalidRetentionPolicy = &Code{Module: "support", Number: 16, Name: "invalid_retention_policy", Message: "invalid retention policy", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportInvalidPayload is support:17: invalid payload
-	ErrSupportInvalidPayload = &Code{Module: "support", Number: 17, Name: "invalid_payload", Message: "invalid payload", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportMaxResponsesExceeded is support:18: max responses exceeded
-	ErrSupportMaxResponsesExceeded = &Code{Module: "support", Number: 18, Name: "max_responses_exceeded", Message: "max responses exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrSupportRequestArchived is support:19: support request archived
-	ErrSupportRequestArchived = &Code{Module: "support", Number: 19, Name: "request_archived", Message: "support request archived", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrUndefinedInternal is undefined:1: internal
-	ErrUndefinedInternal = &Code{Module: "undefined", Number: 1, Name: "internal", Message: "internal", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrUndefinedPanic is undefined:111222: panic
-	ErrUndefinedPanic = &Code{Module: "undefined", Number: 111222, Name: "panic", Message: "panic", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidAddress is veid:1000: invalid address
-	//
-	// Action: Fix address format
-	ErrVeidInvalidAddress = &Code{Module: "veid", Number: 1000, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix address format"}
-	// ErrVeidInvalidScope is veid:1001: invalid scope
-	//
-	// Action: Fix scope format
-	ErrVeidInvalidScope = &Code{Module: "veid", Number: 1001, Name: "invalid_scope", Message: "invalid scope", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix scope format"}
-	// ErrVeidInvalidScopeType is veid:1002: invalid scope type
-	//
-	// Action: Use valid scope type
-	ErrVeidInvalidScopeType = &Code{Module: "veid", Number: 1002, Name: "invalid_scope_type", Message: "invalid scope type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Use valid scope type"}
-	// ErrVeidInvalidScopeVersion is veid:1003: invalid scope version
-	//
-	// Action: Update scope version
-	ErrVeidInvalidScopeVersion = &Code{Module: "veid", Number: 1003, Name: "invalid_scope_version", Message: "invalid scope version", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Update scope version"}
-	// ErrVeidInvalidPayload is veid:1004: invalid encrypted payload
-	//
-	// Action: Fix encrypted payload
-	ErrVeidInvalidPayload = &Code{Module: "veid", Number: 1004, Name: "invalid_payload", Message: "invalid encrypted payload", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix encrypted payload"}
-	// ErrVeidInvalidSalt is veid:1005: invalid salt
-	//
-	// Action: Generate new salt
-	ErrVeidInvalidSalt = &Code{Module: "veid", Number: 1005, Name: "invalid_salt", Message: "invalid salt", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Generate new salt"}
-	// ErrVeidSaltAlreadyUsed is veid:1006: salt already used
-	//
-	// Action: Generate new salt
-	ErrVeidSaltAlreadyUsed = &Code{Module: "veid", Number: 1006, Name: "salt_already_used", Message: "salt already used", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Generate new salt"}
-	// ErrVeidInvalidDeviceInfo is veid:1007: invalid device info
-	//
-	// Action: Fix device information
-	ErrVeidInvalidDeviceInfo = &Code{Module: "veid", Number: 1007, Name: "invalid_device_info", Message: "invalid device info", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix device information"}
-	// ErrVeidInvalidClientID is veid:1008: invalid client ID
-	//
-	// Action: Use approved client ID
-	ErrVeidInvalidClientID = &Code{Module: "veid", Number: 1008, Name: "invalid_client_id", Message: "invalid client ID", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Use approved client ID"}
-	// ErrVeidClientNotApproved is veid:1009: client not approved
-	//
-	// Action: Register and approve client
-	ErrVeidClientNotApproved = &Code{Module: "veid", Number: 1009, Name: "client_not_approved", Message: "client not approved", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Register and approve client"}
-	// ErrVeidInvalidClientSignature is veid:1010: invalid client signature
-	//
-	// Action: Re-sign with correct key
-	ErrVeidInvalidClientSignature = &Code{Module: "veid", Number: 1010, Name: "invalid_client_signature", Message: "invalid client signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Re-sign with correct key"}
-	// ErrVeidInvalidUserSignature is veid:1011: invalid user signature
-	//
-	// Action: Re-sign with correct key
-	ErrVeidInvalidUserSignature = &Code{Module: "veid", Number: 1011, Name: "invalid_user_signature", Message: "invalid user signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Re-sign with correct key"}
-	// ErrVeidInvalidPayloadHash is veid:1012: invalid payload hash
-	//
-	// Action: Recalculate hash
-	ErrVeidInvalidPayloadHash = &Code{Module: "veid", Number: 1012, Name: "invalid_payload_hash", Message: "invalid payload hash", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Recalculate hash"}
-	// ErrVeidInvalidVerificationStatus is veid:1013: invalid verification status
-	//
-	// Action: Use valid status
-	ErrVeidInvalidVerificationStatus = &Code{Module: "veid", Number: 1013, Name: "invalid_verification_status", Message: "invalid verification status", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Use valid status"}
-	// ErrVeidInvalidVerificationEvent is veid:1014: invalid verification event
-	//
-	// Action: Fix event data
-	ErrVeidInvalidVerificationEvent = &Code{Module: "veid", Number: 1014, Name: "invalid_verification_event", Message: "invalid verification event", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix event data"}
-	// ErrVeidInvalidScore is veid:1015: invalid score
-	//
-	// Action: Score must be 0-100
-	ErrVeidInvalidScore = &Code{Module: "veid", Number: 1015, Name: "invalid_score", Message: "invalid score", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Score must be 0-100"}
-	// ErrVeidInvalidTier is veid:1016: invalid tier
-	//
-	// Action: Use valid tier
-	ErrVeidInvalidTier = &Code{Module: "veid", Number: 1016, Name: "invalid_tier", Message: "invalid tier", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Use valid tier"}
-	// ErrVeidInvalidIdentityRecord is veid:1017: invalid identity record
-	//
-	// Action: Fix record format
-	ErrVeidInvalidIdentityRecord = &Code{Module: "veid", Number: 1017, Name: "invalid_identity_record", Message: "invalid identity record", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix record format"}
-	// ErrVeidInvalidWallet is veid:1018: invalid identity wallet
-	//
-	// Action: Fix wallet format
-	ErrVeidInvalidWallet = &Code{Module: "veid", Number: 1018, Name: "invalid_wallet", Message: "invalid identity wallet", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix wallet format"}
-	// ErrVeidScopeNotFound is veid:1019: scope not found
-	//
-	// Action: Create scope first
-	ErrVeidScopeNotFound = &Code{Module: "veid", Number: 1019, Name: "scope_not_found", Message: "scope not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Create scope first"}
-	// ErrVeidIdentityRecordNotFound is veid:1020: identity record not found
-	//
-	// Action: Create identity first
-	ErrVeidIdentityRecordNotFound = &Code{Module: "veid", Number: 1020, Name: "identity_record_not_found", Message: "identity record not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Create identity first"}
-	// ErrVeidScopeAlreadyExists is veid:1021: scope already exists
-	//
-	// Action: Use existing scope
-	ErrVeidScopeAlreadyExists = &Code{Module: "veid", Number: 1021, Name: "scope_already_exists", Message: "scope already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Use existing scope"}
-	// ErrVeidScopeRevoked is veid:1022: scope has been revoked
-	//
-	// Action: Cannot use revoked scope
-	ErrVeidScopeRevoked = &Code{Module: "veid", Number: 1022, Name: "scope_revoked", Message: "scope has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Cannot use revoked scope"}
-	// ErrVeidScopeExpired is veid:1023: scope has expired
-	//
-	// Action: Renew scope
-	ErrVeidScopeExpired = &Code{Module: "veid", Number: 1023, Name: "scope_expired", Message: "scope has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Renew scope"}
-	// ErrVeidUnauthorized is veid:1024: unauthorized
-	//
-	// Action: Check permissions
-	ErrVeidUnauthorized = &Code{Module: "veid", Number: 1024, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Check permissions"}
-	// ErrVeidInvalidStatusTransition is veid:1025: invalid status transition
-	//
-	// Action: Check state machine
-	ErrVeidInvalidStatusTransition = &Code{Module: "veid", Number: 1025, Name: "invalid_status_transition", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Check state machine"}
-	// ErrVeidIdentityLocked is veid:1026: identity is locked
-	//
-	// Action: Wait for unlock
-	ErrVeidIdentityLocked = &Code{Module: "veid", Number: 1026, Name: "identity_locked", Message: "identity is locked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Wait for unlock"}
-	// ErrVeidMaxScopesExceeded is veid:1027: maximum scopes exceeded
-	//
-	// Action: Delete unused scopes
-	ErrVeidMaxScopesExceeded = &Code{Module: "veid", Number: 1027, Name: "max_scopes_exceeded", Message: "maximum scopes exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Delete unused scopes"}
-	// ErrVeidVerificationInProgress is veid:1028: verification already in progress
-	//
-	// Action: Wait for completion
-	ErrVeidVerificationInProgress = &Code{Module: "veid", Number: 1028, Name: "verification_in_progress", Message: "verification already in progress", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: "Wait for completion"}
-	// ErrVeidValidatorOnly is veid:1029: action restricted to validators
-	//
-	// Action: Must be validator
-	ErrVeidValidatorOnly = &Code{Module: "veid", Number: 1029, Name: "validator_only", Message: "action restricted to validators", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Must be validator"}
-	// ErrVeidSignatureMismatch is veid:1030: signature mismatch
-	//
-	// Action: Verify signatures
-	ErrVeidSignatureMismatch = &Code{Module: "veid", Number: 1030, Name: "signature_mismatch", Message: "signature mismatch", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Verify signatures"}
-	// ErrVeidInvalidParams is veid:1031: invalid parameters
-	//
-	// Action: Fix parameters
-	ErrVeidInvalidParams = &Code{Module: "veid", Number: 1031, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix parameters"}
-	// ErrVeidInvalidVerificationRequest is veid:1032: invalid verification request
-	//
-	// Action: Fix request format
-	ErrVeidInvalidVerificationRequest = &Code{Module: "veid", Number: 1032, Name: "invalid_verification_request", Message: "invalid verification request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix request format"}
-	// ErrVeidInvalidVerificationResult is veid:1033: invalid verification result
-	//
-	// Action: Fix result format
-	ErrVeidInvalidVerificationResult = &Code{Module: "veid", Number: 1033, Name: "invalid_verification_result", Message: "invalid verification result", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix result format"}
-	// ErrVeidVerificationRequestNotFound is veid:1034: verification request not found
-	//
-	// Action: Create request first
-	ErrVeidVerificationRequestNotFound = &Code{Module: "veid", Number: 1034, Name: "verification_request_not_found", Message: "verification request not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Create request first"}
-	// ErrVeidDecryptionFailed is veid:1035: scope decryption failed
-	//
-	// Action: Check encryption keys
-	ErrVeidDecryptionFailed = &Code{Module: "veid", Number: 1035, Name: "decryption_failed", Message: "scope decryption failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: "Check encryption keys"}
-	// ErrVeidMLInferenceFailed is veid:1036: ML inference failed
-	//
-	// Action: Retry or report
-	ErrVeidMLInferenceFailed = &Code{Module: "veid", Number: 1036, Name: "ml_inference_failed", Message: "ML inference failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Deprecated: false, Description: "", Action: "Retry or report"}
-	// ErrVeidVerificationTimeout is veid:1037: verification timeout
-	//
-	// Action: Retry with longer timeout
-	ErrVeidVerificationTimeout = &Code{Module: "veid", Number: 1037, Name: "verification_timeout", Message: "verification timeout", Category: CategoryTimeout, Severity: SeverityError, Retryable: true, HTTPStatus: 504, Deprecated: false, Description: "", Action: "Retry with longer timeout"}
-	// ErrVeidMaxRetriesExceeded is veid:1038: max retries exceeded
-	//
-	// Action: Contact support
-	ErrVeidMaxRetriesExceeded = &Code{Module: "veid", Number: 1038, Name: "max_retries_exceeded", Message: "max retries exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Contact support"}
-	// ErrVeidNotBlockProposer is veid:1039: not block proposer
-	//
-	// Action: Only proposer can execute
-	ErrVeidNotBlockProposer = &Code{Module: "veid", Number: 1039, Name: "not_block_proposer", Message: "not block proposer", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: "Only proposer can execute"}
-	// ErrVeidValidatorKeyNotFound is veid:1040: validator identity key not found
-	//
-	// Action: Register validator key
-	ErrVeidValidatorKeyNotFound = &Code{Module: "veid", Number: 1040, Name: "validator_key_not_found", Message: "validator identity key not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: "Register validator key"}
-	// ErrVeidWalletNotFound is veid:1041: identity wallet not found
-	ErrVeidWalletNotFound = &Code{Module: "veid", Number: 1041, Name: "wallet_not_found", Message: "identity wallet not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidWalletAlreadyExists is veid:1042: identity wallet already exists
-	ErrVeidWalletAlreadyExists = &Code{Module: "veid", Number: 1042, Name: "wallet_already_exists", Message: "identity wallet already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidWalletInactive is veid:1043: identity wallet is inactive
-	ErrVeidWalletInactive = &Code{Module: "veid", Number: 1043, Name: "wallet_inactive", Message: "identity wallet is inactive", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidConsentNotGranted is veid:1044: consent not granted
-	ErrVeidConsentNotGranted = &Code{Module: "veid", Number: 1044, Name: "consent_not_granted", Message: "consent not granted", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidConsentExpired is veid:1045: consent has expired
-	ErrVeidConsentExpired = &Code{Module: "veid", Number: 1045, Name: "consent_expired", Message: "consent has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidBindingSignature is veid:1046: invalid wallet binding signature
-	ErrVeidInvalidBindingSignature = &Code{Module: "veid", Number: 1046, Name: "invalid_binding_signature", Message: "invalid wallet binding signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidScopeNotInWallet is veid:1047: scope not found in wallet
-	ErrVeidScopeNotInWallet = &Code{Module: "veid", Number: 1047, Name: "scope_not_in_wallet", Message: "scope not found in wallet", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidScopeAlreadyInWallet is veid:1048: scope already in wallet
-	ErrVeidScopeAlreadyInWallet = &Code{Module: "veid", Number: 1048, Name: "scope_already_in_wallet", Message: "scope already in wallet", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDerivedFeaturesEmpty is veid:1049: derived features are empty
-	ErrVeidDerivedFeaturesEmpty = &Code{Module: "veid", Number: 1049, Name: "derived_features_empty", Message: "derived features are empty", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidVerificationMismatch is veid:1050: verification result mismatch
-	ErrVeidVerificationMismatch = &Code{Module: "veid", Number: 1050, Name: "verification_mismatch", Message: "verification result mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelVersionMismatch is veid:1051: model version mismatch
-	ErrVeidModelVersionMismatch = &Code{Module: "veid", Number: 1051, Name: "model_version_mismatch", Message: "model version mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInputHashMismatch is veid:1052: input hash mismatch
-	ErrVeidInputHashMismatch = &Code{Module: "veid", Number: 1052, Name: "input_hash_mismatch", Message: "input hash mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidScoreToleranceExceeded is veid:1053: score tolerance exceeded
-	ErrVeidScoreToleranceExceeded = &Code{Module: "veid", Number: 1053, Name: "score_tolerance_exceeded", Message: "score tolerance exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidVoteExtensionInvalid is veid:1054: invalid vote extension
-	ErrVeidVoteExtensionInvalid = &Code{Module: "veid", Number: 1054, Name: "vote_extension_invalid", Message: "invalid vote extension", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidBorderlineFallback is veid:1055: invalid borderline fallback
-	ErrVeidInvalidBorderlineFallback = &Code{Module: "veid", Number: 1055, Name: "invalid_borderline_fallback", Message: "invalid borderline fallback", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidBorderlineFallbackNotFound is veid:1056: borderline fallback not found
-	ErrVeidBorderlineFallbackNotFound = &Code{Module: "veid", Number: 1056, Name: "borderline_fallback_not_found", Message: "borderline fallback not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidBorderlineFallbackExpired is veid:1057: borderline fallback expired
-	ErrVeidBorderlineFallbackExpired = &Code{Module: "veid", Number: 1057, Name: "borderline_fallback_expired", Message: "borderline fallback expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidBorderlineFallbackAlreadyCompleted is veid:1058: borderline fallback already completed
-	ErrVeidBorderlineFallbackAlreadyCompleted = &Code{Module: "veid", Number: 1058, Name: "borderline_fallback_already_completed", Message: "borderline fallback already completed", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidMFAChallengeNotSatisfied is veid:1059: MFA challenge not satisfied
-	ErrVeidMFAChallengeNotSatisfied = &Code{Module: "veid", Number: 1059, Name: "mfa_challenge_not_satisfied", Message: "MFA challenge not satisfied", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidNoEnrolledFactors is veid:1060: no enrolled MFA factors
-	ErrVeidNoEnrolledFactors = &Code{Module: "veid", Number: 1060, Name: "no_enrolled_factors", Message: "no enrolled MFA factors", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidBorderlineDisabled is veid:1061: borderline fallback is disabled
-	ErrVeidBorderlineDisabled = &Code{Module: "veid", Number: 1061, Name: "borderline_disabled", Message: "borderline fallback is disabled", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidPipelineVersion is veid:1062: invalid pipeline version
-	ErrVeidInvalidPipelineVersion = &Code{Module: "veid", Number: 1062, Name: "invalid_pipeline_version", Message: "invalid pipeline version", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidPipelineVersionNotFound is veid:1063: pipeline version not found
-	ErrVeidPipelineVersionNotFound = &Code{Module: "veid", Number: 1063, Name: "pipeline_version_not_found", Message: "pipeline version not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidPipelineVersionAlreadyExists is veid:1064: pipeline version already exists
-	ErrVeidPipelineVersionAlreadyExists = &Code{Module: "veid", Number: 1064, Name: "pipeline_version_already_exists", Message: "pipeline version already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidNoPipelineVersionActive is veid:1065: no active pipeline version
-	ErrVeidNoPipelineVersionActive = &Code{Module: "veid", Number: 1065, Name: "no_pipeline_version_active", Message: "no active pipeline version", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidPipelineVersionMismatch is veid:1066: pipeline version mismatch
-	ErrVeidPipelineVersionMismatch = &Code{Module: "veid", Number: 1066, Name: "pipeline_version_mismatch", Message: "pipeline version mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelManifestMismatch is veid:1067: model manifest mismatch
-	ErrVeidModelManifestMismatch = &Code{Module: "veid", Number: 1067, Name: "model_manifest_mismatch", Message: "model manifest mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDeterminismViolation is veid:1068: determinism violation detected
-	ErrVeidDeterminismViolation = &Code{Module: "veid", Number: 1068, Name: "determinism_violation", Message: "determinism violation detected", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidModelManifest is veid:1069: invalid model manifest
-	ErrVeidInvalidModelManifest = &Code{Module: "veid", Number: 1069, Name: "invalid_model_manifest", Message: "invalid model manifest", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidPipelineExecutionFailed is veid:1070: pipeline execution failed
-	ErrVeidPipelineExecutionFailed = &Code{Module: "veid", Number: 1070, Name: "pipeline_execution_failed", Message: "pipeline execution failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidScoringModel is veid:1071: invalid scoring model
-	ErrVeidInvalidScoringModel = &Code{Module: "veid", Number: 1071, Name: "invalid_scoring_model", Message: "invalid scoring model", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidScoringModelNotFound is veid:1072: scoring model not found
-	ErrVeidScoringModelNotFound = &Code{Module: "veid", Number: 1072, Name: "scoring_model_not_found", Message: "scoring model not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidScoringModelAlreadyExists is veid:1073: scoring model already exists
-	ErrVeidScoringModelAlreadyExists = &Code{Module: "veid", Number: 1073, Name: "scoring_model_already_exists", Message: "scoring model already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidScoringInput is veid:1074: invalid scoring input
-	ErrVeidInvalidScoringInput = &Code{Module: "veid", Number: 1074, Name: "invalid_scoring_input", Message: "invalid scoring input", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidScoringFailed is veid:1075: scoring computation failed
-	ErrVeidScoringFailed = &Code{Module: "veid", Number: 1075, Name: "scoring_failed", Message: "scoring computation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidNoActiveScoringModel is veid:1076: no active scoring model
-	ErrVeidNoActiveScoringModel = &Code{Module: "veid", Number: 1076, Name: "no_active_scoring_model", Message: "no active scoring model", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidScoringModelVersionMismatch is veid:1077: scoring model version mismatch
-	ErrVeidScoringModelVersionMismatch = &Code{Module: "veid", Number: 1077, Name: "scoring_model_version_mismatch", Message: "scoring model version mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidSso is veid:1078: invalid SSO verification
-	ErrVeidInvalidSso = &Code{Module: "veid", Number: 1078, Name: "invalid_sso", Message: "invalid SSO verification", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSsoNotFound is veid:1079: SSO linkage not found
-	ErrVeidSsoNotFound = &Code{Module: "veid", Number: 1079, Name: "sso_not_found", Message: "SSO linkage not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSsoExpired is veid:1080: SSO linkage has expired
-	ErrVeidSsoExpired = &Code{Module: "veid", Number: 1080, Name: "sso_expired", Message: "SSO linkage has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSsoRevoked is veid:1081: SSO linkage has been revoked
-	ErrVeidSsoRevoked = &Code{Module: "veid", Number: 1081, Name: "sso_revoked", Message: "SSO linkage has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidDomain is veid:1082: invalid domain verification
-	ErrVeidInvalidDomain = &Code{Module: "veid", Number: 1082, Name: "invalid_domain", Message: "invalid domain verification", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDomainNotFound is veid:1083: domain verification not found
-	ErrVeidDomainNotFound = &Code{Module: "veid", Number: 1083, Name: "domain_not_found", Message: "domain verification not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDomainExpired is veid:1084: domain verification has expired
-	ErrVeidDomainExpired = &Code{Module: "veid", Number: 1084, Name: "domain_expired", Message: "domain verification has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDomainRevoked is veid:1085: domain verification has been revoked
-	ErrVeidDomainRevoked = &Code{Module: "veid", Number: 1085, Name: "domain_revoked", Message: "domain verification has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidEmail is veid:1086: invalid email verification
-	ErrVeidInvalidEmail = &Code{Module: "veid", Number: 1086, Name: "invalid_email", Message: "invalid email verification", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidEmailNotFound is veid:1087: email verification not found
-	ErrVeidEmailNotFound = &Code{Module: "veid", Number: 1087, Name: "email_not_found", Message: "email verification not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidEmailExpired is veid:1088: email verification has expired
-	ErrVeidEmailExpired = &Code{Module: "veid", Number: 1088, Name: "email_expired", Message: "email verification has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidNonceAlreadyUsed is veid:1089: nonce already used
-	ErrVeidNonceAlreadyUsed = &Code{Module: "veid", Number: 1089, Name: "nonce_already_used", Message: "nonce already used", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidMaxAttemptsExceeded is veid:1090: maximum verification attempts exceeded
-	ErrVeidMaxAttemptsExceeded = &Code{Module: "veid", Number: 1090, Name: "max_attempts_exceeded", Message: "maximum verification attempts exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidToken is veid:1091: invalid token
-	ErrVeidInvalidToken = &Code{Module: "veid", Number: 1091, Name: "invalid_token", Message: "invalid token", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidTokenNotFound is veid:1092: token not found
-	ErrVeidTokenNotFound = &Code{Module: "veid", Number: 1092, Name: "token_not_found", Message: "token not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidTokenExpired is veid:1093: token has expired
-	ErrVeidTokenExpired = &Code{Module: "veid", Number: 1093, Name: "token_expired", Message: "token has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidTokenRevoked is veid:1094: token has been revoked
-	ErrVeidTokenRevoked = &Code{Module: "veid", Number: 1094, Name: "token_revoked", Message: "token has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidRetention is veid:1095: invalid retention policy
-	ErrVeidInvalidRetention = &Code{Module: "veid", Number: 1095, Name: "invalid_retention", Message: "invalid retention policy", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidRetentionNotFound is veid:1096: retention policy not found
-	ErrVeidRetentionNotFound = &Code{Module: "veid", Number: 1096, Name: "retention_not_found", Message: "retention policy not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidWaldur is veid:1097: invalid Waldur integration
-	ErrVeidInvalidWaldur = &Code{Module: "veid", Number: 1097, Name: "invalid_waldur", Message: "invalid Waldur integration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidWaldurLinkNotFound is veid:1098: Waldur link not found
-	ErrVeidWaldurLinkNotFound = &Code{Module: "veid", Number: 1098, Name: "waldur_link_not_found", Message: "Waldur link not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidWaldurLinkExpired is veid:1099: Waldur request has expired
-	ErrVeidWaldurLinkExpired = &Code{Module: "veid", Number: 1099, Name: "waldur_link_expired", Message: "Waldur request has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidWaldurSyncFailed is veid:1100: Waldur sync failed
-	ErrVeidWaldurSyncFailed = &Code{Module: "veid", Number: 1100, Name: "waldur_sync_failed", Message: "Waldur sync failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidAdsso is veid:1101: invalid AD SSO verification
-	ErrVeidInvalidAdsso = &Code{Module: "veid", Number: 1101, Name: "invalid_adsso", Message: "invalid AD SSO verification", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdssoNotFound is veid:1102: AD SSO linkage not found
-	ErrVeidAdssoNotFound = &Code{Module: "veid", Number: 1102, Name: "adsso_not_found", Message: "AD SSO linkage not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdssoExpired is veid:1103: AD SSO linkage has expired
-	ErrVeidAdssoExpired = &Code{Module: "veid", Number: 1103, Name: "adsso_expired", Message: "AD SSO linkage has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdssoRevoked is veid:1104: AD SSO linkage has been revoked
-	ErrVeidAdssoRevoked = &Code{Module: "veid", Number: 1104, Name: "adsso_revoked", Message: "AD SSO linkage has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdssoChallengeExpired is veid:1105: AD SSO challenge has expired
-	ErrVeidAdssoChallengeExpired = &Code{Module: "veid", Number: 1105, Name: "adsso_challenge_expired", Message: "AD SSO challenge has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdssoChallengeNotFound is veid:1106: AD SSO challenge not found
-	ErrVeidAdssoChallengeNotFound = &Code{Module: "veid", Number: 1106, Name: "adsso_challenge_not_found", Message: "AD SSO challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdWalletBindingFailed is veid:1107: AD wallet binding failed
-	ErrVeidAdWalletBindingFailed = &Code{Module: "veid", Number: 1107, Name: "ad_wallet_binding_failed", Message: "AD wallet binding failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdWalletBindingNotFound is veid:1108: AD wallet binding not found
-	ErrVeidAdWalletBindingNotFound = &Code{Module: "veid", Number: 1108, Name: "ad_wallet_binding_not_found", Message: "AD wallet binding not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdAuthMethodInvalid is veid:1109: invalid AD authentication method
-	ErrVeidAdAuthMethodInvalid = &Code{Module: "veid", Number: 1109, Name: "ad_auth_method_invalid", Message: "invalid AD authentication method", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdoidcValidationFailed is veid:1110: OIDC token validation failed
-	ErrVeidAdoidcValidationFailed = &Code{Module: "veid", Number: 1110, Name: "adoidc_validation_failed", Message: "OIDC token validation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdsamlValidationFailed is veid:1111: SAML assertion validation failed
-	ErrVeidAdsamlValidationFailed = &Code{Module: "veid", Number: 1111, Name: "adsaml_validation_failed", Message: "SAML assertion validation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdldapBindFailed is veid:1112: LDAP bind failed
-	ErrVeidAdldapBindFailed = &Code{Module: "veid", Number: 1112, Name: "adldap_bind_failed", Message: "LDAP bind failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidPhone is veid:1113: invalid phone verification
-	ErrVeidInvalidPhone = &Code{Module: "veid", Number: 1113, Name: "invalid_phone", Message: "invalid phone verification", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidPhoneNotFound is veid:1114: phone verification not found
-	ErrVeidPhoneNotFound = &Code{Module: "veid", Number: 1114, Name: "phone_not_found", Message: "phone verification not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidPhoneExpired is veid:1115: phone verification has expired
-	ErrVeidPhoneExpired = &Code{Module: "veid", Number: 1115, Name: "phone_expired", Message: "phone verification has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidPhoneRevoked is veid:1116: phone verification has been revoked
-	ErrVeidPhoneRevoked = &Code{Module: "veid", Number: 1116, Name: "phone_revoked", Message: "phone verification has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSmsotpExpired is veid:1117: SMS OTP has expired
-	ErrVeidSmsotpExpired = &Code{Module: "veid", Number: 1117, Name: "smsotp_expired", Message: "SMS OTP has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSmsotpInvalid is veid:1118: SMS OTP is invalid
-	ErrVeidSmsotpInvalid = &Code{Module: "veid", Number: 1118, Name: "smsotp_invalid", Message: "SMS OTP is invalid", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSMSChallengeNotFound is veid:1119: SMS challenge not found
-	ErrVeidSMSChallengeNotFound = &Code{Module: "veid", Number: 1119, Name: "sms_challenge_not_found", Message: "SMS challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSMSDeliveryFailed is veid:1120: SMS delivery failed
-	ErrVeidSMSDeliveryFailed = &Code{Module: "veid", Number: 1120, Name: "sms_delivery_failed", Message: "SMS delivery failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSMSResendLimitExceeded is veid:1121: SMS resend limit exceeded
-	ErrVeidSMSResendLimitExceeded = &Code{Module: "veid", Number: 1121, Name: "sms_resend_limit_exceeded", Message: "SMS resend limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidVoIPNumberBlocked is veid:1122: VoIP numbers are not allowed
-	ErrVeidVoIPNumberBlocked = &Code{Module: "veid", Number: 1122, Name: "vo_ip_number_blocked", Message: "VoIP numbers are not allowed", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidCarrierLookupFailed is veid:1123: carrier lookup failed
-	ErrVeidCarrierLookupFailed = &Code{Module: "veid", Number: 1123, Name: "carrier_lookup_failed", Message: "carrier lookup failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidRateLimit is veid:1124: invalid rate limit configuration
-	ErrVeidInvalidRateLimit = &Code{Module: "veid", Number: 1124, Name: "invalid_rate_limit", Message: "invalid rate limit configuration", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidRateLimitExceeded is veid:1125: rate limit exceeded
-	ErrVeidRateLimitExceeded = &Code{Module: "veid", Number: 1125, Name: "rate_limit_exceeded", Message: "rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSMSGatewayNotConfigured is veid:1126: SMS gateway not configured
-	ErrVeidSMSGatewayNotConfigured = &Code{Module: "veid", Number: 1126, Name: "sms_gateway_not_configured", Message: "SMS gateway not configured", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSMSGatewayUnavailable is veid:1127: SMS gateway unavailable
-	ErrVeidSMSGatewayUnavailable = &Code{Module: "veid", Number: 1127, Name: "sms_gateway_unavailable", Message: "SMS gateway unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidPhoneAlreadyVerified is veid:1128: phone number already verified
-	ErrVeidPhoneAlreadyVerified = &Code{Module: "veid", Number: 1128, Name: "phone_already_verified", Message: "phone number already verified", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidCountryNotAllowed is veid:1129: phone number country not allowed
-	ErrVeidCountryNotAllowed = &Code{Module: "veid", Number: 1129, Name: "country_not_allowed", Message: "phone number country not allowed", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidPublicKeyLength is veid:1130: invalid public key length
-	ErrVeidInvalidPublicKeyLength = &Code{Module: "veid", Number: 1130, Name: "invalid_public_key_length", Message: "invalid public key length", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidSignatureLength is veid:1131: invalid signature length
-	ErrVeidInvalidSignatureLength = &Code{Module: "veid", Number: 1131, Name: "invalid_signature_length", Message: "invalid signature length", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSignatureVerificationFailed is veid:1132: signature verification failed
-	ErrVeidSignatureVerificationFailed = &Code{Module: "veid", Number: 1132, Name: "signature_verification_failed", Message: "signature verification failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidClientKeyMismatch is veid:1133: client key mismatch
-	ErrVeidClientKeyMismatch = &Code{Module: "veid", Number: 1133, Name: "client_key_mismatch", Message: "client key mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSaltBindingInvalid is veid:1134: salt binding verification failed
-	ErrVeidSaltBindingInvalid = &Code{Module: "veid", Number: 1134, Name: "salt_binding_invalid", Message: "salt binding verification failed", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidUnsupportedSignatureAlgorithm is veid:1135: unsupported signature algorithm
-	ErrVeidUnsupportedSignatureAlgorithm = &Code{Module: "veid", Number: 1135, Name: "unsupported_signature_algorithm", Message: "unsupported signature algorithm", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidPublicKeyMismatch is veid:1136: public key does not match address
-	ErrVeidPublicKeyMismatch = &Code{Module: "veid", Number: 1136, Name: "public_key_mismatch", Message: "public key does not match address", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidSaltBindingPayload is veid:1137: invalid salt binding payload
-	ErrVeidInvalidSaltBindingPayload = &Code{Module: "veid", Number: 1137, Name: "invalid_salt_binding_payload", Message: "invalid salt binding payload", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidTimestampOutOfRange is veid:1138: timestamp out of acceptable range
-	ErrVeidTimestampOutOfRange = &Code{Module: "veid", Number: 1138, Name: "timestamp_out_of_range", Message: "timestamp out of acceptable range", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidDelegation is veid:1140: invalid delegation
-	ErrVeidInvalidDelegation = &Code{Module: "veid", Number: 1140, Name: "invalid_delegation", Message: "invalid delegation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDelegationNotFound is veid:1141: delegation not found
-	ErrVeidDelegationNotFound = &Code{Module: "veid", Number: 1141, Name: "delegation_not_found", Message: "delegation not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDelegationExpired is veid:1142: delegation has expired
-	ErrVeidDelegationExpired = &Code{Module: "veid", Number: 1142, Name: "delegation_expired", Message: "delegation has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDelegationRevoked is veid:1143: delegation has been revoked
-	ErrVeidDelegationRevoked = &Code{Module: "veid", Number: 1143, Name: "delegation_revoked", Message: "delegation has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDelegationExhausted is veid:1144: delegation has no uses remaining
-	ErrVeidDelegationExhausted = &Code{Module: "veid", Number: 1144, Name: "delegation_exhausted", Message: "delegation has no uses remaining", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDelegationAlreadyRevoked is veid:1145: delegation already revoked
-	ErrVeidDelegationAlreadyRevoked = &Code{Module: "veid", Number: 1145, Name: "delegation_already_revoked", Message: "delegation already revoked", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDelegationPermissionDenied is veid:1146: delegation does not grant required permission
-	ErrVeidDelegationPermissionDenied = &Code{Module: "veid", Number: 1146, Name: "delegation_permission_denied", Message: "delegation does not grant required permission", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDelegationUnauthorized is veid:1147: unauthorized delegation operation
-	ErrVeidDelegationUnauthorized = &Code{Module: "veid", Number: 1147, Name: "delegation_unauthorized", Message: "unauthorized delegation operation", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDelegationAlreadyExists is veid:1148: delegation already exists
-	ErrVeidDelegationAlreadyExists = &Code{Module: "veid", Number: 1148, Name: "delegation_already_exists", Message: "delegation already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidCredential is veid:1150: invalid verifiable credential
-	ErrVeidInvalidCredential = &Code{Module: "veid", Number: 1150, Name: "invalid_credential", Message: "invalid verifiable credential", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidCredentialNotFound is veid:1151: credential not found
-	ErrVeidCredentialNotFound = &Code{Module: "veid", Number: 1151, Name: "credential_not_found", Message: "credential not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidCredentialExpired is veid:1152: credential has expired
-	ErrVeidCredentialExpired = &Code{Module: "veid", Number: 1152, Name: "credential_expired", Message: "credential has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidCredentialRevoked is veid:1153: credential has been revoked
-	ErrVeidCredentialRevoked = &Code{Module: "veid", Number: 1153, Name: "credential_revoked", Message: "credential has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidCredentialAlreadyRevoked is veid:1154: credential already revoked
-	ErrVeidCredentialAlreadyRevoked = &Code{Module: "veid", Number: 1154, Name: "credential_already_revoked", Message: "credential already revoked", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidProof is veid:1155: invalid credential proof
-	ErrVeidInvalidProof = &Code{Module: "veid", Number: 1155, Name: "invalid_proof", Message: "invalid credential proof", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProofVerificationFailed is veid:1156: proof verification failed
-	ErrVeidProofVerificationFailed = &Code{Module: "veid", Number: 1156, Name: "proof_verification_failed", Message: "proof verification failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidCredentialUnauthorized is veid:1157: unauthorized credential operation
-	ErrVeidCredentialUnauthorized = &Code{Module: "veid", Number: 1157, Name: "credential_unauthorized", Message: "unauthorized credential operation", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidCredentialAlreadyExists is veid:1158: credential already exists
-	ErrVeidCredentialAlreadyExists = &Code{Module: "veid", Number: 1158, Name: "credential_already_exists", Message: "credential already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidIssuer is veid:1159: invalid or unauthorized issuer
-	ErrVeidInvalidIssuer = &Code{Module: "veid", Number: 1159, Name: "invalid_issuer", Message: "invalid or unauthorized issuer", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidMarketVeidNotMet is veid:1160: market VEID requirements not met
-	ErrVeidMarketVeidNotMet = &Code{Module: "veid", Number: 1160, Name: "market_veid_not_met", Message: "market VEID requirements not met", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidMarketRequirementsNotFound is veid:1161: market VEID requirements not found
-	ErrVeidMarketRequirementsNotFound = &Code{Module: "veid", Number: 1161, Name: "market_requirements_not_found", Message: "market VEID requirements not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInsufficientTrustScore is veid:1162: insufficient trust score for market participation
-	ErrVeidInsufficientTrustScore = &Code{Module: "veid", Number: 1162, Name: "insufficient_trust_score", Message: "insufficient trust score for market participation", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidMissingScopesForMarket is veid:1163: missing required verification scopes for market
-	ErrVeidMissingScopesForMarket = &Code{Module: "veid", Number: 1163, Name: "missing_scopes_for_market", Message: "missing required verification scopes for market", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDelegationNotAllowed is veid:1164: delegation not allowed for this market type
-	ErrVeidDelegationNotAllowed = &Code{Module: "veid", Number: 1164, Name: "delegation_not_allowed", Message: "delegation not allowed for this market type", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDelegationTooOld is veid:1165: delegation exceeds maximum age for market participation
-	ErrVeidDelegationTooOld = &Code{Module: "veid", Number: 1165, Name: "delegation_too_old", Message: "delegation exceeds maximum age for market participation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidIdentityExpiredForMarket is veid:1166: identity verification expired for market participation
-	ErrVeidIdentityExpiredForMarket = &Code{Module: "veid", Number: 1166, Name: "identity_expired_for_market", Message: "identity verification expired for market participation", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidIdentityLockedForMarket is veid:1167: identity is locked and cannot participate in market
-	ErrVeidIdentityLockedForMarket = &Code{Module: "veid", Number: 1167, Name: "identity_locked_for_market", Message: "identity is locked and cannot participate in market", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProviderVeidNotMet is veid:1168: provider VEID requirements not met
-	ErrVeidProviderVeidNotMet = &Code{Module: "veid", Number: 1168, Name: "provider_veid_not_met", Message: "provider VEID requirements not met", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidProofRequest is veid:1170: invalid proof request
-	ErrVeidInvalidProofRequest = &Code{Module: "veid", Number: 1170, Name: "invalid_proof_request", Message: "invalid proof request", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProofRequestNotFound is veid:1171: proof request not found
-	ErrVeidProofRequestNotFound = &Code{Module: "veid", Number: 1171, Name: "proof_request_not_found", Message: "proof request not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProofRequestExpired is veid:1172: proof request has expired
-	ErrVeidProofRequestExpired = &Code{Module: "veid", Number: 1172, Name: "proof_request_expired", Message: "proof request has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProofNotFound is veid:1173: proof not found
-	ErrVeidProofNotFound = &Code{Module: "veid", Number: 1173, Name: "proof_not_found", Message: "proof not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProofExpired is veid:1174: proof has expired
-	ErrVeidProofExpired = &Code{Module: "veid", Number: 1174, Name: "proof_expired", Message: "proof has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidClaimType is veid:1175: invalid claim type
-	ErrVeidInvalidClaimType = &Code{Module: "veid", Number: 1175, Name: "invalid_claim_type", Message: "invalid claim type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidClaimNotAvailable is veid:1176: claim not available for subject
-	ErrVeidClaimNotAvailable = &Code{Module: "veid", Number: 1176, Name: "claim_not_available", Message: "claim not available for subject", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidProofScheme is veid:1177: invalid or unsupported proof scheme
-	ErrVeidInvalidProofScheme = &Code{Module: "veid", Number: 1177, Name: "invalid_proof_scheme", Message: "invalid or unsupported proof scheme", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProofGenerationFailed is veid:1178: proof generation failed
-	ErrVeidProofGenerationFailed = &Code{Module: "veid", Number: 1178, Name: "proof_generation_failed", Message: "proof generation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidNonce is veid:1179: invalid or reused nonce
-	ErrVeidInvalidNonce = &Code{Module: "veid", Number: 1179, Name: "invalid_nonce", Message: "invalid or reused nonce", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidCommitmentMismatch is veid:1180: commitment mismatch
-	ErrVeidCommitmentMismatch = &Code{Module: "veid", Number: 1180, Name: "commitment_mismatch", Message: "commitment mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInsufficientVerificationLevel is veid:1181: insufficient verification level for claim
-	ErrVeidInsufficientVerificationLevel = &Code{Module: "veid", Number: 1181, Name: "insufficient_verification_level", Message: "insufficient verification level for claim", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidBiometricTemplate is veid:1190: invalid biometric template
-	ErrVeidInvalidBiometricTemplate = &Code{Module: "veid", Number: 1190, Name: "invalid_biometric_template", Message: "invalid biometric template", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidBiometricHashFailed is veid:1191: biometric hash operation failed
-	ErrVeidBiometricHashFailed = &Code{Module: "veid", Number: 1191, Name: "biometric_hash_failed", Message: "biometric hash operation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidBiometricHashNotFound is veid:1192: biometric hash not found
-	ErrVeidBiometricHashNotFound = &Code{Module: "veid", Number: 1192, Name: "biometric_hash_not_found", Message: "biometric hash not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidBiometricMatchFailed is veid:1193: biometric match operation failed
-	ErrVeidBiometricMatchFailed = &Code{Module: "veid", Number: 1193, Name: "biometric_match_failed", Message: "biometric match operation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidBiometricVersionMismatch is veid:1194: biometric hash version mismatch
-	ErrVeidBiometricVersionMismatch = &Code{Module: "veid", Number: 1194, Name: "biometric_version_mismatch", Message: "biometric hash version mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoRestrictionInvalid is veid:1200: invalid geographic restriction
-	ErrVeidGeoRestrictionInvalid = &Code{Module: "veid", Number: 1200, Name: "geo_restriction_invalid", Message: "invalid geographic restriction", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoPolicyNotFound is veid:1201: geo restriction policy not found
-	ErrVeidGeoPolicyNotFound = &Code{Module: "veid", Number: 1201, Name: "geo_policy_not_found", Message: "geo restriction policy not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoPolicyAlreadyExists is veid:1202: geo restriction policy already exists
-	ErrVeidGeoPolicyAlreadyExists = &Code{Module: "veid", Number: 1202, Name: "geo_policy_already_exists", Message: "geo restriction policy already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoCheckFailed is veid:1203: geographic compliance check failed
-	ErrVeidGeoCheckFailed = &Code{Module: "veid", Number: 1203, Name: "geo_check_failed", Message: "geographic compliance check failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoLocationBlocked is veid:1204: location blocked by geo restriction policy
-	ErrVeidGeoLocationBlocked = &Code{Module: "veid", Number: 1204, Name: "geo_location_blocked", Message: "location blocked by geo restriction policy", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoIPMismatch is veid:1205: IP geolocation mismatch with document country
-	ErrVeidGeoIPMismatch = &Code{Module: "veid", Number: 1205, Name: "geo_ip_mismatch", Message: "IP geolocation mismatch with document country", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoCountryBlocked is veid:1206: country is blocked by geo restriction policy
-	ErrVeidGeoCountryBlocked = &Code{Module: "veid", Number: 1206, Name: "geo_country_blocked", Message: "country is blocked by geo restriction policy", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoRegionBlocked is veid:1207: region is blocked by geo restriction policy
-	ErrVeidGeoRegionBlocked = &Code{Module: "veid", Number: 1207, Name: "geo_region_blocked", Message: "region is blocked by geo restriction policy", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoRestrictionDisabled is veid:1208: geographic restriction system is disabled
-	ErrVeidGeoRestrictionDisabled = &Code{Module: "veid", Number: 1208, Name: "geo_restriction_disabled", Message: "geographic restriction system is disabled", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidMaxGeoPoliciesExceeded is veid:1209: maximum geo restriction policies exceeded
-	ErrVeidMaxGeoPoliciesExceeded = &Code{Module: "veid", Number: 1209, Name: "max_geo_policies_exceeded", Message: "maximum geo restriction policies exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoPolicyInactive is veid:1210: geo restriction policy is not active
-	ErrVeidGeoPolicyInactive = &Code{Module: "veid", Number: 1210, Name: "geo_policy_inactive", Message: "geo restriction policy is not active", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidCountryCode is veid:1211: invalid ISO 3166-1 alpha-2 country code
-	ErrVeidInvalidCountryCode = &Code{Module: "veid", Number: 1211, Name: "invalid_country_code", Message: "invalid ISO 3166-1 alpha-2 country code", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidRegionCode is veid:1212: invalid ISO 3166-2 region code
-	ErrVeidInvalidRegionCode = &Code{Module: "veid", Number: 1212, Name: "invalid_region_code", Message: "invalid ISO 3166-2 region code", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoLocationNotFound is veid:1213: geographic location not found for user
-	ErrVeidGeoLocationNotFound = &Code{Module: "veid", Number: 1213, Name: "geo_location_not_found", Message: "geographic location not found for user", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGeoParamsInvalid is veid:1214: invalid geo restriction parameters
-	ErrVeidGeoParamsInvalid = &Code{Module: "veid", Number: 1214, Name: "geo_params_invalid", Message: "invalid geo restriction parameters", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAuditExportInvalidTimeRange is veid:1220: invalid audit export time range
-	ErrVeidAuditExportInvalidTimeRange = &Code{Module: "veid", Number: 1220, Name: "audit_export_invalid_time_range", Message: "invalid audit export time range", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAuditExportInvalidFormat is veid:1221: invalid audit export format
-	ErrVeidAuditExportInvalidFormat = &Code{Module: "veid", Number: 1221, Name: "audit_export_invalid_format", Message: "invalid audit export format", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAuditExportInvalidFilter is veid:1222: invalid audit export filter
-	ErrVeidAuditExportInvalidFilter = &Code{Module: "veid", Number: 1222, Name: "audit_export_invalid_filter", Message: "invalid audit export filter", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAuditEntryNotFound is veid:1223: audit entry not found
-	ErrVeidAuditEntryNotFound = &Code{Module: "veid", Number: 1223, Name: "audit_entry_not_found", Message: "audit entry not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAuditEntryInvalid is veid:1224: invalid audit entry
-	ErrVeidAuditEntryInvalid = &Code{Module: "veid", Number: 1224, Name: "audit_entry_invalid", Message: "invalid audit entry", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAuditHashFailed is veid:1225: audit hash computation failed
-	ErrVeidAuditHashFailed = &Code{Module: "veid", Number: 1225, Name: "audit_hash_failed", Message: "audit hash computation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAuditChainBroken is veid:1226: audit chain integrity verification failed
-	ErrVeidAuditChainBroken = &Code{Module: "veid", Number: 1226, Name: "audit_chain_broken", Message: "audit chain integrity verification failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAuditExportUnauthorized is veid:1227: unauthorized to export audit logs
-	ErrVeidAuditExportUnauthorized = &Code{Module: "veid", Number: 1227, Name: "audit_export_unauthorized", Message: "unauthorized to export audit logs", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAuditExportTooLarge is veid:1228: audit export request too large
-	ErrVeidAuditExportTooLarge = &Code{Module: "veid", Number: 1228, Name: "audit_export_too_large", Message: "audit export request too large", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidAttestation is veid:1240: invalid verification attestation
-	ErrVeidInvalidAttestation = &Code{Module: "veid", Number: 1240, Name: "invalid_attestation", Message: "invalid verification attestation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAttestationNotFound is veid:1241: attestation not found
-	ErrVeidAttestationNotFound = &Code{Module: "veid", Number: 1241, Name: "attestation_not_found", Message: "attestation not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAttestationExpired is veid:1242: attestation has expired
-	ErrVeidAttestationExpired = &Code{Module: "veid", Number: 1242, Name: "attestation_expired", Message: "attestation has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAttestationRevoked is veid:1243: attestation has been revoked
-	ErrVeidAttestationRevoked = &Code{Module: "veid", Number: 1243, Name: "attestation_revoked", Message: "attestation has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidSignerKey is veid:1244: invalid signer key
-	ErrVeidInvalidSignerKey = &Code{Module: "veid", Number: 1244, Name: "invalid_signer_key", Message: "invalid signer key", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSignerKeyNotFound is veid:1245: signer key not found
-	ErrVeidSignerKeyNotFound = &Code{Module: "veid", Number: 1245, Name: "signer_key_not_found", Message: "signer key not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSignerKeyRevoked is veid:1246: signer key has been revoked
-	ErrVeidSignerKeyRevoked = &Code{Module: "veid", Number: 1246, Name: "signer_key_revoked", Message: "signer key has been revoked", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSignerKeyExpired is veid:1247: signer key has expired
-	ErrVeidSignerKeyExpired = &Code{Module: "veid", Number: 1247, Name: "signer_key_expired", Message: "signer key has expired", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidNonceExpired is veid:1249: nonce has expired
-	ErrVeidNonceExpired = &Code{Module: "veid", Number: 1249, Name: "nonce_expired", Message: "nonce has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidTimestamp is veid:1250: invalid attestation timestamp
-	ErrVeidInvalidTimestamp = &Code{Module: "veid", Number: 1250, Name: "invalid_timestamp", Message: "invalid attestation timestamp", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSignerNotRegistered is veid:1251: signer is not registered
-	ErrVeidSignerNotRegistered = &Code{Module: "veid", Number: 1251, Name: "signer_not_registered", Message: "signer is not registered", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidKeyRotationInProgress is veid:1252: key rotation already in progress
-	ErrVeidKeyRotationInProgress = &Code{Module: "veid", Number: 1252, Name: "key_rotation_in_progress", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidKeyRotationFailed is veid:1253: key rotation failed
-	ErrVeidKeyRotationFailed = &Code{Module: "veid", Number: 1253, Name: "key_rotation_failed", Message: "key rotation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAttestationSignatureInvalid is veid:1254: attestation signature verification failed
-	ErrVeidAttestationSignatureInvalid = &Code{Module: "veid", Number: 1254, Name: "attestation_signature_invalid", Message: "attestation signature verification failed", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidMaxAttestationsExceeded is veid:1255: maximum attestations exceeded
-	ErrVeidMaxAttestationsExceeded = &Code{Module: "veid", Number: 1255, Name: "max_attestations_exceeded", Message: "maximum attestations exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDuplicateLinkage is veid:1260: duplicate SSO linkage
-	ErrVeidDuplicateLinkage = &Code{Module: "veid", Number: 1260, Name: "duplicate_linkage", Message: "duplicate SSO linkage", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidLinkageNotFound is veid:1261: SSO linkage not found
-	ErrVeidLinkageNotFound = &Code{Module: "veid", Number: 1261, Name: "linkage_not_found", Message: "SSO linkage not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidLinkageExpired is veid:1262: SSO linkage expired
-	ErrVeidLinkageExpired = &Code{Module: "veid", Number: 1262, Name: "linkage_expired", Message: "SSO linkage expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidJwksFetchFailed is veid:1264: JWKS fetch failed
-	ErrVeidJwksFetchFailed = &Code{Module: "veid", Number: 1264, Name: "jwks_fetch_failed", Message: "JWKS fetch failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidTokenValidationFailed is veid:1265: OIDC token validation failed
-	ErrVeidTokenValidationFailed = &Code{Module: "veid", Number: 1265, Name: "token_validation_failed", Message: "OIDC token validation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidChallengeNotFound is veid:1266: SSO challenge not found
-	ErrVeidChallengeNotFound = &Code{Module: "veid", Number: 1266, Name: "challenge_not_found", Message: "SSO challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidChallengeExpired is veid:1267: SSO challenge expired
-	ErrVeidChallengeExpired = &Code{Module: "veid", Number: 1267, Name: "challenge_expired", Message: "SSO challenge expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidChallengeState is veid:1268: invalid challenge state
-	ErrVeidInvalidChallengeState = &Code{Module: "veid", Number: 1268, Name: "invalid_challenge_state", Message: "invalid challenge state", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInputTooLarge is veid:1281: input exceeds maximum size
-	ErrVeidInputTooLarge = &Code{Module: "veid", Number: 1281, Name: "input_too_large", Message: "input exceeds maximum size", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidCeremony is veid:1282: invalid trusted setup ceremony
-	ErrVeidInvalidCeremony = &Code{Module: "veid", Number: 1282, Name: "invalid_ceremony", Message: "invalid trusted setup ceremony", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidCeremonyNotFound is veid:1283: trusted setup ceremony not found
-	ErrVeidCeremonyNotFound = &Code{Module: "veid", Number: 1283, Name: "ceremony_not_found", Message: "trusted setup ceremony not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidCeremonyContribution is veid:1284: invalid ceremony contribution
-	ErrVeidInvalidCeremonyContribution = &Code{Module: "veid", Number: 1284, Name: "invalid_ceremony_contribution", Message: "invalid ceremony contribution", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidKeyRotation is veid:1285: invalid key rotation
-	ErrVeidInvalidKeyRotation = &Code{Module: "veid", Number: 1285, Name: "invalid_key_rotation", Message: "invalid key rotation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidScoreOutOfRange is veid:1286: score out of valid range
-	ErrVeidScoreOutOfRange = &Code{Module: "veid", Number: 1286, Name: "score_out_of_range", Message: "score out of valid range", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidAppeal is veid:1300: invalid appeal
-	ErrVeidInvalidAppeal = &Code{Module: "veid", Number: 1300, Name: "invalid_appeal", Message: "invalid appeal", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidWalletBindingFailed is veid:1301: wallet binding failed
-	ErrVeidWalletBindingFailed = &Code{Module: "veid", Number: 1301, Name: "wallet_binding_failed", Message: "wallet binding failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidConsent is veid:1302: invalid consent settings
-	ErrVeidInvalidConsent = &Code{Module: "veid", Number: 1302, Name: "invalid_consent", Message: "invalid consent settings", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelNotFound is veid:1303: model not found
-	ErrVeidModelNotFound = &Code{Module: "veid", Number: 1303, Name: "model_not_found", Message: "model not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelVersionMismatchSdk is veid:1304: model version mismatch
-	ErrVeidModelVersionMismatchSdk = &Code{Module: "veid", Number: 1304, Name: "model_version_mismatch_sdk", Message: "model version mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidNotComplianceProvider is veid:1305: not a compliance provider
-	ErrVeidNotComplianceProvider = &Code{Module: "veid", Number: 1305, Name: "not_compliance_provider", Message: "not a compliance provider", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidComplianceCheckFailed is veid:1306: compliance check failed
-	ErrVeidComplianceCheckFailed = &Code{Module: "veid", Number: 1306, Name: "compliance_check_failed", Message: "compliance check failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInsufficientAttestations is veid:1307: insufficient attestations
-	ErrVeidInsufficientAttestations = &Code{Module: "veid", Number: 1307, Name: "insufficient_attestations", Message: "insufficient attestations", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidComplianceParams is veid:1308: invalid compliance parameters
-	ErrVeidInvalidComplianceParams = &Code{Module: "veid", Number: 1308, Name: "invalid_compliance_params", Message: "invalid compliance parameters", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidBorderlineFallbackFailed is veid:1309: borderline fallback failed
-	ErrVeidBorderlineFallbackFailed = &Code{Module: "veid", Number: 1309, Name: "borderline_fallback_failed", Message: "borderline fallback failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAppealNotFound is veid:4001: appeal not found
-	ErrVeidAppealNotFound = &Code{Module: "veid", Number: 4001, Name: "appeal_not_found", Message: "appeal not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAppealAlreadyExists is veid:4002: appeal already exists for this scope
-	ErrVeidAppealAlreadyExists = &Code{Module: "veid", Number: 4002, Name: "appeal_already_exists", Message: "appeal already exists for this scope", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAppealNotPending is veid:4003: appeal is not in pending status
-	ErrVeidAppealNotPending = &Code{Module: "veid", Number: 4003, Name: "appeal_not_pending", Message: "appeal is not in pending status", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidNotAppealSubmitter is veid:4004: not the appeal submitter
-	ErrVeidNotAppealSubmitter = &Code{Module: "veid", Number: 4004, Name: "not_appeal_submitter", Message: "not the appeal submitter", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidNotAuthorizedResolver is veid:4005: not authorized to resolve appeals
-	ErrVeidNotAuthorizedResolver = &Code{Module: "veid", Number: 4005, Name: "not_authorized_resolver", Message: "not authorized to resolve appeals", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidAppealReason is veid:4006: appeal reason too short or invalid
-	ErrVeidInvalidAppealReason = &Code{Module: "veid", Number: 4006, Name: "invalid_appeal_reason", Message: "appeal reason too short or invalid", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAppealWindowExpired is veid:4007: appeal submission window has expired
-	ErrVeidAppealWindowExpired = &Code{Module: "veid", Number: 4007, Name: "appeal_window_expired", Message: "appeal submission window has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidMaxAppealsExceeded is veid:4008: maximum appeals for this scope exceeded
-	ErrVeidMaxAppealsExceeded = &Code{Module: "veid", Number: 4008, Name: "max_appeals_exceeded", Message: "maximum appeals for this scope exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidAppealRecord is veid:4009: invalid appeal record
-	ErrVeidInvalidAppealRecord = &Code{Module: "veid", Number: 4009, Name: "invalid_appeal_record", Message: "invalid appeal record", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidAppealResolution is veid:4010: invalid appeal resolution
-	ErrVeidInvalidAppealResolution = &Code{Module: "veid", Number: 4010, Name: "invalid_appeal_resolution", Message: "invalid appeal resolution", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAppealSystemDisabled is veid:4011: appeal system is disabled
-	ErrVeidAppealSystemDisabled = &Code{Module: "veid", Number: 4011, Name: "appeal_system_disabled", Message: "appeal system is disabled", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAppealAlreadyClaimed is veid:4012: appeal already claimed by another reviewer
-	ErrVeidAppealAlreadyClaimed = &Code{Module: "veid", Number: 4012, Name: "appeal_already_claimed", Message: "appeal already claimed by another reviewer", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidNotAppealReviewer is veid:4013: not the assigned appeal reviewer
-	ErrVeidNotAppealReviewer = &Code{Module: "veid", Number: 4013, Name: "not_appeal_reviewer", Message: "not the assigned appeal reviewer", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAppealReviewTimeout is veid:4014: appeal review timeout expired
-	ErrVeidAppealReviewTimeout = &Code{Module: "veid", Number: 4014, Name: "appeal_review_timeout", Message: "appeal review timeout expired", Category: CategoryTimeout, Severity: SeverityError, Retryable: true, HTTPStatus: 504, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidEvidenceHash is veid:4015: invalid evidence hash format
-	ErrVeidInvalidEvidenceHash = &Code{Module: "veid", Number: 4015, Name: "invalid_evidence_hash", Message: "invalid evidence hash format", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidScopeNotRejected is veid:4016: scope was not rejected
-	ErrVeidScopeNotRejected = &Code{Module: "veid", Number: 4016, Name: "scope_not_rejected", Message: "scope was not rejected", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAppealEscrowRequired is veid:4017: escrow deposit required for appeal
-	ErrVeidAppealEscrowRequired = &Code{Module: "veid", Number: 4017, Name: "appeal_escrow_required", Message: "escrow deposit required for appeal", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidScoreAdjustment is veid:4018: invalid score adjustment value
-	ErrVeidInvalidScoreAdjustment = &Code{Module: "veid", Number: 4018, Name: "invalid_score_adjustment", Message: "invalid score adjustment value", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSanctionListMatch is veid:5002: sanction list match detected
-	ErrVeidSanctionListMatch = &Code{Module: "veid", Number: 5002, Name: "sanction_list_match", Message: "sanction list match detected", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidPepMatch is veid:5003: politically exposed person match
-	ErrVeidPepMatch = &Code{Module: "veid", Number: 5003, Name: "pep_match", Message: "politically exposed person match", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidRestrictedRegion is veid:5004: identity from restricted region
-	ErrVeidRestrictedRegion = &Code{Module: "veid", Number: 5004, Name: "restricted_region", Message: "identity from restricted region", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidComplianceExpired is veid:5005: compliance check expired
-	ErrVeidComplianceExpired = &Code{Module: "veid", Number: 5005, Name: "compliance_expired", Message: "compliance check expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidRiskScoreExceeded is veid:5006: risk score exceeds threshold
-	ErrVeidRiskScoreExceeded = &Code{Module: "veid", Number: 5006, Name: "risk_score_exceeded", Message: "risk score exceeds threshold", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidComplianceNotFound is veid:5007: compliance record not found
-	ErrVeidComplianceNotFound = &Code{Module: "veid", Number: 5007, Name: "compliance_not_found", Message: "compliance record not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDuplicateAttestation is veid:5010: validator has already attested
-	ErrVeidDuplicateAttestation = &Code{Module: "veid", Number: 5010, Name: "duplicate_attestation", Message: "validator has already attested", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidComplianceRecordBlocked is veid:5011: compliance record is blocked
-	ErrVeidComplianceRecordBlocked = &Code{Module: "veid", Number: 5011, Name: "compliance_record_blocked", Message: "compliance record is blocked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProviderAlreadyExists is veid:5013: compliance provider already exists
-	ErrVeidProviderAlreadyExists = &Code{Module: "veid", Number: 5013, Name: "provider_already_exists", Message: "compliance provider already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProviderNotActive is veid:5014: compliance provider is not active
-	ErrVeidProviderNotActive = &Code{Module: "veid", Number: 5014, Name: "provider_not_active", Message: "compliance provider is not active", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidUnsupportedCheckType is veid:5015: provider does not support this check type
-	ErrVeidUnsupportedCheckType = &Code{Module: "veid", Number: 5015, Name: "unsupported_check_type", Message: "provider does not support this check type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAdverseMediaMatch is veid:5016: adverse media match found
-	ErrVeidAdverseMediaMatch = &Code{Module: "veid", Number: 5016, Name: "adverse_media_match", Message: "adverse media match found", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidWatchlistMatch is veid:5017: watchlist match found
-	ErrVeidWatchlistMatch = &Code{Module: "veid", Number: 5017, Name: "watchlist_match", Message: "watchlist match found", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidDocumentVerificationFailed is veid:5018: document verification failed
-	ErrVeidDocumentVerificationFailed = &Code{Module: "veid", Number: 5018, Name: "document_verification_failed", Message: "document verification failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidAmlRiskHigh is veid:5019: AML risk level is too high
-	ErrVeidAmlRiskHigh = &Code{Module: "veid", Number: 5019, Name: "aml_risk_high", Message: "AML risk level is too high", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidComplianceSystemDisabled is veid:5020: compliance system is disabled
-	ErrVeidComplianceSystemDisabled = &Code{Module: "veid", Number: 5020, Name: "compliance_system_disabled", Message: "compliance system is disabled", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelHashMismatch is veid:6002: model hash mismatch
-	ErrVeidModelHashMismatch = &Code{Module: "veid", Number: 6002, Name: "model_hash_mismatch", Message: "model hash mismatch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelNotActive is veid:6003: model not active
-	ErrVeidModelNotActive = &Code{Module: "veid", Number: 6003, Name: "model_not_active", Message: "model not active", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidModelType is veid:6004: invalid model type
-	ErrVeidInvalidModelType = &Code{Module: "veid", Number: 6004, Name: "invalid_model_type", Message: "invalid model type", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelUpdatePending is veid:6005: model update already pending
-	ErrVeidModelUpdatePending = &Code{Module: "veid", Number: 6005, Name: "model_update_pending", Message: "model update already pending", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidUnauthorizedModelUpdate is veid:6006: not authorized for model updates
-	ErrVeidUnauthorizedModelUpdate = &Code{Module: "veid", Number: 6006, Name: "unauthorized_model_update", Message: "not authorized for model updates", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelVersionTooOld is veid:6007: validator using outdated model version
-	ErrVeidModelVersionTooOld = &Code{Module: "veid", Number: 6007, Name: "model_version_too_old", Message: "validator using outdated model version", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelActivationPending is veid:6008: model activation still pending
-	ErrVeidModelActivationPending = &Code{Module: "veid", Number: 6008, Name: "model_activation_pending", Message: "model activation still pending", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelAlreadyExists is veid:6009: model already exists
-	ErrVeidModelAlreadyExists = &Code{Module: "veid", Number: 6009, Name: "model_already_exists", Message: "model already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelAlreadyActive is veid:6010: model is already active
-	ErrVeidModelAlreadyActive = &Code{Module: "veid", Number: 6010, Name: "model_already_active", Message: "model is already active", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelDeprecated is veid:6011: model has been deprecated
-	ErrVeidModelDeprecated = &Code{Module: "veid", Number: 6011, Name: "model_deprecated", Message: "model has been deprecated", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelRevoked is veid:6012: model has been revoked
-	ErrVeidModelRevoked = &Code{Module: "veid", Number: 6012, Name: "model_revoked", Message: "model has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidModelInfo is veid:6013: invalid model info
-	ErrVeidInvalidModelInfo = &Code{Module: "veid", Number: 6013, Name: "invalid_model_info", Message: "invalid model info", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidModelProposal is veid:6014: invalid model update proposal
-	ErrVeidInvalidModelProposal = &Code{Module: "veid", Number: 6014, Name: "invalid_model_proposal", Message: "invalid model update proposal", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProposalNotFound is veid:6015: model proposal not found
-	ErrVeidProposalNotFound = &Code{Module: "veid", Number: 6015, Name: "proposal_not_found", Message: "model proposal not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidProposalAlreadyProcessed is veid:6016: model proposal already processed
-	ErrVeidProposalAlreadyProcessed = &Code{Module: "veid", Number: 6016, Name: "proposal_already_processed", Message: "model proposal already processed", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidActivationHeightNotReached is veid:6017: activation height not yet reached
-	ErrVeidActivationHeightNotReached = &Code{Module: "veid", Number: 6017, Name: "activation_height_not_reached", Message: "activation height not yet reached", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidValidatorNotSynced is veid:6018: validator model versions not synced
-	ErrVeidValidatorNotSynced = &Code{Module: "veid", Number: 6018, Name: "validator_not_synced", Message: "validator model versions not synced", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidModelHash is veid:6019: invalid model hash format
-	ErrVeidInvalidModelHash = &Code{Module: "veid", Number: 6019, Name: "invalid_model_hash", Message: "invalid model hash format", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelParamsInvalid is veid:6020: invalid model parameters
-	ErrVeidModelParamsInvalid = &Code{Module: "veid", Number: 6020, Name: "model_params_invalid", Message: "invalid model parameters", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidGovernanceUpdateDisabled is veid:6021: governance model updates are disabled
-	ErrVeidGovernanceUpdateDisabled = &Code{Module: "veid", Number: 6021, Name: "governance_update_disabled", Message: "governance model updates are disabled", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidRegistrarNotAllowed is veid:6022: registrar not in allowed list
-	ErrVeidRegistrarNotAllowed = &Code{Module: "veid", Number: 6022, Name: "registrar_not_allowed", Message: "registrar not in allowed list", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidModelTooOld is veid:6023: model exceeds maximum age
-	ErrVeidModelTooOld = &Code{Module: "veid", Number: 6023, Name: "model_too_old", Message: "model exceeds maximum age", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidSyncGracePeriodExpired is veid:6024: validator sync grace period expired
-	ErrVeidSyncGracePeriodExpired = &Code{Module: "veid", Number: 6024, Name: "sync_grace_period_expired", Message: "validator sync grace period expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidNoActiveModel is veid:6025: no active model for model type
-	ErrVeidNoActiveModel = &Code{Module: "veid", Number: 6025, Name: "no_active_model", Message: "no active model for model type", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidInvalidHistoryEntry is veid:6026: invalid model version history entry
-	ErrVeidInvalidHistoryEntry = &Code{Module: "veid", Number: 6026, Name: "invalid_history_entry", Message: "invalid model version history entry", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationAuditInvalidConfig is verification/audit:1: invalid configuration
-	ErrVerificationAuditInvalidConfig = &Code{Module: "verification/audit", Number: 1, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationAuditStorageError is verification/audit:2: storage error
-	ErrVerificationAuditStorageError = &Code{Module: "verification/audit", Number: 2, Name: "storage_error", Message: "storage error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationAuditUnsupportedOperation is verification/audit:3: unsupported operation
-	ErrVerificationAuditUnsupportedOperation = &Code{Module: "verification/audit", Number: 3, Name: "unsupported_operation", Message: "unsupported operation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationAuditConnectionError is verification/audit:4: connection error
-	ErrVerificationAuditConnectionError = &Code{Module: "verification/audit", Number: 4, Name: "connection_error", Message: "connection error", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationKeystorageKeyNotFound is verification/keystorage:1: key not found
-	ErrVerificationKeystorageKeyNotFound = &Code{Module: "verification/keystorage", Number: 1, Name: "key_not_found", Message: "key not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationKeystorageKeyExists is verification/keystorage:2: key already exists
-	ErrVerificationKeystorageKeyExists = &Code{Module: "verification/keystorage", Number: 2, Name: "key_exists", Message: "key already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationKeystorageStorageFull is verification/keystorage:3: storage full
-	ErrVerificationKeystorageStorageFull = &Code{Module: "verification/keystorage", Number: 3, Name: "storage_full", Message: "storage full", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationKeystorageStorageError is verification/keystorage:4: storage error
-	ErrVerificationKeystorageStorageError = &Code{Module: "verification/keystorage", Number: 4, Name: "storage_error", Message: "storage error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationKeystorageEncryptionError is verification/keystorage:5: encryption error
-	ErrVerificationKeystorageEncryptionError = &Code{Module: "verification/keystorage", Number: 5, Name: "encryption_error", Message: "encryption error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationKeystorageDecryptionError is verification/keystorage:6: decryption error
-	ErrVerificationKeystorageDecryptionError = &Code{Module: "verification/keystorage", Number: 6, Name: "decryption_error", Message: "decryption error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationKeystorageConnectionError is verification/keystorage:7: connection error
-	ErrVerificationKeystorageConnectionError = &Code{Module: "verification/keystorage", Number: 7, Name: "connection_error", Message: "connection error", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationKeystorageAuthenticationError is verification/keystorage:8: authentication error
-	ErrVerificationKeystorageAuthenticationError = &Code{Module: "verification/keystorage", Number: 8, Name: "authentication_error", Message: "authentication error", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationKeystorageInvalidConfig is verification/keystorage:9: invalid configuration
-	ErrVerificationKeystorageInvalidConfig = &Code{Module: "verification/keystorage", Number: 9, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationKeystorageUnsupportedOperation is verification/keystorage:10: unsupported operation
-	ErrVerificationKeystorageUnsupportedOperation = &Code{Module: "verification/keystorage", Number: 10, Name: "unsupported_operation", Message: "unsupported operation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationNonceNonceNotFound is verification/nonce:1: nonce not found
-	ErrVerificationNonceNonceNotFound = &Code{Module: "verification/nonce", Number: 1, Name: "nonce_not_found", Message: "nonce not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationNonceNonceAlreadyExists is verification/nonce:2: nonce already exists
-	ErrVerificationNonceNonceAlreadyExists = &Code{Module: "verification/nonce", Number: 2, Name: "nonce_already_exists", Message: "nonce already exists", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationNonceNonceAlreadyUsed is verification/nonce:3: nonce already used
-	ErrVerificationNonceNonceAlreadyUsed = &Code{Module: "verification/nonce", Number: 3, Name: "nonce_already_used", Message: "nonce already used", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationNonceNonceExpired is verification/nonce:4: nonce expired
-	ErrVerificationNonceNonceExpired = &Code{Module: "verification/nonce", Number: 4, Name: "nonce_expired", Message: "nonce expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationNonceStoreClosed is verification/nonce:5: store is closed
-	ErrVerificationNonceStoreClosed = &Code{Module: "verification/nonce", Number: 5, Name: "store_closed", Message: "store is closed", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationNonceStoreFull is verification/nonce:6: store is full
-	ErrVerificationNonceStoreFull = &Code{Module: "verification/nonce", Number: 6, Name: "store_full", Message: "store is full", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationNonceTooManyNonces is verification/nonce:7: too many nonces for issuer
-	ErrVerificationNonceTooManyNonces = &Code{Module: "verification/nonce", Number: 7, Name: "too_many_nonces", Message: "too many nonces for issuer", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationNonceNonceGeneration is verification/nonce:8: nonce generation failed
-	ErrVerificationNonceNonceGeneration = &Code{Module: "verification/nonce", Number: 8, Name: "nonce_generation", Message: "nonce generation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationNonceInvalidNonce is verification/nonce:9: invalid nonce
-	ErrVerificationNonceInvalidNonce = &Code{Module: "verification/nonce", Number: 9, Name: "invalid_nonce", Message: "invalid nonce", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationNonceConnectionError is verification/nonce:10: connection error
-	ErrVerificationNonceConnectionError = &Code{Module: "verification/nonce", Number: 10, Name: "connection_error", Message: "connection error", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerInvalidConfig is verification/signer:1: invalid configuration
-	ErrVerificationSignerInvalidConfig = &Code{Module: "verification/signer", Number: 1, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerNoActiveKey is verification/signer:2: no active key available
-	ErrVerificationSignerNoActiveKey = &Code{Module: "verification/signer", Number: 2, Name: "no_active_key", Message: "no active key available", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerKeyNotFound is verification/signer:3: key not found
-	ErrVerificationSignerKeyNotFound = &Code{Module: "verification/signer", Number: 3, Name: "key_not_found", Message: "key not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerKeyRevoked is verification/signer:4: key has been revoked
-	ErrVerificationSignerKeyRevoked = &Code{Module: "verification/signer", Number: 4, Name: "key_revoked", Message: "key has been revoked", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerKeyExpired is verification/signer:5: key has expired
-	ErrVerificationSignerKeyExpired = &Code{Module: "verification/signer", Number: 5, Name: "key_expired", Message: "key has expired", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerSigningFailed is verification/signer:6: signing failed
-	ErrVerificationSignerSigningFailed = &Code{Module: "verification/signer", Number: 6, Name: "signing_failed", Message: "signing failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerVerificationFailed is verification/signer:7: verification failed
-	ErrVerificationSignerVerificationFailed = &Code{Module: "verification/signer", Number: 7, Name: "verification_failed", Message: "verification failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerRotationInProgress is verification/signer:8: key rotation already in progress
-	ErrVerificationSignerRotationInProgress = &Code{Module: "verification/signer", Number: 8, Name: "rotation_in_progress", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerRotationNotFound is verification/signer:9: rotation not found
-	ErrVerificationSignerRotationNotFound = &Code{Module: "verification/signer", Number: 9, Name: "rotation_not_found", Message: "rotation not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerKeyStorageError is verification/signer:10: key storage error
-	ErrVerificationSignerKeyStorageError = &Code{Module: "verification/signer", Number: 10, Name: "key_storage_error", Message: "key storage error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerInvalidAttestation is verification/signer:11: invalid attestation
-	ErrVerificationSignerInvalidAttestation = &Code{Module: "verification/signer", Number: 11, Name: "invalid_attestation", Message: "invalid attestation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerKeyGenerationFailed is verification/signer:12: key generation failed
-	ErrVerificationSignerKeyGenerationFailed = &Code{Module: "verification/signer", Number: 12, Name: "key_generation_failed", Message: "key generation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerInvalidSignature is verification/signer:13: invalid signature
-	ErrVerificationSignerInvalidSignature = &Code{Module: "verification/signer", Number: 13, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVerificationSignerServiceUnavailable is verification/signer:14: service unavailable
-	ErrVerificationSignerServiceUnavailable = &Code{Module: "verification/signer", Number: 14, Name: "service_unavailable", Message: "service unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationInvalidDelegator is virt_delegation:1800: invalid delegator
-	ErrVirtDelegationInvalidDelegator = &Code{Module: "virt_delegation", Number: 1800, Name: "invalid_delegator", Message: "invalid delegator", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationInvalidValidator is virt_delegation:1801: invalid validator
-	ErrVirtDelegationInvalidValidator = &Code{Module: "virt_delegation", Number: 1801, Name: "invalid_validator", Message: "invalid validator", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationDelegationNotFound is virt_delegation:1802: delegation not found
-	ErrVirtDelegationDelegationNotFound = &Code{Module: "virt_delegation", Number: 1802, Name: "delegation_not_found", Message: "delegation not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationUnbondingNotFound is virt_delegation:1803: unbonding delegation not found
-	ErrVirtDelegationUnbondingNotFound = &Code{Module: "virt_delegation", Number: 1803, Name: "unbonding_not_found", Message: "unbonding delegation not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationRedelegationNotFound is virt_delegation:1804: redelegation not found
-	ErrVirtDelegationRedelegationNotFound = &Code{Module: "virt_delegation", Number: 1804, Name: "redelegation_not_found", Message: "redelegation not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationInsufficientShares is virt_delegation:1805: insufficient delegation shares
-	ErrVirtDelegationInsufficientShares = &Code{Module: "virt_delegation", Number: 1805, Name: "insufficient_shares", Message: "insufficient delegation shares", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationInsufficientBalance is virt_delegation:1806: insufficient balance
-	ErrVirtDelegationInsufficientBalance = &Code{Module: "virt_delegation", Number: 1806, Name: "insufficient_balance", Message: "insufficient balance", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationMinDelegationAmount is virt_delegation:1807: delegation amount below minimum
-	ErrVirtDelegationMinDelegationAmount = &Code{Module: "virt_delegation", Number: 1807, Name: "min_delegation_amount", Message: "delegation amount below minimum", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationMaxValidators is virt_delegation:1808: max validators per delegator exceeded
-	ErrVirtDelegationMaxValidators = &Code{Module: "virt_delegation", Number: 1808, Name: "max_validators", Message: "max validators per delegator exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationMaxRedelegations is virt_delegation:1809: max redelegations exceeded
-	ErrVirtDelegationMaxRedelegations = &Code{Module: "virt_delegation", Number: 1809, Name: "max_redelegations", Message: "max redelegations exceeded", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationSelfRedelegation is virt_delegation:1810: cannot redelegate to same validator
-	ErrVirtDelegationSelfRedelegation = &Code{Module: "virt_delegation", Number: 1810, Name: "self_redelegation", Message: "cannot redelegate to same validator", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationTransitiveRedelegation is virt_delegation:1811: transitive redelegation not allowed
-	ErrVirtDelegationTransitiveRedelegation = &Code{Module: "virt_delegation", Number: 1811, Name: "transitive_redelegation", Message: "transitive redelegation not allowed", Category: CategoryUnauthorized, Severity: SeverityError, Retryable: false, HTTPStatus: 401, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationInvalidParams is virt_delegation:1812: invalid parameters
-	ErrVirtDelegationInvalidParams = &Code{Module: "virt_delegation", Number: 1812, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationValidatorNotFound is virt_delegation:1813: validator not found
-	ErrVirtDelegationValidatorNotFound = &Code{Module: "virt_delegation", Number: 1813, Name: "validator_not_found", Message: "validator not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationRewardNotFound is virt_delegation:1814: delegator reward not found
-	ErrVirtDelegationRewardNotFound = &Code{Module: "virt_delegation", Number: 1814, Name: "reward_not_found", Message: "delegator reward not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationRewardAlreadyClaimed is virt_delegation:1815: reward already claimed
-	ErrVirtDelegationRewardAlreadyClaimed = &Code{Module: "virt_delegation", Number: 1815, Name: "reward_already_claimed", Message: "reward already claimed", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationNoDelegations is virt_delegation:1816: no delegations found
-	ErrVirtDelegationNoDelegations = &Code{Module: "virt_delegation", Number: 1816, Name: "no_delegations", Message: "no delegations found", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationInvalidAmount is virt_delegation:1817: invalid amount
-	ErrVirtDelegationInvalidAmount = &Code{Module: "virt_delegation", Number: 1817, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationUnbondingPending is virt_delegation:1818: unbonding still pending
-	ErrVirtDelegationUnbondingPending = &Code{Module: "virt_delegation", Number: 1818, Name: "unbonding_pending", Message: "unbonding still pending", Category: CategoryState, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationValidatorJailed is virt_delegation:1819: validator is jailed
-	ErrVirtDelegationValidatorJailed = &Code{Module: "virt_delegation", Number: 1819, Name: "validator_jailed", Message: "validator is jailed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtDelegationInvalidShares is virt_delegation:1820: invalid shares value
-	ErrVirtDelegationInvalidShares = &Code{Module: "virt_delegation", Number: 1820, Name: "invalid_shares", Message: "invalid shares value", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingValidatorNotFound is virt_staking:2400: validator not found
-	ErrVirtStakingValidatorNotFound = &Code{Module: "virt_staking", Number: 2400, Name: "validator_not_found", Message: "validator not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingInvalidValidator is virt_staking:2401: invalid validator
-	ErrVirtStakingInvalidValidator = &Code{Module: "virt_staking", Number: 2401, Name: "invalid_validator", Message: "invalid validator", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingSlashingAlreadyRecorded is virt_staking:2402: slashing already recorded
-	ErrVirtStakingSlashingAlreadyRecorded = &Code{Module: "virt_staking", Number: 2402, Name: "slashing_already_recorded", Message: "slashing already recorded", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingInvalidSlashReason is virt_staking:2403: invalid slashing reason
-	ErrVirtStakingInvalidSlashReason = &Code{Module: "virt_staking", Number: 2403, Name: "invalid_slash_reason", Message: "invalid slashing reason", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingInvalidEpoch is virt_staking:2404: invalid epoch
-	ErrVirtStakingInvalidEpoch = &Code{Module: "virt_staking", Number: 2404, Name: "invalid_epoch", Message: "invalid epoch", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingRewardsAlreadyDistributed is virt_staking:2405: rewards already distributed for epoch
-	ErrVirtStakingRewardsAlreadyDistributed = &Code{Module: "virt_staking", Number: 2405, Name: "rewards_already_distributed", Message: "rewards already distributed for epoch", Category: CategoryConflict, Severity: SeverityError, Retryable: false, HTTPStatus: 409, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingInvalidParams is virt_staking:2406: invalid parameters
-	ErrVirtStakingInvalidParams = &Code{Module: "virt_staking", Number: 2406, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingValidatorJailed is virt_staking:2407: validator is jailed
-	ErrVirtStakingValidatorJailed = &Code{Module: "virt_staking", Number: 2407, Name: "validator_jailed", Message: "validator is jailed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingInvalidPerformanceMetric is virt_staking:2408: invalid performance metric
-	ErrVirtStakingInvalidPerformanceMetric = &Code{Module: "virt_staking", Number: 2408, Name: "invalid_performance_metric", Message: "invalid performance metric", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingInsufficientStake is virt_staking:2409: insufficient stake
-	ErrVirtStakingInsufficientStake = &Code{Module: "virt_staking", Number: 2409, Name: "insufficient_stake", Message: "insufficient stake", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingDoubleSign is virt_staking:2410: double signing detected
-	ErrVirtStakingDoubleSign = &Code{Module: "virt_staking", Number: 2410, Name: "double_sign", Message: "double signing detected", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingInvalidAttestation is virt_staking:2411: invalid VEID attestation
-	ErrVirtStakingInvalidAttestation = &Code{Module: "virt_staking", Number: 2411, Name: "invalid_attestation", Message: "invalid VEID attestation", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: ""}
-	// ErrVirtStakingDowntime is virt_staking:2412: excessive downtime
-	ErrVirtStakingDowntime = &Code{Module: "virt_staking", Number: 2412, Name: "downtime", Message: "excessive downtime", Category: CategoryInternal, Severity: SeverityCritical, Retryable: false, HTTPStatus: 500, Deprecated: false, Description: "", Action: ""}
-)
+// ErrArtifactStoreInvalidContentAddress is artifact_store:2500: invalid content address
+var ErrArtifactStoreInvalidContentAddress = &Code{Module: "artifact_store", Number: 2500, Name: "invalid_content_address", Message: "invalid content address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrArtifactStoreInvalidChunkManifest is artifact_store:2501: invalid chunk manifest
+var ErrArtifactStoreInvalidChunkManifest = &Code{Module: "artifact_store", Number: 2501, Name: "invalid_chunk_manifest", Message: "invalid chunk manifest", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrArtifactStoreInvalidArtifactReference is artifact_store:2502: invalid artifact reference
+var ErrArtifactStoreInvalidArtifactReference = &Code{Module: "artifact_store", Number: 2502, Name: "invalid_artifact_reference", Message: "invalid artifact reference", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrArtifactStoreArtifactNotFound is artifact_store:2503: artifact not found
+var ErrArtifactStoreArtifactNotFound = &Code{Module: "artifact_store", Number: 2503, Name: "artifact_not_found", Message: "artifact not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrArtifactStoreChunkNotFound is artifact_store:2504: chunk not found
+var ErrArtifactStoreChunkNotFound = &Code{Module: "artifact_store", Number: 2504, Name: "chunk_not_found", Message: "chunk not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrArtifactStoreBackendUnavailable is artifact_store:2505: backend unavailable
+var ErrArtifactStoreBackendUnavailable = &Code{Module: "artifact_store", Number: 2505, Name: "backend_unavailable", Message: "backend unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrArtifactStoreAuthenticationFailed is artifact_store:2506: authentication failed
+var ErrArtifactStoreAuthenticationFailed = &Code{Module: "artifact_store", Number: 2506, Name: "authentication_failed", Message: "authentication failed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrArtifactStoreStorageLimitExceeded is artifact_store:2507: storage limit exceeded
+var ErrArtifactStoreStorageLimitExceeded = &Code{Module: "artifact_store", Number: 2507, Name: "storage_limit_exceeded", Message: "storage limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrArtifactStoreRetentionExpired is artifact_store:2508: retention expired
+var ErrArtifactStoreRetentionExpired = &Code{Module: "artifact_store", Number: 2508, Name: "retention_expired", Message: "retention expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrArtifactStoreHashMismatch is artifact_store:2509: content hash mismatch
+var ErrArtifactStoreHashMismatch = &Code{Module: "artifact_store", Number: 2509, Name: "hash_mismatch", Message: "content hash mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrArtifactStoreInvalidEncryption is artifact_store:2510: invalid encryption
+var ErrArtifactStoreInvalidEncryption = &Code{Module: "artifact_store", Number: 2510, Name: "invalid_encryption", Message: "invalid encryption", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrArtifactStoreChunkReassemblyFailed is artifact_store:2511: chunk reassembly failed
+var ErrArtifactStoreChunkReassemblyFailed = &Code{Module: "artifact_store", Number: 2511, Name: "chunk_reassembly_failed", Message: "chunk reassembly failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrArtifactStoreBackendNotSupported is artifact_store:2512: backend not supported
+var ErrArtifactStoreBackendNotSupported = &Code{Module: "artifact_store", Number: 2512, Name: "backend_not_supported", Message: "backend not supported", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrArtifactStoreInvalidInput is artifact_store:2513: invalid input
+var ErrArtifactStoreInvalidInput = &Code{Module: "artifact_store", Number: 2513, Name: "invalid_input", Message: "invalid input", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrArtifactStoreAlreadyExists is artifact_store:2514: artifact already exists
+var ErrArtifactStoreAlreadyExists = &Code{Module: "artifact_store", Number: 2514, Name: "already_exists", Message: "artifact already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrArtifactStoreNotFound is artifact_store:2515: resource not found
+var ErrArtifactStoreNotFound = &Code{Module: "artifact_store", Number: 2515, Name: "not_found", Message: "resource not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrArtifactStoreInvalidState is artifact_store:2516: invalid state
+var ErrArtifactStoreInvalidState = &Code{Module: "artifact_store", Number: 2516, Name: "invalid_state", Message: "invalid state", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrBenchmarkInvalidProvider is benchmark:1: invalid provider address
+var ErrBenchmarkInvalidProvider = &Code{Module: "benchmark", Number: 1, Name: "invalid_provider", Message: "invalid provider address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkInvalidRequester is benchmark:2: invalid requester address
+var ErrBenchmarkInvalidRequester = &Code{Module: "benchmark", Number: 2, Name: "invalid_requester", Message: "invalid requester address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkInvalidReporter is benchmark:3: invalid reporter address
+var ErrBenchmarkInvalidReporter = &Code{Module: "benchmark", Number: 3, Name: "invalid_reporter", Message: "invalid reporter address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkInvalidAuthority is benchmark:4: invalid authority address
+var ErrBenchmarkInvalidAuthority = &Code{Module: "benchmark", Number: 4, Name: "invalid_authority", Message: "invalid authority address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkInvalidChallengeID is benchmark:5: invalid challenge ID
+var ErrBenchmarkInvalidChallengeID = &Code{Module: "benchmark", Number: 5, Name: "invalid_challenge_id", Message: "invalid challenge ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkInvalidReason is benchmark:6: invalid reason
+var ErrBenchmarkInvalidReason = &Code{Module: "benchmark", Number: 6, Name: "invalid_reason", Message: "invalid reason", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkInvalidResolution is benchmark:7: invalid resolution
+var ErrBenchmarkInvalidResolution = &Code{Module: "benchmark", Number: 7, Name: "invalid_resolution", Message: "invalid resolution", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkInvalidBenchmarkType is benchmark:8: invalid benchmark type
+var ErrBenchmarkInvalidBenchmarkType = &Code{Module: "benchmark", Number: 8, Name: "invalid_benchmark_type", Message: "invalid benchmark type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkMissingResults is benchmark:9: missing benchmark results
+var ErrBenchmarkMissingResults = &Code{Module: "benchmark", Number: 9, Name: "missing_results", Message: "missing benchmark results", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkReasonTooLong is benchmark:10: reason too long
+var ErrBenchmarkReasonTooLong = &Code{Module: "benchmark", Number: 10, Name: "reason_too_long", Message: "reason too long", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkResolutionTooLong is benchmark:11: resolution too long
+var ErrBenchmarkResolutionTooLong = &Code{Module: "benchmark", Number: 11, Name: "resolution_too_long", Message: "resolution too long", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkInvalidBenchmark is benchmark:1700: invalid benchmark report
+var ErrBenchmarkInvalidBenchmark = &Code{Module: "benchmark", Number: 1700, Name: "invalid_benchmark", Message: "invalid benchmark report", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkUnknownProvider is benchmark:1701: unknown provider
+var ErrBenchmarkUnknownProvider = &Code{Module: "benchmark", Number: 1701, Name: "unknown_provider", Message: "unknown provider", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrBenchmarkInvalidSignature is benchmark:1702: invalid signature
+var ErrBenchmarkInvalidSignature = &Code{Module: "benchmark", Number: 1702, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkDuplicateReport is benchmark:1703: duplicate benchmark report
+var ErrBenchmarkDuplicateReport = &Code{Module: "benchmark", Number: 1703, Name: "duplicate_report", Message: "duplicate benchmark report", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrBenchmarkOutOfBounds is benchmark:1704: metric values out of bounds
+var ErrBenchmarkOutOfBounds = &Code{Module: "benchmark", Number: 1704, Name: "out_of_bounds", Message: "metric values out of bounds", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrBenchmarkChallengeNotFound is benchmark:1705: challenge not found
+var ErrBenchmarkChallengeNotFound = &Code{Module: "benchmark", Number: 1705, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrBenchmarkChallengeExpired is benchmark:1706: challenge expired
+var ErrBenchmarkChallengeExpired = &Code{Module: "benchmark", Number: 1706, Name: "challenge_expired", Message: "challenge expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrBenchmarkInvalidSuiteVersion is benchmark:1707: invalid suite version
+var ErrBenchmarkInvalidSuiteVersion = &Code{Module: "benchmark", Number: 1707, Name: "invalid_suite_version", Message: "invalid suite version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkChallengeAlreadyResponded is benchmark:1708: challenge already responded
+var ErrBenchmarkChallengeAlreadyResponded = &Code{Module: "benchmark", Number: 1708, Name: "challenge_already_responded", Message: "challenge already responded", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrBenchmarkUnauthorized is benchmark:1709: unauthorized
+var ErrBenchmarkUnauthorized = &Code{Module: "benchmark", Number: 1709, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrBenchmarkReportNotFound is benchmark:1710: benchmark report not found
+var ErrBenchmarkReportNotFound = &Code{Module: "benchmark", Number: 1710, Name: "report_not_found", Message: "benchmark report not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrBenchmarkProviderFlagged is benchmark:1711: provider is flagged
+var ErrBenchmarkProviderFlagged = &Code{Module: "benchmark", Number: 1711, Name: "provider_flagged", Message: "provider is flagged", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrBenchmarkInvalidMetricSchema is benchmark:1712: invalid metric schema version
+var ErrBenchmarkInvalidMetricSchema = &Code{Module: "benchmark", Number: 1712, Name: "invalid_metric_schema", Message: "invalid metric schema version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBenchmarkScoreNotFound is benchmark:1713: reliability score not found
+var ErrBenchmarkScoreNotFound = &Code{Module: "benchmark", Number: 1713, Name: "score_not_found", Message: "reliability score not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrBmeInvalidParams is bme:2600: invalid parameters
+var ErrBmeInvalidParams = &Code{Module: "bme", Number: 2600, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBmeUnauthorized is bme:2601: unauthorized
+var ErrBmeUnauthorized = &Code{Module: "bme", Number: 2601, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrBmeModuleDisabled is bme:2602: module is disabled
+var ErrBmeModuleDisabled = &Code{Module: "bme", Number: 2602, Name: "module_disabled", Message: "module is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrBmeOracleUnhealthy is bme:2603: oracle is unhealthy
+var ErrBmeOracleUnhealthy = &Code{Module: "bme", Number: 2603, Name: "oracle_unhealthy", Message: "oracle is unhealthy", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrBmeCircuitBreakerActive is bme:2604: circuit breaker is active
+var ErrBmeCircuitBreakerActive = &Code{Module: "bme", Number: 2604, Name: "circuit_breaker_active", Message: "circuit breaker is active", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrBmeInsufficientVaultFunds is bme:2605: insufficient vault funds
+var ErrBmeInsufficientVaultFunds = &Code{Module: "bme", Number: 2605, Name: "insufficient_vault_funds", Message: "insufficient vault funds", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrBmeInvalidAmount is bme:2606: invalid amount
+var ErrBmeInvalidAmount = &Code{Module: "bme", Number: 2606, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBmeInvalidDenom is bme:2607: invalid denomination
+var ErrBmeInvalidDenom = &Code{Module: "bme", Number: 2607, Name: "invalid_denom", Message: "invalid denomination", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBmeInvalidAddress is bme:2608: invalid address
+var ErrBmeInvalidAddress = &Code{Module: "bme", Number: 2608, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBmeInvalidSender is bme:2609: invalid sender
+var ErrBmeInvalidSender = &Code{Module: "bme", Number: 2609, Name: "invalid_sender", Message: "invalid sender", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBmeZeroPrice is bme:2610: oracle price is zero
+var ErrBmeZeroPrice = &Code{Module: "bme", Number: 2610, Name: "zero_price", Message: "oracle price is zero", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrBmeRecordExists is bme:2611: ledger record already exists
+var ErrBmeRecordExists = &Code{Module: "bme", Number: 2611, Name: "record_exists", Message: "ledger record already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrBmeMintFailed is bme:2612: failed to mint tokens
+var ErrBmeMintFailed = &Code{Module: "bme", Number: 2612, Name: "mint_failed", Message: "failed to mint tokens", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrBmeBurnFailed is bme:2613: failed to burn tokens
+var ErrBmeBurnFailed = &Code{Module: "bme", Number: 2613, Name: "burn_failed", Message: "failed to burn tokens", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrConfigSDKInvalidAddress is config:1: invalid address
+//
+// The platform Go SDK's copy of ErrConfigInvalidAddress (config:1619), which the chain module registers.
+var ErrConfigSDKInvalidAddress = &Code{Module: "config", Number: 1, Name: "invalid_address_sdk", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigSDKInvalidClientID is config:2: invalid client ID
+//
+// The platform Go SDK's copy of ErrConfigInvalidClientID (config:1600), which the chain module registers.
+var ErrConfigSDKInvalidClientID = &Code{Module: "config", Number: 2, Name: "invalid_client_id_sdk", Message: "invalid client ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigSDKInvalidPublicKey is config:3: invalid public key
+//
+// The platform Go SDK's copy of ErrConfigInvalidPublicKey (config:1603), which the chain module registers.
+var ErrConfigSDKInvalidPublicKey = &Code{Module: "config", Number: 3, Name: "invalid_public_key_sdk", Message: "invalid public key", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigSDKInvalidVersionConstraint is config:4: invalid version constraint
+//
+// The platform Go SDK's copy of ErrConfigInvalidVersionConstraint (config:1605), which the chain module registers.
+var ErrConfigSDKInvalidVersionConstraint = &Code{Module: "config", Number: 4, Name: "invalid_version_constraint_sdk", Message: "invalid version constraint", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidReason is config:5: invalid reason
+var ErrConfigInvalidReason = &Code{Module: "config", Number: 5, Name: "invalid_reason", Message: "invalid reason", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidClientID is config:1600: invalid client ID
+var ErrConfigInvalidClientID = &Code{Module: "config", Number: 1600, Name: "invalid_client_id", Message: "invalid client ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidClientName is config:1601: invalid client name
+var ErrConfigInvalidClientName = &Code{Module: "config", Number: 1601, Name: "invalid_client_name", Message: "invalid client name", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidClientDescription is config:1602: invalid client description
+var ErrConfigInvalidClientDescription = &Code{Module: "config", Number: 1602, Name: "invalid_client_description", Message: "invalid client description", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidPublicKey is config:1603: invalid public key
+var ErrConfigInvalidPublicKey = &Code{Module: "config", Number: 1603, Name: "invalid_public_key", Message: "invalid public key", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidKeyType is config:1604: invalid key type
+var ErrConfigInvalidKeyType = &Code{Module: "config", Number: 1604, Name: "invalid_key_type", Message: "invalid key type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidVersionConstraint is config:1605: invalid version constraint
+var ErrConfigInvalidVersionConstraint = &Code{Module: "config", Number: 1605, Name: "invalid_version_constraint", Message: "invalid version constraint", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidClientStatus is config:1606: invalid client status
+var ErrConfigInvalidClientStatus = &Code{Module: "config", Number: 1606, Name: "invalid_client_status", Message: "invalid client status", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidRegisteredBy is config:1607: invalid registered_by address
+var ErrConfigInvalidRegisteredBy = &Code{Module: "config", Number: 1607, Name: "invalid_registered_by", Message: "invalid registered_by address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidTimestamp is config:1608: invalid timestamp
+var ErrConfigInvalidTimestamp = &Code{Module: "config", Number: 1608, Name: "invalid_timestamp", Message: "invalid timestamp", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigClientNotFound is config:1609: client not found
+var ErrConfigClientNotFound = &Code{Module: "config", Number: 1609, Name: "client_not_found", Message: "client not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrConfigClientAlreadyExists is config:1610: client already exists
+var ErrConfigClientAlreadyExists = &Code{Module: "config", Number: 1610, Name: "client_already_exists", Message: "client already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrConfigInvalidStatusTransition is config:1611: invalid status transition
+var ErrConfigInvalidStatusTransition = &Code{Module: "config", Number: 1611, Name: "invalid_status_transition", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrConfigUnauthorized is config:1612: unauthorized
+var ErrConfigUnauthorized = &Code{Module: "config", Number: 1612, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrConfigClientNotApproved is config:1613: client not approved
+var ErrConfigClientNotApproved = &Code{Module: "config", Number: 1613, Name: "client_not_approved", Message: "client not approved", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrConfigClientSuspended is config:1614: client is suspended
+var ErrConfigClientSuspended = &Code{Module: "config", Number: 1614, Name: "client_suspended", Message: "client is suspended", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrConfigClientRevoked is config:1615: client is revoked
+var ErrConfigClientRevoked = &Code{Module: "config", Number: 1615, Name: "client_revoked", Message: "client is revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrConfigInvalidSignature is config:1616: invalid signature
+var ErrConfigInvalidSignature = &Code{Module: "config", Number: 1616, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigVersionNotAllowed is config:1617: version not allowed
+var ErrConfigVersionNotAllowed = &Code{Module: "config", Number: 1617, Name: "version_not_allowed", Message: "version not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrConfigScopeNotAllowed is config:1618: scope type not allowed for this client
+var ErrConfigScopeNotAllowed = &Code{Module: "config", Number: 1618, Name: "scope_not_allowed", Message: "scope type not allowed for this client", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrConfigInvalidAddress is config:1619: invalid address
+var ErrConfigInvalidAddress = &Code{Module: "config", Number: 1619, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigInvalidProposal is config:1620: invalid proposal
+var ErrConfigInvalidProposal = &Code{Module: "config", Number: 1620, Name: "invalid_proposal", Message: "invalid proposal", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigSignatureVerificationFailed is config:1621: signature verification failed
+var ErrConfigSignatureVerificationFailed = &Code{Module: "config", Number: 1621, Name: "signature_verification_failed", Message: "signature verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrConfigInvalidPayloadHash is config:1622: invalid payload hash
+var ErrConfigInvalidPayloadHash = &Code{Module: "config", Number: 1622, Name: "invalid_payload_hash", Message: "invalid payload hash", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrConfigSaltBindingFailed is config:1623: salt binding validation failed
+var ErrConfigSaltBindingFailed = &Code{Module: "config", Number: 1623, Name: "salt_binding_failed", Message: "salt binding validation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrDelegationInvalidAddress is delegation:1: invalid address
+var ErrDelegationInvalidAddress = &Code{Module: "delegation", Number: 1, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrDelegationInvalidAmount is delegation:2: invalid amount
+var ErrDelegationInvalidAmount = &Code{Module: "delegation", Number: 2, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrDelegationSelfRedelegation is delegation:3: cannot redelegate to same validator
+var ErrDelegationSelfRedelegation = &Code{Module: "delegation", Number: 3, Name: "self_redelegation", Message: "cannot redelegate to same validator", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEmailVerificationInvalidEmail is email_verification:1: invalid email address
+var ErrEmailVerificationInvalidEmail = &Code{Module: "email_verification", Number: 1, Name: "invalid_email", Message: "invalid email address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEmailVerificationInvalidRequest is email_verification:2: invalid request
+var ErrEmailVerificationInvalidRequest = &Code{Module: "email_verification", Number: 2, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEmailVerificationInvalidConfig is email_verification:3: invalid configuration
+var ErrEmailVerificationInvalidConfig = &Code{Module: "email_verification", Number: 3, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEmailVerificationChallengeCreation is email_verification:4: failed to create challenge
+var ErrEmailVerificationChallengeCreation = &Code{Module: "email_verification", Number: 4, Name: "challenge_creation", Message: "failed to create challenge", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrEmailVerificationChallengeNotFound is email_verification:5: challenge not found
+var ErrEmailVerificationChallengeNotFound = &Code{Module: "email_verification", Number: 5, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrEmailVerificationChallengeExpired is email_verification:6: challenge expired
+var ErrEmailVerificationChallengeExpired = &Code{Module: "email_verification", Number: 6, Name: "challenge_expired", Message: "challenge expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEmailVerificationMaxAttemptsExceeded is email_verification:7: max verification attempts exceeded
+var ErrEmailVerificationMaxAttemptsExceeded = &Code{Module: "email_verification", Number: 7, Name: "max_attempts_exceeded", Message: "max verification attempts exceeded", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEmailVerificationResendLimitExceeded is email_verification:8: resend limit exceeded
+var ErrEmailVerificationResendLimitExceeded = &Code{Module: "email_verification", Number: 8, Name: "resend_limit_exceeded", Message: "resend limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+
+// ErrEmailVerificationResendCooldown is email_verification:9: resend cooldown active
+var ErrEmailVerificationResendCooldown = &Code{Module: "email_verification", Number: 9, Name: "resend_cooldown", Message: "resend cooldown active", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+
+// ErrEmailVerificationInvalidSecret is email_verification:10: invalid verification secret
+var ErrEmailVerificationInvalidSecret = &Code{Module: "email_verification", Number: 10, Name: "invalid_secret", Message: "invalid verification secret", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEmailVerificationAccountMismatch is email_verification:11: account address mismatch
+var ErrEmailVerificationAccountMismatch = &Code{Module: "email_verification", Number: 11, Name: "account_mismatch", Message: "account address mismatch", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrEmailVerificationDeliveryFailed is email_verification:12: email delivery failed
+var ErrEmailVerificationDeliveryFailed = &Code{Module: "email_verification", Number: 12, Name: "delivery_failed", Message: "email delivery failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+
+// ErrEmailVerificationProvider is email_verification:13: email provider error
+var ErrEmailVerificationProvider = &Code{Module: "email_verification", Number: 13, Name: "provider_error", Message: "email provider error", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+
+// ErrEmailVerificationRateLimited is email_verification:14: rate limit exceeded
+var ErrEmailVerificationRateLimited = &Code{Module: "email_verification", Number: 14, Name: "rate_limited", Message: "rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+
+// ErrEmailVerificationServiceUnavailable is email_verification:15: service unavailable
+var ErrEmailVerificationServiceUnavailable = &Code{Module: "email_verification", Number: 15, Name: "service_unavailable", Message: "service unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+
+// ErrEmailVerificationCache is email_verification:16: cache error
+var ErrEmailVerificationCache = &Code{Module: "email_verification", Number: 16, Name: "cache_error", Message: "cache error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrEmailVerificationTemplate is email_verification:17: template rendering error
+var ErrEmailVerificationTemplate = &Code{Module: "email_verification", Number: 17, Name: "template_error", Message: "template rendering error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrEmailVerificationWebhookInvalid is email_verification:18: invalid webhook
+var ErrEmailVerificationWebhookInvalid = &Code{Module: "email_verification", Number: 18, Name: "webhook_invalid", Message: "invalid webhook", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEmailVerificationAttestationFailed is email_verification:19: attestation creation failed
+var ErrEmailVerificationAttestationFailed = &Code{Module: "email_verification", Number: 19, Name: "attestation_failed", Message: "attestation creation failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrEmailVerificationAlreadyVerified is email_verification:20: email already verified
+var ErrEmailVerificationAlreadyVerified = &Code{Module: "email_verification", Number: 20, Name: "already_verified", Message: "email already verified", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEmailVerificationChallengeConsumed is email_verification:21: challenge already consumed
+var ErrEmailVerificationChallengeConsumed = &Code{Module: "email_verification", Number: 21, Name: "challenge_consumed", Message: "challenge already consumed", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEmailVerificationDisposableEmail is email_verification:22: disposable email not allowed
+var ErrEmailVerificationDisposableEmail = &Code{Module: "email_verification", Number: 22, Name: "disposable_email", Message: "disposable email not allowed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEmailVerificationBlockedDomain is email_verification:23: email domain blocked
+var ErrEmailVerificationBlockedDomain = &Code{Module: "email_verification", Number: 23, Name: "blocked_domain", Message: "email domain blocked", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEmailVerificationSigningFailed is email_verification:24: attestation signing failed
+var ErrEmailVerificationSigningFailed = &Code{Module: "email_verification", Number: 24, Name: "signing_failed", Message: "attestation signing failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrEnclaveSDKInvalidEnclaveIdentity is enclave:1: invalid enclave identity
+//
+// The platform Go SDK's copy of ErrEnclaveInvalidEnclaveIdentity (enclave:1900), which the chain module registers.
+var ErrEnclaveSDKInvalidEnclaveIdentity = &Code{Module: "enclave", Number: 1, Name: "invalid_enclave_identity_sdk", Message: "invalid enclave identity", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveSDKInvalidMeasurement is enclave:2: invalid measurement
+//
+// The platform Go SDK's copy of ErrEnclaveInvalidMeasurement (enclave:1903), which the chain module registers.
+var ErrEnclaveSDKInvalidMeasurement = &Code{Module: "enclave", Number: 2, Name: "invalid_measurement_sdk", Message: "invalid measurement", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveSDKIdentityNotFound is enclave:3: enclave identity not found
+//
+// The platform Go SDK's copy of ErrEnclaveIdentityNotFound (enclave:1901), which the chain module registers.
+var ErrEnclaveSDKIdentityNotFound = &Code{Module: "enclave", Number: 3, Name: "enclave_identity_not_found_sdk", Message: "enclave identity not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrEnclaveSDKIdentityExists is enclave:4: enclave identity already exists
+//
+// The platform Go SDK's copy of ErrEnclaveIdentityExists (enclave:1902), which the chain module registers.
+var ErrEnclaveSDKIdentityExists = &Code{Module: "enclave", Number: 4, Name: "enclave_identity_exists_sdk", Message: "enclave identity already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveSDKMeasurementNotAllowlisted is enclave:5: measurement not allowlisted
+//
+// The platform Go SDK's copy of ErrEnclaveMeasurementNotAllowlisted (enclave:1904), which the chain module registers.
+var ErrEnclaveSDKMeasurementNotAllowlisted = &Code{Module: "enclave", Number: 5, Name: "measurement_not_allowlisted_sdk", Message: "measurement not allowlisted", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEnclaveSDKKeyRotationInProgress is enclave:6: key rotation already in progress
+//
+// The platform Go SDK's copy of ErrEnclaveKeyRotationInProgress (enclave:1911), which the chain module registers.
+var ErrEnclaveSDKKeyRotationInProgress = &Code{Module: "enclave", Number: 6, Name: "key_rotation_in_progress_sdk", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveSDKNoActiveRotation is enclave:7: no active key rotation
+//
+// The platform Go SDK's copy of ErrEnclaveNoActiveRotation (enclave:1912), which the chain module registers.
+var ErrEnclaveSDKNoActiveRotation = &Code{Module: "enclave", Number: 7, Name: "no_active_rotation_sdk", Message: "no active key rotation", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveSDKUnauthorized is enclave:8: unauthorized
+//
+// The platform Go SDK's copy of ErrEnclaveUnauthorized (enclave:1910), which the chain module registers.
+var ErrEnclaveSDKUnauthorized = &Code{Module: "enclave", Number: 8, Name: "unauthorized_sdk", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrEnclaveInvalidEnclaveIdentity is enclave:1900: invalid enclave identity
+var ErrEnclaveInvalidEnclaveIdentity = &Code{Module: "enclave", Number: 1900, Name: "invalid_enclave_identity", Message: "invalid enclave identity", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveIdentityNotFound is enclave:1901: enclave identity not found
+var ErrEnclaveIdentityNotFound = &Code{Module: "enclave", Number: 1901, Name: "enclave_identity_not_found", Message: "enclave identity not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrEnclaveIdentityExists is enclave:1902: enclave identity already exists
+var ErrEnclaveIdentityExists = &Code{Module: "enclave", Number: 1902, Name: "enclave_identity_exists", Message: "enclave identity already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveInvalidMeasurement is enclave:1903: invalid enclave measurement
+var ErrEnclaveInvalidMeasurement = &Code{Module: "enclave", Number: 1903, Name: "invalid_measurement", Message: "invalid enclave measurement", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveMeasurementNotAllowlisted is enclave:1904: enclave measurement not allowlisted
+var ErrEnclaveMeasurementNotAllowlisted = &Code{Module: "enclave", Number: 1904, Name: "measurement_not_allowlisted", Message: "enclave measurement not allowlisted", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEnclaveMeasurementRevoked is enclave:1905: enclave measurement revoked
+var ErrEnclaveMeasurementRevoked = &Code{Module: "enclave", Number: 1905, Name: "measurement_revoked", Message: "enclave measurement revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveMeasurementExpired is enclave:1906: enclave measurement expired
+var ErrEnclaveMeasurementExpired = &Code{Module: "enclave", Number: 1906, Name: "measurement_expired", Message: "enclave measurement expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveAttestationInvalid is enclave:1907: invalid attestation
+var ErrEnclaveAttestationInvalid = &Code{Module: "enclave", Number: 1907, Name: "attestation_invalid", Message: "invalid attestation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveAttestationExpired is enclave:1908: attestation expired
+var ErrEnclaveAttestationExpired = &Code{Module: "enclave", Number: 1908, Name: "attestation_expired", Message: "attestation expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveDebugModeEnabled is enclave:1909: debug mode must be disabled for production
+var ErrEnclaveDebugModeEnabled = &Code{Module: "enclave", Number: 1909, Name: "debug_mode_enabled", Message: "debug mode must be disabled for production", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveUnauthorized is enclave:1910: unauthorized
+var ErrEnclaveUnauthorized = &Code{Module: "enclave", Number: 1910, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrEnclaveKeyRotationInProgress is enclave:1911: key rotation already in progress
+var ErrEnclaveKeyRotationInProgress = &Code{Module: "enclave", Number: 1911, Name: "key_rotation_in_progress", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveNoActiveRotation is enclave:1912: no active key rotation
+var ErrEnclaveNoActiveRotation = &Code{Module: "enclave", Number: 1912, Name: "no_active_rotation", Message: "no active key rotation", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveInvalidAttestedResult is enclave:1913: invalid attested result
+var ErrEnclaveInvalidAttestedResult = &Code{Module: "enclave", Number: 1913, Name: "invalid_attested_result", Message: "invalid attested result", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveSignatureInvalid is enclave:1914: invalid enclave signature
+var ErrEnclaveSignatureInvalid = &Code{Module: "enclave", Number: 1914, Name: "enclave_signature_invalid", Message: "invalid enclave signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveScoreMismatch is enclave:1915: score mismatch during consensus verification
+var ErrEnclaveScoreMismatch = &Code{Module: "enclave", Number: 1915, Name: "score_mismatch", Message: "score mismatch during consensus verification", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveUnavailable is enclave:1916: enclave runtime unavailable
+var ErrEnclaveUnavailable = &Code{Module: "enclave", Number: 1916, Name: "enclave_unavailable", Message: "enclave runtime unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrEnclaveIsvsvnTooLow is enclave:1917: enclave security version too low
+var ErrEnclaveIsvsvnTooLow = &Code{Module: "enclave", Number: 1917, Name: "isvsvn_too_low", Message: "enclave security version too low", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEnclaveInvalidQuoteVersion is enclave:1918: unsupported quote version
+var ErrEnclaveInvalidQuoteVersion = &Code{Module: "enclave", Number: 1918, Name: "invalid_quote_version", Message: "unsupported quote version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveRegistrationRateLimit is enclave:1919: registration rate limit exceeded
+var ErrEnclaveRegistrationRateLimit = &Code{Module: "enclave", Number: 1919, Name: "registration_rate_limit", Message: "registration rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrEnclaveRegistrationCooldown is enclave:1920: validator in registration cooldown period
+var ErrEnclaveRegistrationCooldown = &Code{Module: "enclave", Number: 1920, Name: "registration_cooldown", Message: "validator in registration cooldown period", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrEnclaveTooManyRegistrations is enclave:1921: too many registrations in block
+var ErrEnclaveTooManyRegistrations = &Code{Module: "enclave", Number: 1921, Name: "too_many_registrations", Message: "too many registrations in block", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrEnclaveUnhealthy is enclave:1922: enclave is unhealthy
+var ErrEnclaveUnhealthy = &Code{Module: "enclave", Number: 1922, Name: "enclave_unhealthy", Message: "enclave is unhealthy", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEnclaveHealthStatusNotFound is enclave:1923: health status not found
+var ErrEnclaveHealthStatusNotFound = &Code{Module: "enclave", Number: 1923, Name: "health_status_not_found", Message: "health status not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrEnclaveInvalidHeartbeat is enclave:1924: invalid heartbeat
+var ErrEnclaveInvalidHeartbeat = &Code{Module: "enclave", Number: 1924, Name: "invalid_heartbeat", Message: "invalid heartbeat", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveHeartbeatSignatureInvalid is enclave:1925: invalid heartbeat signature
+var ErrEnclaveHeartbeatSignatureInvalid = &Code{Module: "enclave", Number: 1925, Name: "heartbeat_signature_invalid", Message: "invalid heartbeat signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveHeartbeatReplay is enclave:1926: heartbeat replay detected
+var ErrEnclaveHeartbeatReplay = &Code{Module: "enclave", Number: 1926, Name: "heartbeat_replay", Message: "heartbeat replay detected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEnclaveInvalidHealthCheckParams is enclave:1927: invalid health check parameters
+var ErrEnclaveInvalidHealthCheckParams = &Code{Module: "enclave", Number: 1927, Name: "invalid_health_check_params", Message: "invalid health check parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveInvalidVersion is enclave:2000: invalid IBC module version
+var ErrEnclaveInvalidVersion = &Code{Module: "enclave", Number: 2000, Name: "invalid_version", Message: "invalid IBC module version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveInvalidPacket is enclave:2001: invalid IBC packet
+var ErrEnclaveInvalidPacket = &Code{Module: "enclave", Number: 2001, Name: "invalid_packet", Message: "invalid IBC packet", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveUnknownPacketType is enclave:2002: unknown packet type
+var ErrEnclaveUnknownPacketType = &Code{Module: "enclave", Number: 2002, Name: "unknown_packet_type", Message: "unknown packet type", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrEnclaveChannelNotFound is enclave:2003: IBC channel not found
+var ErrEnclaveChannelNotFound = &Code{Module: "enclave", Number: 2003, Name: "channel_not_found", Message: "IBC channel not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrEnclaveInvalidChannelState is enclave:2004: invalid channel state
+var ErrEnclaveInvalidChannelState = &Code{Module: "enclave", Number: 2004, Name: "invalid_channel_state", Message: "invalid channel state", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveInvalidPort is enclave:2005: invalid port ID
+var ErrEnclaveInvalidPort = &Code{Module: "enclave", Number: 2005, Name: "invalid_port", Message: "invalid port ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclavePortAlreadyBound is enclave:2006: port already bound
+var ErrEnclavePortAlreadyBound = &Code{Module: "enclave", Number: 2006, Name: "port_already_bound", Message: "port already bound", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEnclaveUntrustedChannel is enclave:2007: channel is not trusted for sync operations
+var ErrEnclaveUntrustedChannel = &Code{Module: "enclave", Number: 2007, Name: "untrusted_channel", Message: "channel is not trusted for sync operations", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEnclaveMeasurementSyncFailed is enclave:2008: measurement sync failed
+var ErrEnclaveMeasurementSyncFailed = &Code{Module: "enclave", Number: 2008, Name: "measurement_sync_failed", Message: "measurement sync failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEnclaveIdentityQueryFailed is enclave:2009: identity query failed
+var ErrEnclaveIdentityQueryFailed = &Code{Module: "enclave", Number: 2009, Name: "identity_query_failed", Message: "identity query failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEnclaveAcknowledgementFailed is enclave:2010: acknowledgement processing failed
+var ErrEnclaveAcknowledgementFailed = &Code{Module: "enclave", Number: 2010, Name: "acknowledgement_failed", Message: "acknowledgement processing failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEnclavePacketTimeout is enclave:2011: packet timeout
+var ErrEnclavePacketTimeout = &Code{Module: "enclave", Number: 2011, Name: "packet_timeout", Message: "packet timeout", Category: CategoryTimeout, Severity: SeverityError, HTTPStatus: 504}
+
+// ErrEnclaveChannelCapabilityNotFound is enclave:2012: channel capability not found
+var ErrEnclaveChannelCapabilityNotFound = &Code{Module: "enclave", Number: 2012, Name: "channel_capability_not_found", Message: "channel capability not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrEnclaveInvalidCounterparty is enclave:2013: invalid counterparty
+var ErrEnclaveInvalidCounterparty = &Code{Module: "enclave", Number: 2013, Name: "invalid_counterparty", Message: "invalid counterparty", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrEnclaveFederatedIdentityNotTrusted is enclave:2014: federated identity not trusted
+var ErrEnclaveFederatedIdentityNotTrusted = &Code{Module: "enclave", Number: 2014, Name: "federated_identity_not_trusted", Message: "federated identity not trusted", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEnclaveMeasurementAlreadyExists is enclave:2015: measurement already exists
+var ErrEnclaveMeasurementAlreadyExists = &Code{Module: "enclave", Number: 2015, Name: "measurement_already_exists", Message: "measurement already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEncryptionInvalidAddress is encryption:1300: invalid address
+//
+// Action: Fix address format
+var ErrEncryptionInvalidAddress = &Code{Module: "encryption", Number: 1300, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix address format"}
+
+// ErrEncryptionInvalidPublicKey is encryption:1301: invalid public key
+//
+// Action: Fix key format
+var ErrEncryptionInvalidPublicKey = &Code{Module: "encryption", Number: 1301, Name: "invalid_public_key", Message: "invalid public key", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix key format"}
+
+// ErrEncryptionKeyNotFound is encryption:1302: recipient key not found
+//
+// Action: Register key first
+var ErrEncryptionKeyNotFound = &Code{Module: "encryption", Number: 1302, Name: "key_not_found", Message: "recipient key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Register key first"}
+
+// ErrEncryptionKeyAlreadyExists is encryption:1303: key already exists
+//
+// Action: Use existing key
+var ErrEncryptionKeyAlreadyExists = &Code{Module: "encryption", Number: 1303, Name: "key_already_exists", Message: "key already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409, Action: "Use existing key"}
+
+// ErrEncryptionKeyRevoked is encryption:1304: key has been revoked
+//
+// Action: Use valid key
+var ErrEncryptionKeyRevoked = &Code{Module: "encryption", Number: 1304, Name: "key_revoked", Message: "key has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Use valid key"}
+
+// ErrEncryptionInvalidEnvelope is encryption:1305: invalid envelope
+//
+// Action: Fix envelope format
+var ErrEncryptionInvalidEnvelope = &Code{Module: "encryption", Number: 1305, Name: "invalid_envelope", Message: "invalid envelope", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix envelope format"}
+
+// ErrEncryptionUnsupportedAlgorithm is encryption:1306: unsupported encryption algorithm
+//
+// Action: Use supported algorithm
+var ErrEncryptionUnsupportedAlgorithm = &Code{Module: "encryption", Number: 1306, Name: "unsupported_algorithm", Message: "unsupported encryption algorithm", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use supported algorithm"}
+
+// ErrEncryptionUnsupportedVersion is encryption:1307: unsupported envelope version
+//
+// Action: Use supported version
+var ErrEncryptionUnsupportedVersion = &Code{Module: "encryption", Number: 1307, Name: "unsupported_version", Message: "unsupported envelope version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use supported version"}
+
+// ErrEncryptionInvalidSignature is encryption:1308: invalid signature
+//
+// Action: Re-sign
+var ErrEncryptionInvalidSignature = &Code{Module: "encryption", Number: 1308, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Re-sign"}
+
+// ErrEncryptionEncryptionFailed is encryption:1309: encryption failed
+//
+// Action: Retry
+var ErrEncryptionEncryptionFailed = &Code{Module: "encryption", Number: 1309, Name: "encryption_failed", Message: "encryption failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Action: "Retry"}
+
+// ErrEncryptionDecryptionFailed is encryption:1310: decryption failed
+//
+// Action: Check keys
+var ErrEncryptionDecryptionFailed = &Code{Module: "encryption", Number: 1310, Name: "decryption_failed", Message: "decryption failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500, Action: "Check keys"}
+
+// ErrEncryptionInvalidNonce is encryption:1311: invalid nonce
+//
+// Action: Generate new nonce
+var ErrEncryptionInvalidNonce = &Code{Module: "encryption", Number: 1311, Name: "invalid_nonce", Message: "invalid nonce", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Generate new nonce"}
+
+// ErrEncryptionUnauthorized is encryption:1312: unauthorized
+//
+// Action: Check permissions
+var ErrEncryptionUnauthorized = &Code{Module: "encryption", Number: 1312, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Check permissions"}
+
+// ErrEncryptionNotRecipient is encryption:1313: not a recipient of this envelope
+//
+// Action: Must be envelope recipient
+var ErrEncryptionNotRecipient = &Code{Module: "encryption", Number: 1313, Name: "not_recipient", Message: "not a recipient of this envelope", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Must be envelope recipient"}
+
+// ErrEncryptionInvalidKeyFingerprint is encryption:1314: invalid key fingerprint
+//
+// Action: Recalculate fingerprint
+var ErrEncryptionInvalidKeyFingerprint = &Code{Module: "encryption", Number: 1314, Name: "invalid_key_fingerprint", Message: "invalid key fingerprint", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Recalculate fingerprint"}
+
+// ErrEncryptionMaxRecipientsExceeded is encryption:1315: maximum recipients exceeded
+//
+// Action: Reduce recipient count
+var ErrEncryptionMaxRecipientsExceeded = &Code{Module: "encryption", Number: 1315, Name: "max_recipients_exceeded", Message: "maximum recipients exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Reduce recipient count"}
+
+// ErrEncryptionCryptoAgility is encryption:1316: cryptography agility error
+//
+// Action: Retry
+var ErrEncryptionCryptoAgility = &Code{Module: "encryption", Number: 1316, Name: "crypto_agility", Message: "cryptography agility error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Action: "Retry"}
+
+// ErrEncryptionAlgorithmNotFound is encryption:1317: algorithm not found
+//
+// Action: Register algorithm
+var ErrEncryptionAlgorithmNotFound = &Code{Module: "encryption", Number: 1317, Name: "algorithm_not_found", Message: "algorithm not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Register algorithm"}
+
+// ErrEncryptionAlgorithmDeprecated is encryption:1318: algorithm is deprecated
+//
+// Action: Migrate to new algorithm
+var ErrEncryptionAlgorithmDeprecated = &Code{Module: "encryption", Number: 1318, Name: "algorithm_deprecated", Message: "algorithm is deprecated", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Migrate to new algorithm"}
+
+// ErrEncryptionAlgorithmDisabled is encryption:1319: algorithm is disabled
+//
+// Action: Use enabled algorithm
+var ErrEncryptionAlgorithmDisabled = &Code{Module: "encryption", Number: 1319, Name: "algorithm_disabled", Message: "algorithm is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Use enabled algorithm"}
+
+// ErrEncryptionKeyRotationInProgress is encryption:1320: key rotation already in progress
+//
+// Action: Wait for completion
+var ErrEncryptionKeyRotationInProgress = &Code{Module: "encryption", Number: 1320, Name: "key_rotation_in_progress", Message: "key rotation already in progress", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Wait for completion"}
+
+// ErrEncryptionKeyRotationNotFound is encryption:1321: key rotation not found
+//
+// Action: Start key rotation
+var ErrEncryptionKeyRotationNotFound = &Code{Module: "encryption", Number: 1321, Name: "key_rotation_not_found", Message: "key rotation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Start key rotation"}
+
+// ErrEncryptionMigrationFailed is encryption:1322: algorithm migration failed
+//
+// Action: Retry or contact support
+var ErrEncryptionMigrationFailed = &Code{Module: "encryption", Number: 1322, Name: "migration_failed", Message: "algorithm migration failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Action: "Retry or contact support"}
+
+// ErrEncryptionKeyDeprecated is encryption:1323: key is deprecated
+var ErrEncryptionKeyDeprecated = &Code{Module: "encryption", Number: 1323, Name: "key_deprecated", Message: "key is deprecated", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEncryptionKeyExpired is encryption:1324: key has expired
+var ErrEncryptionKeyExpired = &Code{Module: "encryption", Number: 1324, Name: "key_expired", Message: "key has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrEncryptionReencryptionJobFailed is encryption:1325: reencryption job failed
+var ErrEncryptionReencryptionJobFailed = &Code{Module: "encryption", Number: 1325, Name: "reencryption_job_failed", Message: "reencryption job failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrEncryptionUnauthorizedAccess is encryption:1326: unauthorized access to encrypted data
+var ErrEncryptionUnauthorizedAccess = &Code{Module: "encryption", Number: 1326, Name: "unauthorized_access", Message: "unauthorized access to encrypted data", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrFraudInvalidReporter is fraud:2000: invalid reporter address
+var ErrFraudInvalidReporter = &Code{Module: "fraud", Number: 2000, Name: "invalid_reporter", Message: "invalid reporter address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudInvalidReportedParty is fraud:2001: invalid reported party address
+var ErrFraudInvalidReportedParty = &Code{Module: "fraud", Number: 2001, Name: "invalid_reported_party", Message: "invalid reported party address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudUnauthorizedModerator is fraud:2006: unauthorized: moderator role required
+var ErrFraudUnauthorizedModerator = &Code{Module: "fraud", Number: 2006, Name: "unauthorized_moderator", Message: "unauthorized: moderator role required", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrFraudSelfReport is fraud:2008: invalid report: cannot report yourself
+var ErrFraudSelfReport = &Code{Module: "fraud", Number: 2008, Name: "self_report", Message: "invalid report: cannot report yourself", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudInvalidReportID is fraud:2009: invalid report ID
+var ErrFraudInvalidReportID = &Code{Module: "fraud", Number: 2009, Name: "invalid_report_id", Message: "invalid report ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudInvalidStatus is fraud:2010: invalid status transition
+var ErrFraudInvalidStatus = &Code{Module: "fraud", Number: 2010, Name: "invalid_status", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrFraudInvalidCategory is fraud:2013: invalid fraud category
+var ErrFraudInvalidCategory = &Code{Module: "fraud", Number: 2013, Name: "invalid_category", Message: "invalid fraud category", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudInvalidResolution is fraud:2014: invalid resolution
+var ErrFraudInvalidResolution = &Code{Module: "fraud", Number: 2014, Name: "invalid_resolution", Message: "invalid resolution", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudDescriptionTooLong is fraud:2015: description too long
+var ErrFraudDescriptionTooLong = &Code{Module: "fraud", Number: 2015, Name: "description_too_long", Message: "description too long", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudDescriptionTooShort is fraud:2016: description too short
+var ErrFraudDescriptionTooShort = &Code{Module: "fraud", Number: 2016, Name: "description_too_short", Message: "description too short", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudMissingEvidence is fraud:2017: evidence is required for fraud reports
+var ErrFraudMissingEvidence = &Code{Module: "fraud", Number: 2017, Name: "missing_evidence", Message: "evidence is required for fraud reports", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudInvalidResolutionNotes is fraud:2018: invalid resolution notes
+var ErrFraudInvalidResolutionNotes = &Code{Module: "fraud", Number: 2018, Name: "invalid_resolution_notes", Message: "invalid resolution notes", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudInvalidDescription is fraud:3002: invalid fraud description
+var ErrFraudInvalidDescription = &Code{Module: "fraud", Number: 3002, Name: "invalid_description", Message: "invalid fraud description", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudInvalidEvidence is fraud:3003: invalid evidence: must be properly encrypted
+var ErrFraudInvalidEvidence = &Code{Module: "fraud", Number: 3003, Name: "invalid_evidence", Message: "invalid evidence: must be properly encrypted", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudReportNotFound is fraud:3004: fraud report not found
+var ErrFraudReportNotFound = &Code{Module: "fraud", Number: 3004, Name: "report_not_found", Message: "fraud report not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrFraudReportAlreadyResolved is fraud:3005: fraud report already resolved
+var ErrFraudReportAlreadyResolved = &Code{Module: "fraud", Number: 3005, Name: "report_already_resolved", Message: "fraud report already resolved", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrFraudUnauthorizedReporter is fraud:3007: unauthorized: only providers can submit fraud reports
+var ErrFraudUnauthorizedReporter = &Code{Module: "fraud", Number: 3007, Name: "unauthorized_reporter", Message: "unauthorized: only providers can submit fraud reports", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrFraudReportNotInQueue is fraud:3011: report not in moderator queue
+var ErrFraudReportNotInQueue = &Code{Module: "fraud", Number: 3011, Name: "report_not_in_queue", Message: "report not in moderator queue", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrFraudAuditLogNotFound is fraud:3012: audit log entry not found
+var ErrFraudAuditLogNotFound = &Code{Module: "fraud", Number: 3012, Name: "audit_log_not_found", Message: "audit log entry not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrFraudEvidenceDecryptionFailed is fraud:3019: evidence decryption failed
+var ErrFraudEvidenceDecryptionFailed = &Code{Module: "fraud", Number: 3019, Name: "evidence_decryption_failed", Message: "evidence decryption failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrFraudInvalidEnvelope is fraud:3020: invalid encrypted evidence envelope
+var ErrFraudInvalidEnvelope = &Code{Module: "fraud", Number: 3020, Name: "invalid_envelope", Message: "invalid encrypted evidence envelope", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudInvalidEscalationReason is fraud:3021: invalid escalation reason
+var ErrFraudInvalidEscalationReason = &Code{Module: "fraud", Number: 3021, Name: "invalid_escalation_reason", Message: "invalid escalation reason", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrFraudInvalidAuthority is fraud:3022: invalid authority address
+var ErrFraudInvalidAuthority = &Code{Module: "fraud", Number: 3022, Name: "invalid_authority", Message: "invalid authority address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidAddress is hpc:1: invalid address
+var ErrHPCInvalidAddress = &Code{Module: "hpc", Number: 1, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCSDKInvalidCluster is hpc:2: invalid cluster
+//
+// The platform Go SDK's copy of ErrHPCInvalidCluster (hpc:2100), which the chain module registers.
+var ErrHPCSDKInvalidCluster = &Code{Module: "hpc", Number: 2, Name: "invalid_cluster_sdk", Message: "invalid cluster", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCSDKInvalidOffering is hpc:3: invalid offering
+//
+// The platform Go SDK's copy of ErrHPCInvalidOffering (hpc:2103), which the chain module registers.
+var ErrHPCSDKInvalidOffering = &Code{Module: "hpc", Number: 3, Name: "invalid_offering_sdk", Message: "invalid offering", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCSDKInvalidJob is hpc:4: invalid job
+//
+// The platform Go SDK's copy of ErrHPCInvalidJob (hpc:2105), which the chain module registers.
+var ErrHPCSDKInvalidJob = &Code{Module: "hpc", Number: 4, Name: "invalid_job_sdk", Message: "invalid job", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidNode is hpc:5: invalid node
+var ErrHPCInvalidNode = &Code{Module: "hpc", Number: 5, Name: "invalid_node", Message: "invalid node", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCSDKInvalidDispute is hpc:6: invalid dispute
+//
+// The platform Go SDK's copy of ErrHPCInvalidDispute (hpc:2114), which the chain module registers.
+var ErrHPCSDKInvalidDispute = &Code{Module: "hpc", Number: 6, Name: "invalid_dispute_sdk", Message: "invalid dispute", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidStatus is hpc:7: invalid status
+var ErrHPCInvalidStatus = &Code{Module: "hpc", Number: 7, Name: "invalid_status", Message: "invalid status", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrHPCInvalidCluster is hpc:2100: invalid cluster
+var ErrHPCInvalidCluster = &Code{Module: "hpc", Number: 2100, Name: "invalid_cluster", Message: "invalid cluster", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCClusterNotFound is hpc:2101: cluster not found
+var ErrHPCClusterNotFound = &Code{Module: "hpc", Number: 2101, Name: "cluster_not_found", Message: "cluster not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrHPCClusterAlreadyExists is hpc:2102: cluster already exists
+var ErrHPCClusterAlreadyExists = &Code{Module: "hpc", Number: 2102, Name: "cluster_already_exists", Message: "cluster already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrHPCInvalidOffering is hpc:2103: invalid HPC offering
+var ErrHPCInvalidOffering = &Code{Module: "hpc", Number: 2103, Name: "invalid_offering", Message: "invalid HPC offering", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCOfferingNotFound is hpc:2104: HPC offering not found
+var ErrHPCOfferingNotFound = &Code{Module: "hpc", Number: 2104, Name: "offering_not_found", Message: "HPC offering not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrHPCInvalidJob is hpc:2105: invalid HPC job
+var ErrHPCInvalidJob = &Code{Module: "hpc", Number: 2105, Name: "invalid_job", Message: "invalid HPC job", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCJobNotFound is hpc:2106: HPC job not found
+var ErrHPCJobNotFound = &Code{Module: "hpc", Number: 2106, Name: "job_not_found", Message: "HPC job not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrHPCInvalidJobState is hpc:2107: invalid job state transition
+var ErrHPCInvalidJobState = &Code{Module: "hpc", Number: 2107, Name: "invalid_job_state", Message: "invalid job state transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrHPCInsufficientIdentityScore is hpc:2108: insufficient identity score
+var ErrHPCInsufficientIdentityScore = &Code{Module: "hpc", Number: 2108, Name: "insufficient_identity_score", Message: "insufficient identity score", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrHPCInvalidNodeMetadata is hpc:2109: invalid node metadata
+var ErrHPCInvalidNodeMetadata = &Code{Module: "hpc", Number: 2109, Name: "invalid_node_metadata", Message: "invalid node metadata", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCNodeNotFound is hpc:2110: node not found
+var ErrHPCNodeNotFound = &Code{Module: "hpc", Number: 2110, Name: "node_not_found", Message: "node not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrHPCInvalidSchedulingDecision is hpc:2111: invalid scheduling decision
+var ErrHPCInvalidSchedulingDecision = &Code{Module: "hpc", Number: 2111, Name: "invalid_scheduling_decision", Message: "invalid scheduling decision", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCNoAvailableCluster is hpc:2112: no available cluster for job
+var ErrHPCNoAvailableCluster = &Code{Module: "hpc", Number: 2112, Name: "no_available_cluster", Message: "no available cluster for job", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrHPCInvalidReward is hpc:2113: invalid HPC reward
+var ErrHPCInvalidReward = &Code{Module: "hpc", Number: 2113, Name: "invalid_reward", Message: "invalid HPC reward", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidDispute is hpc:2114: invalid dispute
+var ErrHPCInvalidDispute = &Code{Module: "hpc", Number: 2114, Name: "invalid_dispute", Message: "invalid dispute", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCDisputeNotFound is hpc:2115: dispute not found
+var ErrHPCDisputeNotFound = &Code{Module: "hpc", Number: 2115, Name: "dispute_not_found", Message: "dispute not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrHPCJobAccountingNotFound is hpc:2116: job accounting not found
+var ErrHPCJobAccountingNotFound = &Code{Module: "hpc", Number: 2116, Name: "job_accounting_not_found", Message: "job accounting not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrHPCInvalidJobAccounting is hpc:2117: invalid job accounting
+var ErrHPCInvalidJobAccounting = &Code{Module: "hpc", Number: 2117, Name: "invalid_job_accounting", Message: "invalid job accounting", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCUnauthorized is hpc:2118: unauthorized
+var ErrHPCUnauthorized = &Code{Module: "hpc", Number: 2118, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrHPCMaxRuntimeExceeded is hpc:2119: maximum runtime exceeded
+var ErrHPCMaxRuntimeExceeded = &Code{Module: "hpc", Number: 2119, Name: "max_runtime_exceeded", Message: "maximum runtime exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidWorkload is hpc:2120: invalid workload configuration
+var ErrHPCInvalidWorkload = &Code{Module: "hpc", Number: 2120, Name: "invalid_workload", Message: "invalid workload configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidClusterTemplate is hpc:2121: invalid cluster template
+var ErrHPCInvalidClusterTemplate = &Code{Module: "hpc", Number: 2121, Name: "invalid_cluster_template", Message: "invalid cluster template", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidPartition is hpc:2122: invalid partition configuration
+var ErrHPCInvalidPartition = &Code{Module: "hpc", Number: 2122, Name: "invalid_partition", Message: "invalid partition configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidQoSPolicy is hpc:2123: invalid QoS policy
+var ErrHPCInvalidQoSPolicy = &Code{Module: "hpc", Number: 2123, Name: "invalid_qo_s_policy", Message: "invalid QoS policy", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidHardwareClass is hpc:2124: invalid hardware class
+var ErrHPCInvalidHardwareClass = &Code{Module: "hpc", Number: 2124, Name: "invalid_hardware_class", Message: "invalid hardware class", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidSchedulingPolicy is hpc:2125: invalid scheduling policy
+var ErrHPCInvalidSchedulingPolicy = &Code{Module: "hpc", Number: 2125, Name: "invalid_scheduling_policy", Message: "invalid scheduling policy", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidHeartbeat is hpc:2126: invalid node heartbeat
+var ErrHPCInvalidHeartbeat = &Code{Module: "hpc", Number: 2126, Name: "invalid_heartbeat", Message: "invalid node heartbeat", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCStaleHeartbeat is hpc:2127: stale heartbeat sequence
+var ErrHPCStaleHeartbeat = &Code{Module: "hpc", Number: 2127, Name: "stale_heartbeat", Message: "stale heartbeat sequence", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrHPCNodeDeregistered is hpc:2128: node is deregistered
+var ErrHPCNodeDeregistered = &Code{Module: "hpc", Number: 2128, Name: "node_deregistered", Message: "node is deregistered", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrHPCInvalidNodeIdentity is hpc:2129: invalid node identity
+var ErrHPCInvalidNodeIdentity = &Code{Module: "hpc", Number: 2129, Name: "invalid_node_identity", Message: "invalid node identity", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCHeartbeatAuthFailed is hpc:2130: heartbeat authentication failed
+var ErrHPCHeartbeatAuthFailed = &Code{Module: "hpc", Number: 2130, Name: "heartbeat_auth_failed", Message: "heartbeat authentication failed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrHPCInvalidRoutingAudit is hpc:2131: invalid routing audit record
+var ErrHPCInvalidRoutingAudit = &Code{Module: "hpc", Number: 2131, Name: "invalid_routing_audit", Message: "invalid routing audit record", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidRoutingViolation is hpc:2132: invalid routing violation
+var ErrHPCInvalidRoutingViolation = &Code{Module: "hpc", Number: 2132, Name: "invalid_routing_violation", Message: "invalid routing violation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCRoutingDecisionStale is hpc:2133: scheduling decision is stale
+var ErrHPCRoutingDecisionStale = &Code{Module: "hpc", Number: 2133, Name: "routing_decision_stale", Message: "scheduling decision is stale", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrHPCRoutingDecisionNotFound is hpc:2134: scheduling decision not found
+var ErrHPCRoutingDecisionNotFound = &Code{Module: "hpc", Number: 2134, Name: "routing_decision_not_found", Message: "scheduling decision not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrHPCRoutingClusterMismatch is hpc:2135: routing cluster mismatch
+var ErrHPCRoutingClusterMismatch = &Code{Module: "hpc", Number: 2135, Name: "routing_cluster_mismatch", Message: "routing cluster mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrHPCRoutingEnforcementFailed is hpc:2136: routing enforcement failed
+var ErrHPCRoutingEnforcementFailed = &Code{Module: "hpc", Number: 2136, Name: "routing_enforcement_failed", Message: "routing enforcement failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrHPCFallbackNotAuthorized is hpc:2137: fallback routing not authorized
+var ErrHPCFallbackNotAuthorized = &Code{Module: "hpc", Number: 2137, Name: "fallback_not_authorized", Message: "fallback routing not authorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrHPCMissingSchedulingDecision is hpc:2138: missing scheduling decision
+var ErrHPCMissingSchedulingDecision = &Code{Module: "hpc", Number: 2138, Name: "missing_scheduling_decision", Message: "missing scheduling decision", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidWorkloadTemplate is hpc:2139: invalid workload template
+var ErrHPCInvalidWorkloadTemplate = &Code{Module: "hpc", Number: 2139, Name: "invalid_workload_template", Message: "invalid workload template", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCWorkloadTemplateNotFound is hpc:2140: workload template not found
+var ErrHPCWorkloadTemplateNotFound = &Code{Module: "hpc", Number: 2140, Name: "workload_template_not_found", Message: "workload template not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrHPCWorkloadTemplateNotApproved is hpc:2141: workload template not approved
+var ErrHPCWorkloadTemplateNotApproved = &Code{Module: "hpc", Number: 2141, Name: "workload_template_not_approved", Message: "workload template not approved", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrHPCInvalidWorkloadRuntime is hpc:2142: invalid workload runtime
+var ErrHPCInvalidWorkloadRuntime = &Code{Module: "hpc", Number: 2142, Name: "invalid_workload_runtime", Message: "invalid workload runtime", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidWorkloadResources is hpc:2143: invalid workload resources
+var ErrHPCInvalidWorkloadResources = &Code{Module: "hpc", Number: 2143, Name: "invalid_workload_resources", Message: "invalid workload resources", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidWorkloadSecurity is hpc:2144: invalid workload security
+var ErrHPCInvalidWorkloadSecurity = &Code{Module: "hpc", Number: 2144, Name: "invalid_workload_security", Message: "invalid workload security", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidWorkloadEntrypoint is hpc:2145: invalid workload entrypoint
+var ErrHPCInvalidWorkloadEntrypoint = &Code{Module: "hpc", Number: 2145, Name: "invalid_workload_entrypoint", Message: "invalid workload entrypoint", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidWorkloadParameter is hpc:2146: invalid workload parameter
+var ErrHPCInvalidWorkloadParameter = &Code{Module: "hpc", Number: 2146, Name: "invalid_workload_parameter", Message: "invalid workload parameter", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidDataBinding is hpc:2147: invalid data binding
+var ErrHPCInvalidDataBinding = &Code{Module: "hpc", Number: 2147, Name: "invalid_data_binding", Message: "invalid data binding", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCInvalidWorkloadSignature is hpc:2148: invalid workload signature
+var ErrHPCInvalidWorkloadSignature = &Code{Module: "hpc", Number: 2148, Name: "invalid_workload_signature", Message: "invalid workload signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrHPCWorkloadValidationFailed is hpc:2149: workload validation failed
+var ErrHPCWorkloadValidationFailed = &Code{Module: "hpc", Number: 2149, Name: "workload_validation_failed", Message: "workload validation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrHPCImageNotAllowed is hpc:2150: container image not allowed
+var ErrHPCImageNotAllowed = &Code{Module: "hpc", Number: 2150, Name: "image_not_allowed", Message: "container image not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrHPCResourceLimitExceeded is hpc:2151: resource limit exceeded
+var ErrHPCResourceLimitExceeded = &Code{Module: "hpc", Number: 2151, Name: "resource_limit_exceeded", Message: "resource limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrHPCWorkloadGovernanceFailed is hpc:2152: workload governance action failed
+var ErrHPCWorkloadGovernanceFailed = &Code{Module: "hpc", Number: 2152, Name: "workload_governance_failed", Message: "workload governance action failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrHPCTenantQuotaExceeded is hpc:2153: tenant quota exceeded
+var ErrHPCTenantQuotaExceeded = &Code{Module: "hpc", Number: 2153, Name: "tenant_quota_exceeded", Message: "tenant quota exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrHPCInvalidSchedulingMetrics is hpc:2154: invalid scheduling metrics
+var ErrHPCInvalidSchedulingMetrics = &Code{Module: "hpc", Number: 2154, Name: "invalid_scheduling_metrics", Message: "invalid scheduling metrics", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketVeidGatingFailed is market:2250: VEID gating failed
+var ErrMarketVeidGatingFailed = &Code{Module: "market", Number: 2250, Name: "veid_gating_failed", Message: "VEID gating failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketInsufficientVeidScore is market:2251: insufficient VEID identity score
+var ErrMarketInsufficientVeidScore = &Code{Module: "market", Number: 2251, Name: "insufficient_veid_score", Message: "insufficient VEID identity score", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketInsufficientVeidTier is market:2252: insufficient VEID identity tier
+var ErrMarketInsufficientVeidTier = &Code{Module: "market", Number: 2252, Name: "insufficient_veid_tier", Message: "insufficient VEID identity tier", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketVeidNotVerified is market:2253: VEID identity not verified
+var ErrMarketVeidNotVerified = &Code{Module: "market", Number: 2253, Name: "veid_not_verified", Message: "VEID identity not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketVeidLocked is market:2254: VEID identity is locked
+var ErrMarketVeidLocked = &Code{Module: "market", Number: 2254, Name: "veid_locked", Message: "VEID identity is locked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketVeidScopeMissing is market:2255: required VEID scope not verified
+var ErrMarketVeidScopeMissing = &Code{Module: "market", Number: 2255, Name: "veid_scope_missing", Message: "required VEID scope not verified", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketVeidRecordNotFound is market:2256: VEID identity record not found
+var ErrMarketVeidRecordNotFound = &Code{Module: "market", Number: 2256, Name: "veid_record_not_found", Message: "VEID identity record not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrMarketplaceInvalidAddress is marketplace:1: invalid address
+var ErrMarketplaceInvalidAddress = &Code{Module: "marketplace", Number: 1, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceInvalidCallback is marketplace:2: invalid callback
+var ErrMarketplaceInvalidCallback = &Code{Module: "marketplace", Number: 2, Name: "invalid_callback", Message: "invalid callback", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceSDKInvalidRequest is marketplace:3: invalid request
+//
+// The platform Go SDK's copy of ErrMarketplaceInvalidRequest (marketplace:2240), which the chain module registers.
+var ErrMarketplaceSDKInvalidRequest = &Code{Module: "marketplace", Number: 3, Name: "invalid_request_sdk", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceInvalidOffering is marketplace:4: invalid offering
+var ErrMarketplaceInvalidOffering = &Code{Module: "marketplace", Number: 4, Name: "invalid_offering", Message: "invalid offering", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceInvalidOrder is marketplace:5: invalid order
+var ErrMarketplaceInvalidOrder = &Code{Module: "marketplace", Number: 5, Name: "invalid_order", Message: "invalid order", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceInvalidBid is marketplace:6: invalid bid
+var ErrMarketplaceInvalidBid = &Code{Module: "marketplace", Number: 6, Name: "invalid_bid", Message: "invalid bid", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceInvalidAllocation is marketplace:7: invalid allocation
+var ErrMarketplaceInvalidAllocation = &Code{Module: "marketplace", Number: 7, Name: "invalid_allocation", Message: "invalid allocation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceOfferingNotFound is marketplace:2200: offering not found
+var ErrMarketplaceOfferingNotFound = &Code{Module: "marketplace", Number: 2200, Name: "offering_not_found", Message: "offering not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrMarketplaceOfferingExists is marketplace:2201: offering already exists
+var ErrMarketplaceOfferingExists = &Code{Module: "marketplace", Number: 2201, Name: "offering_exists", Message: "offering already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceOfferingNotActive is marketplace:2202: offering is not active
+var ErrMarketplaceOfferingNotActive = &Code{Module: "marketplace", Number: 2202, Name: "offering_not_active", Message: "offering is not active", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceOfferingMaxOrders is marketplace:2203: offering has reached maximum orders
+var ErrMarketplaceOfferingMaxOrders = &Code{Module: "marketplace", Number: 2203, Name: "offering_max_orders", Message: "offering has reached maximum orders", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceOrderNotFound is marketplace:2204: order not found
+var ErrMarketplaceOrderNotFound = &Code{Module: "marketplace", Number: 2204, Name: "order_not_found", Message: "order not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrMarketplaceOrderExists is marketplace:2205: order already exists
+var ErrMarketplaceOrderExists = &Code{Module: "marketplace", Number: 2205, Name: "order_exists", Message: "order already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceOrderNotOpen is marketplace:2206: order is not open for bids
+var ErrMarketplaceOrderNotOpen = &Code{Module: "marketplace", Number: 2206, Name: "order_not_open", Message: "order is not open for bids", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceOrderExpired is marketplace:2207: order has expired
+var ErrMarketplaceOrderExpired = &Code{Module: "marketplace", Number: 2207, Name: "order_expired", Message: "order has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceInvalidOrderState is marketplace:2208: invalid order state
+var ErrMarketplaceInvalidOrderState = &Code{Module: "marketplace", Number: 2208, Name: "invalid_order_state", Message: "invalid order state", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceInvalidStateTransition is marketplace:2209: invalid state transition
+var ErrMarketplaceInvalidStateTransition = &Code{Module: "marketplace", Number: 2209, Name: "invalid_state_transition", Message: "invalid state transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceAllocationNotFound is marketplace:2210: allocation not found
+var ErrMarketplaceAllocationNotFound = &Code{Module: "marketplace", Number: 2210, Name: "allocation_not_found", Message: "allocation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrMarketplaceAllocationExists is marketplace:2211: allocation already exists
+var ErrMarketplaceAllocationExists = &Code{Module: "marketplace", Number: 2211, Name: "allocation_exists", Message: "allocation already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceBidNotFound is marketplace:2212: bid not found
+var ErrMarketplaceBidNotFound = &Code{Module: "marketplace", Number: 2212, Name: "bid_not_found", Message: "bid not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrMarketplaceBidExists is marketplace:2213: bid already exists
+var ErrMarketplaceBidExists = &Code{Module: "marketplace", Number: 2213, Name: "bid_exists", Message: "bid already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceBidPriceTooHigh is marketplace:2214: bid price exceeds order maximum
+var ErrMarketplaceBidPriceTooHigh = &Code{Module: "marketplace", Number: 2214, Name: "bid_price_too_high", Message: "bid price exceeds order maximum", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceBidNotOpen is marketplace:2215: bid is not open
+var ErrMarketplaceBidNotOpen = &Code{Module: "marketplace", Number: 2215, Name: "bid_not_open", Message: "bid is not open", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceIdentityGatingFailed is marketplace:2216: identity gating failed
+var ErrMarketplaceIdentityGatingFailed = &Code{Module: "marketplace", Number: 2216, Name: "identity_gating_failed", Message: "identity gating failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceInsufficientIdentityScore is marketplace:2217: insufficient identity score
+var ErrMarketplaceInsufficientIdentityScore = &Code{Module: "marketplace", Number: 2217, Name: "insufficient_identity_score", Message: "insufficient identity score", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceIdentityNotVerified is marketplace:2218: identity not verified
+var ErrMarketplaceIdentityNotVerified = &Code{Module: "marketplace", Number: 2218, Name: "identity_not_verified", Message: "identity not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceEmailNotVerified is marketplace:2219: email not verified
+var ErrMarketplaceEmailNotVerified = &Code{Module: "marketplace", Number: 2219, Name: "email_not_verified", Message: "email not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceDomainNotVerified is marketplace:2220: domain not verified
+var ErrMarketplaceDomainNotVerified = &Code{Module: "marketplace", Number: 2220, Name: "domain_not_verified", Message: "domain not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceMFARequired is marketplace:2221: MFA verification required
+var ErrMarketplaceMFARequired = &Code{Module: "marketplace", Number: 2221, Name: "mfa_required", Message: "MFA verification required", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceMFANotSatisfied is marketplace:2222: MFA requirements not satisfied
+var ErrMarketplaceMFANotSatisfied = &Code{Module: "marketplace", Number: 2222, Name: "mfa_not_satisfied", Message: "MFA requirements not satisfied", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceMFAChallengeFailed is marketplace:2223: MFA challenge failed
+var ErrMarketplaceMFAChallengeFailed = &Code{Module: "marketplace", Number: 2223, Name: "mfa_challenge_failed", Message: "MFA challenge failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceMFAChallengeExpired is marketplace:2224: MFA challenge expired
+var ErrMarketplaceMFAChallengeExpired = &Code{Module: "marketplace", Number: 2224, Name: "mfa_challenge_expired", Message: "MFA challenge expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceWaldurSyncFailed is marketplace:2225: Waldur synchronization failed
+var ErrMarketplaceWaldurSyncFailed = &Code{Module: "marketplace", Number: 2225, Name: "waldur_sync_failed", Message: "Waldur synchronization failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceWaldurCallbackInvalid is marketplace:2226: invalid Waldur callback
+var ErrMarketplaceWaldurCallbackInvalid = &Code{Module: "marketplace", Number: 2226, Name: "waldur_callback_invalid", Message: "invalid Waldur callback", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceWaldurCallbackExpired is marketplace:2227: Waldur callback expired
+var ErrMarketplaceWaldurCallbackExpired = &Code{Module: "marketplace", Number: 2227, Name: "waldur_callback_expired", Message: "Waldur callback expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceWaldurNonceReplayed is marketplace:2228: Waldur callback nonce already processed
+var ErrMarketplaceWaldurNonceReplayed = &Code{Module: "marketplace", Number: 2228, Name: "waldur_nonce_replayed", Message: "Waldur callback nonce already processed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMarketplaceWaldurSignatureInvalid is marketplace:2229: invalid Waldur callback signature
+var ErrMarketplaceWaldurSignatureInvalid = &Code{Module: "marketplace", Number: 2229, Name: "waldur_signature_invalid", Message: "invalid Waldur callback signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceUnauthorized is marketplace:2230: unauthorized
+var ErrMarketplaceUnauthorized = &Code{Module: "marketplace", Number: 2230, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrMarketplaceNotProvider is marketplace:2231: account is not a provider
+var ErrMarketplaceNotProvider = &Code{Module: "marketplace", Number: 2231, Name: "not_provider", Message: "account is not a provider", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceNotCustomer is marketplace:2232: account is not the customer
+var ErrMarketplaceNotCustomer = &Code{Module: "marketplace", Number: 2232, Name: "not_customer", Message: "account is not the customer", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceInvalidEncryptedPayload is marketplace:2233: invalid encrypted payload
+var ErrMarketplaceInvalidEncryptedPayload = &Code{Module: "marketplace", Number: 2233, Name: "invalid_encrypted_payload", Message: "invalid encrypted payload", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceDecryptionFailed is marketplace:2234: decryption failed
+var ErrMarketplaceDecryptionFailed = &Code{Module: "marketplace", Number: 2234, Name: "decryption_failed", Message: "decryption failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceEncryptionRequired is marketplace:2235: encryption required for sensitive data
+var ErrMarketplaceEncryptionRequired = &Code{Module: "marketplace", Number: 2235, Name: "encryption_required", Message: "encryption required for sensitive data", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceEventSubscriptionNotFound is marketplace:2236: event subscription not found
+var ErrMarketplaceEventSubscriptionNotFound = &Code{Module: "marketplace", Number: 2236, Name: "event_subscription_not_found", Message: "event subscription not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrMarketplaceCheckpointNotFound is marketplace:2237: event checkpoint not found
+var ErrMarketplaceCheckpointNotFound = &Code{Module: "marketplace", Number: 2237, Name: "checkpoint_not_found", Message: "event checkpoint not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrMarketplaceInvalidEventSequence is marketplace:2238: invalid event sequence
+var ErrMarketplaceInvalidEventSequence = &Code{Module: "marketplace", Number: 2238, Name: "invalid_event_sequence", Message: "invalid event sequence", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplacePricingInvalid is marketplace:2239: pricing validation failed
+var ErrMarketplacePricingInvalid = &Code{Module: "marketplace", Number: 2239, Name: "pricing_invalid", Message: "pricing validation failed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceInvalidRequest is marketplace:2240: invalid request
+var ErrMarketplaceInvalidRequest = &Code{Module: "marketplace", Number: 2240, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMarketplaceProviderIdentityMissing is marketplace:2241: provider identity record not found
+var ErrMarketplaceProviderIdentityMissing = &Code{Module: "marketplace", Number: 2241, Name: "provider_identity_missing", Message: "provider identity record not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrMarketplaceProviderIdentityNotVerified is marketplace:2242: provider identity not verified
+var ErrMarketplaceProviderIdentityNotVerified = &Code{Module: "marketplace", Number: 2242, Name: "provider_identity_not_verified", Message: "provider identity not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceProviderInsufficientScore is marketplace:2243: provider identity score below minimum
+var ErrMarketplaceProviderInsufficientScore = &Code{Module: "marketplace", Number: 2243, Name: "provider_insufficient_score", Message: "provider identity score below minimum", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMarketplaceProviderComplianceIncomplete is marketplace:2244: provider compliance checklist incomplete
+var ErrMarketplaceProviderComplianceIncomplete = &Code{Module: "marketplace", Number: 2244, Name: "provider_compliance_incomplete", Message: "provider compliance checklist incomplete", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMFAInvalidAddress is mfa:1200: invalid address
+//
+// Action: Fix address format
+var ErrMFAInvalidAddress = &Code{Module: "mfa", Number: 1200, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix address format"}
+
+// ErrMFAInvalidFactorType is mfa:1201: invalid factor type
+//
+// Action: Use valid factor type
+var ErrMFAInvalidFactorType = &Code{Module: "mfa", Number: 1201, Name: "invalid_factor_type", Message: "invalid factor type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use valid factor type"}
+
+// ErrMFAInvalidPolicy is mfa:1202: invalid MFA policy
+//
+// Action: Fix policy format
+var ErrMFAInvalidPolicy = &Code{Module: "mfa", Number: 1202, Name: "invalid_policy", Message: "invalid MFA policy", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix policy format"}
+
+// ErrMFAPolicyNotFound is mfa:1203: MFA policy not found
+//
+// Action: Create policy first
+var ErrMFAPolicyNotFound = &Code{Module: "mfa", Number: 1203, Name: "policy_not_found", Message: "MFA policy not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create policy first"}
+
+// ErrMFAInvalidEnrollment is mfa:1204: invalid factor enrollment
+//
+// Action: Fix enrollment data
+var ErrMFAInvalidEnrollment = &Code{Module: "mfa", Number: 1204, Name: "invalid_enrollment", Message: "invalid factor enrollment", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix enrollment data"}
+
+// ErrMFAEnrollmentNotFound is mfa:1205: factor enrollment not found
+//
+// Action: Enroll factor first
+var ErrMFAEnrollmentNotFound = &Code{Module: "mfa", Number: 1205, Name: "enrollment_not_found", Message: "factor enrollment not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Enroll factor first"}
+
+// ErrMFAEnrollmentAlreadyExists is mfa:1206: factor enrollment already exists
+//
+// Action: Use existing enrollment
+var ErrMFAEnrollmentAlreadyExists = &Code{Module: "mfa", Number: 1206, Name: "enrollment_already_exists", Message: "factor enrollment already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409, Action: "Use existing enrollment"}
+
+// ErrMFAInvalidChallenge is mfa:1207: invalid challenge
+//
+// Action: Generate new challenge
+var ErrMFAInvalidChallenge = &Code{Module: "mfa", Number: 1207, Name: "invalid_challenge", Message: "invalid challenge", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Generate new challenge"}
+
+// ErrMFAChallengeNotFound is mfa:1208: challenge not found
+//
+// Action: Create challenge first
+var ErrMFAChallengeNotFound = &Code{Module: "mfa", Number: 1208, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create challenge first"}
+
+// ErrMFAChallengeExpired is mfa:1209: challenge has expired
+//
+// Action: Generate new challenge
+var ErrMFAChallengeExpired = &Code{Module: "mfa", Number: 1209, Name: "challenge_expired", Message: "challenge has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Generate new challenge"}
+
+// ErrMFAChallengeAlreadyUsed is mfa:1210: challenge already used
+//
+// Action: Generate new challenge
+var ErrMFAChallengeAlreadyUsed = &Code{Module: "mfa", Number: 1210, Name: "challenge_already_used", Message: "challenge already used", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Generate new challenge"}
+
+// ErrMFAMaxAttemptsExceeded is mfa:1211: maximum verification attempts exceeded
+//
+// Action: Wait before retrying
+var ErrMFAMaxAttemptsExceeded = &Code{Module: "mfa", Number: 1211, Name: "max_attempts_exceeded", Message: "maximum verification attempts exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429, Action: "Wait before retrying"}
+
+// ErrMFAInvalidChallengeResponse is mfa:1212: invalid challenge response
+//
+// Action: Fix response data
+var ErrMFAInvalidChallengeResponse = &Code{Module: "mfa", Number: 1212, Name: "invalid_challenge_response", Message: "invalid challenge response", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix response data"}
+
+// ErrMFAVerificationFailed is mfa:1213: verification failed
+//
+// Action: Check credentials
+var ErrMFAVerificationFailed = &Code{Module: "mfa", Number: 1213, Name: "verification_failed", Message: "verification failed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Check credentials"}
+
+// ErrMFARequired is mfa:1214: MFA verification required
+//
+// Action: Complete MFA verification
+var ErrMFARequired = &Code{Module: "mfa", Number: 1214, Name: "mfa_required", Message: "MFA verification required", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Complete MFA verification"}
+
+// ErrMFAInsufficientFactors is mfa:1215: insufficient factors verified
+//
+// Action: Verify more factors
+var ErrMFAInsufficientFactors = &Code{Module: "mfa", Number: 1215, Name: "insufficient_factors", Message: "insufficient factors verified", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Verify more factors"}
+
+// ErrMFASessionNotFound is mfa:1216: authorization session not found
+//
+// Action: Create session first
+var ErrMFASessionNotFound = &Code{Module: "mfa", Number: 1216, Name: "session_not_found", Message: "authorization session not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create session first"}
+
+// ErrMFASessionExpired is mfa:1217: authorization session has expired
+//
+// Action: Create new session
+var ErrMFASessionExpired = &Code{Module: "mfa", Number: 1217, Name: "session_expired", Message: "authorization session has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Create new session"}
+
+// ErrMFASessionAlreadyUsed is mfa:1218: authorization session already used
+//
+// Action: Create new session
+var ErrMFASessionAlreadyUsed = &Code{Module: "mfa", Number: 1218, Name: "session_already_used", Message: "authorization session already used", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Create new session"}
+
+// ErrMFAUnauthorized is mfa:1219: unauthorized
+//
+// Action: Check permissions
+var ErrMFAUnauthorized = &Code{Module: "mfa", Number: 1219, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Check permissions"}
+
+// ErrMFAInvalidSensitiveTxType is mfa:1220: invalid sensitive transaction type
+//
+// Action: Use valid tx type
+var ErrMFAInvalidSensitiveTxType = &Code{Module: "mfa", Number: 1220, Name: "invalid_sensitive_tx_type", Message: "invalid sensitive transaction type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use valid tx type"}
+
+// ErrMFAInvalidSensitiveTxConfig is mfa:1221: invalid sensitive transaction config
+//
+// Action: Fix config format
+var ErrMFAInvalidSensitiveTxConfig = &Code{Module: "mfa", Number: 1221, Name: "invalid_sensitive_tx_config", Message: "invalid sensitive transaction config", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix config format"}
+
+// ErrMFATrustedDeviceNotFound is mfa:1222: trusted device not found
+//
+// Action: Register device
+var ErrMFATrustedDeviceNotFound = &Code{Module: "mfa", Number: 1222, Name: "trusted_device_not_found", Message: "trusted device not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Register device"}
+
+// ErrMFATrustedDeviceExpired is mfa:1223: trusted device has expired
+//
+// Action: Re-register device
+var ErrMFATrustedDeviceExpired = &Code{Module: "mfa", Number: 1223, Name: "trusted_device_expired", Message: "trusted device has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Re-register device"}
+
+// ErrMFAMaxTrustedDevicesReached is mfa:1224: maximum trusted devices limit reached
+//
+// Action: Remove old devices
+var ErrMFAMaxTrustedDevicesReached = &Code{Module: "mfa", Number: 1224, Name: "max_trusted_devices_reached", Message: "maximum trusted devices limit reached", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Remove old devices"}
+
+// ErrMFAChallengeCreationFailed is mfa:1225: challenge creation failed
+//
+// Action: Retry
+var ErrMFAChallengeCreationFailed = &Code{Module: "mfa", Number: 1225, Name: "challenge_creation_failed", Message: "challenge creation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Action: "Retry"}
+
+// ErrMFADisabled is mfa:1226: MFA is disabled for this account
+//
+// Action: Enable MFA first
+var ErrMFADisabled = &Code{Module: "mfa", Number: 1226, Name: "mfa_disabled", Message: "MFA is disabled for this account", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Enable MFA first"}
+
+// ErrMFAFactorRevoked is mfa:1227: factor has been revoked
+//
+// Action: Enroll new factor
+var ErrMFAFactorRevoked = &Code{Module: "mfa", Number: 1227, Name: "factor_revoked", Message: "factor has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Enroll new factor"}
+
+// ErrMFAFactorExpired is mfa:1228: factor has expired
+//
+// Action: Renew factor
+var ErrMFAFactorExpired = &Code{Module: "mfa", Number: 1228, Name: "factor_expired", Message: "factor has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Renew factor"}
+
+// ErrMFAVeidScoreInsufficient is mfa:1229: VEID score is below required threshold
+//
+// Action: Improve identity score
+var ErrMFAVeidScoreInsufficient = &Code{Module: "mfa", Number: 1229, Name: "veid_score_insufficient", Message: "VEID score is below required threshold", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Improve identity score"}
+
+// ErrMFADeviceMismatch is mfa:1230: device fingerprint does not match session
+//
+// Action: Use correct device
+var ErrMFADeviceMismatch = &Code{Module: "mfa", Number: 1230, Name: "device_mismatch", Message: "device fingerprint does not match session", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use correct device"}
+
+// ErrMFACooldownActive is mfa:1231: operation is in cooldown period
+//
+// Action: Wait for cooldown period
+var ErrMFACooldownActive = &Code{Module: "mfa", Number: 1231, Name: "cooldown_active", Message: "operation is in cooldown period", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429, Action: "Wait for cooldown period"}
+
+// ErrMFAInvalidProof is mfa:1232: invalid MFA proof
+//
+// Action: Fix proof data
+var ErrMFAInvalidProof = &Code{Module: "mfa", Number: 1232, Name: "invalid_proof", Message: "invalid MFA proof", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix proof data"}
+
+// ErrMFANoActiveFactors is mfa:1233: no active factors enrolled
+//
+// Action: Enroll MFA factor
+var ErrMFANoActiveFactors = &Code{Module: "mfa", Number: 1233, Name: "no_active_factors", Message: "no active factors enrolled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Enroll MFA factor"}
+
+// ErrMFAInvalidCertificate is mfa:1234: invalid certificate
+//
+// Action: Fix certificate
+var ErrMFAInvalidCertificate = &Code{Module: "mfa", Number: 1234, Name: "invalid_certificate", Message: "invalid certificate", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix certificate"}
+
+// ErrMFACertificateExpired is mfa:1235: certificate has expired
+//
+// Action: Renew certificate
+var ErrMFACertificateExpired = &Code{Module: "mfa", Number: 1235, Name: "certificate_expired", Message: "certificate has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Renew certificate"}
+
+// ErrMFACertificateNotYetValid is mfa:1236: certificate is not yet valid
+//
+// Action: Check certificate dates
+var ErrMFACertificateNotYetValid = &Code{Module: "mfa", Number: 1236, Name: "certificate_not_yet_valid", Message: "certificate is not yet valid", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Check certificate dates"}
+
+// ErrMFACertificateRevoked is mfa:1237: certificate has been revoked
+//
+// Action: Use valid certificate
+var ErrMFACertificateRevoked = &Code{Module: "mfa", Number: 1237, Name: "certificate_revoked", Message: "certificate has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Use valid certificate"}
+
+// ErrMFACertificateChainInvalid is mfa:1238: certificate chain is invalid
+//
+// Action: Fix certificate chain
+var ErrMFACertificateChainInvalid = &Code{Module: "mfa", Number: 1238, Name: "certificate_chain_invalid", Message: "certificate chain is invalid", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix certificate chain"}
+
+// ErrMFARevocationCheckFailed is mfa:1239: certificate revocation check failed
+//
+// Action: Retry
+var ErrMFARevocationCheckFailed = &Code{Module: "mfa", Number: 1239, Name: "revocation_check_failed", Message: "certificate revocation check failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Action: "Retry"}
+
+// ErrMFASmartCardAuthFailed is mfa:1240: smart card authentication failed
+//
+// Action: Check smart card
+var ErrMFASmartCardAuthFailed = &Code{Module: "mfa", Number: 1240, Name: "smart_card_auth_failed", Message: "smart card authentication failed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Check smart card"}
+
+// ErrMFAInvalidSignature is mfa:1241: invalid signature
+//
+// Action: Re-sign
+var ErrMFAInvalidSignature = &Code{Module: "mfa", Number: 1241, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Re-sign"}
+
+// ErrMFAKeyUsageNotAllowed is mfa:1242: key usage not allowed for this operation
+//
+// Action: Use correct key
+var ErrMFAKeyUsageNotAllowed = &Code{Module: "mfa", Number: 1242, Name: "key_usage_not_allowed", Message: "key usage not allowed for this operation", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Use correct key"}
+
+// ErrMFAPinRequired is mfa:1243: PIN verification required
+//
+// Action: Provide PIN
+var ErrMFAPinRequired = &Code{Module: "mfa", Number: 1243, Name: "pin_required", Message: "PIN verification required", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Provide PIN"}
+
+// ErrMFASmartCardExpired is mfa:1244: smart card has expired
+//
+// Action: Renew smart card
+var ErrMFASmartCardExpired = &Code{Module: "mfa", Number: 1244, Name: "smart_card_expired", Message: "smart card has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Renew smart card"}
+
+// ErrMFAFido2InvalidAttestation is mfa:1250: invalid FIDO2 attestation
+var ErrMFAFido2InvalidAttestation = &Code{Module: "mfa", Number: 1250, Name: "fido2_invalid_attestation", Message: "invalid FIDO2 attestation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMFAFido2InvalidAuthenticatorData is mfa:1251: invalid authenticator data
+var ErrMFAFido2InvalidAuthenticatorData = &Code{Module: "mfa", Number: 1251, Name: "fido2_invalid_authenticator_data", Message: "invalid authenticator data", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMFAFido2InvalidClientData is mfa:1252: invalid client data JSON
+var ErrMFAFido2InvalidClientData = &Code{Module: "mfa", Number: 1252, Name: "fido2_invalid_client_data", Message: "invalid client data JSON", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMFAFido2InvalidSignature is mfa:1253: FIDO2 signature verification failed
+var ErrMFAFido2InvalidSignature = &Code{Module: "mfa", Number: 1253, Name: "fido2_invalid_signature", Message: "FIDO2 signature verification failed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMFAFido2ChallengeMismatch is mfa:1254: FIDO2 challenge mismatch
+var ErrMFAFido2ChallengeMismatch = &Code{Module: "mfa", Number: 1254, Name: "fido2_challenge_mismatch", Message: "FIDO2 challenge mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMFAFido2OriginMismatch is mfa:1255: FIDO2 origin mismatch
+var ErrMFAFido2OriginMismatch = &Code{Module: "mfa", Number: 1255, Name: "fido2_origin_mismatch", Message: "FIDO2 origin mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMFAFido2RpidMismatch is mfa:1256: FIDO2 relying party ID mismatch
+var ErrMFAFido2RpidMismatch = &Code{Module: "mfa", Number: 1256, Name: "fido2_rpid_mismatch", Message: "FIDO2 relying party ID mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrMFAFido2UserNotPresent is mfa:1257: FIDO2 user presence not verified
+var ErrMFAFido2UserNotPresent = &Code{Module: "mfa", Number: 1257, Name: "fido2_user_not_present", Message: "FIDO2 user presence not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMFAFido2UserNotVerified is mfa:1258: FIDO2 user verification not performed
+var ErrMFAFido2UserNotVerified = &Code{Module: "mfa", Number: 1258, Name: "fido2_user_not_verified", Message: "FIDO2 user verification not performed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMFAFido2InvalidPublicKey is mfa:1259: invalid FIDO2 public key
+var ErrMFAFido2InvalidPublicKey = &Code{Module: "mfa", Number: 1259, Name: "fido2_invalid_public_key", Message: "invalid FIDO2 public key", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMFAFido2ReplayDetected is mfa:1260: FIDO2 replay attack detected
+var ErrMFAFido2ReplayDetected = &Code{Module: "mfa", Number: 1260, Name: "fido2_replay_detected", Message: "FIDO2 replay attack detected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrMFAFido2UnsupportedAlgorithm is mfa:1261: unsupported COSE algorithm
+var ErrMFAFido2UnsupportedAlgorithm = &Code{Module: "mfa", Number: 1261, Name: "fido2_unsupported_algorithm", Message: "unsupported COSE algorithm", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMFAFido2UnsupportedAttestationFormat is mfa:1262: unsupported attestation format
+var ErrMFAFido2UnsupportedAttestationFormat = &Code{Module: "mfa", Number: 1262, Name: "fido2_unsupported_attestation_format", Message: "unsupported attestation format", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMFAFido2InvalidCbor is mfa:1263: invalid CBOR encoding
+var ErrMFAFido2InvalidCbor = &Code{Module: "mfa", Number: 1263, Name: "fido2_invalid_cbor", Message: "invalid CBOR encoding", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrMFAFido2CounterTooLow is mfa:1264: FIDO2 signature counter too low - possible cloned authenticator
+var ErrMFAFido2CounterTooLow = &Code{Module: "mfa", Number: 1264, Name: "fido2_counter_too_low", Message: "FIDO2 signature counter too low - possible cloned authenticator", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrProviderInternal is provider:10: internal error
+var ErrProviderInternal = &Code{Module: "provider", Number: 10, Name: "internal", Message: "internal error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrProviderInsufficientVeidScore is provider:11: VEID score below required threshold for provider registration
+var ErrProviderInsufficientVeidScore = &Code{Module: "provider", Number: 11, Name: "insufficient_veid_score", Message: "VEID score below required threshold for provider registration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrProviderMFARequired is provider:12: MFA authorization required for provider registration
+var ErrProviderMFARequired = &Code{Module: "provider", Number: 12, Name: "mfa_required", Message: "MFA authorization required for provider registration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrRatelimitAccountRateLimited is ratelimit:1: account rate limited: too many transactions in this block
+var ErrRatelimitAccountRateLimited = &Code{Module: "ratelimit", Number: 1, Name: "account_rate_limited", Message: "account rate limited: too many transactions in this block", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrRatelimitVeidRateLimited is ratelimit:2: VEID rate limited: too many VEID transactions in this block
+var ErrRatelimitVeidRateLimited = &Code{Module: "ratelimit", Number: 2, Name: "veid_rate_limited", Message: "VEID rate limited: too many VEID transactions in this block", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrRatelimitBlockRateLimited is ratelimit:3: block rate limited: too many transactions in this block
+var ErrRatelimitBlockRateLimited = &Code{Module: "ratelimit", Number: 3, Name: "block_rate_limited", Message: "block rate limited: too many transactions in this block", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrRatelimitInvalidRateLimitParams is ratelimit:4: invalid rate limit parameters
+var ErrRatelimitInvalidRateLimitParams = &Code{Module: "ratelimit", Number: 4, Name: "invalid_rate_limit_params", Message: "invalid rate limit parameters", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrResourcesInvalidRequest is resources:1: invalid resource request
+var ErrResourcesInvalidRequest = &Code{Module: "resources", Number: 1, Name: "invalid_request", Message: "invalid resource request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrResourcesInventoryNotFound is resources:2: inventory not found
+var ErrResourcesInventoryNotFound = &Code{Module: "resources", Number: 2, Name: "inventory_not_found", Message: "inventory not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrResourcesNoEligibleInventory is resources:3: no eligible inventory
+var ErrResourcesNoEligibleInventory = &Code{Module: "resources", Number: 3, Name: "no_eligible_inventory", Message: "no eligible inventory", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrResourcesAllocationNotFound is resources:4: allocation not found
+var ErrResourcesAllocationNotFound = &Code{Module: "resources", Number: 4, Name: "allocation_not_found", Message: "allocation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrResourcesInvalidState is resources:5: invalid allocation state
+var ErrResourcesInvalidState = &Code{Module: "resources", Number: 5, Name: "invalid_state", Message: "invalid allocation state", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrResourcesUnauthorized is resources:6: unauthorized
+var ErrResourcesUnauthorized = &Code{Module: "resources", Number: 6, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrResourcesStaleHeartbeat is resources:7: stale heartbeat
+var ErrResourcesStaleHeartbeat = &Code{Module: "resources", Number: 7, Name: "stale_heartbeat", Message: "stale heartbeat", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrResourcesInvalidParams is resources:8: invalid params
+var ErrResourcesInvalidParams = &Code{Module: "resources", Number: 8, Name: "invalid_params", Message: "invalid params", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewSDKInvalidAddress is review:1: invalid address
+//
+// The platform Go SDK's copy of ErrReviewInvalidAddress (review:2309), which the chain module registers.
+var ErrReviewSDKInvalidAddress = &Code{Module: "review", Number: 1, Name: "invalid_address_sdk", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewSDKInvalidOrderID is review:2: invalid order ID
+//
+// The platform Go SDK's copy of ErrReviewInvalidOrderID (review:2313), which the chain module registers.
+var ErrReviewSDKInvalidOrderID = &Code{Module: "review", Number: 2, Name: "invalid_order_id_sdk", Message: "invalid order ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewSDKInvalidRating is review:3: invalid rating
+//
+// The platform Go SDK's copy of ErrReviewInvalidRating (review:2300), which the chain module registers.
+var ErrReviewSDKInvalidRating = &Code{Module: "review", Number: 3, Name: "invalid_rating_sdk", Message: "invalid rating", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewSDKTextTooShort is review:4: review text too short
+//
+// The platform Go SDK's copy of ErrReviewTextTooShort (review:2312), which the chain module registers.
+var ErrReviewSDKTextTooShort = &Code{Module: "review", Number: 4, Name: "review_text_too_short_sdk", Message: "review text too short", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewSDKTextTooLong is review:5: review text too long
+//
+// The platform Go SDK's copy of ErrReviewTextTooLong (review:2311), which the chain module registers.
+var ErrReviewSDKTextTooLong = &Code{Module: "review", Number: 5, Name: "review_text_too_long_sdk", Message: "review text too long", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewSDKInvalidReviewID is review:6: invalid review ID
+//
+// The platform Go SDK's copy of ErrReviewInvalidReviewID (review:2308), which the chain module registers.
+var ErrReviewSDKInvalidReviewID = &Code{Module: "review", Number: 6, Name: "invalid_review_id_sdk", Message: "invalid review ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewInvalidReason is review:7: invalid reason
+var ErrReviewInvalidReason = &Code{Module: "review", Number: 7, Name: "invalid_reason", Message: "invalid reason", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewInvalidRating is review:2300: invalid rating: must be between 1 and 5
+var ErrReviewInvalidRating = &Code{Module: "review", Number: 2300, Name: "invalid_rating", Message: "invalid rating: must be between 1 and 5", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewInvalidReviewText is review:2301: invalid review text
+var ErrReviewInvalidReviewText = &Code{Module: "review", Number: 2301, Name: "invalid_review_text", Message: "invalid review text", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewOrderNotFound is review:2302: order not found
+var ErrReviewOrderNotFound = &Code{Module: "review", Number: 2302, Name: "order_not_found", Message: "order not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrReviewOrderNotCompleted is review:2303: order not completed: only completed orders can be reviewed
+var ErrReviewOrderNotCompleted = &Code{Module: "review", Number: 2303, Name: "order_not_completed", Message: "order not completed: only completed orders can be reviewed", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrReviewUnauthorizedReviewer is review:2304: unauthorized: reviewer must be the order customer
+var ErrReviewUnauthorizedReviewer = &Code{Module: "review", Number: 2304, Name: "unauthorized_reviewer", Message: "unauthorized: reviewer must be the order customer", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrReviewDuplicateReview is review:2305: duplicate review: order has already been reviewed
+var ErrReviewDuplicateReview = &Code{Module: "review", Number: 2305, Name: "duplicate_review", Message: "duplicate review: order has already been reviewed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrReviewNotFound is review:2306: review not found
+var ErrReviewNotFound = &Code{Module: "review", Number: 2306, Name: "review_not_found", Message: "review not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrReviewProviderNotFound is review:2307: provider not found
+var ErrReviewProviderNotFound = &Code{Module: "review", Number: 2307, Name: "provider_not_found", Message: "provider not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrReviewInvalidReviewID is review:2308: invalid review ID
+var ErrReviewInvalidReviewID = &Code{Module: "review", Number: 2308, Name: "invalid_review_id", Message: "invalid review ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewInvalidAddress is review:2309: invalid address
+var ErrReviewInvalidAddress = &Code{Module: "review", Number: 2309, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewContentHashMismatch is review:2310: content hash mismatch: review content integrity check failed
+var ErrReviewContentHashMismatch = &Code{Module: "review", Number: 2310, Name: "content_hash_mismatch", Message: "content hash mismatch: review content integrity check failed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrReviewTextTooLong is review:2311: review text too long
+var ErrReviewTextTooLong = &Code{Module: "review", Number: 2311, Name: "review_text_too_long", Message: "review text too long", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewTextTooShort is review:2312: review text too short
+var ErrReviewTextTooShort = &Code{Module: "review", Number: 2312, Name: "review_text_too_short", Message: "review text too short", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewInvalidOrderID is review:2313: invalid order ID
+var ErrReviewInvalidOrderID = &Code{Module: "review", Number: 2313, Name: "invalid_order_id", Message: "invalid order ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrReviewAggregationNotFound is review:2314: provider rating aggregation not found
+var ErrReviewAggregationNotFound = &Code{Module: "review", Number: 2314, Name: "aggregation_not_found", Message: "provider rating aggregation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrRolesInvalidAddress is roles:1400: invalid address
+var ErrRolesInvalidAddress = &Code{Module: "roles", Number: 1400, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrRolesInvalidRole is roles:1401: invalid role
+var ErrRolesInvalidRole = &Code{Module: "roles", Number: 1401, Name: "invalid_role", Message: "invalid role", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrRolesInvalidAccountState is roles:1402: invalid account state
+var ErrRolesInvalidAccountState = &Code{Module: "roles", Number: 1402, Name: "invalid_account_state", Message: "invalid account state", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrRolesUnauthorized is roles:1403: unauthorized
+var ErrRolesUnauthorized = &Code{Module: "roles", Number: 1403, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrRolesRoleNotFound is roles:1404: role assignment not found
+var ErrRolesRoleNotFound = &Code{Module: "roles", Number: 1404, Name: "role_not_found", Message: "role assignment not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrRolesRoleAlreadyAssigned is roles:1405: role already assigned
+var ErrRolesRoleAlreadyAssigned = &Code{Module: "roles", Number: 1405, Name: "role_already_assigned", Message: "role already assigned", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrRolesAccountStateNotFound is roles:1406: account state not found
+var ErrRolesAccountStateNotFound = &Code{Module: "roles", Number: 1406, Name: "account_state_not_found", Message: "account state not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrRolesInvalidStateTransition is roles:1407: invalid state transition
+var ErrRolesInvalidStateTransition = &Code{Module: "roles", Number: 1407, Name: "invalid_state_transition", Message: "invalid state transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrRolesCannotModifyGenesisAccount is roles:1408: cannot modify genesis account
+var ErrRolesCannotModifyGenesisAccount = &Code{Module: "roles", Number: 1408, Name: "cannot_modify_genesis_account", Message: "cannot modify genesis account", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrRolesAccountTerminated is roles:1409: account is terminated
+var ErrRolesAccountTerminated = &Code{Module: "roles", Number: 1409, Name: "account_terminated", Message: "account is terminated", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrRolesAccountSuspended is roles:1410: account is suspended
+var ErrRolesAccountSuspended = &Code{Module: "roles", Number: 1410, Name: "account_suspended", Message: "account is suspended", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrRolesNotGenesisAccount is roles:1411: only genesis accounts can perform this action
+var ErrRolesNotGenesisAccount = &Code{Module: "roles", Number: 1411, Name: "not_genesis_account", Message: "only genesis accounts can perform this action", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrRolesCannotRevokeOwnRole is roles:1412: cannot revoke own role
+var ErrRolesCannotRevokeOwnRole = &Code{Module: "roles", Number: 1412, Name: "cannot_revoke_own_role", Message: "cannot revoke own role", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrRolesCannotSuspendSelf is roles:1413: cannot suspend own account
+var ErrRolesCannotSuspendSelf = &Code{Module: "roles", Number: 1413, Name: "cannot_suspend_self", Message: "cannot suspend own account", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSDKTxDecode is sdk:2: tx parse error
+var ErrSDKTxDecode = &Code{Module: "sdk", Number: 2, Name: "tx_decode", Message: "tx parse error", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKInvalidSequence is sdk:3: invalid sequence
+//
+// Action: Query the account sequence, sign the transaction again with it and broadcast the new transaction.
+var ErrSDKInvalidSequence = &Code{Module: "sdk", Number: 3, Name: "invalid_sequence", Message: "invalid sequence", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Query the account sequence, sign the transaction again with it and broadcast the new transaction."}
+
+// ErrSDKUnauthorized is sdk:4: unauthorized
+var ErrSDKUnauthorized = &Code{Module: "sdk", Number: 4, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrSDKInsufficientFunds is sdk:5: insufficient funds
+//
+// Action: Fund the account before retrying.
+var ErrSDKInsufficientFunds = &Code{Module: "sdk", Number: 5, Name: "insufficient_funds", Message: "insufficient funds", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Fund the account before retrying."}
+
+// ErrSDKUnknownRequest is sdk:6: unknown request
+var ErrSDKUnknownRequest = &Code{Module: "sdk", Number: 6, Name: "unknown_request", Message: "unknown request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKInvalidAddress is sdk:7: invalid address
+var ErrSDKInvalidAddress = &Code{Module: "sdk", Number: 7, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKInvalidPubKey is sdk:8: invalid pubkey
+var ErrSDKInvalidPubKey = &Code{Module: "sdk", Number: 8, Name: "invalid_pub_key", Message: "invalid pubkey", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKUnknownAddress is sdk:9: unknown address
+var ErrSDKUnknownAddress = &Code{Module: "sdk", Number: 9, Name: "unknown_address", Message: "unknown address", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSDKInvalidCoins is sdk:10: invalid coins
+var ErrSDKInvalidCoins = &Code{Module: "sdk", Number: 10, Name: "invalid_coins", Message: "invalid coins", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKOutOfGas is sdk:11: out of gas
+//
+// Action: Raise the gas limit (simulate first) and sign a new transaction.
+var ErrSDKOutOfGas = &Code{Module: "sdk", Number: 11, Name: "out_of_gas", Message: "out of gas", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Raise the gas limit (simulate first) and sign a new transaction."}
+
+// ErrSDKMemoTooLarge is sdk:12: memo too large
+var ErrSDKMemoTooLarge = &Code{Module: "sdk", Number: 12, Name: "memo_too_large", Message: "memo too large", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKInsufficientFee is sdk:13: insufficient fee
+//
+// Action: Raise the fee and sign a new transaction.
+var ErrSDKInsufficientFee = &Code{Module: "sdk", Number: 13, Name: "insufficient_fee", Message: "insufficient fee", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Raise the fee and sign a new transaction."}
+
+// ErrSDKTooManySignatures is sdk:14: maximum number of signatures exceeded
+var ErrSDKTooManySignatures = &Code{Module: "sdk", Number: 14, Name: "too_many_signatures", Message: "maximum number of signatures exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKNoSignatures is sdk:15: no signatures supplied
+var ErrSDKNoSignatures = &Code{Module: "sdk", Number: 15, Name: "no_signatures", Message: "no signatures supplied", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKJSONMarshal is sdk:16: failed to marshal JSON bytes
+var ErrSDKJSONMarshal = &Code{Module: "sdk", Number: 16, Name: "json_marshal", Message: "failed to marshal JSON bytes", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrSDKJSONUnmarshal is sdk:17: failed to unmarshal JSON bytes
+var ErrSDKJSONUnmarshal = &Code{Module: "sdk", Number: 17, Name: "json_unmarshal", Message: "failed to unmarshal JSON bytes", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKInvalidRequest is sdk:18: invalid request
+var ErrSDKInvalidRequest = &Code{Module: "sdk", Number: 18, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKTxInMempoolCache is sdk:19: tx already in mempool
+//
+// Action: The transaction is already pending; wait for it instead of broadcasting again.
+var ErrSDKTxInMempoolCache = &Code{Module: "sdk", Number: 19, Name: "tx_in_mempool_cache", Message: "tx already in mempool", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409, Action: "The transaction is already pending; wait for it instead of broadcasting again."}
+
+// ErrSDKMempoolIsFull is sdk:20: mempool is full
+//
+// Action: Wait and broadcast again; the node drops transactions while its mempool is full.
+var ErrSDKMempoolIsFull = &Code{Module: "sdk", Number: 20, Name: "mempool_is_full", Message: "mempool is full", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Action: "Wait and broadcast again; the node drops transactions while its mempool is full."}
+
+// ErrSDKTxTooLarge is sdk:21: tx too large
+var ErrSDKTxTooLarge = &Code{Module: "sdk", Number: 21, Name: "tx_too_large", Message: "tx too large", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKKeyNotFound is sdk:22: key not found
+var ErrSDKKeyNotFound = &Code{Module: "sdk", Number: 22, Name: "key_not_found", Message: "key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSDKWrongPassword is sdk:23: invalid account password
+var ErrSDKWrongPassword = &Code{Module: "sdk", Number: 23, Name: "wrong_password", Message: "invalid account password", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrSDKInvalidSigner is sdk:24: tx intended signer does not match the given signer
+var ErrSDKInvalidSigner = &Code{Module: "sdk", Number: 24, Name: "invalid_signer", Message: "tx intended signer does not match the given signer", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrSDKInvalidGasAdjustment is sdk:25: invalid gas adjustment
+var ErrSDKInvalidGasAdjustment = &Code{Module: "sdk", Number: 25, Name: "invalid_gas_adjustment", Message: "invalid gas adjustment", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKInvalidHeight is sdk:26: invalid height
+var ErrSDKInvalidHeight = &Code{Module: "sdk", Number: 26, Name: "invalid_height", Message: "invalid height", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKInvalidVersion is sdk:27: invalid version
+var ErrSDKInvalidVersion = &Code{Module: "sdk", Number: 27, Name: "invalid_version", Message: "invalid version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKInvalidChainID is sdk:28: invalid chain-id
+var ErrSDKInvalidChainID = &Code{Module: "sdk", Number: 28, Name: "invalid_chain_id", Message: "invalid chain-id", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKInvalidType is sdk:29: invalid type
+var ErrSDKInvalidType = &Code{Module: "sdk", Number: 29, Name: "invalid_type", Message: "invalid type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKTxTimeoutHeight is sdk:30: tx timeout height
+var ErrSDKTxTimeoutHeight = &Code{Module: "sdk", Number: 30, Name: "tx_timeout_height", Message: "tx timeout height", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSDKUnknownExtensionOptions is sdk:31: unknown extension options
+var ErrSDKUnknownExtensionOptions = &Code{Module: "sdk", Number: 31, Name: "unknown_extension_options", Message: "unknown extension options", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKWrongSequence is sdk:32: incorrect account sequence
+//
+// Action: Query the account sequence, sign the transaction again with it and broadcast the new transaction.
+var ErrSDKWrongSequence = &Code{Module: "sdk", Number: 32, Name: "wrong_sequence", Message: "incorrect account sequence", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Query the account sequence, sign the transaction again with it and broadcast the new transaction."}
+
+// ErrSDKPackAny is sdk:33: failed packing protobuf message to Any
+var ErrSDKPackAny = &Code{Module: "sdk", Number: 33, Name: "pack_any", Message: "failed packing protobuf message to Any", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrSDKUnpackAny is sdk:34: failed unpacking protobuf message from Any
+var ErrSDKUnpackAny = &Code{Module: "sdk", Number: 34, Name: "unpack_any", Message: "failed unpacking protobuf message from Any", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKLogic is sdk:35: internal logic error
+var ErrSDKLogic = &Code{Module: "sdk", Number: 35, Name: "logic", Message: "internal logic error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrSDKConflict is sdk:36: conflict
+var ErrSDKConflict = &Code{Module: "sdk", Number: 36, Name: "conflict", Message: "conflict", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSDKNotSupported is sdk:37: feature not supported
+var ErrSDKNotSupported = &Code{Module: "sdk", Number: 37, Name: "not_supported", Message: "feature not supported", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKNotFound is sdk:38: not found
+var ErrSDKNotFound = &Code{Module: "sdk", Number: 38, Name: "not_found", Message: "not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSDKIo is sdk:39: Internal IO error
+var ErrSDKIo = &Code{Module: "sdk", Number: 39, Name: "io", Message: "Internal IO error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrSDKAppConfig is sdk:40: error in app.toml
+var ErrSDKAppConfig = &Code{Module: "sdk", Number: 40, Name: "app_config", Message: "error in app.toml", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrSDKInvalidGasLimit is sdk:41: invalid gas limit
+var ErrSDKInvalidGasLimit = &Code{Module: "sdk", Number: 41, Name: "invalid_gas_limit", Message: "invalid gas limit", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSDKTxTimeout is sdk:42: tx timeout
+var ErrSDKTxTimeout = &Code{Module: "sdk", Number: 42, Name: "tx_timeout", Message: "tx timeout", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrServicedeskConfigInvalid is servicedesk:1: invalid configuration
+var ErrServicedeskConfigInvalid = &Code{Module: "servicedesk", Number: 1, Name: "config_invalid", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrServicedeskSyncFailed is servicedesk:2: sync failed
+var ErrServicedeskSyncFailed = &Code{Module: "servicedesk", Number: 2, Name: "sync_failed", Message: "sync failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrServicedeskExternalAPI is servicedesk:3: external API error
+var ErrServicedeskExternalAPI = &Code{Module: "servicedesk", Number: 3, Name: "external_api_error", Message: "external API error", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrServicedeskConflict is servicedesk:4: sync conflict detected
+var ErrServicedeskConflict = &Code{Module: "servicedesk", Number: 4, Name: "conflict", Message: "sync conflict detected", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrServicedeskTicketNotFound is servicedesk:5: ticket not found
+var ErrServicedeskTicketNotFound = &Code{Module: "servicedesk", Number: 5, Name: "ticket_not_found", Message: "ticket not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrServicedeskSignatureInvalid is servicedesk:6: invalid signature
+var ErrServicedeskSignatureInvalid = &Code{Module: "servicedesk", Number: 6, Name: "signature_invalid", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrServicedeskRateLimited is servicedesk:7: rate limited
+var ErrServicedeskRateLimited = &Code{Module: "servicedesk", Number: 7, Name: "rate_limited", Message: "rate limited", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrServicedeskAttachmentFailed is servicedesk:8: attachment sync failed
+var ErrServicedeskAttachmentFailed = &Code{Module: "servicedesk", Number: 8, Name: "attachment_failed", Message: "attachment sync failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrServicedeskAuditFailed is servicedesk:9: audit logging failed
+var ErrServicedeskAuditFailed = &Code{Module: "servicedesk", Number: 9, Name: "audit_failed", Message: "audit logging failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementSDKInvalidAddress is settlement:1: invalid address
+//
+// The platform Go SDK's copy of ErrSettlementInvalidAddress (settlement:1521), which the chain module registers.
+var ErrSettlementSDKInvalidAddress = &Code{Module: "settlement", Number: 1, Name: "invalid_address_sdk", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementSDKInvalidEscrow is settlement:2: invalid escrow
+//
+// The platform Go SDK's copy of ErrSettlementInvalidEscrow (settlement:1500), which the chain module registers.
+var ErrSettlementSDKInvalidEscrow = &Code{Module: "settlement", Number: 2, Name: "invalid_escrow_sdk", Message: "invalid escrow", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementSDKInvalidAmount is settlement:3: invalid amount
+//
+// The platform Go SDK's copy of ErrSettlementInvalidAmount (settlement:1522), which the chain module registers.
+var ErrSettlementSDKInvalidAmount = &Code{Module: "settlement", Number: 3, Name: "invalid_amount_sdk", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementSDKInvalidSettlement is settlement:4: invalid settlement
+//
+// The platform Go SDK's copy of ErrSettlementInvalidSettlement (settlement:1506), which the chain module registers.
+var ErrSettlementSDKInvalidSettlement = &Code{Module: "settlement", Number: 4, Name: "invalid_settlement_sdk", Message: "invalid settlement", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementSDKInvalidUsageRecord is settlement:5: invalid usage record
+//
+// The platform Go SDK's copy of ErrSettlementInvalidUsageRecord (settlement:1512), which the chain module registers.
+var ErrSettlementSDKInvalidUsageRecord = &Code{Module: "settlement", Number: 5, Name: "invalid_usage_record_sdk", Message: "invalid usage record", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementSDKInvalidSignature is settlement:6: invalid signature
+//
+// The platform Go SDK's copy of ErrSettlementInvalidSignature (settlement:1524), which the chain module registers.
+var ErrSettlementSDKInvalidSignature = &Code{Module: "settlement", Number: 6, Name: "invalid_signature_sdk", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementSDKInvalidReward is settlement:7: invalid reward
+//
+// The platform Go SDK's copy of ErrSettlementInvalidReward (settlement:1509), which the chain module registers.
+var ErrSettlementSDKInvalidReward = &Code{Module: "settlement", Number: 7, Name: "invalid_reward_sdk", Message: "invalid reward", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementInvalidEscrow is settlement:1500: invalid escrow
+var ErrSettlementInvalidEscrow = &Code{Module: "settlement", Number: 1500, Name: "invalid_escrow", Message: "invalid escrow", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementEscrowNotFound is settlement:1501: escrow not found
+var ErrSettlementEscrowNotFound = &Code{Module: "settlement", Number: 1501, Name: "escrow_not_found", Message: "escrow not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSettlementEscrowExists is settlement:1502: escrow already exists
+var ErrSettlementEscrowExists = &Code{Module: "settlement", Number: 1502, Name: "escrow_exists", Message: "escrow already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSettlementInvalidStateTransition is settlement:1503: invalid state transition
+var ErrSettlementInvalidStateTransition = &Code{Module: "settlement", Number: 1503, Name: "invalid_state_transition", Message: "invalid state transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSettlementInsufficientFunds is settlement:1504: insufficient funds
+var ErrSettlementInsufficientFunds = &Code{Module: "settlement", Number: 1504, Name: "insufficient_funds", Message: "insufficient funds", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementUnauthorized is settlement:1505: unauthorized
+var ErrSettlementUnauthorized = &Code{Module: "settlement", Number: 1505, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrSettlementInvalidSettlement is settlement:1506: invalid settlement
+var ErrSettlementInvalidSettlement = &Code{Module: "settlement", Number: 1506, Name: "invalid_settlement", Message: "invalid settlement", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementNotFound is settlement:1507: settlement not found
+var ErrSettlementNotFound = &Code{Module: "settlement", Number: 1507, Name: "settlement_not_found", Message: "settlement not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSettlementExists is settlement:1508: settlement already exists
+var ErrSettlementExists = &Code{Module: "settlement", Number: 1508, Name: "settlement_exists", Message: "settlement already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSettlementInvalidReward is settlement:1509: invalid reward
+var ErrSettlementInvalidReward = &Code{Module: "settlement", Number: 1509, Name: "invalid_reward", Message: "invalid reward", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementRewardNotFound is settlement:1510: reward distribution not found
+var ErrSettlementRewardNotFound = &Code{Module: "settlement", Number: 1510, Name: "reward_not_found", Message: "reward distribution not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSettlementNoClaimableRewards is settlement:1511: no claimable rewards
+var ErrSettlementNoClaimableRewards = &Code{Module: "settlement", Number: 1511, Name: "no_claimable_rewards", Message: "no claimable rewards", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementInvalidUsageRecord is settlement:1512: invalid usage record
+var ErrSettlementInvalidUsageRecord = &Code{Module: "settlement", Number: 1512, Name: "invalid_usage_record", Message: "invalid usage record", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementUsageRecordNotFound is settlement:1513: usage record not found
+var ErrSettlementUsageRecordNotFound = &Code{Module: "settlement", Number: 1513, Name: "usage_record_not_found", Message: "usage record not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSettlementUsageRecordExists is settlement:1514: usage record already exists
+var ErrSettlementUsageRecordExists = &Code{Module: "settlement", Number: 1514, Name: "usage_record_exists", Message: "usage record already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSettlementUsageAlreadySettled is settlement:1515: usage already settled
+var ErrSettlementUsageAlreadySettled = &Code{Module: "settlement", Number: 1515, Name: "usage_already_settled", Message: "usage already settled", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSettlementInvalidCondition is settlement:1516: invalid release condition
+var ErrSettlementInvalidCondition = &Code{Module: "settlement", Number: 1516, Name: "invalid_condition", Message: "invalid release condition", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementConditionsNotMet is settlement:1517: release conditions not met
+var ErrSettlementConditionsNotMet = &Code{Module: "settlement", Number: 1517, Name: "conditions_not_met", Message: "release conditions not met", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementEscrowExpired is settlement:1518: escrow has expired
+var ErrSettlementEscrowExpired = &Code{Module: "settlement", Number: 1518, Name: "escrow_expired", Message: "escrow has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSettlementEscrowNotActive is settlement:1519: escrow not active
+var ErrSettlementEscrowNotActive = &Code{Module: "settlement", Number: 1519, Name: "escrow_not_active", Message: "escrow not active", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSettlementOrderNotFound is settlement:1520: order not found
+var ErrSettlementOrderNotFound = &Code{Module: "settlement", Number: 1520, Name: "order_not_found", Message: "order not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSettlementInvalidAddress is settlement:1521: invalid address
+var ErrSettlementInvalidAddress = &Code{Module: "settlement", Number: 1521, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementInvalidAmount is settlement:1522: invalid amount
+var ErrSettlementInvalidAmount = &Code{Module: "settlement", Number: 1522, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementEscrowDisputed is settlement:1523: escrow is disputed
+var ErrSettlementEscrowDisputed = &Code{Module: "settlement", Number: 1523, Name: "escrow_disputed", Message: "escrow is disputed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementInvalidSignature is settlement:1524: invalid signature
+var ErrSettlementInvalidSignature = &Code{Module: "settlement", Number: 1524, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementInvalidParams is settlement:1525: invalid params
+var ErrSettlementInvalidParams = &Code{Module: "settlement", Number: 1525, Name: "invalid_params", Message: "invalid params", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementRewardClaimFailed is settlement:1526: reward claim failed
+var ErrSettlementRewardClaimFailed = &Code{Module: "settlement", Number: 1526, Name: "reward_claim_failed", Message: "reward claim failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementInvalidEpoch is settlement:1527: invalid epoch
+var ErrSettlementInvalidEpoch = &Code{Module: "settlement", Number: 1527, Name: "invalid_epoch", Message: "invalid epoch", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementDistributionFailed is settlement:1528: distribution failed
+var ErrSettlementDistributionFailed = &Code{Module: "settlement", Number: 1528, Name: "distribution_failed", Message: "distribution failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementLeaseNotFound is settlement:1529: lease not found
+var ErrSettlementLeaseNotFound = &Code{Module: "settlement", Number: 1529, Name: "lease_not_found", Message: "lease not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSettlementInvalidPayout is settlement:1530: invalid payout
+var ErrSettlementInvalidPayout = &Code{Module: "settlement", Number: 1530, Name: "invalid_payout", Message: "invalid payout", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementPayoutNotFound is settlement:1531: payout not found
+var ErrSettlementPayoutNotFound = &Code{Module: "settlement", Number: 1531, Name: "payout_not_found", Message: "payout not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSettlementPayoutExists is settlement:1532: payout already exists
+var ErrSettlementPayoutExists = &Code{Module: "settlement", Number: 1532, Name: "payout_exists", Message: "payout already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSettlementPayoutIdempotent is settlement:1533: payout already processed (idempotent)
+var ErrSettlementPayoutIdempotent = &Code{Module: "settlement", Number: 1533, Name: "payout_idempotent", Message: "payout already processed (idempotent)", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSettlementPayoutHeld is settlement:1534: payout is on hold
+var ErrSettlementPayoutHeld = &Code{Module: "settlement", Number: 1534, Name: "payout_held", Message: "payout is on hold", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementDisputeActive is settlement:1535: active dispute prevents payout
+var ErrSettlementDisputeActive = &Code{Module: "settlement", Number: 1535, Name: "dispute_active", Message: "active dispute prevents payout", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementInvoiceNotPaid is settlement:1536: invoice not paid
+var ErrSettlementInvoiceNotPaid = &Code{Module: "settlement", Number: 1536, Name: "invoice_not_paid", Message: "invoice not paid", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementPayoutExecutionFailed is settlement:1537: payout execution failed
+var ErrSettlementPayoutExecutionFailed = &Code{Module: "settlement", Number: 1537, Name: "payout_execution_failed", Message: "payout execution failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementFiatConversionNotFound is settlement:1538: fiat conversion not found
+var ErrSettlementFiatConversionNotFound = &Code{Module: "settlement", Number: 1538, Name: "fiat_conversion_not_found", Message: "fiat conversion not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSettlementFiatConversionNotAllowed is settlement:1539: fiat conversion not allowed
+var ErrSettlementFiatConversionNotAllowed = &Code{Module: "settlement", Number: 1539, Name: "fiat_conversion_not_allowed", Message: "fiat conversion not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrSettlementFiatConversionFailed is settlement:1540: fiat conversion failed
+var ErrSettlementFiatConversionFailed = &Code{Module: "settlement", Number: 1540, Name: "fiat_conversion_failed", Message: "fiat conversion failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementComplianceRequired is settlement:1541: compliance requirements not met
+var ErrSettlementComplianceRequired = &Code{Module: "settlement", Number: 1541, Name: "compliance_required", Message: "compliance requirements not met", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementDEXUnavailable is settlement:1542: dex integration unavailable
+var ErrSettlementDEXUnavailable = &Code{Module: "settlement", Number: 1542, Name: "dex_unavailable", Message: "dex integration unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrSettlementOffRampUnavailable is settlement:1543: off-ramp integration unavailable
+var ErrSettlementOffRampUnavailable = &Code{Module: "settlement", Number: 1543, Name: "off_ramp_unavailable", Message: "off-ramp integration unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrSettlementFiatLimitExceeded is settlement:1544: fiat conversion limit exceeded
+var ErrSettlementFiatLimitExceeded = &Code{Module: "settlement", Number: 1544, Name: "fiat_limit_exceeded", Message: "fiat conversion limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrSettlementOracleUnavailable is settlement:1545: oracle sources unavailable
+var ErrSettlementOracleUnavailable = &Code{Module: "settlement", Number: 1545, Name: "oracle_unavailable", Message: "oracle sources unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrSettlementOracleStalePrice is settlement:1546: oracle price stale
+var ErrSettlementOracleStalePrice = &Code{Module: "settlement", Number: 1546, Name: "oracle_stale_price", Message: "oracle price stale", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementOracleInsufficientSources is settlement:1547: insufficient oracle sources
+var ErrSettlementOracleInsufficientSources = &Code{Module: "settlement", Number: 1547, Name: "oracle_insufficient_sources", Message: "insufficient oracle sources", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrSettlementRateUnavailable is settlement:1548: settlement rate unavailable
+var ErrSettlementRateUnavailable = &Code{Module: "settlement", Number: 1548, Name: "rate_unavailable", Message: "settlement rate unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrSettlementIBCInvalidVersion is settlement-ibc:3100: invalid IBC version
+var ErrSettlementIBCInvalidVersion = &Code{Module: "settlement-ibc", Number: 3100, Name: "invalid_version", Message: "invalid IBC version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementIBCInvalidPort is settlement-ibc:3101: invalid IBC port
+var ErrSettlementIBCInvalidPort = &Code{Module: "settlement-ibc", Number: 3101, Name: "invalid_port", Message: "invalid IBC port", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementIBCInvalidPacket is settlement-ibc:3102: invalid IBC packet
+var ErrSettlementIBCInvalidPacket = &Code{Module: "settlement-ibc", Number: 3102, Name: "invalid_packet", Message: "invalid IBC packet", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSettlementIBCRateLimited is settlement-ibc:3103: IBC rate limit exceeded
+var ErrSettlementIBCRateLimited = &Code{Module: "settlement-ibc", Number: 3103, Name: "rate_limited", Message: "IBC rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrSettlementIBCChannelNotFound is settlement-ibc:3104: IBC channel not found
+var ErrSettlementIBCChannelNotFound = &Code{Module: "settlement-ibc", Number: 3104, Name: "channel_not_found", Message: "IBC channel not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSettlementIBCHandshakeTimedOut is settlement-ibc:3105: IBC channel handshake timed out
+var ErrSettlementIBCHandshakeTimedOut = &Code{Module: "settlement-ibc", Number: 3105, Name: "handshake_timed_out", Message: "IBC channel handshake timed out", Category: CategoryTimeout, Severity: SeverityError, HTTPStatus: 504}
+
+// ErrSettlementIBCSettlementConflict is settlement-ibc:3106: settlement record conflict
+var ErrSettlementIBCSettlementConflict = &Code{Module: "settlement-ibc", Number: 3106, Name: "settlement_conflict", Message: "settlement record conflict", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSMSVerificationInvalidPhoneNumber is sms_verification:1: invalid phone number
+var ErrSMSVerificationInvalidPhoneNumber = &Code{Module: "sms_verification", Number: 1, Name: "invalid_phone_number", Message: "invalid phone number", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationInvalidRequest is sms_verification:2: invalid request
+var ErrSMSVerificationInvalidRequest = &Code{Module: "sms_verification", Number: 2, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationInvalidConfig is sms_verification:3: invalid configuration
+var ErrSMSVerificationInvalidConfig = &Code{Module: "sms_verification", Number: 3, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationChallengeCreation is sms_verification:4: failed to create challenge
+var ErrSMSVerificationChallengeCreation = &Code{Module: "sms_verification", Number: 4, Name: "challenge_creation", Message: "failed to create challenge", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrSMSVerificationChallengeNotFound is sms_verification:5: challenge not found
+var ErrSMSVerificationChallengeNotFound = &Code{Module: "sms_verification", Number: 5, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSMSVerificationChallengeExpired is sms_verification:6: challenge expired
+var ErrSMSVerificationChallengeExpired = &Code{Module: "sms_verification", Number: 6, Name: "challenge_expired", Message: "challenge expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSMSVerificationMaxAttemptsExceeded is sms_verification:7: max verification attempts exceeded
+var ErrSMSVerificationMaxAttemptsExceeded = &Code{Module: "sms_verification", Number: 7, Name: "max_attempts_exceeded", Message: "max verification attempts exceeded", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSMSVerificationResendLimitExceeded is sms_verification:8: resend limit exceeded
+var ErrSMSVerificationResendLimitExceeded = &Code{Module: "sms_verification", Number: 8, Name: "resend_limit_exceeded", Message: "resend limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+
+// ErrSMSVerificationResendCooldown is sms_verification:9: resend cooldown active
+var ErrSMSVerificationResendCooldown = &Code{Module: "sms_verification", Number: 9, Name: "resend_cooldown", Message: "resend cooldown active", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+
+// ErrSMSVerificationInvalidOtp is sms_verification:10: invalid OTP
+var ErrSMSVerificationInvalidOtp = &Code{Module: "sms_verification", Number: 10, Name: "invalid_otp", Message: "invalid OTP", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationAccountMismatch is sms_verification:11: account address mismatch
+var ErrSMSVerificationAccountMismatch = &Code{Module: "sms_verification", Number: 11, Name: "account_mismatch", Message: "account address mismatch", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrSMSVerificationDeliveryFailed is sms_verification:12: SMS delivery failed
+var ErrSMSVerificationDeliveryFailed = &Code{Module: "sms_verification", Number: 12, Name: "delivery_failed", Message: "SMS delivery failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+
+// ErrSMSVerificationProvider is sms_verification:13: SMS provider error
+var ErrSMSVerificationProvider = &Code{Module: "sms_verification", Number: 13, Name: "provider_error", Message: "SMS provider error", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+
+// ErrSMSVerificationRateLimited is sms_verification:14: rate limit exceeded
+var ErrSMSVerificationRateLimited = &Code{Module: "sms_verification", Number: 14, Name: "rate_limited", Message: "rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+
+// ErrSMSVerificationServiceUnavailable is sms_verification:15: service unavailable
+var ErrSMSVerificationServiceUnavailable = &Code{Module: "sms_verification", Number: 15, Name: "service_unavailable", Message: "service unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+
+// ErrSMSVerificationCache is sms_verification:16: cache error
+var ErrSMSVerificationCache = &Code{Module: "sms_verification", Number: 16, Name: "cache_error", Message: "cache error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrSMSVerificationAttestationFailed is sms_verification:17: attestation creation failed
+var ErrSMSVerificationAttestationFailed = &Code{Module: "sms_verification", Number: 17, Name: "attestation_failed", Message: "attestation creation failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrSMSVerificationAlreadyVerified is sms_verification:18: phone already verified
+var ErrSMSVerificationAlreadyVerified = &Code{Module: "sms_verification", Number: 18, Name: "already_verified", Message: "phone already verified", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSMSVerificationChallengeConsumed is sms_verification:19: challenge already consumed
+var ErrSMSVerificationChallengeConsumed = &Code{Module: "sms_verification", Number: 19, Name: "challenge_consumed", Message: "challenge already consumed", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSMSVerificationVoIPDetected is sms_verification:20: VoIP numbers not allowed
+var ErrSMSVerificationVoIPDetected = &Code{Module: "sms_verification", Number: 20, Name: "vo_ip_detected", Message: "VoIP numbers not allowed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationPhoneBlocked is sms_verification:21: phone number blocked
+var ErrSMSVerificationPhoneBlocked = &Code{Module: "sms_verification", Number: 21, Name: "phone_blocked", Message: "phone number blocked", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationSigningFailed is sms_verification:22: attestation signing failed
+var ErrSMSVerificationSigningFailed = &Code{Module: "sms_verification", Number: 22, Name: "signing_failed", Message: "attestation signing failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrSMSVerificationCarrierLookupFailed is sms_verification:23: carrier lookup failed
+var ErrSMSVerificationCarrierLookupFailed = &Code{Module: "sms_verification", Number: 23, Name: "carrier_lookup_failed", Message: "carrier lookup failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+
+// ErrSMSVerificationSuspiciousActivity is sms_verification:24: suspicious activity detected
+var ErrSMSVerificationSuspiciousActivity = &Code{Module: "sms_verification", Number: 24, Name: "suspicious_activity", Message: "suspicious activity detected", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+
+// ErrSMSVerificationVelocityExceeded is sms_verification:25: velocity limit exceeded
+var ErrSMSVerificationVelocityExceeded = &Code{Module: "sms_verification", Number: 25, Name: "velocity_exceeded", Message: "velocity limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+
+// ErrSMSVerificationDeviceFingerprintMismatch is sms_verification:26: device fingerprint mismatch
+var ErrSMSVerificationDeviceFingerprintMismatch = &Code{Module: "sms_verification", Number: 26, Name: "device_fingerprint_mismatch", Message: "device fingerprint mismatch", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrSMSVerificationPrimaryProviderFailed is sms_verification:27: primary SMS provider failed
+var ErrSMSVerificationPrimaryProviderFailed = &Code{Module: "sms_verification", Number: 27, Name: "primary_provider_failed", Message: "primary SMS provider failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+
+// ErrSMSVerificationAllProvidersFailed is sms_verification:28: all SMS providers failed
+var ErrSMSVerificationAllProvidersFailed = &Code{Module: "sms_verification", Number: 28, Name: "all_providers_failed", Message: "all SMS providers failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+
+// ErrSMSVerificationRegionNotSupported is sms_verification:29: phone region not supported
+var ErrSMSVerificationRegionNotSupported = &Code{Module: "sms_verification", Number: 29, Name: "region_not_supported", Message: "phone region not supported", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationInvalidCountryCode is sms_verification:30: invalid country code
+var ErrSMSVerificationInvalidCountryCode = &Code{Module: "sms_verification", Number: 30, Name: "invalid_country_code", Message: "invalid country code", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationVoIPNotAllowed is sms_verification:31: VoIP numbers not allowed
+var ErrSMSVerificationVoIPNotAllowed = &Code{Module: "sms_verification", Number: 31, Name: "vo_ip_not_allowed", Message: "VoIP numbers not allowed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationCountryBlocked is sms_verification:32: country is blocked
+var ErrSMSVerificationCountryBlocked = &Code{Module: "sms_verification", Number: 32, Name: "country_blocked", Message: "country is blocked", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationPhoneMismatch is sms_verification:33: phone number mismatch
+var ErrSMSVerificationPhoneMismatch = &Code{Module: "sms_verification", Number: 33, Name: "phone_mismatch", Message: "phone number mismatch", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSMSVerificationTemplate is sms_verification:34: template rendering error
+var ErrSMSVerificationTemplate = &Code{Module: "sms_verification", Number: 34, Name: "template_error", Message: "template rendering error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrSMSVerificationWebhookInvalid is sms_verification:35: invalid webhook payload
+var ErrSMSVerificationWebhookInvalid = &Code{Module: "sms_verification", Number: 35, Name: "webhook_invalid", Message: "invalid webhook payload", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSupportRefNotFound is support:1: external ticket reference not found
+var ErrSupportRefNotFound = &Code{Module: "support", Number: 1, Name: "ref_not_found", Message: "external ticket reference not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSupportRefAlreadyExists is support:2: external ticket reference already exists
+var ErrSupportRefAlreadyExists = &Code{Module: "support", Number: 2, Name: "ref_already_exists", Message: "external ticket reference already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSupportInvalidResourceRef is support:3: invalid resource reference
+var ErrSupportInvalidResourceRef = &Code{Module: "support", Number: 3, Name: "invalid_resource_ref", Message: "invalid resource reference", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSupportInvalidExternalSystem is support:4: invalid external system
+var ErrSupportInvalidExternalSystem = &Code{Module: "support", Number: 4, Name: "invalid_external_system", Message: "invalid external system", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrSupportInvalidExternalTicketID is support:5: invalid external ticket ID
+var ErrSupportInvalidExternalTicketID = &Code{Module: "support", Number: 5, Name: "invalid_external_ticket_id", Message: "invalid external ticket ID", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrSupportInvalidExternalURL is support:6: invalid external URL
+var ErrSupportInvalidExternalURL = &Code{Module: "support", Number: 6, Name: "invalid_external_url", Message: "invalid external URL", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrSupportInvalidAddress is support:7: invalid address
+var ErrSupportInvalidAddress = &Code{Module: "support", Number: 7, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSupportUnauthorized is support:8: unauthorized
+var ErrSupportUnauthorized = &Code{Module: "support", Number: 8, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrSupportInvalidParams is support:9: invalid module parameters
+var ErrSupportInvalidParams = &Code{Module: "support", Number: 9, Name: "invalid_params", Message: "invalid module parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSupportInvalidResourceType is support:10: invalid resource type
+var ErrSupportInvalidResourceType = &Code{Module: "support", Number: 10, Name: "invalid_resource_type", Message: "invalid resource type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSupportInvalidSupportRequest is support:11: invalid support request
+var ErrSupportInvalidSupportRequest = &Code{Module: "support", Number: 11, Name: "invalid_support_request", Message: "invalid support request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSupportInvalidSupportResponse is support:12: invalid support response
+var ErrSupportInvalidSupportResponse = &Code{Module: "support", Number: 12, Name: "invalid_support_response", Message: "invalid support response", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSupportRequestNotFound is support:13: support request not found
+var ErrSupportRequestNotFound = &Code{Module: "support", Number: 13, Name: "support_request_not_found", Message: "support request not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSupportResponseNotFound is support:14: support response not found
+var ErrSupportResponseNotFound = &Code{Module: "support", Number: 14, Name: "support_response_not_found", Message: "support response not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrSupportInvalidStatusTransition is support:15: invalid status transition
+var ErrSupportInvalidStatusTransition = &Code{Module: "support", Number: 15, Name: "invalid_status_transition", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrSupportInvalidRetentionPolicy is support:16: invalid retention policy
+var ErrSupportInvalidRetentionPolicy = &Code{Module: "support", Number: 16, Name: "invalid_retention_policy", Message: "invalid retention policy", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSupportInvalidPayload is support:17: invalid payload
+var ErrSupportInvalidPayload = &Code{Module: "support", Number: 17, Name: "invalid_payload", Message: "invalid payload", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSupportMaxResponsesExceeded is support:18: max responses exceeded
+var ErrSupportMaxResponsesExceeded = &Code{Module: "support", Number: 18, Name: "max_responses_exceeded", Message: "max responses exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrSupportRequestArchived is support:19: support request archived
+var ErrSupportRequestArchived = &Code{Module: "support", Number: 19, Name: "request_archived", Message: "support request archived", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrUndefinedInternal is undefined:1: internal
+var ErrUndefinedInternal = &Code{Module: "undefined", Number: 1, Name: "internal", Message: "internal", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrUndefinedPanic is undefined:111222: panic
+var ErrUndefinedPanic = &Code{Module: "undefined", Number: 111222, Name: "panic", Message: "panic", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+
+// ErrVeidInvalidAddress is veid:1000: invalid address
+//
+// Action: Fix address format
+var ErrVeidInvalidAddress = &Code{Module: "veid", Number: 1000, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix address format"}
+
+// ErrVeidInvalidScope is veid:1001: invalid scope
+//
+// Action: Fix scope format
+var ErrVeidInvalidScope = &Code{Module: "veid", Number: 1001, Name: "invalid_scope", Message: "invalid scope", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix scope format"}
+
+// ErrVeidInvalidScopeType is veid:1002: invalid scope type
+//
+// Action: Use valid scope type
+var ErrVeidInvalidScopeType = &Code{Module: "veid", Number: 1002, Name: "invalid_scope_type", Message: "invalid scope type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use valid scope type"}
+
+// ErrVeidInvalidScopeVersion is veid:1003: invalid scope version
+//
+// Action: Update scope version
+var ErrVeidInvalidScopeVersion = &Code{Module: "veid", Number: 1003, Name: "invalid_scope_version", Message: "invalid scope version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Update scope version"}
+
+// ErrVeidInvalidPayload is veid:1004: invalid encrypted payload
+//
+// Action: Fix encrypted payload
+var ErrVeidInvalidPayload = &Code{Module: "veid", Number: 1004, Name: "invalid_payload", Message: "invalid encrypted payload", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix encrypted payload"}
+
+// ErrVeidInvalidSalt is veid:1005: invalid salt
+//
+// Action: Generate new salt
+var ErrVeidInvalidSalt = &Code{Module: "veid", Number: 1005, Name: "invalid_salt", Message: "invalid salt", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Generate new salt"}
+
+// ErrVeidSaltAlreadyUsed is veid:1006: salt already used
+//
+// Action: Generate new salt
+var ErrVeidSaltAlreadyUsed = &Code{Module: "veid", Number: 1006, Name: "salt_already_used", Message: "salt already used", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409, Action: "Generate new salt"}
+
+// ErrVeidInvalidDeviceInfo is veid:1007: invalid device info
+//
+// Action: Fix device information
+var ErrVeidInvalidDeviceInfo = &Code{Module: "veid", Number: 1007, Name: "invalid_device_info", Message: "invalid device info", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix device information"}
+
+// ErrVeidInvalidClientID is veid:1008: invalid client ID
+//
+// Action: Use approved client ID
+var ErrVeidInvalidClientID = &Code{Module: "veid", Number: 1008, Name: "invalid_client_id", Message: "invalid client ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use approved client ID"}
+
+// ErrVeidClientNotApproved is veid:1009: client not approved
+//
+// Action: Register and approve client
+var ErrVeidClientNotApproved = &Code{Module: "veid", Number: 1009, Name: "client_not_approved", Message: "client not approved", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Register and approve client"}
+
+// ErrVeidInvalidClientSignature is veid:1010: invalid client signature
+//
+// Action: Re-sign with correct key
+var ErrVeidInvalidClientSignature = &Code{Module: "veid", Number: 1010, Name: "invalid_client_signature", Message: "invalid client signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Re-sign with correct key"}
+
+// ErrVeidInvalidUserSignature is veid:1011: invalid user signature
+//
+// Action: Re-sign with correct key
+var ErrVeidInvalidUserSignature = &Code{Module: "veid", Number: 1011, Name: "invalid_user_signature", Message: "invalid user signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Re-sign with correct key"}
+
+// ErrVeidInvalidPayloadHash is veid:1012: invalid payload hash
+//
+// Action: Recalculate hash
+var ErrVeidInvalidPayloadHash = &Code{Module: "veid", Number: 1012, Name: "invalid_payload_hash", Message: "invalid payload hash", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Recalculate hash"}
+
+// ErrVeidInvalidVerificationStatus is veid:1013: invalid verification status
+//
+// Action: Use valid status
+var ErrVeidInvalidVerificationStatus = &Code{Module: "veid", Number: 1013, Name: "invalid_verification_status", Message: "invalid verification status", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use valid status"}
+
+// ErrVeidInvalidVerificationEvent is veid:1014: invalid verification event
+//
+// Action: Fix event data
+var ErrVeidInvalidVerificationEvent = &Code{Module: "veid", Number: 1014, Name: "invalid_verification_event", Message: "invalid verification event", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix event data"}
+
+// ErrVeidInvalidScore is veid:1015: invalid score
+//
+// Action: Score must be 0-100
+var ErrVeidInvalidScore = &Code{Module: "veid", Number: 1015, Name: "invalid_score", Message: "invalid score", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Score must be 0-100"}
+
+// ErrVeidInvalidTier is veid:1016: invalid tier
+//
+// Action: Use valid tier
+var ErrVeidInvalidTier = &Code{Module: "veid", Number: 1016, Name: "invalid_tier", Message: "invalid tier", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use valid tier"}
+
+// ErrVeidInvalidIdentityRecord is veid:1017: invalid identity record
+//
+// Action: Fix record format
+var ErrVeidInvalidIdentityRecord = &Code{Module: "veid", Number: 1017, Name: "invalid_identity_record", Message: "invalid identity record", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix record format"}
+
+// ErrVeidInvalidWallet is veid:1018: invalid identity wallet
+//
+// Action: Fix wallet format
+var ErrVeidInvalidWallet = &Code{Module: "veid", Number: 1018, Name: "invalid_wallet", Message: "invalid identity wallet", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix wallet format"}
+
+// ErrVeidScopeNotFound is veid:1019: scope not found
+//
+// Action: Create scope first
+var ErrVeidScopeNotFound = &Code{Module: "veid", Number: 1019, Name: "scope_not_found", Message: "scope not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create scope first"}
+
+// ErrVeidIdentityRecordNotFound is veid:1020: identity record not found
+//
+// Action: Create identity first
+var ErrVeidIdentityRecordNotFound = &Code{Module: "veid", Number: 1020, Name: "identity_record_not_found", Message: "identity record not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create identity first"}
+
+// ErrVeidScopeAlreadyExists is veid:1021: scope already exists
+//
+// Action: Use existing scope
+var ErrVeidScopeAlreadyExists = &Code{Module: "veid", Number: 1021, Name: "scope_already_exists", Message: "scope already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409, Action: "Use existing scope"}
+
+// ErrVeidScopeRevoked is veid:1022: scope has been revoked
+//
+// Action: Cannot use revoked scope
+var ErrVeidScopeRevoked = &Code{Module: "veid", Number: 1022, Name: "scope_revoked", Message: "scope has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Cannot use revoked scope"}
+
+// ErrVeidScopeExpired is veid:1023: scope has expired
+//
+// Action: Renew scope
+var ErrVeidScopeExpired = &Code{Module: "veid", Number: 1023, Name: "scope_expired", Message: "scope has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Renew scope"}
+
+// ErrVeidUnauthorized is veid:1024: unauthorized
+//
+// Action: Check permissions
+var ErrVeidUnauthorized = &Code{Module: "veid", Number: 1024, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Check permissions"}
+
+// ErrVeidInvalidStatusTransition is veid:1025: invalid status transition
+//
+// Action: Check state machine
+var ErrVeidInvalidStatusTransition = &Code{Module: "veid", Number: 1025, Name: "invalid_status_transition", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Check state machine"}
+
+// ErrVeidIdentityLocked is veid:1026: identity is locked
+//
+// Action: Wait for unlock
+var ErrVeidIdentityLocked = &Code{Module: "veid", Number: 1026, Name: "identity_locked", Message: "identity is locked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Wait for unlock"}
+
+// ErrVeidMaxScopesExceeded is veid:1027: maximum scopes exceeded
+//
+// Action: Delete unused scopes
+var ErrVeidMaxScopesExceeded = &Code{Module: "veid", Number: 1027, Name: "max_scopes_exceeded", Message: "maximum scopes exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Delete unused scopes"}
+
+// ErrVeidVerificationInProgress is veid:1028: verification already in progress
+//
+// Action: Wait for completion
+var ErrVeidVerificationInProgress = &Code{Module: "veid", Number: 1028, Name: "verification_in_progress", Message: "verification already in progress", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Wait for completion"}
+
+// ErrVeidValidatorOnly is veid:1029: action restricted to validators
+//
+// Action: Must be validator
+var ErrVeidValidatorOnly = &Code{Module: "veid", Number: 1029, Name: "validator_only", Message: "action restricted to validators", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Must be validator"}
+
+// ErrVeidSignatureMismatch is veid:1030: signature mismatch
+//
+// Action: Verify signatures
+var ErrVeidSignatureMismatch = &Code{Module: "veid", Number: 1030, Name: "signature_mismatch", Message: "signature mismatch", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Verify signatures"}
+
+// ErrVeidInvalidParams is veid:1031: invalid parameters
+//
+// Action: Fix parameters
+var ErrVeidInvalidParams = &Code{Module: "veid", Number: 1031, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix parameters"}
+
+// ErrVeidInvalidVerificationRequest is veid:1032: invalid verification request
+//
+// Action: Fix request format
+var ErrVeidInvalidVerificationRequest = &Code{Module: "veid", Number: 1032, Name: "invalid_verification_request", Message: "invalid verification request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix request format"}
+
+// ErrVeidInvalidVerificationResult is veid:1033: invalid verification result
+//
+// Action: Fix result format
+var ErrVeidInvalidVerificationResult = &Code{Module: "veid", Number: 1033, Name: "invalid_verification_result", Message: "invalid verification result", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix result format"}
+
+// ErrVeidVerificationRequestNotFound is veid:1034: verification request not found
+//
+// Action: Create request first
+var ErrVeidVerificationRequestNotFound = &Code{Module: "veid", Number: 1034, Name: "verification_request_not_found", Message: "verification request not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create request first"}
+
+// ErrVeidDecryptionFailed is veid:1035: scope decryption failed
+//
+// Action: Check encryption keys
+var ErrVeidDecryptionFailed = &Code{Module: "veid", Number: 1035, Name: "decryption_failed", Message: "scope decryption failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500, Action: "Check encryption keys"}
+
+// ErrVeidMLInferenceFailed is veid:1036: ML inference failed
+//
+// Action: Retry or report
+var ErrVeidMLInferenceFailed = &Code{Module: "veid", Number: 1036, Name: "ml_inference_failed", Message: "ML inference failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Action: "Retry or report"}
+
+// ErrVeidVerificationTimeout is veid:1037: verification timeout
+//
+// Action: Retry with longer timeout
+var ErrVeidVerificationTimeout = &Code{Module: "veid", Number: 1037, Name: "verification_timeout", Message: "verification timeout", Category: CategoryTimeout, Severity: SeverityError, Retryable: true, HTTPStatus: 504, Action: "Retry with longer timeout"}
+
+// ErrVeidMaxRetriesExceeded is veid:1038: max retries exceeded
+//
+// Action: Contact support
+var ErrVeidMaxRetriesExceeded = &Code{Module: "veid", Number: 1038, Name: "max_retries_exceeded", Message: "max retries exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Contact support"}
+
+// ErrVeidNotBlockProposer is veid:1039: not block proposer
+//
+// Action: Only proposer can execute
+var ErrVeidNotBlockProposer = &Code{Module: "veid", Number: 1039, Name: "not_block_proposer", Message: "not block proposer", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Only proposer can execute"}
+
+// ErrVeidValidatorKeyNotFound is veid:1040: validator identity key not found
+//
+// Action: Register validator key
+var ErrVeidValidatorKeyNotFound = &Code{Module: "veid", Number: 1040, Name: "validator_key_not_found", Message: "validator identity key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Register validator key"}
+
+// ErrVeidWalletNotFound is veid:1041: identity wallet not found
+var ErrVeidWalletNotFound = &Code{Module: "veid", Number: 1041, Name: "wallet_not_found", Message: "identity wallet not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidWalletAlreadyExists is veid:1042: identity wallet already exists
+var ErrVeidWalletAlreadyExists = &Code{Module: "veid", Number: 1042, Name: "wallet_already_exists", Message: "identity wallet already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidWalletInactive is veid:1043: identity wallet is inactive
+var ErrVeidWalletInactive = &Code{Module: "veid", Number: 1043, Name: "wallet_inactive", Message: "identity wallet is inactive", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidConsentNotGranted is veid:1044: consent not granted
+var ErrVeidConsentNotGranted = &Code{Module: "veid", Number: 1044, Name: "consent_not_granted", Message: "consent not granted", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidConsentExpired is veid:1045: consent has expired
+var ErrVeidConsentExpired = &Code{Module: "veid", Number: 1045, Name: "consent_expired", Message: "consent has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidBindingSignature is veid:1046: invalid wallet binding signature
+var ErrVeidInvalidBindingSignature = &Code{Module: "veid", Number: 1046, Name: "invalid_binding_signature", Message: "invalid wallet binding signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidScopeNotInWallet is veid:1047: scope not found in wallet
+var ErrVeidScopeNotInWallet = &Code{Module: "veid", Number: 1047, Name: "scope_not_in_wallet", Message: "scope not found in wallet", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidScopeAlreadyInWallet is veid:1048: scope already in wallet
+var ErrVeidScopeAlreadyInWallet = &Code{Module: "veid", Number: 1048, Name: "scope_already_in_wallet", Message: "scope already in wallet", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidDerivedFeaturesEmpty is veid:1049: derived features are empty
+var ErrVeidDerivedFeaturesEmpty = &Code{Module: "veid", Number: 1049, Name: "derived_features_empty", Message: "derived features are empty", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidVerificationMismatch is veid:1050: verification result mismatch
+var ErrVeidVerificationMismatch = &Code{Module: "veid", Number: 1050, Name: "verification_mismatch", Message: "verification result mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidModelVersionMismatch is veid:1051: model version mismatch
+var ErrVeidModelVersionMismatch = &Code{Module: "veid", Number: 1051, Name: "model_version_mismatch", Message: "model version mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInputHashMismatch is veid:1052: input hash mismatch
+var ErrVeidInputHashMismatch = &Code{Module: "veid", Number: 1052, Name: "input_hash_mismatch", Message: "input hash mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidScoreToleranceExceeded is veid:1053: score tolerance exceeded
+var ErrVeidScoreToleranceExceeded = &Code{Module: "veid", Number: 1053, Name: "score_tolerance_exceeded", Message: "score tolerance exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidVoteExtensionInvalid is veid:1054: invalid vote extension
+var ErrVeidVoteExtensionInvalid = &Code{Module: "veid", Number: 1054, Name: "vote_extension_invalid", Message: "invalid vote extension", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidBorderlineFallback is veid:1055: invalid borderline fallback
+var ErrVeidInvalidBorderlineFallback = &Code{Module: "veid", Number: 1055, Name: "invalid_borderline_fallback", Message: "invalid borderline fallback", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidBorderlineFallbackNotFound is veid:1056: borderline fallback not found
+var ErrVeidBorderlineFallbackNotFound = &Code{Module: "veid", Number: 1056, Name: "borderline_fallback_not_found", Message: "borderline fallback not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidBorderlineFallbackExpired is veid:1057: borderline fallback expired
+var ErrVeidBorderlineFallbackExpired = &Code{Module: "veid", Number: 1057, Name: "borderline_fallback_expired", Message: "borderline fallback expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidBorderlineFallbackAlreadyCompleted is veid:1058: borderline fallback already completed
+var ErrVeidBorderlineFallbackAlreadyCompleted = &Code{Module: "veid", Number: 1058, Name: "borderline_fallback_already_completed", Message: "borderline fallback already completed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidMFAChallengeNotSatisfied is veid:1059: MFA challenge not satisfied
+var ErrVeidMFAChallengeNotSatisfied = &Code{Module: "veid", Number: 1059, Name: "mfa_challenge_not_satisfied", Message: "MFA challenge not satisfied", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidNoEnrolledFactors is veid:1060: no enrolled MFA factors
+var ErrVeidNoEnrolledFactors = &Code{Module: "veid", Number: 1060, Name: "no_enrolled_factors", Message: "no enrolled MFA factors", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidBorderlineDisabled is veid:1061: borderline fallback is disabled
+var ErrVeidBorderlineDisabled = &Code{Module: "veid", Number: 1061, Name: "borderline_disabled", Message: "borderline fallback is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidPipelineVersion is veid:1062: invalid pipeline version
+var ErrVeidInvalidPipelineVersion = &Code{Module: "veid", Number: 1062, Name: "invalid_pipeline_version", Message: "invalid pipeline version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidPipelineVersionNotFound is veid:1063: pipeline version not found
+var ErrVeidPipelineVersionNotFound = &Code{Module: "veid", Number: 1063, Name: "pipeline_version_not_found", Message: "pipeline version not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidPipelineVersionAlreadyExists is veid:1064: pipeline version already exists
+var ErrVeidPipelineVersionAlreadyExists = &Code{Module: "veid", Number: 1064, Name: "pipeline_version_already_exists", Message: "pipeline version already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidNoPipelineVersionActive is veid:1065: no active pipeline version
+var ErrVeidNoPipelineVersionActive = &Code{Module: "veid", Number: 1065, Name: "no_pipeline_version_active", Message: "no active pipeline version", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidPipelineVersionMismatch is veid:1066: pipeline version mismatch
+var ErrVeidPipelineVersionMismatch = &Code{Module: "veid", Number: 1066, Name: "pipeline_version_mismatch", Message: "pipeline version mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidModelManifestMismatch is veid:1067: model manifest mismatch
+var ErrVeidModelManifestMismatch = &Code{Module: "veid", Number: 1067, Name: "model_manifest_mismatch", Message: "model manifest mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidDeterminismViolation is veid:1068: determinism violation detected
+var ErrVeidDeterminismViolation = &Code{Module: "veid", Number: 1068, Name: "determinism_violation", Message: "determinism violation detected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidModelManifest is veid:1069: invalid model manifest
+var ErrVeidInvalidModelManifest = &Code{Module: "veid", Number: 1069, Name: "invalid_model_manifest", Message: "invalid model manifest", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidPipelineExecutionFailed is veid:1070: pipeline execution failed
+var ErrVeidPipelineExecutionFailed = &Code{Module: "veid", Number: 1070, Name: "pipeline_execution_failed", Message: "pipeline execution failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidScoringModel is veid:1071: invalid scoring model
+var ErrVeidInvalidScoringModel = &Code{Module: "veid", Number: 1071, Name: "invalid_scoring_model", Message: "invalid scoring model", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidScoringModelNotFound is veid:1072: scoring model not found
+var ErrVeidScoringModelNotFound = &Code{Module: "veid", Number: 1072, Name: "scoring_model_not_found", Message: "scoring model not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidScoringModelAlreadyExists is veid:1073: scoring model already exists
+var ErrVeidScoringModelAlreadyExists = &Code{Module: "veid", Number: 1073, Name: "scoring_model_already_exists", Message: "scoring model already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidScoringInput is veid:1074: invalid scoring input
+var ErrVeidInvalidScoringInput = &Code{Module: "veid", Number: 1074, Name: "invalid_scoring_input", Message: "invalid scoring input", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidScoringFailed is veid:1075: scoring computation failed
+var ErrVeidScoringFailed = &Code{Module: "veid", Number: 1075, Name: "scoring_failed", Message: "scoring computation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidNoActiveScoringModel is veid:1076: no active scoring model
+var ErrVeidNoActiveScoringModel = &Code{Module: "veid", Number: 1076, Name: "no_active_scoring_model", Message: "no active scoring model", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidScoringModelVersionMismatch is veid:1077: scoring model version mismatch
+var ErrVeidScoringModelVersionMismatch = &Code{Module: "veid", Number: 1077, Name: "scoring_model_version_mismatch", Message: "scoring model version mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidSso is veid:1078: invalid SSO verification
+var ErrVeidInvalidSso = &Code{Module: "veid", Number: 1078, Name: "invalid_sso", Message: "invalid SSO verification", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidSsoNotFound is veid:1079: SSO linkage not found
+var ErrVeidSsoNotFound = &Code{Module: "veid", Number: 1079, Name: "sso_not_found", Message: "SSO linkage not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidSsoExpired is veid:1080: SSO linkage has expired
+var ErrVeidSsoExpired = &Code{Module: "veid", Number: 1080, Name: "sso_expired", Message: "SSO linkage has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidSsoRevoked is veid:1081: SSO linkage has been revoked
+var ErrVeidSsoRevoked = &Code{Module: "veid", Number: 1081, Name: "sso_revoked", Message: "SSO linkage has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidDomain is veid:1082: invalid domain verification
+var ErrVeidInvalidDomain = &Code{Module: "veid", Number: 1082, Name: "invalid_domain", Message: "invalid domain verification", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidDomainNotFound is veid:1083: domain verification not found
+var ErrVeidDomainNotFound = &Code{Module: "veid", Number: 1083, Name: "domain_not_found", Message: "domain verification not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidDomainExpired is veid:1084: domain verification has expired
+var ErrVeidDomainExpired = &Code{Module: "veid", Number: 1084, Name: "domain_expired", Message: "domain verification has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidDomainRevoked is veid:1085: domain verification has been revoked
+var ErrVeidDomainRevoked = &Code{Module: "veid", Number: 1085, Name: "domain_revoked", Message: "domain verification has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidEmail is veid:1086: invalid email verification
+var ErrVeidInvalidEmail = &Code{Module: "veid", Number: 1086, Name: "invalid_email", Message: "invalid email verification", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidEmailNotFound is veid:1087: email verification not found
+var ErrVeidEmailNotFound = &Code{Module: "veid", Number: 1087, Name: "email_not_found", Message: "email verification not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidEmailExpired is veid:1088: email verification has expired
+var ErrVeidEmailExpired = &Code{Module: "veid", Number: 1088, Name: "email_expired", Message: "email verification has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidNonceAlreadyUsed is veid:1089: nonce already used
+var ErrVeidNonceAlreadyUsed = &Code{Module: "veid", Number: 1089, Name: "nonce_already_used", Message: "nonce already used", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidMaxAttemptsExceeded is veid:1090: maximum verification attempts exceeded
+var ErrVeidMaxAttemptsExceeded = &Code{Module: "veid", Number: 1090, Name: "max_attempts_exceeded", Message: "maximum verification attempts exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidToken is veid:1091: invalid token
+var ErrVeidInvalidToken = &Code{Module: "veid", Number: 1091, Name: "invalid_token", Message: "invalid token", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidTokenNotFound is veid:1092: token not found
+var ErrVeidTokenNotFound = &Code{Module: "veid", Number: 1092, Name: "token_not_found", Message: "token not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidTokenExpired is veid:1093: token has expired
+var ErrVeidTokenExpired = &Code{Module: "veid", Number: 1093, Name: "token_expired", Message: "token has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidTokenRevoked is veid:1094: token has been revoked
+var ErrVeidTokenRevoked = &Code{Module: "veid", Number: 1094, Name: "token_revoked", Message: "token has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidRetention is veid:1095: invalid retention policy
+var ErrVeidInvalidRetention = &Code{Module: "veid", Number: 1095, Name: "invalid_retention", Message: "invalid retention policy", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidRetentionNotFound is veid:1096: retention policy not found
+var ErrVeidRetentionNotFound = &Code{Module: "veid", Number: 1096, Name: "retention_not_found", Message: "retention policy not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidInvalidWaldur is veid:1097: invalid Waldur integration
+var ErrVeidInvalidWaldur = &Code{Module: "veid", Number: 1097, Name: "invalid_waldur", Message: "invalid Waldur integration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidWaldurLinkNotFound is veid:1098: Waldur link not found
+var ErrVeidWaldurLinkNotFound = &Code{Module: "veid", Number: 1098, Name: "waldur_link_not_found", Message: "Waldur link not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidWaldurLinkExpired is veid:1099: Waldur request has expired
+var ErrVeidWaldurLinkExpired = &Code{Module: "veid", Number: 1099, Name: "waldur_link_expired", Message: "Waldur request has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidWaldurSyncFailed is veid:1100: Waldur sync failed
+var ErrVeidWaldurSyncFailed = &Code{Module: "veid", Number: 1100, Name: "waldur_sync_failed", Message: "Waldur sync failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidAdsso is veid:1101: invalid AD SSO verification
+var ErrVeidInvalidAdsso = &Code{Module: "veid", Number: 1101, Name: "invalid_adsso", Message: "invalid AD SSO verification", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidAdssoNotFound is veid:1102: AD SSO linkage not found
+var ErrVeidAdssoNotFound = &Code{Module: "veid", Number: 1102, Name: "adsso_not_found", Message: "AD SSO linkage not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidAdssoExpired is veid:1103: AD SSO linkage has expired
+var ErrVeidAdssoExpired = &Code{Module: "veid", Number: 1103, Name: "adsso_expired", Message: "AD SSO linkage has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidAdssoRevoked is veid:1104: AD SSO linkage has been revoked
+var ErrVeidAdssoRevoked = &Code{Module: "veid", Number: 1104, Name: "adsso_revoked", Message: "AD SSO linkage has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidAdssoChallengeExpired is veid:1105: AD SSO challenge has expired
+var ErrVeidAdssoChallengeExpired = &Code{Module: "veid", Number: 1105, Name: "adsso_challenge_expired", Message: "AD SSO challenge has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidAdssoChallengeNotFound is veid:1106: AD SSO challenge not found
+var ErrVeidAdssoChallengeNotFound = &Code{Module: "veid", Number: 1106, Name: "adsso_challenge_not_found", Message: "AD SSO challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidAdWalletBindingFailed is veid:1107: AD wallet binding failed
+var ErrVeidAdWalletBindingFailed = &Code{Module: "veid", Number: 1107, Name: "ad_wallet_binding_failed", Message: "AD wallet binding failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidAdWalletBindingNotFound is veid:1108: AD wallet binding not found
+var ErrVeidAdWalletBindingNotFound = &Code{Module: "veid", Number: 1108, Name: "ad_wallet_binding_not_found", Message: "AD wallet binding not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidAdAuthMethodInvalid is veid:1109: invalid AD authentication method
+var ErrVeidAdAuthMethodInvalid = &Code{Module: "veid", Number: 1109, Name: "ad_auth_method_invalid", Message: "invalid AD authentication method", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidAdoidcValidationFailed is veid:1110: OIDC token validation failed
+var ErrVeidAdoidcValidationFailed = &Code{Module: "veid", Number: 1110, Name: "adoidc_validation_failed", Message: "OIDC token validation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidAdsamlValidationFailed is veid:1111: SAML assertion validation failed
+var ErrVeidAdsamlValidationFailed = &Code{Module: "veid", Number: 1111, Name: "adsaml_validation_failed", Message: "SAML assertion validation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidAdldapBindFailed is veid:1112: LDAP bind failed
+var ErrVeidAdldapBindFailed = &Code{Module: "veid", Number: 1112, Name: "adldap_bind_failed", Message: "LDAP bind failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidPhone is veid:1113: invalid phone verification
+var ErrVeidInvalidPhone = &Code{Module: "veid", Number: 1113, Name: "invalid_phone", Message: "invalid phone verification", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidPhoneNotFound is veid:1114: phone verification not found
+var ErrVeidPhoneNotFound = &Code{Module: "veid", Number: 1114, Name: "phone_not_found", Message: "phone verification not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidPhoneExpired is veid:1115: phone verification has expired
+var ErrVeidPhoneExpired = &Code{Module: "veid", Number: 1115, Name: "phone_expired", Message: "phone verification has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidPhoneRevoked is veid:1116: phone verification has been revoked
+var ErrVeidPhoneRevoked = &Code{Module: "veid", Number: 1116, Name: "phone_revoked", Message: "phone verification has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidSmsotpExpired is veid:1117: SMS OTP has expired
+var ErrVeidSmsotpExpired = &Code{Module: "veid", Number: 1117, Name: "smsotp_expired", Message: "SMS OTP has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidSmsotpInvalid is veid:1118: SMS OTP is invalid
+var ErrVeidSmsotpInvalid = &Code{Module: "veid", Number: 1118, Name: "smsotp_invalid", Message: "SMS OTP is invalid", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidSMSChallengeNotFound is veid:1119: SMS challenge not found
+var ErrVeidSMSChallengeNotFound = &Code{Module: "veid", Number: 1119, Name: "sms_challenge_not_found", Message: "SMS challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidSMSDeliveryFailed is veid:1120: SMS delivery failed
+var ErrVeidSMSDeliveryFailed = &Code{Module: "veid", Number: 1120, Name: "sms_delivery_failed", Message: "SMS delivery failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidSMSResendLimitExceeded is veid:1121: SMS resend limit exceeded
+var ErrVeidSMSResendLimitExceeded = &Code{Module: "veid", Number: 1121, Name: "sms_resend_limit_exceeded", Message: "SMS resend limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrVeidVoIPNumberBlocked is veid:1122: VoIP numbers are not allowed
+var ErrVeidVoIPNumberBlocked = &Code{Module: "veid", Number: 1122, Name: "vo_ip_number_blocked", Message: "VoIP numbers are not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidCarrierLookupFailed is veid:1123: carrier lookup failed
+var ErrVeidCarrierLookupFailed = &Code{Module: "veid", Number: 1123, Name: "carrier_lookup_failed", Message: "carrier lookup failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidRateLimit is veid:1124: invalid rate limit configuration
+var ErrVeidInvalidRateLimit = &Code{Module: "veid", Number: 1124, Name: "invalid_rate_limit", Message: "invalid rate limit configuration", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrVeidRateLimitExceeded is veid:1125: rate limit exceeded
+var ErrVeidRateLimitExceeded = &Code{Module: "veid", Number: 1125, Name: "rate_limit_exceeded", Message: "rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrVeidSMSGatewayNotConfigured is veid:1126: SMS gateway not configured
+var ErrVeidSMSGatewayNotConfigured = &Code{Module: "veid", Number: 1126, Name: "sms_gateway_not_configured", Message: "SMS gateway not configured", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidSMSGatewayUnavailable is veid:1127: SMS gateway unavailable
+var ErrVeidSMSGatewayUnavailable = &Code{Module: "veid", Number: 1127, Name: "sms_gateway_unavailable", Message: "SMS gateway unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrVeidPhoneAlreadyVerified is veid:1128: phone number already verified
+var ErrVeidPhoneAlreadyVerified = &Code{Module: "veid", Number: 1128, Name: "phone_already_verified", Message: "phone number already verified", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidCountryNotAllowed is veid:1129: phone number country not allowed
+var ErrVeidCountryNotAllowed = &Code{Module: "veid", Number: 1129, Name: "country_not_allowed", Message: "phone number country not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidInvalidPublicKeyLength is veid:1130: invalid public key length
+var ErrVeidInvalidPublicKeyLength = &Code{Module: "veid", Number: 1130, Name: "invalid_public_key_length", Message: "invalid public key length", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidSignatureLength is veid:1131: invalid signature length
+var ErrVeidInvalidSignatureLength = &Code{Module: "veid", Number: 1131, Name: "invalid_signature_length", Message: "invalid signature length", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidSignatureVerificationFailed is veid:1132: signature verification failed
+var ErrVeidSignatureVerificationFailed = &Code{Module: "veid", Number: 1132, Name: "signature_verification_failed", Message: "signature verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidClientKeyMismatch is veid:1133: client key mismatch
+var ErrVeidClientKeyMismatch = &Code{Module: "veid", Number: 1133, Name: "client_key_mismatch", Message: "client key mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidSaltBindingInvalid is veid:1134: salt binding verification failed
+var ErrVeidSaltBindingInvalid = &Code{Module: "veid", Number: 1134, Name: "salt_binding_invalid", Message: "salt binding verification failed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidUnsupportedSignatureAlgorithm is veid:1135: unsupported signature algorithm
+var ErrVeidUnsupportedSignatureAlgorithm = &Code{Module: "veid", Number: 1135, Name: "unsupported_signature_algorithm", Message: "unsupported signature algorithm", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidPublicKeyMismatch is veid:1136: public key does not match address
+var ErrVeidPublicKeyMismatch = &Code{Module: "veid", Number: 1136, Name: "public_key_mismatch", Message: "public key does not match address", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidSaltBindingPayload is veid:1137: invalid salt binding payload
+var ErrVeidInvalidSaltBindingPayload = &Code{Module: "veid", Number: 1137, Name: "invalid_salt_binding_payload", Message: "invalid salt binding payload", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidTimestampOutOfRange is veid:1138: timestamp out of acceptable range
+var ErrVeidTimestampOutOfRange = &Code{Module: "veid", Number: 1138, Name: "timestamp_out_of_range", Message: "timestamp out of acceptable range", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidDelegation is veid:1140: invalid delegation
+var ErrVeidInvalidDelegation = &Code{Module: "veid", Number: 1140, Name: "invalid_delegation", Message: "invalid delegation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidDelegationNotFound is veid:1141: delegation not found
+var ErrVeidDelegationNotFound = &Code{Module: "veid", Number: 1141, Name: "delegation_not_found", Message: "delegation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidDelegationExpired is veid:1142: delegation has expired
+var ErrVeidDelegationExpired = &Code{Module: "veid", Number: 1142, Name: "delegation_expired", Message: "delegation has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidDelegationRevoked is veid:1143: delegation has been revoked
+var ErrVeidDelegationRevoked = &Code{Module: "veid", Number: 1143, Name: "delegation_revoked", Message: "delegation has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidDelegationExhausted is veid:1144: delegation has no uses remaining
+var ErrVeidDelegationExhausted = &Code{Module: "veid", Number: 1144, Name: "delegation_exhausted", Message: "delegation has no uses remaining", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidDelegationAlreadyRevoked is veid:1145: delegation already revoked
+var ErrVeidDelegationAlreadyRevoked = &Code{Module: "veid", Number: 1145, Name: "delegation_already_revoked", Message: "delegation already revoked", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidDelegationPermissionDenied is veid:1146: delegation does not grant required permission
+var ErrVeidDelegationPermissionDenied = &Code{Module: "veid", Number: 1146, Name: "delegation_permission_denied", Message: "delegation does not grant required permission", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidDelegationUnauthorized is veid:1147: unauthorized delegation operation
+var ErrVeidDelegationUnauthorized = &Code{Module: "veid", Number: 1147, Name: "delegation_unauthorized", Message: "unauthorized delegation operation", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidDelegationAlreadyExists is veid:1148: delegation already exists
+var ErrVeidDelegationAlreadyExists = &Code{Module: "veid", Number: 1148, Name: "delegation_already_exists", Message: "delegation already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidCredential is veid:1150: invalid verifiable credential
+var ErrVeidInvalidCredential = &Code{Module: "veid", Number: 1150, Name: "invalid_credential", Message: "invalid verifiable credential", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidCredentialNotFound is veid:1151: credential not found
+var ErrVeidCredentialNotFound = &Code{Module: "veid", Number: 1151, Name: "credential_not_found", Message: "credential not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidCredentialExpired is veid:1152: credential has expired
+var ErrVeidCredentialExpired = &Code{Module: "veid", Number: 1152, Name: "credential_expired", Message: "credential has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidCredentialRevoked is veid:1153: credential has been revoked
+var ErrVeidCredentialRevoked = &Code{Module: "veid", Number: 1153, Name: "credential_revoked", Message: "credential has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidCredentialAlreadyRevoked is veid:1154: credential already revoked
+var ErrVeidCredentialAlreadyRevoked = &Code{Module: "veid", Number: 1154, Name: "credential_already_revoked", Message: "credential already revoked", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidProof is veid:1155: invalid credential proof
+var ErrVeidInvalidProof = &Code{Module: "veid", Number: 1155, Name: "invalid_proof", Message: "invalid credential proof", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidProofVerificationFailed is veid:1156: proof verification failed
+var ErrVeidProofVerificationFailed = &Code{Module: "veid", Number: 1156, Name: "proof_verification_failed", Message: "proof verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidCredentialUnauthorized is veid:1157: unauthorized credential operation
+var ErrVeidCredentialUnauthorized = &Code{Module: "veid", Number: 1157, Name: "credential_unauthorized", Message: "unauthorized credential operation", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidCredentialAlreadyExists is veid:1158: credential already exists
+var ErrVeidCredentialAlreadyExists = &Code{Module: "veid", Number: 1158, Name: "credential_already_exists", Message: "credential already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidIssuer is veid:1159: invalid or unauthorized issuer
+var ErrVeidInvalidIssuer = &Code{Module: "veid", Number: 1159, Name: "invalid_issuer", Message: "invalid or unauthorized issuer", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidMarketVeidNotMet is veid:1160: market VEID requirements not met
+var ErrVeidMarketVeidNotMet = &Code{Module: "veid", Number: 1160, Name: "market_veid_not_met", Message: "market VEID requirements not met", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidMarketRequirementsNotFound is veid:1161: market VEID requirements not found
+var ErrVeidMarketRequirementsNotFound = &Code{Module: "veid", Number: 1161, Name: "market_requirements_not_found", Message: "market VEID requirements not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidInsufficientTrustScore is veid:1162: insufficient trust score for market participation
+var ErrVeidInsufficientTrustScore = &Code{Module: "veid", Number: 1162, Name: "insufficient_trust_score", Message: "insufficient trust score for market participation", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidMissingScopesForMarket is veid:1163: missing required verification scopes for market
+var ErrVeidMissingScopesForMarket = &Code{Module: "veid", Number: 1163, Name: "missing_scopes_for_market", Message: "missing required verification scopes for market", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidDelegationNotAllowed is veid:1164: delegation not allowed for this market type
+var ErrVeidDelegationNotAllowed = &Code{Module: "veid", Number: 1164, Name: "delegation_not_allowed", Message: "delegation not allowed for this market type", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidDelegationTooOld is veid:1165: delegation exceeds maximum age for market participation
+var ErrVeidDelegationTooOld = &Code{Module: "veid", Number: 1165, Name: "delegation_too_old", Message: "delegation exceeds maximum age for market participation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidIdentityExpiredForMarket is veid:1166: identity verification expired for market participation
+var ErrVeidIdentityExpiredForMarket = &Code{Module: "veid", Number: 1166, Name: "identity_expired_for_market", Message: "identity verification expired for market participation", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidIdentityLockedForMarket is veid:1167: identity is locked and cannot participate in market
+var ErrVeidIdentityLockedForMarket = &Code{Module: "veid", Number: 1167, Name: "identity_locked_for_market", Message: "identity is locked and cannot participate in market", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidProviderVeidNotMet is veid:1168: provider VEID requirements not met
+var ErrVeidProviderVeidNotMet = &Code{Module: "veid", Number: 1168, Name: "provider_veid_not_met", Message: "provider VEID requirements not met", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidProofRequest is veid:1170: invalid proof request
+var ErrVeidInvalidProofRequest = &Code{Module: "veid", Number: 1170, Name: "invalid_proof_request", Message: "invalid proof request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidProofRequestNotFound is veid:1171: proof request not found
+var ErrVeidProofRequestNotFound = &Code{Module: "veid", Number: 1171, Name: "proof_request_not_found", Message: "proof request not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidProofRequestExpired is veid:1172: proof request has expired
+var ErrVeidProofRequestExpired = &Code{Module: "veid", Number: 1172, Name: "proof_request_expired", Message: "proof request has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidProofNotFound is veid:1173: proof not found
+var ErrVeidProofNotFound = &Code{Module: "veid", Number: 1173, Name: "proof_not_found", Message: "proof not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidProofExpired is veid:1174: proof has expired
+var ErrVeidProofExpired = &Code{Module: "veid", Number: 1174, Name: "proof_expired", Message: "proof has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidClaimType is veid:1175: invalid claim type
+var ErrVeidInvalidClaimType = &Code{Module: "veid", Number: 1175, Name: "invalid_claim_type", Message: "invalid claim type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidClaimNotAvailable is veid:1176: claim not available for subject
+var ErrVeidClaimNotAvailable = &Code{Module: "veid", Number: 1176, Name: "claim_not_available", Message: "claim not available for subject", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidProofScheme is veid:1177: invalid or unsupported proof scheme
+var ErrVeidInvalidProofScheme = &Code{Module: "veid", Number: 1177, Name: "invalid_proof_scheme", Message: "invalid or unsupported proof scheme", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidProofGenerationFailed is veid:1178: proof generation failed
+var ErrVeidProofGenerationFailed = &Code{Module: "veid", Number: 1178, Name: "proof_generation_failed", Message: "proof generation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidNonce is veid:1179: invalid or reused nonce
+var ErrVeidInvalidNonce = &Code{Module: "veid", Number: 1179, Name: "invalid_nonce", Message: "invalid or reused nonce", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidCommitmentMismatch is veid:1180: commitment mismatch
+var ErrVeidCommitmentMismatch = &Code{Module: "veid", Number: 1180, Name: "commitment_mismatch", Message: "commitment mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInsufficientVerificationLevel is veid:1181: insufficient verification level for claim
+var ErrVeidInsufficientVerificationLevel = &Code{Module: "veid", Number: 1181, Name: "insufficient_verification_level", Message: "insufficient verification level for claim", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidBiometricTemplate is veid:1190: invalid biometric template
+var ErrVeidInvalidBiometricTemplate = &Code{Module: "veid", Number: 1190, Name: "invalid_biometric_template", Message: "invalid biometric template", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidBiometricHashFailed is veid:1191: biometric hash operation failed
+var ErrVeidBiometricHashFailed = &Code{Module: "veid", Number: 1191, Name: "biometric_hash_failed", Message: "biometric hash operation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidBiometricHashNotFound is veid:1192: biometric hash not found
+var ErrVeidBiometricHashNotFound = &Code{Module: "veid", Number: 1192, Name: "biometric_hash_not_found", Message: "biometric hash not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidBiometricMatchFailed is veid:1193: biometric match operation failed
+var ErrVeidBiometricMatchFailed = &Code{Module: "veid", Number: 1193, Name: "biometric_match_failed", Message: "biometric match operation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidBiometricVersionMismatch is veid:1194: biometric hash version mismatch
+var ErrVeidBiometricVersionMismatch = &Code{Module: "veid", Number: 1194, Name: "biometric_version_mismatch", Message: "biometric hash version mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidGeoRestrictionInvalid is veid:1200: invalid geographic restriction
+var ErrVeidGeoRestrictionInvalid = &Code{Module: "veid", Number: 1200, Name: "geo_restriction_invalid", Message: "invalid geographic restriction", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidGeoPolicyNotFound is veid:1201: geo restriction policy not found
+var ErrVeidGeoPolicyNotFound = &Code{Module: "veid", Number: 1201, Name: "geo_policy_not_found", Message: "geo restriction policy not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidGeoPolicyAlreadyExists is veid:1202: geo restriction policy already exists
+var ErrVeidGeoPolicyAlreadyExists = &Code{Module: "veid", Number: 1202, Name: "geo_policy_already_exists", Message: "geo restriction policy already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidGeoCheckFailed is veid:1203: geographic compliance check failed
+var ErrVeidGeoCheckFailed = &Code{Module: "veid", Number: 1203, Name: "geo_check_failed", Message: "geographic compliance check failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidGeoLocationBlocked is veid:1204: location blocked by geo restriction policy
+var ErrVeidGeoLocationBlocked = &Code{Module: "veid", Number: 1204, Name: "geo_location_blocked", Message: "location blocked by geo restriction policy", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidGeoIPMismatch is veid:1205: IP geolocation mismatch with document country
+var ErrVeidGeoIPMismatch = &Code{Module: "veid", Number: 1205, Name: "geo_ip_mismatch", Message: "IP geolocation mismatch with document country", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidGeoCountryBlocked is veid:1206: country is blocked by geo restriction policy
+var ErrVeidGeoCountryBlocked = &Code{Module: "veid", Number: 1206, Name: "geo_country_blocked", Message: "country is blocked by geo restriction policy", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidGeoRegionBlocked is veid:1207: region is blocked by geo restriction policy
+var ErrVeidGeoRegionBlocked = &Code{Module: "veid", Number: 1207, Name: "geo_region_blocked", Message: "region is blocked by geo restriction policy", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidGeoRestrictionDisabled is veid:1208: geographic restriction system is disabled
+var ErrVeidGeoRestrictionDisabled = &Code{Module: "veid", Number: 1208, Name: "geo_restriction_disabled", Message: "geographic restriction system is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidMaxGeoPoliciesExceeded is veid:1209: maximum geo restriction policies exceeded
+var ErrVeidMaxGeoPoliciesExceeded = &Code{Module: "veid", Number: 1209, Name: "max_geo_policies_exceeded", Message: "maximum geo restriction policies exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidGeoPolicyInactive is veid:1210: geo restriction policy is not active
+var ErrVeidGeoPolicyInactive = &Code{Module: "veid", Number: 1210, Name: "geo_policy_inactive", Message: "geo restriction policy is not active", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidCountryCode is veid:1211: invalid ISO 3166-1 alpha-2 country code
+var ErrVeidInvalidCountryCode = &Code{Module: "veid", Number: 1211, Name: "invalid_country_code", Message: "invalid ISO 3166-1 alpha-2 country code", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidRegionCode is veid:1212: invalid ISO 3166-2 region code
+var ErrVeidInvalidRegionCode = &Code{Module: "veid", Number: 1212, Name: "invalid_region_code", Message: "invalid ISO 3166-2 region code", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidGeoLocationNotFound is veid:1213: geographic location not found for user
+var ErrVeidGeoLocationNotFound = &Code{Module: "veid", Number: 1213, Name: "geo_location_not_found", Message: "geographic location not found for user", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidGeoParamsInvalid is veid:1214: invalid geo restriction parameters
+var ErrVeidGeoParamsInvalid = &Code{Module: "veid", Number: 1214, Name: "geo_params_invalid", Message: "invalid geo restriction parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidAuditExportInvalidTimeRange is veid:1220: invalid audit export time range
+var ErrVeidAuditExportInvalidTimeRange = &Code{Module: "veid", Number: 1220, Name: "audit_export_invalid_time_range", Message: "invalid audit export time range", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidAuditExportInvalidFormat is veid:1221: invalid audit export format
+var ErrVeidAuditExportInvalidFormat = &Code{Module: "veid", Number: 1221, Name: "audit_export_invalid_format", Message: "invalid audit export format", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidAuditExportInvalidFilter is veid:1222: invalid audit export filter
+var ErrVeidAuditExportInvalidFilter = &Code{Module: "veid", Number: 1222, Name: "audit_export_invalid_filter", Message: "invalid audit export filter", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidAuditEntryNotFound is veid:1223: audit entry not found
+var ErrVeidAuditEntryNotFound = &Code{Module: "veid", Number: 1223, Name: "audit_entry_not_found", Message: "audit entry not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidAuditEntryInvalid is veid:1224: invalid audit entry
+var ErrVeidAuditEntryInvalid = &Code{Module: "veid", Number: 1224, Name: "audit_entry_invalid", Message: "invalid audit entry", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidAuditHashFailed is veid:1225: audit hash computation failed
+var ErrVeidAuditHashFailed = &Code{Module: "veid", Number: 1225, Name: "audit_hash_failed", Message: "audit hash computation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidAuditChainBroken is veid:1226: audit chain integrity verification failed
+var ErrVeidAuditChainBroken = &Code{Module: "veid", Number: 1226, Name: "audit_chain_broken", Message: "audit chain integrity verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidAuditExportUnauthorized is veid:1227: unauthorized to export audit logs
+var ErrVeidAuditExportUnauthorized = &Code{Module: "veid", Number: 1227, Name: "audit_export_unauthorized", Message: "unauthorized to export audit logs", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidAuditExportTooLarge is veid:1228: audit export request too large
+var ErrVeidAuditExportTooLarge = &Code{Module: "veid", Number: 1228, Name: "audit_export_too_large", Message: "audit export request too large", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidAttestation is veid:1240: invalid verification attestation
+var ErrVeidInvalidAttestation = &Code{Module: "veid", Number: 1240, Name: "invalid_attestation", Message: "invalid verification attestation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidAttestationNotFound is veid:1241: attestation not found
+var ErrVeidAttestationNotFound = &Code{Module: "veid", Number: 1241, Name: "attestation_not_found", Message: "attestation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidAttestationExpired is veid:1242: attestation has expired
+var ErrVeidAttestationExpired = &Code{Module: "veid", Number: 1242, Name: "attestation_expired", Message: "attestation has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidAttestationRevoked is veid:1243: attestation has been revoked
+var ErrVeidAttestationRevoked = &Code{Module: "veid", Number: 1243, Name: "attestation_revoked", Message: "attestation has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidSignerKey is veid:1244: invalid signer key
+var ErrVeidInvalidSignerKey = &Code{Module: "veid", Number: 1244, Name: "invalid_signer_key", Message: "invalid signer key", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidSignerKeyNotFound is veid:1245: signer key not found
+var ErrVeidSignerKeyNotFound = &Code{Module: "veid", Number: 1245, Name: "signer_key_not_found", Message: "signer key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidSignerKeyRevoked is veid:1246: signer key has been revoked
+var ErrVeidSignerKeyRevoked = &Code{Module: "veid", Number: 1246, Name: "signer_key_revoked", Message: "signer key has been revoked", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidSignerKeyExpired is veid:1247: signer key has expired
+var ErrVeidSignerKeyExpired = &Code{Module: "veid", Number: 1247, Name: "signer_key_expired", Message: "signer key has expired", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidNonceExpired is veid:1249: nonce has expired
+var ErrVeidNonceExpired = &Code{Module: "veid", Number: 1249, Name: "nonce_expired", Message: "nonce has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidTimestamp is veid:1250: invalid attestation timestamp
+var ErrVeidInvalidTimestamp = &Code{Module: "veid", Number: 1250, Name: "invalid_timestamp", Message: "invalid attestation timestamp", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidSignerNotRegistered is veid:1251: signer is not registered
+var ErrVeidSignerNotRegistered = &Code{Module: "veid", Number: 1251, Name: "signer_not_registered", Message: "signer is not registered", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidKeyRotationInProgress is veid:1252: key rotation already in progress
+var ErrVeidKeyRotationInProgress = &Code{Module: "veid", Number: 1252, Name: "key_rotation_in_progress", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidKeyRotationFailed is veid:1253: key rotation failed
+var ErrVeidKeyRotationFailed = &Code{Module: "veid", Number: 1253, Name: "key_rotation_failed", Message: "key rotation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidAttestationSignatureInvalid is veid:1254: attestation signature verification failed
+var ErrVeidAttestationSignatureInvalid = &Code{Module: "veid", Number: 1254, Name: "attestation_signature_invalid", Message: "attestation signature verification failed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidMaxAttestationsExceeded is veid:1255: maximum attestations exceeded
+var ErrVeidMaxAttestationsExceeded = &Code{Module: "veid", Number: 1255, Name: "max_attestations_exceeded", Message: "maximum attestations exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidDuplicateLinkage is veid:1260: duplicate SSO linkage
+var ErrVeidDuplicateLinkage = &Code{Module: "veid", Number: 1260, Name: "duplicate_linkage", Message: "duplicate SSO linkage", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidLinkageNotFound is veid:1261: SSO linkage not found
+var ErrVeidLinkageNotFound = &Code{Module: "veid", Number: 1261, Name: "linkage_not_found", Message: "SSO linkage not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidLinkageExpired is veid:1262: SSO linkage expired
+var ErrVeidLinkageExpired = &Code{Module: "veid", Number: 1262, Name: "linkage_expired", Message: "SSO linkage expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidJwksFetchFailed is veid:1264: JWKS fetch failed
+var ErrVeidJwksFetchFailed = &Code{Module: "veid", Number: 1264, Name: "jwks_fetch_failed", Message: "JWKS fetch failed", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrVeidTokenValidationFailed is veid:1265: OIDC token validation failed
+var ErrVeidTokenValidationFailed = &Code{Module: "veid", Number: 1265, Name: "token_validation_failed", Message: "OIDC token validation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidChallengeNotFound is veid:1266: SSO challenge not found
+var ErrVeidChallengeNotFound = &Code{Module: "veid", Number: 1266, Name: "challenge_not_found", Message: "SSO challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidChallengeExpired is veid:1267: SSO challenge expired
+var ErrVeidChallengeExpired = &Code{Module: "veid", Number: 1267, Name: "challenge_expired", Message: "SSO challenge expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidChallengeState is veid:1268: invalid challenge state
+var ErrVeidInvalidChallengeState = &Code{Module: "veid", Number: 1268, Name: "invalid_challenge_state", Message: "invalid challenge state", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInputTooLarge is veid:1281: input exceeds maximum size
+var ErrVeidInputTooLarge = &Code{Module: "veid", Number: 1281, Name: "input_too_large", Message: "input exceeds maximum size", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidCeremony is veid:1282: invalid trusted setup ceremony
+var ErrVeidInvalidCeremony = &Code{Module: "veid", Number: 1282, Name: "invalid_ceremony", Message: "invalid trusted setup ceremony", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidCeremonyNotFound is veid:1283: trusted setup ceremony not found
+var ErrVeidCeremonyNotFound = &Code{Module: "veid", Number: 1283, Name: "ceremony_not_found", Message: "trusted setup ceremony not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidInvalidCeremonyContribution is veid:1284: invalid ceremony contribution
+var ErrVeidInvalidCeremonyContribution = &Code{Module: "veid", Number: 1284, Name: "invalid_ceremony_contribution", Message: "invalid ceremony contribution", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidKeyRotation is veid:1285: invalid key rotation
+var ErrVeidInvalidKeyRotation = &Code{Module: "veid", Number: 1285, Name: "invalid_key_rotation", Message: "invalid key rotation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidScoreOutOfRange is veid:1286: score out of valid range
+var ErrVeidScoreOutOfRange = &Code{Module: "veid", Number: 1286, Name: "score_out_of_range", Message: "score out of valid range", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidAppeal is veid:1300: invalid appeal
+var ErrVeidInvalidAppeal = &Code{Module: "veid", Number: 1300, Name: "invalid_appeal", Message: "invalid appeal", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidWalletBindingFailed is veid:1301: wallet binding failed
+var ErrVeidWalletBindingFailed = &Code{Module: "veid", Number: 1301, Name: "wallet_binding_failed", Message: "wallet binding failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidConsent is veid:1302: invalid consent settings
+var ErrVeidInvalidConsent = &Code{Module: "veid", Number: 1302, Name: "invalid_consent", Message: "invalid consent settings", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidModelNotFound is veid:1303: model not found
+var ErrVeidModelNotFound = &Code{Module: "veid", Number: 1303, Name: "model_not_found", Message: "model not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidSDKModelVersionMismatch is veid:1304: model version mismatch
+//
+// The platform Go SDK's copy of ErrVeidModelVersionMismatch (veid:1051), which the chain module registers.
+var ErrVeidSDKModelVersionMismatch = &Code{Module: "veid", Number: 1304, Name: "model_version_mismatch_sdk", Message: "model version mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidNotComplianceProvider is veid:1305: not a compliance provider
+var ErrVeidNotComplianceProvider = &Code{Module: "veid", Number: 1305, Name: "not_compliance_provider", Message: "not a compliance provider", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidComplianceCheckFailed is veid:1306: compliance check failed
+var ErrVeidComplianceCheckFailed = &Code{Module: "veid", Number: 1306, Name: "compliance_check_failed", Message: "compliance check failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInsufficientAttestations is veid:1307: insufficient attestations
+var ErrVeidInsufficientAttestations = &Code{Module: "veid", Number: 1307, Name: "insufficient_attestations", Message: "insufficient attestations", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidComplianceParams is veid:1308: invalid compliance parameters
+var ErrVeidInvalidComplianceParams = &Code{Module: "veid", Number: 1308, Name: "invalid_compliance_params", Message: "invalid compliance parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidBorderlineFallbackFailed is veid:1309: borderline fallback failed
+var ErrVeidBorderlineFallbackFailed = &Code{Module: "veid", Number: 1309, Name: "borderline_fallback_failed", Message: "borderline fallback failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidAppealNotFound is veid:4001: appeal not found
+var ErrVeidAppealNotFound = &Code{Module: "veid", Number: 4001, Name: "appeal_not_found", Message: "appeal not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidAppealAlreadyExists is veid:4002: appeal already exists for this scope
+var ErrVeidAppealAlreadyExists = &Code{Module: "veid", Number: 4002, Name: "appeal_already_exists", Message: "appeal already exists for this scope", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidAppealNotPending is veid:4003: appeal is not in pending status
+var ErrVeidAppealNotPending = &Code{Module: "veid", Number: 4003, Name: "appeal_not_pending", Message: "appeal is not in pending status", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidNotAppealSubmitter is veid:4004: not the appeal submitter
+var ErrVeidNotAppealSubmitter = &Code{Module: "veid", Number: 4004, Name: "not_appeal_submitter", Message: "not the appeal submitter", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidNotAuthorizedResolver is veid:4005: not authorized to resolve appeals
+var ErrVeidNotAuthorizedResolver = &Code{Module: "veid", Number: 4005, Name: "not_authorized_resolver", Message: "not authorized to resolve appeals", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidInvalidAppealReason is veid:4006: appeal reason too short or invalid
+var ErrVeidInvalidAppealReason = &Code{Module: "veid", Number: 4006, Name: "invalid_appeal_reason", Message: "appeal reason too short or invalid", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidAppealWindowExpired is veid:4007: appeal submission window has expired
+var ErrVeidAppealWindowExpired = &Code{Module: "veid", Number: 4007, Name: "appeal_window_expired", Message: "appeal submission window has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidMaxAppealsExceeded is veid:4008: maximum appeals for this scope exceeded
+var ErrVeidMaxAppealsExceeded = &Code{Module: "veid", Number: 4008, Name: "max_appeals_exceeded", Message: "maximum appeals for this scope exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidAppealRecord is veid:4009: invalid appeal record
+var ErrVeidInvalidAppealRecord = &Code{Module: "veid", Number: 4009, Name: "invalid_appeal_record", Message: "invalid appeal record", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidAppealResolution is veid:4010: invalid appeal resolution
+var ErrVeidInvalidAppealResolution = &Code{Module: "veid", Number: 4010, Name: "invalid_appeal_resolution", Message: "invalid appeal resolution", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidAppealSystemDisabled is veid:4011: appeal system is disabled
+var ErrVeidAppealSystemDisabled = &Code{Module: "veid", Number: 4011, Name: "appeal_system_disabled", Message: "appeal system is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidAppealAlreadyClaimed is veid:4012: appeal already claimed by another reviewer
+var ErrVeidAppealAlreadyClaimed = &Code{Module: "veid", Number: 4012, Name: "appeal_already_claimed", Message: "appeal already claimed by another reviewer", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidNotAppealReviewer is veid:4013: not the assigned appeal reviewer
+var ErrVeidNotAppealReviewer = &Code{Module: "veid", Number: 4013, Name: "not_appeal_reviewer", Message: "not the assigned appeal reviewer", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidAppealReviewTimeout is veid:4014: appeal review timeout expired
+var ErrVeidAppealReviewTimeout = &Code{Module: "veid", Number: 4014, Name: "appeal_review_timeout", Message: "appeal review timeout expired", Category: CategoryTimeout, Severity: SeverityError, HTTPStatus: 504}
+
+// ErrVeidInvalidEvidenceHash is veid:4015: invalid evidence hash format
+var ErrVeidInvalidEvidenceHash = &Code{Module: "veid", Number: 4015, Name: "invalid_evidence_hash", Message: "invalid evidence hash format", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidScopeNotRejected is veid:4016: scope was not rejected
+var ErrVeidScopeNotRejected = &Code{Module: "veid", Number: 4016, Name: "scope_not_rejected", Message: "scope was not rejected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidAppealEscrowRequired is veid:4017: escrow deposit required for appeal
+var ErrVeidAppealEscrowRequired = &Code{Module: "veid", Number: 4017, Name: "appeal_escrow_required", Message: "escrow deposit required for appeal", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidScoreAdjustment is veid:4018: invalid score adjustment value
+var ErrVeidInvalidScoreAdjustment = &Code{Module: "veid", Number: 4018, Name: "invalid_score_adjustment", Message: "invalid score adjustment value", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidSanctionListMatch is veid:5002: sanction list match detected
+var ErrVeidSanctionListMatch = &Code{Module: "veid", Number: 5002, Name: "sanction_list_match", Message: "sanction list match detected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidPepMatch is veid:5003: politically exposed person match
+var ErrVeidPepMatch = &Code{Module: "veid", Number: 5003, Name: "pep_match", Message: "politically exposed person match", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidRestrictedRegion is veid:5004: identity from restricted region
+var ErrVeidRestrictedRegion = &Code{Module: "veid", Number: 5004, Name: "restricted_region", Message: "identity from restricted region", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidComplianceExpired is veid:5005: compliance check expired
+var ErrVeidComplianceExpired = &Code{Module: "veid", Number: 5005, Name: "compliance_expired", Message: "compliance check expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidRiskScoreExceeded is veid:5006: risk score exceeds threshold
+var ErrVeidRiskScoreExceeded = &Code{Module: "veid", Number: 5006, Name: "risk_score_exceeded", Message: "risk score exceeds threshold", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidComplianceNotFound is veid:5007: compliance record not found
+var ErrVeidComplianceNotFound = &Code{Module: "veid", Number: 5007, Name: "compliance_not_found", Message: "compliance record not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidDuplicateAttestation is veid:5010: validator has already attested
+var ErrVeidDuplicateAttestation = &Code{Module: "veid", Number: 5010, Name: "duplicate_attestation", Message: "validator has already attested", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidComplianceRecordBlocked is veid:5011: compliance record is blocked
+var ErrVeidComplianceRecordBlocked = &Code{Module: "veid", Number: 5011, Name: "compliance_record_blocked", Message: "compliance record is blocked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidProviderAlreadyExists is veid:5013: compliance provider already exists
+var ErrVeidProviderAlreadyExists = &Code{Module: "veid", Number: 5013, Name: "provider_already_exists", Message: "compliance provider already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidProviderNotActive is veid:5014: compliance provider is not active
+var ErrVeidProviderNotActive = &Code{Module: "veid", Number: 5014, Name: "provider_not_active", Message: "compliance provider is not active", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidUnsupportedCheckType is veid:5015: provider does not support this check type
+var ErrVeidUnsupportedCheckType = &Code{Module: "veid", Number: 5015, Name: "unsupported_check_type", Message: "provider does not support this check type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidAdverseMediaMatch is veid:5016: adverse media match found
+var ErrVeidAdverseMediaMatch = &Code{Module: "veid", Number: 5016, Name: "adverse_media_match", Message: "adverse media match found", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidWatchlistMatch is veid:5017: watchlist match found
+var ErrVeidWatchlistMatch = &Code{Module: "veid", Number: 5017, Name: "watchlist_match", Message: "watchlist match found", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidDocumentVerificationFailed is veid:5018: document verification failed
+var ErrVeidDocumentVerificationFailed = &Code{Module: "veid", Number: 5018, Name: "document_verification_failed", Message: "document verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidAmlRiskHigh is veid:5019: AML risk level is too high
+var ErrVeidAmlRiskHigh = &Code{Module: "veid", Number: 5019, Name: "aml_risk_high", Message: "AML risk level is too high", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidComplianceSystemDisabled is veid:5020: compliance system is disabled
+var ErrVeidComplianceSystemDisabled = &Code{Module: "veid", Number: 5020, Name: "compliance_system_disabled", Message: "compliance system is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidModelHashMismatch is veid:6002: model hash mismatch
+var ErrVeidModelHashMismatch = &Code{Module: "veid", Number: 6002, Name: "model_hash_mismatch", Message: "model hash mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidModelNotActive is veid:6003: model not active
+var ErrVeidModelNotActive = &Code{Module: "veid", Number: 6003, Name: "model_not_active", Message: "model not active", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidModelType is veid:6004: invalid model type
+var ErrVeidInvalidModelType = &Code{Module: "veid", Number: 6004, Name: "invalid_model_type", Message: "invalid model type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidModelUpdatePending is veid:6005: model update already pending
+var ErrVeidModelUpdatePending = &Code{Module: "veid", Number: 6005, Name: "model_update_pending", Message: "model update already pending", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidUnauthorizedModelUpdate is veid:6006: not authorized for model updates
+var ErrVeidUnauthorizedModelUpdate = &Code{Module: "veid", Number: 6006, Name: "unauthorized_model_update", Message: "not authorized for model updates", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidModelVersionTooOld is veid:6007: validator using outdated model version
+var ErrVeidModelVersionTooOld = &Code{Module: "veid", Number: 6007, Name: "model_version_too_old", Message: "validator using outdated model version", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidModelActivationPending is veid:6008: model activation still pending
+var ErrVeidModelActivationPending = &Code{Module: "veid", Number: 6008, Name: "model_activation_pending", Message: "model activation still pending", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidModelAlreadyExists is veid:6009: model already exists
+var ErrVeidModelAlreadyExists = &Code{Module: "veid", Number: 6009, Name: "model_already_exists", Message: "model already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidModelAlreadyActive is veid:6010: model is already active
+var ErrVeidModelAlreadyActive = &Code{Module: "veid", Number: 6010, Name: "model_already_active", Message: "model is already active", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidModelDeprecated is veid:6011: model has been deprecated
+var ErrVeidModelDeprecated = &Code{Module: "veid", Number: 6011, Name: "model_deprecated", Message: "model has been deprecated", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidModelRevoked is veid:6012: model has been revoked
+var ErrVeidModelRevoked = &Code{Module: "veid", Number: 6012, Name: "model_revoked", Message: "model has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidModelInfo is veid:6013: invalid model info
+var ErrVeidInvalidModelInfo = &Code{Module: "veid", Number: 6013, Name: "invalid_model_info", Message: "invalid model info", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidInvalidModelProposal is veid:6014: invalid model update proposal
+var ErrVeidInvalidModelProposal = &Code{Module: "veid", Number: 6014, Name: "invalid_model_proposal", Message: "invalid model update proposal", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidProposalNotFound is veid:6015: model proposal not found
+var ErrVeidProposalNotFound = &Code{Module: "veid", Number: 6015, Name: "proposal_not_found", Message: "model proposal not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVeidProposalAlreadyProcessed is veid:6016: model proposal already processed
+var ErrVeidProposalAlreadyProcessed = &Code{Module: "veid", Number: 6016, Name: "proposal_already_processed", Message: "model proposal already processed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidActivationHeightNotReached is veid:6017: activation height not yet reached
+var ErrVeidActivationHeightNotReached = &Code{Module: "veid", Number: 6017, Name: "activation_height_not_reached", Message: "activation height not yet reached", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidValidatorNotSynced is veid:6018: validator model versions not synced
+var ErrVeidValidatorNotSynced = &Code{Module: "veid", Number: 6018, Name: "validator_not_synced", Message: "validator model versions not synced", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVeidInvalidModelHash is veid:6019: invalid model hash format
+var ErrVeidInvalidModelHash = &Code{Module: "veid", Number: 6019, Name: "invalid_model_hash", Message: "invalid model hash format", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidModelParamsInvalid is veid:6020: invalid model parameters
+var ErrVeidModelParamsInvalid = &Code{Module: "veid", Number: 6020, Name: "model_params_invalid", Message: "invalid model parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidGovernanceUpdateDisabled is veid:6021: governance model updates are disabled
+var ErrVeidGovernanceUpdateDisabled = &Code{Module: "veid", Number: 6021, Name: "governance_update_disabled", Message: "governance model updates are disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidRegistrarNotAllowed is veid:6022: registrar not in allowed list
+var ErrVeidRegistrarNotAllowed = &Code{Module: "veid", Number: 6022, Name: "registrar_not_allowed", Message: "registrar not in allowed list", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVeidModelTooOld is veid:6023: model exceeds maximum age
+var ErrVeidModelTooOld = &Code{Module: "veid", Number: 6023, Name: "model_too_old", Message: "model exceeds maximum age", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVeidSyncGracePeriodExpired is veid:6024: validator sync grace period expired
+var ErrVeidSyncGracePeriodExpired = &Code{Module: "veid", Number: 6024, Name: "sync_grace_period_expired", Message: "validator sync grace period expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidNoActiveModel is veid:6025: no active model for model type
+var ErrVeidNoActiveModel = &Code{Module: "veid", Number: 6025, Name: "no_active_model", Message: "no active model for model type", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVeidInvalidHistoryEntry is veid:6026: invalid model version history entry
+var ErrVeidInvalidHistoryEntry = &Code{Module: "veid", Number: 6026, Name: "invalid_history_entry", Message: "invalid model version history entry", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVerificationAuditInvalidConfig is verification/audit:1: invalid configuration
+var ErrVerificationAuditInvalidConfig = &Code{Module: "verification/audit", Number: 1, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVerificationAuditStorage is verification/audit:2: storage error
+var ErrVerificationAuditStorage = &Code{Module: "verification/audit", Number: 2, Name: "storage_error", Message: "storage error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationAuditUnsupportedOperation is verification/audit:3: unsupported operation
+var ErrVerificationAuditUnsupportedOperation = &Code{Module: "verification/audit", Number: 3, Name: "unsupported_operation", Message: "unsupported operation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVerificationAuditConnection is verification/audit:4: connection error
+var ErrVerificationAuditConnection = &Code{Module: "verification/audit", Number: 4, Name: "connection_error", Message: "connection error", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrVerificationKeystorageKeyNotFound is verification/keystorage:1: key not found
+var ErrVerificationKeystorageKeyNotFound = &Code{Module: "verification/keystorage", Number: 1, Name: "key_not_found", Message: "key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVerificationKeystorageKeyExists is verification/keystorage:2: key already exists
+var ErrVerificationKeystorageKeyExists = &Code{Module: "verification/keystorage", Number: 2, Name: "key_exists", Message: "key already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVerificationKeystorageStorageFull is verification/keystorage:3: storage full
+var ErrVerificationKeystorageStorageFull = &Code{Module: "verification/keystorage", Number: 3, Name: "storage_full", Message: "storage full", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationKeystorageStorage is verification/keystorage:4: storage error
+var ErrVerificationKeystorageStorage = &Code{Module: "verification/keystorage", Number: 4, Name: "storage_error", Message: "storage error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationKeystorageEncryption is verification/keystorage:5: encryption error
+var ErrVerificationKeystorageEncryption = &Code{Module: "verification/keystorage", Number: 5, Name: "encryption_error", Message: "encryption error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationKeystorageDecryption is verification/keystorage:6: decryption error
+var ErrVerificationKeystorageDecryption = &Code{Module: "verification/keystorage", Number: 6, Name: "decryption_error", Message: "decryption error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationKeystorageConnection is verification/keystorage:7: connection error
+var ErrVerificationKeystorageConnection = &Code{Module: "verification/keystorage", Number: 7, Name: "connection_error", Message: "connection error", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrVerificationKeystorageAuthentication is verification/keystorage:8: authentication error
+var ErrVerificationKeystorageAuthentication = &Code{Module: "verification/keystorage", Number: 8, Name: "authentication_error", Message: "authentication error", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVerificationKeystorageInvalidConfig is verification/keystorage:9: invalid configuration
+var ErrVerificationKeystorageInvalidConfig = &Code{Module: "verification/keystorage", Number: 9, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVerificationKeystorageUnsupportedOperation is verification/keystorage:10: unsupported operation
+var ErrVerificationKeystorageUnsupportedOperation = &Code{Module: "verification/keystorage", Number: 10, Name: "unsupported_operation", Message: "unsupported operation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVerificationNonceNotFound is verification/nonce:1: nonce not found
+var ErrVerificationNonceNotFound = &Code{Module: "verification/nonce", Number: 1, Name: "nonce_not_found", Message: "nonce not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVerificationNonceAlreadyExists is verification/nonce:2: nonce already exists
+var ErrVerificationNonceAlreadyExists = &Code{Module: "verification/nonce", Number: 2, Name: "nonce_already_exists", Message: "nonce already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVerificationNonceAlreadyUsed is verification/nonce:3: nonce already used
+var ErrVerificationNonceAlreadyUsed = &Code{Module: "verification/nonce", Number: 3, Name: "nonce_already_used", Message: "nonce already used", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVerificationNonceExpired is verification/nonce:4: nonce expired
+var ErrVerificationNonceExpired = &Code{Module: "verification/nonce", Number: 4, Name: "nonce_expired", Message: "nonce expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVerificationNonceStoreClosed is verification/nonce:5: store is closed
+var ErrVerificationNonceStoreClosed = &Code{Module: "verification/nonce", Number: 5, Name: "store_closed", Message: "store is closed", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVerificationNonceStoreFull is verification/nonce:6: store is full
+var ErrVerificationNonceStoreFull = &Code{Module: "verification/nonce", Number: 6, Name: "store_full", Message: "store is full", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationNonceTooManyNonces is verification/nonce:7: too many nonces for issuer
+var ErrVerificationNonceTooManyNonces = &Code{Module: "verification/nonce", Number: 7, Name: "too_many_nonces", Message: "too many nonces for issuer", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+
+// ErrVerificationNonceGeneration is verification/nonce:8: nonce generation failed
+var ErrVerificationNonceGeneration = &Code{Module: "verification/nonce", Number: 8, Name: "nonce_generation", Message: "nonce generation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationNonceInvalidNonce is verification/nonce:9: invalid nonce
+var ErrVerificationNonceInvalidNonce = &Code{Module: "verification/nonce", Number: 9, Name: "invalid_nonce", Message: "invalid nonce", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVerificationNonceConnection is verification/nonce:10: connection error
+var ErrVerificationNonceConnection = &Code{Module: "verification/nonce", Number: 10, Name: "connection_error", Message: "connection error", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrVerificationSignerInvalidConfig is verification/signer:1: invalid configuration
+var ErrVerificationSignerInvalidConfig = &Code{Module: "verification/signer", Number: 1, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVerificationSignerNoActiveKey is verification/signer:2: no active key available
+var ErrVerificationSignerNoActiveKey = &Code{Module: "verification/signer", Number: 2, Name: "no_active_key", Message: "no active key available", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVerificationSignerKeyNotFound is verification/signer:3: key not found
+var ErrVerificationSignerKeyNotFound = &Code{Module: "verification/signer", Number: 3, Name: "key_not_found", Message: "key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVerificationSignerKeyRevoked is verification/signer:4: key has been revoked
+var ErrVerificationSignerKeyRevoked = &Code{Module: "verification/signer", Number: 4, Name: "key_revoked", Message: "key has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVerificationSignerKeyExpired is verification/signer:5: key has expired
+var ErrVerificationSignerKeyExpired = &Code{Module: "verification/signer", Number: 5, Name: "key_expired", Message: "key has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVerificationSignerSigningFailed is verification/signer:6: signing failed
+var ErrVerificationSignerSigningFailed = &Code{Module: "verification/signer", Number: 6, Name: "signing_failed", Message: "signing failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationSignerVerificationFailed is verification/signer:7: verification failed
+var ErrVerificationSignerVerificationFailed = &Code{Module: "verification/signer", Number: 7, Name: "verification_failed", Message: "verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationSignerRotationInProgress is verification/signer:8: key rotation already in progress
+var ErrVerificationSignerRotationInProgress = &Code{Module: "verification/signer", Number: 8, Name: "rotation_in_progress", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVerificationSignerRotationNotFound is verification/signer:9: rotation not found
+var ErrVerificationSignerRotationNotFound = &Code{Module: "verification/signer", Number: 9, Name: "rotation_not_found", Message: "rotation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVerificationSignerKeyStorage is verification/signer:10: key storage error
+var ErrVerificationSignerKeyStorage = &Code{Module: "verification/signer", Number: 10, Name: "key_storage_error", Message: "key storage error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationSignerInvalidAttestation is verification/signer:11: invalid attestation
+var ErrVerificationSignerInvalidAttestation = &Code{Module: "verification/signer", Number: 11, Name: "invalid_attestation", Message: "invalid attestation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVerificationSignerKeyGenerationFailed is verification/signer:12: key generation failed
+var ErrVerificationSignerKeyGenerationFailed = &Code{Module: "verification/signer", Number: 12, Name: "key_generation_failed", Message: "key generation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVerificationSignerInvalidSignature is verification/signer:13: invalid signature
+var ErrVerificationSignerInvalidSignature = &Code{Module: "verification/signer", Number: 13, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVerificationSignerServiceUnavailable is verification/signer:14: service unavailable
+var ErrVerificationSignerServiceUnavailable = &Code{Module: "verification/signer", Number: 14, Name: "service_unavailable", Message: "service unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+
+// ErrVirtDelegationInvalidDelegator is virt_delegation:1800: invalid delegator
+var ErrVirtDelegationInvalidDelegator = &Code{Module: "virt_delegation", Number: 1800, Name: "invalid_delegator", Message: "invalid delegator", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtDelegationInvalidValidator is virt_delegation:1801: invalid validator
+var ErrVirtDelegationInvalidValidator = &Code{Module: "virt_delegation", Number: 1801, Name: "invalid_validator", Message: "invalid validator", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtDelegationNotFound is virt_delegation:1802: delegation not found
+var ErrVirtDelegationNotFound = &Code{Module: "virt_delegation", Number: 1802, Name: "delegation_not_found", Message: "delegation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVirtDelegationUnbondingNotFound is virt_delegation:1803: unbonding delegation not found
+var ErrVirtDelegationUnbondingNotFound = &Code{Module: "virt_delegation", Number: 1803, Name: "unbonding_not_found", Message: "unbonding delegation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVirtDelegationRedelegationNotFound is virt_delegation:1804: redelegation not found
+var ErrVirtDelegationRedelegationNotFound = &Code{Module: "virt_delegation", Number: 1804, Name: "redelegation_not_found", Message: "redelegation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVirtDelegationInsufficientShares is virt_delegation:1805: insufficient delegation shares
+var ErrVirtDelegationInsufficientShares = &Code{Module: "virt_delegation", Number: 1805, Name: "insufficient_shares", Message: "insufficient delegation shares", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVirtDelegationInsufficientBalance is virt_delegation:1806: insufficient balance
+var ErrVirtDelegationInsufficientBalance = &Code{Module: "virt_delegation", Number: 1806, Name: "insufficient_balance", Message: "insufficient balance", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVirtDelegationMinDelegationAmount is virt_delegation:1807: delegation amount below minimum
+var ErrVirtDelegationMinDelegationAmount = &Code{Module: "virt_delegation", Number: 1807, Name: "min_delegation_amount", Message: "delegation amount below minimum", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVirtDelegationMaxValidators is virt_delegation:1808: max validators per delegator exceeded
+var ErrVirtDelegationMaxValidators = &Code{Module: "virt_delegation", Number: 1808, Name: "max_validators", Message: "max validators per delegator exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtDelegationMaxRedelegations is virt_delegation:1809: max redelegations exceeded
+var ErrVirtDelegationMaxRedelegations = &Code{Module: "virt_delegation", Number: 1809, Name: "max_redelegations", Message: "max redelegations exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtDelegationSelfRedelegation is virt_delegation:1810: cannot redelegate to same validator
+var ErrVirtDelegationSelfRedelegation = &Code{Module: "virt_delegation", Number: 1810, Name: "self_redelegation", Message: "cannot redelegate to same validator", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVirtDelegationTransitiveRedelegation is virt_delegation:1811: transitive redelegation not allowed
+var ErrVirtDelegationTransitiveRedelegation = &Code{Module: "virt_delegation", Number: 1811, Name: "transitive_redelegation", Message: "transitive redelegation not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+
+// ErrVirtDelegationInvalidParams is virt_delegation:1812: invalid parameters
+var ErrVirtDelegationInvalidParams = &Code{Module: "virt_delegation", Number: 1812, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtDelegationValidatorNotFound is virt_delegation:1813: validator not found
+var ErrVirtDelegationValidatorNotFound = &Code{Module: "virt_delegation", Number: 1813, Name: "validator_not_found", Message: "validator not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVirtDelegationRewardNotFound is virt_delegation:1814: delegator reward not found
+var ErrVirtDelegationRewardNotFound = &Code{Module: "virt_delegation", Number: 1814, Name: "reward_not_found", Message: "delegator reward not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVirtDelegationRewardAlreadyClaimed is virt_delegation:1815: reward already claimed
+var ErrVirtDelegationRewardAlreadyClaimed = &Code{Module: "virt_delegation", Number: 1815, Name: "reward_already_claimed", Message: "reward already claimed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVirtDelegationNoDelegations is virt_delegation:1816: no delegations found
+var ErrVirtDelegationNoDelegations = &Code{Module: "virt_delegation", Number: 1816, Name: "no_delegations", Message: "no delegations found", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVirtDelegationInvalidAmount is virt_delegation:1817: invalid amount
+var ErrVirtDelegationInvalidAmount = &Code{Module: "virt_delegation", Number: 1817, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtDelegationUnbondingPending is virt_delegation:1818: unbonding still pending
+var ErrVirtDelegationUnbondingPending = &Code{Module: "virt_delegation", Number: 1818, Name: "unbonding_pending", Message: "unbonding still pending", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVirtDelegationValidatorJailed is virt_delegation:1819: validator is jailed
+var ErrVirtDelegationValidatorJailed = &Code{Module: "virt_delegation", Number: 1819, Name: "validator_jailed", Message: "validator is jailed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVirtDelegationInvalidShares is virt_delegation:1820: invalid shares value
+var ErrVirtDelegationInvalidShares = &Code{Module: "virt_delegation", Number: 1820, Name: "invalid_shares", Message: "invalid shares value", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtStakingValidatorNotFound is virt_staking:2400: validator not found
+var ErrVirtStakingValidatorNotFound = &Code{Module: "virt_staking", Number: 2400, Name: "validator_not_found", Message: "validator not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+
+// ErrVirtStakingInvalidValidator is virt_staking:2401: invalid validator
+var ErrVirtStakingInvalidValidator = &Code{Module: "virt_staking", Number: 2401, Name: "invalid_validator", Message: "invalid validator", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtStakingSlashingAlreadyRecorded is virt_staking:2402: slashing already recorded
+var ErrVirtStakingSlashingAlreadyRecorded = &Code{Module: "virt_staking", Number: 2402, Name: "slashing_already_recorded", Message: "slashing already recorded", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVirtStakingInvalidSlashReason is virt_staking:2403: invalid slashing reason
+var ErrVirtStakingInvalidSlashReason = &Code{Module: "virt_staking", Number: 2403, Name: "invalid_slash_reason", Message: "invalid slashing reason", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtStakingInvalidEpoch is virt_staking:2404: invalid epoch
+var ErrVirtStakingInvalidEpoch = &Code{Module: "virt_staking", Number: 2404, Name: "invalid_epoch", Message: "invalid epoch", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtStakingRewardsAlreadyDistributed is virt_staking:2405: rewards already distributed for epoch
+var ErrVirtStakingRewardsAlreadyDistributed = &Code{Module: "virt_staking", Number: 2405, Name: "rewards_already_distributed", Message: "rewards already distributed for epoch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+
+// ErrVirtStakingInvalidParams is virt_staking:2406: invalid parameters
+var ErrVirtStakingInvalidParams = &Code{Module: "virt_staking", Number: 2406, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtStakingValidatorJailed is virt_staking:2407: validator is jailed
+var ErrVirtStakingValidatorJailed = &Code{Module: "virt_staking", Number: 2407, Name: "validator_jailed", Message: "validator is jailed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVirtStakingInvalidPerformanceMetric is virt_staking:2408: invalid performance metric
+var ErrVirtStakingInvalidPerformanceMetric = &Code{Module: "virt_staking", Number: 2408, Name: "invalid_performance_metric", Message: "invalid performance metric", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtStakingInsufficientStake is virt_staking:2409: insufficient stake
+var ErrVirtStakingInsufficientStake = &Code{Module: "virt_staking", Number: 2409, Name: "insufficient_stake", Message: "insufficient stake", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVirtStakingDoubleSign is virt_staking:2410: double signing detected
+var ErrVirtStakingDoubleSign = &Code{Module: "virt_staking", Number: 2410, Name: "double_sign", Message: "double signing detected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+
+// ErrVirtStakingInvalidAttestation is virt_staking:2411: invalid VEID attestation
+var ErrVirtStakingInvalidAttestation = &Code{Module: "virt_staking", Number: 2411, Name: "invalid_attestation", Message: "invalid VEID attestation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+
+// ErrVirtStakingDowntime is virt_staking:2412: excessive downtime
+var ErrVirtStakingDowntime = &Code{Module: "virt_staking", Number: 2412, Name: "downtime", Message: "excessive downtime", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
 
 var allCodes = []*Code{
 	ErrArtifactStoreInvalidContentAddress,
@@ -2309,10 +3361,10 @@ var allCodes = []*Code{
 	ErrBmeRecordExists,
 	ErrBmeMintFailed,
 	ErrBmeBurnFailed,
-	ErrConfigInvalidAddressSdk,
-	ErrConfigInvalidClientIDSdk,
-	ErrConfigInvalidPublicKeySdk,
-	ErrConfigInvalidVersionConstraintSdk,
+	ErrConfigSDKInvalidAddress,
+	ErrConfigSDKInvalidClientID,
+	ErrConfigSDKInvalidPublicKey,
+	ErrConfigSDKInvalidVersionConstraint,
 	ErrConfigInvalidReason,
 	ErrConfigInvalidClientID,
 	ErrConfigInvalidClientName,
@@ -2353,11 +3405,11 @@ var allCodes = []*Code{
 	ErrEmailVerificationInvalidSecret,
 	ErrEmailVerificationAccountMismatch,
 	ErrEmailVerificationDeliveryFailed,
-	ErrEmailVerificationProviderError,
+	ErrEmailVerificationProvider,
 	ErrEmailVerificationRateLimited,
 	ErrEmailVerificationServiceUnavailable,
-	ErrEmailVerificationCacheError,
-	ErrEmailVerificationTemplateError,
+	ErrEmailVerificationCache,
+	ErrEmailVerificationTemplate,
 	ErrEmailVerificationWebhookInvalid,
 	ErrEmailVerificationAttestationFailed,
 	ErrEmailVerificationAlreadyVerified,
@@ -2365,17 +3417,17 @@ var allCodes = []*Code{
 	ErrEmailVerificationDisposableEmail,
 	ErrEmailVerificationBlockedDomain,
 	ErrEmailVerificationSigningFailed,
-	ErrEnclaveInvalidEnclaveIdentitySdk,
-	ErrEnclaveInvalidMeasurementSdk,
-	ErrEnclaveEnclaveIdentityNotFoundSdk,
-	ErrEnclaveEnclaveIdentityExistsSdk,
-	ErrEnclaveMeasurementNotAllowlistedSdk,
-	ErrEnclaveKeyRotationInProgressSdk,
-	ErrEnclaveNoActiveRotationSdk,
-	ErrEnclaveUnauthorizedSdk,
+	ErrEnclaveSDKInvalidEnclaveIdentity,
+	ErrEnclaveSDKInvalidMeasurement,
+	ErrEnclaveSDKIdentityNotFound,
+	ErrEnclaveSDKIdentityExists,
+	ErrEnclaveSDKMeasurementNotAllowlisted,
+	ErrEnclaveSDKKeyRotationInProgress,
+	ErrEnclaveSDKNoActiveRotation,
+	ErrEnclaveSDKUnauthorized,
 	ErrEnclaveInvalidEnclaveIdentity,
-	ErrEnclaveEnclaveIdentityNotFound,
-	ErrEnclaveEnclaveIdentityExists,
+	ErrEnclaveIdentityNotFound,
+	ErrEnclaveIdentityExists,
 	ErrEnclaveInvalidMeasurement,
 	ErrEnclaveMeasurementNotAllowlisted,
 	ErrEnclaveMeasurementRevoked,
@@ -2387,15 +3439,15 @@ var allCodes = []*Code{
 	ErrEnclaveKeyRotationInProgress,
 	ErrEnclaveNoActiveRotation,
 	ErrEnclaveInvalidAttestedResult,
-	ErrEnclaveEnclaveSignatureInvalid,
+	ErrEnclaveSignatureInvalid,
 	ErrEnclaveScoreMismatch,
-	ErrEnclaveEnclaveUnavailable,
+	ErrEnclaveUnavailable,
 	ErrEnclaveIsvsvnTooLow,
 	ErrEnclaveInvalidQuoteVersion,
 	ErrEnclaveRegistrationRateLimit,
 	ErrEnclaveRegistrationCooldown,
 	ErrEnclaveTooManyRegistrations,
-	ErrEnclaveEnclaveUnhealthy,
+	ErrEnclaveUnhealthy,
 	ErrEnclaveHealthStatusNotFound,
 	ErrEnclaveInvalidHeartbeat,
 	ErrEnclaveHeartbeatSignatureInvalid,
@@ -2468,11 +3520,11 @@ var allCodes = []*Code{
 	ErrFraudInvalidEscalationReason,
 	ErrFraudInvalidAuthority,
 	ErrHPCInvalidAddress,
-	ErrHPCInvalidClusterSdk,
-	ErrHPCInvalidOfferingSdk,
-	ErrHPCInvalidJobSdk,
+	ErrHPCSDKInvalidCluster,
+	ErrHPCSDKInvalidOffering,
+	ErrHPCSDKInvalidJob,
 	ErrHPCInvalidNode,
-	ErrHPCInvalidDisputeSdk,
+	ErrHPCSDKInvalidDispute,
 	ErrHPCInvalidStatus,
 	ErrHPCInvalidCluster,
 	ErrHPCClusterNotFound,
@@ -2538,7 +3590,7 @@ var allCodes = []*Code{
 	ErrMarketVeidRecordNotFound,
 	ErrMarketplaceInvalidAddress,
 	ErrMarketplaceInvalidCallback,
-	ErrMarketplaceInvalidRequestSdk,
+	ErrMarketplaceSDKInvalidRequest,
 	ErrMarketplaceInvalidOffering,
 	ErrMarketplaceInvalidOrder,
 	ErrMarketplaceInvalidBid,
@@ -2602,7 +3654,7 @@ var allCodes = []*Code{
 	ErrMFAMaxAttemptsExceeded,
 	ErrMFAInvalidChallengeResponse,
 	ErrMFAVerificationFailed,
-	ErrMFAMFARequired,
+	ErrMFARequired,
 	ErrMFAInsufficientFactors,
 	ErrMFASessionNotFound,
 	ErrMFASessionExpired,
@@ -2614,7 +3666,7 @@ var allCodes = []*Code{
 	ErrMFATrustedDeviceExpired,
 	ErrMFAMaxTrustedDevicesReached,
 	ErrMFAChallengeCreationFailed,
-	ErrMFAMFADisabled,
+	ErrMFADisabled,
 	ErrMFAFactorRevoked,
 	ErrMFAFactorExpired,
 	ErrMFAVeidScoreInsufficient,
@@ -2663,12 +3715,12 @@ var allCodes = []*Code{
 	ErrResourcesUnauthorized,
 	ErrResourcesStaleHeartbeat,
 	ErrResourcesInvalidParams,
-	ErrReviewInvalidAddressSdk,
-	ErrReviewInvalidOrderIDSdk,
-	ErrReviewInvalidRatingSdk,
-	ErrReviewReviewTextTooShortSdk,
-	ErrReviewReviewTextTooLongSdk,
-	ErrReviewInvalidReviewIDSdk,
+	ErrReviewSDKInvalidAddress,
+	ErrReviewSDKInvalidOrderID,
+	ErrReviewSDKInvalidRating,
+	ErrReviewSDKTextTooShort,
+	ErrReviewSDKTextTooLong,
+	ErrReviewSDKInvalidReviewID,
 	ErrReviewInvalidReason,
 	ErrReviewInvalidRating,
 	ErrReviewInvalidReviewText,
@@ -2676,13 +3728,13 @@ var allCodes = []*Code{
 	ErrReviewOrderNotCompleted,
 	ErrReviewUnauthorizedReviewer,
 	ErrReviewDuplicateReview,
-	ErrReviewReviewNotFound,
+	ErrReviewNotFound,
 	ErrReviewProviderNotFound,
 	ErrReviewInvalidReviewID,
 	ErrReviewInvalidAddress,
 	ErrReviewContentHashMismatch,
-	ErrReviewReviewTextTooLong,
-	ErrReviewReviewTextTooShort,
+	ErrReviewTextTooLong,
+	ErrReviewTextTooShort,
 	ErrReviewInvalidOrderID,
 	ErrReviewAggregationNotFound,
 	ErrRolesInvalidAddress,
@@ -2699,63 +3751,63 @@ var allCodes = []*Code{
 	ErrRolesNotGenesisAccount,
 	ErrRolesCannotRevokeOwnRole,
 	ErrRolesCannotSuspendSelf,
-	ErrSdkTxDecode,
-	ErrSdkInvalidSequence,
-	ErrSdkUnauthorized,
-	ErrSdkInsufficientFunds,
-	ErrSdkUnknownRequest,
-	ErrSdkInvalidAddress,
-	ErrSdkInvalidPubKey,
-	ErrSdkUnknownAddress,
-	ErrSdkInvalidCoins,
-	ErrSdkOutOfGas,
-	ErrSdkMemoTooLarge,
-	ErrSdkInsufficientFee,
-	ErrSdkTooManySignatures,
-	ErrSdkNoSignatures,
-	ErrSdkJSONMarshal,
-	ErrSdkJSONUnmarshal,
-	ErrSdkInvalidRequest,
-	ErrSdkTxInMempoolCache,
-	ErrSdkMempoolIsFull,
-	ErrSdkTxTooLarge,
-	ErrSdkKeyNotFound,
-	ErrSdkWrongPassword,
-	ErrSdkInvalidSigner,
-	ErrSdkInvalidGasAdjustment,
-	ErrSdkInvalidHeight,
-	ErrSdkInvalidVersion,
-	ErrSdkInvalidChainID,
-	ErrSdkInvalidType,
-	ErrSdkTxTimeoutHeight,
-	ErrSdkUnknownExtensionOptions,
-	ErrSdkWrongSequence,
-	ErrSdkPackAny,
-	ErrSdkUnpackAny,
-	ErrSdkLogic,
-	ErrSdkConflict,
-	ErrSdkNotSupported,
-	ErrSdkNotFound,
-	ErrSdkIo,
-	ErrSdkAppConfig,
-	ErrSdkInvalidGasLimit,
-	ErrSdkTxTimeout,
+	ErrSDKTxDecode,
+	ErrSDKInvalidSequence,
+	ErrSDKUnauthorized,
+	ErrSDKInsufficientFunds,
+	ErrSDKUnknownRequest,
+	ErrSDKInvalidAddress,
+	ErrSDKInvalidPubKey,
+	ErrSDKUnknownAddress,
+	ErrSDKInvalidCoins,
+	ErrSDKOutOfGas,
+	ErrSDKMemoTooLarge,
+	ErrSDKInsufficientFee,
+	ErrSDKTooManySignatures,
+	ErrSDKNoSignatures,
+	ErrSDKJSONMarshal,
+	ErrSDKJSONUnmarshal,
+	ErrSDKInvalidRequest,
+	ErrSDKTxInMempoolCache,
+	ErrSDKMempoolIsFull,
+	ErrSDKTxTooLarge,
+	ErrSDKKeyNotFound,
+	ErrSDKWrongPassword,
+	ErrSDKInvalidSigner,
+	ErrSDKInvalidGasAdjustment,
+	ErrSDKInvalidHeight,
+	ErrSDKInvalidVersion,
+	ErrSDKInvalidChainID,
+	ErrSDKInvalidType,
+	ErrSDKTxTimeoutHeight,
+	ErrSDKUnknownExtensionOptions,
+	ErrSDKWrongSequence,
+	ErrSDKPackAny,
+	ErrSDKUnpackAny,
+	ErrSDKLogic,
+	ErrSDKConflict,
+	ErrSDKNotSupported,
+	ErrSDKNotFound,
+	ErrSDKIo,
+	ErrSDKAppConfig,
+	ErrSDKInvalidGasLimit,
+	ErrSDKTxTimeout,
 	ErrServicedeskConfigInvalid,
 	ErrServicedeskSyncFailed,
-	ErrServicedeskExternalAPIError,
+	ErrServicedeskExternalAPI,
 	ErrServicedeskConflict,
 	ErrServicedeskTicketNotFound,
 	ErrServicedeskSignatureInvalid,
 	ErrServicedeskRateLimited,
 	ErrServicedeskAttachmentFailed,
 	ErrServicedeskAuditFailed,
-	ErrSettlementInvalidAddressSdk,
-	ErrSettlementInvalidEscrowSdk,
-	ErrSettlementInvalidAmountSdk,
-	ErrSettlementInvalidSettlementSdk,
-	ErrSettlementInvalidUsageRecordSdk,
-	ErrSettlementInvalidSignatureSdk,
-	ErrSettlementInvalidRewardSdk,
+	ErrSettlementSDKInvalidAddress,
+	ErrSettlementSDKInvalidEscrow,
+	ErrSettlementSDKInvalidAmount,
+	ErrSettlementSDKInvalidSettlement,
+	ErrSettlementSDKInvalidUsageRecord,
+	ErrSettlementSDKInvalidSignature,
+	ErrSettlementSDKInvalidReward,
 	ErrSettlementInvalidEscrow,
 	ErrSettlementEscrowNotFound,
 	ErrSettlementEscrowExists,
@@ -2763,8 +3815,8 @@ var allCodes = []*Code{
 	ErrSettlementInsufficientFunds,
 	ErrSettlementUnauthorized,
 	ErrSettlementInvalidSettlement,
-	ErrSettlementSettlementNotFound,
-	ErrSettlementSettlementExists,
+	ErrSettlementNotFound,
+	ErrSettlementExists,
 	ErrSettlementInvalidReward,
 	ErrSettlementRewardNotFound,
 	ErrSettlementNoClaimableRewards,
@@ -2824,10 +3876,10 @@ var allCodes = []*Code{
 	ErrSMSVerificationInvalidOtp,
 	ErrSMSVerificationAccountMismatch,
 	ErrSMSVerificationDeliveryFailed,
-	ErrSMSVerificationProviderError,
+	ErrSMSVerificationProvider,
 	ErrSMSVerificationRateLimited,
 	ErrSMSVerificationServiceUnavailable,
-	ErrSMSVerificationCacheError,
+	ErrSMSVerificationCache,
 	ErrSMSVerificationAttestationFailed,
 	ErrSMSVerificationAlreadyVerified,
 	ErrSMSVerificationChallengeConsumed,
@@ -2845,7 +3897,7 @@ var allCodes = []*Code{
 	ErrSMSVerificationVoIPNotAllowed,
 	ErrSMSVerificationCountryBlocked,
 	ErrSMSVerificationPhoneMismatch,
-	ErrSMSVerificationTemplateError,
+	ErrSMSVerificationTemplate,
 	ErrSMSVerificationWebhookInvalid,
 	ErrSupportRefNotFound,
 	ErrSupportRefAlreadyExists,
@@ -2859,8 +3911,8 @@ var allCodes = []*Code{
 	ErrSupportInvalidResourceType,
 	ErrSupportInvalidSupportRequest,
 	ErrSupportInvalidSupportResponse,
-	ErrSupportSupportRequestNotFound,
-	ErrSupportSupportResponseNotFound,
+	ErrSupportRequestNotFound,
+	ErrSupportResponseNotFound,
 	ErrSupportInvalidStatusTransition,
 	ErrSupportInvalidRetentionPolicy,
 	ErrSupportInvalidPayload,
@@ -3109,7 +4161,7 @@ var allCodes = []*Code{
 	ErrVeidWalletBindingFailed,
 	ErrVeidInvalidConsent,
 	ErrVeidModelNotFound,
-	ErrVeidModelVersionMismatchSdk,
+	ErrVeidSDKModelVersionMismatch,
 	ErrVeidNotComplianceProvider,
 	ErrVeidComplianceCheckFailed,
 	ErrVeidInsufficientAttestations,
@@ -3175,29 +4227,29 @@ var allCodes = []*Code{
 	ErrVeidNoActiveModel,
 	ErrVeidInvalidHistoryEntry,
 	ErrVerificationAuditInvalidConfig,
-	ErrVerificationAuditStorageError,
+	ErrVerificationAuditStorage,
 	ErrVerificationAuditUnsupportedOperation,
-	ErrVerificationAuditConnectionError,
+	ErrVerificationAuditConnection,
 	ErrVerificationKeystorageKeyNotFound,
 	ErrVerificationKeystorageKeyExists,
 	ErrVerificationKeystorageStorageFull,
-	ErrVerificationKeystorageStorageError,
-	ErrVerificationKeystorageEncryptionError,
-	ErrVerificationKeystorageDecryptionError,
-	ErrVerificationKeystorageConnectionError,
-	ErrVerificationKeystorageAuthenticationError,
+	ErrVerificationKeystorageStorage,
+	ErrVerificationKeystorageEncryption,
+	ErrVerificationKeystorageDecryption,
+	ErrVerificationKeystorageConnection,
+	ErrVerificationKeystorageAuthentication,
 	ErrVerificationKeystorageInvalidConfig,
 	ErrVerificationKeystorageUnsupportedOperation,
-	ErrVerificationNonceNonceNotFound,
-	ErrVerificationNonceNonceAlreadyExists,
-	ErrVerificationNonceNonceAlreadyUsed,
-	ErrVerificationNonceNonceExpired,
+	ErrVerificationNonceNotFound,
+	ErrVerificationNonceAlreadyExists,
+	ErrVerificationNonceAlreadyUsed,
+	ErrVerificationNonceExpired,
 	ErrVerificationNonceStoreClosed,
 	ErrVerificationNonceStoreFull,
 	ErrVerificationNonceTooManyNonces,
-	ErrVerificationNonceNonceGeneration,
+	ErrVerificationNonceGeneration,
 	ErrVerificationNonceInvalidNonce,
-	ErrVerificationNonceConnectionError,
+	ErrVerificationNonceConnection,
 	ErrVerificationSignerInvalidConfig,
 	ErrVerificationSignerNoActiveKey,
 	ErrVerificationSignerKeyNotFound,
@@ -3207,14 +4259,14 @@ var allCodes = []*Code{
 	ErrVerificationSignerVerificationFailed,
 	ErrVerificationSignerRotationInProgress,
 	ErrVerificationSignerRotationNotFound,
-	ErrVerificationSignerKeyStorageError,
+	ErrVerificationSignerKeyStorage,
 	ErrVerificationSignerInvalidAttestation,
 	ErrVerificationSignerKeyGenerationFailed,
 	ErrVerificationSignerInvalidSignature,
 	ErrVerificationSignerServiceUnavailable,
 	ErrVirtDelegationInvalidDelegator,
 	ErrVirtDelegationInvalidValidator,
-	ErrVirtDelegationDelegationNotFound,
+	ErrVirtDelegationNotFound,
 	ErrVirtDelegationUnbondingNotFound,
 	ErrVirtDelegationRedelegationNotFound,
 	ErrVirtDelegationInsufficientShares,

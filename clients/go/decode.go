@@ -13,6 +13,10 @@ import (
 	"unicode/utf8"
 )
 
+// asciiSpace is the whitespace trimmed from a text body or a transaction log: ASCII
+// only, so that U+00A0 and U+FEFF stay (docs/client-behaviour.md 1.3).
+const asciiSpace = " \t\n\v\f\r"
+
 // maxTextRunes is how much of a text/plain body becomes the message, in code points.
 const maxTextRunes = 1000
 
@@ -29,7 +33,7 @@ func DecodeError(status int, header http.Header, body []byte, now time.Time) err
 	found := readBody(e, mediaType(header), validText(body))
 	fillDefaults(e, found)
 	if ms, ok := retryHint(header, e.Context, now); ok {
-		e.RetryAfterMillis, e.HasRetryAfter = ms, true
+		e.retryAfterMillis, e.hasRetryAfter = ms, true
 	}
 	return typed(e)
 }
@@ -47,7 +51,7 @@ type wireError struct {
 func readBody(e *APIError, mediaType, text string) *wireError {
 	object, usable := jsonObject(text)
 	if !usable {
-		if trimmed := strings.TrimSpace(text); mediaType == "text/plain" && trimmed != "" {
+		if trimmed := strings.Trim(text, asciiSpace); mediaType == "text/plain" && trimmed != "" {
 			e.Shape = ShapeText
 			return codeAtStart(e, firstRunes(trimmed, maxTextRunes))
 		}
@@ -378,7 +382,9 @@ func validText(body []byte) string {
 const unixThreshold = 1e9
 
 // retryHint is the server's hint in milliseconds, first found of: the retry-after-ms
-// header, the Retry-After header (seconds or an HTTP-date), the X-RateLimit-Reset header
+// header, the Retry-After header (seconds, or an HTTP-date in any of the three forms
+// RFC 9110 says a recipient must accept: IMF-fixdate, RFC 850 and asctime), the
+// X-RateLimit-Reset header
 // (Unix seconds or seconds from now), the context's reset_at. Negative, unparsable and
 // non-finite values count as absent.
 func retryHint(header http.Header, context map[string]any, now time.Time) (float64, bool) {

@@ -3,6 +3,8 @@
 package veerrors
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -67,11 +69,6 @@ type APIError struct {
 	HTTPStatus int
 	// RequestID is the response's X-Request-ID header.
 	RequestID string
-	// RetryAfterMillis is the server's retry hint in milliseconds, relative to the
-	// moment of decoding; valid when HasRetryAfter is true. It is a float because a
-	// hint may be too large for a time.Duration.
-	RetryAfterMillis float64
-	HasRetryAfter    bool
 	// Attempts is the number of attempts made when the retry helper gave up.
 	Attempts int
 	// RawBody is the response body, at most MaxErrorBodyBytes of it.
@@ -80,6 +77,10 @@ type APIError struct {
 	Envelope bool
 	// Shape tells what the error was decoded from.
 	Shape Shape
+
+	retryAfterMillis float64 // the server's hint, when hasRetryAfter
+	hasRetryAfter    bool
+	cause            error // the context error that ended the retries, if any
 }
 
 // Error returns "module:number: message", or the message alone without a code.
@@ -90,17 +91,39 @@ func (e *APIError) Error() string {
 	return e.Code + ": " + e.Message
 }
 
-// RetryAfter returns the server's hint as a duration, saturated at the largest one.
+// RetryAfter returns the server's retry hint (Retry-After-Ms, Retry-After,
+// X-RateLimit-Reset or the body's reset_at), relative to the moment the response was
+// decoded, and whether the response gave one. A hint too long for a time.Duration
+// (about 292 years) is the longest Duration.
 func (e *APIError) RetryAfter() (time.Duration, bool) {
-	if !e.HasRetryAfter {
+	if !e.hasRetryAfter {
 		return 0, false
 	}
-	nanos := e.RetryAfterMillis * float64(time.Millisecond)
+	nanos := e.retryAfterMillis * float64(time.Millisecond)
 	if nanos >= math.MaxInt64 {
-		return time.Duration(math.MaxInt64), true
+		return math.MaxInt64, true
 	}
 	return time.Duration(nanos), true
 }
+
+// RetryAfterMillis returns the server's retry hint in milliseconds, exactly as
+// docs/client-behaviour.md 1.6 defines it even beyond a Duration's range (a
+// Retry-After of 10^12 seconds is 10^15), and whether the response gave one. Use
+// RetryAfter to wait.
+func (e *APIError) RetryAfterMillis() (float64, bool) {
+	return e.retryAfterMillis, e.hasRetryAfter
+}
+
+// Unwrap returns the context error (context.DeadlineExceeded or context.Canceled)
+// that ended the retries after this error, or nil: when the context's deadline leaves
+// no time to wait for the next attempt, or the context ends during the wait, the call
+// ends with the last API error, which also matches the context error with errors.Is.
+func (e *APIError) Unwrap() error { return e.cause }
+
+// Timeout reports whether the retries ended because the context's deadline came, so
+// that os.IsTimeout and (*url.Error).Timeout see it. The type of the timeout category
+// reports true in any case.
+func (e *APIError) Timeout() bool { return errors.Is(e.cause, context.DeadlineExceeded) }
 
 // Is reports whether the error is the given registered code (errors.Is(err,
 // ErrVeidMLInferenceFailed)) or matches the given common sentinel (errors.Is(err,
@@ -115,32 +138,41 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// Phase is the stage at which a request failed without a response.
+type Phase string
+
+// The phases of a ConnectionError.
+const (
+	// PhaseConnect: the connection could not be made; the request was certainly not
+	// sent.
+	PhaseConnect Phase = "connect"
+	// PhaseReset: the connection broke; the request may have reached the server.
+	PhaseReset Phase = "reset"
+	// PhaseTimeout: the request timed out; it may have reached the server.
+	PhaseTimeout Phase = "timeout"
+)
+
 // ConnectionError is a transport failure: the request got no HTTP response.
 type ConnectionError struct {
-	// Phase is "connect" (the request was certainly not sent), "reset" or "timeout"
-	// (it may have reached the server).
-	Phase    string
+	Phase    Phase
 	Attempts int
 	// Err is the underlying net/http error.
 	Err error
 }
 
-// Connection error phases.
-const (
-	PhaseConnect = "connect"
-	PhaseReset   = "reset"
-	PhaseTimeout = "timeout"
-)
-
 func (e *ConnectionError) Error() string {
 	if e.Err == nil {
-		return "connection error (" + e.Phase + ")"
+		return "connection error (" + string(e.Phase) + ")"
 	}
 	return fmt.Sprintf("connection error (%s): %v", e.Phase, e.Err)
 }
 
 // Unwrap returns the underlying net/http error.
 func (e *ConnectionError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the request timed out (phase timeout), so that os.IsTimeout
+// and (*url.Error).Timeout see it as the net/http error it holds would be seen.
+func (e *ConnectionError) Timeout() bool { return e.Phase == PhaseTimeout }
 
 // NotSent reports whether the request certainly never reached the server.
 func (e *ConnectionError) NotSent() bool { return e.Phase == PhaseConnect }

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// Policy says how a call is retried. DefaultPolicy holds the registry's defaults.
+// Policy says how a call is retried. DefaultPolicy holds the registry's defaults; a
+// Retrier with the zero Policy uses them.
 type Policy struct {
 	// MaxAttempts counts every attempt, the first included.
 	MaxAttempts       int
@@ -78,18 +79,27 @@ func (b *Budget) give(tokens int) {
 	b.tokens = min(BudgetCapacity, b.tokens+tokens)
 }
 
-// Retrier runs calls under a Policy. The zero value is not usable: use NewRetrier.
+// Retrier runs calls under a Policy. Every field is optional: the zero Retrier has the
+// registry's policy, a budget of its own and the real clock, sleep and random source,
+// and does not log. It is safe for concurrent use once its fields are set.
 type Retrier struct {
+	// Policy is the retry policy; the zero Policy means DefaultPolicy().
 	Policy Policy
+	// Budget is shared by every call of the Retrier; nil gives it a full one of its own.
 	Budget *Budget
-	// Rand returns draws in [0, 1) for full jitter.
+	// Rand returns draws in [0, 1) for full jitter; nil means math/rand/v2.Float64.
 	Rand func() float64
-	// Now and Sleep are the clock; Sleep returns ctx.Err() when ctx ends first.
+	// Now and Sleep are the clock; Sleep returns ctx.Err() when ctx ends first. Nil means
+	// time.Now and a timer.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnRetry, when set, is told of every retry before its sleep.
 	OnRetry func(attempt int, err error, delay time.Duration)
-	Logger  *slog.Logger
+	// Logger, when set, logs every retry at debug level.
+	Logger *slog.Logger
+
+	once   sync.Once
+	budget *Budget // Budget, or the Retrier's own when Budget is nil
 }
 
 // NewRetrier returns a Retrier with the given policy, a full budget of its own, and
@@ -111,8 +121,15 @@ type Call struct {
 // Do runs send (attempt 1, 2, ...) until it succeeds or the policy says stop, and
 // returns nil or the last error, with its Attempts set. send returns nil, an error of
 // this package, or another error (returned at once).
+//
+// When ctx ends, or its deadline is too close to wait for the next attempt, after an
+// attempt that failed with an API error, Do returns that API error wrapping ctx's error:
+// errors.As finds the API error and errors.Is(err, context.DeadlineExceeded) (or
+// context.Canceled) holds. Without an earlier API error it returns ctx's error.
 func (r *Retrier) Do(ctx context.Context, call Call, send func(ctx context.Context, attempt int) error) error {
-	maxAttempts, deadline := r.Policy.MaxAttempts, r.Policy.Deadline
+	r.init()
+	policy := r.policy()
+	maxAttempts, deadline := policy.MaxAttempts, policy.Deadline
 	if call.MaxAttempts > 0 {
 		maxAttempts = call.MaxAttempts
 	}
@@ -121,83 +138,153 @@ func (r *Retrier) Do(ctx context.Context, call Call, send func(ctx context.Conte
 	}
 	var deadlineAt time.Time
 	if deadline > 0 {
-		deadlineAt = r.Now().Add(deadline)
+		deadlineAt = r.now().Add(deadline)
 	}
 	retries, taken := 0, 0
+	var lastAPIErr error // the most recent attempt's API error
 	for attempt := 1; ; attempt++ {
 		err := send(ctx, attempt)
 		if err == nil {
-			r.refund(retries, taken)
+			r.refund(policy, retries, taken)
 			return nil
 		}
 		setAttempts(err, attempt)
-		delay, cost, ok := r.plan(ctx, call, err, attempt, maxAttempts, retries, deadlineAt)
+		if isAPIError(err) {
+			lastAPIErr = err
+		} else if ctx.Err() != nil && lastAPIErr != nil {
+			// The attempt after an API error was cut short by ctx: that API error is
+			// what the call got.
+			return withCause(lastAPIErr, ctx.Err())
+		}
+		delay, cost, ok, cause := r.plan(ctx, policy, call, err, attempt, maxAttempts, retries, deadlineAt)
 		if !ok {
+			if lastAPIErr == err {
+				return withCause(err, cause)
+			}
 			return err
 		}
 		taken += cost
 		r.report(attempt+1, err, delay)
-		if sleepErr := r.Sleep(ctx, delay); sleepErr != nil {
+		if sleepErr := r.sleep(ctx, delay); sleepErr != nil {
+			if lastAPIErr == err {
+				return withCause(err, sleepErr)
+			}
 			return sleepErr
 		}
 		retries++
 	}
 }
 
+// withCause returns err, an API error, with cause as the context error that ended the
+// call; cause nil leaves it unchanged.
+func withCause(err, cause error) error {
+	var apiErr *APIError
+	if cause != nil && errors.As(err, &apiErr) {
+		apiErr.cause = cause
+	}
+	return err
+}
+
+func (r *Retrier) init() {
+	r.once.Do(func() {
+		r.budget = r.Budget
+		if r.budget == nil {
+			r.budget = NewBudget()
+		}
+	})
+}
+
+func (r *Retrier) policy() Policy {
+	if r.Policy == (Policy{}) {
+		return DefaultPolicy()
+	}
+	return r.Policy
+}
+
+func (r *Retrier) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
+}
+
+func (r *Retrier) sleep(ctx context.Context, d time.Duration) error {
+	if r.Sleep == nil {
+		return sleepContext(ctx, d)
+	}
+	return r.Sleep(ctx, d)
+}
+
+func (r *Retrier) draw() float64 {
+	if r.Rand == nil {
+		return rand.Float64()
+	}
+	return r.Rand()
+}
+
 // plan applies the rules of docs/client-behaviour.md section 2 after a failed attempt: the
-// delay before the next one and the tokens it cost, or ok=false to stop.
-func (r *Retrier) plan(ctx context.Context, call Call, err error, attempt, maxAttempts, retries int,
-	deadlineAt time.Time) (delay time.Duration, cost int, ok bool) {
-	now := r.Now()
-	if ctx.Err() != nil || (!deadlineAt.IsZero() && now.After(deadlineAt)) {
-		return 0, 0, false
+// delay before the next one and the tokens it cost, or ok=false to stop; cause is ctx's
+// error when ctx ended or its deadline comes before the delay does.
+func (r *Retrier) plan(ctx context.Context, policy Policy, call Call, err error, attempt, maxAttempts, retries int,
+	deadlineAt time.Time) (delay time.Duration, cost int, ok bool, cause error) {
+	now := r.now()
+	if ctx.Err() != nil {
+		return 0, 0, false, ctx.Err()
+	}
+	if !deadlineAt.IsZero() && now.After(deadlineAt) {
+		return 0, 0, false, nil
 	}
 	apiErr, connErr, retryable := classify(err)
 	if !retryable {
-		return 0, 0, false
+		return 0, 0, false, nil
 	}
 	throttling := apiErr != nil && (apiErr.Category == CategoryRateLimit || apiErr.HTTPStatus == 429)
 	safe := idempotentMethods[call.Method] || call.IdempotencyKey ||
 		throttling || (connErr != nil && connErr.NotSent())
 	if !safe || attempt >= maxAttempts {
-		return 0, 0, false
+		return 0, 0, false, nil
 	}
-	base := r.Policy.BaseDelay
+	base := policy.BaseDelay
 	if throttling {
-		base = r.Policy.ThrottleBaseDelay
+		base = policy.ThrottleBaseDelay
 	}
-	backoff := r.Rand() * math.Min(millis(r.Policy.MaxDelay), millis(base)*math.Pow(2, float64(retries)))
-	delayMillis := backoff
-	if apiErr != nil && apiErr.HasRetryAfter {
-		if apiErr.RetryAfterMillis > millis(r.Policy.MaxRetryAfter) {
-			return 0, 0, false
+	backoff := r.draw() * math.Min(millis(policy.MaxDelay), millis(base)*math.Pow(2, float64(retries)))
+	delay = time.Duration(backoff * float64(time.Millisecond))
+	if apiErr != nil {
+		if hint, hinted := apiErr.RetryAfter(); hinted {
+			if hint > policy.MaxRetryAfter {
+				return 0, 0, false, nil
+			}
+			delay = max(hint, delay)
 		}
-		delayMillis = math.Max(apiErr.RetryAfterMillis, backoff)
 	}
-	delay = time.Duration(delayMillis * float64(time.Millisecond))
 	if !deadlineAt.IsZero() && now.Add(delay).After(deadlineAt) {
-		return 0, 0, false
+		return 0, 0, false, nil
 	}
-	if r.Policy.NoBudget {
-		return delay, 0, true
+	if ctxDeadline, set := ctx.Deadline(); set && time.Until(ctxDeadline) < delay {
+		// The context would end during the sleep: stop now, with the error in hand.
+		return 0, 0, false, context.DeadlineExceeded
+	}
+	if policy.NoBudget {
+		return delay, 0, true, nil
 	}
 	cost = RetryCost
 	if throttling {
 		cost = ThrottleRetryCost
 	}
-	if !r.Budget.take(cost) {
-		return 0, 0, false
+	if !r.budget.take(cost) {
+		return 0, 0, false, nil
 	}
-	return delay, cost, true
+	return delay, cost, true, nil
 }
 
-func (r *Retrier) refund(retries, taken int) {
+func (r *Retrier) refund(policy Policy, retries, taken int) {
 	switch {
-	case r.Policy.NoBudget:
+	case policy.NoBudget:
 	case retries == 0:
-		r.Budget.give(SuccessRefund)
+		r.budget.give(SuccessRefund)
 	default:
-		r.Budget.give(taken)
+		r.budget.give(taken)
 	}
 }
 
@@ -218,6 +305,11 @@ func classify(err error) (apiErr *APIError, connErr *ConnectionError, retryable 
 		return apiErr, nil, apiErr.Retryable
 	}
 	return nil, nil, false
+}
+
+func isAPIError(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr)
 }
 
 func setAttempts(err error, attempts int) {

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from errcodegen.lang.words import camel, escape_char, pascal, safe_text_lines
+from errcodegen.lang.words import camel, escape_char, pascal, safe_text_lines, words
 
 # Initialisms Go spells in one case (https://go.dev/wiki/CodeReviewComments#initialisms),
 # plus the platform's own.
 INITIALISMS = frozenset(
     """acl api ascii cpu css dns eof guid html http https id ip json lhs qps ram rhs rpc sla
     smtp sql ssh tcp tls ttl udp ui uid uuid uri url utf8 vm xml xmpp xsrf xss
-    ml mfa hpc gpu sms tee sgx sev jwt oidc saml ibc nli sre dex""".split()
+    ml mfa hpc gpu sms tee sgx sev jwt oidc saml ibc nli sre dex sdk""".split()
 )
 
 RESERVED = frozenset(
@@ -30,6 +30,46 @@ def exported(*parts: str) -> str:
     """``VeidMLInferenceFailed``: an exported identifier with Go's initialisms."""
     name = pascal(*parts, initialisms=INITIALISMS)
     return name if name and not name[0].isdigit() else "X" + name
+
+
+# A code name ending in this word is the platform Go SDK's copy of an error its chain
+# module also registers (the importer's convention, errcodegen.goimport.infer).
+_SDK_COPY = "sdk"
+
+
+def code_var(module: str, name: str, *, shorten: bool = True) -> str:
+    """The variable of a registered code: ``ErrVeidMLInferenceFailed`` for veid's
+    ``ml_inference_failed``, named the way Go names errors.
+
+    - the SDK's copy of an error (``invalid_address_sdk``) says so after the module, as
+      an initialism: ``ErrConfigSDKInvalidAddress`` beside the chain module's
+      ``ErrConfigInvalidAddress``;
+    - a trailing ``error`` word goes (``ErrVerificationAuditStorage``, not
+      ``ErrVerificationAuditStorageError``);
+    - with ``shorten``, leading words of the name that repeat the end of the module
+      name go (``ErrVerificationNonceNotFound``, not
+      ``ErrVerificationNonceNonceNotFound``). The target falls back to
+      ``shorten=False`` when the short form is already taken (a common sentinel, or
+      another code).
+    """
+    module_words, name_words = words(module), words(name)
+    sdk = len(name_words) > 1 and name_words[-1] == _SDK_COPY
+    if sdk:
+        name_words = name_words[:-1]
+    if len(name_words) > 1 and name_words[-1] == "error":
+        name_words = name_words[:-1]
+    if shorten:
+        for overlap in range(min(len(module_words), len(name_words) - 1), 0, -1):
+            if module_words[-overlap:] == name_words[:overlap]:
+                name_words = name_words[overlap:]
+                break
+    qualifier = [_SDK_COPY] if sdk else []
+    return "Err" + exported(*module_words, *qualifier, *name_words)
+
+
+def sentinel_var(name: str) -> str:
+    """The variable of a common sentinel: ``ErrNotFound``."""
+    return "Err" + exported(name)
 
 
 def unexported(*parts: str) -> str:

@@ -63,14 +63,13 @@ func FuzzDecodeError(f *testing.F) {
 		if len(apiErr.RawBody) > veerrors.MaxErrorBodyBytes || apiErr.HTTPStatus != status {
 			t.Fatalf("raw body %d bytes, status %d", len(apiErr.RawBody), apiErr.HTTPStatus)
 		}
-		if apiErr.HasRetryAfter && (apiErr.RetryAfterMillis < 0 || apiErr.RetryAfterMillis != apiErr.RetryAfterMillis) {
-			t.Fatalf("invalid hint %v", apiErr.RetryAfterMillis)
+		if hint, ok := apiErr.RetryAfter(); hint < 0 || (!ok && hint != 0) {
+			t.Fatalf("invalid hint %v, %v", hint, ok)
 		}
 		if !shapes[apiErr.Shape] || apiErr.Envelope != (apiErr.Shape == veerrors.ShapeEnvelope || apiErr.Shape == veerrors.ShapeProblem) {
 			t.Fatalf("shape %q with envelope %v", apiErr.Shape, apiErr.Envelope)
 		}
 		_ = err.Error()
-		_, _ = apiErr.RetryAfter()
 		_ = veerrors.FromTxResponse(body) // never panics either
 	})
 }

@@ -46,7 +46,7 @@ func TestAGatewayStatusWithARegisteredCodeIsTheRegistrysError(t *testing.T) {
 	gateway := `{"code":2,"message":"codespace veid code 1036: ML inference failed","details":[]}`
 	answer := reply(500, "application/json", gateway)
 	s, url := serve(t, answer, answer, answer)
-	_, err := fastClient(false).Get(url)
+	err := get(fastClient(false), url)
 	var internal *veerrors.InternalError
 	if !errors.As(err, &internal) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
 		t.Fatalf("want an InternalError matching ErrVeidMLInferenceFailed, got %T %v", err, err)
@@ -65,7 +65,7 @@ func TestAGatewayStatusWithARegisteredCodeIsTheRegistrysError(t *testing.T) {
 func TestAGatewayNotFoundTakesItsCategoryFromTheGRPCCode(t *testing.T) {
 	gateway := `{"code":5,"message":"rpc error: code = NotFound desc = codespace deployment code 3: deployment 7 not found","details":[]}`
 	s, url := serve(t, reply(404, "application/json", gateway), status(200))
-	_, err := fastClient(false).Get(url)
+	err := get(fastClient(false), url)
 	var notFound *veerrors.NotFoundError
 	if !errors.As(err, &notFound) || !errors.Is(err, veerrors.ErrNotFound) {
 		t.Fatalf("want a NotFoundError, got %T %v", err, err)
@@ -83,7 +83,7 @@ func TestAGatewayNotFoundTakesItsCategoryFromTheGRPCCode(t *testing.T) {
 func TestAGatewayFailedPreconditionIsAStateErrorDespiteThe400(t *testing.T) {
 	gateway := `{"code":9,"message":"order 12 is closed","details":[]}`
 	_, url := serve(t, reply(400, "application/json", gateway))
-	_, err := fastClient(false).Get(url)
+	err := get(fastClient(false), url)
 	var state *veerrors.StateError
 	if !errors.As(err, &state) || state.Category != veerrors.CategoryState || state.Retryable ||
 		state.Code != "" || state.Message != "order 12 is closed" || state.HTTPStatus != 400 {
@@ -100,7 +100,7 @@ func TestTheRateLimitMiddlewaresBodyAndHeaders(t *testing.T) {
 	client := fastClient(false)
 	client.Transport.(*veerrors.Transport).Retrier.Policy.MaxAttempts = 2
 	started := time.Now()
-	_, err := client.Get(url)
+	err := get(client, url)
 	elapsed := time.Since(started)
 	var limited *veerrors.RateLimitError
 	if !errors.As(err, &limited) || !errors.Is(err, veerrors.ErrRateLimitExceeded) {
@@ -125,7 +125,7 @@ func TestTheRateLimitMiddlewaresBodyAndHeaders(t *testing.T) {
 
 func TestThePortalsErrorStringKeepsTheStatusCategory(t *testing.T) {
 	s, url := serve(t, reply(404, "application/json", `{"error":"deployment not found"}`), status(200))
-	_, err := fastClient(false).Get(url)
+	err := get(fastClient(false), url)
 	var notFound *veerrors.NotFoundError
 	if !errors.As(err, &notFound) {
 		t.Fatalf("want a NotFoundError, got %T %v", err, err)
@@ -139,7 +139,7 @@ func TestThePortalsErrorStringKeepsTheStatusCategory(t *testing.T) {
 
 func TestAPlainTextBodyFromHTTPError(t *testing.T) {
 	s, url := serve(t, plainText(404, "scope not found"), status(200))
-	_, err := fastClient(false).Get(url)
+	err := get(fastClient(false), url)
 	var notFound *veerrors.NotFoundError
 	if !errors.As(err, &notFound) || notFound.Error() != "scope not found" {
 		t.Fatalf("want a NotFoundError %q, got %T %v", "scope not found", err, err)
@@ -165,7 +165,7 @@ func TestAPlainTextBodyWithACodeIsRetriedAsTheRegistrySays(t *testing.T) {
 	_, url = serve(t, plainText(500, "veid:1036: ML inference failed"))
 	client := fastClient(false)
 	client.Transport.(*veerrors.Transport).Retrier.Policy.MaxAttempts = 1
-	_, err = client.Get(url)
+	err = get(client, url)
 	var internal *veerrors.InternalError
 	if !errors.As(err, &internal) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
 		t.Fatalf("want an InternalError matching veid:1036, got %T %v", err, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -61,6 +62,34 @@ func fastClient(keys bool) *http.Client {
 	return &http.Client{Transport: &veerrors.Transport{Retrier: veerrors.NewRetrier(policy), IdempotencyKeys: keys}}
 }
 
+// do sends req through client and returns the error of the call: the client's own (no
+// response), or CheckResponse's for the response.
+func do(client *http.Client, req *http.Request) error {
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return veerrors.CheckResponse(resp)
+}
+
+func get(client *http.Client, url string) error {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		panic(err)
+	}
+	return do(client, req)
+}
+
+func post(url, contentType string, body io.Reader) *http.Request {
+	req, err := http.NewRequest(http.MethodPost, url, body)
+	if err != nil {
+		panic(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	return req
+}
+
 func TestRetriesA503ThenSucceeds(t *testing.T) {
 	s, url := serve(t, status(503), status(200))
 	resp, err := fastClient(false).Get(url)
@@ -75,7 +104,7 @@ func TestRetriesA503ThenSucceeds(t *testing.T) {
 
 func TestPostWithoutKeyIsNotRetriedOn503(t *testing.T) {
 	s, url := serve(t, status(503), status(200))
-	_, err := fastClient(false).Post(url, "application/json", strings.NewReader("{}"))
+	err := do(fastClient(false), post(url, "application/json", strings.NewReader("{}")))
 	var external *veerrors.ExternalError
 	if !errors.As(err, &external) || external.Attempts != 1 || len(s.requests) != 1 {
 		t.Fatalf("want one attempt and an ExternalError, got %v after %d requests", err, len(s.requests))
@@ -138,10 +167,11 @@ func TestCancellationDuringBackoffStopsWithin50ms(t *testing.T) {
 		cancelledAt = time.Now()
 		cancel()
 	}()
-	_, err := fastClient(false).Do(req)
+	err := do(fastClient(false), req)
 	stopped := time.Since(cancelledAt)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("want context.Canceled, got %v", err)
+	var external *veerrors.ExternalError
+	if !errors.Is(err, context.Canceled) || !errors.As(err, &external) || external.HTTPStatus != 503 {
+		t.Fatalf("want context.Canceled and the 503's ExternalError, got %v", err)
 	}
 	if stopped > 50*time.Millisecond {
 		t.Fatalf("stopped %v after the cancellation, want under 50 ms", stopped)
@@ -153,7 +183,7 @@ func TestADeadlineStopsRetries(t *testing.T) {
 	ctx := veerrors.WithCall(context.Background(), veerrors.Call{Deadline: 300 * time.Millisecond})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	started := time.Now()
-	_, err := fastClient(false).Do(req)
+	err := do(fastClient(false), req)
 	var apiErr *veerrors.APIError
 	if !errors.As(err, &apiErr) || len(s.requests) != 1 || time.Since(started) > 500*time.Millisecond {
 		t.Fatalf("want one attempt, stopped at once by the deadline; got %v after %d requests", err, len(s.requests))
@@ -167,7 +197,7 @@ func TestAHugeErrorBodyIsReadOnlyUpToTheCap(t *testing.T) {
 		w.WriteHeader(500)
 		_, _ = io.WriteString(w, page)
 	})
-	_, err := fastClient(false).Get(url)
+	err := get(fastClient(false), url)
 	var internal *veerrors.InternalError
 	if !errors.As(err, &internal) || len(internal.RawBody) != veerrors.MaxErrorBodyBytes || internal.Envelope {
 		t.Fatalf("want an InternalError keeping exactly the cap of the body, got %v", err)
@@ -187,7 +217,7 @@ func TestAnEndlessErrorBodyDoesNotHang(t *testing.T) {
 	client := fastClient(false)
 	client.Transport.(*veerrors.Transport).Retrier.Policy.MaxAttempts = 1
 	done := make(chan error, 1)
-	go func() { _, err := client.Get(url); done <- err }()
+	go func() { err := get(client, url); done <- err }()
 	select {
 	case err := <-done:
 		var external *veerrors.ExternalError
@@ -201,21 +231,23 @@ func TestAnEndlessErrorBodyDoesNotHang(t *testing.T) {
 
 func TestAHugeRetryAfterStopsAtOnceWithoutOverflow(t *testing.T) {
 	s, url := serve(t, status(503, "Retry-After", "1000000000000"), status(200))
-	_, err := fastClient(false).Get(url)
+	err := get(fastClient(false), url)
 	var apiErr *veerrors.APIError
 	if !errors.As(err, &apiErr) || len(s.requests) != 1 {
 		t.Fatalf("want one attempt, got %v", err)
 	}
-	hint, ok := apiErr.RetryAfter()
-	if !ok || apiErr.RetryAfterMillis != 1e15 || hint <= 0 {
-		t.Fatalf("want the 10^12 s hint kept (saturated as a Duration), got %v %v", apiErr.RetryAfterMillis, hint)
+	if hint, ok := apiErr.RetryAfter(); !ok || hint != math.MaxInt64 {
+		t.Fatalf("want the 10^12 s hint saturated as a Duration, got %v %v", hint, ok)
+	}
+	if ms, ok := apiErr.RetryAfterMillis(); !ok || ms != 1e15 {
+		t.Fatalf("want the 10^12 s hint kept exactly in milliseconds, got %v %v", ms, ok)
 	}
 }
 
 func TestAStreamingBodyIsNotRetried(t *testing.T) {
 	s, url := serve(t, status(503), status(200))
 	req, _ := http.NewRequest(http.MethodPut, url, io.NopCloser(strings.NewReader("once")))
-	_, err := fastClient(false).Do(req)
+	err := do(fastClient(false), req)
 	if err == nil || len(s.requests) != 1 {
 		t.Fatalf("want the unreplayable body sent once and the error returned, got %v after %d", err, len(s.requests))
 	}
@@ -225,7 +257,7 @@ func TestAConnectionRefusedIsAConnectionErrorFromTheConnectPhase(t *testing.T) {
 	server := httptest.NewServer(http.NotFoundHandler())
 	url := server.URL
 	server.Close()
-	_, err := fastClient(false).Post(url, "text/plain", strings.NewReader("x"))
+	err := do(fastClient(false), post(url, "text/plain", strings.NewReader("x")))
 	var conn *veerrors.ConnectionError
 	if !errors.As(err, &conn) || !conn.NotSent() || conn.Attempts != 3 {
 		t.Fatalf("want a connect-phase ConnectionError after 3 attempts, got %v", err)

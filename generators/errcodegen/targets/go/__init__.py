@@ -76,6 +76,8 @@ def gofmt(source: str) -> str:
 
 
 def _context(ir: IR) -> dict[str, Any]:
+    names = code_vars(ir)
+    twins = _sdk_twins(ir, names)
     return {
         "package": ir.packages.go_package,
         "module": go.module_path(ir.packages.go_module, ir.version),
@@ -105,7 +107,7 @@ def _context(ir: IR) -> dict[str, Any]:
         ],
         "reason_phrases": [(status, go.string(phrase)) for status, phrase in ir.reason_phrases],
         "idempotent_methods": [go.string(m) for m in ir.retry.idempotent_methods],
-        "codes": [_code(code) for code in ir.codes],
+        "codes": [_code(code, names[code.key], twins.get(code.key)) for code in ir.codes],
         "sentinels": [_sentinel(s) for s in ir.sentinels],
     }
 
@@ -118,8 +120,25 @@ def severity_const(name: str) -> str:
     return "Severity" + go.exported(name)
 
 
-def code_var(code: Code) -> str:
-    return "Err" + go.exported(code.module, code.name)
+def code_vars(ir: IR) -> dict[str, str]:
+    """The variable of each code, by key: ``go.code_var``'s short form, or its long form
+    where the short one is taken (``ErrEncryptionEncryptionFailed``, since
+    ``ErrEncryptionFailed`` is a common sentinel). Two codes left with one name fail the
+    target."""
+    taken = {go.sentinel_var(s.name): f"common sentinel {s.name}" for s in ir.sentinels}
+    short = [(code, go.code_var(code.module, code.name)) for code in ir.codes]
+    counts: dict[str, int] = {}
+    for _, name in short:
+        counts[name] = counts.get(name, 0) + 1
+    names: dict[str, str] = {}
+    for code, name in short:
+        if name in taken or counts[name] > 1:
+            name = go.code_var(code.module, code.name, shorten=False)
+        if name in taken:
+            raise ValueError(f"Go identifier {name} of {code.key} collides with {taken[name]}")
+        taken[name] = code.key
+        names[code.key] = name
+    return names
 
 
 def _category(ir: IR, name: str) -> dict[str, Any]:
@@ -136,9 +155,26 @@ def _category(ir: IR, name: str) -> dict[str, Any]:
     }
 
 
-def _code(code: Code) -> dict[str, Any]:
-    var = code_var(code)
+def _sdk_twins(ir: IR, names: dict[str, str]) -> dict[str, str]:
+    """For each SDK copy of an error (a name ending in ``_sdk``), the sentence that
+    names the chain module's own code, when the module has one of that name."""
+    by_name = {(code.module, code.name): code for code in ir.codes}
+    twins = {}
+    for code in ir.codes:
+        base = code.name.removesuffix("_sdk")
+        twin = by_name.get((code.module, base)) if base != code.name else None
+        if twin is not None:
+            twins[code.key] = (
+                f"The platform Go SDK's copy of {names[twin.key]} ({twin.key}), "
+                "which the chain module registers."
+            )
+    return twins
+
+
+def _code(code: Code, var: str, twin: str | None = None) -> dict[str, Any]:
     doc = go.comment_lines(f"{var} is {code.key}: {code.message}")
+    if twin:
+        doc += ["", *go.comment_lines(twin)]
     if code.description:
         doc += ["", *go.comment_lines(code.description)]
     if code.action:
@@ -164,7 +200,7 @@ def _code(code: Code) -> dict[str, Any]:
 
 
 def _sentinel(sentinel: Sentinel) -> dict[str, Any]:
-    var = "Err" + go.exported(sentinel.name)
+    var = go.sentinel_var(sentinel.name)
     doc = go.comment_lines(f'{var} is the common error "{sentinel.message}".')
     if sentinel.description:
         doc += go.comment_lines(sentinel.description)

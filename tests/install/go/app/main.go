@@ -77,6 +77,9 @@ func retryUnavailable() error {
 		return fmt.Errorf("GET failed: %w", err)
 	}
 	defer resp.Body.Close()
+	if err := veerrors.CheckResponse(resp); err != nil {
+		return fmt.Errorf("GET failed: %w", err)
+	}
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return err
@@ -90,15 +93,23 @@ func retryUnavailable() error {
 	return nil
 }
 
-// typedNotFound: a 404 with an envelope is one error that errors.Is and errors.As see
-// as the common sentinel, the registry's code and the category's type; it is not retried.
+// typedNotFound: the Transport returns a 404 as http.RoundTripper must, as a response;
+// CheckResponse turns its envelope into one error that errors.Is and errors.As see as
+// the common sentinel, the registry's code and the category's type. It is not retried.
 func typedNotFound() error {
 	server, requests := scripted(notFound)
 	defer server.Close()
 	resp, err := newClient().Get(server.URL)
+	if err != nil {
+		return fmt.Errorf("GET failed: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		return fmt.Errorf("got status %d, want 404", resp.StatusCode)
+	}
+	err = veerrors.CheckResponse(resp)
 	if err == nil {
-		resp.Body.Close()
-		return errors.New("no error")
+		return errors.New("CheckResponse gave no error for a 404")
 	}
 	return checkNotFound(err, requests.Load())
 }

@@ -40,10 +40,11 @@ func TestPostWithoutIdempotencyKeyIsNotRetried(t *testing.T) {
 	server, requests := scripted(unavailable, ok)
 	defer server.Close()
 	resp, err := newClient().Post(server.URL, "text/plain", strings.NewReader("body"))
-	if err == nil {
-		resp.Body.Close()
-		t.Fatal("a 503 to a POST without a key gave no error")
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer resp.Body.Close()
+	err = veerrors.CheckResponse(resp)
 	var apiErr *veerrors.APIError
 	if !errors.As(err, &apiErr) || apiErr.HTTPStatus != http.StatusServiceUnavailable {
 		t.Fatalf("got %v, want the 503 as an *APIError", err)

@@ -192,8 +192,8 @@ func describe(err error) map[string]any {
 	if e.HTTPStatus == 0 {
 		got["http_status"] = nil // a transaction result has no HTTP status
 	}
-	if e.HasRetryAfter {
-		got["retry_after_ms"] = e.RetryAfterMillis
+	if ms, ok := e.RetryAfterMillis(); ok {
+		got["retry_after_ms"] = ms
 	}
 	if e.Context != nil {
 		got["context"] = e.Context
@@ -288,7 +288,7 @@ func retry(c testCase, now time.Time) (map[string]any, string) {
 			}
 			a := c.Attempts[sent-1]
 			if a.Response == nil {
-				return &veerrors.ConnectionError{Phase: a.ConnectionError}
+				return &veerrors.ConnectionError{Phase: veerrors.Phase(a.ConnectionError)}
 			}
 			if a.Response.Status < 400 {
 				return nil

@@ -63,9 +63,13 @@ func run(s scenario, url string) map[string]any {
 	}
 	resp, err := client.Do(req)
 	if err == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-		return map[string]any{"id": s.ID, "outcome": "success", "status": resp.StatusCode, "error": nil}
+		// The Transport returns every response; CheckResponse gives an error response's
+		// typed error.
+		if err = veerrors.CheckResponse(resp); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			return map[string]any{"id": s.ID, "outcome": "success", "status": resp.StatusCode, "error": nil}
+		}
 	}
 	got := map[string]any{"id": s.ID, "outcome": "error", "status": nil}
 	var apiErr *veerrors.APIError
