@@ -70,10 +70,13 @@ def generate(
     run = prepare(spec)
     render(run, targets)
     started = time.perf_counter()
-    with generation_lock(root):
-        if check_only:
-            changed = outdated_files(root, run.outputs)
-        else:
-            changed = write_outputs(root, run.outputs)
+    try:
+        with generation_lock(root):
+            if check_only:
+                changed = outdated_files(root, run.outputs)
+            else:
+                changed = write_outputs(root, run.outputs)
+    except OSError as exc:  # an output path unreadable or unwritable: all was undone
+        raise TargetFailed("write", exc) from exc
     run.timings["write"] = time.perf_counter() - started
     return run, changed

@@ -87,6 +87,23 @@ def collisions(registry: Registry) -> Iterator[tuple[str, Problem]]:
                 owner = taken.setdefault((namespace, ident), entry.label)
                 if owner != entry.label:
                     yield entry.label, _problem(entry, language, ident, owner)
+    yield from module_page_collisions(registry)
+
+
+# The catalog's own files beside the module pages ``<module>.md`` (errcodegen.targets.docs).
+DOC_FILES = frozenset({"index.md", "catalog.html"})
+
+
+def module_page_collisions(registry: Registry) -> Iterator[tuple[str, Problem]]:
+    """A module whose catalog page would overwrite one of the catalog's own files."""
+    for located in registry.modules:
+        page = located.module.name.replace("/", ".") + ".md"
+        if page in DOC_FILES:
+            message = (
+                f"module {located.module.name!r} would be the catalog page {page}, "
+                "which is the catalog's own index; rename the module"
+            )
+            yield located.module.name, located.doc.locate(("name",), message)
 
 
 def _problem(entry: Entry, language: str, ident: str, owner: str) -> Problem:
