@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from virtengine_errors import APIError, ExternalError, RateLimitError, ValidationError, decode_error
+from virtengine_errors import (
+    APIError,
+    APIValidationError,
+    ExternalError,
+    RateLimitError,
+    decode_error,
+)
 
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
@@ -21,7 +27,7 @@ def test_problem_details_give_message_and_extensions() -> None:
 def test_problem_without_code_still_counts() -> None:
     body = b'{"title": "Bad input", "status": 400}'
     error = decode_error(400, {"content-type": "application/problem+json"}, body)
-    assert isinstance(error, ValidationError)
+    assert isinstance(error, APIValidationError)
     assert (error.code, error.module, error.number) == (None, None, None)
     assert error.from_envelope and error.message == "Bad input"
 

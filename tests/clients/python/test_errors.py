@@ -13,9 +13,10 @@ from virtengine_errors import (
     ERROR_TYPES,
     APIConnectionError,
     APIError,
+    APITimeoutError,
+    Category,
     InternalError,
     NotFoundError,
-    TimeoutError,
     VirtEngineError,
     catalog,
     decode_error,
@@ -46,7 +47,8 @@ def test_one_error_class_per_category_under_one_base() -> None:
     assert issubclass(APIError, VirtEngineError)
     assert issubclass(APIConnectionError, VirtEngineError)
     assert not issubclass(APIConnectionError, APIError)
-    assert TimeoutError is not builtins.TimeoutError  # the package's own, by design
+    assert ERROR_TYPES["timeout"] is APITimeoutError
+    assert APITimeoutError.__name__ != builtins.TimeoutError.__name__
 
 
 def test_catalog_constants_and_lookup() -> None:
@@ -121,7 +123,12 @@ def test_envelope_models_give_the_typed_view() -> None:
     body = b'{"error": {"code": "veid:1036", "message": "boom", "category": "internal"}}'
     envelope = decode_error(500, {}, body).envelope()
     assert isinstance(envelope, ErrorEnvelope)
-    assert envelope.error.code.root == "veid:1036"
+    assert envelope.error.code == "veid:1036"  # a str: the package has one ErrorCode
+    assert envelope.error.category == Category.INTERNAL  # typed `Category | str`
+    odd = b'{"error": {"code": "x:1", "message": "m", "category": "quantum", "severity": "dire"}}'
+    kept = decode_error(500, {}, odd).envelope()
+    assert isinstance(kept, ErrorEnvelope)
+    assert (kept.error.category, kept.error.severity) == ("quantum", "dire")  # kept as sent
     problem_body = b'{"type": "about:blank", "title": "Nope", "status": 404, "code": "x:1"}'
     problem = decode_error(404, {"content-type": "application/problem+json"}, problem_body)
     assert isinstance(problem.envelope(), Problem)

@@ -17,17 +17,22 @@ import pytest
 from pyclient_support import Reply, Serve
 from virtengine_errors import (
     APIError,
+    APIValidationError,
     InternalError,
     NotFoundError,
     RateLimitError,
     RetryPolicy,
     StateError,
-    ValidationError,
     catalog,
     error_from_abci,
     error_from_tx_response,
 )
-from virtengine_errors.transport import AsyncRetryTransport, RetryTransport
+from virtengine_errors.transport import (
+    AsyncRetryTransport,
+    RetryTransport,
+    araise_for_error,
+    raise_for_error,
+)
 
 FAST = RetryPolicy(base_delay=0.01, throttle_base_delay=0.01, max_delay=0.05)
 ONCE = RetryPolicy(max_attempts=1)
@@ -41,7 +46,9 @@ def gateway(grpc_code: int, message: str) -> bytes:
 
 
 def client(policy: RetryPolicy = FAST) -> httpx.Client:
-    return httpx.Client(transport=RetryTransport(policy=policy), timeout=10)
+    """httpx's own client; typed errors from a response event hook."""
+    hooks = {"response": [raise_for_error]}
+    return httpx.Client(transport=RetryTransport(policy=policy), timeout=10, event_hooks=hooks)
 
 
 # ----- the chain's REST gateway -----
@@ -95,7 +102,8 @@ def test_gateway_async(scripted: Serve) -> None:
 
     async def scenario() -> APIError:
         transport = AsyncRetryTransport(policy=FAST)
-        async with httpx.AsyncClient(transport=transport, timeout=10) as http:
+        hooks = {"response": [araise_for_error]}
+        async with httpx.AsyncClient(transport=transport, timeout=10, event_hooks=hooks) as http:
             try:
                 await http.get(server.url + "/veid/scopes/abc")
             except APIError as error:
@@ -183,7 +191,7 @@ def test_portal_error_string(scripted: Serve) -> None:
 def test_portal_error_string_with_a_code(scripted: Serve) -> None:
     body = b'{"error": "veid:1001: invalid scope"}'
     server = scripted([Reply(400, JSON, body)])
-    with client() as http, pytest.raises(ValidationError) as caught:
+    with client() as http, pytest.raises(APIValidationError) as caught:
         http.get(server.url + "/portal/scopes")
     assert caught.value.matches("veid:1001")
     assert caught.value.message == "invalid scope"

@@ -20,7 +20,15 @@ from virtengine_errors import (
     RetryPolicy,
     catalog,
 )
-from virtengine_errors.transport import AsyncRetryTransport, RetryTransport, call_options
+from virtengine_errors.transport import (
+    AsyncClient,
+    AsyncRetryTransport,
+    Client,
+    RetryTransport,
+    araise_for_error,
+    call_options,
+    raise_for_error,
+)
 
 FAST = RetryPolicy(base_delay=0.01, throttle_base_delay=0.01, max_delay=0.05)
 UNAVAILABLE = Reply(503, body=b"")
@@ -28,8 +36,13 @@ OK = Reply(200, {"content-type": "application/json"}, b'{"ok": true}')
 MiB = 1024 * 1024
 
 
+HOOKS = {"response": [raise_for_error]}
+AHOOKS = {"response": [araise_for_error]}
+
+
 def client(**options: object) -> httpx.Client:
-    return httpx.Client(transport=RetryTransport(policy=FAST, **options))  # type: ignore[arg-type]
+    """The package's client: retries in every transport, typed errors raised."""
+    return Client(policy=FAST, **options)
 
 
 def test_503_then_200_succeeds_after_one_retry(scripted: Serve) -> None:
@@ -92,7 +105,7 @@ def test_async_call_cancelled_during_backoff_stops_within_50ms(scripted: Serve) 
     server = scripted([Reply(503, {"Retry-After": "30"}, b""), OK])
 
     async def scenario() -> float:
-        async with httpx.AsyncClient(transport=AsyncRetryTransport(policy=FAST)) as http:
+        async with AsyncClient(policy=FAST) as http:
             task = asyncio.create_task(http.get(server.url + "/slow"))
             while not server.received:
                 await asyncio.sleep(0.005)
@@ -119,7 +132,7 @@ def test_a_deadline_stops_retries(scripted: Serve) -> None:
 def test_a_deadline_reached_between_attempts(scripted: Serve) -> None:
     server = scripted([Reply(503, {"Retry-After": "0.2"}, b"")])
     policy = RetryPolicy(max_attempts=100, deadline=0.5)
-    http = httpx.Client(transport=RetryTransport(policy=policy))
+    http = httpx.Client(transport=RetryTransport(policy=policy), event_hooks=HOOKS)
     with http, pytest.raises(ExternalError) as caught:
         http.get(server.url + "/x")
     assert caught.value.attempts == len(server.received)
@@ -155,7 +168,7 @@ def test_a_5mb_html_error_body_is_read_only_up_to_the_cap(scripted: Serve) -> No
     counting = CountingTransport()
     transport = RetryTransport(counting, policy=RetryPolicy(max_attempts=1))
     with httpx.Client(transport=transport) as http, pytest.raises(ExternalError) as caught:
-        http.get(server.url + "/proxy")
+        raise_for_error(http.get(server.url + "/proxy"))
     assert len(caught.value.raw_bytes) == MiB  # the registry's max_error_body_bytes
     assert caught.value.raw_body.startswith("<html>")
     assert MiB <= counting.pulled < MiB + 256 * 1024
@@ -167,7 +180,7 @@ def test_an_endless_error_body_is_cut_at_the_cap_and_does_not_hang(scripted: Ser
     transport = RetryTransport(policy=RetryPolicy(max_attempts=1), max_error_body_bytes=100_000)
     started = time.monotonic()
     with httpx.Client(transport=transport, timeout=5) as http, pytest.raises(APIError) as caught:
-        http.get(server.url + "/forever")
+        raise_for_error(http.get(server.url + "/forever"))
     assert time.monotonic() - started < 3
     assert len(caught.value.raw_bytes) == 100_000
 
@@ -179,7 +192,7 @@ def test_an_endless_body_async(scripted: Serve) -> None:
         transport = AsyncRetryTransport(policy=RetryPolicy(max_attempts=1))
         async with httpx.AsyncClient(transport=transport, timeout=5) as http:
             try:
-                await http.get(server.url + "/forever")
+                await araise_for_error(await http.get(server.url + "/forever"))
             except APIError as err:
                 return err
         raise AssertionError("no error")
@@ -223,7 +236,7 @@ def test_connection_refused_is_a_connection_error_chained_to_httpx() -> None:
 def test_the_budget_is_shared_by_the_calls_of_one_client(scripted: Serve) -> None:
     server = scripted([UNAVAILABLE])
     budget = RetryBudget(tokens=20)
-    with httpx.Client(transport=RetryTransport(policy=FAST, budget=budget)) as http:
+    with Client(policy=FAST, budget=budget) as http:
         with pytest.raises(ExternalError) as first:
             http.get(server.url + "/a")
         with pytest.raises(ExternalError) as second:

@@ -24,7 +24,7 @@ from virtengine_errors import (
     catalog,
     decode_error,
 )
-from virtengine_errors.transport import RetryTransport
+from virtengine_errors.transport import Client, RetryTransport, raise_for_error
 
 QUICK = RetryPolicy(base_delay=0.01, max_delay=0.05)
 
@@ -45,7 +45,7 @@ def retries_through_the_transport(base_url: str) -> None:
         policy=QUICK, on_retry=lambda attempt, error, delay: retries.append((attempt, error))
     )
     with httpx.Client(base_url=base_url, transport=transport) as client:
-        response = client.get("/v1/flaky")
+        response = raise_for_error(client.get("/v1/flaky"))
     check(response.status_code == 200, "RetryTransport: GET /v1/flaky ends in 200")
     check(response.json() == {"ok": True}, "RetryTransport: the 200 body reaches the caller")
     check(response.headers["X-Attempt"] == "2", "RetryTransport: the server saw two attempts")
@@ -76,7 +76,7 @@ def retries_with_the_retrier(base_url: str) -> None:
 
 
 def not_found_is_typed(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, transport=RetryTransport(policy=QUICK)) as client:
+    with Client(base_url=base_url, policy=QUICK) as client:
         try:
             client.get("/v1/identities/42")
         except NotFoundError as err:

@@ -7,12 +7,14 @@ Registry version 1.0.0. The httpx transports live in ``virtengine_errors.transpo
 
 from . import catalog, sentinels
 from ._registry import REGISTRY_VERSION
-from .catalog import ErrorCode, lookup
-from .decoding import decode_error
+from .catalog import Category, ErrorCode, Severity, lookup
+from .decoding import decode_error, error_from_grpc_status
 from .errors import (
     ERROR_TYPES,
     APIConnectionError,
     APIError,
+    APITimeoutError,
+    APIValidationError,
     ConflictError,
     ErrorShape,
     ExternalError,
@@ -20,9 +22,7 @@ from .errors import (
     NotFoundError,
     RateLimitError,
     StateError,
-    TimeoutError,
     UnauthorizedError,
-    ValidationError,
     VirtEngineError,
 )
 from .retry import AsyncRetrier, Retrier, RetryBudget, RetryPolicy
@@ -35,7 +35,10 @@ __all__ = [
     "ERROR_TYPES",
     "APIConnectionError",
     "APIError",
+    "APITimeoutError",
+    "APIValidationError",
     "AsyncRetrier",
+    "Category",
     "ConflictError",
     "ErrorCode",
     "ErrorShape",
@@ -47,15 +50,15 @@ __all__ = [
     "RetryBudget",
     "RetryPolicy",
     "Sentinel",
+    "Severity",
     "StateError",
-    "TimeoutError",
     "UnauthorizedError",
-    "ValidationError",
     "VirtEngineError",
     "__version__",
     "catalog",
     "decode_error",
     "error_from_abci",
+    "error_from_grpc_status",
     "error_from_tx_response",
     "lookup",
     "sentinels",

@@ -9,8 +9,34 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
+__all__ = [
+    "BASE_DELAY",
+    "BUDGET_CAPACITY",
+    "BUDGET_ENABLED",
+    "CATEGORY_DEFAULTS",
+    "DISTRIBUTION",
+    "GRPC_STATUS_TABLE",
+    "IDEMPOTENT_METHODS",
+    "MAX_ATTEMPTS",
+    "MAX_DELAY",
+    "MAX_ERROR_BODY_BYTES",
+    "MAX_RETRY_AFTER",
+    "PACKAGE",
+    "REASON_PHRASES",
+    "REGISTRY_VERSION",
+    "RETRY_COST",
+    "SEVERITIES",
+    "STATUS_TABLE",
+    "SUCCESS_REFUND",
+    "THROTTLE_BASE_DELAY",
+    "THROTTLE_RETRY_COST",
+    "CategoryDefaults",
+]
+
 PACKAGE: Final = "virtengine_errors"
 """The package's import name, also the name of its logger."""
+DISTRIBUTION: Final = "virtengine-errors"
+"""The name it is installed by (``pip install``)."""
 REGISTRY_VERSION: Final = "1.0.0"
 
 

@@ -4,22 +4,50 @@
 ``VirtEngineError`` is the base of all of them. ``APIError`` is an error response of the
 API, with one subclass per category (catch ``NotFoundError`` to handle every
 code of that category); ``APIConnectionError`` is a request that got no response.
+
+A category whose class would take the name of a builtin or of pydantic's ``ValidationError``
+gets the prefix ``API``: ``APITimeoutError``, ``APIValidationError``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from .catalog import ErrorCode
+from .catalog import Category, ErrorCode, Severity
 
 if TYPE_CHECKING:
     from .models import ErrorEnvelope, Problem
     from .sentinels import Sentinel
 
+__all__ = [
+    "ERROR_TYPES",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "APIValidationError",
+    "ClientError",
+    "ConflictError",
+    "ConnectionPhase",
+    "ErrorShape",
+    "ExternalError",
+    "InternalError",
+    "NotFoundError",
+    "RateLimitError",
+    "StateError",
+    "UnauthorizedError",
+    "VirtEngineError",
+]
+
 ConnectionPhase = Literal["connect", "reset", "timeout"]
-ErrorShape = Literal["envelope", "problem", "grpc_gateway", "error_member", "text", "none", "abci"]
+ErrorShape = Literal[
+    "envelope", "problem", "grpc_gateway", "error_member", "text", "none", "abci", "grpc"
+]
 """What an ``APIError`` was decoded from: the body's shape, or ``"abci"`` for a transaction
-result (``error_from_abci``, ``error_from_tx_response``)."""
+result (``error_from_abci``, ``error_from_tx_response``), ``"grpc"`` for a gRPC status
+(``error_from_grpc_status``)."""
+
+_CATEGORIES: dict[str, Category] = {member.value: member for member in Category}
+_SEVERITIES: dict[str, Severity] = {member.value: member for member in Severity}
 
 
 class VirtEngineError(Exception):
@@ -39,7 +67,7 @@ class APIError(VirtEngineError):
     ``str(error)`` is ``module:number: message`` when the error has a code, else the message.
     """
 
-    category_type: ClassVar[str | None] = None
+    category_type: ClassVar[Category | None] = None
     """The category this class stands for; ``None`` for the base class."""
 
     def __init__(
@@ -49,8 +77,8 @@ class APIError(VirtEngineError):
         code: str | None = None,
         module: str | None = None,
         number: int | None = None,
-        category: str | None = None,
-        severity: str = "error",
+        category: Category | str | None = None,
+        severity: Severity | str = "error",
         retryable: bool = False,
         context: dict[str, Any] | None = None,
         http_status: int | None = None,
@@ -67,9 +95,12 @@ class APIError(VirtEngineError):
         """``module:number``, or ``None`` when the response carried no code."""
         self.module = module
         self.number = number
-        self.category = category
-        """Kept as sent even when this client does not know the category."""
-        self.severity = severity
+        self.category: Category | str | None = (
+            _CATEGORIES.get(category, category) if category is not None else None
+        )
+        """The ``Category``; a string this client does not know is kept as sent."""
+        self.severity: Severity | str = _SEVERITIES.get(severity, severity)
+        """The ``Severity``; a string this client does not know is kept as sent."""
         self.retryable = retryable
         self.context = context
         self.http_status = http_status
@@ -94,6 +125,10 @@ class APIError(VirtEngineError):
         Decoding is on the hot path of every failed request; filling ``__dict__`` at once
         costs half of going through ``__init__``.
         """
+        category = fields["category"]
+        if category is not None:
+            fields["category"] = _CATEGORIES.get(category, category)
+        fields["severity"] = _SEVERITIES.get(fields["severity"], fields["severity"])
         error = cls.__new__(cls, message)
         error.__dict__ = fields
         return error
@@ -150,55 +185,55 @@ class APIError(VirtEngineError):
 class ConflictError(APIError):
     """The request conflicts with an existing resource, such as a duplicate."""
 
-    category_type = "conflict"
+    category_type = Category.CONFLICT
 
 
 class ExternalError(APIError):
     """A service the platform depends on failed or is unavailable."""
 
-    category_type = "external"
+    category_type = Category.EXTERNAL
 
 
 class InternalError(APIError):
     """An unexpected failure inside the platform."""
 
-    category_type = "internal"
+    category_type = Category.INTERNAL
 
 
 class NotFoundError(APIError):
     """The resource does not exist or is not visible to the caller."""
 
-    category_type = "not_found"
+    category_type = Category.NOT_FOUND
 
 
 class RateLimitError(APIError):
     """The caller sent too many requests or exhausted a quota."""
 
-    category_type = "rate_limit"
+    category_type = Category.RATE_LIMIT
 
 
 class StateError(APIError):
     """The resource is not in a state that allows the operation (expired, locked, revoked...)."""
 
-    category_type = "state"
+    category_type = Category.STATE
 
 
-class TimeoutError(APIError):
+class APITimeoutError(APIError):
     """An operation did not finish in time; the same request may succeed later."""
 
-    category_type = "timeout"
+    category_type = Category.TIMEOUT
 
 
 class UnauthorizedError(APIError):
     """The caller is not authenticated or not allowed to perform the action."""
 
-    category_type = "unauthorized"
+    category_type = Category.UNAUTHORIZED
 
 
-class ValidationError(APIError):
+class APIValidationError(APIError):
     """The request is malformed or a value is invalid; fix the request before sending it again."""
 
-    category_type = "validation"
+    category_type = Category.VALIDATION
 
 
 class APIConnectionError(VirtEngineError):
@@ -228,14 +263,14 @@ class APIConnectionError(VirtEngineError):
 
 
 ERROR_TYPES: dict[str, type[APIError]] = {
-    "conflict": ConflictError,
-    "external": ExternalError,
-    "internal": InternalError,
-    "not_found": NotFoundError,
-    "rate_limit": RateLimitError,
-    "state": StateError,
-    "timeout": TimeoutError,
-    "unauthorized": UnauthorizedError,
-    "validation": ValidationError,
+    Category.CONFLICT: ConflictError,
+    Category.EXTERNAL: ExternalError,
+    Category.INTERNAL: InternalError,
+    Category.NOT_FOUND: NotFoundError,
+    Category.RATE_LIMIT: RateLimitError,
+    Category.STATE: StateError,
+    Category.TIMEOUT: APITimeoutError,
+    Category.UNAUTHORIZED: UnauthorizedError,
+    Category.VALIDATION: APIValidationError,
 }
 """Category -> the error class raised for it."""

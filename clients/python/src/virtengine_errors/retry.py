@@ -34,6 +34,8 @@ from ._registry import (
 )
 from .errors import APIConnectionError, APIError, ClientError
 
+__all__ = ["AsyncRetrier", "OnRetry", "Retrier", "RetryBudget", "RetryPolicy"]
+
 T = TypeVar("T")
 
 logger = logging.getLogger(PACKAGE)
@@ -261,10 +263,24 @@ class Retrier(_RetryCore):
             return result
 
 
-class AsyncRetrier(_RetryCore):
-    """``Retrier`` for asyncio: cancelling the task during a backoff sleep stops at once.
+async def _sleep(seconds: float) -> None:
+    """Sleep in whichever event loop runs the call: through anyio (asyncio or trio, as
+    httpx supports them) when it is installed, as it is with httpx; else asyncio."""
+    try:
+        import anyio
+    except ImportError:
+        import asyncio
 
-    ``sleep`` defaults to ``asyncio.sleep``.
+        await asyncio.sleep(seconds)
+    else:
+        await anyio.sleep(seconds)
+
+
+class AsyncRetrier(_RetryCore):
+    """``Retrier`` for async code: cancelling the task during a backoff sleep stops at once.
+
+    ``sleep`` defaults to one that works under asyncio and, with anyio installed (httpx
+    installs it), under trio.
     """
 
     def __init__(
@@ -278,11 +294,7 @@ class AsyncRetrier(_RetryCore):
         on_retry: OnRetry | None = None,
     ) -> None:
         super().__init__(policy, budget, random, clock, on_retry)
-        if sleep is None:
-            import asyncio  # here, not at the top: synchronous users never pay for asyncio
-
-            sleep = asyncio.sleep
-        self._sleep = sleep
+        self._sleep = sleep if sleep is not None else _sleep
 
     async def call(
         self,

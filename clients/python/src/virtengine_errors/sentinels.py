@@ -8,6 +8,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+__all__ = [
+    "ALREADY_EXISTS",
+    "CANCELED",
+    "CONFLICT",
+    "CONNECTION_FAILED",
+    "DEADLINE_EXCEEDED",
+    "DECRYPTION_FAILED",
+    "DEPRECATED",
+    "ENCRYPTION_FAILED",
+    "EXPIRED",
+    "EXTERNAL_SERVICE",
+    "FORBIDDEN",
+    "INFERENCE_FAILED",
+    "INSUFFICIENT_FUNDS",
+    "INTERNAL",
+    "INVALID_ADDRESS",
+    "INVALID_FORMAT",
+    "INVALID_INPUT",
+    "INVALID_LENGTH",
+    "INVALID_NONCE",
+    "INVALID_PARAMS",
+    "INVALID_SIGNATURE",
+    "INVALID_STATE",
+    "LOCKED",
+    "MAX_RETRIES_EXCEEDED",
+    "MISSING_REQUIRED",
+    "MODEL_NOT_FOUND",
+    "NETWORK_ERROR",
+    "NOT_FOUND",
+    "NOT_IMPLEMENTED",
+    "OUT_OF_RANGE",
+    "PRECONDITION_FAILED",
+    "QUOTA_EXCEEDED",
+    "RATE_LIMIT_EXCEEDED",
+    "REQUEST_FAILED",
+    "REVOKED",
+    "TIMEOUT",
+    "UNAUTHORIZED",
+    "UNAVAILABLE",
+    "UNSUPPORTED",
+    "VERIFICATION_FAILED",
+    "Sentinel",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Sentinel:

@@ -17,6 +17,8 @@ from typing import Any
 from .catalog import CODES
 from .errors import ERROR_TYPES, APIError
 
+__all__ = ["error_from_abci", "error_from_tx_response"]
+
 _UNDEFINED = "undefined"  # the Cosmos SDK's codespace for errors registered without one
 _MAX_CODE = 0xFFFF_FFFF  # ABCI codes are uint32
 

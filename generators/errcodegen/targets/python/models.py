@@ -10,19 +10,28 @@ here so the output depends only on the IR and the pinned generator version.
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
 from errcodegen.ir import IR
+from errcodegen.lang import python as py
 from errcodegen.targets.common import NOTICE
 from errcodegen.targets.openapi.build import build_openapi
 
 _LEFT_OUT_SUFFIXES = ("ErrorBody", "ErrorEnvelope")
 _KEPT_WITH_SUFFIX = {"ErrorBody", "ErrorEnvelope"}
 _LEFT_OUT = {"KnownErrorCode", "TypedErrorBody"}
+# Schemas inlined where they are used, so that the package has one ``ErrorCode`` (the
+# catalog's) and fields typed ``Category | str`` rather than wrapper models.
+_INLINED = ("ErrorCode", "Category", "Severity")
+# enum schema -> the catalog's enum of the same members (both come from the registry),
+# which the module imports instead of defining its own
+_FROM_CATALOG = {"KnownCategory": "Category", "KnownSeverity": "Severity"}
 
 HEADER = (
     f"# {NOTICE}\n"
@@ -41,7 +50,63 @@ def model_schemas(ir: IR) -> dict[str, Any]:
         if name not in _LEFT_OUT
         and (name in _KEPT_WITH_SUFFIX or not name.endswith(_LEFT_OUT_SUFFIXES))
     }
+    for name in _INLINED:
+        if name in kept:
+            inlined = kept.pop(name)
+            kept = _replace_ref(kept, f"#/components/schemas/{name}", inlined)
     return {**document, "components": {"schemas": kept}}
+
+
+def _replace_ref(node: Any, ref: str, schema: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if node.get("$ref") == ref:
+            return {**schema, **{k: v for k, v in node.items() if k != "$ref"}}
+        return {key: _replace_ref(value, ref, schema) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_replace_ref(item, ref, schema) for item in node]
+    return node
+
+
+def _use_catalog_enums(code: str) -> str:
+    """The module with its own ``Category`` and ``Severity`` classes replaced by an import of
+    the catalog's (same members: both come from the registry), and with ``__all__``."""
+    lines = code.splitlines(keepends=True)
+    classes = {
+        node.name: node for node in ast.parse(code).body if isinstance(node, ast.ClassDef)
+    }
+    for name in _FROM_CATALOG:
+        node = classes.get(name)
+        if node is None or node.end_lineno is None:
+            raise ValueError(f"models: expected a generated class {name}")
+        lines[node.lineno - 1 : node.end_lineno] = [""] * (node.end_lineno - node.lineno + 1)
+    code = re.sub(r"\n{4,}", "\n\n\n", "".join(lines)).rstrip("\n") + "\n"
+    for generated, ours in _FROM_CATALOG.items():
+        code = re.sub(rf"\b{generated}\b", ours, code)
+    code = _drop_unused_imports(code)
+    pydantic_import = re.search(r"^from pydantic import .*\n", code, re.MULTILINE)
+    if pydantic_import is None:
+        raise ValueError("models: expected an import of pydantic")
+    imports_end = pydantic_import.end()
+    models = [node.name for node in ast.parse(code).body if isinstance(node, ast.ClassDef)]
+    exported = "".join(f'    "{name}",\n' for name in py.import_order(models))
+    return (
+        f"{code[:imports_end]}\nfrom .catalog import {', '.join(_FROM_CATALOG.values())}\n\n"
+        f"__all__ = [\n{exported}]\n{code[imports_end:]}"
+    )
+
+
+def _drop_unused_imports(code: str) -> str:
+    """Names of ``from x import a, b`` lines the module no longer uses (one-line imports,
+    as the formatter writes them at this length), and the lines left empty."""
+
+    def keep_used(match: re.Match[str]) -> str:
+        body = code[match.end() :]
+        names = [n for n in match[2].split(", ") if re.search(rf"\b{n}\b", body)]
+        if match[1] == "__future__":
+            return match[0]
+        return f"from {match[1]} import {', '.join(names)}\n" if names else ""
+
+    return re.sub(r"^from ([\w.]+) import ([\w, ]+)\n", keep_used, code, flags=re.MULTILINE)
 
 
 def render_models(ir: IR) -> str:
@@ -75,4 +140,5 @@ def render_models(ir: IR) -> str:
         )
     if not isinstance(code, str):
         raise TypeError("datamodel-code-generator returned several modules, expected one")
-    return code if code.endswith("\n") else code + "\n"
+    code = code if code.endswith("\n") else code + "\n"
+    return _use_catalog_enums(code)

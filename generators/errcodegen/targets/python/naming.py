@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -26,28 +27,70 @@ class NamedCategory:
 
 
 @dataclass(frozen=True)
+class NamedMember:
+    value: str
+    member: str  # e.g. "NOT_FOUND"
+
+
+@dataclass(frozen=True)
 class NamedSentinel:
     sentinel: Sentinel
     constant: str
 
 
+_WELL_KNOWN = frozenset(dir(builtins)) | {"ValidationError"}
+"""Names a category's exception must not take: a builtin (``TimeoutError``: importing ours
+would change what ``except TimeoutError`` catches) or pydantic's ``ValidationError``, which
+the users of this pydantic-based package import too."""
+
+
+def dunder_all_order(names: list[str]) -> list[str]:
+    """Names in the order ruff's RUF022 wants ``__all__``: CONSTANTS, Classes, the rest,
+    each in natural, case-sensitive order (``E_9`` before ``E_10``, ``AB`` before ``A_``)."""
+
+    def kind(name: str) -> int:
+        if name.isupper() or (len(name) > 1 and name.lstrip("_").isupper()):
+            return 0
+        return 1 if name[:1].isupper() else 2
+
+    def natural(name: str) -> tuple[tuple[int, str, int], ...]:
+        return tuple(
+            (1, "", int(part)) if part.isdigit() else (0, part, 0)
+            for part in re.split(r"([0-9]+)", name)
+            if part
+        )
+
+    return sorted(names, key=lambda name: (kind(name), natural(name)))
+
+
+def category_exception(category: str) -> str:
+    """``NotFoundError`` for ``not_found``; ``APITimeoutError`` for ``timeout``."""
+    name = py.exception_class(category, "error")
+    return "API" + name if name in _WELL_KNOWN else name
+
+
 def naming_context(ir: IR) -> dict[str, Any]:
     root_error = py.exception_class(ir.name, "error")
-    categories = [NamedCategory(c, py.exception_class(c.name, "error")) for c in ir.categories]
+    categories = [NamedCategory(c, category_exception(c.name)) for c in ir.categories]
     error_names = ["ERROR_TYPES", "APIConnectionError", "APIError", "ErrorShape", root_error]
     error_names += [named.exception for named in categories]
+    codes = [NamedCode(c, py.constant(c.module, c.name)) for c in ir.codes]
+    sentinels = [NamedSentinel(s, py.constant(s.name)) for s in ir.sentinels]
     exported = [
         *error_names,
         "AsyncRetrier",
+        "Category",
         "ErrorCode",
         "Retrier",
         "RetryBudget",
         "RetryPolicy",
         "Sentinel",
+        "Severity",
         "__version__",
         "catalog",
         "decode_error",
         "error_from_abci",
+        "error_from_grpc_status",
         "error_from_tx_response",
         "lookup",
         "sentinels",
@@ -58,13 +101,30 @@ def naming_context(ir: IR) -> dict[str, Any]:
         "wheel": wheel_name(ir.packages.python_distribution, ir.version),
         "build_version": BUILD_VERSION,
         "root_error": root_error,
-        "codes": [NamedCode(c, py.constant(c.module, c.name)) for c in ir.codes],
+        "codes": codes,
         "categories": categories,
-        "sentinels": [NamedSentinel(s, py.constant(s.name)) for s in ir.sentinels],
+        "api_prefixed": [
+            f"``{named.exception}``"
+            for named in categories
+            if named.exception != py.exception_class(named.category.name, "error")
+        ],
+        "category_member": {c.name: py.constant(c.name) for c in ir.categories},
+        "severity_member": {s: py.constant(s) for s in ir.severities},
+        "category_members": [NamedMember(c.name, py.constant(c.name)) for c in ir.categories],
+        "severity_members": [NamedMember(s, py.constant(s)) for s in ir.severities],
+        "sentinels": sentinels,
         "example": _example(ir),
         # names of an import list or ``__all__``, in the order ruff's isort wants
         "init_error_imports": py.import_order(error_names),
         "init_all": py.import_order(exported),
+        "catalog_all": dunder_all_order(
+            ["CODES", "Category", "ErrorCode", "Severity", "lookup"]
+            + [named.constant for named in codes]
+        ),
+        "sentinels_all": dunder_all_order(["Sentinel"] + [named.constant for named in sentinels]),
+        "errors_all": dunder_all_order(
+            list(dict.fromkeys([*error_names, "ClientError", "ConnectionPhase"]))
+        ),
     }
 
 
@@ -79,9 +139,9 @@ def _example(ir: IR) -> dict[str, str]:
         "code_module": code.module,
         "code_number": str(code.number),
         "code_message": code.message,
-        "code_exception": py.exception_class(code.category, "error"),
+        "code_exception": category_exception(code.category),
         "sentinel_constant": py.constant(sentinel) if sentinel else "",
-        "category_exception": py.exception_class(not_found.name, "error"),
+        "category_exception": category_exception(not_found.name),
     }
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 from virtengine_errors import ERROR_TYPES, APIConnectionError, APIError, RetryPolicy
-from virtengine_errors.transport import RetryTransport, call_options
+from virtengine_errors.transport import RetryTransport, call_options, raise_for_error
 
 CASE_TYPES = {cls: name for name, cls in ERROR_TYPES.items()}
 SECONDS = {
@@ -56,6 +56,7 @@ def run_scenario(base_url: str, prefix: str, scenario: dict[str, Any]) -> dict[s
                 content=None if body is None else body.encode("utf-8"),
                 extensions=options,
             )
+            raise_for_error(response)
         except APIError as error:
             return _line(scenario, "error", error.http_status, error)
         except APIConnectionError as error:

@@ -3,6 +3,7 @@
 from typing import Final, NamedTuple
 
 PACKAGE: Final[str]
+DISTRIBUTION: Final[str]
 REGISTRY_VERSION: Final[str]
 
 class CategoryDefaults(NamedTuple):

@@ -2,7 +2,12 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
+
+# Two StrEnums whose members the registry decides; the runtime names none of them.
+Category = StrEnum
+Severity = StrEnum
 
 @dataclass(frozen=True, slots=True)
 class ErrorCode:
@@ -11,8 +16,8 @@ class ErrorCode:
     number: int
     name: str
     message: str
-    category: str
-    severity: str
+    category: Category
+    severity: Severity
     retryable: bool
     http_status: int
     deprecated: bool = False

@@ -29,6 +29,8 @@ from ._registry import (
 from .catalog import CODES, ErrorCode
 from .errors import ERROR_TYPES, APIError, ErrorShape
 
+__all__ = ["Headers", "decode_error", "error_from_grpc_status"]
+
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 """Response headers: a mapping (names in any case) or name/value pairs."""
 
@@ -84,6 +86,20 @@ def decode_error(
     if found is not None:
         return _from_envelope(status, fields, raw, now, *found)
     return _other_shape(status, fields, raw, now, document)
+
+
+def error_from_grpc_status(code: int, message: str) -> APIError | None:
+    """The error a gRPC status stands for (contract 1.12); ``None`` for ``OK`` (0).
+
+    The message is read as a gateway status's text is (``codespace veid code 1036: ...``,
+    ``veid:1036: ...``); a code the registry does not know takes the gRPC code's category.
+    The error has no HTTP status and its shape is ``"grpc"``.
+    """
+    if code == 0:
+        return None
+    wire_code, text = _gateway_text(message)
+    category = GRPC_STATUS_TABLE.get(code, _NO_GRPC)[1]
+    return _from_text(None, {}, b"", None, "grpc", wire_code, text, None, category)
 
 
 def _capped_bytes(body: bytes | str, limit: int) -> bytes:
@@ -259,7 +275,7 @@ def _code_at_start(text: str) -> tuple[str | None, str]:
 
 
 def _from_text(
-    status: int,
+    status: int | None,
     headers: dict[str, str],
     raw: bytes,
     now: float | None,
@@ -280,6 +296,7 @@ def _from_text(
         module, number = _split_code(code)
         entry = _catalog_entry(code, module, number)
     category: str | None
+    severity: str
     if entry is not None:
         category, severity, retryable = entry.category, entry.severity, entry.retryable
     else:
@@ -289,11 +306,16 @@ def _from_text(
             if defaults is not None:
                 retryable = defaults.retryable
         else:
-            category, retryable = STATUS_TABLE.get(status, _NO_ROW)
+            category, retryable = (
+                STATUS_TABLE.get(status, _NO_ROW) if status is not None else _NO_ROW
+            )
             defaults = CATEGORY_DEFAULTS.get(category) if category is not None else None
         severity = defaults.severity if defaults is not None else "error"
-    if message is None:
-        message = entry.message if entry is not None else _status_text(status)
+    if message is None:  # a code alone: its registry message, else the status, else itself
+        if entry is not None:
+            message = entry.message
+        else:
+            message = _status_text(status) if status is not None else code or ""
     return _error_type(category)._decoded(
         message,
         {

@@ -7,21 +7,25 @@ registry, listed in ``ERROR_TYPES``.
 
 from typing import Any, ClassVar, Literal, Self
 
+from .catalog import Category, Severity
+
 ConnectionPhase = Literal["connect", "reset", "timeout"]
-ErrorShape = Literal["envelope", "problem", "grpc_gateway", "error_member", "text", "none", "abci"]
+ErrorShape = Literal[
+    "envelope", "problem", "grpc_gateway", "error_member", "text", "none", "abci", "grpc"
+]
 
 class ClientError(Exception):
     retryable: bool
     attempts: int
 
 class APIError(ClientError):
-    category_type: ClassVar[str | None]
+    category_type: ClassVar[Category | None]
     message: str
     code: str | None
     module: str | None
     number: int | None
-    category: str | None
-    severity: str
+    category: Category | str | None
+    severity: Severity | str
     context: dict[str, Any] | None
     http_status: int | None
     request_id: str | None
@@ -36,8 +40,8 @@ class APIError(ClientError):
         code: str | None = None,
         module: str | None = None,
         number: int | None = None,
-        category: str | None = None,
-        severity: str = "error",
+        category: Category | str | None = None,
+        severity: Severity | str = "error",
         retryable: bool = False,
         context: dict[str, Any] | None = None,
         http_status: int | None = None,

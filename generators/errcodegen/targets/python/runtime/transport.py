@@ -1,13 +1,26 @@
-"""httpx integration: transports that retry under the policy and raise typed errors.
+"""httpx integration: transports that retry under the policy, and typed errors on demand.
 
-    client = httpx.Client(transport=RetryTransport())
-    client.post(url, json=order, extensions=call_options(idempotency_key=True))
+    client = Client(base_url=url, idempotency_keys=True)   # raises typed errors
+    client.post("/orders", json=order, extensions=call_options(deadline=10))
+
+    http = httpx.Client(transport=RetryTransport())         # plain httpx: check yourself
+    raise_for_error(http.get(url))
+
+The transports obey httpx's transport contract: an error response is a response. They
+retry it while the policy allows, then return the last one (its body cut at the size cap,
+the decoded error attached), so auth flows such as ``httpx.DigestAuth`` see the 401 they
+answer and response event hooks see every response. The typed error comes from
+``raise_for_error(response)`` (``araise_for_error`` for async), from a ``response`` event
+hook calling it, or from ``Client`` / ``AsyncClient``, which raise it once httpx is done
+with auth, redirects and hooks. A request that got no response after its retries raises
+``APIConnectionError`` chained to httpx's exception.
+
+``Client`` and ``AsyncClient`` are the httpx clients with every transport httpx builds
+wrapped: the default one, ``proxy=``, environment proxies (``HTTP_PROXY``, ...), ``mounts=``
+and ``transport=``; all of them share one retry budget.
 
 Each transport owns one retry budget, shared by every call of the client it serves.
-An error response (status >= 400) is read up to the size cap and raised as the
-``APIError`` subclass of its category; a failed connection raises ``APIConnectionError``
-chained to httpx's exception. Retries carry ``Retry-Attempt: <n>`` and the call's
-``Idempotency-Key``.
+Retries carry ``Retry-Attempt: <n>`` and the call's ``Idempotency-Key``.
 """
 
 from __future__ import annotations
@@ -19,9 +32,17 @@ from dataclasses import dataclass
 from random import random as uniform_draw
 from typing import Any
 
-import httpx
+from ._registry import DISTRIBUTION, IDEMPOTENT_METHODS, MAX_ERROR_BODY_BYTES, PACKAGE
 
-from ._registry import IDEMPOTENT_METHODS, MAX_ERROR_BODY_BYTES, PACKAGE
+try:
+    import httpx
+except ImportError as missing:  # pragma: no cover - exercised in a subprocess by the tests
+    raise ImportError(
+        f"{PACKAGE}.transport needs httpx, which {DISTRIBUTION} installs with its httpx "
+        f"extra: pip install '{DISTRIBUTION}[httpx]'",
+        name=missing.name,
+    ) from missing
+
 from .decoding import decode_error
 from .errors import APIConnectionError, APIError, ConnectionPhase
 from .retry import (
@@ -32,11 +53,32 @@ from .retry import (
     RetryPolicy,
 )
 
+__all__ = [
+    "ERROR_EXTENSION",
+    "EXTENSION",
+    "IDEMPOTENCY_KEY",
+    "RETRY_ATTEMPT",
+    "AsyncClient",
+    "AsyncRetryTransport",
+    "CallOptions",
+    "Client",
+    "RetryTransport",
+    "araise_for_error",
+    "call_options",
+    "raise_for_error",
+]
+
 EXTENSION = f"{PACKAGE}.call_options"
 """The httpx request extension that carries a call's ``CallOptions``."""
 
+ERROR_EXTENSION = f"{PACKAGE}.error"
+"""The response extension where the transports leave the error they decoded."""
+
 IDEMPOTENCY_KEY = "Idempotency-Key"
 RETRY_ATTEMPT = "Retry-Attempt"
+
+# Headers that described the body on the wire, not the capped, decoded one handed on.
+_BODY_FRAMING = ("content-encoding", "content-length", "transfer-encoding")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +111,12 @@ def _options(request: httpx.Request) -> CallOptions:
     return options if isinstance(options, CallOptions) else _DEFAULT_OPTIONS
 
 
-def _attach_idempotency_key(
-    request: httpx.Request, options: CallOptions, generate_by_default: bool
-) -> bool:
-    """Give the request its key if the call asks for one; whether it carries one."""
+def _prepare(request: httpx.Request, options: CallOptions, generate_by_default: bool) -> bool:
+    """Ready ``request`` for its first attempt; whether it carries an idempotency key.
+
+    A ``Request`` sent again keeps nothing of an earlier call's attempts.
+    """
+    request.headers.pop(RETRY_ATTEMPT, None)
     if IDEMPOTENCY_KEY in request.headers:
         return True
     wanted = options.idempotency_key
@@ -129,11 +173,70 @@ async def _aread_capped(response: httpx.Response, limit: int) -> bytes:
     return bytes(body[:limit])
 
 
+def _error_response(response: httpx.Response, body: bytes, error: APIError) -> httpx.Response:
+    """``response`` again with ``body`` (read, decoded, capped) and ``error`` attached."""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k not in _BODY_FRAMING]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        extensions={**response.extensions, ERROR_EXTENSION: error},
+    )
+
+
+def _already_read(response: httpx.Response) -> bytes | None:
+    try:
+        return response.content
+    except httpx.ResponseNotRead:
+        return None
+
+
+def _attached(response: httpx.Response) -> APIError | None:
+    error = response.extensions.get(ERROR_EXTENSION)
+    return error if isinstance(error, APIError) else None
+
+
+def raise_for_error(response: httpx.Response) -> httpx.Response:
+    """Raise the typed ``APIError`` of an error response (status >= 400); else return it.
+
+    The ``raise_for_status`` of this package: call it on any httpx response, or register it
+    as a ``response`` event hook of an ``httpx.Client``. A response from ``RetryTransport``
+    carries the error it decoded (``attempts`` included); another is decoded here, reading
+    at most the size cap of a body not read yet.
+    """
+    if response.status_code < 400:
+        return response
+    error = _attached(response)
+    if error is None:
+        body = _already_read(response)
+        if body is None:
+            body = _read_capped(response, MAX_ERROR_BODY_BYTES)
+        error = decode_error(response.status_code, response.headers, body)
+    raise error
+
+
+async def araise_for_error(response: httpx.Response) -> httpx.Response:
+    """``raise_for_error`` for ``httpx.AsyncClient`` (and its ``response`` event hooks)."""
+    if response.status_code < 400:
+        return response
+    error = _attached(response)
+    if error is None:
+        body = _already_read(response)
+        if body is None:
+            body = await _aread_capped(response, MAX_ERROR_BODY_BYTES)
+        error = decode_error(response.status_code, response.headers, body)
+    raise error
+
+
 class RetryTransport(httpx.BaseTransport):
-    """Wraps a transport (default ``httpx.HTTPTransport()``) with retries and typed errors.
+    """Wraps a transport (default ``httpx.HTTPTransport()``) with retries.
 
     ``idempotency_keys=True`` gives every non-idempotent request a generated key (reused
     by its retries), which makes it safe to retry; per call, ``call_options`` decides.
+    An error response the policy does not retry (or no longer retries) is returned, its
+    body read up to ``max_error_body_bytes`` and its decoded error attached for
+    ``raise_for_error``. To send through a proxy, wrap ``httpx.HTTPTransport(proxy=...)``
+    or use ``Client``: httpx routes ``httpx.Client(proxy=...)`` around a custom transport.
     """
 
     def __init__(
@@ -163,9 +266,11 @@ class RetryTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         options = _options(request)
-        has_key = _attach_idempotency_key(request, options, self._idempotency_keys)
+        has_key = _prepare(request, options, self._idempotency_keys)
+        answered: dict[int, httpx.Response] = {}  # id(error) -> its response, last attempt
 
         def send(attempt: int) -> httpx.Response:
+            answered.clear()
             _mark_attempt(request, attempt)
             try:
                 response = self._transport.handle_request(request)
@@ -173,25 +278,31 @@ class RetryTransport(httpx.BaseTransport):
                 raise _connection_error(exc) from exc
             if response.status_code < 400:
                 return response
-            raise self._error(response, _read_capped(response, self._max_error_body_bytes))
+            body = _read_capped(response, self._max_error_body_bytes)
+            error = decode_error(response.status_code, response.headers, body, now=self._clock())
+            answered[id(error)] = _error_response(response, body, error)
+            raise error
 
-        return self._retrier.call(
-            send,
-            method=request.method,
-            idempotency_key=has_key,
-            max_attempts=options.max_attempts,
-            deadline=options.deadline,
-        )
-
-    def _error(self, response: httpx.Response, body: bytes) -> APIError:
-        return decode_error(response.status_code, response.headers, body, now=self._clock())
+        try:
+            return self._retrier.call(
+                send,
+                method=request.method,
+                idempotency_key=has_key,
+                max_attempts=options.max_attempts,
+                deadline=options.deadline,
+            )
+        except APIError as error:
+            if id(error) in answered:
+                return answered[id(error)]
+            raise
 
     def close(self) -> None:
         self._transport.close()
 
 
 class AsyncRetryTransport(httpx.AsyncBaseTransport):
-    """``RetryTransport`` for ``httpx.AsyncClient``; cancelling the task stops at once."""
+    """``RetryTransport`` for ``httpx.AsyncClient``, under asyncio or trio; cancelling the
+    task stops at once."""
 
     def __init__(
         self,
@@ -220,9 +331,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         options = _options(request)
-        has_key = _attach_idempotency_key(request, options, self._idempotency_keys)
+        has_key = _prepare(request, options, self._idempotency_keys)
+        answered: dict[int, httpx.Response] = {}
 
         async def send(attempt: int) -> httpx.Response:
+            answered.clear()
             _mark_attempt(request, attempt)
             try:
                 response = await self._transport.handle_async_request(request)
@@ -231,15 +344,132 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             if response.status_code < 400:
                 return response
             body = await _aread_capped(response, self._max_error_body_bytes)
-            raise decode_error(response.status_code, response.headers, body, now=self._clock())
+            error = decode_error(response.status_code, response.headers, body, now=self._clock())
+            answered[id(error)] = _error_response(response, body, error)
+            raise error
 
-        return await self._retrier.call(
-            send,
-            method=request.method,
-            idempotency_key=has_key,
-            max_attempts=options.max_attempts,
-            deadline=options.deadline,
-        )
+        try:
+            return await self._retrier.call(
+                send,
+                method=request.method,
+                idempotency_key=has_key,
+                max_attempts=options.max_attempts,
+                deadline=options.deadline,
+            )
+        except APIError as error:
+            if id(error) in answered:
+                return answered[id(error)]
+            raise
 
     async def aclose(self) -> None:
         await self._transport.aclose()
+
+
+class Client(httpx.Client):
+    """An ``httpx.Client`` that retries every request and raises typed errors.
+
+    Takes every argument of ``httpx.Client`` (``proxy=``, ``mounts=``, ``auth=``,
+    ``event_hooks=``, ...) and the retry options of ``RetryTransport``. Each transport
+    httpx builds or is given is wrapped in a ``RetryTransport``, all sharing ``budget``.
+    ``send`` (and so ``get``, ``post``, ``stream``, ...) raises the ``APIError`` of an
+    error response once auth flows, redirects and event hooks are done with it;
+    ``raise_errors=False`` returns it instead, for ``raise_for_error`` later.
+    """
+
+    def __init__(
+        self,
+        *,
+        policy: RetryPolicy | None = None,
+        budget: RetryBudget | None = None,
+        idempotency_keys: bool = False,
+        on_retry: OnRetry | None = None,
+        max_error_body_bytes: int = MAX_ERROR_BODY_BYTES,
+        raise_errors: bool = True,
+        **httpx_options: Any,
+    ) -> None:
+        shared = budget if budget is not None else RetryBudget()
+
+        def wrap(transport: httpx.BaseTransport) -> RetryTransport:
+            return RetryTransport(
+                transport,
+                policy=policy,
+                budget=shared,
+                idempotency_keys=idempotency_keys,
+                on_retry=on_retry,
+                max_error_body_bytes=max_error_body_bytes,
+            )
+
+        self._wrap = wrap
+        self.budget = shared
+        self.raise_errors = raise_errors
+        mounts = httpx_options.pop("mounts", None) or {}
+        super().__init__(
+            mounts={k: None if t is None else wrap(t) for k, t in mounts.items()},
+            **httpx_options,
+        )
+
+    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.BaseTransport:
+        return self._wrap(super()._init_transport(*args, **kwargs))
+
+    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.BaseTransport:
+        return self._wrap(super()._init_proxy_transport(*args, **kwargs))
+
+    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        response = super().send(request, **kwargs)
+        if self.raise_errors and response.status_code >= 400:
+            try:
+                raise_for_error(response)
+            finally:
+                response.close()
+        return response
+
+
+class AsyncClient(httpx.AsyncClient):
+    """``Client`` for asyncio and trio: an ``httpx.AsyncClient`` over ``AsyncRetryTransport``."""
+
+    def __init__(
+        self,
+        *,
+        policy: RetryPolicy | None = None,
+        budget: RetryBudget | None = None,
+        idempotency_keys: bool = False,
+        on_retry: OnRetry | None = None,
+        max_error_body_bytes: int = MAX_ERROR_BODY_BYTES,
+        raise_errors: bool = True,
+        **httpx_options: Any,
+    ) -> None:
+        shared = budget if budget is not None else RetryBudget()
+
+        def wrap(transport: httpx.AsyncBaseTransport) -> AsyncRetryTransport:
+            return AsyncRetryTransport(
+                transport,
+                policy=policy,
+                budget=shared,
+                idempotency_keys=idempotency_keys,
+                on_retry=on_retry,
+                max_error_body_bytes=max_error_body_bytes,
+            )
+
+        self._wrap = wrap
+        self.budget = shared
+        self.raise_errors = raise_errors
+        mounts = httpx_options.pop("mounts", None) or {}
+        super().__init__(
+            mounts={k: None if t is None else wrap(t) for k, t in mounts.items()},
+            **httpx_options,
+        )
+
+    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+        return self._wrap(super()._init_transport(*args, **kwargs))
+
+    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+        return self._wrap(super()._init_proxy_transport(*args, **kwargs))
+
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        response = await super().send(request, **kwargs)
+        if self.raise_errors and response.status_code >= 400:
+            try:
+                await araise_for_error(response)
+            finally:
+                await response.aclose()
+        return response
