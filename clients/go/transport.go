@@ -206,8 +206,8 @@ func (r errorReader) Read([]byte) (int, error) {
 //		return err // no response: a *ConnectionError, or the context's error
 //	}
 //	defer resp.Body.Close()
-//	if err := veerrors.CheckResponse(resp); err != nil {
-//		return err // *veerrors.NotFoundError, ...
+//	if err := CheckResponse(resp); err != nil {
+//		return err // *NotFoundError, ...
 //	}
 func CheckResponse(response *http.Response) error {
 	if response.StatusCode < 400 {
