@@ -38,7 +38,7 @@ from errcodegen.targets.openapi.build import (
     status_response_names,
 )
 from errcodegen.targets.openapi.oas30 import to_openapi_30
-from errcodegen.targets.openapi.validate import validate_openapi
+from errcodegen.targets.openapi.validate import reachable, validate_openapi
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 CODES_MEMBER = "x-error-codes"
@@ -61,7 +61,7 @@ def merge_errors(api: Document, ir: IR) -> Document:
     else:
         raise MergeError(f"not an OpenAPI 3.0 or 3.1 document (openapi: {version or 'missing'})")
     merged = copy.deepcopy(api)
-    _merge_components(merged, errors)
+    added = _merge_components(merged, errors)
     codes = {c.key: c for c in ir.codes}
     names = status_response_names(ir)
     idempotent = {m.lower() for m in ir.retry.idempotent_methods}
@@ -81,23 +81,44 @@ def merge_errors(api: Document, ir: IR) -> Document:
                 operation.setdefault("parameters", []).append(
                     {"$ref": f"#/components/parameters/{IDEMPOTENCY_KEY}"}
                 )
+    _drop_unreached(merged, added)
     return merged
 
 
-def _merge_components(api: Document, errors: Document) -> None:
+def _drop_unreached(api: Document, added: set[str]) -> None:
+    """Remove the components the merge added that nothing in the result reaches (the
+    per-category responses, the statuses an API's ``x-error-codes`` do not use): linters
+    report unused components, bundlers drop them."""
+    components = api["components"]
+    own = {
+        kind: {name: c for name, c in entries.items() if f"{kind}/{name}" not in added}
+        for kind, entries in components.items()
+        if isinstance(entries, dict)
+    }
+    reached = reachable(components, json.dumps(api.get("paths", {})) + json.dumps(own))
+    for key in added - reached:
+        kind, name = key.split("/", 1)
+        del components[kind][name]
+
+
+def _merge_components(api: Document, errors: Document) -> set[str]:
+    """Copy the error components in; the keys (``kind/name``) of those added."""
     components = api.setdefault("components", {})
     conflicts = []
+    added = set()
     for kind in COMPONENT_KINDS:
         theirs = components.setdefault(kind, {})
         for name, component in errors["components"].get(kind, {}).items():
             if name not in theirs:
                 theirs[name] = copy.deepcopy(component)
+                added.add(f"{kind}/{name}")
             elif theirs[name] != component:
                 conflicts.append(f"components.{kind}.{name}")
     if conflicts:
         raise MergeError(
             "the API already has different components of the same name: " + ", ".join(conflicts)
         )
+    return added
 
 
 def _add_responses(

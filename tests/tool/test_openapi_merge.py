@@ -134,3 +134,19 @@ def test_command_writes_yaml_or_json(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["openapi", "merge", str(broken), "-o", str(tmp_path / "x.yaml")]) == 2
     assert not (tmp_path / "x.yaml").exists()
     assert "nothing was written" in capsys.readouterr().err
+
+
+def test_only_what_the_operations_reach_is_added(api: Document, ir: IR) -> None:
+    """Linters report unused components: the per-category responses and the statuses no
+    operation uses stay out; everything the added references need comes in."""
+    merged = merge_errors(api, ir)
+    responses = merged["components"]["responses"]
+    assert "NotFoundError" not in responses  # per category: nothing refers to it
+    assert "NotFound" in responses and "Error" in responses
+    assert "KnownErrorCode" in merged["components"]["schemas"]
+    only_get = copy.deepcopy(api)
+    del only_get["paths"]["/scopes"]
+    del only_get["paths"]["/scopes/{id}"]["delete"]
+    small = merge_errors(only_get, ir)
+    assert set(small["components"]["responses"]) == {"Error"}  # 400/404/500 are inline
+    assert "IdempotencyKey" not in small["components"]["parameters"]

@@ -94,6 +94,7 @@ def build_openapi(ir: IR) -> Schema:
             "title": f"{ir.name} error envelope",
             "version": ir.version,
             "description": ir.description,
+            "license": {"name": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"},
         },
         "externalDocs": {
             "description": f"{ir.name} error catalog: every code, its category and the "

@@ -48,7 +48,19 @@ def unreferenced_components(document: dict[str, Any]) -> list[str]:
     parameters the document offers (the entry points an API's ``$ref`` uses)."""
     components = document.get("components", {})
     text = json.dumps({k: v for k, v in components.items() if k != "schemas"})
-    text += json.dumps(document.get("paths", {}))
+    reached = reachable(components, text + json.dumps(document.get("paths", {})))
+    return [
+        f"{kind}/{name}"
+        for kind, entries in components.items()
+        if kind == "schemas"
+        for name in entries
+        if f"{kind}/{name}" not in reached
+    ]
+
+
+def reachable(components: dict[str, Any], text: str) -> set[str]:
+    """The components (``kind/name``) that the local ``$ref``s in ``text`` reach, directly
+    or through other components."""
     reached: set[str] = set()
     pending = [text]
     while pending:
@@ -57,13 +69,7 @@ def unreferenced_components(document: dict[str, Any]) -> list[str]:
             if key not in reached and name in components.get(kind, {}):
                 reached.add(key)
                 pending.append(json.dumps(components[kind][name]))
-    return [
-        f"{kind}/{name}"
-        for kind, entries in components.items()
-        if kind == "schemas"
-        for name in entries
-        if f"{kind}/{name}" not in reached
-    ]
+    return reached
 
 
 def _refs(text: str) -> list[tuple[str, str]]:
