@@ -11,7 +11,8 @@
  */
 
 import { CATALOG, type ErrorCode } from "./catalog.js";
-import { APIError, ERROR_TYPES, type APIErrorFields, type ErrorShape } from "./errors.js";
+import { ERROR_TYPES } from "./categories.js";
+import { APIError, type APIErrorFields, type ErrorShape } from "./errors.js";
 import {
   CATEGORY_DEFAULTS,
   GRPC_STATUS_TABLE,

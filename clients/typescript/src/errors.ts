@@ -5,16 +5,6 @@
  */
 
 import type { ErrorCodeString } from "./catalog.js";
-import type {
-  ConflictContext,
-  ExternalContext,
-  InternalContext,
-  NotFoundContext,
-  RateLimitContext,
-  TimeoutContext,
-  UnauthorizedContext,
-  ValidationContext,
-} from "./envelope.js";
 
 /** The root of every error of this package. */
 export abstract class VirtEngineError extends Error {
@@ -113,68 +103,6 @@ export class APIError extends VirtEngineError implements APIErrorFields {
   }
 }
 
-/**
- * The request conflicts with an existing resource, such as a duplicate.
- */
-export class ConflictError extends APIError {
-  declare readonly context: ConflictContext | null;
-}
-
-/**
- * A service the platform depends on failed or is unavailable.
- */
-export class ExternalError extends APIError {
-  declare readonly context: ExternalContext | null;
-}
-
-/**
- * An unexpected failure inside the platform.
- */
-export class InternalError extends APIError {
-  declare readonly context: InternalContext | null;
-}
-
-/**
- * The resource does not exist or is not visible to the caller.
- */
-export class NotFoundError extends APIError {
-  declare readonly context: NotFoundContext | null;
-}
-
-/**
- * The caller sent too many requests or exhausted a quota.
- */
-export class RateLimitError extends APIError {
-  declare readonly context: RateLimitContext | null;
-}
-
-/**
- * The resource is not in a state that allows the operation (expired, locked, revoked...).
- */
-export class StateError extends APIError {
-}
-
-/**
- * An operation did not finish in time; the same request may succeed later.
- */
-export class TimeoutError extends APIError {
-  declare readonly context: TimeoutContext | null;
-}
-
-/**
- * The caller is not authenticated or not allowed to perform the action.
- */
-export class UnauthorizedError extends APIError {
-  declare readonly context: UnauthorizedContext | null;
-}
-
-/**
- * The request is malformed or a value is invalid; fix the request before sending it again.
- */
-export class ValidationError extends APIError {
-  declare readonly context: ValidationContext | null;
-}
-
 /** How far a request got before the transport failed. */
 export type ConnectionPhase = "connect" | "reset" | "timeout";
 
@@ -197,19 +125,6 @@ export class ConnectionError extends VirtEngineError {
   }
 }
 
-/** The class of each category the registry defines. */
-export const ERROR_TYPES: ReadonlyMap<string, typeof APIError> = new Map<string, typeof APIError>([
-  ["conflict", ConflictError],
-  ["external", ExternalError],
-  ["internal", InternalError],
-  ["not_found", NotFoundError],
-  ["rate_limit", RateLimitError],
-  ["state", StateError],
-  ["timeout", TimeoutError],
-  ["unauthorized", UnauthorizedError],
-  ["validation", ValidationError],
-]);
-
 /** Whether `error` is an error of this package. */
 export function isVirtEngineError(error: unknown): error is VirtEngineError {
   return error instanceof VirtEngineError;
@@ -223,51 +138,6 @@ export function isAPIError(error: unknown): error is APIError {
 /** Whether `error` is a transport failure. */
 export function isConnectionError(error: unknown): error is ConnectionError {
   return error instanceof ConnectionError;
-}
-
-/** Whether `error` is a conflict error. */
-export function isConflictError(error: unknown): error is ConflictError {
-  return error instanceof ConflictError;
-}
-
-/** Whether `error` is a external error. */
-export function isExternalError(error: unknown): error is ExternalError {
-  return error instanceof ExternalError;
-}
-
-/** Whether `error` is a internal error. */
-export function isInternalError(error: unknown): error is InternalError {
-  return error instanceof InternalError;
-}
-
-/** Whether `error` is a not_found error. */
-export function isNotFoundError(error: unknown): error is NotFoundError {
-  return error instanceof NotFoundError;
-}
-
-/** Whether `error` is a rate_limit error. */
-export function isRateLimitError(error: unknown): error is RateLimitError {
-  return error instanceof RateLimitError;
-}
-
-/** Whether `error` is a state error. */
-export function isStateError(error: unknown): error is StateError {
-  return error instanceof StateError;
-}
-
-/** Whether `error` is a timeout error. */
-export function isTimeoutError(error: unknown): error is TimeoutError {
-  return error instanceof TimeoutError;
-}
-
-/** Whether `error` is a unauthorized error. */
-export function isUnauthorizedError(error: unknown): error is UnauthorizedError {
-  return error instanceof UnauthorizedError;
-}
-
-/** Whether `error` is a validation error. */
-export function isValidationError(error: unknown): error is ValidationError {
-  return error instanceof ValidationError;
 }
 
 /** Whether `error` is an error response with exactly this code. */

@@ -10,6 +10,7 @@ export * from "./registry.js";
 export * from "./catalog.js";
 export * from "./envelope.js";
 export * from "./errors.js";
+export * from "./categories.js";
 export * from "./sentinels.js";
 export { decodeError, type DecodeOptions, type HeadersLike } from "./decode.js";
 export * from "./transactions.js";

@@ -1,8 +1,15 @@
 """The TypeScript client: typed errors, code catalog, decoder, retry helper, fetch glue.
 
-``src/registry.ts`` and ``src/catalog.ts`` hold the registry's data (status table,
-reason phrases, retry defaults, every code); the other modules are mostly static
-templates that read them. ``package.json`` and the ``tsconfig`` files are built as JSON.
+What the registry decides is rendered from ``templates/``: ``src/registry.ts`` and
+``src/catalog.ts`` (status table, reason phrases, retry defaults, every code),
+``src/categories.ts`` (a class and a guard per category), ``src/sentinels.ts`` and
+``src/envelope.ts``. The runtime that reads them (errors, decoder, transactions, retry
+helper, fetch glue) never depends on the registry: it is real TypeScript in ``runtime/``,
+type-checked where it sits (its ``tsconfig.json`` resolves the modules it imports from
+the generated client of this repository's registry) and linted in the client, and copied
+behind the notice with one substitution, the base error class named after the platform (written
+``VirtEngineError`` there, as Go's static files are written in package ``veerrors``).
+``package.json`` and the ``tsconfig`` files are built as JSON.
 
 The package ships ESM (``dist/esm``) and CommonJS (``dist/cjs``, marked by its own
 ``package.json``), each with its declarations, both compiled by ``tsc`` alone.
@@ -11,12 +18,14 @@ The package ships ESM (``dist/esm``) and CommonJS (``dist/cjs``, marked by its o
 from __future__ import annotations
 
 import json
+import re
+from importlib import resources
 from typing import Any
 
 from errcodegen.ir import IR, Code, Sentinel
 from errcodegen.lang import typescript as ts
 from errcodegen.targets import Target
-from errcodegen.targets.common import template_env
+from errcodegen.targets.common import NOTICE, template_env
 from errcodegen.targets.typescript.models import doc_comment, wire_types
 from errcodegen.writer import Files
 
@@ -26,16 +35,15 @@ _SOURCES = {
     "registry.ts.j2": "src/registry.ts",
     "catalog.ts.j2": "src/catalog.ts",
     "envelope.ts.j2": "src/envelope.ts",
-    "errors.ts.j2": "src/errors.ts",
+    "categories.ts.j2": "src/categories.ts",
     "sentinels.ts.j2": "src/sentinels.ts",
-    "decode.ts.j2": "src/decode.ts",
-    "transactions.ts.j2": "src/transactions.ts",
-    "retry.ts.j2": "src/retry.ts",
-    "fetch.ts.j2": "src/fetch.ts",
-    "web.ts.j2": "src/web.ts",
     "index.ts.j2": "src/index.ts",
     "README.md.j2": "README.md",
 }
+# modules of ``runtime/`` copied into ``src/`` behind the notice
+_RUNTIME = ("errors.ts", "decode.ts", "transactions.ts", "retry.ts", "fetch.ts", "web.ts")
+# the base error class as the runtime names it (this repository's platform is VirtEngine)
+_RUNTIME_BASE_ERROR = re.compile(r"(?<![A-Za-z0-9_$])(is)?VirtEngineError(?![A-Za-z0-9_$])")
 
 
 def render(ir: IR) -> Files:
@@ -53,10 +61,22 @@ def render(ir: IR) -> Files:
     files: dict[str, str] = {
         path: env.get_template(name).render(context) for name, path in _SOURCES.items()
     }
+    runtime = resources.files(__name__) / "runtime"
+    for name in _RUNTIME:
+        source = (runtime / name).read_text(encoding="utf-8")
+        files[f"src/{name}"] = _runtime(source, context["base_error"])
     files["package.json"] = _json(_package(ir))
     files["tsconfig.json"] = _json(_tsconfig())
     files["tsconfig.cjs.json"] = _json(_tsconfig_cjs())
     return files
+
+
+def _runtime(source: str, base_error: str) -> str:
+    """A runtime module as the client holds it: the notice, the platform's base error."""
+    if source.startswith("//"):
+        raise ValueError("a runtime TypeScript module must not begin with a line comment")
+    named = _RUNTIME_BASE_ERROR.sub(lambda m: (m.group(1) or "") + base_error, source)
+    return f"// {NOTICE}\n{named}"
 
 
 def _category(ir: IR, name: str) -> dict[str, Any]:

@@ -1,0 +1,471 @@
+/**
+ * Turn any HTTP error response into an `APIError`; never throw anything else.
+ *
+ * The body is recognised as one of the shapes the platform's servers send: the
+ * documented envelope, an RFC 9457 problem, the chain's REST gateway status
+ * (`{"code": <gRPC code>, "message": ...}`), a body whose `error` member is a string (the
+ * rate-limit middleware, the portal), or plain text. The catalog and the registry's
+ * defaults fill in what the body does not say, and any other body (HTML from a proxy,
+ * nothing, broken JSON) still yields the error class of the status.
+ */
+
+import { CATALOG, type ErrorCode } from "./catalog.js";
+import { ERROR_TYPES } from "./categories.js";
+import { APIError, type APIErrorFields, type ErrorShape } from "./errors.js";
+import {
+  CATEGORY_DEFAULTS,
+  GRPC_STATUS_TABLE,
+  MAX_ERROR_BODY_BYTES,
+  REASON_PHRASES,
+  STATUS_TABLE,
+} from "./registry.js";
+import type { FetchHeaders } from "./web.js";
+
+/** Response headers: a `Headers`, a record (names in any case) or name/value pairs. */
+export type HeadersLike = FetchHeaders | Readonly<Record<string, string>> | Iterable<readonly [string, string]>;
+
+/** Options of `decodeError`. */
+export interface DecodeOptions {
+  /** Milliseconds since the epoch that HTTP-date and `reset_at` hints count from (default: now). */
+  readonly now?: number;
+  /** At most this many bytes of the body are looked at and kept. */
+  readonly maxBodyBytes?: number;
+}
+
+/** A parsed JSON object. */
+export type JsonObject = Record<string, unknown>;
+
+const DECIMAL = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
+const HTTP_DATE =
+  /^(?:[A-Za-z]{3},\s*)?[0-9]{1,2}[\s-]+[A-Za-z]{3}[\s-]+[0-9]{2,4}\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\s*(?:GMT|UTC|UT|Z|[+-][0-9]{4})?$/;
+const RFC3339 =
+  /^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$/;
+/** The number of a code: ASCII digits, as many as a safe integer can hold. */
+const CODE_NUMBER = /^[0-9]{1,18}$/;
+const NUMERIC_OFFSET = /^([+-][0-9]{2}):?([0-9]{2})$/;
+/** A status message that went through a Go error string once more. */
+const RPC_ERROR_PREFIX = /^rpc error: code = [A-Za-z]+ desc = /;
+/** The Cosmos SDK's text of a registered error: `codespace veid code 1036: ML inference failed`. */
+const CODESPACE_CODE = /^codespace ([A-Za-z0-9_./-]+) code ([0-9]+)(?:: |$)/;
+/** The platform's log form: `veid:1036: ML inference failed`. */
+const CODE_PREFIX = /^([A-Za-z0-9_./-]+:[0-9]+): /;
+const PROBLEM_JSON = "application/problem+json";
+const TEXT_PLAIN = "text/plain";
+/** A plain-text body is cut to this many code points. */
+const MAX_TEXT_CODE_POINTS = 1000;
+/** An `X-RateLimit-Reset` of at least this is a Unix time in seconds, a smaller one a delay. */
+const UNIX_TIME_FROM_SECONDS = 1_000_000_000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/**
+ * The error a response stands for. `body` is the raw body (bytes or text); at most
+ * `maxBodyBytes` of it are looked at and kept on the error.
+ */
+export function decodeError(
+  status: number,
+  headers: HeadersLike,
+  body: Uint8Array | ArrayBuffer | string,
+  options: DecodeOptions = {},
+): APIError {
+  const limit = Math.max(0, options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES);
+  const rawBody = decoder.decode(capBytes(body, limit));
+  const fields = lowerCaseHeaders(headers);
+  const mediaType = mediaTypeOf(fields.get("content-type"));
+  // A plain literal, never spread into the fields below: V8 makes spreads into large
+  // literals slow (a spread cost more than the rest of decoding).
+  const base: Base = { httpStatus: status, requestId: fields.get("x-request-id") ?? null, rawBody };
+  const document = parseObject(rawBody);
+  if (document !== undefined) {
+    const error = member(document, "error");
+    if (isObject(error) && typeof member(error, "code") === "string") {
+      return fromEnvelope(base, fields, options.now, "envelope", error, member(error, "message"));
+    }
+    if (isProblem(document, mediaType)) {
+      const detail = member(document, "detail");
+      const message = typeof detail === "string" ? detail : member(document, "title");
+      return fromEnvelope(base, fields, options.now, "problem", document, message);
+    }
+    const grpcCode = member(document, "code");
+    const message = member(document, "message");
+    if (typeof grpcCode === "number" && Number.isInteger(grpcCode) && typeof message === "string") {
+      const grpcCategory = GRPC_STATUS_TABLE.get(grpcCode)?.category ?? null;
+      return fromText(base, fields, options.now, "grpc_gateway", gatewayText(message), grpcCategory, null);
+    }
+    if (typeof error === "string") {
+      const text = typeof message === "string" && message !== "" ? message : error;
+      return fromText(base, fields, options.now, "error_member", codeAtStart(text), null, otherMembers(document));
+    }
+  } else if (mediaType === TEXT_PLAIN) {
+    const text = trimAsciiWhitespace(rawBody);
+    if (text !== "") {
+      const cut = firstCodePoints(text, MAX_TEXT_CODE_POINTS);
+      return fromText(base, fields, options.now, "text", codeAtStart(cut), null, null);
+    }
+  }
+  return withoutEnvelope(base, fields, options.now);
+}
+
+function capBytes(body: Uint8Array | ArrayBuffer | string, limit: number): Uint8Array {
+  const bytes = typeof body === "string" ? encoder.encode(body) : body instanceof Uint8Array ? body : new Uint8Array(body);
+  return bytes.length <= limit ? bytes : bytes.subarray(0, limit);
+}
+
+function lowerCaseHeaders(headers: HeadersLike): Map<string, string> {
+  const lowered = new Map<string, string>();
+  const pairs: Iterable<readonly [string, string]> =
+    Symbol.iterator in headers ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
+  for (const [name, value] of pairs) {
+    lowered.set(name.toLowerCase(), value);
+  }
+  return lowered;
+}
+
+/** The media type of a `Content-Type`: before any `;`, trimmed, lower case. */
+function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType?.split(";", 1)[0]?.trim().toLowerCase();
+}
+
+/**
+ * The text as a JSON object, or undefined: only one object, with nothing but whitespace
+ * around it, is usable.
+ *
+ * @internal
+ */
+export function parseObject(text: string): JsonObject | undefined {
+  if (!text.trimStart().startsWith("{")) {
+    return undefined;
+  }
+  try {
+    const document: unknown = JSON.parse(text);
+    return isObject(document) ? document : undefined;
+  } catch {
+    return undefined; // invalid JSON, or nesting deeper than the engine's stack
+  }
+}
+
+/** @internal */
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A member of a parsed JSON object; never one inherited from `Object.prototype`.
+ *
+ * @internal
+ */
+export function member(object: JsonObject, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(object, name) ? object[name] : undefined;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+function isProblem(document: JsonObject, mediaType: string | undefined): boolean {
+  if (mediaType === PROBLEM_JSON) {
+    return true;
+  }
+  return (
+    member(document, "type") !== undefined &&
+    member(document, "status") !== undefined &&
+    typeof member(document, "code") === "string"
+  );
+}
+
+/** A code and a message found in a text; a null message leaves it to the registry. */
+interface CodedText {
+  readonly code: string | null;
+  readonly message: string | null;
+}
+
+/** The message of a gateway status: an SDK `codespace ... code ...`, else a code prefix. */
+function gatewayText(message: string): CodedText {
+  const text = message.replace(RPC_ERROR_PREFIX, "");
+  const registered = CODESPACE_CODE.exec(text);
+  if (registered === null) {
+    return codeAtStart(text);
+  }
+  const [matched, module, number] = registered;
+  const rest = text.slice(matched.length);
+  // `matched` ends with ": " when a message follows; at the end of the text nothing does.
+  return { code: `${module ?? ""}:${number ?? ""}`, message: matched.endsWith(": ") ? rest : null };
+}
+
+/** `module:number: message` gives the code and the message; any other text is the message. */
+function codeAtStart(text: string): CodedText {
+  const prefixed = CODE_PREFIX.exec(text);
+  if (prefixed === null) {
+    return { code: null, message: text };
+  }
+  const [matched, code] = prefixed;
+  return { code: code ?? null, message: text.slice(matched.length) };
+}
+
+/**
+ * `text` without leading and trailing ASCII whitespace (space, tab, LF, VT, FF, CR);
+ * U+00A0 and U+FEFF stay.
+ *
+ * @internal
+ */
+export function trimAsciiWhitespace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isAsciiWhitespace(text.charCodeAt(start))) {
+    start++;
+  }
+  while (end > start && isAsciiWhitespace(text.charCodeAt(end - 1))) {
+    end--;
+  }
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+function isAsciiWhitespace(unit: number): boolean {
+  return unit === 0x20 || (unit >= 0x09 && unit <= 0x0d);
+}
+
+/** The first `count` code points of `text` (a surrogate pair is one). */
+function firstCodePoints(text: string, count: number): string {
+  if (text.length <= count) {
+    return text;
+  }
+  let end = 0;
+  for (let taken = 0; taken < count && end < text.length; taken++) {
+    end += (text.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
+  }
+  return text.slice(0, end);
+}
+
+/** Every member but `error` and `message`, or null when there is none. */
+function otherMembers(document: JsonObject): JsonObject | null {
+  const others = Object.entries(document).filter(([name]) => name !== "error" && name !== "message");
+  return others.length === 0 ? null : Object.fromEntries(others);
+}
+
+type Base = Pick<APIErrorFields, "httpStatus" | "requestId" | "rawBody"> & { readonly httpStatus: number };
+
+/** The envelope's value, else the catalog's, else the category's default, else the status table's. */
+function fromEnvelope(
+  base: Base,
+  headers: Map<string, string>,
+  now: number | undefined,
+  shape: ErrorShape,
+  members: JsonObject,
+  message: unknown,
+): APIError {
+  const code = stringOrNull(member(members, "code"));
+  const { module, number, entry } = parseCode(code);
+  const row = STATUS_TABLE.get(base.httpStatus);
+  const category = stringOrNull(member(members, "category")) ?? entry?.category ?? row?.category ?? null;
+  const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
+  const retryable = member(members, "retryable");
+  const context = member(members, "context");
+  const contextObject = isObject(context) ? context : null;
+  return errorOfCategory(category, {
+    httpStatus: base.httpStatus,
+    requestId: base.requestId,
+    rawBody: base.rawBody,
+    code,
+    module,
+    number,
+    errorMessage: typeof message === "string" ? message : (entry?.message ?? statusText(base.httpStatus)),
+    category,
+    severity: stringOrNull(member(members, "severity")) ?? entry?.severity ?? defaults?.severity ?? "error",
+    retryable:
+      typeof retryable === "boolean" ? retryable : (entry?.retryable ?? defaults?.retryable ?? row?.retryable ?? false),
+    context: contextObject,
+    retryAfterMs: retryHintMs(headers, contextObject, now),
+    envelope: true,
+    shape,
+  });
+}
+
+/**
+ * A gateway status, an error member or plain text: the code found in the text decides,
+ * else the gRPC code's category, else the status table.
+ */
+function fromText(
+  base: Base,
+  headers: Map<string, string>,
+  now: number | undefined,
+  shape: ErrorShape,
+  text: CodedText,
+  grpcCategory: string | null,
+  context: JsonObject | null,
+): APIError {
+  const { module, number, entry } = parseCode(text.code);
+  let category: string | null;
+  let retryable: boolean;
+  if (entry !== undefined) {
+    category = entry.category;
+    retryable = entry.retryable;
+  } else if (grpcCategory !== null) {
+    category = grpcCategory;
+    retryable = CATEGORY_DEFAULTS.get(grpcCategory)?.retryable ?? false;
+  } else {
+    const row = STATUS_TABLE.get(base.httpStatus);
+    category = row?.category ?? null;
+    retryable = row?.retryable ?? false;
+  }
+  const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
+  return errorOfCategory(category, {
+    httpStatus: base.httpStatus,
+    requestId: base.requestId,
+    rawBody: base.rawBody,
+    code: text.code,
+    module,
+    number,
+    errorMessage: text.message ?? entry?.message ?? statusText(base.httpStatus),
+    category,
+    severity: entry?.severity ?? defaults?.severity ?? "error",
+    retryable,
+    context,
+    retryAfterMs: retryHintMs(headers, context, now),
+    envelope: false,
+    shape,
+  });
+}
+
+/** Nothing recognised: the status alone decides. */
+function withoutEnvelope(base: Base, headers: Map<string, string>, now: number | undefined): APIError {
+  const row = STATUS_TABLE.get(base.httpStatus);
+  const category = row?.category ?? null;
+  const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
+  return errorOfCategory(category, {
+    httpStatus: base.httpStatus,
+    requestId: base.requestId,
+    rawBody: base.rawBody,
+    code: null,
+    module: null,
+    number: null,
+    errorMessage: statusText(base.httpStatus),
+    category,
+    severity: defaults?.severity ?? "error",
+    retryable: row?.retryable ?? false,
+    context: null,
+    retryAfterMs: retryHintMs(headers, null, now),
+    envelope: false,
+    shape: "none",
+  });
+}
+
+/**
+ * An error of the category's class; the base class for null or an unknown category.
+ *
+ * @internal
+ */
+export function errorOfCategory(category: string | null, fields: APIErrorFields): APIError {
+  const ErrorType = (category === null ? undefined : ERROR_TYPES.get(category)) ?? APIError;
+  return new ErrorType(fields);
+}
+
+/** A code's module and number, and the registry's entry for them. */
+export interface CodeParts {
+  readonly module: string | null;
+  readonly number: number | null;
+  readonly entry: ErrorCode | undefined;
+}
+
+/**
+ * `module:number` split at the last colon (a number that does not parse is null), and the
+ * catalog entry of exactly (module, number): `veid:01037` finds `veid:1037`.
+ *
+ * @internal
+ */
+export function parseCode(code: string | null): CodeParts {
+  const [module, number] = splitCode(code);
+  return { module, number, entry: catalogEntry(code, module, number) };
+}
+
+/** `module:number` split at the last colon; a number that does not parse is null. */
+function splitCode(code: string | null): [string | null, number | null] {
+  const colon = code === null ? -1 : code.lastIndexOf(":");
+  if (code === null || colon < 0) {
+    return [null, null];
+  }
+  const digits = code.slice(colon + 1);
+  const number = CODE_NUMBER.test(digits) ? Number(digits) : NaN;
+  return [code.slice(0, colon), Number.isSafeInteger(number) ? number : null];
+}
+
+/** The registry's entry for exactly (module, number): `veid:01037` is `veid:1037`. */
+function catalogEntry(code: string | null, module: string | null, number: number | null): ErrorCode | undefined {
+  if (code === null) {
+    return undefined;
+  }
+  return CATALOG.get(code) ?? (number === null ? undefined : CATALOG.get(`${module ?? ""}:${number}`));
+}
+
+function statusText(status: number): string {
+  const phrase = REASON_PHRASES.get(status);
+  return phrase ? `HTTP ${status} ${phrase}` : `HTTP ${status}`;
+}
+
+/**
+ * The server's retry hint in milliseconds: `retry-after-ms`, `Retry-After`,
+ * `X-RateLimit-Reset`, context `reset_at`, the first that is valid. Dates count from
+ * `now`; a past date is 0.
+ */
+function retryHintMs(headers: Map<string, string>, context: JsonObject | null, now: number | undefined): number | null {
+  const millis = headers.get("retry-after-ms");
+  const fromMillis = millis === undefined ? null : decimal(millis);
+  if (fromMillis !== null) {
+    return fromMillis;
+  }
+  const retryAfter = headers.get("retry-after");
+  if (retryAfter !== undefined) {
+    const seconds = decimal(retryAfter);
+    const hint = seconds !== null ? finite(seconds * 1000) : until(httpDate(retryAfter), now);
+    if (hint !== null) {
+      return hint;
+    }
+  }
+  const reset = headers.get("x-ratelimit-reset");
+  const resetSeconds = reset === undefined ? null : decimal(reset);
+  if (resetSeconds !== null) {
+    const resetMs = resetSeconds * 1000;
+    const hint = resetSeconds >= UNIX_TIME_FROM_SECONDS ? until(finite(resetMs), now) : finite(resetMs);
+    if (hint !== null) {
+      return hint;
+    }
+  }
+  const resetAt = context === null ? undefined : member(context, "reset_at");
+  return typeof resetAt === "string" ? until(rfc3339(resetAt), now) : null;
+}
+
+function decimal(text: string): number | null {
+  const trimmed = text.trim();
+  return DECIMAL.test(trimmed) ? finite(Number(trimmed)) : null;
+}
+
+function finite(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+function httpDate(text: string): number | null {
+  const trimmed = text.trim();
+  return HTTP_DATE.test(trimmed) ? finite(Date.parse(trimmed)) : null;
+}
+
+function rfc3339(text: string): number | null {
+  const parts = RFC3339.exec(text);
+  if (parts === null) {
+    return null;
+  }
+  const [, date, time, zone] = parts;
+  const offset =
+    zone === undefined || zone === "Z" || zone === "z"
+      ? "Z"
+      : zone.length === 3
+        ? `${zone}:00`
+        : zone.replace(NUMERIC_OFFSET, "$1:$2");
+  return finite(Date.parse(`${date ?? ""}T${time ?? "00:00"}${offset}`));
+}
+
+function until(moment: number | null, now: number | undefined): number | null {
+  if (moment === null) {
+    return null;
+  }
+  const delta = finite(moment - (now ?? Date.now()));
+  return delta === null ? null : Math.max(delta, 0);
+}

@@ -1,0 +1,145 @@
+/**
+ * The errors this package throws: `VirtEngineError` is the root; `APIError` (one subclass
+ * per category) stands for an error response, `ConnectionError` for a transport failure.
+ */
+
+import type { ErrorCodeString } from "./catalog.js";
+
+/** The root of every error of this package. */
+export abstract class VirtEngineError extends Error {
+  /** Attempts made when the error was thrown (1 without retries). */
+  attempts = 1;
+
+  /** Whether sending the request again may succeed. */
+  abstract readonly retryable: boolean;
+
+  /** The error this one was caused by, if any. */
+  declare readonly cause?: unknown;
+
+  protected constructor(message: string, cause?: unknown) {
+    super(message);
+    if (cause !== undefined) {
+      Object.defineProperty(this, "cause", { value: cause, configurable: true, writable: true });
+    }
+    this.name = new.target.name;
+  }
+
+  /** The error's text: `module:number: message`, or the message alone without a code. */
+  override toString(): string {
+    return this.message;
+  }
+}
+
+/**
+ * What the body of an error was recognised as: an `envelope` or an RFC 9457 `problem`, the
+ * chain's REST gateway status (`grpc_gateway`), a body whose `error` member is a string
+ * (`error_member`), a plain-text body (`text`), or nothing (`none`); `abci` for an error
+ * built from a transaction result (`errorFromAbci`, `errorFromTxResponse`).
+ */
+export type ErrorShape = "envelope" | "problem" | "grpc_gateway" | "error_member" | "text" | "none" | "abci";
+
+/** The fields of an API error, as the decoder found or inferred them. */
+export interface APIErrorFields {
+  readonly code: ErrorCodeString | null;
+  readonly module: string | null;
+  readonly number: number | null;
+  /** The message alone, without the code. */
+  readonly errorMessage: string;
+  readonly category: string | null;
+  readonly severity: string;
+  readonly retryable: boolean;
+  readonly context: Readonly<Record<string, unknown>> | null;
+  /** The response's status; null for an error built from a transaction result. */
+  readonly httpStatus: number | null;
+  /** The `x-request-id` response header. */
+  readonly requestId: string | null;
+  /** The server's retry hint in milliseconds, or null without one. */
+  readonly retryAfterMs: number | null;
+  /** The body as received (at most the body cap), decoded as UTF-8. */
+  readonly rawBody: string;
+  /** Whether the body was an envelope or an RFC 9457 problem. */
+  readonly envelope: boolean;
+  /** What the body was recognised as. */
+  readonly shape: ErrorShape;
+}
+
+/**
+ * An error response. Its class is that of its category; the base class itself stands
+ * for a status without a category or a category this version does not know.
+ */
+export class APIError extends VirtEngineError implements APIErrorFields {
+  readonly code: ErrorCodeString | null;
+  readonly module: string | null;
+  readonly number: number | null;
+  readonly errorMessage: string;
+  readonly category: string | null;
+  readonly severity: string;
+  readonly retryable: boolean;
+  readonly context: Readonly<Record<string, unknown>> | null;
+  readonly httpStatus: number | null;
+  readonly requestId: string | null;
+  readonly retryAfterMs: number | null;
+  readonly rawBody: string;
+  readonly envelope: boolean;
+  readonly shape: ErrorShape;
+
+  constructor(fields: APIErrorFields, cause?: unknown) {
+    super(fields.code === null ? fields.errorMessage : `${fields.code}: ${fields.errorMessage}`, cause);
+    this.code = fields.code;
+    this.module = fields.module;
+    this.number = fields.number;
+    this.errorMessage = fields.errorMessage;
+    this.category = fields.category;
+    this.severity = fields.severity;
+    this.retryable = fields.retryable;
+    this.context = fields.context;
+    this.httpStatus = fields.httpStatus;
+    this.requestId = fields.requestId;
+    this.retryAfterMs = fields.retryAfterMs;
+    this.rawBody = fields.rawBody;
+    this.envelope = fields.envelope;
+    this.shape = fields.shape;
+  }
+}
+
+/** How far a request got before the transport failed. */
+export type ConnectionPhase = "connect" | "reset" | "timeout";
+
+/**
+ * The request failed below HTTP: connection refused, DNS failure, reset, or a timeout
+ * while reading. Always retryable; `requestSent` tells whether the server may have seen it.
+ */
+export class ConnectionError extends VirtEngineError {
+  readonly retryable = true;
+  /** False only when the failure happened while connecting: the server never saw the request. */
+  readonly requestSent: boolean;
+
+  constructor(
+    message: string,
+    readonly phase: ConnectionPhase,
+    cause?: unknown,
+  ) {
+    super(message, cause);
+    this.requestSent = phase !== "connect";
+  }
+}
+
+/** Whether `error` is an error of this package. */
+export function isVirtEngineError(error: unknown): error is VirtEngineError {
+  return error instanceof VirtEngineError;
+}
+
+/** Whether `error` is an error response. */
+export function isAPIError(error: unknown): error is APIError {
+  return error instanceof APIError;
+}
+
+/** Whether `error` is a transport failure. */
+export function isConnectionError(error: unknown): error is ConnectionError {
+  return error instanceof ConnectionError;
+}
+
+/** Whether `error` is an error response with exactly this code. */
+export function hasCode<C extends ErrorCodeString>(error: unknown, code: C): error is APIError & { readonly code: C } {
+  return error instanceof APIError && error.code === code;
+}
