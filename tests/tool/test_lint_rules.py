@@ -54,6 +54,15 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {"modules/veid.yaml": module_yaml(codes=[code(1100, "a")])},
         {"modules/veid.yaml": module_yaml(codes=[code(1099, "a", "state")])},
     ),
+    "SENTINEL_MATCHES_NOTHING": (
+        {**VALID, "sentinels.yaml": "sentinels:\n- name: canceled\n  message: canceled\n"},
+        {
+            **VALID,
+            "sentinels.yaml": "sentinels:\n- name: canceled\n  message: canceled\n"
+            "  failures: [cancelled]\n- name: unavailable\n  message: unavailable\n"
+            "  statuses: [503]\n",
+        },
+    ),
     "MODULE_WITHOUT_RANGE": (
         {"modules/bme.yaml": "name: bme\ndescription: B.\ncodes: []\n"},
         VALID,
@@ -151,7 +160,10 @@ def test_deployed_exceptions_are_warnings(make_registry: MakeRegistry) -> None:
     assert report.errors == ()
 
 
-@pytest.mark.parametrize("rule", ["DUPLICATE_CODE", "DUPLICATE_NAME", "IDENTIFIER_COLLISION"])
+@pytest.mark.parametrize(
+    "rule",
+    ["DUPLICATE_CODE", "DUPLICATE_NAME", "IDENTIFIER_COLLISION", "SENTINEL_MATCHES_NOTHING"],
+)
 @pytest.mark.parametrize("level", ["warning", "off"])
 def test_fixed_rules_cannot_be_lowered(make_registry: MakeRegistry, rule: str, level: str) -> None:
     root = make_registry(VALID)

@@ -66,6 +66,8 @@ def build_ir(registry: Registry) -> IR:
                         description=s.description,
                         categories=tuple(sorted(set(s.categories))),
                         codes=tuple(sorted(set(s.codes), key=_key_order)),
+                        statuses=tuple(sorted(set(s.statuses))),
+                        failures=tuple(sorted(set(s.failures))),
                     )
                     for s in registry.sentinels.sentinels
                 ),

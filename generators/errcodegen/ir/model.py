@@ -103,7 +103,9 @@ class Module:
 class Sentinel:
     """A common error callers test for (``errors.Is(err, ErrNotFound)``).
 
-    An error matches when its category is in ``categories`` or its key is in ``codes``.
+    An error matches when any condition holds (docs/client-behaviour.md 3.1): its category
+    is in ``categories``, its key in ``codes``, it has no code and its status is in
+    ``statuses``, or it is one of the client-side ``failures``.
     """
 
     name: str  # snake_case, e.g. "not_found"
@@ -111,6 +113,8 @@ class Sentinel:
     description: str
     categories: tuple[str, ...]
     codes: tuple[str, ...]  # "module:number" keys, sorted
+    statuses: tuple[int, ...] = ()  # sorted
+    failures: tuple[str, ...] = ()  # sorted: connect, reset, timeout, deadline, ...
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from errcodegen.lang import go, python, typescript
 from errcodegen.lint.identifiers import collisions as entry_collisions
-from errcodegen.registry.load import LocatedModule, Registry
+from errcodegen.registry.load import SENTINELS_FILE, LocatedModule, Registry
 from errcodegen.registry.problems import Problem
 from errcodegen.registry.raw import INFERRED_EVIDENCE
 
@@ -64,6 +64,20 @@ def duplicate_name(registry: Registry) -> Iterator[Hit]:
             )
         else:
             first[key] = code.number
+
+
+def sentinel_matches_nothing(registry: Registry) -> Iterator[Hit]:
+    doc = registry.docs.get(SENTINELS_FILE)
+    for index, sentinel in enumerate(registry.sentinels.sentinels):
+        conditions = (sentinel.categories, sentinel.codes, sentinel.statuses, sentinel.failures)
+        if doc is not None and not any(conditions):
+            message = (
+                f"sentinel {sentinel.name} can match nothing: give it categories, codes, "
+                "statuses or failures"
+            )
+            yield Hit(
+                f"sentinel:{sentinel.name}", doc.locate(("sentinels", index, "name"), message)
+            )
 
 
 def range_overlap(registry: Registry) -> Iterator[Hit]:
@@ -221,6 +235,13 @@ RULES: tuple[Rule, ...] = (
         "Names become identifiers in every client: unique within a module.",
         "error",
         duplicate_name,
+        fixed=True,
+    ),
+    Rule(
+        "SENTINEL_MATCHES_NOTHING",
+        "A sentinel callers test for must be able to match some error.",
+        "error",
+        sentinel_matches_nothing,
         fixed=True,
     ),
     Rule(

@@ -181,12 +181,17 @@ class RawModule(Strict):
     codes: list[RawCode] = []
 
 
+ClientFailure = Literal["connect", "reset", "timeout", "deadline", "cancelled", "max_attempts"]
+
+
 class RawSentinel(Strict):
     name: SnakeName
     message: Text
     description: str = ""
     categories: list[str] = []
     codes: list[CodeKey] = []
+    statuses: list[HttpErrorStatus] = []  # API errors of these statuses without a code
+    failures: list[ClientFailure] = []  # client-side failures (contract 3.1)
 
 
 class RawSentinels(Strict):
