@@ -1,0 +1,19 @@
+"""The OpenAPI tools API teams use, on the error document and on a merged sample API.
+
+npm tools (Redocly, Spectral, openapi-typescript, TypeScript) come from the lockfile in
+tests/openapi/; datamodel-code-generator and mypy are the tool's own pinned dependencies.
+"""
+
+from __future__ import annotations
+
+import nox
+
+from tasks.common import ROOT, npm_ci
+
+TOOLS = ROOT / "tests" / "openapi"
+
+
+def test(session: nox.Session) -> None:
+    """Expects the tool installed (``install_tool``): it runs ``errcodegen openapi merge``."""
+    npm_ci(session, TOOLS)
+    session.run("pytest", "-q", "-p", "no:cacheprovider", str(TOOLS))
