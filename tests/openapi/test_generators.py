@@ -23,7 +23,8 @@ type GatewayStatus = components["schemas"]["GatewayStatus"];
 // The contract's rules 1.3: every body is an open object, so a guard checks the member types.
 function isEnvelope(body: AnyError): body is Envelope {
   const error: unknown = body.error;
-  return typeof error === "object" && error !== null && typeof Reflect.get(error, "code") === "string";
+  if (typeof error !== "object" || error === null) return false;
+  return typeof Reflect.get(error, "code") === "string";
 }
 
 function isGatewayStatus(body: AnyError): body is GatewayStatus {
