@@ -21,13 +21,15 @@ RUNTIME = ROOT / "generators" / "errcodegen" / "targets" / "python" / "runtime"
 INSTALL_TEST = ROOT / "tests" / "install" / "python"
 PACKAGING_PINS = ("build==1.6.1", "twine==7.0.0")
 MYPY_PIN = next(pin for pin in PYTHON_PINS if pin.startswith("mypy=="))
+# The client's tests run async retries under trio through anyio (httpx's async backends).
+CLIENT_TEST_PINS = ("anyio==4.16.0", "trio==0.31.0")
 
 
 def install(session: nox.Session) -> None:
     """The generated package, installed as a user installs it (not editable), once per run."""
 
     def step() -> None:
-        session.install(*PYTHON_PINS)
+        session.install(*PYTHON_PINS, *CLIENT_TEST_PINS)
         session.install("--force-reinstall", "--no-deps", f"{CLIENT}[httpx]")
 
     once(session, "python-client", step)

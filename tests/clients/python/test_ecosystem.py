@@ -454,3 +454,20 @@ def test_retry_after_in_every_http_date_form(form: str) -> None:
     header = moment.strftime(form)
     error = decode_error(503, {"retry-after": header}, b"", now=moment.timestamp() - 30)
     assert error.retry_after == 30.0, header
+
+
+# --- gRPC statuses (contract 1.12), the same results as the Go client's FromGRPCStatus ---
+
+
+def test_error_from_grpc_status() -> None:
+    assert virtengine_errors.error_from_grpc_status(0, "") is None
+    known = virtengine_errors.error_from_grpc_status(2, "codespace veid code 1036: boom")
+    assert known is not None and known.code == "veid:1036" and known.message == "boom"
+    assert known.shape == "grpc" and known.http_status is None
+    assert known.category is Category.INTERNAL  # the registry's, not the gRPC code's
+    alone = virtengine_errors.error_from_grpc_status(5, "codespace nope code 7")
+    assert alone is not None and isinstance(alone, NotFoundError)  # NotFound's category
+    assert alone.message == "nope:7" and alone.code == "nope:7"
+    unknown = virtengine_errors.error_from_grpc_status(2, "rpc error: code = Unknown desc = x")
+    assert unknown is not None and type(unknown) is APIError and unknown.message == "x"
+    assert unknown.severity is Severity.ERROR and not unknown.retryable

@@ -96,7 +96,7 @@ def reference_shape(body: bytes, content_type: str | None) -> str:
     except (ValueError, RecursionError):
         document = None
     if not isinstance(document, dict):
-        return "text" if media_type == "text/plain" and text.strip() else "none"
+        return "text" if media_type == "text/plain" and text.strip(" \t\n\v\f\r") else "none"
     error = document.get("error")
     if isinstance(error, dict) and isinstance(error.get("code"), str):
         return "envelope"

@@ -44,6 +44,7 @@ _CODE_PREFIX = re.compile(r"[A-Za-z0-9_./-]+:[0-9]+: ")
 _MAX_TEXT = 1000  # code points of a plain-text body kept as the message
 _UNIX_TIME = 1_000_000_000  # an X-RateLimit-Reset at least this large is a Unix time
 _JSON_SPACE = " \t\r\n"
+_ASCII_SPACE = " \t\n\v\f\r"  # a text is trimmed of these only (contract 1.3: not U+00A0)
 _WHITESPACE = _JSON_SPACE.encode()
 _JSON = json.JSONDecoder()
 _PROBLEM_JSON = "application/problem+json"
@@ -78,7 +79,7 @@ def decode_error(
     document = _parse_object(raw)
     if document is None:
         if content_type is not None and _media_type(content_type) == "text/plain":
-            text = raw.decode("utf-8", "replace").strip()
+            text = raw.decode("utf-8", "replace").strip(_ASCII_SPACE)
             if text:
                 code, message = _code_at_start(text[:_MAX_TEXT])
                 return _from_text(status, fields, raw, now, "text", code, message)
