@@ -39,6 +39,12 @@ export type JsonObject = Record<string, unknown>;
 const DECIMAL = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
 const HTTP_DATE =
   /^(?:[A-Za-z]{3},\s*)?[0-9]{1,2}[\s-]+[A-Za-z]{3}[\s-]+[0-9]{2,4}\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\s*(?:GMT|UTC|UT|Z|[+-][0-9]{4})?$/;
+/** The obsolete RFC 850 form of an HTTP-date (RFC 9110, 5.6.7): `Sunday, 06-Nov-94 08:49:37 GMT`. */
+const RFC850_DATE =
+  /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), ([0-9]{2})-([A-Za-z]{3})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT$/i;
+/** The obsolete asctime form of an HTTP-date: `Sun Nov  6 08:49:37 1994` (day padded with a space). */
+const ASCTIME_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Za-z]{3}) ([ 0-9][0-9]) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([0-9]{4})$/i;
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const RFC3339 =
   /^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$/;
 /** The number of a code: ASCII digits, as many as a safe integer can hold. */
@@ -416,7 +422,7 @@ function retryHintMs(headers: Map<string, string>, context: JsonObject | null, n
   const retryAfter = headers.get("retry-after");
   if (retryAfter !== undefined) {
     const seconds = decimal(retryAfter);
-    const hint = seconds !== null ? finite(seconds * 1000) : until(httpDate(retryAfter), now);
+    const hint = seconds !== null ? finite(seconds * 1000) : until(httpDate(retryAfter, now ?? Date.now()), now);
     if (hint !== null) {
       return hint;
     }
@@ -443,9 +449,56 @@ function finite(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-function httpDate(text: string): number | null {
+/**
+ * An HTTP-date in any of its three forms (RFC 9110, 5.6.7), in milliseconds since the
+ * epoch. The two-digit year of the RFC 850 form is the one nearest to `now`, never more
+ * than 50 years ahead of it.
+ */
+function httpDate(text: string, now: number): number | null {
   const trimmed = text.trim();
-  return HTTP_DATE.test(trimmed) ? finite(Date.parse(trimmed)) : null;
+  if (HTTP_DATE.test(trimmed)) {
+    return finite(Date.parse(trimmed));
+  }
+  const rfc850 = RFC850_DATE.exec(trimmed);
+  if (rfc850 !== null) {
+    const [, day, month, year, hour, minute, second] = rfc850;
+    const thisYear = new Date(now).getUTCFullYear();
+    let fullYear = thisYear - (thisYear % 100) + Number(year);
+    if (fullYear > thisYear + 50) {
+      fullYear -= 100;
+    } else if (fullYear <= thisYear - 50) {
+      fullYear += 100;
+    }
+    return utcDate(fullYear, month, day, hour, minute, second);
+  }
+  const asctime = ASCTIME_DATE.exec(trimmed);
+  if (asctime !== null) {
+    const [, month, day, hour, minute, second, year] = asctime;
+    return utcDate(Number(year), month, day, hour, minute, second);
+  }
+  return null;
+}
+
+/** A UTC moment from the parts of an obsolete HTTP-date; null for a day or time out of range. */
+function utcDate(
+  year: number,
+  monthName: string | undefined,
+  day: string | undefined,
+  hour: string | undefined,
+  minute: string | undefined,
+  second: string | undefined,
+): number | null {
+  const month = MONTHS.indexOf((monthName ?? "").toLowerCase());
+  const [d, h, m, s] = [day, hour, minute, second].map((part) => Number((part ?? "").trim()));
+  if (month < 0 || d === undefined || h === undefined || m === undefined || s === undefined) {
+    return null;
+  }
+  if (d < 1 || h > 23 || m > 59 || s > 60) {
+    return null;
+  }
+  const moment = new Date(Date.UTC(year, month, d, h, m, Math.min(s, 59)));
+  // A leap second counts as the second before it; 31 Feb is no date.
+  return moment.getUTCDate() === d && moment.getUTCFullYear() === year ? moment.getTime() : null;
 }
 
 function rfc3339(text: string): number | null {

@@ -35,6 +35,12 @@ export interface FetchClientOptions extends RetrierOptions {
   readonly fetch?: FetchFunction;
   /** At most this many bytes of an error body are read. */
   readonly maxBodyBytes?: number;
+  /**
+   * Whether resent attempts carry `Retry-Attempt` (default true). In a browser that header
+   * makes every retry a CORS preflighted request; set false for a server whose CORS policy
+   * does not allow it.
+   */
+  readonly retryAttemptHeader?: boolean;
 }
 
 /** Header carrying the idempotency key. */
@@ -59,8 +65,11 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
   const send = options.fetch ?? ((input, init) => fetch(input, init));
   const maxBodyBytes = options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES;
   const clock = options.clock ?? Date.now;
+  const retryAttemptHeader = options.retryAttemptHeader ?? true;
   return async (input, init = {}) => {
     const { idempotencyKey, maxAttempts, deadlineMs, ...requestInit } = init;
+    // A Request carries its own signal; `init.signal`, when given, replaces it (as in fetch).
+    const signal = requestInit.signal ?? (input instanceof Request ? input.signal : undefined);
     const key = idempotencyKey === true ? newIdempotencyKey() : idempotencyKey;
     const deadline = deadlineMs === undefined ? retrier.policy.deadlineMs : deadlineMs;
     const deadlineAt = deadline === null ? null : clock() + deadline;
@@ -69,11 +78,12 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
       if (key !== undefined) {
         headers.set(IDEMPOTENCY_KEY_HEADER, key);
       }
-      if (attemptNumber > 1) {
+      if (attemptNumber > 1 && retryAttemptHeader) {
         headers.set(RETRY_ATTEMPT_HEADER, String(attemptNumber - 1));
       }
       const request = input instanceof Request ? input.clone() : input;
-      const response = await sendOnce(send, request, { ...requestInit, headers }, deadlineAt, clock);
+      const attemptInit: FetchInit = signal ? { ...requestInit, headers, signal } : { ...requestInit, headers };
+      const response = await sendOnce(send, request, attemptInit, deadlineAt, clock);
       if (response.status < 400) {
         return response;
       }
@@ -86,7 +96,7 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
       deadlineMs: deadline,
       replayable: isReplayable(input, requestInit),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
-      ...(requestInit.signal ? { signal: requestInit.signal } : {}),
+      ...(signal ? { signal } : {}),
     });
   };
 }

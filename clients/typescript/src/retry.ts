@@ -179,7 +179,8 @@ interface Call {
  *
  * `call(send, options)` calls `send(attempt)` (attempt 1, 2, ...). `send` resolves with the
  * result or rejects with an error of this package; any other rejection propagates at once.
- * On stop the last error is thrown with `attempts` set.
+ * On stop the last error is thrown with `attempts` set; a `ConnectionError` that ends a
+ * call after an error response carries that response's error as `lastApiError`.
  */
 export class Retrier {
   readonly policy: RetryPolicy;
@@ -203,6 +204,7 @@ export class Retrier {
   /** Run `send` until it succeeds or the policy says stop. */
   async call<T>(send: (attempt: number) => Promise<T>, options: CallOptions = {}): Promise<T> {
     const call = this.#start(options);
+    let lastApiError: APIError | null = null;
     for (;;) {
       if (options.signal?.aborted) {
         throw abortReason(options.signal);
@@ -214,6 +216,11 @@ export class Retrier {
       } catch (error) {
         if (!(error instanceof VirtEngineError)) {
           throw error;
+        }
+        if (error instanceof APIError) {
+          lastApiError = error;
+        } else if (error instanceof ConnectionError && lastApiError !== null) {
+          error.lastApiError = lastApiError;
         }
         const delay = this.#plan(call, error, options.signal);
         if (delay === null) {

@@ -6,19 +6,31 @@
 
 import { APIError } from "./errors.js";
 
-/** A common error, matched by category or by code. */
-export interface Sentinel {
-  readonly name: string;
+/** A common error, matched by category or by code; `N` is its name. */
+export interface Sentinel<N extends string = string> {
+  readonly name: N;
   readonly message: string;
   readonly categories: ReadonlySet<string>;
   readonly codes: ReadonlySet<string>;
 }
 
-const sentinel = (name: string, message: string, categories: string[], codes: string[]): Sentinel =>
+declare const matched: unique symbol;
+
+/**
+ * An error response that matched the sentinel named `N`. The mark exists in the type
+ * system only: a check narrows to it in its true branch and leaves the type as it was in
+ * its false branch (`if (!isNotFound(error)) return error.code` type-checks), and one
+ * error can match several sentinels.
+ */
+export type SentinelMatch<N extends string = string> = APIError & {
+  readonly [matched]: Readonly<Record<N, true>>;
+};
+
+const sentinel = <N extends string>(name: N, message: string, categories: string[], codes: string[]): Sentinel<N> =>
   Object.freeze({ name, message, categories: new Set(categories), codes: new Set(codes) });
 
 /** already exists */
-export const ERR_ALREADY_EXISTS: Sentinel = sentinel(
+export const ERR_ALREADY_EXISTS: Sentinel<"already_exists"> = sentinel(
   "already_exists",
   "already exists",
   [],
@@ -61,7 +73,7 @@ export const ERR_ALREADY_EXISTS: Sentinel = sentinel(
 );
 
 /** canceled */
-export const ERR_CANCELED: Sentinel = sentinel(
+export const ERR_CANCELED: Sentinel<"canceled"> = sentinel(
   "canceled",
   "canceled",
   [],
@@ -69,7 +81,7 @@ export const ERR_CANCELED: Sentinel = sentinel(
 );
 
 /** conflict */
-export const ERR_CONFLICT: Sentinel = sentinel(
+export const ERR_CONFLICT: Sentinel<"conflict"> = sentinel(
   "conflict",
   "conflict",
   ["conflict"],
@@ -77,7 +89,7 @@ export const ERR_CONFLICT: Sentinel = sentinel(
 );
 
 /** connection failed */
-export const ERR_CONNECTION_FAILED: Sentinel = sentinel(
+export const ERR_CONNECTION_FAILED: Sentinel<"connection_failed"> = sentinel(
   "connection_failed",
   "connection failed",
   [],
@@ -89,7 +101,7 @@ export const ERR_CONNECTION_FAILED: Sentinel = sentinel(
 );
 
 /** deadline exceeded */
-export const ERR_DEADLINE_EXCEEDED: Sentinel = sentinel(
+export const ERR_DEADLINE_EXCEEDED: Sentinel<"deadline_exceeded"> = sentinel(
   "deadline_exceeded",
   "deadline exceeded",
   [],
@@ -97,7 +109,7 @@ export const ERR_DEADLINE_EXCEEDED: Sentinel = sentinel(
 );
 
 /** decryption failed */
-export const ERR_DECRYPTION_FAILED: Sentinel = sentinel(
+export const ERR_DECRYPTION_FAILED: Sentinel<"decryption_failed"> = sentinel(
   "decryption_failed",
   "decryption failed",
   [],
@@ -110,7 +122,7 @@ export const ERR_DECRYPTION_FAILED: Sentinel = sentinel(
 );
 
 /** deprecated */
-export const ERR_DEPRECATED: Sentinel = sentinel(
+export const ERR_DEPRECATED: Sentinel<"deprecated"> = sentinel(
   "deprecated",
   "deprecated",
   [],
@@ -122,7 +134,7 @@ export const ERR_DEPRECATED: Sentinel = sentinel(
 );
 
 /** encryption failed */
-export const ERR_ENCRYPTION_FAILED: Sentinel = sentinel(
+export const ERR_ENCRYPTION_FAILED: Sentinel<"encryption_failed"> = sentinel(
   "encryption_failed",
   "encryption failed",
   [],
@@ -132,7 +144,7 @@ export const ERR_ENCRYPTION_FAILED: Sentinel = sentinel(
 );
 
 /** expired */
-export const ERR_EXPIRED: Sentinel = sentinel(
+export const ERR_EXPIRED: Sentinel<"expired"> = sentinel(
   "expired",
   "expired",
   [],
@@ -186,7 +198,7 @@ export const ERR_EXPIRED: Sentinel = sentinel(
 );
 
 /** external service error */
-export const ERR_EXTERNAL_SERVICE: Sentinel = sentinel(
+export const ERR_EXTERNAL_SERVICE: Sentinel<"external_service"> = sentinel(
   "external_service",
   "external service error",
   ["external"],
@@ -194,7 +206,7 @@ export const ERR_EXTERNAL_SERVICE: Sentinel = sentinel(
 );
 
 /** forbidden */
-export const ERR_FORBIDDEN: Sentinel = sentinel(
+export const ERR_FORBIDDEN: Sentinel<"forbidden"> = sentinel(
   "forbidden",
   "forbidden",
   [],
@@ -217,7 +229,7 @@ export const ERR_FORBIDDEN: Sentinel = sentinel(
 );
 
 /** inference failed */
-export const ERR_INFERENCE_FAILED: Sentinel = sentinel(
+export const ERR_INFERENCE_FAILED: Sentinel<"inference_failed"> = sentinel(
   "inference_failed",
   "inference failed",
   [],
@@ -227,7 +239,7 @@ export const ERR_INFERENCE_FAILED: Sentinel = sentinel(
 );
 
 /** insufficient funds */
-export const ERR_INSUFFICIENT_FUNDS: Sentinel = sentinel(
+export const ERR_INSUFFICIENT_FUNDS: Sentinel<"insufficient_funds"> = sentinel(
   "insufficient_funds",
   "insufficient funds",
   [],
@@ -238,7 +250,7 @@ export const ERR_INSUFFICIENT_FUNDS: Sentinel = sentinel(
 );
 
 /** internal error */
-export const ERR_INTERNAL: Sentinel = sentinel(
+export const ERR_INTERNAL: Sentinel<"internal"> = sentinel(
   "internal",
   "internal error",
   ["internal"],
@@ -246,7 +258,7 @@ export const ERR_INTERNAL: Sentinel = sentinel(
 );
 
 /** invalid address */
-export const ERR_INVALID_ADDRESS: Sentinel = sentinel(
+export const ERR_INVALID_ADDRESS: Sentinel<"invalid_address"> = sentinel(
   "invalid_address",
   "invalid address",
   [],
@@ -279,7 +291,7 @@ export const ERR_INVALID_ADDRESS: Sentinel = sentinel(
 );
 
 /** invalid format */
-export const ERR_INVALID_FORMAT: Sentinel = sentinel(
+export const ERR_INVALID_FORMAT: Sentinel<"invalid_format"> = sentinel(
   "invalid_format",
   "invalid format",
   [],
@@ -289,7 +301,7 @@ export const ERR_INVALID_FORMAT: Sentinel = sentinel(
 );
 
 /** invalid input */
-export const ERR_INVALID_INPUT: Sentinel = sentinel(
+export const ERR_INVALID_INPUT: Sentinel<"invalid_input"> = sentinel(
   "invalid_input",
   "invalid input",
   ["validation"],
@@ -297,7 +309,7 @@ export const ERR_INVALID_INPUT: Sentinel = sentinel(
 );
 
 /** invalid length */
-export const ERR_INVALID_LENGTH: Sentinel = sentinel(
+export const ERR_INVALID_LENGTH: Sentinel<"invalid_length"> = sentinel(
   "invalid_length",
   "invalid length",
   [],
@@ -317,7 +329,7 @@ export const ERR_INVALID_LENGTH: Sentinel = sentinel(
 );
 
 /** invalid nonce */
-export const ERR_INVALID_NONCE: Sentinel = sentinel(
+export const ERR_INVALID_NONCE: Sentinel<"invalid_nonce"> = sentinel(
   "invalid_nonce",
   "invalid nonce",
   [],
@@ -338,7 +350,7 @@ export const ERR_INVALID_NONCE: Sentinel = sentinel(
 );
 
 /** invalid params */
-export const ERR_INVALID_PARAMS: Sentinel = sentinel(
+export const ERR_INVALID_PARAMS: Sentinel<"invalid_params"> = sentinel(
   "invalid_params",
   "invalid params",
   [],
@@ -354,7 +366,7 @@ export const ERR_INVALID_PARAMS: Sentinel = sentinel(
 );
 
 /** invalid signature */
-export const ERR_INVALID_SIGNATURE: Sentinel = sentinel(
+export const ERR_INVALID_SIGNATURE: Sentinel<"invalid_signature"> = sentinel(
   "invalid_signature",
   "invalid signature",
   [],
@@ -386,7 +398,7 @@ export const ERR_INVALID_SIGNATURE: Sentinel = sentinel(
 );
 
 /** invalid state */
-export const ERR_INVALID_STATE: Sentinel = sentinel(
+export const ERR_INVALID_STATE: Sentinel<"invalid_state"> = sentinel(
   "invalid_state",
   "invalid state",
   ["state"],
@@ -394,7 +406,7 @@ export const ERR_INVALID_STATE: Sentinel = sentinel(
 );
 
 /** locked */
-export const ERR_LOCKED: Sentinel = sentinel(
+export const ERR_LOCKED: Sentinel<"locked"> = sentinel(
   "locked",
   "locked",
   [],
@@ -414,7 +426,7 @@ export const ERR_LOCKED: Sentinel = sentinel(
 );
 
 /** max retries exceeded */
-export const ERR_MAX_RETRIES_EXCEEDED: Sentinel = sentinel(
+export const ERR_MAX_RETRIES_EXCEEDED: Sentinel<"max_retries_exceeded"> = sentinel(
   "max_retries_exceeded",
   "max retries exceeded",
   [],
@@ -428,7 +440,7 @@ export const ERR_MAX_RETRIES_EXCEEDED: Sentinel = sentinel(
 );
 
 /** missing required */
-export const ERR_MISSING_REQUIRED: Sentinel = sentinel(
+export const ERR_MISSING_REQUIRED: Sentinel<"missing_required"> = sentinel(
   "missing_required",
   "missing required",
   [],
@@ -454,7 +466,7 @@ export const ERR_MISSING_REQUIRED: Sentinel = sentinel(
 );
 
 /** model not found */
-export const ERR_MODEL_NOT_FOUND: Sentinel = sentinel(
+export const ERR_MODEL_NOT_FOUND: Sentinel<"model_not_found"> = sentinel(
   "model_not_found",
   "model not found",
   [],
@@ -465,7 +477,7 @@ export const ERR_MODEL_NOT_FOUND: Sentinel = sentinel(
 );
 
 /** network error */
-export const ERR_NETWORK_ERROR: Sentinel = sentinel(
+export const ERR_NETWORK_ERROR: Sentinel<"network_error"> = sentinel(
   "network_error",
   "network error",
   [],
@@ -473,7 +485,7 @@ export const ERR_NETWORK_ERROR: Sentinel = sentinel(
 );
 
 /** not found */
-export const ERR_NOT_FOUND: Sentinel = sentinel(
+export const ERR_NOT_FOUND: Sentinel<"not_found"> = sentinel(
   "not_found",
   "not found",
   ["not_found"],
@@ -481,7 +493,7 @@ export const ERR_NOT_FOUND: Sentinel = sentinel(
 );
 
 /** not implemented */
-export const ERR_NOT_IMPLEMENTED: Sentinel = sentinel(
+export const ERR_NOT_IMPLEMENTED: Sentinel<"not_implemented"> = sentinel(
   "not_implemented",
   "not implemented",
   [],
@@ -489,7 +501,7 @@ export const ERR_NOT_IMPLEMENTED: Sentinel = sentinel(
 );
 
 /** out of range */
-export const ERR_OUT_OF_RANGE: Sentinel = sentinel(
+export const ERR_OUT_OF_RANGE: Sentinel<"out_of_range"> = sentinel(
   "out_of_range",
   "out of range",
   [],
@@ -500,7 +512,7 @@ export const ERR_OUT_OF_RANGE: Sentinel = sentinel(
 );
 
 /** precondition failed */
-export const ERR_PRECONDITION_FAILED: Sentinel = sentinel(
+export const ERR_PRECONDITION_FAILED: Sentinel<"precondition_failed"> = sentinel(
   "precondition_failed",
   "precondition failed",
   [],
@@ -508,7 +520,7 @@ export const ERR_PRECONDITION_FAILED: Sentinel = sentinel(
 );
 
 /** quota exceeded */
-export const ERR_QUOTA_EXCEEDED: Sentinel = sentinel(
+export const ERR_QUOTA_EXCEEDED: Sentinel<"quota_exceeded"> = sentinel(
   "quota_exceeded",
   "quota exceeded",
   [],
@@ -530,7 +542,7 @@ export const ERR_QUOTA_EXCEEDED: Sentinel = sentinel(
 );
 
 /** rate limit exceeded */
-export const ERR_RATE_LIMIT_EXCEEDED: Sentinel = sentinel(
+export const ERR_RATE_LIMIT_EXCEEDED: Sentinel<"rate_limit_exceeded"> = sentinel(
   "rate_limit_exceeded",
   "rate limit exceeded",
   ["rate_limit"],
@@ -538,7 +550,7 @@ export const ERR_RATE_LIMIT_EXCEEDED: Sentinel = sentinel(
 );
 
 /** request failed */
-export const ERR_REQUEST_FAILED: Sentinel = sentinel(
+export const ERR_REQUEST_FAILED: Sentinel<"request_failed"> = sentinel(
   "request_failed",
   "request failed",
   [],
@@ -546,7 +558,7 @@ export const ERR_REQUEST_FAILED: Sentinel = sentinel(
 );
 
 /** revoked */
-export const ERR_REVOKED: Sentinel = sentinel(
+export const ERR_REVOKED: Sentinel<"revoked"> = sentinel(
   "revoked",
   "revoked",
   [],
@@ -574,7 +586,7 @@ export const ERR_REVOKED: Sentinel = sentinel(
 );
 
 /** timeout */
-export const ERR_TIMEOUT: Sentinel = sentinel(
+export const ERR_TIMEOUT: Sentinel<"timeout"> = sentinel(
   "timeout",
   "timeout",
   ["timeout"],
@@ -582,7 +594,7 @@ export const ERR_TIMEOUT: Sentinel = sentinel(
 );
 
 /** unauthorized */
-export const ERR_UNAUTHORIZED: Sentinel = sentinel(
+export const ERR_UNAUTHORIZED: Sentinel<"unauthorized"> = sentinel(
   "unauthorized",
   "unauthorized",
   ["unauthorized"],
@@ -590,7 +602,7 @@ export const ERR_UNAUTHORIZED: Sentinel = sentinel(
 );
 
 /** service unavailable */
-export const ERR_UNAVAILABLE: Sentinel = sentinel(
+export const ERR_UNAVAILABLE: Sentinel<"unavailable"> = sentinel(
   "unavailable",
   "service unavailable",
   [],
@@ -609,7 +621,7 @@ export const ERR_UNAVAILABLE: Sentinel = sentinel(
 );
 
 /** unsupported */
-export const ERR_UNSUPPORTED: Sentinel = sentinel(
+export const ERR_UNSUPPORTED: Sentinel<"unsupported"> = sentinel(
   "unsupported",
   "unsupported",
   [],
@@ -630,7 +642,7 @@ export const ERR_UNSUPPORTED: Sentinel = sentinel(
 );
 
 /** verification failed */
-export const ERR_VERIFICATION_FAILED: Sentinel = sentinel(
+export const ERR_VERIFICATION_FAILED: Sentinel<"verification_failed"> = sentinel(
   "verification_failed",
   "verification failed",
   [],
@@ -649,7 +661,7 @@ export const ERR_VERIFICATION_FAILED: Sentinel = sentinel(
 );
 
 /** Whether `error` is an error response that matches `target`. */
-export function matches(error: unknown, target: Sentinel): error is APIError {
+export function matches<N extends string>(error: unknown, target: Sentinel<N>): error is SentinelMatch<N> {
   if (!(error instanceof APIError)) {
     return false;
   }
@@ -660,201 +672,201 @@ export function matches(error: unknown, target: Sentinel): error is APIError {
 }
 
 /** Whether `error` matches ERR_ALREADY_EXISTS: already exists. */
-export function isAlreadyExists(error: unknown): error is APIError {
+export function isAlreadyExists(error: unknown): error is SentinelMatch<"already_exists"> {
   return matches(error, ERR_ALREADY_EXISTS);
 }
 
 /** Whether `error` matches ERR_CANCELED: canceled. */
-export function isCanceled(error: unknown): error is APIError {
+export function isCanceled(error: unknown): error is SentinelMatch<"canceled"> {
   return matches(error, ERR_CANCELED);
 }
 
 /** Whether `error` matches ERR_CONFLICT: conflict. */
-export function isConflict(error: unknown): error is APIError {
+export function isConflict(error: unknown): error is SentinelMatch<"conflict"> {
   return matches(error, ERR_CONFLICT);
 }
 
 /** Whether `error` matches ERR_CONNECTION_FAILED: connection failed. */
-export function isConnectionFailed(error: unknown): error is APIError {
+export function isConnectionFailed(error: unknown): error is SentinelMatch<"connection_failed"> {
   return matches(error, ERR_CONNECTION_FAILED);
 }
 
 /** Whether `error` matches ERR_DEADLINE_EXCEEDED: deadline exceeded. */
-export function isDeadlineExceeded(error: unknown): error is APIError {
+export function isDeadlineExceeded(error: unknown): error is SentinelMatch<"deadline_exceeded"> {
   return matches(error, ERR_DEADLINE_EXCEEDED);
 }
 
 /** Whether `error` matches ERR_DECRYPTION_FAILED: decryption failed. */
-export function isDecryptionFailed(error: unknown): error is APIError {
+export function isDecryptionFailed(error: unknown): error is SentinelMatch<"decryption_failed"> {
   return matches(error, ERR_DECRYPTION_FAILED);
 }
 
 /** Whether `error` matches ERR_DEPRECATED: deprecated. */
-export function isDeprecated(error: unknown): error is APIError {
+export function isDeprecated(error: unknown): error is SentinelMatch<"deprecated"> {
   return matches(error, ERR_DEPRECATED);
 }
 
 /** Whether `error` matches ERR_ENCRYPTION_FAILED: encryption failed. */
-export function isEncryptionFailed(error: unknown): error is APIError {
+export function isEncryptionFailed(error: unknown): error is SentinelMatch<"encryption_failed"> {
   return matches(error, ERR_ENCRYPTION_FAILED);
 }
 
 /** Whether `error` matches ERR_EXPIRED: expired. */
-export function isExpired(error: unknown): error is APIError {
+export function isExpired(error: unknown): error is SentinelMatch<"expired"> {
   return matches(error, ERR_EXPIRED);
 }
 
 /** Whether `error` matches ERR_EXTERNAL_SERVICE: external service error. */
-export function isExternalService(error: unknown): error is APIError {
+export function isExternalService(error: unknown): error is SentinelMatch<"external_service"> {
   return matches(error, ERR_EXTERNAL_SERVICE);
 }
 
 /** Whether `error` matches ERR_FORBIDDEN: forbidden. */
-export function isForbidden(error: unknown): error is APIError {
+export function isForbidden(error: unknown): error is SentinelMatch<"forbidden"> {
   return matches(error, ERR_FORBIDDEN);
 }
 
 /** Whether `error` matches ERR_INFERENCE_FAILED: inference failed. */
-export function isInferenceFailed(error: unknown): error is APIError {
+export function isInferenceFailed(error: unknown): error is SentinelMatch<"inference_failed"> {
   return matches(error, ERR_INFERENCE_FAILED);
 }
 
 /** Whether `error` matches ERR_INSUFFICIENT_FUNDS: insufficient funds. */
-export function isInsufficientFunds(error: unknown): error is APIError {
+export function isInsufficientFunds(error: unknown): error is SentinelMatch<"insufficient_funds"> {
   return matches(error, ERR_INSUFFICIENT_FUNDS);
 }
 
 /** Whether `error` matches ERR_INTERNAL: internal error. */
-export function isInternal(error: unknown): error is APIError {
+export function isInternal(error: unknown): error is SentinelMatch<"internal"> {
   return matches(error, ERR_INTERNAL);
 }
 
 /** Whether `error` matches ERR_INVALID_ADDRESS: invalid address. */
-export function isInvalidAddress(error: unknown): error is APIError {
+export function isInvalidAddress(error: unknown): error is SentinelMatch<"invalid_address"> {
   return matches(error, ERR_INVALID_ADDRESS);
 }
 
 /** Whether `error` matches ERR_INVALID_FORMAT: invalid format. */
-export function isInvalidFormat(error: unknown): error is APIError {
+export function isInvalidFormat(error: unknown): error is SentinelMatch<"invalid_format"> {
   return matches(error, ERR_INVALID_FORMAT);
 }
 
 /** Whether `error` matches ERR_INVALID_INPUT: invalid input. */
-export function isInvalidInput(error: unknown): error is APIError {
+export function isInvalidInput(error: unknown): error is SentinelMatch<"invalid_input"> {
   return matches(error, ERR_INVALID_INPUT);
 }
 
 /** Whether `error` matches ERR_INVALID_LENGTH: invalid length. */
-export function isInvalidLength(error: unknown): error is APIError {
+export function isInvalidLength(error: unknown): error is SentinelMatch<"invalid_length"> {
   return matches(error, ERR_INVALID_LENGTH);
 }
 
 /** Whether `error` matches ERR_INVALID_NONCE: invalid nonce. */
-export function isInvalidNonce(error: unknown): error is APIError {
+export function isInvalidNonce(error: unknown): error is SentinelMatch<"invalid_nonce"> {
   return matches(error, ERR_INVALID_NONCE);
 }
 
 /** Whether `error` matches ERR_INVALID_PARAMS: invalid params. */
-export function isInvalidParams(error: unknown): error is APIError {
+export function isInvalidParams(error: unknown): error is SentinelMatch<"invalid_params"> {
   return matches(error, ERR_INVALID_PARAMS);
 }
 
 /** Whether `error` matches ERR_INVALID_SIGNATURE: invalid signature. */
-export function isInvalidSignature(error: unknown): error is APIError {
+export function isInvalidSignature(error: unknown): error is SentinelMatch<"invalid_signature"> {
   return matches(error, ERR_INVALID_SIGNATURE);
 }
 
 /** Whether `error` matches ERR_INVALID_STATE: invalid state. */
-export function isInvalidState(error: unknown): error is APIError {
+export function isInvalidState(error: unknown): error is SentinelMatch<"invalid_state"> {
   return matches(error, ERR_INVALID_STATE);
 }
 
 /** Whether `error` matches ERR_LOCKED: locked. */
-export function isLocked(error: unknown): error is APIError {
+export function isLocked(error: unknown): error is SentinelMatch<"locked"> {
   return matches(error, ERR_LOCKED);
 }
 
 /** Whether `error` matches ERR_MAX_RETRIES_EXCEEDED: max retries exceeded. */
-export function isMaxRetriesExceeded(error: unknown): error is APIError {
+export function isMaxRetriesExceeded(error: unknown): error is SentinelMatch<"max_retries_exceeded"> {
   return matches(error, ERR_MAX_RETRIES_EXCEEDED);
 }
 
 /** Whether `error` matches ERR_MISSING_REQUIRED: missing required. */
-export function isMissingRequired(error: unknown): error is APIError {
+export function isMissingRequired(error: unknown): error is SentinelMatch<"missing_required"> {
   return matches(error, ERR_MISSING_REQUIRED);
 }
 
 /** Whether `error` matches ERR_MODEL_NOT_FOUND: model not found. */
-export function isModelNotFound(error: unknown): error is APIError {
+export function isModelNotFound(error: unknown): error is SentinelMatch<"model_not_found"> {
   return matches(error, ERR_MODEL_NOT_FOUND);
 }
 
 /** Whether `error` matches ERR_NETWORK_ERROR: network error. */
-export function isNetworkError(error: unknown): error is APIError {
+export function isNetworkError(error: unknown): error is SentinelMatch<"network_error"> {
   return matches(error, ERR_NETWORK_ERROR);
 }
 
 /** Whether `error` matches ERR_NOT_FOUND: not found. */
-export function isNotFound(error: unknown): error is APIError {
+export function isNotFound(error: unknown): error is SentinelMatch<"not_found"> {
   return matches(error, ERR_NOT_FOUND);
 }
 
 /** Whether `error` matches ERR_NOT_IMPLEMENTED: not implemented. */
-export function isNotImplemented(error: unknown): error is APIError {
+export function isNotImplemented(error: unknown): error is SentinelMatch<"not_implemented"> {
   return matches(error, ERR_NOT_IMPLEMENTED);
 }
 
 /** Whether `error` matches ERR_OUT_OF_RANGE: out of range. */
-export function isOutOfRange(error: unknown): error is APIError {
+export function isOutOfRange(error: unknown): error is SentinelMatch<"out_of_range"> {
   return matches(error, ERR_OUT_OF_RANGE);
 }
 
 /** Whether `error` matches ERR_PRECONDITION_FAILED: precondition failed. */
-export function isPreconditionFailed(error: unknown): error is APIError {
+export function isPreconditionFailed(error: unknown): error is SentinelMatch<"precondition_failed"> {
   return matches(error, ERR_PRECONDITION_FAILED);
 }
 
 /** Whether `error` matches ERR_QUOTA_EXCEEDED: quota exceeded. */
-export function isQuotaExceeded(error: unknown): error is APIError {
+export function isQuotaExceeded(error: unknown): error is SentinelMatch<"quota_exceeded"> {
   return matches(error, ERR_QUOTA_EXCEEDED);
 }
 
 /** Whether `error` matches ERR_RATE_LIMIT_EXCEEDED: rate limit exceeded. */
-export function isRateLimitExceeded(error: unknown): error is APIError {
+export function isRateLimitExceeded(error: unknown): error is SentinelMatch<"rate_limit_exceeded"> {
   return matches(error, ERR_RATE_LIMIT_EXCEEDED);
 }
 
 /** Whether `error` matches ERR_REQUEST_FAILED: request failed. */
-export function isRequestFailed(error: unknown): error is APIError {
+export function isRequestFailed(error: unknown): error is SentinelMatch<"request_failed"> {
   return matches(error, ERR_REQUEST_FAILED);
 }
 
 /** Whether `error` matches ERR_REVOKED: revoked. */
-export function isRevoked(error: unknown): error is APIError {
+export function isRevoked(error: unknown): error is SentinelMatch<"revoked"> {
   return matches(error, ERR_REVOKED);
 }
 
 /** Whether `error` matches ERR_TIMEOUT: timeout. */
-export function isTimeout(error: unknown): error is APIError {
+export function isTimeout(error: unknown): error is SentinelMatch<"timeout"> {
   return matches(error, ERR_TIMEOUT);
 }
 
 /** Whether `error` matches ERR_UNAUTHORIZED: unauthorized. */
-export function isUnauthorized(error: unknown): error is APIError {
+export function isUnauthorized(error: unknown): error is SentinelMatch<"unauthorized"> {
   return matches(error, ERR_UNAUTHORIZED);
 }
 
 /** Whether `error` matches ERR_UNAVAILABLE: service unavailable. */
-export function isUnavailable(error: unknown): error is APIError {
+export function isUnavailable(error: unknown): error is SentinelMatch<"unavailable"> {
   return matches(error, ERR_UNAVAILABLE);
 }
 
 /** Whether `error` matches ERR_UNSUPPORTED: unsupported. */
-export function isUnsupported(error: unknown): error is APIError {
+export function isUnsupported(error: unknown): error is SentinelMatch<"unsupported"> {
   return matches(error, ERR_UNSUPPORTED);
 }
 
 /** Whether `error` matches ERR_VERIFICATION_FAILED: verification failed. */
-export function isVerificationFailed(error: unknown): error is APIError {
+export function isVerificationFailed(error: unknown): error is SentinelMatch<"verification_failed"> {
   return matches(error, ERR_VERIFICATION_FAILED);
 }

@@ -70,7 +70,8 @@ RUNTIME_NAMES: dict[str, frozenset[str]] = {
         MAX_ATTEMPTS MAX_DELAY_MS MAX_ERROR_BODY_BYTES MAX_RETRY_AFTER_MS OnRetry Problem
         REASON_PHRASES REGISTRY_VERSION RETRY_ATTEMPT_HEADER RETRY_COST Retrier RetrierOptions
         RetryBudget RetryOptions RetryPolicy RetryingFetch RetryingRequestInit SEVERITIES
-        STATUS_TABLE SUCCESS_REFUND Sentinel Severity Sleep StatusRule THROTTLE_BASE_DELAY_MS
+        STATUS_TABLE SUCCESS_REFUND Sentinel SentinelMatch Severity Sleep StatusRule
+        THROTTLE_BASE_DELAY_MS
         THROTTLE_RETRY_COST TxResponseBody abortReason createFetch decodeError errorFromAbci
         errorFromTxResponse hasCode isAPIError isConnectionError isKnownCode lookup matches
         newIdempotencyKey sentinel sleep""".split()

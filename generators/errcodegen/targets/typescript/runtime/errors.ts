@@ -1,6 +1,12 @@
 /**
  * The errors this package throws: `VirtEngineError` is the root; `APIError` (one subclass
  * per category) stands for an error response, `ConnectionError` for a transport failure.
+ *
+ * Each class sets its `name` to its own name as a string, so that a minified bundle keeps
+ * it. Test errors with `instanceof` or the guards rather than by `name`: `TimeoutError`
+ * and `NotFoundError` are also names of `DOMException` kinds (`AbortSignal.timeout()`
+ * aborts `fetch` with a `DOMException` named `TimeoutError`), and no error of this package
+ * is a `DOMException`.
  */
 
 import type { ErrorCodeString } from "./catalog.js";
@@ -21,7 +27,6 @@ export abstract class VirtEngineError extends Error {
     if (cause !== undefined) {
       Object.defineProperty(this, "cause", { value: cause, configurable: true, writable: true });
     }
-    this.name = new.target.name;
   }
 
   /** The error's text: `module:number: message`, or the message alone without a code. */
@@ -55,7 +60,10 @@ export interface APIErrorFields {
   readonly requestId: string | null;
   /** The server's retry hint in milliseconds, or null without one. */
   readonly retryAfterMs: number | null;
-  /** The body as received (at most the body cap), decoded as UTF-8. */
+  /**
+   * The body as received (at most the body cap), decoded as UTF-8. Not enumerable on an
+   * `APIError`: loggers and `JSON.stringify` leave it out; read it by name.
+   */
   readonly rawBody: string;
   /** Whether the body was an envelope or an RFC 9457 problem. */
   readonly envelope: boolean;
@@ -68,6 +76,7 @@ export interface APIErrorFields {
  * for a status without a category or a category this version does not know.
  */
 export class APIError extends VirtEngineError implements APIErrorFields {
+  override name = "APIError";
   readonly code: ErrorCodeString | null;
   readonly module: string | null;
   readonly number: number | null;
@@ -79,7 +88,7 @@ export class APIError extends VirtEngineError implements APIErrorFields {
   readonly httpStatus: number | null;
   readonly requestId: string | null;
   readonly retryAfterMs: number | null;
-  readonly rawBody: string;
+  declare readonly rawBody: string;
   readonly envelope: boolean;
   readonly shape: ErrorShape;
 
@@ -96,7 +105,8 @@ export class APIError extends VirtEngineError implements APIErrorFields {
     this.httpStatus = fields.httpStatus;
     this.requestId = fields.requestId;
     this.retryAfterMs = fields.retryAfterMs;
-    this.rawBody = fields.rawBody;
+    // Up to the body cap (1 MiB by default): kept off enumeration, so off logs and JSON.
+    Object.defineProperty(this, "rawBody", { value: fields.rawBody, configurable: true, writable: true });
     this.envelope = fields.envelope;
     this.shape = fields.shape;
   }
@@ -110,9 +120,17 @@ export type ConnectionPhase = "connect" | "reset" | "timeout";
  * while reading. Always retryable; `requestSent` tells whether the server may have seen it.
  */
 export class ConnectionError extends VirtEngineError {
+  override name = "ConnectionError";
   readonly retryable = true;
   /** False only when the failure happened while connecting: the server never saw the request. */
   readonly requestSent: boolean;
+  /**
+   * The most recent error response of the same call when a later attempt failed below
+   * HTTP (set by the retry helper; null otherwise). In a browser, a retry that needs a CORS
+   * preflight the server refuses fails as `Failed to fetch`; the server's answer to the
+   * attempt before stays here.
+   */
+  lastApiError: APIError | null = null;
 
   constructor(
     message: string,
