@@ -15,7 +15,11 @@ Usage: python install_test.py TARBALL  (after `npm ci` in this folder; chromium 
      lib ES2022 and no DOM (the matching declarations must be the ones read), then run;
    - apps/bare/check.ts compiled with neither the DOM lib nor @types/node;
    - apps/browser/app.ts type-checked, bundled with `esbuild --bundle --minify` and loaded
-     in headless Chromium from one origin against the API on another port (CORS).
+     in headless Chromium from one origin against the API on another port (CORS), and
+     against a second API that sends CORS headers but refuses every preflight: the
+     default client's retry (its `Retry-Attempt` needs a preflight) fails as a
+     ConnectionError that keeps the 503 as `lastApiError`; with `retryAttemptHeader:
+     false` the retry is a simple request and succeeds. Error names survive minifying.
    Each app prints what it saw; the server records what it was sent; both are checked.
 
 Every failure is reported with its reason; the exit status is 1 if any check failed.
@@ -72,6 +76,8 @@ class Api:
     """The scripted API: per app, /APP/flaky fails once with 503, /APP/missing is a 404."""
 
     cors_origin: str | None = None
+    # False: CORS headers on responses, none on a preflight (so every preflight fails)
+    preflight: bool = True
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -109,8 +115,10 @@ class Api:
 
             def do_OPTIONS(self) -> None:
                 self._record()
-                if api.cors_origin is None:
-                    self._send(405, b"", {})
+                if api.cors_origin is None or not api.preflight:
+                    self.send_response(405)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                     return
                 self._send(
                     204,
@@ -328,14 +336,16 @@ def browser(scratch: Path) -> None:
 
     with serving(Page) as page_origin:
         api = Api(cors_origin=page_origin)
-        with serving(api.handler()) as api_origin:
+        refusing = Api(cors_origin=page_origin, preflight=False)
+        with serving(api.handler()) as api_origin, serving(refusing.handler()) as strict_origin:
             with sync_playwright() as playwright:
                 chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
                 try:
                     page = chromium.new_page()
                     errors: list[str] = []
                     page.on("pageerror", lambda error: errors.append(str(error)))
-                    page.goto(f"{page_origin}/index.html?api={api_origin}/browser")
+                    query = f"api={api_origin}/browser&strict={strict_origin}"
+                    page.goto(f"{page_origin}/index.html?{query}")
                     page.wait_for_function("document.body.dataset.result", timeout=30_000)
                     text = page.evaluate("document.body.dataset.result")
                 finally:
@@ -356,6 +366,42 @@ def browser(scratch: Path) -> None:
             for header in ("idempotency-key", "retry-attempt"):
                 if header not in asked:
                     raise Failure(f"browser: no CORS preflight asked for {header} ({asked!r})")
+            check_strict(result, refusing)
+    bundle = (folder / "app.js").read_text()
+    if "class NotFoundError" in bundle or "class ConnectionError" in bundle:
+        raise Failure("browser: esbuild --minify kept the class names: the name check is void")
+
+
+def check_strict(result: dict[str, Any], api: Api) -> None:
+    """Minified names, and a server whose CORS policy refuses preflights (issue 17)."""
+    expect("browser: name of the 404 error (minified)", result.get("name"), "NotFoundError")
+    strict = result.get("strict") or {}
+    expect("strict CORS: the retry fails below HTTP", strict.get("connectionError"), True)
+    expect("strict CORS: name of that error (minified)", strict.get("name"), "ConnectionError")
+    expect("strict CORS: attempts", strict.get("attempts"), 3)
+    expect("strict CORS: lastApiError is the 503", strict.get("lastApiStatus"), 503)
+    expect("strict CORS: lastApiError's name", strict.get("lastApiName"), "ExternalError")
+    expect(
+        "strict CORS: lastApiError's X-Request-Id",
+        strict.get("lastApiRequestId"),
+        "strict-default-flaky-1",
+    )
+    expect("strict CORS: GETs that got through", len(api.requests("/strict-default/flaky")), 1)
+    if not api.requests("/strict-default/flaky", "OPTIONS"):
+        raise Failure("strict CORS: the default client's retry sent no preflight")
+    expect("retryAttemptHeader false: status after the retry", strict.get("quietStatus"), 200)
+    quiet = api.requests("/strict-quiet/flaky")
+    expect("retryAttemptHeader false: GETs", len(quiet), 2)
+    expect(
+        "retryAttemptHeader false: Retry-Attempt sent",
+        [s.headers.get("retry-attempt") for s in quiet],
+        [None, None],
+    )
+    expect(
+        "retryAttemptHeader false: preflights",
+        len(api.requests("/strict-quiet/flaky", "OPTIONS")),
+        0,
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -1,8 +1,9 @@
 // A browser app: install_test.py bundles it with `esbuild --bundle --minify` and loads it in
 // headless Chromium from one origin while the API answers from another (CORS). The API
-// base URL comes in the page's query string (?api=...); the result lands in
+// base URL comes in the page's query string (?api=...); `strict` names a second API that
+// answers with CORS headers but refuses every preflight. The result lands in
 // document.body.dataset.result as JSON.
-import { APIError, createFetch, NotFoundError } from "@virtengine/errors";
+import { APIError, ConnectionError, createFetch, NotFoundError } from "@virtengine/errors";
 
 interface Retry {
   readonly attempt: number;
@@ -10,7 +11,28 @@ interface Retry {
   readonly retryAfterMs: number | null;
 }
 
-async function run(base: string): Promise<Record<string, unknown>> {
+/** Against a server that refuses preflights: the default client, then one without Retry-Attempt. */
+async function strict(base: string): Promise<Record<string, unknown>> {
+  let error: unknown;
+  try {
+    await createFetch()(`${base}/strict-default/flaky`);
+  } catch (caught) {
+    error = caught;
+  }
+  const quiet = await createFetch({ retryAttemptHeader: false })(`${base}/strict-quiet/flaky`);
+  const last = error instanceof ConnectionError ? error.lastApiError : null;
+  return {
+    connectionError: error instanceof ConnectionError,
+    name: error instanceof Error ? error.name : null,
+    attempts: error instanceof ConnectionError ? error.attempts : null,
+    lastApiName: last?.name ?? null,
+    lastApiStatus: last?.httpStatus ?? null,
+    lastApiRequestId: last?.requestId ?? null,
+    quietStatus: quiet.status,
+  };
+}
+
+async function run(base: string, strictBase: string): Promise<Record<string, unknown>> {
   const retries: Retry[] = [];
   const api = createFetch({
     onRetry: (attempt, error) => {
@@ -34,13 +56,15 @@ async function run(base: string): Promise<Record<string, unknown>> {
     notFound: error instanceof NotFoundError,
     apiError: error instanceof APIError,
     code: error instanceof APIError ? error.code : null,
+    name: error instanceof Error ? error.name : null,
+    strict: await strict(strictBase),
     errorRequestId: error instanceof APIError ? error.requestId : null,
     text: String(error),
   };
 }
 
-const base = new URL(window.location.href).searchParams.get("api") ?? "";
-run(base).then(
+const query = new URL(window.location.href).searchParams;
+run(query.get("api") ?? "", query.get("strict") ?? "").then(
   (result) => {
     document.body.dataset["result"] = JSON.stringify(result);
   },
