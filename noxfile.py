@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tasks import conformance as conformance_tasks
 from tasks import docs as docs_tasks
 from tasks import go as go_tasks
+from tasks import openapi as openapi_tasks
 from tasks import python as python_tasks
 from tasks import release as release_tasks
 from tasks import typescript as typescript_tasks
@@ -40,13 +41,14 @@ def generate(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Every test: the tool, the three clients, docs and alerts, conformance, installs."""
+    """Every test: the tool, the three clients, docs, alerts, OpenAPI, conformance, installs."""
     install_tool(session)
     tool_tests(session)
     python_tasks.test(session)
     typescript_tasks.test(session)
     go_tasks.test(session)
     docs_tasks.test(session)
+    openapi_tasks.test(session)
     conformance_tasks.run(session, [])
     release_tasks.install_tests(session)
 
@@ -97,6 +99,13 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def openapi(session: nox.Session) -> None:
+    """The OpenAPI document and the merge command through the tools API teams use."""
+    install_tool(session)
+    openapi_tasks.test(session)
+
+
+@nox.session(python=PYTHON)
 def conformance(session: nox.Session) -> None:
     """The three clients on one corpus (or on the vector files given after --)."""
     install_tool(session)
@@ -112,7 +121,10 @@ def release(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Every benchmark; writes docs/benchmarks.md (commit it)."""
+    """Every benchmark, each figure beside its target; writes docs/benchmarks.md (commit it).
+
+    About 5 to 10 minutes. Set ERRCODEGEN_BENCH_PLATFORM_SRC to a checkout of the
+    platform's Go source to time the import scan on it too (skipped when unset)."""
     install_tool(session)
     languages = {"python": python_tasks, "typescript": typescript_tasks, "go": go_tasks}
     flags = [f"--lang={name}={shlex.join(m.bench(session))}" for name, m in languages.items()]
