@@ -62,11 +62,13 @@ def scenario_runner(session: nox.Session) -> list[str]:
 
 
 def bench(session: nox.Session) -> list[str]:
-    """Build the client benchmark (prints one JSON line); its argv."""
+    """Vet and build the client benchmark; its argv (prints one JSON line of samples:
+    decode on benchmarks/shapes.json, success path on loopback, package init cost)."""
     folder = ROOT / "benchmarks/go"
     with session.chdir(folder):
+        session.run("go", "vet", ".", external=True)
         session.run("go", "build", "-o", "build/bench", ".", external=True)
-    return [str(folder / "build" / "bench")]
+    return [str(folder / "build" / "bench"), str(ROOT / "benchmarks/shapes.json")]
 
 
 def run_vectors(session: nox.Session, files: list[str]) -> None:

@@ -82,8 +82,10 @@ def scenario_runner(session: nox.Session) -> list[str]:
 
 
 def bench(session: nox.Session) -> list[str]:
-    """The argv of the client benchmark (prints one JSON line)."""
-    return [runner(session)[0], str(ROOT / "benchmarks/python/bench.py")]
+    """The argv of the client benchmark on the installed client (prints one JSON line of
+    samples: decode on benchmarks/shapes.json, success path on loopback, import time)."""
+    script, shapes = ROOT / "benchmarks/python/bench.py", ROOT / "benchmarks/shapes.json"
+    return [runner(session)[0], str(script), str(shapes)]
 
 
 def run_vectors(session: nox.Session, files: list[str]) -> None:

@@ -1,75 +1,109 @@
 /**
- * The TypeScript client's benchmark (issue 9): one JSON line
- * `{"language", "decode_ns", "json_parse_ns", "bare_request_ns", "transport_request_ns"}`.
+ * The TypeScript client's benchmark (issue 19): one JSON line of raw samples, turned into
+ * medians and spreads by `benchmarks/report.py`.
  *
- * decode_ns: decoding a typical envelope, bytes in, typed error out; json_parse_ns:
- * `JSON.parse` of the same bytes (UTF-8 decoding included); bare_request_ns: a GET with
- * the global `fetch` to a loopback `node:http` server (in a child process, so the server
- * does not share this event loop); transport_request_ns: the same through `createFetch`.
- * Each figure is the best of a few rounds, after a warm-up; the two request figures are
- * measured in alternating rounds.
+ *     node dist/bench.js SHAPES_JSON
+ *
+ * Every cost is process CPU time (`process.cpuUsage()`: user plus system time of this
+ * process, all its threads), so waiting for the machine's other processes does not count;
+ * wall time is kept beside it.
+ *
+ * - decode: for each shape of SHAPES_JSON, `decodeError` (bytes and headers in, typed
+ *   error out) and `JSON.parse` of the same bytes (UTF-8 decoding included), in
+ *   alternating rounds (the order flips every round), ns per call in each round.
+ * - success: GETs with the global `fetch` and with `createFetch()` to a keep-alive
+ *   `node:http` server in a child process (its CPU is not counted); the two take turns
+ *   request by request (the order flips every pair, so both see the same load), and a
+ *   200 of each a round, after 2,000 pairs of warm-up; CPU and wall ns of every request.
+ * - bundle: `src/bundle-app.ts` (an app that uses `createFetch` and `NotFoundError`)
+ *   bundled by esbuild with `bundle` and `minify` for the browser; minified and gzipped
+ *   (level 9) bytes, and each input's bytes in the output from esbuild's metafile.
  */
 
 import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build, version as esbuildVersion } from "esbuild";
 import { createFetch, decodeError } from "@virtengine/errors";
 
-const ENVELOPE = new TextEncoder().encode(
-  JSON.stringify({
-    error: {
-      code: "veid:1036",
-      message: "ML inference failed",
-      category: "internal",
-      severity: "critical",
-      retryable: true,
-      context: { model: "face-match-v3", attempt: 2 },
-    },
-  }),
-);
-const HEADERS = { "content-type": "application/json", "x-request-id": "req-7f3a" };
-const ROUNDS = 5;
+const DECODE_ROUNDS = 21;
+const DECODE_ROUND_US = 15_000; // CPU time one side of a decode round aims at
+const SUCCESS_ROUNDS = 25;
+const PAIRS_PER_ROUND = 200;
+const WARM_UP_PAIRS = 2_000; // the JIT compiles both paths before the first round
 
-/** Nanoseconds per call of `work`: the best of `rounds` rounds of `iterations` calls, after one warm-up round. */
-async function perOp(iterations: number, work: () => unknown, rounds = 2): Promise<number> {
-  let best = Infinity;
-  for (let round = 0; round <= rounds; round += 1) {
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i += 1) {
-      await work();
-    }
-    const elapsed = Number(process.hrtime.bigint() - started) / iterations;
-    if (round > 0) {
-      best = Math.min(best, elapsed); // round 0 warms up
-    }
-  }
-  return Math.round(best);
+interface Shape {
+  readonly shape: string;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly parse_body?: string;
 }
 
-function syncPerOp(iterations: number, work: () => unknown): number {
-  let best = Infinity;
-  let sink: unknown;
-  for (let round = 0; round <= ROUNDS; round += 1) {
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i += 1) {
-      sink = work();
-    }
-    const elapsed = Number(process.hrtime.bigint() - started) / iterations;
-    if (round > 0) {
-      best = Math.min(best, elapsed);
+interface ShapesFile {
+  readonly now_ms: number;
+  readonly shapes: readonly Shape[];
+}
+
+let sink: unknown;
+
+function cpuUs(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+/** CPU ns per call of `work` over `count` calls. */
+function cpuNsPerCall(work: () => unknown, count: number): number {
+  const started = cpuUs();
+  for (let i = 0; i < count; i += 1) {
+    sink = work();
+  }
+  return ((cpuUs() - started) * 1000) / count;
+}
+
+/** Calls of `work` that take about DECODE_ROUND_US of CPU (after a warm-up). */
+function calibrate(work: () => unknown): number {
+  for (let count = 100; ; count *= 4) {
+    const spentUs = (cpuNsPerCall(work, count) * count) / 1000;
+    if (spentUs >= DECODE_ROUND_US / 4) {
+      return Math.max(100, Math.round((count * DECODE_ROUND_US) / spentUs));
     }
   }
-  if (sink === undefined) {
-    throw new Error("the benchmark's work returned nothing");
-  }
-  return Math.round(best);
+}
+
+function decodeSamples(spec: ShapesFile): unknown[] {
+  const utf8 = new TextDecoder();
+  return spec.shapes.map((shape) => {
+    const body = new TextEncoder().encode(shape.body);
+    const parseBody = new TextEncoder().encode(shape.parse_body ?? shape.body);
+    const decode = (): unknown => decodeError(shape.status, shape.headers, body, { now: spec.now_ms });
+    const parse = (): unknown => JSON.parse(utf8.decode(parseBody)) as unknown;
+    const decodeCount = calibrate(decode);
+    const parseCount = calibrate(parse);
+    const decodeNs: number[] = [];
+    const parseNs: number[] = [];
+    for (let round = 0; round < DECODE_ROUNDS; round += 1) {
+      if (round % 2 === 0) {
+        decodeNs.push(cpuNsPerCall(decode, decodeCount));
+        parseNs.push(cpuNsPerCall(parse, parseCount));
+      } else {
+        parseNs.push(cpuNsPerCall(parse, parseCount));
+        decodeNs.push(cpuNsPerCall(decode, decodeCount));
+      }
+    }
+    const decoded = decode() as { constructor: { name: string } };
+    return { shape: shape.shape, decoded_as: decoded.constructor.name, decode_ns: decodeNs, parse_ns: parseNs };
+  });
 }
 
 /** A loopback server in a child process; resolves with its URL. */
 function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(new URL(import.meta.url), ["--serve"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(fileURLToPath(import.meta.url), ["--serve"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
-    child.once("message", (port) => resolve({ url: `http://127.0.0.1:${String(port)}/`, child }));
+    child.once("message", (port) => resolve({ url: `http://127.0.0.1:${String(port)}/health`, child }));
     child.once("error", reject);
   });
 }
@@ -84,38 +118,98 @@ function serve(): void {
   process.on("disconnect", () => process.exit(0));
 }
 
-async function main(): Promise<void> {
-  const decoder = new TextDecoder();
-  const decodeNs = syncPerOp(50_000, () => decodeError(500, HEADERS, ENVELOPE));
-  const jsonParseNs = syncPerOp(50_000, () => JSON.parse(decoder.decode(ENVELOPE)) as unknown);
+async function successSamples(): Promise<Record<string, unknown>> {
   const { url, child } = await startServer();
   try {
-    const bare = async (): Promise<void> => {
-      await (await fetch(url)).arrayBuffer();
-    };
     const api = createFetch();
-    const retrying = async (): Promise<void> => {
-      await (await api(url)).arrayBuffer();
+    const sides = {
+      bare: async (): Promise<void> => {
+        const response = await fetch(url);
+        await response.arrayBuffer();
+        if (response.status !== 200) {
+          throw new Error(`the loopback server answered ${String(response.status)}`);
+        }
+      },
+      retry: async (): Promise<void> => {
+        const response = await api(url);
+        await response.arrayBuffer();
+        if (response.status !== 200) {
+          throw new Error(`the loopback server answered ${String(response.status)}`);
+        }
+      },
     };
-    // Interleaved rounds, so that both see the same machine load.
-    let bareNs = Infinity;
-    let transportNs = Infinity;
-    for (let round = 0; round < ROUNDS; round += 1) {
-      bareNs = Math.min(bareNs, await perOp(300, bare));
-      transportNs = Math.min(transportNs, await perOp(300, retrying));
+    const timed = async (work: () => Promise<void>): Promise<[number, number]> => {
+      const wall = process.hrtime.bigint();
+      const cpu = cpuUs();
+      await work();
+      return [(cpuUs() - cpu) * 1000, Number(process.hrtime.bigint() - wall)];
+    };
+    for (let i = 0; i < WARM_UP_PAIRS; i += 1) {
+      await sides.bare();
+      await sides.retry();
     }
-    console.log(
-      JSON.stringify({
-        language: "typescript",
-        decode_ns: decodeNs,
-        json_parse_ns: jsonParseNs,
-        bare_request_ns: bareNs,
-        transport_request_ns: transportNs,
-      }),
-    );
+    const rounds: Record<string, number[]>[] = [];
+    for (let round = 0; round < SUCCESS_ROUNDS; round += 1) {
+      const samples: Record<string, number[]> = { bare_cpu_ns: [], retry_cpu_ns: [], bare_wall_ns: [], retry_wall_ns: [] };
+      for (let pair = 0; pair < PAIRS_PER_ROUND; pair += 1) {
+        const order: ("bare" | "retry")[] = pair % 2 === 0 ? ["bare", "retry"] : ["retry", "bare"];
+        for (const side of order) {
+          const [cpu, wall] = await timed(sides[side]);
+          samples[`${side}_cpu_ns`]?.push(cpu);
+          samples[`${side}_wall_ns`]?.push(wall);
+        }
+      }
+      rounds.push(samples);
+    }
+    return { requests_per_round: PAIRS_PER_ROUND, rounds };
   } finally {
     child.disconnect();
   }
+}
+
+async function bundleSize(): Promise<Record<string, unknown>> {
+  const entry = fileURLToPath(new URL("../src/bundle-app.ts", import.meta.url));
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    outfile: "bundle-app.min.js",
+    logLevel: "silent",
+  });
+  const [output] = result.outputFiles;
+  const [meta] = Object.values(result.metafile.outputs);
+  if (output === undefined || meta === undefined) {
+    throw new Error("esbuild wrote no output");
+  }
+  const inputs = Object.entries(meta.inputs)
+    .map(([path, input]) => ({ path: path.replace(/^.*?(clients\/typescript\/)/, "$1"), bytes: input.bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes);
+  return {
+    esbuild: esbuildVersion,
+    minified_bytes: output.contents.length,
+    gzipped_bytes: gzipSync(output.contents, { level: 9 }).length,
+    inputs,
+  };
+}
+
+async function main(): Promise<void> {
+  const shapesFile = process.argv[2];
+  if (shapesFile === undefined) {
+    throw new Error("usage: node dist/bench.js SHAPES_JSON");
+  }
+  const spec = JSON.parse(readFileSync(shapesFile, "utf8")) as ShapesFile;
+  const decode = decodeSamples(spec);
+  const success = await successSamples();
+  const bundle = await bundleSize();
+  if (sink === undefined) {
+    throw new Error("the benchmark's work returned nothing");
+  }
+  console.log(JSON.stringify({ language: "typescript", runtime: `Node.js ${process.version}`, decode, success, bundle }));
 }
 
 if (process.argv.includes("--serve")) {
