@@ -68,6 +68,22 @@ def machine() -> dict[str, str]:
     }
 
 
+def revision() -> str:
+    """The commit measured, and whether the clients differed from it."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    if not head:
+        return "outside a git checkout"
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "clients", "generators"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"commit {head}" + (" with uncommitted changes to the clients" if dirty else "")
+
+
 def load() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -451,6 +467,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="virtengine,41x100,200x100")
     args = parser.parse_args()
     started = datetime.datetime.now(datetime.UTC)
+    measured = revision()
     load_before = load()
     host = machine()
     with tempfile.TemporaryDirectory() as tmp:
@@ -472,7 +489,8 @@ def main() -> int:
 # Benchmarks
 
 Measured on {started:%Y-%m-%d} (UTC, {minutes:.1f} minutes) on {host["cores"]} cores,
-{host["cpu"]}, {host["system"]}; Python {host["python"]}; {runtimes}.
+{host["cpu"]}, {host["system"]}; Python {host["python"]}; {runtimes};
+{measured}.
 Load average (1, 5, 15 min) {load_before} at the start and {load()} at the end: the
 machine is shared, so every client figure below is CPU time of the client process, in
 alternating rounds, reported as the median of the rounds with its interquartile range
