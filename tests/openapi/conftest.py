@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -36,9 +36,14 @@ def require(tool: Path | str) -> str:
     pytest.skip(message)
 
 
-def run(args: Sequence[str | Path], cwd: Path | None = None, ok: bool = True) -> str:
+def run(
+    args: Sequence[str | Path],
+    cwd: Path | None = None,
+    ok: bool = True,
+    env: Mapping[str, str] | None = None,
+) -> str:
     result = subprocess.run(
-        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=600
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
     )
     output = result.stdout + result.stderr
     if ok:
