@@ -3,3308 +3,3345 @@
 package veerrors
 
 import (
+	"cmp"
 	"slices"
-	"strconv"
+	"strings"
 )
 
 // Code is a registered error code and what the registry says of it. Each code is also
 // an error value, so errors.Is(err, ErrVeidMLInferenceFailed) matches a decoded error.
-// Each has a declaration of its own, so that go doc prints one code at a time.
+// Each has a declaration of its own, so that go doc prints one code at a time. A Code is
+// read-only: what it says is read through its methods, and nothing an application does
+// to one changes how responses are decoded or matched.
 type Code struct {
-	Module      string
-	Number      int
-	Name        string
-	Message     string
-	Category    Category
-	Severity    Severity
-	Retryable   bool
-	HTTPStatus  int
-	Deprecated  bool
-	Description string
-	// Action is the recommended client action, if the registry gives one.
-	Action string
+	key         string // "module:number"
+	module      string
+	number      int
+	name        string
+	message     string
+	category    Category
+	severity    Severity
+	retryable   bool
+	httpStatus  int
+	deprecated  bool
+	description string
+	action      string
 }
 
 // Key returns the wire form of the code, "module:number".
-func (c *Code) Key() string { return c.Module + ":" + strconv.Itoa(c.Number) }
+func (c *Code) Key() string { return c.key }
+
+// Module returns the code's module.
+func (c *Code) Module() string { return c.module }
+
+// Number returns the code's number within its module.
+func (c *Code) Number() int { return c.number }
+
+// Name returns the code's registry name, such as "ml_inference_failed".
+func (c *Code) Name() string { return c.name }
+
+// Message returns the registry's message for the code.
+func (c *Code) Message() string { return c.message }
+
+// Category returns the code's category.
+func (c *Code) Category() Category { return c.category }
+
+// Severity returns the code's severity.
+func (c *Code) Severity() Severity { return c.severity }
+
+// Retryable reports whether an error with this code may be sent again.
+func (c *Code) Retryable() bool { return c.retryable }
+
+// HTTPStatus returns the status the platform answers the code with.
+func (c *Code) HTTPStatus() int { return c.httpStatus }
+
+// Deprecated reports whether the registry marks the code deprecated.
+func (c *Code) Deprecated() bool { return c.deprecated }
+
+// Description returns the registry's description of the code, if any.
+func (c *Code) Description() string { return c.description }
+
+// Action returns the recommended client action, if the registry gives one.
+func (c *Code) Action() string { return c.action }
 
 // Error returns "module:number: message".
-func (c *Code) Error() string { return c.Key() + ": " + c.Message }
+func (c *Code) Error() string { return c.key + ": " + c.message }
 
 // ErrArtifactStoreInvalidContentAddress is artifact_store:2500: invalid content address
-var ErrArtifactStoreInvalidContentAddress = &Code{Module: "artifact_store", Number: 2500, Name: "invalid_content_address", Message: "invalid content address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrArtifactStoreInvalidContentAddress = &Code{key: "artifact_store:2500", module: "artifact_store", number: 2500, name: "invalid_content_address", message: "invalid content address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrArtifactStoreInvalidChunkManifest is artifact_store:2501: invalid chunk manifest
-var ErrArtifactStoreInvalidChunkManifest = &Code{Module: "artifact_store", Number: 2501, Name: "invalid_chunk_manifest", Message: "invalid chunk manifest", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrArtifactStoreInvalidChunkManifest = &Code{key: "artifact_store:2501", module: "artifact_store", number: 2501, name: "invalid_chunk_manifest", message: "invalid chunk manifest", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrArtifactStoreInvalidArtifactReference is artifact_store:2502: invalid artifact reference
-var ErrArtifactStoreInvalidArtifactReference = &Code{Module: "artifact_store", Number: 2502, Name: "invalid_artifact_reference", Message: "invalid artifact reference", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrArtifactStoreInvalidArtifactReference = &Code{key: "artifact_store:2502", module: "artifact_store", number: 2502, name: "invalid_artifact_reference", message: "invalid artifact reference", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrArtifactStoreArtifactNotFound is artifact_store:2503: artifact not found
-var ErrArtifactStoreArtifactNotFound = &Code{Module: "artifact_store", Number: 2503, Name: "artifact_not_found", Message: "artifact not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrArtifactStoreArtifactNotFound = &Code{key: "artifact_store:2503", module: "artifact_store", number: 2503, name: "artifact_not_found", message: "artifact not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrArtifactStoreChunkNotFound is artifact_store:2504: chunk not found
-var ErrArtifactStoreChunkNotFound = &Code{Module: "artifact_store", Number: 2504, Name: "chunk_not_found", Message: "chunk not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrArtifactStoreChunkNotFound = &Code{key: "artifact_store:2504", module: "artifact_store", number: 2504, name: "chunk_not_found", message: "chunk not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrArtifactStoreBackendUnavailable is artifact_store:2505: backend unavailable
-var ErrArtifactStoreBackendUnavailable = &Code{Module: "artifact_store", Number: 2505, Name: "backend_unavailable", Message: "backend unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrArtifactStoreBackendUnavailable = &Code{key: "artifact_store:2505", module: "artifact_store", number: 2505, name: "backend_unavailable", message: "backend unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrArtifactStoreAuthenticationFailed is artifact_store:2506: authentication failed
-var ErrArtifactStoreAuthenticationFailed = &Code{Module: "artifact_store", Number: 2506, Name: "authentication_failed", Message: "authentication failed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrArtifactStoreAuthenticationFailed = &Code{key: "artifact_store:2506", module: "artifact_store", number: 2506, name: "authentication_failed", message: "authentication failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrArtifactStoreStorageLimitExceeded is artifact_store:2507: storage limit exceeded
-var ErrArtifactStoreStorageLimitExceeded = &Code{Module: "artifact_store", Number: 2507, Name: "storage_limit_exceeded", Message: "storage limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrArtifactStoreStorageLimitExceeded = &Code{key: "artifact_store:2507", module: "artifact_store", number: 2507, name: "storage_limit_exceeded", message: "storage limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrArtifactStoreRetentionExpired is artifact_store:2508: retention expired
-var ErrArtifactStoreRetentionExpired = &Code{Module: "artifact_store", Number: 2508, Name: "retention_expired", Message: "retention expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrArtifactStoreRetentionExpired = &Code{key: "artifact_store:2508", module: "artifact_store", number: 2508, name: "retention_expired", message: "retention expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrArtifactStoreHashMismatch is artifact_store:2509: content hash mismatch
-var ErrArtifactStoreHashMismatch = &Code{Module: "artifact_store", Number: 2509, Name: "hash_mismatch", Message: "content hash mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrArtifactStoreHashMismatch = &Code{key: "artifact_store:2509", module: "artifact_store", number: 2509, name: "hash_mismatch", message: "content hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrArtifactStoreInvalidEncryption is artifact_store:2510: invalid encryption
-var ErrArtifactStoreInvalidEncryption = &Code{Module: "artifact_store", Number: 2510, Name: "invalid_encryption", Message: "invalid encryption", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrArtifactStoreInvalidEncryption = &Code{key: "artifact_store:2510", module: "artifact_store", number: 2510, name: "invalid_encryption", message: "invalid encryption", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrArtifactStoreChunkReassemblyFailed is artifact_store:2511: chunk reassembly failed
-var ErrArtifactStoreChunkReassemblyFailed = &Code{Module: "artifact_store", Number: 2511, Name: "chunk_reassembly_failed", Message: "chunk reassembly failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrArtifactStoreChunkReassemblyFailed = &Code{key: "artifact_store:2511", module: "artifact_store", number: 2511, name: "chunk_reassembly_failed", message: "chunk reassembly failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrArtifactStoreBackendNotSupported is artifact_store:2512: backend not supported
-var ErrArtifactStoreBackendNotSupported = &Code{Module: "artifact_store", Number: 2512, Name: "backend_not_supported", Message: "backend not supported", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrArtifactStoreBackendNotSupported = &Code{key: "artifact_store:2512", module: "artifact_store", number: 2512, name: "backend_not_supported", message: "backend not supported", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrArtifactStoreInvalidInput is artifact_store:2513: invalid input
-var ErrArtifactStoreInvalidInput = &Code{Module: "artifact_store", Number: 2513, Name: "invalid_input", Message: "invalid input", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrArtifactStoreInvalidInput = &Code{key: "artifact_store:2513", module: "artifact_store", number: 2513, name: "invalid_input", message: "invalid input", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrArtifactStoreAlreadyExists is artifact_store:2514: artifact already exists
-var ErrArtifactStoreAlreadyExists = &Code{Module: "artifact_store", Number: 2514, Name: "already_exists", Message: "artifact already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrArtifactStoreAlreadyExists = &Code{key: "artifact_store:2514", module: "artifact_store", number: 2514, name: "already_exists", message: "artifact already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrArtifactStoreNotFound is artifact_store:2515: resource not found
-var ErrArtifactStoreNotFound = &Code{Module: "artifact_store", Number: 2515, Name: "not_found", Message: "resource not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrArtifactStoreNotFound = &Code{key: "artifact_store:2515", module: "artifact_store", number: 2515, name: "not_found", message: "resource not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrArtifactStoreInvalidState is artifact_store:2516: invalid state
-var ErrArtifactStoreInvalidState = &Code{Module: "artifact_store", Number: 2516, Name: "invalid_state", Message: "invalid state", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrArtifactStoreInvalidState = &Code{key: "artifact_store:2516", module: "artifact_store", number: 2516, name: "invalid_state", message: "invalid state", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrBenchmarkInvalidProvider is benchmark:1: invalid provider address
-var ErrBenchmarkInvalidProvider = &Code{Module: "benchmark", Number: 1, Name: "invalid_provider", Message: "invalid provider address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidProvider = &Code{key: "benchmark:1", module: "benchmark", number: 1, name: "invalid_provider", message: "invalid provider address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkInvalidRequester is benchmark:2: invalid requester address
-var ErrBenchmarkInvalidRequester = &Code{Module: "benchmark", Number: 2, Name: "invalid_requester", Message: "invalid requester address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidRequester = &Code{key: "benchmark:2", module: "benchmark", number: 2, name: "invalid_requester", message: "invalid requester address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkInvalidReporter is benchmark:3: invalid reporter address
-var ErrBenchmarkInvalidReporter = &Code{Module: "benchmark", Number: 3, Name: "invalid_reporter", Message: "invalid reporter address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidReporter = &Code{key: "benchmark:3", module: "benchmark", number: 3, name: "invalid_reporter", message: "invalid reporter address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkInvalidAuthority is benchmark:4: invalid authority address
-var ErrBenchmarkInvalidAuthority = &Code{Module: "benchmark", Number: 4, Name: "invalid_authority", Message: "invalid authority address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidAuthority = &Code{key: "benchmark:4", module: "benchmark", number: 4, name: "invalid_authority", message: "invalid authority address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkInvalidChallengeID is benchmark:5: invalid challenge ID
-var ErrBenchmarkInvalidChallengeID = &Code{Module: "benchmark", Number: 5, Name: "invalid_challenge_id", Message: "invalid challenge ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidChallengeID = &Code{key: "benchmark:5", module: "benchmark", number: 5, name: "invalid_challenge_id", message: "invalid challenge ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkInvalidReason is benchmark:6: invalid reason
-var ErrBenchmarkInvalidReason = &Code{Module: "benchmark", Number: 6, Name: "invalid_reason", Message: "invalid reason", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidReason = &Code{key: "benchmark:6", module: "benchmark", number: 6, name: "invalid_reason", message: "invalid reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkInvalidResolution is benchmark:7: invalid resolution
-var ErrBenchmarkInvalidResolution = &Code{Module: "benchmark", Number: 7, Name: "invalid_resolution", Message: "invalid resolution", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidResolution = &Code{key: "benchmark:7", module: "benchmark", number: 7, name: "invalid_resolution", message: "invalid resolution", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkInvalidBenchmarkType is benchmark:8: invalid benchmark type
-var ErrBenchmarkInvalidBenchmarkType = &Code{Module: "benchmark", Number: 8, Name: "invalid_benchmark_type", Message: "invalid benchmark type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidBenchmarkType = &Code{key: "benchmark:8", module: "benchmark", number: 8, name: "invalid_benchmark_type", message: "invalid benchmark type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkMissingResults is benchmark:9: missing benchmark results
-var ErrBenchmarkMissingResults = &Code{Module: "benchmark", Number: 9, Name: "missing_results", Message: "missing benchmark results", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkMissingResults = &Code{key: "benchmark:9", module: "benchmark", number: 9, name: "missing_results", message: "missing benchmark results", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkReasonTooLong is benchmark:10: reason too long
-var ErrBenchmarkReasonTooLong = &Code{Module: "benchmark", Number: 10, Name: "reason_too_long", Message: "reason too long", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkReasonTooLong = &Code{key: "benchmark:10", module: "benchmark", number: 10, name: "reason_too_long", message: "reason too long", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkResolutionTooLong is benchmark:11: resolution too long
-var ErrBenchmarkResolutionTooLong = &Code{Module: "benchmark", Number: 11, Name: "resolution_too_long", Message: "resolution too long", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkResolutionTooLong = &Code{key: "benchmark:11", module: "benchmark", number: 11, name: "resolution_too_long", message: "resolution too long", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkInvalidBenchmark is benchmark:1700: invalid benchmark report
-var ErrBenchmarkInvalidBenchmark = &Code{Module: "benchmark", Number: 1700, Name: "invalid_benchmark", Message: "invalid benchmark report", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidBenchmark = &Code{key: "benchmark:1700", module: "benchmark", number: 1700, name: "invalid_benchmark", message: "invalid benchmark report", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkUnknownProvider is benchmark:1701: unknown provider
-var ErrBenchmarkUnknownProvider = &Code{Module: "benchmark", Number: 1701, Name: "unknown_provider", Message: "unknown provider", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrBenchmarkUnknownProvider = &Code{key: "benchmark:1701", module: "benchmark", number: 1701, name: "unknown_provider", message: "unknown provider", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrBenchmarkInvalidSignature is benchmark:1702: invalid signature
-var ErrBenchmarkInvalidSignature = &Code{Module: "benchmark", Number: 1702, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidSignature = &Code{key: "benchmark:1702", module: "benchmark", number: 1702, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkDuplicateReport is benchmark:1703: duplicate benchmark report
-var ErrBenchmarkDuplicateReport = &Code{Module: "benchmark", Number: 1703, Name: "duplicate_report", Message: "duplicate benchmark report", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrBenchmarkDuplicateReport = &Code{key: "benchmark:1703", module: "benchmark", number: 1703, name: "duplicate_report", message: "duplicate benchmark report", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrBenchmarkOutOfBounds is benchmark:1704: metric values out of bounds
-var ErrBenchmarkOutOfBounds = &Code{Module: "benchmark", Number: 1704, Name: "out_of_bounds", Message: "metric values out of bounds", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrBenchmarkOutOfBounds = &Code{key: "benchmark:1704", module: "benchmark", number: 1704, name: "out_of_bounds", message: "metric values out of bounds", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrBenchmarkChallengeNotFound is benchmark:1705: challenge not found
-var ErrBenchmarkChallengeNotFound = &Code{Module: "benchmark", Number: 1705, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrBenchmarkChallengeNotFound = &Code{key: "benchmark:1705", module: "benchmark", number: 1705, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrBenchmarkChallengeExpired is benchmark:1706: challenge expired
-var ErrBenchmarkChallengeExpired = &Code{Module: "benchmark", Number: 1706, Name: "challenge_expired", Message: "challenge expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrBenchmarkChallengeExpired = &Code{key: "benchmark:1706", module: "benchmark", number: 1706, name: "challenge_expired", message: "challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrBenchmarkInvalidSuiteVersion is benchmark:1707: invalid suite version
-var ErrBenchmarkInvalidSuiteVersion = &Code{Module: "benchmark", Number: 1707, Name: "invalid_suite_version", Message: "invalid suite version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidSuiteVersion = &Code{key: "benchmark:1707", module: "benchmark", number: 1707, name: "invalid_suite_version", message: "invalid suite version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkChallengeAlreadyResponded is benchmark:1708: challenge already responded
-var ErrBenchmarkChallengeAlreadyResponded = &Code{Module: "benchmark", Number: 1708, Name: "challenge_already_responded", Message: "challenge already responded", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrBenchmarkChallengeAlreadyResponded = &Code{key: "benchmark:1708", module: "benchmark", number: 1708, name: "challenge_already_responded", message: "challenge already responded", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrBenchmarkUnauthorized is benchmark:1709: unauthorized
-var ErrBenchmarkUnauthorized = &Code{Module: "benchmark", Number: 1709, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrBenchmarkUnauthorized = &Code{key: "benchmark:1709", module: "benchmark", number: 1709, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrBenchmarkReportNotFound is benchmark:1710: benchmark report not found
-var ErrBenchmarkReportNotFound = &Code{Module: "benchmark", Number: 1710, Name: "report_not_found", Message: "benchmark report not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrBenchmarkReportNotFound = &Code{key: "benchmark:1710", module: "benchmark", number: 1710, name: "report_not_found", message: "benchmark report not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrBenchmarkProviderFlagged is benchmark:1711: provider is flagged
-var ErrBenchmarkProviderFlagged = &Code{Module: "benchmark", Number: 1711, Name: "provider_flagged", Message: "provider is flagged", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrBenchmarkProviderFlagged = &Code{key: "benchmark:1711", module: "benchmark", number: 1711, name: "provider_flagged", message: "provider is flagged", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrBenchmarkInvalidMetricSchema is benchmark:1712: invalid metric schema version
-var ErrBenchmarkInvalidMetricSchema = &Code{Module: "benchmark", Number: 1712, Name: "invalid_metric_schema", Message: "invalid metric schema version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBenchmarkInvalidMetricSchema = &Code{key: "benchmark:1712", module: "benchmark", number: 1712, name: "invalid_metric_schema", message: "invalid metric schema version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkScoreNotFound is benchmark:1713: reliability score not found
-var ErrBenchmarkScoreNotFound = &Code{Module: "benchmark", Number: 1713, Name: "score_not_found", Message: "reliability score not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrBenchmarkScoreNotFound = &Code{key: "benchmark:1713", module: "benchmark", number: 1713, name: "score_not_found", message: "reliability score not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrBmeInvalidParams is bme:2600: invalid parameters
-var ErrBmeInvalidParams = &Code{Module: "bme", Number: 2600, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBmeInvalidParams = &Code{key: "bme:2600", module: "bme", number: 2600, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBmeUnauthorized is bme:2601: unauthorized
-var ErrBmeUnauthorized = &Code{Module: "bme", Number: 2601, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrBmeUnauthorized = &Code{key: "bme:2601", module: "bme", number: 2601, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrBmeModuleDisabled is bme:2602: module is disabled
-var ErrBmeModuleDisabled = &Code{Module: "bme", Number: 2602, Name: "module_disabled", Message: "module is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrBmeModuleDisabled = &Code{key: "bme:2602", module: "bme", number: 2602, name: "module_disabled", message: "module is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrBmeOracleUnhealthy is bme:2603: oracle is unhealthy
-var ErrBmeOracleUnhealthy = &Code{Module: "bme", Number: 2603, Name: "oracle_unhealthy", Message: "oracle is unhealthy", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrBmeOracleUnhealthy = &Code{key: "bme:2603", module: "bme", number: 2603, name: "oracle_unhealthy", message: "oracle is unhealthy", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrBmeCircuitBreakerActive is bme:2604: circuit breaker is active
-var ErrBmeCircuitBreakerActive = &Code{Module: "bme", Number: 2604, Name: "circuit_breaker_active", Message: "circuit breaker is active", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrBmeCircuitBreakerActive = &Code{key: "bme:2604", module: "bme", number: 2604, name: "circuit_breaker_active", message: "circuit breaker is active", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrBmeInsufficientVaultFunds is bme:2605: insufficient vault funds
-var ErrBmeInsufficientVaultFunds = &Code{Module: "bme", Number: 2605, Name: "insufficient_vault_funds", Message: "insufficient vault funds", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrBmeInsufficientVaultFunds = &Code{key: "bme:2605", module: "bme", number: 2605, name: "insufficient_vault_funds", message: "insufficient vault funds", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrBmeInvalidAmount is bme:2606: invalid amount
-var ErrBmeInvalidAmount = &Code{Module: "bme", Number: 2606, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBmeInvalidAmount = &Code{key: "bme:2606", module: "bme", number: 2606, name: "invalid_amount", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBmeInvalidDenom is bme:2607: invalid denomination
-var ErrBmeInvalidDenom = &Code{Module: "bme", Number: 2607, Name: "invalid_denom", Message: "invalid denomination", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBmeInvalidDenom = &Code{key: "bme:2607", module: "bme", number: 2607, name: "invalid_denom", message: "invalid denomination", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBmeInvalidAddress is bme:2608: invalid address
-var ErrBmeInvalidAddress = &Code{Module: "bme", Number: 2608, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBmeInvalidAddress = &Code{key: "bme:2608", module: "bme", number: 2608, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBmeInvalidSender is bme:2609: invalid sender
-var ErrBmeInvalidSender = &Code{Module: "bme", Number: 2609, Name: "invalid_sender", Message: "invalid sender", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBmeInvalidSender = &Code{key: "bme:2609", module: "bme", number: 2609, name: "invalid_sender", message: "invalid sender", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBmeZeroPrice is bme:2610: oracle price is zero
-var ErrBmeZeroPrice = &Code{Module: "bme", Number: 2610, Name: "zero_price", Message: "oracle price is zero", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrBmeZeroPrice = &Code{key: "bme:2610", module: "bme", number: 2610, name: "zero_price", message: "oracle price is zero", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBmeRecordExists is bme:2611: ledger record already exists
-var ErrBmeRecordExists = &Code{Module: "bme", Number: 2611, Name: "record_exists", Message: "ledger record already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrBmeRecordExists = &Code{key: "bme:2611", module: "bme", number: 2611, name: "record_exists", message: "ledger record already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrBmeMintFailed is bme:2612: failed to mint tokens
-var ErrBmeMintFailed = &Code{Module: "bme", Number: 2612, Name: "mint_failed", Message: "failed to mint tokens", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrBmeMintFailed = &Code{key: "bme:2612", module: "bme", number: 2612, name: "mint_failed", message: "failed to mint tokens", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrBmeBurnFailed is bme:2613: failed to burn tokens
-var ErrBmeBurnFailed = &Code{Module: "bme", Number: 2613, Name: "burn_failed", Message: "failed to burn tokens", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrBmeBurnFailed = &Code{key: "bme:2613", module: "bme", number: 2613, name: "burn_failed", message: "failed to burn tokens", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrConfigSDKInvalidAddress is config:1: invalid address
 //
 // The platform Go SDK's copy of ErrConfigInvalidAddress (config:1619), which the chain module registers.
-var ErrConfigSDKInvalidAddress = &Code{Module: "config", Number: 1, Name: "invalid_address_sdk", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigSDKInvalidAddress = &Code{key: "config:1", module: "config", number: 1, name: "invalid_address_sdk", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigSDKInvalidClientID is config:2: invalid client ID
 //
 // The platform Go SDK's copy of ErrConfigInvalidClientID (config:1600), which the chain module registers.
-var ErrConfigSDKInvalidClientID = &Code{Module: "config", Number: 2, Name: "invalid_client_id_sdk", Message: "invalid client ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigSDKInvalidClientID = &Code{key: "config:2", module: "config", number: 2, name: "invalid_client_id_sdk", message: "invalid client ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigSDKInvalidPublicKey is config:3: invalid public key
 //
 // The platform Go SDK's copy of ErrConfigInvalidPublicKey (config:1603), which the chain module registers.
-var ErrConfigSDKInvalidPublicKey = &Code{Module: "config", Number: 3, Name: "invalid_public_key_sdk", Message: "invalid public key", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigSDKInvalidPublicKey = &Code{key: "config:3", module: "config", number: 3, name: "invalid_public_key_sdk", message: "invalid public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigSDKInvalidVersionConstraint is config:4: invalid version constraint
 //
 // The platform Go SDK's copy of ErrConfigInvalidVersionConstraint (config:1605), which the chain module registers.
-var ErrConfigSDKInvalidVersionConstraint = &Code{Module: "config", Number: 4, Name: "invalid_version_constraint_sdk", Message: "invalid version constraint", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigSDKInvalidVersionConstraint = &Code{key: "config:4", module: "config", number: 4, name: "invalid_version_constraint_sdk", message: "invalid version constraint", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidReason is config:5: invalid reason
-var ErrConfigInvalidReason = &Code{Module: "config", Number: 5, Name: "invalid_reason", Message: "invalid reason", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidReason = &Code{key: "config:5", module: "config", number: 5, name: "invalid_reason", message: "invalid reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidClientID is config:1600: invalid client ID
-var ErrConfigInvalidClientID = &Code{Module: "config", Number: 1600, Name: "invalid_client_id", Message: "invalid client ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidClientID = &Code{key: "config:1600", module: "config", number: 1600, name: "invalid_client_id", message: "invalid client ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidClientName is config:1601: invalid client name
-var ErrConfigInvalidClientName = &Code{Module: "config", Number: 1601, Name: "invalid_client_name", Message: "invalid client name", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidClientName = &Code{key: "config:1601", module: "config", number: 1601, name: "invalid_client_name", message: "invalid client name", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidClientDescription is config:1602: invalid client description
-var ErrConfigInvalidClientDescription = &Code{Module: "config", Number: 1602, Name: "invalid_client_description", Message: "invalid client description", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidClientDescription = &Code{key: "config:1602", module: "config", number: 1602, name: "invalid_client_description", message: "invalid client description", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidPublicKey is config:1603: invalid public key
-var ErrConfigInvalidPublicKey = &Code{Module: "config", Number: 1603, Name: "invalid_public_key", Message: "invalid public key", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidPublicKey = &Code{key: "config:1603", module: "config", number: 1603, name: "invalid_public_key", message: "invalid public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidKeyType is config:1604: invalid key type
-var ErrConfigInvalidKeyType = &Code{Module: "config", Number: 1604, Name: "invalid_key_type", Message: "invalid key type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidKeyType = &Code{key: "config:1604", module: "config", number: 1604, name: "invalid_key_type", message: "invalid key type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidVersionConstraint is config:1605: invalid version constraint
-var ErrConfigInvalidVersionConstraint = &Code{Module: "config", Number: 1605, Name: "invalid_version_constraint", Message: "invalid version constraint", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidVersionConstraint = &Code{key: "config:1605", module: "config", number: 1605, name: "invalid_version_constraint", message: "invalid version constraint", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidClientStatus is config:1606: invalid client status
-var ErrConfigInvalidClientStatus = &Code{Module: "config", Number: 1606, Name: "invalid_client_status", Message: "invalid client status", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidClientStatus = &Code{key: "config:1606", module: "config", number: 1606, name: "invalid_client_status", message: "invalid client status", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidRegisteredBy is config:1607: invalid registered_by address
-var ErrConfigInvalidRegisteredBy = &Code{Module: "config", Number: 1607, Name: "invalid_registered_by", Message: "invalid registered_by address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidRegisteredBy = &Code{key: "config:1607", module: "config", number: 1607, name: "invalid_registered_by", message: "invalid registered_by address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidTimestamp is config:1608: invalid timestamp
-var ErrConfigInvalidTimestamp = &Code{Module: "config", Number: 1608, Name: "invalid_timestamp", Message: "invalid timestamp", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidTimestamp = &Code{key: "config:1608", module: "config", number: 1608, name: "invalid_timestamp", message: "invalid timestamp", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigClientNotFound is config:1609: client not found
-var ErrConfigClientNotFound = &Code{Module: "config", Number: 1609, Name: "client_not_found", Message: "client not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrConfigClientNotFound = &Code{key: "config:1609", module: "config", number: 1609, name: "client_not_found", message: "client not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrConfigClientAlreadyExists is config:1610: client already exists
-var ErrConfigClientAlreadyExists = &Code{Module: "config", Number: 1610, Name: "client_already_exists", Message: "client already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrConfigClientAlreadyExists = &Code{key: "config:1610", module: "config", number: 1610, name: "client_already_exists", message: "client already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrConfigInvalidStatusTransition is config:1611: invalid status transition
-var ErrConfigInvalidStatusTransition = &Code{Module: "config", Number: 1611, Name: "invalid_status_transition", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrConfigInvalidStatusTransition = &Code{key: "config:1611", module: "config", number: 1611, name: "invalid_status_transition", message: "invalid status transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrConfigUnauthorized is config:1612: unauthorized
-var ErrConfigUnauthorized = &Code{Module: "config", Number: 1612, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrConfigUnauthorized = &Code{key: "config:1612", module: "config", number: 1612, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrConfigClientNotApproved is config:1613: client not approved
-var ErrConfigClientNotApproved = &Code{Module: "config", Number: 1613, Name: "client_not_approved", Message: "client not approved", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrConfigClientNotApproved = &Code{key: "config:1613", module: "config", number: 1613, name: "client_not_approved", message: "client not approved", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrConfigClientSuspended is config:1614: client is suspended
-var ErrConfigClientSuspended = &Code{Module: "config", Number: 1614, Name: "client_suspended", Message: "client is suspended", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrConfigClientSuspended = &Code{key: "config:1614", module: "config", number: 1614, name: "client_suspended", message: "client is suspended", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrConfigClientRevoked is config:1615: client is revoked
-var ErrConfigClientRevoked = &Code{Module: "config", Number: 1615, Name: "client_revoked", Message: "client is revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrConfigClientRevoked = &Code{key: "config:1615", module: "config", number: 1615, name: "client_revoked", message: "client is revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrConfigInvalidSignature is config:1616: invalid signature
-var ErrConfigInvalidSignature = &Code{Module: "config", Number: 1616, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidSignature = &Code{key: "config:1616", module: "config", number: 1616, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigVersionNotAllowed is config:1617: version not allowed
-var ErrConfigVersionNotAllowed = &Code{Module: "config", Number: 1617, Name: "version_not_allowed", Message: "version not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrConfigVersionNotAllowed = &Code{key: "config:1617", module: "config", number: 1617, name: "version_not_allowed", message: "version not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrConfigScopeNotAllowed is config:1618: scope type not allowed for this client
-var ErrConfigScopeNotAllowed = &Code{Module: "config", Number: 1618, Name: "scope_not_allowed", Message: "scope type not allowed for this client", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrConfigScopeNotAllowed = &Code{key: "config:1618", module: "config", number: 1618, name: "scope_not_allowed", message: "scope type not allowed for this client", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrConfigInvalidAddress is config:1619: invalid address
-var ErrConfigInvalidAddress = &Code{Module: "config", Number: 1619, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidAddress = &Code{key: "config:1619", module: "config", number: 1619, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidProposal is config:1620: invalid proposal
-var ErrConfigInvalidProposal = &Code{Module: "config", Number: 1620, Name: "invalid_proposal", Message: "invalid proposal", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidProposal = &Code{key: "config:1620", module: "config", number: 1620, name: "invalid_proposal", message: "invalid proposal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigSignatureVerificationFailed is config:1621: signature verification failed
-var ErrConfigSignatureVerificationFailed = &Code{Module: "config", Number: 1621, Name: "signature_verification_failed", Message: "signature verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrConfigSignatureVerificationFailed = &Code{key: "config:1621", module: "config", number: 1621, name: "signature_verification_failed", message: "signature verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrConfigInvalidPayloadHash is config:1622: invalid payload hash
-var ErrConfigInvalidPayloadHash = &Code{Module: "config", Number: 1622, Name: "invalid_payload_hash", Message: "invalid payload hash", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrConfigInvalidPayloadHash = &Code{key: "config:1622", module: "config", number: 1622, name: "invalid_payload_hash", message: "invalid payload hash", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigSaltBindingFailed is config:1623: salt binding validation failed
-var ErrConfigSaltBindingFailed = &Code{Module: "config", Number: 1623, Name: "salt_binding_failed", Message: "salt binding validation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrConfigSaltBindingFailed = &Code{key: "config:1623", module: "config", number: 1623, name: "salt_binding_failed", message: "salt binding validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrDelegationInvalidAddress is delegation:1: invalid address
-var ErrDelegationInvalidAddress = &Code{Module: "delegation", Number: 1, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrDelegationInvalidAddress = &Code{key: "delegation:1", module: "delegation", number: 1, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrDelegationInvalidAmount is delegation:2: invalid amount
-var ErrDelegationInvalidAmount = &Code{Module: "delegation", Number: 2, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrDelegationInvalidAmount = &Code{key: "delegation:2", module: "delegation", number: 2, name: "invalid_amount", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrDelegationSelfRedelegation is delegation:3: cannot redelegate to same validator
-var ErrDelegationSelfRedelegation = &Code{Module: "delegation", Number: 3, Name: "self_redelegation", Message: "cannot redelegate to same validator", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrDelegationSelfRedelegation = &Code{key: "delegation:3", module: "delegation", number: 3, name: "self_redelegation", message: "cannot redelegate to same validator", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEmailVerificationInvalidEmail is email_verification:1: invalid email address
-var ErrEmailVerificationInvalidEmail = &Code{Module: "email_verification", Number: 1, Name: "invalid_email", Message: "invalid email address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEmailVerificationInvalidEmail = &Code{key: "email_verification:1", module: "email_verification", number: 1, name: "invalid_email", message: "invalid email address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEmailVerificationInvalidRequest is email_verification:2: invalid request
-var ErrEmailVerificationInvalidRequest = &Code{Module: "email_verification", Number: 2, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEmailVerificationInvalidRequest = &Code{key: "email_verification:2", module: "email_verification", number: 2, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEmailVerificationInvalidConfig is email_verification:3: invalid configuration
-var ErrEmailVerificationInvalidConfig = &Code{Module: "email_verification", Number: 3, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEmailVerificationInvalidConfig = &Code{key: "email_verification:3", module: "email_verification", number: 3, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEmailVerificationChallengeCreation is email_verification:4: failed to create challenge
-var ErrEmailVerificationChallengeCreation = &Code{Module: "email_verification", Number: 4, Name: "challenge_creation", Message: "failed to create challenge", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrEmailVerificationChallengeCreation = &Code{key: "email_verification:4", module: "email_verification", number: 4, name: "challenge_creation", message: "failed to create challenge", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrEmailVerificationChallengeNotFound is email_verification:5: challenge not found
-var ErrEmailVerificationChallengeNotFound = &Code{Module: "email_verification", Number: 5, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrEmailVerificationChallengeNotFound = &Code{key: "email_verification:5", module: "email_verification", number: 5, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrEmailVerificationChallengeExpired is email_verification:6: challenge expired
-var ErrEmailVerificationChallengeExpired = &Code{Module: "email_verification", Number: 6, Name: "challenge_expired", Message: "challenge expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrEmailVerificationChallengeExpired = &Code{key: "email_verification:6", module: "email_verification", number: 6, name: "challenge_expired", message: "challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrEmailVerificationMaxAttemptsExceeded is email_verification:7: max verification attempts exceeded
-var ErrEmailVerificationMaxAttemptsExceeded = &Code{Module: "email_verification", Number: 7, Name: "max_attempts_exceeded", Message: "max verification attempts exceeded", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrEmailVerificationMaxAttemptsExceeded = &Code{key: "email_verification:7", module: "email_verification", number: 7, name: "max_attempts_exceeded", message: "max verification attempts exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrEmailVerificationResendLimitExceeded is email_verification:8: resend limit exceeded
-var ErrEmailVerificationResendLimitExceeded = &Code{Module: "email_verification", Number: 8, Name: "resend_limit_exceeded", Message: "resend limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+var ErrEmailVerificationResendLimitExceeded = &Code{key: "email_verification:8", module: "email_verification", number: 8, name: "resend_limit_exceeded", message: "resend limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
 
 // ErrEmailVerificationResendCooldown is email_verification:9: resend cooldown active
-var ErrEmailVerificationResendCooldown = &Code{Module: "email_verification", Number: 9, Name: "resend_cooldown", Message: "resend cooldown active", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+var ErrEmailVerificationResendCooldown = &Code{key: "email_verification:9", module: "email_verification", number: 9, name: "resend_cooldown", message: "resend cooldown active", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
 
 // ErrEmailVerificationInvalidSecret is email_verification:10: invalid verification secret
-var ErrEmailVerificationInvalidSecret = &Code{Module: "email_verification", Number: 10, Name: "invalid_secret", Message: "invalid verification secret", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEmailVerificationInvalidSecret = &Code{key: "email_verification:10", module: "email_verification", number: 10, name: "invalid_secret", message: "invalid verification secret", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEmailVerificationAccountMismatch is email_verification:11: account address mismatch
-var ErrEmailVerificationAccountMismatch = &Code{Module: "email_verification", Number: 11, Name: "account_mismatch", Message: "account address mismatch", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrEmailVerificationAccountMismatch = &Code{key: "email_verification:11", module: "email_verification", number: 11, name: "account_mismatch", message: "account address mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrEmailVerificationDeliveryFailed is email_verification:12: email delivery failed
-var ErrEmailVerificationDeliveryFailed = &Code{Module: "email_verification", Number: 12, Name: "delivery_failed", Message: "email delivery failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+var ErrEmailVerificationDeliveryFailed = &Code{key: "email_verification:12", module: "email_verification", number: 12, name: "delivery_failed", message: "email delivery failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrEmailVerificationProvider is email_verification:13: email provider error
-var ErrEmailVerificationProvider = &Code{Module: "email_verification", Number: 13, Name: "provider_error", Message: "email provider error", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+var ErrEmailVerificationProvider = &Code{key: "email_verification:13", module: "email_verification", number: 13, name: "provider_error", message: "email provider error", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrEmailVerificationRateLimited is email_verification:14: rate limit exceeded
-var ErrEmailVerificationRateLimited = &Code{Module: "email_verification", Number: 14, Name: "rate_limited", Message: "rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+var ErrEmailVerificationRateLimited = &Code{key: "email_verification:14", module: "email_verification", number: 14, name: "rate_limited", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
 
 // ErrEmailVerificationServiceUnavailable is email_verification:15: service unavailable
-var ErrEmailVerificationServiceUnavailable = &Code{Module: "email_verification", Number: 15, Name: "service_unavailable", Message: "service unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+var ErrEmailVerificationServiceUnavailable = &Code{key: "email_verification:15", module: "email_verification", number: 15, name: "service_unavailable", message: "service unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrEmailVerificationCache is email_verification:16: cache error
-var ErrEmailVerificationCache = &Code{Module: "email_verification", Number: 16, Name: "cache_error", Message: "cache error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrEmailVerificationCache = &Code{key: "email_verification:16", module: "email_verification", number: 16, name: "cache_error", message: "cache error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrEmailVerificationTemplate is email_verification:17: template rendering error
-var ErrEmailVerificationTemplate = &Code{Module: "email_verification", Number: 17, Name: "template_error", Message: "template rendering error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrEmailVerificationTemplate = &Code{key: "email_verification:17", module: "email_verification", number: 17, name: "template_error", message: "template rendering error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrEmailVerificationWebhookInvalid is email_verification:18: invalid webhook
-var ErrEmailVerificationWebhookInvalid = &Code{Module: "email_verification", Number: 18, Name: "webhook_invalid", Message: "invalid webhook", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEmailVerificationWebhookInvalid = &Code{key: "email_verification:18", module: "email_verification", number: 18, name: "webhook_invalid", message: "invalid webhook", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEmailVerificationAttestationFailed is email_verification:19: attestation creation failed
-var ErrEmailVerificationAttestationFailed = &Code{Module: "email_verification", Number: 19, Name: "attestation_failed", Message: "attestation creation failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrEmailVerificationAttestationFailed = &Code{key: "email_verification:19", module: "email_verification", number: 19, name: "attestation_failed", message: "attestation creation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrEmailVerificationAlreadyVerified is email_verification:20: email already verified
-var ErrEmailVerificationAlreadyVerified = &Code{Module: "email_verification", Number: 20, Name: "already_verified", Message: "email already verified", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrEmailVerificationAlreadyVerified = &Code{key: "email_verification:20", module: "email_verification", number: 20, name: "already_verified", message: "email already verified", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrEmailVerificationChallengeConsumed is email_verification:21: challenge already consumed
-var ErrEmailVerificationChallengeConsumed = &Code{Module: "email_verification", Number: 21, Name: "challenge_consumed", Message: "challenge already consumed", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrEmailVerificationChallengeConsumed = &Code{key: "email_verification:21", module: "email_verification", number: 21, name: "challenge_consumed", message: "challenge already consumed", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrEmailVerificationDisposableEmail is email_verification:22: disposable email not allowed
-var ErrEmailVerificationDisposableEmail = &Code{Module: "email_verification", Number: 22, Name: "disposable_email", Message: "disposable email not allowed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEmailVerificationDisposableEmail = &Code{key: "email_verification:22", module: "email_verification", number: 22, name: "disposable_email", message: "disposable email not allowed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEmailVerificationBlockedDomain is email_verification:23: email domain blocked
-var ErrEmailVerificationBlockedDomain = &Code{Module: "email_verification", Number: 23, Name: "blocked_domain", Message: "email domain blocked", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEmailVerificationBlockedDomain = &Code{key: "email_verification:23", module: "email_verification", number: 23, name: "blocked_domain", message: "email domain blocked", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEmailVerificationSigningFailed is email_verification:24: attestation signing failed
-var ErrEmailVerificationSigningFailed = &Code{Module: "email_verification", Number: 24, Name: "signing_failed", Message: "attestation signing failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrEmailVerificationSigningFailed = &Code{key: "email_verification:24", module: "email_verification", number: 24, name: "signing_failed", message: "attestation signing failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrEnclaveSDKInvalidEnclaveIdentity is enclave:1: invalid enclave identity
 //
 // The platform Go SDK's copy of ErrEnclaveInvalidEnclaveIdentity (enclave:1900), which the chain module registers.
-var ErrEnclaveSDKInvalidEnclaveIdentity = &Code{Module: "enclave", Number: 1, Name: "invalid_enclave_identity_sdk", Message: "invalid enclave identity", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveSDKInvalidEnclaveIdentity = &Code{key: "enclave:1", module: "enclave", number: 1, name: "invalid_enclave_identity_sdk", message: "invalid enclave identity", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveSDKInvalidMeasurement is enclave:2: invalid measurement
 //
 // The platform Go SDK's copy of ErrEnclaveInvalidMeasurement (enclave:1903), which the chain module registers.
-var ErrEnclaveSDKInvalidMeasurement = &Code{Module: "enclave", Number: 2, Name: "invalid_measurement_sdk", Message: "invalid measurement", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveSDKInvalidMeasurement = &Code{key: "enclave:2", module: "enclave", number: 2, name: "invalid_measurement_sdk", message: "invalid measurement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveSDKIdentityNotFound is enclave:3: enclave identity not found
 //
 // The platform Go SDK's copy of ErrEnclaveIdentityNotFound (enclave:1901), which the chain module registers.
-var ErrEnclaveSDKIdentityNotFound = &Code{Module: "enclave", Number: 3, Name: "enclave_identity_not_found_sdk", Message: "enclave identity not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrEnclaveSDKIdentityNotFound = &Code{key: "enclave:3", module: "enclave", number: 3, name: "enclave_identity_not_found_sdk", message: "enclave identity not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrEnclaveSDKIdentityExists is enclave:4: enclave identity already exists
 //
 // The platform Go SDK's copy of ErrEnclaveIdentityExists (enclave:1902), which the chain module registers.
-var ErrEnclaveSDKIdentityExists = &Code{Module: "enclave", Number: 4, Name: "enclave_identity_exists_sdk", Message: "enclave identity already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveSDKIdentityExists = &Code{key: "enclave:4", module: "enclave", number: 4, name: "enclave_identity_exists_sdk", message: "enclave identity already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveSDKMeasurementNotAllowlisted is enclave:5: measurement not allowlisted
 //
 // The platform Go SDK's copy of ErrEnclaveMeasurementNotAllowlisted (enclave:1904), which the chain module registers.
-var ErrEnclaveSDKMeasurementNotAllowlisted = &Code{Module: "enclave", Number: 5, Name: "measurement_not_allowlisted_sdk", Message: "measurement not allowlisted", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEnclaveSDKMeasurementNotAllowlisted = &Code{key: "enclave:5", module: "enclave", number: 5, name: "measurement_not_allowlisted_sdk", message: "measurement not allowlisted", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEnclaveSDKKeyRotationInProgress is enclave:6: key rotation already in progress
 //
 // The platform Go SDK's copy of ErrEnclaveKeyRotationInProgress (enclave:1911), which the chain module registers.
-var ErrEnclaveSDKKeyRotationInProgress = &Code{Module: "enclave", Number: 6, Name: "key_rotation_in_progress_sdk", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveSDKKeyRotationInProgress = &Code{key: "enclave:6", module: "enclave", number: 6, name: "key_rotation_in_progress_sdk", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveSDKNoActiveRotation is enclave:7: no active key rotation
 //
 // The platform Go SDK's copy of ErrEnclaveNoActiveRotation (enclave:1912), which the chain module registers.
-var ErrEnclaveSDKNoActiveRotation = &Code{Module: "enclave", Number: 7, Name: "no_active_rotation_sdk", Message: "no active key rotation", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveSDKNoActiveRotation = &Code{key: "enclave:7", module: "enclave", number: 7, name: "no_active_rotation_sdk", message: "no active key rotation", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveSDKUnauthorized is enclave:8: unauthorized
 //
 // The platform Go SDK's copy of ErrEnclaveUnauthorized (enclave:1910), which the chain module registers.
-var ErrEnclaveSDKUnauthorized = &Code{Module: "enclave", Number: 8, Name: "unauthorized_sdk", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrEnclaveSDKUnauthorized = &Code{key: "enclave:8", module: "enclave", number: 8, name: "unauthorized_sdk", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrEnclaveInvalidEnclaveIdentity is enclave:1900: invalid enclave identity
-var ErrEnclaveInvalidEnclaveIdentity = &Code{Module: "enclave", Number: 1900, Name: "invalid_enclave_identity", Message: "invalid enclave identity", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidEnclaveIdentity = &Code{key: "enclave:1900", module: "enclave", number: 1900, name: "invalid_enclave_identity", message: "invalid enclave identity", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveIdentityNotFound is enclave:1901: enclave identity not found
-var ErrEnclaveIdentityNotFound = &Code{Module: "enclave", Number: 1901, Name: "enclave_identity_not_found", Message: "enclave identity not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrEnclaveIdentityNotFound = &Code{key: "enclave:1901", module: "enclave", number: 1901, name: "enclave_identity_not_found", message: "enclave identity not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrEnclaveIdentityExists is enclave:1902: enclave identity already exists
-var ErrEnclaveIdentityExists = &Code{Module: "enclave", Number: 1902, Name: "enclave_identity_exists", Message: "enclave identity already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveIdentityExists = &Code{key: "enclave:1902", module: "enclave", number: 1902, name: "enclave_identity_exists", message: "enclave identity already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveInvalidMeasurement is enclave:1903: invalid enclave measurement
-var ErrEnclaveInvalidMeasurement = &Code{Module: "enclave", Number: 1903, Name: "invalid_measurement", Message: "invalid enclave measurement", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidMeasurement = &Code{key: "enclave:1903", module: "enclave", number: 1903, name: "invalid_measurement", message: "invalid enclave measurement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveMeasurementNotAllowlisted is enclave:1904: enclave measurement not allowlisted
-var ErrEnclaveMeasurementNotAllowlisted = &Code{Module: "enclave", Number: 1904, Name: "measurement_not_allowlisted", Message: "enclave measurement not allowlisted", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEnclaveMeasurementNotAllowlisted = &Code{key: "enclave:1904", module: "enclave", number: 1904, name: "measurement_not_allowlisted", message: "enclave measurement not allowlisted", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEnclaveMeasurementRevoked is enclave:1905: enclave measurement revoked
-var ErrEnclaveMeasurementRevoked = &Code{Module: "enclave", Number: 1905, Name: "measurement_revoked", Message: "enclave measurement revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveMeasurementRevoked = &Code{key: "enclave:1905", module: "enclave", number: 1905, name: "measurement_revoked", message: "enclave measurement revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveMeasurementExpired is enclave:1906: enclave measurement expired
-var ErrEnclaveMeasurementExpired = &Code{Module: "enclave", Number: 1906, Name: "measurement_expired", Message: "enclave measurement expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveMeasurementExpired = &Code{key: "enclave:1906", module: "enclave", number: 1906, name: "measurement_expired", message: "enclave measurement expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveAttestationInvalid is enclave:1907: invalid attestation
-var ErrEnclaveAttestationInvalid = &Code{Module: "enclave", Number: 1907, Name: "attestation_invalid", Message: "invalid attestation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveAttestationInvalid = &Code{key: "enclave:1907", module: "enclave", number: 1907, name: "attestation_invalid", message: "invalid attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveAttestationExpired is enclave:1908: attestation expired
-var ErrEnclaveAttestationExpired = &Code{Module: "enclave", Number: 1908, Name: "attestation_expired", Message: "attestation expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveAttestationExpired = &Code{key: "enclave:1908", module: "enclave", number: 1908, name: "attestation_expired", message: "attestation expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveDebugModeEnabled is enclave:1909: debug mode must be disabled for production
-var ErrEnclaveDebugModeEnabled = &Code{Module: "enclave", Number: 1909, Name: "debug_mode_enabled", Message: "debug mode must be disabled for production", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveDebugModeEnabled = &Code{key: "enclave:1909", module: "enclave", number: 1909, name: "debug_mode_enabled", message: "debug mode must be disabled for production", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveUnauthorized is enclave:1910: unauthorized
-var ErrEnclaveUnauthorized = &Code{Module: "enclave", Number: 1910, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrEnclaveUnauthorized = &Code{key: "enclave:1910", module: "enclave", number: 1910, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrEnclaveKeyRotationInProgress is enclave:1911: key rotation already in progress
-var ErrEnclaveKeyRotationInProgress = &Code{Module: "enclave", Number: 1911, Name: "key_rotation_in_progress", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveKeyRotationInProgress = &Code{key: "enclave:1911", module: "enclave", number: 1911, name: "key_rotation_in_progress", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveNoActiveRotation is enclave:1912: no active key rotation
-var ErrEnclaveNoActiveRotation = &Code{Module: "enclave", Number: 1912, Name: "no_active_rotation", Message: "no active key rotation", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveNoActiveRotation = &Code{key: "enclave:1912", module: "enclave", number: 1912, name: "no_active_rotation", message: "no active key rotation", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveInvalidAttestedResult is enclave:1913: invalid attested result
-var ErrEnclaveInvalidAttestedResult = &Code{Module: "enclave", Number: 1913, Name: "invalid_attested_result", Message: "invalid attested result", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidAttestedResult = &Code{key: "enclave:1913", module: "enclave", number: 1913, name: "invalid_attested_result", message: "invalid attested result", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveSignatureInvalid is enclave:1914: invalid enclave signature
-var ErrEnclaveSignatureInvalid = &Code{Module: "enclave", Number: 1914, Name: "enclave_signature_invalid", Message: "invalid enclave signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveSignatureInvalid = &Code{key: "enclave:1914", module: "enclave", number: 1914, name: "enclave_signature_invalid", message: "invalid enclave signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveScoreMismatch is enclave:1915: score mismatch during consensus verification
-var ErrEnclaveScoreMismatch = &Code{Module: "enclave", Number: 1915, Name: "score_mismatch", Message: "score mismatch during consensus verification", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveScoreMismatch = &Code{key: "enclave:1915", module: "enclave", number: 1915, name: "score_mismatch", message: "score mismatch during consensus verification", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveUnavailable is enclave:1916: enclave runtime unavailable
-var ErrEnclaveUnavailable = &Code{Module: "enclave", Number: 1916, Name: "enclave_unavailable", Message: "enclave runtime unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrEnclaveUnavailable = &Code{key: "enclave:1916", module: "enclave", number: 1916, name: "enclave_unavailable", message: "enclave runtime unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrEnclaveIsvsvnTooLow is enclave:1917: enclave security version too low
-var ErrEnclaveIsvsvnTooLow = &Code{Module: "enclave", Number: 1917, Name: "isvsvn_too_low", Message: "enclave security version too low", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEnclaveIsvsvnTooLow = &Code{key: "enclave:1917", module: "enclave", number: 1917, name: "isvsvn_too_low", message: "enclave security version too low", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEnclaveInvalidQuoteVersion is enclave:1918: unsupported quote version
-var ErrEnclaveInvalidQuoteVersion = &Code{Module: "enclave", Number: 1918, Name: "invalid_quote_version", Message: "unsupported quote version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidQuoteVersion = &Code{key: "enclave:1918", module: "enclave", number: 1918, name: "invalid_quote_version", message: "unsupported quote version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveRegistrationRateLimit is enclave:1919: registration rate limit exceeded
-var ErrEnclaveRegistrationRateLimit = &Code{Module: "enclave", Number: 1919, Name: "registration_rate_limit", Message: "registration rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrEnclaveRegistrationRateLimit = &Code{key: "enclave:1919", module: "enclave", number: 1919, name: "registration_rate_limit", message: "registration rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrEnclaveRegistrationCooldown is enclave:1920: validator in registration cooldown period
-var ErrEnclaveRegistrationCooldown = &Code{Module: "enclave", Number: 1920, Name: "registration_cooldown", Message: "validator in registration cooldown period", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrEnclaveRegistrationCooldown = &Code{key: "enclave:1920", module: "enclave", number: 1920, name: "registration_cooldown", message: "validator in registration cooldown period", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrEnclaveTooManyRegistrations is enclave:1921: too many registrations in block
-var ErrEnclaveTooManyRegistrations = &Code{Module: "enclave", Number: 1921, Name: "too_many_registrations", Message: "too many registrations in block", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrEnclaveTooManyRegistrations = &Code{key: "enclave:1921", module: "enclave", number: 1921, name: "too_many_registrations", message: "too many registrations in block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrEnclaveUnhealthy is enclave:1922: enclave is unhealthy
-var ErrEnclaveUnhealthy = &Code{Module: "enclave", Number: 1922, Name: "enclave_unhealthy", Message: "enclave is unhealthy", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEnclaveUnhealthy = &Code{key: "enclave:1922", module: "enclave", number: 1922, name: "enclave_unhealthy", message: "enclave is unhealthy", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEnclaveHealthStatusNotFound is enclave:1923: health status not found
-var ErrEnclaveHealthStatusNotFound = &Code{Module: "enclave", Number: 1923, Name: "health_status_not_found", Message: "health status not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrEnclaveHealthStatusNotFound = &Code{key: "enclave:1923", module: "enclave", number: 1923, name: "health_status_not_found", message: "health status not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrEnclaveInvalidHeartbeat is enclave:1924: invalid heartbeat
-var ErrEnclaveInvalidHeartbeat = &Code{Module: "enclave", Number: 1924, Name: "invalid_heartbeat", Message: "invalid heartbeat", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidHeartbeat = &Code{key: "enclave:1924", module: "enclave", number: 1924, name: "invalid_heartbeat", message: "invalid heartbeat", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveHeartbeatSignatureInvalid is enclave:1925: invalid heartbeat signature
-var ErrEnclaveHeartbeatSignatureInvalid = &Code{Module: "enclave", Number: 1925, Name: "heartbeat_signature_invalid", Message: "invalid heartbeat signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveHeartbeatSignatureInvalid = &Code{key: "enclave:1925", module: "enclave", number: 1925, name: "heartbeat_signature_invalid", message: "invalid heartbeat signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveHeartbeatReplay is enclave:1926: heartbeat replay detected
-var ErrEnclaveHeartbeatReplay = &Code{Module: "enclave", Number: 1926, Name: "heartbeat_replay", Message: "heartbeat replay detected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEnclaveHeartbeatReplay = &Code{key: "enclave:1926", module: "enclave", number: 1926, name: "heartbeat_replay", message: "heartbeat replay detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEnclaveInvalidHealthCheckParams is enclave:1927: invalid health check parameters
-var ErrEnclaveInvalidHealthCheckParams = &Code{Module: "enclave", Number: 1927, Name: "invalid_health_check_params", Message: "invalid health check parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidHealthCheckParams = &Code{key: "enclave:1927", module: "enclave", number: 1927, name: "invalid_health_check_params", message: "invalid health check parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveInvalidVersion is enclave:2000: invalid IBC module version
-var ErrEnclaveInvalidVersion = &Code{Module: "enclave", Number: 2000, Name: "invalid_version", Message: "invalid IBC module version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidVersion = &Code{key: "enclave:2000", module: "enclave", number: 2000, name: "invalid_version", message: "invalid IBC module version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveInvalidPacket is enclave:2001: invalid IBC packet
-var ErrEnclaveInvalidPacket = &Code{Module: "enclave", Number: 2001, Name: "invalid_packet", Message: "invalid IBC packet", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidPacket = &Code{key: "enclave:2001", module: "enclave", number: 2001, name: "invalid_packet", message: "invalid IBC packet", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveUnknownPacketType is enclave:2002: unknown packet type
-var ErrEnclaveUnknownPacketType = &Code{Module: "enclave", Number: 2002, Name: "unknown_packet_type", Message: "unknown packet type", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrEnclaveUnknownPacketType = &Code{key: "enclave:2002", module: "enclave", number: 2002, name: "unknown_packet_type", message: "unknown packet type", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrEnclaveChannelNotFound is enclave:2003: IBC channel not found
-var ErrEnclaveChannelNotFound = &Code{Module: "enclave", Number: 2003, Name: "channel_not_found", Message: "IBC channel not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrEnclaveChannelNotFound = &Code{key: "enclave:2003", module: "enclave", number: 2003, name: "channel_not_found", message: "IBC channel not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrEnclaveInvalidChannelState is enclave:2004: invalid channel state
-var ErrEnclaveInvalidChannelState = &Code{Module: "enclave", Number: 2004, Name: "invalid_channel_state", Message: "invalid channel state", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidChannelState = &Code{key: "enclave:2004", module: "enclave", number: 2004, name: "invalid_channel_state", message: "invalid channel state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveInvalidPort is enclave:2005: invalid port ID
-var ErrEnclaveInvalidPort = &Code{Module: "enclave", Number: 2005, Name: "invalid_port", Message: "invalid port ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidPort = &Code{key: "enclave:2005", module: "enclave", number: 2005, name: "invalid_port", message: "invalid port ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclavePortAlreadyBound is enclave:2006: port already bound
-var ErrEnclavePortAlreadyBound = &Code{Module: "enclave", Number: 2006, Name: "port_already_bound", Message: "port already bound", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclavePortAlreadyBound = &Code{key: "enclave:2006", module: "enclave", number: 2006, name: "port_already_bound", message: "port already bound", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrEnclaveUntrustedChannel is enclave:2007: channel is not trusted for sync operations
-var ErrEnclaveUntrustedChannel = &Code{Module: "enclave", Number: 2007, Name: "untrusted_channel", Message: "channel is not trusted for sync operations", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEnclaveUntrustedChannel = &Code{key: "enclave:2007", module: "enclave", number: 2007, name: "untrusted_channel", message: "channel is not trusted for sync operations", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEnclaveMeasurementSyncFailed is enclave:2008: measurement sync failed
-var ErrEnclaveMeasurementSyncFailed = &Code{Module: "enclave", Number: 2008, Name: "measurement_sync_failed", Message: "measurement sync failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEnclaveMeasurementSyncFailed = &Code{key: "enclave:2008", module: "enclave", number: 2008, name: "measurement_sync_failed", message: "measurement sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEnclaveIdentityQueryFailed is enclave:2009: identity query failed
-var ErrEnclaveIdentityQueryFailed = &Code{Module: "enclave", Number: 2009, Name: "identity_query_failed", Message: "identity query failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEnclaveIdentityQueryFailed = &Code{key: "enclave:2009", module: "enclave", number: 2009, name: "identity_query_failed", message: "identity query failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEnclaveAcknowledgementFailed is enclave:2010: acknowledgement processing failed
-var ErrEnclaveAcknowledgementFailed = &Code{Module: "enclave", Number: 2010, Name: "acknowledgement_failed", Message: "acknowledgement processing failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEnclaveAcknowledgementFailed = &Code{key: "enclave:2010", module: "enclave", number: 2010, name: "acknowledgement_failed", message: "acknowledgement processing failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEnclavePacketTimeout is enclave:2011: packet timeout
-var ErrEnclavePacketTimeout = &Code{Module: "enclave", Number: 2011, Name: "packet_timeout", Message: "packet timeout", Category: CategoryTimeout, Severity: SeverityError, HTTPStatus: 504}
+var ErrEnclavePacketTimeout = &Code{key: "enclave:2011", module: "enclave", number: 2011, name: "packet_timeout", message: "packet timeout", category: CategoryTimeout, severity: SeverityError, httpStatus: 504}
 
 // ErrEnclaveChannelCapabilityNotFound is enclave:2012: channel capability not found
-var ErrEnclaveChannelCapabilityNotFound = &Code{Module: "enclave", Number: 2012, Name: "channel_capability_not_found", Message: "channel capability not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrEnclaveChannelCapabilityNotFound = &Code{key: "enclave:2012", module: "enclave", number: 2012, name: "channel_capability_not_found", message: "channel capability not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrEnclaveInvalidCounterparty is enclave:2013: invalid counterparty
-var ErrEnclaveInvalidCounterparty = &Code{Module: "enclave", Number: 2013, Name: "invalid_counterparty", Message: "invalid counterparty", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrEnclaveInvalidCounterparty = &Code{key: "enclave:2013", module: "enclave", number: 2013, name: "invalid_counterparty", message: "invalid counterparty", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrEnclaveFederatedIdentityNotTrusted is enclave:2014: federated identity not trusted
-var ErrEnclaveFederatedIdentityNotTrusted = &Code{Module: "enclave", Number: 2014, Name: "federated_identity_not_trusted", Message: "federated identity not trusted", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEnclaveFederatedIdentityNotTrusted = &Code{key: "enclave:2014", module: "enclave", number: 2014, name: "federated_identity_not_trusted", message: "federated identity not trusted", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEnclaveMeasurementAlreadyExists is enclave:2015: measurement already exists
-var ErrEnclaveMeasurementAlreadyExists = &Code{Module: "enclave", Number: 2015, Name: "measurement_already_exists", Message: "measurement already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrEnclaveMeasurementAlreadyExists = &Code{key: "enclave:2015", module: "enclave", number: 2015, name: "measurement_already_exists", message: "measurement already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrEncryptionInvalidAddress is encryption:1300: invalid address
 //
 // Action: Fix address format
-var ErrEncryptionInvalidAddress = &Code{Module: "encryption", Number: 1300, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix address format"}
+var ErrEncryptionInvalidAddress = &Code{key: "encryption:1300", module: "encryption", number: 1300, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix address format"}
 
 // ErrEncryptionInvalidPublicKey is encryption:1301: invalid public key
 //
 // Action: Fix key format
-var ErrEncryptionInvalidPublicKey = &Code{Module: "encryption", Number: 1301, Name: "invalid_public_key", Message: "invalid public key", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix key format"}
+var ErrEncryptionInvalidPublicKey = &Code{key: "encryption:1301", module: "encryption", number: 1301, name: "invalid_public_key", message: "invalid public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix key format"}
 
 // ErrEncryptionKeyNotFound is encryption:1302: recipient key not found
 //
 // Action: Register key first
-var ErrEncryptionKeyNotFound = &Code{Module: "encryption", Number: 1302, Name: "key_not_found", Message: "recipient key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Register key first"}
+var ErrEncryptionKeyNotFound = &Code{key: "encryption:1302", module: "encryption", number: 1302, name: "key_not_found", message: "recipient key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Register key first"}
 
 // ErrEncryptionKeyAlreadyExists is encryption:1303: key already exists
 //
 // Action: Use existing key
-var ErrEncryptionKeyAlreadyExists = &Code{Module: "encryption", Number: 1303, Name: "key_already_exists", Message: "key already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409, Action: "Use existing key"}
+var ErrEncryptionKeyAlreadyExists = &Code{key: "encryption:1303", module: "encryption", number: 1303, name: "key_already_exists", message: "key already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, action: "Use existing key"}
 
 // ErrEncryptionKeyRevoked is encryption:1304: key has been revoked
 //
 // Action: Use valid key
-var ErrEncryptionKeyRevoked = &Code{Module: "encryption", Number: 1304, Name: "key_revoked", Message: "key has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Use valid key"}
+var ErrEncryptionKeyRevoked = &Code{key: "encryption:1304", module: "encryption", number: 1304, name: "key_revoked", message: "key has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Use valid key"}
 
 // ErrEncryptionInvalidEnvelope is encryption:1305: invalid envelope
 //
 // Action: Fix envelope format
-var ErrEncryptionInvalidEnvelope = &Code{Module: "encryption", Number: 1305, Name: "invalid_envelope", Message: "invalid envelope", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix envelope format"}
+var ErrEncryptionInvalidEnvelope = &Code{key: "encryption:1305", module: "encryption", number: 1305, name: "invalid_envelope", message: "invalid envelope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix envelope format"}
 
 // ErrEncryptionUnsupportedAlgorithm is encryption:1306: unsupported encryption algorithm
 //
 // Action: Use supported algorithm
-var ErrEncryptionUnsupportedAlgorithm = &Code{Module: "encryption", Number: 1306, Name: "unsupported_algorithm", Message: "unsupported encryption algorithm", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use supported algorithm"}
+var ErrEncryptionUnsupportedAlgorithm = &Code{key: "encryption:1306", module: "encryption", number: 1306, name: "unsupported_algorithm", message: "unsupported encryption algorithm", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use supported algorithm"}
 
 // ErrEncryptionUnsupportedVersion is encryption:1307: unsupported envelope version
 //
 // Action: Use supported version
-var ErrEncryptionUnsupportedVersion = &Code{Module: "encryption", Number: 1307, Name: "unsupported_version", Message: "unsupported envelope version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use supported version"}
+var ErrEncryptionUnsupportedVersion = &Code{key: "encryption:1307", module: "encryption", number: 1307, name: "unsupported_version", message: "unsupported envelope version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use supported version"}
 
 // ErrEncryptionInvalidSignature is encryption:1308: invalid signature
 //
 // Action: Re-sign
-var ErrEncryptionInvalidSignature = &Code{Module: "encryption", Number: 1308, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Re-sign"}
+var ErrEncryptionInvalidSignature = &Code{key: "encryption:1308", module: "encryption", number: 1308, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Re-sign"}
 
 // ErrEncryptionEncryptionFailed is encryption:1309: encryption failed
 //
 // Action: Retry
-var ErrEncryptionEncryptionFailed = &Code{Module: "encryption", Number: 1309, Name: "encryption_failed", Message: "encryption failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Action: "Retry"}
+var ErrEncryptionEncryptionFailed = &Code{key: "encryption:1309", module: "encryption", number: 1309, name: "encryption_failed", message: "encryption failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry"}
 
 // ErrEncryptionDecryptionFailed is encryption:1310: decryption failed
 //
 // Action: Check keys
-var ErrEncryptionDecryptionFailed = &Code{Module: "encryption", Number: 1310, Name: "decryption_failed", Message: "decryption failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500, Action: "Check keys"}
+var ErrEncryptionDecryptionFailed = &Code{key: "encryption:1310", module: "encryption", number: 1310, name: "decryption_failed", message: "decryption failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, action: "Check keys"}
 
 // ErrEncryptionInvalidNonce is encryption:1311: invalid nonce
 //
 // Action: Generate new nonce
-var ErrEncryptionInvalidNonce = &Code{Module: "encryption", Number: 1311, Name: "invalid_nonce", Message: "invalid nonce", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Generate new nonce"}
+var ErrEncryptionInvalidNonce = &Code{key: "encryption:1311", module: "encryption", number: 1311, name: "invalid_nonce", message: "invalid nonce", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Generate new nonce"}
 
 // ErrEncryptionUnauthorized is encryption:1312: unauthorized
 //
 // Action: Check permissions
-var ErrEncryptionUnauthorized = &Code{Module: "encryption", Number: 1312, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Check permissions"}
+var ErrEncryptionUnauthorized = &Code{key: "encryption:1312", module: "encryption", number: 1312, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Check permissions"}
 
 // ErrEncryptionNotRecipient is encryption:1313: not a recipient of this envelope
 //
 // Action: Must be envelope recipient
-var ErrEncryptionNotRecipient = &Code{Module: "encryption", Number: 1313, Name: "not_recipient", Message: "not a recipient of this envelope", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Must be envelope recipient"}
+var ErrEncryptionNotRecipient = &Code{key: "encryption:1313", module: "encryption", number: 1313, name: "not_recipient", message: "not a recipient of this envelope", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Must be envelope recipient"}
 
 // ErrEncryptionInvalidKeyFingerprint is encryption:1314: invalid key fingerprint
 //
 // Action: Recalculate fingerprint
-var ErrEncryptionInvalidKeyFingerprint = &Code{Module: "encryption", Number: 1314, Name: "invalid_key_fingerprint", Message: "invalid key fingerprint", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Recalculate fingerprint"}
+var ErrEncryptionInvalidKeyFingerprint = &Code{key: "encryption:1314", module: "encryption", number: 1314, name: "invalid_key_fingerprint", message: "invalid key fingerprint", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Recalculate fingerprint"}
 
 // ErrEncryptionMaxRecipientsExceeded is encryption:1315: maximum recipients exceeded
 //
 // Action: Reduce recipient count
-var ErrEncryptionMaxRecipientsExceeded = &Code{Module: "encryption", Number: 1315, Name: "max_recipients_exceeded", Message: "maximum recipients exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Reduce recipient count"}
+var ErrEncryptionMaxRecipientsExceeded = &Code{key: "encryption:1315", module: "encryption", number: 1315, name: "max_recipients_exceeded", message: "maximum recipients exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Reduce recipient count"}
 
 // ErrEncryptionCryptoAgility is encryption:1316: cryptography agility error
 //
 // Action: Retry
-var ErrEncryptionCryptoAgility = &Code{Module: "encryption", Number: 1316, Name: "crypto_agility", Message: "cryptography agility error", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Action: "Retry"}
+var ErrEncryptionCryptoAgility = &Code{key: "encryption:1316", module: "encryption", number: 1316, name: "crypto_agility", message: "cryptography agility error", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry"}
 
 // ErrEncryptionAlgorithmNotFound is encryption:1317: algorithm not found
 //
 // Action: Register algorithm
-var ErrEncryptionAlgorithmNotFound = &Code{Module: "encryption", Number: 1317, Name: "algorithm_not_found", Message: "algorithm not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Register algorithm"}
+var ErrEncryptionAlgorithmNotFound = &Code{key: "encryption:1317", module: "encryption", number: 1317, name: "algorithm_not_found", message: "algorithm not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Register algorithm"}
 
 // ErrEncryptionAlgorithmDeprecated is encryption:1318: algorithm is deprecated
 //
 // Action: Migrate to new algorithm
-var ErrEncryptionAlgorithmDeprecated = &Code{Module: "encryption", Number: 1318, Name: "algorithm_deprecated", Message: "algorithm is deprecated", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Migrate to new algorithm"}
+var ErrEncryptionAlgorithmDeprecated = &Code{key: "encryption:1318", module: "encryption", number: 1318, name: "algorithm_deprecated", message: "algorithm is deprecated", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Migrate to new algorithm"}
 
 // ErrEncryptionAlgorithmDisabled is encryption:1319: algorithm is disabled
 //
 // Action: Use enabled algorithm
-var ErrEncryptionAlgorithmDisabled = &Code{Module: "encryption", Number: 1319, Name: "algorithm_disabled", Message: "algorithm is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Use enabled algorithm"}
+var ErrEncryptionAlgorithmDisabled = &Code{key: "encryption:1319", module: "encryption", number: 1319, name: "algorithm_disabled", message: "algorithm is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Use enabled algorithm"}
 
 // ErrEncryptionKeyRotationInProgress is encryption:1320: key rotation already in progress
 //
 // Action: Wait for completion
-var ErrEncryptionKeyRotationInProgress = &Code{Module: "encryption", Number: 1320, Name: "key_rotation_in_progress", Message: "key rotation already in progress", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Wait for completion"}
+var ErrEncryptionKeyRotationInProgress = &Code{key: "encryption:1320", module: "encryption", number: 1320, name: "key_rotation_in_progress", message: "key rotation already in progress", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Wait for completion"}
 
 // ErrEncryptionKeyRotationNotFound is encryption:1321: key rotation not found
 //
 // Action: Start key rotation
-var ErrEncryptionKeyRotationNotFound = &Code{Module: "encryption", Number: 1321, Name: "key_rotation_not_found", Message: "key rotation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Start key rotation"}
+var ErrEncryptionKeyRotationNotFound = &Code{key: "encryption:1321", module: "encryption", number: 1321, name: "key_rotation_not_found", message: "key rotation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Start key rotation"}
 
 // ErrEncryptionMigrationFailed is encryption:1322: algorithm migration failed
 //
 // Action: Retry or contact support
-var ErrEncryptionMigrationFailed = &Code{Module: "encryption", Number: 1322, Name: "migration_failed", Message: "algorithm migration failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Action: "Retry or contact support"}
+var ErrEncryptionMigrationFailed = &Code{key: "encryption:1322", module: "encryption", number: 1322, name: "migration_failed", message: "algorithm migration failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry or contact support"}
 
 // ErrEncryptionKeyDeprecated is encryption:1323: key is deprecated
-var ErrEncryptionKeyDeprecated = &Code{Module: "encryption", Number: 1323, Name: "key_deprecated", Message: "key is deprecated", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEncryptionKeyDeprecated = &Code{key: "encryption:1323", module: "encryption", number: 1323, name: "key_deprecated", message: "key is deprecated", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEncryptionKeyExpired is encryption:1324: key has expired
-var ErrEncryptionKeyExpired = &Code{Module: "encryption", Number: 1324, Name: "key_expired", Message: "key has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrEncryptionKeyExpired = &Code{key: "encryption:1324", module: "encryption", number: 1324, name: "key_expired", message: "key has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrEncryptionReencryptionJobFailed is encryption:1325: reencryption job failed
-var ErrEncryptionReencryptionJobFailed = &Code{Module: "encryption", Number: 1325, Name: "reencryption_job_failed", Message: "reencryption job failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrEncryptionReencryptionJobFailed = &Code{key: "encryption:1325", module: "encryption", number: 1325, name: "reencryption_job_failed", message: "reencryption job failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrEncryptionUnauthorizedAccess is encryption:1326: unauthorized access to encrypted data
-var ErrEncryptionUnauthorizedAccess = &Code{Module: "encryption", Number: 1326, Name: "unauthorized_access", Message: "unauthorized access to encrypted data", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrEncryptionUnauthorizedAccess = &Code{key: "encryption:1326", module: "encryption", number: 1326, name: "unauthorized_access", message: "unauthorized access to encrypted data", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrFraudInvalidReporter is fraud:2000: invalid reporter address
-var ErrFraudInvalidReporter = &Code{Module: "fraud", Number: 2000, Name: "invalid_reporter", Message: "invalid reporter address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidReporter = &Code{key: "fraud:2000", module: "fraud", number: 2000, name: "invalid_reporter", message: "invalid reporter address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidReportedParty is fraud:2001: invalid reported party address
-var ErrFraudInvalidReportedParty = &Code{Module: "fraud", Number: 2001, Name: "invalid_reported_party", Message: "invalid reported party address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidReportedParty = &Code{key: "fraud:2001", module: "fraud", number: 2001, name: "invalid_reported_party", message: "invalid reported party address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudUnauthorizedModerator is fraud:2006: unauthorized: moderator role required
-var ErrFraudUnauthorizedModerator = &Code{Module: "fraud", Number: 2006, Name: "unauthorized_moderator", Message: "unauthorized: moderator role required", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrFraudUnauthorizedModerator = &Code{key: "fraud:2006", module: "fraud", number: 2006, name: "unauthorized_moderator", message: "unauthorized: moderator role required", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrFraudSelfReport is fraud:2008: invalid report: cannot report yourself
-var ErrFraudSelfReport = &Code{Module: "fraud", Number: 2008, Name: "self_report", Message: "invalid report: cannot report yourself", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudSelfReport = &Code{key: "fraud:2008", module: "fraud", number: 2008, name: "self_report", message: "invalid report: cannot report yourself", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidReportID is fraud:2009: invalid report ID
-var ErrFraudInvalidReportID = &Code{Module: "fraud", Number: 2009, Name: "invalid_report_id", Message: "invalid report ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidReportID = &Code{key: "fraud:2009", module: "fraud", number: 2009, name: "invalid_report_id", message: "invalid report ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidStatus is fraud:2010: invalid status transition
-var ErrFraudInvalidStatus = &Code{Module: "fraud", Number: 2010, Name: "invalid_status", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrFraudInvalidStatus = &Code{key: "fraud:2010", module: "fraud", number: 2010, name: "invalid_status", message: "invalid status transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrFraudInvalidCategory is fraud:2013: invalid fraud category
-var ErrFraudInvalidCategory = &Code{Module: "fraud", Number: 2013, Name: "invalid_category", Message: "invalid fraud category", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidCategory = &Code{key: "fraud:2013", module: "fraud", number: 2013, name: "invalid_category", message: "invalid fraud category", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidResolution is fraud:2014: invalid resolution
-var ErrFraudInvalidResolution = &Code{Module: "fraud", Number: 2014, Name: "invalid_resolution", Message: "invalid resolution", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidResolution = &Code{key: "fraud:2014", module: "fraud", number: 2014, name: "invalid_resolution", message: "invalid resolution", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudDescriptionTooLong is fraud:2015: description too long
-var ErrFraudDescriptionTooLong = &Code{Module: "fraud", Number: 2015, Name: "description_too_long", Message: "description too long", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudDescriptionTooLong = &Code{key: "fraud:2015", module: "fraud", number: 2015, name: "description_too_long", message: "description too long", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudDescriptionTooShort is fraud:2016: description too short
-var ErrFraudDescriptionTooShort = &Code{Module: "fraud", Number: 2016, Name: "description_too_short", Message: "description too short", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudDescriptionTooShort = &Code{key: "fraud:2016", module: "fraud", number: 2016, name: "description_too_short", message: "description too short", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudMissingEvidence is fraud:2017: evidence is required for fraud reports
-var ErrFraudMissingEvidence = &Code{Module: "fraud", Number: 2017, Name: "missing_evidence", Message: "evidence is required for fraud reports", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudMissingEvidence = &Code{key: "fraud:2017", module: "fraud", number: 2017, name: "missing_evidence", message: "evidence is required for fraud reports", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidResolutionNotes is fraud:2018: invalid resolution notes
-var ErrFraudInvalidResolutionNotes = &Code{Module: "fraud", Number: 2018, Name: "invalid_resolution_notes", Message: "invalid resolution notes", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidResolutionNotes = &Code{key: "fraud:2018", module: "fraud", number: 2018, name: "invalid_resolution_notes", message: "invalid resolution notes", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidDescription is fraud:3002: invalid fraud description
-var ErrFraudInvalidDescription = &Code{Module: "fraud", Number: 3002, Name: "invalid_description", Message: "invalid fraud description", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidDescription = &Code{key: "fraud:3002", module: "fraud", number: 3002, name: "invalid_description", message: "invalid fraud description", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidEvidence is fraud:3003: invalid evidence: must be properly encrypted
-var ErrFraudInvalidEvidence = &Code{Module: "fraud", Number: 3003, Name: "invalid_evidence", Message: "invalid evidence: must be properly encrypted", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidEvidence = &Code{key: "fraud:3003", module: "fraud", number: 3003, name: "invalid_evidence", message: "invalid evidence: must be properly encrypted", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudReportNotFound is fraud:3004: fraud report not found
-var ErrFraudReportNotFound = &Code{Module: "fraud", Number: 3004, Name: "report_not_found", Message: "fraud report not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrFraudReportNotFound = &Code{key: "fraud:3004", module: "fraud", number: 3004, name: "report_not_found", message: "fraud report not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrFraudReportAlreadyResolved is fraud:3005: fraud report already resolved
-var ErrFraudReportAlreadyResolved = &Code{Module: "fraud", Number: 3005, Name: "report_already_resolved", Message: "fraud report already resolved", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrFraudReportAlreadyResolved = &Code{key: "fraud:3005", module: "fraud", number: 3005, name: "report_already_resolved", message: "fraud report already resolved", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrFraudUnauthorizedReporter is fraud:3007: unauthorized: only providers can submit fraud reports
-var ErrFraudUnauthorizedReporter = &Code{Module: "fraud", Number: 3007, Name: "unauthorized_reporter", Message: "unauthorized: only providers can submit fraud reports", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrFraudUnauthorizedReporter = &Code{key: "fraud:3007", module: "fraud", number: 3007, name: "unauthorized_reporter", message: "unauthorized: only providers can submit fraud reports", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrFraudReportNotInQueue is fraud:3011: report not in moderator queue
-var ErrFraudReportNotInQueue = &Code{Module: "fraud", Number: 3011, Name: "report_not_in_queue", Message: "report not in moderator queue", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrFraudReportNotInQueue = &Code{key: "fraud:3011", module: "fraud", number: 3011, name: "report_not_in_queue", message: "report not in moderator queue", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrFraudAuditLogNotFound is fraud:3012: audit log entry not found
-var ErrFraudAuditLogNotFound = &Code{Module: "fraud", Number: 3012, Name: "audit_log_not_found", Message: "audit log entry not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrFraudAuditLogNotFound = &Code{key: "fraud:3012", module: "fraud", number: 3012, name: "audit_log_not_found", message: "audit log entry not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrFraudEvidenceDecryptionFailed is fraud:3019: evidence decryption failed
-var ErrFraudEvidenceDecryptionFailed = &Code{Module: "fraud", Number: 3019, Name: "evidence_decryption_failed", Message: "evidence decryption failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrFraudEvidenceDecryptionFailed = &Code{key: "fraud:3019", module: "fraud", number: 3019, name: "evidence_decryption_failed", message: "evidence decryption failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrFraudInvalidEnvelope is fraud:3020: invalid encrypted evidence envelope
-var ErrFraudInvalidEnvelope = &Code{Module: "fraud", Number: 3020, Name: "invalid_envelope", Message: "invalid encrypted evidence envelope", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidEnvelope = &Code{key: "fraud:3020", module: "fraud", number: 3020, name: "invalid_envelope", message: "invalid encrypted evidence envelope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidEscalationReason is fraud:3021: invalid escalation reason
-var ErrFraudInvalidEscalationReason = &Code{Module: "fraud", Number: 3021, Name: "invalid_escalation_reason", Message: "invalid escalation reason", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidEscalationReason = &Code{key: "fraud:3021", module: "fraud", number: 3021, name: "invalid_escalation_reason", message: "invalid escalation reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidAuthority is fraud:3022: invalid authority address
-var ErrFraudInvalidAuthority = &Code{Module: "fraud", Number: 3022, Name: "invalid_authority", Message: "invalid authority address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrFraudInvalidAuthority = &Code{key: "fraud:3022", module: "fraud", number: 3022, name: "invalid_authority", message: "invalid authority address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidAddress is hpc:1: invalid address
-var ErrHPCInvalidAddress = &Code{Module: "hpc", Number: 1, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidAddress = &Code{key: "hpc:1", module: "hpc", number: 1, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCSDKInvalidCluster is hpc:2: invalid cluster
 //
 // The platform Go SDK's copy of ErrHPCInvalidCluster (hpc:2100), which the chain module registers.
-var ErrHPCSDKInvalidCluster = &Code{Module: "hpc", Number: 2, Name: "invalid_cluster_sdk", Message: "invalid cluster", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCSDKInvalidCluster = &Code{key: "hpc:2", module: "hpc", number: 2, name: "invalid_cluster_sdk", message: "invalid cluster", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCSDKInvalidOffering is hpc:3: invalid offering
 //
 // The platform Go SDK's copy of ErrHPCInvalidOffering (hpc:2103), which the chain module registers.
-var ErrHPCSDKInvalidOffering = &Code{Module: "hpc", Number: 3, Name: "invalid_offering_sdk", Message: "invalid offering", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCSDKInvalidOffering = &Code{key: "hpc:3", module: "hpc", number: 3, name: "invalid_offering_sdk", message: "invalid offering", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCSDKInvalidJob is hpc:4: invalid job
 //
 // The platform Go SDK's copy of ErrHPCInvalidJob (hpc:2105), which the chain module registers.
-var ErrHPCSDKInvalidJob = &Code{Module: "hpc", Number: 4, Name: "invalid_job_sdk", Message: "invalid job", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCSDKInvalidJob = &Code{key: "hpc:4", module: "hpc", number: 4, name: "invalid_job_sdk", message: "invalid job", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidNode is hpc:5: invalid node
-var ErrHPCInvalidNode = &Code{Module: "hpc", Number: 5, Name: "invalid_node", Message: "invalid node", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidNode = &Code{key: "hpc:5", module: "hpc", number: 5, name: "invalid_node", message: "invalid node", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCSDKInvalidDispute is hpc:6: invalid dispute
 //
 // The platform Go SDK's copy of ErrHPCInvalidDispute (hpc:2114), which the chain module registers.
-var ErrHPCSDKInvalidDispute = &Code{Module: "hpc", Number: 6, Name: "invalid_dispute_sdk", Message: "invalid dispute", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCSDKInvalidDispute = &Code{key: "hpc:6", module: "hpc", number: 6, name: "invalid_dispute_sdk", message: "invalid dispute", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidStatus is hpc:7: invalid status
-var ErrHPCInvalidStatus = &Code{Module: "hpc", Number: 7, Name: "invalid_status", Message: "invalid status", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrHPCInvalidStatus = &Code{key: "hpc:7", module: "hpc", number: 7, name: "invalid_status", message: "invalid status", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrHPCInvalidCluster is hpc:2100: invalid cluster
-var ErrHPCInvalidCluster = &Code{Module: "hpc", Number: 2100, Name: "invalid_cluster", Message: "invalid cluster", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidCluster = &Code{key: "hpc:2100", module: "hpc", number: 2100, name: "invalid_cluster", message: "invalid cluster", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCClusterNotFound is hpc:2101: cluster not found
-var ErrHPCClusterNotFound = &Code{Module: "hpc", Number: 2101, Name: "cluster_not_found", Message: "cluster not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrHPCClusterNotFound = &Code{key: "hpc:2101", module: "hpc", number: 2101, name: "cluster_not_found", message: "cluster not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrHPCClusterAlreadyExists is hpc:2102: cluster already exists
-var ErrHPCClusterAlreadyExists = &Code{Module: "hpc", Number: 2102, Name: "cluster_already_exists", Message: "cluster already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrHPCClusterAlreadyExists = &Code{key: "hpc:2102", module: "hpc", number: 2102, name: "cluster_already_exists", message: "cluster already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrHPCInvalidOffering is hpc:2103: invalid HPC offering
-var ErrHPCInvalidOffering = &Code{Module: "hpc", Number: 2103, Name: "invalid_offering", Message: "invalid HPC offering", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidOffering = &Code{key: "hpc:2103", module: "hpc", number: 2103, name: "invalid_offering", message: "invalid HPC offering", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCOfferingNotFound is hpc:2104: HPC offering not found
-var ErrHPCOfferingNotFound = &Code{Module: "hpc", Number: 2104, Name: "offering_not_found", Message: "HPC offering not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrHPCOfferingNotFound = &Code{key: "hpc:2104", module: "hpc", number: 2104, name: "offering_not_found", message: "HPC offering not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrHPCInvalidJob is hpc:2105: invalid HPC job
-var ErrHPCInvalidJob = &Code{Module: "hpc", Number: 2105, Name: "invalid_job", Message: "invalid HPC job", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidJob = &Code{key: "hpc:2105", module: "hpc", number: 2105, name: "invalid_job", message: "invalid HPC job", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCJobNotFound is hpc:2106: HPC job not found
-var ErrHPCJobNotFound = &Code{Module: "hpc", Number: 2106, Name: "job_not_found", Message: "HPC job not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrHPCJobNotFound = &Code{key: "hpc:2106", module: "hpc", number: 2106, name: "job_not_found", message: "HPC job not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrHPCInvalidJobState is hpc:2107: invalid job state transition
-var ErrHPCInvalidJobState = &Code{Module: "hpc", Number: 2107, Name: "invalid_job_state", Message: "invalid job state transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrHPCInvalidJobState = &Code{key: "hpc:2107", module: "hpc", number: 2107, name: "invalid_job_state", message: "invalid job state transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrHPCInsufficientIdentityScore is hpc:2108: insufficient identity score
-var ErrHPCInsufficientIdentityScore = &Code{Module: "hpc", Number: 2108, Name: "insufficient_identity_score", Message: "insufficient identity score", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrHPCInsufficientIdentityScore = &Code{key: "hpc:2108", module: "hpc", number: 2108, name: "insufficient_identity_score", message: "insufficient identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrHPCInvalidNodeMetadata is hpc:2109: invalid node metadata
-var ErrHPCInvalidNodeMetadata = &Code{Module: "hpc", Number: 2109, Name: "invalid_node_metadata", Message: "invalid node metadata", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidNodeMetadata = &Code{key: "hpc:2109", module: "hpc", number: 2109, name: "invalid_node_metadata", message: "invalid node metadata", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCNodeNotFound is hpc:2110: node not found
-var ErrHPCNodeNotFound = &Code{Module: "hpc", Number: 2110, Name: "node_not_found", Message: "node not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrHPCNodeNotFound = &Code{key: "hpc:2110", module: "hpc", number: 2110, name: "node_not_found", message: "node not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrHPCInvalidSchedulingDecision is hpc:2111: invalid scheduling decision
-var ErrHPCInvalidSchedulingDecision = &Code{Module: "hpc", Number: 2111, Name: "invalid_scheduling_decision", Message: "invalid scheduling decision", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidSchedulingDecision = &Code{key: "hpc:2111", module: "hpc", number: 2111, name: "invalid_scheduling_decision", message: "invalid scheduling decision", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCNoAvailableCluster is hpc:2112: no available cluster for job
-var ErrHPCNoAvailableCluster = &Code{Module: "hpc", Number: 2112, Name: "no_available_cluster", Message: "no available cluster for job", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrHPCNoAvailableCluster = &Code{key: "hpc:2112", module: "hpc", number: 2112, name: "no_available_cluster", message: "no available cluster for job", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrHPCInvalidReward is hpc:2113: invalid HPC reward
-var ErrHPCInvalidReward = &Code{Module: "hpc", Number: 2113, Name: "invalid_reward", Message: "invalid HPC reward", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidReward = &Code{key: "hpc:2113", module: "hpc", number: 2113, name: "invalid_reward", message: "invalid HPC reward", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidDispute is hpc:2114: invalid dispute
-var ErrHPCInvalidDispute = &Code{Module: "hpc", Number: 2114, Name: "invalid_dispute", Message: "invalid dispute", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidDispute = &Code{key: "hpc:2114", module: "hpc", number: 2114, name: "invalid_dispute", message: "invalid dispute", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCDisputeNotFound is hpc:2115: dispute not found
-var ErrHPCDisputeNotFound = &Code{Module: "hpc", Number: 2115, Name: "dispute_not_found", Message: "dispute not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrHPCDisputeNotFound = &Code{key: "hpc:2115", module: "hpc", number: 2115, name: "dispute_not_found", message: "dispute not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrHPCJobAccountingNotFound is hpc:2116: job accounting not found
-var ErrHPCJobAccountingNotFound = &Code{Module: "hpc", Number: 2116, Name: "job_accounting_not_found", Message: "job accounting not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrHPCJobAccountingNotFound = &Code{key: "hpc:2116", module: "hpc", number: 2116, name: "job_accounting_not_found", message: "job accounting not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrHPCInvalidJobAccounting is hpc:2117: invalid job accounting
-var ErrHPCInvalidJobAccounting = &Code{Module: "hpc", Number: 2117, Name: "invalid_job_accounting", Message: "invalid job accounting", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidJobAccounting = &Code{key: "hpc:2117", module: "hpc", number: 2117, name: "invalid_job_accounting", message: "invalid job accounting", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCUnauthorized is hpc:2118: unauthorized
-var ErrHPCUnauthorized = &Code{Module: "hpc", Number: 2118, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrHPCUnauthorized = &Code{key: "hpc:2118", module: "hpc", number: 2118, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrHPCMaxRuntimeExceeded is hpc:2119: maximum runtime exceeded
-var ErrHPCMaxRuntimeExceeded = &Code{Module: "hpc", Number: 2119, Name: "max_runtime_exceeded", Message: "maximum runtime exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCMaxRuntimeExceeded = &Code{key: "hpc:2119", module: "hpc", number: 2119, name: "max_runtime_exceeded", message: "maximum runtime exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidWorkload is hpc:2120: invalid workload configuration
-var ErrHPCInvalidWorkload = &Code{Module: "hpc", Number: 2120, Name: "invalid_workload", Message: "invalid workload configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidWorkload = &Code{key: "hpc:2120", module: "hpc", number: 2120, name: "invalid_workload", message: "invalid workload configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidClusterTemplate is hpc:2121: invalid cluster template
-var ErrHPCInvalidClusterTemplate = &Code{Module: "hpc", Number: 2121, Name: "invalid_cluster_template", Message: "invalid cluster template", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidClusterTemplate = &Code{key: "hpc:2121", module: "hpc", number: 2121, name: "invalid_cluster_template", message: "invalid cluster template", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidPartition is hpc:2122: invalid partition configuration
-var ErrHPCInvalidPartition = &Code{Module: "hpc", Number: 2122, Name: "invalid_partition", Message: "invalid partition configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidPartition = &Code{key: "hpc:2122", module: "hpc", number: 2122, name: "invalid_partition", message: "invalid partition configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidQoSPolicy is hpc:2123: invalid QoS policy
-var ErrHPCInvalidQoSPolicy = &Code{Module: "hpc", Number: 2123, Name: "invalid_qo_s_policy", Message: "invalid QoS policy", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidQoSPolicy = &Code{key: "hpc:2123", module: "hpc", number: 2123, name: "invalid_qo_s_policy", message: "invalid QoS policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidHardwareClass is hpc:2124: invalid hardware class
-var ErrHPCInvalidHardwareClass = &Code{Module: "hpc", Number: 2124, Name: "invalid_hardware_class", Message: "invalid hardware class", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidHardwareClass = &Code{key: "hpc:2124", module: "hpc", number: 2124, name: "invalid_hardware_class", message: "invalid hardware class", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidSchedulingPolicy is hpc:2125: invalid scheduling policy
-var ErrHPCInvalidSchedulingPolicy = &Code{Module: "hpc", Number: 2125, Name: "invalid_scheduling_policy", Message: "invalid scheduling policy", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidSchedulingPolicy = &Code{key: "hpc:2125", module: "hpc", number: 2125, name: "invalid_scheduling_policy", message: "invalid scheduling policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidHeartbeat is hpc:2126: invalid node heartbeat
-var ErrHPCInvalidHeartbeat = &Code{Module: "hpc", Number: 2126, Name: "invalid_heartbeat", Message: "invalid node heartbeat", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidHeartbeat = &Code{key: "hpc:2126", module: "hpc", number: 2126, name: "invalid_heartbeat", message: "invalid node heartbeat", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCStaleHeartbeat is hpc:2127: stale heartbeat sequence
-var ErrHPCStaleHeartbeat = &Code{Module: "hpc", Number: 2127, Name: "stale_heartbeat", Message: "stale heartbeat sequence", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrHPCStaleHeartbeat = &Code{key: "hpc:2127", module: "hpc", number: 2127, name: "stale_heartbeat", message: "stale heartbeat sequence", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrHPCNodeDeregistered is hpc:2128: node is deregistered
-var ErrHPCNodeDeregistered = &Code{Module: "hpc", Number: 2128, Name: "node_deregistered", Message: "node is deregistered", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrHPCNodeDeregistered = &Code{key: "hpc:2128", module: "hpc", number: 2128, name: "node_deregistered", message: "node is deregistered", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrHPCInvalidNodeIdentity is hpc:2129: invalid node identity
-var ErrHPCInvalidNodeIdentity = &Code{Module: "hpc", Number: 2129, Name: "invalid_node_identity", Message: "invalid node identity", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidNodeIdentity = &Code{key: "hpc:2129", module: "hpc", number: 2129, name: "invalid_node_identity", message: "invalid node identity", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCHeartbeatAuthFailed is hpc:2130: heartbeat authentication failed
-var ErrHPCHeartbeatAuthFailed = &Code{Module: "hpc", Number: 2130, Name: "heartbeat_auth_failed", Message: "heartbeat authentication failed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrHPCHeartbeatAuthFailed = &Code{key: "hpc:2130", module: "hpc", number: 2130, name: "heartbeat_auth_failed", message: "heartbeat authentication failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrHPCInvalidRoutingAudit is hpc:2131: invalid routing audit record
-var ErrHPCInvalidRoutingAudit = &Code{Module: "hpc", Number: 2131, Name: "invalid_routing_audit", Message: "invalid routing audit record", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidRoutingAudit = &Code{key: "hpc:2131", module: "hpc", number: 2131, name: "invalid_routing_audit", message: "invalid routing audit record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidRoutingViolation is hpc:2132: invalid routing violation
-var ErrHPCInvalidRoutingViolation = &Code{Module: "hpc", Number: 2132, Name: "invalid_routing_violation", Message: "invalid routing violation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidRoutingViolation = &Code{key: "hpc:2132", module: "hpc", number: 2132, name: "invalid_routing_violation", message: "invalid routing violation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCRoutingDecisionStale is hpc:2133: scheduling decision is stale
-var ErrHPCRoutingDecisionStale = &Code{Module: "hpc", Number: 2133, Name: "routing_decision_stale", Message: "scheduling decision is stale", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrHPCRoutingDecisionStale = &Code{key: "hpc:2133", module: "hpc", number: 2133, name: "routing_decision_stale", message: "scheduling decision is stale", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrHPCRoutingDecisionNotFound is hpc:2134: scheduling decision not found
-var ErrHPCRoutingDecisionNotFound = &Code{Module: "hpc", Number: 2134, Name: "routing_decision_not_found", Message: "scheduling decision not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrHPCRoutingDecisionNotFound = &Code{key: "hpc:2134", module: "hpc", number: 2134, name: "routing_decision_not_found", message: "scheduling decision not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrHPCRoutingClusterMismatch is hpc:2135: routing cluster mismatch
-var ErrHPCRoutingClusterMismatch = &Code{Module: "hpc", Number: 2135, Name: "routing_cluster_mismatch", Message: "routing cluster mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrHPCRoutingClusterMismatch = &Code{key: "hpc:2135", module: "hpc", number: 2135, name: "routing_cluster_mismatch", message: "routing cluster mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrHPCRoutingEnforcementFailed is hpc:2136: routing enforcement failed
-var ErrHPCRoutingEnforcementFailed = &Code{Module: "hpc", Number: 2136, Name: "routing_enforcement_failed", Message: "routing enforcement failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrHPCRoutingEnforcementFailed = &Code{key: "hpc:2136", module: "hpc", number: 2136, name: "routing_enforcement_failed", message: "routing enforcement failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrHPCFallbackNotAuthorized is hpc:2137: fallback routing not authorized
-var ErrHPCFallbackNotAuthorized = &Code{Module: "hpc", Number: 2137, Name: "fallback_not_authorized", Message: "fallback routing not authorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrHPCFallbackNotAuthorized = &Code{key: "hpc:2137", module: "hpc", number: 2137, name: "fallback_not_authorized", message: "fallback routing not authorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrHPCMissingSchedulingDecision is hpc:2138: missing scheduling decision
-var ErrHPCMissingSchedulingDecision = &Code{Module: "hpc", Number: 2138, Name: "missing_scheduling_decision", Message: "missing scheduling decision", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCMissingSchedulingDecision = &Code{key: "hpc:2138", module: "hpc", number: 2138, name: "missing_scheduling_decision", message: "missing scheduling decision", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidWorkloadTemplate is hpc:2139: invalid workload template
-var ErrHPCInvalidWorkloadTemplate = &Code{Module: "hpc", Number: 2139, Name: "invalid_workload_template", Message: "invalid workload template", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidWorkloadTemplate = &Code{key: "hpc:2139", module: "hpc", number: 2139, name: "invalid_workload_template", message: "invalid workload template", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCWorkloadTemplateNotFound is hpc:2140: workload template not found
-var ErrHPCWorkloadTemplateNotFound = &Code{Module: "hpc", Number: 2140, Name: "workload_template_not_found", Message: "workload template not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrHPCWorkloadTemplateNotFound = &Code{key: "hpc:2140", module: "hpc", number: 2140, name: "workload_template_not_found", message: "workload template not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrHPCWorkloadTemplateNotApproved is hpc:2141: workload template not approved
-var ErrHPCWorkloadTemplateNotApproved = &Code{Module: "hpc", Number: 2141, Name: "workload_template_not_approved", Message: "workload template not approved", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrHPCWorkloadTemplateNotApproved = &Code{key: "hpc:2141", module: "hpc", number: 2141, name: "workload_template_not_approved", message: "workload template not approved", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrHPCInvalidWorkloadRuntime is hpc:2142: invalid workload runtime
-var ErrHPCInvalidWorkloadRuntime = &Code{Module: "hpc", Number: 2142, Name: "invalid_workload_runtime", Message: "invalid workload runtime", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidWorkloadRuntime = &Code{key: "hpc:2142", module: "hpc", number: 2142, name: "invalid_workload_runtime", message: "invalid workload runtime", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidWorkloadResources is hpc:2143: invalid workload resources
-var ErrHPCInvalidWorkloadResources = &Code{Module: "hpc", Number: 2143, Name: "invalid_workload_resources", Message: "invalid workload resources", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidWorkloadResources = &Code{key: "hpc:2143", module: "hpc", number: 2143, name: "invalid_workload_resources", message: "invalid workload resources", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidWorkloadSecurity is hpc:2144: invalid workload security
-var ErrHPCInvalidWorkloadSecurity = &Code{Module: "hpc", Number: 2144, Name: "invalid_workload_security", Message: "invalid workload security", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidWorkloadSecurity = &Code{key: "hpc:2144", module: "hpc", number: 2144, name: "invalid_workload_security", message: "invalid workload security", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidWorkloadEntrypoint is hpc:2145: invalid workload entrypoint
-var ErrHPCInvalidWorkloadEntrypoint = &Code{Module: "hpc", Number: 2145, Name: "invalid_workload_entrypoint", Message: "invalid workload entrypoint", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidWorkloadEntrypoint = &Code{key: "hpc:2145", module: "hpc", number: 2145, name: "invalid_workload_entrypoint", message: "invalid workload entrypoint", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidWorkloadParameter is hpc:2146: invalid workload parameter
-var ErrHPCInvalidWorkloadParameter = &Code{Module: "hpc", Number: 2146, Name: "invalid_workload_parameter", Message: "invalid workload parameter", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidWorkloadParameter = &Code{key: "hpc:2146", module: "hpc", number: 2146, name: "invalid_workload_parameter", message: "invalid workload parameter", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidDataBinding is hpc:2147: invalid data binding
-var ErrHPCInvalidDataBinding = &Code{Module: "hpc", Number: 2147, Name: "invalid_data_binding", Message: "invalid data binding", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidDataBinding = &Code{key: "hpc:2147", module: "hpc", number: 2147, name: "invalid_data_binding", message: "invalid data binding", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidWorkloadSignature is hpc:2148: invalid workload signature
-var ErrHPCInvalidWorkloadSignature = &Code{Module: "hpc", Number: 2148, Name: "invalid_workload_signature", Message: "invalid workload signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidWorkloadSignature = &Code{key: "hpc:2148", module: "hpc", number: 2148, name: "invalid_workload_signature", message: "invalid workload signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCWorkloadValidationFailed is hpc:2149: workload validation failed
-var ErrHPCWorkloadValidationFailed = &Code{Module: "hpc", Number: 2149, Name: "workload_validation_failed", Message: "workload validation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrHPCWorkloadValidationFailed = &Code{key: "hpc:2149", module: "hpc", number: 2149, name: "workload_validation_failed", message: "workload validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrHPCImageNotAllowed is hpc:2150: container image not allowed
-var ErrHPCImageNotAllowed = &Code{Module: "hpc", Number: 2150, Name: "image_not_allowed", Message: "container image not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrHPCImageNotAllowed = &Code{key: "hpc:2150", module: "hpc", number: 2150, name: "image_not_allowed", message: "container image not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrHPCResourceLimitExceeded is hpc:2151: resource limit exceeded
-var ErrHPCResourceLimitExceeded = &Code{Module: "hpc", Number: 2151, Name: "resource_limit_exceeded", Message: "resource limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrHPCResourceLimitExceeded = &Code{key: "hpc:2151", module: "hpc", number: 2151, name: "resource_limit_exceeded", message: "resource limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrHPCWorkloadGovernanceFailed is hpc:2152: workload governance action failed
-var ErrHPCWorkloadGovernanceFailed = &Code{Module: "hpc", Number: 2152, Name: "workload_governance_failed", Message: "workload governance action failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrHPCWorkloadGovernanceFailed = &Code{key: "hpc:2152", module: "hpc", number: 2152, name: "workload_governance_failed", message: "workload governance action failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrHPCTenantQuotaExceeded is hpc:2153: tenant quota exceeded
-var ErrHPCTenantQuotaExceeded = &Code{Module: "hpc", Number: 2153, Name: "tenant_quota_exceeded", Message: "tenant quota exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrHPCTenantQuotaExceeded = &Code{key: "hpc:2153", module: "hpc", number: 2153, name: "tenant_quota_exceeded", message: "tenant quota exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrHPCInvalidSchedulingMetrics is hpc:2154: invalid scheduling metrics
-var ErrHPCInvalidSchedulingMetrics = &Code{Module: "hpc", Number: 2154, Name: "invalid_scheduling_metrics", Message: "invalid scheduling metrics", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrHPCInvalidSchedulingMetrics = &Code{key: "hpc:2154", module: "hpc", number: 2154, name: "invalid_scheduling_metrics", message: "invalid scheduling metrics", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketVeidGatingFailed is market:2250: VEID gating failed
-var ErrMarketVeidGatingFailed = &Code{Module: "market", Number: 2250, Name: "veid_gating_failed", Message: "VEID gating failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketVeidGatingFailed = &Code{key: "market:2250", module: "market", number: 2250, name: "veid_gating_failed", message: "VEID gating failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketInsufficientVeidScore is market:2251: insufficient VEID identity score
-var ErrMarketInsufficientVeidScore = &Code{Module: "market", Number: 2251, Name: "insufficient_veid_score", Message: "insufficient VEID identity score", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketInsufficientVeidScore = &Code{key: "market:2251", module: "market", number: 2251, name: "insufficient_veid_score", message: "insufficient VEID identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketInsufficientVeidTier is market:2252: insufficient VEID identity tier
-var ErrMarketInsufficientVeidTier = &Code{Module: "market", Number: 2252, Name: "insufficient_veid_tier", Message: "insufficient VEID identity tier", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketInsufficientVeidTier = &Code{key: "market:2252", module: "market", number: 2252, name: "insufficient_veid_tier", message: "insufficient VEID identity tier", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketVeidNotVerified is market:2253: VEID identity not verified
-var ErrMarketVeidNotVerified = &Code{Module: "market", Number: 2253, Name: "veid_not_verified", Message: "VEID identity not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketVeidNotVerified = &Code{key: "market:2253", module: "market", number: 2253, name: "veid_not_verified", message: "VEID identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketVeidLocked is market:2254: VEID identity is locked
-var ErrMarketVeidLocked = &Code{Module: "market", Number: 2254, Name: "veid_locked", Message: "VEID identity is locked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketVeidLocked = &Code{key: "market:2254", module: "market", number: 2254, name: "veid_locked", message: "VEID identity is locked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketVeidScopeMissing is market:2255: required VEID scope not verified
-var ErrMarketVeidScopeMissing = &Code{Module: "market", Number: 2255, Name: "veid_scope_missing", Message: "required VEID scope not verified", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketVeidScopeMissing = &Code{key: "market:2255", module: "market", number: 2255, name: "veid_scope_missing", message: "required VEID scope not verified", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketVeidRecordNotFound is market:2256: VEID identity record not found
-var ErrMarketVeidRecordNotFound = &Code{Module: "market", Number: 2256, Name: "veid_record_not_found", Message: "VEID identity record not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrMarketVeidRecordNotFound = &Code{key: "market:2256", module: "market", number: 2256, name: "veid_record_not_found", message: "VEID identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrMarketplaceInvalidAddress is marketplace:1: invalid address
-var ErrMarketplaceInvalidAddress = &Code{Module: "marketplace", Number: 1, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceInvalidAddress = &Code{key: "marketplace:1", module: "marketplace", number: 1, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceInvalidCallback is marketplace:2: invalid callback
-var ErrMarketplaceInvalidCallback = &Code{Module: "marketplace", Number: 2, Name: "invalid_callback", Message: "invalid callback", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceInvalidCallback = &Code{key: "marketplace:2", module: "marketplace", number: 2, name: "invalid_callback", message: "invalid callback", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceSDKInvalidRequest is marketplace:3: invalid request
 //
 // The platform Go SDK's copy of ErrMarketplaceInvalidRequest (marketplace:2240), which the chain module registers.
-var ErrMarketplaceSDKInvalidRequest = &Code{Module: "marketplace", Number: 3, Name: "invalid_request_sdk", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceSDKInvalidRequest = &Code{key: "marketplace:3", module: "marketplace", number: 3, name: "invalid_request_sdk", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceInvalidOffering is marketplace:4: invalid offering
-var ErrMarketplaceInvalidOffering = &Code{Module: "marketplace", Number: 4, Name: "invalid_offering", Message: "invalid offering", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceInvalidOffering = &Code{key: "marketplace:4", module: "marketplace", number: 4, name: "invalid_offering", message: "invalid offering", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceInvalidOrder is marketplace:5: invalid order
-var ErrMarketplaceInvalidOrder = &Code{Module: "marketplace", Number: 5, Name: "invalid_order", Message: "invalid order", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceInvalidOrder = &Code{key: "marketplace:5", module: "marketplace", number: 5, name: "invalid_order", message: "invalid order", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceInvalidBid is marketplace:6: invalid bid
-var ErrMarketplaceInvalidBid = &Code{Module: "marketplace", Number: 6, Name: "invalid_bid", Message: "invalid bid", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceInvalidBid = &Code{key: "marketplace:6", module: "marketplace", number: 6, name: "invalid_bid", message: "invalid bid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceInvalidAllocation is marketplace:7: invalid allocation
-var ErrMarketplaceInvalidAllocation = &Code{Module: "marketplace", Number: 7, Name: "invalid_allocation", Message: "invalid allocation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceInvalidAllocation = &Code{key: "marketplace:7", module: "marketplace", number: 7, name: "invalid_allocation", message: "invalid allocation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceOfferingNotFound is marketplace:2200: offering not found
-var ErrMarketplaceOfferingNotFound = &Code{Module: "marketplace", Number: 2200, Name: "offering_not_found", Message: "offering not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrMarketplaceOfferingNotFound = &Code{key: "marketplace:2200", module: "marketplace", number: 2200, name: "offering_not_found", message: "offering not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrMarketplaceOfferingExists is marketplace:2201: offering already exists
-var ErrMarketplaceOfferingExists = &Code{Module: "marketplace", Number: 2201, Name: "offering_exists", Message: "offering already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceOfferingExists = &Code{key: "marketplace:2201", module: "marketplace", number: 2201, name: "offering_exists", message: "offering already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceOfferingNotActive is marketplace:2202: offering is not active
-var ErrMarketplaceOfferingNotActive = &Code{Module: "marketplace", Number: 2202, Name: "offering_not_active", Message: "offering is not active", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceOfferingNotActive = &Code{key: "marketplace:2202", module: "marketplace", number: 2202, name: "offering_not_active", message: "offering is not active", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceOfferingMaxOrders is marketplace:2203: offering has reached maximum orders
-var ErrMarketplaceOfferingMaxOrders = &Code{Module: "marketplace", Number: 2203, Name: "offering_max_orders", Message: "offering has reached maximum orders", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceOfferingMaxOrders = &Code{key: "marketplace:2203", module: "marketplace", number: 2203, name: "offering_max_orders", message: "offering has reached maximum orders", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceOrderNotFound is marketplace:2204: order not found
-var ErrMarketplaceOrderNotFound = &Code{Module: "marketplace", Number: 2204, Name: "order_not_found", Message: "order not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrMarketplaceOrderNotFound = &Code{key: "marketplace:2204", module: "marketplace", number: 2204, name: "order_not_found", message: "order not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrMarketplaceOrderExists is marketplace:2205: order already exists
-var ErrMarketplaceOrderExists = &Code{Module: "marketplace", Number: 2205, Name: "order_exists", Message: "order already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceOrderExists = &Code{key: "marketplace:2205", module: "marketplace", number: 2205, name: "order_exists", message: "order already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceOrderNotOpen is marketplace:2206: order is not open for bids
-var ErrMarketplaceOrderNotOpen = &Code{Module: "marketplace", Number: 2206, Name: "order_not_open", Message: "order is not open for bids", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceOrderNotOpen = &Code{key: "marketplace:2206", module: "marketplace", number: 2206, name: "order_not_open", message: "order is not open for bids", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceOrderExpired is marketplace:2207: order has expired
-var ErrMarketplaceOrderExpired = &Code{Module: "marketplace", Number: 2207, Name: "order_expired", Message: "order has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceOrderExpired = &Code{key: "marketplace:2207", module: "marketplace", number: 2207, name: "order_expired", message: "order has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceInvalidOrderState is marketplace:2208: invalid order state
-var ErrMarketplaceInvalidOrderState = &Code{Module: "marketplace", Number: 2208, Name: "invalid_order_state", Message: "invalid order state", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceInvalidOrderState = &Code{key: "marketplace:2208", module: "marketplace", number: 2208, name: "invalid_order_state", message: "invalid order state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceInvalidStateTransition is marketplace:2209: invalid state transition
-var ErrMarketplaceInvalidStateTransition = &Code{Module: "marketplace", Number: 2209, Name: "invalid_state_transition", Message: "invalid state transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceInvalidStateTransition = &Code{key: "marketplace:2209", module: "marketplace", number: 2209, name: "invalid_state_transition", message: "invalid state transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceAllocationNotFound is marketplace:2210: allocation not found
-var ErrMarketplaceAllocationNotFound = &Code{Module: "marketplace", Number: 2210, Name: "allocation_not_found", Message: "allocation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrMarketplaceAllocationNotFound = &Code{key: "marketplace:2210", module: "marketplace", number: 2210, name: "allocation_not_found", message: "allocation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrMarketplaceAllocationExists is marketplace:2211: allocation already exists
-var ErrMarketplaceAllocationExists = &Code{Module: "marketplace", Number: 2211, Name: "allocation_exists", Message: "allocation already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceAllocationExists = &Code{key: "marketplace:2211", module: "marketplace", number: 2211, name: "allocation_exists", message: "allocation already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceBidNotFound is marketplace:2212: bid not found
-var ErrMarketplaceBidNotFound = &Code{Module: "marketplace", Number: 2212, Name: "bid_not_found", Message: "bid not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrMarketplaceBidNotFound = &Code{key: "marketplace:2212", module: "marketplace", number: 2212, name: "bid_not_found", message: "bid not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrMarketplaceBidExists is marketplace:2213: bid already exists
-var ErrMarketplaceBidExists = &Code{Module: "marketplace", Number: 2213, Name: "bid_exists", Message: "bid already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceBidExists = &Code{key: "marketplace:2213", module: "marketplace", number: 2213, name: "bid_exists", message: "bid already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceBidPriceTooHigh is marketplace:2214: bid price exceeds order maximum
-var ErrMarketplaceBidPriceTooHigh = &Code{Module: "marketplace", Number: 2214, Name: "bid_price_too_high", Message: "bid price exceeds order maximum", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceBidPriceTooHigh = &Code{key: "marketplace:2214", module: "marketplace", number: 2214, name: "bid_price_too_high", message: "bid price exceeds order maximum", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceBidNotOpen is marketplace:2215: bid is not open
-var ErrMarketplaceBidNotOpen = &Code{Module: "marketplace", Number: 2215, Name: "bid_not_open", Message: "bid is not open", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceBidNotOpen = &Code{key: "marketplace:2215", module: "marketplace", number: 2215, name: "bid_not_open", message: "bid is not open", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceIdentityGatingFailed is marketplace:2216: identity gating failed
-var ErrMarketplaceIdentityGatingFailed = &Code{Module: "marketplace", Number: 2216, Name: "identity_gating_failed", Message: "identity gating failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceIdentityGatingFailed = &Code{key: "marketplace:2216", module: "marketplace", number: 2216, name: "identity_gating_failed", message: "identity gating failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceInsufficientIdentityScore is marketplace:2217: insufficient identity score
-var ErrMarketplaceInsufficientIdentityScore = &Code{Module: "marketplace", Number: 2217, Name: "insufficient_identity_score", Message: "insufficient identity score", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceInsufficientIdentityScore = &Code{key: "marketplace:2217", module: "marketplace", number: 2217, name: "insufficient_identity_score", message: "insufficient identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceIdentityNotVerified is marketplace:2218: identity not verified
-var ErrMarketplaceIdentityNotVerified = &Code{Module: "marketplace", Number: 2218, Name: "identity_not_verified", Message: "identity not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceIdentityNotVerified = &Code{key: "marketplace:2218", module: "marketplace", number: 2218, name: "identity_not_verified", message: "identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceEmailNotVerified is marketplace:2219: email not verified
-var ErrMarketplaceEmailNotVerified = &Code{Module: "marketplace", Number: 2219, Name: "email_not_verified", Message: "email not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceEmailNotVerified = &Code{key: "marketplace:2219", module: "marketplace", number: 2219, name: "email_not_verified", message: "email not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceDomainNotVerified is marketplace:2220: domain not verified
-var ErrMarketplaceDomainNotVerified = &Code{Module: "marketplace", Number: 2220, Name: "domain_not_verified", Message: "domain not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceDomainNotVerified = &Code{key: "marketplace:2220", module: "marketplace", number: 2220, name: "domain_not_verified", message: "domain not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceMFARequired is marketplace:2221: MFA verification required
-var ErrMarketplaceMFARequired = &Code{Module: "marketplace", Number: 2221, Name: "mfa_required", Message: "MFA verification required", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceMFARequired = &Code{key: "marketplace:2221", module: "marketplace", number: 2221, name: "mfa_required", message: "MFA verification required", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceMFANotSatisfied is marketplace:2222: MFA requirements not satisfied
-var ErrMarketplaceMFANotSatisfied = &Code{Module: "marketplace", Number: 2222, Name: "mfa_not_satisfied", Message: "MFA requirements not satisfied", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceMFANotSatisfied = &Code{key: "marketplace:2222", module: "marketplace", number: 2222, name: "mfa_not_satisfied", message: "MFA requirements not satisfied", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceMFAChallengeFailed is marketplace:2223: MFA challenge failed
-var ErrMarketplaceMFAChallengeFailed = &Code{Module: "marketplace", Number: 2223, Name: "mfa_challenge_failed", Message: "MFA challenge failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceMFAChallengeFailed = &Code{key: "marketplace:2223", module: "marketplace", number: 2223, name: "mfa_challenge_failed", message: "MFA challenge failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceMFAChallengeExpired is marketplace:2224: MFA challenge expired
-var ErrMarketplaceMFAChallengeExpired = &Code{Module: "marketplace", Number: 2224, Name: "mfa_challenge_expired", Message: "MFA challenge expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceMFAChallengeExpired = &Code{key: "marketplace:2224", module: "marketplace", number: 2224, name: "mfa_challenge_expired", message: "MFA challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceWaldurSyncFailed is marketplace:2225: Waldur synchronization failed
-var ErrMarketplaceWaldurSyncFailed = &Code{Module: "marketplace", Number: 2225, Name: "waldur_sync_failed", Message: "Waldur synchronization failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceWaldurSyncFailed = &Code{key: "marketplace:2225", module: "marketplace", number: 2225, name: "waldur_sync_failed", message: "Waldur synchronization failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceWaldurCallbackInvalid is marketplace:2226: invalid Waldur callback
-var ErrMarketplaceWaldurCallbackInvalid = &Code{Module: "marketplace", Number: 2226, Name: "waldur_callback_invalid", Message: "invalid Waldur callback", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceWaldurCallbackInvalid = &Code{key: "marketplace:2226", module: "marketplace", number: 2226, name: "waldur_callback_invalid", message: "invalid Waldur callback", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceWaldurCallbackExpired is marketplace:2227: Waldur callback expired
-var ErrMarketplaceWaldurCallbackExpired = &Code{Module: "marketplace", Number: 2227, Name: "waldur_callback_expired", Message: "Waldur callback expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceWaldurCallbackExpired = &Code{key: "marketplace:2227", module: "marketplace", number: 2227, name: "waldur_callback_expired", message: "Waldur callback expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceWaldurNonceReplayed is marketplace:2228: Waldur callback nonce already processed
-var ErrMarketplaceWaldurNonceReplayed = &Code{Module: "marketplace", Number: 2228, Name: "waldur_nonce_replayed", Message: "Waldur callback nonce already processed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrMarketplaceWaldurNonceReplayed = &Code{key: "marketplace:2228", module: "marketplace", number: 2228, name: "waldur_nonce_replayed", message: "Waldur callback nonce already processed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrMarketplaceWaldurSignatureInvalid is marketplace:2229: invalid Waldur callback signature
-var ErrMarketplaceWaldurSignatureInvalid = &Code{Module: "marketplace", Number: 2229, Name: "waldur_signature_invalid", Message: "invalid Waldur callback signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceWaldurSignatureInvalid = &Code{key: "marketplace:2229", module: "marketplace", number: 2229, name: "waldur_signature_invalid", message: "invalid Waldur callback signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceUnauthorized is marketplace:2230: unauthorized
-var ErrMarketplaceUnauthorized = &Code{Module: "marketplace", Number: 2230, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrMarketplaceUnauthorized = &Code{key: "marketplace:2230", module: "marketplace", number: 2230, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrMarketplaceNotProvider is marketplace:2231: account is not a provider
-var ErrMarketplaceNotProvider = &Code{Module: "marketplace", Number: 2231, Name: "not_provider", Message: "account is not a provider", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceNotProvider = &Code{key: "marketplace:2231", module: "marketplace", number: 2231, name: "not_provider", message: "account is not a provider", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceNotCustomer is marketplace:2232: account is not the customer
-var ErrMarketplaceNotCustomer = &Code{Module: "marketplace", Number: 2232, Name: "not_customer", Message: "account is not the customer", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceNotCustomer = &Code{key: "marketplace:2232", module: "marketplace", number: 2232, name: "not_customer", message: "account is not the customer", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceInvalidEncryptedPayload is marketplace:2233: invalid encrypted payload
-var ErrMarketplaceInvalidEncryptedPayload = &Code{Module: "marketplace", Number: 2233, Name: "invalid_encrypted_payload", Message: "invalid encrypted payload", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceInvalidEncryptedPayload = &Code{key: "marketplace:2233", module: "marketplace", number: 2233, name: "invalid_encrypted_payload", message: "invalid encrypted payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceDecryptionFailed is marketplace:2234: decryption failed
-var ErrMarketplaceDecryptionFailed = &Code{Module: "marketplace", Number: 2234, Name: "decryption_failed", Message: "decryption failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceDecryptionFailed = &Code{key: "marketplace:2234", module: "marketplace", number: 2234, name: "decryption_failed", message: "decryption failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceEncryptionRequired is marketplace:2235: encryption required for sensitive data
-var ErrMarketplaceEncryptionRequired = &Code{Module: "marketplace", Number: 2235, Name: "encryption_required", Message: "encryption required for sensitive data", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceEncryptionRequired = &Code{key: "marketplace:2235", module: "marketplace", number: 2235, name: "encryption_required", message: "encryption required for sensitive data", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceEventSubscriptionNotFound is marketplace:2236: event subscription not found
-var ErrMarketplaceEventSubscriptionNotFound = &Code{Module: "marketplace", Number: 2236, Name: "event_subscription_not_found", Message: "event subscription not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrMarketplaceEventSubscriptionNotFound = &Code{key: "marketplace:2236", module: "marketplace", number: 2236, name: "event_subscription_not_found", message: "event subscription not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrMarketplaceCheckpointNotFound is marketplace:2237: event checkpoint not found
-var ErrMarketplaceCheckpointNotFound = &Code{Module: "marketplace", Number: 2237, Name: "checkpoint_not_found", Message: "event checkpoint not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrMarketplaceCheckpointNotFound = &Code{key: "marketplace:2237", module: "marketplace", number: 2237, name: "checkpoint_not_found", message: "event checkpoint not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrMarketplaceInvalidEventSequence is marketplace:2238: invalid event sequence
-var ErrMarketplaceInvalidEventSequence = &Code{Module: "marketplace", Number: 2238, Name: "invalid_event_sequence", Message: "invalid event sequence", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceInvalidEventSequence = &Code{key: "marketplace:2238", module: "marketplace", number: 2238, name: "invalid_event_sequence", message: "invalid event sequence", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplacePricingInvalid is marketplace:2239: pricing validation failed
-var ErrMarketplacePricingInvalid = &Code{Module: "marketplace", Number: 2239, Name: "pricing_invalid", Message: "pricing validation failed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplacePricingInvalid = &Code{key: "marketplace:2239", module: "marketplace", number: 2239, name: "pricing_invalid", message: "pricing validation failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceInvalidRequest is marketplace:2240: invalid request
-var ErrMarketplaceInvalidRequest = &Code{Module: "marketplace", Number: 2240, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMarketplaceInvalidRequest = &Code{key: "marketplace:2240", module: "marketplace", number: 2240, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceProviderIdentityMissing is marketplace:2241: provider identity record not found
-var ErrMarketplaceProviderIdentityMissing = &Code{Module: "marketplace", Number: 2241, Name: "provider_identity_missing", Message: "provider identity record not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrMarketplaceProviderIdentityMissing = &Code{key: "marketplace:2241", module: "marketplace", number: 2241, name: "provider_identity_missing", message: "provider identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrMarketplaceProviderIdentityNotVerified is marketplace:2242: provider identity not verified
-var ErrMarketplaceProviderIdentityNotVerified = &Code{Module: "marketplace", Number: 2242, Name: "provider_identity_not_verified", Message: "provider identity not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceProviderIdentityNotVerified = &Code{key: "marketplace:2242", module: "marketplace", number: 2242, name: "provider_identity_not_verified", message: "provider identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceProviderInsufficientScore is marketplace:2243: provider identity score below minimum
-var ErrMarketplaceProviderInsufficientScore = &Code{Module: "marketplace", Number: 2243, Name: "provider_insufficient_score", Message: "provider identity score below minimum", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceProviderInsufficientScore = &Code{key: "marketplace:2243", module: "marketplace", number: 2243, name: "provider_insufficient_score", message: "provider identity score below minimum", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMarketplaceProviderComplianceIncomplete is marketplace:2244: provider compliance checklist incomplete
-var ErrMarketplaceProviderComplianceIncomplete = &Code{Module: "marketplace", Number: 2244, Name: "provider_compliance_incomplete", Message: "provider compliance checklist incomplete", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMarketplaceProviderComplianceIncomplete = &Code{key: "marketplace:2244", module: "marketplace", number: 2244, name: "provider_compliance_incomplete", message: "provider compliance checklist incomplete", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMFAInvalidAddress is mfa:1200: invalid address
 //
 // Action: Fix address format
-var ErrMFAInvalidAddress = &Code{Module: "mfa", Number: 1200, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix address format"}
+var ErrMFAInvalidAddress = &Code{key: "mfa:1200", module: "mfa", number: 1200, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix address format"}
 
 // ErrMFAInvalidFactorType is mfa:1201: invalid factor type
 //
 // Action: Use valid factor type
-var ErrMFAInvalidFactorType = &Code{Module: "mfa", Number: 1201, Name: "invalid_factor_type", Message: "invalid factor type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use valid factor type"}
+var ErrMFAInvalidFactorType = &Code{key: "mfa:1201", module: "mfa", number: 1201, name: "invalid_factor_type", message: "invalid factor type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use valid factor type"}
 
 // ErrMFAInvalidPolicy is mfa:1202: invalid MFA policy
 //
 // Action: Fix policy format
-var ErrMFAInvalidPolicy = &Code{Module: "mfa", Number: 1202, Name: "invalid_policy", Message: "invalid MFA policy", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix policy format"}
+var ErrMFAInvalidPolicy = &Code{key: "mfa:1202", module: "mfa", number: 1202, name: "invalid_policy", message: "invalid MFA policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix policy format"}
 
 // ErrMFAPolicyNotFound is mfa:1203: MFA policy not found
 //
 // Action: Create policy first
-var ErrMFAPolicyNotFound = &Code{Module: "mfa", Number: 1203, Name: "policy_not_found", Message: "MFA policy not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create policy first"}
+var ErrMFAPolicyNotFound = &Code{key: "mfa:1203", module: "mfa", number: 1203, name: "policy_not_found", message: "MFA policy not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create policy first"}
 
 // ErrMFAInvalidEnrollment is mfa:1204: invalid factor enrollment
 //
 // Action: Fix enrollment data
-var ErrMFAInvalidEnrollment = &Code{Module: "mfa", Number: 1204, Name: "invalid_enrollment", Message: "invalid factor enrollment", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix enrollment data"}
+var ErrMFAInvalidEnrollment = &Code{key: "mfa:1204", module: "mfa", number: 1204, name: "invalid_enrollment", message: "invalid factor enrollment", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix enrollment data"}
 
 // ErrMFAEnrollmentNotFound is mfa:1205: factor enrollment not found
 //
 // Action: Enroll factor first
-var ErrMFAEnrollmentNotFound = &Code{Module: "mfa", Number: 1205, Name: "enrollment_not_found", Message: "factor enrollment not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Enroll factor first"}
+var ErrMFAEnrollmentNotFound = &Code{key: "mfa:1205", module: "mfa", number: 1205, name: "enrollment_not_found", message: "factor enrollment not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Enroll factor first"}
 
 // ErrMFAEnrollmentAlreadyExists is mfa:1206: factor enrollment already exists
 //
 // Action: Use existing enrollment
-var ErrMFAEnrollmentAlreadyExists = &Code{Module: "mfa", Number: 1206, Name: "enrollment_already_exists", Message: "factor enrollment already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409, Action: "Use existing enrollment"}
+var ErrMFAEnrollmentAlreadyExists = &Code{key: "mfa:1206", module: "mfa", number: 1206, name: "enrollment_already_exists", message: "factor enrollment already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, action: "Use existing enrollment"}
 
 // ErrMFAInvalidChallenge is mfa:1207: invalid challenge
 //
 // Action: Generate new challenge
-var ErrMFAInvalidChallenge = &Code{Module: "mfa", Number: 1207, Name: "invalid_challenge", Message: "invalid challenge", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Generate new challenge"}
+var ErrMFAInvalidChallenge = &Code{key: "mfa:1207", module: "mfa", number: 1207, name: "invalid_challenge", message: "invalid challenge", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Generate new challenge"}
 
 // ErrMFAChallengeNotFound is mfa:1208: challenge not found
 //
 // Action: Create challenge first
-var ErrMFAChallengeNotFound = &Code{Module: "mfa", Number: 1208, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create challenge first"}
+var ErrMFAChallengeNotFound = &Code{key: "mfa:1208", module: "mfa", number: 1208, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create challenge first"}
 
 // ErrMFAChallengeExpired is mfa:1209: challenge has expired
 //
 // Action: Generate new challenge
-var ErrMFAChallengeExpired = &Code{Module: "mfa", Number: 1209, Name: "challenge_expired", Message: "challenge has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Generate new challenge"}
+var ErrMFAChallengeExpired = &Code{key: "mfa:1209", module: "mfa", number: 1209, name: "challenge_expired", message: "challenge has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Generate new challenge"}
 
 // ErrMFAChallengeAlreadyUsed is mfa:1210: challenge already used
 //
 // Action: Generate new challenge
-var ErrMFAChallengeAlreadyUsed = &Code{Module: "mfa", Number: 1210, Name: "challenge_already_used", Message: "challenge already used", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Generate new challenge"}
+var ErrMFAChallengeAlreadyUsed = &Code{key: "mfa:1210", module: "mfa", number: 1210, name: "challenge_already_used", message: "challenge already used", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Generate new challenge"}
 
 // ErrMFAMaxAttemptsExceeded is mfa:1211: maximum verification attempts exceeded
 //
 // Action: Wait before retrying
-var ErrMFAMaxAttemptsExceeded = &Code{Module: "mfa", Number: 1211, Name: "max_attempts_exceeded", Message: "maximum verification attempts exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429, Action: "Wait before retrying"}
+var ErrMFAMaxAttemptsExceeded = &Code{key: "mfa:1211", module: "mfa", number: 1211, name: "max_attempts_exceeded", message: "maximum verification attempts exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, action: "Wait before retrying"}
 
 // ErrMFAInvalidChallengeResponse is mfa:1212: invalid challenge response
 //
 // Action: Fix response data
-var ErrMFAInvalidChallengeResponse = &Code{Module: "mfa", Number: 1212, Name: "invalid_challenge_response", Message: "invalid challenge response", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix response data"}
+var ErrMFAInvalidChallengeResponse = &Code{key: "mfa:1212", module: "mfa", number: 1212, name: "invalid_challenge_response", message: "invalid challenge response", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix response data"}
 
 // ErrMFAVerificationFailed is mfa:1213: verification failed
 //
 // Action: Check credentials
-var ErrMFAVerificationFailed = &Code{Module: "mfa", Number: 1213, Name: "verification_failed", Message: "verification failed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Check credentials"}
+var ErrMFAVerificationFailed = &Code{key: "mfa:1213", module: "mfa", number: 1213, name: "verification_failed", message: "verification failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Check credentials"}
 
 // ErrMFARequired is mfa:1214: MFA verification required
 //
 // Action: Complete MFA verification
-var ErrMFARequired = &Code{Module: "mfa", Number: 1214, Name: "mfa_required", Message: "MFA verification required", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Complete MFA verification"}
+var ErrMFARequired = &Code{key: "mfa:1214", module: "mfa", number: 1214, name: "mfa_required", message: "MFA verification required", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Complete MFA verification"}
 
 // ErrMFAInsufficientFactors is mfa:1215: insufficient factors verified
 //
 // Action: Verify more factors
-var ErrMFAInsufficientFactors = &Code{Module: "mfa", Number: 1215, Name: "insufficient_factors", Message: "insufficient factors verified", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Verify more factors"}
+var ErrMFAInsufficientFactors = &Code{key: "mfa:1215", module: "mfa", number: 1215, name: "insufficient_factors", message: "insufficient factors verified", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Verify more factors"}
 
 // ErrMFASessionNotFound is mfa:1216: authorization session not found
 //
 // Action: Create session first
-var ErrMFASessionNotFound = &Code{Module: "mfa", Number: 1216, Name: "session_not_found", Message: "authorization session not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create session first"}
+var ErrMFASessionNotFound = &Code{key: "mfa:1216", module: "mfa", number: 1216, name: "session_not_found", message: "authorization session not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create session first"}
 
 // ErrMFASessionExpired is mfa:1217: authorization session has expired
 //
 // Action: Create new session
-var ErrMFASessionExpired = &Code{Module: "mfa", Number: 1217, Name: "session_expired", Message: "authorization session has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Create new session"}
+var ErrMFASessionExpired = &Code{key: "mfa:1217", module: "mfa", number: 1217, name: "session_expired", message: "authorization session has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Create new session"}
 
 // ErrMFASessionAlreadyUsed is mfa:1218: authorization session already used
 //
 // Action: Create new session
-var ErrMFASessionAlreadyUsed = &Code{Module: "mfa", Number: 1218, Name: "session_already_used", Message: "authorization session already used", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Create new session"}
+var ErrMFASessionAlreadyUsed = &Code{key: "mfa:1218", module: "mfa", number: 1218, name: "session_already_used", message: "authorization session already used", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Create new session"}
 
 // ErrMFAUnauthorized is mfa:1219: unauthorized
 //
 // Action: Check permissions
-var ErrMFAUnauthorized = &Code{Module: "mfa", Number: 1219, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Check permissions"}
+var ErrMFAUnauthorized = &Code{key: "mfa:1219", module: "mfa", number: 1219, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Check permissions"}
 
 // ErrMFAInvalidSensitiveTxType is mfa:1220: invalid sensitive transaction type
 //
 // Action: Use valid tx type
-var ErrMFAInvalidSensitiveTxType = &Code{Module: "mfa", Number: 1220, Name: "invalid_sensitive_tx_type", Message: "invalid sensitive transaction type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use valid tx type"}
+var ErrMFAInvalidSensitiveTxType = &Code{key: "mfa:1220", module: "mfa", number: 1220, name: "invalid_sensitive_tx_type", message: "invalid sensitive transaction type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use valid tx type"}
 
 // ErrMFAInvalidSensitiveTxConfig is mfa:1221: invalid sensitive transaction config
 //
 // Action: Fix config format
-var ErrMFAInvalidSensitiveTxConfig = &Code{Module: "mfa", Number: 1221, Name: "invalid_sensitive_tx_config", Message: "invalid sensitive transaction config", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix config format"}
+var ErrMFAInvalidSensitiveTxConfig = &Code{key: "mfa:1221", module: "mfa", number: 1221, name: "invalid_sensitive_tx_config", message: "invalid sensitive transaction config", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix config format"}
 
 // ErrMFATrustedDeviceNotFound is mfa:1222: trusted device not found
 //
 // Action: Register device
-var ErrMFATrustedDeviceNotFound = &Code{Module: "mfa", Number: 1222, Name: "trusted_device_not_found", Message: "trusted device not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Register device"}
+var ErrMFATrustedDeviceNotFound = &Code{key: "mfa:1222", module: "mfa", number: 1222, name: "trusted_device_not_found", message: "trusted device not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Register device"}
 
 // ErrMFATrustedDeviceExpired is mfa:1223: trusted device has expired
 //
 // Action: Re-register device
-var ErrMFATrustedDeviceExpired = &Code{Module: "mfa", Number: 1223, Name: "trusted_device_expired", Message: "trusted device has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Re-register device"}
+var ErrMFATrustedDeviceExpired = &Code{key: "mfa:1223", module: "mfa", number: 1223, name: "trusted_device_expired", message: "trusted device has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Re-register device"}
 
 // ErrMFAMaxTrustedDevicesReached is mfa:1224: maximum trusted devices limit reached
 //
 // Action: Remove old devices
-var ErrMFAMaxTrustedDevicesReached = &Code{Module: "mfa", Number: 1224, Name: "max_trusted_devices_reached", Message: "maximum trusted devices limit reached", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Remove old devices"}
+var ErrMFAMaxTrustedDevicesReached = &Code{key: "mfa:1224", module: "mfa", number: 1224, name: "max_trusted_devices_reached", message: "maximum trusted devices limit reached", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Remove old devices"}
 
 // ErrMFAChallengeCreationFailed is mfa:1225: challenge creation failed
 //
 // Action: Retry
-var ErrMFAChallengeCreationFailed = &Code{Module: "mfa", Number: 1225, Name: "challenge_creation_failed", Message: "challenge creation failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Action: "Retry"}
+var ErrMFAChallengeCreationFailed = &Code{key: "mfa:1225", module: "mfa", number: 1225, name: "challenge_creation_failed", message: "challenge creation failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry"}
 
 // ErrMFADisabled is mfa:1226: MFA is disabled for this account
 //
 // Action: Enable MFA first
-var ErrMFADisabled = &Code{Module: "mfa", Number: 1226, Name: "mfa_disabled", Message: "MFA is disabled for this account", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Enable MFA first"}
+var ErrMFADisabled = &Code{key: "mfa:1226", module: "mfa", number: 1226, name: "mfa_disabled", message: "MFA is disabled for this account", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Enable MFA first"}
 
 // ErrMFAFactorRevoked is mfa:1227: factor has been revoked
 //
 // Action: Enroll new factor
-var ErrMFAFactorRevoked = &Code{Module: "mfa", Number: 1227, Name: "factor_revoked", Message: "factor has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Enroll new factor"}
+var ErrMFAFactorRevoked = &Code{key: "mfa:1227", module: "mfa", number: 1227, name: "factor_revoked", message: "factor has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Enroll new factor"}
 
 // ErrMFAFactorExpired is mfa:1228: factor has expired
 //
 // Action: Renew factor
-var ErrMFAFactorExpired = &Code{Module: "mfa", Number: 1228, Name: "factor_expired", Message: "factor has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Renew factor"}
+var ErrMFAFactorExpired = &Code{key: "mfa:1228", module: "mfa", number: 1228, name: "factor_expired", message: "factor has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Renew factor"}
 
 // ErrMFAVeidScoreInsufficient is mfa:1229: VEID score is below required threshold
 //
 // Action: Improve identity score
-var ErrMFAVeidScoreInsufficient = &Code{Module: "mfa", Number: 1229, Name: "veid_score_insufficient", Message: "VEID score is below required threshold", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Improve identity score"}
+var ErrMFAVeidScoreInsufficient = &Code{key: "mfa:1229", module: "mfa", number: 1229, name: "veid_score_insufficient", message: "VEID score is below required threshold", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Improve identity score"}
 
 // ErrMFADeviceMismatch is mfa:1230: device fingerprint does not match session
 //
 // Action: Use correct device
-var ErrMFADeviceMismatch = &Code{Module: "mfa", Number: 1230, Name: "device_mismatch", Message: "device fingerprint does not match session", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use correct device"}
+var ErrMFADeviceMismatch = &Code{key: "mfa:1230", module: "mfa", number: 1230, name: "device_mismatch", message: "device fingerprint does not match session", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use correct device"}
 
 // ErrMFACooldownActive is mfa:1231: operation is in cooldown period
 //
 // Action: Wait for cooldown period
-var ErrMFACooldownActive = &Code{Module: "mfa", Number: 1231, Name: "cooldown_active", Message: "operation is in cooldown period", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429, Action: "Wait for cooldown period"}
+var ErrMFACooldownActive = &Code{key: "mfa:1231", module: "mfa", number: 1231, name: "cooldown_active", message: "operation is in cooldown period", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, action: "Wait for cooldown period"}
 
 // ErrMFAInvalidProof is mfa:1232: invalid MFA proof
 //
 // Action: Fix proof data
-var ErrMFAInvalidProof = &Code{Module: "mfa", Number: 1232, Name: "invalid_proof", Message: "invalid MFA proof", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix proof data"}
+var ErrMFAInvalidProof = &Code{key: "mfa:1232", module: "mfa", number: 1232, name: "invalid_proof", message: "invalid MFA proof", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix proof data"}
 
 // ErrMFANoActiveFactors is mfa:1233: no active factors enrolled
 //
 // Action: Enroll MFA factor
-var ErrMFANoActiveFactors = &Code{Module: "mfa", Number: 1233, Name: "no_active_factors", Message: "no active factors enrolled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Enroll MFA factor"}
+var ErrMFANoActiveFactors = &Code{key: "mfa:1233", module: "mfa", number: 1233, name: "no_active_factors", message: "no active factors enrolled", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Enroll MFA factor"}
 
 // ErrMFAInvalidCertificate is mfa:1234: invalid certificate
 //
 // Action: Fix certificate
-var ErrMFAInvalidCertificate = &Code{Module: "mfa", Number: 1234, Name: "invalid_certificate", Message: "invalid certificate", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix certificate"}
+var ErrMFAInvalidCertificate = &Code{key: "mfa:1234", module: "mfa", number: 1234, name: "invalid_certificate", message: "invalid certificate", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix certificate"}
 
 // ErrMFACertificateExpired is mfa:1235: certificate has expired
 //
 // Action: Renew certificate
-var ErrMFACertificateExpired = &Code{Module: "mfa", Number: 1235, Name: "certificate_expired", Message: "certificate has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Renew certificate"}
+var ErrMFACertificateExpired = &Code{key: "mfa:1235", module: "mfa", number: 1235, name: "certificate_expired", message: "certificate has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Renew certificate"}
 
 // ErrMFACertificateNotYetValid is mfa:1236: certificate is not yet valid
 //
 // Action: Check certificate dates
-var ErrMFACertificateNotYetValid = &Code{Module: "mfa", Number: 1236, Name: "certificate_not_yet_valid", Message: "certificate is not yet valid", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Check certificate dates"}
+var ErrMFACertificateNotYetValid = &Code{key: "mfa:1236", module: "mfa", number: 1236, name: "certificate_not_yet_valid", message: "certificate is not yet valid", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Check certificate dates"}
 
 // ErrMFACertificateRevoked is mfa:1237: certificate has been revoked
 //
 // Action: Use valid certificate
-var ErrMFACertificateRevoked = &Code{Module: "mfa", Number: 1237, Name: "certificate_revoked", Message: "certificate has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Use valid certificate"}
+var ErrMFACertificateRevoked = &Code{key: "mfa:1237", module: "mfa", number: 1237, name: "certificate_revoked", message: "certificate has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Use valid certificate"}
 
 // ErrMFACertificateChainInvalid is mfa:1238: certificate chain is invalid
 //
 // Action: Fix certificate chain
-var ErrMFACertificateChainInvalid = &Code{Module: "mfa", Number: 1238, Name: "certificate_chain_invalid", Message: "certificate chain is invalid", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix certificate chain"}
+var ErrMFACertificateChainInvalid = &Code{key: "mfa:1238", module: "mfa", number: 1238, name: "certificate_chain_invalid", message: "certificate chain is invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix certificate chain"}
 
 // ErrMFARevocationCheckFailed is mfa:1239: certificate revocation check failed
 //
 // Action: Retry
-var ErrMFARevocationCheckFailed = &Code{Module: "mfa", Number: 1239, Name: "revocation_check_failed", Message: "certificate revocation check failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Action: "Retry"}
+var ErrMFARevocationCheckFailed = &Code{key: "mfa:1239", module: "mfa", number: 1239, name: "revocation_check_failed", message: "certificate revocation check failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, action: "Retry"}
 
 // ErrMFASmartCardAuthFailed is mfa:1240: smart card authentication failed
 //
 // Action: Check smart card
-var ErrMFASmartCardAuthFailed = &Code{Module: "mfa", Number: 1240, Name: "smart_card_auth_failed", Message: "smart card authentication failed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Check smart card"}
+var ErrMFASmartCardAuthFailed = &Code{key: "mfa:1240", module: "mfa", number: 1240, name: "smart_card_auth_failed", message: "smart card authentication failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Check smart card"}
 
 // ErrMFAInvalidSignature is mfa:1241: invalid signature
 //
 // Action: Re-sign
-var ErrMFAInvalidSignature = &Code{Module: "mfa", Number: 1241, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Re-sign"}
+var ErrMFAInvalidSignature = &Code{key: "mfa:1241", module: "mfa", number: 1241, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Re-sign"}
 
 // ErrMFAKeyUsageNotAllowed is mfa:1242: key usage not allowed for this operation
 //
 // Action: Use correct key
-var ErrMFAKeyUsageNotAllowed = &Code{Module: "mfa", Number: 1242, Name: "key_usage_not_allowed", Message: "key usage not allowed for this operation", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Use correct key"}
+var ErrMFAKeyUsageNotAllowed = &Code{key: "mfa:1242", module: "mfa", number: 1242, name: "key_usage_not_allowed", message: "key usage not allowed for this operation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Use correct key"}
 
 // ErrMFAPinRequired is mfa:1243: PIN verification required
 //
 // Action: Provide PIN
-var ErrMFAPinRequired = &Code{Module: "mfa", Number: 1243, Name: "pin_required", Message: "PIN verification required", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Provide PIN"}
+var ErrMFAPinRequired = &Code{key: "mfa:1243", module: "mfa", number: 1243, name: "pin_required", message: "PIN verification required", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Provide PIN"}
 
 // ErrMFASmartCardExpired is mfa:1244: smart card has expired
 //
 // Action: Renew smart card
-var ErrMFASmartCardExpired = &Code{Module: "mfa", Number: 1244, Name: "smart_card_expired", Message: "smart card has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Renew smart card"}
+var ErrMFASmartCardExpired = &Code{key: "mfa:1244", module: "mfa", number: 1244, name: "smart_card_expired", message: "smart card has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Renew smart card"}
 
 // ErrMFAFido2InvalidAttestation is mfa:1250: invalid FIDO2 attestation
-var ErrMFAFido2InvalidAttestation = &Code{Module: "mfa", Number: 1250, Name: "fido2_invalid_attestation", Message: "invalid FIDO2 attestation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMFAFido2InvalidAttestation = &Code{key: "mfa:1250", module: "mfa", number: 1250, name: "fido2_invalid_attestation", message: "invalid FIDO2 attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMFAFido2InvalidAuthenticatorData is mfa:1251: invalid authenticator data
-var ErrMFAFido2InvalidAuthenticatorData = &Code{Module: "mfa", Number: 1251, Name: "fido2_invalid_authenticator_data", Message: "invalid authenticator data", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMFAFido2InvalidAuthenticatorData = &Code{key: "mfa:1251", module: "mfa", number: 1251, name: "fido2_invalid_authenticator_data", message: "invalid authenticator data", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMFAFido2InvalidClientData is mfa:1252: invalid client data JSON
-var ErrMFAFido2InvalidClientData = &Code{Module: "mfa", Number: 1252, Name: "fido2_invalid_client_data", Message: "invalid client data JSON", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMFAFido2InvalidClientData = &Code{key: "mfa:1252", module: "mfa", number: 1252, name: "fido2_invalid_client_data", message: "invalid client data JSON", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMFAFido2InvalidSignature is mfa:1253: FIDO2 signature verification failed
-var ErrMFAFido2InvalidSignature = &Code{Module: "mfa", Number: 1253, Name: "fido2_invalid_signature", Message: "FIDO2 signature verification failed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMFAFido2InvalidSignature = &Code{key: "mfa:1253", module: "mfa", number: 1253, name: "fido2_invalid_signature", message: "FIDO2 signature verification failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMFAFido2ChallengeMismatch is mfa:1254: FIDO2 challenge mismatch
-var ErrMFAFido2ChallengeMismatch = &Code{Module: "mfa", Number: 1254, Name: "fido2_challenge_mismatch", Message: "FIDO2 challenge mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrMFAFido2ChallengeMismatch = &Code{key: "mfa:1254", module: "mfa", number: 1254, name: "fido2_challenge_mismatch", message: "FIDO2 challenge mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrMFAFido2OriginMismatch is mfa:1255: FIDO2 origin mismatch
-var ErrMFAFido2OriginMismatch = &Code{Module: "mfa", Number: 1255, Name: "fido2_origin_mismatch", Message: "FIDO2 origin mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrMFAFido2OriginMismatch = &Code{key: "mfa:1255", module: "mfa", number: 1255, name: "fido2_origin_mismatch", message: "FIDO2 origin mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrMFAFido2RpidMismatch is mfa:1256: FIDO2 relying party ID mismatch
-var ErrMFAFido2RpidMismatch = &Code{Module: "mfa", Number: 1256, Name: "fido2_rpid_mismatch", Message: "FIDO2 relying party ID mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrMFAFido2RpidMismatch = &Code{key: "mfa:1256", module: "mfa", number: 1256, name: "fido2_rpid_mismatch", message: "FIDO2 relying party ID mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrMFAFido2UserNotPresent is mfa:1257: FIDO2 user presence not verified
-var ErrMFAFido2UserNotPresent = &Code{Module: "mfa", Number: 1257, Name: "fido2_user_not_present", Message: "FIDO2 user presence not verified", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMFAFido2UserNotPresent = &Code{key: "mfa:1257", module: "mfa", number: 1257, name: "fido2_user_not_present", message: "FIDO2 user presence not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMFAFido2UserNotVerified is mfa:1258: FIDO2 user verification not performed
-var ErrMFAFido2UserNotVerified = &Code{Module: "mfa", Number: 1258, Name: "fido2_user_not_verified", Message: "FIDO2 user verification not performed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMFAFido2UserNotVerified = &Code{key: "mfa:1258", module: "mfa", number: 1258, name: "fido2_user_not_verified", message: "FIDO2 user verification not performed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMFAFido2InvalidPublicKey is mfa:1259: invalid FIDO2 public key
-var ErrMFAFido2InvalidPublicKey = &Code{Module: "mfa", Number: 1259, Name: "fido2_invalid_public_key", Message: "invalid FIDO2 public key", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMFAFido2InvalidPublicKey = &Code{key: "mfa:1259", module: "mfa", number: 1259, name: "fido2_invalid_public_key", message: "invalid FIDO2 public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMFAFido2ReplayDetected is mfa:1260: FIDO2 replay attack detected
-var ErrMFAFido2ReplayDetected = &Code{Module: "mfa", Number: 1260, Name: "fido2_replay_detected", Message: "FIDO2 replay attack detected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMFAFido2ReplayDetected = &Code{key: "mfa:1260", module: "mfa", number: 1260, name: "fido2_replay_detected", message: "FIDO2 replay attack detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrMFAFido2UnsupportedAlgorithm is mfa:1261: unsupported COSE algorithm
-var ErrMFAFido2UnsupportedAlgorithm = &Code{Module: "mfa", Number: 1261, Name: "fido2_unsupported_algorithm", Message: "unsupported COSE algorithm", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMFAFido2UnsupportedAlgorithm = &Code{key: "mfa:1261", module: "mfa", number: 1261, name: "fido2_unsupported_algorithm", message: "unsupported COSE algorithm", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMFAFido2UnsupportedAttestationFormat is mfa:1262: unsupported attestation format
-var ErrMFAFido2UnsupportedAttestationFormat = &Code{Module: "mfa", Number: 1262, Name: "fido2_unsupported_attestation_format", Message: "unsupported attestation format", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMFAFido2UnsupportedAttestationFormat = &Code{key: "mfa:1262", module: "mfa", number: 1262, name: "fido2_unsupported_attestation_format", message: "unsupported attestation format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMFAFido2InvalidCbor is mfa:1263: invalid CBOR encoding
-var ErrMFAFido2InvalidCbor = &Code{Module: "mfa", Number: 1263, Name: "fido2_invalid_cbor", Message: "invalid CBOR encoding", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrMFAFido2InvalidCbor = &Code{key: "mfa:1263", module: "mfa", number: 1263, name: "fido2_invalid_cbor", message: "invalid CBOR encoding", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMFAFido2CounterTooLow is mfa:1264: FIDO2 signature counter too low - possible cloned authenticator
-var ErrMFAFido2CounterTooLow = &Code{Module: "mfa", Number: 1264, Name: "fido2_counter_too_low", Message: "FIDO2 signature counter too low - possible cloned authenticator", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrMFAFido2CounterTooLow = &Code{key: "mfa:1264", module: "mfa", number: 1264, name: "fido2_counter_too_low", message: "FIDO2 signature counter too low - possible cloned authenticator", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrProviderInternal is provider:10: internal error
-var ErrProviderInternal = &Code{Module: "provider", Number: 10, Name: "internal", Message: "internal error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrProviderInternal = &Code{key: "provider:10", module: "provider", number: 10, name: "internal", message: "internal error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrProviderInsufficientVeidScore is provider:11: VEID score below required threshold for provider registration
-var ErrProviderInsufficientVeidScore = &Code{Module: "provider", Number: 11, Name: "insufficient_veid_score", Message: "VEID score below required threshold for provider registration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrProviderInsufficientVeidScore = &Code{key: "provider:11", module: "provider", number: 11, name: "insufficient_veid_score", message: "VEID score below required threshold for provider registration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrProviderMFARequired is provider:12: MFA authorization required for provider registration
-var ErrProviderMFARequired = &Code{Module: "provider", Number: 12, Name: "mfa_required", Message: "MFA authorization required for provider registration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrProviderMFARequired = &Code{key: "provider:12", module: "provider", number: 12, name: "mfa_required", message: "MFA authorization required for provider registration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrRatelimitAccountRateLimited is ratelimit:1: account rate limited: too many transactions in this block
-var ErrRatelimitAccountRateLimited = &Code{Module: "ratelimit", Number: 1, Name: "account_rate_limited", Message: "account rate limited: too many transactions in this block", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrRatelimitAccountRateLimited = &Code{key: "ratelimit:1", module: "ratelimit", number: 1, name: "account_rate_limited", message: "account rate limited: too many transactions in this block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrRatelimitVeidRateLimited is ratelimit:2: VEID rate limited: too many VEID transactions in this block
-var ErrRatelimitVeidRateLimited = &Code{Module: "ratelimit", Number: 2, Name: "veid_rate_limited", Message: "VEID rate limited: too many VEID transactions in this block", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrRatelimitVeidRateLimited = &Code{key: "ratelimit:2", module: "ratelimit", number: 2, name: "veid_rate_limited", message: "VEID rate limited: too many VEID transactions in this block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrRatelimitBlockRateLimited is ratelimit:3: block rate limited: too many transactions in this block
-var ErrRatelimitBlockRateLimited = &Code{Module: "ratelimit", Number: 3, Name: "block_rate_limited", Message: "block rate limited: too many transactions in this block", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrRatelimitBlockRateLimited = &Code{key: "ratelimit:3", module: "ratelimit", number: 3, name: "block_rate_limited", message: "block rate limited: too many transactions in this block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrRatelimitInvalidRateLimitParams is ratelimit:4: invalid rate limit parameters
-var ErrRatelimitInvalidRateLimitParams = &Code{Module: "ratelimit", Number: 4, Name: "invalid_rate_limit_params", Message: "invalid rate limit parameters", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrRatelimitInvalidRateLimitParams = &Code{key: "ratelimit:4", module: "ratelimit", number: 4, name: "invalid_rate_limit_params", message: "invalid rate limit parameters", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrResourcesInvalidRequest is resources:1: invalid resource request
-var ErrResourcesInvalidRequest = &Code{Module: "resources", Number: 1, Name: "invalid_request", Message: "invalid resource request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrResourcesInvalidRequest = &Code{key: "resources:1", module: "resources", number: 1, name: "invalid_request", message: "invalid resource request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrResourcesInventoryNotFound is resources:2: inventory not found
-var ErrResourcesInventoryNotFound = &Code{Module: "resources", Number: 2, Name: "inventory_not_found", Message: "inventory not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrResourcesInventoryNotFound = &Code{key: "resources:2", module: "resources", number: 2, name: "inventory_not_found", message: "inventory not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrResourcesNoEligibleInventory is resources:3: no eligible inventory
-var ErrResourcesNoEligibleInventory = &Code{Module: "resources", Number: 3, Name: "no_eligible_inventory", Message: "no eligible inventory", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrResourcesNoEligibleInventory = &Code{key: "resources:3", module: "resources", number: 3, name: "no_eligible_inventory", message: "no eligible inventory", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrResourcesAllocationNotFound is resources:4: allocation not found
-var ErrResourcesAllocationNotFound = &Code{Module: "resources", Number: 4, Name: "allocation_not_found", Message: "allocation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrResourcesAllocationNotFound = &Code{key: "resources:4", module: "resources", number: 4, name: "allocation_not_found", message: "allocation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrResourcesInvalidState is resources:5: invalid allocation state
-var ErrResourcesInvalidState = &Code{Module: "resources", Number: 5, Name: "invalid_state", Message: "invalid allocation state", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrResourcesInvalidState = &Code{key: "resources:5", module: "resources", number: 5, name: "invalid_state", message: "invalid allocation state", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrResourcesUnauthorized is resources:6: unauthorized
-var ErrResourcesUnauthorized = &Code{Module: "resources", Number: 6, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrResourcesUnauthorized = &Code{key: "resources:6", module: "resources", number: 6, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrResourcesStaleHeartbeat is resources:7: stale heartbeat
-var ErrResourcesStaleHeartbeat = &Code{Module: "resources", Number: 7, Name: "stale_heartbeat", Message: "stale heartbeat", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrResourcesStaleHeartbeat = &Code{key: "resources:7", module: "resources", number: 7, name: "stale_heartbeat", message: "stale heartbeat", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrResourcesInvalidParams is resources:8: invalid params
-var ErrResourcesInvalidParams = &Code{Module: "resources", Number: 8, Name: "invalid_params", Message: "invalid params", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrResourcesInvalidParams = &Code{key: "resources:8", module: "resources", number: 8, name: "invalid_params", message: "invalid params", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewSDKInvalidAddress is review:1: invalid address
 //
 // The platform Go SDK's copy of ErrReviewInvalidAddress (review:2309), which the chain module registers.
-var ErrReviewSDKInvalidAddress = &Code{Module: "review", Number: 1, Name: "invalid_address_sdk", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewSDKInvalidAddress = &Code{key: "review:1", module: "review", number: 1, name: "invalid_address_sdk", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewSDKInvalidOrderID is review:2: invalid order ID
 //
 // The platform Go SDK's copy of ErrReviewInvalidOrderID (review:2313), which the chain module registers.
-var ErrReviewSDKInvalidOrderID = &Code{Module: "review", Number: 2, Name: "invalid_order_id_sdk", Message: "invalid order ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewSDKInvalidOrderID = &Code{key: "review:2", module: "review", number: 2, name: "invalid_order_id_sdk", message: "invalid order ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewSDKInvalidRating is review:3: invalid rating
 //
 // The platform Go SDK's copy of ErrReviewInvalidRating (review:2300), which the chain module registers.
-var ErrReviewSDKInvalidRating = &Code{Module: "review", Number: 3, Name: "invalid_rating_sdk", Message: "invalid rating", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewSDKInvalidRating = &Code{key: "review:3", module: "review", number: 3, name: "invalid_rating_sdk", message: "invalid rating", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewSDKTextTooShort is review:4: review text too short
 //
 // The platform Go SDK's copy of ErrReviewTextTooShort (review:2312), which the chain module registers.
-var ErrReviewSDKTextTooShort = &Code{Module: "review", Number: 4, Name: "review_text_too_short_sdk", Message: "review text too short", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewSDKTextTooShort = &Code{key: "review:4", module: "review", number: 4, name: "review_text_too_short_sdk", message: "review text too short", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewSDKTextTooLong is review:5: review text too long
 //
 // The platform Go SDK's copy of ErrReviewTextTooLong (review:2311), which the chain module registers.
-var ErrReviewSDKTextTooLong = &Code{Module: "review", Number: 5, Name: "review_text_too_long_sdk", Message: "review text too long", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewSDKTextTooLong = &Code{key: "review:5", module: "review", number: 5, name: "review_text_too_long_sdk", message: "review text too long", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewSDKInvalidReviewID is review:6: invalid review ID
 //
 // The platform Go SDK's copy of ErrReviewInvalidReviewID (review:2308), which the chain module registers.
-var ErrReviewSDKInvalidReviewID = &Code{Module: "review", Number: 6, Name: "invalid_review_id_sdk", Message: "invalid review ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewSDKInvalidReviewID = &Code{key: "review:6", module: "review", number: 6, name: "invalid_review_id_sdk", message: "invalid review ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewInvalidReason is review:7: invalid reason
-var ErrReviewInvalidReason = &Code{Module: "review", Number: 7, Name: "invalid_reason", Message: "invalid reason", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewInvalidReason = &Code{key: "review:7", module: "review", number: 7, name: "invalid_reason", message: "invalid reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewInvalidRating is review:2300: invalid rating: must be between 1 and 5
-var ErrReviewInvalidRating = &Code{Module: "review", Number: 2300, Name: "invalid_rating", Message: "invalid rating: must be between 1 and 5", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewInvalidRating = &Code{key: "review:2300", module: "review", number: 2300, name: "invalid_rating", message: "invalid rating: must be between 1 and 5", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewInvalidReviewText is review:2301: invalid review text
-var ErrReviewInvalidReviewText = &Code{Module: "review", Number: 2301, Name: "invalid_review_text", Message: "invalid review text", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewInvalidReviewText = &Code{key: "review:2301", module: "review", number: 2301, name: "invalid_review_text", message: "invalid review text", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewOrderNotFound is review:2302: order not found
-var ErrReviewOrderNotFound = &Code{Module: "review", Number: 2302, Name: "order_not_found", Message: "order not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrReviewOrderNotFound = &Code{key: "review:2302", module: "review", number: 2302, name: "order_not_found", message: "order not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrReviewOrderNotCompleted is review:2303: order not completed: only completed orders can be reviewed
-var ErrReviewOrderNotCompleted = &Code{Module: "review", Number: 2303, Name: "order_not_completed", Message: "order not completed: only completed orders can be reviewed", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrReviewOrderNotCompleted = &Code{key: "review:2303", module: "review", number: 2303, name: "order_not_completed", message: "order not completed: only completed orders can be reviewed", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrReviewUnauthorizedReviewer is review:2304: unauthorized: reviewer must be the order customer
-var ErrReviewUnauthorizedReviewer = &Code{Module: "review", Number: 2304, Name: "unauthorized_reviewer", Message: "unauthorized: reviewer must be the order customer", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrReviewUnauthorizedReviewer = &Code{key: "review:2304", module: "review", number: 2304, name: "unauthorized_reviewer", message: "unauthorized: reviewer must be the order customer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrReviewDuplicateReview is review:2305: duplicate review: order has already been reviewed
-var ErrReviewDuplicateReview = &Code{Module: "review", Number: 2305, Name: "duplicate_review", Message: "duplicate review: order has already been reviewed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrReviewDuplicateReview = &Code{key: "review:2305", module: "review", number: 2305, name: "duplicate_review", message: "duplicate review: order has already been reviewed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrReviewNotFound is review:2306: review not found
-var ErrReviewNotFound = &Code{Module: "review", Number: 2306, Name: "review_not_found", Message: "review not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrReviewNotFound = &Code{key: "review:2306", module: "review", number: 2306, name: "review_not_found", message: "review not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrReviewProviderNotFound is review:2307: provider not found
-var ErrReviewProviderNotFound = &Code{Module: "review", Number: 2307, Name: "provider_not_found", Message: "provider not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrReviewProviderNotFound = &Code{key: "review:2307", module: "review", number: 2307, name: "provider_not_found", message: "provider not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrReviewInvalidReviewID is review:2308: invalid review ID
-var ErrReviewInvalidReviewID = &Code{Module: "review", Number: 2308, Name: "invalid_review_id", Message: "invalid review ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewInvalidReviewID = &Code{key: "review:2308", module: "review", number: 2308, name: "invalid_review_id", message: "invalid review ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewInvalidAddress is review:2309: invalid address
-var ErrReviewInvalidAddress = &Code{Module: "review", Number: 2309, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewInvalidAddress = &Code{key: "review:2309", module: "review", number: 2309, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewContentHashMismatch is review:2310: content hash mismatch: review content integrity check failed
-var ErrReviewContentHashMismatch = &Code{Module: "review", Number: 2310, Name: "content_hash_mismatch", Message: "content hash mismatch: review content integrity check failed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrReviewContentHashMismatch = &Code{key: "review:2310", module: "review", number: 2310, name: "content_hash_mismatch", message: "content hash mismatch: review content integrity check failed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrReviewTextTooLong is review:2311: review text too long
-var ErrReviewTextTooLong = &Code{Module: "review", Number: 2311, Name: "review_text_too_long", Message: "review text too long", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewTextTooLong = &Code{key: "review:2311", module: "review", number: 2311, name: "review_text_too_long", message: "review text too long", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewTextTooShort is review:2312: review text too short
-var ErrReviewTextTooShort = &Code{Module: "review", Number: 2312, Name: "review_text_too_short", Message: "review text too short", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewTextTooShort = &Code{key: "review:2312", module: "review", number: 2312, name: "review_text_too_short", message: "review text too short", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewInvalidOrderID is review:2313: invalid order ID
-var ErrReviewInvalidOrderID = &Code{Module: "review", Number: 2313, Name: "invalid_order_id", Message: "invalid order ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrReviewInvalidOrderID = &Code{key: "review:2313", module: "review", number: 2313, name: "invalid_order_id", message: "invalid order ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewAggregationNotFound is review:2314: provider rating aggregation not found
-var ErrReviewAggregationNotFound = &Code{Module: "review", Number: 2314, Name: "aggregation_not_found", Message: "provider rating aggregation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrReviewAggregationNotFound = &Code{key: "review:2314", module: "review", number: 2314, name: "aggregation_not_found", message: "provider rating aggregation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrRolesInvalidAddress is roles:1400: invalid address
-var ErrRolesInvalidAddress = &Code{Module: "roles", Number: 1400, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrRolesInvalidAddress = &Code{key: "roles:1400", module: "roles", number: 1400, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrRolesInvalidRole is roles:1401: invalid role
-var ErrRolesInvalidRole = &Code{Module: "roles", Number: 1401, Name: "invalid_role", Message: "invalid role", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrRolesInvalidRole = &Code{key: "roles:1401", module: "roles", number: 1401, name: "invalid_role", message: "invalid role", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrRolesInvalidAccountState is roles:1402: invalid account state
-var ErrRolesInvalidAccountState = &Code{Module: "roles", Number: 1402, Name: "invalid_account_state", Message: "invalid account state", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrRolesInvalidAccountState = &Code{key: "roles:1402", module: "roles", number: 1402, name: "invalid_account_state", message: "invalid account state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrRolesUnauthorized is roles:1403: unauthorized
-var ErrRolesUnauthorized = &Code{Module: "roles", Number: 1403, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrRolesUnauthorized = &Code{key: "roles:1403", module: "roles", number: 1403, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrRolesRoleNotFound is roles:1404: role assignment not found
-var ErrRolesRoleNotFound = &Code{Module: "roles", Number: 1404, Name: "role_not_found", Message: "role assignment not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrRolesRoleNotFound = &Code{key: "roles:1404", module: "roles", number: 1404, name: "role_not_found", message: "role assignment not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrRolesRoleAlreadyAssigned is roles:1405: role already assigned
-var ErrRolesRoleAlreadyAssigned = &Code{Module: "roles", Number: 1405, Name: "role_already_assigned", Message: "role already assigned", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrRolesRoleAlreadyAssigned = &Code{key: "roles:1405", module: "roles", number: 1405, name: "role_already_assigned", message: "role already assigned", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrRolesAccountStateNotFound is roles:1406: account state not found
-var ErrRolesAccountStateNotFound = &Code{Module: "roles", Number: 1406, Name: "account_state_not_found", Message: "account state not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrRolesAccountStateNotFound = &Code{key: "roles:1406", module: "roles", number: 1406, name: "account_state_not_found", message: "account state not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrRolesInvalidStateTransition is roles:1407: invalid state transition
-var ErrRolesInvalidStateTransition = &Code{Module: "roles", Number: 1407, Name: "invalid_state_transition", Message: "invalid state transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrRolesInvalidStateTransition = &Code{key: "roles:1407", module: "roles", number: 1407, name: "invalid_state_transition", message: "invalid state transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrRolesCannotModifyGenesisAccount is roles:1408: cannot modify genesis account
-var ErrRolesCannotModifyGenesisAccount = &Code{Module: "roles", Number: 1408, Name: "cannot_modify_genesis_account", Message: "cannot modify genesis account", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrRolesCannotModifyGenesisAccount = &Code{key: "roles:1408", module: "roles", number: 1408, name: "cannot_modify_genesis_account", message: "cannot modify genesis account", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrRolesAccountTerminated is roles:1409: account is terminated
-var ErrRolesAccountTerminated = &Code{Module: "roles", Number: 1409, Name: "account_terminated", Message: "account is terminated", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrRolesAccountTerminated = &Code{key: "roles:1409", module: "roles", number: 1409, name: "account_terminated", message: "account is terminated", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrRolesAccountSuspended is roles:1410: account is suspended
-var ErrRolesAccountSuspended = &Code{Module: "roles", Number: 1410, Name: "account_suspended", Message: "account is suspended", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrRolesAccountSuspended = &Code{key: "roles:1410", module: "roles", number: 1410, name: "account_suspended", message: "account is suspended", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrRolesNotGenesisAccount is roles:1411: only genesis accounts can perform this action
-var ErrRolesNotGenesisAccount = &Code{Module: "roles", Number: 1411, Name: "not_genesis_account", Message: "only genesis accounts can perform this action", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrRolesNotGenesisAccount = &Code{key: "roles:1411", module: "roles", number: 1411, name: "not_genesis_account", message: "only genesis accounts can perform this action", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrRolesCannotRevokeOwnRole is roles:1412: cannot revoke own role
-var ErrRolesCannotRevokeOwnRole = &Code{Module: "roles", Number: 1412, Name: "cannot_revoke_own_role", Message: "cannot revoke own role", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrRolesCannotRevokeOwnRole = &Code{key: "roles:1412", module: "roles", number: 1412, name: "cannot_revoke_own_role", message: "cannot revoke own role", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrRolesCannotSuspendSelf is roles:1413: cannot suspend own account
-var ErrRolesCannotSuspendSelf = &Code{Module: "roles", Number: 1413, Name: "cannot_suspend_self", Message: "cannot suspend own account", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrRolesCannotSuspendSelf = &Code{key: "roles:1413", module: "roles", number: 1413, name: "cannot_suspend_self", message: "cannot suspend own account", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSDKTxDecode is sdk:2: tx parse error
-var ErrSDKTxDecode = &Code{Module: "sdk", Number: 2, Name: "tx_decode", Message: "tx parse error", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKTxDecode = &Code{key: "sdk:2", module: "sdk", number: 2, name: "tx_decode", message: "tx parse error", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKInvalidSequence is sdk:3: invalid sequence
 //
 // Action: Query the account sequence, sign the transaction again with it and broadcast the new transaction.
-var ErrSDKInvalidSequence = &Code{Module: "sdk", Number: 3, Name: "invalid_sequence", Message: "invalid sequence", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Query the account sequence, sign the transaction again with it and broadcast the new transaction."}
+var ErrSDKInvalidSequence = &Code{key: "sdk:3", module: "sdk", number: 3, name: "invalid_sequence", message: "invalid sequence", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Query the account sequence, sign the transaction again with it and broadcast the new transaction."}
 
 // ErrSDKUnauthorized is sdk:4: unauthorized
-var ErrSDKUnauthorized = &Code{Module: "sdk", Number: 4, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrSDKUnauthorized = &Code{key: "sdk:4", module: "sdk", number: 4, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrSDKInsufficientFunds is sdk:5: insufficient funds
 //
 // Action: Fund the account before retrying.
-var ErrSDKInsufficientFunds = &Code{Module: "sdk", Number: 5, Name: "insufficient_funds", Message: "insufficient funds", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Fund the account before retrying."}
+var ErrSDKInsufficientFunds = &Code{key: "sdk:5", module: "sdk", number: 5, name: "insufficient_funds", message: "insufficient funds", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Fund the account before retrying."}
 
 // ErrSDKUnknownRequest is sdk:6: unknown request
-var ErrSDKUnknownRequest = &Code{Module: "sdk", Number: 6, Name: "unknown_request", Message: "unknown request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKUnknownRequest = &Code{key: "sdk:6", module: "sdk", number: 6, name: "unknown_request", message: "unknown request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKInvalidAddress is sdk:7: invalid address
-var ErrSDKInvalidAddress = &Code{Module: "sdk", Number: 7, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKInvalidAddress = &Code{key: "sdk:7", module: "sdk", number: 7, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKInvalidPubKey is sdk:8: invalid pubkey
-var ErrSDKInvalidPubKey = &Code{Module: "sdk", Number: 8, Name: "invalid_pub_key", Message: "invalid pubkey", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKInvalidPubKey = &Code{key: "sdk:8", module: "sdk", number: 8, name: "invalid_pub_key", message: "invalid pubkey", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKUnknownAddress is sdk:9: unknown address
-var ErrSDKUnknownAddress = &Code{Module: "sdk", Number: 9, Name: "unknown_address", Message: "unknown address", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSDKUnknownAddress = &Code{key: "sdk:9", module: "sdk", number: 9, name: "unknown_address", message: "unknown address", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSDKInvalidCoins is sdk:10: invalid coins
-var ErrSDKInvalidCoins = &Code{Module: "sdk", Number: 10, Name: "invalid_coins", Message: "invalid coins", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKInvalidCoins = &Code{key: "sdk:10", module: "sdk", number: 10, name: "invalid_coins", message: "invalid coins", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKOutOfGas is sdk:11: out of gas
 //
 // Action: Raise the gas limit (simulate first) and sign a new transaction.
-var ErrSDKOutOfGas = &Code{Module: "sdk", Number: 11, Name: "out_of_gas", Message: "out of gas", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Raise the gas limit (simulate first) and sign a new transaction."}
+var ErrSDKOutOfGas = &Code{key: "sdk:11", module: "sdk", number: 11, name: "out_of_gas", message: "out of gas", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Raise the gas limit (simulate first) and sign a new transaction."}
 
 // ErrSDKMemoTooLarge is sdk:12: memo too large
-var ErrSDKMemoTooLarge = &Code{Module: "sdk", Number: 12, Name: "memo_too_large", Message: "memo too large", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKMemoTooLarge = &Code{key: "sdk:12", module: "sdk", number: 12, name: "memo_too_large", message: "memo too large", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKInsufficientFee is sdk:13: insufficient fee
 //
 // Action: Raise the fee and sign a new transaction.
-var ErrSDKInsufficientFee = &Code{Module: "sdk", Number: 13, Name: "insufficient_fee", Message: "insufficient fee", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Raise the fee and sign a new transaction."}
+var ErrSDKInsufficientFee = &Code{key: "sdk:13", module: "sdk", number: 13, name: "insufficient_fee", message: "insufficient fee", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Raise the fee and sign a new transaction."}
 
 // ErrSDKTooManySignatures is sdk:14: maximum number of signatures exceeded
-var ErrSDKTooManySignatures = &Code{Module: "sdk", Number: 14, Name: "too_many_signatures", Message: "maximum number of signatures exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKTooManySignatures = &Code{key: "sdk:14", module: "sdk", number: 14, name: "too_many_signatures", message: "maximum number of signatures exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKNoSignatures is sdk:15: no signatures supplied
-var ErrSDKNoSignatures = &Code{Module: "sdk", Number: 15, Name: "no_signatures", Message: "no signatures supplied", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKNoSignatures = &Code{key: "sdk:15", module: "sdk", number: 15, name: "no_signatures", message: "no signatures supplied", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKJSONMarshal is sdk:16: failed to marshal JSON bytes
-var ErrSDKJSONMarshal = &Code{Module: "sdk", Number: 16, Name: "json_marshal", Message: "failed to marshal JSON bytes", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrSDKJSONMarshal = &Code{key: "sdk:16", module: "sdk", number: 16, name: "json_marshal", message: "failed to marshal JSON bytes", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrSDKJSONUnmarshal is sdk:17: failed to unmarshal JSON bytes
-var ErrSDKJSONUnmarshal = &Code{Module: "sdk", Number: 17, Name: "json_unmarshal", Message: "failed to unmarshal JSON bytes", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKJSONUnmarshal = &Code{key: "sdk:17", module: "sdk", number: 17, name: "json_unmarshal", message: "failed to unmarshal JSON bytes", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKInvalidRequest is sdk:18: invalid request
-var ErrSDKInvalidRequest = &Code{Module: "sdk", Number: 18, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKInvalidRequest = &Code{key: "sdk:18", module: "sdk", number: 18, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKTxInMempoolCache is sdk:19: tx already in mempool
 //
 // Action: The transaction is already pending; wait for it instead of broadcasting again.
-var ErrSDKTxInMempoolCache = &Code{Module: "sdk", Number: 19, Name: "tx_in_mempool_cache", Message: "tx already in mempool", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409, Action: "The transaction is already pending; wait for it instead of broadcasting again."}
+var ErrSDKTxInMempoolCache = &Code{key: "sdk:19", module: "sdk", number: 19, name: "tx_in_mempool_cache", message: "tx already in mempool", category: CategoryConflict, severity: SeverityError, httpStatus: 409, action: "The transaction is already pending; wait for it instead of broadcasting again."}
 
 // ErrSDKMempoolIsFull is sdk:20: mempool is full
 //
 // Action: Wait and broadcast again; the node drops transactions while its mempool is full.
-var ErrSDKMempoolIsFull = &Code{Module: "sdk", Number: 20, Name: "mempool_is_full", Message: "mempool is full", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Action: "Wait and broadcast again; the node drops transactions while its mempool is full."}
+var ErrSDKMempoolIsFull = &Code{key: "sdk:20", module: "sdk", number: 20, name: "mempool_is_full", message: "mempool is full", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, action: "Wait and broadcast again; the node drops transactions while its mempool is full."}
 
 // ErrSDKTxTooLarge is sdk:21: tx too large
-var ErrSDKTxTooLarge = &Code{Module: "sdk", Number: 21, Name: "tx_too_large", Message: "tx too large", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKTxTooLarge = &Code{key: "sdk:21", module: "sdk", number: 21, name: "tx_too_large", message: "tx too large", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKKeyNotFound is sdk:22: key not found
-var ErrSDKKeyNotFound = &Code{Module: "sdk", Number: 22, Name: "key_not_found", Message: "key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSDKKeyNotFound = &Code{key: "sdk:22", module: "sdk", number: 22, name: "key_not_found", message: "key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSDKWrongPassword is sdk:23: invalid account password
-var ErrSDKWrongPassword = &Code{Module: "sdk", Number: 23, Name: "wrong_password", Message: "invalid account password", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrSDKWrongPassword = &Code{key: "sdk:23", module: "sdk", number: 23, name: "wrong_password", message: "invalid account password", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrSDKInvalidSigner is sdk:24: tx intended signer does not match the given signer
-var ErrSDKInvalidSigner = &Code{Module: "sdk", Number: 24, Name: "invalid_signer", Message: "tx intended signer does not match the given signer", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrSDKInvalidSigner = &Code{key: "sdk:24", module: "sdk", number: 24, name: "invalid_signer", message: "tx intended signer does not match the given signer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrSDKInvalidGasAdjustment is sdk:25: invalid gas adjustment
-var ErrSDKInvalidGasAdjustment = &Code{Module: "sdk", Number: 25, Name: "invalid_gas_adjustment", Message: "invalid gas adjustment", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKInvalidGasAdjustment = &Code{key: "sdk:25", module: "sdk", number: 25, name: "invalid_gas_adjustment", message: "invalid gas adjustment", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKInvalidHeight is sdk:26: invalid height
-var ErrSDKInvalidHeight = &Code{Module: "sdk", Number: 26, Name: "invalid_height", Message: "invalid height", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKInvalidHeight = &Code{key: "sdk:26", module: "sdk", number: 26, name: "invalid_height", message: "invalid height", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKInvalidVersion is sdk:27: invalid version
-var ErrSDKInvalidVersion = &Code{Module: "sdk", Number: 27, Name: "invalid_version", Message: "invalid version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKInvalidVersion = &Code{key: "sdk:27", module: "sdk", number: 27, name: "invalid_version", message: "invalid version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKInvalidChainID is sdk:28: invalid chain-id
-var ErrSDKInvalidChainID = &Code{Module: "sdk", Number: 28, Name: "invalid_chain_id", Message: "invalid chain-id", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKInvalidChainID = &Code{key: "sdk:28", module: "sdk", number: 28, name: "invalid_chain_id", message: "invalid chain-id", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKInvalidType is sdk:29: invalid type
-var ErrSDKInvalidType = &Code{Module: "sdk", Number: 29, Name: "invalid_type", Message: "invalid type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKInvalidType = &Code{key: "sdk:29", module: "sdk", number: 29, name: "invalid_type", message: "invalid type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKTxTimeoutHeight is sdk:30: tx timeout height
-var ErrSDKTxTimeoutHeight = &Code{Module: "sdk", Number: 30, Name: "tx_timeout_height", Message: "tx timeout height", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrSDKTxTimeoutHeight = &Code{key: "sdk:30", module: "sdk", number: 30, name: "tx_timeout_height", message: "tx timeout height", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrSDKUnknownExtensionOptions is sdk:31: unknown extension options
-var ErrSDKUnknownExtensionOptions = &Code{Module: "sdk", Number: 31, Name: "unknown_extension_options", Message: "unknown extension options", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKUnknownExtensionOptions = &Code{key: "sdk:31", module: "sdk", number: 31, name: "unknown_extension_options", message: "unknown extension options", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKWrongSequence is sdk:32: incorrect account sequence
 //
 // Action: Query the account sequence, sign the transaction again with it and broadcast the new transaction.
-var ErrSDKWrongSequence = &Code{Module: "sdk", Number: 32, Name: "wrong_sequence", Message: "incorrect account sequence", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Query the account sequence, sign the transaction again with it and broadcast the new transaction."}
+var ErrSDKWrongSequence = &Code{key: "sdk:32", module: "sdk", number: 32, name: "wrong_sequence", message: "incorrect account sequence", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Query the account sequence, sign the transaction again with it and broadcast the new transaction."}
 
 // ErrSDKPackAny is sdk:33: failed packing protobuf message to Any
-var ErrSDKPackAny = &Code{Module: "sdk", Number: 33, Name: "pack_any", Message: "failed packing protobuf message to Any", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrSDKPackAny = &Code{key: "sdk:33", module: "sdk", number: 33, name: "pack_any", message: "failed packing protobuf message to Any", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrSDKUnpackAny is sdk:34: failed unpacking protobuf message from Any
-var ErrSDKUnpackAny = &Code{Module: "sdk", Number: 34, Name: "unpack_any", Message: "failed unpacking protobuf message from Any", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKUnpackAny = &Code{key: "sdk:34", module: "sdk", number: 34, name: "unpack_any", message: "failed unpacking protobuf message from Any", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKLogic is sdk:35: internal logic error
-var ErrSDKLogic = &Code{Module: "sdk", Number: 35, Name: "logic", Message: "internal logic error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrSDKLogic = &Code{key: "sdk:35", module: "sdk", number: 35, name: "logic", message: "internal logic error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrSDKConflict is sdk:36: conflict
-var ErrSDKConflict = &Code{Module: "sdk", Number: 36, Name: "conflict", Message: "conflict", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrSDKConflict = &Code{key: "sdk:36", module: "sdk", number: 36, name: "conflict", message: "conflict", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSDKNotSupported is sdk:37: feature not supported
-var ErrSDKNotSupported = &Code{Module: "sdk", Number: 37, Name: "not_supported", Message: "feature not supported", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKNotSupported = &Code{key: "sdk:37", module: "sdk", number: 37, name: "not_supported", message: "feature not supported", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKNotFound is sdk:38: not found
-var ErrSDKNotFound = &Code{Module: "sdk", Number: 38, Name: "not_found", Message: "not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSDKNotFound = &Code{key: "sdk:38", module: "sdk", number: 38, name: "not_found", message: "not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSDKIo is sdk:39: Internal IO error
-var ErrSDKIo = &Code{Module: "sdk", Number: 39, Name: "io", Message: "Internal IO error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrSDKIo = &Code{key: "sdk:39", module: "sdk", number: 39, name: "io", message: "Internal IO error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrSDKAppConfig is sdk:40: error in app.toml
-var ErrSDKAppConfig = &Code{Module: "sdk", Number: 40, Name: "app_config", Message: "error in app.toml", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrSDKAppConfig = &Code{key: "sdk:40", module: "sdk", number: 40, name: "app_config", message: "error in app.toml", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrSDKInvalidGasLimit is sdk:41: invalid gas limit
-var ErrSDKInvalidGasLimit = &Code{Module: "sdk", Number: 41, Name: "invalid_gas_limit", Message: "invalid gas limit", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSDKInvalidGasLimit = &Code{key: "sdk:41", module: "sdk", number: 41, name: "invalid_gas_limit", message: "invalid gas limit", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSDKTxTimeout is sdk:42: tx timeout
-var ErrSDKTxTimeout = &Code{Module: "sdk", Number: 42, Name: "tx_timeout", Message: "tx timeout", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrSDKTxTimeout = &Code{key: "sdk:42", module: "sdk", number: 42, name: "tx_timeout", message: "tx timeout", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrServicedeskConfigInvalid is servicedesk:1: invalid configuration
-var ErrServicedeskConfigInvalid = &Code{Module: "servicedesk", Number: 1, Name: "config_invalid", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrServicedeskConfigInvalid = &Code{key: "servicedesk:1", module: "servicedesk", number: 1, name: "config_invalid", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrServicedeskSyncFailed is servicedesk:2: sync failed
-var ErrServicedeskSyncFailed = &Code{Module: "servicedesk", Number: 2, Name: "sync_failed", Message: "sync failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrServicedeskSyncFailed = &Code{key: "servicedesk:2", module: "servicedesk", number: 2, name: "sync_failed", message: "sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrServicedeskExternalAPI is servicedesk:3: external API error
-var ErrServicedeskExternalAPI = &Code{Module: "servicedesk", Number: 3, Name: "external_api_error", Message: "external API error", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrServicedeskExternalAPI = &Code{key: "servicedesk:3", module: "servicedesk", number: 3, name: "external_api_error", message: "external API error", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrServicedeskConflict is servicedesk:4: sync conflict detected
-var ErrServicedeskConflict = &Code{Module: "servicedesk", Number: 4, Name: "conflict", Message: "sync conflict detected", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrServicedeskConflict = &Code{key: "servicedesk:4", module: "servicedesk", number: 4, name: "conflict", message: "sync conflict detected", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrServicedeskTicketNotFound is servicedesk:5: ticket not found
-var ErrServicedeskTicketNotFound = &Code{Module: "servicedesk", Number: 5, Name: "ticket_not_found", Message: "ticket not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrServicedeskTicketNotFound = &Code{key: "servicedesk:5", module: "servicedesk", number: 5, name: "ticket_not_found", message: "ticket not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrServicedeskSignatureInvalid is servicedesk:6: invalid signature
-var ErrServicedeskSignatureInvalid = &Code{Module: "servicedesk", Number: 6, Name: "signature_invalid", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrServicedeskSignatureInvalid = &Code{key: "servicedesk:6", module: "servicedesk", number: 6, name: "signature_invalid", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrServicedeskRateLimited is servicedesk:7: rate limited
-var ErrServicedeskRateLimited = &Code{Module: "servicedesk", Number: 7, Name: "rate_limited", Message: "rate limited", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrServicedeskRateLimited = &Code{key: "servicedesk:7", module: "servicedesk", number: 7, name: "rate_limited", message: "rate limited", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrServicedeskAttachmentFailed is servicedesk:8: attachment sync failed
-var ErrServicedeskAttachmentFailed = &Code{Module: "servicedesk", Number: 8, Name: "attachment_failed", Message: "attachment sync failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrServicedeskAttachmentFailed = &Code{key: "servicedesk:8", module: "servicedesk", number: 8, name: "attachment_failed", message: "attachment sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrServicedeskAuditFailed is servicedesk:9: audit logging failed
-var ErrServicedeskAuditFailed = &Code{Module: "servicedesk", Number: 9, Name: "audit_failed", Message: "audit logging failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrServicedeskAuditFailed = &Code{key: "servicedesk:9", module: "servicedesk", number: 9, name: "audit_failed", message: "audit logging failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementSDKInvalidAddress is settlement:1: invalid address
 //
 // The platform Go SDK's copy of ErrSettlementInvalidAddress (settlement:1521), which the chain module registers.
-var ErrSettlementSDKInvalidAddress = &Code{Module: "settlement", Number: 1, Name: "invalid_address_sdk", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementSDKInvalidAddress = &Code{key: "settlement:1", module: "settlement", number: 1, name: "invalid_address_sdk", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementSDKInvalidEscrow is settlement:2: invalid escrow
 //
 // The platform Go SDK's copy of ErrSettlementInvalidEscrow (settlement:1500), which the chain module registers.
-var ErrSettlementSDKInvalidEscrow = &Code{Module: "settlement", Number: 2, Name: "invalid_escrow_sdk", Message: "invalid escrow", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementSDKInvalidEscrow = &Code{key: "settlement:2", module: "settlement", number: 2, name: "invalid_escrow_sdk", message: "invalid escrow", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementSDKInvalidAmount is settlement:3: invalid amount
 //
 // The platform Go SDK's copy of ErrSettlementInvalidAmount (settlement:1522), which the chain module registers.
-var ErrSettlementSDKInvalidAmount = &Code{Module: "settlement", Number: 3, Name: "invalid_amount_sdk", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementSDKInvalidAmount = &Code{key: "settlement:3", module: "settlement", number: 3, name: "invalid_amount_sdk", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementSDKInvalidSettlement is settlement:4: invalid settlement
 //
 // The platform Go SDK's copy of ErrSettlementInvalidSettlement (settlement:1506), which the chain module registers.
-var ErrSettlementSDKInvalidSettlement = &Code{Module: "settlement", Number: 4, Name: "invalid_settlement_sdk", Message: "invalid settlement", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementSDKInvalidSettlement = &Code{key: "settlement:4", module: "settlement", number: 4, name: "invalid_settlement_sdk", message: "invalid settlement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementSDKInvalidUsageRecord is settlement:5: invalid usage record
 //
 // The platform Go SDK's copy of ErrSettlementInvalidUsageRecord (settlement:1512), which the chain module registers.
-var ErrSettlementSDKInvalidUsageRecord = &Code{Module: "settlement", Number: 5, Name: "invalid_usage_record_sdk", Message: "invalid usage record", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementSDKInvalidUsageRecord = &Code{key: "settlement:5", module: "settlement", number: 5, name: "invalid_usage_record_sdk", message: "invalid usage record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementSDKInvalidSignature is settlement:6: invalid signature
 //
 // The platform Go SDK's copy of ErrSettlementInvalidSignature (settlement:1524), which the chain module registers.
-var ErrSettlementSDKInvalidSignature = &Code{Module: "settlement", Number: 6, Name: "invalid_signature_sdk", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementSDKInvalidSignature = &Code{key: "settlement:6", module: "settlement", number: 6, name: "invalid_signature_sdk", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementSDKInvalidReward is settlement:7: invalid reward
 //
 // The platform Go SDK's copy of ErrSettlementInvalidReward (settlement:1509), which the chain module registers.
-var ErrSettlementSDKInvalidReward = &Code{Module: "settlement", Number: 7, Name: "invalid_reward_sdk", Message: "invalid reward", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementSDKInvalidReward = &Code{key: "settlement:7", module: "settlement", number: 7, name: "invalid_reward_sdk", message: "invalid reward", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementInvalidEscrow is settlement:1500: invalid escrow
-var ErrSettlementInvalidEscrow = &Code{Module: "settlement", Number: 1500, Name: "invalid_escrow", Message: "invalid escrow", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidEscrow = &Code{key: "settlement:1500", module: "settlement", number: 1500, name: "invalid_escrow", message: "invalid escrow", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementEscrowNotFound is settlement:1501: escrow not found
-var ErrSettlementEscrowNotFound = &Code{Module: "settlement", Number: 1501, Name: "escrow_not_found", Message: "escrow not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSettlementEscrowNotFound = &Code{key: "settlement:1501", module: "settlement", number: 1501, name: "escrow_not_found", message: "escrow not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementEscrowExists is settlement:1502: escrow already exists
-var ErrSettlementEscrowExists = &Code{Module: "settlement", Number: 1502, Name: "escrow_exists", Message: "escrow already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrSettlementEscrowExists = &Code{key: "settlement:1502", module: "settlement", number: 1502, name: "escrow_exists", message: "escrow already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSettlementInvalidStateTransition is settlement:1503: invalid state transition
-var ErrSettlementInvalidStateTransition = &Code{Module: "settlement", Number: 1503, Name: "invalid_state_transition", Message: "invalid state transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrSettlementInvalidStateTransition = &Code{key: "settlement:1503", module: "settlement", number: 1503, name: "invalid_state_transition", message: "invalid state transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrSettlementInsufficientFunds is settlement:1504: insufficient funds
-var ErrSettlementInsufficientFunds = &Code{Module: "settlement", Number: 1504, Name: "insufficient_funds", Message: "insufficient funds", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementInsufficientFunds = &Code{key: "settlement:1504", module: "settlement", number: 1504, name: "insufficient_funds", message: "insufficient funds", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementUnauthorized is settlement:1505: unauthorized
-var ErrSettlementUnauthorized = &Code{Module: "settlement", Number: 1505, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrSettlementUnauthorized = &Code{key: "settlement:1505", module: "settlement", number: 1505, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrSettlementInvalidSettlement is settlement:1506: invalid settlement
-var ErrSettlementInvalidSettlement = &Code{Module: "settlement", Number: 1506, Name: "invalid_settlement", Message: "invalid settlement", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidSettlement = &Code{key: "settlement:1506", module: "settlement", number: 1506, name: "invalid_settlement", message: "invalid settlement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementNotFound is settlement:1507: settlement not found
-var ErrSettlementNotFound = &Code{Module: "settlement", Number: 1507, Name: "settlement_not_found", Message: "settlement not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSettlementNotFound = &Code{key: "settlement:1507", module: "settlement", number: 1507, name: "settlement_not_found", message: "settlement not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementExists is settlement:1508: settlement already exists
-var ErrSettlementExists = &Code{Module: "settlement", Number: 1508, Name: "settlement_exists", Message: "settlement already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrSettlementExists = &Code{key: "settlement:1508", module: "settlement", number: 1508, name: "settlement_exists", message: "settlement already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSettlementInvalidReward is settlement:1509: invalid reward
-var ErrSettlementInvalidReward = &Code{Module: "settlement", Number: 1509, Name: "invalid_reward", Message: "invalid reward", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidReward = &Code{key: "settlement:1509", module: "settlement", number: 1509, name: "invalid_reward", message: "invalid reward", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementRewardNotFound is settlement:1510: reward distribution not found
-var ErrSettlementRewardNotFound = &Code{Module: "settlement", Number: 1510, Name: "reward_not_found", Message: "reward distribution not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSettlementRewardNotFound = &Code{key: "settlement:1510", module: "settlement", number: 1510, name: "reward_not_found", message: "reward distribution not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementNoClaimableRewards is settlement:1511: no claimable rewards
-var ErrSettlementNoClaimableRewards = &Code{Module: "settlement", Number: 1511, Name: "no_claimable_rewards", Message: "no claimable rewards", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementNoClaimableRewards = &Code{key: "settlement:1511", module: "settlement", number: 1511, name: "no_claimable_rewards", message: "no claimable rewards", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementInvalidUsageRecord is settlement:1512: invalid usage record
-var ErrSettlementInvalidUsageRecord = &Code{Module: "settlement", Number: 1512, Name: "invalid_usage_record", Message: "invalid usage record", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidUsageRecord = &Code{key: "settlement:1512", module: "settlement", number: 1512, name: "invalid_usage_record", message: "invalid usage record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementUsageRecordNotFound is settlement:1513: usage record not found
-var ErrSettlementUsageRecordNotFound = &Code{Module: "settlement", Number: 1513, Name: "usage_record_not_found", Message: "usage record not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSettlementUsageRecordNotFound = &Code{key: "settlement:1513", module: "settlement", number: 1513, name: "usage_record_not_found", message: "usage record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementUsageRecordExists is settlement:1514: usage record already exists
-var ErrSettlementUsageRecordExists = &Code{Module: "settlement", Number: 1514, Name: "usage_record_exists", Message: "usage record already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrSettlementUsageRecordExists = &Code{key: "settlement:1514", module: "settlement", number: 1514, name: "usage_record_exists", message: "usage record already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSettlementUsageAlreadySettled is settlement:1515: usage already settled
-var ErrSettlementUsageAlreadySettled = &Code{Module: "settlement", Number: 1515, Name: "usage_already_settled", Message: "usage already settled", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrSettlementUsageAlreadySettled = &Code{key: "settlement:1515", module: "settlement", number: 1515, name: "usage_already_settled", message: "usage already settled", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSettlementInvalidCondition is settlement:1516: invalid release condition
-var ErrSettlementInvalidCondition = &Code{Module: "settlement", Number: 1516, Name: "invalid_condition", Message: "invalid release condition", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidCondition = &Code{key: "settlement:1516", module: "settlement", number: 1516, name: "invalid_condition", message: "invalid release condition", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementConditionsNotMet is settlement:1517: release conditions not met
-var ErrSettlementConditionsNotMet = &Code{Module: "settlement", Number: 1517, Name: "conditions_not_met", Message: "release conditions not met", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementConditionsNotMet = &Code{key: "settlement:1517", module: "settlement", number: 1517, name: "conditions_not_met", message: "release conditions not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementEscrowExpired is settlement:1518: escrow has expired
-var ErrSettlementEscrowExpired = &Code{Module: "settlement", Number: 1518, Name: "escrow_expired", Message: "escrow has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrSettlementEscrowExpired = &Code{key: "settlement:1518", module: "settlement", number: 1518, name: "escrow_expired", message: "escrow has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrSettlementEscrowNotActive is settlement:1519: escrow not active
-var ErrSettlementEscrowNotActive = &Code{Module: "settlement", Number: 1519, Name: "escrow_not_active", Message: "escrow not active", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrSettlementEscrowNotActive = &Code{key: "settlement:1519", module: "settlement", number: 1519, name: "escrow_not_active", message: "escrow not active", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrSettlementOrderNotFound is settlement:1520: order not found
-var ErrSettlementOrderNotFound = &Code{Module: "settlement", Number: 1520, Name: "order_not_found", Message: "order not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSettlementOrderNotFound = &Code{key: "settlement:1520", module: "settlement", number: 1520, name: "order_not_found", message: "order not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementInvalidAddress is settlement:1521: invalid address
-var ErrSettlementInvalidAddress = &Code{Module: "settlement", Number: 1521, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidAddress = &Code{key: "settlement:1521", module: "settlement", number: 1521, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementInvalidAmount is settlement:1522: invalid amount
-var ErrSettlementInvalidAmount = &Code{Module: "settlement", Number: 1522, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidAmount = &Code{key: "settlement:1522", module: "settlement", number: 1522, name: "invalid_amount", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementEscrowDisputed is settlement:1523: escrow is disputed
-var ErrSettlementEscrowDisputed = &Code{Module: "settlement", Number: 1523, Name: "escrow_disputed", Message: "escrow is disputed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementEscrowDisputed = &Code{key: "settlement:1523", module: "settlement", number: 1523, name: "escrow_disputed", message: "escrow is disputed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementInvalidSignature is settlement:1524: invalid signature
-var ErrSettlementInvalidSignature = &Code{Module: "settlement", Number: 1524, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidSignature = &Code{key: "settlement:1524", module: "settlement", number: 1524, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementInvalidParams is settlement:1525: invalid params
-var ErrSettlementInvalidParams = &Code{Module: "settlement", Number: 1525, Name: "invalid_params", Message: "invalid params", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidParams = &Code{key: "settlement:1525", module: "settlement", number: 1525, name: "invalid_params", message: "invalid params", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementRewardClaimFailed is settlement:1526: reward claim failed
-var ErrSettlementRewardClaimFailed = &Code{Module: "settlement", Number: 1526, Name: "reward_claim_failed", Message: "reward claim failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementRewardClaimFailed = &Code{key: "settlement:1526", module: "settlement", number: 1526, name: "reward_claim_failed", message: "reward claim failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementInvalidEpoch is settlement:1527: invalid epoch
-var ErrSettlementInvalidEpoch = &Code{Module: "settlement", Number: 1527, Name: "invalid_epoch", Message: "invalid epoch", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidEpoch = &Code{key: "settlement:1527", module: "settlement", number: 1527, name: "invalid_epoch", message: "invalid epoch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementDistributionFailed is settlement:1528: distribution failed
-var ErrSettlementDistributionFailed = &Code{Module: "settlement", Number: 1528, Name: "distribution_failed", Message: "distribution failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementDistributionFailed = &Code{key: "settlement:1528", module: "settlement", number: 1528, name: "distribution_failed", message: "distribution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementLeaseNotFound is settlement:1529: lease not found
-var ErrSettlementLeaseNotFound = &Code{Module: "settlement", Number: 1529, Name: "lease_not_found", Message: "lease not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSettlementLeaseNotFound = &Code{key: "settlement:1529", module: "settlement", number: 1529, name: "lease_not_found", message: "lease not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementInvalidPayout is settlement:1530: invalid payout
-var ErrSettlementInvalidPayout = &Code{Module: "settlement", Number: 1530, Name: "invalid_payout", Message: "invalid payout", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementInvalidPayout = &Code{key: "settlement:1530", module: "settlement", number: 1530, name: "invalid_payout", message: "invalid payout", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementPayoutNotFound is settlement:1531: payout not found
-var ErrSettlementPayoutNotFound = &Code{Module: "settlement", Number: 1531, Name: "payout_not_found", Message: "payout not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSettlementPayoutNotFound = &Code{key: "settlement:1531", module: "settlement", number: 1531, name: "payout_not_found", message: "payout not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementPayoutExists is settlement:1532: payout already exists
-var ErrSettlementPayoutExists = &Code{Module: "settlement", Number: 1532, Name: "payout_exists", Message: "payout already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrSettlementPayoutExists = &Code{key: "settlement:1532", module: "settlement", number: 1532, name: "payout_exists", message: "payout already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSettlementPayoutIdempotent is settlement:1533: payout already processed (idempotent)
-var ErrSettlementPayoutIdempotent = &Code{Module: "settlement", Number: 1533, Name: "payout_idempotent", Message: "payout already processed (idempotent)", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrSettlementPayoutIdempotent = &Code{key: "settlement:1533", module: "settlement", number: 1533, name: "payout_idempotent", message: "payout already processed (idempotent)", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSettlementPayoutHeld is settlement:1534: payout is on hold
-var ErrSettlementPayoutHeld = &Code{Module: "settlement", Number: 1534, Name: "payout_held", Message: "payout is on hold", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementPayoutHeld = &Code{key: "settlement:1534", module: "settlement", number: 1534, name: "payout_held", message: "payout is on hold", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementDisputeActive is settlement:1535: active dispute prevents payout
-var ErrSettlementDisputeActive = &Code{Module: "settlement", Number: 1535, Name: "dispute_active", Message: "active dispute prevents payout", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementDisputeActive = &Code{key: "settlement:1535", module: "settlement", number: 1535, name: "dispute_active", message: "active dispute prevents payout", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementInvoiceNotPaid is settlement:1536: invoice not paid
-var ErrSettlementInvoiceNotPaid = &Code{Module: "settlement", Number: 1536, Name: "invoice_not_paid", Message: "invoice not paid", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementInvoiceNotPaid = &Code{key: "settlement:1536", module: "settlement", number: 1536, name: "invoice_not_paid", message: "invoice not paid", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementPayoutExecutionFailed is settlement:1537: payout execution failed
-var ErrSettlementPayoutExecutionFailed = &Code{Module: "settlement", Number: 1537, Name: "payout_execution_failed", Message: "payout execution failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementPayoutExecutionFailed = &Code{key: "settlement:1537", module: "settlement", number: 1537, name: "payout_execution_failed", message: "payout execution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementFiatConversionNotFound is settlement:1538: fiat conversion not found
-var ErrSettlementFiatConversionNotFound = &Code{Module: "settlement", Number: 1538, Name: "fiat_conversion_not_found", Message: "fiat conversion not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSettlementFiatConversionNotFound = &Code{key: "settlement:1538", module: "settlement", number: 1538, name: "fiat_conversion_not_found", message: "fiat conversion not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementFiatConversionNotAllowed is settlement:1539: fiat conversion not allowed
-var ErrSettlementFiatConversionNotAllowed = &Code{Module: "settlement", Number: 1539, Name: "fiat_conversion_not_allowed", Message: "fiat conversion not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrSettlementFiatConversionNotAllowed = &Code{key: "settlement:1539", module: "settlement", number: 1539, name: "fiat_conversion_not_allowed", message: "fiat conversion not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrSettlementFiatConversionFailed is settlement:1540: fiat conversion failed
-var ErrSettlementFiatConversionFailed = &Code{Module: "settlement", Number: 1540, Name: "fiat_conversion_failed", Message: "fiat conversion failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementFiatConversionFailed = &Code{key: "settlement:1540", module: "settlement", number: 1540, name: "fiat_conversion_failed", message: "fiat conversion failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementComplianceRequired is settlement:1541: compliance requirements not met
-var ErrSettlementComplianceRequired = &Code{Module: "settlement", Number: 1541, Name: "compliance_required", Message: "compliance requirements not met", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementComplianceRequired = &Code{key: "settlement:1541", module: "settlement", number: 1541, name: "compliance_required", message: "compliance requirements not met", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementDEXUnavailable is settlement:1542: dex integration unavailable
-var ErrSettlementDEXUnavailable = &Code{Module: "settlement", Number: 1542, Name: "dex_unavailable", Message: "dex integration unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrSettlementDEXUnavailable = &Code{key: "settlement:1542", module: "settlement", number: 1542, name: "dex_unavailable", message: "dex integration unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrSettlementOffRampUnavailable is settlement:1543: off-ramp integration unavailable
-var ErrSettlementOffRampUnavailable = &Code{Module: "settlement", Number: 1543, Name: "off_ramp_unavailable", Message: "off-ramp integration unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrSettlementOffRampUnavailable = &Code{key: "settlement:1543", module: "settlement", number: 1543, name: "off_ramp_unavailable", message: "off-ramp integration unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrSettlementFiatLimitExceeded is settlement:1544: fiat conversion limit exceeded
-var ErrSettlementFiatLimitExceeded = &Code{Module: "settlement", Number: 1544, Name: "fiat_limit_exceeded", Message: "fiat conversion limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrSettlementFiatLimitExceeded = &Code{key: "settlement:1544", module: "settlement", number: 1544, name: "fiat_limit_exceeded", message: "fiat conversion limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrSettlementOracleUnavailable is settlement:1545: oracle sources unavailable
-var ErrSettlementOracleUnavailable = &Code{Module: "settlement", Number: 1545, Name: "oracle_unavailable", Message: "oracle sources unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrSettlementOracleUnavailable = &Code{key: "settlement:1545", module: "settlement", number: 1545, name: "oracle_unavailable", message: "oracle sources unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrSettlementOracleStalePrice is settlement:1546: oracle price stale
-var ErrSettlementOracleStalePrice = &Code{Module: "settlement", Number: 1546, Name: "oracle_stale_price", Message: "oracle price stale", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementOracleStalePrice = &Code{key: "settlement:1546", module: "settlement", number: 1546, name: "oracle_stale_price", message: "oracle price stale", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementOracleInsufficientSources is settlement:1547: insufficient oracle sources
-var ErrSettlementOracleInsufficientSources = &Code{Module: "settlement", Number: 1547, Name: "oracle_insufficient_sources", Message: "insufficient oracle sources", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSettlementOracleInsufficientSources = &Code{key: "settlement:1547", module: "settlement", number: 1547, name: "oracle_insufficient_sources", message: "insufficient oracle sources", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrSettlementRateUnavailable is settlement:1548: settlement rate unavailable
-var ErrSettlementRateUnavailable = &Code{Module: "settlement", Number: 1548, Name: "rate_unavailable", Message: "settlement rate unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrSettlementRateUnavailable = &Code{key: "settlement:1548", module: "settlement", number: 1548, name: "rate_unavailable", message: "settlement rate unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrSettlementIBCInvalidVersion is settlement-ibc:3100: invalid IBC version
-var ErrSettlementIBCInvalidVersion = &Code{Module: "settlement-ibc", Number: 3100, Name: "invalid_version", Message: "invalid IBC version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementIBCInvalidVersion = &Code{key: "settlement-ibc:3100", module: "settlement-ibc", number: 3100, name: "invalid_version", message: "invalid IBC version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementIBCInvalidPort is settlement-ibc:3101: invalid IBC port
-var ErrSettlementIBCInvalidPort = &Code{Module: "settlement-ibc", Number: 3101, Name: "invalid_port", Message: "invalid IBC port", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementIBCInvalidPort = &Code{key: "settlement-ibc:3101", module: "settlement-ibc", number: 3101, name: "invalid_port", message: "invalid IBC port", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementIBCInvalidPacket is settlement-ibc:3102: invalid IBC packet
-var ErrSettlementIBCInvalidPacket = &Code{Module: "settlement-ibc", Number: 3102, Name: "invalid_packet", Message: "invalid IBC packet", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSettlementIBCInvalidPacket = &Code{key: "settlement-ibc:3102", module: "settlement-ibc", number: 3102, name: "invalid_packet", message: "invalid IBC packet", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementIBCRateLimited is settlement-ibc:3103: IBC rate limit exceeded
-var ErrSettlementIBCRateLimited = &Code{Module: "settlement-ibc", Number: 3103, Name: "rate_limited", Message: "IBC rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrSettlementIBCRateLimited = &Code{key: "settlement-ibc:3103", module: "settlement-ibc", number: 3103, name: "rate_limited", message: "IBC rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrSettlementIBCChannelNotFound is settlement-ibc:3104: IBC channel not found
-var ErrSettlementIBCChannelNotFound = &Code{Module: "settlement-ibc", Number: 3104, Name: "channel_not_found", Message: "IBC channel not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSettlementIBCChannelNotFound = &Code{key: "settlement-ibc:3104", module: "settlement-ibc", number: 3104, name: "channel_not_found", message: "IBC channel not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementIBCHandshakeTimedOut is settlement-ibc:3105: IBC channel handshake timed out
-var ErrSettlementIBCHandshakeTimedOut = &Code{Module: "settlement-ibc", Number: 3105, Name: "handshake_timed_out", Message: "IBC channel handshake timed out", Category: CategoryTimeout, Severity: SeverityError, HTTPStatus: 504}
+var ErrSettlementIBCHandshakeTimedOut = &Code{key: "settlement-ibc:3105", module: "settlement-ibc", number: 3105, name: "handshake_timed_out", message: "IBC channel handshake timed out", category: CategoryTimeout, severity: SeverityError, httpStatus: 504}
 
 // ErrSettlementIBCSettlementConflict is settlement-ibc:3106: settlement record conflict
-var ErrSettlementIBCSettlementConflict = &Code{Module: "settlement-ibc", Number: 3106, Name: "settlement_conflict", Message: "settlement record conflict", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrSettlementIBCSettlementConflict = &Code{key: "settlement-ibc:3106", module: "settlement-ibc", number: 3106, name: "settlement_conflict", message: "settlement record conflict", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSMSVerificationInvalidPhoneNumber is sms_verification:1: invalid phone number
-var ErrSMSVerificationInvalidPhoneNumber = &Code{Module: "sms_verification", Number: 1, Name: "invalid_phone_number", Message: "invalid phone number", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationInvalidPhoneNumber = &Code{key: "sms_verification:1", module: "sms_verification", number: 1, name: "invalid_phone_number", message: "invalid phone number", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationInvalidRequest is sms_verification:2: invalid request
-var ErrSMSVerificationInvalidRequest = &Code{Module: "sms_verification", Number: 2, Name: "invalid_request", Message: "invalid request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationInvalidRequest = &Code{key: "sms_verification:2", module: "sms_verification", number: 2, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationInvalidConfig is sms_verification:3: invalid configuration
-var ErrSMSVerificationInvalidConfig = &Code{Module: "sms_verification", Number: 3, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationInvalidConfig = &Code{key: "sms_verification:3", module: "sms_verification", number: 3, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationChallengeCreation is sms_verification:4: failed to create challenge
-var ErrSMSVerificationChallengeCreation = &Code{Module: "sms_verification", Number: 4, Name: "challenge_creation", Message: "failed to create challenge", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrSMSVerificationChallengeCreation = &Code{key: "sms_verification:4", module: "sms_verification", number: 4, name: "challenge_creation", message: "failed to create challenge", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrSMSVerificationChallengeNotFound is sms_verification:5: challenge not found
-var ErrSMSVerificationChallengeNotFound = &Code{Module: "sms_verification", Number: 5, Name: "challenge_not_found", Message: "challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSMSVerificationChallengeNotFound = &Code{key: "sms_verification:5", module: "sms_verification", number: 5, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSMSVerificationChallengeExpired is sms_verification:6: challenge expired
-var ErrSMSVerificationChallengeExpired = &Code{Module: "sms_verification", Number: 6, Name: "challenge_expired", Message: "challenge expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrSMSVerificationChallengeExpired = &Code{key: "sms_verification:6", module: "sms_verification", number: 6, name: "challenge_expired", message: "challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrSMSVerificationMaxAttemptsExceeded is sms_verification:7: max verification attempts exceeded
-var ErrSMSVerificationMaxAttemptsExceeded = &Code{Module: "sms_verification", Number: 7, Name: "max_attempts_exceeded", Message: "max verification attempts exceeded", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrSMSVerificationMaxAttemptsExceeded = &Code{key: "sms_verification:7", module: "sms_verification", number: 7, name: "max_attempts_exceeded", message: "max verification attempts exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrSMSVerificationResendLimitExceeded is sms_verification:8: resend limit exceeded
-var ErrSMSVerificationResendLimitExceeded = &Code{Module: "sms_verification", Number: 8, Name: "resend_limit_exceeded", Message: "resend limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+var ErrSMSVerificationResendLimitExceeded = &Code{key: "sms_verification:8", module: "sms_verification", number: 8, name: "resend_limit_exceeded", message: "resend limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
 
 // ErrSMSVerificationResendCooldown is sms_verification:9: resend cooldown active
-var ErrSMSVerificationResendCooldown = &Code{Module: "sms_verification", Number: 9, Name: "resend_cooldown", Message: "resend cooldown active", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+var ErrSMSVerificationResendCooldown = &Code{key: "sms_verification:9", module: "sms_verification", number: 9, name: "resend_cooldown", message: "resend cooldown active", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
 
 // ErrSMSVerificationInvalidOtp is sms_verification:10: invalid OTP
-var ErrSMSVerificationInvalidOtp = &Code{Module: "sms_verification", Number: 10, Name: "invalid_otp", Message: "invalid OTP", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationInvalidOtp = &Code{key: "sms_verification:10", module: "sms_verification", number: 10, name: "invalid_otp", message: "invalid OTP", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationAccountMismatch is sms_verification:11: account address mismatch
-var ErrSMSVerificationAccountMismatch = &Code{Module: "sms_verification", Number: 11, Name: "account_mismatch", Message: "account address mismatch", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrSMSVerificationAccountMismatch = &Code{key: "sms_verification:11", module: "sms_verification", number: 11, name: "account_mismatch", message: "account address mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrSMSVerificationDeliveryFailed is sms_verification:12: SMS delivery failed
-var ErrSMSVerificationDeliveryFailed = &Code{Module: "sms_verification", Number: 12, Name: "delivery_failed", Message: "SMS delivery failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+var ErrSMSVerificationDeliveryFailed = &Code{key: "sms_verification:12", module: "sms_verification", number: 12, name: "delivery_failed", message: "SMS delivery failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrSMSVerificationProvider is sms_verification:13: SMS provider error
-var ErrSMSVerificationProvider = &Code{Module: "sms_verification", Number: 13, Name: "provider_error", Message: "SMS provider error", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+var ErrSMSVerificationProvider = &Code{key: "sms_verification:13", module: "sms_verification", number: 13, name: "provider_error", message: "SMS provider error", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrSMSVerificationRateLimited is sms_verification:14: rate limit exceeded
-var ErrSMSVerificationRateLimited = &Code{Module: "sms_verification", Number: 14, Name: "rate_limited", Message: "rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+var ErrSMSVerificationRateLimited = &Code{key: "sms_verification:14", module: "sms_verification", number: 14, name: "rate_limited", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
 
 // ErrSMSVerificationServiceUnavailable is sms_verification:15: service unavailable
-var ErrSMSVerificationServiceUnavailable = &Code{Module: "sms_verification", Number: 15, Name: "service_unavailable", Message: "service unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+var ErrSMSVerificationServiceUnavailable = &Code{key: "sms_verification:15", module: "sms_verification", number: 15, name: "service_unavailable", message: "service unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrSMSVerificationCache is sms_verification:16: cache error
-var ErrSMSVerificationCache = &Code{Module: "sms_verification", Number: 16, Name: "cache_error", Message: "cache error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrSMSVerificationCache = &Code{key: "sms_verification:16", module: "sms_verification", number: 16, name: "cache_error", message: "cache error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrSMSVerificationAttestationFailed is sms_verification:17: attestation creation failed
-var ErrSMSVerificationAttestationFailed = &Code{Module: "sms_verification", Number: 17, Name: "attestation_failed", Message: "attestation creation failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrSMSVerificationAttestationFailed = &Code{key: "sms_verification:17", module: "sms_verification", number: 17, name: "attestation_failed", message: "attestation creation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrSMSVerificationAlreadyVerified is sms_verification:18: phone already verified
-var ErrSMSVerificationAlreadyVerified = &Code{Module: "sms_verification", Number: 18, Name: "already_verified", Message: "phone already verified", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrSMSVerificationAlreadyVerified = &Code{key: "sms_verification:18", module: "sms_verification", number: 18, name: "already_verified", message: "phone already verified", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSMSVerificationChallengeConsumed is sms_verification:19: challenge already consumed
-var ErrSMSVerificationChallengeConsumed = &Code{Module: "sms_verification", Number: 19, Name: "challenge_consumed", Message: "challenge already consumed", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrSMSVerificationChallengeConsumed = &Code{key: "sms_verification:19", module: "sms_verification", number: 19, name: "challenge_consumed", message: "challenge already consumed", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrSMSVerificationVoIPDetected is sms_verification:20: VoIP numbers not allowed
-var ErrSMSVerificationVoIPDetected = &Code{Module: "sms_verification", Number: 20, Name: "vo_ip_detected", Message: "VoIP numbers not allowed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationVoIPDetected = &Code{key: "sms_verification:20", module: "sms_verification", number: 20, name: "vo_ip_detected", message: "VoIP numbers not allowed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationPhoneBlocked is sms_verification:21: phone number blocked
-var ErrSMSVerificationPhoneBlocked = &Code{Module: "sms_verification", Number: 21, Name: "phone_blocked", Message: "phone number blocked", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationPhoneBlocked = &Code{key: "sms_verification:21", module: "sms_verification", number: 21, name: "phone_blocked", message: "phone number blocked", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationSigningFailed is sms_verification:22: attestation signing failed
-var ErrSMSVerificationSigningFailed = &Code{Module: "sms_verification", Number: 22, Name: "signing_failed", Message: "attestation signing failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrSMSVerificationSigningFailed = &Code{key: "sms_verification:22", module: "sms_verification", number: 22, name: "signing_failed", message: "attestation signing failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrSMSVerificationCarrierLookupFailed is sms_verification:23: carrier lookup failed
-var ErrSMSVerificationCarrierLookupFailed = &Code{Module: "sms_verification", Number: 23, Name: "carrier_lookup_failed", Message: "carrier lookup failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+var ErrSMSVerificationCarrierLookupFailed = &Code{key: "sms_verification:23", module: "sms_verification", number: 23, name: "carrier_lookup_failed", message: "carrier lookup failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrSMSVerificationSuspiciousActivity is sms_verification:24: suspicious activity detected
-var ErrSMSVerificationSuspiciousActivity = &Code{Module: "sms_verification", Number: 24, Name: "suspicious_activity", Message: "suspicious activity detected", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+var ErrSMSVerificationSuspiciousActivity = &Code{key: "sms_verification:24", module: "sms_verification", number: 24, name: "suspicious_activity", message: "suspicious activity detected", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
 
 // ErrSMSVerificationVelocityExceeded is sms_verification:25: velocity limit exceeded
-var ErrSMSVerificationVelocityExceeded = &Code{Module: "sms_verification", Number: 25, Name: "velocity_exceeded", Message: "velocity limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429}
+var ErrSMSVerificationVelocityExceeded = &Code{key: "sms_verification:25", module: "sms_verification", number: 25, name: "velocity_exceeded", message: "velocity limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
 
 // ErrSMSVerificationDeviceFingerprintMismatch is sms_verification:26: device fingerprint mismatch
-var ErrSMSVerificationDeviceFingerprintMismatch = &Code{Module: "sms_verification", Number: 26, Name: "device_fingerprint_mismatch", Message: "device fingerprint mismatch", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrSMSVerificationDeviceFingerprintMismatch = &Code{key: "sms_verification:26", module: "sms_verification", number: 26, name: "device_fingerprint_mismatch", message: "device fingerprint mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrSMSVerificationPrimaryProviderFailed is sms_verification:27: primary SMS provider failed
-var ErrSMSVerificationPrimaryProviderFailed = &Code{Module: "sms_verification", Number: 27, Name: "primary_provider_failed", Message: "primary SMS provider failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+var ErrSMSVerificationPrimaryProviderFailed = &Code{key: "sms_verification:27", module: "sms_verification", number: 27, name: "primary_provider_failed", message: "primary SMS provider failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrSMSVerificationAllProvidersFailed is sms_verification:28: all SMS providers failed
-var ErrSMSVerificationAllProvidersFailed = &Code{Module: "sms_verification", Number: 28, Name: "all_providers_failed", Message: "all SMS providers failed", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502}
+var ErrSMSVerificationAllProvidersFailed = &Code{key: "sms_verification:28", module: "sms_verification", number: 28, name: "all_providers_failed", message: "all SMS providers failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrSMSVerificationRegionNotSupported is sms_verification:29: phone region not supported
-var ErrSMSVerificationRegionNotSupported = &Code{Module: "sms_verification", Number: 29, Name: "region_not_supported", Message: "phone region not supported", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationRegionNotSupported = &Code{key: "sms_verification:29", module: "sms_verification", number: 29, name: "region_not_supported", message: "phone region not supported", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationInvalidCountryCode is sms_verification:30: invalid country code
-var ErrSMSVerificationInvalidCountryCode = &Code{Module: "sms_verification", Number: 30, Name: "invalid_country_code", Message: "invalid country code", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationInvalidCountryCode = &Code{key: "sms_verification:30", module: "sms_verification", number: 30, name: "invalid_country_code", message: "invalid country code", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationVoIPNotAllowed is sms_verification:31: VoIP numbers not allowed
-var ErrSMSVerificationVoIPNotAllowed = &Code{Module: "sms_verification", Number: 31, Name: "vo_ip_not_allowed", Message: "VoIP numbers not allowed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationVoIPNotAllowed = &Code{key: "sms_verification:31", module: "sms_verification", number: 31, name: "vo_ip_not_allowed", message: "VoIP numbers not allowed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationCountryBlocked is sms_verification:32: country is blocked
-var ErrSMSVerificationCountryBlocked = &Code{Module: "sms_verification", Number: 32, Name: "country_blocked", Message: "country is blocked", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationCountryBlocked = &Code{key: "sms_verification:32", module: "sms_verification", number: 32, name: "country_blocked", message: "country is blocked", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationPhoneMismatch is sms_verification:33: phone number mismatch
-var ErrSMSVerificationPhoneMismatch = &Code{Module: "sms_verification", Number: 33, Name: "phone_mismatch", Message: "phone number mismatch", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationPhoneMismatch = &Code{key: "sms_verification:33", module: "sms_verification", number: 33, name: "phone_mismatch", message: "phone number mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSMSVerificationTemplate is sms_verification:34: template rendering error
-var ErrSMSVerificationTemplate = &Code{Module: "sms_verification", Number: 34, Name: "template_error", Message: "template rendering error", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrSMSVerificationTemplate = &Code{key: "sms_verification:34", module: "sms_verification", number: 34, name: "template_error", message: "template rendering error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrSMSVerificationWebhookInvalid is sms_verification:35: invalid webhook payload
-var ErrSMSVerificationWebhookInvalid = &Code{Module: "sms_verification", Number: 35, Name: "webhook_invalid", Message: "invalid webhook payload", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSMSVerificationWebhookInvalid = &Code{key: "sms_verification:35", module: "sms_verification", number: 35, name: "webhook_invalid", message: "invalid webhook payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportRefNotFound is support:1: external ticket reference not found
-var ErrSupportRefNotFound = &Code{Module: "support", Number: 1, Name: "ref_not_found", Message: "external ticket reference not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSupportRefNotFound = &Code{key: "support:1", module: "support", number: 1, name: "ref_not_found", message: "external ticket reference not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSupportRefAlreadyExists is support:2: external ticket reference already exists
-var ErrSupportRefAlreadyExists = &Code{Module: "support", Number: 2, Name: "ref_already_exists", Message: "external ticket reference already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrSupportRefAlreadyExists = &Code{key: "support:2", module: "support", number: 2, name: "ref_already_exists", message: "external ticket reference already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSupportInvalidResourceRef is support:3: invalid resource reference
-var ErrSupportInvalidResourceRef = &Code{Module: "support", Number: 3, Name: "invalid_resource_ref", Message: "invalid resource reference", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSupportInvalidResourceRef = &Code{key: "support:3", module: "support", number: 3, name: "invalid_resource_ref", message: "invalid resource reference", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportInvalidExternalSystem is support:4: invalid external system
-var ErrSupportInvalidExternalSystem = &Code{Module: "support", Number: 4, Name: "invalid_external_system", Message: "invalid external system", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrSupportInvalidExternalSystem = &Code{key: "support:4", module: "support", number: 4, name: "invalid_external_system", message: "invalid external system", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrSupportInvalidExternalTicketID is support:5: invalid external ticket ID
-var ErrSupportInvalidExternalTicketID = &Code{Module: "support", Number: 5, Name: "invalid_external_ticket_id", Message: "invalid external ticket ID", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrSupportInvalidExternalTicketID = &Code{key: "support:5", module: "support", number: 5, name: "invalid_external_ticket_id", message: "invalid external ticket ID", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrSupportInvalidExternalURL is support:6: invalid external URL
-var ErrSupportInvalidExternalURL = &Code{Module: "support", Number: 6, Name: "invalid_external_url", Message: "invalid external URL", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrSupportInvalidExternalURL = &Code{key: "support:6", module: "support", number: 6, name: "invalid_external_url", message: "invalid external URL", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrSupportInvalidAddress is support:7: invalid address
-var ErrSupportInvalidAddress = &Code{Module: "support", Number: 7, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSupportInvalidAddress = &Code{key: "support:7", module: "support", number: 7, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportUnauthorized is support:8: unauthorized
-var ErrSupportUnauthorized = &Code{Module: "support", Number: 8, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrSupportUnauthorized = &Code{key: "support:8", module: "support", number: 8, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrSupportInvalidParams is support:9: invalid module parameters
-var ErrSupportInvalidParams = &Code{Module: "support", Number: 9, Name: "invalid_params", Message: "invalid module parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSupportInvalidParams = &Code{key: "support:9", module: "support", number: 9, name: "invalid_params", message: "invalid module parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportInvalidResourceType is support:10: invalid resource type
-var ErrSupportInvalidResourceType = &Code{Module: "support", Number: 10, Name: "invalid_resource_type", Message: "invalid resource type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSupportInvalidResourceType = &Code{key: "support:10", module: "support", number: 10, name: "invalid_resource_type", message: "invalid resource type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportInvalidSupportRequest is support:11: invalid support request
-var ErrSupportInvalidSupportRequest = &Code{Module: "support", Number: 11, Name: "invalid_support_request", Message: "invalid support request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSupportInvalidSupportRequest = &Code{key: "support:11", module: "support", number: 11, name: "invalid_support_request", message: "invalid support request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportInvalidSupportResponse is support:12: invalid support response
-var ErrSupportInvalidSupportResponse = &Code{Module: "support", Number: 12, Name: "invalid_support_response", Message: "invalid support response", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSupportInvalidSupportResponse = &Code{key: "support:12", module: "support", number: 12, name: "invalid_support_response", message: "invalid support response", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportRequestNotFound is support:13: support request not found
-var ErrSupportRequestNotFound = &Code{Module: "support", Number: 13, Name: "support_request_not_found", Message: "support request not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSupportRequestNotFound = &Code{key: "support:13", module: "support", number: 13, name: "support_request_not_found", message: "support request not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSupportResponseNotFound is support:14: support response not found
-var ErrSupportResponseNotFound = &Code{Module: "support", Number: 14, Name: "support_response_not_found", Message: "support response not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrSupportResponseNotFound = &Code{key: "support:14", module: "support", number: 14, name: "support_response_not_found", message: "support response not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSupportInvalidStatusTransition is support:15: invalid status transition
-var ErrSupportInvalidStatusTransition = &Code{Module: "support", Number: 15, Name: "invalid_status_transition", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrSupportInvalidStatusTransition = &Code{key: "support:15", module: "support", number: 15, name: "invalid_status_transition", message: "invalid status transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrSupportInvalidRetentionPolicy is support:16: invalid retention policy
-var ErrSupportInvalidRetentionPolicy = &Code{Module: "support", Number: 16, Name: "invalid_retention_policy", Message: "invalid retention policy", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSupportInvalidRetentionPolicy = &Code{key: "support:16", module: "support", number: 16, name: "invalid_retention_policy", message: "invalid retention policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportInvalidPayload is support:17: invalid payload
-var ErrSupportInvalidPayload = &Code{Module: "support", Number: 17, Name: "invalid_payload", Message: "invalid payload", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSupportInvalidPayload = &Code{key: "support:17", module: "support", number: 17, name: "invalid_payload", message: "invalid payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportMaxResponsesExceeded is support:18: max responses exceeded
-var ErrSupportMaxResponsesExceeded = &Code{Module: "support", Number: 18, Name: "max_responses_exceeded", Message: "max responses exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrSupportMaxResponsesExceeded = &Code{key: "support:18", module: "support", number: 18, name: "max_responses_exceeded", message: "max responses exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportRequestArchived is support:19: support request archived
-var ErrSupportRequestArchived = &Code{Module: "support", Number: 19, Name: "request_archived", Message: "support request archived", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrSupportRequestArchived = &Code{key: "support:19", module: "support", number: 19, name: "request_archived", message: "support request archived", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrUndefinedInternal is undefined:1: internal
-var ErrUndefinedInternal = &Code{Module: "undefined", Number: 1, Name: "internal", Message: "internal", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrUndefinedInternal = &Code{key: "undefined:1", module: "undefined", number: 1, name: "internal", message: "internal", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrUndefinedPanic is undefined:111222: panic
-var ErrUndefinedPanic = &Code{Module: "undefined", Number: 111222, Name: "panic", Message: "panic", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500}
+var ErrUndefinedPanic = &Code{key: "undefined:111222", module: "undefined", number: 111222, name: "panic", message: "panic", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrVeidInvalidAddress is veid:1000: invalid address
 //
 // Action: Fix address format
-var ErrVeidInvalidAddress = &Code{Module: "veid", Number: 1000, Name: "invalid_address", Message: "invalid address", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix address format"}
+var ErrVeidInvalidAddress = &Code{key: "veid:1000", module: "veid", number: 1000, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix address format"}
 
 // ErrVeidInvalidScope is veid:1001: invalid scope
 //
 // Action: Fix scope format
-var ErrVeidInvalidScope = &Code{Module: "veid", Number: 1001, Name: "invalid_scope", Message: "invalid scope", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix scope format"}
+var ErrVeidInvalidScope = &Code{key: "veid:1001", module: "veid", number: 1001, name: "invalid_scope", message: "invalid scope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix scope format"}
 
 // ErrVeidInvalidScopeType is veid:1002: invalid scope type
 //
 // Action: Use valid scope type
-var ErrVeidInvalidScopeType = &Code{Module: "veid", Number: 1002, Name: "invalid_scope_type", Message: "invalid scope type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use valid scope type"}
+var ErrVeidInvalidScopeType = &Code{key: "veid:1002", module: "veid", number: 1002, name: "invalid_scope_type", message: "invalid scope type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use valid scope type"}
 
 // ErrVeidInvalidScopeVersion is veid:1003: invalid scope version
 //
 // Action: Update scope version
-var ErrVeidInvalidScopeVersion = &Code{Module: "veid", Number: 1003, Name: "invalid_scope_version", Message: "invalid scope version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Update scope version"}
+var ErrVeidInvalidScopeVersion = &Code{key: "veid:1003", module: "veid", number: 1003, name: "invalid_scope_version", message: "invalid scope version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Update scope version"}
 
 // ErrVeidInvalidPayload is veid:1004: invalid encrypted payload
 //
 // Action: Fix encrypted payload
-var ErrVeidInvalidPayload = &Code{Module: "veid", Number: 1004, Name: "invalid_payload", Message: "invalid encrypted payload", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix encrypted payload"}
+var ErrVeidInvalidPayload = &Code{key: "veid:1004", module: "veid", number: 1004, name: "invalid_payload", message: "invalid encrypted payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix encrypted payload"}
 
 // ErrVeidInvalidSalt is veid:1005: invalid salt
 //
 // Action: Generate new salt
-var ErrVeidInvalidSalt = &Code{Module: "veid", Number: 1005, Name: "invalid_salt", Message: "invalid salt", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Generate new salt"}
+var ErrVeidInvalidSalt = &Code{key: "veid:1005", module: "veid", number: 1005, name: "invalid_salt", message: "invalid salt", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Generate new salt"}
 
 // ErrVeidSaltAlreadyUsed is veid:1006: salt already used
 //
 // Action: Generate new salt
-var ErrVeidSaltAlreadyUsed = &Code{Module: "veid", Number: 1006, Name: "salt_already_used", Message: "salt already used", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409, Action: "Generate new salt"}
+var ErrVeidSaltAlreadyUsed = &Code{key: "veid:1006", module: "veid", number: 1006, name: "salt_already_used", message: "salt already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409, action: "Generate new salt"}
 
 // ErrVeidInvalidDeviceInfo is veid:1007: invalid device info
 //
 // Action: Fix device information
-var ErrVeidInvalidDeviceInfo = &Code{Module: "veid", Number: 1007, Name: "invalid_device_info", Message: "invalid device info", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix device information"}
+var ErrVeidInvalidDeviceInfo = &Code{key: "veid:1007", module: "veid", number: 1007, name: "invalid_device_info", message: "invalid device info", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix device information"}
 
 // ErrVeidInvalidClientID is veid:1008: invalid client ID
 //
 // Action: Use approved client ID
-var ErrVeidInvalidClientID = &Code{Module: "veid", Number: 1008, Name: "invalid_client_id", Message: "invalid client ID", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use approved client ID"}
+var ErrVeidInvalidClientID = &Code{key: "veid:1008", module: "veid", number: 1008, name: "invalid_client_id", message: "invalid client ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use approved client ID"}
 
 // ErrVeidClientNotApproved is veid:1009: client not approved
 //
 // Action: Register and approve client
-var ErrVeidClientNotApproved = &Code{Module: "veid", Number: 1009, Name: "client_not_approved", Message: "client not approved", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Register and approve client"}
+var ErrVeidClientNotApproved = &Code{key: "veid:1009", module: "veid", number: 1009, name: "client_not_approved", message: "client not approved", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Register and approve client"}
 
 // ErrVeidInvalidClientSignature is veid:1010: invalid client signature
 //
 // Action: Re-sign with correct key
-var ErrVeidInvalidClientSignature = &Code{Module: "veid", Number: 1010, Name: "invalid_client_signature", Message: "invalid client signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Re-sign with correct key"}
+var ErrVeidInvalidClientSignature = &Code{key: "veid:1010", module: "veid", number: 1010, name: "invalid_client_signature", message: "invalid client signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Re-sign with correct key"}
 
 // ErrVeidInvalidUserSignature is veid:1011: invalid user signature
 //
 // Action: Re-sign with correct key
-var ErrVeidInvalidUserSignature = &Code{Module: "veid", Number: 1011, Name: "invalid_user_signature", Message: "invalid user signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Re-sign with correct key"}
+var ErrVeidInvalidUserSignature = &Code{key: "veid:1011", module: "veid", number: 1011, name: "invalid_user_signature", message: "invalid user signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Re-sign with correct key"}
 
 // ErrVeidInvalidPayloadHash is veid:1012: invalid payload hash
 //
 // Action: Recalculate hash
-var ErrVeidInvalidPayloadHash = &Code{Module: "veid", Number: 1012, Name: "invalid_payload_hash", Message: "invalid payload hash", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Recalculate hash"}
+var ErrVeidInvalidPayloadHash = &Code{key: "veid:1012", module: "veid", number: 1012, name: "invalid_payload_hash", message: "invalid payload hash", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Recalculate hash"}
 
 // ErrVeidInvalidVerificationStatus is veid:1013: invalid verification status
 //
 // Action: Use valid status
-var ErrVeidInvalidVerificationStatus = &Code{Module: "veid", Number: 1013, Name: "invalid_verification_status", Message: "invalid verification status", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use valid status"}
+var ErrVeidInvalidVerificationStatus = &Code{key: "veid:1013", module: "veid", number: 1013, name: "invalid_verification_status", message: "invalid verification status", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use valid status"}
 
 // ErrVeidInvalidVerificationEvent is veid:1014: invalid verification event
 //
 // Action: Fix event data
-var ErrVeidInvalidVerificationEvent = &Code{Module: "veid", Number: 1014, Name: "invalid_verification_event", Message: "invalid verification event", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix event data"}
+var ErrVeidInvalidVerificationEvent = &Code{key: "veid:1014", module: "veid", number: 1014, name: "invalid_verification_event", message: "invalid verification event", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix event data"}
 
 // ErrVeidInvalidScore is veid:1015: invalid score
 //
 // Action: Score must be 0-100
-var ErrVeidInvalidScore = &Code{Module: "veid", Number: 1015, Name: "invalid_score", Message: "invalid score", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Score must be 0-100"}
+var ErrVeidInvalidScore = &Code{key: "veid:1015", module: "veid", number: 1015, name: "invalid_score", message: "invalid score", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Score must be 0-100"}
 
 // ErrVeidInvalidTier is veid:1016: invalid tier
 //
 // Action: Use valid tier
-var ErrVeidInvalidTier = &Code{Module: "veid", Number: 1016, Name: "invalid_tier", Message: "invalid tier", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Use valid tier"}
+var ErrVeidInvalidTier = &Code{key: "veid:1016", module: "veid", number: 1016, name: "invalid_tier", message: "invalid tier", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use valid tier"}
 
 // ErrVeidInvalidIdentityRecord is veid:1017: invalid identity record
 //
 // Action: Fix record format
-var ErrVeidInvalidIdentityRecord = &Code{Module: "veid", Number: 1017, Name: "invalid_identity_record", Message: "invalid identity record", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix record format"}
+var ErrVeidInvalidIdentityRecord = &Code{key: "veid:1017", module: "veid", number: 1017, name: "invalid_identity_record", message: "invalid identity record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix record format"}
 
 // ErrVeidInvalidWallet is veid:1018: invalid identity wallet
 //
 // Action: Fix wallet format
-var ErrVeidInvalidWallet = &Code{Module: "veid", Number: 1018, Name: "invalid_wallet", Message: "invalid identity wallet", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix wallet format"}
+var ErrVeidInvalidWallet = &Code{key: "veid:1018", module: "veid", number: 1018, name: "invalid_wallet", message: "invalid identity wallet", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix wallet format"}
 
 // ErrVeidScopeNotFound is veid:1019: scope not found
 //
 // Action: Create scope first
-var ErrVeidScopeNotFound = &Code{Module: "veid", Number: 1019, Name: "scope_not_found", Message: "scope not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create scope first"}
+var ErrVeidScopeNotFound = &Code{key: "veid:1019", module: "veid", number: 1019, name: "scope_not_found", message: "scope not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create scope first"}
 
 // ErrVeidIdentityRecordNotFound is veid:1020: identity record not found
 //
 // Action: Create identity first
-var ErrVeidIdentityRecordNotFound = &Code{Module: "veid", Number: 1020, Name: "identity_record_not_found", Message: "identity record not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create identity first"}
+var ErrVeidIdentityRecordNotFound = &Code{key: "veid:1020", module: "veid", number: 1020, name: "identity_record_not_found", message: "identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create identity first"}
 
 // ErrVeidScopeAlreadyExists is veid:1021: scope already exists
 //
 // Action: Use existing scope
-var ErrVeidScopeAlreadyExists = &Code{Module: "veid", Number: 1021, Name: "scope_already_exists", Message: "scope already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409, Action: "Use existing scope"}
+var ErrVeidScopeAlreadyExists = &Code{key: "veid:1021", module: "veid", number: 1021, name: "scope_already_exists", message: "scope already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, action: "Use existing scope"}
 
 // ErrVeidScopeRevoked is veid:1022: scope has been revoked
 //
 // Action: Cannot use revoked scope
-var ErrVeidScopeRevoked = &Code{Module: "veid", Number: 1022, Name: "scope_revoked", Message: "scope has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Cannot use revoked scope"}
+var ErrVeidScopeRevoked = &Code{key: "veid:1022", module: "veid", number: 1022, name: "scope_revoked", message: "scope has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Cannot use revoked scope"}
 
 // ErrVeidScopeExpired is veid:1023: scope has expired
 //
 // Action: Renew scope
-var ErrVeidScopeExpired = &Code{Module: "veid", Number: 1023, Name: "scope_expired", Message: "scope has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Renew scope"}
+var ErrVeidScopeExpired = &Code{key: "veid:1023", module: "veid", number: 1023, name: "scope_expired", message: "scope has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Renew scope"}
 
 // ErrVeidUnauthorized is veid:1024: unauthorized
 //
 // Action: Check permissions
-var ErrVeidUnauthorized = &Code{Module: "veid", Number: 1024, Name: "unauthorized", Message: "unauthorized", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Check permissions"}
+var ErrVeidUnauthorized = &Code{key: "veid:1024", module: "veid", number: 1024, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Check permissions"}
 
 // ErrVeidInvalidStatusTransition is veid:1025: invalid status transition
 //
 // Action: Check state machine
-var ErrVeidInvalidStatusTransition = &Code{Module: "veid", Number: 1025, Name: "invalid_status_transition", Message: "invalid status transition", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Check state machine"}
+var ErrVeidInvalidStatusTransition = &Code{key: "veid:1025", module: "veid", number: 1025, name: "invalid_status_transition", message: "invalid status transition", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Check state machine"}
 
 // ErrVeidIdentityLocked is veid:1026: identity is locked
 //
 // Action: Wait for unlock
-var ErrVeidIdentityLocked = &Code{Module: "veid", Number: 1026, Name: "identity_locked", Message: "identity is locked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Wait for unlock"}
+var ErrVeidIdentityLocked = &Code{key: "veid:1026", module: "veid", number: 1026, name: "identity_locked", message: "identity is locked", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Wait for unlock"}
 
 // ErrVeidMaxScopesExceeded is veid:1027: maximum scopes exceeded
 //
 // Action: Delete unused scopes
-var ErrVeidMaxScopesExceeded = &Code{Module: "veid", Number: 1027, Name: "max_scopes_exceeded", Message: "maximum scopes exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Delete unused scopes"}
+var ErrVeidMaxScopesExceeded = &Code{key: "veid:1027", module: "veid", number: 1027, name: "max_scopes_exceeded", message: "maximum scopes exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Delete unused scopes"}
 
 // ErrVeidVerificationInProgress is veid:1028: verification already in progress
 //
 // Action: Wait for completion
-var ErrVeidVerificationInProgress = &Code{Module: "veid", Number: 1028, Name: "verification_in_progress", Message: "verification already in progress", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409, Action: "Wait for completion"}
+var ErrVeidVerificationInProgress = &Code{key: "veid:1028", module: "veid", number: 1028, name: "verification_in_progress", message: "verification already in progress", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Wait for completion"}
 
 // ErrVeidValidatorOnly is veid:1029: action restricted to validators
 //
 // Action: Must be validator
-var ErrVeidValidatorOnly = &Code{Module: "veid", Number: 1029, Name: "validator_only", Message: "action restricted to validators", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Must be validator"}
+var ErrVeidValidatorOnly = &Code{key: "veid:1029", module: "veid", number: 1029, name: "validator_only", message: "action restricted to validators", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Must be validator"}
 
 // ErrVeidSignatureMismatch is veid:1030: signature mismatch
 //
 // Action: Verify signatures
-var ErrVeidSignatureMismatch = &Code{Module: "veid", Number: 1030, Name: "signature_mismatch", Message: "signature mismatch", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Verify signatures"}
+var ErrVeidSignatureMismatch = &Code{key: "veid:1030", module: "veid", number: 1030, name: "signature_mismatch", message: "signature mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Verify signatures"}
 
 // ErrVeidInvalidParams is veid:1031: invalid parameters
 //
 // Action: Fix parameters
-var ErrVeidInvalidParams = &Code{Module: "veid", Number: 1031, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix parameters"}
+var ErrVeidInvalidParams = &Code{key: "veid:1031", module: "veid", number: 1031, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix parameters"}
 
 // ErrVeidInvalidVerificationRequest is veid:1032: invalid verification request
 //
 // Action: Fix request format
-var ErrVeidInvalidVerificationRequest = &Code{Module: "veid", Number: 1032, Name: "invalid_verification_request", Message: "invalid verification request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix request format"}
+var ErrVeidInvalidVerificationRequest = &Code{key: "veid:1032", module: "veid", number: 1032, name: "invalid_verification_request", message: "invalid verification request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix request format"}
 
 // ErrVeidInvalidVerificationResult is veid:1033: invalid verification result
 //
 // Action: Fix result format
-var ErrVeidInvalidVerificationResult = &Code{Module: "veid", Number: 1033, Name: "invalid_verification_result", Message: "invalid verification result", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Fix result format"}
+var ErrVeidInvalidVerificationResult = &Code{key: "veid:1033", module: "veid", number: 1033, name: "invalid_verification_result", message: "invalid verification result", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix result format"}
 
 // ErrVeidVerificationRequestNotFound is veid:1034: verification request not found
 //
 // Action: Create request first
-var ErrVeidVerificationRequestNotFound = &Code{Module: "veid", Number: 1034, Name: "verification_request_not_found", Message: "verification request not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Create request first"}
+var ErrVeidVerificationRequestNotFound = &Code{key: "veid:1034", module: "veid", number: 1034, name: "verification_request_not_found", message: "verification request not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create request first"}
 
 // ErrVeidDecryptionFailed is veid:1035: scope decryption failed
 //
 // Action: Check encryption keys
-var ErrVeidDecryptionFailed = &Code{Module: "veid", Number: 1035, Name: "decryption_failed", Message: "scope decryption failed", Category: CategoryInternal, Severity: SeverityCritical, HTTPStatus: 500, Action: "Check encryption keys"}
+var ErrVeidDecryptionFailed = &Code{key: "veid:1035", module: "veid", number: 1035, name: "decryption_failed", message: "scope decryption failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, action: "Check encryption keys"}
 
 // ErrVeidMLInferenceFailed is veid:1036: ML inference failed
 //
 // Action: Retry or report
-var ErrVeidMLInferenceFailed = &Code{Module: "veid", Number: 1036, Name: "ml_inference_failed", Message: "ML inference failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Action: "Retry or report"}
+var ErrVeidMLInferenceFailed = &Code{key: "veid:1036", module: "veid", number: 1036, name: "ml_inference_failed", message: "ML inference failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry or report"}
 
 // ErrVeidVerificationTimeout is veid:1037: verification timeout
 //
 // Action: Retry with longer timeout
-var ErrVeidVerificationTimeout = &Code{Module: "veid", Number: 1037, Name: "verification_timeout", Message: "verification timeout", Category: CategoryTimeout, Severity: SeverityError, Retryable: true, HTTPStatus: 504, Action: "Retry with longer timeout"}
+var ErrVeidVerificationTimeout = &Code{key: "veid:1037", module: "veid", number: 1037, name: "verification_timeout", message: "verification timeout", category: CategoryTimeout, severity: SeverityError, retryable: true, httpStatus: 504, action: "Retry with longer timeout"}
 
 // ErrVeidMaxRetriesExceeded is veid:1038: max retries exceeded
 //
 // Action: Contact support
-var ErrVeidMaxRetriesExceeded = &Code{Module: "veid", Number: 1038, Name: "max_retries_exceeded", Message: "max retries exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400, Action: "Contact support"}
+var ErrVeidMaxRetriesExceeded = &Code{key: "veid:1038", module: "veid", number: 1038, name: "max_retries_exceeded", message: "max retries exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Contact support"}
 
 // ErrVeidNotBlockProposer is veid:1039: not block proposer
 //
 // Action: Only proposer can execute
-var ErrVeidNotBlockProposer = &Code{Module: "veid", Number: 1039, Name: "not_block_proposer", Message: "not block proposer", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401, Action: "Only proposer can execute"}
+var ErrVeidNotBlockProposer = &Code{key: "veid:1039", module: "veid", number: 1039, name: "not_block_proposer", message: "not block proposer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Only proposer can execute"}
 
 // ErrVeidValidatorKeyNotFound is veid:1040: validator identity key not found
 //
 // Action: Register validator key
-var ErrVeidValidatorKeyNotFound = &Code{Module: "veid", Number: 1040, Name: "validator_key_not_found", Message: "validator identity key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404, Action: "Register validator key"}
+var ErrVeidValidatorKeyNotFound = &Code{key: "veid:1040", module: "veid", number: 1040, name: "validator_key_not_found", message: "validator identity key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Register validator key"}
 
 // ErrVeidWalletNotFound is veid:1041: identity wallet not found
-var ErrVeidWalletNotFound = &Code{Module: "veid", Number: 1041, Name: "wallet_not_found", Message: "identity wallet not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidWalletNotFound = &Code{key: "veid:1041", module: "veid", number: 1041, name: "wallet_not_found", message: "identity wallet not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidWalletAlreadyExists is veid:1042: identity wallet already exists
-var ErrVeidWalletAlreadyExists = &Code{Module: "veid", Number: 1042, Name: "wallet_already_exists", Message: "identity wallet already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidWalletAlreadyExists = &Code{key: "veid:1042", module: "veid", number: 1042, name: "wallet_already_exists", message: "identity wallet already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidWalletInactive is veid:1043: identity wallet is inactive
-var ErrVeidWalletInactive = &Code{Module: "veid", Number: 1043, Name: "wallet_inactive", Message: "identity wallet is inactive", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidWalletInactive = &Code{key: "veid:1043", module: "veid", number: 1043, name: "wallet_inactive", message: "identity wallet is inactive", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidConsentNotGranted is veid:1044: consent not granted
-var ErrVeidConsentNotGranted = &Code{Module: "veid", Number: 1044, Name: "consent_not_granted", Message: "consent not granted", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidConsentNotGranted = &Code{key: "veid:1044", module: "veid", number: 1044, name: "consent_not_granted", message: "consent not granted", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidConsentExpired is veid:1045: consent has expired
-var ErrVeidConsentExpired = &Code{Module: "veid", Number: 1045, Name: "consent_expired", Message: "consent has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidConsentExpired = &Code{key: "veid:1045", module: "veid", number: 1045, name: "consent_expired", message: "consent has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidBindingSignature is veid:1046: invalid wallet binding signature
-var ErrVeidInvalidBindingSignature = &Code{Module: "veid", Number: 1046, Name: "invalid_binding_signature", Message: "invalid wallet binding signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidBindingSignature = &Code{key: "veid:1046", module: "veid", number: 1046, name: "invalid_binding_signature", message: "invalid wallet binding signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidScopeNotInWallet is veid:1047: scope not found in wallet
-var ErrVeidScopeNotInWallet = &Code{Module: "veid", Number: 1047, Name: "scope_not_in_wallet", Message: "scope not found in wallet", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidScopeNotInWallet = &Code{key: "veid:1047", module: "veid", number: 1047, name: "scope_not_in_wallet", message: "scope not found in wallet", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidScopeAlreadyInWallet is veid:1048: scope already in wallet
-var ErrVeidScopeAlreadyInWallet = &Code{Module: "veid", Number: 1048, Name: "scope_already_in_wallet", Message: "scope already in wallet", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidScopeAlreadyInWallet = &Code{key: "veid:1048", module: "veid", number: 1048, name: "scope_already_in_wallet", message: "scope already in wallet", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidDerivedFeaturesEmpty is veid:1049: derived features are empty
-var ErrVeidDerivedFeaturesEmpty = &Code{Module: "veid", Number: 1049, Name: "derived_features_empty", Message: "derived features are empty", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidDerivedFeaturesEmpty = &Code{key: "veid:1049", module: "veid", number: 1049, name: "derived_features_empty", message: "derived features are empty", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidVerificationMismatch is veid:1050: verification result mismatch
-var ErrVeidVerificationMismatch = &Code{Module: "veid", Number: 1050, Name: "verification_mismatch", Message: "verification result mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidVerificationMismatch = &Code{key: "veid:1050", module: "veid", number: 1050, name: "verification_mismatch", message: "verification result mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidModelVersionMismatch is veid:1051: model version mismatch
-var ErrVeidModelVersionMismatch = &Code{Module: "veid", Number: 1051, Name: "model_version_mismatch", Message: "model version mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidModelVersionMismatch = &Code{key: "veid:1051", module: "veid", number: 1051, name: "model_version_mismatch", message: "model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInputHashMismatch is veid:1052: input hash mismatch
-var ErrVeidInputHashMismatch = &Code{Module: "veid", Number: 1052, Name: "input_hash_mismatch", Message: "input hash mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidInputHashMismatch = &Code{key: "veid:1052", module: "veid", number: 1052, name: "input_hash_mismatch", message: "input hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidScoreToleranceExceeded is veid:1053: score tolerance exceeded
-var ErrVeidScoreToleranceExceeded = &Code{Module: "veid", Number: 1053, Name: "score_tolerance_exceeded", Message: "score tolerance exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidScoreToleranceExceeded = &Code{key: "veid:1053", module: "veid", number: 1053, name: "score_tolerance_exceeded", message: "score tolerance exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidVoteExtensionInvalid is veid:1054: invalid vote extension
-var ErrVeidVoteExtensionInvalid = &Code{Module: "veid", Number: 1054, Name: "vote_extension_invalid", Message: "invalid vote extension", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidVoteExtensionInvalid = &Code{key: "veid:1054", module: "veid", number: 1054, name: "vote_extension_invalid", message: "invalid vote extension", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidBorderlineFallback is veid:1055: invalid borderline fallback
-var ErrVeidInvalidBorderlineFallback = &Code{Module: "veid", Number: 1055, Name: "invalid_borderline_fallback", Message: "invalid borderline fallback", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidBorderlineFallback = &Code{key: "veid:1055", module: "veid", number: 1055, name: "invalid_borderline_fallback", message: "invalid borderline fallback", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidBorderlineFallbackNotFound is veid:1056: borderline fallback not found
-var ErrVeidBorderlineFallbackNotFound = &Code{Module: "veid", Number: 1056, Name: "borderline_fallback_not_found", Message: "borderline fallback not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidBorderlineFallbackNotFound = &Code{key: "veid:1056", module: "veid", number: 1056, name: "borderline_fallback_not_found", message: "borderline fallback not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidBorderlineFallbackExpired is veid:1057: borderline fallback expired
-var ErrVeidBorderlineFallbackExpired = &Code{Module: "veid", Number: 1057, Name: "borderline_fallback_expired", Message: "borderline fallback expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidBorderlineFallbackExpired = &Code{key: "veid:1057", module: "veid", number: 1057, name: "borderline_fallback_expired", message: "borderline fallback expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidBorderlineFallbackAlreadyCompleted is veid:1058: borderline fallback already completed
-var ErrVeidBorderlineFallbackAlreadyCompleted = &Code{Module: "veid", Number: 1058, Name: "borderline_fallback_already_completed", Message: "borderline fallback already completed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidBorderlineFallbackAlreadyCompleted = &Code{key: "veid:1058", module: "veid", number: 1058, name: "borderline_fallback_already_completed", message: "borderline fallback already completed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidMFAChallengeNotSatisfied is veid:1059: MFA challenge not satisfied
-var ErrVeidMFAChallengeNotSatisfied = &Code{Module: "veid", Number: 1059, Name: "mfa_challenge_not_satisfied", Message: "MFA challenge not satisfied", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidMFAChallengeNotSatisfied = &Code{key: "veid:1059", module: "veid", number: 1059, name: "mfa_challenge_not_satisfied", message: "MFA challenge not satisfied", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidNoEnrolledFactors is veid:1060: no enrolled MFA factors
-var ErrVeidNoEnrolledFactors = &Code{Module: "veid", Number: 1060, Name: "no_enrolled_factors", Message: "no enrolled MFA factors", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidNoEnrolledFactors = &Code{key: "veid:1060", module: "veid", number: 1060, name: "no_enrolled_factors", message: "no enrolled MFA factors", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidBorderlineDisabled is veid:1061: borderline fallback is disabled
-var ErrVeidBorderlineDisabled = &Code{Module: "veid", Number: 1061, Name: "borderline_disabled", Message: "borderline fallback is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidBorderlineDisabled = &Code{key: "veid:1061", module: "veid", number: 1061, name: "borderline_disabled", message: "borderline fallback is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidPipelineVersion is veid:1062: invalid pipeline version
-var ErrVeidInvalidPipelineVersion = &Code{Module: "veid", Number: 1062, Name: "invalid_pipeline_version", Message: "invalid pipeline version", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidPipelineVersion = &Code{key: "veid:1062", module: "veid", number: 1062, name: "invalid_pipeline_version", message: "invalid pipeline version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidPipelineVersionNotFound is veid:1063: pipeline version not found
-var ErrVeidPipelineVersionNotFound = &Code{Module: "veid", Number: 1063, Name: "pipeline_version_not_found", Message: "pipeline version not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidPipelineVersionNotFound = &Code{key: "veid:1063", module: "veid", number: 1063, name: "pipeline_version_not_found", message: "pipeline version not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidPipelineVersionAlreadyExists is veid:1064: pipeline version already exists
-var ErrVeidPipelineVersionAlreadyExists = &Code{Module: "veid", Number: 1064, Name: "pipeline_version_already_exists", Message: "pipeline version already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidPipelineVersionAlreadyExists = &Code{key: "veid:1064", module: "veid", number: 1064, name: "pipeline_version_already_exists", message: "pipeline version already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidNoPipelineVersionActive is veid:1065: no active pipeline version
-var ErrVeidNoPipelineVersionActive = &Code{Module: "veid", Number: 1065, Name: "no_pipeline_version_active", Message: "no active pipeline version", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidNoPipelineVersionActive = &Code{key: "veid:1065", module: "veid", number: 1065, name: "no_pipeline_version_active", message: "no active pipeline version", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidPipelineVersionMismatch is veid:1066: pipeline version mismatch
-var ErrVeidPipelineVersionMismatch = &Code{Module: "veid", Number: 1066, Name: "pipeline_version_mismatch", Message: "pipeline version mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidPipelineVersionMismatch = &Code{key: "veid:1066", module: "veid", number: 1066, name: "pipeline_version_mismatch", message: "pipeline version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidModelManifestMismatch is veid:1067: model manifest mismatch
-var ErrVeidModelManifestMismatch = &Code{Module: "veid", Number: 1067, Name: "model_manifest_mismatch", Message: "model manifest mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidModelManifestMismatch = &Code{key: "veid:1067", module: "veid", number: 1067, name: "model_manifest_mismatch", message: "model manifest mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidDeterminismViolation is veid:1068: determinism violation detected
-var ErrVeidDeterminismViolation = &Code{Module: "veid", Number: 1068, Name: "determinism_violation", Message: "determinism violation detected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidDeterminismViolation = &Code{key: "veid:1068", module: "veid", number: 1068, name: "determinism_violation", message: "determinism violation detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidModelManifest is veid:1069: invalid model manifest
-var ErrVeidInvalidModelManifest = &Code{Module: "veid", Number: 1069, Name: "invalid_model_manifest", Message: "invalid model manifest", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidModelManifest = &Code{key: "veid:1069", module: "veid", number: 1069, name: "invalid_model_manifest", message: "invalid model manifest", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidPipelineExecutionFailed is veid:1070: pipeline execution failed
-var ErrVeidPipelineExecutionFailed = &Code{Module: "veid", Number: 1070, Name: "pipeline_execution_failed", Message: "pipeline execution failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidPipelineExecutionFailed = &Code{key: "veid:1070", module: "veid", number: 1070, name: "pipeline_execution_failed", message: "pipeline execution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidScoringModel is veid:1071: invalid scoring model
-var ErrVeidInvalidScoringModel = &Code{Module: "veid", Number: 1071, Name: "invalid_scoring_model", Message: "invalid scoring model", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidScoringModel = &Code{key: "veid:1071", module: "veid", number: 1071, name: "invalid_scoring_model", message: "invalid scoring model", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidScoringModelNotFound is veid:1072: scoring model not found
-var ErrVeidScoringModelNotFound = &Code{Module: "veid", Number: 1072, Name: "scoring_model_not_found", Message: "scoring model not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidScoringModelNotFound = &Code{key: "veid:1072", module: "veid", number: 1072, name: "scoring_model_not_found", message: "scoring model not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidScoringModelAlreadyExists is veid:1073: scoring model already exists
-var ErrVeidScoringModelAlreadyExists = &Code{Module: "veid", Number: 1073, Name: "scoring_model_already_exists", Message: "scoring model already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidScoringModelAlreadyExists = &Code{key: "veid:1073", module: "veid", number: 1073, name: "scoring_model_already_exists", message: "scoring model already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidScoringInput is veid:1074: invalid scoring input
-var ErrVeidInvalidScoringInput = &Code{Module: "veid", Number: 1074, Name: "invalid_scoring_input", Message: "invalid scoring input", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidScoringInput = &Code{key: "veid:1074", module: "veid", number: 1074, name: "invalid_scoring_input", message: "invalid scoring input", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidScoringFailed is veid:1075: scoring computation failed
-var ErrVeidScoringFailed = &Code{Module: "veid", Number: 1075, Name: "scoring_failed", Message: "scoring computation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidScoringFailed = &Code{key: "veid:1075", module: "veid", number: 1075, name: "scoring_failed", message: "scoring computation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidNoActiveScoringModel is veid:1076: no active scoring model
-var ErrVeidNoActiveScoringModel = &Code{Module: "veid", Number: 1076, Name: "no_active_scoring_model", Message: "no active scoring model", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidNoActiveScoringModel = &Code{key: "veid:1076", module: "veid", number: 1076, name: "no_active_scoring_model", message: "no active scoring model", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidScoringModelVersionMismatch is veid:1077: scoring model version mismatch
-var ErrVeidScoringModelVersionMismatch = &Code{Module: "veid", Number: 1077, Name: "scoring_model_version_mismatch", Message: "scoring model version mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidScoringModelVersionMismatch = &Code{key: "veid:1077", module: "veid", number: 1077, name: "scoring_model_version_mismatch", message: "scoring model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidSso is veid:1078: invalid SSO verification
-var ErrVeidInvalidSso = &Code{Module: "veid", Number: 1078, Name: "invalid_sso", Message: "invalid SSO verification", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidSso = &Code{key: "veid:1078", module: "veid", number: 1078, name: "invalid_sso", message: "invalid SSO verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidSsoNotFound is veid:1079: SSO linkage not found
-var ErrVeidSsoNotFound = &Code{Module: "veid", Number: 1079, Name: "sso_not_found", Message: "SSO linkage not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidSsoNotFound = &Code{key: "veid:1079", module: "veid", number: 1079, name: "sso_not_found", message: "SSO linkage not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidSsoExpired is veid:1080: SSO linkage has expired
-var ErrVeidSsoExpired = &Code{Module: "veid", Number: 1080, Name: "sso_expired", Message: "SSO linkage has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidSsoExpired = &Code{key: "veid:1080", module: "veid", number: 1080, name: "sso_expired", message: "SSO linkage has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidSsoRevoked is veid:1081: SSO linkage has been revoked
-var ErrVeidSsoRevoked = &Code{Module: "veid", Number: 1081, Name: "sso_revoked", Message: "SSO linkage has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidSsoRevoked = &Code{key: "veid:1081", module: "veid", number: 1081, name: "sso_revoked", message: "SSO linkage has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidDomain is veid:1082: invalid domain verification
-var ErrVeidInvalidDomain = &Code{Module: "veid", Number: 1082, Name: "invalid_domain", Message: "invalid domain verification", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidDomain = &Code{key: "veid:1082", module: "veid", number: 1082, name: "invalid_domain", message: "invalid domain verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidDomainNotFound is veid:1083: domain verification not found
-var ErrVeidDomainNotFound = &Code{Module: "veid", Number: 1083, Name: "domain_not_found", Message: "domain verification not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidDomainNotFound = &Code{key: "veid:1083", module: "veid", number: 1083, name: "domain_not_found", message: "domain verification not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidDomainExpired is veid:1084: domain verification has expired
-var ErrVeidDomainExpired = &Code{Module: "veid", Number: 1084, Name: "domain_expired", Message: "domain verification has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidDomainExpired = &Code{key: "veid:1084", module: "veid", number: 1084, name: "domain_expired", message: "domain verification has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidDomainRevoked is veid:1085: domain verification has been revoked
-var ErrVeidDomainRevoked = &Code{Module: "veid", Number: 1085, Name: "domain_revoked", Message: "domain verification has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidDomainRevoked = &Code{key: "veid:1085", module: "veid", number: 1085, name: "domain_revoked", message: "domain verification has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidEmail is veid:1086: invalid email verification
-var ErrVeidInvalidEmail = &Code{Module: "veid", Number: 1086, Name: "invalid_email", Message: "invalid email verification", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidEmail = &Code{key: "veid:1086", module: "veid", number: 1086, name: "invalid_email", message: "invalid email verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidEmailNotFound is veid:1087: email verification not found
-var ErrVeidEmailNotFound = &Code{Module: "veid", Number: 1087, Name: "email_not_found", Message: "email verification not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidEmailNotFound = &Code{key: "veid:1087", module: "veid", number: 1087, name: "email_not_found", message: "email verification not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidEmailExpired is veid:1088: email verification has expired
-var ErrVeidEmailExpired = &Code{Module: "veid", Number: 1088, Name: "email_expired", Message: "email verification has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidEmailExpired = &Code{key: "veid:1088", module: "veid", number: 1088, name: "email_expired", message: "email verification has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidNonceAlreadyUsed is veid:1089: nonce already used
-var ErrVeidNonceAlreadyUsed = &Code{Module: "veid", Number: 1089, Name: "nonce_already_used", Message: "nonce already used", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidNonceAlreadyUsed = &Code{key: "veid:1089", module: "veid", number: 1089, name: "nonce_already_used", message: "nonce already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidMaxAttemptsExceeded is veid:1090: maximum verification attempts exceeded
-var ErrVeidMaxAttemptsExceeded = &Code{Module: "veid", Number: 1090, Name: "max_attempts_exceeded", Message: "maximum verification attempts exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidMaxAttemptsExceeded = &Code{key: "veid:1090", module: "veid", number: 1090, name: "max_attempts_exceeded", message: "maximum verification attempts exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidToken is veid:1091: invalid token
-var ErrVeidInvalidToken = &Code{Module: "veid", Number: 1091, Name: "invalid_token", Message: "invalid token", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidToken = &Code{key: "veid:1091", module: "veid", number: 1091, name: "invalid_token", message: "invalid token", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidTokenNotFound is veid:1092: token not found
-var ErrVeidTokenNotFound = &Code{Module: "veid", Number: 1092, Name: "token_not_found", Message: "token not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidTokenNotFound = &Code{key: "veid:1092", module: "veid", number: 1092, name: "token_not_found", message: "token not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidTokenExpired is veid:1093: token has expired
-var ErrVeidTokenExpired = &Code{Module: "veid", Number: 1093, Name: "token_expired", Message: "token has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidTokenExpired = &Code{key: "veid:1093", module: "veid", number: 1093, name: "token_expired", message: "token has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidTokenRevoked is veid:1094: token has been revoked
-var ErrVeidTokenRevoked = &Code{Module: "veid", Number: 1094, Name: "token_revoked", Message: "token has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidTokenRevoked = &Code{key: "veid:1094", module: "veid", number: 1094, name: "token_revoked", message: "token has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidRetention is veid:1095: invalid retention policy
-var ErrVeidInvalidRetention = &Code{Module: "veid", Number: 1095, Name: "invalid_retention", Message: "invalid retention policy", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidRetention = &Code{key: "veid:1095", module: "veid", number: 1095, name: "invalid_retention", message: "invalid retention policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidRetentionNotFound is veid:1096: retention policy not found
-var ErrVeidRetentionNotFound = &Code{Module: "veid", Number: 1096, Name: "retention_not_found", Message: "retention policy not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidRetentionNotFound = &Code{key: "veid:1096", module: "veid", number: 1096, name: "retention_not_found", message: "retention policy not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidInvalidWaldur is veid:1097: invalid Waldur integration
-var ErrVeidInvalidWaldur = &Code{Module: "veid", Number: 1097, Name: "invalid_waldur", Message: "invalid Waldur integration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidWaldur = &Code{key: "veid:1097", module: "veid", number: 1097, name: "invalid_waldur", message: "invalid Waldur integration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidWaldurLinkNotFound is veid:1098: Waldur link not found
-var ErrVeidWaldurLinkNotFound = &Code{Module: "veid", Number: 1098, Name: "waldur_link_not_found", Message: "Waldur link not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidWaldurLinkNotFound = &Code{key: "veid:1098", module: "veid", number: 1098, name: "waldur_link_not_found", message: "Waldur link not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidWaldurLinkExpired is veid:1099: Waldur request has expired
-var ErrVeidWaldurLinkExpired = &Code{Module: "veid", Number: 1099, Name: "waldur_link_expired", Message: "Waldur request has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidWaldurLinkExpired = &Code{key: "veid:1099", module: "veid", number: 1099, name: "waldur_link_expired", message: "Waldur request has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidWaldurSyncFailed is veid:1100: Waldur sync failed
-var ErrVeidWaldurSyncFailed = &Code{Module: "veid", Number: 1100, Name: "waldur_sync_failed", Message: "Waldur sync failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidWaldurSyncFailed = &Code{key: "veid:1100", module: "veid", number: 1100, name: "waldur_sync_failed", message: "Waldur sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidAdsso is veid:1101: invalid AD SSO verification
-var ErrVeidInvalidAdsso = &Code{Module: "veid", Number: 1101, Name: "invalid_adsso", Message: "invalid AD SSO verification", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidAdsso = &Code{key: "veid:1101", module: "veid", number: 1101, name: "invalid_adsso", message: "invalid AD SSO verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidAdssoNotFound is veid:1102: AD SSO linkage not found
-var ErrVeidAdssoNotFound = &Code{Module: "veid", Number: 1102, Name: "adsso_not_found", Message: "AD SSO linkage not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidAdssoNotFound = &Code{key: "veid:1102", module: "veid", number: 1102, name: "adsso_not_found", message: "AD SSO linkage not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidAdssoExpired is veid:1103: AD SSO linkage has expired
-var ErrVeidAdssoExpired = &Code{Module: "veid", Number: 1103, Name: "adsso_expired", Message: "AD SSO linkage has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidAdssoExpired = &Code{key: "veid:1103", module: "veid", number: 1103, name: "adsso_expired", message: "AD SSO linkage has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidAdssoRevoked is veid:1104: AD SSO linkage has been revoked
-var ErrVeidAdssoRevoked = &Code{Module: "veid", Number: 1104, Name: "adsso_revoked", Message: "AD SSO linkage has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidAdssoRevoked = &Code{key: "veid:1104", module: "veid", number: 1104, name: "adsso_revoked", message: "AD SSO linkage has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidAdssoChallengeExpired is veid:1105: AD SSO challenge has expired
-var ErrVeidAdssoChallengeExpired = &Code{Module: "veid", Number: 1105, Name: "adsso_challenge_expired", Message: "AD SSO challenge has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidAdssoChallengeExpired = &Code{key: "veid:1105", module: "veid", number: 1105, name: "adsso_challenge_expired", message: "AD SSO challenge has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidAdssoChallengeNotFound is veid:1106: AD SSO challenge not found
-var ErrVeidAdssoChallengeNotFound = &Code{Module: "veid", Number: 1106, Name: "adsso_challenge_not_found", Message: "AD SSO challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidAdssoChallengeNotFound = &Code{key: "veid:1106", module: "veid", number: 1106, name: "adsso_challenge_not_found", message: "AD SSO challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidAdWalletBindingFailed is veid:1107: AD wallet binding failed
-var ErrVeidAdWalletBindingFailed = &Code{Module: "veid", Number: 1107, Name: "ad_wallet_binding_failed", Message: "AD wallet binding failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidAdWalletBindingFailed = &Code{key: "veid:1107", module: "veid", number: 1107, name: "ad_wallet_binding_failed", message: "AD wallet binding failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidAdWalletBindingNotFound is veid:1108: AD wallet binding not found
-var ErrVeidAdWalletBindingNotFound = &Code{Module: "veid", Number: 1108, Name: "ad_wallet_binding_not_found", Message: "AD wallet binding not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidAdWalletBindingNotFound = &Code{key: "veid:1108", module: "veid", number: 1108, name: "ad_wallet_binding_not_found", message: "AD wallet binding not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidAdAuthMethodInvalid is veid:1109: invalid AD authentication method
-var ErrVeidAdAuthMethodInvalid = &Code{Module: "veid", Number: 1109, Name: "ad_auth_method_invalid", Message: "invalid AD authentication method", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidAdAuthMethodInvalid = &Code{key: "veid:1109", module: "veid", number: 1109, name: "ad_auth_method_invalid", message: "invalid AD authentication method", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidAdoidcValidationFailed is veid:1110: OIDC token validation failed
-var ErrVeidAdoidcValidationFailed = &Code{Module: "veid", Number: 1110, Name: "adoidc_validation_failed", Message: "OIDC token validation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidAdoidcValidationFailed = &Code{key: "veid:1110", module: "veid", number: 1110, name: "adoidc_validation_failed", message: "OIDC token validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidAdsamlValidationFailed is veid:1111: SAML assertion validation failed
-var ErrVeidAdsamlValidationFailed = &Code{Module: "veid", Number: 1111, Name: "adsaml_validation_failed", Message: "SAML assertion validation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidAdsamlValidationFailed = &Code{key: "veid:1111", module: "veid", number: 1111, name: "adsaml_validation_failed", message: "SAML assertion validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidAdldapBindFailed is veid:1112: LDAP bind failed
-var ErrVeidAdldapBindFailed = &Code{Module: "veid", Number: 1112, Name: "adldap_bind_failed", Message: "LDAP bind failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidAdldapBindFailed = &Code{key: "veid:1112", module: "veid", number: 1112, name: "adldap_bind_failed", message: "LDAP bind failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidPhone is veid:1113: invalid phone verification
-var ErrVeidInvalidPhone = &Code{Module: "veid", Number: 1113, Name: "invalid_phone", Message: "invalid phone verification", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidPhone = &Code{key: "veid:1113", module: "veid", number: 1113, name: "invalid_phone", message: "invalid phone verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidPhoneNotFound is veid:1114: phone verification not found
-var ErrVeidPhoneNotFound = &Code{Module: "veid", Number: 1114, Name: "phone_not_found", Message: "phone verification not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidPhoneNotFound = &Code{key: "veid:1114", module: "veid", number: 1114, name: "phone_not_found", message: "phone verification not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidPhoneExpired is veid:1115: phone verification has expired
-var ErrVeidPhoneExpired = &Code{Module: "veid", Number: 1115, Name: "phone_expired", Message: "phone verification has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidPhoneExpired = &Code{key: "veid:1115", module: "veid", number: 1115, name: "phone_expired", message: "phone verification has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidPhoneRevoked is veid:1116: phone verification has been revoked
-var ErrVeidPhoneRevoked = &Code{Module: "veid", Number: 1116, Name: "phone_revoked", Message: "phone verification has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidPhoneRevoked = &Code{key: "veid:1116", module: "veid", number: 1116, name: "phone_revoked", message: "phone verification has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidSmsotpExpired is veid:1117: SMS OTP has expired
-var ErrVeidSmsotpExpired = &Code{Module: "veid", Number: 1117, Name: "smsotp_expired", Message: "SMS OTP has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidSmsotpExpired = &Code{key: "veid:1117", module: "veid", number: 1117, name: "smsotp_expired", message: "SMS OTP has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidSmsotpInvalid is veid:1118: SMS OTP is invalid
-var ErrVeidSmsotpInvalid = &Code{Module: "veid", Number: 1118, Name: "smsotp_invalid", Message: "SMS OTP is invalid", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidSmsotpInvalid = &Code{key: "veid:1118", module: "veid", number: 1118, name: "smsotp_invalid", message: "SMS OTP is invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidSMSChallengeNotFound is veid:1119: SMS challenge not found
-var ErrVeidSMSChallengeNotFound = &Code{Module: "veid", Number: 1119, Name: "sms_challenge_not_found", Message: "SMS challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidSMSChallengeNotFound = &Code{key: "veid:1119", module: "veid", number: 1119, name: "sms_challenge_not_found", message: "SMS challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidSMSDeliveryFailed is veid:1120: SMS delivery failed
-var ErrVeidSMSDeliveryFailed = &Code{Module: "veid", Number: 1120, Name: "sms_delivery_failed", Message: "SMS delivery failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidSMSDeliveryFailed = &Code{key: "veid:1120", module: "veid", number: 1120, name: "sms_delivery_failed", message: "SMS delivery failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidSMSResendLimitExceeded is veid:1121: SMS resend limit exceeded
-var ErrVeidSMSResendLimitExceeded = &Code{Module: "veid", Number: 1121, Name: "sms_resend_limit_exceeded", Message: "SMS resend limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrVeidSMSResendLimitExceeded = &Code{key: "veid:1121", module: "veid", number: 1121, name: "sms_resend_limit_exceeded", message: "SMS resend limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrVeidVoIPNumberBlocked is veid:1122: VoIP numbers are not allowed
-var ErrVeidVoIPNumberBlocked = &Code{Module: "veid", Number: 1122, Name: "vo_ip_number_blocked", Message: "VoIP numbers are not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidVoIPNumberBlocked = &Code{key: "veid:1122", module: "veid", number: 1122, name: "vo_ip_number_blocked", message: "VoIP numbers are not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidCarrierLookupFailed is veid:1123: carrier lookup failed
-var ErrVeidCarrierLookupFailed = &Code{Module: "veid", Number: 1123, Name: "carrier_lookup_failed", Message: "carrier lookup failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidCarrierLookupFailed = &Code{key: "veid:1123", module: "veid", number: 1123, name: "carrier_lookup_failed", message: "carrier lookup failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidRateLimit is veid:1124: invalid rate limit configuration
-var ErrVeidInvalidRateLimit = &Code{Module: "veid", Number: 1124, Name: "invalid_rate_limit", Message: "invalid rate limit configuration", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrVeidInvalidRateLimit = &Code{key: "veid:1124", module: "veid", number: 1124, name: "invalid_rate_limit", message: "invalid rate limit configuration", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrVeidRateLimitExceeded is veid:1125: rate limit exceeded
-var ErrVeidRateLimitExceeded = &Code{Module: "veid", Number: 1125, Name: "rate_limit_exceeded", Message: "rate limit exceeded", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrVeidRateLimitExceeded = &Code{key: "veid:1125", module: "veid", number: 1125, name: "rate_limit_exceeded", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrVeidSMSGatewayNotConfigured is veid:1126: SMS gateway not configured
-var ErrVeidSMSGatewayNotConfigured = &Code{Module: "veid", Number: 1126, Name: "sms_gateway_not_configured", Message: "SMS gateway not configured", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidSMSGatewayNotConfigured = &Code{key: "veid:1126", module: "veid", number: 1126, name: "sms_gateway_not_configured", message: "SMS gateway not configured", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidSMSGatewayUnavailable is veid:1127: SMS gateway unavailable
-var ErrVeidSMSGatewayUnavailable = &Code{Module: "veid", Number: 1127, Name: "sms_gateway_unavailable", Message: "SMS gateway unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrVeidSMSGatewayUnavailable = &Code{key: "veid:1127", module: "veid", number: 1127, name: "sms_gateway_unavailable", message: "SMS gateway unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrVeidPhoneAlreadyVerified is veid:1128: phone number already verified
-var ErrVeidPhoneAlreadyVerified = &Code{Module: "veid", Number: 1128, Name: "phone_already_verified", Message: "phone number already verified", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidPhoneAlreadyVerified = &Code{key: "veid:1128", module: "veid", number: 1128, name: "phone_already_verified", message: "phone number already verified", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidCountryNotAllowed is veid:1129: phone number country not allowed
-var ErrVeidCountryNotAllowed = &Code{Module: "veid", Number: 1129, Name: "country_not_allowed", Message: "phone number country not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidCountryNotAllowed = &Code{key: "veid:1129", module: "veid", number: 1129, name: "country_not_allowed", message: "phone number country not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidInvalidPublicKeyLength is veid:1130: invalid public key length
-var ErrVeidInvalidPublicKeyLength = &Code{Module: "veid", Number: 1130, Name: "invalid_public_key_length", Message: "invalid public key length", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidPublicKeyLength = &Code{key: "veid:1130", module: "veid", number: 1130, name: "invalid_public_key_length", message: "invalid public key length", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidSignatureLength is veid:1131: invalid signature length
-var ErrVeidInvalidSignatureLength = &Code{Module: "veid", Number: 1131, Name: "invalid_signature_length", Message: "invalid signature length", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidSignatureLength = &Code{key: "veid:1131", module: "veid", number: 1131, name: "invalid_signature_length", message: "invalid signature length", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidSignatureVerificationFailed is veid:1132: signature verification failed
-var ErrVeidSignatureVerificationFailed = &Code{Module: "veid", Number: 1132, Name: "signature_verification_failed", Message: "signature verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidSignatureVerificationFailed = &Code{key: "veid:1132", module: "veid", number: 1132, name: "signature_verification_failed", message: "signature verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidClientKeyMismatch is veid:1133: client key mismatch
-var ErrVeidClientKeyMismatch = &Code{Module: "veid", Number: 1133, Name: "client_key_mismatch", Message: "client key mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidClientKeyMismatch = &Code{key: "veid:1133", module: "veid", number: 1133, name: "client_key_mismatch", message: "client key mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidSaltBindingInvalid is veid:1134: salt binding verification failed
-var ErrVeidSaltBindingInvalid = &Code{Module: "veid", Number: 1134, Name: "salt_binding_invalid", Message: "salt binding verification failed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidSaltBindingInvalid = &Code{key: "veid:1134", module: "veid", number: 1134, name: "salt_binding_invalid", message: "salt binding verification failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidUnsupportedSignatureAlgorithm is veid:1135: unsupported signature algorithm
-var ErrVeidUnsupportedSignatureAlgorithm = &Code{Module: "veid", Number: 1135, Name: "unsupported_signature_algorithm", Message: "unsupported signature algorithm", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidUnsupportedSignatureAlgorithm = &Code{key: "veid:1135", module: "veid", number: 1135, name: "unsupported_signature_algorithm", message: "unsupported signature algorithm", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidPublicKeyMismatch is veid:1136: public key does not match address
-var ErrVeidPublicKeyMismatch = &Code{Module: "veid", Number: 1136, Name: "public_key_mismatch", Message: "public key does not match address", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidPublicKeyMismatch = &Code{key: "veid:1136", module: "veid", number: 1136, name: "public_key_mismatch", message: "public key does not match address", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidSaltBindingPayload is veid:1137: invalid salt binding payload
-var ErrVeidInvalidSaltBindingPayload = &Code{Module: "veid", Number: 1137, Name: "invalid_salt_binding_payload", Message: "invalid salt binding payload", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidSaltBindingPayload = &Code{key: "veid:1137", module: "veid", number: 1137, name: "invalid_salt_binding_payload", message: "invalid salt binding payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidTimestampOutOfRange is veid:1138: timestamp out of acceptable range
-var ErrVeidTimestampOutOfRange = &Code{Module: "veid", Number: 1138, Name: "timestamp_out_of_range", Message: "timestamp out of acceptable range", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidTimestampOutOfRange = &Code{key: "veid:1138", module: "veid", number: 1138, name: "timestamp_out_of_range", message: "timestamp out of acceptable range", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidDelegation is veid:1140: invalid delegation
-var ErrVeidInvalidDelegation = &Code{Module: "veid", Number: 1140, Name: "invalid_delegation", Message: "invalid delegation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidDelegation = &Code{key: "veid:1140", module: "veid", number: 1140, name: "invalid_delegation", message: "invalid delegation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidDelegationNotFound is veid:1141: delegation not found
-var ErrVeidDelegationNotFound = &Code{Module: "veid", Number: 1141, Name: "delegation_not_found", Message: "delegation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidDelegationNotFound = &Code{key: "veid:1141", module: "veid", number: 1141, name: "delegation_not_found", message: "delegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidDelegationExpired is veid:1142: delegation has expired
-var ErrVeidDelegationExpired = &Code{Module: "veid", Number: 1142, Name: "delegation_expired", Message: "delegation has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidDelegationExpired = &Code{key: "veid:1142", module: "veid", number: 1142, name: "delegation_expired", message: "delegation has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidDelegationRevoked is veid:1143: delegation has been revoked
-var ErrVeidDelegationRevoked = &Code{Module: "veid", Number: 1143, Name: "delegation_revoked", Message: "delegation has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidDelegationRevoked = &Code{key: "veid:1143", module: "veid", number: 1143, name: "delegation_revoked", message: "delegation has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidDelegationExhausted is veid:1144: delegation has no uses remaining
-var ErrVeidDelegationExhausted = &Code{Module: "veid", Number: 1144, Name: "delegation_exhausted", Message: "delegation has no uses remaining", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidDelegationExhausted = &Code{key: "veid:1144", module: "veid", number: 1144, name: "delegation_exhausted", message: "delegation has no uses remaining", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidDelegationAlreadyRevoked is veid:1145: delegation already revoked
-var ErrVeidDelegationAlreadyRevoked = &Code{Module: "veid", Number: 1145, Name: "delegation_already_revoked", Message: "delegation already revoked", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidDelegationAlreadyRevoked = &Code{key: "veid:1145", module: "veid", number: 1145, name: "delegation_already_revoked", message: "delegation already revoked", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidDelegationPermissionDenied is veid:1146: delegation does not grant required permission
-var ErrVeidDelegationPermissionDenied = &Code{Module: "veid", Number: 1146, Name: "delegation_permission_denied", Message: "delegation does not grant required permission", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidDelegationPermissionDenied = &Code{key: "veid:1146", module: "veid", number: 1146, name: "delegation_permission_denied", message: "delegation does not grant required permission", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidDelegationUnauthorized is veid:1147: unauthorized delegation operation
-var ErrVeidDelegationUnauthorized = &Code{Module: "veid", Number: 1147, Name: "delegation_unauthorized", Message: "unauthorized delegation operation", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidDelegationUnauthorized = &Code{key: "veid:1147", module: "veid", number: 1147, name: "delegation_unauthorized", message: "unauthorized delegation operation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidDelegationAlreadyExists is veid:1148: delegation already exists
-var ErrVeidDelegationAlreadyExists = &Code{Module: "veid", Number: 1148, Name: "delegation_already_exists", Message: "delegation already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidDelegationAlreadyExists = &Code{key: "veid:1148", module: "veid", number: 1148, name: "delegation_already_exists", message: "delegation already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidCredential is veid:1150: invalid verifiable credential
-var ErrVeidInvalidCredential = &Code{Module: "veid", Number: 1150, Name: "invalid_credential", Message: "invalid verifiable credential", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidCredential = &Code{key: "veid:1150", module: "veid", number: 1150, name: "invalid_credential", message: "invalid verifiable credential", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidCredentialNotFound is veid:1151: credential not found
-var ErrVeidCredentialNotFound = &Code{Module: "veid", Number: 1151, Name: "credential_not_found", Message: "credential not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidCredentialNotFound = &Code{key: "veid:1151", module: "veid", number: 1151, name: "credential_not_found", message: "credential not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidCredentialExpired is veid:1152: credential has expired
-var ErrVeidCredentialExpired = &Code{Module: "veid", Number: 1152, Name: "credential_expired", Message: "credential has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidCredentialExpired = &Code{key: "veid:1152", module: "veid", number: 1152, name: "credential_expired", message: "credential has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidCredentialRevoked is veid:1153: credential has been revoked
-var ErrVeidCredentialRevoked = &Code{Module: "veid", Number: 1153, Name: "credential_revoked", Message: "credential has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidCredentialRevoked = &Code{key: "veid:1153", module: "veid", number: 1153, name: "credential_revoked", message: "credential has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidCredentialAlreadyRevoked is veid:1154: credential already revoked
-var ErrVeidCredentialAlreadyRevoked = &Code{Module: "veid", Number: 1154, Name: "credential_already_revoked", Message: "credential already revoked", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidCredentialAlreadyRevoked = &Code{key: "veid:1154", module: "veid", number: 1154, name: "credential_already_revoked", message: "credential already revoked", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidProof is veid:1155: invalid credential proof
-var ErrVeidInvalidProof = &Code{Module: "veid", Number: 1155, Name: "invalid_proof", Message: "invalid credential proof", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidProof = &Code{key: "veid:1155", module: "veid", number: 1155, name: "invalid_proof", message: "invalid credential proof", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidProofVerificationFailed is veid:1156: proof verification failed
-var ErrVeidProofVerificationFailed = &Code{Module: "veid", Number: 1156, Name: "proof_verification_failed", Message: "proof verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidProofVerificationFailed = &Code{key: "veid:1156", module: "veid", number: 1156, name: "proof_verification_failed", message: "proof verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidCredentialUnauthorized is veid:1157: unauthorized credential operation
-var ErrVeidCredentialUnauthorized = &Code{Module: "veid", Number: 1157, Name: "credential_unauthorized", Message: "unauthorized credential operation", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidCredentialUnauthorized = &Code{key: "veid:1157", module: "veid", number: 1157, name: "credential_unauthorized", message: "unauthorized credential operation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidCredentialAlreadyExists is veid:1158: credential already exists
-var ErrVeidCredentialAlreadyExists = &Code{Module: "veid", Number: 1158, Name: "credential_already_exists", Message: "credential already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidCredentialAlreadyExists = &Code{key: "veid:1158", module: "veid", number: 1158, name: "credential_already_exists", message: "credential already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidIssuer is veid:1159: invalid or unauthorized issuer
-var ErrVeidInvalidIssuer = &Code{Module: "veid", Number: 1159, Name: "invalid_issuer", Message: "invalid or unauthorized issuer", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidInvalidIssuer = &Code{key: "veid:1159", module: "veid", number: 1159, name: "invalid_issuer", message: "invalid or unauthorized issuer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidMarketVeidNotMet is veid:1160: market VEID requirements not met
-var ErrVeidMarketVeidNotMet = &Code{Module: "veid", Number: 1160, Name: "market_veid_not_met", Message: "market VEID requirements not met", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidMarketVeidNotMet = &Code{key: "veid:1160", module: "veid", number: 1160, name: "market_veid_not_met", message: "market VEID requirements not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidMarketRequirementsNotFound is veid:1161: market VEID requirements not found
-var ErrVeidMarketRequirementsNotFound = &Code{Module: "veid", Number: 1161, Name: "market_requirements_not_found", Message: "market VEID requirements not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidMarketRequirementsNotFound = &Code{key: "veid:1161", module: "veid", number: 1161, name: "market_requirements_not_found", message: "market VEID requirements not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidInsufficientTrustScore is veid:1162: insufficient trust score for market participation
-var ErrVeidInsufficientTrustScore = &Code{Module: "veid", Number: 1162, Name: "insufficient_trust_score", Message: "insufficient trust score for market participation", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidInsufficientTrustScore = &Code{key: "veid:1162", module: "veid", number: 1162, name: "insufficient_trust_score", message: "insufficient trust score for market participation", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidMissingScopesForMarket is veid:1163: missing required verification scopes for market
-var ErrVeidMissingScopesForMarket = &Code{Module: "veid", Number: 1163, Name: "missing_scopes_for_market", Message: "missing required verification scopes for market", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidMissingScopesForMarket = &Code{key: "veid:1163", module: "veid", number: 1163, name: "missing_scopes_for_market", message: "missing required verification scopes for market", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidDelegationNotAllowed is veid:1164: delegation not allowed for this market type
-var ErrVeidDelegationNotAllowed = &Code{Module: "veid", Number: 1164, Name: "delegation_not_allowed", Message: "delegation not allowed for this market type", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidDelegationNotAllowed = &Code{key: "veid:1164", module: "veid", number: 1164, name: "delegation_not_allowed", message: "delegation not allowed for this market type", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidDelegationTooOld is veid:1165: delegation exceeds maximum age for market participation
-var ErrVeidDelegationTooOld = &Code{Module: "veid", Number: 1165, Name: "delegation_too_old", Message: "delegation exceeds maximum age for market participation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidDelegationTooOld = &Code{key: "veid:1165", module: "veid", number: 1165, name: "delegation_too_old", message: "delegation exceeds maximum age for market participation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidIdentityExpiredForMarket is veid:1166: identity verification expired for market participation
-var ErrVeidIdentityExpiredForMarket = &Code{Module: "veid", Number: 1166, Name: "identity_expired_for_market", Message: "identity verification expired for market participation", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidIdentityExpiredForMarket = &Code{key: "veid:1166", module: "veid", number: 1166, name: "identity_expired_for_market", message: "identity verification expired for market participation", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidIdentityLockedForMarket is veid:1167: identity is locked and cannot participate in market
-var ErrVeidIdentityLockedForMarket = &Code{Module: "veid", Number: 1167, Name: "identity_locked_for_market", Message: "identity is locked and cannot participate in market", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidIdentityLockedForMarket = &Code{key: "veid:1167", module: "veid", number: 1167, name: "identity_locked_for_market", message: "identity is locked and cannot participate in market", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidProviderVeidNotMet is veid:1168: provider VEID requirements not met
-var ErrVeidProviderVeidNotMet = &Code{Module: "veid", Number: 1168, Name: "provider_veid_not_met", Message: "provider VEID requirements not met", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidProviderVeidNotMet = &Code{key: "veid:1168", module: "veid", number: 1168, name: "provider_veid_not_met", message: "provider VEID requirements not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidProofRequest is veid:1170: invalid proof request
-var ErrVeidInvalidProofRequest = &Code{Module: "veid", Number: 1170, Name: "invalid_proof_request", Message: "invalid proof request", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidProofRequest = &Code{key: "veid:1170", module: "veid", number: 1170, name: "invalid_proof_request", message: "invalid proof request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidProofRequestNotFound is veid:1171: proof request not found
-var ErrVeidProofRequestNotFound = &Code{Module: "veid", Number: 1171, Name: "proof_request_not_found", Message: "proof request not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidProofRequestNotFound = &Code{key: "veid:1171", module: "veid", number: 1171, name: "proof_request_not_found", message: "proof request not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidProofRequestExpired is veid:1172: proof request has expired
-var ErrVeidProofRequestExpired = &Code{Module: "veid", Number: 1172, Name: "proof_request_expired", Message: "proof request has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidProofRequestExpired = &Code{key: "veid:1172", module: "veid", number: 1172, name: "proof_request_expired", message: "proof request has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidProofNotFound is veid:1173: proof not found
-var ErrVeidProofNotFound = &Code{Module: "veid", Number: 1173, Name: "proof_not_found", Message: "proof not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidProofNotFound = &Code{key: "veid:1173", module: "veid", number: 1173, name: "proof_not_found", message: "proof not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidProofExpired is veid:1174: proof has expired
-var ErrVeidProofExpired = &Code{Module: "veid", Number: 1174, Name: "proof_expired", Message: "proof has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidProofExpired = &Code{key: "veid:1174", module: "veid", number: 1174, name: "proof_expired", message: "proof has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidClaimType is veid:1175: invalid claim type
-var ErrVeidInvalidClaimType = &Code{Module: "veid", Number: 1175, Name: "invalid_claim_type", Message: "invalid claim type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidClaimType = &Code{key: "veid:1175", module: "veid", number: 1175, name: "invalid_claim_type", message: "invalid claim type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidClaimNotAvailable is veid:1176: claim not available for subject
-var ErrVeidClaimNotAvailable = &Code{Module: "veid", Number: 1176, Name: "claim_not_available", Message: "claim not available for subject", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidClaimNotAvailable = &Code{key: "veid:1176", module: "veid", number: 1176, name: "claim_not_available", message: "claim not available for subject", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidProofScheme is veid:1177: invalid or unsupported proof scheme
-var ErrVeidInvalidProofScheme = &Code{Module: "veid", Number: 1177, Name: "invalid_proof_scheme", Message: "invalid or unsupported proof scheme", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidProofScheme = &Code{key: "veid:1177", module: "veid", number: 1177, name: "invalid_proof_scheme", message: "invalid or unsupported proof scheme", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidProofGenerationFailed is veid:1178: proof generation failed
-var ErrVeidProofGenerationFailed = &Code{Module: "veid", Number: 1178, Name: "proof_generation_failed", Message: "proof generation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidProofGenerationFailed = &Code{key: "veid:1178", module: "veid", number: 1178, name: "proof_generation_failed", message: "proof generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidNonce is veid:1179: invalid or reused nonce
-var ErrVeidInvalidNonce = &Code{Module: "veid", Number: 1179, Name: "invalid_nonce", Message: "invalid or reused nonce", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidNonce = &Code{key: "veid:1179", module: "veid", number: 1179, name: "invalid_nonce", message: "invalid or reused nonce", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidCommitmentMismatch is veid:1180: commitment mismatch
-var ErrVeidCommitmentMismatch = &Code{Module: "veid", Number: 1180, Name: "commitment_mismatch", Message: "commitment mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidCommitmentMismatch = &Code{key: "veid:1180", module: "veid", number: 1180, name: "commitment_mismatch", message: "commitment mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInsufficientVerificationLevel is veid:1181: insufficient verification level for claim
-var ErrVeidInsufficientVerificationLevel = &Code{Module: "veid", Number: 1181, Name: "insufficient_verification_level", Message: "insufficient verification level for claim", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidInsufficientVerificationLevel = &Code{key: "veid:1181", module: "veid", number: 1181, name: "insufficient_verification_level", message: "insufficient verification level for claim", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidBiometricTemplate is veid:1190: invalid biometric template
-var ErrVeidInvalidBiometricTemplate = &Code{Module: "veid", Number: 1190, Name: "invalid_biometric_template", Message: "invalid biometric template", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidBiometricTemplate = &Code{key: "veid:1190", module: "veid", number: 1190, name: "invalid_biometric_template", message: "invalid biometric template", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidBiometricHashFailed is veid:1191: biometric hash operation failed
-var ErrVeidBiometricHashFailed = &Code{Module: "veid", Number: 1191, Name: "biometric_hash_failed", Message: "biometric hash operation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidBiometricHashFailed = &Code{key: "veid:1191", module: "veid", number: 1191, name: "biometric_hash_failed", message: "biometric hash operation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidBiometricHashNotFound is veid:1192: biometric hash not found
-var ErrVeidBiometricHashNotFound = &Code{Module: "veid", Number: 1192, Name: "biometric_hash_not_found", Message: "biometric hash not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidBiometricHashNotFound = &Code{key: "veid:1192", module: "veid", number: 1192, name: "biometric_hash_not_found", message: "biometric hash not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidBiometricMatchFailed is veid:1193: biometric match operation failed
-var ErrVeidBiometricMatchFailed = &Code{Module: "veid", Number: 1193, Name: "biometric_match_failed", Message: "biometric match operation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidBiometricMatchFailed = &Code{key: "veid:1193", module: "veid", number: 1193, name: "biometric_match_failed", message: "biometric match operation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidBiometricVersionMismatch is veid:1194: biometric hash version mismatch
-var ErrVeidBiometricVersionMismatch = &Code{Module: "veid", Number: 1194, Name: "biometric_version_mismatch", Message: "biometric hash version mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidBiometricVersionMismatch = &Code{key: "veid:1194", module: "veid", number: 1194, name: "biometric_version_mismatch", message: "biometric hash version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidGeoRestrictionInvalid is veid:1200: invalid geographic restriction
-var ErrVeidGeoRestrictionInvalid = &Code{Module: "veid", Number: 1200, Name: "geo_restriction_invalid", Message: "invalid geographic restriction", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidGeoRestrictionInvalid = &Code{key: "veid:1200", module: "veid", number: 1200, name: "geo_restriction_invalid", message: "invalid geographic restriction", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidGeoPolicyNotFound is veid:1201: geo restriction policy not found
-var ErrVeidGeoPolicyNotFound = &Code{Module: "veid", Number: 1201, Name: "geo_policy_not_found", Message: "geo restriction policy not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidGeoPolicyNotFound = &Code{key: "veid:1201", module: "veid", number: 1201, name: "geo_policy_not_found", message: "geo restriction policy not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidGeoPolicyAlreadyExists is veid:1202: geo restriction policy already exists
-var ErrVeidGeoPolicyAlreadyExists = &Code{Module: "veid", Number: 1202, Name: "geo_policy_already_exists", Message: "geo restriction policy already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidGeoPolicyAlreadyExists = &Code{key: "veid:1202", module: "veid", number: 1202, name: "geo_policy_already_exists", message: "geo restriction policy already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidGeoCheckFailed is veid:1203: geographic compliance check failed
-var ErrVeidGeoCheckFailed = &Code{Module: "veid", Number: 1203, Name: "geo_check_failed", Message: "geographic compliance check failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidGeoCheckFailed = &Code{key: "veid:1203", module: "veid", number: 1203, name: "geo_check_failed", message: "geographic compliance check failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidGeoLocationBlocked is veid:1204: location blocked by geo restriction policy
-var ErrVeidGeoLocationBlocked = &Code{Module: "veid", Number: 1204, Name: "geo_location_blocked", Message: "location blocked by geo restriction policy", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidGeoLocationBlocked = &Code{key: "veid:1204", module: "veid", number: 1204, name: "geo_location_blocked", message: "location blocked by geo restriction policy", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidGeoIPMismatch is veid:1205: IP geolocation mismatch with document country
-var ErrVeidGeoIPMismatch = &Code{Module: "veid", Number: 1205, Name: "geo_ip_mismatch", Message: "IP geolocation mismatch with document country", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidGeoIPMismatch = &Code{key: "veid:1205", module: "veid", number: 1205, name: "geo_ip_mismatch", message: "IP geolocation mismatch with document country", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidGeoCountryBlocked is veid:1206: country is blocked by geo restriction policy
-var ErrVeidGeoCountryBlocked = &Code{Module: "veid", Number: 1206, Name: "geo_country_blocked", Message: "country is blocked by geo restriction policy", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidGeoCountryBlocked = &Code{key: "veid:1206", module: "veid", number: 1206, name: "geo_country_blocked", message: "country is blocked by geo restriction policy", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidGeoRegionBlocked is veid:1207: region is blocked by geo restriction policy
-var ErrVeidGeoRegionBlocked = &Code{Module: "veid", Number: 1207, Name: "geo_region_blocked", Message: "region is blocked by geo restriction policy", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidGeoRegionBlocked = &Code{key: "veid:1207", module: "veid", number: 1207, name: "geo_region_blocked", message: "region is blocked by geo restriction policy", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidGeoRestrictionDisabled is veid:1208: geographic restriction system is disabled
-var ErrVeidGeoRestrictionDisabled = &Code{Module: "veid", Number: 1208, Name: "geo_restriction_disabled", Message: "geographic restriction system is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidGeoRestrictionDisabled = &Code{key: "veid:1208", module: "veid", number: 1208, name: "geo_restriction_disabled", message: "geographic restriction system is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidMaxGeoPoliciesExceeded is veid:1209: maximum geo restriction policies exceeded
-var ErrVeidMaxGeoPoliciesExceeded = &Code{Module: "veid", Number: 1209, Name: "max_geo_policies_exceeded", Message: "maximum geo restriction policies exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidMaxGeoPoliciesExceeded = &Code{key: "veid:1209", module: "veid", number: 1209, name: "max_geo_policies_exceeded", message: "maximum geo restriction policies exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidGeoPolicyInactive is veid:1210: geo restriction policy is not active
-var ErrVeidGeoPolicyInactive = &Code{Module: "veid", Number: 1210, Name: "geo_policy_inactive", Message: "geo restriction policy is not active", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidGeoPolicyInactive = &Code{key: "veid:1210", module: "veid", number: 1210, name: "geo_policy_inactive", message: "geo restriction policy is not active", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidCountryCode is veid:1211: invalid ISO 3166-1 alpha-2 country code
-var ErrVeidInvalidCountryCode = &Code{Module: "veid", Number: 1211, Name: "invalid_country_code", Message: "invalid ISO 3166-1 alpha-2 country code", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidCountryCode = &Code{key: "veid:1211", module: "veid", number: 1211, name: "invalid_country_code", message: "invalid ISO 3166-1 alpha-2 country code", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidRegionCode is veid:1212: invalid ISO 3166-2 region code
-var ErrVeidInvalidRegionCode = &Code{Module: "veid", Number: 1212, Name: "invalid_region_code", Message: "invalid ISO 3166-2 region code", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidRegionCode = &Code{key: "veid:1212", module: "veid", number: 1212, name: "invalid_region_code", message: "invalid ISO 3166-2 region code", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidGeoLocationNotFound is veid:1213: geographic location not found for user
-var ErrVeidGeoLocationNotFound = &Code{Module: "veid", Number: 1213, Name: "geo_location_not_found", Message: "geographic location not found for user", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidGeoLocationNotFound = &Code{key: "veid:1213", module: "veid", number: 1213, name: "geo_location_not_found", message: "geographic location not found for user", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidGeoParamsInvalid is veid:1214: invalid geo restriction parameters
-var ErrVeidGeoParamsInvalid = &Code{Module: "veid", Number: 1214, Name: "geo_params_invalid", Message: "invalid geo restriction parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidGeoParamsInvalid = &Code{key: "veid:1214", module: "veid", number: 1214, name: "geo_params_invalid", message: "invalid geo restriction parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidAuditExportInvalidTimeRange is veid:1220: invalid audit export time range
-var ErrVeidAuditExportInvalidTimeRange = &Code{Module: "veid", Number: 1220, Name: "audit_export_invalid_time_range", Message: "invalid audit export time range", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidAuditExportInvalidTimeRange = &Code{key: "veid:1220", module: "veid", number: 1220, name: "audit_export_invalid_time_range", message: "invalid audit export time range", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidAuditExportInvalidFormat is veid:1221: invalid audit export format
-var ErrVeidAuditExportInvalidFormat = &Code{Module: "veid", Number: 1221, Name: "audit_export_invalid_format", Message: "invalid audit export format", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidAuditExportInvalidFormat = &Code{key: "veid:1221", module: "veid", number: 1221, name: "audit_export_invalid_format", message: "invalid audit export format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidAuditExportInvalidFilter is veid:1222: invalid audit export filter
-var ErrVeidAuditExportInvalidFilter = &Code{Module: "veid", Number: 1222, Name: "audit_export_invalid_filter", Message: "invalid audit export filter", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidAuditExportInvalidFilter = &Code{key: "veid:1222", module: "veid", number: 1222, name: "audit_export_invalid_filter", message: "invalid audit export filter", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidAuditEntryNotFound is veid:1223: audit entry not found
-var ErrVeidAuditEntryNotFound = &Code{Module: "veid", Number: 1223, Name: "audit_entry_not_found", Message: "audit entry not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidAuditEntryNotFound = &Code{key: "veid:1223", module: "veid", number: 1223, name: "audit_entry_not_found", message: "audit entry not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidAuditEntryInvalid is veid:1224: invalid audit entry
-var ErrVeidAuditEntryInvalid = &Code{Module: "veid", Number: 1224, Name: "audit_entry_invalid", Message: "invalid audit entry", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidAuditEntryInvalid = &Code{key: "veid:1224", module: "veid", number: 1224, name: "audit_entry_invalid", message: "invalid audit entry", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidAuditHashFailed is veid:1225: audit hash computation failed
-var ErrVeidAuditHashFailed = &Code{Module: "veid", Number: 1225, Name: "audit_hash_failed", Message: "audit hash computation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidAuditHashFailed = &Code{key: "veid:1225", module: "veid", number: 1225, name: "audit_hash_failed", message: "audit hash computation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidAuditChainBroken is veid:1226: audit chain integrity verification failed
-var ErrVeidAuditChainBroken = &Code{Module: "veid", Number: 1226, Name: "audit_chain_broken", Message: "audit chain integrity verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidAuditChainBroken = &Code{key: "veid:1226", module: "veid", number: 1226, name: "audit_chain_broken", message: "audit chain integrity verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidAuditExportUnauthorized is veid:1227: unauthorized to export audit logs
-var ErrVeidAuditExportUnauthorized = &Code{Module: "veid", Number: 1227, Name: "audit_export_unauthorized", Message: "unauthorized to export audit logs", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidAuditExportUnauthorized = &Code{key: "veid:1227", module: "veid", number: 1227, name: "audit_export_unauthorized", message: "unauthorized to export audit logs", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidAuditExportTooLarge is veid:1228: audit export request too large
-var ErrVeidAuditExportTooLarge = &Code{Module: "veid", Number: 1228, Name: "audit_export_too_large", Message: "audit export request too large", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidAuditExportTooLarge = &Code{key: "veid:1228", module: "veid", number: 1228, name: "audit_export_too_large", message: "audit export request too large", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidAttestation is veid:1240: invalid verification attestation
-var ErrVeidInvalidAttestation = &Code{Module: "veid", Number: 1240, Name: "invalid_attestation", Message: "invalid verification attestation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidAttestation = &Code{key: "veid:1240", module: "veid", number: 1240, name: "invalid_attestation", message: "invalid verification attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidAttestationNotFound is veid:1241: attestation not found
-var ErrVeidAttestationNotFound = &Code{Module: "veid", Number: 1241, Name: "attestation_not_found", Message: "attestation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidAttestationNotFound = &Code{key: "veid:1241", module: "veid", number: 1241, name: "attestation_not_found", message: "attestation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidAttestationExpired is veid:1242: attestation has expired
-var ErrVeidAttestationExpired = &Code{Module: "veid", Number: 1242, Name: "attestation_expired", Message: "attestation has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidAttestationExpired = &Code{key: "veid:1242", module: "veid", number: 1242, name: "attestation_expired", message: "attestation has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidAttestationRevoked is veid:1243: attestation has been revoked
-var ErrVeidAttestationRevoked = &Code{Module: "veid", Number: 1243, Name: "attestation_revoked", Message: "attestation has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidAttestationRevoked = &Code{key: "veid:1243", module: "veid", number: 1243, name: "attestation_revoked", message: "attestation has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidSignerKey is veid:1244: invalid signer key
-var ErrVeidInvalidSignerKey = &Code{Module: "veid", Number: 1244, Name: "invalid_signer_key", Message: "invalid signer key", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidInvalidSignerKey = &Code{key: "veid:1244", module: "veid", number: 1244, name: "invalid_signer_key", message: "invalid signer key", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidSignerKeyNotFound is veid:1245: signer key not found
-var ErrVeidSignerKeyNotFound = &Code{Module: "veid", Number: 1245, Name: "signer_key_not_found", Message: "signer key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidSignerKeyNotFound = &Code{key: "veid:1245", module: "veid", number: 1245, name: "signer_key_not_found", message: "signer key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidSignerKeyRevoked is veid:1246: signer key has been revoked
-var ErrVeidSignerKeyRevoked = &Code{Module: "veid", Number: 1246, Name: "signer_key_revoked", Message: "signer key has been revoked", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidSignerKeyRevoked = &Code{key: "veid:1246", module: "veid", number: 1246, name: "signer_key_revoked", message: "signer key has been revoked", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidSignerKeyExpired is veid:1247: signer key has expired
-var ErrVeidSignerKeyExpired = &Code{Module: "veid", Number: 1247, Name: "signer_key_expired", Message: "signer key has expired", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidSignerKeyExpired = &Code{key: "veid:1247", module: "veid", number: 1247, name: "signer_key_expired", message: "signer key has expired", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidNonceExpired is veid:1249: nonce has expired
-var ErrVeidNonceExpired = &Code{Module: "veid", Number: 1249, Name: "nonce_expired", Message: "nonce has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidNonceExpired = &Code{key: "veid:1249", module: "veid", number: 1249, name: "nonce_expired", message: "nonce has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidTimestamp is veid:1250: invalid attestation timestamp
-var ErrVeidInvalidTimestamp = &Code{Module: "veid", Number: 1250, Name: "invalid_timestamp", Message: "invalid attestation timestamp", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidTimestamp = &Code{key: "veid:1250", module: "veid", number: 1250, name: "invalid_timestamp", message: "invalid attestation timestamp", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidSignerNotRegistered is veid:1251: signer is not registered
-var ErrVeidSignerNotRegistered = &Code{Module: "veid", Number: 1251, Name: "signer_not_registered", Message: "signer is not registered", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidSignerNotRegistered = &Code{key: "veid:1251", module: "veid", number: 1251, name: "signer_not_registered", message: "signer is not registered", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidKeyRotationInProgress is veid:1252: key rotation already in progress
-var ErrVeidKeyRotationInProgress = &Code{Module: "veid", Number: 1252, Name: "key_rotation_in_progress", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidKeyRotationInProgress = &Code{key: "veid:1252", module: "veid", number: 1252, name: "key_rotation_in_progress", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidKeyRotationFailed is veid:1253: key rotation failed
-var ErrVeidKeyRotationFailed = &Code{Module: "veid", Number: 1253, Name: "key_rotation_failed", Message: "key rotation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidKeyRotationFailed = &Code{key: "veid:1253", module: "veid", number: 1253, name: "key_rotation_failed", message: "key rotation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidAttestationSignatureInvalid is veid:1254: attestation signature verification failed
-var ErrVeidAttestationSignatureInvalid = &Code{Module: "veid", Number: 1254, Name: "attestation_signature_invalid", Message: "attestation signature verification failed", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidAttestationSignatureInvalid = &Code{key: "veid:1254", module: "veid", number: 1254, name: "attestation_signature_invalid", message: "attestation signature verification failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidMaxAttestationsExceeded is veid:1255: maximum attestations exceeded
-var ErrVeidMaxAttestationsExceeded = &Code{Module: "veid", Number: 1255, Name: "max_attestations_exceeded", Message: "maximum attestations exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidMaxAttestationsExceeded = &Code{key: "veid:1255", module: "veid", number: 1255, name: "max_attestations_exceeded", message: "maximum attestations exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidDuplicateLinkage is veid:1260: duplicate SSO linkage
-var ErrVeidDuplicateLinkage = &Code{Module: "veid", Number: 1260, Name: "duplicate_linkage", Message: "duplicate SSO linkage", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidDuplicateLinkage = &Code{key: "veid:1260", module: "veid", number: 1260, name: "duplicate_linkage", message: "duplicate SSO linkage", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidLinkageNotFound is veid:1261: SSO linkage not found
-var ErrVeidLinkageNotFound = &Code{Module: "veid", Number: 1261, Name: "linkage_not_found", Message: "SSO linkage not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidLinkageNotFound = &Code{key: "veid:1261", module: "veid", number: 1261, name: "linkage_not_found", message: "SSO linkage not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidLinkageExpired is veid:1262: SSO linkage expired
-var ErrVeidLinkageExpired = &Code{Module: "veid", Number: 1262, Name: "linkage_expired", Message: "SSO linkage expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidLinkageExpired = &Code{key: "veid:1262", module: "veid", number: 1262, name: "linkage_expired", message: "SSO linkage expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidJwksFetchFailed is veid:1264: JWKS fetch failed
-var ErrVeidJwksFetchFailed = &Code{Module: "veid", Number: 1264, Name: "jwks_fetch_failed", Message: "JWKS fetch failed", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrVeidJwksFetchFailed = &Code{key: "veid:1264", module: "veid", number: 1264, name: "jwks_fetch_failed", message: "JWKS fetch failed", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrVeidTokenValidationFailed is veid:1265: OIDC token validation failed
-var ErrVeidTokenValidationFailed = &Code{Module: "veid", Number: 1265, Name: "token_validation_failed", Message: "OIDC token validation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidTokenValidationFailed = &Code{key: "veid:1265", module: "veid", number: 1265, name: "token_validation_failed", message: "OIDC token validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidChallengeNotFound is veid:1266: SSO challenge not found
-var ErrVeidChallengeNotFound = &Code{Module: "veid", Number: 1266, Name: "challenge_not_found", Message: "SSO challenge not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidChallengeNotFound = &Code{key: "veid:1266", module: "veid", number: 1266, name: "challenge_not_found", message: "SSO challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidChallengeExpired is veid:1267: SSO challenge expired
-var ErrVeidChallengeExpired = &Code{Module: "veid", Number: 1267, Name: "challenge_expired", Message: "SSO challenge expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidChallengeExpired = &Code{key: "veid:1267", module: "veid", number: 1267, name: "challenge_expired", message: "SSO challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidChallengeState is veid:1268: invalid challenge state
-var ErrVeidInvalidChallengeState = &Code{Module: "veid", Number: 1268, Name: "invalid_challenge_state", Message: "invalid challenge state", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidChallengeState = &Code{key: "veid:1268", module: "veid", number: 1268, name: "invalid_challenge_state", message: "invalid challenge state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInputTooLarge is veid:1281: input exceeds maximum size
-var ErrVeidInputTooLarge = &Code{Module: "veid", Number: 1281, Name: "input_too_large", Message: "input exceeds maximum size", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInputTooLarge = &Code{key: "veid:1281", module: "veid", number: 1281, name: "input_too_large", message: "input exceeds maximum size", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidCeremony is veid:1282: invalid trusted setup ceremony
-var ErrVeidInvalidCeremony = &Code{Module: "veid", Number: 1282, Name: "invalid_ceremony", Message: "invalid trusted setup ceremony", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidCeremony = &Code{key: "veid:1282", module: "veid", number: 1282, name: "invalid_ceremony", message: "invalid trusted setup ceremony", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidCeremonyNotFound is veid:1283: trusted setup ceremony not found
-var ErrVeidCeremonyNotFound = &Code{Module: "veid", Number: 1283, Name: "ceremony_not_found", Message: "trusted setup ceremony not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidCeremonyNotFound = &Code{key: "veid:1283", module: "veid", number: 1283, name: "ceremony_not_found", message: "trusted setup ceremony not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidInvalidCeremonyContribution is veid:1284: invalid ceremony contribution
-var ErrVeidInvalidCeremonyContribution = &Code{Module: "veid", Number: 1284, Name: "invalid_ceremony_contribution", Message: "invalid ceremony contribution", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidCeremonyContribution = &Code{key: "veid:1284", module: "veid", number: 1284, name: "invalid_ceremony_contribution", message: "invalid ceremony contribution", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidKeyRotation is veid:1285: invalid key rotation
-var ErrVeidInvalidKeyRotation = &Code{Module: "veid", Number: 1285, Name: "invalid_key_rotation", Message: "invalid key rotation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidKeyRotation = &Code{key: "veid:1285", module: "veid", number: 1285, name: "invalid_key_rotation", message: "invalid key rotation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidScoreOutOfRange is veid:1286: score out of valid range
-var ErrVeidScoreOutOfRange = &Code{Module: "veid", Number: 1286, Name: "score_out_of_range", Message: "score out of valid range", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidScoreOutOfRange = &Code{key: "veid:1286", module: "veid", number: 1286, name: "score_out_of_range", message: "score out of valid range", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidAppeal is veid:1300: invalid appeal
-var ErrVeidInvalidAppeal = &Code{Module: "veid", Number: 1300, Name: "invalid_appeal", Message: "invalid appeal", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidAppeal = &Code{key: "veid:1300", module: "veid", number: 1300, name: "invalid_appeal", message: "invalid appeal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidWalletBindingFailed is veid:1301: wallet binding failed
-var ErrVeidWalletBindingFailed = &Code{Module: "veid", Number: 1301, Name: "wallet_binding_failed", Message: "wallet binding failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidWalletBindingFailed = &Code{key: "veid:1301", module: "veid", number: 1301, name: "wallet_binding_failed", message: "wallet binding failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidConsent is veid:1302: invalid consent settings
-var ErrVeidInvalidConsent = &Code{Module: "veid", Number: 1302, Name: "invalid_consent", Message: "invalid consent settings", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidConsent = &Code{key: "veid:1302", module: "veid", number: 1302, name: "invalid_consent", message: "invalid consent settings", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidModelNotFound is veid:1303: model not found
-var ErrVeidModelNotFound = &Code{Module: "veid", Number: 1303, Name: "model_not_found", Message: "model not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidModelNotFound = &Code{key: "veid:1303", module: "veid", number: 1303, name: "model_not_found", message: "model not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidSDKModelVersionMismatch is veid:1304: model version mismatch
 //
 // The platform Go SDK's copy of ErrVeidModelVersionMismatch (veid:1051), which the chain module registers.
-var ErrVeidSDKModelVersionMismatch = &Code{Module: "veid", Number: 1304, Name: "model_version_mismatch_sdk", Message: "model version mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidSDKModelVersionMismatch = &Code{key: "veid:1304", module: "veid", number: 1304, name: "model_version_mismatch_sdk", message: "model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidNotComplianceProvider is veid:1305: not a compliance provider
-var ErrVeidNotComplianceProvider = &Code{Module: "veid", Number: 1305, Name: "not_compliance_provider", Message: "not a compliance provider", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidNotComplianceProvider = &Code{key: "veid:1305", module: "veid", number: 1305, name: "not_compliance_provider", message: "not a compliance provider", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidComplianceCheckFailed is veid:1306: compliance check failed
-var ErrVeidComplianceCheckFailed = &Code{Module: "veid", Number: 1306, Name: "compliance_check_failed", Message: "compliance check failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidComplianceCheckFailed = &Code{key: "veid:1306", module: "veid", number: 1306, name: "compliance_check_failed", message: "compliance check failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInsufficientAttestations is veid:1307: insufficient attestations
-var ErrVeidInsufficientAttestations = &Code{Module: "veid", Number: 1307, Name: "insufficient_attestations", Message: "insufficient attestations", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidInsufficientAttestations = &Code{key: "veid:1307", module: "veid", number: 1307, name: "insufficient_attestations", message: "insufficient attestations", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidComplianceParams is veid:1308: invalid compliance parameters
-var ErrVeidInvalidComplianceParams = &Code{Module: "veid", Number: 1308, Name: "invalid_compliance_params", Message: "invalid compliance parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidComplianceParams = &Code{key: "veid:1308", module: "veid", number: 1308, name: "invalid_compliance_params", message: "invalid compliance parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidBorderlineFallbackFailed is veid:1309: borderline fallback failed
-var ErrVeidBorderlineFallbackFailed = &Code{Module: "veid", Number: 1309, Name: "borderline_fallback_failed", Message: "borderline fallback failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidBorderlineFallbackFailed = &Code{key: "veid:1309", module: "veid", number: 1309, name: "borderline_fallback_failed", message: "borderline fallback failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidAppealNotFound is veid:4001: appeal not found
-var ErrVeidAppealNotFound = &Code{Module: "veid", Number: 4001, Name: "appeal_not_found", Message: "appeal not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidAppealNotFound = &Code{key: "veid:4001", module: "veid", number: 4001, name: "appeal_not_found", message: "appeal not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidAppealAlreadyExists is veid:4002: appeal already exists for this scope
-var ErrVeidAppealAlreadyExists = &Code{Module: "veid", Number: 4002, Name: "appeal_already_exists", Message: "appeal already exists for this scope", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidAppealAlreadyExists = &Code{key: "veid:4002", module: "veid", number: 4002, name: "appeal_already_exists", message: "appeal already exists for this scope", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidAppealNotPending is veid:4003: appeal is not in pending status
-var ErrVeidAppealNotPending = &Code{Module: "veid", Number: 4003, Name: "appeal_not_pending", Message: "appeal is not in pending status", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidAppealNotPending = &Code{key: "veid:4003", module: "veid", number: 4003, name: "appeal_not_pending", message: "appeal is not in pending status", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidNotAppealSubmitter is veid:4004: not the appeal submitter
-var ErrVeidNotAppealSubmitter = &Code{Module: "veid", Number: 4004, Name: "not_appeal_submitter", Message: "not the appeal submitter", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidNotAppealSubmitter = &Code{key: "veid:4004", module: "veid", number: 4004, name: "not_appeal_submitter", message: "not the appeal submitter", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidNotAuthorizedResolver is veid:4005: not authorized to resolve appeals
-var ErrVeidNotAuthorizedResolver = &Code{Module: "veid", Number: 4005, Name: "not_authorized_resolver", Message: "not authorized to resolve appeals", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidNotAuthorizedResolver = &Code{key: "veid:4005", module: "veid", number: 4005, name: "not_authorized_resolver", message: "not authorized to resolve appeals", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidInvalidAppealReason is veid:4006: appeal reason too short or invalid
-var ErrVeidInvalidAppealReason = &Code{Module: "veid", Number: 4006, Name: "invalid_appeal_reason", Message: "appeal reason too short or invalid", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidAppealReason = &Code{key: "veid:4006", module: "veid", number: 4006, name: "invalid_appeal_reason", message: "appeal reason too short or invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidAppealWindowExpired is veid:4007: appeal submission window has expired
-var ErrVeidAppealWindowExpired = &Code{Module: "veid", Number: 4007, Name: "appeal_window_expired", Message: "appeal submission window has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidAppealWindowExpired = &Code{key: "veid:4007", module: "veid", number: 4007, name: "appeal_window_expired", message: "appeal submission window has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidMaxAppealsExceeded is veid:4008: maximum appeals for this scope exceeded
-var ErrVeidMaxAppealsExceeded = &Code{Module: "veid", Number: 4008, Name: "max_appeals_exceeded", Message: "maximum appeals for this scope exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidMaxAppealsExceeded = &Code{key: "veid:4008", module: "veid", number: 4008, name: "max_appeals_exceeded", message: "maximum appeals for this scope exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidAppealRecord is veid:4009: invalid appeal record
-var ErrVeidInvalidAppealRecord = &Code{Module: "veid", Number: 4009, Name: "invalid_appeal_record", Message: "invalid appeal record", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidAppealRecord = &Code{key: "veid:4009", module: "veid", number: 4009, name: "invalid_appeal_record", message: "invalid appeal record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidAppealResolution is veid:4010: invalid appeal resolution
-var ErrVeidInvalidAppealResolution = &Code{Module: "veid", Number: 4010, Name: "invalid_appeal_resolution", Message: "invalid appeal resolution", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidAppealResolution = &Code{key: "veid:4010", module: "veid", number: 4010, name: "invalid_appeal_resolution", message: "invalid appeal resolution", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidAppealSystemDisabled is veid:4011: appeal system is disabled
-var ErrVeidAppealSystemDisabled = &Code{Module: "veid", Number: 4011, Name: "appeal_system_disabled", Message: "appeal system is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidAppealSystemDisabled = &Code{key: "veid:4011", module: "veid", number: 4011, name: "appeal_system_disabled", message: "appeal system is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidAppealAlreadyClaimed is veid:4012: appeal already claimed by another reviewer
-var ErrVeidAppealAlreadyClaimed = &Code{Module: "veid", Number: 4012, Name: "appeal_already_claimed", Message: "appeal already claimed by another reviewer", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidAppealAlreadyClaimed = &Code{key: "veid:4012", module: "veid", number: 4012, name: "appeal_already_claimed", message: "appeal already claimed by another reviewer", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidNotAppealReviewer is veid:4013: not the assigned appeal reviewer
-var ErrVeidNotAppealReviewer = &Code{Module: "veid", Number: 4013, Name: "not_appeal_reviewer", Message: "not the assigned appeal reviewer", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidNotAppealReviewer = &Code{key: "veid:4013", module: "veid", number: 4013, name: "not_appeal_reviewer", message: "not the assigned appeal reviewer", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidAppealReviewTimeout is veid:4014: appeal review timeout expired
-var ErrVeidAppealReviewTimeout = &Code{Module: "veid", Number: 4014, Name: "appeal_review_timeout", Message: "appeal review timeout expired", Category: CategoryTimeout, Severity: SeverityError, HTTPStatus: 504}
+var ErrVeidAppealReviewTimeout = &Code{key: "veid:4014", module: "veid", number: 4014, name: "appeal_review_timeout", message: "appeal review timeout expired", category: CategoryTimeout, severity: SeverityError, httpStatus: 504}
 
 // ErrVeidInvalidEvidenceHash is veid:4015: invalid evidence hash format
-var ErrVeidInvalidEvidenceHash = &Code{Module: "veid", Number: 4015, Name: "invalid_evidence_hash", Message: "invalid evidence hash format", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidEvidenceHash = &Code{key: "veid:4015", module: "veid", number: 4015, name: "invalid_evidence_hash", message: "invalid evidence hash format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidScopeNotRejected is veid:4016: scope was not rejected
-var ErrVeidScopeNotRejected = &Code{Module: "veid", Number: 4016, Name: "scope_not_rejected", Message: "scope was not rejected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidScopeNotRejected = &Code{key: "veid:4016", module: "veid", number: 4016, name: "scope_not_rejected", message: "scope was not rejected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidAppealEscrowRequired is veid:4017: escrow deposit required for appeal
-var ErrVeidAppealEscrowRequired = &Code{Module: "veid", Number: 4017, Name: "appeal_escrow_required", Message: "escrow deposit required for appeal", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidAppealEscrowRequired = &Code{key: "veid:4017", module: "veid", number: 4017, name: "appeal_escrow_required", message: "escrow deposit required for appeal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidScoreAdjustment is veid:4018: invalid score adjustment value
-var ErrVeidInvalidScoreAdjustment = &Code{Module: "veid", Number: 4018, Name: "invalid_score_adjustment", Message: "invalid score adjustment value", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidScoreAdjustment = &Code{key: "veid:4018", module: "veid", number: 4018, name: "invalid_score_adjustment", message: "invalid score adjustment value", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidSanctionListMatch is veid:5002: sanction list match detected
-var ErrVeidSanctionListMatch = &Code{Module: "veid", Number: 5002, Name: "sanction_list_match", Message: "sanction list match detected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidSanctionListMatch = &Code{key: "veid:5002", module: "veid", number: 5002, name: "sanction_list_match", message: "sanction list match detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidPepMatch is veid:5003: politically exposed person match
-var ErrVeidPepMatch = &Code{Module: "veid", Number: 5003, Name: "pep_match", Message: "politically exposed person match", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidPepMatch = &Code{key: "veid:5003", module: "veid", number: 5003, name: "pep_match", message: "politically exposed person match", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidRestrictedRegion is veid:5004: identity from restricted region
-var ErrVeidRestrictedRegion = &Code{Module: "veid", Number: 5004, Name: "restricted_region", Message: "identity from restricted region", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidRestrictedRegion = &Code{key: "veid:5004", module: "veid", number: 5004, name: "restricted_region", message: "identity from restricted region", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidComplianceExpired is veid:5005: compliance check expired
-var ErrVeidComplianceExpired = &Code{Module: "veid", Number: 5005, Name: "compliance_expired", Message: "compliance check expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidComplianceExpired = &Code{key: "veid:5005", module: "veid", number: 5005, name: "compliance_expired", message: "compliance check expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidRiskScoreExceeded is veid:5006: risk score exceeds threshold
-var ErrVeidRiskScoreExceeded = &Code{Module: "veid", Number: 5006, Name: "risk_score_exceeded", Message: "risk score exceeds threshold", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidRiskScoreExceeded = &Code{key: "veid:5006", module: "veid", number: 5006, name: "risk_score_exceeded", message: "risk score exceeds threshold", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidComplianceNotFound is veid:5007: compliance record not found
-var ErrVeidComplianceNotFound = &Code{Module: "veid", Number: 5007, Name: "compliance_not_found", Message: "compliance record not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidComplianceNotFound = &Code{key: "veid:5007", module: "veid", number: 5007, name: "compliance_not_found", message: "compliance record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidDuplicateAttestation is veid:5010: validator has already attested
-var ErrVeidDuplicateAttestation = &Code{Module: "veid", Number: 5010, Name: "duplicate_attestation", Message: "validator has already attested", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidDuplicateAttestation = &Code{key: "veid:5010", module: "veid", number: 5010, name: "duplicate_attestation", message: "validator has already attested", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidComplianceRecordBlocked is veid:5011: compliance record is blocked
-var ErrVeidComplianceRecordBlocked = &Code{Module: "veid", Number: 5011, Name: "compliance_record_blocked", Message: "compliance record is blocked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidComplianceRecordBlocked = &Code{key: "veid:5011", module: "veid", number: 5011, name: "compliance_record_blocked", message: "compliance record is blocked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidProviderAlreadyExists is veid:5013: compliance provider already exists
-var ErrVeidProviderAlreadyExists = &Code{Module: "veid", Number: 5013, Name: "provider_already_exists", Message: "compliance provider already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidProviderAlreadyExists = &Code{key: "veid:5013", module: "veid", number: 5013, name: "provider_already_exists", message: "compliance provider already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidProviderNotActive is veid:5014: compliance provider is not active
-var ErrVeidProviderNotActive = &Code{Module: "veid", Number: 5014, Name: "provider_not_active", Message: "compliance provider is not active", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidProviderNotActive = &Code{key: "veid:5014", module: "veid", number: 5014, name: "provider_not_active", message: "compliance provider is not active", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidUnsupportedCheckType is veid:5015: provider does not support this check type
-var ErrVeidUnsupportedCheckType = &Code{Module: "veid", Number: 5015, Name: "unsupported_check_type", Message: "provider does not support this check type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidUnsupportedCheckType = &Code{key: "veid:5015", module: "veid", number: 5015, name: "unsupported_check_type", message: "provider does not support this check type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidAdverseMediaMatch is veid:5016: adverse media match found
-var ErrVeidAdverseMediaMatch = &Code{Module: "veid", Number: 5016, Name: "adverse_media_match", Message: "adverse media match found", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidAdverseMediaMatch = &Code{key: "veid:5016", module: "veid", number: 5016, name: "adverse_media_match", message: "adverse media match found", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidWatchlistMatch is veid:5017: watchlist match found
-var ErrVeidWatchlistMatch = &Code{Module: "veid", Number: 5017, Name: "watchlist_match", Message: "watchlist match found", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidWatchlistMatch = &Code{key: "veid:5017", module: "veid", number: 5017, name: "watchlist_match", message: "watchlist match found", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidDocumentVerificationFailed is veid:5018: document verification failed
-var ErrVeidDocumentVerificationFailed = &Code{Module: "veid", Number: 5018, Name: "document_verification_failed", Message: "document verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidDocumentVerificationFailed = &Code{key: "veid:5018", module: "veid", number: 5018, name: "document_verification_failed", message: "document verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidAmlRiskHigh is veid:5019: AML risk level is too high
-var ErrVeidAmlRiskHigh = &Code{Module: "veid", Number: 5019, Name: "aml_risk_high", Message: "AML risk level is too high", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidAmlRiskHigh = &Code{key: "veid:5019", module: "veid", number: 5019, name: "aml_risk_high", message: "AML risk level is too high", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidComplianceSystemDisabled is veid:5020: compliance system is disabled
-var ErrVeidComplianceSystemDisabled = &Code{Module: "veid", Number: 5020, Name: "compliance_system_disabled", Message: "compliance system is disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidComplianceSystemDisabled = &Code{key: "veid:5020", module: "veid", number: 5020, name: "compliance_system_disabled", message: "compliance system is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidModelHashMismatch is veid:6002: model hash mismatch
-var ErrVeidModelHashMismatch = &Code{Module: "veid", Number: 6002, Name: "model_hash_mismatch", Message: "model hash mismatch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidModelHashMismatch = &Code{key: "veid:6002", module: "veid", number: 6002, name: "model_hash_mismatch", message: "model hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidModelNotActive is veid:6003: model not active
-var ErrVeidModelNotActive = &Code{Module: "veid", Number: 6003, Name: "model_not_active", Message: "model not active", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidModelNotActive = &Code{key: "veid:6003", module: "veid", number: 6003, name: "model_not_active", message: "model not active", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidModelType is veid:6004: invalid model type
-var ErrVeidInvalidModelType = &Code{Module: "veid", Number: 6004, Name: "invalid_model_type", Message: "invalid model type", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidModelType = &Code{key: "veid:6004", module: "veid", number: 6004, name: "invalid_model_type", message: "invalid model type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidModelUpdatePending is veid:6005: model update already pending
-var ErrVeidModelUpdatePending = &Code{Module: "veid", Number: 6005, Name: "model_update_pending", Message: "model update already pending", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidModelUpdatePending = &Code{key: "veid:6005", module: "veid", number: 6005, name: "model_update_pending", message: "model update already pending", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidUnauthorizedModelUpdate is veid:6006: not authorized for model updates
-var ErrVeidUnauthorizedModelUpdate = &Code{Module: "veid", Number: 6006, Name: "unauthorized_model_update", Message: "not authorized for model updates", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidUnauthorizedModelUpdate = &Code{key: "veid:6006", module: "veid", number: 6006, name: "unauthorized_model_update", message: "not authorized for model updates", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidModelVersionTooOld is veid:6007: validator using outdated model version
-var ErrVeidModelVersionTooOld = &Code{Module: "veid", Number: 6007, Name: "model_version_too_old", Message: "validator using outdated model version", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidModelVersionTooOld = &Code{key: "veid:6007", module: "veid", number: 6007, name: "model_version_too_old", message: "validator using outdated model version", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidModelActivationPending is veid:6008: model activation still pending
-var ErrVeidModelActivationPending = &Code{Module: "veid", Number: 6008, Name: "model_activation_pending", Message: "model activation still pending", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidModelActivationPending = &Code{key: "veid:6008", module: "veid", number: 6008, name: "model_activation_pending", message: "model activation still pending", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidModelAlreadyExists is veid:6009: model already exists
-var ErrVeidModelAlreadyExists = &Code{Module: "veid", Number: 6009, Name: "model_already_exists", Message: "model already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidModelAlreadyExists = &Code{key: "veid:6009", module: "veid", number: 6009, name: "model_already_exists", message: "model already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidModelAlreadyActive is veid:6010: model is already active
-var ErrVeidModelAlreadyActive = &Code{Module: "veid", Number: 6010, Name: "model_already_active", Message: "model is already active", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidModelAlreadyActive = &Code{key: "veid:6010", module: "veid", number: 6010, name: "model_already_active", message: "model is already active", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidModelDeprecated is veid:6011: model has been deprecated
-var ErrVeidModelDeprecated = &Code{Module: "veid", Number: 6011, Name: "model_deprecated", Message: "model has been deprecated", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidModelDeprecated = &Code{key: "veid:6011", module: "veid", number: 6011, name: "model_deprecated", message: "model has been deprecated", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidModelRevoked is veid:6012: model has been revoked
-var ErrVeidModelRevoked = &Code{Module: "veid", Number: 6012, Name: "model_revoked", Message: "model has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidModelRevoked = &Code{key: "veid:6012", module: "veid", number: 6012, name: "model_revoked", message: "model has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidModelInfo is veid:6013: invalid model info
-var ErrVeidInvalidModelInfo = &Code{Module: "veid", Number: 6013, Name: "invalid_model_info", Message: "invalid model info", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidModelInfo = &Code{key: "veid:6013", module: "veid", number: 6013, name: "invalid_model_info", message: "invalid model info", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidInvalidModelProposal is veid:6014: invalid model update proposal
-var ErrVeidInvalidModelProposal = &Code{Module: "veid", Number: 6014, Name: "invalid_model_proposal", Message: "invalid model update proposal", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidModelProposal = &Code{key: "veid:6014", module: "veid", number: 6014, name: "invalid_model_proposal", message: "invalid model update proposal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidProposalNotFound is veid:6015: model proposal not found
-var ErrVeidProposalNotFound = &Code{Module: "veid", Number: 6015, Name: "proposal_not_found", Message: "model proposal not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVeidProposalNotFound = &Code{key: "veid:6015", module: "veid", number: 6015, name: "proposal_not_found", message: "model proposal not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVeidProposalAlreadyProcessed is veid:6016: model proposal already processed
-var ErrVeidProposalAlreadyProcessed = &Code{Module: "veid", Number: 6016, Name: "proposal_already_processed", Message: "model proposal already processed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidProposalAlreadyProcessed = &Code{key: "veid:6016", module: "veid", number: 6016, name: "proposal_already_processed", message: "model proposal already processed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidActivationHeightNotReached is veid:6017: activation height not yet reached
-var ErrVeidActivationHeightNotReached = &Code{Module: "veid", Number: 6017, Name: "activation_height_not_reached", Message: "activation height not yet reached", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidActivationHeightNotReached = &Code{key: "veid:6017", module: "veid", number: 6017, name: "activation_height_not_reached", message: "activation height not yet reached", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidValidatorNotSynced is veid:6018: validator model versions not synced
-var ErrVeidValidatorNotSynced = &Code{Module: "veid", Number: 6018, Name: "validator_not_synced", Message: "validator model versions not synced", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVeidValidatorNotSynced = &Code{key: "veid:6018", module: "veid", number: 6018, name: "validator_not_synced", message: "validator model versions not synced", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVeidInvalidModelHash is veid:6019: invalid model hash format
-var ErrVeidInvalidModelHash = &Code{Module: "veid", Number: 6019, Name: "invalid_model_hash", Message: "invalid model hash format", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidModelHash = &Code{key: "veid:6019", module: "veid", number: 6019, name: "invalid_model_hash", message: "invalid model hash format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidModelParamsInvalid is veid:6020: invalid model parameters
-var ErrVeidModelParamsInvalid = &Code{Module: "veid", Number: 6020, Name: "model_params_invalid", Message: "invalid model parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidModelParamsInvalid = &Code{key: "veid:6020", module: "veid", number: 6020, name: "model_params_invalid", message: "invalid model parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidGovernanceUpdateDisabled is veid:6021: governance model updates are disabled
-var ErrVeidGovernanceUpdateDisabled = &Code{Module: "veid", Number: 6021, Name: "governance_update_disabled", Message: "governance model updates are disabled", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidGovernanceUpdateDisabled = &Code{key: "veid:6021", module: "veid", number: 6021, name: "governance_update_disabled", message: "governance model updates are disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidRegistrarNotAllowed is veid:6022: registrar not in allowed list
-var ErrVeidRegistrarNotAllowed = &Code{Module: "veid", Number: 6022, Name: "registrar_not_allowed", Message: "registrar not in allowed list", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVeidRegistrarNotAllowed = &Code{key: "veid:6022", module: "veid", number: 6022, name: "registrar_not_allowed", message: "registrar not in allowed list", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVeidModelTooOld is veid:6023: model exceeds maximum age
-var ErrVeidModelTooOld = &Code{Module: "veid", Number: 6023, Name: "model_too_old", Message: "model exceeds maximum age", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidModelTooOld = &Code{key: "veid:6023", module: "veid", number: 6023, name: "model_too_old", message: "model exceeds maximum age", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVeidSyncGracePeriodExpired is veid:6024: validator sync grace period expired
-var ErrVeidSyncGracePeriodExpired = &Code{Module: "veid", Number: 6024, Name: "sync_grace_period_expired", Message: "validator sync grace period expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidSyncGracePeriodExpired = &Code{key: "veid:6024", module: "veid", number: 6024, name: "sync_grace_period_expired", message: "validator sync grace period expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidNoActiveModel is veid:6025: no active model for model type
-var ErrVeidNoActiveModel = &Code{Module: "veid", Number: 6025, Name: "no_active_model", Message: "no active model for model type", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVeidNoActiveModel = &Code{key: "veid:6025", module: "veid", number: 6025, name: "no_active_model", message: "no active model for model type", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVeidInvalidHistoryEntry is veid:6026: invalid model version history entry
-var ErrVeidInvalidHistoryEntry = &Code{Module: "veid", Number: 6026, Name: "invalid_history_entry", Message: "invalid model version history entry", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVeidInvalidHistoryEntry = &Code{key: "veid:6026", module: "veid", number: 6026, name: "invalid_history_entry", message: "invalid model version history entry", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVerificationAuditInvalidConfig is verification/audit:1: invalid configuration
-var ErrVerificationAuditInvalidConfig = &Code{Module: "verification/audit", Number: 1, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVerificationAuditInvalidConfig = &Code{key: "verification/audit:1", module: "verification/audit", number: 1, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVerificationAuditStorage is verification/audit:2: storage error
-var ErrVerificationAuditStorage = &Code{Module: "verification/audit", Number: 2, Name: "storage_error", Message: "storage error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationAuditStorage = &Code{key: "verification/audit:2", module: "verification/audit", number: 2, name: "storage_error", message: "storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationAuditUnsupportedOperation is verification/audit:3: unsupported operation
-var ErrVerificationAuditUnsupportedOperation = &Code{Module: "verification/audit", Number: 3, Name: "unsupported_operation", Message: "unsupported operation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVerificationAuditUnsupportedOperation = &Code{key: "verification/audit:3", module: "verification/audit", number: 3, name: "unsupported_operation", message: "unsupported operation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVerificationAuditConnection is verification/audit:4: connection error
-var ErrVerificationAuditConnection = &Code{Module: "verification/audit", Number: 4, Name: "connection_error", Message: "connection error", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrVerificationAuditConnection = &Code{key: "verification/audit:4", module: "verification/audit", number: 4, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrVerificationKeystorageKeyNotFound is verification/keystorage:1: key not found
-var ErrVerificationKeystorageKeyNotFound = &Code{Module: "verification/keystorage", Number: 1, Name: "key_not_found", Message: "key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVerificationKeystorageKeyNotFound = &Code{key: "verification/keystorage:1", module: "verification/keystorage", number: 1, name: "key_not_found", message: "key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVerificationKeystorageKeyExists is verification/keystorage:2: key already exists
-var ErrVerificationKeystorageKeyExists = &Code{Module: "verification/keystorage", Number: 2, Name: "key_exists", Message: "key already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVerificationKeystorageKeyExists = &Code{key: "verification/keystorage:2", module: "verification/keystorage", number: 2, name: "key_exists", message: "key already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVerificationKeystorageStorageFull is verification/keystorage:3: storage full
-var ErrVerificationKeystorageStorageFull = &Code{Module: "verification/keystorage", Number: 3, Name: "storage_full", Message: "storage full", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationKeystorageStorageFull = &Code{key: "verification/keystorage:3", module: "verification/keystorage", number: 3, name: "storage_full", message: "storage full", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationKeystorageStorage is verification/keystorage:4: storage error
-var ErrVerificationKeystorageStorage = &Code{Module: "verification/keystorage", Number: 4, Name: "storage_error", Message: "storage error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationKeystorageStorage = &Code{key: "verification/keystorage:4", module: "verification/keystorage", number: 4, name: "storage_error", message: "storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationKeystorageEncryption is verification/keystorage:5: encryption error
-var ErrVerificationKeystorageEncryption = &Code{Module: "verification/keystorage", Number: 5, Name: "encryption_error", Message: "encryption error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationKeystorageEncryption = &Code{key: "verification/keystorage:5", module: "verification/keystorage", number: 5, name: "encryption_error", message: "encryption error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationKeystorageDecryption is verification/keystorage:6: decryption error
-var ErrVerificationKeystorageDecryption = &Code{Module: "verification/keystorage", Number: 6, Name: "decryption_error", Message: "decryption error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationKeystorageDecryption = &Code{key: "verification/keystorage:6", module: "verification/keystorage", number: 6, name: "decryption_error", message: "decryption error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationKeystorageConnection is verification/keystorage:7: connection error
-var ErrVerificationKeystorageConnection = &Code{Module: "verification/keystorage", Number: 7, Name: "connection_error", Message: "connection error", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrVerificationKeystorageConnection = &Code{key: "verification/keystorage:7", module: "verification/keystorage", number: 7, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrVerificationKeystorageAuthentication is verification/keystorage:8: authentication error
-var ErrVerificationKeystorageAuthentication = &Code{Module: "verification/keystorage", Number: 8, Name: "authentication_error", Message: "authentication error", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVerificationKeystorageAuthentication = &Code{key: "verification/keystorage:8", module: "verification/keystorage", number: 8, name: "authentication_error", message: "authentication error", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVerificationKeystorageInvalidConfig is verification/keystorage:9: invalid configuration
-var ErrVerificationKeystorageInvalidConfig = &Code{Module: "verification/keystorage", Number: 9, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVerificationKeystorageInvalidConfig = &Code{key: "verification/keystorage:9", module: "verification/keystorage", number: 9, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVerificationKeystorageUnsupportedOperation is verification/keystorage:10: unsupported operation
-var ErrVerificationKeystorageUnsupportedOperation = &Code{Module: "verification/keystorage", Number: 10, Name: "unsupported_operation", Message: "unsupported operation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVerificationKeystorageUnsupportedOperation = &Code{key: "verification/keystorage:10", module: "verification/keystorage", number: 10, name: "unsupported_operation", message: "unsupported operation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVerificationNonceNotFound is verification/nonce:1: nonce not found
-var ErrVerificationNonceNotFound = &Code{Module: "verification/nonce", Number: 1, Name: "nonce_not_found", Message: "nonce not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVerificationNonceNotFound = &Code{key: "verification/nonce:1", module: "verification/nonce", number: 1, name: "nonce_not_found", message: "nonce not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVerificationNonceAlreadyExists is verification/nonce:2: nonce already exists
-var ErrVerificationNonceAlreadyExists = &Code{Module: "verification/nonce", Number: 2, Name: "nonce_already_exists", Message: "nonce already exists", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVerificationNonceAlreadyExists = &Code{key: "verification/nonce:2", module: "verification/nonce", number: 2, name: "nonce_already_exists", message: "nonce already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVerificationNonceAlreadyUsed is verification/nonce:3: nonce already used
-var ErrVerificationNonceAlreadyUsed = &Code{Module: "verification/nonce", Number: 3, Name: "nonce_already_used", Message: "nonce already used", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVerificationNonceAlreadyUsed = &Code{key: "verification/nonce:3", module: "verification/nonce", number: 3, name: "nonce_already_used", message: "nonce already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVerificationNonceExpired is verification/nonce:4: nonce expired
-var ErrVerificationNonceExpired = &Code{Module: "verification/nonce", Number: 4, Name: "nonce_expired", Message: "nonce expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVerificationNonceExpired = &Code{key: "verification/nonce:4", module: "verification/nonce", number: 4, name: "nonce_expired", message: "nonce expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVerificationNonceStoreClosed is verification/nonce:5: store is closed
-var ErrVerificationNonceStoreClosed = &Code{Module: "verification/nonce", Number: 5, Name: "store_closed", Message: "store is closed", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVerificationNonceStoreClosed = &Code{key: "verification/nonce:5", module: "verification/nonce", number: 5, name: "store_closed", message: "store is closed", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVerificationNonceStoreFull is verification/nonce:6: store is full
-var ErrVerificationNonceStoreFull = &Code{Module: "verification/nonce", Number: 6, Name: "store_full", Message: "store is full", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationNonceStoreFull = &Code{key: "verification/nonce:6", module: "verification/nonce", number: 6, name: "store_full", message: "store is full", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationNonceTooManyNonces is verification/nonce:7: too many nonces for issuer
-var ErrVerificationNonceTooManyNonces = &Code{Module: "verification/nonce", Number: 7, Name: "too_many_nonces", Message: "too many nonces for issuer", Category: CategoryRateLimit, Severity: SeverityError, HTTPStatus: 429}
+var ErrVerificationNonceTooManyNonces = &Code{key: "verification/nonce:7", module: "verification/nonce", number: 7, name: "too_many_nonces", message: "too many nonces for issuer", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
 
 // ErrVerificationNonceGeneration is verification/nonce:8: nonce generation failed
-var ErrVerificationNonceGeneration = &Code{Module: "verification/nonce", Number: 8, Name: "nonce_generation", Message: "nonce generation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationNonceGeneration = &Code{key: "verification/nonce:8", module: "verification/nonce", number: 8, name: "nonce_generation", message: "nonce generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationNonceInvalidNonce is verification/nonce:9: invalid nonce
-var ErrVerificationNonceInvalidNonce = &Code{Module: "verification/nonce", Number: 9, Name: "invalid_nonce", Message: "invalid nonce", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVerificationNonceInvalidNonce = &Code{key: "verification/nonce:9", module: "verification/nonce", number: 9, name: "invalid_nonce", message: "invalid nonce", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVerificationNonceConnection is verification/nonce:10: connection error
-var ErrVerificationNonceConnection = &Code{Module: "verification/nonce", Number: 10, Name: "connection_error", Message: "connection error", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrVerificationNonceConnection = &Code{key: "verification/nonce:10", module: "verification/nonce", number: 10, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrVerificationSignerInvalidConfig is verification/signer:1: invalid configuration
-var ErrVerificationSignerInvalidConfig = &Code{Module: "verification/signer", Number: 1, Name: "invalid_config", Message: "invalid configuration", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVerificationSignerInvalidConfig = &Code{key: "verification/signer:1", module: "verification/signer", number: 1, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVerificationSignerNoActiveKey is verification/signer:2: no active key available
-var ErrVerificationSignerNoActiveKey = &Code{Module: "verification/signer", Number: 2, Name: "no_active_key", Message: "no active key available", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVerificationSignerNoActiveKey = &Code{key: "verification/signer:2", module: "verification/signer", number: 2, name: "no_active_key", message: "no active key available", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVerificationSignerKeyNotFound is verification/signer:3: key not found
-var ErrVerificationSignerKeyNotFound = &Code{Module: "verification/signer", Number: 3, Name: "key_not_found", Message: "key not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVerificationSignerKeyNotFound = &Code{key: "verification/signer:3", module: "verification/signer", number: 3, name: "key_not_found", message: "key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVerificationSignerKeyRevoked is verification/signer:4: key has been revoked
-var ErrVerificationSignerKeyRevoked = &Code{Module: "verification/signer", Number: 4, Name: "key_revoked", Message: "key has been revoked", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVerificationSignerKeyRevoked = &Code{key: "verification/signer:4", module: "verification/signer", number: 4, name: "key_revoked", message: "key has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVerificationSignerKeyExpired is verification/signer:5: key has expired
-var ErrVerificationSignerKeyExpired = &Code{Module: "verification/signer", Number: 5, Name: "key_expired", Message: "key has expired", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVerificationSignerKeyExpired = &Code{key: "verification/signer:5", module: "verification/signer", number: 5, name: "key_expired", message: "key has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVerificationSignerSigningFailed is verification/signer:6: signing failed
-var ErrVerificationSignerSigningFailed = &Code{Module: "verification/signer", Number: 6, Name: "signing_failed", Message: "signing failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationSignerSigningFailed = &Code{key: "verification/signer:6", module: "verification/signer", number: 6, name: "signing_failed", message: "signing failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationSignerVerificationFailed is verification/signer:7: verification failed
-var ErrVerificationSignerVerificationFailed = &Code{Module: "verification/signer", Number: 7, Name: "verification_failed", Message: "verification failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationSignerVerificationFailed = &Code{key: "verification/signer:7", module: "verification/signer", number: 7, name: "verification_failed", message: "verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationSignerRotationInProgress is verification/signer:8: key rotation already in progress
-var ErrVerificationSignerRotationInProgress = &Code{Module: "verification/signer", Number: 8, Name: "rotation_in_progress", Message: "key rotation already in progress", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVerificationSignerRotationInProgress = &Code{key: "verification/signer:8", module: "verification/signer", number: 8, name: "rotation_in_progress", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVerificationSignerRotationNotFound is verification/signer:9: rotation not found
-var ErrVerificationSignerRotationNotFound = &Code{Module: "verification/signer", Number: 9, Name: "rotation_not_found", Message: "rotation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVerificationSignerRotationNotFound = &Code{key: "verification/signer:9", module: "verification/signer", number: 9, name: "rotation_not_found", message: "rotation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVerificationSignerKeyStorage is verification/signer:10: key storage error
-var ErrVerificationSignerKeyStorage = &Code{Module: "verification/signer", Number: 10, Name: "key_storage_error", Message: "key storage error", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationSignerKeyStorage = &Code{key: "verification/signer:10", module: "verification/signer", number: 10, name: "key_storage_error", message: "key storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationSignerInvalidAttestation is verification/signer:11: invalid attestation
-var ErrVerificationSignerInvalidAttestation = &Code{Module: "verification/signer", Number: 11, Name: "invalid_attestation", Message: "invalid attestation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVerificationSignerInvalidAttestation = &Code{key: "verification/signer:11", module: "verification/signer", number: 11, name: "invalid_attestation", message: "invalid attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVerificationSignerKeyGenerationFailed is verification/signer:12: key generation failed
-var ErrVerificationSignerKeyGenerationFailed = &Code{Module: "verification/signer", Number: 12, Name: "key_generation_failed", Message: "key generation failed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVerificationSignerKeyGenerationFailed = &Code{key: "verification/signer:12", module: "verification/signer", number: 12, name: "key_generation_failed", message: "key generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVerificationSignerInvalidSignature is verification/signer:13: invalid signature
-var ErrVerificationSignerInvalidSignature = &Code{Module: "verification/signer", Number: 13, Name: "invalid_signature", Message: "invalid signature", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVerificationSignerInvalidSignature = &Code{key: "verification/signer:13", module: "verification/signer", number: 13, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVerificationSignerServiceUnavailable is verification/signer:14: service unavailable
-var ErrVerificationSignerServiceUnavailable = &Code{Module: "verification/signer", Number: 14, Name: "service_unavailable", Message: "service unavailable", Category: CategoryExternal, Severity: SeverityError, HTTPStatus: 502}
+var ErrVerificationSignerServiceUnavailable = &Code{key: "verification/signer:14", module: "verification/signer", number: 14, name: "service_unavailable", message: "service unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
 
 // ErrVirtDelegationInvalidDelegator is virt_delegation:1800: invalid delegator
-var ErrVirtDelegationInvalidDelegator = &Code{Module: "virt_delegation", Number: 1800, Name: "invalid_delegator", Message: "invalid delegator", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtDelegationInvalidDelegator = &Code{key: "virt_delegation:1800", module: "virt_delegation", number: 1800, name: "invalid_delegator", message: "invalid delegator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtDelegationInvalidValidator is virt_delegation:1801: invalid validator
-var ErrVirtDelegationInvalidValidator = &Code{Module: "virt_delegation", Number: 1801, Name: "invalid_validator", Message: "invalid validator", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtDelegationInvalidValidator = &Code{key: "virt_delegation:1801", module: "virt_delegation", number: 1801, name: "invalid_validator", message: "invalid validator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtDelegationNotFound is virt_delegation:1802: delegation not found
-var ErrVirtDelegationNotFound = &Code{Module: "virt_delegation", Number: 1802, Name: "delegation_not_found", Message: "delegation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVirtDelegationNotFound = &Code{key: "virt_delegation:1802", module: "virt_delegation", number: 1802, name: "delegation_not_found", message: "delegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVirtDelegationUnbondingNotFound is virt_delegation:1803: unbonding delegation not found
-var ErrVirtDelegationUnbondingNotFound = &Code{Module: "virt_delegation", Number: 1803, Name: "unbonding_not_found", Message: "unbonding delegation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVirtDelegationUnbondingNotFound = &Code{key: "virt_delegation:1803", module: "virt_delegation", number: 1803, name: "unbonding_not_found", message: "unbonding delegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVirtDelegationRedelegationNotFound is virt_delegation:1804: redelegation not found
-var ErrVirtDelegationRedelegationNotFound = &Code{Module: "virt_delegation", Number: 1804, Name: "redelegation_not_found", Message: "redelegation not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVirtDelegationRedelegationNotFound = &Code{key: "virt_delegation:1804", module: "virt_delegation", number: 1804, name: "redelegation_not_found", message: "redelegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVirtDelegationInsufficientShares is virt_delegation:1805: insufficient delegation shares
-var ErrVirtDelegationInsufficientShares = &Code{Module: "virt_delegation", Number: 1805, Name: "insufficient_shares", Message: "insufficient delegation shares", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVirtDelegationInsufficientShares = &Code{key: "virt_delegation:1805", module: "virt_delegation", number: 1805, name: "insufficient_shares", message: "insufficient delegation shares", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVirtDelegationInsufficientBalance is virt_delegation:1806: insufficient balance
-var ErrVirtDelegationInsufficientBalance = &Code{Module: "virt_delegation", Number: 1806, Name: "insufficient_balance", Message: "insufficient balance", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVirtDelegationInsufficientBalance = &Code{key: "virt_delegation:1806", module: "virt_delegation", number: 1806, name: "insufficient_balance", message: "insufficient balance", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVirtDelegationMinDelegationAmount is virt_delegation:1807: delegation amount below minimum
-var ErrVirtDelegationMinDelegationAmount = &Code{Module: "virt_delegation", Number: 1807, Name: "min_delegation_amount", Message: "delegation amount below minimum", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVirtDelegationMinDelegationAmount = &Code{key: "virt_delegation:1807", module: "virt_delegation", number: 1807, name: "min_delegation_amount", message: "delegation amount below minimum", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVirtDelegationMaxValidators is virt_delegation:1808: max validators per delegator exceeded
-var ErrVirtDelegationMaxValidators = &Code{Module: "virt_delegation", Number: 1808, Name: "max_validators", Message: "max validators per delegator exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtDelegationMaxValidators = &Code{key: "virt_delegation:1808", module: "virt_delegation", number: 1808, name: "max_validators", message: "max validators per delegator exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtDelegationMaxRedelegations is virt_delegation:1809: max redelegations exceeded
-var ErrVirtDelegationMaxRedelegations = &Code{Module: "virt_delegation", Number: 1809, Name: "max_redelegations", Message: "max redelegations exceeded", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtDelegationMaxRedelegations = &Code{key: "virt_delegation:1809", module: "virt_delegation", number: 1809, name: "max_redelegations", message: "max redelegations exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtDelegationSelfRedelegation is virt_delegation:1810: cannot redelegate to same validator
-var ErrVirtDelegationSelfRedelegation = &Code{Module: "virt_delegation", Number: 1810, Name: "self_redelegation", Message: "cannot redelegate to same validator", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVirtDelegationSelfRedelegation = &Code{key: "virt_delegation:1810", module: "virt_delegation", number: 1810, name: "self_redelegation", message: "cannot redelegate to same validator", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVirtDelegationTransitiveRedelegation is virt_delegation:1811: transitive redelegation not allowed
-var ErrVirtDelegationTransitiveRedelegation = &Code{Module: "virt_delegation", Number: 1811, Name: "transitive_redelegation", Message: "transitive redelegation not allowed", Category: CategoryUnauthorized, Severity: SeverityError, HTTPStatus: 401}
+var ErrVirtDelegationTransitiveRedelegation = &Code{key: "virt_delegation:1811", module: "virt_delegation", number: 1811, name: "transitive_redelegation", message: "transitive redelegation not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrVirtDelegationInvalidParams is virt_delegation:1812: invalid parameters
-var ErrVirtDelegationInvalidParams = &Code{Module: "virt_delegation", Number: 1812, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtDelegationInvalidParams = &Code{key: "virt_delegation:1812", module: "virt_delegation", number: 1812, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtDelegationValidatorNotFound is virt_delegation:1813: validator not found
-var ErrVirtDelegationValidatorNotFound = &Code{Module: "virt_delegation", Number: 1813, Name: "validator_not_found", Message: "validator not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVirtDelegationValidatorNotFound = &Code{key: "virt_delegation:1813", module: "virt_delegation", number: 1813, name: "validator_not_found", message: "validator not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVirtDelegationRewardNotFound is virt_delegation:1814: delegator reward not found
-var ErrVirtDelegationRewardNotFound = &Code{Module: "virt_delegation", Number: 1814, Name: "reward_not_found", Message: "delegator reward not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVirtDelegationRewardNotFound = &Code{key: "virt_delegation:1814", module: "virt_delegation", number: 1814, name: "reward_not_found", message: "delegator reward not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVirtDelegationRewardAlreadyClaimed is virt_delegation:1815: reward already claimed
-var ErrVirtDelegationRewardAlreadyClaimed = &Code{Module: "virt_delegation", Number: 1815, Name: "reward_already_claimed", Message: "reward already claimed", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVirtDelegationRewardAlreadyClaimed = &Code{key: "virt_delegation:1815", module: "virt_delegation", number: 1815, name: "reward_already_claimed", message: "reward already claimed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVirtDelegationNoDelegations is virt_delegation:1816: no delegations found
-var ErrVirtDelegationNoDelegations = &Code{Module: "virt_delegation", Number: 1816, Name: "no_delegations", Message: "no delegations found", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVirtDelegationNoDelegations = &Code{key: "virt_delegation:1816", module: "virt_delegation", number: 1816, name: "no_delegations", message: "no delegations found", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVirtDelegationInvalidAmount is virt_delegation:1817: invalid amount
-var ErrVirtDelegationInvalidAmount = &Code{Module: "virt_delegation", Number: 1817, Name: "invalid_amount", Message: "invalid amount", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtDelegationInvalidAmount = &Code{key: "virt_delegation:1817", module: "virt_delegation", number: 1817, name: "invalid_amount", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtDelegationUnbondingPending is virt_delegation:1818: unbonding still pending
-var ErrVirtDelegationUnbondingPending = &Code{Module: "virt_delegation", Number: 1818, Name: "unbonding_pending", Message: "unbonding still pending", Category: CategoryState, Severity: SeverityError, HTTPStatus: 409}
+var ErrVirtDelegationUnbondingPending = &Code{key: "virt_delegation:1818", module: "virt_delegation", number: 1818, name: "unbonding_pending", message: "unbonding still pending", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrVirtDelegationValidatorJailed is virt_delegation:1819: validator is jailed
-var ErrVirtDelegationValidatorJailed = &Code{Module: "virt_delegation", Number: 1819, Name: "validator_jailed", Message: "validator is jailed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVirtDelegationValidatorJailed = &Code{key: "virt_delegation:1819", module: "virt_delegation", number: 1819, name: "validator_jailed", message: "validator is jailed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVirtDelegationInvalidShares is virt_delegation:1820: invalid shares value
-var ErrVirtDelegationInvalidShares = &Code{Module: "virt_delegation", Number: 1820, Name: "invalid_shares", Message: "invalid shares value", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtDelegationInvalidShares = &Code{key: "virt_delegation:1820", module: "virt_delegation", number: 1820, name: "invalid_shares", message: "invalid shares value", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtStakingValidatorNotFound is virt_staking:2400: validator not found
-var ErrVirtStakingValidatorNotFound = &Code{Module: "virt_staking", Number: 2400, Name: "validator_not_found", Message: "validator not found", Category: CategoryNotFound, Severity: SeverityInfo, HTTPStatus: 404}
+var ErrVirtStakingValidatorNotFound = &Code{key: "virt_staking:2400", module: "virt_staking", number: 2400, name: "validator_not_found", message: "validator not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrVirtStakingInvalidValidator is virt_staking:2401: invalid validator
-var ErrVirtStakingInvalidValidator = &Code{Module: "virt_staking", Number: 2401, Name: "invalid_validator", Message: "invalid validator", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtStakingInvalidValidator = &Code{key: "virt_staking:2401", module: "virt_staking", number: 2401, name: "invalid_validator", message: "invalid validator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtStakingSlashingAlreadyRecorded is virt_staking:2402: slashing already recorded
-var ErrVirtStakingSlashingAlreadyRecorded = &Code{Module: "virt_staking", Number: 2402, Name: "slashing_already_recorded", Message: "slashing already recorded", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVirtStakingSlashingAlreadyRecorded = &Code{key: "virt_staking:2402", module: "virt_staking", number: 2402, name: "slashing_already_recorded", message: "slashing already recorded", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVirtStakingInvalidSlashReason is virt_staking:2403: invalid slashing reason
-var ErrVirtStakingInvalidSlashReason = &Code{Module: "virt_staking", Number: 2403, Name: "invalid_slash_reason", Message: "invalid slashing reason", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtStakingInvalidSlashReason = &Code{key: "virt_staking:2403", module: "virt_staking", number: 2403, name: "invalid_slash_reason", message: "invalid slashing reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtStakingInvalidEpoch is virt_staking:2404: invalid epoch
-var ErrVirtStakingInvalidEpoch = &Code{Module: "virt_staking", Number: 2404, Name: "invalid_epoch", Message: "invalid epoch", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtStakingInvalidEpoch = &Code{key: "virt_staking:2404", module: "virt_staking", number: 2404, name: "invalid_epoch", message: "invalid epoch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtStakingRewardsAlreadyDistributed is virt_staking:2405: rewards already distributed for epoch
-var ErrVirtStakingRewardsAlreadyDistributed = &Code{Module: "virt_staking", Number: 2405, Name: "rewards_already_distributed", Message: "rewards already distributed for epoch", Category: CategoryConflict, Severity: SeverityError, HTTPStatus: 409}
+var ErrVirtStakingRewardsAlreadyDistributed = &Code{key: "virt_staking:2405", module: "virt_staking", number: 2405, name: "rewards_already_distributed", message: "rewards already distributed for epoch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrVirtStakingInvalidParams is virt_staking:2406: invalid parameters
-var ErrVirtStakingInvalidParams = &Code{Module: "virt_staking", Number: 2406, Name: "invalid_params", Message: "invalid parameters", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtStakingInvalidParams = &Code{key: "virt_staking:2406", module: "virt_staking", number: 2406, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtStakingValidatorJailed is virt_staking:2407: validator is jailed
-var ErrVirtStakingValidatorJailed = &Code{Module: "virt_staking", Number: 2407, Name: "validator_jailed", Message: "validator is jailed", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVirtStakingValidatorJailed = &Code{key: "virt_staking:2407", module: "virt_staking", number: 2407, name: "validator_jailed", message: "validator is jailed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVirtStakingInvalidPerformanceMetric is virt_staking:2408: invalid performance metric
-var ErrVirtStakingInvalidPerformanceMetric = &Code{Module: "virt_staking", Number: 2408, Name: "invalid_performance_metric", Message: "invalid performance metric", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtStakingInvalidPerformanceMetric = &Code{key: "virt_staking:2408", module: "virt_staking", number: 2408, name: "invalid_performance_metric", message: "invalid performance metric", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtStakingInsufficientStake is virt_staking:2409: insufficient stake
-var ErrVirtStakingInsufficientStake = &Code{Module: "virt_staking", Number: 2409, Name: "insufficient_stake", Message: "insufficient stake", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVirtStakingInsufficientStake = &Code{key: "virt_staking:2409", module: "virt_staking", number: 2409, name: "insufficient_stake", message: "insufficient stake", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVirtStakingDoubleSign is virt_staking:2410: double signing detected
-var ErrVirtStakingDoubleSign = &Code{Module: "virt_staking", Number: 2410, Name: "double_sign", Message: "double signing detected", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVirtStakingDoubleSign = &Code{key: "virt_staking:2410", module: "virt_staking", number: 2410, name: "double_sign", message: "double signing detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
 // ErrVirtStakingInvalidAttestation is virt_staking:2411: invalid VEID attestation
-var ErrVirtStakingInvalidAttestation = &Code{Module: "virt_staking", Number: 2411, Name: "invalid_attestation", Message: "invalid VEID attestation", Category: CategoryValidation, Severity: SeverityInfo, HTTPStatus: 400}
+var ErrVirtStakingInvalidAttestation = &Code{key: "virt_staking:2411", module: "virt_staking", number: 2411, name: "invalid_attestation", message: "invalid VEID attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrVirtStakingDowntime is virt_staking:2412: excessive downtime
-var ErrVirtStakingDowntime = &Code{Module: "virt_staking", Number: 2412, Name: "downtime", Message: "excessive downtime", Category: CategoryInternal, Severity: SeverityError, HTTPStatus: 500}
+var ErrVirtStakingDowntime = &Code{key: "virt_staking:2412", module: "virt_staking", number: 2412, name: "downtime", message: "excessive downtime", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
-var allCodes = []*Code{
+// allCodes lists every code sorted by module and number.
+var allCodes = [...]*Code{
 	ErrArtifactStoreInvalidContentAddress,
 	ErrArtifactStoreInvalidChunkManifest,
 	ErrArtifactStoreInvalidArtifactReference,
@@ -4300,19 +4337,1029 @@ var allCodes = []*Code{
 	ErrVirtStakingDowntime,
 }
 
-var catalog = func() map[string]*Code {
-	byKey := make(map[string]*Code, len(allCodes))
-	for _, code := range allCodes {
-		byKey[code.Key()] = code
-	}
-	return byKey
-}()
+// byKey lists every code sorted by its key's bytes, for Lookup's binary search: a
+// static table, so that loading the package builds nothing.
+var byKey = [...]*Code{
+	ErrArtifactStoreInvalidContentAddress,
+	ErrArtifactStoreInvalidChunkManifest,
+	ErrArtifactStoreInvalidArtifactReference,
+	ErrArtifactStoreArtifactNotFound,
+	ErrArtifactStoreChunkNotFound,
+	ErrArtifactStoreBackendUnavailable,
+	ErrArtifactStoreAuthenticationFailed,
+	ErrArtifactStoreStorageLimitExceeded,
+	ErrArtifactStoreRetentionExpired,
+	ErrArtifactStoreHashMismatch,
+	ErrArtifactStoreInvalidEncryption,
+	ErrArtifactStoreChunkReassemblyFailed,
+	ErrArtifactStoreBackendNotSupported,
+	ErrArtifactStoreInvalidInput,
+	ErrArtifactStoreAlreadyExists,
+	ErrArtifactStoreNotFound,
+	ErrArtifactStoreInvalidState,
+	ErrBenchmarkInvalidProvider,
+	ErrBenchmarkReasonTooLong,
+	ErrBenchmarkResolutionTooLong,
+	ErrBenchmarkInvalidBenchmark,
+	ErrBenchmarkUnknownProvider,
+	ErrBenchmarkInvalidSignature,
+	ErrBenchmarkDuplicateReport,
+	ErrBenchmarkOutOfBounds,
+	ErrBenchmarkChallengeNotFound,
+	ErrBenchmarkChallengeExpired,
+	ErrBenchmarkInvalidSuiteVersion,
+	ErrBenchmarkChallengeAlreadyResponded,
+	ErrBenchmarkUnauthorized,
+	ErrBenchmarkReportNotFound,
+	ErrBenchmarkProviderFlagged,
+	ErrBenchmarkInvalidMetricSchema,
+	ErrBenchmarkScoreNotFound,
+	ErrBenchmarkInvalidRequester,
+	ErrBenchmarkInvalidReporter,
+	ErrBenchmarkInvalidAuthority,
+	ErrBenchmarkInvalidChallengeID,
+	ErrBenchmarkInvalidReason,
+	ErrBenchmarkInvalidResolution,
+	ErrBenchmarkInvalidBenchmarkType,
+	ErrBenchmarkMissingResults,
+	ErrBmeInvalidParams,
+	ErrBmeUnauthorized,
+	ErrBmeModuleDisabled,
+	ErrBmeOracleUnhealthy,
+	ErrBmeCircuitBreakerActive,
+	ErrBmeInsufficientVaultFunds,
+	ErrBmeInvalidAmount,
+	ErrBmeInvalidDenom,
+	ErrBmeInvalidAddress,
+	ErrBmeInvalidSender,
+	ErrBmeZeroPrice,
+	ErrBmeRecordExists,
+	ErrBmeMintFailed,
+	ErrBmeBurnFailed,
+	ErrConfigSDKInvalidAddress,
+	ErrConfigInvalidClientID,
+	ErrConfigInvalidClientName,
+	ErrConfigInvalidClientDescription,
+	ErrConfigInvalidPublicKey,
+	ErrConfigInvalidKeyType,
+	ErrConfigInvalidVersionConstraint,
+	ErrConfigInvalidClientStatus,
+	ErrConfigInvalidRegisteredBy,
+	ErrConfigInvalidTimestamp,
+	ErrConfigClientNotFound,
+	ErrConfigClientAlreadyExists,
+	ErrConfigInvalidStatusTransition,
+	ErrConfigUnauthorized,
+	ErrConfigClientNotApproved,
+	ErrConfigClientSuspended,
+	ErrConfigClientRevoked,
+	ErrConfigInvalidSignature,
+	ErrConfigVersionNotAllowed,
+	ErrConfigScopeNotAllowed,
+	ErrConfigInvalidAddress,
+	ErrConfigInvalidProposal,
+	ErrConfigSignatureVerificationFailed,
+	ErrConfigInvalidPayloadHash,
+	ErrConfigSaltBindingFailed,
+	ErrConfigSDKInvalidClientID,
+	ErrConfigSDKInvalidPublicKey,
+	ErrConfigSDKInvalidVersionConstraint,
+	ErrConfigInvalidReason,
+	ErrDelegationInvalidAddress,
+	ErrDelegationInvalidAmount,
+	ErrDelegationSelfRedelegation,
+	ErrEmailVerificationInvalidEmail,
+	ErrEmailVerificationInvalidSecret,
+	ErrEmailVerificationAccountMismatch,
+	ErrEmailVerificationDeliveryFailed,
+	ErrEmailVerificationProvider,
+	ErrEmailVerificationRateLimited,
+	ErrEmailVerificationServiceUnavailable,
+	ErrEmailVerificationCache,
+	ErrEmailVerificationTemplate,
+	ErrEmailVerificationWebhookInvalid,
+	ErrEmailVerificationAttestationFailed,
+	ErrEmailVerificationInvalidRequest,
+	ErrEmailVerificationAlreadyVerified,
+	ErrEmailVerificationChallengeConsumed,
+	ErrEmailVerificationDisposableEmail,
+	ErrEmailVerificationBlockedDomain,
+	ErrEmailVerificationSigningFailed,
+	ErrEmailVerificationInvalidConfig,
+	ErrEmailVerificationChallengeCreation,
+	ErrEmailVerificationChallengeNotFound,
+	ErrEmailVerificationChallengeExpired,
+	ErrEmailVerificationMaxAttemptsExceeded,
+	ErrEmailVerificationResendLimitExceeded,
+	ErrEmailVerificationResendCooldown,
+	ErrEnclaveSDKInvalidEnclaveIdentity,
+	ErrEnclaveInvalidEnclaveIdentity,
+	ErrEnclaveIdentityNotFound,
+	ErrEnclaveIdentityExists,
+	ErrEnclaveInvalidMeasurement,
+	ErrEnclaveMeasurementNotAllowlisted,
+	ErrEnclaveMeasurementRevoked,
+	ErrEnclaveMeasurementExpired,
+	ErrEnclaveAttestationInvalid,
+	ErrEnclaveAttestationExpired,
+	ErrEnclaveDebugModeEnabled,
+	ErrEnclaveUnauthorized,
+	ErrEnclaveKeyRotationInProgress,
+	ErrEnclaveNoActiveRotation,
+	ErrEnclaveInvalidAttestedResult,
+	ErrEnclaveSignatureInvalid,
+	ErrEnclaveScoreMismatch,
+	ErrEnclaveUnavailable,
+	ErrEnclaveIsvsvnTooLow,
+	ErrEnclaveInvalidQuoteVersion,
+	ErrEnclaveRegistrationRateLimit,
+	ErrEnclaveRegistrationCooldown,
+	ErrEnclaveTooManyRegistrations,
+	ErrEnclaveUnhealthy,
+	ErrEnclaveHealthStatusNotFound,
+	ErrEnclaveInvalidHeartbeat,
+	ErrEnclaveHeartbeatSignatureInvalid,
+	ErrEnclaveHeartbeatReplay,
+	ErrEnclaveInvalidHealthCheckParams,
+	ErrEnclaveSDKInvalidMeasurement,
+	ErrEnclaveInvalidVersion,
+	ErrEnclaveInvalidPacket,
+	ErrEnclaveUnknownPacketType,
+	ErrEnclaveChannelNotFound,
+	ErrEnclaveInvalidChannelState,
+	ErrEnclaveInvalidPort,
+	ErrEnclavePortAlreadyBound,
+	ErrEnclaveUntrustedChannel,
+	ErrEnclaveMeasurementSyncFailed,
+	ErrEnclaveIdentityQueryFailed,
+	ErrEnclaveAcknowledgementFailed,
+	ErrEnclavePacketTimeout,
+	ErrEnclaveChannelCapabilityNotFound,
+	ErrEnclaveInvalidCounterparty,
+	ErrEnclaveFederatedIdentityNotTrusted,
+	ErrEnclaveMeasurementAlreadyExists,
+	ErrEnclaveSDKIdentityNotFound,
+	ErrEnclaveSDKIdentityExists,
+	ErrEnclaveSDKMeasurementNotAllowlisted,
+	ErrEnclaveSDKKeyRotationInProgress,
+	ErrEnclaveSDKNoActiveRotation,
+	ErrEnclaveSDKUnauthorized,
+	ErrEncryptionInvalidAddress,
+	ErrEncryptionInvalidPublicKey,
+	ErrEncryptionKeyNotFound,
+	ErrEncryptionKeyAlreadyExists,
+	ErrEncryptionKeyRevoked,
+	ErrEncryptionInvalidEnvelope,
+	ErrEncryptionUnsupportedAlgorithm,
+	ErrEncryptionUnsupportedVersion,
+	ErrEncryptionInvalidSignature,
+	ErrEncryptionEncryptionFailed,
+	ErrEncryptionDecryptionFailed,
+	ErrEncryptionInvalidNonce,
+	ErrEncryptionUnauthorized,
+	ErrEncryptionNotRecipient,
+	ErrEncryptionInvalidKeyFingerprint,
+	ErrEncryptionMaxRecipientsExceeded,
+	ErrEncryptionCryptoAgility,
+	ErrEncryptionAlgorithmNotFound,
+	ErrEncryptionAlgorithmDeprecated,
+	ErrEncryptionAlgorithmDisabled,
+	ErrEncryptionKeyRotationInProgress,
+	ErrEncryptionKeyRotationNotFound,
+	ErrEncryptionMigrationFailed,
+	ErrEncryptionKeyDeprecated,
+	ErrEncryptionKeyExpired,
+	ErrEncryptionReencryptionJobFailed,
+	ErrEncryptionUnauthorizedAccess,
+	ErrFraudInvalidReporter,
+	ErrFraudInvalidReportedParty,
+	ErrFraudUnauthorizedModerator,
+	ErrFraudSelfReport,
+	ErrFraudInvalidReportID,
+	ErrFraudInvalidStatus,
+	ErrFraudInvalidCategory,
+	ErrFraudInvalidResolution,
+	ErrFraudDescriptionTooLong,
+	ErrFraudDescriptionTooShort,
+	ErrFraudMissingEvidence,
+	ErrFraudInvalidResolutionNotes,
+	ErrFraudInvalidDescription,
+	ErrFraudInvalidEvidence,
+	ErrFraudReportNotFound,
+	ErrFraudReportAlreadyResolved,
+	ErrFraudUnauthorizedReporter,
+	ErrFraudReportNotInQueue,
+	ErrFraudAuditLogNotFound,
+	ErrFraudEvidenceDecryptionFailed,
+	ErrFraudInvalidEnvelope,
+	ErrFraudInvalidEscalationReason,
+	ErrFraudInvalidAuthority,
+	ErrHPCInvalidAddress,
+	ErrHPCSDKInvalidCluster,
+	ErrHPCInvalidCluster,
+	ErrHPCClusterNotFound,
+	ErrHPCClusterAlreadyExists,
+	ErrHPCInvalidOffering,
+	ErrHPCOfferingNotFound,
+	ErrHPCInvalidJob,
+	ErrHPCJobNotFound,
+	ErrHPCInvalidJobState,
+	ErrHPCInsufficientIdentityScore,
+	ErrHPCInvalidNodeMetadata,
+	ErrHPCNodeNotFound,
+	ErrHPCInvalidSchedulingDecision,
+	ErrHPCNoAvailableCluster,
+	ErrHPCInvalidReward,
+	ErrHPCInvalidDispute,
+	ErrHPCDisputeNotFound,
+	ErrHPCJobAccountingNotFound,
+	ErrHPCInvalidJobAccounting,
+	ErrHPCUnauthorized,
+	ErrHPCMaxRuntimeExceeded,
+	ErrHPCInvalidWorkload,
+	ErrHPCInvalidClusterTemplate,
+	ErrHPCInvalidPartition,
+	ErrHPCInvalidQoSPolicy,
+	ErrHPCInvalidHardwareClass,
+	ErrHPCInvalidSchedulingPolicy,
+	ErrHPCInvalidHeartbeat,
+	ErrHPCStaleHeartbeat,
+	ErrHPCNodeDeregistered,
+	ErrHPCInvalidNodeIdentity,
+	ErrHPCHeartbeatAuthFailed,
+	ErrHPCInvalidRoutingAudit,
+	ErrHPCInvalidRoutingViolation,
+	ErrHPCRoutingDecisionStale,
+	ErrHPCRoutingDecisionNotFound,
+	ErrHPCRoutingClusterMismatch,
+	ErrHPCRoutingEnforcementFailed,
+	ErrHPCFallbackNotAuthorized,
+	ErrHPCMissingSchedulingDecision,
+	ErrHPCInvalidWorkloadTemplate,
+	ErrHPCWorkloadTemplateNotFound,
+	ErrHPCWorkloadTemplateNotApproved,
+	ErrHPCInvalidWorkloadRuntime,
+	ErrHPCInvalidWorkloadResources,
+	ErrHPCInvalidWorkloadSecurity,
+	ErrHPCInvalidWorkloadEntrypoint,
+	ErrHPCInvalidWorkloadParameter,
+	ErrHPCInvalidDataBinding,
+	ErrHPCInvalidWorkloadSignature,
+	ErrHPCWorkloadValidationFailed,
+	ErrHPCImageNotAllowed,
+	ErrHPCResourceLimitExceeded,
+	ErrHPCWorkloadGovernanceFailed,
+	ErrHPCTenantQuotaExceeded,
+	ErrHPCInvalidSchedulingMetrics,
+	ErrHPCSDKInvalidOffering,
+	ErrHPCSDKInvalidJob,
+	ErrHPCInvalidNode,
+	ErrHPCSDKInvalidDispute,
+	ErrHPCInvalidStatus,
+	ErrMarketVeidGatingFailed,
+	ErrMarketInsufficientVeidScore,
+	ErrMarketInsufficientVeidTier,
+	ErrMarketVeidNotVerified,
+	ErrMarketVeidLocked,
+	ErrMarketVeidScopeMissing,
+	ErrMarketVeidRecordNotFound,
+	ErrMarketplaceInvalidAddress,
+	ErrMarketplaceInvalidCallback,
+	ErrMarketplaceOfferingNotFound,
+	ErrMarketplaceOfferingExists,
+	ErrMarketplaceOfferingNotActive,
+	ErrMarketplaceOfferingMaxOrders,
+	ErrMarketplaceOrderNotFound,
+	ErrMarketplaceOrderExists,
+	ErrMarketplaceOrderNotOpen,
+	ErrMarketplaceOrderExpired,
+	ErrMarketplaceInvalidOrderState,
+	ErrMarketplaceInvalidStateTransition,
+	ErrMarketplaceAllocationNotFound,
+	ErrMarketplaceAllocationExists,
+	ErrMarketplaceBidNotFound,
+	ErrMarketplaceBidExists,
+	ErrMarketplaceBidPriceTooHigh,
+	ErrMarketplaceBidNotOpen,
+	ErrMarketplaceIdentityGatingFailed,
+	ErrMarketplaceInsufficientIdentityScore,
+	ErrMarketplaceIdentityNotVerified,
+	ErrMarketplaceEmailNotVerified,
+	ErrMarketplaceDomainNotVerified,
+	ErrMarketplaceMFARequired,
+	ErrMarketplaceMFANotSatisfied,
+	ErrMarketplaceMFAChallengeFailed,
+	ErrMarketplaceMFAChallengeExpired,
+	ErrMarketplaceWaldurSyncFailed,
+	ErrMarketplaceWaldurCallbackInvalid,
+	ErrMarketplaceWaldurCallbackExpired,
+	ErrMarketplaceWaldurNonceReplayed,
+	ErrMarketplaceWaldurSignatureInvalid,
+	ErrMarketplaceUnauthorized,
+	ErrMarketplaceNotProvider,
+	ErrMarketplaceNotCustomer,
+	ErrMarketplaceInvalidEncryptedPayload,
+	ErrMarketplaceDecryptionFailed,
+	ErrMarketplaceEncryptionRequired,
+	ErrMarketplaceEventSubscriptionNotFound,
+	ErrMarketplaceCheckpointNotFound,
+	ErrMarketplaceInvalidEventSequence,
+	ErrMarketplacePricingInvalid,
+	ErrMarketplaceInvalidRequest,
+	ErrMarketplaceProviderIdentityMissing,
+	ErrMarketplaceProviderIdentityNotVerified,
+	ErrMarketplaceProviderInsufficientScore,
+	ErrMarketplaceProviderComplianceIncomplete,
+	ErrMarketplaceSDKInvalidRequest,
+	ErrMarketplaceInvalidOffering,
+	ErrMarketplaceInvalidOrder,
+	ErrMarketplaceInvalidBid,
+	ErrMarketplaceInvalidAllocation,
+	ErrMFAInvalidAddress,
+	ErrMFAInvalidFactorType,
+	ErrMFAInvalidPolicy,
+	ErrMFAPolicyNotFound,
+	ErrMFAInvalidEnrollment,
+	ErrMFAEnrollmentNotFound,
+	ErrMFAEnrollmentAlreadyExists,
+	ErrMFAInvalidChallenge,
+	ErrMFAChallengeNotFound,
+	ErrMFAChallengeExpired,
+	ErrMFAChallengeAlreadyUsed,
+	ErrMFAMaxAttemptsExceeded,
+	ErrMFAInvalidChallengeResponse,
+	ErrMFAVerificationFailed,
+	ErrMFARequired,
+	ErrMFAInsufficientFactors,
+	ErrMFASessionNotFound,
+	ErrMFASessionExpired,
+	ErrMFASessionAlreadyUsed,
+	ErrMFAUnauthorized,
+	ErrMFAInvalidSensitiveTxType,
+	ErrMFAInvalidSensitiveTxConfig,
+	ErrMFATrustedDeviceNotFound,
+	ErrMFATrustedDeviceExpired,
+	ErrMFAMaxTrustedDevicesReached,
+	ErrMFAChallengeCreationFailed,
+	ErrMFADisabled,
+	ErrMFAFactorRevoked,
+	ErrMFAFactorExpired,
+	ErrMFAVeidScoreInsufficient,
+	ErrMFADeviceMismatch,
+	ErrMFACooldownActive,
+	ErrMFAInvalidProof,
+	ErrMFANoActiveFactors,
+	ErrMFAInvalidCertificate,
+	ErrMFACertificateExpired,
+	ErrMFACertificateNotYetValid,
+	ErrMFACertificateRevoked,
+	ErrMFACertificateChainInvalid,
+	ErrMFARevocationCheckFailed,
+	ErrMFASmartCardAuthFailed,
+	ErrMFAInvalidSignature,
+	ErrMFAKeyUsageNotAllowed,
+	ErrMFAPinRequired,
+	ErrMFASmartCardExpired,
+	ErrMFAFido2InvalidAttestation,
+	ErrMFAFido2InvalidAuthenticatorData,
+	ErrMFAFido2InvalidClientData,
+	ErrMFAFido2InvalidSignature,
+	ErrMFAFido2ChallengeMismatch,
+	ErrMFAFido2OriginMismatch,
+	ErrMFAFido2RpidMismatch,
+	ErrMFAFido2UserNotPresent,
+	ErrMFAFido2UserNotVerified,
+	ErrMFAFido2InvalidPublicKey,
+	ErrMFAFido2ReplayDetected,
+	ErrMFAFido2UnsupportedAlgorithm,
+	ErrMFAFido2UnsupportedAttestationFormat,
+	ErrMFAFido2InvalidCbor,
+	ErrMFAFido2CounterTooLow,
+	ErrProviderInternal,
+	ErrProviderInsufficientVeidScore,
+	ErrProviderMFARequired,
+	ErrRatelimitAccountRateLimited,
+	ErrRatelimitVeidRateLimited,
+	ErrRatelimitBlockRateLimited,
+	ErrRatelimitInvalidRateLimitParams,
+	ErrResourcesInvalidRequest,
+	ErrResourcesInventoryNotFound,
+	ErrResourcesNoEligibleInventory,
+	ErrResourcesAllocationNotFound,
+	ErrResourcesInvalidState,
+	ErrResourcesUnauthorized,
+	ErrResourcesStaleHeartbeat,
+	ErrResourcesInvalidParams,
+	ErrReviewSDKInvalidAddress,
+	ErrReviewSDKInvalidOrderID,
+	ErrReviewInvalidRating,
+	ErrReviewInvalidReviewText,
+	ErrReviewOrderNotFound,
+	ErrReviewOrderNotCompleted,
+	ErrReviewUnauthorizedReviewer,
+	ErrReviewDuplicateReview,
+	ErrReviewNotFound,
+	ErrReviewProviderNotFound,
+	ErrReviewInvalidReviewID,
+	ErrReviewInvalidAddress,
+	ErrReviewContentHashMismatch,
+	ErrReviewTextTooLong,
+	ErrReviewTextTooShort,
+	ErrReviewInvalidOrderID,
+	ErrReviewAggregationNotFound,
+	ErrReviewSDKInvalidRating,
+	ErrReviewSDKTextTooShort,
+	ErrReviewSDKTextTooLong,
+	ErrReviewSDKInvalidReviewID,
+	ErrReviewInvalidReason,
+	ErrRolesInvalidAddress,
+	ErrRolesInvalidRole,
+	ErrRolesInvalidAccountState,
+	ErrRolesUnauthorized,
+	ErrRolesRoleNotFound,
+	ErrRolesRoleAlreadyAssigned,
+	ErrRolesAccountStateNotFound,
+	ErrRolesInvalidStateTransition,
+	ErrRolesCannotModifyGenesisAccount,
+	ErrRolesAccountTerminated,
+	ErrRolesAccountSuspended,
+	ErrRolesNotGenesisAccount,
+	ErrRolesCannotRevokeOwnRole,
+	ErrRolesCannotSuspendSelf,
+	ErrSDKInvalidCoins,
+	ErrSDKOutOfGas,
+	ErrSDKMemoTooLarge,
+	ErrSDKInsufficientFee,
+	ErrSDKTooManySignatures,
+	ErrSDKNoSignatures,
+	ErrSDKJSONMarshal,
+	ErrSDKJSONUnmarshal,
+	ErrSDKInvalidRequest,
+	ErrSDKTxInMempoolCache,
+	ErrSDKTxDecode,
+	ErrSDKMempoolIsFull,
+	ErrSDKTxTooLarge,
+	ErrSDKKeyNotFound,
+	ErrSDKWrongPassword,
+	ErrSDKInvalidSigner,
+	ErrSDKInvalidGasAdjustment,
+	ErrSDKInvalidHeight,
+	ErrSDKInvalidVersion,
+	ErrSDKInvalidChainID,
+	ErrSDKInvalidType,
+	ErrSDKInvalidSequence,
+	ErrSDKTxTimeoutHeight,
+	ErrSDKUnknownExtensionOptions,
+	ErrSDKWrongSequence,
+	ErrSDKPackAny,
+	ErrSDKUnpackAny,
+	ErrSDKLogic,
+	ErrSDKConflict,
+	ErrSDKNotSupported,
+	ErrSDKNotFound,
+	ErrSDKIo,
+	ErrSDKUnauthorized,
+	ErrSDKAppConfig,
+	ErrSDKInvalidGasLimit,
+	ErrSDKTxTimeout,
+	ErrSDKInsufficientFunds,
+	ErrSDKUnknownRequest,
+	ErrSDKInvalidAddress,
+	ErrSDKInvalidPubKey,
+	ErrSDKUnknownAddress,
+	ErrServicedeskConfigInvalid,
+	ErrServicedeskSyncFailed,
+	ErrServicedeskExternalAPI,
+	ErrServicedeskConflict,
+	ErrServicedeskTicketNotFound,
+	ErrServicedeskSignatureInvalid,
+	ErrServicedeskRateLimited,
+	ErrServicedeskAttachmentFailed,
+	ErrServicedeskAuditFailed,
+	ErrSettlementIBCInvalidVersion,
+	ErrSettlementIBCInvalidPort,
+	ErrSettlementIBCInvalidPacket,
+	ErrSettlementIBCRateLimited,
+	ErrSettlementIBCChannelNotFound,
+	ErrSettlementIBCHandshakeTimedOut,
+	ErrSettlementIBCSettlementConflict,
+	ErrSettlementSDKInvalidAddress,
+	ErrSettlementInvalidEscrow,
+	ErrSettlementEscrowNotFound,
+	ErrSettlementEscrowExists,
+	ErrSettlementInvalidStateTransition,
+	ErrSettlementInsufficientFunds,
+	ErrSettlementUnauthorized,
+	ErrSettlementInvalidSettlement,
+	ErrSettlementNotFound,
+	ErrSettlementExists,
+	ErrSettlementInvalidReward,
+	ErrSettlementRewardNotFound,
+	ErrSettlementNoClaimableRewards,
+	ErrSettlementInvalidUsageRecord,
+	ErrSettlementUsageRecordNotFound,
+	ErrSettlementUsageRecordExists,
+	ErrSettlementUsageAlreadySettled,
+	ErrSettlementInvalidCondition,
+	ErrSettlementConditionsNotMet,
+	ErrSettlementEscrowExpired,
+	ErrSettlementEscrowNotActive,
+	ErrSettlementOrderNotFound,
+	ErrSettlementInvalidAddress,
+	ErrSettlementInvalidAmount,
+	ErrSettlementEscrowDisputed,
+	ErrSettlementInvalidSignature,
+	ErrSettlementInvalidParams,
+	ErrSettlementRewardClaimFailed,
+	ErrSettlementInvalidEpoch,
+	ErrSettlementDistributionFailed,
+	ErrSettlementLeaseNotFound,
+	ErrSettlementInvalidPayout,
+	ErrSettlementPayoutNotFound,
+	ErrSettlementPayoutExists,
+	ErrSettlementPayoutIdempotent,
+	ErrSettlementPayoutHeld,
+	ErrSettlementDisputeActive,
+	ErrSettlementInvoiceNotPaid,
+	ErrSettlementPayoutExecutionFailed,
+	ErrSettlementFiatConversionNotFound,
+	ErrSettlementFiatConversionNotAllowed,
+	ErrSettlementFiatConversionFailed,
+	ErrSettlementComplianceRequired,
+	ErrSettlementDEXUnavailable,
+	ErrSettlementOffRampUnavailable,
+	ErrSettlementFiatLimitExceeded,
+	ErrSettlementOracleUnavailable,
+	ErrSettlementOracleStalePrice,
+	ErrSettlementOracleInsufficientSources,
+	ErrSettlementRateUnavailable,
+	ErrSettlementSDKInvalidEscrow,
+	ErrSettlementSDKInvalidAmount,
+	ErrSettlementSDKInvalidSettlement,
+	ErrSettlementSDKInvalidUsageRecord,
+	ErrSettlementSDKInvalidSignature,
+	ErrSettlementSDKInvalidReward,
+	ErrSMSVerificationInvalidPhoneNumber,
+	ErrSMSVerificationInvalidOtp,
+	ErrSMSVerificationAccountMismatch,
+	ErrSMSVerificationDeliveryFailed,
+	ErrSMSVerificationProvider,
+	ErrSMSVerificationRateLimited,
+	ErrSMSVerificationServiceUnavailable,
+	ErrSMSVerificationCache,
+	ErrSMSVerificationAttestationFailed,
+	ErrSMSVerificationAlreadyVerified,
+	ErrSMSVerificationChallengeConsumed,
+	ErrSMSVerificationInvalidRequest,
+	ErrSMSVerificationVoIPDetected,
+	ErrSMSVerificationPhoneBlocked,
+	ErrSMSVerificationSigningFailed,
+	ErrSMSVerificationCarrierLookupFailed,
+	ErrSMSVerificationSuspiciousActivity,
+	ErrSMSVerificationVelocityExceeded,
+	ErrSMSVerificationDeviceFingerprintMismatch,
+	ErrSMSVerificationPrimaryProviderFailed,
+	ErrSMSVerificationAllProvidersFailed,
+	ErrSMSVerificationRegionNotSupported,
+	ErrSMSVerificationInvalidConfig,
+	ErrSMSVerificationInvalidCountryCode,
+	ErrSMSVerificationVoIPNotAllowed,
+	ErrSMSVerificationCountryBlocked,
+	ErrSMSVerificationPhoneMismatch,
+	ErrSMSVerificationTemplate,
+	ErrSMSVerificationWebhookInvalid,
+	ErrSMSVerificationChallengeCreation,
+	ErrSMSVerificationChallengeNotFound,
+	ErrSMSVerificationChallengeExpired,
+	ErrSMSVerificationMaxAttemptsExceeded,
+	ErrSMSVerificationResendLimitExceeded,
+	ErrSMSVerificationResendCooldown,
+	ErrSupportRefNotFound,
+	ErrSupportInvalidResourceType,
+	ErrSupportInvalidSupportRequest,
+	ErrSupportInvalidSupportResponse,
+	ErrSupportRequestNotFound,
+	ErrSupportResponseNotFound,
+	ErrSupportInvalidStatusTransition,
+	ErrSupportInvalidRetentionPolicy,
+	ErrSupportInvalidPayload,
+	ErrSupportMaxResponsesExceeded,
+	ErrSupportRequestArchived,
+	ErrSupportRefAlreadyExists,
+	ErrSupportInvalidResourceRef,
+	ErrSupportInvalidExternalSystem,
+	ErrSupportInvalidExternalTicketID,
+	ErrSupportInvalidExternalURL,
+	ErrSupportInvalidAddress,
+	ErrSupportUnauthorized,
+	ErrSupportInvalidParams,
+	ErrUndefinedInternal,
+	ErrUndefinedPanic,
+	ErrVeidInvalidAddress,
+	ErrVeidInvalidScope,
+	ErrVeidInvalidScopeType,
+	ErrVeidInvalidScopeVersion,
+	ErrVeidInvalidPayload,
+	ErrVeidInvalidSalt,
+	ErrVeidSaltAlreadyUsed,
+	ErrVeidInvalidDeviceInfo,
+	ErrVeidInvalidClientID,
+	ErrVeidClientNotApproved,
+	ErrVeidInvalidClientSignature,
+	ErrVeidInvalidUserSignature,
+	ErrVeidInvalidPayloadHash,
+	ErrVeidInvalidVerificationStatus,
+	ErrVeidInvalidVerificationEvent,
+	ErrVeidInvalidScore,
+	ErrVeidInvalidTier,
+	ErrVeidInvalidIdentityRecord,
+	ErrVeidInvalidWallet,
+	ErrVeidScopeNotFound,
+	ErrVeidIdentityRecordNotFound,
+	ErrVeidScopeAlreadyExists,
+	ErrVeidScopeRevoked,
+	ErrVeidScopeExpired,
+	ErrVeidUnauthorized,
+	ErrVeidInvalidStatusTransition,
+	ErrVeidIdentityLocked,
+	ErrVeidMaxScopesExceeded,
+	ErrVeidVerificationInProgress,
+	ErrVeidValidatorOnly,
+	ErrVeidSignatureMismatch,
+	ErrVeidInvalidParams,
+	ErrVeidInvalidVerificationRequest,
+	ErrVeidInvalidVerificationResult,
+	ErrVeidVerificationRequestNotFound,
+	ErrVeidDecryptionFailed,
+	ErrVeidMLInferenceFailed,
+	ErrVeidVerificationTimeout,
+	ErrVeidMaxRetriesExceeded,
+	ErrVeidNotBlockProposer,
+	ErrVeidValidatorKeyNotFound,
+	ErrVeidWalletNotFound,
+	ErrVeidWalletAlreadyExists,
+	ErrVeidWalletInactive,
+	ErrVeidConsentNotGranted,
+	ErrVeidConsentExpired,
+	ErrVeidInvalidBindingSignature,
+	ErrVeidScopeNotInWallet,
+	ErrVeidScopeAlreadyInWallet,
+	ErrVeidDerivedFeaturesEmpty,
+	ErrVeidVerificationMismatch,
+	ErrVeidModelVersionMismatch,
+	ErrVeidInputHashMismatch,
+	ErrVeidScoreToleranceExceeded,
+	ErrVeidVoteExtensionInvalid,
+	ErrVeidInvalidBorderlineFallback,
+	ErrVeidBorderlineFallbackNotFound,
+	ErrVeidBorderlineFallbackExpired,
+	ErrVeidBorderlineFallbackAlreadyCompleted,
+	ErrVeidMFAChallengeNotSatisfied,
+	ErrVeidNoEnrolledFactors,
+	ErrVeidBorderlineDisabled,
+	ErrVeidInvalidPipelineVersion,
+	ErrVeidPipelineVersionNotFound,
+	ErrVeidPipelineVersionAlreadyExists,
+	ErrVeidNoPipelineVersionActive,
+	ErrVeidPipelineVersionMismatch,
+	ErrVeidModelManifestMismatch,
+	ErrVeidDeterminismViolation,
+	ErrVeidInvalidModelManifest,
+	ErrVeidPipelineExecutionFailed,
+	ErrVeidInvalidScoringModel,
+	ErrVeidScoringModelNotFound,
+	ErrVeidScoringModelAlreadyExists,
+	ErrVeidInvalidScoringInput,
+	ErrVeidScoringFailed,
+	ErrVeidNoActiveScoringModel,
+	ErrVeidScoringModelVersionMismatch,
+	ErrVeidInvalidSso,
+	ErrVeidSsoNotFound,
+	ErrVeidSsoExpired,
+	ErrVeidSsoRevoked,
+	ErrVeidInvalidDomain,
+	ErrVeidDomainNotFound,
+	ErrVeidDomainExpired,
+	ErrVeidDomainRevoked,
+	ErrVeidInvalidEmail,
+	ErrVeidEmailNotFound,
+	ErrVeidEmailExpired,
+	ErrVeidNonceAlreadyUsed,
+	ErrVeidMaxAttemptsExceeded,
+	ErrVeidInvalidToken,
+	ErrVeidTokenNotFound,
+	ErrVeidTokenExpired,
+	ErrVeidTokenRevoked,
+	ErrVeidInvalidRetention,
+	ErrVeidRetentionNotFound,
+	ErrVeidInvalidWaldur,
+	ErrVeidWaldurLinkNotFound,
+	ErrVeidWaldurLinkExpired,
+	ErrVeidWaldurSyncFailed,
+	ErrVeidInvalidAdsso,
+	ErrVeidAdssoNotFound,
+	ErrVeidAdssoExpired,
+	ErrVeidAdssoRevoked,
+	ErrVeidAdssoChallengeExpired,
+	ErrVeidAdssoChallengeNotFound,
+	ErrVeidAdWalletBindingFailed,
+	ErrVeidAdWalletBindingNotFound,
+	ErrVeidAdAuthMethodInvalid,
+	ErrVeidAdoidcValidationFailed,
+	ErrVeidAdsamlValidationFailed,
+	ErrVeidAdldapBindFailed,
+	ErrVeidInvalidPhone,
+	ErrVeidPhoneNotFound,
+	ErrVeidPhoneExpired,
+	ErrVeidPhoneRevoked,
+	ErrVeidSmsotpExpired,
+	ErrVeidSmsotpInvalid,
+	ErrVeidSMSChallengeNotFound,
+	ErrVeidSMSDeliveryFailed,
+	ErrVeidSMSResendLimitExceeded,
+	ErrVeidVoIPNumberBlocked,
+	ErrVeidCarrierLookupFailed,
+	ErrVeidInvalidRateLimit,
+	ErrVeidRateLimitExceeded,
+	ErrVeidSMSGatewayNotConfigured,
+	ErrVeidSMSGatewayUnavailable,
+	ErrVeidPhoneAlreadyVerified,
+	ErrVeidCountryNotAllowed,
+	ErrVeidInvalidPublicKeyLength,
+	ErrVeidInvalidSignatureLength,
+	ErrVeidSignatureVerificationFailed,
+	ErrVeidClientKeyMismatch,
+	ErrVeidSaltBindingInvalid,
+	ErrVeidUnsupportedSignatureAlgorithm,
+	ErrVeidPublicKeyMismatch,
+	ErrVeidInvalidSaltBindingPayload,
+	ErrVeidTimestampOutOfRange,
+	ErrVeidInvalidDelegation,
+	ErrVeidDelegationNotFound,
+	ErrVeidDelegationExpired,
+	ErrVeidDelegationRevoked,
+	ErrVeidDelegationExhausted,
+	ErrVeidDelegationAlreadyRevoked,
+	ErrVeidDelegationPermissionDenied,
+	ErrVeidDelegationUnauthorized,
+	ErrVeidDelegationAlreadyExists,
+	ErrVeidInvalidCredential,
+	ErrVeidCredentialNotFound,
+	ErrVeidCredentialExpired,
+	ErrVeidCredentialRevoked,
+	ErrVeidCredentialAlreadyRevoked,
+	ErrVeidInvalidProof,
+	ErrVeidProofVerificationFailed,
+	ErrVeidCredentialUnauthorized,
+	ErrVeidCredentialAlreadyExists,
+	ErrVeidInvalidIssuer,
+	ErrVeidMarketVeidNotMet,
+	ErrVeidMarketRequirementsNotFound,
+	ErrVeidInsufficientTrustScore,
+	ErrVeidMissingScopesForMarket,
+	ErrVeidDelegationNotAllowed,
+	ErrVeidDelegationTooOld,
+	ErrVeidIdentityExpiredForMarket,
+	ErrVeidIdentityLockedForMarket,
+	ErrVeidProviderVeidNotMet,
+	ErrVeidInvalidProofRequest,
+	ErrVeidProofRequestNotFound,
+	ErrVeidProofRequestExpired,
+	ErrVeidProofNotFound,
+	ErrVeidProofExpired,
+	ErrVeidInvalidClaimType,
+	ErrVeidClaimNotAvailable,
+	ErrVeidInvalidProofScheme,
+	ErrVeidProofGenerationFailed,
+	ErrVeidInvalidNonce,
+	ErrVeidCommitmentMismatch,
+	ErrVeidInsufficientVerificationLevel,
+	ErrVeidInvalidBiometricTemplate,
+	ErrVeidBiometricHashFailed,
+	ErrVeidBiometricHashNotFound,
+	ErrVeidBiometricMatchFailed,
+	ErrVeidBiometricVersionMismatch,
+	ErrVeidGeoRestrictionInvalid,
+	ErrVeidGeoPolicyNotFound,
+	ErrVeidGeoPolicyAlreadyExists,
+	ErrVeidGeoCheckFailed,
+	ErrVeidGeoLocationBlocked,
+	ErrVeidGeoIPMismatch,
+	ErrVeidGeoCountryBlocked,
+	ErrVeidGeoRegionBlocked,
+	ErrVeidGeoRestrictionDisabled,
+	ErrVeidMaxGeoPoliciesExceeded,
+	ErrVeidGeoPolicyInactive,
+	ErrVeidInvalidCountryCode,
+	ErrVeidInvalidRegionCode,
+	ErrVeidGeoLocationNotFound,
+	ErrVeidGeoParamsInvalid,
+	ErrVeidAuditExportInvalidTimeRange,
+	ErrVeidAuditExportInvalidFormat,
+	ErrVeidAuditExportInvalidFilter,
+	ErrVeidAuditEntryNotFound,
+	ErrVeidAuditEntryInvalid,
+	ErrVeidAuditHashFailed,
+	ErrVeidAuditChainBroken,
+	ErrVeidAuditExportUnauthorized,
+	ErrVeidAuditExportTooLarge,
+	ErrVeidInvalidAttestation,
+	ErrVeidAttestationNotFound,
+	ErrVeidAttestationExpired,
+	ErrVeidAttestationRevoked,
+	ErrVeidInvalidSignerKey,
+	ErrVeidSignerKeyNotFound,
+	ErrVeidSignerKeyRevoked,
+	ErrVeidSignerKeyExpired,
+	ErrVeidNonceExpired,
+	ErrVeidInvalidTimestamp,
+	ErrVeidSignerNotRegistered,
+	ErrVeidKeyRotationInProgress,
+	ErrVeidKeyRotationFailed,
+	ErrVeidAttestationSignatureInvalid,
+	ErrVeidMaxAttestationsExceeded,
+	ErrVeidDuplicateLinkage,
+	ErrVeidLinkageNotFound,
+	ErrVeidLinkageExpired,
+	ErrVeidJwksFetchFailed,
+	ErrVeidTokenValidationFailed,
+	ErrVeidChallengeNotFound,
+	ErrVeidChallengeExpired,
+	ErrVeidInvalidChallengeState,
+	ErrVeidInputTooLarge,
+	ErrVeidInvalidCeremony,
+	ErrVeidCeremonyNotFound,
+	ErrVeidInvalidCeremonyContribution,
+	ErrVeidInvalidKeyRotation,
+	ErrVeidScoreOutOfRange,
+	ErrVeidInvalidAppeal,
+	ErrVeidWalletBindingFailed,
+	ErrVeidInvalidConsent,
+	ErrVeidModelNotFound,
+	ErrVeidSDKModelVersionMismatch,
+	ErrVeidNotComplianceProvider,
+	ErrVeidComplianceCheckFailed,
+	ErrVeidInsufficientAttestations,
+	ErrVeidInvalidComplianceParams,
+	ErrVeidBorderlineFallbackFailed,
+	ErrVeidAppealNotFound,
+	ErrVeidAppealAlreadyExists,
+	ErrVeidAppealNotPending,
+	ErrVeidNotAppealSubmitter,
+	ErrVeidNotAuthorizedResolver,
+	ErrVeidInvalidAppealReason,
+	ErrVeidAppealWindowExpired,
+	ErrVeidMaxAppealsExceeded,
+	ErrVeidInvalidAppealRecord,
+	ErrVeidInvalidAppealResolution,
+	ErrVeidAppealSystemDisabled,
+	ErrVeidAppealAlreadyClaimed,
+	ErrVeidNotAppealReviewer,
+	ErrVeidAppealReviewTimeout,
+	ErrVeidInvalidEvidenceHash,
+	ErrVeidScopeNotRejected,
+	ErrVeidAppealEscrowRequired,
+	ErrVeidInvalidScoreAdjustment,
+	ErrVeidSanctionListMatch,
+	ErrVeidPepMatch,
+	ErrVeidRestrictedRegion,
+	ErrVeidComplianceExpired,
+	ErrVeidRiskScoreExceeded,
+	ErrVeidComplianceNotFound,
+	ErrVeidDuplicateAttestation,
+	ErrVeidComplianceRecordBlocked,
+	ErrVeidProviderAlreadyExists,
+	ErrVeidProviderNotActive,
+	ErrVeidUnsupportedCheckType,
+	ErrVeidAdverseMediaMatch,
+	ErrVeidWatchlistMatch,
+	ErrVeidDocumentVerificationFailed,
+	ErrVeidAmlRiskHigh,
+	ErrVeidComplianceSystemDisabled,
+	ErrVeidModelHashMismatch,
+	ErrVeidModelNotActive,
+	ErrVeidInvalidModelType,
+	ErrVeidModelUpdatePending,
+	ErrVeidUnauthorizedModelUpdate,
+	ErrVeidModelVersionTooOld,
+	ErrVeidModelActivationPending,
+	ErrVeidModelAlreadyExists,
+	ErrVeidModelAlreadyActive,
+	ErrVeidModelDeprecated,
+	ErrVeidModelRevoked,
+	ErrVeidInvalidModelInfo,
+	ErrVeidInvalidModelProposal,
+	ErrVeidProposalNotFound,
+	ErrVeidProposalAlreadyProcessed,
+	ErrVeidActivationHeightNotReached,
+	ErrVeidValidatorNotSynced,
+	ErrVeidInvalidModelHash,
+	ErrVeidModelParamsInvalid,
+	ErrVeidGovernanceUpdateDisabled,
+	ErrVeidRegistrarNotAllowed,
+	ErrVeidModelTooOld,
+	ErrVeidSyncGracePeriodExpired,
+	ErrVeidNoActiveModel,
+	ErrVeidInvalidHistoryEntry,
+	ErrVerificationAuditInvalidConfig,
+	ErrVerificationAuditStorage,
+	ErrVerificationAuditUnsupportedOperation,
+	ErrVerificationAuditConnection,
+	ErrVerificationKeystorageKeyNotFound,
+	ErrVerificationKeystorageUnsupportedOperation,
+	ErrVerificationKeystorageKeyExists,
+	ErrVerificationKeystorageStorageFull,
+	ErrVerificationKeystorageStorage,
+	ErrVerificationKeystorageEncryption,
+	ErrVerificationKeystorageDecryption,
+	ErrVerificationKeystorageConnection,
+	ErrVerificationKeystorageAuthentication,
+	ErrVerificationKeystorageInvalidConfig,
+	ErrVerificationNonceNotFound,
+	ErrVerificationNonceConnection,
+	ErrVerificationNonceAlreadyExists,
+	ErrVerificationNonceAlreadyUsed,
+	ErrVerificationNonceExpired,
+	ErrVerificationNonceStoreClosed,
+	ErrVerificationNonceStoreFull,
+	ErrVerificationNonceTooManyNonces,
+	ErrVerificationNonceGeneration,
+	ErrVerificationNonceInvalidNonce,
+	ErrVerificationSignerInvalidConfig,
+	ErrVerificationSignerKeyStorage,
+	ErrVerificationSignerInvalidAttestation,
+	ErrVerificationSignerKeyGenerationFailed,
+	ErrVerificationSignerInvalidSignature,
+	ErrVerificationSignerServiceUnavailable,
+	ErrVerificationSignerNoActiveKey,
+	ErrVerificationSignerKeyNotFound,
+	ErrVerificationSignerKeyRevoked,
+	ErrVerificationSignerKeyExpired,
+	ErrVerificationSignerSigningFailed,
+	ErrVerificationSignerVerificationFailed,
+	ErrVerificationSignerRotationInProgress,
+	ErrVerificationSignerRotationNotFound,
+	ErrVirtDelegationInvalidDelegator,
+	ErrVirtDelegationInvalidValidator,
+	ErrVirtDelegationNotFound,
+	ErrVirtDelegationUnbondingNotFound,
+	ErrVirtDelegationRedelegationNotFound,
+	ErrVirtDelegationInsufficientShares,
+	ErrVirtDelegationInsufficientBalance,
+	ErrVirtDelegationMinDelegationAmount,
+	ErrVirtDelegationMaxValidators,
+	ErrVirtDelegationMaxRedelegations,
+	ErrVirtDelegationSelfRedelegation,
+	ErrVirtDelegationTransitiveRedelegation,
+	ErrVirtDelegationInvalidParams,
+	ErrVirtDelegationValidatorNotFound,
+	ErrVirtDelegationRewardNotFound,
+	ErrVirtDelegationRewardAlreadyClaimed,
+	ErrVirtDelegationNoDelegations,
+	ErrVirtDelegationInvalidAmount,
+	ErrVirtDelegationUnbondingPending,
+	ErrVirtDelegationValidatorJailed,
+	ErrVirtDelegationInvalidShares,
+	ErrVirtStakingValidatorNotFound,
+	ErrVirtStakingInvalidValidator,
+	ErrVirtStakingSlashingAlreadyRecorded,
+	ErrVirtStakingInvalidSlashReason,
+	ErrVirtStakingInvalidEpoch,
+	ErrVirtStakingRewardsAlreadyDistributed,
+	ErrVirtStakingInvalidParams,
+	ErrVirtStakingValidatorJailed,
+	ErrVirtStakingInvalidPerformanceMetric,
+	ErrVirtStakingInsufficientStake,
+	ErrVirtStakingDoubleSign,
+	ErrVirtStakingInvalidAttestation,
+	ErrVirtStakingDowntime,
+}
 
-// Lookup returns the registered code for "module:number".
+// Lookup returns the registered code for exactly "module:number" (no trimming, module
+// names case-sensitive).
 func Lookup(key string) (*Code, bool) {
-	code, ok := catalog[key]
-	return code, ok
+	i, found := slices.BinarySearchFunc(byKey[:], key, func(c *Code, key string) int {
+		return strings.Compare(c.key, key)
+	})
+	if !found {
+		return nil, false
+	}
+	return byKey[i], true
+}
+
+// lookupNumber returns the registered code of module and number.
+func lookupNumber(module string, number int) (*Code, bool) {
+	i, found := slices.BinarySearchFunc(allCodes[:], codeNumber{module, number}, func(c *Code, n codeNumber) int {
+		if order := strings.Compare(c.module, n.module); order != 0 {
+			return order
+		}
+		return cmp.Compare(c.number, n.number)
+	})
+	if !found {
+		return nil, false
+	}
+	return allCodes[i], true
 }
 
 // AllCodes returns every registered code, sorted by module and number.
-func AllCodes() []*Code { return slices.Clone(allCodes) }
+func AllCodes() []*Code { return slices.Clone(allCodes[:]) }

@@ -29,7 +29,8 @@ func DecodeError(status int, header http.Header, body []byte, now time.Time) err
 	if len(body) > MaxErrorBodyBytes {
 		body = body[:MaxErrorBodyBytes]
 	}
-	e := &APIError{HTTPStatus: status, RawBody: body, RequestID: header.Get("X-Request-Id"), Attempts: 1}
+	e := &APIError{HTTPStatus: status, RawBody: body, RequestID: header.Get("X-Request-Id"), Attempts: 1,
+		Header: header}
 	found := readBody(e, mediaType(header), validText(body))
 	fillDefaults(e, found)
 	if ms, ok := retryHint(header, e.Context, now); ok {
@@ -301,7 +302,7 @@ func fillDefaults(e *APIError, w *wireError) *Code {
 	}
 	var code *Code
 	if e.HasNumber {
-		code, _ = Lookup(e.Module + ":" + strconv.Itoa(e.Number))
+		code, _ = lookupNumber(e.Module, e.Number)
 	}
 	row, inTable := statusTable[e.HTTPStatus]
 	fromTable := false
@@ -309,7 +310,7 @@ func fillDefaults(e *APIError, w *wireError) *Code {
 	case w.category != nil:
 		e.Category = Category(*w.category)
 	case code != nil:
-		e.Category = code.Category
+		e.Category = code.category
 	case w.grpcCategory != "":
 		e.Category = w.grpcCategory
 	default:
@@ -320,7 +321,7 @@ func fillDefaults(e *APIError, w *wireError) *Code {
 	case w.retryable != nil:
 		e.Retryable = *w.retryable
 	case code != nil:
-		e.Retryable = code.Retryable
+		e.Retryable = code.retryable
 	case fromTable && !e.Envelope: // contract 1.7 and 1.3.3: the row's own value
 		e.Retryable = inTable && row.retryable
 	case knownCategory:
@@ -332,7 +333,7 @@ func fillDefaults(e *APIError, w *wireError) *Code {
 	case w.severity != nil:
 		e.Severity = Severity(*w.severity)
 	case code != nil:
-		e.Severity = code.Severity
+		e.Severity = code.severity
 	case knownCategory:
 		e.Severity = defaults.severity
 	default:
@@ -342,7 +343,7 @@ func fillDefaults(e *APIError, w *wireError) *Code {
 	case w.message != nil:
 		e.Message = *w.message
 	case code != nil:
-		e.Message = code.Message
+		e.Message = code.message
 	default:
 		e.Message = statusText(e.HTTPStatus)
 	}
@@ -388,17 +389,17 @@ const unixThreshold = 1e9
 // (Unix seconds or seconds from now), the context's reset_at. Negative, unparsable and
 // non-finite values count as absent.
 func retryHint(header http.Header, context map[string]any, now time.Time) (float64, bool) {
-	if ms, ok := parseDecimal(header.Get("Retry-After-Ms")); ok {
+	if ms, ok := parseDecimal(field(header, "Retry-After-Ms")); ok {
 		return ms, true
 	}
-	value := strings.TrimSpace(header.Get("Retry-After"))
+	value := strings.TrimSpace(field(header, "Retry-After"))
 	if seconds, ok := parseDecimal(value); ok && !math.IsInf(seconds*1000, 0) {
 		return seconds * 1000, true
 	}
 	if at, err := http.ParseTime(value); err == nil && value != "" {
 		return untilMillis(at, now), true
 	}
-	if reset, ok := parseDecimal(header.Get("X-Ratelimit-Reset")); ok && !math.IsInf(reset*1000, 0) {
+	if reset, ok := parseDecimal(field(header, "X-Ratelimit-Reset")); ok && !math.IsInf(reset*1000, 0) {
 		if reset < unixThreshold {
 			return reset * 1000, true
 		}
@@ -413,18 +414,29 @@ func retryHint(header http.Header, context map[string]any, now time.Time) (float
 	return 0, false
 }
 
-// parseDecimal reads ASCII digits with an optional fraction, spaces around them ignored.
+// field is the value of a header sent in one or more field lines, combined as RFC 9110
+// 5.3 says (joined with ", "), as the Python and TypeScript clients read it: two
+// Retry-After lines are no single valid hint.
+func field(header http.Header, name string) string {
+	values := header.Values(name)
+	if len(values) == 1 {
+		return values[0]
+	}
+	return strings.Join(values, ", ")
+}
+
+// parseDecimal reads ASCII digits with an optional fractional part, spaces around them
+// ignored: "5", "5.25", and as in the other clients "5." and ".5" (not "." alone).
 func parseDecimal(text string) (float64, bool) {
 	text = strings.TrimSpace(text)
 	whole := digitsLen(text)
-	if whole == 0 {
-		return 0, false
-	}
 	if whole < len(text) {
 		fraction := text[whole+1:]
-		if text[whole] != '.' || fraction == "" || digitsLen(fraction) != len(fraction) {
+		if text[whole] != '.' || digitsLen(fraction) != len(fraction) || whole+len(fraction) == 0 {
 			return 0, false
 		}
+	} else if whole == 0 {
+		return 0, false
 	}
 	value, err := strconv.ParseFloat(text, 64)
 	if err != nil || math.IsInf(value, 0) {

@@ -3,17 +3,41 @@
 package veerrors
 
 import (
+	"context"
+	"errors"
 	"slices"
-	"strconv"
 )
 
-// Sentinel is one of the platform's common errors. A decoded error matches it, with
-// errors.Is, when its category or its code is one the sentinel covers.
+// failure is a client-side failure a sentinel can match (docs/client-behaviour.md 3.1).
+type failure uint8
+
+const (
+	failureConnect     failure = 1 << iota // a connection error of phase connect
+	failureReset                           // a connection error of phase reset
+	failureTimeout                         // a connection error of phase timeout
+	failureDeadline                        // a call stopped by its deadline, or context.DeadlineExceeded
+	failureCancelled                       // context.Canceled
+	failureMaxAttempts                     // a call that used all its attempts
+)
+
+// codeNumber is a registered code's module and number.
+type codeNumber struct {
+	module string
+	number int
+}
+
+// Sentinel is one of the platform's common errors. An error of this package matches it,
+// with errors.Is, when it is of one of the sentinel's categories or codes, an error
+// response without a code whose status the sentinel lists, or a client-side failure the
+// sentinel covers (a connection phase, a deadline, a cancellation, attempts used up).
+// Sentinels are read-only.
 type Sentinel struct {
 	name       string
 	message    string
 	categories []Category
-	codes      []string
+	codes      []codeNumber
+	statuses   []int
+	failures   failure
 }
 
 // Error returns the sentinel's message.
@@ -22,130 +46,219 @@ func (s *Sentinel) Error() string { return s.message }
 // Name returns the sentinel's registry name.
 func (s *Sentinel) Name() string { return s.name }
 
-// Matches reports whether e is an error of this sentinel's kind.
-func (s *Sentinel) Matches(e *APIError) bool {
-	if slices.Contains(s.categories, e.Category) {
+// Matches reports whether err is of this sentinel's kind: errors.Is(err, s), and also
+// for the context's own errors, which match the sentinels of the failures deadline
+// (context.DeadlineExceeded) and cancelled (context.Canceled).
+func (s *Sentinel) Matches(err error) bool {
+	switch {
+	case errors.Is(err, s):
+		return true
+	case s.has(failureCancelled) && errors.Is(err, context.Canceled):
 		return true
 	}
-	return e.HasNumber && slices.Contains(s.codes, e.Module+":"+strconv.Itoa(e.Number))
+	return s.has(failureDeadline) && errors.Is(err, context.DeadlineExceeded)
+}
+
+func (s *Sentinel) has(f failure) bool { return s.failures&f != 0 }
+
+func (s *Sentinel) matchesAPIError(e *APIError) bool {
+	switch {
+	case slices.Contains(s.categories, e.Category):
+		return true
+	case e.HasNumber && slices.Contains(s.codes, codeNumber{e.Module, e.Number}):
+		return true
+	case e.Code == "" && e.HTTPStatus != 0 && slices.Contains(s.statuses, e.HTTPStatus):
+		return true
+	}
+	return s.matchesStop(e.StopReason, e.cause)
+}
+
+func (s *Sentinel) matchesConnectionError(e *ConnectionError) bool {
+	var phase failure
+	switch e.Phase {
+	case PhaseConnect:
+		phase = failureConnect
+	case PhaseReset:
+		phase = failureReset
+	case PhaseTimeout:
+		phase = failureTimeout
+	}
+	return s.has(phase) || s.matchesStop(e.StopReason, e.cause)
+}
+
+// matchesStop: how a call ended (its stop reason, the context's error that ended it).
+func (s *Sentinel) matchesStop(reason StopReason, cause error) bool {
+	switch {
+	case s.has(failureDeadline) && (reason == StopDeadline || errors.Is(cause, context.DeadlineExceeded)):
+		return true
+	case s.has(failureCancelled) && errors.Is(cause, context.Canceled):
+		return true
+	}
+	return s.has(failureMaxAttempts) && reason == StopMaxAttempts
 }
 
 // ErrAlreadyExists is the common error "already exists".
-var ErrAlreadyExists = &Sentinel{name: "already_exists", message: "already exists", categories: []Category{}, codes: []string{"artifact_store:2514", "benchmark:1703", "bme:2611", "config:1610", "enclave:4", "enclave:1902", "enclave:2015", "encryption:1303", "hpc:2102", "marketplace:2201", "marketplace:2205", "marketplace:2211", "marketplace:2213", "mfa:1206", "review:2305", "settlement:1502", "settlement:1508", "settlement:1514", "settlement:1532", "support:2", "veid:1021", "veid:1042", "veid:1064", "veid:1073", "veid:1148", "veid:1158", "veid:1202", "veid:1260", "veid:4002", "veid:5010", "veid:5013", "veid:6009", "verification/keystorage:2", "verification/nonce:2"}}
+var ErrAlreadyExists = &Sentinel{name: "already_exists", message: "already exists", codes: []codeNumber{{"artifact_store", 2514}, {"benchmark", 1703}, {"bme", 2611}, {"config", 1610}, {"enclave", 4}, {"enclave", 1902}, {"enclave", 2015}, {"encryption", 1303}, {"hpc", 2102}, {"marketplace", 2201}, {"marketplace", 2205}, {"marketplace", 2211}, {"marketplace", 2213}, {"mfa", 1206}, {"review", 2305}, {"settlement", 1502}, {"settlement", 1508}, {"settlement", 1514}, {"settlement", 1532}, {"support", 2}, {"veid", 1021}, {"veid", 1042}, {"veid", 1064}, {"veid", 1073}, {"veid", 1148}, {"veid", 1158}, {"veid", 1202}, {"veid", 1260}, {"veid", 4002}, {"veid", 5010}, {"veid", 5013}, {"veid", 6009}, {"verification/keystorage", 2}, {"verification/nonce", 2}}}
 
 // ErrCanceled is the common error "canceled".
-var ErrCanceled = &Sentinel{name: "canceled", message: "canceled", categories: []Category{}, codes: []string{}}
+var ErrCanceled = &Sentinel{name: "canceled", message: "canceled", failures: failureCancelled}
 
 // ErrConflict is the common error "conflict".
-var ErrConflict = &Sentinel{name: "conflict", message: "conflict", categories: []Category{CategoryConflict}, codes: []string{}}
+var ErrConflict = &Sentinel{name: "conflict", message: "conflict", categories: []Category{CategoryConflict}}
 
 // ErrConnectionFailed is the common error "connection failed".
-var ErrConnectionFailed = &Sentinel{name: "connection_failed", message: "connection failed", categories: []Category{}, codes: []string{"verification/audit:4", "verification/keystorage:7", "verification/nonce:10"}}
+var ErrConnectionFailed = &Sentinel{name: "connection_failed", message: "connection failed", codes: []codeNumber{{"verification/audit", 4}, {"verification/keystorage", 7}, {"verification/nonce", 10}}, failures: failureConnect}
 
 // ErrDeadlineExceeded is the common error "deadline exceeded".
-var ErrDeadlineExceeded = &Sentinel{name: "deadline_exceeded", message: "deadline exceeded", categories: []Category{}, codes: []string{}}
+var ErrDeadlineExceeded = &Sentinel{name: "deadline_exceeded", message: "deadline exceeded", failures: failureDeadline}
 
 // ErrDecryptionFailed is the common error "decryption failed".
-var ErrDecryptionFailed = &Sentinel{name: "decryption_failed", message: "decryption failed", categories: []Category{}, codes: []string{"encryption:1310", "fraud:3019", "marketplace:2234", "veid:1035"}}
+var ErrDecryptionFailed = &Sentinel{name: "decryption_failed", message: "decryption failed", codes: []codeNumber{{"encryption", 1310}, {"fraud", 3019}, {"marketplace", 2234}, {"veid", 1035}}}
 
 // ErrDeprecated is the common error "deprecated".
-var ErrDeprecated = &Sentinel{name: "deprecated", message: "deprecated", categories: []Category{}, codes: []string{"encryption:1318", "encryption:1323", "veid:6011"}}
+var ErrDeprecated = &Sentinel{name: "deprecated", message: "deprecated", codes: []codeNumber{{"encryption", 1318}, {"encryption", 1323}, {"veid", 6011}}}
 
 // ErrEncryptionFailed is the common error "encryption failed".
-var ErrEncryptionFailed = &Sentinel{name: "encryption_failed", message: "encryption failed", categories: []Category{}, codes: []string{"encryption:1309"}}
+var ErrEncryptionFailed = &Sentinel{name: "encryption_failed", message: "encryption failed", codes: []codeNumber{{"encryption", 1309}}}
 
 // ErrExpired is the common error "expired".
-var ErrExpired = &Sentinel{name: "expired", message: "expired", categories: []Category{}, codes: []string{"artifact_store:2508", "benchmark:1706", "email_verification:6", "enclave:1906", "enclave:1908", "encryption:1324", "marketplace:2207", "marketplace:2224", "marketplace:2227", "mfa:1209", "mfa:1217", "mfa:1223", "mfa:1228", "mfa:1235", "mfa:1244", "settlement:1518", "sms_verification:6", "veid:1023", "veid:1045", "veid:1057", "veid:1080", "veid:1084", "veid:1088", "veid:1093", "veid:1099", "veid:1103", "veid:1105", "veid:1115", "veid:1117", "veid:1142", "veid:1152", "veid:1166", "veid:1172", "veid:1174", "veid:1242", "veid:1247", "veid:1249", "veid:1262", "veid:1267", "veid:4007", "veid:4014", "veid:5005", "veid:6024", "verification/nonce:4", "verification/signer:5"}}
+var ErrExpired = &Sentinel{name: "expired", message: "expired", codes: []codeNumber{{"artifact_store", 2508}, {"benchmark", 1706}, {"email_verification", 6}, {"enclave", 1906}, {"enclave", 1908}, {"encryption", 1324}, {"marketplace", 2207}, {"marketplace", 2224}, {"marketplace", 2227}, {"mfa", 1209}, {"mfa", 1217}, {"mfa", 1223}, {"mfa", 1228}, {"mfa", 1235}, {"mfa", 1244}, {"settlement", 1518}, {"sms_verification", 6}, {"veid", 1023}, {"veid", 1045}, {"veid", 1057}, {"veid", 1080}, {"veid", 1084}, {"veid", 1088}, {"veid", 1093}, {"veid", 1099}, {"veid", 1103}, {"veid", 1105}, {"veid", 1115}, {"veid", 1117}, {"veid", 1142}, {"veid", 1152}, {"veid", 1166}, {"veid", 1172}, {"veid", 1174}, {"veid", 1242}, {"veid", 1247}, {"veid", 1249}, {"veid", 1262}, {"veid", 1267}, {"veid", 4007}, {"veid", 4014}, {"veid", 5005}, {"veid", 6024}, {"verification/nonce", 4}, {"verification/signer", 5}}}
 
 // ErrExternalService is the common error "external service error".
-var ErrExternalService = &Sentinel{name: "external_service", message: "external service error", categories: []Category{CategoryExternal}, codes: []string{}}
+var ErrExternalService = &Sentinel{name: "external_service", message: "external service error", categories: []Category{CategoryExternal}}
 
 // ErrForbidden is the common error "forbidden".
-var ErrForbidden = &Sentinel{name: "forbidden", message: "forbidden", categories: []Category{}, codes: []string{"config:1617", "config:1618", "email_verification:22", "hpc:2150", "mfa:1242", "settlement:1539", "sms_verification:20", "sms_verification:31", "veid:1122", "veid:1129", "veid:1146", "veid:1164", "veid:6022", "virt_delegation:1811"}}
+var ErrForbidden = &Sentinel{name: "forbidden", message: "forbidden", codes: []codeNumber{{"config", 1617}, {"config", 1618}, {"email_verification", 22}, {"hpc", 2150}, {"mfa", 1242}, {"settlement", 1539}, {"sms_verification", 20}, {"sms_verification", 31}, {"veid", 1122}, {"veid", 1129}, {"veid", 1146}, {"veid", 1164}, {"veid", 6022}, {"virt_delegation", 1811}}}
 
 // ErrInferenceFailed is the common error "inference failed".
-var ErrInferenceFailed = &Sentinel{name: "inference_failed", message: "inference failed", categories: []Category{}, codes: []string{"veid:1036"}}
+var ErrInferenceFailed = &Sentinel{name: "inference_failed", message: "inference failed", codes: []codeNumber{{"veid", 1036}}}
 
 // ErrInsufficientFunds is the common error "insufficient funds".
-var ErrInsufficientFunds = &Sentinel{name: "insufficient_funds", message: "insufficient funds", categories: []Category{}, codes: []string{"settlement:1504", "virt_delegation:1806"}}
+var ErrInsufficientFunds = &Sentinel{name: "insufficient_funds", message: "insufficient funds", codes: []codeNumber{{"settlement", 1504}, {"virt_delegation", 1806}}}
 
 // ErrInternal is the common error "internal error".
-var ErrInternal = &Sentinel{name: "internal", message: "internal error", categories: []Category{CategoryInternal}, codes: []string{}}
+var ErrInternal = &Sentinel{name: "internal", message: "internal error", categories: []Category{CategoryInternal}}
 
 // ErrInvalidAddress is the common error "invalid address".
-var ErrInvalidAddress = &Sentinel{name: "invalid_address", message: "invalid address", categories: []Category{}, codes: []string{"artifact_store:2500", "benchmark:1", "benchmark:2", "benchmark:3", "benchmark:4", "bme:2608", "config:1", "config:1607", "config:1619", "delegation:1", "email_verification:1", "encryption:1300", "fraud:2000", "fraud:3022", "hpc:1", "marketplace:1", "mfa:1200", "review:1", "review:2309", "roles:1400", "settlement:1", "settlement:1521", "support:7", "veid:1000"}}
+var ErrInvalidAddress = &Sentinel{name: "invalid_address", message: "invalid address", codes: []codeNumber{{"artifact_store", 2500}, {"benchmark", 1}, {"benchmark", 2}, {"benchmark", 3}, {"benchmark", 4}, {"bme", 2608}, {"config", 1}, {"config", 1607}, {"config", 1619}, {"delegation", 1}, {"email_verification", 1}, {"encryption", 1300}, {"fraud", 2000}, {"fraud", 3022}, {"hpc", 1}, {"marketplace", 1}, {"mfa", 1200}, {"review", 1}, {"review", 2309}, {"roles", 1400}, {"settlement", 1}, {"settlement", 1521}, {"support", 7}, {"veid", 1000}}}
 
 // ErrInvalidFormat is the common error "invalid format".
-var ErrInvalidFormat = &Sentinel{name: "invalid_format", message: "invalid format", categories: []Category{}, codes: []string{"veid:1221"}}
+var ErrInvalidFormat = &Sentinel{name: "invalid_format", message: "invalid format", codes: []codeNumber{{"veid", 1221}}}
 
 // ErrInvalidInput is the common error "invalid input".
-var ErrInvalidInput = &Sentinel{name: "invalid_input", message: "invalid input", categories: []Category{CategoryValidation}, codes: []string{}}
+var ErrInvalidInput = &Sentinel{name: "invalid_input", message: "invalid input", categories: []Category{CategoryValidation}}
 
 // ErrInvalidLength is the common error "invalid length".
-var ErrInvalidLength = &Sentinel{name: "invalid_length", message: "invalid length", categories: []Category{}, codes: []string{"benchmark:10", "benchmark:11", "fraud:2015", "fraud:2016", "review:4", "review:5", "review:2311", "review:2312", "veid:1130", "veid:1131", "veid:4006"}}
+var ErrInvalidLength = &Sentinel{name: "invalid_length", message: "invalid length", codes: []codeNumber{{"benchmark", 10}, {"benchmark", 11}, {"fraud", 2015}, {"fraud", 2016}, {"review", 4}, {"review", 5}, {"review", 2311}, {"review", 2312}, {"veid", 1130}, {"veid", 1131}, {"veid", 4006}}}
 
 // ErrInvalidNonce is the common error "invalid nonce".
-var ErrInvalidNonce = &Sentinel{name: "invalid_nonce", message: "invalid nonce", categories: []Category{}, codes: []string{"encryption:1311", "marketplace:2228", "veid:1089", "veid:1179", "veid:1249", "verification/nonce:1", "verification/nonce:2", "verification/nonce:3", "verification/nonce:4", "verification/nonce:7", "verification/nonce:8", "verification/nonce:9"}}
+var ErrInvalidNonce = &Sentinel{name: "invalid_nonce", message: "invalid nonce", codes: []codeNumber{{"encryption", 1311}, {"marketplace", 2228}, {"veid", 1089}, {"veid", 1179}, {"veid", 1249}, {"verification/nonce", 1}, {"verification/nonce", 2}, {"verification/nonce", 3}, {"verification/nonce", 4}, {"verification/nonce", 7}, {"verification/nonce", 8}, {"verification/nonce", 9}}}
 
 // ErrInvalidParams is the common error "invalid params".
-var ErrInvalidParams = &Sentinel{name: "invalid_params", message: "invalid params", categories: []Category{}, codes: []string{"bme:2600", "resources:8", "settlement:1525", "support:9", "veid:1031", "virt_delegation:1812", "virt_staking:2406"}}
+var ErrInvalidParams = &Sentinel{name: "invalid_params", message: "invalid params", codes: []codeNumber{{"bme", 2600}, {"resources", 8}, {"settlement", 1525}, {"support", 9}, {"veid", 1031}, {"virt_delegation", 1812}, {"virt_staking", 2406}}}
 
 // ErrInvalidSignature is the common error "invalid signature".
-var ErrInvalidSignature = &Sentinel{name: "invalid_signature", message: "invalid signature", categories: []Category{}, codes: []string{"benchmark:1702", "config:1616", "config:1621", "enclave:1914", "enclave:1925", "encryption:1308", "hpc:2148", "marketplace:2229", "mfa:1241", "mfa:1253", "mfa:1264", "servicedesk:6", "settlement:6", "settlement:1524", "veid:1010", "veid:1011", "veid:1030", "veid:1046", "veid:1131", "veid:1132", "veid:1135", "veid:1254", "verification/signer:13"}}
+var ErrInvalidSignature = &Sentinel{name: "invalid_signature", message: "invalid signature", codes: []codeNumber{{"benchmark", 1702}, {"config", 1616}, {"config", 1621}, {"enclave", 1914}, {"enclave", 1925}, {"encryption", 1308}, {"hpc", 2148}, {"marketplace", 2229}, {"mfa", 1241}, {"mfa", 1253}, {"mfa", 1264}, {"servicedesk", 6}, {"settlement", 6}, {"settlement", 1524}, {"veid", 1010}, {"veid", 1011}, {"veid", 1030}, {"veid", 1046}, {"veid", 1131}, {"veid", 1132}, {"veid", 1135}, {"veid", 1254}, {"verification/signer", 13}}}
 
 // ErrInvalidState is the common error "invalid state".
-var ErrInvalidState = &Sentinel{name: "invalid_state", message: "invalid state", categories: []Category{CategoryState}, codes: []string{}}
+var ErrInvalidState = &Sentinel{name: "invalid_state", message: "invalid state", categories: []Category{CategoryState}}
 
 // ErrLocked is the common error "locked".
-var ErrLocked = &Sentinel{name: "locked", message: "locked", categories: []Category{}, codes: []string{"email_verification:23", "market:2254", "sms_verification:21", "sms_verification:32", "veid:1026", "veid:1122", "veid:1167", "veid:1204", "veid:1206", "veid:1207", "veid:5011"}}
+var ErrLocked = &Sentinel{name: "locked", message: "locked", codes: []codeNumber{{"email_verification", 23}, {"market", 2254}, {"sms_verification", 21}, {"sms_verification", 32}, {"veid", 1026}, {"veid", 1122}, {"veid", 1167}, {"veid", 1204}, {"veid", 1206}, {"veid", 1207}, {"veid", 5011}}}
 
 // ErrMaxRetriesExceeded is the common error "max retries exceeded".
-var ErrMaxRetriesExceeded = &Sentinel{name: "max_retries_exceeded", message: "max retries exceeded", categories: []Category{}, codes: []string{"email_verification:7", "mfa:1211", "sms_verification:7", "veid:1038", "veid:1090"}}
+var ErrMaxRetriesExceeded = &Sentinel{name: "max_retries_exceeded", message: "max retries exceeded", codes: []codeNumber{{"email_verification", 7}, {"mfa", 1211}, {"sms_verification", 7}, {"veid", 1038}, {"veid", 1090}}, failures: failureMaxAttempts}
 
 // ErrMissingRequired is the common error "missing required".
-var ErrMissingRequired = &Sentinel{name: "missing_required", message: "missing required", categories: []Category{}, codes: []string{"benchmark:9", "fraud:2006", "fraud:2017", "hpc:2138", "market:2255", "marketplace:2221", "marketplace:2235", "marketplace:2241", "mfa:1214", "mfa:1229", "mfa:1243", "provider:11", "provider:12", "settlement:1541", "veid:1146", "veid:1163", "veid:4017"}}
+var ErrMissingRequired = &Sentinel{name: "missing_required", message: "missing required", codes: []codeNumber{{"benchmark", 9}, {"fraud", 2006}, {"fraud", 2017}, {"hpc", 2138}, {"market", 2255}, {"marketplace", 2221}, {"marketplace", 2235}, {"marketplace", 2241}, {"mfa", 1214}, {"mfa", 1229}, {"mfa", 1243}, {"provider", 11}, {"provider", 12}, {"settlement", 1541}, {"veid", 1146}, {"veid", 1163}, {"veid", 4017}}}
 
 // ErrModelNotFound is the common error "model not found".
-var ErrModelNotFound = &Sentinel{name: "model_not_found", message: "model not found", categories: []Category{}, codes: []string{"veid:1072", "veid:1303"}}
+var ErrModelNotFound = &Sentinel{name: "model_not_found", message: "model not found", codes: []codeNumber{{"veid", 1072}, {"veid", 1303}}}
 
 // ErrNetworkError is the common error "network error".
-var ErrNetworkError = &Sentinel{name: "network_error", message: "network error", categories: []Category{}, codes: []string{}}
+var ErrNetworkError = &Sentinel{name: "network_error", message: "network error", failures: failureConnect | failureReset | failureTimeout}
 
 // ErrNotFound is the common error "not found".
-var ErrNotFound = &Sentinel{name: "not_found", message: "not found", categories: []Category{CategoryNotFound}, codes: []string{}}
+var ErrNotFound = &Sentinel{name: "not_found", message: "not found", categories: []Category{CategoryNotFound}}
 
 // ErrNotImplemented is the common error "not implemented".
-var ErrNotImplemented = &Sentinel{name: "not_implemented", message: "not implemented", categories: []Category{}, codes: []string{}}
+var ErrNotImplemented = &Sentinel{name: "not_implemented", message: "not implemented", statuses: []int{501}}
 
 // ErrOutOfRange is the common error "out of range".
-var ErrOutOfRange = &Sentinel{name: "out_of_range", message: "out of range", categories: []Category{}, codes: []string{"veid:1138", "veid:1286"}}
+var ErrOutOfRange = &Sentinel{name: "out_of_range", message: "out of range", codes: []codeNumber{{"veid", 1138}, {"veid", 1286}}}
 
 // ErrPreconditionFailed is the common error "precondition failed".
-var ErrPreconditionFailed = &Sentinel{name: "precondition_failed", message: "precondition failed", categories: []Category{}, codes: []string{}}
+var ErrPreconditionFailed = &Sentinel{name: "precondition_failed", message: "precondition failed", statuses: []int{412, 428}}
 
 // ErrQuotaExceeded is the common error "quota exceeded".
-var ErrQuotaExceeded = &Sentinel{name: "quota_exceeded", message: "quota exceeded", categories: []Category{}, codes: []string{"artifact_store:2507", "email_verification:8", "email_verification:14", "enclave:1919", "hpc:2151", "hpc:2153", "settlement:1544", "settlement-ibc:3103", "sms_verification:8", "sms_verification:14", "sms_verification:25", "veid:1121", "veid:1125"}}
+var ErrQuotaExceeded = &Sentinel{name: "quota_exceeded", message: "quota exceeded", codes: []codeNumber{{"artifact_store", 2507}, {"email_verification", 8}, {"email_verification", 14}, {"enclave", 1919}, {"hpc", 2151}, {"hpc", 2153}, {"settlement", 1544}, {"settlement-ibc", 3103}, {"sms_verification", 8}, {"sms_verification", 14}, {"sms_verification", 25}, {"veid", 1121}, {"veid", 1125}}}
 
 // ErrRateLimitExceeded is the common error "rate limit exceeded".
-var ErrRateLimitExceeded = &Sentinel{name: "rate_limit_exceeded", message: "rate limit exceeded", categories: []Category{CategoryRateLimit}, codes: []string{}}
+var ErrRateLimitExceeded = &Sentinel{name: "rate_limit_exceeded", message: "rate limit exceeded", categories: []Category{CategoryRateLimit}}
 
 // ErrRequestFailed is the common error "request failed".
-var ErrRequestFailed = &Sentinel{name: "request_failed", message: "request failed", categories: []Category{}, codes: []string{}}
+var ErrRequestFailed = &Sentinel{name: "request_failed", message: "request failed", failures: failureConnect | failureDeadline | failureReset | failureTimeout}
 
 // ErrRevoked is the common error "revoked".
-var ErrRevoked = &Sentinel{name: "revoked", message: "revoked", categories: []Category{}, codes: []string{"config:1615", "enclave:1905", "encryption:1304", "mfa:1227", "mfa:1237", "veid:1022", "veid:1081", "veid:1085", "veid:1094", "veid:1104", "veid:1116", "veid:1143", "veid:1145", "veid:1153", "veid:1154", "veid:1243", "veid:1246", "veid:6012", "verification/signer:4"}}
+var ErrRevoked = &Sentinel{name: "revoked", message: "revoked", codes: []codeNumber{{"config", 1615}, {"enclave", 1905}, {"encryption", 1304}, {"mfa", 1227}, {"mfa", 1237}, {"veid", 1022}, {"veid", 1081}, {"veid", 1085}, {"veid", 1094}, {"veid", 1104}, {"veid", 1116}, {"veid", 1143}, {"veid", 1145}, {"veid", 1153}, {"veid", 1154}, {"veid", 1243}, {"veid", 1246}, {"veid", 6012}, {"verification/signer", 4}}}
 
 // ErrTimeout is the common error "timeout".
-var ErrTimeout = &Sentinel{name: "timeout", message: "timeout", categories: []Category{CategoryTimeout}, codes: []string{}}
+var ErrTimeout = &Sentinel{name: "timeout", message: "timeout", categories: []Category{CategoryTimeout}, failures: failureDeadline | failureTimeout}
 
 // ErrUnauthorized is the common error "unauthorized".
-var ErrUnauthorized = &Sentinel{name: "unauthorized", message: "unauthorized", categories: []Category{CategoryUnauthorized}, codes: []string{}}
+var ErrUnauthorized = &Sentinel{name: "unauthorized", message: "unauthorized", categories: []Category{CategoryUnauthorized}}
 
 // ErrUnavailable is the common error "service unavailable".
-var ErrUnavailable = &Sentinel{name: "unavailable", message: "service unavailable", categories: []Category{}, codes: []string{"artifact_store:2505", "email_verification:15", "enclave:1916", "settlement:1542", "settlement:1543", "settlement:1545", "settlement:1548", "sms_verification:15", "veid:1127", "verification/signer:14"}}
+var ErrUnavailable = &Sentinel{name: "unavailable", message: "service unavailable", codes: []codeNumber{{"artifact_store", 2505}, {"email_verification", 15}, {"enclave", 1916}, {"settlement", 1542}, {"settlement", 1543}, {"settlement", 1545}, {"settlement", 1548}, {"sms_verification", 15}, {"veid", 1127}, {"verification/signer", 14}}, statuses: []int{503}}
 
 // ErrUnsupported is the common error "unsupported".
-var ErrUnsupported = &Sentinel{name: "unsupported", message: "unsupported", categories: []Category{}, codes: []string{"artifact_store:2512", "enclave:1918", "encryption:1306", "encryption:1307", "mfa:1261", "mfa:1262", "sms_verification:29", "veid:1135", "veid:1177", "veid:5015", "verification/audit:3", "verification/keystorage:10"}}
+var ErrUnsupported = &Sentinel{name: "unsupported", message: "unsupported", codes: []codeNumber{{"artifact_store", 2512}, {"enclave", 1918}, {"encryption", 1306}, {"encryption", 1307}, {"mfa", 1261}, {"mfa", 1262}, {"sms_verification", 29}, {"veid", 1135}, {"veid", 1177}, {"veid", 5015}, {"verification/audit", 3}, {"verification/keystorage", 10}}}
 
 // ErrVerificationFailed is the common error "verification failed".
-var ErrVerificationFailed = &Sentinel{name: "verification_failed", message: "verification failed", categories: []Category{}, codes: []string{"config:1621", "mfa:1213", "mfa:1253", "veid:1132", "veid:1134", "veid:1156", "veid:1226", "veid:1254", "veid:5018", "verification/signer:7"}}
+var ErrVerificationFailed = &Sentinel{name: "verification_failed", message: "verification failed", codes: []codeNumber{{"config", 1621}, {"mfa", 1213}, {"mfa", 1253}, {"veid", 1132}, {"veid", 1134}, {"veid", 1156}, {"veid", 1226}, {"veid", 1254}, {"veid", 5018}, {"verification/signer", 7}}}
+
+var allSentinels = [...]*Sentinel{
+	ErrAlreadyExists,
+	ErrCanceled,
+	ErrConflict,
+	ErrConnectionFailed,
+	ErrDeadlineExceeded,
+	ErrDecryptionFailed,
+	ErrDeprecated,
+	ErrEncryptionFailed,
+	ErrExpired,
+	ErrExternalService,
+	ErrForbidden,
+	ErrInferenceFailed,
+	ErrInsufficientFunds,
+	ErrInternal,
+	ErrInvalidAddress,
+	ErrInvalidFormat,
+	ErrInvalidInput,
+	ErrInvalidLength,
+	ErrInvalidNonce,
+	ErrInvalidParams,
+	ErrInvalidSignature,
+	ErrInvalidState,
+	ErrLocked,
+	ErrMaxRetriesExceeded,
+	ErrMissingRequired,
+	ErrModelNotFound,
+	ErrNetworkError,
+	ErrNotFound,
+	ErrNotImplemented,
+	ErrOutOfRange,
+	ErrPreconditionFailed,
+	ErrQuotaExceeded,
+	ErrRateLimitExceeded,
+	ErrRequestFailed,
+	ErrRevoked,
+	ErrTimeout,
+	ErrUnauthorized,
+	ErrUnavailable,
+	ErrUnsupported,
+	ErrVerificationFailed,
+}
+
+// AllSentinels returns every common sentinel, in the registry's order.
+func AllSentinels() []*Sentinel { return slices.Clone(allSentinels[:]) }

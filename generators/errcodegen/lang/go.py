@@ -126,14 +126,18 @@ def module_tag(subdirectory: str, version: str) -> str:
 # IDENTIFIER_COLLISION checks them against each other.
 RUNTIME_NAMES: dict[str, frozenset[str]] = {
     "package": frozenset(
-        """APIError AllCodes Budget BudgetCapacity Call Category CheckResponse Code
-        ConnectionError DecodeError DefaultBaseDelay DefaultBudgetEnabled DefaultMaxAttempts
-        DefaultMaxDelay DefaultMaxRetryAfter DefaultPolicy DefaultThrottleBaseDelay FromABCI
-        FromGRPCStatus FromTxResponse Lookup MaxErrorBodyBytes NewBudget NewBudgetWithTokens
-        NewIdempotencyKey NewRetrier NewTransport Phase PhaseConnect PhaseReset PhaseTimeout
-        Policy ReadError Retrier RetryCost Sentinel Severity Shape ShapeABCI ShapeEnvelope
+        """APIError AllCodes AllSentinels Attempt AttemptBudget Budget BudgetCapacity Call
+        CanceledError Category CheckResponse Code ConnectionError DecideDefault DecideRetry
+        DecideStop Decision DecodeError DefaultBaseDelay DefaultBudgetEnabled
+        DefaultMaxAttempts DefaultMaxDelay DefaultMaxRetryAfter DefaultPolicy
+        DefaultThrottleBaseDelay FromABCI FromGRPCStatus FromTxResponse Lookup
+        MaxErrorBodyBytes NewBudget NewBudgetWithTokens NewIdempotencyKey NewRetrier
+        NewTransport Phase PhaseConnect PhaseReset PhaseTimeout Policy PolicyError ReadError
+        RequestError Retrier RetryCost Sentinel Severity Shape ShapeABCI ShapeEnvelope
         ShapeErrorMember ShapeGRPC ShapeGRPCGateway ShapeNone ShapeProblem ShapeText
-        SuccessRefund ThrottleRetryCost Transport WithCall""".split()
+        StopBodyNotReplayable StopBudgetExhausted StopCancelled StopDeadline StopHintTooLong
+        StopMaxAttempts StopNotIdempotent StopNotRetryable StopReason SuccessRefund
+        ThrottleRetryCost Transport WithCall""".split()
     ),
 }
 

@@ -30,7 +30,7 @@ func TestSentinelsAndCodesMatchWithErrorsIs(t *testing.T) {
 
 func TestLookup(t *testing.T) {
 	code, ok := veerrors.Lookup("veid:1036")
-	if !ok || code != veerrors.ErrVeidMLInferenceFailed || !code.Retryable || code.Key() != "veid:1036" {
+	if !ok || code != veerrors.ErrVeidMLInferenceFailed || !code.Retryable() || code.Key() != "veid:1036" {
 		t.Fatalf("Lookup(veid:1036) = %v, %v", code, ok)
 	}
 	if _, ok := veerrors.Lookup("veid:1999"); ok {

@@ -60,7 +60,7 @@ func codeModule(decl *ast.GenDecl) string {
 	}
 	for _, element := range literal.Elts {
 		field := element.(*ast.KeyValueExpr)
-		if field.Key.(*ast.Ident).Name == "Module" {
+		if field.Key.(*ast.Ident).Name == "module" {
 			module, _ := strconv.Unquote(field.Value.(*ast.BasicLit).Value)
 			return module
 		}

@@ -108,6 +108,14 @@ def _context(ir: IR) -> dict[str, Any]:
         "reason_phrases": [(status, go.string(phrase)) for status, phrase in ir.reason_phrases],
         "idempotent_methods": [go.string(m) for m in ir.retry.idempotent_methods],
         "codes": [_code(code, names[code.key], twins.get(code.key)) for code in ir.codes],
+        # Lookup's binary search compares keys as Go compares strings: by UTF-8 bytes.
+        "by_key": [names[key] for key in sorted(names, key=lambda key: key.encode("utf-8"))],
+        "by_number": [
+            names[code.key]
+            for code in sorted(
+                ir.codes, key=lambda code: (code.module.encode("utf-8"), code.number)
+            )
+        ],
         "sentinels": [_sentinel(s) for s in ir.sentinels],
     }
 
@@ -185,6 +193,7 @@ def _code(code: Code, var: str, twin: str | None = None) -> dict[str, Any]:
     return {
         "var": var,
         "doc": doc,
+        "key": go.string(code.key),
         "module": go.string(code.module),
         "number": code.number,
         "name": go.string(code.name),
@@ -210,8 +219,26 @@ def _sentinel(sentinel: Sentinel) -> dict[str, Any]:
         "name": go.string(sentinel.name),
         "message": go.string(sentinel.message),
         "categories": [category_const(c) for c in sentinel.categories],
-        "codes": [go.string(c) for c in sentinel.codes],
+        "codes": [_code_number(c) for c in sentinel.codes],
+        "statuses": [str(status) for status in sentinel.statuses],
+        "failures": [_FAILURES[f] for f in sentinel.failures],
     }
+
+
+# The client-side failures of contract 3.1, as sentinels.go.j2 names them.
+_FAILURES = {
+    "connect": "failureConnect",
+    "reset": "failureReset",
+    "timeout": "failureTimeout",
+    "deadline": "failureDeadline",
+    "cancelled": "failureCancelled",
+    "max_attempts": "failureMaxAttempts",
+}
+
+
+def _code_number(key: str) -> str:
+    module, _, number = key.rpartition(":")
+    return f"{{{go.string(module)}, {int(number)}}}"
 
 
 def _bool(value: bool) -> str:

@@ -6,10 +6,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -51,7 +53,8 @@ func NewTransport() *Transport {
 type callKey struct{}
 
 // WithCall returns a context whose requests use the given per-call overrides
-// (MaxAttempts, Deadline); Method and IdempotencyKey come from the request itself.
+// (MaxAttempts, Deadline); the rest of the Call (method, URL, headers, key, body) comes
+// from the request itself.
 func WithCall(ctx context.Context, call Call) context.Context {
 	return context.WithValue(ctx, callKey{}, call)
 }
@@ -63,27 +66,38 @@ type resultKey struct{}
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	call, _ := req.Context().Value(callKey{}).(Call)
-	call.Method = req.Method
+	call.Method, call.Header, call.Request = req.Method, req.Header, req
+	if req.URL != nil {
+		call.URL = req.URL.Redacted()
+	}
 	key := req.Header.Get("Idempotency-Key")
 	if key == "" && t.IdempotencyKeys {
 		key = NewIdempotencyKey()
 	}
 	call.IdempotencyKey = key != ""
-	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	if !replayable {
-		call.MaxAttempts = 1 // a body that cannot be sent again is not retried
-	}
+	call.BodyNotReplayable = req.Body != nil && req.Body != http.NoBody && req.GetBody == nil
 	var response *http.Response // the last attempt's, while it may be returned
-	err := t.retrierOrDefault().Do(req.Context(), call, func(ctx context.Context, attempt int) error {
+	err := t.retrierOrDefault().run(req.Context(), call, func(ctx context.Context, attempt int) error {
 		if response != nil {
 			_ = response.Body.Close() // an error response that is being retried
 			response = nil
 		}
-		attemptReq, err := prepare(req, attempt, key)
+		if attempt == 1 {
+			if err := t.check(req); err != nil {
+				return &RequestError{Method: call.Method, URL: call.URL, Err: err}
+			}
+		}
+		cancel := context.CancelFunc(func() {})
+		if budget, ok := AttemptBudget(ctx); ok {
+			// The attempt, reading the body included, ends with the call's deadline.
+			ctx, cancel = context.WithTimeout(ctx, budget)
+		}
+		attemptReq, err := prepare(ctx, req, attempt, key)
 		if err != nil {
+			cancel()
 			return err
 		}
-		response, err = t.send(attemptReq)
+		response, err = t.send(attemptReq, cancel)
 		return err
 	})
 	switch {
@@ -98,11 +112,54 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	// The last error response, returned as it came; CheckResponse finds the error
-	// decoded from it, with its Attempts (and the context's deadline, when that stopped
-	// the retries).
+	// decoded from it, with its Attempts, StopReason and History (and the context's
+	// deadline, when that stopped the retries).
 	response.Request = response.Request.WithContext(
 		context.WithValue(response.Request.Context(), resultKey{}, err))
 	return response, nil
+}
+
+// check finds the mistakes in a request that make sending it pointless: no URL, a scheme
+// other than http and https (for a net/http base transport), no host, a method or a
+// header that is not valid HTTP.
+func (t *Transport) check(req *http.Request) error {
+	if req.URL == nil {
+		return errors.New("no URL")
+	}
+	scheme := strings.ToLower(req.URL.Scheme)
+	if _, std := t.base().(*http.Transport); std && scheme != "http" && scheme != "https" {
+		return fmt.Errorf("unsupported protocol scheme %q", req.URL.Scheme)
+	}
+	if (scheme == "http" || scheme == "https") && req.URL.Host == "" {
+		return errors.New("no host in the URL")
+	}
+	if req.Method != "" && !isToken(req.Method) {
+		return fmt.Errorf("invalid method %q", req.Method)
+	}
+	for name, values := range req.Header {
+		if !isToken(name) {
+			return fmt.Errorf("invalid header name %q", name)
+		}
+		for _, value := range values {
+			if strings.ContainsFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+				return fmt.Errorf("invalid value for header %q", name)
+			}
+		}
+	}
+	return nil
+}
+
+// isToken reports whether s is an RFC 9110 token (a method or a header name).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r >= 0x7f || r <= ' ' || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (t *Transport) retrierOrDefault() *Retrier {
@@ -131,11 +188,14 @@ func (t *Transport) base() http.RoundTripper {
 	return t.Base
 }
 
-func prepare(req *http.Request, attempt int, key string) (*http.Request, error) {
+func prepare(ctx context.Context, req *http.Request, attempt int, key string) (*http.Request, error) {
 	if attempt == 1 && req.Header.Get("Idempotency-Key") == key {
-		return req, nil // nothing to add: the first attempt is the request as given
+		if ctx == req.Context() {
+			return req, nil // nothing to add: the first attempt is the request as given
+		}
+		return req.WithContext(ctx), nil
 	}
-	out := req.Clone(req.Context())
+	out := req.Clone(ctx)
 	if attempt > 1 && req.GetBody != nil {
 		body, err := req.GetBody()
 		if err != nil {
@@ -152,36 +212,66 @@ func prepare(req *http.Request, attempt int, key string) (*http.Request, error) 
 	return out, nil
 }
 
-// send makes one attempt. An error response comes back together with its decoded
-// error; its body, of which at most MaxErrorBodyBytes were read, still reads in full.
-func (t *Transport) send(req *http.Request) (*http.Response, error) {
+// send makes one attempt; cancel ends the attempt's context, once its response is
+// closed or dropped. An error response comes back together with its decoded error; its
+// body, of which at most MaxErrorBodyBytes were read, still reads in full.
+func (t *Transport) send(req *http.Request, cancel context.CancelFunc) (*http.Response, error) {
 	response, err := t.base().RoundTrip(req)
 	if err != nil {
-		if req.Context().Err() != nil {
-			return nil, req.Context().Err()
-		}
+		cancel()
 		return nil, &ConnectionError{Phase: phaseOf(err), Err: err}
 	}
 	if response.Request == nil {
 		response.Request = req
 	}
+	if response.StatusCode < 100 || response.StatusCode > 999 {
+		// Status 000 and the like: no HTTP response to speak of.
+		_ = response.Body.Close()
+		cancel()
+		return nil, &ConnectionError{Phase: PhaseReset, Err: fmt.Errorf("invalid HTTP status %d", response.StatusCode)}
+	}
 	if response.StatusCode < 400 {
+		response.Body = &cancelBody{ReadCloser: response.Body, cancel: cancel}
 		return response, nil
 	}
 	head, readErr := io.ReadAll(io.LimitReader(response.Body, MaxErrorBodyBytes))
+	if readErr != nil && req.Context().Err() != nil {
+		// The deadline or the cancellation came while the body was read: the attempt
+		// got no whole response.
+		_ = response.Body.Close()
+		cancel()
+		return nil, &ConnectionError{Phase: phaseOf(readErr), Err: readErr}
+	}
 	decoded := DecodeError(response.StatusCode, response.Header, head, time.Now())
 	response.Body = &replayedBody{Reader: io.MultiReader(bytes.NewReader(head), errorReader{readErr},
-		response.Body), body: response.Body}
+		response.Body), body: response.Body, cancel: cancel}
 	return response, decoded
+}
+
+// cancelBody ends the attempt's context when the response body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // replayedBody gives back the bytes read from an error response before the rest.
 type replayedBody struct {
 	io.Reader
-	body io.ReadCloser
+	body   io.ReadCloser
+	cancel context.CancelFunc
 }
 
-func (b *replayedBody) Close() error { return b.body.Close() }
+func (b *replayedBody) Close() error {
+	err := b.body.Close()
+	b.cancel()
+	return err
+}
 
 // errorReader returns err, or io.EOF when err is nil.
 type errorReader struct{ err error }

@@ -35,13 +35,13 @@ func abciError(codespace string, code uint32, log string) *APIError {
 	setCode(e, codespace+":"+strconv.FormatUint(uint64(code), 10))
 	entry, known := Lookup(e.Code)
 	if known {
-		e.Category, e.Severity, e.Retryable = entry.Category, entry.Severity, entry.Retryable
+		e.Category, e.Severity, e.Retryable = entry.category, entry.severity, entry.retryable
 	}
 	switch {
-	case strings.TrimSpace(log) != "":
+	case strings.Trim(log, asciiSpace) != "":
 		e.Message = log
 	case known:
-		e.Message = entry.Message
+		e.Message = entry.message
 	default:
 		e.Message = e.Code
 	}

@@ -3,58 +3,97 @@
 package veerrors
 
 import (
+	"cmp"
 	"slices"
-	"strconv"
+	"strings"
 )
 
 // Code is a registered error code and what the registry says of it. Each code is also
 // an error value, so errors.Is(err, ErrVeidMLInferenceFailed) matches a decoded error.
+// Each has a declaration of its own, so that go doc prints one code at a time. A Code is
+// read-only: what it says is read through its methods, and nothing an application does
+// to one changes how responses are decoded or matched.
 type Code struct {
-	Module      string
-	Number      int
-	Name        string
-	Message     string
-	Category    Category
-	Severity    Severity
-	Retryable   bool
-	HTTPStatus  int
-	Deprecated  bool
-	Description string
-	// Action is the recommended client action, if the registry gives one.
-	Action string
+	key         string // "module:number"
+	module      string
+	number      int
+	name        string
+	message     string
+	category    Category
+	severity    Severity
+	retryable   bool
+	httpStatus  int
+	deprecated  bool
+	description string
+	action      string
 }
 
 // Key returns the wire form of the code, "module:number".
-func (c *Code) Key() string { return c.Module + ":" + strconv.Itoa(c.Number) }
+func (c *Code) Key() string { return c.key }
+
+// Module returns the code's module.
+func (c *Code) Module() string { return c.module }
+
+// Number returns the code's number within its module.
+func (c *Code) Number() int { return c.number }
+
+// Name returns the code's registry name, such as "ml_inference_failed".
+func (c *Code) Name() string { return c.name }
+
+// Message returns the registry's message for the code.
+func (c *Code) Message() string { return c.message }
+
+// Category returns the code's category.
+func (c *Code) Category() Category { return c.category }
+
+// Severity returns the code's severity.
+func (c *Code) Severity() Severity { return c.severity }
+
+// Retryable reports whether an error with this code may be sent again.
+func (c *Code) Retryable() bool { return c.retryable }
+
+// HTTPStatus returns the status the platform answers the code with.
+func (c *Code) HTTPStatus() int { return c.httpStatus }
+
+// Deprecated reports whether the registry marks the code deprecated.
+func (c *Code) Deprecated() bool { return c.deprecated }
+
+// Description returns the registry's description of the code, if any.
+func (c *Code) Description() string { return c.description }
+
+// Action returns the recommended client action, if the registry gives one.
+func (c *Code) Action() string { return c.action }
 
 // Error returns "module:number: message".
-func (c *Code) Error() string { return c.Key() + ": " + c.Message }
+func (c *Code) Error() string { return c.key + ": " + c.message }
 
-// Every registered code.
-var (
-	// ErrVeidInvalidScope is veid:1001: invalid scope
-	//
-	// Action: Fix scope format
-	ErrVeidInvalidScope = &Code{Module: "veid", Number: 1001, Name: "invalid_scope", Message: "invalid scope", Category: CategoryValidation, Severity: SeverityInfo, Retryable: false, HTTPStatus: 400, Deprecated: false, Description: "", Action: "Fix scope format"}
-	// ErrVeidScopeNotFound is veid:1019: scope not found
-	//
-	// Returned when no scope has the given identifier.
-	//
-	// Action: Create scope first
-	ErrVeidScopeNotFound = &Code{Module: "veid", Number: 1019, Name: "scope_not_found", Message: "scope not found", Category: CategoryNotFound, Severity: SeverityInfo, Retryable: false, HTTPStatus: 404, Deprecated: false, Description: "Returned when no scope has the given identifier.", Action: "Create scope first"}
-	// ErrVeidMLInferenceFailed is veid:1036: ML inference failed
-	//
-	// Action: Retry or report
-	ErrVeidMLInferenceFailed = &Code{Module: "veid", Number: 1036, Name: "ml_inference_failed", Message: "ML inference failed", Category: CategoryInternal, Severity: SeverityCritical, Retryable: true, HTTPStatus: 500, Deprecated: false, Description: "", Action: "Retry or report"}
-	// ErrVeidScorerUnavailable is veid:1050: scoring service unavailable
-	ErrVeidScorerUnavailable = &Code{Module: "veid", Number: 1050, Name: "scorer_unavailable", Message: "scoring service unavailable", Category: CategoryExternal, Severity: SeverityError, Retryable: true, HTTPStatus: 502, Deprecated: false, Description: "", Action: ""}
-	// ErrVeidTooManyAttempts is veid:1082: too many verification attempts
-	//
-	// Deprecated: no longer returned.
-	ErrVeidTooManyAttempts = &Code{Module: "veid", Number: 1082, Name: "too_many_attempts", Message: "too many verification attempts", Category: CategoryRateLimit, Severity: SeverityError, Retryable: true, HTTPStatus: 429, Deprecated: true, Description: "", Action: ""}
-)
+// ErrVeidInvalidScope is veid:1001: invalid scope
+//
+// Action: Fix scope format
+var ErrVeidInvalidScope = &Code{key: "veid:1001", module: "veid", number: 1001, name: "invalid_scope", message: "invalid scope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix scope format"}
 
-var allCodes = []*Code{
+// ErrVeidScopeNotFound is veid:1019: scope not found
+//
+// Returned when no scope has the given identifier.
+//
+// Action: Create scope first
+var ErrVeidScopeNotFound = &Code{key: "veid:1019", module: "veid", number: 1019, name: "scope_not_found", message: "scope not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when no scope has the given identifier.", action: "Create scope first"}
+
+// ErrVeidMLInferenceFailed is veid:1036: ML inference failed
+//
+// Action: Retry or report
+var ErrVeidMLInferenceFailed = &Code{key: "veid:1036", module: "veid", number: 1036, name: "ml_inference_failed", message: "ML inference failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry or report"}
+
+// ErrVeidScorerUnavailable is veid:1050: scoring service unavailable
+var ErrVeidScorerUnavailable = &Code{key: "veid:1050", module: "veid", number: 1050, name: "scorer_unavailable", message: "scoring service unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
+
+// ErrVeidTooManyAttempts is veid:1082: too many verification attempts
+//
+// Deprecated: no longer returned.
+var ErrVeidTooManyAttempts = &Code{key: "veid:1082", module: "veid", number: 1082, name: "too_many_attempts", message: "too many verification attempts", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, deprecated: true}
+
+// allCodes lists every code sorted by module and number.
+var allCodes = [...]*Code{
 	ErrVeidInvalidScope,
 	ErrVeidScopeNotFound,
 	ErrVeidMLInferenceFailed,
@@ -62,19 +101,41 @@ var allCodes = []*Code{
 	ErrVeidTooManyAttempts,
 }
 
-var catalog = func() map[string]*Code {
-	byKey := make(map[string]*Code, len(allCodes))
-	for _, code := range allCodes {
-		byKey[code.Key()] = code
-	}
-	return byKey
-}()
+// byKey lists every code sorted by its key's bytes, for Lookup's binary search: a
+// static table, so that loading the package builds nothing.
+var byKey = [...]*Code{
+	ErrVeidInvalidScope,
+	ErrVeidScopeNotFound,
+	ErrVeidMLInferenceFailed,
+	ErrVeidScorerUnavailable,
+	ErrVeidTooManyAttempts,
+}
 
-// Lookup returns the registered code for "module:number".
+// Lookup returns the registered code for exactly "module:number" (no trimming, module
+// names case-sensitive).
 func Lookup(key string) (*Code, bool) {
-	code, ok := catalog[key]
-	return code, ok
+	i, found := slices.BinarySearchFunc(byKey[:], key, func(c *Code, key string) int {
+		return strings.Compare(c.key, key)
+	})
+	if !found {
+		return nil, false
+	}
+	return byKey[i], true
+}
+
+// lookupNumber returns the registered code of module and number.
+func lookupNumber(module string, number int) (*Code, bool) {
+	i, found := slices.BinarySearchFunc(allCodes[:], codeNumber{module, number}, func(c *Code, n codeNumber) int {
+		if order := strings.Compare(c.module, n.module); order != 0 {
+			return order
+		}
+		return cmp.Compare(c.number, n.number)
+	})
+	if !found {
+		return nil, false
+	}
+	return allCodes[i], true
 }
 
 // AllCodes returns every registered code, sorted by module and number.
-func AllCodes() []*Code { return slices.Clone(allCodes) }
+func AllCodes() []*Code { return slices.Clone(allCodes[:]) }

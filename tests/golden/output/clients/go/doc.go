@@ -13,5 +13,19 @@
 // decoded error against either. Transport is an http.RoundTripper that retries under the
 // registry's policy: only retryable errors, only when resending is safe, with full-jitter
 // backoff, server hints, deadlines, context cancellation and a retry budget shared by the
-// client.
+// client. Like any RoundTripper it returns every response it gets; CheckResponse gives
+// the typed error of an error response:
+//
+//	resp, err := client.Do(req)
+//	if err != nil {
+//		return err // no response: a *ConnectionError, or the context's error
+//	}
+//	defer resp.Body.Close()
+//	if err := veerrors.CheckResponse(resp); err != nil {
+//		return err // *veerrors.NotFoundError, ...
+//	}
+//
+// The package is named veerrors; its import path ends in the folder that holds it, go:
+//
+//	import veerrors "github.com/virtengine/virtengine-errors/clients/go"
 package veerrors

@@ -3,8 +3,11 @@
 package veerrors
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"time"
 )
 
@@ -67,11 +70,6 @@ type APIError struct {
 	HTTPStatus int
 	// RequestID is the response's X-Request-ID header.
 	RequestID string
-	// RetryAfterMillis is the server's retry hint in milliseconds, relative to the
-	// moment of decoding; valid when HasRetryAfter is true. It is a float because a
-	// hint may be too large for a time.Duration.
-	RetryAfterMillis float64
-	HasRetryAfter    bool
 	// Attempts is the number of attempts made when the retry helper gave up.
 	Attempts int
 	// RawBody is the response body, at most MaxErrorBodyBytes of it.
@@ -80,6 +78,20 @@ type APIError struct {
 	Envelope bool
 	// Shape tells what the error was decoded from.
 	Shape Shape
+	// Header holds the response's headers; nil for an error from a gRPC status or a
+	// transaction result.
+	Header http.Header
+	// Method and URL are the request's, set by the retry helper.
+	Method string
+	URL    string
+	// StopReason says why the retry helper stopped; empty until it did.
+	StopReason StopReason
+	// History lists the call's attempts in order, set by the retry helper.
+	History []Attempt
+
+	retryAfterMillis float64 // the server's hint, when hasRetryAfter
+	hasRetryAfter    bool
+	cause            error // the context error that ended the retries, if any
 }
 
 // Error returns "module:number: message", or the message alone without a code.
@@ -90,17 +102,39 @@ func (e *APIError) Error() string {
 	return e.Code + ": " + e.Message
 }
 
-// RetryAfter returns the server's hint as a duration, saturated at the largest one.
+// RetryAfter returns the server's retry hint (Retry-After-Ms, Retry-After,
+// X-RateLimit-Reset or the body's reset_at), relative to the moment the response was
+// decoded, and whether the response gave one. A hint too long for a time.Duration
+// (about 292 years) is the longest Duration.
 func (e *APIError) RetryAfter() (time.Duration, bool) {
-	if !e.HasRetryAfter {
+	if !e.hasRetryAfter {
 		return 0, false
 	}
-	nanos := e.RetryAfterMillis * float64(time.Millisecond)
+	nanos := e.retryAfterMillis * float64(time.Millisecond)
 	if nanos >= math.MaxInt64 {
-		return time.Duration(math.MaxInt64), true
+		return math.MaxInt64, true
 	}
 	return time.Duration(nanos), true
 }
+
+// RetryAfterMillis returns the server's retry hint in milliseconds, exactly as
+// docs/client-behaviour.md 1.6 defines it even beyond a Duration's range (a
+// Retry-After of 10^12 seconds is 10^15), and whether the response gave one. Use
+// RetryAfter to wait.
+func (e *APIError) RetryAfterMillis() (float64, bool) {
+	return e.retryAfterMillis, e.hasRetryAfter
+}
+
+// Unwrap returns the context error (context.DeadlineExceeded or context.Canceled)
+// that ended the retries after this error, or nil: when the context's deadline leaves
+// no time to wait for the next attempt, or the context ends during the wait, the call
+// ends with the last API error, which also matches the context error with errors.Is.
+func (e *APIError) Unwrap() error { return e.cause }
+
+// Timeout reports whether the retries ended because the context's deadline came, so
+// that os.IsTimeout and (*url.Error).Timeout see it. The type of the timeout category
+// reports true in any case.
+func (e *APIError) Timeout() bool { return errors.Is(e.cause, context.DeadlineExceeded) }
 
 // Is reports whether the error is the given registered code (errors.Is(err,
 // ErrVeidMLInferenceFailed)) or matches the given common sentinel (errors.Is(err,
@@ -108,39 +142,155 @@ func (e *APIError) RetryAfter() (time.Duration, bool) {
 func (e *APIError) Is(target error) bool {
 	switch t := target.(type) {
 	case *Code:
-		return e.HasNumber && e.Module == t.Module && e.Number == t.Number
+		return e.HasNumber && e.Module == t.module && e.Number == t.number
 	case *Sentinel:
-		return t.Matches(e)
+		return t.matchesAPIError(e)
 	}
 	return false
 }
 
+// StopReason says why the retry helper stopped sending a request
+// (docs/client-behaviour.md 2.9).
+type StopReason string
+
+// The reasons a call stops.
+const (
+	// StopNotRetryable: the error is not retryable, or ShouldRetry said stop.
+	StopNotRetryable StopReason = "not_retryable"
+	// StopNotIdempotent: the request may have reached the server and is neither
+	// idempotent nor carries an idempotency key.
+	StopNotIdempotent StopReason = "not_idempotent"
+	// StopMaxAttempts: every attempt the policy allows was made.
+	StopMaxAttempts StopReason = "max_attempts"
+	// StopBudgetExhausted: the retry budget could not pay for another retry.
+	StopBudgetExhausted StopReason = "budget_exhausted"
+	// StopHintTooLong: the server asked for a longer wait than MaxRetryAfter.
+	StopHintTooLong StopReason = "hint_too_long"
+	// StopDeadline: the call's deadline (the policy's, the call's or the context's)
+	// passed, or would pass before the next attempt.
+	StopDeadline StopReason = "deadline"
+	// StopCancelled: the context was cancelled.
+	StopCancelled StopReason = "cancelled"
+	// StopBodyNotReplayable: the request's body cannot be sent a second time.
+	StopBodyNotReplayable StopReason = "body_not_replayable"
+)
+
+// Attempt is one entry of a call's history: the HTTP status of the error response
+// (HTTPStatus) or the phase of the connection error (Phase) it met, and the delay slept
+// before it (0 for the first attempt). A successful attempt has its status.
+type Attempt struct {
+	HTTPStatus int
+	Phase      Phase
+	Delay      time.Duration
+}
+
+// Phase is the stage at which a request failed without a response.
+type Phase string
+
+// The phases of a ConnectionError.
+const (
+	// PhaseConnect: the connection could not be made; the request was certainly not
+	// sent.
+	PhaseConnect Phase = "connect"
+	// PhaseReset: the connection broke; the request may have reached the server.
+	PhaseReset Phase = "reset"
+	// PhaseTimeout: the request timed out; it may have reached the server.
+	PhaseTimeout Phase = "timeout"
+)
+
 // ConnectionError is a transport failure: the request got no HTTP response.
 type ConnectionError struct {
-	// Phase is "connect" (the request was certainly not sent), "reset" or "timeout"
-	// (it may have reached the server).
-	Phase    string
+	Phase    Phase
 	Attempts int
 	// Err is the underlying net/http error.
 	Err error
-}
+	// Method and URL are the request's, set by the retry helper.
+	Method string
+	URL    string
+	// StopReason says why the retry helper stopped; empty until it did.
+	StopReason StopReason
+	// History lists the call's attempts in order, set by the retry helper.
+	History []Attempt
+	// LastAPIError is the most recent error response an earlier attempt of the call
+	// got, or nil.
+	LastAPIError *APIError
 
-// Connection error phases.
-const (
-	PhaseConnect = "connect"
-	PhaseReset   = "reset"
-	PhaseTimeout = "timeout"
-)
+	cause error // the context error that ended the retries, if any
+}
 
 func (e *ConnectionError) Error() string {
 	if e.Err == nil {
-		return "connection error (" + e.Phase + ")"
+		return "connection error (" + string(e.Phase) + ")"
 	}
 	return fmt.Sprintf("connection error (%s): %v", e.Phase, e.Err)
 }
 
-// Unwrap returns the underlying net/http error.
-func (e *ConnectionError) Unwrap() error { return e.Err }
+// Unwrap returns the underlying net/http error and, when the context ended the
+// retries after this error, the context's error.
+func (e *ConnectionError) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	for _, err := range []error{e.Err, e.cause} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// Is reports whether the error matches the given common sentinel (errors.Is(err,
+// ErrNetworkError)).
+func (e *ConnectionError) Is(target error) bool {
+	s, ok := target.(*Sentinel)
+	return ok && s.matchesConnectionError(e)
+}
+
+// Timeout reports whether the request timed out (phase timeout), so that os.IsTimeout
+// and (*url.Error).Timeout see it as the net/http error it holds would be seen.
+func (e *ConnectionError) Timeout() bool { return e.Phase == PhaseTimeout }
 
 // NotSent reports whether the request certainly never reached the server.
 func (e *ConnectionError) NotSent() bool { return e.Phase == PhaseConnect }
+
+// CanceledError ends a call whose context was cancelled during an attempt that had no
+// earlier error response to return. It matches context.Canceled (and ErrCanceled) with
+// errors.Is.
+type CanceledError struct {
+	// Err is the context's error.
+	Err      error
+	Attempts int
+	// Method and URL are the request's.
+	Method string
+	URL    string
+	// History lists the attempts that ended before the cancellation.
+	History []Attempt
+	// LastAPIError is the most recent error response an earlier attempt got, or nil.
+	LastAPIError *APIError
+}
+
+func (e *CanceledError) Error() string { return "call cancelled: " + e.Err.Error() }
+
+// Unwrap returns the context's error.
+func (e *CanceledError) Unwrap() error { return e.Err }
+
+// Is reports whether the error matches the given common sentinel (errors.Is(err,
+// ErrCanceled)).
+func (e *CanceledError) Is(target error) bool {
+	s, ok := target.(*Sentinel)
+	return ok && s.has(failureCancelled)
+}
+
+// RequestError is a mistake in the request itself (an unsupported URL scheme, a URL
+// without a host, an invalid header): the request was not sent and is never retried.
+type RequestError struct {
+	Method string
+	URL    string
+	Err    error
+}
+
+func (e *RequestError) Error() string { return "invalid request: " + e.Err.Error() }
+
+// Unwrap returns what is wrong with the request.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// NotSent reports true: the request never left the client.
+func (e *RequestError) NotSent() bool { return true }

@@ -209,6 +209,10 @@ type TimeoutError struct{ *APIError }
 // Unwrap gives errors.As access to the embedded *APIError.
 func (e *TimeoutError) Unwrap() error { return e.APIError }
 
+// Timeout reports true, so that os.IsTimeout and (*url.Error).Timeout see the error as
+// a timeout.
+func (e *TimeoutError) Timeout() bool { return true }
+
 // UnauthorizedError is an error of category unauthorized.
 // The caller is not authenticated or not allowed to perform the action.
 type UnauthorizedError struct{ *APIError }

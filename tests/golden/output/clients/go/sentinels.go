@@ -3,17 +3,41 @@
 package veerrors
 
 import (
+	"context"
+	"errors"
 	"slices"
-	"strconv"
 )
 
-// Sentinel is one of the platform's common errors. A decoded error matches it, with
-// errors.Is, when its category or its code is one the sentinel covers.
+// failure is a client-side failure a sentinel can match (docs/client-behaviour.md 3.1).
+type failure uint8
+
+const (
+	failureConnect     failure = 1 << iota // a connection error of phase connect
+	failureReset                           // a connection error of phase reset
+	failureTimeout                         // a connection error of phase timeout
+	failureDeadline                        // a call stopped by its deadline, or context.DeadlineExceeded
+	failureCancelled                       // context.Canceled
+	failureMaxAttempts                     // a call that used all its attempts
+)
+
+// codeNumber is a registered code's module and number.
+type codeNumber struct {
+	module string
+	number int
+}
+
+// Sentinel is one of the platform's common errors. An error of this package matches it,
+// with errors.Is, when it is of one of the sentinel's categories or codes, an error
+// response without a code whose status the sentinel lists, or a client-side failure the
+// sentinel covers (a connection phase, a deadline, a cancellation, attempts used up).
+// Sentinels are read-only.
 type Sentinel struct {
 	name       string
 	message    string
 	categories []Category
-	codes      []string
+	codes      []codeNumber
+	statuses   []int
+	failures   failure
 }
 
 // Error returns the sentinel's message.
@@ -22,18 +46,67 @@ func (s *Sentinel) Error() string { return s.message }
 // Name returns the sentinel's registry name.
 func (s *Sentinel) Name() string { return s.name }
 
-// Matches reports whether e is an error of this sentinel's kind.
-func (s *Sentinel) Matches(e *APIError) bool {
-	if slices.Contains(s.categories, e.Category) {
+// Matches reports whether err is of this sentinel's kind: errors.Is(err, s), and also
+// for the context's own errors, which match the sentinels of the failures deadline
+// (context.DeadlineExceeded) and cancelled (context.Canceled).
+func (s *Sentinel) Matches(err error) bool {
+	switch {
+	case errors.Is(err, s):
+		return true
+	case s.has(failureCancelled) && errors.Is(err, context.Canceled):
 		return true
 	}
-	return e.HasNumber && slices.Contains(s.codes, e.Module+":"+strconv.Itoa(e.Number))
+	return s.has(failureDeadline) && errors.Is(err, context.DeadlineExceeded)
 }
 
-// The platform's common errors.
-var (
-	// ErrInferenceFailed is the common error "inference failed".
-	ErrInferenceFailed = &Sentinel{name: "inference_failed", message: "inference failed", categories: []Category{}, codes: []string{"veid:1036"}}
-	// ErrNotFound is the common error "not found".
-	ErrNotFound = &Sentinel{name: "not_found", message: "not found", categories: []Category{CategoryNotFound}, codes: []string{}}
-)
+func (s *Sentinel) has(f failure) bool { return s.failures&f != 0 }
+
+func (s *Sentinel) matchesAPIError(e *APIError) bool {
+	switch {
+	case slices.Contains(s.categories, e.Category):
+		return true
+	case e.HasNumber && slices.Contains(s.codes, codeNumber{e.Module, e.Number}):
+		return true
+	case e.Code == "" && e.HTTPStatus != 0 && slices.Contains(s.statuses, e.HTTPStatus):
+		return true
+	}
+	return s.matchesStop(e.StopReason, e.cause)
+}
+
+func (s *Sentinel) matchesConnectionError(e *ConnectionError) bool {
+	var phase failure
+	switch e.Phase {
+	case PhaseConnect:
+		phase = failureConnect
+	case PhaseReset:
+		phase = failureReset
+	case PhaseTimeout:
+		phase = failureTimeout
+	}
+	return s.has(phase) || s.matchesStop(e.StopReason, e.cause)
+}
+
+// matchesStop: how a call ended (its stop reason, the context's error that ended it).
+func (s *Sentinel) matchesStop(reason StopReason, cause error) bool {
+	switch {
+	case s.has(failureDeadline) && (reason == StopDeadline || errors.Is(cause, context.DeadlineExceeded)):
+		return true
+	case s.has(failureCancelled) && errors.Is(cause, context.Canceled):
+		return true
+	}
+	return s.has(failureMaxAttempts) && reason == StopMaxAttempts
+}
+
+// ErrInferenceFailed is the common error "inference failed".
+var ErrInferenceFailed = &Sentinel{name: "inference_failed", message: "inference failed", codes: []codeNumber{{"veid", 1036}}}
+
+// ErrNotFound is the common error "not found".
+var ErrNotFound = &Sentinel{name: "not_found", message: "not found", categories: []Category{CategoryNotFound}}
+
+var allSentinels = [...]*Sentinel{
+	ErrInferenceFailed,
+	ErrNotFound,
+}
+
+// AllSentinels returns every common sentinel, in the registry's order.
+func AllSentinels() []*Sentinel { return slices.Clone(allSentinels[:]) }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"slices"
 	"time"
 
 	veerrors "github.com/virtengine/virtengine-errors/clients/go"
@@ -28,6 +29,8 @@ type response struct {
 type attempt struct {
 	Response        *response `json:"response"`
 	ConnectionError string    `json:"connection_error"`
+	RequestError    bool      `json:"request_error"`
+	TakesMs         float64   `json:"takes_ms"`
 }
 
 type testCase struct {
@@ -42,14 +45,19 @@ type testCase struct {
 	Response  *response       `json:"response"`
 	Request   struct {
 		Method         string
-		IdempotencyKey bool `json:"idempotency_key"`
+		IdempotencyKey bool              `json:"idempotency_key"`
+		URL            *string           `json:"url"`
+		Headers        map[string]string `json:"headers"`
+		BodyReplayable *bool             `json:"body_replayable"`
 	} `json:"request"`
-	Policy       map[string]any `json:"policy"`
-	BudgetTokens *int           `json:"budget_tokens"`
-	Random       []float64      `json:"random"`
-	Attempts     []attempt      `json:"attempts"`
-	CancelAfter  *float64       `json:"cancel_after_ms"`
-	Expect       map[string]any `json:"expect"`
+	ShouldRetry   []string       `json:"should_retry"`
+	OnRetryRaises bool           `json:"on_retry_raises"`
+	Policy        map[string]any `json:"policy"`
+	BudgetTokens  *int           `json:"budget_tokens"`
+	Random        []float64      `json:"random"`
+	Attempts      []attempt      `json:"attempts"`
+	CancelAfter   *float64       `json:"cancel_after_ms"`
+	Expect        map[string]any `json:"expect"`
 }
 
 func main() {
@@ -120,7 +128,10 @@ func run(c testCase) (map[string]any, string) {
 		if c.Response == nil {
 			return nil, "decode: no response"
 		}
-		return describe(decode(c.Response, now)), ""
+		err := decode(c.Response, now)
+		got := describe(err)
+		got["sentinels"] = sentinels(err)
+		return got, ""
 	case "abci":
 		var code uint32
 		if err := json.Unmarshal(c.Code, &code); err != nil {
@@ -140,9 +151,9 @@ func lookup(key string) map[string]any {
 	if !ok {
 		return map[string]any{"known": false}
 	}
-	return map[string]any{"known": true, "module": code.Module, "number": code.Number, "name": code.Name,
-		"category": string(code.Category), "severity": string(code.Severity), "retryable": code.Retryable,
-		"http_status": code.HTTPStatus, "message": code.Message, "deprecated": code.Deprecated}
+	return map[string]any{"known": true, "module": code.Module(), "number": code.Number(), "name": code.Name(),
+		"category": string(code.Category()), "severity": string(code.Severity()), "retryable": code.Retryable(),
+		"http_status": code.HTTPStatus(), "message": code.Message(), "deprecated": code.Deprecated()}
 }
 
 // outcome reports a transaction helper's result: no error, or the error's members.
@@ -172,7 +183,9 @@ func describe(err error) map[string]any {
 	var conn *veerrors.ConnectionError
 	if errors.As(err, &conn) {
 		return map[string]any{"type": "connection", "retryable": true, "text": conn.Phase,
-			"attempts": conn.Attempts}
+			"attempts": conn.Attempts, "stop_reason": nullString(string(conn.StopReason)),
+			"method": nullString(conn.Method), "url": nullString(conn.URL),
+			"last_api_error": lastAPIError(conn.LastAPIError), "sentinels": sentinels(err)}
 	}
 	var e *veerrors.APIError
 	if !errors.As(err, &e) {
@@ -198,7 +211,55 @@ func describe(err error) map[string]any {
 	if e.Context != nil {
 		got["context"] = e.Context
 	}
+	got["stop_reason"] = nullString(string(e.StopReason))
+	got["method"] = nullString(e.Method)
+	got["url"] = nullString(e.URL)
+	got["last_api_error"] = nil
+	got["sentinels"] = sentinels(err)
 	return got
+}
+
+// lastAPIError reports the API error an earlier attempt got: its type, status and code.
+func lastAPIError(e *veerrors.APIError) any {
+	if e == nil {
+		return nil
+	}
+	// A category the client knows has its own type (the one the decoder returned).
+	kind := "api_error"
+	switch e.Category {
+	case veerrors.CategoryValidation, veerrors.CategoryNotFound, veerrors.CategoryConflict,
+		veerrors.CategoryUnauthorized, veerrors.CategoryState, veerrors.CategoryTimeout,
+		veerrors.CategoryExternal, veerrors.CategoryInternal, veerrors.CategoryRateLimit:
+		kind = string(e.Category)
+	}
+	return map[string]any{"type": kind, "http_status": e.HTTPStatus, "code": nullString(e.Code)}
+}
+
+// sentinels lists the names of the registry's sentinels err matches (errors.Is), sorted.
+func sentinels(err error) []string {
+	names := []string{}
+	for _, s := range veerrors.AllSentinels() {
+		if errors.Is(err, s) {
+			names = append(names, s.Name())
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// history reports a call's attempts as the vectors spell them.
+func history(entries []veerrors.Attempt) []any {
+	out := []any{}
+	for _, entry := range entries {
+		item := map[string]any{"delay_ms": float64(entry.Delay) / float64(time.Millisecond)}
+		if entry.Phase != "" {
+			item["phase"] = string(entry.Phase)
+		} else {
+			item["status"] = entry.HTTPStatus
+		}
+		out = append(out, item)
+	}
+	return out
 }
 
 func typeName(err error) string {
@@ -267,7 +328,7 @@ func retry(c testCase, now time.Time) (map[string]any, string) {
 	if c.BudgetTokens != nil {
 		budget = veerrors.NewBudgetWithTokens(*c.BudgetTokens)
 	}
-	draws := 0
+	draws, answers, onRetryCalls := 0, 0, 0
 	retrier := &veerrors.Retrier{Policy: vectors.Policy(c.Policy), Budget: budget, Now: func() time.Time { return clock.now },
 		Sleep: clock.sleep, Rand: func() float64 {
 			draw := 0.0
@@ -277,39 +338,116 @@ func retry(c testCase, now time.Time) (map[string]any, string) {
 			draws++
 			return draw
 		}}
+	if c.ShouldRetry != nil {
+		retrier.ShouldRetry = func(error, int, veerrors.Call) veerrors.Decision {
+			answer := "default"
+			if answers < len(c.ShouldRetry) {
+				answer = c.ShouldRetry[answers]
+			}
+			answers++
+			return map[string]veerrors.Decision{"retry": veerrors.DecideRetry, "stop": veerrors.DecideStop}[answer]
+		}
+	}
+	errHook := errors.New("on_retry raised")
+	if c.OnRetryRaises {
+		retrier.OnRetry = func(int, error, time.Duration, veerrors.Call) error {
+			onRetryCalls++
+			if onRetryCalls == 1 {
+				return errHook
+			}
+			return nil
+		}
+	}
+	call := veerrors.Call{Method: c.Request.Method, IdempotencyKey: c.Request.IdempotencyKey,
+		URL: "https://api.virtengine.test/v1/resource", Header: http.Header{},
+		BodyNotReplayable: c.Request.BodyReplayable != nil && !*c.Request.BodyReplayable}
+	if c.Request.URL != nil {
+		call.URL = *c.Request.URL
+	}
+	for name, value := range c.Request.Headers {
+		call.Header.Add(name, value)
+	}
 	sent := 0
+	budgets := []any{}
 	var why string
-	err := retrier.Do(ctx, veerrors.Call{Method: c.Request.Method, IdempotencyKey: c.Request.IdempotencyKey},
-		func(ctx context.Context, attempt int) error {
-			sent++
-			if sent > len(c.Attempts) {
-				why = "the helper sent more attempts than listed"
-				return &veerrors.ConnectionError{Phase: veerrors.PhaseConnect}
+	err := retrier.Do(ctx, call, func(ctx context.Context, attempt int) error {
+		sent++
+		if budget, ok := veerrors.AttemptBudget(ctx); ok {
+			budgets = append(budgets, float64(budget)/float64(time.Millisecond))
+		} else {
+			budgets = append(budgets, nil)
+		}
+		if sent > len(c.Attempts) {
+			why = "the helper sent more attempts than listed"
+			return &veerrors.ConnectionError{Phase: veerrors.PhaseConnect}
+		}
+		a := c.Attempts[sent-1]
+		if a.TakesMs > 0 {
+			takes := time.Duration(a.TakesMs * float64(time.Millisecond))
+			if budget, ok := veerrors.AttemptBudget(ctx); ok && takes > budget {
+				// The attempt outlives its budget: the transport's timeout at the deadline.
+				clock.now = clock.now.Add(budget)
+				return &veerrors.ConnectionError{Phase: veerrors.PhaseTimeout, Err: context.DeadlineExceeded}
 			}
-			a := c.Attempts[sent-1]
-			if a.Response == nil {
-				return &veerrors.ConnectionError{Phase: veerrors.Phase(a.ConnectionError)}
-			}
-			if a.Response.Status < 400 {
-				return nil
-			}
-			return decode(a.Response, clock.now)
-		})
+			clock.now = clock.now.Add(takes)
+		}
+		switch {
+		case a.RequestError:
+			return &veerrors.RequestError{Method: call.Method, URL: "ftp://api.virtengine.test/",
+				Err: errors.New(`unsupported protocol scheme "ftp"`)}
+		case a.Response == nil:
+			return &veerrors.ConnectionError{Phase: veerrors.Phase(a.ConnectionError)}
+		case a.Response.Status < 400:
+			return nil
+		}
+		return decode(a.Response, clock.now)
+	})
 	got := map[string]any{"attempts": sent, "sleeps_ms": clock.sleeps, "budget_tokens_after": budget.Tokens(),
-		"error": nil}
+		"error": nil, "stop_reason": nil, "history": nil, "attempt_budgets_ms": budgets, "sentinels": nil}
+	var apiErr *veerrors.APIError
+	var connErr *veerrors.ConnectionError
+	var canceled *veerrors.CanceledError
 	switch {
 	case err == nil:
 		got["outcome"] = "success"
 	case errors.Is(err, context.Canceled):
 		got["outcome"] = "cancelled"
-	default:
+		got["stop_reason"] = "cancelled"
+		// The cancellation is the context's error; which sentinels match it. (The error
+		// returned is the last API error when there is one, which also matches its own.)
+		names := []string{}
+		for _, s := range veerrors.AllSentinels() {
+			if s.Matches(context.Canceled) {
+				names = append(names, s.Name())
+				if !errors.Is(err, s) {
+					why = "the cancelled call's error does not match the sentinel " + s.Name()
+				}
+			}
+		}
+		got["sentinels"] = names
+		switch {
+		case errors.As(err, &canceled):
+			got["history"] = history(canceled.History)
+		case errors.As(err, &apiErr):
+			got["history"] = history(apiErr.History)
+		}
+	case errors.As(err, &connErr) || errors.As(err, &apiErr):
 		got["outcome"] = "error"
 		described := describe(err)
-		var apiErr *veerrors.APIError
-		if errors.As(err, &apiErr) {
+		if connErr != nil {
+			got["stop_reason"], got["history"] = string(connErr.StopReason), history(connErr.History)
+		} else {
 			described["attempts"] = apiErr.Attempts
+			got["stop_reason"], got["history"] = string(apiErr.StopReason), history(apiErr.History)
 		}
 		got["error"] = described
+	default:
+		// A mistake in the request or a hook's error: raised as it is.
+		got["outcome"] = "raised"
+		var requestErr *veerrors.RequestError
+		if !errors.Is(err, errHook) && !(errors.As(err, &requestErr) && requestErr.NotSent()) {
+			why = fmt.Sprintf("unexpected error %T: %v", err, err)
+		}
 	}
 	return got, why
 }
