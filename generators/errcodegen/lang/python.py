@@ -36,6 +36,20 @@ def exception_class(*parts: str) -> str:
     return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else name
 
 
+_WELL_KNOWN = frozenset(dir(builtins)) | {"ValidationError"}
+"""Names a category's exception must not take: a builtin (``TimeoutError``: importing ours
+would change what ``except TimeoutError`` catches) or pydantic's ``ValidationError``, which
+the users of this pydantic-based package import too."""
+
+
+def category_exception(category: str) -> str:
+    """The exception class of a category: ``NotFoundError`` for ``not_found``, and
+    ``APITimeoutError`` for ``timeout`` (the prefix ``API`` where ``exception_class`` would
+    take a builtin's name or pydantic's ``ValidationError``)."""
+    name = exception_class(category, "error")
+    return "API" + name if name in _WELL_KNOWN else name
+
+
 def attribute(*parts: str) -> str:
     return _avoid_reserved("_".join(words(*parts)))
 

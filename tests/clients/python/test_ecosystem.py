@@ -341,7 +341,7 @@ def test_async_retries_under_trio(scripted: Serve) -> None:
 def test_the_async_retrier_sleeps_under_trio() -> None:
     attempts: list[int] = []
 
-    async def send(attempt: int) -> str:
+    async def send(attempt: int, timeout: float | None) -> str:
         attempts.append(attempt)
         if attempt == 1:
             raise decode_error(503, {"retry-after": "0.05"}, b"")

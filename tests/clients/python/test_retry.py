@@ -37,7 +37,7 @@ class World:
     def random(self) -> float:
         return self.draws
 
-    def send(self, attempt: int) -> str:
+    def send(self, attempt: int, timeout: float | None) -> str:
         outcome = self.outcomes[attempt - 1]
         if isinstance(outcome, VirtEngineError):
             raise outcome
@@ -126,7 +126,7 @@ def test_budget_spends_on_retries_and_refunds_on_success() -> None:
 def test_on_retry_hook_and_debug_logging(caplog: pytest.LogCaptureFixture) -> None:
     calls: list[tuple[int, str, float]] = []
     world = World([unavailable(), "ok"])
-    retrier = world.retrier(on_retry=lambda n, e, d: calls.append((n, str(e), d)))
+    retrier = world.retrier(on_retry=lambda n, e, d, request: calls.append((n, str(e), d)))
     with caplog.at_level(logging.DEBUG, logger="virtengine_errors"):
         retrier.call(world.send)
     assert calls == [(2, "HTTP 503 Service Unavailable", 0.25)]
@@ -134,7 +134,7 @@ def test_on_retry_hook_and_debug_logging(caplog: pytest.LogCaptureFixture) -> No
 
 
 def test_other_exceptions_propagate_untouched() -> None:
-    def send(attempt: int) -> str:
+    def send(attempt: int, timeout: float | None) -> str:
         raise KeyError("bug")
 
     with pytest.raises(KeyError):
@@ -147,7 +147,7 @@ def test_async_helper_matches_and_cancels() -> None:
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    async def send(attempt: int) -> str:
+    async def send(attempt: int, timeout: float | None) -> str:
         if attempt == 1:
             raise unavailable()
         return "ok"
@@ -157,7 +157,7 @@ def test_async_helper_matches_and_cancels() -> None:
     assert slept == [0.25]
 
     async def cancelled() -> None:
-        async def always_fail(attempt: int) -> str:
+        async def always_fail(attempt: int, timeout: float | None) -> str:
             raise decode_error(503, {"retry-after": "30"}, b"")
 
         task = asyncio.create_task(AsyncRetrier().call(always_fail))

@@ -15,6 +15,7 @@ from .errors import (
     APIError,
     APITimeoutError,
     APIValidationError,
+    Attempt,
     ConflictError,
     ErrorShape,
     ExternalError,
@@ -22,10 +23,11 @@ from .errors import (
     NotFoundError,
     RateLimitError,
     StateError,
+    StopReason,
     UnauthorizedError,
     VirtEngineError,
 )
-from .retry import AsyncRetrier, Retrier, RetryBudget, RetryPolicy
+from .retry import AsyncRetrier, Retrier, RetryBudget, RetryPolicy, RetryRequest
 from .sentinels import Sentinel
 from .transactions import error_from_abci, error_from_tx_response
 
@@ -38,6 +40,7 @@ __all__ = [
     "APITimeoutError",
     "APIValidationError",
     "AsyncRetrier",
+    "Attempt",
     "Category",
     "ConflictError",
     "ErrorCode",
@@ -49,9 +52,11 @@ __all__ = [
     "Retrier",
     "RetryBudget",
     "RetryPolicy",
+    "RetryRequest",
     "Sentinel",
     "Severity",
     "StateError",
+    "StopReason",
     "UnauthorizedError",
     "VirtEngineError",
     "__version__",

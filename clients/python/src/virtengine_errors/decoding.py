@@ -46,7 +46,15 @@ _UNIX_TIME = 1_000_000_000  # an X-RateLimit-Reset at least this large is a Unix
 _JSON_SPACE = " \t\r\n"
 _ASCII_SPACE = " \t\n\v\f\r"  # a text is trimmed of these only (contract 1.3: not U+00A0)
 _WHITESPACE = _JSON_SPACE.encode()
-_JSON = json.JSONDecoder()
+
+
+def _no_constant(name: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON (RFC 8259), whatever Python's
+    json module accepts: a body holding them is no JSON, as for the other clients."""
+    raise ValueError(f"{name} is not JSON")
+
+
+_JSON = json.JSONDecoder(parse_constant=_no_constant)
 _PROBLEM_JSON = "application/problem+json"
 _NO_ROW: tuple[str | None, bool] = (None, False)  # a status the table does not list
 _NO_GRPC: tuple[str, str | None] = ("", None)  # a gRPC code the table does not list
@@ -111,9 +119,18 @@ def _capped_bytes(body: bytes | str, limit: int) -> bytes:
 
 
 def _lower_keys(headers: Headers) -> dict[str, str]:
-    items = getattr(headers, "items", None)  # a mapping; cheaper than isinstance(.., Mapping)
-    pairs = items() if items is not None else cast("Iterable[tuple[str, str]]", headers)
-    return {name.lower(): value for name, value in pairs}
+    """Header names in lower case, each with its first value (a repeated ``Retry-After``
+    counts once, as sent first)."""
+    multi_items = getattr(headers, "multi_items", None)  # httpx.Headers: every value
+    if multi_items is not None:
+        pairs = multi_items()
+    else:
+        items = getattr(headers, "items", None)  # a mapping; cheaper than isinstance
+        pairs = items() if items is not None else cast("Iterable[tuple[str, str]]", headers)
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        fields.setdefault(name.lower(), value)
+    return fields
 
 
 def _parse_object(raw: bytes) -> dict[str, Any] | None:
@@ -130,7 +147,7 @@ def _parse_object(raw: bytes) -> dict[str, Any] | None:
             return None  # trailing data: not JSON
     elif raw.lstrip(_WHITESPACE)[:1] == b"{":
         try:
-            document = json.loads(raw.decode("utf-8", "replace"))
+            document = _JSON.decode(raw.decode("utf-8", "replace"))
         except (ValueError, RecursionError):
             return None
     else:
@@ -227,6 +244,7 @@ def _from_envelope(
             "raw_bytes": raw,
             "from_envelope": True,
             "shape": shape,
+            "headers": headers,
         },
     )
 
@@ -336,6 +354,7 @@ def _from_text(
             "raw_bytes": raw,
             "from_envelope": False,
             "shape": shape,
+            "headers": headers,
         },
     )
 
@@ -365,6 +384,7 @@ def _without_envelope(
             "raw_bytes": raw,
             "from_envelope": False,
             "shape": "none",
+            "headers": headers,
         },
     )
 
@@ -409,12 +429,12 @@ def _retry_hint(
     ``now``; a past date is 0."""
     millis = headers.get("retry-after-ms")
     if millis is not None:
-        hint = _decimal(millis)
+        hint = _first_decimal(millis)
         if hint is not None:
             return hint / 1000
     retry_after = headers.get("retry-after")
     if retry_after is not None:
-        hint = _decimal(retry_after)
+        hint = _first_decimal(retry_after)
         if hint is None:
             hint = _until(_http_date(retry_after), now)
         if hint is not None:
@@ -438,6 +458,15 @@ def _decimal(text: str) -> float | None:
         return None
     value = float(text)
     return value if math.isfinite(value) else None
+
+
+def _first_decimal(value: str) -> float | None:
+    """A header's decimal number; of a repeated header joined with commas (``4, 5``), the
+    first value."""
+    number = _decimal(value)
+    if number is None and "," in value:
+        number = _decimal(value.partition(",")[0])
+    return number
 
 
 def _http_date(text: str) -> datetime | None:

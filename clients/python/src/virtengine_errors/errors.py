@@ -11,6 +11,9 @@ gets the prefix ``API``: ``APITimeoutError``, ``APIValidationError``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from .catalog import Category, ErrorCode, Severity
@@ -25,6 +28,7 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "APIValidationError",
+    "Attempt",
     "ClientError",
     "ConflictError",
     "ConnectionPhase",
@@ -34,6 +38,7 @@ __all__ = [
     "NotFoundError",
     "RateLimitError",
     "StateError",
+    "StopReason",
     "UnauthorizedError",
     "VirtEngineError",
 ]
@@ -46,15 +51,52 @@ ErrorShape = Literal[
 result (``error_from_abci``, ``error_from_tx_response``), ``"grpc"`` for a gRPC status
 (``error_from_grpc_status``)."""
 
+StopReason = Literal[
+    "not_retryable",
+    "not_idempotent",
+    "max_attempts",
+    "budget_exhausted",
+    "hint_too_long",
+    "deadline",
+    "cancelled",
+    "body_not_replayable",
+]
+"""Why the retry helper stopped sending a request again."""
+
 _CATEGORIES: dict[str, Category] = {member.value: member for member in Category}
 _SEVERITIES: dict[str, Severity] = {member.value: member for member in Severity}
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One attempt of a call, as the error that ended the call lists it in ``history``."""
+
+    status: int | None
+    """The HTTP status of the response, for an attempt that got one."""
+    phase: ConnectionPhase | None
+    """The connection phase that failed, for an attempt that got no response."""
+    delay: float
+    """Seconds slept before this attempt (0 for the first)."""
 
 
 class VirtEngineError(Exception):
-    """Base of every error raised by this package."""
+    """Base of every error raised by this package.
+
+    The retry helper fills in the request and how the call ended; an error that did not go
+    through it keeps the defaults (no method, URL or stop reason, an empty history).
+    """
 
     retryable: bool
     attempts: int
+    stop_reason: StopReason | None = None
+    """Why the retry helper stopped (``"max_attempts"``, ``"deadline"``, ...)."""
+    history: tuple[Attempt, ...] = ()
+    """Every attempt of the call, in order."""
+    method: str | None = None
+    """The request's method."""
+    url: str | None = None
+    """The request's URL."""
 
 
 ClientError = VirtEngineError
@@ -69,6 +111,8 @@ class APIError(VirtEngineError):
 
     category_type: ClassVar[Category | None] = None
     """The category this class stands for; ``None`` for the base class."""
+    headers: Mapping[str, str] = _NO_HEADERS
+    """The response's headers, names in lower case (the first value of a repeated one)."""
 
     def __init__(
         self,
@@ -88,6 +132,7 @@ class APIError(VirtEngineError):
         raw_bytes: bytes = b"",
         from_envelope: bool = False,
         shape: ErrorShape = "none",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -117,6 +162,8 @@ class APIError(VirtEngineError):
         """Whether the body was a VirtEngine envelope or an RFC 9457 problem."""
         self.shape: ErrorShape = shape
         """Which kind of body the error was decoded from (``"none"``: nothing recognised)."""
+        if headers is not None:
+            self.headers = {name.lower(): value for name, value in headers.items()}
 
     @classmethod
     def _decoded(cls, message: str, fields: dict[str, Any]) -> Self:
@@ -244,6 +291,9 @@ class APIConnectionError(VirtEngineError):
     """
 
     retryable = True
+    last_api_error: APIError | None = None
+    """The API error of the most recent attempt that got a response, when an earlier
+    attempt of the call got one."""
 
     def __init__(
         self, message: str, *, phase: ConnectionPhase = "connect", attempts: int = 1
@@ -262,15 +312,17 @@ class APIConnectionError(VirtEngineError):
         return self.message
 
 
-ERROR_TYPES: dict[str, type[APIError]] = {
-    Category.CONFLICT: ConflictError,
-    Category.EXTERNAL: ExternalError,
-    Category.INTERNAL: InternalError,
-    Category.NOT_FOUND: NotFoundError,
-    Category.RATE_LIMIT: RateLimitError,
-    Category.STATE: StateError,
-    Category.TIMEOUT: APITimeoutError,
-    Category.UNAUTHORIZED: UnauthorizedError,
-    Category.VALIDATION: APIValidationError,
-}
-"""Category -> the error class raised for it."""
+ERROR_TYPES: Mapping[str, type[APIError]] = MappingProxyType(
+    {
+        Category.CONFLICT: ConflictError,
+        Category.EXTERNAL: ExternalError,
+        Category.INTERNAL: InternalError,
+        Category.NOT_FOUND: NotFoundError,
+        Category.RATE_LIMIT: RateLimitError,
+        Category.STATE: StateError,
+        Category.TIMEOUT: APITimeoutError,
+        Category.UNAUTHORIZED: UnauthorizedError,
+        Category.VALIDATION: APIValidationError,
+    }
+)
+"""Category -> the error class raised for it (read-only)."""

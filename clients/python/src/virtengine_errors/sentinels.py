@@ -5,8 +5,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import sys
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
+
+from .errors import APIConnectionError, APIError, ClientError
 
 __all__ = [
     "ALREADY_EXISTS",
@@ -49,28 +54,66 @@ __all__ = [
     "UNAVAILABLE",
     "UNSUPPORTED",
     "VERIFICATION_FAILED",
+    "Failure",
     "Sentinel",
 ]
 
 
+Failure = Literal["connect", "reset", "timeout", "deadline", "cancelled", "max_attempts"]
+"""A client-side failure a sentinel can stand for: a connection error of phase
+``connect``, ``reset`` or ``timeout``; a call stopped by its deadline (or Python's own
+``TimeoutError``); a cancellation (``asyncio.CancelledError``, trio's ``Cancelled``); a
+call that used all its attempts."""
+
+
 @dataclass(frozen=True, slots=True)
 class Sentinel:
-    """A family of errors: those of some categories, and some specific codes."""
+    """A family of errors: some categories, some codes, statuses without a code, and
+    client-side failures."""
 
     name: str
     message: str
     categories: frozenset[str]
     codes: frozenset[str]
     """``module:number`` keys."""
+    statuses: frozenset[int] = frozenset()
+    """HTTP statuses of API errors that carry no code (an HTML 503 from a proxy)."""
+    failures: frozenset[Failure] = frozenset()
 
     def matches(self, error: BaseException) -> bool:
-        """Whether ``error`` is an API error of this family."""
-        category = getattr(error, "category", None)
-        code = getattr(error, "code", None)
-        return category in self.categories or code in self.codes
+        """Whether ``error`` belongs to this family."""
+        if isinstance(error, APIError):
+            if error.category in self.categories or error.code in self.codes:
+                return True
+            if error.code is None and error.http_status in self.statuses:
+                return True
+        return bool(self.failures) and not self.failures.isdisjoint(_failures(error))
 
     def __str__(self) -> str:
         return self.message
+
+
+def _failures(error: BaseException) -> set[Failure]:
+    found: set[Failure] = set()
+    if isinstance(error, APIConnectionError):
+        found.add(error.phase)
+    if isinstance(error, ClientError):
+        if error.stop_reason == "deadline":
+            found.add("deadline")
+        elif error.stop_reason == "max_attempts":
+            found.add("max_attempts")
+    if isinstance(error, TimeoutError):
+        found.add("deadline")
+    if _is_cancellation(error):
+        found.add("cancelled")
+    return found
+
+
+def _is_cancellation(error: BaseException) -> bool:
+    if isinstance(error, asyncio.CancelledError | concurrent.futures.CancelledError):
+        return True
+    trio = sys.modules.get("trio")  # trio's own, when the program uses trio
+    return trio is not None and isinstance(error, trio.Cancelled)
 
 
 ALREADY_EXISTS: Final = Sentinel(
@@ -123,6 +166,7 @@ CANCELED: Final = Sentinel(
     message="canceled",
     categories=frozenset(),
     codes=frozenset(),
+    failures=frozenset({"cancelled"}),
 )
 """canceled"""
 
@@ -145,6 +189,7 @@ CONNECTION_FAILED: Final = Sentinel(
             "verification/nonce:10",
         }
     ),
+    failures=frozenset({"connect"}),
 )
 """connection failed"""
 
@@ -153,6 +198,7 @@ DEADLINE_EXCEEDED: Final = Sentinel(
     message="deadline exceeded",
     categories=frozenset(),
     codes=frozenset(),
+    failures=frozenset({"deadline"}),
 )
 """deadline exceeded"""
 
@@ -514,6 +560,7 @@ MAX_RETRIES_EXCEEDED: Final = Sentinel(
             "veid:1090",
         }
     ),
+    failures=frozenset({"max_attempts"}),
 )
 """max retries exceeded"""
 
@@ -563,6 +610,7 @@ NETWORK_ERROR: Final = Sentinel(
     message="network error",
     categories=frozenset(),
     codes=frozenset(),
+    failures=frozenset({"connect", "reset", "timeout"}),
 )
 """network error"""
 
@@ -579,6 +627,7 @@ NOT_IMPLEMENTED: Final = Sentinel(
     message="not implemented",
     categories=frozenset(),
     codes=frozenset(),
+    statuses=frozenset({501}),
 )
 """not implemented"""
 
@@ -600,6 +649,7 @@ PRECONDITION_FAILED: Final = Sentinel(
     message="precondition failed",
     categories=frozenset(),
     codes=frozenset(),
+    statuses=frozenset({412, 428}),
 )
 """precondition failed"""
 
@@ -640,6 +690,7 @@ REQUEST_FAILED: Final = Sentinel(
     message="request failed",
     categories=frozenset(),
     codes=frozenset(),
+    failures=frozenset({"connect", "deadline", "reset", "timeout"}),
 )
 """request failed"""
 
@@ -678,6 +729,7 @@ TIMEOUT: Final = Sentinel(
     message="timeout",
     categories=frozenset({"timeout"}),
     codes=frozenset(),
+    failures=frozenset({"deadline", "timeout"}),
 )
 """timeout"""
 
@@ -707,6 +759,7 @@ UNAVAILABLE: Final = Sentinel(
             "verification/signer:14",
         }
     ),
+    statuses=frozenset({503}),
 )
 """service unavailable"""
 

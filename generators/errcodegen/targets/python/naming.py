@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -38,10 +37,6 @@ class NamedSentinel:
     constant: str
 
 
-_WELL_KNOWN = frozenset(dir(builtins)) | {"ValidationError"}
-"""Names a category's exception must not take: a builtin (``TimeoutError``: importing ours
-would change what ``except TimeoutError`` catches) or pydantic's ``ValidationError``, which
-the users of this pydantic-based package import too."""
 
 
 def dunder_all_order(names: list[str]) -> list[str]:
@@ -65,14 +60,21 @@ def dunder_all_order(names: list[str]) -> list[str]:
 
 def category_exception(category: str) -> str:
     """``NotFoundError`` for ``not_found``; ``APITimeoutError`` for ``timeout``."""
-    name = py.exception_class(category, "error")
-    return "API" + name if name in _WELL_KNOWN else name
+    return py.category_exception(category)
 
 
 def naming_context(ir: IR) -> dict[str, Any]:
     root_error = py.exception_class(ir.name, "error")
     categories = [NamedCategory(c, category_exception(c.name)) for c in ir.categories]
-    error_names = ["ERROR_TYPES", "APIConnectionError", "APIError", "ErrorShape", root_error]
+    error_names = [
+        "ERROR_TYPES",
+        "APIConnectionError",
+        "APIError",
+        "Attempt",
+        "ErrorShape",
+        "StopReason",
+        root_error,
+    ]
     error_names += [named.exception for named in categories]
     codes = [NamedCode(c, py.constant(c.module, c.name)) for c in ir.codes]
     sentinels = [NamedSentinel(s, py.constant(s.name)) for s in ir.sentinels]
@@ -84,6 +86,7 @@ def naming_context(ir: IR) -> dict[str, Any]:
         "Retrier",
         "RetryBudget",
         "RetryPolicy",
+        "RetryRequest",
         "Sentinel",
         "Severity",
         "__version__",
@@ -121,7 +124,7 @@ def naming_context(ir: IR) -> dict[str, Any]:
             ["CODES", "Category", "ErrorCode", "Severity", "lookup"]
             + [named.constant for named in codes]
         ),
-        "sentinels_all": dunder_all_order(["Sentinel"] + [named.constant for named in sentinels]),
+        "sentinels_all": dunder_all_order(["Failure", "Sentinel"] + [named.constant for named in sentinels]),
         "errors_all": dunder_all_order(
             list(dict.fromkeys([*error_names, "ClientError", "ConnectionPhase"]))
         ),

@@ -3,10 +3,12 @@
 Usage: python runner.py FILE...
 
 Runs every case through the public API of ``virtengine_errors``: ``catalog.lookup``,
-``decode_error``, ``error_from_abci``, ``error_from_tx_response``, and
-``Retrier``/``AsyncRetrier`` with an injected random source, a
-clock that only the helper's sleeps advance, and a sleep that cancels like asyncio.
-Retry cases without cancellation run through both helpers and must agree.
+``decode_error``, ``error_from_abci``, ``error_from_tx_response``, ``sentinels`` and
+``Retrier``/``AsyncRetrier`` with an injected random source, a clock that only the
+helper's sleeps and the attempts' ``takes_ms`` advance, a sleep that cancels like asyncio,
+and the ``should_retry`` / ``on_retry`` hooks the case scripts. Each attempt's time budget
+is the ``timeout`` the helper hands to ``send``, as a real transport uses it. Retry cases
+without cancellation run through both helpers and must agree.
 """
 
 from __future__ import annotations
@@ -30,15 +32,19 @@ from virtengine_errors import (
     Retrier,
     RetryBudget,
     RetryPolicy,
+    RetryRequest,
     VirtEngineError,
     catalog,
     decode_error,
     error_from_abci,
     error_from_tx_response,
+    sentinels,
 )
 
 TOLERANCE = 0.001
 DEFAULT_NOW = "2026-01-01T00:00:00Z"
+DEFAULT_URL = "https://api.virtengine.test/v1/resource"
+ANSWERS = {"retry": True, "stop": False, "default": None}
 CASE_TYPES = {cls: name for name, cls in ERROR_TYPES.items()}
 
 Json = dict[str, Any]
@@ -46,6 +52,14 @@ Json = dict[str, Any]
 
 class CaseError(Exception):
     """The case could not run as written (e.g. the helper sent more attempts than listed)."""
+
+
+class RequestMistake(ValueError):
+    """What the call function raises for an attempt ``{"request_error": true}``."""
+
+
+class HookFailure(RuntimeError):
+    """What the ``on_retry`` hook raises when the case says ``on_retry_raises``."""
 
 
 # ----- what the client reports, in tests/conformance/FORMAT.md's member names -----
@@ -69,9 +83,29 @@ def lookup_got(code: str) -> Json:
     }
 
 
+def sentinels_got(error: BaseException) -> list[str]:
+    return sorted(sentinel.name for sentinel in sentinels.SENTINELS if sentinel.matches(error))
+
+
 def error_got(error: VirtEngineError) -> Json:
     if isinstance(error, APIConnectionError):
-        return {"type": "connection", "retryable": error.retryable, "text": str(error)}
+        last = error.last_api_error
+        return {
+            "type": "connection",
+            "retryable": error.retryable,
+            "text": str(error),
+            "stop_reason": error.stop_reason,
+            "method": error.method,
+            "url": error.url,
+            "last_api_error": None
+            if last is None
+            else {
+                "type": CASE_TYPES.get(type(last), "api_error"),
+                "http_status": last.http_status,
+                "code": last.code,
+            },
+            "sentinels": sentinels_got(error),
+        }
     assert isinstance(error, APIError)
     return {
         "type": CASE_TYPES.get(type(error), "api_error"),
@@ -90,6 +124,11 @@ def error_got(error: VirtEngineError) -> Json:
         "text": str(error),
         "context": error.context,
         "raw_body_prefix": error.raw_body[:64],
+        "stop_reason": error.stop_reason,
+        "method": error.method,
+        "url": error.url,
+        "last_api_error": None,
+        "sentinels": sentinels_got(error),
     }
 
 
@@ -155,7 +194,8 @@ def run_lookup(case: Json) -> Json:
 
 def run_decode(case: Json) -> Json:
     status, headers, body = response_parts(case["response"])
-    return error_got(decode_error(status, headers, body, now=epoch(case.get("now", DEFAULT_NOW))))
+    error = decode_error(status, headers, body, now=epoch(case.get("now", DEFAULT_NOW)))
+    return {**error_got(error), "stop_reason": None}
 
 
 def outcome_got(error: APIError | None) -> Json:
@@ -181,12 +221,16 @@ class Simulation:
     now: float
     draws: Iterator[float]
     sleeps: list[float] = field(default_factory=list)
+    budgets: list[float | None] = field(default_factory=list)
+    answers: Iterator[str] = field(default_factory=lambda: iter(()))
     sent: int = 0
 
     @classmethod
     def of(cls, case: Json) -> Simulation:
         start = epoch(case.get("now", DEFAULT_NOW))
-        return cls(case, start, start, iter(case.get("random", [])))
+        world = cls(case, start, start, iter(case.get("random", [])))
+        world.answers = iter(case.get("should_retry", []))
+        return world
 
     def random(self) -> float:
         try:
@@ -215,12 +259,34 @@ class Simulation:
         if self._advance(seconds):
             raise asyncio.CancelledError
 
-    def send(self, attempt: int) -> str:
+    def should_retry(
+        self, error: VirtEngineError, attempt: int, request: RetryRequest
+    ) -> bool | None:
+        try:
+            return ANSWERS[next(self.answers)]
+        except StopIteration:
+            raise CaseError("the helper asked should_retry more often than listed") from None
+
+    def on_retry(
+        self, attempt: int, error: VirtEngineError, delay: float, request: RetryRequest
+    ) -> None:
+        if self.case.get("on_retry_raises"):
+            raise HookFailure(f"on_retry refuses attempt {attempt}")
+
+    def send(self, attempt: int, timeout: float | None) -> str:
         attempts = self.case["attempts"]
         if attempt > len(attempts):
             raise CaseError(f"the helper sent attempt {attempt}; the case lists {len(attempts)}")
         self.sent = attempt
+        self.budgets.append(timeout)
         step = attempts[attempt - 1]
+        if step.get("request_error"):
+            raise RequestMistake("unsupported URL scheme")
+        takes = step.get("takes_ms", 0) / 1000
+        if timeout is not None and takes > timeout:
+            self.now += timeout
+            raise APIConnectionError("timeout", phase="timeout")
+        self.now += takes
         if "connection_error" in step:
             raise APIConnectionError(step["connection_error"], phase=step["connection_error"])
         status, headers, body = response_parts(step["response"])
@@ -228,8 +294,8 @@ class Simulation:
             return "ok"
         raise decode_error(status, headers, body, now=self.now)
 
-    async def async_send(self, attempt: int) -> str:
-        return self.send(attempt)
+    async def async_send(self, attempt: int, timeout: float | None) -> str:
+        return self.send(attempt, timeout)
 
 
 def retry_policy(policy: Json) -> tuple[RetryPolicy, float | None]:
@@ -257,10 +323,16 @@ def run_retry(case: Json, use_async: bool) -> Json:
     request = case["request"]
     call_args: dict[str, Any] = {
         "method": request["method"],
+        "url": request.get("url", DEFAULT_URL),
+        "headers": request.get("headers"),
+        "body_replayable": request.get("body_replayable", True),
         "idempotency_key": bool(request.get("idempotency_key")),
         "deadline": deadline,
     }
-    outcome, error = "success", None
+    hooks: dict[str, Any] = {"on_retry": world.on_retry}
+    if "should_retry" in case:
+        hooks["should_retry"] = world.should_retry
+    outcome, error, stop_reason, history, matched = "success", None, None, None, None
     try:
         if use_async:
             helper = AsyncRetrier(
@@ -269,23 +341,42 @@ def run_retry(case: Json, use_async: bool) -> Json:
                 random=world.random,
                 clock=world.clock,
                 sleep=world.async_sleep,
+                **hooks,
             )
             asyncio.run(helper.call(world.async_send, **call_args))
         else:
             helper_sync = Retrier(
-                policy, budget=budget, random=world.random, clock=world.clock, sleep=world.sleep
+                policy,
+                budget=budget,
+                random=world.random,
+                clock=world.clock,
+                sleep=world.sleep,
+                **hooks,
             )
             helper_sync.call(world.send, **call_args)
-    except asyncio.CancelledError:
-        outcome = "cancelled"
+    except asyncio.CancelledError as exc:
+        outcome, matched = "cancelled", sentinels_got(exc)
     except VirtEngineError as exc:
         outcome, error = "error", {**error_got(exc), "attempts": exc.attempts}
+        stop_reason = exc.stop_reason
+        history = [
+            {"status": a.status, "delay_ms": a.delay * 1000}
+            if a.status is not None
+            else {"phase": a.phase, "delay_ms": a.delay * 1000}
+            for a in exc.history
+        ]
+    except (RequestMistake, HookFailure):
+        outcome = "raised"
     return {
         "outcome": outcome,
         "attempts": world.sent,
         "sleeps_ms": [s * 1000 for s in world.sleeps],
         "error": error,
         "budget_tokens_after": budget.tokens,
+        "stop_reason": stop_reason,
+        "history": history,
+        "attempt_budgets_ms": [None if b is None else b * 1000 for b in world.budgets],
+        "sentinels": matched,
     }
 
 

@@ -1,5 +1,6 @@
 """What the generated ``_registry.py`` provides: the registry's tables and retry defaults."""
 
+from collections.abc import Mapping
 from typing import Final, NamedTuple
 
 PACKAGE: Final[str]
@@ -12,10 +13,10 @@ class CategoryDefaults(NamedTuple):
     http_status: int
 
 SEVERITIES: Final[tuple[str, ...]]
-CATEGORY_DEFAULTS: Final[dict[str, CategoryDefaults]]
-STATUS_TABLE: Final[dict[int, tuple[str | None, bool]]]
-GRPC_STATUS_TABLE: Final[dict[int, tuple[str, str | None]]]
-REASON_PHRASES: Final[dict[int, str]]
+CATEGORY_DEFAULTS: Final[Mapping[str, CategoryDefaults]]
+STATUS_TABLE: Final[Mapping[int, tuple[str | None, bool]]]
+GRPC_STATUS_TABLE: Final[Mapping[int, tuple[str, str | None]]]
+REASON_PHRASES: Final[Mapping[int, str]]
 MAX_ERROR_BODY_BYTES: Final[int]
 MAX_ATTEMPTS: Final[int]
 BASE_DELAY: Final[float]

@@ -5,6 +5,8 @@ binds it to ``ClientError`` too; it defines one ``APIError`` subclass per catego
 registry, listed in ``ERROR_TYPES``.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self
 
 from .catalog import Category, Severity
@@ -13,10 +15,30 @@ ConnectionPhase = Literal["connect", "reset", "timeout"]
 ErrorShape = Literal[
     "envelope", "problem", "grpc_gateway", "error_member", "text", "none", "abci", "grpc"
 ]
+StopReason = Literal[
+    "not_retryable",
+    "not_idempotent",
+    "max_attempts",
+    "budget_exhausted",
+    "hint_too_long",
+    "deadline",
+    "cancelled",
+    "body_not_replayable",
+]
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    status: int | None
+    phase: ConnectionPhase | None
+    delay: float
 
 class ClientError(Exception):
     retryable: bool
     attempts: int
+    stop_reason: StopReason | None
+    history: tuple[Attempt, ...]
+    method: str | None
+    url: str | None
 
 class APIError(ClientError):
     category_type: ClassVar[Category | None]
@@ -33,6 +55,7 @@ class APIError(ClientError):
     raw_bytes: bytes
     from_envelope: bool
     shape: ErrorShape
+    headers: Mapping[str, str]
     def __init__(
         self,
         message: str,
@@ -51,6 +74,7 @@ class APIError(ClientError):
         raw_bytes: bytes = b"",
         from_envelope: bool = False,
         shape: ErrorShape = "none",
+        headers: Mapping[str, str] | None = None,
     ) -> None: ...
     @classmethod
     def _decoded(cls, message: str, fields: dict[str, Any]) -> Self: ...
@@ -58,10 +82,11 @@ class APIError(ClientError):
 class APIConnectionError(ClientError):
     message: str
     phase: ConnectionPhase
+    last_api_error: APIError | None
     def __init__(
         self, message: str, *, phase: ConnectionPhase = "connect", attempts: int = 1
     ) -> None: ...
     @property
     def request_sent(self) -> bool: ...
 
-ERROR_TYPES: dict[str, type[APIError]]
+ERROR_TYPES: Mapping[str, type[APIError]]

@@ -107,7 +107,13 @@ def _abci_error(codespace: str, code: int, log: str, raw: bytes) -> APIError:
 
 
 def _parse(text: str) -> Any:
+    """The JSON value of ``text``, or ``None``: invalid JSON, ``NaN`` or ``Infinity`` (not
+    JSON, though Python's json accepts them), or absurd nesting."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         return None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

@@ -20,14 +20,19 @@ wrapped: the default one, ``proxy=``, environment proxies (``HTTP_PROXY``, ...),
 and ``transport=``; all of them share one retry budget.
 
 Each transport owns one retry budget, shared by every call of the client it serves.
-Retries carry ``Retry-Attempt: <n>`` and the call's ``Idempotency-Key``.
+Retries carry ``Retry-Attempt: <n>`` and the call's ``Idempotency-Key``. A call's deadline
+bounds every attempt: each gets the time left as its httpx timeout, and reading a body
+past the deadline fails (``httpx.ReadTimeout`` for the body of a success, which httpx
+reads after the transport returned). A body that cannot be sent twice (a generator, a
+file object) is sent once; a mistake in the request (an unsupported URL scheme, an
+invalid header) raises httpx's exception at once, unsent and not retried.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from random import random as uniform_draw
 from typing import Any
@@ -51,6 +56,7 @@ from .retry import (
     Retrier,
     RetryBudget,
     RetryPolicy,
+    ShouldRetry,
 )
 
 __all__ = [
@@ -79,6 +85,10 @@ RETRY_ATTEMPT = "Retry-Attempt"
 
 # Headers that described the body on the wire, not the capped, decoded one handed on.
 _BODY_FRAMING = ("content-encoding", "content-length", "transfer-encoding")
+_TIMEOUTS = ("connect", "read", "write", "pool")
+_SHORTEST_TIMEOUT = 0.001  # a socket timeout of 0 would mean non-blocking, not "at once"
+# httpx's exceptions for a request that is wrong in itself: raised at once, never retried
+_REQUEST_MISTAKES = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +97,17 @@ class CallOptions:
 
     max_attempts: int | None = None
     deadline: float | None = None
-    """Seconds for the whole call, retries and sleeps included."""
+    """Seconds for the whole call, every attempt (reading its body included) and sleep."""
     idempotency_key: str | bool | None = None
     """A key to send, ``True`` to generate one, ``False`` for none, ``None`` for the
     transport's default."""
+
+    def __post_init__(self) -> None:
+        # the retry helper's checks, at once rather than when the request is sent
+        RetryPolicy(
+            max_attempts=1 if self.max_attempts is None else self.max_attempts,
+            deadline=self.deadline,
+        )
 
 
 def call_options(
@@ -117,8 +134,8 @@ def _prepare(request: httpx.Request, options: CallOptions, generate_by_default: 
     A ``Request`` sent again keeps nothing of an earlier call's attempts.
     """
     request.headers.pop(RETRY_ATTEMPT, None)
-    if IDEMPOTENCY_KEY in request.headers:
-        return True
+    if request.headers.get(IDEMPOTENCY_KEY):
+        return True  # set by hand; an empty header is no key
     wanted = options.idempotency_key
     if wanted is None:
         wanted = generate_by_default and request.method.upper() not in IDEMPOTENT_METHODS
@@ -133,6 +150,38 @@ def _mark_attempt(request: httpx.Request, attempt: int) -> None:
         request.headers[RETRY_ATTEMPT] = str(attempt - 1)
 
 
+def _replayable(request: httpx.Request) -> bool:
+    """Whether the body can be sent again: bytes (``content=``, ``json=``, ``data=``, a
+    body already read), or httpx's multipart, which rewinds its files; not a generator
+    or a file object given as ``content=``."""
+    stream = request.stream
+    return isinstance(stream, httpx.ByteStream) or type(stream).__name__ == "MultipartStream"
+
+
+def _limit_attempt(request: httpx.Request, call_timeout: Any, timeout: float | None) -> None:
+    """Give the attempt at most ``timeout`` seconds in each of httpx's timeouts."""
+    if timeout is None:
+        if call_timeout is not None:
+            request.extensions["timeout"] = call_timeout
+        return
+    timeout = max(timeout, _SHORTEST_TIMEOUT)
+    given = call_timeout if isinstance(call_timeout, dict) else {}
+    request.extensions["timeout"] = {
+        name: timeout if given.get(name) is None else min(given[name], timeout)
+        for name in _TIMEOUTS
+    }
+
+
+def _mark_not_sent(exc: Exception) -> None:
+    exc.add_note(f"{PACKAGE}: a mistake in the request; it was not sent nor retried")
+
+
+def _deadline_passed() -> APIConnectionError:
+    return APIConnectionError(
+        "the call's deadline passed while reading the response body", phase="timeout"
+    )
+
+
 def _connection_error(exc: httpx.TransportError) -> APIConnectionError:
     phase: ConnectionPhase
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
@@ -144,16 +193,28 @@ def _connection_error(exc: httpx.TransportError) -> APIConnectionError:
     return APIConnectionError(f"{type(exc).__name__}: {exc}", phase=phase)
 
 
-def _read_capped(response: httpx.Response, limit: int) -> bytes:
-    """At most ``limit`` bytes of the body; the rest is never read (the connection closes)."""
+def _read_capped(
+    response: httpx.Response,
+    limit: int,
+    until: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> bytes:
+    """At most ``limit`` bytes of the body; the rest is never read (the connection closes).
+
+    With ``until`` (on ``clock``), reading past that moment fails as a timeout.
+    """
     body = bytearray()
     try:
         for chunk in response.iter_bytes():
+            if until is not None and clock() >= until:
+                raise _deadline_passed()
             body += chunk
             if len(body) >= limit:
                 break
-    except httpx.HTTPError:
-        pass  # a body cut short still tells what it can
+    except httpx.HTTPError as exc:
+        if until is not None and clock() >= until:
+            raise _deadline_passed() from exc
+        # else a body cut short still tells what it can
     finally:
         response.close()
     return bytes(body[:limit])
@@ -171,6 +232,68 @@ async def _aread_capped(response: httpx.Response, limit: int) -> bytes:
     finally:
         await response.aclose()
     return bytes(body[:limit])
+
+
+class _Bounded(httpx.SyncByteStream):
+    """The body of a success, read after the transport returned: past ``until`` (on
+    ``clock``), reading it raises ``httpx.ReadTimeout``."""
+
+    def __init__(
+        self,
+        stream: httpx.SyncByteStream,
+        request: httpx.Request,
+        until: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self._stream = stream
+        self._request = request
+        self._until = until
+        self._clock = clock
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            if self._clock() >= self._until:
+                raise httpx.ReadTimeout(_LATE_BODY, request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class _AsyncBounded(httpx.AsyncByteStream):
+    """``_Bounded`` for async bodies: each read is also cut when the deadline passes."""
+
+    def __init__(
+        self,
+        stream: httpx.AsyncByteStream,
+        request: httpx.Request,
+        until: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self._stream = stream
+        self._request = request
+        self._until = until
+        self._clock = clock
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        import anyio  # httpx depends on it
+
+        chunks = aiter(self._stream)
+        while True:
+            with anyio.move_on_after(self._until - self._clock()) as scope:
+                try:
+                    chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    return
+            if scope.cancelled_caught:
+                raise httpx.ReadTimeout(_LATE_BODY, request=self._request)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+_LATE_BODY = "the call's deadline passed while reading the body"
 
 
 def _error_response(response: httpx.Response, body: bytes, error: APIError) -> httpx.Response:
@@ -247,14 +370,21 @@ class RetryTransport(httpx.BaseTransport):
         budget: RetryBudget | None = None,
         idempotency_keys: bool = False,
         on_retry: OnRetry | None = None,
+        should_retry: ShouldRetry | None = None,
         random: Callable[[], float] = uniform_draw,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         max_error_body_bytes: int = MAX_ERROR_BODY_BYTES,
     ) -> None:
         self._transport = transport if transport is not None else httpx.HTTPTransport()
         self._retrier = Retrier(
-            policy, budget=budget, random=random, clock=clock, sleep=sleep, on_retry=on_retry
+            policy,
+            budget=budget,
+            random=random,
+            clock=clock,
+            sleep=sleep,
+            on_retry=on_retry,
+            should_retry=should_retry,
         )
         self._clock = clock
         self._idempotency_keys = idempotency_keys
@@ -269,17 +399,26 @@ class RetryTransport(httpx.BaseTransport):
         has_key = _prepare(request, options, self._idempotency_keys)
         answered: dict[int, httpx.Response] = {}  # id(error) -> its response, last attempt
 
-        def send(attempt: int) -> httpx.Response:
+        call_timeout = request.extensions.get("timeout")
+
+        def send(attempt: int, timeout: float | None) -> httpx.Response:
             answered.clear()
             _mark_attempt(request, attempt)
+            _limit_attempt(request, call_timeout, timeout)
+            until = None if timeout is None else self._clock() + timeout
             try:
                 response = self._transport.handle_request(request)
+            except _REQUEST_MISTAKES as exc:
+                _mark_not_sent(exc)
+                raise
             except httpx.TransportError as exc:
                 raise _connection_error(exc) from exc
             if response.status_code < 400:
+                if until is not None and isinstance(response.stream, httpx.SyncByteStream):
+                    response.stream = _Bounded(response.stream, request, until, self._clock)
                 return response
-            body = _read_capped(response, self._max_error_body_bytes)
-            error = decode_error(response.status_code, response.headers, body, now=self._clock())
+            body = _read_capped(response, self._max_error_body_bytes, until, self._clock)
+            error = decode_error(response.status_code, response.headers, body)
             answered[id(error)] = _error_response(response, body, error)
             raise error
 
@@ -287,6 +426,9 @@ class RetryTransport(httpx.BaseTransport):
             return self._retrier.call(
                 send,
                 method=request.method,
+                url=str(request.url),
+                headers=request.headers,
+                body_replayable=_replayable(request),
                 idempotency_key=has_key,
                 max_attempts=options.max_attempts,
                 deadline=options.deadline,
@@ -312,14 +454,21 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         budget: RetryBudget | None = None,
         idempotency_keys: bool = False,
         on_retry: OnRetry | None = None,
+        should_retry: ShouldRetry | None = None,
         random: Callable[[], float] = uniform_draw,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         max_error_body_bytes: int = MAX_ERROR_BODY_BYTES,
     ) -> None:
         self._transport = transport if transport is not None else httpx.AsyncHTTPTransport()
         self._retrier = AsyncRetrier(
-            policy, budget=budget, random=random, clock=clock, sleep=sleep, on_retry=on_retry
+            policy,
+            budget=budget,
+            random=random,
+            clock=clock,
+            sleep=sleep,
+            on_retry=on_retry,
+            should_retry=should_retry,
         )
         self._clock = clock
         self._idempotency_keys = idempotency_keys
@@ -334,17 +483,27 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         has_key = _prepare(request, options, self._idempotency_keys)
         answered: dict[int, httpx.Response] = {}
 
-        async def send(attempt: int) -> httpx.Response:
+        call_timeout = request.extensions.get("timeout")
+
+        async def send(attempt: int, timeout: float | None) -> httpx.Response:
             answered.clear()
             _mark_attempt(request, attempt)
+            _limit_attempt(request, call_timeout, timeout)
+            until = None if timeout is None else self._clock() + timeout
             try:
                 response = await self._transport.handle_async_request(request)
+            except _REQUEST_MISTAKES as exc:
+                _mark_not_sent(exc)
+                raise
             except httpx.TransportError as exc:
                 raise _connection_error(exc) from exc
             if response.status_code < 400:
+                if until is not None and isinstance(response.stream, httpx.AsyncByteStream):
+                    response.stream = _AsyncBounded(response.stream, request, until, self._clock)
                 return response
+            # the retry helper abandons the attempt, this read included, at the deadline
             body = await _aread_capped(response, self._max_error_body_bytes)
-            error = decode_error(response.status_code, response.headers, body, now=self._clock())
+            error = decode_error(response.status_code, response.headers, body)
             answered[id(error)] = _error_response(response, body, error)
             raise error
 
@@ -352,6 +511,9 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             return await self._retrier.call(
                 send,
                 method=request.method,
+                url=str(request.url),
+                headers=request.headers,
+                body_replayable=_replayable(request),
                 idempotency_key=has_key,
                 max_attempts=options.max_attempts,
                 deadline=options.deadline,
@@ -383,6 +545,7 @@ class Client(httpx.Client):
         budget: RetryBudget | None = None,
         idempotency_keys: bool = False,
         on_retry: OnRetry | None = None,
+        should_retry: ShouldRetry | None = None,
         max_error_body_bytes: int = MAX_ERROR_BODY_BYTES,
         raise_errors: bool = True,
         **httpx_options: Any,
@@ -396,6 +559,7 @@ class Client(httpx.Client):
                 budget=shared,
                 idempotency_keys=idempotency_keys,
                 on_retry=on_retry,
+                should_retry=should_retry,
                 max_error_body_bytes=max_error_body_bytes,
             )
 
@@ -434,6 +598,7 @@ class AsyncClient(httpx.AsyncClient):
         budget: RetryBudget | None = None,
         idempotency_keys: bool = False,
         on_retry: OnRetry | None = None,
+        should_retry: ShouldRetry | None = None,
         max_error_body_bytes: int = MAX_ERROR_BODY_BYTES,
         raise_errors: bool = True,
         **httpx_options: Any,
@@ -447,6 +612,7 @@ class AsyncClient(httpx.AsyncClient):
                 budget=shared,
                 idempotency_keys=idempotency_keys,
                 on_retry=on_retry,
+                should_retry=should_retry,
                 max_error_body_bytes=max_error_body_bytes,
             )
 
