@@ -17,17 +17,21 @@
  *   200 of each a round, after 2,000 pairs of warm-up; CPU and wall ns of every request.
  * - bundle: `src/bundle-app.ts` (an app that uses `createFetch` and `NotFoundError`)
  *   bundled by esbuild with `bundle` and `minify` for the browser; minified and gzipped
- *   (level 9) bytes, and each input's bytes in the output from esbuild's metafile.
+ *   (level 9) bytes, and each input's bytes in the output from esbuild's metafile. The
+ *   bundle is run first against a stubbed `fetch` (`checkBundle`) and must still decode a
+ *   catalog code the way the package does.
  */
 
 import { fork, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build, version as esbuildVersion } from "esbuild";
-import { createFetch, decodeError } from "@virtengine/errors";
+import { Codes, createFetch, decodeError, lookup, type ErrorCode } from "@virtengine/errors";
 
 const DECODE_ROUNDS = 21;
 const DECODE_ROUND_US = 15_000; // CPU time one side of a decode round aims at
@@ -186,6 +190,7 @@ async function bundleSize(): Promise<Record<string, unknown>> {
   if (output === undefined || meta === undefined) {
     throw new Error("esbuild wrote no output");
   }
+  await checkBundle(output.contents);
   const inputs = Object.entries(meta.inputs)
     .map(([path, input]) => ({ path: path.replace(/^.*?(clients\/typescript\/)/, "$1"), bytes: input.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes);
@@ -195,6 +200,39 @@ async function bundleSize(): Promise<Record<string, unknown>> {
     gzipped_bytes: gzipSync(output.contents, { level: 9 }).length,
     inputs,
   };
+}
+
+/**
+ * Run the bundled app with a `fetch` that answers as the chain gateway does for a
+ * not-found code (HTTP 500, gRPC Unknown, `codespace <module> code <number>` and no
+ * text): only the code catalog can make that a `NotFoundError` with the registry's
+ * message, so a bundle that lost a lookup the decoder needs fails here.
+ */
+async function checkBundle(contents: Uint8Array): Promise<void> {
+  const known = Object.values(Codes)
+    .map((code) => lookup(code))
+    .find((entry): entry is ErrorCode => entry?.category === "not_found" && !entry.retryable && !entry.deprecated);
+  if (known === undefined) {
+    throw new Error("the catalog has no not-found code to check the bundle with");
+  }
+  const body = JSON.stringify({ code: 2, message: `codespace ${known.module} code ${String(known.number)}`, details: [] });
+  const folder = mkdtempSync(join(tmpdir(), "virtengine-errors-bundle-"));
+  const original = globalThis.fetch;
+  globalThis.fetch = () =>
+    Promise.resolve(new Response(body, { status: 500, headers: { "content-type": "application/json" } }));
+  try {
+    const file = join(folder, "bundle-app.min.mjs");
+    writeFileSync(file, contents);
+    const app = (await import(pathToFileURL(file).href)) as { loadDeployment(id: string): Promise<unknown> };
+    const got = JSON.stringify(await app.loadDeployment("d-1"));
+    const want = JSON.stringify({ notFound: known.message, code: known.code });
+    if (got !== want) {
+      throw new Error(`the bundled app decoded ${body} as ${got}, want ${want}`);
+    }
+  } finally {
+    globalThis.fetch = original;
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
