@@ -105,9 +105,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	case err == nil:
 		return response, nil
-	case req.Context().Err() != nil:
-		// The context ended while the transport waited to send the request again: the
-		// error is the last response's, wrapping the context's error.
+	case req.Context().Err() != nil || asAPIError(err) == nil:
+		// The context ended while the transport waited to send the request again (the
+		// error is the last response's, wrapping the context's error), or a hook failed.
 		_ = response.Body.Close()
 		return nil, err
 	}
