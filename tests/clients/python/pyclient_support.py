@@ -20,6 +20,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"{}"
     endless: bool = False  # stream chunks of ``body`` until the client hangs up
+    hang: float = 0.0  # seconds to wait before answering
+    trickle: float = 0.0  # seconds between the body's bytes, sent one at a time
+    repeated: tuple[tuple[str, str], ...] = ()  # headers sent after ``headers``, repeats allowed
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,16 @@ class _Handler(BaseHTTPRequestHandler):
             )
         )
         reply = self.server.next_reply()
+        if reply.hang and self.server.stopping.wait(reply.hang):
+            return
         self.send_response(reply.status)
-        for name, value in reply.headers.items():
+        for name, value in [*reply.headers.items(), *reply.repeated]:
             self.send_header(name, value)
+        if reply.trickle:
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self._trickle(reply.body, reply.trickle)
+            return
         if reply.endless:
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
@@ -62,6 +72,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(reply.body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def _trickle(self, body: bytes, pause: float) -> None:
+        self.close_connection = True
+        try:
+            for index in range(len(body)):
+                self.wfile.write(body[index : index + 1])
+                self.wfile.flush()
+                if self.server.stopping.wait(pause):
+                    return
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _stream_forever(self, chunk: bytes) -> None:
         frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
