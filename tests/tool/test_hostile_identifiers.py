@@ -59,6 +59,8 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         [
             "categories.connection: Go identifier ConnectionError of category 'connection' "
             "collides with the Go runtime's ConnectionError",
+            "categories.connection: Python identifier APIConnectionError of category "
+            "'connection' collides with the Python runtime's APIConnectionError",
             "categories.connection: TypeScript identifier ConnectionError of category "
             "'connection' collides with the TypeScript runtime's ConnectionError",
             "categories.connection: TypeScript identifier isConnectionError of category "
@@ -171,8 +173,6 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "platform Validation": (
         {"platform": "Validation"},
         [
-            "categories.validation: Python identifier ValidationError of category "
-            "'validation' collides with platform 'Validation'",
             "categories.validation: TypeScript identifier ValidationError of category "
             "'validation' collides with platform 'Validation'",
             "categories.validation: TypeScript identifier isValidationError of category "

@@ -106,21 +106,30 @@ def comment_lines(text: str) -> list[str]:
 
 # What the Python target names after registry entries, and the names its modules define
 # whatever the registry holds, by namespace: the package (``errors.py`` and what
-# ``__init__.py`` exports), ``sentinels.py``, ``models.py`` and the members of the two
-# StrEnums of ``models.py`` (``Category``, ``Severity``), where an inherited attribute
-# cannot be a member. The lint rule IDENTIFIER_COLLISION checks them against each other.
+# ``__init__.py`` exports, submodules included), ``sentinels.py``, ``models.py`` and the
+# members of the two StrEnums of ``catalog.py`` (``Category``, ``Severity``), where an
+# inherited attribute cannot be a member. The lint rule IDENTIFIER_COLLISION checks them
+# against each other. (``transport.py``'s ``Client``, ``raise_for_error``, ... share no
+# namespace with a generated name.) tests/clients/python/test_runtime_names.py keeps these
+# lists equal to what the generated package defines.
 _ENUM_ATTRIBUTES = frozenset(dir(enum.StrEnum)) | {"name", "value", "mro"}
 RUNTIME_NAMES: dict[str, frozenset[str]] = {
     "package": frozenset(
-        """annotations TYPE_CHECKING Any ClassVar Literal Self ErrorCode ErrorEnvelope Problem
-        Sentinel ConnectionPhase ErrorShape APIError APIConnectionError ERROR_TYPES ClientError
-        catalog sentinels REGISTRY_VERSION lookup decode_error AsyncRetrier Retrier RetryBudget
-        RetryPolicy error_from_abci error_from_tx_response __version__ __all__""".split()
+        """annotations TYPE_CHECKING Any ClassVar Literal Self Mapping MappingProxyType
+        dataclass ErrorCode ErrorEnvelope Problem Sentinel Category Severity ConnectionPhase
+        ErrorShape StopReason Attempt APIError APIConnectionError ERROR_TYPES ClientError
+        catalog sentinels errors decoding retry transactions models REGISTRY_VERSION lookup
+        decode_error error_from_grpc_status AsyncRetrier Retrier RetryBudget RetryPolicy
+        RetryRequest error_from_abci error_from_tx_response __version__ __all__""".split()
     ),
-    "sentinels.py": frozenset("annotations dataclass Final Sentinel SENTINELS".split()),
+    "sentinels.py": frozenset(
+        """annotations asyncio concurrent sys dataclass Final Literal APIConnectionError
+        APIError ClientError Failure Sentinel SENTINELS __all__""".split()
+    ),
     "models.py": frozenset(
-        """annotations StrEnum Annotated Any AwareDatetime BaseModel ConfigDict Field RootModel
-        Category Severity ErrorBody ErrorCode ErrorEnvelope Problem""".split()
+        """annotations Annotated Any AwareDatetime BaseModel ConfigDict Field Category Severity
+        ErrorBody ErrorEnvelope ErrorMessage GatewayStatus GatewayStatusDetail Problem
+        __all__""".split()
     ),
     "Category enum": _ENUM_ATTRIBUTES,
     "Severity enum": _ENUM_ATTRIBUTES,
@@ -135,7 +144,7 @@ def generated_names(kind: str, name: str) -> list[tuple[str, str]]:
         return [] if root == "ClientError" else [("package", root)]
     if kind == "category":
         return [
-            ("package", exception_class(name, "error")),
+            ("package", category_exception(name)),
             ("models.py", pascal(name, "context")),
             ("Category enum", name),
         ]
