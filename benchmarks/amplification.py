@@ -79,7 +79,7 @@ def simulate(fails: Callable[[], bool], naive: bool, rng: random.Random) -> tupl
     )
     attempts = successes = 0
 
-    def send(attempt: int) -> str:
+    def send(attempt: int, time_left: float | None = None) -> str:
         nonlocal attempts
         attempts += 1
         clock.sleep(LATENCY_S)

@@ -474,17 +474,20 @@ def main() -> int:
     measured = revision()
     load_before = load()
     host = machine()
+    retries = amplification.run_all()  # quick, and fails fast on a client API change
     with tempfile.TemporaryDirectory() as tmp:
         generation = bench_generate.measure(args.sizes.split(","), Path(tmp))
         scan = import_scan.measure(Path(tmp))
     results = language_results(args.lang)
-    retries = amplification.run_all()
     minutes = (datetime.datetime.now(datetime.UTC) - started).total_seconds() / 60
     runtimes = "; ".join(f"{r['language']}: {r['runtime']}" for r in results if "runtime" in r)
     imports = [f"{r['language']} {r['import_ms']:.1f} ms" for r in results if "import_ms" in r]
     go = next((r for r in results if "init" in r), None)
     codes = next((g["codes"] for g in generation if g["registry"] == "virtengine"), 0)
     typescript = next((r for r in results if "bundle" in r), None)
+    decode_rounds = "/".join(
+        str(n) for n in sorted({len(s["decode_ns"]) for r in results for s in r["decode"]})
+    )
     import_note = ""
     if imports:
         import_note = "Import time of the generated Python package (fastest of 7, bytecode "
@@ -516,8 +519,8 @@ the envelope; the chain REST gateway's status `{{"code":2,"message":"codespace v
 body) decoded into the typed error, against the language's JSON parser on the same bytes
 (the text body: the same text as a JSON string). Python `json.loads`; TypeScript
 `JSON.parse` after UTF-8 decoding (the decoder gets bytes too); Go `encoding/json` into a
-struct of the shape's members. 21 rounds per shape, decoder and parser alternating
-(the order flips every round), each side about 15 ms of CPU a round; ns per call are
+struct of the shape's members. {decode_rounds} rounds per shape, decoder and parser alternating
+(the order flips every round), each side about 20 ms of CPU a round; ns per call are
 the medians of the rounds, the ratio is taken per round.
 
 {decode_markdown(results)}

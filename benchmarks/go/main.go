@@ -14,7 +14,7 @@
 //   - success: GETs through a bare http.Transport and through veerrors.Transport over
 //     another bare http.Transport, to a keep-alive server in a child process (this
 //     binary with -serve; its CPU is not counted); the two take turns request by request
-//     (the order flips every pair, so both see the same load), 400 of each a round;
+//     (the order flips every pair, so both see the same load), 1,000 of each a round;
 //     CPU and wall ns of every request, allocations per request.
 //   - init: this binary run with -noop under GODEBUG=inittrace=1, which prints the
 //     client package's init: its clock time, bytes and allocations.
@@ -42,10 +42,10 @@ import (
 )
 
 const (
-	decodeRounds  = 21
-	decodeRoundNs = 15_000_000 // CPU time one side of a decode round aims at
-	successRounds = 25
-	pairsPerRound = 400
+	decodeRounds  = 31
+	decodeRoundNs = 20_000_000 // CPU time one side of a decode round aims at
+	successRounds = 31
+	pairsPerRound = 1000
 	warmUpPairs   = 5_000
 	initRuns      = 7
 )

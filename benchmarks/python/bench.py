@@ -11,7 +11,7 @@ out) and ``json.loads`` of the same bytes, in alternating rounds (the order flip
 round), ns per call in each round. success: GETs through a plain ``httpx.Client`` and
 through one with ``RetryTransport``, to a keep-alive server on loopback in another process
 (its CPU is not counted); the two clients take turns request by request (the order flips
-every pair, so both see the same load), 200 of each a round; CPU and wall ns of every
+every pair, so both see the same load), 400 of each a round; CPU and wall ns of every
 request. The cyclic garbage collector is off during the rounds
 (and run between them): otherwise each collection lands on whichever request crossed the
 allocation threshold, which with strict turns is the same side every time.
@@ -34,10 +34,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-DECODE_ROUNDS = 21
-DECODE_ROUND_NS = 15_000_000  # CPU time one side of a decode round aims at
-SUCCESS_ROUNDS = 25
-PAIRS_PER_ROUND = 200  # a bare and a retrying request each, the order flipping every pair
+DECODE_ROUNDS = 31
+DECODE_ROUND_NS = 20_000_000  # CPU time one side of a decode round aims at
+SUCCESS_ROUNDS = 31
+PAIRS_PER_ROUND = 400  # a bare and a retrying request each, the order flipping every pair
 WARM_UP_PAIRS = 500
 
 

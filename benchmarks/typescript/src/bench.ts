@@ -14,7 +14,7 @@
  * - success: GETs with the global `fetch` and with `createFetch()` to a keep-alive
  *   `node:http` server in a child process (its CPU is not counted); the two take turns
  *   request by request (the order flips every pair, so both see the same load), and a
- *   200 of each a round, after 2,000 pairs of warm-up; CPU and wall ns of every request.
+ *   600 of each a round, after 2,000 pairs of warm-up; CPU and wall ns of every request.
  * - bundle: `src/bundle-app.ts` (an app that uses `createFetch` and `NotFoundError`)
  *   bundled by esbuild with `bundle` and `minify` for the browser; minified and gzipped
  *   (level 9) bytes, and each input's bytes in the output from esbuild's metafile. The
@@ -33,10 +33,10 @@ import { gzipSync } from "node:zlib";
 import { build, version as esbuildVersion } from "esbuild";
 import { Codes, createFetch, decodeError, lookup, type ErrorCode } from "@virtengine/errors";
 
-const DECODE_ROUNDS = 21;
-const DECODE_ROUND_US = 15_000; // CPU time one side of a decode round aims at
-const SUCCESS_ROUNDS = 25;
-const PAIRS_PER_ROUND = 200;
+const DECODE_ROUNDS = 31;
+const DECODE_ROUND_US = 20_000; // CPU time one side of a decode round aims at
+const SUCCESS_ROUNDS = 31;
+const PAIRS_PER_ROUND = 600;
 const WARM_UP_PAIRS = 2_000; // the JIT compiles both paths before the first round
 
 interface Shape {
