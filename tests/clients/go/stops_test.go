@@ -550,8 +550,8 @@ func TestRetryHintsWithAFractionOnEitherSideAndRepeatedHeaders(t *testing.T) {
 		{http.Header{"Retry-After": {".05"}}, 50, true},
 		{http.Header{"Retry-After-Ms": {"20."}}, 20, true},
 		{http.Header{"Retry-After": {"."}}, 0, false},
-		{http.Header{"Retry-After": {"2", "3"}}, 0, false}, // "2, 3": no valid hint
-		{http.Header{"Retry-After-Ms": {"1", "2"}, "Retry-After": {"4"}}, 4000, true},
+		{http.Header{"Retry-After": {"2", "3"}}, 2000, true}, // the first value, as in Python
+		{http.Header{"Retry-After-Ms": {"x", "2"}, "Retry-After": {"4"}}, 4000, true},
 	} {
 		err := veerrors.DecodeError(503, tc.header, nil, time.Now())
 		var e *veerrors.APIError

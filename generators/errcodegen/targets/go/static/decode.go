@@ -383,21 +383,21 @@ const unixThreshold = 1e9
 // retryHint is the server's hint in milliseconds, first found of: the retry-after-ms
 // header, the Retry-After header (seconds, or an HTTP-date in any of the three forms
 // RFC 9110 says a recipient must accept: IMF-fixdate, RFC 850 and asctime), the
-// X-RateLimit-Reset header
-// (Unix seconds or seconds from now), the context's reset_at. Negative, unparsable and
-// non-finite values count as absent.
+// X-RateLimit-Reset header (Unix seconds or seconds from now), the context's reset_at.
+// Negative, unparsable and non-finite values count as absent. Of a header sent more than
+// once, the first value counts, as the Python client reads a repeated number.
 func retryHint(header http.Header, context map[string]any, now time.Time) (float64, bool) {
-	if ms, ok := parseDecimal(field(header, "Retry-After-Ms")); ok {
+	if ms, ok := parseDecimal(header.Get("Retry-After-Ms")); ok {
 		return ms, true
 	}
-	value := strings.TrimSpace(field(header, "Retry-After"))
+	value := strings.TrimSpace(header.Get("Retry-After"))
 	if seconds, ok := parseDecimal(value); ok && !math.IsInf(seconds*1000, 0) {
 		return seconds * 1000, true
 	}
 	if at, err := http.ParseTime(value); err == nil && value != "" {
 		return untilMillis(at, now), true
 	}
-	if reset, ok := parseDecimal(field(header, "X-Ratelimit-Reset")); ok && !math.IsInf(reset*1000, 0) {
+	if reset, ok := parseDecimal(header.Get("X-Ratelimit-Reset")); ok && !math.IsInf(reset*1000, 0) {
 		if reset < unixThreshold {
 			return reset * 1000, true
 		}
@@ -410,17 +410,6 @@ func retryHint(header http.Header, context map[string]any, now time.Time) (float
 		}
 	}
 	return 0, false
-}
-
-// field is the value of a header sent in one or more field lines, combined as RFC 9110
-// 5.3 says (joined with ", "), as the Python and TypeScript clients read it: two
-// Retry-After lines are no single valid hint.
-func field(header http.Header, name string) string {
-	values := header.Values(name)
-	if len(values) == 1 {
-		return values[0]
-	}
-	return strings.Join(values, ", ")
 }
 
 // parseDecimal reads ASCII digits with an optional fractional part, spaces around them

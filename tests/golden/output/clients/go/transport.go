@@ -25,10 +25,15 @@ import (
 // again. Turn a response into the SDK's error with CheckResponse.
 //
 // The error it returns itself (wrapped by http.Client in a *url.Error, which errors.As
-// and errors.Is see through) is a *ConnectionError when no response came, the
-// context's error when the call was cancelled, or the last API error wrapping the
-// context's error when the context ended (or its deadline came too close) while the
-// transport waited to send the request again.
+// and errors.Is see through) is a *ConnectionError when no response came (also when the
+// deadline cut an attempt), a *CanceledError when the context was cancelled during an
+// attempt, the last API error wrapping the context's error when the context ended (or
+// its deadline came too close) after an error response, a *RequestError for a request
+// that cannot be sent, a *PolicyError for an invalid policy, or the error of an OnRetry
+// hook.
+//
+// With a deadline (the policy's, the call's or the context's), each attempt, reading the
+// body included, gets the time left: a success's body stays bounded by it until closed.
 //
 // The zero Transport sends through http.DefaultTransport with the registry's policy and
 // a retry budget of its own. A Transport must not be copied after first use.
