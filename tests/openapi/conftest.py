@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,96 @@ def merged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         os.chdir(cwd)
     return out
+
+
+# What the loopback server answers, per request: every shape the platform's servers send,
+# with a category newer than the document ("quota") where a client must keep it.
+ENVELOPE_QUOTA = (
+    '{"error": {"code": "veid:1019", "message": "scope not found", "category": "quota",'
+    ' "severity": "notice", "retryable": false, "context": {"scope": "s1"}}}'
+)
+PROBLEM_QUOTA = (
+    '{"type": "https://github.com/virtengine/virtengine-errors/blob/main/docs/errors/veid.md'
+    '#veid-1019", "title": "scope not found", "status": 404, "detail": "scope s1 not found",'
+    ' "code": "veid:1019", "category": "quota"}'
+)
+GATEWAY_STATUS = '{"code":5,"message":"codespace veid code 1019: scope not found","details":[]}'
+ERROR_MESSAGE = (
+    '{"error": "rate_limit_exceeded", "message": "too many requests", "limit": 100, "remaining": 0}'
+)
+ENVELOPE_TYPED = (
+    '{"error": {"code": "veid:1036", "message": "ML inference failed", "category": "internal",'
+    ' "severity": "critical", "retryable": true, "context": {"component": "inference"}}}'
+)
+CONFLICT_QUOTA = '{"error": {"code": "veid:1020", "message": "scope exists", "category": "quota"}}'
+GATEWAY_UNAVAILABLE = '{"code": 14, "message": "connection refused", "details": []}'
+PLAIN_TEXT = "upstream connect error or disconnect/reset before headers"
+JSON = "application/json"
+
+ANSWERS: dict[tuple[str, str], tuple[int, str, str]] = {
+    ("GET", "/scopes/envelope"): (404, f"{JSON}; charset=utf-8", ENVELOPE_QUOTA),
+    ("GET", "/scopes/problem"): (404, "application/problem+json", PROBLEM_QUOTA),
+    ("GET", "/scopes/gateway"): (404, JSON, GATEWAY_STATUS),
+    ("GET", "/scopes/message"): (429, JSON, ERROR_MESSAGE),
+    ("GET", "/scopes/typed"): (500, JSON, ENVELOPE_TYPED),
+    ("GET", "/scopes/text"): (503, "text/plain; charset=utf-8", PLAIN_TEXT),
+    ("DELETE", "/scopes/gateway"): (502, JSON, GATEWAY_UNAVAILABLE),
+    ("POST", "/scopes"): (409, JSON, CONFLICT_QUOTA),
+}
+
+
+class Loopback:
+    """A server on 127.0.0.1 answering ANSWERS; it records each request's headers."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        loopback = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                loopback.requests.append((self.command, self.path, dict(self.headers.items())))
+                status, content_type, body = ANSWERS.get(
+                    (self.command, self.path), (418, "text/plain", "no answer")
+                )
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("X-Request-Id", f"req-{len(loopback.requests)}")
+                if status == 429:
+                    self.send_header("Retry-After", "3")
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_DELETE = answer
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def header(self, method: str, path: str, name: str) -> str | None:
+        """The header ``name`` of the last request to ``method path``."""
+        for m, p, headers in reversed(self.requests):
+            if (m, p) == (method, path):
+                found = {k.lower(): v for k, v in headers.items()}
+                return found.get(name.lower())
+        raise AssertionError(f"no {method} {path} request: {self.requests}")
+
+
+@pytest.fixture
+def loopback() -> Iterator[Loopback]:
+    server = Loopback()
+    try:
+        yield server
+    finally:
+        server.close()
