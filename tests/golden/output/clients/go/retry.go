@@ -231,8 +231,10 @@ func AttemptBudget(ctx context.Context) (time.Duration, bool) {
 // unchanged, as a *RequestError or an invalid policy is).
 //
 // With a deadline (the policy's or the call's), each attempt's context ends when the
-// deadline comes (AttemptBudget tells how long that is); an attempt that fails because
-// of it is a *ConnectionError of phase timeout, and the call stops (StopDeadline).
+// deadline comes (AttemptBudget tells how long that is), and is cancelled once send
+// returns; an attempt that fails because of it is a *ConnectionError of phase timeout,
+// and the call stops (StopDeadline). A deadline that has come (the clock reads it or
+// later) stops the call before anything else is decided.
 //
 // When ctx ends, or its deadline is too close to wait for the next attempt, after an
 // attempt that failed with an API error, Do returns that API error wrapping ctx's error:
