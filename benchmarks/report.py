@@ -475,10 +475,10 @@ def main() -> int:
     load_before = load()
     host = machine()
     retries = amplification.run_all()  # quick, and fails fast on a client API change
+    results = language_results(args.lang)  # first: right after the session built the clients
     with tempfile.TemporaryDirectory() as tmp:
         generation = bench_generate.measure(args.sizes.split(","), Path(tmp))
         scan = import_scan.measure(Path(tmp))
-    results = language_results(args.lang)
     minutes = (datetime.datetime.now(datetime.UTC) - started).total_seconds() / 60
     runtimes = "; ".join(f"{r['language']}: {r['runtime']}" for r in results if "runtime" in r)
     imports = [f"{r['language']} {r['import_ms']:.1f} ms" for r in results if "import_ms" in r]
