@@ -14,6 +14,7 @@ from types import ModuleType
 
 import pytest
 import virtengine_errors
+import virtengine_errors.transport  # a submodule the package then names
 from virtengine_errors import catalog, errors, models, sentinels
 
 from errcodegen.ir.build import build_ir
