@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import BIN, DOCUMENT, HERE, require, run
+from .conftest import BIN, DOCUMENT, HERE, Loopback, require, run
 
 TS_USE = """\
 import type { components, paths } from "./api.js";
@@ -146,3 +146,113 @@ def test_datamodel_codegen_then_mypy_strict(tmp_path: Path) -> None:
         "ErrorEnvelope",
     ]
     assert HERE.is_dir()
+
+
+TS_FETCH = """\
+import createClient from "openapi-fetch";
+import type { components, paths } from "./api.js";
+import { BASE } from "./base.js";
+
+type AnyError = components["schemas"]["AnyErrorBody"];
+type Envelope = components["schemas"]["ErrorEnvelope"];
+type GatewayStatus = components["schemas"]["GatewayStatus"];
+type ErrorMessage = components["schemas"]["ErrorMessage"];
+type Problem = components["schemas"]["Problem"];
+// Mutual assignability, and not any: openapi-fetch wraps the body type in Readable<>.
+type Same<A, B> = 0 extends 1 & A
+  ? false
+  : [A] extends [B]
+    ? [B] extends [A]
+      ? true
+      : false
+    : false;
+
+const client = createClient<paths>({ baseUrl: BASE });
+
+// Every member is open (contract 1.3), so a guard checks the members' types, in its order.
+function isEnvelope(body: AnyError): body is Envelope {
+  const error: unknown = body.error;
+  if (typeof error !== "object" || error === null) return false;
+  return typeof Reflect.get(error, "code") === "string";
+}
+function isMessage(body: AnyError): body is ErrorMessage {
+  return typeof body.error === "string";
+}
+function isGatewayStatus(body: AnyError): body is GatewayStatus {
+  return Number.isInteger(body.code) && typeof body.message === "string";
+}
+
+function describe(status: number, error: AnyError | string): string {
+  if (typeof error === "string") return `${status} text ${error}`;
+  if (isEnvelope(error)) {
+    return `${status} envelope ${error.error.code} ${error.error.category ?? "none"}`;
+  }
+  if (isMessage(error)) return `${status} message ${error.error} ${String(error["limit"])}`;
+  if (isGatewayStatus(error)) return `${status} gateway ${error.code} ${error.message}`;
+  const problem: Problem = error;
+  const category = problem.category ?? "none";
+  return `${status} problem ${problem.code ?? ""} ${category} ${problem.detail ?? ""}`;
+}
+
+const results: Record<string, string> = {};
+for (const id of ["envelope", "problem", "gateway", "message", "typed", "text"]) {
+  const { data, error, response } = await client.GET("/scopes/{id}", {
+    params: { path: { id } },
+  });
+  const typed: Same<NonNullable<typeof error>, AnyError | string> = true;
+  results[`get ${id}`] = error === undefined ? `data ${data.id}` : describe(response.status, error);
+  void typed;
+}
+{
+  const { error, response } = await client.DELETE("/scopes/{id}", {
+    params: { path: { id: "gateway" } },
+  });
+  const typed: Same<NonNullable<typeof error>, AnyError | string> = true;
+  results["delete gateway"] = error === undefined ? "no error" : describe(response.status, error);
+  void typed;
+}
+{
+  const { error, response } = await client.POST("/scopes", {
+    params: { header: { "Idempotency-Key": "k-1" } },
+    body: { id: "s1", kind: "identity" },
+  });
+  const typed: Same<NonNullable<typeof error>, AnyError | string> = true;
+  results.create = error === undefined ? "no error" : describe(response.status, error);
+  void typed;
+}
+console.log(JSON.stringify(results));
+"""
+
+TS_FETCH_EXPECTED = {
+    "get envelope": "404 envelope veid:1019 quota",
+    "get problem": "404 problem veid:1019 quota scope s1 not found",
+    "get gateway": "404 gateway 5 codespace veid code 1019: scope not found",
+    "get message": "429 message rate_limit_exceeded 100",
+    "get typed": "500 envelope veid:1036 internal",
+    "get text": "503 text upstream connect error or disconnect/reset before headers",
+    "delete gateway": "502 gateway 14 connection refused",
+    "create": "409 envelope veid:1020 quota",
+}
+
+
+def test_openapi_fetch_decodes_live_errors(
+    merged: Path, tmp_path: Path, loopback: Loopback
+) -> None:
+    """openapi-fetch (pinned beside openapi-typescript) types each operation's error as the
+    error document's bodies and decodes a live error in each shape from a loopback server."""
+    generate = require(BIN / "openapi-typescript")
+    tsc = require(BIN / "tsc")
+    node = require("node")
+    run([generate, merged, "--output", tmp_path / "api.ts"])
+    (tmp_path / "node_modules").symlink_to(HERE / "node_modules", target_is_directory=True)
+    (tmp_path / "call.ts").write_text(TS_FETCH, encoding="utf-8")
+    (tmp_path / "base.ts").write_text(f'export const BASE = "{loopback.url}";\n', "utf-8")
+    options = {**TSCONFIG["compilerOptions"], "noEmit": False, "outDir": "out"}
+    (tmp_path / "tsconfig.json").write_text(
+        json.dumps({"compilerOptions": options, "files": ["api.ts", "call.ts"]}), encoding="utf-8"
+    )
+    (tmp_path / "package.json").write_text('{"type": "module"}', encoding="utf-8")
+    run([tsc, "-p", tmp_path])
+    output = run([node, tmp_path / "out/call.js"])
+    assert json.loads(output) == TS_FETCH_EXPECTED
+    assert loopback.header("POST", "/scopes", "Idempotency-Key") == "k-1"
