@@ -6,6 +6,8 @@
  * the metadata of a code, `undefined` for one this version does not know.
  */
 
+import { FrozenMap } from "./tables.js";
+
 /** The registry's facts about one code. */
 export interface ErrorCode {
   readonly code: string;
@@ -6251,7 +6253,7 @@ const entry = (
   });
 
 /** Every known code by its `module:number` key. */
-export const CATALOG: ReadonlyMap<string, ErrorCode> = new Map(
+export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
   [
     entry("artifact_store", 2500, "invalid_content_address", "invalid content address", "validation", "info", false, 400, false, null),
     entry("artifact_store", 2501, "invalid_chunk_manifest", "invalid chunk manifest", "validation", "info", false, 400, false, null),

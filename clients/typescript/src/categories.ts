@@ -6,6 +6,7 @@
  */
 
 import { APIError } from "./errors.js";
+import { FrozenMap } from "./tables.js";
 import type {
   ConflictContext,
   ExternalContext,
@@ -89,7 +90,7 @@ export class ValidationError extends APIError {
 }
 
 /** The class of each category the registry defines. */
-export const ERROR_TYPES: ReadonlyMap<string, typeof APIError> = new Map<string, typeof APIError>([
+export const ERROR_TYPES: ReadonlyMap<string, typeof APIError> = new FrozenMap<string, typeof APIError>([
   ["conflict", ConflictError],
   ["external", ExternalError],
   ["internal", InternalError],

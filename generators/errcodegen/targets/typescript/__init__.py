@@ -41,7 +41,7 @@ _SOURCES = {
     "README.md.j2": "README.md",
 }
 # modules of ``runtime/`` copied into ``src/`` behind the notice
-_RUNTIME = ("errors.ts", "decode.ts", "transactions.ts", "retry.ts", "fetch.ts", "web.ts")
+_RUNTIME = ("errors.ts", "tables.ts", "decode.ts", "transactions.ts", "retry.ts", "fetch.ts", "web.ts")
 # the base error class as the runtime names it (this repository's platform is VirtEngine)
 _RUNTIME_BASE_ERROR = re.compile(r"(?<![A-Za-z0-9_$])(is)?VirtEngineError(?![A-Za-z0-9_$])")
 
@@ -54,6 +54,7 @@ def render(ir: IR) -> Files:
         "categories": [_category(ir, c.name) for c in ir.categories],
         "codes": _unique_constants([_code(code) for code in ir.codes]),
         "sentinels": [_sentinel(s) for s in ir.sentinels],
+        "connection_error_type": any("ConnectionError" in _matched(s) for s in ir.sentinels),
         "base_error": ts.type_name(ir.name, "error"),
         "wire_types": wire_types(ir),
         "tarball": f"{ir.packages.npm.lstrip('@').replace('/', '-')}-{ir.version}.tgz",
@@ -132,7 +133,20 @@ def _sentinel(sentinel: Sentinel) -> dict[str, Any]:
         "guard": ts.member("is", sentinel.name),
         "constant": ts.constant("err", sentinel.name),
         "doc": doc_comment(_paragraphs([sentinel.message, sentinel.description]), ""),
+        "generic": "" if _matched(sentinel) == "APIError" else f", {_matched(sentinel)}",
     }
+
+
+def _matched(sentinel: Sentinel) -> str:
+    """The type of what a sentinel can match: error responses, connection errors, or any
+    error once it matches aborts and deadlines (a ``DOMException`` from the platform)."""
+    failures = set(sentinel.failures)
+    if failures & {"cancelled", "deadline"}:
+        return "Error"
+    responses = bool(sentinel.categories or sentinel.codes or sentinel.statuses)
+    if "max_attempts" in failures or (failures and responses):
+        return "APIError | ConnectionError"
+    return "ConnectionError" if failures else "APIError"
 
 
 def _paragraphs(paragraphs: list[str]) -> str:

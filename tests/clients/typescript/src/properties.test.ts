@@ -205,7 +205,7 @@ test(`the retry helper keeps its invariants (${RUNS} inputs)`, async () => {
       fc.boolean(),
       fc.integer({ min: 1, max: 6 }),
       fc.nat(500),
-      fc.option(fc.nat(100_000)),
+      fc.option(fc.integer({ min: 1, max: 100_000 })),
       async (steps, method, keyed, maxAttempts, tokens, deadline) => {
         let now = 0;
         let sent = 0;
@@ -252,6 +252,12 @@ test(`the retry helper keeps its invariants (${RUNS} inputs)`, async () => {
         }
         if (failure !== undefined) {
           assert.equal(failure.attempts, sent);
+          assert.notEqual(failure.stopReason, null);
+          assert.equal(failure.history.length, sent);
+          assert.deepEqual(
+            failure.history.map((entry) => entry.delayMs),
+            [0, ...sleeps],
+          );
         }
         const first = steps[0] as Step;
         const unsafeFirst =

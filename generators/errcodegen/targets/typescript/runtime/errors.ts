@@ -11,10 +11,51 @@
 
 import type { ErrorCodeString } from "./catalog.js";
 
+/**
+ * Why the retry helper stopped and threw this error (docs/client-behaviour.md, 2.9). A
+ * cancelled call rejects with the caller's abort reason instead, which has no stop reason.
+ */
+export type StopReason =
+  | "not_retryable"
+  | "not_idempotent"
+  | "max_attempts"
+  | "budget_exhausted"
+  | "hint_too_long"
+  | "deadline"
+  | "body_not_replayable";
+
+/** How a connection failed: while connecting (never sent), reset, or timed out. */
+export type ConnectionPhase = "connect" | "reset" | "timeout";
+
+/** One attempt of a call: its HTTP status or connection phase, and the delay slept before it. */
+export interface AttemptRecord {
+  /** The status of the error response; null for a connection error. */
+  readonly status: number | null;
+  /** The phase of the connection error; null for an error response. */
+  readonly phase: ConnectionPhase | null;
+  /** Milliseconds slept before the attempt (0 for the first). */
+  readonly delayMs: number;
+}
+
+const NO_HISTORY: readonly AttemptRecord[] = Object.freeze([]);
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
+
 /** The root of every error of this package. */
 export abstract class VirtEngineError extends Error {
   /** Attempts made when the error was thrown (1 without retries). */
   attempts = 1;
+
+  /** Why the retry helper stopped with this error; null when no helper ran the call. */
+  stopReason: StopReason | null = null;
+
+  /** The call's attempts, in order, when the retry helper threw this error; else empty. */
+  history: readonly AttemptRecord[] = NO_HISTORY;
+
+  /** The request's method, when the retry helper or `createFetch` sent it. */
+  method: string | null = null;
+
+  /** The request's URL, when the retry helper or `createFetch` sent it. */
+  url: string | null = null;
 
   /** Whether sending the request again may succeed. */
   abstract readonly retryable: boolean;
@@ -69,6 +110,8 @@ export interface APIErrorFields {
   readonly envelope: boolean;
   /** What the body was recognised as. */
   readonly shape: ErrorShape;
+  /** The response's headers, names in lower case; none for a transaction result. */
+  readonly headers?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -91,6 +134,11 @@ export class APIError extends VirtEngineError implements APIErrorFields {
   declare readonly rawBody: string;
   readonly envelope: boolean;
   readonly shape: ErrorShape;
+  /**
+   * The response's headers, names in lower case. Not enumerable, like `rawBody`: loggers and
+   * `JSON.stringify` leave them out.
+   */
+  declare readonly headers: ReadonlyMap<string, string>;
 
   constructor(fields: APIErrorFields, cause?: unknown) {
     super(fields.code === null ? fields.errorMessage : `${fields.code}: ${fields.errorMessage}`, cause);
@@ -109,11 +157,9 @@ export class APIError extends VirtEngineError implements APIErrorFields {
     Object.defineProperty(this, "rawBody", { value: fields.rawBody, configurable: true, writable: true });
     this.envelope = fields.envelope;
     this.shape = fields.shape;
+    Object.defineProperty(this, "headers", { value: fields.headers ?? NO_HEADERS, configurable: true, writable: true });
   }
 }
-
-/** How far a request got before the transport failed. */
-export type ConnectionPhase = "connect" | "reset" | "timeout";
 
 /**
  * The request failed below HTTP: connection refused, DNS failure, reset, or a timeout
@@ -142,6 +188,22 @@ export class ConnectionError extends VirtEngineError {
   }
 }
 
+/**
+ * The request itself is wrong (an invalid URL, a scheme other than http or https, a header
+ * that cannot be sent): raised at once, never sent, never retried.
+ */
+export class RequestError extends VirtEngineError {
+  override name = "RequestError";
+  readonly retryable = false;
+  /** Always false: nothing was sent. */
+  readonly requestSent = false;
+
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- public: the base's is protected
+  constructor(message: string, cause?: unknown) {
+    super(message, cause);
+  }
+}
+
 /** Whether `error` is an error of this package. */
 export function isVirtEngineError(error: unknown): error is VirtEngineError {
   return error instanceof VirtEngineError;
@@ -155,6 +217,11 @@ export function isAPIError(error: unknown): error is APIError {
 /** Whether `error` is a transport failure. */
 export function isConnectionError(error: unknown): error is ConnectionError {
   return error instanceof ConnectionError;
+}
+
+/** Whether `error` is a mistake in the request, raised before anything was sent. */
+export function isRequestError(error: unknown): error is RequestError {
+  return error instanceof RequestError;
 }
 
 /** Whether `error` is an error response with exactly this code. */

@@ -4,7 +4,9 @@ import {
   APIError,
   ConnectionError,
   ERROR_TYPES,
+  SENTINELS,
   lookup,
+  matches,
   type VirtEngineError,
 } from "@virtengine/errors";
 import type { Json } from "./compare.js";
@@ -30,15 +32,36 @@ export function lookupGot(code: string): Json {
   };
 }
 
+/** The names of the registry's sentinels `error` matches, sorted. */
+export function sentinelsGot(error: unknown): string[] {
+  return SENTINELS.filter((sentinel) => matches(error, sentinel))
+    .map((sentinel) => sentinel.name)
+    .sort();
+}
+
+function typeOf(error: APIError): string {
+  return CATEGORY_OF_TYPE.get(error.constructor) ?? "api_error";
+}
+
 export function errorGot(error: VirtEngineError): Json {
   if (error instanceof ConnectionError) {
-    return { type: "connection", retryable: error.retryable, text: String(error) };
+    const last = error.lastApiError;
+    return {
+      type: "connection",
+      retryable: error.retryable,
+      text: String(error),
+      stop_reason: error.stopReason,
+      method: error.method,
+      url: error.url,
+      last_api_error: last === null ? null : { type: typeOf(last), http_status: last.httpStatus, code: last.code },
+      sentinels: sentinelsGot(error),
+    };
   }
   if (!(error instanceof APIError)) {
     throw new Error(`not an error of the package: ${String(error)}`);
   }
   return {
-    type: CATEGORY_OF_TYPE.get(error.constructor) ?? "api_error",
+    type: typeOf(error),
     code: error.code,
     module: error.module,
     number: error.number,
@@ -54,5 +77,10 @@ export function errorGot(error: VirtEngineError): Json {
     text: String(error),
     context: (error.context as Json) ?? null,
     raw_body_prefix: Array.from(error.rawBody).slice(0, 64).join(""),
+    stop_reason: error.stopReason,
+    method: error.method,
+    url: error.url,
+    last_api_error: null,
+    sentinels: sentinelsGot(error),
   };
 }

@@ -6,19 +6,21 @@
 
 import { readFileSync } from "node:fs";
 import {
+  APIError,
   ConnectionError,
   decodeError,
   errorFromAbci,
   errorFromTxResponse,
+  RequestError,
   Retrier,
   RetryBudget,
-  VirtEngineError,
-  type APIError,
+  type AttemptContext,
+  type AttemptRecord,
   type ConnectionPhase,
   type RetryPolicy,
 } from "@virtengine/errors";
 import { mismatches, type Json } from "./compare.js";
-import { errorGot, lookupGot } from "./report.js";
+import { errorGot, lookupGot, sentinelsGot } from "./report.js";
 
 const DEFAULT_NOW = "2026-01-01T00:00:00Z";
 
@@ -70,13 +72,21 @@ function runTxResponse(testCase: Case): Json {
   return transactionGot(errorFromTxResponse(testCase.body));
 }
 
-/** The injected world of one retry case: draws, a clock moved only by sleeps, attempts. */
+const DEFAULT_URL = "https://api.virtengine.test/v1/resource";
+const ANSWERS: Record<string, boolean | undefined> = { retry: true, stop: false, default: undefined };
+
+/** What the case's on_retry hook throws. */
+class HookFailure extends Error {}
+
+/** The injected world of one retry case: draws, a clock moved by sleeps and attempts, attempts. */
 class Simulation {
   readonly start: number;
   now: number;
   readonly sleeps: number[] = [];
+  readonly budgets: (number | null)[] = [];
   sent = 0;
   #draw = 0;
+  #answer = 0;
   readonly controller = new AbortController();
 
   constructor(readonly testCase: Case) {
@@ -105,13 +115,38 @@ class Simulation {
     this.now += ms;
   };
 
-  send = async (attempt: number): Promise<string> => {
+  shouldRetry = (): boolean | undefined => {
+    const answers: string[] = this.testCase.should_retry;
+    if (this.#answer >= answers.length) {
+      throw new CaseError("the helper asked should_retry more often than listed");
+    }
+    return ANSWERS[answers[this.#answer++] ?? "default"];
+  };
+
+  onRetry = (attempt: number): void => {
+    if (this.testCase.on_retry_raises) {
+      throw new HookFailure(`on_retry refuses attempt ${attempt}`);
+    }
+  };
+
+  send = async (attempt: number, context: AttemptContext): Promise<string> => {
     const attempts: Case[] = this.testCase.attempts;
     if (attempt > attempts.length) {
       throw new CaseError(`the helper sent attempt ${attempt}; the case lists ${attempts.length}`);
     }
     this.sent = attempt;
+    this.budgets.push(context.budgetMs);
     const step = attempts[attempt - 1] ?? {};
+    if (step.request_error === true) {
+      throw new RequestError('unsupported URL scheme "ftp:"');
+    }
+    const takes = Number(step.takes_ms ?? 0);
+    if (context.budgetMs !== null && takes > context.budgetMs) {
+      // The attempt outlives its budget: the transport's timeout at the deadline.
+      this.now += context.budgetMs;
+      throw new ConnectionError("timeout", "timeout");
+    }
+    this.now += takes;
     if (typeof step.connection_error === "string") {
       const phase = step.connection_error as ConnectionPhase;
       throw new ConnectionError(phase, phase);
@@ -139,6 +174,12 @@ function retryPolicy(policy: Case): Partial<RetryPolicy> {
   ) as Partial<RetryPolicy>;
 }
 
+function historyGot(history: readonly AttemptRecord[]): Json {
+  return history.map((entry): Json =>
+    entry.phase === null ? { status: entry.status, delay_ms: entry.delayMs } : { phase: entry.phase, delay_ms: entry.delayMs },
+  );
+}
+
 async function runRetry(testCase: Case): Promise<Json> {
   const world = new Simulation(testCase);
   const budget = new RetryBudget(undefined, testCase.budget_tokens ?? undefined);
@@ -148,14 +189,22 @@ async function runRetry(testCase: Case): Promise<Json> {
     random: world.random,
     clock: world.clock,
     sleep: world.sleep,
+    onRetry: world.onRetry,
+    ...(Array.isArray(testCase.should_retry) ? { shouldRetry: world.shouldRetry } : {}),
   });
   const request: Case = testCase.request;
   let outcome = "success";
   let error: Json = null;
+  let stopReason: Json = null;
+  let history: Json = null;
+  let sentinels: Json = null;
   try {
     await retrier.call(world.send, {
       method: request.method,
+      url: request.url ?? DEFAULT_URL,
+      headers: request.headers ?? {},
       idempotencyKey: Boolean(request.idempotency_key),
+      replayable: request.body_replayable !== false,
       signal: world.controller.signal,
     });
   } catch (thrown) {
@@ -164,9 +213,14 @@ async function runRetry(testCase: Case): Promise<Json> {
     }
     if (world.controller.signal.aborted && thrown === world.controller.signal.reason) {
       outcome = "cancelled";
-    } else if (thrown instanceof VirtEngineError) {
+      sentinels = sentinelsGot(thrown);
+    } else if (thrown instanceof APIError || thrown instanceof ConnectionError) {
       outcome = "error";
       error = { ...(errorGot(thrown) as Record<string, Json>), attempts: thrown.attempts };
+      stopReason = thrown.stopReason;
+      history = historyGot(thrown.history);
+    } else if (thrown instanceof HookFailure || (thrown instanceof RequestError && !thrown.requestSent)) {
+      outcome = "raised";
     } else {
       throw thrown;
     }
@@ -177,6 +231,10 @@ async function runRetry(testCase: Case): Promise<Json> {
     sleeps_ms: world.sleeps,
     error,
     budget_tokens_after: budget.tokens,
+    stop_reason: stopReason,
+    history,
+    attempt_budgets_ms: world.budgets,
+    sentinels,
   };
 }
 

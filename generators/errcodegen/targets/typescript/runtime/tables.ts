@@ -1,0 +1,123 @@
+/**
+ * Read-only tables and what sentinels match beyond categories, codes and statuses.
+ *
+ * Every table the package carries (the catalog, the category defaults, the status and
+ * gRPC tables, the reason phrases, the sentinels' sets) is a `FrozenMap` or a
+ * `FrozenSet`: an application cannot change how later responses are decoded or matched,
+ * not even through `Map.prototype.set.call`. Not exported by the package.
+ */
+
+import { APIError, ConnectionError, VirtEngineError } from "./errors.js";
+import type { SentinelFailure } from "./sentinels.js";
+
+/** A map that cannot change after it is built. */
+export class FrozenMap<K, V> implements ReadonlyMap<K, V> {
+  readonly #entries: Map<K, V>;
+
+  constructor(entries: Iterable<readonly [K, V]>) {
+    this.#entries = new Map(entries);
+    Object.freeze(this);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: K): V | undefined {
+    return this.#entries.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.#entries.has(key);
+  }
+
+  forEach(callback: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
+    this.#entries.forEach((value, key) => {
+      callback.call(thisArg, value, key, this);
+    });
+  }
+
+  entries(): IterableIterator<[K, V]> {
+    return this.#entries.entries();
+  }
+
+  keys(): IterableIterator<K> {
+    return this.#entries.keys();
+  }
+
+  values(): IterableIterator<V> {
+    return this.#entries.values();
+  }
+
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.#entries.entries();
+  }
+}
+
+/** A set that cannot change after it is built. */
+export class FrozenSet<T> implements ReadonlySet<T> {
+  readonly #members: Set<T>;
+
+  constructor(members: Iterable<T>) {
+    this.#members = new Set(members);
+    Object.freeze(this);
+  }
+
+  get size(): number {
+    return this.#members.size;
+  }
+
+  has(member: T): boolean {
+    return this.#members.has(member);
+  }
+
+  forEach(callback: (value: T, value2: T, set: ReadonlySet<T>) => void, thisArg?: unknown): void {
+    this.#members.forEach((member) => {
+      callback.call(thisArg, member, member, this);
+    });
+  }
+
+  entries(): IterableIterator<[T, T]> {
+    return this.#members.entries();
+  }
+
+  keys(): IterableIterator<T> {
+    return this.#members.keys();
+  }
+
+  values(): IterableIterator<T> {
+    return this.#members.values();
+  }
+
+  [Symbol.iterator](): IterableIterator<T> {
+    return this.#members.values();
+  }
+}
+
+Object.freeze(FrozenMap.prototype);
+Object.freeze(FrozenSet.prototype);
+
+/**
+ * The client-side failures `error` stands for (docs/client-behaviour.md, 3.1): a connection
+ * error's phase, `deadline` for a call stopped by its deadline or a `TimeoutError`
+ * `DOMException` (`AbortSignal.timeout()`), `cancelled` for an `AbortError`, `max_attempts`
+ * for a call that used all its attempts.
+ */
+export function failuresOf(error: unknown): SentinelFailure[] {
+  if (error instanceof VirtEngineError) {
+    const failures: SentinelFailure[] = error instanceof ConnectionError ? [error.phase] : [];
+    if (error instanceof APIError || error instanceof ConnectionError) {
+      if (error.stopReason === "deadline") {
+        failures.push("deadline");
+      } else if (error.stopReason === "max_attempts") {
+        failures.push("max_attempts");
+      }
+    }
+    return failures;
+  }
+  const name = typeof error === "object" && error !== null ? (error as { name?: unknown }).name : undefined;
+  if (name === "AbortError") {
+    return ["cancelled"];
+  }
+  return name === "TimeoutError" ? ["deadline"] : [];
+}
