@@ -220,6 +220,8 @@ async function checkBundle(contents: Uint8Array): Promise<void> {
   const original = globalThis.fetch;
   globalThis.fetch = () =>
     Promise.resolve(new Response(body, { status: 500, headers: { "content-type": "application/json" } }));
+  // The page the app runs in, as in a browser: the client resolves a relative URL against it.
+  Object.defineProperty(globalThis, "location", { value: { href: "https://portal.example/" }, configurable: true });
   try {
     const file = join(folder, "bundle-app.min.mjs");
     writeFileSync(file, contents);
@@ -231,6 +233,7 @@ async function checkBundle(contents: Uint8Array): Promise<void> {
     }
   } finally {
     globalThis.fetch = original;
+    Reflect.deleteProperty(globalThis, "location");
     rmSync(folder, { recursive: true, force: true });
   }
 }
