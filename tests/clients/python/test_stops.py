@@ -483,15 +483,19 @@ def test_a_context_nested_100000_deep_does_not_crash() -> None:
     assert error_from_tx_response(json.dumps({"tx_response": {"code": 0}})) is None
 
 
-def test_the_first_of_two_retry_after_headers_counts(scripted: Serve) -> None:
+def test_a_retry_after_sent_twice_is_no_hint(scripted: Serve) -> None:
+    """Contract 4.5: the values are joined with ``, `` (as fetch and httpx show them), which
+    is no valid hint; the next source counts."""
     pairs = [("Retry-After", "1"), ("Retry-After", "5")]
-    assert decode_error(503, pairs, b"").retry_after == 1.0
-    assert decode_error(503, httpx.Headers(pairs), b"").retry_after == 1.0
-    assert decode_error(503, {"retry-after": "1, 5"}, b"").retry_after == 1.0  # joined
+    assert decode_error(503, pairs, b"").retry_after is None
+    assert decode_error(503, httpx.Headers(pairs), b"").retry_after is None
+    assert decode_error(503, {"retry-after": "1, 5"}, b"").retry_after is None
+    assert decode_error(503, [*pairs, ("retry-after-ms", "250")], b"").retry_after == 0.25
     server = scripted([Reply(503, body=b"", repeated=(("Retry-After", "0"), ("Retry-After", "9")))])
     with (
         Client(policy=dataclasses.replace(FAST, max_attempts=1)) as http,
         pytest.raises(ExternalError) as caught,
     ):
         http.get(server.url + "/a")
-    assert caught.value.retry_after == 0.0
+    assert caught.value.retry_after is None
+    assert caught.value.headers["retry-after"] == "0, 9"

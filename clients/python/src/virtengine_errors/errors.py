@@ -112,7 +112,7 @@ class APIError(VirtEngineError):
     category_type: ClassVar[Category | None] = None
     """The category this class stands for; ``None`` for the base class."""
     headers: Mapping[str, str] = _NO_HEADERS
-    """The response's headers, names in lower case (the first value of a repeated one)."""
+    """The response's headers, names in lower case (a repeated one's values joined by ``, ``)."""
 
     def __init__(
         self,

@@ -424,7 +424,7 @@ def main(argv: list[str]) -> int:
     unreadable = False
 
     def emit(line: Json) -> None:
-        print(json.dumps(line, ensure_ascii=False, default=str))
+        print(json.dumps(line, default=str))  # ASCII: a lone surrogate stays printable
 
     for name in argv:
         try:

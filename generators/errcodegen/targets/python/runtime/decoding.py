@@ -118,17 +118,14 @@ def _capped_bytes(body: bytes | str, limit: int) -> bytes:
 
 
 def _lower_keys(headers: Headers) -> dict[str, str]:
-    """Header names in lower case, each with its first value (a repeated ``Retry-After``
-    counts once, as sent first)."""
-    multi_items = getattr(headers, "multi_items", None)  # httpx.Headers: every value
-    if multi_items is not None:
-        pairs = multi_items()
-    else:
-        items = getattr(headers, "items", None)  # a mapping; cheaper than isinstance
-        pairs = items() if items is not None else cast("Iterable[tuple[str, str]]", headers)
+    """Header names in lower case; a header sent more than once has its values joined with
+    ``, `` (as httpx and ``fetch`` present it), which no hint source reads as valid."""
+    items = getattr(headers, "items", None)  # a mapping; cheaper than isinstance(.., Mapping)
+    pairs = items() if items is not None else cast("Iterable[tuple[str, str]]", headers)
     fields: dict[str, str] = {}
     for name, value in pairs:
-        fields.setdefault(name.lower(), value)
+        key = name.lower()
+        fields[key] = f"{fields[key]}, {value}" if key in fields else value
     return fields
 
 
@@ -428,12 +425,12 @@ def _retry_hint(
     ``now``; a past date is 0."""
     millis = headers.get("retry-after-ms")
     if millis is not None:
-        hint = _first_decimal(millis)
+        hint = _decimal(millis)
         if hint is not None:
             return hint / 1000
     retry_after = headers.get("retry-after")
     if retry_after is not None:
-        hint = _first_decimal(retry_after)
+        hint = _decimal(retry_after)
         if hint is None:
             hint = _until(_http_date(retry_after), now)
         if hint is not None:
@@ -457,15 +454,6 @@ def _decimal(text: str) -> float | None:
         return None
     value = float(text)
     return value if math.isfinite(value) else None
-
-
-def _first_decimal(value: str) -> float | None:
-    """A header's decimal number; of a repeated header joined with commas (``4, 5``), the
-    first value."""
-    number = _decimal(value)
-    if number is None and "," in value:
-        number = _decimal(value.partition(",")[0])
-    return number
 
 
 def _http_date(text: str) -> datetime | None:
