@@ -550,7 +550,9 @@ func TestRetryHintsWithAFractionOnEitherSideAndRepeatedHeaders(t *testing.T) {
 		{http.Header{"Retry-After": {".05"}}, 50, true},
 		{http.Header{"Retry-After-Ms": {"20."}}, 20, true},
 		{http.Header{"Retry-After": {"."}}, 0, false},
-		{http.Header{"Retry-After": {"2", "3"}}, 2000, true}, // the first value, as in Python
+		// A header sent twice reads as "2, 3" (contract 4.5): no hint, the next source counts.
+		{http.Header{"Retry-After": {"2", "3"}}, 0, false},
+		{http.Header{"Retry-After-Ms": {"2", "3"}, "Retry-After": {"4"}}, 4000, true},
 		{http.Header{"Retry-After-Ms": {"x", "2"}, "Retry-After": {"4"}}, 4000, true},
 	} {
 		err := veerrors.DecodeError(503, tc.header, nil, time.Now())

@@ -102,8 +102,16 @@ func readBody(e *APIError, mediaType, text string) *wireError {
 	return nil
 }
 
-// jsonObject parses text as exactly one JSON object with nothing but whitespace around it.
+// maxJSONDepth is the deepest nesting of objects and arrays, counted together, that a
+// body may have and still be JSON to the decoder (docs/client-behaviour.md 4.5.3).
+const maxJSONDepth = 512
+
+// jsonObject parses text as exactly one JSON object with nothing but whitespace around
+// it, nested at most maxJSONDepth levels deep.
 func jsonObject(text string) (map[string]any, bool) {
+	if !nestedWithin(text, maxJSONDepth) {
+		return nil, false
+	}
 	var doc any
 	decoder := json.NewDecoder(strings.NewReader(text))
 	decoder.UseNumber() // context numbers keep their precision
@@ -115,6 +123,36 @@ func jsonObject(text string) (map[string]any, bool) {
 	}
 	object, ok := doc.(map[string]any)
 	return object, ok
+}
+
+// nestedWithin reports whether the objects and arrays of text, counted together and
+// outside strings, nest at most limit levels deep. It scans the text once, without
+// recursion, so that a body of 100,000 brackets costs no more than its length.
+func nestedWithin(text string, limit int) bool {
+	depth, inString, escaped := 0, false, false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > limit {
+				return false
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return true
 }
 
 func readMembers(e *APIError, object map[string]any, message *string) *wireError {
@@ -276,7 +314,10 @@ func firstRunes(text string, n int) string {
 	return text
 }
 
-// setCode splits code at its last colon; a number that is not all digits stays unset.
+// setCode splits code at its last colon (contract 1.4 and 4.2). The number is set only
+// when the part after the colon is ASCII digits alone, leading zeros allowed, with a
+// value the platform's uint32 codes can hold: "veid:4294967296" has none. Where int has
+// 32 bits, a number above math.MaxInt32 is left unset rather than wrapped.
 func setCode(e *APIError, code string) {
 	e.Code = code
 	cut := strings.LastIndex(code, ":")
@@ -285,8 +326,8 @@ func setCode(e *APIError, code string) {
 	}
 	e.Module = code[:cut]
 	if number := code[cut+1:]; number != "" && digitsLen(number) == len(number) {
-		if n, err := strconv.Atoi(number); err == nil {
-			e.Number, e.HasNumber = n, true
+		if n, err := strconv.ParseUint(number, 10, 32); err == nil && n <= math.MaxInt {
+			e.Number, e.HasNumber = int(n), true
 		}
 	}
 }
@@ -381,23 +422,23 @@ func validText(body []byte) string {
 const unixThreshold = 1e9
 
 // retryHint is the server's hint in milliseconds, first found of: the retry-after-ms
-// header, the Retry-After header (seconds, or an HTTP-date in any of the three forms
-// RFC 9110 says a recipient must accept: IMF-fixdate, RFC 850 and asctime), the
-// X-RateLimit-Reset header (Unix seconds or seconds from now), the context's reset_at.
-// Negative, unparsable and non-finite values count as absent. Of a header sent more than
-// once, the first value counts, as the Python client reads a repeated number.
+// header, the Retry-After header (seconds, or an HTTP-date), the X-RateLimit-Reset
+// header (Unix seconds or seconds from now), the context's reset_at (an RFC 3339
+// date-time). Negative, unparsable and non-finite values count as absent, and so does a
+// header sent more than once: its values are read joined with ", ", as fetch presents
+// them, which is no number and no date (docs/client-behaviour.md 1.6 and 4.5).
 func retryHint(header http.Header, context map[string]any, now time.Time) (float64, bool) {
-	if ms, ok := parseDecimal(header.Get("Retry-After-Ms")); ok {
+	if ms, ok := parseDecimal(headerValue(header, "Retry-After-Ms")); ok {
 		return ms, true
 	}
-	value := strings.TrimSpace(header.Get("Retry-After"))
+	value := strings.TrimSpace(headerValue(header, "Retry-After"))
 	if seconds, ok := parseDecimal(value); ok && !math.IsInf(seconds*1000, 0) {
 		return seconds * 1000, true
 	}
-	if at, err := http.ParseTime(value); err == nil && value != "" {
+	if at, ok := parseHTTPDate(value, now); ok {
 		return untilMillis(at, now), true
 	}
-	if reset, ok := parseDecimal(header.Get("X-Ratelimit-Reset")); ok && !math.IsInf(reset*1000, 0) {
+	if reset, ok := parseDecimal(headerValue(header, "X-Ratelimit-Reset")); ok && !math.IsInf(reset*1000, 0) {
 		if reset < unixThreshold {
 			return reset * 1000, true
 		}
@@ -405,11 +446,117 @@ func retryHint(header http.Header, context map[string]any, now time.Time) (float
 		return math.Max(0, reset*1000-nowMillis), true
 	}
 	if resetAt, ok := context["reset_at"].(string); ok {
-		if at, err := time.Parse(time.RFC3339Nano, resetAt); err == nil {
+		if at, ok := parseRFC3339(resetAt); ok {
 			return untilMillis(at, now), true
 		}
 	}
 	return 0, false
+}
+
+// headerValue is every value of the header name, joined with ", " as fetch joins them.
+func headerValue(header http.Header, name string) string {
+	return strings.Join(header.Values(name), ", ")
+}
+
+// The three forms of an HTTP-date that RFC 9110 (5.6.7) has a recipient accept.
+const (
+	imfFixdate = http.TimeFormat                  // Thu, 01 Jan 2026 00:00:05 GMT
+	rfc850Date = "Monday, 02-Jan-06 15:04:05 GMT" // Thursday, 01-Jan-26 00:00:05 GMT
+	asctime    = "Mon Jan _2 15:04:05 2006"       // Thu Jan  1 00:00:05 2026
+)
+
+// parseHTTPDate reads an HTTP-date in any of its three forms. The two-digit year of the
+// RFC 850 form is the year with those last two digits within 50 years of now.
+func parseHTTPDate(value string, now time.Time) (time.Time, bool) {
+	if at, err := time.Parse(imfFixdate, value); err == nil {
+		return at, true
+	}
+	if at, err := time.Parse(asctime, value); err == nil {
+		return at, true
+	}
+	at, err := time.Parse(rfc850Date, value)
+	if err != nil {
+		return time.Time{}, false
+	}
+	nowYear := now.UTC().Year()
+	year := nowYear - nowYear%100 + at.Year()%100
+	switch {
+	case year > nowYear+50:
+		year -= 100
+	case year <= nowYear-50:
+		year += 100
+	}
+	return time.Date(year, at.Month(), at.Day(), at.Hour(), at.Minute(), at.Second(), 0, time.UTC), true
+}
+
+// parseRFC3339 reads an RFC 3339 date-time (section 5.6): "2006-01-02T15:04:05", an
+// optional fraction of a second, then "Z" or an offset "+07:00"; "T" and "Z" may be lower
+// case. A date alone, a missing offset, a space for "T", a comma for the point or a
+// field out of range is no date-time. A leap second (:60) counts as the second before it.
+func parseRFC3339(value string) (time.Time, bool) {
+	const layout = "2006-01-02T15:04:05"
+	if len(value) <= len(layout) || value[4] != '-' || value[7] != '-' || value[10] != 'T' && value[10] != 't' ||
+		value[13] != ':' || value[16] != ':' {
+		return time.Time{}, false
+	}
+	year, okYear := fixedDigits(value[0:4])
+	month, okMonth := fixedDigits(value[5:7])
+	day, okDay := fixedDigits(value[8:10])
+	hour, okHour := fixedDigits(value[11:13])
+	minute, okMinute := fixedDigits(value[14:16])
+	second, okSecond := fixedDigits(value[17:19])
+	if !(okYear && okMonth && okDay && okHour && okMinute && okSecond) || month < 1 || month > 12 || day < 1 ||
+		day > daysIn(year, time.Month(month)) || hour > 23 || minute > 59 || second > 60 {
+		return time.Time{}, false
+	}
+	rest, nanos := value[len(layout):], 0
+	if fraction, found := strings.CutPrefix(rest, "."); found {
+		n := digitsLen(fraction)
+		if n == 0 {
+			return time.Time{}, false
+		}
+		for i := 0; i < 9; i++ { // nanoseconds: the first nine digits, padded with zeros
+			nanos *= 10
+			if i < n {
+				nanos += int(fraction[i] - '0')
+			}
+		}
+		rest = fraction[n:]
+	}
+	offset := 0
+	switch {
+	case rest == "Z" || rest == "z":
+	case len(rest) == len("+07:00") && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		hours, okHours := fixedDigits(rest[1:3])
+		minutes, okMinutes := fixedDigits(rest[4:6])
+		if !okHours || !okMinutes || hours > 23 || minutes > 59 {
+			return time.Time{}, false
+		}
+		if offset = (hours*60 + minutes) * 60; rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return time.Time{}, false
+	}
+	second = min(second, 59)
+	return time.Date(year, time.Month(month), day, hour, minute, second, nanos, time.FixedZone("", offset)), true
+}
+
+// fixedDigits reads text that is ASCII digits and nothing else.
+func fixedDigits(text string) (int, bool) {
+	if text == "" || digitsLen(text) != len(text) {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(text); i++ {
+		n = n*10 + int(text[i]-'0')
+	}
+	return n, true
+}
+
+// daysIn is the number of days of month in year.
+func daysIn(year int, month time.Month) int {
+	return time.Date(year, month+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // parseDecimal reads ASCII digits with an optional fractional part, spaces around them
