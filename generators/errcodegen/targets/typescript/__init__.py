@@ -9,7 +9,8 @@ type-checked where it sits (its ``tsconfig.json`` resolves the modules it import
 the generated client of this repository's registry) and linted in the client, and copied
 behind the notice with one substitution, the base error class named after the platform (written
 ``VirtEngineError`` there, as Go's static files are written in package ``veerrors``).
-``package.json`` and the ``tsconfig`` files are built as JSON.
+``package.json`` and the ``tsconfig`` files are built as JSON. ``openapi/`` holds the
+OpenAPI error document, exported as ``<package>/openapi.yaml`` and ``openapi-3.0.yaml``.
 
 The package ships ESM (``dist/esm``) and CommonJS (``dist/cjs``, marked by its own
 ``package.json``), each with its declarations, both compiled by ``tsc`` alone.
@@ -26,6 +27,9 @@ from errcodegen.ir import IR, Code, Sentinel
 from errcodegen.lang import typescript as ts
 from errcodegen.targets import Target
 from errcodegen.targets.common import NOTICE, template_env
+from errcodegen.targets.openapi import FILE_NAME as OPENAPI_FILE
+from errcodegen.targets.openapi import FILE_NAME_30 as OPENAPI_FILE_30
+from errcodegen.targets.openapi import documents as openapi_documents
 from errcodegen.targets.typescript.models import doc_comment, wire_types
 from errcodegen.writer import Files
 
@@ -66,6 +70,8 @@ def render(ir: IR) -> Files:
     for name in _RUNTIME:
         source = (runtime / name).read_text(encoding="utf-8")
         files[f"src/{name}"] = _runtime(source, context["base_error"])
+    for name, document in openapi_documents(ir).items():
+        files[f"openapi/{name}"] = document
     files["package.json"] = _json(_package(ir))
     files["tsconfig.json"] = _json(_tsconfig())
     files["tsconfig.cjs.json"] = _json(_tsconfig_cjs())
@@ -172,8 +178,13 @@ def _package(ir: IR) -> dict[str, Any]:
         "type": "module",
         "main": cjs["default"],
         "types": cjs["types"],
-        "exports": {".": {"import": esm, "require": cjs}, "./package.json": "./package.json"},
-        "files": ["dist", "README.md"],
+        "exports": {
+            ".": {"import": esm, "require": cjs},
+            "./openapi.yaml": f"./openapi/{OPENAPI_FILE}",
+            "./openapi-3.0.yaml": f"./openapi/{OPENAPI_FILE_30}",
+            "./package.json": "./package.json",
+        },
+        "files": ["dist", "openapi", "README.md"],
         "sideEffects": False,
         "engines": {"node": ">=18"},
         "scripts": {

@@ -80,7 +80,7 @@ export function decodeError(
   const mediaType = mediaTypeOf(fields.get("content-type"));
   // A plain literal, never spread into the fields below: V8 makes spreads into large
   // literals slow (a spread cost more than the rest of decoding).
-  const base: Base = { httpStatus: status, requestId: fields.get("x-request-id") ?? null, rawBody };
+  const base: Base = { httpStatus: status, requestId: fields.get("x-request-id") ?? null, rawBody, headers: fields };
   const document = parseObject(rawBody);
   if (document !== undefined) {
     const error = member(document, "error");
@@ -248,7 +248,10 @@ function otherMembers(document: JsonObject): JsonObject | null {
   return others.length === 0 ? null : Object.fromEntries(others);
 }
 
-type Base = Pick<APIErrorFields, "httpStatus" | "requestId" | "rawBody"> & { readonly httpStatus: number };
+type Base = Pick<APIErrorFields, "httpStatus" | "requestId" | "rawBody"> & {
+  readonly httpStatus: number;
+  readonly headers: ReadonlyMap<string, string>;
+};
 
 /** The envelope's value, else the catalog's, else the category's default, else the status table's. */
 function fromEnvelope(
@@ -271,6 +274,7 @@ function fromEnvelope(
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
+    headers: base.headers,
     code,
     module,
     number,
@@ -318,6 +322,7 @@ function fromText(
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
+    headers: base.headers,
     code: text.code,
     module,
     number,
@@ -341,6 +346,7 @@ function withoutEnvelope(base: Base, headers: Map<string, string>, now: number |
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
+    headers: base.headers,
     code: null,
     module: null,
     number: null,
