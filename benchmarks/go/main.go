@@ -17,7 +17,8 @@
 //     (the order flips every pair, so both see the same load), 1,000 of each a round;
 //     CPU and wall ns of every request, allocations per request.
 //   - init: this binary run with -noop under GODEBUG=inittrace=1, which prints the
-//     client package's init: its clock time, bytes and allocations.
+//     client package's init: its clock time, bytes and allocations; and run with -first,
+//     the allocations of the first DecodeError of a fresh process.
 package main
 
 import (
@@ -301,7 +302,36 @@ func initCost() map[string]any {
 		}
 	}
 	result["clock_ms"] = clocks
+	first, err := exec.Command(os.Args[0], "-first").Output()
+	if err != nil {
+		panic(fmt.Sprintf("first-decode run: %v", err))
+	}
+	var firstDecode map[string]uint64
+	if err := json.Unmarshal(first, &firstDecode); err != nil {
+		panic(err)
+	}
+	result["first_decode"] = firstDecode
 	return result
+}
+
+// firstDecode prints the allocations of the first DecodeError of a fresh process (a
+// gateway status naming a registered code, so the catalog is looked up): a catalog built
+// lazily on first use, instead of at init, shows here.
+func firstDecode() {
+	header := http.Header{"Content-Type": {"application/json"}}
+	body := []byte(`{"code":2,"message":"codespace veid code 1036","details":[]}`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := veerrors.DecodeError(500, header, body, time.Time{})
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		panic("DecodeError returned nil")
+	}
+	line, _ := json.Marshal(map[string]uint64{
+		"allocs": after.Mallocs - before.Mallocs,
+		"bytes":  after.TotalAlloc - before.TotalAlloc,
+	})
+	fmt.Println(string(line))
 }
 
 func main() {
@@ -310,6 +340,10 @@ func main() {
 		return
 	}
 	if len(os.Args) == 2 && os.Args[1] == "-noop" {
+		return
+	}
+	if len(os.Args) == 2 && os.Args[1] == "-first" {
+		firstDecode()
 		return
 	}
 	if len(os.Args) != 2 {
