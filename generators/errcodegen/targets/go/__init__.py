@@ -5,7 +5,8 @@ rendered from ``templates/``; the runtime that reads them (``errors.go``, ``deco
 ``abci.go``, ``retry.go``, ``transport.go``) never depends on the registry and is plain Go
 in ``static/``, copied with the notice and the registry's package name. ``grpcerrors/`` is
 a module of its own (it requires google.golang.org/grpc; the client requires nothing): its
-code and go.mod are templates, its go.sum is static. The output goes through ``gofmt``.
+code and go.mod are templates, its go.sum is static. ``openapi/`` embeds the OpenAPI error
+document. The output goes through ``gofmt``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from errcodegen.ir import IR, Code, Sentinel
 from errcodegen.lang import go
 from errcodegen.targets import Target
 from errcodegen.targets.common import NOTICE, template_env
+from errcodegen.targets.openapi import documents as openapi_documents
 from errcodegen.writer import Files
 
 _SOURCES = [
@@ -55,6 +57,10 @@ def render(ir: IR) -> Files:
     files["grpcerrors/grpcerrors.go"] = gofmt(grpc)
     files["grpcerrors/go.mod"] = env.get_template("grpcerrors/go.mod.j2").render(context)
     files["grpcerrors/go.sum"] = (static / "grpcerrors" / "go.sum").read_text(encoding="utf-8")
+    # openapi: the OpenAPI error document, embedded by a package of its own.
+    files["openapi/openapi.go"] = gofmt(env.get_template("openapi/openapi.go.j2").render(context))
+    for name, document in openapi_documents(ir).items():
+        files[f"openapi/{name}"] = document
     return files
 
 

@@ -4,7 +4,8 @@ The envelope models come from datamodel-code-generator run on the OpenAPI docume
 built from the same IR. The modules that do not depend on the registry (decoder, retry
 helper, httpx transports) are real source in ``runtime/``, copied behind the notice;
 what the registry decides is rendered from ``templates/`` into the modules they import.
-The license text is copied from ``static/`` as it is.
+The license text is copied from ``static/`` as it is; the OpenAPI error document ships
+as package data in ``openapi/``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from errcodegen.lang import python as py
 from errcodegen.lang import toml
 from errcodegen.targets import Target
 from errcodegen.targets.common import NOTICE, template_env
+from errcodegen.targets.openapi import documents as openapi_documents
 from errcodegen.targets.python.models import render_models
 from errcodegen.targets.python.naming import (
     code_docstring,
@@ -66,6 +68,8 @@ def render(ir: IR) -> Files:
     for name in _RUNTIME_MODULES:
         files[f"{package}/{name}"] = f"# {NOTICE}\n" + (runtime / name).read_text("utf-8")
     files[f"{package}/models.py"] = render_models(ir)
+    for name, document in openapi_documents(ir).items():
+        files[f"{package}/openapi/{name}"] = document  # package data
     static = resources.files(__name__) / "static"
     for name, path in _STATIC_FILES.items():
         files[path] = (static / name).read_text(encoding="utf-8")
