@@ -6,7 +6,8 @@ dependencies; oapi-codegen runs as `go run ...@version` through the Go module pr
 version is pinned in tests/openapi/test_oapi_codegen.py, the runtime it imports in
 tests/openapi/go/go.mod); openapi-generator's jar comes from Maven Central, pinned by version
 and SHA-256, run by Debian's Java (installed with apt when missing), and the Python client it
-generates runs on the pinned packages below.
+generates runs on the pinned packages below. test_shipped.py renders the three clients and
+reads the error document from the Python wheel, the npm package's exports and the Go module.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ OPENAPI_GENERATOR_URL = (
 )
 # What openapi-generator's Python client imports besides pydantic (pinned in tasks.common).
 GENERATED_PYTHON_CLIENT_PINS = ("urllib3==2.8.0", "python-dateutil==2.9.0.post0")
+# The Python client's build backend (its pyproject.toml), for building its wheel without
+# build isolation in tests/openapi/test_shipped.py.
+WHEEL_BUILD_PINS = ("setuptools==80.9.0",)
 
 
 def cache_dir() -> Path:
@@ -60,7 +64,7 @@ def test(session: nox.Session) -> None:
     """Expects the tool installed (``install_tool``): it runs ``errcodegen openapi merge``."""
     npm_ci(session, TOOLS)
     ensure_system_tools(session, {"default-jre-headless": "/usr/bin/java"})
-    session.install(*GENERATED_PYTHON_CLIENT_PINS)
+    session.install(*GENERATED_PYTHON_CLIENT_PINS, *WHEEL_BUILD_PINS)
     jar = once(session, "openapi-generator-jar", lambda: openapi_generator_jar(session))
     session.env["OPENAPI_GENERATOR_JAR"] = str(jar)
     session.run("pytest", "-q", "-p", "no:cacheprovider", str(TOOLS))
