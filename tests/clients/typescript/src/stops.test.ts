@@ -419,3 +419,39 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return typeof address === "object" && address !== null ? address.port : 0;
 }
+
+test("a context nested 100,000 levels deep decodes, and JSON.stringify of the error does not throw", () => {
+  const depth = 100_000;
+  const body = `{"error": {"code": "veid:1036", "message": "deep", "context": ${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}}`;
+  const error = decodeError(500, { "content-type": "application/json" }, body);
+  assert.ok(error instanceof InternalError);
+  assert.equal(error.shape, "envelope");
+  let level: unknown = error.context;
+  for (let i = 0; i < depth; i += 1) {
+    level = (level as Record<string, unknown>).a;
+  }
+  assert.equal(level, 1, "the decoder keeps the whole context");
+  const json = JSON.parse(JSON.stringify(error)) as Record<string, unknown>;
+  assert.equal(json.code, "veid:1036");
+  assert.match(JSON.stringify(json.context), /"\[nested too deep\]"/);
+  const wrapped = new ConnectionError("reset", "reset");
+  wrapped.lastApiError = error;
+  assert.doesNotThrow(() => JSON.stringify(wrapped));
+  const shallow = decodeError(500, {}, '{"error": {"code": "veid:1036", "context": {"a": {"b": [1, 2]}}}}');
+  assert.deepEqual((JSON.parse(JSON.stringify(shallow)) as { context: unknown }).context, { a: { b: [1, 2] } });
+});
+
+test("a lone surrogate escaped in the JSON message is kept; surrogate bytes in UTF-8 become U+FFFD", () => {
+  const escaped = decodeError(500, {}, '{"error": {"code": "veid:1036", "message": "a\\ud800b"}}');
+  assert.equal(escaped.errorMessage, "a\ud800b");
+  assert.equal(JSON.stringify(escaped.errorMessage), '"a\\ud800b"', "JSON.stringify escapes it (well-formed)");
+  const encoder = new TextEncoder();
+  const bytes = new Uint8Array([
+    ...encoder.encode('{"error": {"code": "veid:1036", "message": "a'),
+    0xed,
+    0xa0,
+    0x80,
+    ...encoder.encode('b"}}'),
+  ]);
+  assert.equal(decodeError(500, {}, bytes).errorMessage, "a\ufffd\ufffd\ufffdb");
+});
