@@ -29,15 +29,11 @@ export const Codes = {
   /**
    * invalid content address
    *
-   * Returned when a content address is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_CONTENT_ADDRESS: "artifact_store:2500",
   /**
    * invalid chunk manifest
-   *
-   * Returned when a chunk manifest is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -45,15 +41,11 @@ export const Codes = {
   /**
    * invalid artifact reference
    *
-   * Returned when an artifact reference is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_ARTIFACT_REFERENCE: "artifact_store:2502",
   /**
    * artifact not found
-   *
-   * Returned when an artifact is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -61,23 +53,17 @@ export const Codes = {
   /**
    * chunk not found
    *
-   * Returned when a chunk is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   ARTIFACT_STORE_CHUNK_NOT_FOUND: "artifact_store:2504",
   /**
    * backend unavailable
    *
-   * Returned when the backend is unavailable
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   ARTIFACT_STORE_BACKEND_UNAVAILABLE: "artifact_store:2505",
   /**
    * authentication failed
-   *
-   * Returned when authentication fails
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -85,15 +71,11 @@ export const Codes = {
   /**
    * storage limit exceeded
    *
-   * Returned when storage limits are exceeded
-   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   ARTIFACT_STORE_STORAGE_LIMIT_EXCEEDED: "artifact_store:2507",
   /**
    * retention expired
-   *
-   * Returned when the artifact retention has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -101,15 +83,11 @@ export const Codes = {
   /**
    * content hash mismatch
    *
-   * Returned when the content hash doesn't match
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ARTIFACT_STORE_HASH_MISMATCH: "artifact_store:2509",
   /**
    * invalid encryption
-   *
-   * Returned when encryption is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -117,15 +95,11 @@ export const Codes = {
   /**
    * chunk reassembly failed
    *
-   * Returned when chunk reassembly fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ARTIFACT_STORE_CHUNK_REASSEMBLY_FAILED: "artifact_store:2511",
   /**
    * backend not supported
-   *
-   * Returned when the backend type is not supported
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -133,15 +107,11 @@ export const Codes = {
   /**
    * invalid input
    *
-   * Returned when input parameters are invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_INPUT: "artifact_store:2513",
   /**
    * artifact already exists
-   *
-   * Returned when an artifact already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -149,79 +119,15 @@ export const Codes = {
   /**
    * resource not found
    *
-   * Returned when a resource is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   ARTIFACT_STORE_NOT_FOUND: "artifact_store:2515",
   /**
    * invalid state
    *
-   * Returned when an operation is invalid for the current state
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ARTIFACT_STORE_INVALID_STATE: "artifact_store:2516",
-  /**
-   * invalid provider: address not found
-   *
-   * Provider not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  AUDIT_PROVIDER_NOT_FOUND: "audit:1",
-  /**
-   * invalid address
-   *
-   * Invalid address
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  AUDIT_INVALID_ADDRESS: "audit:2",
-  /**
-   * attribute not found
-   *
-   * Attribute not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  AUDIT_ATTRIBUTE_NOT_FOUND: "audit:3",
-  /**
-   * audit logging is disabled
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  AUDIT_AUDIT_LOG_DISABLED: "audit:4",
-  /**
-   * invalid export format
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  AUDIT_INVALID_EXPORT_FORMAT: "audit:5",
-  /**
-   * export job not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  AUDIT_EXPORT_JOB_NOT_FOUND: "audit:6",
-  /**
-   * invalid request
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  AUDIT_INVALID_REQUEST: "audit:7",
-  /**
-   * not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  AUDIT_NOT_FOUND: "audit:8",
-  /**
-   * unauthorized
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
-   */
-  AUDIT_UNAUTHORIZED: "audit:9",
   /**
    * invalid provider address
    *
@@ -291,15 +197,11 @@ export const Codes = {
   /**
    * invalid benchmark report
    *
-   * Returned when a benchmark report is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_BENCHMARK: "benchmark:1700",
   /**
    * unknown provider
-   *
-   * Returned when the provider is not registered
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -307,15 +209,11 @@ export const Codes = {
   /**
    * invalid signature
    *
-   * Returned when the signature is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_SIGNATURE: "benchmark:1702",
   /**
    * duplicate benchmark report
-   *
-   * Returned when a duplicate report is submitted
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -323,15 +221,11 @@ export const Codes = {
   /**
    * metric values out of bounds
    *
-   * Returned when metric values are out of bounds
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BENCHMARK_OUT_OF_BOUNDS: "benchmark:1704",
   /**
    * challenge not found
-   *
-   * Returned when a challenge is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -339,15 +233,11 @@ export const Codes = {
   /**
    * challenge expired
    *
-   * Returned when a challenge has expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   BENCHMARK_CHALLENGE_EXPIRED: "benchmark:1706",
   /**
    * invalid suite version
-   *
-   * Returned when the suite version is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -355,15 +245,11 @@ export const Codes = {
   /**
    * challenge already responded
    *
-   * Returned when a challenge has already been responded to
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   BENCHMARK_CHALLENGE_ALREADY_RESPONDED: "benchmark:1708",
   /**
    * unauthorized
-   *
-   * Returned when the action is not authorized
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -371,31 +257,23 @@ export const Codes = {
   /**
    * benchmark report not found
    *
-   * Returned when a benchmark report is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   BENCHMARK_REPORT_NOT_FOUND: "benchmark:1710",
   /**
    * provider is flagged
    *
-   * Returned when a provider is flagged
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BENCHMARK_PROVIDER_FLAGGED: "benchmark:1711",
   /**
    * invalid metric schema version
-   *
-   * Returned when the metric schema version is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_METRIC_SCHEMA: "benchmark:1712",
   /**
    * reliability score not found
-   *
-   * Returned when a reliability score is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -421,19 +299,19 @@ export const Codes = {
   /**
    * oracle is unhealthy
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_ORACLE_UNHEALTHY: "bme:2603",
   /**
    * circuit breaker is active
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_CIRCUIT_BREAKER_ACTIVE: "bme:2604",
   /**
    * insufficient vault funds
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_INSUFFICIENT_VAULT_FUNDS: "bme:2605",
   /**
@@ -475,87 +353,15 @@ export const Codes = {
   /**
    * failed to mint tokens
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_MINT_FAILED: "bme:2612",
   /**
    * failed to burn tokens
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_BURN_FAILED: "bme:2613",
-  /**
-   * certificate not found
-   *
-   * Certificate not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  CERT_CERTIFICATE_NOT_FOUND: "cert:1",
-  /**
-   * invalid address
-   *
-   * Invalid trusted auditor address
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  CERT_INVALID_ADDRESS: "cert:2",
-  /**
-   * certificate exists
-   *
-   * Certificate already exists
-   *
-   * Category conflict, severity error, not retryable, HTTP 409.
-   */
-  CERT_CERTIFICATE_EXISTS: "cert:3",
-  /**
-   * certificate already revoked
-   *
-   * Certificate already revoked
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  CERT_CERTIFICATE_ALREADY_REVOKED: "cert:4",
-  /**
-   * invalid serial number
-   *
-   * Invalid serial number
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  CERT_INVALID_SERIAL_NUMBER: "cert:5",
-  /**
-   * invalid certificate value
-   *
-   * Certificate content is not valid
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  CERT_INVALID_CERTIFICATE_VALUE: "cert:6",
-  /**
-   * invalid pubkey value
-   *
-   * Public key is not valid
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  CERT_INVALID_PUBKEY_VALUE: "cert:7",
-  /**
-   * invalid state
-   *
-   * Invalid certificate state
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  CERT_INVALID_STATE: "cert:8",
-  /**
-   * invalid key size
-   *
-   * Invalid key size
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  CERT_INVALID_KEY_SIZE: "cert:9",
   /**
    * invalid address
    *
@@ -589,15 +395,11 @@ export const Codes = {
   /**
    * invalid client ID
    *
-   * Returned when a client ID is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_ID: "config:1600",
   /**
    * invalid client name
-   *
-   * Returned when a client name is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -605,15 +407,11 @@ export const Codes = {
   /**
    * invalid client description
    *
-   * Returned when a client description is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_DESCRIPTION: "config:1602",
   /**
    * invalid public key
-   *
-   * Returned when a public key is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -621,15 +419,11 @@ export const Codes = {
   /**
    * invalid key type
    *
-   * Returned when a key type is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_KEY_TYPE: "config:1604",
   /**
    * invalid version constraint
-   *
-   * Returned when a version constraint is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -637,15 +431,11 @@ export const Codes = {
   /**
    * invalid client status
    *
-   * Returned when a client status is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_STATUS: "config:1606",
   /**
    * invalid registered_by address
-   *
-   * Returned when registered_by is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -653,15 +443,11 @@ export const Codes = {
   /**
    * invalid timestamp
    *
-   * Returned when a timestamp is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_TIMESTAMP: "config:1608",
   /**
    * client not found
-   *
-   * Returned when a client is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -669,15 +455,11 @@ export const Codes = {
   /**
    * client already exists
    *
-   * Returned when a client already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   CONFIG_CLIENT_ALREADY_EXISTS: "config:1610",
   /**
    * invalid status transition
-   *
-   * Returned when a status transition is invalid
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -685,23 +467,17 @@ export const Codes = {
   /**
    * unauthorized
    *
-   * Returned when the sender is not authorized
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   CONFIG_UNAUTHORIZED: "config:1612",
   /**
    * client not approved
    *
-   * Returned when a client is not approved for an action
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   CONFIG_CLIENT_NOT_APPROVED: "config:1613",
   /**
    * client is suspended
-   *
-   * Returned when trying to use a suspended client
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -709,15 +485,11 @@ export const Codes = {
   /**
    * client is revoked
    *
-   * Returned when trying to use a revoked client
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   CONFIG_CLIENT_REVOKED: "config:1615",
   /**
    * invalid signature
-   *
-   * Returned when a signature is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -725,15 +497,11 @@ export const Codes = {
   /**
    * version not allowed
    *
-   * Returned when a version is outside allowed constraints
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   CONFIG_VERSION_NOT_ALLOWED: "config:1617",
   /**
    * scope type not allowed for this client
-   *
-   * Returned when a client cannot submit a scope type
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -741,15 +509,11 @@ export const Codes = {
   /**
    * invalid address
    *
-   * Returned when an address is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_ADDRESS: "config:1619",
   /**
    * invalid proposal
-   *
-   * Returned when a governance proposal is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -757,15 +521,11 @@ export const Codes = {
   /**
    * signature verification failed
    *
-   * Returned when signature verification fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   CONFIG_SIGNATURE_VERIFICATION_FAILED: "config:1621",
   /**
    * invalid payload hash
-   *
-   * Returned when a payload hash is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -773,9 +533,7 @@ export const Codes = {
   /**
    * salt binding validation failed
    *
-   * Returned when salt binding validation fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   CONFIG_SALT_BINDING_FAILED: "config:1623",
   /**
@@ -793,195 +551,11 @@ export const Codes = {
   /**
    * cannot redelegate to same validator
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   DELEGATION_SELF_REDELEGATION: "delegation:3",
   /**
-   * Name does not exist
-   *
-   * Is the error when name does not exist
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  DEPLOYMENT_NAME_DOES_NOT_EXIST: "deployment:1",
-  /**
-   * Invalid request
-   *
-   * Is the error for invalid request
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_INVALID_REQUEST: "deployment:2",
-  /**
-   * Deployment exists
-   *
-   * Is the error when already deployment exists
-   *
-   * Category conflict, severity error, not retryable, HTTP 409.
-   */
-  DEPLOYMENT_DEPLOYMENT_EXISTS: "deployment:3",
-  /**
-   * Deployment not found
-   *
-   * Is the error when deployment not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  DEPLOYMENT_DEPLOYMENT_NOT_FOUND: "deployment:4",
-  /**
-   * Deployment closed
-   *
-   * Is the error when deployment is closed
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  DEPLOYMENT_DEPLOYMENT_CLOSED: "deployment:5",
-  /**
-   * Owner account missing
-   *
-   * Is the error for owner account missing
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_OWNER_ACCT_MISSING: "deployment:6",
-  /**
-   * Invalid groups
-   *
-   * Is the error when groups are empty
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_INVALID_GROUPS: "deployment:7",
-  /**
-   * Invalid: deployment id
-   *
-   * Is the error for invalid deployment id
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_INVALID_DEPLOYMENT_ID: "deployment:8",
-  /**
-   * Invalid: empty hash
-   *
-   * Is the error when version is empty
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_EMPTY_HASH: "deployment:9",
-  /**
-   * Invalid: deployment hash
-   *
-   * Is the error when version is invalid
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_INVALID_HASH: "deployment:10",
-  /**
-   * internal error
-   *
-   * Is the error for internal error
-   *
-   * Category internal, severity critical, not retryable, HTTP 500.
-   */
-  DEPLOYMENT_INTERNAL: "deployment:11",
-  /**
-   * Invalid deployment
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_INVALID_DEPLOYMENT: "deployment:12",
-  /**
-   * Invalid deployment's group ID
-   *
-   * Is the error when the deployment's group ID is invalid
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_INVALID_GROUP_ID: "deployment:13",
-  /**
-   * Group not found
-   *
-   * Is the keeper's error for not finding a group
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  DEPLOYMENT_GROUP_NOT_FOUND: "deployment:14",
-  /**
-   * Group already closed
-   *
-   * Is the error when group is closed
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  DEPLOYMENT_GROUP_CLOSED: "deployment:15",
-  /**
-   * Group open
-   *
-   * Is the error when group is open
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  DEPLOYMENT_GROUP_OPEN: "deployment:16",
-  /**
-   * Group paused
-   *
-   * Is the error when group is paused
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  DEPLOYMENT_GROUP_PAUSED: "deployment:17",
-  /**
-   * Group not open
-   *
-   * Indicates the Group state has progressed beyond initial Open.
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  DEPLOYMENT_GROUP_NOT_OPEN: "deployment:18",
-  /**
-   * GroupSpec invalid
-   *
-   * Indicates a GroupSpec has invalid configuration
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_GROUP_SPEC_INVALID: "deployment:19",
-  /**
-   * Deposit invalid
-   *
-   * Indicates an invalid deposit
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_INVALID_DEPOSIT: "deployment:20",
-  /**
-   * ID path invalid
-   *
-   * Indicates an invalid ID path
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_INVALID_ID_PATH: "deployment:21",
-  /**
-   * parameter invalid
-   *
-   * Indicates an invalid chain parameter
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_INVALID_PARAM: "deployment:22",
-  /**
-   * invalid escrow id
-   *
-   * Indicates an invalid escrow ID
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  DEPLOYMENT_INVALID_ESCROW_ID: "deployment:23",
-  /**
    * invalid email address
-   *
-   * Indicates an invalid email address
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -989,15 +563,11 @@ export const Codes = {
   /**
    * invalid request
    *
-   * Indicates an invalid request
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_INVALID_REQUEST: "email_verification:2",
   /**
    * invalid configuration
-   *
-   * Indicates invalid configuration
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1005,15 +575,11 @@ export const Codes = {
   /**
    * failed to create challenge
    *
-   * Indicates failure to create a challenge
-   *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_CHALLENGE_CREATION: "email_verification:4",
   /**
    * challenge not found
-   *
-   * Indicates the challenge was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1021,15 +587,11 @@ export const Codes = {
   /**
    * challenge expired
    *
-   * Indicates the challenge has expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   EMAIL_VERIFICATION_CHALLENGE_EXPIRED: "email_verification:6",
   /**
    * max verification attempts exceeded
-   *
-   * Indicates max verification attempts exceeded
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -1037,15 +599,11 @@ export const Codes = {
   /**
    * resend limit exceeded
    *
-   * Indicates max resends exceeded
-   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   EMAIL_VERIFICATION_RESEND_LIMIT_EXCEEDED: "email_verification:8",
   /**
    * resend cooldown active
-   *
-   * Indicates resend cooldown is active
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -1053,15 +611,11 @@ export const Codes = {
   /**
    * invalid verification secret
    *
-   * Indicates the provided secret is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_INVALID_SECRET: "email_verification:10",
   /**
    * account address mismatch
-   *
-   * Indicates the account does not match the challenge
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -1069,15 +623,11 @@ export const Codes = {
   /**
    * email delivery failed
    *
-   * Indicates email delivery failed
-   *
    * Category external, severity error, retryable, HTTP 502.
    */
   EMAIL_VERIFICATION_DELIVERY_FAILED: "email_verification:12",
   /**
    * email provider error
-   *
-   * Indicates an email provider error
    *
    * Category external, severity error, retryable, HTTP 502.
    */
@@ -1085,15 +635,11 @@ export const Codes = {
   /**
    * rate limit exceeded
    *
-   * Indicates the request is rate limited
-   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   EMAIL_VERIFICATION_RATE_LIMITED: "email_verification:14",
   /**
    * service unavailable
-   *
-   * Indicates the service is unavailable
    *
    * Category external, severity error, retryable, HTTP 502.
    */
@@ -1101,15 +647,11 @@ export const Codes = {
   /**
    * cache error
    *
-   * Indicates a cache error
-   *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_CACHE_ERROR: "email_verification:16",
   /**
    * template rendering error
-   *
-   * Indicates an email template error
    *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
@@ -1117,15 +659,11 @@ export const Codes = {
   /**
    * invalid webhook
    *
-   * Indicates an invalid webhook request
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_WEBHOOK_INVALID: "email_verification:18",
   /**
    * attestation creation failed
-   *
-   * Indicates attestation creation failed
    *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
@@ -1133,15 +671,11 @@ export const Codes = {
   /**
    * email already verified
    *
-   * Indicates the email is already verified
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   EMAIL_VERIFICATION_ALREADY_VERIFIED: "email_verification:20",
   /**
    * challenge already consumed
-   *
-   * Indicates the challenge has already been used
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -1149,15 +683,11 @@ export const Codes = {
   /**
    * disposable email not allowed
    *
-   * Indicates a disposable email address
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_DISPOSABLE_EMAIL: "email_verification:22",
   /**
    * email domain blocked
-   *
-   * Indicates a blocked email domain
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1165,15 +695,11 @@ export const Codes = {
   /**
    * attestation signing failed
    *
-   * Indicates attestation signing failed
-   *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_SIGNING_FAILED: "email_verification:24",
   /**
    * invalid enclave identity
-   *
-   * Indicates an invalid enclave identity
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1181,15 +707,11 @@ export const Codes = {
   /**
    * invalid measurement
    *
-   * Indicates an invalid measurement
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_MEASUREMENT_SDK: "enclave:2",
   /**
    * enclave identity not found
-   *
-   * Indicates the enclave identity was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1197,23 +719,17 @@ export const Codes = {
   /**
    * enclave identity already exists
    *
-   * Indicates the enclave identity already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_ENCLAVE_IDENTITY_EXISTS_SDK: "enclave:4",
   /**
    * measurement not allowlisted
    *
-   * Indicates the measurement is not allowlisted
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_MEASUREMENT_NOT_ALLOWLISTED_SDK: "enclave:5",
   /**
    * key rotation already in progress
-   *
-   * Indicates a key rotation is already in progress
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -1221,15 +737,11 @@ export const Codes = {
   /**
    * no active key rotation
    *
-   * Indicates no active key rotation was found
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_NO_ACTIVE_ROTATION_SDK: "enclave:7",
   /**
    * unauthorized
-   *
-   * Indicates an unauthorized action
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -1237,15 +749,11 @@ export const Codes = {
   /**
    * invalid enclave identity
    *
-   * Returned when an enclave identity is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_ENCLAVE_IDENTITY: "enclave:1900",
   /**
    * enclave identity not found
-   *
-   * Returned when an enclave identity is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1253,15 +761,11 @@ export const Codes = {
   /**
    * enclave identity already exists
    *
-   * Returned when trying to register an already existing identity
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_ENCLAVE_IDENTITY_EXISTS: "enclave:1902",
   /**
    * invalid enclave measurement
-   *
-   * Returned when a measurement is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1269,15 +773,11 @@ export const Codes = {
   /**
    * enclave measurement not allowlisted
    *
-   * Returned when a measurement is not in the allowlist
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_MEASUREMENT_NOT_ALLOWLISTED: "enclave:1904",
   /**
    * enclave measurement revoked
-   *
-   * Returned when a measurement has been revoked
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -1285,15 +785,11 @@ export const Codes = {
   /**
    * enclave measurement expired
    *
-   * Returned when a measurement has expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_MEASUREMENT_EXPIRED: "enclave:1906",
   /**
    * invalid attestation
-   *
-   * Returned when attestation verification fails
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1301,15 +797,11 @@ export const Codes = {
   /**
    * attestation expired
    *
-   * Returned when an attestation has expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_ATTESTATION_EXPIRED: "enclave:1908",
   /**
    * debug mode must be disabled for production
-   *
-   * Returned when debug mode is enabled on a production enclave
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -1317,15 +809,11 @@ export const Codes = {
   /**
    * unauthorized
    *
-   * Returned when the sender is not authorized
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_UNAUTHORIZED: "enclave:1910",
   /**
    * key rotation already in progress
-   *
-   * Returned when a key rotation is already in progress
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -1333,15 +821,11 @@ export const Codes = {
   /**
    * no active key rotation
    *
-   * Returned when no active key rotation exists
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_NO_ACTIVE_ROTATION: "enclave:1912",
   /**
    * invalid attested result
-   *
-   * Returned when an attested result is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1349,15 +833,11 @@ export const Codes = {
   /**
    * invalid enclave signature
    *
-   * Returned when enclave signature verification fails
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_ENCLAVE_SIGNATURE_INVALID: "enclave:1914",
   /**
    * score mismatch during consensus verification
-   *
-   * Returned when recomputed score doesn't match proposer's score
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -1365,23 +845,17 @@ export const Codes = {
   /**
    * enclave runtime unavailable
    *
-   * Returned when the enclave runtime is unavailable
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   ENCLAVE_ENCLAVE_UNAVAILABLE: "enclave:1916",
   /**
    * enclave security version too low
    *
-   * Returned when the enclave security version is too low
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_ISVSVN_TOO_LOW: "enclave:1917",
   /**
    * unsupported quote version
-   *
-   * Returned when the quote version is not supported
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1389,15 +863,11 @@ export const Codes = {
   /**
    * registration rate limit exceeded
    *
-   * Returned when registration rate limit is exceeded
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   ENCLAVE_REGISTRATION_RATE_LIMIT: "enclave:1919",
   /**
    * validator in registration cooldown period
-   *
-   * Returned when validator is in cooldown period
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -1405,23 +875,17 @@ export const Codes = {
   /**
    * too many registrations in block
    *
-   * Returned when block registration limit is exceeded
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   ENCLAVE_TOO_MANY_REGISTRATIONS: "enclave:1921",
   /**
    * enclave is unhealthy
    *
-   * Returned when an enclave is marked as unhealthy
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_ENCLAVE_UNHEALTHY: "enclave:1922",
   /**
    * health status not found
-   *
-   * Returned when health status is not found for a validator
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1429,15 +893,11 @@ export const Codes = {
   /**
    * invalid heartbeat
    *
-   * Returned when a heartbeat message is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_HEARTBEAT: "enclave:1924",
   /**
    * invalid heartbeat signature
-   *
-   * Returned when heartbeat signature verification fails
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1445,15 +905,11 @@ export const Codes = {
   /**
    * heartbeat replay detected
    *
-   * Returned when a heartbeat nonce is reused
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_HEARTBEAT_REPLAY: "enclave:1926",
   /**
    * invalid health check parameters
-   *
-   * Returned when health check parameters are invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1461,15 +917,11 @@ export const Codes = {
   /**
    * invalid IBC module version
    *
-   * Returned when the IBC version is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_VERSION: "enclave:2000",
   /**
    * invalid IBC packet
-   *
-   * Returned when a packet is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1477,15 +929,11 @@ export const Codes = {
   /**
    * unknown packet type
    *
-   * Returned when the packet type is unknown
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCLAVE_UNKNOWN_PACKET_TYPE: "enclave:2002",
   /**
    * IBC channel not found
-   *
-   * Returned when a channel is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1493,15 +941,11 @@ export const Codes = {
   /**
    * invalid channel state
    *
-   * Returned when channel state is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_CHANNEL_STATE: "enclave:2004",
   /**
    * invalid port ID
-   *
-   * Returned when the port ID is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1509,55 +953,41 @@ export const Codes = {
   /**
    * port already bound
    *
-   * Returned when the port is already bound
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_PORT_ALREADY_BOUND: "enclave:2006",
   /**
    * channel is not trusted for sync operations
    *
-   * Returned when trying to sync via an untrusted channel
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_UNTRUSTED_CHANNEL: "enclave:2007",
   /**
    * measurement sync failed
    *
-   * Returned when measurement sync fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_MEASUREMENT_SYNC_FAILED: "enclave:2008",
   /**
    * identity query failed
    *
-   * Returned when identity query fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_IDENTITY_QUERY_FAILED: "enclave:2009",
   /**
    * acknowledgement processing failed
    *
-   * Returned when acknowledgement processing fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_ACKNOWLEDGEMENT_FAILED: "enclave:2010",
   /**
    * packet timeout
    *
-   * Returned when a packet times out
-   *
-   * Category timeout, severity error, not retryable, HTTP 504.
+   * Category timeout, severity error, retryable, HTTP 504.
    */
   ENCLAVE_PACKET_TIMEOUT: "enclave:2011",
   /**
    * channel capability not found
-   *
-   * Returned when channel capability is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1565,31 +995,23 @@ export const Codes = {
   /**
    * invalid counterparty
    *
-   * Returned when the counterparty is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_COUNTERPARTY: "enclave:2013",
   /**
    * federated identity not trusted
    *
-   * Returned when a federated identity is not trusted
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_FEDERATED_IDENTITY_NOT_TRUSTED: "enclave:2014",
   /**
    * measurement already exists
-   *
-   * Returned when trying to sync a measurement that already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_MEASUREMENT_ALREADY_EXISTS: "enclave:2015",
   /**
    * invalid address
-   *
-   * Returned when an address is invalid
    *
    * Action: Fix address format
    *
@@ -1599,8 +1021,6 @@ export const Codes = {
   /**
    * invalid public key
    *
-   * Returned when a public key is invalid
-   *
    * Action: Fix key format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -1608,8 +1028,6 @@ export const Codes = {
   ENCRYPTION_INVALID_PUBLIC_KEY: "encryption:1301",
   /**
    * recipient key not found
-   *
-   * Returned when a recipient key is not found
    *
    * Action: Register key first
    *
@@ -1619,8 +1037,6 @@ export const Codes = {
   /**
    * key already exists
    *
-   * Returned when trying to register a key that already exists
-   *
    * Action: Use existing key
    *
    * Category conflict, severity error, not retryable, HTTP 409.
@@ -1628,8 +1044,6 @@ export const Codes = {
   ENCRYPTION_KEY_ALREADY_EXISTS: "encryption:1303",
   /**
    * key has been revoked
-   *
-   * Returned when trying to use a revoked key
    *
    * Action: Use valid key
    *
@@ -1639,8 +1053,6 @@ export const Codes = {
   /**
    * invalid envelope
    *
-   * Returned when an envelope is malformed
-   *
    * Action: Fix envelope format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -1648,8 +1060,6 @@ export const Codes = {
   ENCRYPTION_INVALID_ENVELOPE: "encryption:1305",
   /**
    * unsupported encryption algorithm
-   *
-   * Returned when an encryption algorithm is not supported
    *
    * Action: Use supported algorithm
    *
@@ -1659,8 +1069,6 @@ export const Codes = {
   /**
    * unsupported envelope version
    *
-   * Returned when an envelope version is not supported
-   *
    * Action: Use supported version
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -1668,8 +1076,6 @@ export const Codes = {
   ENCRYPTION_UNSUPPORTED_VERSION: "encryption:1307",
   /**
    * invalid signature
-   *
-   * Returned when a signature is invalid
    *
    * Action: Re-sign
    *
@@ -1679,8 +1085,6 @@ export const Codes = {
   /**
    * encryption failed
    *
-   * Returned when encryption fails
-   *
    * Action: Retry
    *
    * Category internal, severity critical, retryable, HTTP 500.
@@ -1688,8 +1092,6 @@ export const Codes = {
   ENCRYPTION_ENCRYPTION_FAILED: "encryption:1309",
   /**
    * decryption failed
-   *
-   * Returned when decryption fails
    *
    * Action: Check keys
    *
@@ -1699,8 +1101,6 @@ export const Codes = {
   /**
    * invalid nonce
    *
-   * Returned when a nonce is invalid
-   *
    * Action: Generate new nonce
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -1708,8 +1108,6 @@ export const Codes = {
   ENCRYPTION_INVALID_NONCE: "encryption:1311",
   /**
    * unauthorized
-   *
-   * Returned when the sender is not authorized
    *
    * Action: Check permissions
    *
@@ -1719,8 +1117,6 @@ export const Codes = {
   /**
    * not a recipient of this envelope
    *
-   * Returned when trying to decrypt with a non-recipient key
-   *
    * Action: Must be envelope recipient
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -1728,8 +1124,6 @@ export const Codes = {
   ENCRYPTION_NOT_RECIPIENT: "encryption:1313",
   /**
    * invalid key fingerprint
-   *
-   * Returned when a key fingerprint is invalid
    *
    * Action: Recalculate fingerprint
    *
@@ -1739,8 +1133,6 @@ export const Codes = {
   /**
    * maximum recipients exceeded
    *
-   * Returned when too many recipients are specified
-   *
    * Action: Reduce recipient count
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -1748,8 +1140,6 @@ export const Codes = {
   ENCRYPTION_MAX_RECIPIENTS_EXCEEDED: "encryption:1315",
   /**
    * cryptography agility error
-   *
-   * Returned for crypto agility related errors
    *
    * Action: Retry
    *
@@ -1759,8 +1149,6 @@ export const Codes = {
   /**
    * algorithm not found
    *
-   * Returned when an algorithm is not found in registry
-   *
    * Action: Register algorithm
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -1768,8 +1156,6 @@ export const Codes = {
   ENCRYPTION_ALGORITHM_NOT_FOUND: "encryption:1317",
   /**
    * algorithm is deprecated
-   *
-   * Returned when trying to use a deprecated algorithm
    *
    * Action: Migrate to new algorithm
    *
@@ -1779,8 +1165,6 @@ export const Codes = {
   /**
    * algorithm is disabled
    *
-   * Returned when trying to use a disabled algorithm
-   *
    * Action: Use enabled algorithm
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -1788,8 +1172,6 @@ export const Codes = {
   ENCRYPTION_ALGORITHM_DISABLED: "encryption:1319",
   /**
    * key rotation already in progress
-   *
-   * Returned when a key rotation is already in progress
    *
    * Action: Wait for completion
    *
@@ -1799,8 +1181,6 @@ export const Codes = {
   /**
    * key rotation not found
    *
-   * Returned when a key rotation record is not found
-   *
    * Action: Start key rotation
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -1808,8 +1188,6 @@ export const Codes = {
   ENCRYPTION_KEY_ROTATION_NOT_FOUND: "encryption:1321",
   /**
    * algorithm migration failed
-   *
-   * Returned when algorithm migration fails
    *
    * Action: Retry or contact support
    *
@@ -1819,15 +1197,11 @@ export const Codes = {
   /**
    * key is deprecated
    *
-   * Returned when trying to use a deprecated key for new encryption
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCRYPTION_KEY_DEPRECATED: "encryption:1323",
   /**
    * key has expired
-   *
-   * Returned when a key is expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -1835,121 +1209,15 @@ export const Codes = {
   /**
    * reencryption job failed
    *
-   * Returned when reencryption job processing fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCRYPTION_REENCRYPTION_JOB_FAILED: "encryption:1325",
   /**
    * unauthorized access to encrypted data
    *
-   * Returned when access to encrypted data is denied
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCRYPTION_UNAUTHORIZED_ACCESS: "encryption:1326",
-  /**
-   * account exists
-   *
-   * Category conflict, severity error, not retryable, HTTP 409.
-   */
-  ESCROW_ACCOUNT_EXISTS: "escrow:1",
-  /**
-   * account closed
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  ESCROW_ACCOUNT_CLOSED: "escrow:2",
-  /**
-   * account not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  ESCROW_ACCOUNT_NOT_FOUND: "escrow:3",
-  /**
-   * account overdrawn
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  ESCROW_ACCOUNT_OVERDRAWN: "escrow:4",
-  /**
-   * invalid denomination
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ESCROW_INVALID_DENOMINATION: "escrow:5",
-  /**
-   * payment exists
-   *
-   * Category conflict, severity error, not retryable, HTTP 409.
-   */
-  ESCROW_PAYMENT_EXISTS: "escrow:6",
-  /**
-   * payment closed
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  ESCROW_PAYMENT_CLOSED: "escrow:7",
-  /**
-   * payment not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  ESCROW_PAYMENT_NOT_FOUND: "escrow:8",
-  /**
-   * payment rate zero
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ESCROW_PAYMENT_RATE_ZERO: "escrow:9",
-  /**
-   * invalid payment
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ESCROW_INVALID_PAYMENT: "escrow:10",
-  /**
-   * invalid settlement
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ESCROW_INVALID_SETTLEMENT: "escrow:11",
-  /**
-   * invalid ID
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ESCROW_INVALID_ID: "escrow:12",
-  /**
-   * invalid account
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ESCROW_INVALID_ACCOUNT: "escrow:13",
-  /**
-   * invalid account depositor
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ESCROW_INVALID_ACCOUNT_DEPOSITOR: "escrow:14",
-  /**
-   * unauthorized deposit scope
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
-   */
-  ESCROW_UNAUTHORIZED_DEPOSIT_SCOPE: "escrow:15",
-  /**
-   * invalid deposit
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ESCROW_INVALID_DEPOSIT: "escrow:16",
-  /**
-   * invalid authz scope
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ESCROW_INVALID_AUTHZ_SCOPE: "escrow:17",
   /**
    * invalid reporter address
    *
@@ -2025,15 +1293,11 @@ export const Codes = {
   /**
    * invalid fraud description
    *
-   * Returned when the fraud description is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_DESCRIPTION: "fraud:3002",
   /**
    * invalid evidence: must be properly encrypted
-   *
-   * Returned when the evidence is invalid or improperly encrypted
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2041,15 +1305,11 @@ export const Codes = {
   /**
    * fraud report not found
    *
-   * Returned when a fraud report is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   FRAUD_REPORT_NOT_FOUND: "fraud:3004",
   /**
    * fraud report already resolved
-   *
-   * Returned when trying to modify a resolved report
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -2057,23 +1317,17 @@ export const Codes = {
   /**
    * unauthorized: only providers can submit fraud reports
    *
-   * Returned when a non-provider tries to submit a fraud report
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   FRAUD_UNAUTHORIZED_REPORTER: "fraud:3007",
   /**
    * report not in moderator queue
    *
-   * Returned when a report is not in the moderator queue
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   FRAUD_REPORT_NOT_IN_QUEUE: "fraud:3011",
   /**
    * audit log entry not found
-   *
-   * Returned when an audit log entry is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -2081,15 +1335,11 @@ export const Codes = {
   /**
    * evidence decryption failed
    *
-   * Returned when evidence decryption fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   FRAUD_EVIDENCE_DECRYPTION_FAILED: "fraud:3019",
   /**
    * invalid encrypted evidence envelope
-   *
-   * Returned when the encrypted evidence envelope is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2097,15 +1347,11 @@ export const Codes = {
   /**
    * invalid escalation reason
    *
-   * Returned when escalation reason is missing or invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_ESCALATION_REASON: "fraud:3021",
   /**
    * invalid authority address
-   *
-   * Returned when the authority address is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2155,15 +1401,11 @@ export const Codes = {
   /**
    * invalid cluster
    *
-   * Returned when a cluster is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_CLUSTER: "hpc:2100",
   /**
    * cluster not found
-   *
-   * Returned when a cluster is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -2171,15 +1413,11 @@ export const Codes = {
   /**
    * cluster already exists
    *
-   * Returned when a cluster already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   HPC_CLUSTER_ALREADY_EXISTS: "hpc:2102",
   /**
    * invalid HPC offering
-   *
-   * Returned when an offering is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2187,15 +1425,11 @@ export const Codes = {
   /**
    * HPC offering not found
    *
-   * Returned when an offering is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_OFFERING_NOT_FOUND: "hpc:2104",
   /**
    * invalid HPC job
-   *
-   * Returned when a job is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2203,15 +1437,11 @@ export const Codes = {
   /**
    * HPC job not found
    *
-   * Returned when a job is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_JOB_NOT_FOUND: "hpc:2106",
   /**
    * invalid job state transition
-   *
-   * Returned when a job state transition is invalid
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -2219,15 +1449,11 @@ export const Codes = {
   /**
    * insufficient identity score
    *
-   * Returned when identity score is too low
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_INSUFFICIENT_IDENTITY_SCORE: "hpc:2108",
   /**
    * invalid node metadata
-   *
-   * Returned when node metadata is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2235,15 +1461,11 @@ export const Codes = {
   /**
    * node not found
    *
-   * Returned when a node is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_NODE_NOT_FOUND: "hpc:2110",
   /**
    * invalid scheduling decision
-   *
-   * Returned when a scheduling decision is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2251,15 +1473,11 @@ export const Codes = {
   /**
    * no available cluster for job
    *
-   * Returned when no cluster is available for scheduling
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_NO_AVAILABLE_CLUSTER: "hpc:2112",
   /**
    * invalid HPC reward
-   *
-   * Returned when a reward is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2267,15 +1485,11 @@ export const Codes = {
   /**
    * invalid dispute
    *
-   * Returned when a dispute is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_DISPUTE: "hpc:2114",
   /**
    * dispute not found
-   *
-   * Returned when a dispute is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -2283,15 +1497,11 @@ export const Codes = {
   /**
    * job accounting not found
    *
-   * Returned when job accounting is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_JOB_ACCOUNTING_NOT_FOUND: "hpc:2116",
   /**
    * invalid job accounting
-   *
-   * Returned when job accounting is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2299,15 +1509,11 @@ export const Codes = {
   /**
    * unauthorized
    *
-   * Returned for unauthorized operations
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   HPC_UNAUTHORIZED: "hpc:2118",
   /**
    * maximum runtime exceeded
-   *
-   * Returned when job exceeds max runtime
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2315,15 +1521,11 @@ export const Codes = {
   /**
    * invalid workload configuration
    *
-   * Returned when a workload configuration is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD: "hpc:2120",
   /**
    * invalid cluster template
-   *
-   * Returned when a cluster template is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2331,15 +1533,11 @@ export const Codes = {
   /**
    * invalid partition configuration
    *
-   * Returned when a partition configuration is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_PARTITION: "hpc:2122",
   /**
    * invalid QoS policy
-   *
-   * Returned when a QoS policy is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2347,15 +1545,11 @@ export const Codes = {
   /**
    * invalid hardware class
    *
-   * Returned when a hardware class is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_HARDWARE_CLASS: "hpc:2124",
   /**
    * invalid scheduling policy
-   *
-   * Returned when a scheduling policy is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2363,31 +1557,23 @@ export const Codes = {
   /**
    * invalid node heartbeat
    *
-   * Returned when a node heartbeat is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_HEARTBEAT: "hpc:2126",
   /**
    * stale heartbeat sequence
    *
-   * Returned when a heartbeat has an old sequence number
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_STALE_HEARTBEAT: "hpc:2127",
   /**
    * node is deregistered
    *
-   * Returned when trying to update a deregistered node
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_NODE_DEREGISTERED: "hpc:2128",
   /**
    * invalid node identity
-   *
-   * Returned when a node identity is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2395,15 +1581,11 @@ export const Codes = {
   /**
    * heartbeat authentication failed
    *
-   * Returned when heartbeat authentication fails
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   HPC_HEARTBEAT_AUTH_FAILED: "hpc:2130",
   /**
    * invalid routing audit record
-   *
-   * Returned when a routing audit record is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2411,23 +1593,17 @@ export const Codes = {
   /**
    * invalid routing violation
    *
-   * Returned when a routing violation is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_ROUTING_VIOLATION: "hpc:2132",
   /**
    * scheduling decision is stale
    *
-   * Returned when a scheduling decision is too old
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_ROUTING_DECISION_STALE: "hpc:2133",
   /**
    * scheduling decision not found
-   *
-   * Returned when a scheduling decision is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -2435,23 +1611,17 @@ export const Codes = {
   /**
    * routing cluster mismatch
    *
-   * Returned when job is placed on wrong cluster
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   HPC_ROUTING_CLUSTER_MISMATCH: "hpc:2135",
   /**
    * routing enforcement failed
    *
-   * Returned when routing enforcement fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_ROUTING_ENFORCEMENT_FAILED: "hpc:2136",
   /**
    * fallback routing not authorized
-   *
-   * Returned when fallback routing is not authorized
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -2459,15 +1629,11 @@ export const Codes = {
   /**
    * missing scheduling decision
    *
-   * Returned when job has no scheduling decision
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_MISSING_SCHEDULING_DECISION: "hpc:2138",
   /**
    * invalid workload template
-   *
-   * Returned when a workload template is invalid (VE-5F)
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2475,23 +1641,17 @@ export const Codes = {
   /**
    * workload template not found
    *
-   * Returned when a workload template is not found (VE-5F)
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_WORKLOAD_TEMPLATE_NOT_FOUND: "hpc:2140",
   /**
    * workload template not approved
    *
-   * Returned when trying to use an unapproved template (VE-5F)
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_WORKLOAD_TEMPLATE_NOT_APPROVED: "hpc:2141",
   /**
    * invalid workload runtime
-   *
-   * Returned when workload runtime config is invalid (VE-5F)
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2499,15 +1659,11 @@ export const Codes = {
   /**
    * invalid workload resources
    *
-   * Returned when workload resources are invalid (VE-5F)
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_RESOURCES: "hpc:2143",
   /**
    * invalid workload security
-   *
-   * Returned when workload security config is invalid (VE-5F)
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2515,15 +1671,11 @@ export const Codes = {
   /**
    * invalid workload entrypoint
    *
-   * Returned when workload entrypoint is invalid (VE-5F)
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_ENTRYPOINT: "hpc:2145",
   /**
    * invalid workload parameter
-   *
-   * Returned when a workload parameter is invalid (VE-5F)
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2531,15 +1683,11 @@ export const Codes = {
   /**
    * invalid data binding
    *
-   * Returned when a data binding is invalid (VE-5F)
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_DATA_BINDING: "hpc:2147",
   /**
    * invalid workload signature
-   *
-   * Returned when workload signature is invalid (VE-5F)
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2547,15 +1695,11 @@ export const Codes = {
   /**
    * workload validation failed
    *
-   * Returned when workload validation fails (VE-5F)
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_WORKLOAD_VALIDATION_FAILED: "hpc:2149",
   /**
    * container image not allowed
-   *
-   * Returned when a container image is not allowed (VE-5F)
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -2563,341 +1707,53 @@ export const Codes = {
   /**
    * resource limit exceeded
    *
-   * Returned when resource limits are exceeded (VE-5F)
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   HPC_RESOURCE_LIMIT_EXCEEDED: "hpc:2151",
   /**
    * workload governance action failed
    *
-   * Returned when governance action fails (VE-5F)
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_WORKLOAD_GOVERNANCE_FAILED: "hpc:2152",
   /**
    * tenant quota exceeded
    *
-   * Returned when tenant quota or burst limits are exceeded
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   HPC_TENANT_QUOTA_EXCEEDED: "hpc:2153",
   /**
    * invalid scheduling metrics
    *
-   * Returned when scheduling metrics are invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_SCHEDULING_METRICS: "hpc:2154",
   /**
-   * empty provider
-   *
-   * Is the error when provider is empty
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_EMPTY_PROVIDER: "market:1",
-  /**
-   * owner and provider are the same account
-   *
-   * Is the error when owner and provider are the same account
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_SAME_ACCOUNT: "market:2",
-  /**
-   * internal error
-   *
-   * Is the error for internal error
-   *
-   * Category internal, severity critical, not retryable, HTTP 500.
-   */
-  MARKET_INTERNAL: "market:3",
-  /**
-   * bid price above max order price
-   *
-   * Is the error when bid price is above max order price
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_BID_OVER_ORDER: "market:4",
-  /**
-   * attribute mismatch
-   *
-   * Is the error for attribute mismatch
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_ATTRIBUTE_MISMATCH: "market:5",
-  /**
-   * unknown bid
-   *
-   * Is the error for unknown bid
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  MARKET_UNKNOWN_BID: "market:6",
-  /**
-   * unknown lease
-   *
-   * Is the error for unknown lease
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  MARKET_UNKNOWN_LEASE: "market:7",
-  /**
-   * unknown lease for bid
-   *
-   * Is the error when lease is unknown for bid
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  MARKET_UNKNOWN_LEASE_FOR_BID: "market:8",
-  /**
-   * unknown order for bid
-   *
-   * Is the error when order is unknown for bid
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  MARKET_UNKNOWN_ORDER_FOR_BID: "market:9",
-  /**
-   * lease not active
-   *
-   * Is the error when lease is not active
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  MARKET_LEASE_NOT_ACTIVE: "market:10",
-  /**
-   * bid not active
-   *
-   * Is the error when bid is not active
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  MARKET_BID_NOT_ACTIVE: "market:11",
-  /**
-   * bid not open
-   *
-   * Is the error when bid is not open
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  MARKET_BID_NOT_OPEN: "market:12",
-  /**
-   * bid: order not open
-   *
-   * Order not open
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  MARKET_ORDER_NOT_OPEN: "market:13",
-  /**
-   * no lease for order
-   *
-   * Is the error when there is no lease for order
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  MARKET_NO_LEASE_FOR_ORDER: "market:14",
-  /**
-   * invalid order: order not found
-   *
-   * Order not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  MARKET_ORDER_NOT_FOUND: "market:15",
-  /**
-   * group not found
-   *
-   * Group not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  MARKET_GROUP_NOT_FOUND: "market:16",
-  /**
-   * group not open
-   *
-   * Group not open
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  MARKET_GROUP_NOT_OPEN: "market:17",
-  /**
-   * invalid bid: bid not found
-   *
-   * Bid not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  MARKET_BID_NOT_FOUND: "market:18",
-  /**
-   * invalid bid: zero price
-   *
-   * Zero price
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_BID_ZERO_PRICE: "market:19",
-  /**
-   * invalid lease: lease not found
-   *
-   * Lease not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  MARKET_LEASE_NOT_FOUND: "market:20",
-  /**
-   * invalid bid: bid exists from provider
-   *
-   * Bid exists
-   *
-   * Category conflict, severity error, not retryable, HTTP 409.
-   */
-  MARKET_BID_EXISTS: "market:21",
-  /**
-   * bid price is invalid
-   *
-   * Bid invalid price
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_BID_INVALID_PRICE: "market:22",
-  /**
-   * order active
-   *
-   * Order active
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  MARKET_ORDER_ACTIVE: "market:23",
-  /**
-   * order closed
-   *
-   * Order closed
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  MARKET_ORDER_CLOSED: "market:24",
-  /**
-   * order already exists in store
-   *
-   * Indicates a new order was proposed overwrite the existing store key
-   *
-   * Category conflict, severity error, not retryable, HTTP 409.
-   */
-  MARKET_ORDER_EXISTS: "market:25",
-  /**
-   * order duration has exceeded the bidding duration
-   *
-   * Order should be closed
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  MARKET_ORDER_DURATION_EXCEEDED: "market:26",
-  /**
-   * order: chain height to low for bidding
-   *
-   * To match bid
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  MARKET_ORDER_TOO_EARLY: "market:27",
-  /**
-   * deposit invalid
-   *
-   * Indicates an invalid deposit
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_INVALID_DEPOSIT: "market:28",
-  /**
-   * parameter invalid
-   *
-   * Indicates an invalid chain parameter
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_INVALID_PARAM: "market:29",
-  /**
-   * unknown provider
-   *
-   * Is the error for unknown provider
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  MARKET_UNKNOWN_PROVIDER: "market:30",
-  /**
-   * invalid bid
-   *
-   * Is the error for invalid bid
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_INVALID_BID: "market:31",
-  /**
-   * capabilities mismatch
-   *
-   * Is the error for capabilities mismatch
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_CAPABILITIES_MISMATCH: "market:32",
-  /**
-   * invalid lease closed reason
-   *
-   * Indicates reason for lease close does not match context
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_INVALID_LEASE_CLOSED_REASON: "market:33",
-  /**
-   * invalid escrow id
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  MARKET_INVALID_ESCROW_ID: "market:34",
-  /**
    * VEID gating failed
    *
-   * Is the base error for VEID gating failures
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKET_VEID_GATING_FAILED: "market:2250",
   /**
    * insufficient VEID identity score
    *
-   * Returned when identity score is too low
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKET_INSUFFICIENT_VEID_SCORE: "market:2251",
   /**
    * insufficient VEID identity tier
    *
-   * Returned when identity tier is too low
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKET_INSUFFICIENT_VEID_TIER: "market:2252",
   /**
    * VEID identity not verified
    *
-   * Returned when identity is not verified
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKET_VEID_NOT_VERIFIED: "market:2253",
   /**
    * VEID identity is locked
-   *
-   * Returned when identity is locked
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -2905,15 +1761,11 @@ export const Codes = {
   /**
    * required VEID scope not verified
    *
-   * Returned when a required scope is not verified
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKET_VEID_SCOPE_MISSING: "market:2255",
   /**
    * VEID identity record not found
-   *
-   * Returned when no identity record exists
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -2963,15 +1815,11 @@ export const Codes = {
   /**
    * offering not found
    *
-   * Indicates the offering was not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_OFFERING_NOT_FOUND: "marketplace:2200",
   /**
    * offering already exists
-   *
-   * Indicates the offering already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -2979,23 +1827,17 @@ export const Codes = {
   /**
    * offering is not active
    *
-   * Indicates the offering is not active
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_OFFERING_NOT_ACTIVE: "marketplace:2202",
   /**
    * offering has reached maximum orders
    *
-   * Indicates the offering has reached max orders
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_OFFERING_MAX_ORDERS: "marketplace:2203",
   /**
    * order not found
-   *
-   * Indicates the order was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3003,15 +1845,11 @@ export const Codes = {
   /**
    * order already exists
    *
-   * Indicates the order already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_ORDER_EXISTS: "marketplace:2205",
   /**
    * order is not open for bids
-   *
-   * Indicates the order is not open for bids
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -3019,15 +1857,11 @@ export const Codes = {
   /**
    * order has expired
    *
-   * Indicates the order has expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_ORDER_EXPIRED: "marketplace:2207",
   /**
    * invalid order state
-   *
-   * Indicates invalid order state
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3035,15 +1869,11 @@ export const Codes = {
   /**
    * invalid state transition
    *
-   * Indicates an invalid state transition
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_INVALID_STATE_TRANSITION: "marketplace:2209",
   /**
    * allocation not found
-   *
-   * Indicates the allocation was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3051,15 +1881,11 @@ export const Codes = {
   /**
    * allocation already exists
    *
-   * Indicates the allocation already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_ALLOCATION_EXISTS: "marketplace:2211",
   /**
    * bid not found
-   *
-   * Indicates the bid was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3067,15 +1893,11 @@ export const Codes = {
   /**
    * bid already exists
    *
-   * Indicates the bid already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_BID_EXISTS: "marketplace:2213",
   /**
    * bid price exceeds order maximum
-   *
-   * Indicates bid price exceeds order max
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3083,55 +1905,41 @@ export const Codes = {
   /**
    * bid is not open
    *
-   * Indicates bid is not open
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_BID_NOT_OPEN: "marketplace:2215",
   /**
    * identity gating failed
    *
-   * Indicates identity gating checks failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_IDENTITY_GATING_FAILED: "marketplace:2216",
   /**
    * insufficient identity score
    *
-   * Indicates identity score is too low
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_INSUFFICIENT_IDENTITY_SCORE: "marketplace:2217",
   /**
    * identity not verified
    *
-   * Indicates identity is not verified
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_IDENTITY_NOT_VERIFIED: "marketplace:2218",
   /**
    * email not verified
    *
-   * Indicates email is not verified
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_EMAIL_NOT_VERIFIED: "marketplace:2219",
   /**
    * domain not verified
    *
-   * Indicates domain is not verified
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_DOMAIN_NOT_VERIFIED: "marketplace:2220",
   /**
    * MFA verification required
-   *
-   * Indicates MFA is required
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3139,23 +1947,17 @@ export const Codes = {
   /**
    * MFA requirements not satisfied
    *
-   * Indicates MFA requirements not satisfied
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_MFA_NOT_SATISFIED: "marketplace:2222",
   /**
    * MFA challenge failed
    *
-   * Indicates MFA challenge failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_MFA_CHALLENGE_FAILED: "marketplace:2223",
   /**
    * MFA challenge expired
-   *
-   * Indicates MFA challenge expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -3163,15 +1965,11 @@ export const Codes = {
   /**
    * Waldur synchronization failed
    *
-   * Indicates Waldur sync failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_WALDUR_SYNC_FAILED: "marketplace:2225",
   /**
    * invalid Waldur callback
-   *
-   * Indicates invalid Waldur callback
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3179,15 +1977,11 @@ export const Codes = {
   /**
    * Waldur callback expired
    *
-   * Indicates Waldur callback expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_WALDUR_CALLBACK_EXPIRED: "marketplace:2227",
   /**
    * Waldur callback nonce already processed
-   *
-   * Indicates nonce was replayed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -3195,15 +1989,11 @@ export const Codes = {
   /**
    * invalid Waldur callback signature
    *
-   * Indicates invalid Waldur signature
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_WALDUR_SIGNATURE_INVALID: "marketplace:2229",
   /**
    * unauthorized
-   *
-   * Indicates unauthorized access
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -3211,23 +2001,17 @@ export const Codes = {
   /**
    * account is not a provider
    *
-   * Indicates account is not a provider
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_NOT_PROVIDER: "marketplace:2231",
   /**
    * account is not the customer
    *
-   * Indicates account is not the customer
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_NOT_CUSTOMER: "marketplace:2232",
   /**
    * invalid encrypted payload
-   *
-   * Indicates invalid encrypted payload
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3235,15 +2019,11 @@ export const Codes = {
   /**
    * decryption failed
    *
-   * Indicates decryption failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_DECRYPTION_FAILED: "marketplace:2234",
   /**
    * encryption required for sensitive data
-   *
-   * Indicates encryption is required
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3251,15 +2031,11 @@ export const Codes = {
   /**
    * event subscription not found
    *
-   * Indicates subscription not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_EVENT_SUBSCRIPTION_NOT_FOUND: "marketplace:2236",
   /**
    * event checkpoint not found
-   *
-   * Indicates checkpoint not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3267,15 +2043,11 @@ export const Codes = {
   /**
    * invalid event sequence
    *
-   * Indicates invalid event sequence
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_EVENT_SEQUENCE: "marketplace:2238",
   /**
    * pricing validation failed
-   *
-   * Indicates pricing validation failed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3283,15 +2055,11 @@ export const Codes = {
   /**
    * invalid request
    *
-   * Indicates the request is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_REQUEST: "marketplace:2240",
   /**
    * provider identity record not found
-   *
-   * Indicates provider has no VEID identity record
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3299,31 +2067,23 @@ export const Codes = {
   /**
    * provider identity not verified
    *
-   * Indicates provider identity is not verified
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_PROVIDER_IDENTITY_NOT_VERIFIED: "marketplace:2242",
   /**
    * provider identity score below minimum
    *
-   * Indicates provider identity score is too low
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_PROVIDER_INSUFFICIENT_SCORE: "marketplace:2243",
   /**
    * provider compliance checklist incomplete
    *
-   * Indicates provider compliance is incomplete
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_PROVIDER_COMPLIANCE_INCOMPLETE: "marketplace:2244",
   /**
    * invalid address
-   *
-   * Returned when an address is invalid
    *
    * Action: Fix address format
    *
@@ -3333,8 +2093,6 @@ export const Codes = {
   /**
    * invalid factor type
    *
-   * Returned when a factor type is invalid
-   *
    * Action: Use valid factor type
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3342,8 +2100,6 @@ export const Codes = {
   MFA_INVALID_FACTOR_TYPE: "mfa:1201",
   /**
    * invalid MFA policy
-   *
-   * Returned when an MFA policy is invalid
    *
    * Action: Fix policy format
    *
@@ -3353,8 +2109,6 @@ export const Codes = {
   /**
    * MFA policy not found
    *
-   * Returned when an MFA policy is not found
-   *
    * Action: Create policy first
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -3362,8 +2116,6 @@ export const Codes = {
   MFA_POLICY_NOT_FOUND: "mfa:1203",
   /**
    * invalid factor enrollment
-   *
-   * Returned when a factor enrollment is invalid
    *
    * Action: Fix enrollment data
    *
@@ -3373,8 +2125,6 @@ export const Codes = {
   /**
    * factor enrollment not found
    *
-   * Returned when a factor enrollment is not found
-   *
    * Action: Enroll factor first
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -3382,8 +2132,6 @@ export const Codes = {
   MFA_ENROLLMENT_NOT_FOUND: "mfa:1205",
   /**
    * factor enrollment already exists
-   *
-   * Returned when a factor enrollment already exists
    *
    * Action: Use existing enrollment
    *
@@ -3393,8 +2141,6 @@ export const Codes = {
   /**
    * invalid challenge
    *
-   * Returned when a challenge is invalid
-   *
    * Action: Generate new challenge
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3402,8 +2148,6 @@ export const Codes = {
   MFA_INVALID_CHALLENGE: "mfa:1207",
   /**
    * challenge not found
-   *
-   * Returned when a challenge is not found
    *
    * Action: Create challenge first
    *
@@ -3413,8 +2157,6 @@ export const Codes = {
   /**
    * challenge has expired
    *
-   * Returned when a challenge has expired
-   *
    * Action: Generate new challenge
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -3422,8 +2164,6 @@ export const Codes = {
   MFA_CHALLENGE_EXPIRED: "mfa:1209",
   /**
    * challenge already used
-   *
-   * Returned when a challenge has already been used
    *
    * Action: Generate new challenge
    *
@@ -3433,8 +2173,6 @@ export const Codes = {
   /**
    * maximum verification attempts exceeded
    *
-   * Returned when max verification attempts exceeded
-   *
    * Action: Wait before retrying
    *
    * Category rate_limit, severity error, not retryable, HTTP 429.
@@ -3442,8 +2180,6 @@ export const Codes = {
   MFA_MAX_ATTEMPTS_EXCEEDED: "mfa:1211",
   /**
    * invalid challenge response
-   *
-   * Returned when challenge response is invalid
    *
    * Action: Fix response data
    *
@@ -3453,8 +2189,6 @@ export const Codes = {
   /**
    * verification failed
    *
-   * Returned when verification fails
-   *
    * Action: Check credentials
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -3462,8 +2196,6 @@ export const Codes = {
   MFA_VERIFICATION_FAILED: "mfa:1213",
   /**
    * MFA verification required
-   *
-   * Returned when MFA is required but not provided
    *
    * Action: Complete MFA verification
    *
@@ -3473,8 +2205,6 @@ export const Codes = {
   /**
    * insufficient factors verified
    *
-   * Returned when not enough factors are verified
-   *
    * Action: Verify more factors
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -3482,8 +2212,6 @@ export const Codes = {
   MFA_INSUFFICIENT_FACTORS: "mfa:1215",
   /**
    * authorization session not found
-   *
-   * Returned when an authorization session is not found
    *
    * Action: Create session first
    *
@@ -3493,8 +2221,6 @@ export const Codes = {
   /**
    * authorization session has expired
    *
-   * Returned when an authorization session has expired
-   *
    * Action: Create new session
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -3502,8 +2228,6 @@ export const Codes = {
   MFA_SESSION_EXPIRED: "mfa:1217",
   /**
    * authorization session already used
-   *
-   * Returned when a single-use session has been used
    *
    * Action: Create new session
    *
@@ -3513,8 +2237,6 @@ export const Codes = {
   /**
    * unauthorized
    *
-   * Returned when the sender is not authorized
-   *
    * Action: Check permissions
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -3522,8 +2244,6 @@ export const Codes = {
   MFA_UNAUTHORIZED: "mfa:1219",
   /**
    * invalid sensitive transaction type
-   *
-   * Returned when a sensitive transaction type is invalid
    *
    * Action: Use valid tx type
    *
@@ -3533,8 +2253,6 @@ export const Codes = {
   /**
    * invalid sensitive transaction config
    *
-   * Returned when a sensitive tx config is invalid
-   *
    * Action: Fix config format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3542,8 +2260,6 @@ export const Codes = {
   MFA_INVALID_SENSITIVE_TX_CONFIG: "mfa:1221",
   /**
    * trusted device not found
-   *
-   * Returned when a trusted device is not found
    *
    * Action: Register device
    *
@@ -3553,8 +2269,6 @@ export const Codes = {
   /**
    * trusted device has expired
    *
-   * Returned when a trusted device has expired
-   *
    * Action: Re-register device
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -3562,8 +2276,6 @@ export const Codes = {
   MFA_TRUSTED_DEVICE_EXPIRED: "mfa:1223",
   /**
    * maximum trusted devices limit reached
-   *
-   * Returned when max trusted devices limit reached
    *
    * Action: Remove old devices
    *
@@ -3573,8 +2285,6 @@ export const Codes = {
   /**
    * challenge creation failed
    *
-   * Returned when challenge creation fails
-   *
    * Action: Retry
    *
    * Category internal, severity critical, retryable, HTTP 500.
@@ -3582,8 +2292,6 @@ export const Codes = {
   MFA_CHALLENGE_CREATION_FAILED: "mfa:1225",
   /**
    * MFA is disabled for this account
-   *
-   * Returned when MFA is disabled for the account
    *
    * Action: Enable MFA first
    *
@@ -3593,8 +2301,6 @@ export const Codes = {
   /**
    * factor has been revoked
    *
-   * Returned when attempting to use a revoked factor
-   *
    * Action: Enroll new factor
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -3602,8 +2308,6 @@ export const Codes = {
   MFA_FACTOR_REVOKED: "mfa:1227",
   /**
    * factor has expired
-   *
-   * Returned when attempting to use an expired factor
    *
    * Action: Renew factor
    *
@@ -3613,8 +2317,6 @@ export const Codes = {
   /**
    * VEID score is below required threshold
    *
-   * Returned when VEID score is below threshold
-   *
    * Action: Improve identity score
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -3622,8 +2324,6 @@ export const Codes = {
   MFA_VEID_SCORE_INSUFFICIENT: "mfa:1229",
   /**
    * device fingerprint does not match session
-   *
-   * Returned when device doesn't match session binding
    *
    * Action: Use correct device
    *
@@ -3633,8 +2333,6 @@ export const Codes = {
   /**
    * operation is in cooldown period
    *
-   * Returned when an operation is in cooldown period
-   *
    * Action: Wait for cooldown period
    *
    * Category rate_limit, severity error, not retryable, HTTP 429.
@@ -3642,8 +2340,6 @@ export const Codes = {
   MFA_COOLDOWN_ACTIVE: "mfa:1231",
   /**
    * invalid MFA proof
-   *
-   * Returned when MFA proof is invalid
    *
    * Action: Fix proof data
    *
@@ -3653,8 +2349,6 @@ export const Codes = {
   /**
    * no active factors enrolled
    *
-   * Returned when account has no active factors enrolled
-   *
    * Action: Enroll MFA factor
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -3662,8 +2356,6 @@ export const Codes = {
   MFA_NO_ACTIVE_FACTORS: "mfa:1233",
   /**
    * invalid certificate
-   *
-   * Returned when a certificate is invalid
    *
    * Action: Fix certificate
    *
@@ -3673,8 +2365,6 @@ export const Codes = {
   /**
    * certificate has expired
    *
-   * Returned when a certificate has expired
-   *
    * Action: Renew certificate
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -3682,8 +2372,6 @@ export const Codes = {
   MFA_CERTIFICATE_EXPIRED: "mfa:1235",
   /**
    * certificate is not yet valid
-   *
-   * Returned when a certificate is not yet valid
    *
    * Action: Check certificate dates
    *
@@ -3693,8 +2381,6 @@ export const Codes = {
   /**
    * certificate has been revoked
    *
-   * Returned when a certificate has been revoked
-   *
    * Action: Use valid certificate
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -3702,8 +2388,6 @@ export const Codes = {
   MFA_CERTIFICATE_REVOKED: "mfa:1237",
   /**
    * certificate chain is invalid
-   *
-   * Returned when a certificate chain is invalid
    *
    * Action: Fix certificate chain
    *
@@ -3713,8 +2397,6 @@ export const Codes = {
   /**
    * certificate revocation check failed
    *
-   * Returned when revocation checking fails
-   *
    * Action: Retry
    *
    * Category external, severity error, retryable, HTTP 502.
@@ -3722,8 +2404,6 @@ export const Codes = {
   MFA_REVOCATION_CHECK_FAILED: "mfa:1239",
   /**
    * smart card authentication failed
-   *
-   * Returned when smart card authentication fails
    *
    * Action: Check smart card
    *
@@ -3733,8 +2413,6 @@ export const Codes = {
   /**
    * invalid signature
    *
-   * Returned when a signature is invalid
-   *
    * Action: Re-sign
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3742,8 +2420,6 @@ export const Codes = {
   MFA_INVALID_SIGNATURE: "mfa:1241",
   /**
    * key usage not allowed for this operation
-   *
-   * Returned when key usage is not allowed
    *
    * Action: Use correct key
    *
@@ -3753,8 +2429,6 @@ export const Codes = {
   /**
    * PIN verification required
    *
-   * Returned when PIN verification is required
-   *
    * Action: Provide PIN
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -3762,8 +2436,6 @@ export const Codes = {
   MFA_PIN_REQUIRED: "mfa:1243",
   /**
    * smart card has expired
-   *
-   * Returned when a smart card has expired
    *
    * Action: Renew smart card
    *
@@ -3773,15 +2445,11 @@ export const Codes = {
   /**
    * invalid FIDO2 attestation
    *
-   * Returned when attestation is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_ATTESTATION: "mfa:1250",
   /**
    * invalid authenticator data
-   *
-   * Returned when authenticator data is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3789,63 +2457,47 @@ export const Codes = {
   /**
    * invalid client data JSON
    *
-   * Returned when client data is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_CLIENT_DATA: "mfa:1252",
   /**
    * FIDO2 signature verification failed
    *
-   * Returned when signature verification fails
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_SIGNATURE: "mfa:1253",
   /**
    * FIDO2 challenge mismatch
    *
-   * Returned when challenge doesn't match
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MFA_FIDO2_CHALLENGE_MISMATCH: "mfa:1254",
   /**
    * FIDO2 origin mismatch
    *
-   * Returned when origin doesn't match
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MFA_FIDO2_ORIGIN_MISMATCH: "mfa:1255",
   /**
    * FIDO2 relying party ID mismatch
    *
-   * Returned when relying party ID doesn't match
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   MFA_FIDO2_RPID_MISMATCH: "mfa:1256",
   /**
    * FIDO2 user presence not verified
    *
-   * Returned when user presence flag not set
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MFA_FIDO2_USER_NOT_PRESENT: "mfa:1257",
   /**
    * FIDO2 user verification not performed
    *
-   * Returned when user verification required but not performed
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MFA_FIDO2_USER_NOT_VERIFIED: "mfa:1258",
   /**
    * invalid FIDO2 public key
-   *
-   * Returned when public key is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3853,15 +2505,11 @@ export const Codes = {
   /**
    * FIDO2 replay attack detected
    *
-   * Returned when replay attack is detected
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MFA_FIDO2_REPLAY_DETECTED: "mfa:1260",
   /**
    * unsupported COSE algorithm
-   *
-   * Returned for unsupported COSE algorithms
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3869,15 +2517,11 @@ export const Codes = {
   /**
    * unsupported attestation format
    *
-   * Returned for unsupported attestation formats
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_UNSUPPORTED_ATTESTATION_FORMAT: "mfa:1262",
   /**
    * invalid CBOR encoding
-   *
-   * Returned when CBOR decoding fails
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3885,149 +2529,17 @@ export const Codes = {
   /**
    * FIDO2 signature counter too low - possible cloned authenticator
    *
-   * Returned when signature counter is too low (potential clone)
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MFA_FIDO2_COUNTER_TOO_LOW: "mfa:1264",
   /**
-   * price entry exist
-   *
-   * Is the error when price entry already exists
-   *
-   * Category conflict, severity error, not retryable, HTTP 409.
-   */
-  ORACLE_PRICE_ENTRY_EXISTS: "oracle:1",
-  /**
-   * invalid timestamp
-   *
-   * Is the error indicating invalid timestamp
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ORACLE_INVALID_TIMESTAMP: "oracle:2",
-  /**
-   * unauthorized writer address
-   *
-   * Is the error indicating signer is not allowed to add price records
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
-   */
-  ORACLE_UNAUTHORIZED_WRITER_ADDRESS: "oracle:3",
-  /**
-   * price stalled
-   *
-   * Is the error when price data is stale
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
-   */
-  ORACLE_PRICE_STALLED: "oracle:4",
-  /**
-   * invalid feed contract params
-   *
-   * Is the error when feed contract params are invalid
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ORACLE_INVALID_FEED_CONTRACT_PARAMS: "oracle:5",
-  /**
-   * invalid feed contract config
-   *
-   * Is the error when feed contract config is invalid
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ORACLE_INVALID_FEED_CONTRACT_CONFIG: "oracle:6",
-  /**
-   * invalid TWAP calculation: zero weight
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  ORACLE_TWAP_ZERO_WEIGHT: "oracle:7",
-  /**
-   * invalid provider: invalid host uri
-   *
-   * Register error code for invalid provider uri
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  PROVIDER_INVALID_PROVIDER_URI: "provider:1",
-  /**
-   * invalid provider: not absolute host uri
-   *
-   * Register error code for not absolute provider uri
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  PROVIDER_NOT_ABS_PROVIDER_URI: "provider:2",
-  /**
-   * invalid provider: address not found
-   *
-   * Provider not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  PROVIDER_PROVIDER_NOT_FOUND: "provider:3",
-  /**
-   * invalid provider: already exists
-   *
-   * Provider already exists
-   *
-   * Category conflict, severity error, not retryable, HTTP 409.
-   */
-  PROVIDER_PROVIDER_EXISTS: "provider:4",
-  /**
-   * invalid address
-   *
-   * Invalid provider address
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  PROVIDER_INVALID_ADDRESS: "provider:5",
-  /**
-   * attribute specification error
-   *
-   * Error code for provider attribute problems
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  PROVIDER_ATTRIBUTES: "provider:6",
-  /**
-   * attributes cannot be changed
-   *
-   * Error code for attributes update
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  PROVIDER_INCOMPATIBLE_ATTRIBUTES: "provider:7",
-  /**
-   * invalid provider: invalid info website
-   *
-   * Register error code for invalid info website
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  PROVIDER_INVALID_INFO_WEBSITE: "provider:8",
-  /**
    * internal error
-   *
-   * Internal error
    *
    * Category internal, severity critical, not retryable, HTTP 500.
-   */
-  PROVIDER_INTERNAL_SDK: "provider:9",
-  /**
-   * internal error
-   *
-   * Defines registered error code for internal error
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
    */
   PROVIDER_INTERNAL: "provider:10",
   /**
    * VEID score below required threshold for provider registration
-   *
-   * Defines error when VEID score is below required threshold
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4035,113 +2547,31 @@ export const Codes = {
   /**
    * MFA authorization required for provider registration
    *
-   * Defines error when MFA is required but not provided
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   PROVIDER_MFA_REQUIRED: "provider:12",
   /**
-   * invalid public key
-   *
-   * Invalid public key format or length
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  PROVIDER_INVALID_PUBLIC_KEY: "provider:20",
-  /**
-   * invalid public key type
-   *
-   * Unsupported public key type
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  PROVIDER_INVALID_PUBLIC_KEY_TYPE: "provider:21",
-  /**
-   * public key not found
-   *
-   * Public key not found for provider
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  PROVIDER_PUBLIC_KEY_NOT_FOUND: "provider:22",
-  /**
-   * invalid rotation signature
-   *
-   * Invalid signature for key rotation
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  PROVIDER_INVALID_ROTATION_SIGNATURE: "provider:23",
-  /**
-   * provider has active leases
-   *
-   * Cannot delete provider with active leases
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  PROVIDER_PROVIDER_HAS_ACTIVE_LEASES: "provider:24",
-  /**
-   * invalid domain
-   *
-   * Invalid domain format
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  PROVIDER_INVALID_DOMAIN: "provider:30",
-  /**
-   * domain verification not found
-   *
-   * Domain verification record not found
-   *
-   * Category not_found, severity info, not retryable, HTTP 404.
-   */
-  PROVIDER_DOMAIN_VERIFICATION_NOT_FOUND: "provider:31",
-  /**
-   * domain verification failed
-   *
-   * Domain verification failed (DNS check)
-   *
-   * Category state, severity error, not retryable, HTTP 409.
-   */
-  PROVIDER_DOMAIN_VERIFICATION_FAILED: "provider:32",
-  /**
-   * domain verification token expired
-   *
-   * Domain verification token expired
-   *
-   * Category timeout, severity error, retryable, HTTP 504.
-   */
-  PROVIDER_DOMAIN_VERIFICATION_EXPIRED: "provider:33",
-  /**
    * account rate limited: too many transactions in this block
    *
-   * Returned when an account exceeds its per-block transaction limit
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   RATELIMIT_ACCOUNT_RATE_LIMITED: "ratelimit:1",
   /**
    * VEID rate limited: too many VEID transactions in this block
    *
-   * Returned when the global VEID transaction limit is exceeded
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   RATELIMIT_VEID_RATE_LIMITED: "ratelimit:2",
   /**
    * block rate limited: too many transactions in this block
    *
-   * Returned when the total block transaction limit is exceeded
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   RATELIMIT_BLOCK_RATE_LIMITED: "ratelimit:3",
   /**
    * invalid rate limit parameters
    *
-   * Returned when rate limit parameters are invalid
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   RATELIMIT_INVALID_RATE_LIMIT_PARAMS: "ratelimit:4",
   /**
@@ -4159,7 +2589,7 @@ export const Codes = {
   /**
    * no eligible inventory
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   RESOURCES_NO_ELIGIBLE_INVENTORY: "resources:3",
   /**
@@ -4183,7 +2613,7 @@ export const Codes = {
   /**
    * stale heartbeat
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   RESOURCES_STALE_HEARTBEAT: "resources:7",
   /**
@@ -4237,15 +2667,11 @@ export const Codes = {
   /**
    * invalid rating: must be between 1 and 5
    *
-   * Returned when a rating is outside the 1-5 range
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_RATING: "review:2300",
   /**
    * invalid review text
-   *
-   * Returned when review text is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4253,15 +2679,11 @@ export const Codes = {
   /**
    * order not found
    *
-   * Returned when the order is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   REVIEW_ORDER_NOT_FOUND: "review:2302",
   /**
    * order not completed: only completed orders can be reviewed
-   *
-   * Returned when trying to review an incomplete order
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4269,15 +2691,11 @@ export const Codes = {
   /**
    * unauthorized: reviewer must be the order customer
    *
-   * Returned when reviewer is not the order customer
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   REVIEW_UNAUTHORIZED_REVIEWER: "review:2304",
   /**
    * duplicate review: order has already been reviewed
-   *
-   * Returned when an order has already been reviewed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4285,15 +2703,11 @@ export const Codes = {
   /**
    * review not found
    *
-   * Returned when a review is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   REVIEW_REVIEW_NOT_FOUND: "review:2306",
   /**
    * provider not found
-   *
-   * Returned when the provider is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4301,15 +2715,11 @@ export const Codes = {
   /**
    * invalid review ID
    *
-   * Returned when a review ID is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_REVIEW_ID: "review:2308",
   /**
    * invalid address
-   *
-   * Returned when an address is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4317,15 +2727,11 @@ export const Codes = {
   /**
    * content hash mismatch: review content integrity check failed
    *
-   * Returned when content hash verification fails
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   REVIEW_CONTENT_HASH_MISMATCH: "review:2310",
   /**
    * review text too long
-   *
-   * Returned when review text exceeds maximum length
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4333,15 +2739,11 @@ export const Codes = {
   /**
    * review text too short
    *
-   * Returned when review text is too short
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_REVIEW_TEXT_TOO_SHORT: "review:2312",
   /**
    * invalid order ID
-   *
-   * Returned when the order ID is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4349,15 +2751,11 @@ export const Codes = {
   /**
    * provider rating aggregation not found
    *
-   * Returned when provider aggregation is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   REVIEW_AGGREGATION_NOT_FOUND: "review:2314",
   /**
    * invalid address
-   *
-   * Returned when an address is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4365,15 +2763,11 @@ export const Codes = {
   /**
    * invalid role
    *
-   * Returned when a role is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ROLES_INVALID_ROLE: "roles:1401",
   /**
    * invalid account state
-   *
-   * Returned when an account state is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4381,15 +2775,11 @@ export const Codes = {
   /**
    * unauthorized
    *
-   * Returned when the sender is not authorized to perform an action
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ROLES_UNAUTHORIZED: "roles:1403",
   /**
    * role assignment not found
-   *
-   * Returned when a role assignment is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4397,15 +2787,11 @@ export const Codes = {
   /**
    * role already assigned
    *
-   * Returned when a role is already assigned to an account
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ROLES_ROLE_ALREADY_ASSIGNED: "roles:1405",
   /**
    * account state not found
-   *
-   * Returned when an account state is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4413,23 +2799,17 @@ export const Codes = {
   /**
    * invalid state transition
    *
-   * Returned when an account state transition is not allowed
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ROLES_INVALID_STATE_TRANSITION: "roles:1407",
   /**
    * cannot modify genesis account
    *
-   * Returned when trying to modify a genesis account inappropriately
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ROLES_CANNOT_MODIFY_GENESIS_ACCOUNT: "roles:1408",
   /**
    * account is terminated
-   *
-   * Returned when trying to perform operations on a terminated account
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4437,33 +2817,25 @@ export const Codes = {
   /**
    * account is suspended
    *
-   * Returned when trying to perform operations on a suspended account
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ROLES_ACCOUNT_SUSPENDED: "roles:1410",
   /**
    * only genesis accounts can perform this action
    *
-   * Returned when only genesis accounts can perform an action
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ROLES_NOT_GENESIS_ACCOUNT: "roles:1411",
   /**
    * cannot revoke own role
    *
-   * Returned when trying to revoke own role
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ROLES_CANNOT_REVOKE_OWN_ROLE: "roles:1412",
   /**
    * cannot suspend own account
    *
-   * Returned when trying to suspend own account
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ROLES_CANNOT_SUSPEND_SELF: "roles:1413",
   /**
@@ -4731,31 +3103,23 @@ export const Codes = {
   /**
    * invalid configuration
    *
-   * Indicates an invalid configuration
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SERVICEDESK_CONFIG_INVALID: "servicedesk:1",
   /**
    * sync failed
    *
-   * Indicates a sync operation failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SERVICEDESK_SYNC_FAILED: "servicedesk:2",
   /**
    * external API error
    *
-   * Indicates an external API error
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SERVICEDESK_EXTERNAL_API_ERROR: "servicedesk:3",
   /**
    * sync conflict detected
-   *
-   * Indicates a sync conflict
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4763,15 +3127,11 @@ export const Codes = {
   /**
    * ticket not found
    *
-   * Indicates the ticket was not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   SERVICEDESK_TICKET_NOT_FOUND: "servicedesk:5",
   /**
    * invalid signature
-   *
-   * Indicates an invalid callback signature
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4779,25 +3139,19 @@ export const Codes = {
   /**
    * rate limited
    *
-   * Indicates rate limiting
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SERVICEDESK_RATE_LIMITED: "servicedesk:7",
   /**
    * attachment sync failed
    *
-   * Indicates attachment sync failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SERVICEDESK_ATTACHMENT_FAILED: "servicedesk:8",
   /**
    * audit logging failed
    *
-   * Indicates audit logging failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SERVICEDESK_AUDIT_FAILED: "servicedesk:9",
   /**
@@ -4845,15 +3199,11 @@ export const Codes = {
   /**
    * invalid escrow
    *
-   * Returned when an escrow is malformed
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_ESCROW: "settlement:1500",
   /**
    * escrow not found
-   *
-   * Returned when an escrow is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4861,15 +3211,11 @@ export const Codes = {
   /**
    * escrow already exists
    *
-   * Returned when an escrow already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_ESCROW_EXISTS: "settlement:1502",
   /**
    * invalid state transition
-   *
-   * Returned when a state transition is invalid
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4877,15 +3223,11 @@ export const Codes = {
   /**
    * insufficient funds
    *
-   * Returned when there are insufficient funds
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_INSUFFICIENT_FUNDS: "settlement:1504",
   /**
    * unauthorized
-   *
-   * Returned when an action is unauthorized
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -4893,15 +3235,11 @@ export const Codes = {
   /**
    * invalid settlement
    *
-   * Returned when a settlement is malformed
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_SETTLEMENT: "settlement:1506",
   /**
    * settlement not found
-   *
-   * Returned when a settlement is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4909,15 +3247,11 @@ export const Codes = {
   /**
    * settlement already exists
    *
-   * Returned when a settlement already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_SETTLEMENT_EXISTS: "settlement:1508",
   /**
    * invalid reward
-   *
-   * Returned when a reward is malformed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4925,23 +3259,17 @@ export const Codes = {
   /**
    * reward distribution not found
    *
-   * Returned when a reward distribution is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_REWARD_NOT_FOUND: "settlement:1510",
   /**
    * no claimable rewards
    *
-   * Returned when there are no claimable rewards
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_NO_CLAIMABLE_REWARDS: "settlement:1511",
   /**
    * invalid usage record
-   *
-   * Returned when a usage record is malformed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4949,15 +3277,11 @@ export const Codes = {
   /**
    * usage record not found
    *
-   * Returned when a usage record is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_USAGE_RECORD_NOT_FOUND: "settlement:1513",
   /**
    * usage record already exists
-   *
-   * Returned when a usage record already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4965,15 +3289,11 @@ export const Codes = {
   /**
    * usage already settled
    *
-   * Returned when usage has already been settled
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_USAGE_ALREADY_SETTLED: "settlement:1515",
   /**
    * invalid release condition
-   *
-   * Returned when a release condition is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4981,15 +3301,11 @@ export const Codes = {
   /**
    * release conditions not met
    *
-   * Returned when release conditions are not met
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_CONDITIONS_NOT_MET: "settlement:1517",
   /**
    * escrow has expired
-   *
-   * Returned when an escrow has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4997,15 +3313,11 @@ export const Codes = {
   /**
    * escrow not active
    *
-   * Returned when an escrow is not active
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_ESCROW_NOT_ACTIVE: "settlement:1519",
   /**
    * order not found
-   *
-   * Returned when an order is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5013,15 +3325,11 @@ export const Codes = {
   /**
    * invalid address
    *
-   * Returned when an address is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_ADDRESS: "settlement:1521",
   /**
    * invalid amount
-   *
-   * Returned when an amount is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5029,15 +3337,11 @@ export const Codes = {
   /**
    * escrow is disputed
    *
-   * Returned when an escrow is in disputed state
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_ESCROW_DISPUTED: "settlement:1523",
   /**
    * invalid signature
-   *
-   * Returned when a signature is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5045,23 +3349,17 @@ export const Codes = {
   /**
    * invalid params
    *
-   * Returned when module parameters are invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_PARAMS: "settlement:1525",
   /**
    * reward claim failed
    *
-   * Returned when reward claim fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_REWARD_CLAIM_FAILED: "settlement:1526",
   /**
    * invalid epoch
-   *
-   * Returned when an epoch number is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5069,15 +3367,11 @@ export const Codes = {
   /**
    * distribution failed
    *
-   * Returned when distribution fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_DISTRIBUTION_FAILED: "settlement:1528",
   /**
    * lease not found
-   *
-   * Returned when a lease is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5085,15 +3379,11 @@ export const Codes = {
   /**
    * invalid payout
    *
-   * Returned when a payout is malformed
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_PAYOUT: "settlement:1530",
   /**
    * payout not found
-   *
-   * Returned when a payout is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5101,15 +3391,11 @@ export const Codes = {
   /**
    * payout already exists
    *
-   * Returned when a payout already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_PAYOUT_EXISTS: "settlement:1532",
   /**
    * payout already processed (idempotent)
-   *
-   * Returned when a payout has already been processed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5117,39 +3403,29 @@ export const Codes = {
   /**
    * payout is on hold
    *
-   * Returned when a payout is on hold
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_PAYOUT_HELD: "settlement:1534",
   /**
    * active dispute prevents payout
    *
-   * Returned when there's an active dispute
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_DISPUTE_ACTIVE: "settlement:1535",
   /**
    * invoice not paid
    *
-   * Returned when invoice is not paid
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_INVOICE_NOT_PAID: "settlement:1536",
   /**
    * payout execution failed
    *
-   * Returned when payout execution fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_PAYOUT_EXECUTION_FAILED: "settlement:1537",
   /**
    * fiat conversion not found
-   *
-   * Returned when conversion record is missing
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5157,23 +3433,17 @@ export const Codes = {
   /**
    * fiat conversion not allowed
    *
-   * Returned when conversion is not permitted
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   SETTLEMENT_FIAT_CONVERSION_NOT_ALLOWED: "settlement:1539",
   /**
    * fiat conversion failed
    *
-   * Returned when conversion fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_FIAT_CONVERSION_FAILED: "settlement:1540",
   /**
    * compliance requirements not met
-   *
-   * Returned when compliance requirements are not met
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5181,57 +3451,43 @@ export const Codes = {
   /**
    * dex integration unavailable
    *
-   * Returned when DEX integration is missing
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_DEX_UNAVAILABLE: "settlement:1542",
   /**
    * off-ramp integration unavailable
    *
-   * Returned when off-ramp integration is missing
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_OFF_RAMP_UNAVAILABLE: "settlement:1543",
   /**
    * fiat conversion limit exceeded
    *
-   * Returned when conversion limits are exceeded
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SETTLEMENT_FIAT_LIMIT_EXCEEDED: "settlement:1544",
   /**
    * oracle sources unavailable
    *
-   * Returned when oracle sources are unavailable
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_ORACLE_UNAVAILABLE: "settlement:1545",
   /**
    * oracle price stale
    *
-   * Returned when oracle prices are stale
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_ORACLE_STALE_PRICE: "settlement:1546",
   /**
    * insufficient oracle sources
    *
-   * Returned when not enough oracle sources are available
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_ORACLE_INSUFFICIENT_SOURCES: "settlement:1547",
   /**
    * settlement rate unavailable
    *
-   * Returned when settlement rates cannot be locked
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_RATE_UNAVAILABLE: "settlement:1548",
   /**
@@ -5255,7 +3511,7 @@ export const Codes = {
   /**
    * IBC rate limit exceeded
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SETTLEMENT_IBC_RATE_LIMITED: "settlement-ibc:3103",
   /**
@@ -5267,7 +3523,7 @@ export const Codes = {
   /**
    * IBC channel handshake timed out
    *
-   * Category timeout, severity error, not retryable, HTTP 504.
+   * Category timeout, severity error, retryable, HTTP 504.
    */
   SETTLEMENT_IBC_HANDSHAKE_TIMED_OUT: "settlement-ibc:3105",
   /**
@@ -5279,15 +3535,11 @@ export const Codes = {
   /**
    * invalid phone number
    *
-   * Indicates an invalid phone number
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_INVALID_PHONE_NUMBER: "sms_verification:1",
   /**
    * invalid request
-   *
-   * Indicates an invalid request
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5295,15 +3547,11 @@ export const Codes = {
   /**
    * invalid configuration
    *
-   * Indicates invalid configuration
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_INVALID_CONFIG: "sms_verification:3",
   /**
    * failed to create challenge
-   *
-   * Indicates failure to create a challenge
    *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
@@ -5311,15 +3559,11 @@ export const Codes = {
   /**
    * challenge not found
    *
-   * Indicates the challenge was not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   SMS_VERIFICATION_CHALLENGE_NOT_FOUND: "sms_verification:5",
   /**
    * challenge expired
-   *
-   * Indicates the challenge has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5327,15 +3571,11 @@ export const Codes = {
   /**
    * max verification attempts exceeded
    *
-   * Indicates max verification attempts exceeded
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   SMS_VERIFICATION_MAX_ATTEMPTS_EXCEEDED: "sms_verification:7",
   /**
    * resend limit exceeded
-   *
-   * Indicates max resends exceeded
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -5343,15 +3583,11 @@ export const Codes = {
   /**
    * resend cooldown active
    *
-   * Indicates resend cooldown is active
-   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SMS_VERIFICATION_RESEND_COOLDOWN: "sms_verification:9",
   /**
    * invalid OTP
-   *
-   * Indicates the provided OTP is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5359,15 +3595,11 @@ export const Codes = {
   /**
    * account address mismatch
    *
-   * Indicates the account does not match the challenge
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   SMS_VERIFICATION_ACCOUNT_MISMATCH: "sms_verification:11",
   /**
    * SMS delivery failed
-   *
-   * Indicates SMS delivery failed
    *
    * Category external, severity error, retryable, HTTP 502.
    */
@@ -5375,15 +3607,11 @@ export const Codes = {
   /**
    * SMS provider error
    *
-   * Indicates an SMS provider error
-   *
    * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_PROVIDER_ERROR: "sms_verification:13",
   /**
    * rate limit exceeded
-   *
-   * Indicates the request is rate limited
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -5391,15 +3619,11 @@ export const Codes = {
   /**
    * service unavailable
    *
-   * Indicates the service is unavailable
-   *
    * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_SERVICE_UNAVAILABLE: "sms_verification:15",
   /**
    * cache error
-   *
-   * Indicates a cache error
    *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
@@ -5407,15 +3631,11 @@ export const Codes = {
   /**
    * attestation creation failed
    *
-   * Indicates attestation creation failed
-   *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   SMS_VERIFICATION_ATTESTATION_FAILED: "sms_verification:17",
   /**
    * phone already verified
-   *
-   * Indicates the phone is already verified
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5423,15 +3643,11 @@ export const Codes = {
   /**
    * challenge already consumed
    *
-   * Indicates the challenge has already been used
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   SMS_VERIFICATION_CHALLENGE_CONSUMED: "sms_verification:19",
   /**
    * VoIP numbers not allowed
-   *
-   * Indicates a VoIP number was detected
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5439,15 +3655,11 @@ export const Codes = {
   /**
    * phone number blocked
    *
-   * Indicates the phone number is blocked
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_PHONE_BLOCKED: "sms_verification:21",
   /**
    * attestation signing failed
-   *
-   * Indicates attestation signing failed
    *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
@@ -5455,15 +3667,11 @@ export const Codes = {
   /**
    * carrier lookup failed
    *
-   * Indicates carrier lookup failed
-   *
    * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_CARRIER_LOOKUP_FAILED: "sms_verification:23",
   /**
    * suspicious activity detected
-   *
-   * Indicates suspicious activity was detected
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -5471,15 +3679,11 @@ export const Codes = {
   /**
    * velocity limit exceeded
    *
-   * Indicates velocity limits were exceeded
-   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SMS_VERIFICATION_VELOCITY_EXCEEDED: "sms_verification:25",
   /**
    * device fingerprint mismatch
-   *
-   * Indicates device fingerprint doesn't match
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -5487,15 +3691,11 @@ export const Codes = {
   /**
    * primary SMS provider failed
    *
-   * Indicates the primary SMS provider failed
-   *
    * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_PRIMARY_PROVIDER_FAILED: "sms_verification:27",
   /**
    * all SMS providers failed
-   *
-   * Indicates all SMS providers failed
    *
    * Category external, severity error, retryable, HTTP 502.
    */
@@ -5503,15 +3703,11 @@ export const Codes = {
   /**
    * phone region not supported
    *
-   * Indicates the phone region is not supported
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_REGION_NOT_SUPPORTED: "sms_verification:29",
   /**
    * invalid country code
-   *
-   * Indicates an invalid country code
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5519,15 +3715,11 @@ export const Codes = {
   /**
    * VoIP numbers not allowed
    *
-   * Indicates VoIP numbers are not allowed
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_VO_IP_NOT_ALLOWED: "sms_verification:31",
   /**
    * country is blocked
-   *
-   * Indicates the country is blocked
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5535,23 +3727,17 @@ export const Codes = {
   /**
    * phone number mismatch
    *
-   * Indicates the phone number doesn't match the challenge
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_PHONE_MISMATCH: "sms_verification:33",
   /**
    * template rendering error
    *
-   * Indicates a template rendering error
-   *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   SMS_VERIFICATION_TEMPLATE_ERROR: "sms_verification:34",
   /**
    * invalid webhook payload
-   *
-   * Indicates an invalid webhook payload
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5577,19 +3763,19 @@ export const Codes = {
   /**
    * invalid external system
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SUPPORT_INVALID_EXTERNAL_SYSTEM: "support:4",
   /**
    * invalid external ticket ID
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SUPPORT_INVALID_EXTERNAL_TICKET_ID: "support:5",
   /**
    * invalid external URL
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SUPPORT_INVALID_EXTERNAL_URL: "support:6",
   /**
@@ -5667,17 +3853,9 @@ export const Codes = {
   /**
    * support request archived
    *
-   * Category state, severity error, not retryable, HTTP 409.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SUPPORT_REQUEST_ARCHIVED: "support:19",
-  /**
-   * parameter invalid
-   *
-   * Indicates an invalid chain parameter
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  TAKE_INVALID_PARAM: "take:1",
   /**
    * internal
    *
@@ -5693,8 +3871,6 @@ export const Codes = {
   /**
    * invalid address
    *
-   * Returned when an address is invalid
-   *
    * Action: Fix address format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -5702,8 +3878,6 @@ export const Codes = {
   VEID_INVALID_ADDRESS: "veid:1000",
   /**
    * invalid scope
-   *
-   * Returned when a scope is malformed
    *
    * Action: Fix scope format
    *
@@ -5713,8 +3887,6 @@ export const Codes = {
   /**
    * invalid scope type
    *
-   * Returned when a scope type is invalid
-   *
    * Action: Use valid scope type
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -5722,8 +3894,6 @@ export const Codes = {
   VEID_INVALID_SCOPE_TYPE: "veid:1002",
   /**
    * invalid scope version
-   *
-   * Returned when a scope version is invalid
    *
    * Action: Update scope version
    *
@@ -5733,8 +3903,6 @@ export const Codes = {
   /**
    * invalid encrypted payload
    *
-   * Returned when an encrypted payload is invalid
-   *
    * Action: Fix encrypted payload
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -5742,8 +3910,6 @@ export const Codes = {
   VEID_INVALID_PAYLOAD: "veid:1004",
   /**
    * invalid salt
-   *
-   * Returned when a salt is invalid
    *
    * Action: Generate new salt
    *
@@ -5753,8 +3919,6 @@ export const Codes = {
   /**
    * salt already used
    *
-   * Returned when a salt has already been used
-   *
    * Action: Generate new salt
    *
    * Category conflict, severity error, not retryable, HTTP 409.
@@ -5762,8 +3926,6 @@ export const Codes = {
   VEID_SALT_ALREADY_USED: "veid:1006",
   /**
    * invalid device info
-   *
-   * Returned when device information is invalid
    *
    * Action: Fix device information
    *
@@ -5773,8 +3935,6 @@ export const Codes = {
   /**
    * invalid client ID
    *
-   * Returned when a client ID is invalid
-   *
    * Action: Use approved client ID
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -5782,8 +3942,6 @@ export const Codes = {
   VEID_INVALID_CLIENT_ID: "veid:1008",
   /**
    * client not approved
-   *
-   * Returned when a client is not approved
    *
    * Action: Register and approve client
    *
@@ -5793,8 +3951,6 @@ export const Codes = {
   /**
    * invalid client signature
    *
-   * Returned when a client signature is invalid
-   *
    * Action: Re-sign with correct key
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -5802,8 +3958,6 @@ export const Codes = {
   VEID_INVALID_CLIENT_SIGNATURE: "veid:1010",
   /**
    * invalid user signature
-   *
-   * Returned when a user signature is invalid
    *
    * Action: Re-sign with correct key
    *
@@ -5813,8 +3967,6 @@ export const Codes = {
   /**
    * invalid payload hash
    *
-   * Returned when a payload hash is invalid
-   *
    * Action: Recalculate hash
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -5822,8 +3974,6 @@ export const Codes = {
   VEID_INVALID_PAYLOAD_HASH: "veid:1012",
   /**
    * invalid verification status
-   *
-   * Returned when a verification status is invalid
    *
    * Action: Use valid status
    *
@@ -5833,8 +3983,6 @@ export const Codes = {
   /**
    * invalid verification event
    *
-   * Returned when a verification event is invalid
-   *
    * Action: Fix event data
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -5842,8 +3990,6 @@ export const Codes = {
   VEID_INVALID_VERIFICATION_EVENT: "veid:1014",
   /**
    * invalid score
-   *
-   * Returned when an identity score is invalid
    *
    * Action: Score must be 0-100
    *
@@ -5853,8 +3999,6 @@ export const Codes = {
   /**
    * invalid tier
    *
-   * Returned when an identity tier is invalid
-   *
    * Action: Use valid tier
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -5862,8 +4006,6 @@ export const Codes = {
   VEID_INVALID_TIER: "veid:1016",
   /**
    * invalid identity record
-   *
-   * Returned when an identity record is invalid
    *
    * Action: Fix record format
    *
@@ -5873,8 +4015,6 @@ export const Codes = {
   /**
    * invalid identity wallet
    *
-   * Returned when an identity wallet is invalid
-   *
    * Action: Fix wallet format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -5882,8 +4022,6 @@ export const Codes = {
   VEID_INVALID_WALLET: "veid:1018",
   /**
    * scope not found
-   *
-   * Returned when a scope is not found
    *
    * Action: Create scope first
    *
@@ -5893,8 +4031,6 @@ export const Codes = {
   /**
    * identity record not found
    *
-   * Returned when an identity record is not found
-   *
    * Action: Create identity first
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -5902,8 +4038,6 @@ export const Codes = {
   VEID_IDENTITY_RECORD_NOT_FOUND: "veid:1020",
   /**
    * scope already exists
-   *
-   * Returned when a scope already exists
    *
    * Action: Use existing scope
    *
@@ -5913,8 +4047,6 @@ export const Codes = {
   /**
    * scope has been revoked
    *
-   * Returned when trying to use a revoked scope
-   *
    * Action: Cannot use revoked scope
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -5922,8 +4054,6 @@ export const Codes = {
   VEID_SCOPE_REVOKED: "veid:1022",
   /**
    * scope has expired
-   *
-   * Returned when trying to use an expired scope
    *
    * Action: Renew scope
    *
@@ -5933,8 +4063,6 @@ export const Codes = {
   /**
    * unauthorized
    *
-   * Returned when the sender is not authorized
-   *
    * Action: Check permissions
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -5942,8 +4070,6 @@ export const Codes = {
   VEID_UNAUTHORIZED: "veid:1024",
   /**
    * invalid status transition
-   *
-   * Returned when an invalid status transition is attempted
    *
    * Action: Check state machine
    *
@@ -5953,8 +4079,6 @@ export const Codes = {
   /**
    * identity is locked
    *
-   * Returned when trying to modify a locked identity
-   *
    * Action: Wait for unlock
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -5962,8 +4086,6 @@ export const Codes = {
   VEID_IDENTITY_LOCKED: "veid:1026",
   /**
    * maximum scopes exceeded
-   *
-   * Returned when the maximum number of scopes is exceeded
    *
    * Action: Delete unused scopes
    *
@@ -5973,8 +4095,6 @@ export const Codes = {
   /**
    * verification already in progress
    *
-   * Returned when verification is already in progress
-   *
    * Action: Wait for completion
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -5982,8 +4102,6 @@ export const Codes = {
   VEID_VERIFICATION_IN_PROGRESS: "veid:1028",
   /**
    * action restricted to validators
-   *
-   * Returned when a non-validator attempts a validator-only action
    *
    * Action: Must be validator
    *
@@ -5993,8 +4111,6 @@ export const Codes = {
   /**
    * signature mismatch
    *
-   * Returned when signatures don't match expected values
-   *
    * Action: Verify signatures
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -6002,8 +4118,6 @@ export const Codes = {
   VEID_SIGNATURE_MISMATCH: "veid:1030",
   /**
    * invalid parameters
-   *
-   * Returned when module parameters are invalid
    *
    * Action: Fix parameters
    *
@@ -6013,8 +4127,6 @@ export const Codes = {
   /**
    * invalid verification request
    *
-   * Returned when a verification request is invalid
-   *
    * Action: Fix request format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -6022,8 +4134,6 @@ export const Codes = {
   VEID_INVALID_VERIFICATION_REQUEST: "veid:1032",
   /**
    * invalid verification result
-   *
-   * Returned when a verification result is invalid
    *
    * Action: Fix result format
    *
@@ -6033,8 +4143,6 @@ export const Codes = {
   /**
    * verification request not found
    *
-   * Returned when a verification request is not found
-   *
    * Action: Create request first
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -6042,8 +4150,6 @@ export const Codes = {
   VEID_VERIFICATION_REQUEST_NOT_FOUND: "veid:1034",
   /**
    * scope decryption failed
-   *
-   * Returned when scope decryption fails
    *
    * Action: Check encryption keys
    *
@@ -6053,8 +4159,6 @@ export const Codes = {
   /**
    * ML inference failed
    *
-   * Returned when ML scoring fails
-   *
    * Action: Retry or report
    *
    * Category internal, severity critical, retryable, HTTP 500.
@@ -6062,8 +4166,6 @@ export const Codes = {
   VEID_ML_INFERENCE_FAILED: "veid:1036",
   /**
    * verification timeout
-   *
-   * Returned when verification times out
    *
    * Action: Retry with longer timeout
    *
@@ -6073,8 +4175,6 @@ export const Codes = {
   /**
    * max retries exceeded
    *
-   * Returned when max retries are exceeded
-   *
    * Action: Contact support
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -6082,8 +4182,6 @@ export const Codes = {
   VEID_MAX_RETRIES_EXCEEDED: "veid:1038",
   /**
    * not block proposer
-   *
-   * Returned when non-proposer attempts proposer-only action
    *
    * Action: Only proposer can execute
    *
@@ -6093,8 +4191,6 @@ export const Codes = {
   /**
    * validator identity key not found
    *
-   * Returned when validator identity key is not found
-   *
    * Action: Register validator key
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -6103,15 +4199,11 @@ export const Codes = {
   /**
    * identity wallet not found
    *
-   * Returned when an identity wallet is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_WALLET_NOT_FOUND: "veid:1041",
   /**
    * identity wallet already exists
-   *
-   * Returned when a wallet already exists for an account
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -6119,23 +4211,17 @@ export const Codes = {
   /**
    * identity wallet is inactive
    *
-   * Returned when trying to use an inactive wallet
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_WALLET_INACTIVE: "veid:1043",
   /**
    * consent not granted
    *
-   * Returned when required consent is not granted
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_CONSENT_NOT_GRANTED: "veid:1044",
   /**
    * consent has expired
-   *
-   * Returned when consent has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6143,15 +4229,11 @@ export const Codes = {
   /**
    * invalid wallet binding signature
    *
-   * Returned when wallet binding signature is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_BINDING_SIGNATURE: "veid:1046",
   /**
    * scope not found in wallet
-   *
-   * Returned when a scope is not found in the wallet
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -6159,15 +4241,11 @@ export const Codes = {
   /**
    * scope already in wallet
    *
-   * Returned when a scope is already in the wallet
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_SCOPE_ALREADY_IN_WALLET: "veid:1048",
   /**
    * derived features are empty
-   *
-   * Returned when derived features are empty
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6175,15 +4253,11 @@ export const Codes = {
   /**
    * verification result mismatch
    *
-   * Returned when consensus verification result mismatches
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_VERIFICATION_MISMATCH: "veid:1050",
   /**
    * model version mismatch
-   *
-   * Returned when ML model versions don't match
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -6191,15 +4265,11 @@ export const Codes = {
   /**
    * input hash mismatch
    *
-   * Returned when input hashes don't match
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_INPUT_HASH_MISMATCH: "veid:1052",
   /**
    * score tolerance exceeded
-   *
-   * Returned when score difference exceeds tolerance
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6207,15 +4277,11 @@ export const Codes = {
   /**
    * invalid vote extension
    *
-   * Returned when a vote extension is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_VOTE_EXTENSION_INVALID: "veid:1054",
   /**
    * invalid borderline fallback
-   *
-   * Returned when a borderline fallback is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6223,15 +4289,11 @@ export const Codes = {
   /**
    * borderline fallback not found
    *
-   * Returned when a borderline fallback is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_BORDERLINE_FALLBACK_NOT_FOUND: "veid:1056",
   /**
    * borderline fallback expired
-   *
-   * Returned when a borderline fallback has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6239,31 +4301,23 @@ export const Codes = {
   /**
    * borderline fallback already completed
    *
-   * Returned when fallback is already completed
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_BORDERLINE_FALLBACK_ALREADY_COMPLETED: "veid:1058",
   /**
    * MFA challenge not satisfied
    *
-   * Returned when MFA challenge is not satisfied
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_MFA_CHALLENGE_NOT_SATISFIED: "veid:1059",
   /**
    * no enrolled MFA factors
    *
-   * Returned when account has no enrolled MFA factors
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_NO_ENROLLED_FACTORS: "veid:1060",
   /**
    * borderline fallback is disabled
-   *
-   * Returned when borderline fallback is disabled
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6271,15 +4325,11 @@ export const Codes = {
   /**
    * invalid pipeline version
    *
-   * Returned when a pipeline version is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PIPELINE_VERSION: "veid:1062",
   /**
    * pipeline version not found
-   *
-   * Returned when a pipeline version is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -6287,15 +4337,11 @@ export const Codes = {
   /**
    * pipeline version already exists
    *
-   * Returned when a pipeline version already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PIPELINE_VERSION_ALREADY_EXISTS: "veid:1064",
   /**
    * no active pipeline version
-   *
-   * Returned when no active pipeline version exists
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6303,15 +4349,11 @@ export const Codes = {
   /**
    * pipeline version mismatch
    *
-   * Returned when pipeline versions don't match for consensus
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PIPELINE_VERSION_MISMATCH: "veid:1066",
   /**
    * model manifest mismatch
-   *
-   * Returned when model manifests don't match
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -6319,15 +4361,11 @@ export const Codes = {
   /**
    * determinism violation detected
    *
-   * Returned when deterministic execution check fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_DETERMINISM_VIOLATION: "veid:1068",
   /**
    * invalid model manifest
-   *
-   * Returned when a model manifest is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6335,15 +4373,11 @@ export const Codes = {
   /**
    * pipeline execution failed
    *
-   * Returned when pipeline execution fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PIPELINE_EXECUTION_FAILED: "veid:1070",
   /**
    * invalid scoring model
-   *
-   * Returned when a scoring model is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6351,15 +4385,11 @@ export const Codes = {
   /**
    * scoring model not found
    *
-   * Returned when a scoring model version is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SCORING_MODEL_NOT_FOUND: "veid:1072",
   /**
    * scoring model already exists
-   *
-   * Returned when a scoring model version already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -6367,23 +4397,17 @@ export const Codes = {
   /**
    * invalid scoring input
    *
-   * Returned when scoring input is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCORING_INPUT: "veid:1074",
   /**
    * scoring computation failed
    *
-   * Returned when score computation fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SCORING_FAILED: "veid:1075",
   /**
    * no active scoring model
-   *
-   * Returned when no active scoring model exists
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6391,15 +4415,11 @@ export const Codes = {
   /**
    * scoring model version mismatch
    *
-   * Returned when scoring model versions don't match
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_SCORING_MODEL_VERSION_MISMATCH: "veid:1077",
   /**
    * invalid SSO verification
-   *
-   * Returned for SSO verification errors
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6407,15 +4427,11 @@ export const Codes = {
   /**
    * SSO linkage not found
    *
-   * Returned when SSO linkage is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SSO_NOT_FOUND: "veid:1079",
   /**
    * SSO linkage has expired
-   *
-   * Returned when SSO linkage has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6423,15 +4439,11 @@ export const Codes = {
   /**
    * SSO linkage has been revoked
    *
-   * Returned when SSO linkage has been revoked
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SSO_REVOKED: "veid:1081",
   /**
    * invalid domain verification
-   *
-   * Returned for domain verification errors
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6439,15 +4451,11 @@ export const Codes = {
   /**
    * domain verification not found
    *
-   * Returned when domain verification is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_DOMAIN_NOT_FOUND: "veid:1083",
   /**
    * domain verification has expired
-   *
-   * Returned when domain verification has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6455,15 +4463,11 @@ export const Codes = {
   /**
    * domain verification has been revoked
    *
-   * Returned when domain verification has been revoked
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DOMAIN_REVOKED: "veid:1085",
   /**
    * invalid email verification
-   *
-   * Returned for email verification errors
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6471,15 +4475,11 @@ export const Codes = {
   /**
    * email verification not found
    *
-   * Returned when email verification is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_EMAIL_NOT_FOUND: "veid:1087",
   /**
    * email verification has expired
-   *
-   * Returned when email verification has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6487,15 +4487,11 @@ export const Codes = {
   /**
    * nonce already used
    *
-   * Returned when a nonce has already been used (anti-replay)
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_NONCE_ALREADY_USED: "veid:1089",
   /**
    * maximum verification attempts exceeded
-   *
-   * Returned when max verification attempts exceeded
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6503,15 +4499,11 @@ export const Codes = {
   /**
    * invalid token
    *
-   * Returned for tokenization errors
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_TOKEN: "veid:1091",
   /**
    * token not found
-   *
-   * Returned when token mapping is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -6519,15 +4511,11 @@ export const Codes = {
   /**
    * token has expired
    *
-   * Returned when token has expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_TOKEN_EXPIRED: "veid:1093",
   /**
    * token has been revoked
-   *
-   * Returned when token has been revoked
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6535,15 +4523,11 @@ export const Codes = {
   /**
    * invalid retention policy
    *
-   * Returned for retention policy errors
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_RETENTION: "veid:1095",
   /**
    * retention policy not found
-   *
-   * Returned when retention policy is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -6551,15 +4535,11 @@ export const Codes = {
   /**
    * invalid Waldur integration
    *
-   * Returned for Waldur integration errors
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_WALDUR: "veid:1097",
   /**
    * Waldur link not found
-   *
-   * Returned when Waldur link is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -6567,23 +4547,17 @@ export const Codes = {
   /**
    * Waldur request has expired
    *
-   * Returned when Waldur request has expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_WALDUR_LINK_EXPIRED: "veid:1099",
   /**
    * Waldur sync failed
    *
-   * Returned when Waldur sync fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_WALDUR_SYNC_FAILED: "veid:1100",
   /**
    * invalid AD SSO verification
-   *
-   * Returned for AD SSO verification errors
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6591,15 +4565,11 @@ export const Codes = {
   /**
    * AD SSO linkage not found
    *
-   * Returned when AD SSO linkage is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_ADSSO_NOT_FOUND: "veid:1102",
   /**
    * AD SSO linkage has expired
-   *
-   * Returned when AD SSO linkage has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6607,15 +4577,11 @@ export const Codes = {
   /**
    * AD SSO linkage has been revoked
    *
-   * Returned when AD SSO linkage has been revoked
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_ADSSO_REVOKED: "veid:1104",
   /**
    * AD SSO challenge has expired
-   *
-   * Returned when AD SSO challenge has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6623,23 +4589,17 @@ export const Codes = {
   /**
    * AD SSO challenge not found
    *
-   * Returned when AD SSO challenge is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_ADSSO_CHALLENGE_NOT_FOUND: "veid:1106",
   /**
    * AD wallet binding failed
    *
-   * Returned when AD wallet binding fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AD_WALLET_BINDING_FAILED: "veid:1107",
   /**
    * AD wallet binding not found
-   *
-   * Returned when AD wallet binding is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -6647,39 +4607,29 @@ export const Codes = {
   /**
    * invalid AD authentication method
    *
-   * Returned when AD auth method is invalid
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_AD_AUTH_METHOD_INVALID: "veid:1109",
   /**
    * OIDC token validation failed
    *
-   * Returned when OIDC token validation fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_ADOIDC_VALIDATION_FAILED: "veid:1110",
   /**
    * SAML assertion validation failed
    *
-   * Returned when SAML assertion validation fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_ADSAML_VALIDATION_FAILED: "veid:1111",
   /**
    * LDAP bind failed
    *
-   * Returned when LDAP bind operation fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_ADLDAP_BIND_FAILED: "veid:1112",
   /**
    * invalid phone verification
-   *
-   * Returned for phone/SMS verification errors
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6687,15 +4637,11 @@ export const Codes = {
   /**
    * phone verification not found
    *
-   * Returned when phone verification is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PHONE_NOT_FOUND: "veid:1114",
   /**
    * phone verification has expired
-   *
-   * Returned when phone verification has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6703,15 +4649,11 @@ export const Codes = {
   /**
    * phone verification has been revoked
    *
-   * Returned when phone verification has been revoked
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_PHONE_REVOKED: "veid:1116",
   /**
    * SMS OTP has expired
-   *
-   * Returned when SMS OTP has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6719,15 +4661,11 @@ export const Codes = {
   /**
    * SMS OTP is invalid
    *
-   * Returned when SMS OTP is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SMSOTP_INVALID: "veid:1118",
   /**
    * SMS challenge not found
-   *
-   * Returned when SMS challenge is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -6735,23 +4673,17 @@ export const Codes = {
   /**
    * SMS delivery failed
    *
-   * Returned when SMS delivery fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SMS_DELIVERY_FAILED: "veid:1120",
   /**
    * SMS resend limit exceeded
    *
-   * Returned when SMS resend limit is exceeded
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   VEID_SMS_RESEND_LIMIT_EXCEEDED: "veid:1121",
   /**
    * VoIP numbers are not allowed
-   *
-   * Returned when VoIP number is blocked
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -6759,47 +4691,35 @@ export const Codes = {
   /**
    * carrier lookup failed
    *
-   * Returned when carrier lookup fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_CARRIER_LOOKUP_FAILED: "veid:1123",
   /**
    * invalid rate limit configuration
    *
-   * Returned for rate limit configuration errors
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   VEID_INVALID_RATE_LIMIT: "veid:1124",
   /**
    * rate limit exceeded
    *
-   * Returned when rate limit is exceeded
-   *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   VEID_RATE_LIMIT_EXCEEDED: "veid:1125",
   /**
    * SMS gateway not configured
    *
-   * Returned when validator SMS gateway is not configured
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SMS_GATEWAY_NOT_CONFIGURED: "veid:1126",
   /**
    * SMS gateway unavailable
    *
-   * Returned when SMS gateway is unavailable
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VEID_SMS_GATEWAY_UNAVAILABLE: "veid:1127",
   /**
    * phone number already verified
-   *
-   * Returned when phone is already verified for account
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -6807,15 +4727,11 @@ export const Codes = {
   /**
    * phone number country not allowed
    *
-   * Returned when phone country is not allowed
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_COUNTRY_NOT_ALLOWED: "veid:1129",
   /**
    * invalid public key length
-   *
-   * Returned when a public key has invalid length
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6823,23 +4739,17 @@ export const Codes = {
   /**
    * invalid signature length
    *
-   * Returned when a signature has invalid length
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SIGNATURE_LENGTH: "veid:1131",
   /**
    * signature verification failed
    *
-   * Returned when signature verification fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SIGNATURE_VERIFICATION_FAILED: "veid:1132",
   /**
    * client key mismatch
-   *
-   * Returned when client key doesn't match expected key
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -6847,15 +4757,11 @@ export const Codes = {
   /**
    * salt binding verification failed
    *
-   * Returned when salt binding verification fails
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SALT_BINDING_INVALID: "veid:1134",
   /**
    * unsupported signature algorithm
-   *
-   * Returned when an unsupported algorithm is specified
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6863,15 +4769,11 @@ export const Codes = {
   /**
    * public key does not match address
    *
-   * Returned when the public key doesn't derive to expected address
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PUBLIC_KEY_MISMATCH: "veid:1136",
   /**
    * invalid salt binding payload
-   *
-   * Returned when salt binding payload is malformed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6879,15 +4781,11 @@ export const Codes = {
   /**
    * timestamp out of acceptable range
    *
-   * Returned when salt binding timestamp is too old or in future
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_TIMESTAMP_OUT_OF_RANGE: "veid:1138",
   /**
    * invalid delegation
-   *
-   * Returned when a delegation is malformed or invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6895,15 +4793,11 @@ export const Codes = {
   /**
    * delegation not found
    *
-   * Returned when a delegation is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_DELEGATION_NOT_FOUND: "veid:1141",
   /**
    * delegation has expired
-   *
-   * Returned when a delegation has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6911,23 +4805,17 @@ export const Codes = {
   /**
    * delegation has been revoked
    *
-   * Returned when a delegation has been revoked
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_REVOKED: "veid:1143",
   /**
    * delegation has no uses remaining
    *
-   * Returned when a delegation has no uses remaining
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_DELEGATION_EXHAUSTED: "veid:1144",
   /**
    * delegation already revoked
-   *
-   * Returned when trying to revoke an already revoked delegation
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -6935,15 +4823,11 @@ export const Codes = {
   /**
    * delegation does not grant required permission
    *
-   * Returned when delegation lacks required permission
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_DELEGATION_PERMISSION_DENIED: "veid:1146",
   /**
    * unauthorized delegation operation
-   *
-   * Returned when operation is not authorized for delegation
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -6951,15 +4835,11 @@ export const Codes = {
   /**
    * delegation already exists
    *
-   * Returned when trying to create a duplicate delegation
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_ALREADY_EXISTS: "veid:1148",
   /**
    * invalid verifiable credential
-   *
-   * Returned when a verifiable credential is malformed or invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6967,15 +4847,11 @@ export const Codes = {
   /**
    * credential not found
    *
-   * Returned when a credential is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_CREDENTIAL_NOT_FOUND: "veid:1151",
   /**
    * credential has expired
-   *
-   * Returned when a credential has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -6983,15 +4859,11 @@ export const Codes = {
   /**
    * credential has been revoked
    *
-   * Returned when a credential has been revoked
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CREDENTIAL_REVOKED: "veid:1153",
   /**
    * credential already revoked
-   *
-   * Returned when trying to revoke an already revoked credential
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -6999,23 +4871,17 @@ export const Codes = {
   /**
    * invalid credential proof
    *
-   * Returned when a credential proof is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PROOF: "veid:1155",
   /**
    * proof verification failed
    *
-   * Returned when proof verification fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PROOF_VERIFICATION_FAILED: "veid:1156",
   /**
    * unauthorized credential operation
-   *
-   * Returned when operation is not authorized for credential
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -7023,15 +4889,11 @@ export const Codes = {
   /**
    * credential already exists
    *
-   * Returned when trying to create a duplicate credential
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_CREDENTIAL_ALREADY_EXISTS: "veid:1158",
   /**
    * invalid or unauthorized issuer
-   *
-   * Returned when the credential issuer is invalid or unauthorized
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -7039,15 +4901,11 @@ export const Codes = {
   /**
    * market VEID requirements not met
    *
-   * Returned when VEID requirements are not met
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_MARKET_VEID_NOT_MET: "veid:1160",
   /**
    * market VEID requirements not found
-   *
-   * Returned when market requirements are not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -7055,15 +4913,11 @@ export const Codes = {
   /**
    * insufficient trust score for market participation
    *
-   * Returned when trust score is too low
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_INSUFFICIENT_TRUST_SCORE: "veid:1162",
   /**
    * missing required verification scopes for market
-   *
-   * Returned when required scopes are missing
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7071,15 +4925,11 @@ export const Codes = {
   /**
    * delegation not allowed for this market type
    *
-   * Returned when delegation is not allowed for market
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_DELEGATION_NOT_ALLOWED: "veid:1164",
   /**
    * delegation exceeds maximum age for market participation
-   *
-   * Returned when the delegation is too old
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7087,15 +4937,11 @@ export const Codes = {
   /**
    * identity verification expired for market participation
    *
-   * Returned when identity is expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_IDENTITY_EXPIRED_FOR_MARKET: "veid:1166",
   /**
    * identity is locked and cannot participate in market
-   *
-   * Returned when identity is locked
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7103,15 +4949,11 @@ export const Codes = {
   /**
    * provider VEID requirements not met
    *
-   * Returned when provider-specific VEID requirements are not met
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PROVIDER_VEID_NOT_MET: "veid:1168",
   /**
    * invalid proof request
-   *
-   * Returned when a proof request is malformed or invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7119,15 +4961,11 @@ export const Codes = {
   /**
    * proof request not found
    *
-   * Returned when a proof request is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PROOF_REQUEST_NOT_FOUND: "veid:1171",
   /**
    * proof request has expired
-   *
-   * Returned when a proof request has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7135,15 +4973,11 @@ export const Codes = {
   /**
    * proof not found
    *
-   * Returned when a proof is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PROOF_NOT_FOUND: "veid:1173",
   /**
    * proof has expired
-   *
-   * Returned when a proof has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7151,23 +4985,17 @@ export const Codes = {
   /**
    * invalid claim type
    *
-   * Returned when a claim type is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_CLAIM_TYPE: "veid:1175",
   /**
    * claim not available for subject
    *
-   * Returned when a requested claim is not available for the subject
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_CLAIM_NOT_AVAILABLE: "veid:1176",
   /**
    * invalid or unsupported proof scheme
-   *
-   * Returned when a proof scheme is invalid or unsupported
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7175,15 +5003,11 @@ export const Codes = {
   /**
    * proof generation failed
    *
-   * Returned when proof generation fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PROOF_GENERATION_FAILED: "veid:1178",
   /**
    * invalid or reused nonce
-   *
-   * Returned when a nonce is invalid or already used
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7191,23 +5015,17 @@ export const Codes = {
   /**
    * commitment mismatch
    *
-   * Returned when commitment verification fails
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_COMMITMENT_MISMATCH: "veid:1180",
   /**
    * insufficient verification level for claim
    *
-   * Returned when subject lacks required verification
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_INSUFFICIENT_VERIFICATION_LEVEL: "veid:1181",
   /**
    * invalid biometric template
-   *
-   * Returned when a biometric template is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7215,15 +5033,11 @@ export const Codes = {
   /**
    * biometric hash operation failed
    *
-   * Returned when biometric hashing fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_BIOMETRIC_HASH_FAILED: "veid:1191",
   /**
    * biometric hash not found
-   *
-   * Returned when a biometric hash is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -7231,15 +5045,11 @@ export const Codes = {
   /**
    * biometric match operation failed
    *
-   * Returned when biometric matching fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_BIOMETRIC_MATCH_FAILED: "veid:1193",
   /**
    * biometric hash version mismatch
-   *
-   * Returned when biometric hash versions are incompatible
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -7247,15 +5057,11 @@ export const Codes = {
   /**
    * invalid geographic restriction
    *
-   * Returned when a geographic restriction is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_GEO_RESTRICTION_INVALID: "veid:1200",
   /**
    * geo restriction policy not found
-   *
-   * Returned when a geo restriction policy is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -7263,31 +5069,23 @@ export const Codes = {
   /**
    * geo restriction policy already exists
    *
-   * Returned when a geo restriction policy already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_POLICY_ALREADY_EXISTS: "veid:1202",
   /**
    * geographic compliance check failed
    *
-   * Returned when a geographic compliance check fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_GEO_CHECK_FAILED: "veid:1203",
   /**
    * location blocked by geo restriction policy
    *
-   * Returned when a location is blocked by policy
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_LOCATION_BLOCKED: "veid:1204",
   /**
    * IP geolocation mismatch with document country
-   *
-   * Returned when IP geolocation doesn't match document country
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -7295,23 +5093,17 @@ export const Codes = {
   /**
    * country is blocked by geo restriction policy
    *
-   * Returned when a specific country is blocked
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_COUNTRY_BLOCKED: "veid:1206",
   /**
    * region is blocked by geo restriction policy
    *
-   * Returned when a specific region is blocked
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_REGION_BLOCKED: "veid:1207",
   /**
    * geographic restriction system is disabled
-   *
-   * Returned when geo restriction system is disabled
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7319,15 +5111,11 @@ export const Codes = {
   /**
    * maximum geo restriction policies exceeded
    *
-   * Returned when max policies limit is exceeded
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_GEO_POLICIES_EXCEEDED: "veid:1209",
   /**
    * geo restriction policy is not active
-   *
-   * Returned when trying to use an inactive policy
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7335,15 +5123,11 @@ export const Codes = {
   /**
    * invalid ISO 3166-1 alpha-2 country code
    *
-   * Returned when an ISO 3166 country code is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_COUNTRY_CODE: "veid:1211",
   /**
    * invalid ISO 3166-2 region code
-   *
-   * Returned when an ISO 3166-2 region code is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7351,15 +5135,11 @@ export const Codes = {
   /**
    * geographic location not found for user
    *
-   * Returned when geo location data is not found for user
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_GEO_LOCATION_NOT_FOUND: "veid:1213",
   /**
    * invalid geo restriction parameters
-   *
-   * Returned when geo restriction parameters are invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7367,15 +5147,11 @@ export const Codes = {
   /**
    * invalid audit export time range
    *
-   * Returned when the time range is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_EXPORT_INVALID_TIME_RANGE: "veid:1220",
   /**
    * invalid audit export format
-   *
-   * Returned when the export format is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7383,15 +5159,11 @@ export const Codes = {
   /**
    * invalid audit export filter
    *
-   * Returned when a filter parameter is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_EXPORT_INVALID_FILTER: "veid:1222",
   /**
    * audit entry not found
-   *
-   * Returned when an audit entry is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -7399,31 +5171,23 @@ export const Codes = {
   /**
    * invalid audit entry
    *
-   * Returned when an audit entry is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_ENTRY_INVALID: "veid:1224",
   /**
    * audit hash computation failed
    *
-   * Returned when hash computation fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AUDIT_HASH_FAILED: "veid:1225",
   /**
    * audit chain integrity verification failed
    *
-   * Returned when the audit chain verification fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AUDIT_CHAIN_BROKEN: "veid:1226",
   /**
    * unauthorized to export audit logs
-   *
-   * Returned when the requester is not authorized to export
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -7431,15 +5195,11 @@ export const Codes = {
   /**
    * audit export request too large
    *
-   * Returned when the export request is too large
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_EXPORT_TOO_LARGE: "veid:1228",
   /**
    * invalid verification attestation
-   *
-   * Returned when an attestation is malformed or invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7447,15 +5207,11 @@ export const Codes = {
   /**
    * attestation not found
    *
-   * Returned when an attestation is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_ATTESTATION_NOT_FOUND: "veid:1241",
   /**
    * attestation has expired
-   *
-   * Returned when an attestation has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7463,15 +5219,11 @@ export const Codes = {
   /**
    * attestation has been revoked
    *
-   * Returned when an attestation has been revoked
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_ATTESTATION_REVOKED: "veid:1243",
   /**
    * invalid signer key
-   *
-   * Returned when a signer key is invalid
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -7479,15 +5231,11 @@ export const Codes = {
   /**
    * signer key not found
    *
-   * Returned when a signer key is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SIGNER_KEY_NOT_FOUND: "veid:1245",
   /**
    * signer key has been revoked
-   *
-   * Returned when a signer key has been revoked
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -7495,15 +5243,11 @@ export const Codes = {
   /**
    * signer key has expired
    *
-   * Returned when a signer key has expired
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_SIGNER_KEY_EXPIRED: "veid:1247",
   /**
    * nonce has expired
-   *
-   * Returned when an attestation nonce has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7511,15 +5255,11 @@ export const Codes = {
   /**
    * invalid attestation timestamp
    *
-   * Returned when an attestation timestamp is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_TIMESTAMP: "veid:1250",
   /**
    * signer is not registered
-   *
-   * Returned when the signer is not registered
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -7527,23 +5267,17 @@ export const Codes = {
   /**
    * key rotation already in progress
    *
-   * Returned when key rotation is already in progress
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_KEY_ROTATION_IN_PROGRESS: "veid:1252",
   /**
    * key rotation failed
    *
-   * Returned when key rotation fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_KEY_ROTATION_FAILED: "veid:1253",
   /**
    * attestation signature verification failed
-   *
-   * Returned when attestation signature verification fails
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7551,15 +5285,11 @@ export const Codes = {
   /**
    * maximum attestations exceeded
    *
-   * Returned when maximum attestations limit is exceeded
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_ATTESTATIONS_EXCEEDED: "veid:1255",
   /**
    * duplicate SSO linkage
-   *
-   * Returned when an SSO linkage already exists for an account/provider pair
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -7567,15 +5297,11 @@ export const Codes = {
   /**
    * SSO linkage not found
    *
-   * Returned when an SSO linkage cannot be found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_LINKAGE_NOT_FOUND: "veid:1261",
   /**
    * SSO linkage expired
-   *
-   * Returned when an SSO linkage has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7583,23 +5309,17 @@ export const Codes = {
   /**
    * JWKS fetch failed
    *
-   * Returned when JWKS fetching fails
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VEID_JWKS_FETCH_FAILED: "veid:1264",
   /**
    * OIDC token validation failed
    *
-   * Returned when OIDC token validation fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_TOKEN_VALIDATION_FAILED: "veid:1265",
   /**
    * SSO challenge not found
-   *
-   * Returned when an SSO challenge cannot be found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -7607,15 +5327,11 @@ export const Codes = {
   /**
    * SSO challenge expired
    *
-   * Returned when an SSO challenge has expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CHALLENGE_EXPIRED: "veid:1267",
   /**
    * invalid challenge state
-   *
-   * Returned when challenge state is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7623,15 +5339,11 @@ export const Codes = {
   /**
    * input exceeds maximum size
    *
-   * Returned when a message field exceeds size limits
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INPUT_TOO_LARGE: "veid:1281",
   /**
    * invalid trusted setup ceremony
-   *
-   * Returned when a trusted setup ceremony is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7639,15 +5351,11 @@ export const Codes = {
   /**
    * trusted setup ceremony not found
    *
-   * Returned when a trusted setup ceremony is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_CEREMONY_NOT_FOUND: "veid:1283",
   /**
    * invalid ceremony contribution
-   *
-   * Returned when a ceremony contribution is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7655,15 +5363,11 @@ export const Codes = {
   /**
    * invalid key rotation
    *
-   * Returned when a key rotation request is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_KEY_ROTATION: "veid:1285",
   /**
    * score out of valid range
-   *
-   * Returned when a score is outside valid bounds
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7671,23 +5375,17 @@ export const Codes = {
   /**
    * invalid appeal
    *
-   * Returned when an appeal is malformed or invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_APPEAL: "veid:1300",
   /**
    * wallet binding failed
    *
-   * Returned when wallet binding fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_WALLET_BINDING_FAILED: "veid:1301",
   /**
    * invalid consent settings
-   *
-   * Returned when consent settings are invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7695,15 +5393,11 @@ export const Codes = {
   /**
    * model not found
    *
-   * Returned when a model is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_MODEL_NOT_FOUND: "veid:1303",
   /**
    * model version mismatch
-   *
-   * Returned when model versions don't match
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -7711,31 +5405,23 @@ export const Codes = {
   /**
    * not a compliance provider
    *
-   * Returned when the sender is not a registered compliance provider
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_NOT_COMPLIANCE_PROVIDER: "veid:1305",
   /**
    * compliance check failed
    *
-   * Returned when a compliance check fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_COMPLIANCE_CHECK_FAILED: "veid:1306",
   /**
    * insufficient attestations
    *
-   * Returned when there are not enough attestations
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_INSUFFICIENT_ATTESTATIONS: "veid:1307",
   /**
    * invalid compliance parameters
-   *
-   * Returned when compliance parameters are invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7743,15 +5429,11 @@ export const Codes = {
   /**
    * borderline fallback failed
    *
-   * Returned when borderline fallback fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_BORDERLINE_FALLBACK_FAILED: "veid:1309",
   /**
    * appeal not found
-   *
-   * Returned when an appeal cannot be found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -7759,15 +5441,11 @@ export const Codes = {
   /**
    * appeal already exists for this scope
    *
-   * Returned when an appeal already exists for a scope
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_APPEAL_ALREADY_EXISTS: "veid:4002",
   /**
    * appeal is not in pending status
-   *
-   * Returned when trying to modify an appeal that is not pending
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7775,15 +5453,11 @@ export const Codes = {
   /**
    * not the appeal submitter
    *
-   * Returned when a non-submitter tries to withdraw an appeal
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_NOT_APPEAL_SUBMITTER: "veid:4004",
   /**
    * not authorized to resolve appeals
-   *
-   * Returned when an unauthorized account tries to resolve an appeal
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -7791,15 +5465,11 @@ export const Codes = {
   /**
    * appeal reason too short or invalid
    *
-   * Returned when the appeal reason is too short or invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_APPEAL_REASON: "veid:4006",
   /**
    * appeal submission window has expired
-   *
-   * Returned when the appeal submission window has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7807,15 +5477,11 @@ export const Codes = {
   /**
    * maximum appeals for this scope exceeded
    *
-   * Returned when the maximum appeals for a scope is exceeded
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_APPEALS_EXCEEDED: "veid:4008",
   /**
    * invalid appeal record
-   *
-   * Returned when an appeal record is malformed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7823,15 +5489,11 @@ export const Codes = {
   /**
    * invalid appeal resolution
    *
-   * Returned when an invalid resolution status is provided
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_APPEAL_RESOLUTION: "veid:4010",
   /**
    * appeal system is disabled
-   *
-   * Returned when the appeal system is disabled
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7839,31 +5501,23 @@ export const Codes = {
   /**
    * appeal already claimed by another reviewer
    *
-   * Returned when trying to claim an already claimed appeal
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_APPEAL_ALREADY_CLAIMED: "veid:4012",
   /**
    * not the assigned appeal reviewer
    *
-   * Returned when a non-reviewer tries to resolve an appeal they didn't claim
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_NOT_APPEAL_REVIEWER: "veid:4013",
   /**
    * appeal review timeout expired
    *
-   * Returned when an appeal review has timed out
-   *
-   * Category timeout, severity error, not retryable, HTTP 504.
+   * Category timeout, severity error, retryable, HTTP 504.
    */
   VEID_APPEAL_REVIEW_TIMEOUT: "veid:4014",
   /**
    * invalid evidence hash format
-   *
-   * Returned when an evidence hash is malformed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7871,15 +5525,11 @@ export const Codes = {
   /**
    * scope was not rejected
    *
-   * Returned when trying to appeal a scope that was not rejected
-   *
-   * Category state, severity error, not retryable, HTTP 409.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SCOPE_NOT_REJECTED: "veid:4016",
   /**
    * escrow deposit required for appeal
-   *
-   * Returned when escrow deposit is required but not provided
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7887,39 +5537,29 @@ export const Codes = {
   /**
    * invalid score adjustment value
    *
-   * Returned when an invalid score adjustment is provided
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCORE_ADJUSTMENT: "veid:4018",
   /**
    * sanction list match detected
    *
-   * Returned when identity matches a sanction list
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SANCTION_LIST_MATCH: "veid:5002",
   /**
    * politically exposed person match
    *
-   * Returned when identity matches a politically exposed person
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PEP_MATCH: "veid:5003",
   /**
    * identity from restricted region
    *
-   * Returned when identity is from a restricted region
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_RESTRICTED_REGION: "veid:5004",
   /**
    * compliance check expired
-   *
-   * Returned when a compliance check has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -7927,15 +5567,11 @@ export const Codes = {
   /**
    * risk score exceeds threshold
    *
-   * Returned when risk score exceeds the threshold
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_RISK_SCORE_EXCEEDED: "veid:5006",
   /**
    * compliance record not found
-   *
-   * Returned when a compliance record is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -7943,23 +5579,17 @@ export const Codes = {
   /**
    * validator has already attested
    *
-   * Returned when a validator tries to attest twice
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_DUPLICATE_ATTESTATION: "veid:5010",
   /**
    * compliance record is blocked
    *
-   * Returned when trying to modify a blocked record
-   *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_COMPLIANCE_RECORD_BLOCKED: "veid:5011",
   /**
    * compliance provider already exists
-   *
-   * Returned when trying to register an existing provider
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -7967,15 +5597,11 @@ export const Codes = {
   /**
    * compliance provider is not active
    *
-   * Returned when an inactive provider tries to submit checks
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_PROVIDER_NOT_ACTIVE: "veid:5014",
   /**
    * provider does not support this check type
-   *
-   * Returned when provider doesn't support the check type
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -7983,39 +5609,29 @@ export const Codes = {
   /**
    * adverse media match found
    *
-   * Returned when adverse media is found
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_ADVERSE_MEDIA_MATCH: "veid:5016",
   /**
    * watchlist match found
    *
-   * Returned when identity matches a watchlist entry
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_WATCHLIST_MATCH: "veid:5017",
   /**
    * document verification failed
    *
-   * Returned when document verification fails
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_DOCUMENT_VERIFICATION_FAILED: "veid:5018",
   /**
    * AML risk level is too high
    *
-   * Returned when AML risk assessment is too high
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AML_RISK_HIGH: "veid:5019",
   /**
    * compliance system is disabled
-   *
-   * Returned when the compliance system is disabled
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -8023,15 +5639,11 @@ export const Codes = {
   /**
    * model hash mismatch
    *
-   * Returned when a model hash doesn't match expected
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_HASH_MISMATCH: "veid:6002",
   /**
    * model not active
-   *
-   * Returned when trying to use an inactive model
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -8039,15 +5651,11 @@ export const Codes = {
   /**
    * invalid model type
    *
-   * Returned when a model type is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_MODEL_TYPE: "veid:6004",
   /**
    * model update already pending
-   *
-   * Returned when a model update is already pending
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -8055,23 +5663,17 @@ export const Codes = {
   /**
    * not authorized for model updates
    *
-   * Returned when not authorized for model updates
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_UNAUTHORIZED_MODEL_UPDATE: "veid:6006",
   /**
    * validator using outdated model version
    *
-   * Returned when a validator uses an outdated model
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_MODEL_VERSION_TOO_OLD: "veid:6007",
   /**
    * model activation still pending
-   *
-   * Returned when model activation is still pending
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -8079,15 +5681,11 @@ export const Codes = {
   /**
    * model already exists
    *
-   * Returned when trying to register a duplicate model
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_ALREADY_EXISTS: "veid:6009",
   /**
    * model is already active
-   *
-   * Returned when trying to activate an already active model
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -8095,15 +5693,11 @@ export const Codes = {
   /**
    * model has been deprecated
    *
-   * Returned when trying to use a deprecated model
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_MODEL_DEPRECATED: "veid:6011",
   /**
    * model has been revoked
-   *
-   * Returned when trying to use a revoked model
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -8111,15 +5705,11 @@ export const Codes = {
   /**
    * invalid model info
    *
-   * Returned when model info is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_MODEL_INFO: "veid:6013",
   /**
    * invalid model update proposal
-   *
-   * Returned when a model proposal is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8127,15 +5717,11 @@ export const Codes = {
   /**
    * model proposal not found
    *
-   * Returned when a model proposal cannot be found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PROPOSAL_NOT_FOUND: "veid:6015",
   /**
    * model proposal already processed
-   *
-   * Returned when a proposal was already processed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -8143,23 +5729,17 @@ export const Codes = {
   /**
    * activation height not yet reached
    *
-   * Returned when activation height not yet reached
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_ACTIVATION_HEIGHT_NOT_REACHED: "veid:6017",
   /**
    * validator model versions not synced
    *
-   * Returned when validator models are not synced
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_VALIDATOR_NOT_SYNCED: "veid:6018",
   /**
    * invalid model hash format
-   *
-   * Returned when a model hash format is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8167,15 +5747,11 @@ export const Codes = {
   /**
    * invalid model parameters
    *
-   * Returned when model parameters are invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MODEL_PARAMS_INVALID: "veid:6020",
   /**
    * governance model updates are disabled
-   *
-   * Returned when governance updates are disabled
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -8183,15 +5759,11 @@ export const Codes = {
   /**
    * registrar not in allowed list
    *
-   * Returned when registrar is not in allowed list
-   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_REGISTRAR_NOT_ALLOWED: "veid:6022",
   /**
    * model exceeds maximum age
-   *
-   * Returned when a model exceeds max age
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8199,15 +5771,11 @@ export const Codes = {
   /**
    * validator sync grace period expired
    *
-   * Returned when validator sync grace period expired
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SYNC_GRACE_PERIOD_EXPIRED: "veid:6024",
   /**
    * no active model for model type
-   *
-   * Returned when no active model exists for a type
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -8215,15 +5783,11 @@ export const Codes = {
   /**
    * invalid model version history entry
    *
-   * Returned when a history entry is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_HISTORY_ENTRY: "veid:6026",
   /**
    * invalid configuration
-   *
-   * Indicates invalid configuration
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8231,15 +5795,11 @@ export const Codes = {
   /**
    * storage error
    *
-   * Indicates a storage operation failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_AUDIT_STORAGE_ERROR: "verification/audit:2",
   /**
    * unsupported operation
-   *
-   * Indicates the operation is not supported
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8247,15 +5807,11 @@ export const Codes = {
   /**
    * connection error
    *
-   * Indicates a connection error
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_AUDIT_CONNECTION_ERROR: "verification/audit:4",
   /**
    * key not found
-   *
-   * Indicates the requested key was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -8263,55 +5819,41 @@ export const Codes = {
   /**
    * key already exists
    *
-   * Indicates the key already exists
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_KEYSTORAGE_KEY_EXISTS: "verification/keystorage:2",
   /**
    * storage full
    *
-   * Indicates the storage is full
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_STORAGE_FULL: "verification/keystorage:3",
   /**
    * storage error
    *
-   * Indicates a storage operation failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_STORAGE_ERROR: "verification/keystorage:4",
   /**
    * encryption error
    *
-   * Indicates an encryption operation failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_ENCRYPTION_ERROR: "verification/keystorage:5",
   /**
    * decryption error
    *
-   * Indicates a decryption operation failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_DECRYPTION_ERROR: "verification/keystorage:6",
   /**
    * connection error
    *
-   * Indicates a connection to the backend failed
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_KEYSTORAGE_CONNECTION_ERROR: "verification/keystorage:7",
   /**
    * authentication error
-   *
-   * Indicates authentication failed
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -8319,15 +5861,11 @@ export const Codes = {
   /**
    * invalid configuration
    *
-   * Indicates invalid configuration
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_KEYSTORAGE_INVALID_CONFIG: "verification/keystorage:9",
   /**
    * unsupported operation
-   *
-   * Indicates the operation is not supported
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8335,15 +5873,11 @@ export const Codes = {
   /**
    * nonce not found
    *
-   * Indicates the nonce was not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VERIFICATION_NONCE_NONCE_NOT_FOUND: "verification/nonce:1",
   /**
    * nonce already exists
-   *
-   * Indicates the nonce already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -8351,15 +5885,11 @@ export const Codes = {
   /**
    * nonce already used
    *
-   * Indicates the nonce was already used
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_NONCE_NONCE_ALREADY_USED: "verification/nonce:3",
   /**
    * nonce expired
-   *
-   * Indicates the nonce has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -8367,23 +5897,17 @@ export const Codes = {
   /**
    * store is closed
    *
-   * Indicates the store is closed
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_NONCE_STORE_CLOSED: "verification/nonce:5",
   /**
    * store is full
    *
-   * Indicates the store is full
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_NONCE_STORE_FULL: "verification/nonce:6",
   /**
    * too many nonces for issuer
-   *
-   * Indicates too many nonces for an issuer
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -8391,15 +5915,11 @@ export const Codes = {
   /**
    * nonce generation failed
    *
-   * Indicates nonce generation failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_NONCE_NONCE_GENERATION: "verification/nonce:8",
   /**
    * invalid nonce
-   *
-   * Indicates the nonce is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8407,15 +5927,11 @@ export const Codes = {
   /**
    * connection error
    *
-   * Indicates a connection error
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_NONCE_CONNECTION_ERROR: "verification/nonce:10",
   /**
    * invalid configuration
-   *
-   * Indicates invalid signer configuration
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8423,15 +5939,11 @@ export const Codes = {
   /**
    * no active key available
    *
-   * Indicates no active key is available
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_SIGNER_NO_ACTIVE_KEY: "verification/signer:2",
   /**
    * key not found
-   *
-   * Indicates the requested key was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -8439,15 +5951,11 @@ export const Codes = {
   /**
    * key has been revoked
    *
-   * Indicates the key has been revoked
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_SIGNER_KEY_REVOKED: "verification/signer:4",
   /**
    * key has expired
-   *
-   * Indicates the key has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -8455,23 +5963,17 @@ export const Codes = {
   /**
    * signing failed
    *
-   * Indicates a signing operation failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_SIGNING_FAILED: "verification/signer:6",
   /**
    * verification failed
    *
-   * Indicates signature verification failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_VERIFICATION_FAILED: "verification/signer:7",
   /**
    * key rotation already in progress
-   *
-   * Indicates a rotation is already in progress
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -8479,23 +5981,17 @@ export const Codes = {
   /**
    * rotation not found
    *
-   * Indicates the rotation was not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VERIFICATION_SIGNER_ROTATION_NOT_FOUND: "verification/signer:9",
   /**
    * key storage error
    *
-   * Indicates a key storage operation failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_KEY_STORAGE_ERROR: "verification/signer:10",
   /**
    * invalid attestation
-   *
-   * Indicates the attestation is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8503,15 +5999,11 @@ export const Codes = {
   /**
    * key generation failed
    *
-   * Indicates key generation failed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_KEY_GENERATION_FAILED: "verification/signer:12",
   /**
    * invalid signature
-   *
-   * Indicates the signature is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8519,15 +6011,11 @@ export const Codes = {
   /**
    * service unavailable
    *
-   * Indicates the service is unavailable
-   *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_SIGNER_SERVICE_UNAVAILABLE: "verification/signer:14",
   /**
    * invalid delegator
-   *
-   * Returned when delegator address is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8535,15 +6023,11 @@ export const Codes = {
   /**
    * invalid validator
    *
-   * Returned when validator address is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_INVALID_VALIDATOR: "virt_delegation:1801",
   /**
    * delegation not found
-   *
-   * Returned when delegation is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -8551,15 +6035,11 @@ export const Codes = {
   /**
    * unbonding delegation not found
    *
-   * Returned when unbonding delegation is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_DELEGATION_UNBONDING_NOT_FOUND: "virt_delegation:1803",
   /**
    * redelegation not found
-   *
-   * Returned when redelegation is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -8567,31 +6047,23 @@ export const Codes = {
   /**
    * insufficient delegation shares
    *
-   * Returned when delegation has insufficient shares
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_INSUFFICIENT_SHARES: "virt_delegation:1805",
   /**
    * insufficient balance
    *
-   * Returned when account has insufficient balance
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_INSUFFICIENT_BALANCE: "virt_delegation:1806",
   /**
    * delegation amount below minimum
    *
-   * Returned when delegation amount is below minimum
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_MIN_DELEGATION_AMOUNT: "virt_delegation:1807",
   /**
    * max validators per delegator exceeded
-   *
-   * Returned when delegator exceeds max validators
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8599,23 +6071,17 @@ export const Codes = {
   /**
    * max redelegations exceeded
    *
-   * Returned when max redelegations exceeded
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_MAX_REDELEGATIONS: "virt_delegation:1809",
   /**
    * cannot redelegate to same validator
    *
-   * Returned when redelegating to the same validator
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_SELF_REDELEGATION: "virt_delegation:1810",
   /**
    * transitive redelegation not allowed
-   *
-   * Returned when attempting transitive redelegation
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -8623,15 +6089,11 @@ export const Codes = {
   /**
    * invalid parameters
    *
-   * Returned when parameters are invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_INVALID_PARAMS: "virt_delegation:1812",
   /**
    * validator not found
-   *
-   * Returned when validator is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -8639,15 +6101,11 @@ export const Codes = {
   /**
    * delegator reward not found
    *
-   * Returned when delegator reward is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_DELEGATION_REWARD_NOT_FOUND: "virt_delegation:1814",
   /**
    * reward already claimed
-   *
-   * Returned when reward was already claimed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -8655,15 +6113,11 @@ export const Codes = {
   /**
    * no delegations found
    *
-   * Returned when there are no delegations
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_NO_DELEGATIONS: "virt_delegation:1816",
   /**
    * invalid amount
-   *
-   * Returned when amount is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8671,23 +6125,17 @@ export const Codes = {
   /**
    * unbonding still pending
    *
-   * Returned when unbonding is still pending
-   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_UNBONDING_PENDING: "virt_delegation:1818",
   /**
    * validator is jailed
    *
-   * Returned when validator is jailed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_VALIDATOR_JAILED: "virt_delegation:1819",
   /**
    * invalid shares value
-   *
-   * Returned when shares value is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8695,15 +6143,11 @@ export const Codes = {
   /**
    * validator not found
    *
-   * Returned when validator is not found
-   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_STAKING_VALIDATOR_NOT_FOUND: "virt_staking:2400",
   /**
    * invalid validator
-   *
-   * Returned when validator address is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8711,15 +6155,11 @@ export const Codes = {
   /**
    * slashing already recorded
    *
-   * Returned when a slashing event was already recorded
-   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VIRT_STAKING_SLASHING_ALREADY_RECORDED: "virt_staking:2402",
   /**
    * invalid slashing reason
-   *
-   * Returned when slashing reason is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8727,15 +6167,11 @@ export const Codes = {
   /**
    * invalid epoch
    *
-   * Returned when epoch is invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_STAKING_INVALID_EPOCH: "virt_staking:2404",
   /**
    * rewards already distributed for epoch
-   *
-   * Returned when rewards were already distributed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -8743,23 +6179,17 @@ export const Codes = {
   /**
    * invalid parameters
    *
-   * Returned when parameters are invalid
-   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_STAKING_INVALID_PARAMS: "virt_staking:2406",
   /**
    * validator is jailed
    *
-   * Returned when validator is jailed
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_STAKING_VALIDATOR_JAILED: "virt_staking:2407",
   /**
    * invalid performance metric
-   *
-   * Returned when performance metric is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8767,23 +6197,17 @@ export const Codes = {
   /**
    * insufficient stake
    *
-   * Returned when stake is insufficient
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_STAKING_INSUFFICIENT_STAKE: "virt_staking:2409",
   /**
    * double signing detected
    *
-   * Returned when double signing is detected
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_STAKING_DOUBLE_SIGN: "virt_staking:2410",
   /**
    * invalid VEID attestation
-   *
-   * Returned when VEID attestation is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -8791,39 +6215,9 @@ export const Codes = {
   /**
    * excessive downtime
    *
-   * Returned when validator has excessive downtime
-   *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VIRT_STAKING_DOWNTIME: "virt_staking:2412",
-  /**
-   * attributes cannot have duplicate keys
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  VIRTENGINE_ATTRIBUTES_DUPLICATE_KEYS: "virtengine:1",
-  /**
-   * attribute key does not match regexp
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  VIRTENGINE_INVALID_ATTRIBUTE_KEY: "virtengine:2",
-  /**
-   * invalid depositor
-   *
-   * Invalid depositor
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  VIRTENGINE_INVALID_DEPOSITOR: "virtengine:3",
-  /**
-   * invalid deposit source
-   *
-   * Indicates invalid deposit source for the deployment
-   *
-   * Category validation, severity info, not retryable, HTTP 400.
-   */
-  VIRTENGINE_INVALID_DEPOSIT_SOURCE: "virtengine:4",
 } as const;
 
 /** A code this version of the package knows. */
@@ -8866,27 +6260,18 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("artifact_store", 2502, "invalid_artifact_reference", "invalid artifact reference", "validation", "info", false, 400, false, null),
     entry("artifact_store", 2503, "artifact_not_found", "artifact not found", "not_found", "info", false, 404, false, null),
     entry("artifact_store", 2504, "chunk_not_found", "chunk not found", "not_found", "info", false, 404, false, null),
-    entry("artifact_store", 2505, "backend_unavailable", "backend unavailable", "external", "error", false, 502, false, null),
+    entry("artifact_store", 2505, "backend_unavailable", "backend unavailable", "external", "error", true, 502, false, null),
     entry("artifact_store", 2506, "authentication_failed", "authentication failed", "unauthorized", "error", false, 401, false, null),
     entry("artifact_store", 2507, "storage_limit_exceeded", "storage limit exceeded", "rate_limit", "error", true, 429, false, null),
     entry("artifact_store", 2508, "retention_expired", "retention expired", "state", "error", false, 409, false, null),
     entry("artifact_store", 2509, "hash_mismatch", "content hash mismatch", "conflict", "error", false, 409, false, null),
     entry("artifact_store", 2510, "invalid_encryption", "invalid encryption", "validation", "info", false, 400, false, null),
-    entry("artifact_store", 2511, "chunk_reassembly_failed", "chunk reassembly failed", "internal", "error", false, 500, false, null),
+    entry("artifact_store", 2511, "chunk_reassembly_failed", "chunk reassembly failed", "internal", "critical", false, 500, false, null),
     entry("artifact_store", 2512, "backend_not_supported", "backend not supported", "validation", "info", false, 400, false, null),
     entry("artifact_store", 2513, "invalid_input", "invalid input", "validation", "info", false, 400, false, null),
     entry("artifact_store", 2514, "already_exists", "artifact already exists", "conflict", "error", false, 409, false, null),
     entry("artifact_store", 2515, "not_found", "resource not found", "not_found", "info", false, 404, false, null),
     entry("artifact_store", 2516, "invalid_state", "invalid state", "state", "error", false, 409, false, null),
-    entry("audit", 1, "provider_not_found", "invalid provider: address not found", "not_found", "info", false, 404, false, null),
-    entry("audit", 2, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
-    entry("audit", 3, "attribute_not_found", "attribute not found", "not_found", "info", false, 404, false, null),
-    entry("audit", 4, "audit_log_disabled", "audit logging is disabled", "state", "error", false, 409, false, null),
-    entry("audit", 5, "invalid_export_format", "invalid export format", "validation", "info", false, 400, false, null),
-    entry("audit", 6, "export_job_not_found", "export job not found", "not_found", "info", false, 404, false, null),
-    entry("audit", 7, "invalid_request", "invalid request", "validation", "info", false, 400, false, null),
-    entry("audit", 8, "not_found", "not found", "not_found", "info", false, 404, false, null),
-    entry("audit", 9, "unauthorized", "unauthorized", "unauthorized", "error", false, 401, false, null),
     entry("benchmark", 1, "invalid_provider", "invalid provider address", "validation", "info", false, 400, false, null),
     entry("benchmark", 2, "invalid_requester", "invalid requester address", "validation", "info", false, 400, false, null),
     entry("benchmark", 3, "invalid_reporter", "invalid reporter address", "validation", "info", false, 400, false, null),
@@ -8902,39 +6287,30 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("benchmark", 1701, "unknown_provider", "unknown provider", "not_found", "info", false, 404, false, null),
     entry("benchmark", 1702, "invalid_signature", "invalid signature", "validation", "info", false, 400, false, null),
     entry("benchmark", 1703, "duplicate_report", "duplicate benchmark report", "conflict", "error", false, 409, false, null),
-    entry("benchmark", 1704, "out_of_bounds", "metric values out of bounds", "internal", "error", false, 500, false, null),
+    entry("benchmark", 1704, "out_of_bounds", "metric values out of bounds", "internal", "critical", false, 500, false, null),
     entry("benchmark", 1705, "challenge_not_found", "challenge not found", "not_found", "info", false, 404, false, null),
     entry("benchmark", 1706, "challenge_expired", "challenge expired", "state", "error", false, 409, false, null),
     entry("benchmark", 1707, "invalid_suite_version", "invalid suite version", "validation", "info", false, 400, false, null),
     entry("benchmark", 1708, "challenge_already_responded", "challenge already responded", "conflict", "error", false, 409, false, null),
     entry("benchmark", 1709, "unauthorized", "unauthorized", "unauthorized", "error", false, 401, false, null),
     entry("benchmark", 1710, "report_not_found", "benchmark report not found", "not_found", "info", false, 404, false, null),
-    entry("benchmark", 1711, "provider_flagged", "provider is flagged", "internal", "error", false, 500, false, null),
+    entry("benchmark", 1711, "provider_flagged", "provider is flagged", "internal", "critical", false, 500, false, null),
     entry("benchmark", 1712, "invalid_metric_schema", "invalid metric schema version", "validation", "info", false, 400, false, null),
     entry("benchmark", 1713, "score_not_found", "reliability score not found", "not_found", "info", false, 404, false, null),
     entry("bme", 2600, "invalid_params", "invalid parameters", "validation", "info", false, 400, false, null),
     entry("bme", 2601, "unauthorized", "unauthorized", "unauthorized", "error", false, 401, false, null),
     entry("bme", 2602, "module_disabled", "module is disabled", "state", "error", false, 409, false, null),
-    entry("bme", 2603, "oracle_unhealthy", "oracle is unhealthy", "internal", "error", false, 500, false, null),
-    entry("bme", 2604, "circuit_breaker_active", "circuit breaker is active", "internal", "error", false, 500, false, null),
-    entry("bme", 2605, "insufficient_vault_funds", "insufficient vault funds", "internal", "error", false, 500, false, null),
+    entry("bme", 2603, "oracle_unhealthy", "oracle is unhealthy", "internal", "critical", false, 500, false, null),
+    entry("bme", 2604, "circuit_breaker_active", "circuit breaker is active", "internal", "critical", false, 500, false, null),
+    entry("bme", 2605, "insufficient_vault_funds", "insufficient vault funds", "internal", "critical", false, 500, false, null),
     entry("bme", 2606, "invalid_amount", "invalid amount", "validation", "info", false, 400, false, null),
     entry("bme", 2607, "invalid_denom", "invalid denomination", "validation", "info", false, 400, false, null),
     entry("bme", 2608, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
     entry("bme", 2609, "invalid_sender", "invalid sender", "validation", "info", false, 400, false, null),
     entry("bme", 2610, "zero_price", "oracle price is zero", "validation", "info", false, 400, false, null),
     entry("bme", 2611, "record_exists", "ledger record already exists", "conflict", "error", false, 409, false, null),
-    entry("bme", 2612, "mint_failed", "failed to mint tokens", "internal", "error", false, 500, false, null),
-    entry("bme", 2613, "burn_failed", "failed to burn tokens", "internal", "error", false, 500, false, null),
-    entry("cert", 1, "certificate_not_found", "certificate not found", "not_found", "info", false, 404, false, null),
-    entry("cert", 2, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
-    entry("cert", 3, "certificate_exists", "certificate exists", "conflict", "error", false, 409, false, null),
-    entry("cert", 4, "certificate_already_revoked", "certificate already revoked", "state", "error", false, 409, false, null),
-    entry("cert", 5, "invalid_serial_number", "invalid serial number", "validation", "info", false, 400, false, null),
-    entry("cert", 6, "invalid_certificate_value", "invalid certificate value", "validation", "info", false, 400, false, null),
-    entry("cert", 7, "invalid_pubkey_value", "invalid pubkey value", "validation", "info", false, 400, false, null),
-    entry("cert", 8, "invalid_state", "invalid state", "validation", "info", false, 400, false, null),
-    entry("cert", 9, "invalid_key_size", "invalid key size", "validation", "info", false, 400, false, null),
+    entry("bme", 2612, "mint_failed", "failed to mint tokens", "internal", "critical", false, 500, false, null),
+    entry("bme", 2613, "burn_failed", "failed to burn tokens", "internal", "critical", false, 500, false, null),
     entry("config", 1, "invalid_address_sdk", "invalid address", "validation", "info", false, 400, false, null),
     entry("config", 2, "invalid_client_id_sdk", "invalid client ID", "validation", "info", false, 400, false, null),
     entry("config", 3, "invalid_public_key_sdk", "invalid public key", "validation", "info", false, 400, false, null),
@@ -8953,7 +6329,7 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("config", 1610, "client_already_exists", "client already exists", "conflict", "error", false, 409, false, null),
     entry("config", 1611, "invalid_status_transition", "invalid status transition", "state", "error", false, 409, false, null),
     entry("config", 1612, "unauthorized", "unauthorized", "unauthorized", "error", false, 401, false, null),
-    entry("config", 1613, "client_not_approved", "client not approved", "internal", "error", false, 500, false, null),
+    entry("config", 1613, "client_not_approved", "client not approved", "internal", "critical", false, 500, false, null),
     entry("config", 1614, "client_suspended", "client is suspended", "state", "error", false, 409, false, null),
     entry("config", 1615, "client_revoked", "client is revoked", "state", "error", false, 409, false, null),
     entry("config", 1616, "invalid_signature", "invalid signature", "validation", "info", false, 400, false, null),
@@ -8961,35 +6337,12 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("config", 1618, "scope_not_allowed", "scope type not allowed for this client", "unauthorized", "error", false, 401, false, null),
     entry("config", 1619, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
     entry("config", 1620, "invalid_proposal", "invalid proposal", "validation", "info", false, 400, false, null),
-    entry("config", 1621, "signature_verification_failed", "signature verification failed", "internal", "error", false, 500, false, null),
+    entry("config", 1621, "signature_verification_failed", "signature verification failed", "internal", "critical", false, 500, false, null),
     entry("config", 1622, "invalid_payload_hash", "invalid payload hash", "validation", "info", false, 400, false, null),
-    entry("config", 1623, "salt_binding_failed", "salt binding validation failed", "internal", "error", false, 500, false, null),
+    entry("config", 1623, "salt_binding_failed", "salt binding validation failed", "internal", "critical", false, 500, false, null),
     entry("delegation", 1, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
     entry("delegation", 2, "invalid_amount", "invalid amount", "validation", "info", false, 400, false, null),
-    entry("delegation", 3, "self_redelegation", "cannot redelegate to same validator", "internal", "error", false, 500, false, null),
-    entry("deployment", 1, "name_does_not_exist", "Name does not exist", "not_found", "info", false, 404, false, null),
-    entry("deployment", 2, "invalid_request", "Invalid request", "validation", "info", false, 400, false, null),
-    entry("deployment", 3, "deployment_exists", "Deployment exists", "conflict", "error", false, 409, false, null),
-    entry("deployment", 4, "deployment_not_found", "Deployment not found", "not_found", "info", false, 404, false, null),
-    entry("deployment", 5, "deployment_closed", "Deployment closed", "state", "error", false, 409, false, null),
-    entry("deployment", 6, "owner_acct_missing", "Owner account missing", "validation", "info", false, 400, false, null),
-    entry("deployment", 7, "invalid_groups", "Invalid groups", "validation", "info", false, 400, false, null),
-    entry("deployment", 8, "invalid_deployment_id", "Invalid: deployment id", "validation", "info", false, 400, false, null),
-    entry("deployment", 9, "empty_hash", "Invalid: empty hash", "validation", "info", false, 400, false, null),
-    entry("deployment", 10, "invalid_hash", "Invalid: deployment hash", "validation", "info", false, 400, false, null),
-    entry("deployment", 11, "internal", "internal error", "internal", "critical", false, 500, false, null),
-    entry("deployment", 12, "invalid_deployment", "Invalid deployment", "validation", "info", false, 400, false, null),
-    entry("deployment", 13, "invalid_group_id", "Invalid deployment's group ID", "validation", "info", false, 400, false, null),
-    entry("deployment", 14, "group_not_found", "Group not found", "not_found", "info", false, 404, false, null),
-    entry("deployment", 15, "group_closed", "Group already closed", "state", "error", false, 409, false, null),
-    entry("deployment", 16, "group_open", "Group open", "state", "error", false, 409, false, null),
-    entry("deployment", 17, "group_paused", "Group paused", "state", "error", false, 409, false, null),
-    entry("deployment", 18, "group_not_open", "Group not open", "state", "error", false, 409, false, null),
-    entry("deployment", 19, "group_spec_invalid", "GroupSpec invalid", "validation", "info", false, 400, false, null),
-    entry("deployment", 20, "invalid_deposit", "Deposit invalid", "validation", "info", false, 400, false, null),
-    entry("deployment", 21, "invalid_id_path", "ID path invalid", "validation", "info", false, 400, false, null),
-    entry("deployment", 22, "invalid_param", "parameter invalid", "validation", "info", false, 400, false, null),
-    entry("deployment", 23, "invalid_escrow_id", "invalid escrow id", "validation", "info", false, 400, false, null),
+    entry("delegation", 3, "self_redelegation", "cannot redelegate to same validator", "internal", "critical", false, 500, false, null),
     entry("email_verification", 1, "invalid_email", "invalid email address", "validation", "info", false, 400, false, null),
     entry("email_verification", 2, "invalid_request", "invalid request", "validation", "info", false, 400, false, null),
     entry("email_verification", 3, "invalid_config", "invalid configuration", "validation", "info", false, 400, false, null),
@@ -9018,7 +6371,7 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("enclave", 2, "invalid_measurement_sdk", "invalid measurement", "validation", "info", false, 400, false, null),
     entry("enclave", 3, "enclave_identity_not_found_sdk", "enclave identity not found", "not_found", "info", false, 404, false, null),
     entry("enclave", 4, "enclave_identity_exists_sdk", "enclave identity already exists", "conflict", "error", false, 409, false, null),
-    entry("enclave", 5, "measurement_not_allowlisted_sdk", "measurement not allowlisted", "internal", "error", false, 500, false, null),
+    entry("enclave", 5, "measurement_not_allowlisted_sdk", "measurement not allowlisted", "internal", "critical", false, 500, false, null),
     entry("enclave", 6, "key_rotation_in_progress_sdk", "key rotation already in progress", "conflict", "error", false, 409, false, null),
     entry("enclave", 7, "no_active_rotation_sdk", "no active key rotation", "state", "error", false, 409, false, null),
     entry("enclave", 8, "unauthorized_sdk", "unauthorized", "unauthorized", "error", false, 401, false, null),
@@ -9026,7 +6379,7 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("enclave", 1901, "enclave_identity_not_found", "enclave identity not found", "not_found", "info", false, 404, false, null),
     entry("enclave", 1902, "enclave_identity_exists", "enclave identity already exists", "conflict", "error", false, 409, false, null),
     entry("enclave", 1903, "invalid_measurement", "invalid enclave measurement", "validation", "info", false, 400, false, null),
-    entry("enclave", 1904, "measurement_not_allowlisted", "enclave measurement not allowlisted", "internal", "error", false, 500, false, null),
+    entry("enclave", 1904, "measurement_not_allowlisted", "enclave measurement not allowlisted", "internal", "critical", false, 500, false, null),
     entry("enclave", 1905, "measurement_revoked", "enclave measurement revoked", "state", "error", false, 409, false, null),
     entry("enclave", 1906, "measurement_expired", "enclave measurement expired", "state", "error", false, 409, false, null),
     entry("enclave", 1907, "attestation_invalid", "invalid attestation", "validation", "info", false, 400, false, null),
@@ -9038,17 +6391,17 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("enclave", 1913, "invalid_attested_result", "invalid attested result", "validation", "info", false, 400, false, null),
     entry("enclave", 1914, "enclave_signature_invalid", "invalid enclave signature", "validation", "info", false, 400, false, null),
     entry("enclave", 1915, "score_mismatch", "score mismatch during consensus verification", "conflict", "error", false, 409, false, null),
-    entry("enclave", 1916, "enclave_unavailable", "enclave runtime unavailable", "external", "error", false, 502, false, null),
-    entry("enclave", 1917, "isvsvn_too_low", "enclave security version too low", "internal", "error", false, 500, false, null),
+    entry("enclave", 1916, "enclave_unavailable", "enclave runtime unavailable", "external", "error", true, 502, false, null),
+    entry("enclave", 1917, "isvsvn_too_low", "enclave security version too low", "internal", "critical", false, 500, false, null),
     entry("enclave", 1918, "invalid_quote_version", "unsupported quote version", "validation", "info", false, 400, false, null),
-    entry("enclave", 1919, "registration_rate_limit", "registration rate limit exceeded", "rate_limit", "error", false, 429, false, null),
+    entry("enclave", 1919, "registration_rate_limit", "registration rate limit exceeded", "rate_limit", "error", true, 429, false, null),
     entry("enclave", 1920, "registration_cooldown", "validator in registration cooldown period", "rate_limit", "error", true, 429, false, null),
-    entry("enclave", 1921, "too_many_registrations", "too many registrations in block", "rate_limit", "error", false, 429, false, null),
-    entry("enclave", 1922, "enclave_unhealthy", "enclave is unhealthy", "internal", "error", false, 500, false, null),
+    entry("enclave", 1921, "too_many_registrations", "too many registrations in block", "rate_limit", "error", true, 429, false, null),
+    entry("enclave", 1922, "enclave_unhealthy", "enclave is unhealthy", "internal", "critical", false, 500, false, null),
     entry("enclave", 1923, "health_status_not_found", "health status not found", "not_found", "info", false, 404, false, null),
     entry("enclave", 1924, "invalid_heartbeat", "invalid heartbeat", "validation", "info", false, 400, false, null),
     entry("enclave", 1925, "heartbeat_signature_invalid", "invalid heartbeat signature", "validation", "info", false, 400, false, null),
-    entry("enclave", 1926, "heartbeat_replay", "heartbeat replay detected", "unauthorized", "error", false, 401, false, null),
+    entry("enclave", 1926, "heartbeat_replay", "heartbeat replay detected", "internal", "critical", false, 500, false, null),
     entry("enclave", 1927, "invalid_health_check_params", "invalid health check parameters", "validation", "info", false, 400, false, null),
     entry("enclave", 2000, "invalid_version", "invalid IBC module version", "validation", "info", false, 400, false, null),
     entry("enclave", 2001, "invalid_packet", "invalid IBC packet", "validation", "info", false, 400, false, null),
@@ -9057,14 +6410,14 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("enclave", 2004, "invalid_channel_state", "invalid channel state", "validation", "info", false, 400, false, null),
     entry("enclave", 2005, "invalid_port", "invalid port ID", "validation", "info", false, 400, false, null),
     entry("enclave", 2006, "port_already_bound", "port already bound", "conflict", "error", false, 409, false, null),
-    entry("enclave", 2007, "untrusted_channel", "channel is not trusted for sync operations", "internal", "error", false, 500, false, null),
-    entry("enclave", 2008, "measurement_sync_failed", "measurement sync failed", "internal", "error", false, 500, false, null),
-    entry("enclave", 2009, "identity_query_failed", "identity query failed", "internal", "error", false, 500, false, null),
-    entry("enclave", 2010, "acknowledgement_failed", "acknowledgement processing failed", "internal", "error", false, 500, false, null),
-    entry("enclave", 2011, "packet_timeout", "packet timeout", "timeout", "error", false, 504, false, null),
+    entry("enclave", 2007, "untrusted_channel", "channel is not trusted for sync operations", "internal", "critical", false, 500, false, null),
+    entry("enclave", 2008, "measurement_sync_failed", "measurement sync failed", "internal", "critical", false, 500, false, null),
+    entry("enclave", 2009, "identity_query_failed", "identity query failed", "internal", "critical", false, 500, false, null),
+    entry("enclave", 2010, "acknowledgement_failed", "acknowledgement processing failed", "internal", "critical", false, 500, false, null),
+    entry("enclave", 2011, "packet_timeout", "packet timeout", "timeout", "error", true, 504, false, null),
     entry("enclave", 2012, "channel_capability_not_found", "channel capability not found", "not_found", "info", false, 404, false, null),
     entry("enclave", 2013, "invalid_counterparty", "invalid counterparty", "validation", "info", false, 400, false, null),
-    entry("enclave", 2014, "federated_identity_not_trusted", "federated identity not trusted", "internal", "error", false, 500, false, null),
+    entry("enclave", 2014, "federated_identity_not_trusted", "federated identity not trusted", "internal", "critical", false, 500, false, null),
     entry("enclave", 2015, "measurement_already_exists", "measurement already exists", "conflict", "error", false, 409, false, null),
     entry("encryption", 1300, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
     entry("encryption", 1301, "invalid_public_key", "invalid public key", "validation", "info", false, 400, false, null),
@@ -9089,27 +6442,10 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("encryption", 1320, "key_rotation_in_progress", "key rotation already in progress", "state", "error", false, 409, false, null),
     entry("encryption", 1321, "key_rotation_not_found", "key rotation not found", "not_found", "info", false, 404, false, null),
     entry("encryption", 1322, "migration_failed", "algorithm migration failed", "internal", "critical", true, 500, false, null),
-    entry("encryption", 1323, "key_deprecated", "key is deprecated", "internal", "error", false, 500, false, null),
+    entry("encryption", 1323, "key_deprecated", "key is deprecated", "internal", "critical", false, 500, false, null),
     entry("encryption", 1324, "key_expired", "key has expired", "state", "error", false, 409, false, null),
-    entry("encryption", 1325, "reencryption_job_failed", "reencryption job failed", "internal", "error", false, 500, false, null),
+    entry("encryption", 1325, "reencryption_job_failed", "reencryption job failed", "internal", "critical", false, 500, false, null),
     entry("encryption", 1326, "unauthorized_access", "unauthorized access to encrypted data", "unauthorized", "error", false, 401, false, null),
-    entry("escrow", 1, "account_exists", "account exists", "conflict", "error", false, 409, false, null),
-    entry("escrow", 2, "account_closed", "account closed", "state", "error", false, 409, false, null),
-    entry("escrow", 3, "account_not_found", "account not found", "not_found", "info", false, 404, false, null),
-    entry("escrow", 4, "account_overdrawn", "account overdrawn", "state", "error", false, 409, false, null),
-    entry("escrow", 5, "invalid_denomination", "invalid denomination", "validation", "info", false, 400, false, null),
-    entry("escrow", 6, "payment_exists", "payment exists", "conflict", "error", false, 409, false, null),
-    entry("escrow", 7, "payment_closed", "payment closed", "state", "error", false, 409, false, null),
-    entry("escrow", 8, "payment_not_found", "payment not found", "not_found", "info", false, 404, false, null),
-    entry("escrow", 9, "payment_rate_zero", "payment rate zero", "validation", "info", false, 400, false, null),
-    entry("escrow", 10, "invalid_payment", "invalid payment", "validation", "info", false, 400, false, null),
-    entry("escrow", 11, "invalid_settlement", "invalid settlement", "validation", "info", false, 400, false, null),
-    entry("escrow", 12, "invalid_id", "invalid ID", "validation", "info", false, 400, false, null),
-    entry("escrow", 13, "invalid_account", "invalid account", "validation", "info", false, 400, false, null),
-    entry("escrow", 14, "invalid_account_depositor", "invalid account depositor", "validation", "info", false, 400, false, null),
-    entry("escrow", 15, "unauthorized_deposit_scope", "unauthorized deposit scope", "unauthorized", "error", false, 401, false, null),
-    entry("escrow", 16, "invalid_deposit", "invalid deposit", "validation", "info", false, 400, false, null),
-    entry("escrow", 17, "invalid_authz_scope", "invalid authz scope", "validation", "info", false, 400, false, null),
     entry("fraud", 2000, "invalid_reporter", "invalid reporter address", "validation", "info", false, 400, false, null),
     entry("fraud", 2001, "invalid_reported_party", "invalid reported party address", "validation", "info", false, 400, false, null),
     entry("fraud", 2006, "unauthorized_moderator", "unauthorized: moderator role required", "unauthorized", "error", false, 401, false, null),
@@ -9127,9 +6463,9 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("fraud", 3004, "report_not_found", "fraud report not found", "not_found", "info", false, 404, false, null),
     entry("fraud", 3005, "report_already_resolved", "fraud report already resolved", "conflict", "error", false, 409, false, null),
     entry("fraud", 3007, "unauthorized_reporter", "unauthorized: only providers can submit fraud reports", "unauthorized", "error", false, 401, false, null),
-    entry("fraud", 3011, "report_not_in_queue", "report not in moderator queue", "internal", "error", false, 500, false, null),
+    entry("fraud", 3011, "report_not_in_queue", "report not in moderator queue", "internal", "critical", false, 500, false, null),
     entry("fraud", 3012, "audit_log_not_found", "audit log entry not found", "not_found", "info", false, 404, false, null),
-    entry("fraud", 3019, "evidence_decryption_failed", "evidence decryption failed", "internal", "error", false, 500, false, null),
+    entry("fraud", 3019, "evidence_decryption_failed", "evidence decryption failed", "internal", "critical", false, 500, false, null),
     entry("fraud", 3020, "invalid_envelope", "invalid encrypted evidence envelope", "validation", "info", false, 400, false, null),
     entry("fraud", 3021, "invalid_escalation_reason", "invalid escalation reason", "validation", "info", false, 400, false, null),
     entry("fraud", 3022, "invalid_authority", "invalid authority address", "validation", "info", false, 400, false, null),
@@ -9148,11 +6484,11 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("hpc", 2105, "invalid_job", "invalid HPC job", "validation", "info", false, 400, false, null),
     entry("hpc", 2106, "job_not_found", "HPC job not found", "not_found", "info", false, 404, false, null),
     entry("hpc", 2107, "invalid_job_state", "invalid job state transition", "state", "error", false, 409, false, null),
-    entry("hpc", 2108, "insufficient_identity_score", "insufficient identity score", "internal", "error", false, 500, false, null),
+    entry("hpc", 2108, "insufficient_identity_score", "insufficient identity score", "internal", "critical", false, 500, false, null),
     entry("hpc", 2109, "invalid_node_metadata", "invalid node metadata", "validation", "info", false, 400, false, null),
     entry("hpc", 2110, "node_not_found", "node not found", "not_found", "info", false, 404, false, null),
     entry("hpc", 2111, "invalid_scheduling_decision", "invalid scheduling decision", "validation", "info", false, 400, false, null),
-    entry("hpc", 2112, "no_available_cluster", "no available cluster for job", "internal", "error", false, 500, false, null),
+    entry("hpc", 2112, "no_available_cluster", "no available cluster for job", "internal", "critical", false, 500, false, null),
     entry("hpc", 2113, "invalid_reward", "invalid HPC reward", "validation", "info", false, 400, false, null),
     entry("hpc", 2114, "invalid_dispute", "invalid dispute", "validation", "info", false, 400, false, null),
     entry("hpc", 2115, "dispute_not_found", "dispute not found", "not_found", "info", false, 404, false, null),
@@ -9167,21 +6503,21 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("hpc", 2124, "invalid_hardware_class", "invalid hardware class", "validation", "info", false, 400, false, null),
     entry("hpc", 2125, "invalid_scheduling_policy", "invalid scheduling policy", "validation", "info", false, 400, false, null),
     entry("hpc", 2126, "invalid_heartbeat", "invalid node heartbeat", "validation", "info", false, 400, false, null),
-    entry("hpc", 2127, "stale_heartbeat", "stale heartbeat sequence", "internal", "error", false, 500, false, null),
-    entry("hpc", 2128, "node_deregistered", "node is deregistered", "internal", "error", false, 500, false, null),
+    entry("hpc", 2127, "stale_heartbeat", "stale heartbeat sequence", "internal", "critical", false, 500, false, null),
+    entry("hpc", 2128, "node_deregistered", "node is deregistered", "internal", "critical", false, 500, false, null),
     entry("hpc", 2129, "invalid_node_identity", "invalid node identity", "validation", "info", false, 400, false, null),
     entry("hpc", 2130, "heartbeat_auth_failed", "heartbeat authentication failed", "unauthorized", "error", false, 401, false, null),
     entry("hpc", 2131, "invalid_routing_audit", "invalid routing audit record", "validation", "info", false, 400, false, null),
     entry("hpc", 2132, "invalid_routing_violation", "invalid routing violation", "validation", "info", false, 400, false, null),
-    entry("hpc", 2133, "routing_decision_stale", "scheduling decision is stale", "internal", "error", false, 500, false, null),
+    entry("hpc", 2133, "routing_decision_stale", "scheduling decision is stale", "internal", "critical", false, 500, false, null),
     entry("hpc", 2134, "routing_decision_not_found", "scheduling decision not found", "not_found", "info", false, 404, false, null),
     entry("hpc", 2135, "routing_cluster_mismatch", "routing cluster mismatch", "conflict", "error", false, 409, false, null),
-    entry("hpc", 2136, "routing_enforcement_failed", "routing enforcement failed", "internal", "error", false, 500, false, null),
+    entry("hpc", 2136, "routing_enforcement_failed", "routing enforcement failed", "internal", "critical", false, 500, false, null),
     entry("hpc", 2137, "fallback_not_authorized", "fallback routing not authorized", "unauthorized", "error", false, 401, false, null),
     entry("hpc", 2138, "missing_scheduling_decision", "missing scheduling decision", "validation", "info", false, 400, false, null),
     entry("hpc", 2139, "invalid_workload_template", "invalid workload template", "validation", "info", false, 400, false, null),
     entry("hpc", 2140, "workload_template_not_found", "workload template not found", "not_found", "info", false, 404, false, null),
-    entry("hpc", 2141, "workload_template_not_approved", "workload template not approved", "internal", "error", false, 500, false, null),
+    entry("hpc", 2141, "workload_template_not_approved", "workload template not approved", "internal", "critical", false, 500, false, null),
     entry("hpc", 2142, "invalid_workload_runtime", "invalid workload runtime", "validation", "info", false, 400, false, null),
     entry("hpc", 2143, "invalid_workload_resources", "invalid workload resources", "validation", "info", false, 400, false, null),
     entry("hpc", 2144, "invalid_workload_security", "invalid workload security", "validation", "info", false, 400, false, null),
@@ -9189,50 +6525,16 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("hpc", 2146, "invalid_workload_parameter", "invalid workload parameter", "validation", "info", false, 400, false, null),
     entry("hpc", 2147, "invalid_data_binding", "invalid data binding", "validation", "info", false, 400, false, null),
     entry("hpc", 2148, "invalid_workload_signature", "invalid workload signature", "validation", "info", false, 400, false, null),
-    entry("hpc", 2149, "workload_validation_failed", "workload validation failed", "internal", "error", false, 500, false, null),
+    entry("hpc", 2149, "workload_validation_failed", "workload validation failed", "internal", "critical", false, 500, false, null),
     entry("hpc", 2150, "image_not_allowed", "container image not allowed", "unauthorized", "error", false, 401, false, null),
-    entry("hpc", 2151, "resource_limit_exceeded", "resource limit exceeded", "rate_limit", "error", false, 429, false, null),
-    entry("hpc", 2152, "workload_governance_failed", "workload governance action failed", "internal", "error", false, 500, false, null),
-    entry("hpc", 2153, "tenant_quota_exceeded", "tenant quota exceeded", "rate_limit", "error", false, 429, false, null),
+    entry("hpc", 2151, "resource_limit_exceeded", "resource limit exceeded", "rate_limit", "error", true, 429, false, null),
+    entry("hpc", 2152, "workload_governance_failed", "workload governance action failed", "internal", "critical", false, 500, false, null),
+    entry("hpc", 2153, "tenant_quota_exceeded", "tenant quota exceeded", "rate_limit", "error", true, 429, false, null),
     entry("hpc", 2154, "invalid_scheduling_metrics", "invalid scheduling metrics", "validation", "info", false, 400, false, null),
-    entry("market", 1, "empty_provider", "empty provider", "validation", "info", false, 400, false, null),
-    entry("market", 2, "same_account", "owner and provider are the same account", "validation", "info", false, 400, false, null),
-    entry("market", 3, "internal", "internal error", "internal", "critical", false, 500, false, null),
-    entry("market", 4, "bid_over_order", "bid price above max order price", "validation", "info", false, 400, false, null),
-    entry("market", 5, "attribute_mismatch", "attribute mismatch", "validation", "info", false, 400, false, null),
-    entry("market", 6, "unknown_bid", "unknown bid", "not_found", "info", false, 404, false, null),
-    entry("market", 7, "unknown_lease", "unknown lease", "not_found", "info", false, 404, false, null),
-    entry("market", 8, "unknown_lease_for_bid", "unknown lease for bid", "not_found", "info", false, 404, false, null),
-    entry("market", 9, "unknown_order_for_bid", "unknown order for bid", "not_found", "info", false, 404, false, null),
-    entry("market", 10, "lease_not_active", "lease not active", "state", "error", false, 409, false, null),
-    entry("market", 11, "bid_not_active", "bid not active", "state", "error", false, 409, false, null),
-    entry("market", 12, "bid_not_open", "bid not open", "state", "error", false, 409, false, null),
-    entry("market", 13, "order_not_open", "bid: order not open", "state", "error", false, 409, false, null),
-    entry("market", 14, "no_lease_for_order", "no lease for order", "not_found", "info", false, 404, false, null),
-    entry("market", 15, "order_not_found", "invalid order: order not found", "not_found", "info", false, 404, false, null),
-    entry("market", 16, "group_not_found", "group not found", "not_found", "info", false, 404, false, null),
-    entry("market", 17, "group_not_open", "group not open", "state", "error", false, 409, false, null),
-    entry("market", 18, "bid_not_found", "invalid bid: bid not found", "not_found", "info", false, 404, false, null),
-    entry("market", 19, "bid_zero_price", "invalid bid: zero price", "validation", "info", false, 400, false, null),
-    entry("market", 20, "lease_not_found", "invalid lease: lease not found", "not_found", "info", false, 404, false, null),
-    entry("market", 21, "bid_exists", "invalid bid: bid exists from provider", "conflict", "error", false, 409, false, null),
-    entry("market", 22, "bid_invalid_price", "bid price is invalid", "validation", "info", false, 400, false, null),
-    entry("market", 23, "order_active", "order active", "state", "error", false, 409, false, null),
-    entry("market", 24, "order_closed", "order closed", "state", "error", false, 409, false, null),
-    entry("market", 25, "order_exists", "order already exists in store", "conflict", "error", false, 409, false, null),
-    entry("market", 26, "order_duration_exceeded", "order duration has exceeded the bidding duration", "state", "error", false, 409, false, null),
-    entry("market", 27, "order_too_early", "order: chain height to low for bidding", "state", "error", false, 409, false, null),
-    entry("market", 28, "invalid_deposit", "deposit invalid", "validation", "info", false, 400, false, null),
-    entry("market", 29, "invalid_param", "parameter invalid", "validation", "info", false, 400, false, null),
-    entry("market", 30, "unknown_provider", "unknown provider", "not_found", "info", false, 404, false, null),
-    entry("market", 31, "invalid_bid", "invalid bid", "validation", "info", false, 400, false, null),
-    entry("market", 32, "capabilities_mismatch", "capabilities mismatch", "validation", "info", false, 400, false, null),
-    entry("market", 33, "invalid_lease_closed_reason", "invalid lease closed reason", "validation", "info", false, 400, false, null),
-    entry("market", 34, "invalid_escrow_id", "invalid escrow id", "validation", "info", false, 400, false, null),
-    entry("market", 2250, "veid_gating_failed", "VEID gating failed", "internal", "error", false, 500, false, null),
-    entry("market", 2251, "insufficient_veid_score", "insufficient VEID identity score", "internal", "error", false, 500, false, null),
-    entry("market", 2252, "insufficient_veid_tier", "insufficient VEID identity tier", "internal", "error", false, 500, false, null),
-    entry("market", 2253, "veid_not_verified", "VEID identity not verified", "internal", "error", false, 500, false, null),
+    entry("market", 2250, "veid_gating_failed", "VEID gating failed", "internal", "critical", false, 500, false, null),
+    entry("market", 2251, "insufficient_veid_score", "insufficient VEID identity score", "internal", "critical", false, 500, false, null),
+    entry("market", 2252, "insufficient_veid_tier", "insufficient VEID identity tier", "internal", "critical", false, 500, false, null),
+    entry("market", 2253, "veid_not_verified", "VEID identity not verified", "internal", "critical", false, 500, false, null),
     entry("market", 2254, "veid_locked", "VEID identity is locked", "state", "error", false, 409, false, null),
     entry("market", 2255, "veid_scope_missing", "required VEID scope not verified", "validation", "info", false, 400, false, null),
     entry("market", 2256, "veid_record_not_found", "VEID identity record not found", "not_found", "info", false, 404, false, null),
@@ -9246,7 +6548,7 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("marketplace", 2200, "offering_not_found", "offering not found", "not_found", "info", false, 404, false, null),
     entry("marketplace", 2201, "offering_exists", "offering already exists", "conflict", "error", false, 409, false, null),
     entry("marketplace", 2202, "offering_not_active", "offering is not active", "state", "error", false, 409, false, null),
-    entry("marketplace", 2203, "offering_max_orders", "offering has reached maximum orders", "internal", "error", false, 500, false, null),
+    entry("marketplace", 2203, "offering_max_orders", "offering has reached maximum orders", "internal", "critical", false, 500, false, null),
     entry("marketplace", 2204, "order_not_found", "order not found", "not_found", "info", false, 404, false, null),
     entry("marketplace", 2205, "order_exists", "order already exists", "conflict", "error", false, 409, false, null),
     entry("marketplace", 2206, "order_not_open", "order is not open for bids", "state", "error", false, 409, false, null),
@@ -9259,25 +6561,25 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("marketplace", 2213, "bid_exists", "bid already exists", "conflict", "error", false, 409, false, null),
     entry("marketplace", 2214, "bid_price_too_high", "bid price exceeds order maximum", "validation", "info", false, 400, false, null),
     entry("marketplace", 2215, "bid_not_open", "bid is not open", "state", "error", false, 409, false, null),
-    entry("marketplace", 2216, "identity_gating_failed", "identity gating failed", "internal", "error", false, 500, false, null),
-    entry("marketplace", 2217, "insufficient_identity_score", "insufficient identity score", "internal", "error", false, 500, false, null),
-    entry("marketplace", 2218, "identity_not_verified", "identity not verified", "internal", "error", false, 500, false, null),
-    entry("marketplace", 2219, "email_not_verified", "email not verified", "internal", "error", false, 500, false, null),
-    entry("marketplace", 2220, "domain_not_verified", "domain not verified", "internal", "error", false, 500, false, null),
+    entry("marketplace", 2216, "identity_gating_failed", "identity gating failed", "internal", "critical", false, 500, false, null),
+    entry("marketplace", 2217, "insufficient_identity_score", "insufficient identity score", "internal", "critical", false, 500, false, null),
+    entry("marketplace", 2218, "identity_not_verified", "identity not verified", "internal", "critical", false, 500, false, null),
+    entry("marketplace", 2219, "email_not_verified", "email not verified", "internal", "critical", false, 500, false, null),
+    entry("marketplace", 2220, "domain_not_verified", "domain not verified", "internal", "critical", false, 500, false, null),
     entry("marketplace", 2221, "mfa_required", "MFA verification required", "validation", "info", false, 400, false, null),
-    entry("marketplace", 2222, "mfa_not_satisfied", "MFA requirements not satisfied", "unauthorized", "error", false, 401, false, null),
-    entry("marketplace", 2223, "mfa_challenge_failed", "MFA challenge failed", "internal", "error", false, 500, false, null),
+    entry("marketplace", 2222, "mfa_not_satisfied", "MFA requirements not satisfied", "internal", "critical", false, 500, false, null),
+    entry("marketplace", 2223, "mfa_challenge_failed", "MFA challenge failed", "internal", "critical", false, 500, false, null),
     entry("marketplace", 2224, "mfa_challenge_expired", "MFA challenge expired", "state", "error", false, 409, false, null),
-    entry("marketplace", 2225, "waldur_sync_failed", "Waldur synchronization failed", "internal", "error", false, 500, false, null),
+    entry("marketplace", 2225, "waldur_sync_failed", "Waldur synchronization failed", "internal", "critical", false, 500, false, null),
     entry("marketplace", 2226, "waldur_callback_invalid", "invalid Waldur callback", "validation", "info", false, 400, false, null),
     entry("marketplace", 2227, "waldur_callback_expired", "Waldur callback expired", "state", "error", false, 409, false, null),
     entry("marketplace", 2228, "waldur_nonce_replayed", "Waldur callback nonce already processed", "conflict", "error", false, 409, false, null),
     entry("marketplace", 2229, "waldur_signature_invalid", "invalid Waldur callback signature", "validation", "info", false, 400, false, null),
     entry("marketplace", 2230, "unauthorized", "unauthorized", "unauthorized", "error", false, 401, false, null),
-    entry("marketplace", 2231, "not_provider", "account is not a provider", "internal", "error", false, 500, false, null),
-    entry("marketplace", 2232, "not_customer", "account is not the customer", "internal", "error", false, 500, false, null),
+    entry("marketplace", 2231, "not_provider", "account is not a provider", "internal", "critical", false, 500, false, null),
+    entry("marketplace", 2232, "not_customer", "account is not the customer", "internal", "critical", false, 500, false, null),
     entry("marketplace", 2233, "invalid_encrypted_payload", "invalid encrypted payload", "validation", "info", false, 400, false, null),
-    entry("marketplace", 2234, "decryption_failed", "decryption failed", "internal", "error", false, 500, false, null),
+    entry("marketplace", 2234, "decryption_failed", "decryption failed", "internal", "critical", false, 500, false, null),
     entry("marketplace", 2235, "encryption_required", "encryption required for sensitive data", "validation", "info", false, 400, false, null),
     entry("marketplace", 2236, "event_subscription_not_found", "event subscription not found", "not_found", "info", false, 404, false, null),
     entry("marketplace", 2237, "checkpoint_not_found", "event checkpoint not found", "not_found", "info", false, 404, false, null),
@@ -9285,9 +6587,9 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("marketplace", 2239, "pricing_invalid", "pricing validation failed", "validation", "info", false, 400, false, null),
     entry("marketplace", 2240, "invalid_request", "invalid request", "validation", "info", false, 400, false, null),
     entry("marketplace", 2241, "provider_identity_missing", "provider identity record not found", "not_found", "info", false, 404, false, null),
-    entry("marketplace", 2242, "provider_identity_not_verified", "provider identity not verified", "internal", "error", false, 500, false, null),
-    entry("marketplace", 2243, "provider_insufficient_score", "provider identity score below minimum", "internal", "error", false, 500, false, null),
-    entry("marketplace", 2244, "provider_compliance_incomplete", "provider compliance checklist incomplete", "internal", "error", false, 500, false, null),
+    entry("marketplace", 2242, "provider_identity_not_verified", "provider identity not verified", "internal", "critical", false, 500, false, null),
+    entry("marketplace", 2243, "provider_insufficient_score", "provider identity score below minimum", "internal", "critical", false, 500, false, null),
+    entry("marketplace", 2244, "provider_compliance_incomplete", "provider compliance checklist incomplete", "internal", "critical", false, 500, false, null),
     entry("mfa", 1200, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
     entry("mfa", 1201, "invalid_factor_type", "invalid factor type", "validation", "info", false, 400, false, null),
     entry("mfa", 1202, "invalid_policy", "invalid MFA policy", "validation", "info", false, 400, false, null),
@@ -9336,57 +6638,32 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("mfa", 1250, "fido2_invalid_attestation", "invalid FIDO2 attestation", "validation", "info", false, 400, false, null),
     entry("mfa", 1251, "fido2_invalid_authenticator_data", "invalid authenticator data", "validation", "info", false, 400, false, null),
     entry("mfa", 1252, "fido2_invalid_client_data", "invalid client data JSON", "validation", "info", false, 400, false, null),
-    entry("mfa", 1253, "fido2_invalid_signature", "FIDO2 signature verification failed", "unauthorized", "error", false, 401, false, null),
-    entry("mfa", 1254, "fido2_challenge_mismatch", "FIDO2 challenge mismatch", "unauthorized", "error", false, 401, false, null),
-    entry("mfa", 1255, "fido2_origin_mismatch", "FIDO2 origin mismatch", "unauthorized", "error", false, 401, false, null),
-    entry("mfa", 1256, "fido2_rpid_mismatch", "FIDO2 relying party ID mismatch", "unauthorized", "error", false, 401, false, null),
-    entry("mfa", 1257, "fido2_user_not_present", "FIDO2 user presence not verified", "unauthorized", "error", false, 401, false, null),
-    entry("mfa", 1258, "fido2_user_not_verified", "FIDO2 user verification not performed", "unauthorized", "error", false, 401, false, null),
+    entry("mfa", 1253, "fido2_invalid_signature", "FIDO2 signature verification failed", "validation", "info", false, 400, false, null),
+    entry("mfa", 1254, "fido2_challenge_mismatch", "FIDO2 challenge mismatch", "conflict", "error", false, 409, false, null),
+    entry("mfa", 1255, "fido2_origin_mismatch", "FIDO2 origin mismatch", "conflict", "error", false, 409, false, null),
+    entry("mfa", 1256, "fido2_rpid_mismatch", "FIDO2 relying party ID mismatch", "conflict", "error", false, 409, false, null),
+    entry("mfa", 1257, "fido2_user_not_present", "FIDO2 user presence not verified", "internal", "critical", false, 500, false, null),
+    entry("mfa", 1258, "fido2_user_not_verified", "FIDO2 user verification not performed", "internal", "critical", false, 500, false, null),
     entry("mfa", 1259, "fido2_invalid_public_key", "invalid FIDO2 public key", "validation", "info", false, 400, false, null),
-    entry("mfa", 1260, "fido2_replay_detected", "FIDO2 replay attack detected", "unauthorized", "error", false, 401, false, null),
+    entry("mfa", 1260, "fido2_replay_detected", "FIDO2 replay attack detected", "internal", "critical", false, 500, false, null),
     entry("mfa", 1261, "fido2_unsupported_algorithm", "unsupported COSE algorithm", "validation", "info", false, 400, false, null),
     entry("mfa", 1262, "fido2_unsupported_attestation_format", "unsupported attestation format", "validation", "info", false, 400, false, null),
     entry("mfa", 1263, "fido2_invalid_cbor", "invalid CBOR encoding", "validation", "info", false, 400, false, null),
-    entry("mfa", 1264, "fido2_counter_too_low", "FIDO2 signature counter too low - possible cloned authenticator", "unauthorized", "error", false, 401, false, null),
-    entry("oracle", 1, "price_entry_exists", "price entry exist", "conflict", "error", false, 409, false, null),
-    entry("oracle", 2, "invalid_timestamp", "invalid timestamp", "validation", "info", false, 400, false, null),
-    entry("oracle", 3, "unauthorized_writer_address", "unauthorized writer address", "unauthorized", "error", false, 401, false, null),
-    entry("oracle", 4, "price_stalled", "price stalled", "internal", "error", false, 500, false, null),
-    entry("oracle", 5, "invalid_feed_contract_params", "invalid feed contract params", "validation", "info", false, 400, false, null),
-    entry("oracle", 6, "invalid_feed_contract_config", "invalid feed contract config", "validation", "info", false, 400, false, null),
-    entry("oracle", 7, "twap_zero_weight", "invalid TWAP calculation: zero weight", "validation", "info", false, 400, false, null),
-    entry("provider", 1, "invalid_provider_uri", "invalid provider: invalid host uri", "validation", "info", false, 400, false, null),
-    entry("provider", 2, "not_abs_provider_uri", "invalid provider: not absolute host uri", "validation", "info", false, 400, false, null),
-    entry("provider", 3, "provider_not_found", "invalid provider: address not found", "not_found", "info", false, 404, false, null),
-    entry("provider", 4, "provider_exists", "invalid provider: already exists", "conflict", "error", false, 409, false, null),
-    entry("provider", 5, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
-    entry("provider", 6, "attributes", "attribute specification error", "validation", "info", false, 400, false, null),
-    entry("provider", 7, "incompatible_attributes", "attributes cannot be changed", "state", "error", false, 409, false, null),
-    entry("provider", 8, "invalid_info_website", "invalid provider: invalid info website", "validation", "info", false, 400, false, null),
-    entry("provider", 9, "internal_sdk", "internal error", "internal", "critical", false, 500, false, null),
-    entry("provider", 10, "internal", "internal error", "internal", "error", false, 500, false, null),
+    entry("mfa", 1264, "fido2_counter_too_low", "FIDO2 signature counter too low - possible cloned authenticator", "internal", "critical", false, 500, false, null),
+    entry("provider", 10, "internal", "internal error", "internal", "critical", false, 500, false, null),
     entry("provider", 11, "insufficient_veid_score", "VEID score below required threshold for provider registration", "validation", "info", false, 400, false, null),
     entry("provider", 12, "mfa_required", "MFA authorization required for provider registration", "validation", "info", false, 400, false, null),
-    entry("provider", 20, "invalid_public_key", "invalid public key", "validation", "info", false, 400, false, null),
-    entry("provider", 21, "invalid_public_key_type", "invalid public key type", "validation", "info", false, 400, false, null),
-    entry("provider", 22, "public_key_not_found", "public key not found", "not_found", "info", false, 404, false, null),
-    entry("provider", 23, "invalid_rotation_signature", "invalid rotation signature", "validation", "info", false, 400, false, null),
-    entry("provider", 24, "provider_has_active_leases", "provider has active leases", "state", "error", false, 409, false, null),
-    entry("provider", 30, "invalid_domain", "invalid domain", "validation", "info", false, 400, false, null),
-    entry("provider", 31, "domain_verification_not_found", "domain verification not found", "not_found", "info", false, 404, false, null),
-    entry("provider", 32, "domain_verification_failed", "domain verification failed", "state", "error", false, 409, false, null),
-    entry("provider", 33, "domain_verification_expired", "domain verification token expired", "timeout", "error", true, 504, false, null),
-    entry("ratelimit", 1, "account_rate_limited", "account rate limited: too many transactions in this block", "rate_limit", "error", false, 429, false, null),
-    entry("ratelimit", 2, "veid_rate_limited", "VEID rate limited: too many VEID transactions in this block", "rate_limit", "error", false, 429, false, null),
-    entry("ratelimit", 3, "block_rate_limited", "block rate limited: too many transactions in this block", "rate_limit", "error", false, 429, false, null),
-    entry("ratelimit", 4, "invalid_rate_limit_params", "invalid rate limit parameters", "validation", "info", false, 400, false, null),
+    entry("ratelimit", 1, "account_rate_limited", "account rate limited: too many transactions in this block", "rate_limit", "error", true, 429, false, null),
+    entry("ratelimit", 2, "veid_rate_limited", "VEID rate limited: too many VEID transactions in this block", "rate_limit", "error", true, 429, false, null),
+    entry("ratelimit", 3, "block_rate_limited", "block rate limited: too many transactions in this block", "rate_limit", "error", true, 429, false, null),
+    entry("ratelimit", 4, "invalid_rate_limit_params", "invalid rate limit parameters", "rate_limit", "error", true, 429, false, null),
     entry("resources", 1, "invalid_request", "invalid resource request", "validation", "info", false, 400, false, null),
     entry("resources", 2, "inventory_not_found", "inventory not found", "not_found", "info", false, 404, false, null),
-    entry("resources", 3, "no_eligible_inventory", "no eligible inventory", "internal", "error", false, 500, false, null),
+    entry("resources", 3, "no_eligible_inventory", "no eligible inventory", "internal", "critical", false, 500, false, null),
     entry("resources", 4, "allocation_not_found", "allocation not found", "not_found", "info", false, 404, false, null),
     entry("resources", 5, "invalid_state", "invalid allocation state", "state", "error", false, 409, false, null),
     entry("resources", 6, "unauthorized", "unauthorized", "unauthorized", "error", false, 401, false, null),
-    entry("resources", 7, "stale_heartbeat", "stale heartbeat", "internal", "error", false, 500, false, null),
+    entry("resources", 7, "stale_heartbeat", "stale heartbeat", "internal", "critical", false, 500, false, null),
     entry("resources", 8, "invalid_params", "invalid params", "validation", "info", false, 400, false, null),
     entry("review", 1, "invalid_address_sdk", "invalid address", "validation", "info", false, 400, false, null),
     entry("review", 2, "invalid_order_id_sdk", "invalid order ID", "validation", "info", false, 400, false, null),
@@ -9418,12 +6695,12 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("roles", 1405, "role_already_assigned", "role already assigned", "conflict", "error", false, 409, false, null),
     entry("roles", 1406, "account_state_not_found", "account state not found", "not_found", "info", false, 404, false, null),
     entry("roles", 1407, "invalid_state_transition", "invalid state transition", "state", "error", false, 409, false, null),
-    entry("roles", 1408, "cannot_modify_genesis_account", "cannot modify genesis account", "internal", "error", false, 500, false, null),
+    entry("roles", 1408, "cannot_modify_genesis_account", "cannot modify genesis account", "internal", "critical", false, 500, false, null),
     entry("roles", 1409, "account_terminated", "account is terminated", "state", "error", false, 409, false, null),
     entry("roles", 1410, "account_suspended", "account is suspended", "state", "error", false, 409, false, null),
-    entry("roles", 1411, "not_genesis_account", "only genesis accounts can perform this action", "internal", "error", false, 500, false, null),
-    entry("roles", 1412, "cannot_revoke_own_role", "cannot revoke own role", "internal", "error", false, 500, false, null),
-    entry("roles", 1413, "cannot_suspend_self", "cannot suspend own account", "internal", "error", false, 500, false, null),
+    entry("roles", 1411, "not_genesis_account", "only genesis accounts can perform this action", "internal", "critical", false, 500, false, null),
+    entry("roles", 1412, "cannot_revoke_own_role", "cannot revoke own role", "internal", "critical", false, 500, false, null),
+    entry("roles", 1413, "cannot_suspend_self", "cannot suspend own account", "internal", "critical", false, 500, false, null),
     entry("sdk", 2, "tx_decode", "tx parse error", "validation", "info", false, 400, false, null),
     entry("sdk", 3, "invalid_sequence", "invalid sequence", "state", "error", false, 409, false, null),
     entry("sdk", 4, "unauthorized", "unauthorized", "unauthorized", "error", false, 401, false, null),
@@ -9466,14 +6743,14 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("sdk", 41, "invalid_gas_limit", "invalid gas limit", "validation", "info", false, 400, false, null),
     entry("sdk", 42, "tx_timeout", "tx timeout", "state", "error", false, 409, false, null),
     entry("servicedesk", 1, "config_invalid", "invalid configuration", "validation", "info", false, 400, false, null),
-    entry("servicedesk", 2, "sync_failed", "sync failed", "internal", "error", false, 500, false, null),
-    entry("servicedesk", 3, "external_api_error", "external API error", "external", "error", false, 502, false, null),
+    entry("servicedesk", 2, "sync_failed", "sync failed", "internal", "critical", false, 500, false, null),
+    entry("servicedesk", 3, "external_api_error", "external API error", "external", "error", true, 502, false, null),
     entry("servicedesk", 4, "conflict", "sync conflict detected", "conflict", "error", false, 409, false, null),
     entry("servicedesk", 5, "ticket_not_found", "ticket not found", "not_found", "info", false, 404, false, null),
     entry("servicedesk", 6, "signature_invalid", "invalid signature", "validation", "info", false, 400, false, null),
-    entry("servicedesk", 7, "rate_limited", "rate limited", "rate_limit", "error", false, 429, false, null),
-    entry("servicedesk", 8, "attachment_failed", "attachment sync failed", "internal", "error", false, 500, false, null),
-    entry("servicedesk", 9, "audit_failed", "audit logging failed", "internal", "error", false, 500, false, null),
+    entry("servicedesk", 7, "rate_limited", "rate limited", "rate_limit", "error", true, 429, false, null),
+    entry("servicedesk", 8, "attachment_failed", "attachment sync failed", "internal", "critical", false, 500, false, null),
+    entry("servicedesk", 9, "audit_failed", "audit logging failed", "internal", "critical", false, 500, false, null),
     entry("settlement", 1, "invalid_address_sdk", "invalid address", "validation", "info", false, 400, false, null),
     entry("settlement", 2, "invalid_escrow_sdk", "invalid escrow", "validation", "info", false, 400, false, null),
     entry("settlement", 3, "invalid_amount_sdk", "invalid amount", "validation", "info", false, 400, false, null),
@@ -9485,57 +6762,57 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("settlement", 1501, "escrow_not_found", "escrow not found", "not_found", "info", false, 404, false, null),
     entry("settlement", 1502, "escrow_exists", "escrow already exists", "conflict", "error", false, 409, false, null),
     entry("settlement", 1503, "invalid_state_transition", "invalid state transition", "state", "error", false, 409, false, null),
-    entry("settlement", 1504, "insufficient_funds", "insufficient funds", "internal", "error", false, 500, false, null),
+    entry("settlement", 1504, "insufficient_funds", "insufficient funds", "internal", "critical", false, 500, false, null),
     entry("settlement", 1505, "unauthorized", "unauthorized", "unauthorized", "error", false, 401, false, null),
     entry("settlement", 1506, "invalid_settlement", "invalid settlement", "validation", "info", false, 400, false, null),
     entry("settlement", 1507, "settlement_not_found", "settlement not found", "not_found", "info", false, 404, false, null),
     entry("settlement", 1508, "settlement_exists", "settlement already exists", "conflict", "error", false, 409, false, null),
     entry("settlement", 1509, "invalid_reward", "invalid reward", "validation", "info", false, 400, false, null),
     entry("settlement", 1510, "reward_not_found", "reward distribution not found", "not_found", "info", false, 404, false, null),
-    entry("settlement", 1511, "no_claimable_rewards", "no claimable rewards", "internal", "error", false, 500, false, null),
+    entry("settlement", 1511, "no_claimable_rewards", "no claimable rewards", "internal", "critical", false, 500, false, null),
     entry("settlement", 1512, "invalid_usage_record", "invalid usage record", "validation", "info", false, 400, false, null),
     entry("settlement", 1513, "usage_record_not_found", "usage record not found", "not_found", "info", false, 404, false, null),
     entry("settlement", 1514, "usage_record_exists", "usage record already exists", "conflict", "error", false, 409, false, null),
     entry("settlement", 1515, "usage_already_settled", "usage already settled", "conflict", "error", false, 409, false, null),
     entry("settlement", 1516, "invalid_condition", "invalid release condition", "validation", "info", false, 400, false, null),
-    entry("settlement", 1517, "conditions_not_met", "release conditions not met", "internal", "error", false, 500, false, null),
+    entry("settlement", 1517, "conditions_not_met", "release conditions not met", "internal", "critical", false, 500, false, null),
     entry("settlement", 1518, "escrow_expired", "escrow has expired", "state", "error", false, 409, false, null),
     entry("settlement", 1519, "escrow_not_active", "escrow not active", "state", "error", false, 409, false, null),
     entry("settlement", 1520, "order_not_found", "order not found", "not_found", "info", false, 404, false, null),
     entry("settlement", 1521, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
     entry("settlement", 1522, "invalid_amount", "invalid amount", "validation", "info", false, 400, false, null),
-    entry("settlement", 1523, "escrow_disputed", "escrow is disputed", "internal", "error", false, 500, false, null),
+    entry("settlement", 1523, "escrow_disputed", "escrow is disputed", "internal", "critical", false, 500, false, null),
     entry("settlement", 1524, "invalid_signature", "invalid signature", "validation", "info", false, 400, false, null),
     entry("settlement", 1525, "invalid_params", "invalid params", "validation", "info", false, 400, false, null),
-    entry("settlement", 1526, "reward_claim_failed", "reward claim failed", "internal", "error", false, 500, false, null),
+    entry("settlement", 1526, "reward_claim_failed", "reward claim failed", "internal", "critical", false, 500, false, null),
     entry("settlement", 1527, "invalid_epoch", "invalid epoch", "validation", "info", false, 400, false, null),
-    entry("settlement", 1528, "distribution_failed", "distribution failed", "internal", "error", false, 500, false, null),
+    entry("settlement", 1528, "distribution_failed", "distribution failed", "internal", "critical", false, 500, false, null),
     entry("settlement", 1529, "lease_not_found", "lease not found", "not_found", "info", false, 404, false, null),
     entry("settlement", 1530, "invalid_payout", "invalid payout", "validation", "info", false, 400, false, null),
     entry("settlement", 1531, "payout_not_found", "payout not found", "not_found", "info", false, 404, false, null),
     entry("settlement", 1532, "payout_exists", "payout already exists", "conflict", "error", false, 409, false, null),
     entry("settlement", 1533, "payout_idempotent", "payout already processed (idempotent)", "conflict", "error", false, 409, false, null),
-    entry("settlement", 1534, "payout_held", "payout is on hold", "internal", "error", false, 500, false, null),
-    entry("settlement", 1535, "dispute_active", "active dispute prevents payout", "internal", "error", false, 500, false, null),
-    entry("settlement", 1536, "invoice_not_paid", "invoice not paid", "internal", "error", false, 500, false, null),
-    entry("settlement", 1537, "payout_execution_failed", "payout execution failed", "internal", "error", false, 500, false, null),
+    entry("settlement", 1534, "payout_held", "payout is on hold", "internal", "critical", false, 500, false, null),
+    entry("settlement", 1535, "dispute_active", "active dispute prevents payout", "internal", "critical", false, 500, false, null),
+    entry("settlement", 1536, "invoice_not_paid", "invoice not paid", "internal", "critical", false, 500, false, null),
+    entry("settlement", 1537, "payout_execution_failed", "payout execution failed", "internal", "critical", false, 500, false, null),
     entry("settlement", 1538, "fiat_conversion_not_found", "fiat conversion not found", "not_found", "info", false, 404, false, null),
     entry("settlement", 1539, "fiat_conversion_not_allowed", "fiat conversion not allowed", "unauthorized", "error", false, 401, false, null),
-    entry("settlement", 1540, "fiat_conversion_failed", "fiat conversion failed", "internal", "error", false, 500, false, null),
+    entry("settlement", 1540, "fiat_conversion_failed", "fiat conversion failed", "internal", "critical", false, 500, false, null),
     entry("settlement", 1541, "compliance_required", "compliance requirements not met", "validation", "info", false, 400, false, null),
-    entry("settlement", 1542, "dex_unavailable", "dex integration unavailable", "external", "error", false, 502, false, null),
-    entry("settlement", 1543, "off_ramp_unavailable", "off-ramp integration unavailable", "external", "error", false, 502, false, null),
-    entry("settlement", 1544, "fiat_limit_exceeded", "fiat conversion limit exceeded", "validation", "info", false, 400, false, null),
-    entry("settlement", 1545, "oracle_unavailable", "oracle sources unavailable", "external", "error", false, 502, false, null),
-    entry("settlement", 1546, "oracle_stale_price", "oracle price stale", "internal", "error", false, 500, false, null),
-    entry("settlement", 1547, "oracle_insufficient_sources", "insufficient oracle sources", "internal", "error", false, 500, false, null),
-    entry("settlement", 1548, "rate_unavailable", "settlement rate unavailable", "external", "error", false, 502, false, null),
+    entry("settlement", 1542, "dex_unavailable", "dex integration unavailable", "external", "error", true, 502, false, null),
+    entry("settlement", 1543, "off_ramp_unavailable", "off-ramp integration unavailable", "external", "error", true, 502, false, null),
+    entry("settlement", 1544, "fiat_limit_exceeded", "fiat conversion limit exceeded", "rate_limit", "error", true, 429, false, null),
+    entry("settlement", 1545, "oracle_unavailable", "oracle sources unavailable", "external", "error", true, 502, false, null),
+    entry("settlement", 1546, "oracle_stale_price", "oracle price stale", "internal", "critical", false, 500, false, null),
+    entry("settlement", 1547, "oracle_insufficient_sources", "insufficient oracle sources", "internal", "critical", false, 500, false, null),
+    entry("settlement", 1548, "rate_unavailable", "settlement rate unavailable", "external", "error", true, 502, false, null),
     entry("settlement-ibc", 3100, "invalid_version", "invalid IBC version", "validation", "info", false, 400, false, null),
     entry("settlement-ibc", 3101, "invalid_port", "invalid IBC port", "validation", "info", false, 400, false, null),
     entry("settlement-ibc", 3102, "invalid_packet", "invalid IBC packet", "validation", "info", false, 400, false, null),
-    entry("settlement-ibc", 3103, "rate_limited", "IBC rate limit exceeded", "rate_limit", "error", false, 429, false, null),
+    entry("settlement-ibc", 3103, "rate_limited", "IBC rate limit exceeded", "rate_limit", "error", true, 429, false, null),
     entry("settlement-ibc", 3104, "channel_not_found", "IBC channel not found", "not_found", "info", false, 404, false, null),
-    entry("settlement-ibc", 3105, "handshake_timed_out", "IBC channel handshake timed out", "timeout", "error", false, 504, false, null),
+    entry("settlement-ibc", 3105, "handshake_timed_out", "IBC channel handshake timed out", "timeout", "error", true, 504, false, null),
     entry("settlement-ibc", 3106, "settlement_conflict", "settlement record conflict", "conflict", "error", false, 409, false, null),
     entry("sms_verification", 1, "invalid_phone_number", "invalid phone number", "validation", "info", false, 400, false, null),
     entry("sms_verification", 2, "invalid_request", "invalid request", "validation", "info", false, 400, false, null),
@@ -9575,9 +6852,9 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("support", 1, "ref_not_found", "external ticket reference not found", "not_found", "info", false, 404, false, null),
     entry("support", 2, "ref_already_exists", "external ticket reference already exists", "conflict", "error", false, 409, false, null),
     entry("support", 3, "invalid_resource_ref", "invalid resource reference", "validation", "info", false, 400, false, null),
-    entry("support", 4, "invalid_external_system", "invalid external system", "external", "error", false, 502, false, null),
-    entry("support", 5, "invalid_external_ticket_id", "invalid external ticket ID", "external", "error", false, 502, false, null),
-    entry("support", 6, "invalid_external_url", "invalid external URL", "external", "error", false, 502, false, null),
+    entry("support", 4, "invalid_external_system", "invalid external system", "external", "error", true, 502, false, null),
+    entry("support", 5, "invalid_external_ticket_id", "invalid external ticket ID", "external", "error", true, 502, false, null),
+    entry("support", 6, "invalid_external_url", "invalid external URL", "external", "error", true, 502, false, null),
     entry("support", 7, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
     entry("support", 8, "unauthorized", "unauthorized", "unauthorized", "error", false, 401, false, null),
     entry("support", 9, "invalid_params", "invalid module parameters", "validation", "info", false, 400, false, null),
@@ -9590,8 +6867,7 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("support", 16, "invalid_retention_policy", "invalid retention policy", "validation", "info", false, 400, false, null),
     entry("support", 17, "invalid_payload", "invalid payload", "validation", "info", false, 400, false, null),
     entry("support", 18, "max_responses_exceeded", "max responses exceeded", "validation", "info", false, 400, false, null),
-    entry("support", 19, "request_archived", "support request archived", "state", "error", false, 409, false, null),
-    entry("take", 1, "invalid_param", "parameter invalid", "validation", "info", false, 400, false, null),
+    entry("support", 19, "request_archived", "support request archived", "internal", "critical", false, 500, false, null),
     entry("undefined", 1, "internal", "internal", "internal", "critical", false, 500, false, null),
     entry("undefined", 111222, "panic", "panic", "internal", "critical", false, 500, false, null),
     entry("veid", 1000, "invalid_address", "invalid address", "validation", "info", false, 400, false, null),
@@ -9638,7 +6914,7 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 1041, "wallet_not_found", "identity wallet not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1042, "wallet_already_exists", "identity wallet already exists", "conflict", "error", false, 409, false, null),
     entry("veid", 1043, "wallet_inactive", "identity wallet is inactive", "state", "error", false, 409, false, null),
-    entry("veid", 1044, "consent_not_granted", "consent not granted", "internal", "error", false, 500, false, null),
+    entry("veid", 1044, "consent_not_granted", "consent not granted", "internal", "critical", false, 500, false, null),
     entry("veid", 1045, "consent_expired", "consent has expired", "state", "error", false, 409, false, null),
     entry("veid", 1046, "invalid_binding_signature", "invalid wallet binding signature", "validation", "info", false, 400, false, null),
     entry("veid", 1047, "scope_not_in_wallet", "scope not found in wallet", "not_found", "info", false, 404, false, null),
@@ -9653,8 +6929,8 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 1056, "borderline_fallback_not_found", "borderline fallback not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1057, "borderline_fallback_expired", "borderline fallback expired", "state", "error", false, 409, false, null),
     entry("veid", 1058, "borderline_fallback_already_completed", "borderline fallback already completed", "conflict", "error", false, 409, false, null),
-    entry("veid", 1059, "mfa_challenge_not_satisfied", "MFA challenge not satisfied", "unauthorized", "error", false, 401, false, null),
-    entry("veid", 1060, "no_enrolled_factors", "no enrolled MFA factors", "internal", "error", false, 500, false, null),
+    entry("veid", 1059, "mfa_challenge_not_satisfied", "MFA challenge not satisfied", "internal", "critical", false, 500, false, null),
+    entry("veid", 1060, "no_enrolled_factors", "no enrolled MFA factors", "internal", "critical", false, 500, false, null),
     entry("veid", 1061, "borderline_disabled", "borderline fallback is disabled", "state", "error", false, 409, false, null),
     entry("veid", 1062, "invalid_pipeline_version", "invalid pipeline version", "validation", "info", false, 400, false, null),
     entry("veid", 1063, "pipeline_version_not_found", "pipeline version not found", "not_found", "info", false, 404, false, null),
@@ -9662,14 +6938,14 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 1065, "no_pipeline_version_active", "no active pipeline version", "state", "error", false, 409, false, null),
     entry("veid", 1066, "pipeline_version_mismatch", "pipeline version mismatch", "conflict", "error", false, 409, false, null),
     entry("veid", 1067, "model_manifest_mismatch", "model manifest mismatch", "conflict", "error", false, 409, false, null),
-    entry("veid", 1068, "determinism_violation", "determinism violation detected", "internal", "error", false, 500, false, null),
+    entry("veid", 1068, "determinism_violation", "determinism violation detected", "internal", "critical", false, 500, false, null),
     entry("veid", 1069, "invalid_model_manifest", "invalid model manifest", "validation", "info", false, 400, false, null),
-    entry("veid", 1070, "pipeline_execution_failed", "pipeline execution failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1070, "pipeline_execution_failed", "pipeline execution failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1071, "invalid_scoring_model", "invalid scoring model", "validation", "info", false, 400, false, null),
     entry("veid", 1072, "scoring_model_not_found", "scoring model not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1073, "scoring_model_already_exists", "scoring model already exists", "conflict", "error", false, 409, false, null),
     entry("veid", 1074, "invalid_scoring_input", "invalid scoring input", "validation", "info", false, 400, false, null),
-    entry("veid", 1075, "scoring_failed", "scoring computation failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1075, "scoring_failed", "scoring computation failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1076, "no_active_scoring_model", "no active scoring model", "state", "error", false, 409, false, null),
     entry("veid", 1077, "scoring_model_version_mismatch", "scoring model version mismatch", "conflict", "error", false, 409, false, null),
     entry("veid", 1078, "invalid_sso", "invalid SSO verification", "validation", "info", false, 400, false, null),
@@ -9694,19 +6970,19 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 1097, "invalid_waldur", "invalid Waldur integration", "validation", "info", false, 400, false, null),
     entry("veid", 1098, "waldur_link_not_found", "Waldur link not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1099, "waldur_link_expired", "Waldur request has expired", "state", "error", false, 409, false, null),
-    entry("veid", 1100, "waldur_sync_failed", "Waldur sync failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1100, "waldur_sync_failed", "Waldur sync failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1101, "invalid_adsso", "invalid AD SSO verification", "validation", "info", false, 400, false, null),
     entry("veid", 1102, "adsso_not_found", "AD SSO linkage not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1103, "adsso_expired", "AD SSO linkage has expired", "state", "error", false, 409, false, null),
     entry("veid", 1104, "adsso_revoked", "AD SSO linkage has been revoked", "state", "error", false, 409, false, null),
     entry("veid", 1105, "adsso_challenge_expired", "AD SSO challenge has expired", "state", "error", false, 409, false, null),
     entry("veid", 1106, "adsso_challenge_not_found", "AD SSO challenge not found", "not_found", "info", false, 404, false, null),
-    entry("veid", 1107, "ad_wallet_binding_failed", "AD wallet binding failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1107, "ad_wallet_binding_failed", "AD wallet binding failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1108, "ad_wallet_binding_not_found", "AD wallet binding not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1109, "ad_auth_method_invalid", "invalid AD authentication method", "unauthorized", "error", false, 401, false, null),
-    entry("veid", 1110, "adoidc_validation_failed", "OIDC token validation failed", "internal", "error", false, 500, false, null),
-    entry("veid", 1111, "adsaml_validation_failed", "SAML assertion validation failed", "internal", "error", false, 500, false, null),
-    entry("veid", 1112, "adldap_bind_failed", "LDAP bind failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1110, "adoidc_validation_failed", "OIDC token validation failed", "internal", "critical", false, 500, false, null),
+    entry("veid", 1111, "adsaml_validation_failed", "SAML assertion validation failed", "internal", "critical", false, 500, false, null),
+    entry("veid", 1112, "adldap_bind_failed", "LDAP bind failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1113, "invalid_phone", "invalid phone verification", "validation", "info", false, 400, false, null),
     entry("veid", 1114, "phone_not_found", "phone verification not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1115, "phone_expired", "phone verification has expired", "state", "error", false, 409, false, null),
@@ -9714,19 +6990,19 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 1117, "smsotp_expired", "SMS OTP has expired", "state", "error", false, 409, false, null),
     entry("veid", 1118, "smsotp_invalid", "SMS OTP is invalid", "validation", "info", false, 400, false, null),
     entry("veid", 1119, "sms_challenge_not_found", "SMS challenge not found", "not_found", "info", false, 404, false, null),
-    entry("veid", 1120, "sms_delivery_failed", "SMS delivery failed", "internal", "error", false, 500, false, null),
-    entry("veid", 1121, "sms_resend_limit_exceeded", "SMS resend limit exceeded", "rate_limit", "error", false, 429, false, null),
+    entry("veid", 1120, "sms_delivery_failed", "SMS delivery failed", "internal", "critical", false, 500, false, null),
+    entry("veid", 1121, "sms_resend_limit_exceeded", "SMS resend limit exceeded", "rate_limit", "error", true, 429, false, null),
     entry("veid", 1122, "vo_ip_number_blocked", "VoIP numbers are not allowed", "unauthorized", "error", false, 401, false, null),
-    entry("veid", 1123, "carrier_lookup_failed", "carrier lookup failed", "internal", "error", false, 500, false, null),
-    entry("veid", 1124, "invalid_rate_limit", "invalid rate limit configuration", "rate_limit", "error", false, 429, false, null),
-    entry("veid", 1125, "rate_limit_exceeded", "rate limit exceeded", "rate_limit", "error", false, 429, false, null),
-    entry("veid", 1126, "sms_gateway_not_configured", "SMS gateway not configured", "internal", "error", false, 500, false, null),
-    entry("veid", 1127, "sms_gateway_unavailable", "SMS gateway unavailable", "external", "error", false, 502, false, null),
+    entry("veid", 1123, "carrier_lookup_failed", "carrier lookup failed", "internal", "critical", false, 500, false, null),
+    entry("veid", 1124, "invalid_rate_limit", "invalid rate limit configuration", "rate_limit", "error", true, 429, false, null),
+    entry("veid", 1125, "rate_limit_exceeded", "rate limit exceeded", "rate_limit", "error", true, 429, false, null),
+    entry("veid", 1126, "sms_gateway_not_configured", "SMS gateway not configured", "internal", "critical", false, 500, false, null),
+    entry("veid", 1127, "sms_gateway_unavailable", "SMS gateway unavailable", "external", "error", true, 502, false, null),
     entry("veid", 1128, "phone_already_verified", "phone number already verified", "conflict", "error", false, 409, false, null),
     entry("veid", 1129, "country_not_allowed", "phone number country not allowed", "unauthorized", "error", false, 401, false, null),
     entry("veid", 1130, "invalid_public_key_length", "invalid public key length", "validation", "info", false, 400, false, null),
     entry("veid", 1131, "invalid_signature_length", "invalid signature length", "validation", "info", false, 400, false, null),
-    entry("veid", 1132, "signature_verification_failed", "signature verification failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1132, "signature_verification_failed", "signature verification failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1133, "client_key_mismatch", "client key mismatch", "conflict", "error", false, 409, false, null),
     entry("veid", 1134, "salt_binding_invalid", "salt binding verification failed", "validation", "info", false, 400, false, null),
     entry("veid", 1135, "unsupported_signature_algorithm", "unsupported signature algorithm", "validation", "info", false, 400, false, null),
@@ -9737,7 +7013,7 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 1141, "delegation_not_found", "delegation not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1142, "delegation_expired", "delegation has expired", "state", "error", false, 409, false, null),
     entry("veid", 1143, "delegation_revoked", "delegation has been revoked", "state", "error", false, 409, false, null),
-    entry("veid", 1144, "delegation_exhausted", "delegation has no uses remaining", "internal", "error", false, 500, false, null),
+    entry("veid", 1144, "delegation_exhausted", "delegation has no uses remaining", "internal", "critical", false, 500, false, null),
     entry("veid", 1145, "delegation_already_revoked", "delegation already revoked", "conflict", "error", false, 409, false, null),
     entry("veid", 1146, "delegation_permission_denied", "delegation does not grant required permission", "unauthorized", "error", false, 401, false, null),
     entry("veid", 1147, "delegation_unauthorized", "unauthorized delegation operation", "unauthorized", "error", false, 401, false, null),
@@ -9748,44 +7024,44 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 1153, "credential_revoked", "credential has been revoked", "state", "error", false, 409, false, null),
     entry("veid", 1154, "credential_already_revoked", "credential already revoked", "conflict", "error", false, 409, false, null),
     entry("veid", 1155, "invalid_proof", "invalid credential proof", "validation", "info", false, 400, false, null),
-    entry("veid", 1156, "proof_verification_failed", "proof verification failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1156, "proof_verification_failed", "proof verification failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1157, "credential_unauthorized", "unauthorized credential operation", "unauthorized", "error", false, 401, false, null),
     entry("veid", 1158, "credential_already_exists", "credential already exists", "conflict", "error", false, 409, false, null),
     entry("veid", 1159, "invalid_issuer", "invalid or unauthorized issuer", "unauthorized", "error", false, 401, false, null),
-    entry("veid", 1160, "market_veid_not_met", "market VEID requirements not met", "internal", "error", false, 500, false, null),
+    entry("veid", 1160, "market_veid_not_met", "market VEID requirements not met", "internal", "critical", false, 500, false, null),
     entry("veid", 1161, "market_requirements_not_found", "market VEID requirements not found", "not_found", "info", false, 404, false, null),
-    entry("veid", 1162, "insufficient_trust_score", "insufficient trust score for market participation", "internal", "error", false, 500, false, null),
+    entry("veid", 1162, "insufficient_trust_score", "insufficient trust score for market participation", "internal", "critical", false, 500, false, null),
     entry("veid", 1163, "missing_scopes_for_market", "missing required verification scopes for market", "validation", "info", false, 400, false, null),
     entry("veid", 1164, "delegation_not_allowed", "delegation not allowed for this market type", "unauthorized", "error", false, 401, false, null),
     entry("veid", 1165, "delegation_too_old", "delegation exceeds maximum age for market participation", "validation", "info", false, 400, false, null),
     entry("veid", 1166, "identity_expired_for_market", "identity verification expired for market participation", "state", "error", false, 409, false, null),
     entry("veid", 1167, "identity_locked_for_market", "identity is locked and cannot participate in market", "state", "error", false, 409, false, null),
-    entry("veid", 1168, "provider_veid_not_met", "provider VEID requirements not met", "internal", "error", false, 500, false, null),
+    entry("veid", 1168, "provider_veid_not_met", "provider VEID requirements not met", "internal", "critical", false, 500, false, null),
     entry("veid", 1170, "invalid_proof_request", "invalid proof request", "validation", "info", false, 400, false, null),
     entry("veid", 1171, "proof_request_not_found", "proof request not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1172, "proof_request_expired", "proof request has expired", "state", "error", false, 409, false, null),
     entry("veid", 1173, "proof_not_found", "proof not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1174, "proof_expired", "proof has expired", "state", "error", false, 409, false, null),
     entry("veid", 1175, "invalid_claim_type", "invalid claim type", "validation", "info", false, 400, false, null),
-    entry("veid", 1176, "claim_not_available", "claim not available for subject", "internal", "error", false, 500, false, null),
+    entry("veid", 1176, "claim_not_available", "claim not available for subject", "internal", "critical", false, 500, false, null),
     entry("veid", 1177, "invalid_proof_scheme", "invalid or unsupported proof scheme", "validation", "info", false, 400, false, null),
-    entry("veid", 1178, "proof_generation_failed", "proof generation failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1178, "proof_generation_failed", "proof generation failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1179, "invalid_nonce", "invalid or reused nonce", "validation", "info", false, 400, false, null),
     entry("veid", 1180, "commitment_mismatch", "commitment mismatch", "conflict", "error", false, 409, false, null),
-    entry("veid", 1181, "insufficient_verification_level", "insufficient verification level for claim", "internal", "error", false, 500, false, null),
+    entry("veid", 1181, "insufficient_verification_level", "insufficient verification level for claim", "internal", "critical", false, 500, false, null),
     entry("veid", 1190, "invalid_biometric_template", "invalid biometric template", "validation", "info", false, 400, false, null),
-    entry("veid", 1191, "biometric_hash_failed", "biometric hash operation failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1191, "biometric_hash_failed", "biometric hash operation failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1192, "biometric_hash_not_found", "biometric hash not found", "not_found", "info", false, 404, false, null),
-    entry("veid", 1193, "biometric_match_failed", "biometric match operation failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1193, "biometric_match_failed", "biometric match operation failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1194, "biometric_version_mismatch", "biometric hash version mismatch", "conflict", "error", false, 409, false, null),
     entry("veid", 1200, "geo_restriction_invalid", "invalid geographic restriction", "validation", "info", false, 400, false, null),
     entry("veid", 1201, "geo_policy_not_found", "geo restriction policy not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1202, "geo_policy_already_exists", "geo restriction policy already exists", "conflict", "error", false, 409, false, null),
-    entry("veid", 1203, "geo_check_failed", "geographic compliance check failed", "internal", "error", false, 500, false, null),
-    entry("veid", 1204, "geo_location_blocked", "location blocked by geo restriction policy", "unauthorized", "error", false, 401, false, null),
+    entry("veid", 1203, "geo_check_failed", "geographic compliance check failed", "internal", "critical", false, 500, false, null),
+    entry("veid", 1204, "geo_location_blocked", "location blocked by geo restriction policy", "state", "error", false, 409, false, null),
     entry("veid", 1205, "geo_ip_mismatch", "IP geolocation mismatch with document country", "conflict", "error", false, 409, false, null),
-    entry("veid", 1206, "geo_country_blocked", "country is blocked by geo restriction policy", "unauthorized", "error", false, 401, false, null),
-    entry("veid", 1207, "geo_region_blocked", "region is blocked by geo restriction policy", "unauthorized", "error", false, 401, false, null),
+    entry("veid", 1206, "geo_country_blocked", "country is blocked by geo restriction policy", "state", "error", false, 409, false, null),
+    entry("veid", 1207, "geo_region_blocked", "region is blocked by geo restriction policy", "state", "error", false, 409, false, null),
     entry("veid", 1208, "geo_restriction_disabled", "geographic restriction system is disabled", "state", "error", false, 409, false, null),
     entry("veid", 1209, "max_geo_policies_exceeded", "maximum geo restriction policies exceeded", "validation", "info", false, 400, false, null),
     entry("veid", 1210, "geo_policy_inactive", "geo restriction policy is not active", "state", "error", false, 409, false, null),
@@ -9798,8 +7074,8 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 1222, "audit_export_invalid_filter", "invalid audit export filter", "validation", "info", false, 400, false, null),
     entry("veid", 1223, "audit_entry_not_found", "audit entry not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1224, "audit_entry_invalid", "invalid audit entry", "validation", "info", false, 400, false, null),
-    entry("veid", 1225, "audit_hash_failed", "audit hash computation failed", "internal", "error", false, 500, false, null),
-    entry("veid", 1226, "audit_chain_broken", "audit chain integrity verification failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1225, "audit_hash_failed", "audit hash computation failed", "internal", "critical", false, 500, false, null),
+    entry("veid", 1226, "audit_chain_broken", "audit chain integrity verification failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1227, "audit_export_unauthorized", "unauthorized to export audit logs", "unauthorized", "error", false, 401, false, null),
     entry("veid", 1228, "audit_export_too_large", "audit export request too large", "validation", "info", false, 400, false, null),
     entry("veid", 1240, "invalid_attestation", "invalid verification attestation", "validation", "info", false, 400, false, null),
@@ -9814,14 +7090,14 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 1250, "invalid_timestamp", "invalid attestation timestamp", "validation", "info", false, 400, false, null),
     entry("veid", 1251, "signer_not_registered", "signer is not registered", "unauthorized", "error", false, 401, false, null),
     entry("veid", 1252, "key_rotation_in_progress", "key rotation already in progress", "conflict", "error", false, 409, false, null),
-    entry("veid", 1253, "key_rotation_failed", "key rotation failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1253, "key_rotation_failed", "key rotation failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1254, "attestation_signature_invalid", "attestation signature verification failed", "validation", "info", false, 400, false, null),
     entry("veid", 1255, "max_attestations_exceeded", "maximum attestations exceeded", "validation", "info", false, 400, false, null),
     entry("veid", 1260, "duplicate_linkage", "duplicate SSO linkage", "conflict", "error", false, 409, false, null),
     entry("veid", 1261, "linkage_not_found", "SSO linkage not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1262, "linkage_expired", "SSO linkage expired", "state", "error", false, 409, false, null),
-    entry("veid", 1264, "jwks_fetch_failed", "JWKS fetch failed", "external", "error", false, 502, false, null),
-    entry("veid", 1265, "token_validation_failed", "OIDC token validation failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1264, "jwks_fetch_failed", "JWKS fetch failed", "external", "error", true, 502, false, null),
+    entry("veid", 1265, "token_validation_failed", "OIDC token validation failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1266, "challenge_not_found", "SSO challenge not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1267, "challenge_expired", "SSO challenge expired", "state", "error", false, 409, false, null),
     entry("veid", 1268, "invalid_challenge_state", "invalid challenge state", "validation", "info", false, 400, false, null),
@@ -9832,19 +7108,19 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 1285, "invalid_key_rotation", "invalid key rotation", "validation", "info", false, 400, false, null),
     entry("veid", 1286, "score_out_of_range", "score out of valid range", "validation", "info", false, 400, false, null),
     entry("veid", 1300, "invalid_appeal", "invalid appeal", "validation", "info", false, 400, false, null),
-    entry("veid", 1301, "wallet_binding_failed", "wallet binding failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1301, "wallet_binding_failed", "wallet binding failed", "internal", "critical", false, 500, false, null),
     entry("veid", 1302, "invalid_consent", "invalid consent settings", "validation", "info", false, 400, false, null),
     entry("veid", 1303, "model_not_found", "model not found", "not_found", "info", false, 404, false, null),
     entry("veid", 1304, "model_version_mismatch_sdk", "model version mismatch", "conflict", "error", false, 409, false, null),
-    entry("veid", 1305, "not_compliance_provider", "not a compliance provider", "internal", "error", false, 500, false, null),
-    entry("veid", 1306, "compliance_check_failed", "compliance check failed", "internal", "error", false, 500, false, null),
-    entry("veid", 1307, "insufficient_attestations", "insufficient attestations", "internal", "error", false, 500, false, null),
+    entry("veid", 1305, "not_compliance_provider", "not a compliance provider", "internal", "critical", false, 500, false, null),
+    entry("veid", 1306, "compliance_check_failed", "compliance check failed", "internal", "critical", false, 500, false, null),
+    entry("veid", 1307, "insufficient_attestations", "insufficient attestations", "internal", "critical", false, 500, false, null),
     entry("veid", 1308, "invalid_compliance_params", "invalid compliance parameters", "validation", "info", false, 400, false, null),
-    entry("veid", 1309, "borderline_fallback_failed", "borderline fallback failed", "internal", "error", false, 500, false, null),
+    entry("veid", 1309, "borderline_fallback_failed", "borderline fallback failed", "internal", "critical", false, 500, false, null),
     entry("veid", 4001, "appeal_not_found", "appeal not found", "not_found", "info", false, 404, false, null),
     entry("veid", 4002, "appeal_already_exists", "appeal already exists for this scope", "conflict", "error", false, 409, false, null),
     entry("veid", 4003, "appeal_not_pending", "appeal is not in pending status", "state", "error", false, 409, false, null),
-    entry("veid", 4004, "not_appeal_submitter", "not the appeal submitter", "internal", "error", false, 500, false, null),
+    entry("veid", 4004, "not_appeal_submitter", "not the appeal submitter", "internal", "critical", false, 500, false, null),
     entry("veid", 4005, "not_authorized_resolver", "not authorized to resolve appeals", "unauthorized", "error", false, 401, false, null),
     entry("veid", 4006, "invalid_appeal_reason", "appeal reason too short or invalid", "validation", "info", false, 400, false, null),
     entry("veid", 4007, "appeal_window_expired", "appeal submission window has expired", "state", "error", false, 409, false, null),
@@ -9853,45 +7129,45 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 4010, "invalid_appeal_resolution", "invalid appeal resolution", "validation", "info", false, 400, false, null),
     entry("veid", 4011, "appeal_system_disabled", "appeal system is disabled", "state", "error", false, 409, false, null),
     entry("veid", 4012, "appeal_already_claimed", "appeal already claimed by another reviewer", "conflict", "error", false, 409, false, null),
-    entry("veid", 4013, "not_appeal_reviewer", "not the assigned appeal reviewer", "internal", "error", false, 500, false, null),
-    entry("veid", 4014, "appeal_review_timeout", "appeal review timeout expired", "timeout", "error", false, 504, false, null),
+    entry("veid", 4013, "not_appeal_reviewer", "not the assigned appeal reviewer", "internal", "critical", false, 500, false, null),
+    entry("veid", 4014, "appeal_review_timeout", "appeal review timeout expired", "timeout", "error", true, 504, false, null),
     entry("veid", 4015, "invalid_evidence_hash", "invalid evidence hash format", "validation", "info", false, 400, false, null),
-    entry("veid", 4016, "scope_not_rejected", "scope was not rejected", "state", "error", false, 409, false, null),
+    entry("veid", 4016, "scope_not_rejected", "scope was not rejected", "internal", "critical", false, 500, false, null),
     entry("veid", 4017, "appeal_escrow_required", "escrow deposit required for appeal", "validation", "info", false, 400, false, null),
     entry("veid", 4018, "invalid_score_adjustment", "invalid score adjustment value", "validation", "info", false, 400, false, null),
-    entry("veid", 5002, "sanction_list_match", "sanction list match detected", "unauthorized", "error", false, 401, false, null),
-    entry("veid", 5003, "pep_match", "politically exposed person match", "internal", "error", false, 500, false, null),
-    entry("veid", 5004, "restricted_region", "identity from restricted region", "internal", "error", false, 500, false, null),
+    entry("veid", 5002, "sanction_list_match", "sanction list match detected", "internal", "critical", false, 500, false, null),
+    entry("veid", 5003, "pep_match", "politically exposed person match", "internal", "critical", false, 500, false, null),
+    entry("veid", 5004, "restricted_region", "identity from restricted region", "internal", "critical", false, 500, false, null),
     entry("veid", 5005, "compliance_expired", "compliance check expired", "state", "error", false, 409, false, null),
     entry("veid", 5006, "risk_score_exceeded", "risk score exceeds threshold", "validation", "info", false, 400, false, null),
     entry("veid", 5007, "compliance_not_found", "compliance record not found", "not_found", "info", false, 404, false, null),
     entry("veid", 5010, "duplicate_attestation", "validator has already attested", "conflict", "error", false, 409, false, null),
-    entry("veid", 5011, "compliance_record_blocked", "compliance record is blocked", "unauthorized", "error", false, 401, false, null),
+    entry("veid", 5011, "compliance_record_blocked", "compliance record is blocked", "state", "error", false, 409, false, null),
     entry("veid", 5013, "provider_already_exists", "compliance provider already exists", "conflict", "error", false, 409, false, null),
     entry("veid", 5014, "provider_not_active", "compliance provider is not active", "state", "error", false, 409, false, null),
     entry("veid", 5015, "unsupported_check_type", "provider does not support this check type", "validation", "info", false, 400, false, null),
-    entry("veid", 5016, "adverse_media_match", "adverse media match found", "internal", "error", false, 500, false, null),
-    entry("veid", 5017, "watchlist_match", "watchlist match found", "internal", "error", false, 500, false, null),
-    entry("veid", 5018, "document_verification_failed", "document verification failed", "internal", "error", false, 500, false, null),
-    entry("veid", 5019, "aml_risk_high", "AML risk level is too high", "internal", "error", false, 500, false, null),
+    entry("veid", 5016, "adverse_media_match", "adverse media match found", "internal", "critical", false, 500, false, null),
+    entry("veid", 5017, "watchlist_match", "watchlist match found", "internal", "critical", false, 500, false, null),
+    entry("veid", 5018, "document_verification_failed", "document verification failed", "internal", "critical", false, 500, false, null),
+    entry("veid", 5019, "aml_risk_high", "AML risk level is too high", "internal", "critical", false, 500, false, null),
     entry("veid", 5020, "compliance_system_disabled", "compliance system is disabled", "state", "error", false, 409, false, null),
     entry("veid", 6002, "model_hash_mismatch", "model hash mismatch", "conflict", "error", false, 409, false, null),
     entry("veid", 6003, "model_not_active", "model not active", "state", "error", false, 409, false, null),
     entry("veid", 6004, "invalid_model_type", "invalid model type", "validation", "info", false, 400, false, null),
     entry("veid", 6005, "model_update_pending", "model update already pending", "conflict", "error", false, 409, false, null),
     entry("veid", 6006, "unauthorized_model_update", "not authorized for model updates", "unauthorized", "error", false, 401, false, null),
-    entry("veid", 6007, "model_version_too_old", "validator using outdated model version", "internal", "error", false, 500, false, null),
+    entry("veid", 6007, "model_version_too_old", "validator using outdated model version", "internal", "critical", false, 500, false, null),
     entry("veid", 6008, "model_activation_pending", "model activation still pending", "state", "error", false, 409, false, null),
     entry("veid", 6009, "model_already_exists", "model already exists", "conflict", "error", false, 409, false, null),
     entry("veid", 6010, "model_already_active", "model is already active", "conflict", "error", false, 409, false, null),
-    entry("veid", 6011, "model_deprecated", "model has been deprecated", "internal", "error", false, 500, false, null),
+    entry("veid", 6011, "model_deprecated", "model has been deprecated", "internal", "critical", false, 500, false, null),
     entry("veid", 6012, "model_revoked", "model has been revoked", "state", "error", false, 409, false, null),
     entry("veid", 6013, "invalid_model_info", "invalid model info", "validation", "info", false, 400, false, null),
     entry("veid", 6014, "invalid_model_proposal", "invalid model update proposal", "validation", "info", false, 400, false, null),
     entry("veid", 6015, "proposal_not_found", "model proposal not found", "not_found", "info", false, 404, false, null),
     entry("veid", 6016, "proposal_already_processed", "model proposal already processed", "conflict", "error", false, 409, false, null),
-    entry("veid", 6017, "activation_height_not_reached", "activation height not yet reached", "internal", "error", false, 500, false, null),
-    entry("veid", 6018, "validator_not_synced", "validator model versions not synced", "internal", "error", false, 500, false, null),
+    entry("veid", 6017, "activation_height_not_reached", "activation height not yet reached", "internal", "critical", false, 500, false, null),
+    entry("veid", 6018, "validator_not_synced", "validator model versions not synced", "internal", "critical", false, 500, false, null),
     entry("veid", 6019, "invalid_model_hash", "invalid model hash format", "validation", "info", false, 400, false, null),
     entry("veid", 6020, "model_params_invalid", "invalid model parameters", "validation", "info", false, 400, false, null),
     entry("veid", 6021, "governance_update_disabled", "governance model updates are disabled", "state", "error", false, 409, false, null),
@@ -9901,16 +7177,16 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("veid", 6025, "no_active_model", "no active model for model type", "state", "error", false, 409, false, null),
     entry("veid", 6026, "invalid_history_entry", "invalid model version history entry", "validation", "info", false, 400, false, null),
     entry("verification/audit", 1, "invalid_config", "invalid configuration", "validation", "info", false, 400, false, null),
-    entry("verification/audit", 2, "storage_error", "storage error", "internal", "error", false, 500, false, null),
+    entry("verification/audit", 2, "storage_error", "storage error", "internal", "critical", false, 500, false, null),
     entry("verification/audit", 3, "unsupported_operation", "unsupported operation", "validation", "info", false, 400, false, null),
-    entry("verification/audit", 4, "connection_error", "connection error", "external", "error", false, 502, false, null),
+    entry("verification/audit", 4, "connection_error", "connection error", "external", "error", true, 502, false, null),
     entry("verification/keystorage", 1, "key_not_found", "key not found", "not_found", "info", false, 404, false, null),
     entry("verification/keystorage", 2, "key_exists", "key already exists", "conflict", "error", false, 409, false, null),
-    entry("verification/keystorage", 3, "storage_full", "storage full", "internal", "error", false, 500, false, null),
-    entry("verification/keystorage", 4, "storage_error", "storage error", "internal", "error", false, 500, false, null),
-    entry("verification/keystorage", 5, "encryption_error", "encryption error", "internal", "error", false, 500, false, null),
-    entry("verification/keystorage", 6, "decryption_error", "decryption error", "internal", "error", false, 500, false, null),
-    entry("verification/keystorage", 7, "connection_error", "connection error", "external", "error", false, 502, false, null),
+    entry("verification/keystorage", 3, "storage_full", "storage full", "internal", "critical", false, 500, false, null),
+    entry("verification/keystorage", 4, "storage_error", "storage error", "internal", "critical", false, 500, false, null),
+    entry("verification/keystorage", 5, "encryption_error", "encryption error", "internal", "critical", false, 500, false, null),
+    entry("verification/keystorage", 6, "decryption_error", "decryption error", "internal", "critical", false, 500, false, null),
+    entry("verification/keystorage", 7, "connection_error", "connection error", "external", "error", true, 502, false, null),
     entry("verification/keystorage", 8, "authentication_error", "authentication error", "unauthorized", "error", false, 401, false, null),
     entry("verification/keystorage", 9, "invalid_config", "invalid configuration", "validation", "info", false, 400, false, null),
     entry("verification/keystorage", 10, "unsupported_operation", "unsupported operation", "validation", "info", false, 400, false, null),
@@ -9919,45 +7195,45 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("verification/nonce", 3, "nonce_already_used", "nonce already used", "conflict", "error", false, 409, false, null),
     entry("verification/nonce", 4, "nonce_expired", "nonce expired", "state", "error", false, 409, false, null),
     entry("verification/nonce", 5, "store_closed", "store is closed", "state", "error", false, 409, false, null),
-    entry("verification/nonce", 6, "store_full", "store is full", "internal", "error", false, 500, false, null),
+    entry("verification/nonce", 6, "store_full", "store is full", "internal", "critical", false, 500, false, null),
     entry("verification/nonce", 7, "too_many_nonces", "too many nonces for issuer", "rate_limit", "error", true, 429, false, null),
-    entry("verification/nonce", 8, "nonce_generation", "nonce generation failed", "internal", "error", false, 500, false, null),
+    entry("verification/nonce", 8, "nonce_generation", "nonce generation failed", "internal", "critical", false, 500, false, null),
     entry("verification/nonce", 9, "invalid_nonce", "invalid nonce", "validation", "info", false, 400, false, null),
-    entry("verification/nonce", 10, "connection_error", "connection error", "external", "error", false, 502, false, null),
+    entry("verification/nonce", 10, "connection_error", "connection error", "external", "error", true, 502, false, null),
     entry("verification/signer", 1, "invalid_config", "invalid configuration", "validation", "info", false, 400, false, null),
     entry("verification/signer", 2, "no_active_key", "no active key available", "state", "error", false, 409, false, null),
     entry("verification/signer", 3, "key_not_found", "key not found", "not_found", "info", false, 404, false, null),
     entry("verification/signer", 4, "key_revoked", "key has been revoked", "state", "error", false, 409, false, null),
     entry("verification/signer", 5, "key_expired", "key has expired", "state", "error", false, 409, false, null),
-    entry("verification/signer", 6, "signing_failed", "signing failed", "internal", "error", false, 500, false, null),
-    entry("verification/signer", 7, "verification_failed", "verification failed", "internal", "error", false, 500, false, null),
+    entry("verification/signer", 6, "signing_failed", "signing failed", "internal", "critical", false, 500, false, null),
+    entry("verification/signer", 7, "verification_failed", "verification failed", "internal", "critical", false, 500, false, null),
     entry("verification/signer", 8, "rotation_in_progress", "key rotation already in progress", "conflict", "error", false, 409, false, null),
     entry("verification/signer", 9, "rotation_not_found", "rotation not found", "not_found", "info", false, 404, false, null),
-    entry("verification/signer", 10, "key_storage_error", "key storage error", "internal", "error", false, 500, false, null),
+    entry("verification/signer", 10, "key_storage_error", "key storage error", "internal", "critical", false, 500, false, null),
     entry("verification/signer", 11, "invalid_attestation", "invalid attestation", "validation", "info", false, 400, false, null),
-    entry("verification/signer", 12, "key_generation_failed", "key generation failed", "internal", "error", false, 500, false, null),
+    entry("verification/signer", 12, "key_generation_failed", "key generation failed", "internal", "critical", false, 500, false, null),
     entry("verification/signer", 13, "invalid_signature", "invalid signature", "validation", "info", false, 400, false, null),
-    entry("verification/signer", 14, "service_unavailable", "service unavailable", "external", "error", false, 502, false, null),
+    entry("verification/signer", 14, "service_unavailable", "service unavailable", "external", "error", true, 502, false, null),
     entry("virt_delegation", 1800, "invalid_delegator", "invalid delegator", "validation", "info", false, 400, false, null),
     entry("virt_delegation", 1801, "invalid_validator", "invalid validator", "validation", "info", false, 400, false, null),
     entry("virt_delegation", 1802, "delegation_not_found", "delegation not found", "not_found", "info", false, 404, false, null),
     entry("virt_delegation", 1803, "unbonding_not_found", "unbonding delegation not found", "not_found", "info", false, 404, false, null),
     entry("virt_delegation", 1804, "redelegation_not_found", "redelegation not found", "not_found", "info", false, 404, false, null),
-    entry("virt_delegation", 1805, "insufficient_shares", "insufficient delegation shares", "internal", "error", false, 500, false, null),
-    entry("virt_delegation", 1806, "insufficient_balance", "insufficient balance", "internal", "error", false, 500, false, null),
-    entry("virt_delegation", 1807, "min_delegation_amount", "delegation amount below minimum", "internal", "error", false, 500, false, null),
+    entry("virt_delegation", 1805, "insufficient_shares", "insufficient delegation shares", "internal", "critical", false, 500, false, null),
+    entry("virt_delegation", 1806, "insufficient_balance", "insufficient balance", "internal", "critical", false, 500, false, null),
+    entry("virt_delegation", 1807, "min_delegation_amount", "delegation amount below minimum", "internal", "critical", false, 500, false, null),
     entry("virt_delegation", 1808, "max_validators", "max validators per delegator exceeded", "validation", "info", false, 400, false, null),
     entry("virt_delegation", 1809, "max_redelegations", "max redelegations exceeded", "validation", "info", false, 400, false, null),
-    entry("virt_delegation", 1810, "self_redelegation", "cannot redelegate to same validator", "internal", "error", false, 500, false, null),
+    entry("virt_delegation", 1810, "self_redelegation", "cannot redelegate to same validator", "internal", "critical", false, 500, false, null),
     entry("virt_delegation", 1811, "transitive_redelegation", "transitive redelegation not allowed", "unauthorized", "error", false, 401, false, null),
     entry("virt_delegation", 1812, "invalid_params", "invalid parameters", "validation", "info", false, 400, false, null),
     entry("virt_delegation", 1813, "validator_not_found", "validator not found", "not_found", "info", false, 404, false, null),
     entry("virt_delegation", 1814, "reward_not_found", "delegator reward not found", "not_found", "info", false, 404, false, null),
     entry("virt_delegation", 1815, "reward_already_claimed", "reward already claimed", "conflict", "error", false, 409, false, null),
-    entry("virt_delegation", 1816, "no_delegations", "no delegations found", "internal", "error", false, 500, false, null),
+    entry("virt_delegation", 1816, "no_delegations", "no delegations found", "internal", "critical", false, 500, false, null),
     entry("virt_delegation", 1817, "invalid_amount", "invalid amount", "validation", "info", false, 400, false, null),
     entry("virt_delegation", 1818, "unbonding_pending", "unbonding still pending", "state", "error", false, 409, false, null),
-    entry("virt_delegation", 1819, "validator_jailed", "validator is jailed", "internal", "error", false, 500, false, null),
+    entry("virt_delegation", 1819, "validator_jailed", "validator is jailed", "internal", "critical", false, 500, false, null),
     entry("virt_delegation", 1820, "invalid_shares", "invalid shares value", "validation", "info", false, 400, false, null),
     entry("virt_staking", 2400, "validator_not_found", "validator not found", "not_found", "info", false, 404, false, null),
     entry("virt_staking", 2401, "invalid_validator", "invalid validator", "validation", "info", false, 400, false, null),
@@ -9966,16 +7242,12 @@ export const CATALOG: ReadonlyMap<string, ErrorCode> = new FrozenMap(
     entry("virt_staking", 2404, "invalid_epoch", "invalid epoch", "validation", "info", false, 400, false, null),
     entry("virt_staking", 2405, "rewards_already_distributed", "rewards already distributed for epoch", "conflict", "error", false, 409, false, null),
     entry("virt_staking", 2406, "invalid_params", "invalid parameters", "validation", "info", false, 400, false, null),
-    entry("virt_staking", 2407, "validator_jailed", "validator is jailed", "internal", "error", false, 500, false, null),
+    entry("virt_staking", 2407, "validator_jailed", "validator is jailed", "internal", "critical", false, 500, false, null),
     entry("virt_staking", 2408, "invalid_performance_metric", "invalid performance metric", "validation", "info", false, 400, false, null),
-    entry("virt_staking", 2409, "insufficient_stake", "insufficient stake", "internal", "error", false, 500, false, null),
-    entry("virt_staking", 2410, "double_sign", "double signing detected", "internal", "error", false, 500, false, null),
+    entry("virt_staking", 2409, "insufficient_stake", "insufficient stake", "internal", "critical", false, 500, false, null),
+    entry("virt_staking", 2410, "double_sign", "double signing detected", "internal", "critical", false, 500, false, null),
     entry("virt_staking", 2411, "invalid_attestation", "invalid VEID attestation", "validation", "info", false, 400, false, null),
-    entry("virt_staking", 2412, "downtime", "excessive downtime", "internal", "error", false, 500, false, null),
-    entry("virtengine", 1, "attributes_duplicate_keys", "attributes cannot have duplicate keys", "validation", "info", false, 400, false, null),
-    entry("virtengine", 2, "invalid_attribute_key", "attribute key does not match regexp", "validation", "info", false, 400, false, null),
-    entry("virtengine", 3, "invalid_depositor", "invalid depositor", "validation", "info", false, 400, false, null),
-    entry("virtengine", 4, "invalid_deposit_source", "invalid deposit source", "validation", "info", false, 400, false, null),
+    entry("virt_staking", 2412, "downtime", "excessive downtime", "internal", "critical", false, 500, false, null),
   ].map((code): [string, ErrorCode] => [code.code, code]),
 );
 
