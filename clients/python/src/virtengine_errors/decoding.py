@@ -16,8 +16,10 @@ import json
 import math
 import re
 import time
+from array import array
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+from itertools import accumulate
 from typing import Any, cast
 
 from ._registry import (
@@ -36,6 +38,27 @@ Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 """Response headers: a mapping (names in any case) or name/value pairs."""
 
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_MONTH_NAME = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_TIME = "([0-9]{2}):([0-9]{2}):([0-9]{2})"
+_MONTHS = {name.lower(): number for number, name in enumerate(_MONTH_NAME[1:-1].split("|"), 1)}
+# The three forms of an HTTP-date (RFC 9110, 5.6.7); names in any case, as Go reads them.
+_IMF_FIXDATE = re.compile(
+    rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{{2}}) {_MONTH_NAME} ([0-9]{{4}}) {_TIME} GMT",
+    re.IGNORECASE,
+)
+_RFC850_DATE = re.compile(
+    rf"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, ([0-9]{{2}})-{_MONTH_NAME}-([0-9]{{2}}) "
+    rf"{_TIME} GMT",
+    re.IGNORECASE,
+)
+_ASCTIME = re.compile(
+    rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH_NAME} ([ 0-9][0-9]) {_TIME} ([0-9]{{4}})",
+    re.IGNORECASE,
+)
+_RFC3339 = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
+    r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))"
+)
 # The text of a gateway status or a plain error (contract 1.3.1, 1.3.2). ``[0-9]``, not
 # ``\d``: only ASCII digits; ``\Z``, not ``$``: a newline at the end is not the end.
 _RPC_PREFIX = re.compile(r"rpc error: code = [A-Za-z]+ desc = ")
@@ -43,6 +66,7 @@ _CODESPACE = re.compile(r"codespace ([A-Za-z0-9_./-]+) code ([0-9]+)(?:: |\Z)")
 _CODE_PREFIX = re.compile(r"[A-Za-z0-9_./-]+:[0-9]+: ")
 _MAX_TEXT = 1000  # code points of a plain-text body kept as the message
 _UNIX_TIME = 1_000_000_000  # an X-RateLimit-Reset at least this large is a Unix time
+_MAX_NUMBER = 0xFFFF_FFFF  # the platform registers codes as uint32 (contract 4.2)
 _JSON_SPACE = " \t\r\n"
 _ASCII_SPACE = " \t\n\v\f\r"  # a text is trimmed of these only (contract 1.3: not U+00A0)
 _WHITESPACE = _JSON_SPACE.encode()
@@ -55,6 +79,19 @@ def _no_constant(name: str) -> Any:
 
 
 _JSON = json.JSONDecoder(parse_constant=_no_constant)
+_MAX_DEPTH = 512  # objects and arrays nested deeper make a body no usable JSON (4.5.3)
+# What the depth of a JSON text depends on: its brackets outside strings. A string runs
+# to its closing quote, or to the end of an unterminated one (so no match is retried).
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+# Brackets as signed bytes (+1 opens, -1 closes); every other byte deleted.
+_DEPTH_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+# An escaped backslash, a surrogate pair or a lone surrogate (group 1), each escape read
+# whole, so that ``\\ud800`` (a backslash, then text) is left alone.
+_SURROGATE_ESCAPE = re.compile(
+    r"\\(?:\\|u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r"|(u[dD][89a-fA-F][0-9a-fA-F]{2}))"
+)
 _PROBLEM_JSON = "application/problem+json"
 _NO_ROW: tuple[str | None, bool] = (None, False)  # a status the table does not list
 _NO_GRPC: tuple[str, str | None] = ("", None)  # a gRPC code the table does not list
@@ -132,24 +169,44 @@ def _lower_keys(headers: Headers) -> dict[str, str]:
 
 def _parse_object(raw: bytes) -> dict[str, Any] | None:
     """The body as a JSON object, or ``None``: only an object can be an envelope."""
-    # Invalid UTF-8 is replaced, not fatal: the rest of the envelope still counts.
-    if raw[:1] == b"{":
-        text = raw.decode("utf-8", "replace")
-        try:
-            # raw_decode skips json.loads' wrapper, a third of the cost of a small body
-            document, end = _JSON.raw_decode(text)
-        except (ValueError, RecursionError):  # invalid JSON; absurd nesting
-            return None
-        if end != len(text) and text[end:].strip(_JSON_SPACE):
-            return None  # trailing data: not JSON
-    elif raw.lstrip(_WHITESPACE)[:1] == b"{":
-        try:
-            document = _JSON.decode(raw.decode("utf-8", "replace"))
-        except (ValueError, RecursionError):
-            return None
-    else:
+    if raw[:1] != b"{" and raw.lstrip(_WHITESPACE)[:1] != b"{":
         return None
+    # Invalid UTF-8 is replaced, not fatal: the rest of the envelope still counts.
+    document = _json_value(raw.decode("utf-8", "replace"))
     return document if isinstance(document, dict) else None
+
+
+def _json_value(text: str) -> Any:
+    """The value of a JSON text; ``None`` for ``null`` and for a text that is no usable
+    JSON (contract 1.3, 4.5.3): invalid, trailing data, ``NaN`` or ``Infinity``, or nested
+    more than 512 levels deep. A lone surrogate escape is read as U+FFFD."""
+    # At most 512 brackets cannot nest deeper: two counts in C spare the scan.
+    if text.count("{") + text.count("[") > _MAX_DEPTH and _too_deep(text):
+        return None
+    if "\\ud" in text or "\\uD" in text:
+        text = _SURROGATE_ESCAPE.sub(_replace_lone_surrogate, text)
+    start = 0 if text[:1] not in _JSON_SPACE else len(text) - len(text.lstrip(_JSON_SPACE))
+    try:
+        # raw_decode skips json.loads' wrapper, a third of the cost of a small body
+        document, end = _JSON.raw_decode(text, start)
+    except (ValueError, RecursionError):  # invalid JSON; a call stack already deep
+        return None
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        return None  # trailing data: not JSON
+    return document
+
+
+def _too_deep(text: str) -> bool:
+    """Whether objects and arrays nest more than 512 levels deep in ``text``: the strings
+    dropped by one regular expression, the brackets left turned into steps of +1 and -1,
+    and the running depth summed in C, stopping at the first level too deep."""
+    outside = _STRING.sub("", text).encode("utf-8", "replace")
+    steps = array("b", outside.translate(_DEPTH_STEPS, _NOT_BRACKETS))
+    return next(filter(_MAX_DEPTH.__lt__, accumulate(steps)), None) is not None
+
+
+def _replace_lone_surrogate(escape: re.Match[str]) -> str:
+    return "\\ufffd" if escape[1] is not None else escape[0]
 
 
 def _media_type(content_type: str) -> str:
@@ -398,9 +455,13 @@ def _split_code(code: str | None) -> tuple[str | None, int | None]:
     module, colon, number = code.rpartition(":")
     if not colon:
         return None, None
-    if number.isascii() and number.isdigit() and len(number) <= 18:
-        return module, int(number)
-    return module, None
+    if not (number.isascii() and number.isdigit()):
+        return module, None
+    significant = number.lstrip("0") or "0"  # leading zeros are allowed: 01037 is 1037
+    if len(significant) > 10:  # more digits than any uint32 (and than int() takes)
+        return module, None
+    value = int(significant)
+    return module, value if value <= _MAX_NUMBER else None
 
 
 def _catalog_entry(code: str | None, module: str | None, number: int | None) -> ErrorCode | None:
@@ -433,7 +494,7 @@ def _retry_hint(
     if retry_after is not None:
         hint = _decimal(retry_after)
         if hint is None:
-            hint = _until(_http_date(retry_after), now)
+            hint = _until(_http_date(retry_after, now), now)
         if hint is not None:
             return hint
     reset = headers.get("x-ratelimit-reset")
@@ -457,22 +518,76 @@ def _decimal(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _http_date(text: str) -> datetime | None:
-    # Imported here: email.utils costs more at import than the rest of this module,
-    # and only servers that send an HTTP-date need it.
-    from email.utils import parsedate_to_datetime
+def _http_date(text: str, now: float | None) -> datetime | None:
+    """An HTTP-date in any of the three forms RFC 9110 (5.6.7) has a recipient accept
+    (contract 4.5.1). The two-digit year of the RFC 850 form is the year with those last
+    digits within 50 years of ``now``; a leap second counts as the second before it."""
+    text = text.strip()
+    form = _IMF_FIXDATE.fullmatch(text)
+    if form is not None:
+        day, month, year, hour, minute, second = form.groups()
+        return _utc(int(year), month, day, hour, minute, second)
+    form = _ASCTIME.fullmatch(text)
+    if form is not None:
+        month, day, hour, minute, second, year = form.groups()
+        return _utc(int(year), month, day, hour, minute, second)
+    form = _RFC850_DATE.fullmatch(text)
+    if form is None:
+        return None
+    day, month, short_year, hour, minute, second = form.groups()
+    this_year = datetime.fromtimestamp(time.time() if now is None else now, UTC).year
+    year = this_year - this_year % 100 + int(short_year)
+    if year > this_year + 50:
+        year -= 100
+    elif year <= this_year - 50:
+        year += 100
+    return _utc(year, month, day, hour, minute, second)
 
+
+def _utc(year: int, month: str, day: str, hour: str, minute: str, second: str) -> datetime | None:
     try:
-        return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
+        return datetime(
+            year,
+            _MONTHS[month.lower()],
+            int(day),
+            int(hour),
+            int(minute),
+            min(int(second), 59),
+            tzinfo=UTC,
+        )
+    except ValueError:  # 31 Feb, 24:00, ...
         return None
 
 
 def _rfc3339(text: str) -> datetime | None:
+    """An RFC 3339 date-time (section 5.6; contract 4.5.1): a full date, ``T``, a time
+    with an optional fraction of a second, and ``Z`` or an offset; ``T`` and ``Z`` may be
+    lower case. A date alone, a missing offset or a space for ``T`` is none."""
+    form = _RFC3339.fullmatch(text)
+    if form is None:
+        return None
+    year, month, day, hour, minute, second, fraction, sign, offset_h, offset_m = form.groups()
+    zone = UTC
+    if sign is not None:
+        if int(offset_h) > 23 or int(offset_m) > 59:
+            return None
+        offset = timedelta(hours=int(offset_h), minutes=int(offset_m))
+        zone = timezone(-offset if sign == "-" else offset)
     try:
-        return datetime.fromisoformat(text)
+        moment = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            min(int(second), 59),  # a leap second counts as the second before it
+            tzinfo=zone,
+        )
     except ValueError:
         return None
+    if fraction is None:
+        return moment
+    return moment + timedelta(seconds=float(f"0.{fraction}"))
 
 
 def _until(moment: datetime | None, now: float | None) -> float | None:

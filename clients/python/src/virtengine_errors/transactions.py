@@ -10,11 +10,11 @@ typed error of the code, or ``None`` when the transaction went through.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from .catalog import CODES
+from .decoding import _json_value
 from .errors import ERROR_TYPES, APIError
 
 __all__ = ["error_from_abci", "error_from_tx_response"]
@@ -48,10 +48,10 @@ def error_from_tx_response(body: bytes | str | Mapping[str, Any]) -> APIError | 
     document: Any = body
     if isinstance(body, str):
         raw = body.encode("utf-8", "replace")
-        document = _parse(body)
+        document = _json_value(body)
     elif not isinstance(body, Mapping):
         raw = bytes(body)
-        document = _parse(raw.decode("utf-8", "replace"))
+        document = _json_value(raw.decode("utf-8", "replace"))
     if not isinstance(document, Mapping):
         return None
     result = document.get("tx_response")
@@ -105,16 +105,3 @@ def _abci_error(codespace: str, code: int, log: str, raw: bytes) -> APIError:
             "shape": "abci",
         },
     )
-
-
-def _parse(text: str) -> Any:
-    """The JSON value of ``text``, or ``None``: invalid JSON, ``NaN`` or ``Infinity`` (not
-    JSON, though Python's json accepts them), or absurd nesting."""
-    try:
-        return json.loads(text, parse_constant=_no_constant)
-    except (ValueError, RecursionError):
-        return None
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
