@@ -39,6 +39,7 @@ DECODE_LIMIT = 2.0  # decode / JSON parse
 OVERHEAD_LIMIT = 0.05  # retrying / bare - 1
 BUNDLE_LIMIT_BYTES = 10_000  # gzipped; 10 KB read as 10,000 bytes (not 10,240)
 GENERATION_LIMITS_S = {"virtengine": 3.0, "41x100": 6.0}
+GENERATION_RUNS = 3  # of the sizes with a target; verdict by the range of the runs
 CATALOG_MODULES = ("catalog",)  # bundle inputs whose file name starts so: the code catalog
 
 
@@ -342,9 +343,7 @@ def scan_markdown(scan: dict[str, Any]) -> str:
     for r in scan["rows"]:
         wall, cpu = r["wall_s"], r["cpu_s"]
         target = r["tree"].startswith("synthetic")
-        verdict = "met" if max(wall) < import_scan.TARGET_S else "MISSED"
-        if min(wall) < import_scan.TARGET_S <= max(wall):
-            verdict = "not shown"
+        verdict = range_verdict(wall, import_scan.TARGET_S)
         lines.append(
             _row(
                 [
@@ -407,9 +406,10 @@ def summary_markdown(
             rows.append(
                 [
                     f"generation, {g['registry']} ({g['codes']:,} codes)",
-                    f"{g['total_s']:.2f} s",
+                    f"{g['total_s']:.2f} s wall ({min(g['runs_s']):.2f}..{max(g['runs_s']):.2f}, "
+                    f"{len(g['runs_s'])} runs), {statistics.median(g['cpu_s']):.2f} s CPU",
                     f"< {limit:.0f} s",
-                    verdict_of_value(g["total_s"], limit),
+                    range_verdict(g["runs_s"], limit),
                 ]
             )
     for result in results:
@@ -464,7 +464,7 @@ def summary_markdown(
     for r in scan["rows"]:
         if r["tree"].startswith("synthetic"):
             wall = r["wall_s"]
-            verdict = "met" if max(wall) < import_scan.TARGET_S else "MISSED"
+            verdict = range_verdict(wall, import_scan.TARGET_S)
             rows.append(
                 [
                     f"import scan, {r['files']:,} files, {r['registrations']:,} registrations",
@@ -487,6 +487,13 @@ def summary_markdown(
             )
     head = ["figure", "measured", "target", "verdict"]
     return "\n".join([_row(head), _rule(4), *(_row(r) for r in rows)])
+
+
+def range_verdict(values: list[float], limit: float) -> str:
+    """A few runs of a wall-time figure: met if all are under the limit, MISSED if none."""
+    if max(values) < limit:
+        return "met"
+    return "MISSED" if min(values) >= limit else "not shown"
 
 
 def _row(cells: list[str]) -> str:
@@ -515,7 +522,8 @@ def main() -> int:
     retries = amplification.run_all()  # quick, and fails fast on a client API change
     results = language_results(args.lang)  # first: right after the session built the clients
     with tempfile.TemporaryDirectory() as tmp:
-        generation = bench_generate.measure(args.sizes.split(","), Path(tmp))
+        repeats = dict.fromkeys(GENERATION_LIMITS_S, GENERATION_RUNS)
+        generation = bench_generate.measure(args.sizes.split(","), Path(tmp), repeats)
         scan = import_scan.measure(Path(tmp))
     minutes = (datetime.datetime.now(datetime.UTC) - started).total_seconds() / 60
     runtimes = "; ".join(f"{r['language']}: {r['runtime']}" for r in results if "runtime" in r)
@@ -606,8 +614,10 @@ runs; CPU is user + system time of the command and the scanner it waits for.
 
 ## Generation
 
-Wall time of the full `generate` pipeline per stage, and the third-party tools alone
-on the same OpenAPI document; `virtengine` is the registry in `spec/` at its real size.
+Wall time of the full `generate` pipeline per stage (the median of {GENERATION_RUNS} runs
+for the sizes with a target, one run otherwise), and the third-party tools alone on the
+same OpenAPI document; `virtengine` is the registry in `spec/` at its real size. The
+targets are wall time, judged on the range of the runs (met when every run is under it).
 
 {bench_generate.markdown(generation)}
 
