@@ -21,8 +21,14 @@ RUNTIME = ROOT / "generators" / "errcodegen" / "targets" / "python" / "runtime"
 INSTALL_TEST = ROOT / "tests" / "install" / "python"
 PACKAGING_PINS = ("build==1.6.1", "twine==7.0.0")
 MYPY_PIN = next(pin for pin in PYTHON_PINS if pin.startswith("mypy=="))
-# The client's tests run async retries under trio through anyio (httpx's async backends).
-CLIENT_TEST_PINS = ("anyio==4.16.0", "trio==0.31.0")
+# The client's tests run async retries under trio through anyio (httpx's async backends),
+# and the grpc extra against a grpcio server (mypy --strict reads grpcio's typeshed stubs).
+CLIENT_TEST_PINS = (
+    "anyio==4.16.0",
+    "trio==0.31.0",
+    "grpcio==1.85.1",
+    "types-grpcio==1.85.0.20261028",
+)
 
 
 def install(session: nox.Session) -> None:
@@ -42,7 +48,8 @@ def check(session: nox.Session) -> None:
     session.run("ruff", "check", "--config", config, str(CLIENT))
     session.run("ruff", "format", "--check", "--config", config, str(CLIENT))
     session.run("mypy", "--config-file", config, str(CLIENT / "src"))
-    session.run("python", "-c", "import virtengine_errors, virtengine_errors.transport")
+    modules = "virtengine_errors, virtengine_errors.grpc, virtengine_errors.transport"
+    session.run("python", "-c", f"import {modules}")
     check_runtime(session)
 
 

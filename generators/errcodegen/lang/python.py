@@ -118,7 +118,8 @@ RUNTIME_NAMES: dict[str, frozenset[str]] = {
         """annotations TYPE_CHECKING Any ClassVar Literal Self Mapping MappingProxyType
         dataclass ErrorCode ErrorEnvelope Problem Sentinel Category Severity ConnectionPhase
         ErrorShape StopReason Attempt APIError APIConnectionError ERROR_TYPES ClientError
-        catalog sentinels errors decoding retry transactions transport models REGISTRY_VERSION
+        catalog sentinels errors decoding grpc retry transactions transport models
+        REGISTRY_VERSION
         lookup decode_error error_from_grpc_status AsyncRetrier Retrier RetryBudget RetryPolicy
         RetryRequest error_from_abci error_from_tx_response __version__ __all__""".split()
     ),

@@ -14,7 +14,8 @@ from types import ModuleType
 
 import pytest
 import virtengine_errors
-import virtengine_errors.transport  # a submodule the package then names
+import virtengine_errors.grpc  # submodules the package then names
+import virtengine_errors.transport
 from virtengine_errors import catalog, errors, models, sentinels
 
 from errcodegen.ir.build import build_ir

@@ -38,7 +38,7 @@ _PACKAGE_MODULES = {
     "sentinels.py.j2": "sentinels.py",
 }
 # modules of ``runtime/`` copied into the package folder as they are, behind the notice
-_RUNTIME_MODULES = ("decoding.py", "retry.py", "transactions.py", "transport.py")
+_RUNTIME_MODULES = ("decoding.py", "grpc.py", "retry.py", "transactions.py", "transport.py")
 _PROJECT_FILES = {"pyproject.toml.j2": "pyproject.toml", "README.md.j2": "README.md"}
 # static file -> path of the output relative to the project folder
 _STATIC_FILES = {"LICENSE": "LICENSE"}
