@@ -20,6 +20,7 @@ import {
   REASON_PHRASES,
   STATUS_TABLE,
 } from "./registry.js";
+import { withoutStack } from "./tables.js";
 import type { FetchHeaders } from "./web.js";
 
 /** Response headers: a `Headers`, a record (names in any case) or name/value pairs. */
@@ -68,6 +69,11 @@ const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 /**
  * The error a response stands for. `body` is the raw body (bytes or text); at most
  * `maxBodyBytes` of it are looked at and kept on the error.
+ *
+ * The error has no stack trace: capturing one would be most of the cost of decoding, and
+ * the retry helper decodes every failed attempt. `createFetch` and `Retrier` give the error
+ * they throw the stack of your call; before throwing one you decoded yourself, call
+ * `Error.captureStackTrace?.(error)` if you want yours.
  */
 export function decodeError(
   status: number,
@@ -77,40 +83,45 @@ export function decodeError(
 ): APIError {
   const limit = Math.max(0, options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES);
   const rawBody = decoder.decode(capBytes(body, limit));
-  const fields = lowerCaseHeaders(headers);
-  const mediaType = mediaTypeOf(fields.get("content-type"));
-  // A plain literal, never spread into the fields below: V8 makes spreads into large
-  // literals slow (a spread cost more than the rest of decoding).
-  const base: Base = { httpStatus: status, requestId: fields.get("x-request-id") ?? null, rawBody, headers: fields };
+  const known = knownHeaders(headers);
+  const mediaType = mediaTypeOf(known.contentType);
+  const base: Base = {
+    httpStatus: status,
+    requestId: known.requestId ?? null,
+    rawBody,
+    headers: new ResponseHeaders(headers),
+    known,
+    now: options.now,
+  };
   const document = parseObject(rawBody);
   if (document !== undefined) {
     const error = member(document, "error");
     if (isObject(error) && typeof member(error, "code") === "string") {
-      return fromEnvelope(base, fields, options.now, "envelope", error, member(error, "message"));
+      return fromEnvelope(base, "envelope", error, member(error, "message"));
     }
     if (isProblem(document, mediaType)) {
       const detail = member(document, "detail");
       const message = typeof detail === "string" ? detail : member(document, "title");
-      return fromEnvelope(base, fields, options.now, "problem", document, message);
+      return fromEnvelope(base, "problem", document, message);
     }
     const grpcCode = member(document, "code");
     const message = member(document, "message");
     if (typeof grpcCode === "number" && Number.isInteger(grpcCode) && typeof message === "string") {
       const grpcCategory = GRPC_STATUS_TABLE.get(grpcCode)?.category ?? null;
-      return fromText(base, fields, options.now, "grpc_gateway", gatewayText(message), grpcCategory, null);
+      return fromText(base, "grpc_gateway", gatewayText(message), grpcCategory, null);
     }
     if (typeof error === "string") {
       const text = typeof message === "string" && message !== "" ? message : error;
-      return fromText(base, fields, options.now, "error_member", codeAtStart(text), null, otherMembers(document));
+      return fromText(base, "error_member", codeAtStart(text), null, otherMembers(document));
     }
   } else if (mediaType === TEXT_PLAIN) {
     const text = trimAsciiWhitespace(rawBody);
     if (text !== "") {
       const cut = firstCodePoints(text, MAX_TEXT_CODE_POINTS);
-      return fromText(base, fields, options.now, "text", codeAtStart(cut), null, null);
+      return fromText(base, "text", codeAtStart(cut), null, null);
     }
   }
-  return withoutEnvelope(base, fields, options.now);
+  return withoutEnvelope(base);
 }
 
 function capBytes(body: Uint8Array | ArrayBuffer | string, limit: number): Uint8Array {
@@ -118,19 +129,143 @@ function capBytes(body: Uint8Array | ArrayBuffer | string, limit: number): Uint8
   return bytes.length <= limit ? bytes : bytes.subarray(0, limit);
 }
 
-function lowerCaseHeaders(headers: HeadersLike): Map<string, string> {
-  const lowered = new Map<string, string>();
-  const pairs: Iterable<readonly [string, string]> =
-    Symbol.iterator in headers ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
-  for (const [name, value] of pairs) {
-    lowered.set(name.toLowerCase(), value);
+/** The headers the decoder reads. */
+interface KnownHeaders {
+  contentType: string | undefined;
+  requestId: string | undefined;
+  retryAfterMs: string | undefined;
+  retryAfter: string | undefined;
+  rateLimitReset: string | undefined;
+}
+
+/** Calls `visit` with each header, its name in lower case. */
+function eachHeader(headers: HeadersLike, visit: (name: string, value: string) => void): void {
+  if (Symbol.iterator in headers) {
+    for (const [name, value] of headers as Iterable<readonly [string, string]>) {
+      visit(name.toLowerCase(), value);
+    }
+    return;
   }
-  return lowered;
+  const record = headers as Readonly<Record<string, string>>;
+  for (const name in record) {
+    const value = record[name];
+    if (value !== undefined && Object.prototype.hasOwnProperty.call(record, name)) {
+      visit(name.toLowerCase(), value);
+    }
+  }
+}
+
+/** One pass over the headers, keeping those the decoder reads (the last of a name wins). */
+function knownHeaders(headers: HeadersLike): KnownHeaders {
+  const known: KnownHeaders = {
+    contentType: undefined,
+    requestId: undefined,
+    retryAfterMs: undefined,
+    retryAfter: undefined,
+    rateLimitReset: undefined,
+  };
+  if (Symbol.iterator in headers) {
+    for (const [name, value] of headers as Iterable<readonly [string, string]>) {
+      keep(known, name, value);
+    }
+    return known;
+  }
+  const record = headers as Readonly<Record<string, string>>;
+  for (const name in record) {
+    const value = record[name];
+    if (value !== undefined && Object.prototype.hasOwnProperty.call(record, name)) {
+      keep(known, name, value);
+    }
+  }
+  return known;
+}
+
+function keep(known: KnownHeaders, name: string, value: string): void {
+  switch (name.toLowerCase()) {
+    case "content-type":
+      known.contentType = value;
+      break;
+    case "x-request-id":
+      known.requestId = value;
+      break;
+    case "retry-after-ms":
+      known.retryAfterMs = value;
+      break;
+    case "retry-after":
+      known.retryAfter = value;
+      break;
+    case "x-ratelimit-reset":
+      known.rateLimitReset = value;
+      break;
+    default:
+  }
+}
+
+/**
+ * A response's headers as a read-only map with lower-case names, built the first time it
+ * is read (most errors are never asked for their headers).
+ *
+ * @internal
+ */
+export class ResponseHeaders implements ReadonlyMap<string, string> {
+  readonly #source: HeadersLike;
+  #map: Map<string, string> | undefined;
+
+  constructor(source: HeadersLike) {
+    this.#source = source;
+  }
+
+  #entries(): Map<string, string> {
+    if (this.#map === undefined) {
+      const map = new Map<string, string>();
+      eachHeader(this.#source, (name, value) => map.set(name, value));
+      this.#map = map;
+    }
+    return this.#map;
+  }
+
+  get size(): number {
+    return this.#entries().size;
+  }
+
+  get(name: string): string | undefined {
+    return this.#entries().get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#entries().has(name);
+  }
+
+  forEach(callback: (value: string, name: string, map: ReadonlyMap<string, string>) => void, thisArg?: unknown): void {
+    this.#entries().forEach((value, name) => {
+      callback.call(thisArg, value, name, this);
+    });
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.#entries().entries();
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#entries().keys();
+  }
+
+  values(): IterableIterator<string> {
+    return this.#entries().values();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.#entries().entries();
+  }
 }
 
 /** The media type of a `Content-Type`: before any `;`, trimmed, lower case. */
 function mediaTypeOf(contentType: string | undefined): string | undefined {
-  return contentType?.split(";", 1)[0]?.trim().toLowerCase();
+  if (contentType === undefined) {
+    return undefined;
+  }
+  const end = contentType.indexOf(";");
+  return (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
 }
 
 /**
@@ -140,8 +275,12 @@ function mediaTypeOf(contentType: string | undefined): string | undefined {
  * @internal
  */
 export function parseObject(text: string): JsonObject | undefined {
-  if (!text.trimStart().startsWith("{")) {
-    return undefined;
+  let first = 0;
+  while (first < text.length && isJsonWhitespace(text.charCodeAt(first))) {
+    first++;
+  }
+  if (text.charCodeAt(first) !== 0x7b) {
+    return undefined; // not "{": no JSON object, and nothing to parse
   }
   try {
     const document: unknown = JSON.parse(text);
@@ -149,6 +288,10 @@ export function parseObject(text: string): JsonObject | undefined {
   } catch {
     return undefined; // invalid JSON, or nesting deeper than the engine's stack
   }
+}
+
+function isJsonWhitespace(unit: number): boolean {
+  return unit === 0x20 || unit === 0x0a || unit === 0x0d || unit === 0x09;
 }
 
 /** @internal */
@@ -245,20 +388,34 @@ function firstCodePoints(text: string, count: number): string {
 
 /** Every member but `error` and `message`, or null when there is none. */
 function otherMembers(document: JsonObject): JsonObject | null {
-  const others = Object.entries(document).filter(([name]) => name !== "error" && name !== "message");
-  return others.length === 0 ? null : Object.fromEntries(others);
+  let others: JsonObject | null = null;
+  for (const name of Object.keys(document)) {
+    if (name !== "error" && name !== "message") {
+      others ??= {};
+      if (name === "__proto__") {
+        // A data property, as JSON.parse made it, not the object's prototype.
+        Object.defineProperty(others, name, { value: document[name], enumerable: true, writable: true, configurable: true });
+      } else {
+        others[name] = document[name];
+      }
+    }
+  }
+  return others;
 }
 
-type Base = Pick<APIErrorFields, "httpStatus" | "requestId" | "rawBody"> & {
+/** What every shape's error takes from the response as it is. */
+interface Base {
   readonly httpStatus: number;
+  readonly requestId: string | null;
+  readonly rawBody: string;
   readonly headers: ReadonlyMap<string, string>;
-};
+  readonly known: KnownHeaders;
+  readonly now: number | undefined;
+}
 
 /** The envelope's value, else the catalog's, else the category's default, else the status table's. */
 function fromEnvelope(
   base: Base,
-  headers: Map<string, string>,
-  now: number | undefined,
   shape: ErrorShape,
   members: JsonObject,
   message: unknown,
@@ -271,7 +428,7 @@ function fromEnvelope(
   const retryable = member(members, "retryable");
   const context = member(members, "context");
   const contextObject = isObject(context) ? context : null;
-  return errorOfCategory(category, {
+  return unstackedError(category, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -285,7 +442,7 @@ function fromEnvelope(
     retryable:
       typeof retryable === "boolean" ? retryable : (entry?.retryable ?? defaults?.retryable ?? row?.retryable ?? false),
     context: contextObject,
-    retryAfterMs: retryHintMs(headers, contextObject, now),
+    retryAfterMs: retryHintMs(base.known, contextObject, base.now),
     envelope: true,
     shape,
   });
@@ -297,8 +454,6 @@ function fromEnvelope(
  */
 function fromText(
   base: Base,
-  headers: Map<string, string>,
-  now: number | undefined,
   shape: ErrorShape,
   text: CodedText,
   grpcCategory: string | null,
@@ -319,7 +474,7 @@ function fromText(
     retryable = row?.retryable ?? false;
   }
   const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
-  return errorOfCategory(category, {
+  return unstackedError(category, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -332,18 +487,18 @@ function fromText(
     severity: entry?.severity ?? defaults?.severity ?? "error",
     retryable,
     context,
-    retryAfterMs: retryHintMs(headers, context, now),
+    retryAfterMs: retryHintMs(base.known, context, base.now),
     envelope: false,
     shape,
   });
 }
 
 /** Nothing recognised: the status alone decides. */
-function withoutEnvelope(base: Base, headers: Map<string, string>, now: number | undefined): APIError {
+function withoutEnvelope(base: Base): APIError {
   const row = STATUS_TABLE.get(base.httpStatus);
   const category = row?.category ?? null;
   const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
-  return errorOfCategory(category, {
+  return unstackedError(category, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -356,7 +511,7 @@ function withoutEnvelope(base: Base, headers: Map<string, string>, now: number |
     severity: defaults?.severity ?? "error",
     retryable: row?.retryable ?? false,
     context: null,
-    retryAfterMs: retryHintMs(headers, null, now),
+    retryAfterMs: retryHintMs(base.known, null, base.now),
     envelope: false,
     shape: "none",
   });
@@ -368,8 +523,14 @@ function withoutEnvelope(base: Base, headers: Map<string, string>, now: number |
  * @internal
  */
 export function errorOfCategory(category: string | null, fields: APIErrorFields): APIError {
-  const ErrorType = (category === null ? undefined : ERROR_TYPES.get(category)) ?? APIError;
-  return new ErrorType(fields);
+  // Typed loosely: every class of ERROR_TYPES extends APIError (categories.ts).
+  const ErrorType: new (fields: APIErrorFields) => unknown = (category === null ? undefined : ERROR_TYPES.get(category)) ?? APIError;
+  return new ErrorType(fields) as APIError;
+}
+
+/** `errorOfCategory` with no stack trace captured (see `withoutStack`). */
+function unstackedError(category: string | null, fields: APIErrorFields): APIError {
+  return withoutStack(errorOfCategory, category, fields);
 }
 
 /** A code's module and number, and the registry's entry for them. */
@@ -419,13 +580,13 @@ function statusText(status: number): string {
  * `X-RateLimit-Reset`, context `reset_at`, the first that is valid. Dates count from
  * `now`; a past date is 0.
  */
-function retryHintMs(headers: Map<string, string>, context: JsonObject | null, now: number | undefined): number | null {
-  const millis = headers.get("retry-after-ms");
+function retryHintMs(headers: KnownHeaders, context: JsonObject | null, now: number | undefined): number | null {
+  const millis = headers.retryAfterMs;
   const fromMillis = millis === undefined ? null : decimal(millis);
   if (fromMillis !== null) {
     return fromMillis;
   }
-  const retryAfter = headers.get("retry-after");
+  const retryAfter = headers.retryAfter;
   if (retryAfter !== undefined) {
     const seconds = decimal(retryAfter);
     const hint = seconds !== null ? finite(seconds * 1000) : until(httpDate(retryAfter, now ?? Date.now()), now);
@@ -433,7 +594,7 @@ function retryHintMs(headers: Map<string, string>, context: JsonObject | null, n
       return hint;
     }
   }
-  const reset = headers.get("x-ratelimit-reset");
+  const reset = headers.rateLimitReset;
   const resetSeconds = reset === undefined ? null : decimal(reset);
   if (resetSeconds !== null) {
     const resetMs = resetSeconds * 1000;

@@ -39,7 +39,6 @@ export interface AttemptRecord {
 }
 
 const NO_HISTORY: readonly AttemptRecord[] = Object.freeze([]);
-const NO_HEADERS: ReadonlyMap<string, string> = new Map();
 
 /** The root of every error of this package. */
 export abstract class VirtEngineError extends Error {
@@ -61,14 +60,8 @@ export abstract class VirtEngineError extends Error {
   /** Whether sending the request again may succeed. */
   abstract readonly retryable: boolean;
 
-  /** The error this one was caused by, if any. */
-  declare readonly cause?: unknown;
-
   protected constructor(message: string, cause?: unknown) {
-    super(message);
-    if (cause !== undefined) {
-      Object.defineProperty(this, "cause", { value: cause, configurable: true, writable: true });
-    }
+    super(message, cause === undefined ? undefined : { cause });
   }
 
   /** The error's text: `module:number: message`, or the message alone without a code. */
@@ -132,14 +125,11 @@ export class APIError extends VirtEngineError implements APIErrorFields {
   readonly httpStatus: number | null;
   readonly requestId: string | null;
   readonly retryAfterMs: number | null;
-  declare readonly rawBody: string;
   readonly envelope: boolean;
   readonly shape: ErrorShape;
-  /**
-   * The response's headers, names in lower case. Not enumerable, like `rawBody`: loggers and
-   * `JSON.stringify` leave them out.
-   */
-  declare readonly headers: ReadonlyMap<string, string>;
+  // Up to the body cap (1 MiB by default) and the headers: kept off enumeration, so off logs and JSON.
+  readonly #rawBody: string;
+  readonly #headers: ReadonlyMap<string, string>;
 
   constructor(fields: APIErrorFields, cause?: unknown) {
     super(fields.code === null ? fields.errorMessage : `${fields.code}: ${fields.errorMessage}`, cause);
@@ -154,11 +144,23 @@ export class APIError extends VirtEngineError implements APIErrorFields {
     this.httpStatus = fields.httpStatus;
     this.requestId = fields.requestId;
     this.retryAfterMs = fields.retryAfterMs;
-    // Up to the body cap (1 MiB by default): kept off enumeration, so off logs and JSON.
-    Object.defineProperty(this, "rawBody", { value: fields.rawBody, configurable: true, writable: true });
     this.envelope = fields.envelope;
     this.shape = fields.shape;
-    Object.defineProperty(this, "headers", { value: fields.headers ?? NO_HEADERS, configurable: true, writable: true });
+    this.#rawBody = fields.rawBody;
+    this.#headers = fields.headers ?? new Map<string, string>();
+  }
+
+  /**
+   * The body as received (at most the body cap), decoded as UTF-8. Not an own property:
+   * loggers and `JSON.stringify` leave it out; read it by name.
+   */
+  get rawBody(): string {
+    return this.#rawBody;
+  }
+
+  /** The response's headers, names in lower case; like `rawBody`, off logs and JSON. */
+  get headers(): ReadonlyMap<string, string> {
+    return this.#headers;
   }
 
   /**

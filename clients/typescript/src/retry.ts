@@ -24,6 +24,7 @@ import {
   THROTTLE_BASE_DELAY_MS,
   THROTTLE_RETRY_COST,
 } from "./registry.js";
+import { surfaced, withoutStack } from "./tables.js";
 import type { FetchAbortSignal } from "./web.js";
 
 /** How a call is retried; durations in milliseconds. Defaults come from the registry. */
@@ -302,7 +303,8 @@ export class Retrier {
         const next = await this.#decide(call, error, deadlinePassed, signal);
         if (typeof next === "string") {
           error.stopReason = next;
-          throw error;
+          // Built without a stack (most never reach the caller): this one gets the caller's.
+          throw surfaced(error);
         }
         await this.#sleep(next, signal);
         call.delayMs = next;
@@ -449,7 +451,8 @@ function neverSent(error: VirtEngineError): boolean {
 
 /** The attempt the deadline cut short: a connection error of phase `timeout`. */
 function deadlineError(cause: unknown): ConnectionError {
-  return new ConnectionError("connection failed (timeout): the call's deadline passed during the attempt", "timeout", cause);
+  const message = "connection failed (timeout): the call's deadline passed during the attempt";
+  return withoutStack(() => new ConnectionError(message, "timeout", cause));
 }
 
 function lowerCaseHeaders(headers: HeadersLike | undefined): ReadonlyMap<string, string> {

@@ -75,7 +75,7 @@ RUNTIME_NAMES: dict[str, frozenset[str]] = {
         StopReason THROTTLE_BASE_DELAY_MS THROTTLE_RETRY_COST TxResponseBody abortReason
         createFetch decodeError errorFromAbci errorFromTxResponse failuresOf hasCode isAPIError
         isConnectionError isKnownCode isRequestError lookup matches newIdempotencyKey sentinel
-        sleep""".split()
+        sleep surfaced withoutStack""".split()
     ),
 }
 

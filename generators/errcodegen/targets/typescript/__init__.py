@@ -201,10 +201,10 @@ def _package(ir: IR) -> dict[str, Any]:
 def _tsconfig() -> dict[str, Any]:
     return {
         "compilerOptions": {
-            "target": "ES2020",
-            "module": "ES2020",
+            "target": "ES2022",
+            "module": "ES2022",
             "moduleResolution": "bundler",
-            "lib": ["ES2020", "DOM"],
+            "lib": ["ES2022", "DOM"],
             "strict": True,
             "noUncheckedIndexedAccess": True,
             "exactOptionalPropertyTypes": True,

@@ -455,3 +455,35 @@ test("a lone surrogate escaped in the JSON message is kept; surrogate bytes in U
   ]);
   assert.equal(decodeError(500, {}, bytes).errorMessage, "a\ufffd\ufffd\ufffdb");
 });
+
+test("no stack trace is captured for the errors of retried attempts; the thrown one points at the caller", async () => {
+  const server = await scripted(unavailable);
+  const retried: string[] = [];
+  const api = fast({ onRetry: (_, error) => retried.push(error.stack ?? "") });
+  async function loadScopeForTheStackTest(): Promise<number> {
+    const response = await api(server.url);
+    return response.status;
+  }
+  const error = await loadScopeForTheStackTest().catch((e: unknown) => e);
+  assert.ok(error instanceof ExternalError);
+  assert.equal(retried.length, 2);
+  for (const stack of retried) {
+    assert.doesNotMatch(stack, /\n\s+at /, "a retried attempt's error has no frames");
+  }
+  assert.match(error.stack ?? "", /loadScopeForTheStackTest/);
+  assert.match(error.stack ?? "", /^ExternalError: HTTP 503 Service Unavailable\n\s+at Retrier\.call/);
+});
+
+test("decodeError captures no stack; a connection error surfaced by the helper points at the caller", async () => {
+  const decoded = decodeError(503, {}, "");
+  assert.equal(decoded.stack, "ExternalError: HTTP 503 Service Unavailable");
+  const port = await freePort();
+  async function callTheClosedPortForTheStackTest(): Promise<number> {
+    const response = await fast({ policy: { maxAttempts: 1 } })(`http://127.0.0.1:${port}/`);
+    return response.status;
+  }
+  const error = await callTheClosedPortForTheStackTest().catch((e: unknown) => e);
+  assert.ok(error instanceof ConnectionError);
+  assert.match(error.stack ?? "", /callTheClosedPortForTheStackTest/);
+  assert.ok(error.cause instanceof Error, "the cause is kept (native Error cause)");
+});

@@ -8,6 +8,7 @@
 import { decodeError } from "./decode.js";
 import { ConnectionError, RequestError, type ConnectionPhase, type VirtEngineError } from "./errors.js";
 import { MAX_ERROR_BODY_BYTES } from "./registry.js";
+import { withoutStack } from "./tables.js";
 import { Retrier, type AttemptContext, type RetrierOptions } from "./retry.js";
 import type { FetchAbortSignal, FetchFunction, FetchInit, FetchInput, FetchResponse } from "./web.js";
 
@@ -167,7 +168,7 @@ function connectionError(error: unknown): ConnectionError {
   const phase = phaseOf(error);
   const cause = causeOf(error) ?? error;
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new ConnectionError(`connection failed (${phase}): ${detail}`, phase, error);
+  return withoutStack(() => new ConnectionError(`connection failed (${phase}): ${detail}`, phase, error));
 }
 
 function phaseOf(error: unknown): ConnectionPhase {

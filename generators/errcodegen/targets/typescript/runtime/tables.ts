@@ -1,5 +1,6 @@
 /**
- * Read-only tables and what sentinels match beyond categories, codes and statuses.
+ * Read-only tables, what sentinels match beyond categories, codes and statuses, and
+ * errors built without a stack trace until they reach the caller.
  *
  * Every table the package carries (the catalog, the category defaults, the status and
  * gRPC tables, the reason phrases, the sentinels' sets) is a `FrozenMap` or a
@@ -120,4 +121,34 @@ export function failuresOf(error: unknown): SentinelFailure[] {
     return ["cancelled"];
   }
   return name === "TimeoutError" ? ["deadline"] : [];
+}
+
+/** V8's stack-trace controls (Node, Chromium, Deno); elsewhere absent, and nothing changes. */
+const stackTraces = Error as ErrorConstructor & {
+  stackTraceLimit?: number;
+  captureStackTrace?: (target: object, below: (...args: never[]) => unknown) => void;
+};
+
+/**
+ * What `build(...args)` returns, with no stack trace captured for the errors it constructs:
+ * capturing one is most of the cost of decoding a response, and the errors of attempts
+ * that are retried never reach the caller. `surfaced` gives an error its stack when it does.
+ */
+export function withoutStack<A extends unknown[], T>(build: (...args: A) => T, ...args: A): T {
+  const limit = stackTraces.stackTraceLimit;
+  if (typeof limit !== "number") {
+    return build(...args);
+  }
+  stackTraces.stackTraceLimit = 0;
+  try {
+    return build(...args);
+  } finally {
+    stackTraces.stackTraceLimit = limit;
+  }
+}
+
+/** `error` with a stack trace taken here, where it is handed to the caller (async frames included). */
+export function surfaced<E extends object>(error: E): E {
+  stackTraces.captureStackTrace?.(error, surfaced);
+  return error;
 }
