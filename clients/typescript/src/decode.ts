@@ -10,7 +10,7 @@
  * nothing, broken JSON) still yields the error class of the status.
  */
 
-import { CATALOG, type ErrorCode } from "./catalog.js";
+import { codeFacts } from "./catalog.js";
 import { ERROR_TYPES } from "./categories.js";
 import { APIError, type APIErrorFields, type ErrorShape } from "./errors.js";
 import {
@@ -20,7 +20,7 @@ import {
   REASON_PHRASES,
   STATUS_TABLE,
 } from "./registry.js";
-import { withoutStack } from "./tables.js";
+import { withoutStack, type CodeFacts } from "./tables.js";
 import type { FetchHeaders } from "./web.js";
 
 /** Response headers: a `Headers`, a record (names in any case) or name/value pairs. */
@@ -537,7 +537,7 @@ function unstackedError(category: string | null, fields: APIErrorFields): APIErr
 export interface CodeParts {
   readonly module: string | null;
   readonly number: number | null;
-  readonly entry: ErrorCode | undefined;
+  readonly entry: CodeFacts | undefined;
 }
 
 /**
@@ -563,11 +563,11 @@ function splitCode(code: string | null): [string | null, number | null] {
 }
 
 /** The registry's entry for exactly (module, number): `veid:01037` is `veid:1037`. */
-function catalogEntry(code: string | null, module: string | null, number: number | null): ErrorCode | undefined {
+function catalogEntry(code: string | null, module: string | null, number: number | null): CodeFacts | undefined {
   if (code === null) {
     return undefined;
   }
-  return CATALOG.get(code) ?? (number === null ? undefined : CATALOG.get(`${module ?? ""}:${number}`));
+  return codeFacts(code) ?? (number === null ? undefined : codeFacts(`${module ?? ""}:${number}`));
 }
 
 function statusText(status: number): string {

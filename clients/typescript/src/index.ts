@@ -7,7 +7,15 @@
  */
 
 export * from "./registry.js";
-export * from "./catalog.js";
+export {
+  CATALOG,
+  Codes,
+  isKnownCode,
+  lookup,
+  type ErrorCode,
+  type ErrorCodeString,
+  type KnownCode,
+} from "./catalog.js";
 export * from "./envelope.js";
 export * from "./errors.js";
 export * from "./categories.js";

@@ -63,19 +63,20 @@ RUNTIME_NAMES: dict[str, frozenset[str]] = {
     "package": frozenset(
         """APIError APIErrorFields AttemptContext AttemptRecord BASE_DELAY_MS BUDGET_CAPACITY
         BUDGET_ENABLED CATALOG CATEGORIES CATEGORY_DEFAULTS CallOptions Category CategoryDefaults
-        Codes ConnectionError ConnectionPhase DEFAULT_RETRY_POLICY DebugLogger DecodeOptions
-        ERROR_TYPES ErrorBody ErrorCode ErrorCodeString ErrorEnvelope ErrorShape FetchAbortSignal
-        FetchClientOptions FetchFunction FetchHeaders FetchInit FetchInput FetchResponse FrozenMap
-        FrozenSet GRPC_STATUS_TABLE GrpcStatusRule HeadersLike IDEMPOTENCY_KEY_HEADER
-        IDEMPOTENT_METHODS KnownCode MAX_ATTEMPTS MAX_DELAY_MS MAX_ERROR_BODY_BYTES
-        MAX_RETRY_AFTER_MS OnRetry Problem REASON_PHRASES REGISTRY_VERSION RETRY_ATTEMPT_HEADER
-        RETRY_COST RequestError Retrier RetrierOptions RetryBudget RetryOptions RetryPolicy
-        RetryRequest RetryingFetch RetryingRequestInit SENTINELS SEVERITIES STATUS_TABLE
-        SUCCESS_REFUND Sentinel SentinelFailure SentinelMatch Severity ShouldRetry Sleep StatusRule
-        StopReason THROTTLE_BASE_DELAY_MS THROTTLE_RETRY_COST TxResponseBody abortReason
-        createFetch decodeError errorFromAbci errorFromTxResponse failuresOf hasCode isAPIError
-        isConnectionError isKnownCode isRequestError lookup matches newIdempotencyKey sentinel
-        sleep surfaced withoutStack""".split()
+        CodeFacts Codes ConnectionError ConnectionPhase DEFAULT_RETRY_POLICY DebugLogger
+        DecodeOptions ERROR_TYPES ErrorBody ErrorCode ErrorCodeString ErrorEnvelope ErrorShape
+        FetchAbortSignal FetchClientOptions FetchFunction FetchHeaders FetchInit FetchInput
+        FetchResponse FrozenMap FrozenSet GRPC_STATUS_TABLE GrpcStatusRule HeadersLike
+        IDEMPOTENCY_KEY_HEADER IDEMPOTENT_METHODS KnownCode MAX_ATTEMPTS MAX_DELAY_MS
+        MAX_ERROR_BODY_BYTES MAX_RETRY_AFTER_MS OnRetry Problem REASON_PHRASES REGISTRY_VERSION
+        RETRY_ATTEMPT_HEADER RETRY_COST RequestError Retrier RetrierOptions RetryBudget
+        RetryOptions RetryPolicy RetryRequest RetryingFetch RetryingRequestInit SENTINELS
+        SEVERITIES STATUS_TABLE SUCCESS_REFUND Sentinel SentinelFailure SentinelMatch Severity
+        ShouldRetry Sleep StatusRule StopReason THROTTLE_BASE_DELAY_MS THROTTLE_RETRY_COST
+        TxResponseBody abortReason codeFacts createFetch decodeError errorFromAbci
+        errorFromTxResponse failuresOf hasCode isAPIError isConnectionError isKnownCode
+        isRequestError lookup matches newIdempotencyKey sentinel sleep surfaced unpackCodes
+        withoutStack""".split()
     ),
 }
 

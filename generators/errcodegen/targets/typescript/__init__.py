@@ -45,7 +45,15 @@ _SOURCES = {
     "README.md.j2": "README.md",
 }
 # modules of ``runtime/`` copied into ``src/`` behind the notice
-_RUNTIME = ("errors.ts", "tables.ts", "decode.ts", "transactions.ts", "retry.ts", "fetch.ts", "web.ts")
+_RUNTIME = (
+    "errors.ts",
+    "tables.ts",
+    "decode.ts",
+    "transactions.ts",
+    "retry.ts",
+    "fetch.ts",
+    "web.ts",
+)
 # the base error class as the runtime names it (this repository's platform is VirtEngine)
 _RUNTIME_BASE_ERROR = re.compile(r"(?<![A-Za-z0-9_$])(is)?VirtEngineError(?![A-Za-z0-9_$])")
 
@@ -57,6 +65,7 @@ def render(ir: IR) -> Files:
         "retry": ir.retry,
         "categories": [_category(ir, c.name) for c in ir.categories],
         "codes": _unique_constants([_code(code) for code in ir.codes]),
+        "compact": _compact(ir),
         "sentinels": [_sentinel(s) for s in ir.sentinels],
         "connection_error_type": any("ConnectionError" in _matched(s) for s in ir.sentinels),
         "base_error": ts.type_name(ir.name, "error"),
@@ -116,6 +125,42 @@ def _code(code: Code) -> dict[str, Any]:
         "code": code,
         "constant": ts.constant(code.module, code.name),
         "doc": doc_comment(_paragraphs(paragraphs), "  "),
+    }
+
+
+_CATEGORY_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _compact(ir: IR) -> dict[str, Any]:
+    """The catalog as ``catalog.ts`` holds it (its ``MODULE_CODES`` comment says how)."""
+    categories = {c.name: (i, c) for i, c in enumerate(ir.categories)}
+    severities = {name: i for i, name in enumerate(ir.severities)}
+    if len(categories) > len(_CATEGORY_LETTERS) or len(severities) > 10:
+        raise ValueError(
+            "the compact TypeScript catalog holds at most 52 categories and 10 severities"
+        )
+    modules: dict[str, list[str]] = {}
+    previous: dict[str, int] = {}
+    codes = sorted(ir.codes, key=lambda c: (c.module, c.number))
+    for code in codes:
+        index, category = categories[code.category]
+        token = f"{code.number - previous.get(code.module, 0)}{_CATEGORY_LETTERS[index]}"
+        if code.retryable != category.retryable:
+            token += "!"
+        if code.severity != category.severity:
+            token += str(severities[code.severity])
+        modules.setdefault(code.module, []).append(token)
+        previous[code.module] = code.number
+    return {
+        "modules": [(module, ",".join(tokens)) for module, tokens in modules.items()],
+        "messages": [c.message for c in codes],
+        "names": [c.name for c in codes],
+        "http_statuses": [
+            (c.key, c.http_status)
+            for c in codes
+            if c.http_status != categories[c.category][1].http_status
+        ],
+        "deprecated": [(c.key, c.replaced_by) for c in codes if c.deprecated],
     }
 
 

@@ -152,3 +152,51 @@ export function surfaced<E extends object>(error: E): E {
   stackTraces.captureStackTrace?.(error, surfaced);
   return error;
 }
+
+/** What decoding needs of a code of the catalog. */
+export interface CodeFacts {
+  readonly module: string;
+  readonly number: number;
+  readonly message: string;
+  readonly category: string;
+  readonly severity: string;
+  readonly retryable: boolean;
+}
+
+/** A code of the compact catalog: number step, category letter, retryable flipped, severity. */
+const PACKED_CODE = /^([0-9]+)([a-zA-Z])(!?)([0-9]?)$/;
+
+/**
+ * The codes of the compact catalog (catalog.ts, `MODULE_CODES`), in its order, each with
+ * its message and with its category's defaults where it does not say otherwise.
+ */
+export function unpackCodes(
+  modules: readonly (readonly [module: string, codes: string])[],
+  messages: readonly string[],
+  categories: readonly string[],
+  severities: readonly string[],
+  defaults: ReadonlyMap<string, { readonly severity: string; readonly retryable: boolean }>,
+): CodeFacts[] {
+  const codes: CodeFacts[] = [];
+  for (const [module, packed] of modules) {
+    let number = 0;
+    for (const token of packed.split(",")) {
+      const [, step = "0", letter = "a", flipped = "", severity = ""] = PACKED_CODE.exec(token) ?? [];
+      const unit = letter.charCodeAt(0);
+      const category = categories[unit >= 0x61 ? unit - 0x61 : unit - 0x41 + 26] ?? "";
+      const fallback = defaults.get(category);
+      number += Number(step);
+      codes.push(
+        Object.freeze({
+          module,
+          number,
+          message: messages[codes.length] ?? "",
+          category,
+          severity: severity === "" ? (fallback?.severity ?? "error") : (severities[Number(severity)] ?? "error"),
+          retryable: (fallback?.retryable ?? false) !== (flipped === "!"),
+        }),
+      );
+    }
+  }
+  return codes;
+}
