@@ -45,11 +45,18 @@ const RFC850_DATE =
 /** The obsolete asctime form of an HTTP-date: `Sun Nov  6 08:49:37 1994` (day padded with a space). */
 const ASCTIME_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Za-z]{3}) ([ 0-9][0-9]) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([0-9]{4})$/i;
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const RFC3339 =
-  /^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$/;
-/** The number of a code: ASCII digits, as many as a safe integer can hold. */
-const CODE_NUMBER = /^[0-9]{1,18}$/;
-const NUMERIC_OFFSET = /^([+-][0-9]{2}):?([0-9]{2})$/;
+/** An RFC 3339 date-time: full date, `T`, time with an optional fraction, `Z` or an offset. */
+const RFC3339 = /^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$/;
+/** The number of a code: ASCII digits (their value at most `MAX_CODE_NUMBER`). */
+const CODE_NUMBER = /^[0-9]+$/;
+/** Codes are registered as uint32. */
+const MAX_CODE_NUMBER = 4_294_967_295;
+/** A JSON body nested deeper than this (objects and arrays together) is not usable. */
+const MAX_JSON_DEPTH = 512;
+/** A JSON escape of a UTF-16 surrogate, which may stand alone. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/** A surrogate without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** A status message that went through a Go error string once more. */
 const RPC_ERROR_PREFIX = /^rpc error: code = [A-Za-z]+ desc = /;
 /** The Cosmos SDK's text of a registered error: `codespace veid code 1036: ML inference failed`. */
@@ -281,12 +288,48 @@ export function parseObject(text: string): JsonObject | undefined {
   if (text.charCodeAt(first) !== 0x7b) {
     return undefined; // not "{": no JSON object, and nothing to parse
   }
-  try {
-    const document: unknown = JSON.parse(text);
-    return isObject(document) ? document : undefined;
-  } catch {
-    return undefined; // invalid JSON, or nesting deeper than the engine's stack
+  // 513 levels take at least 1,026 characters: shorter bodies need no count.
+  if (text.length > 2 * MAX_JSON_DEPTH && nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    return undefined;
   }
+  let document: unknown;
+  try {
+    document = SURROGATE_ESCAPE.test(text) ? JSON.parse(text, wellFormedStrings) : JSON.parse(text);
+  } catch {
+    return undefined; // invalid JSON
+  }
+  return isObject(document) ? document : undefined;
+}
+
+/** Whether the JSON text nests objects and arrays more than `limit` levels deep. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (inString) {
+      if (unit === 0x5c) {
+        i++; // the escaped character
+      } else if (unit === 0x22) {
+        inString = false;
+      }
+    } else if (unit === 0x22) {
+      inString = true;
+    } else if (unit === 0x7b || unit === 0x5b) {
+      depth++;
+      if (depth > limit) {
+        return true;
+      }
+    } else if (unit === 0x7d || unit === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** A `JSON.parse` reviver: strings with a lone surrogate get U+FFFD in its place. */
+function wellFormedStrings(_key: string, value: unknown): unknown {
+  return typeof value === "string" ? value.replace(LONE_SURROGATE, "\uFFFD") : value;
 }
 
 function isJsonWhitespace(unit: number): boolean {
@@ -558,7 +601,7 @@ function splitCode(code: string | null): [string | null, number | null] {
   }
   const digits = code.slice(colon + 1);
   const number = CODE_NUMBER.test(digits) ? Number(digits) : NaN;
-  return [code.slice(0, colon), Number.isSafeInteger(number) ? number : null];
+  return [code.slice(0, colon), number <= MAX_CODE_NUMBER ? number : null];
 }
 
 /** The registry's entry for exactly (module, number): `veid:01037` is `veid:1037`. */
@@ -668,18 +711,7 @@ function utcDate(
 }
 
 function rfc3339(text: string): number | null {
-  const parts = RFC3339.exec(text);
-  if (parts === null) {
-    return null;
-  }
-  const [, date, time, zone] = parts;
-  const offset =
-    zone === undefined || zone === "Z" || zone === "z"
-      ? "Z"
-      : zone.length === 3
-        ? `${zone}:00`
-        : zone.replace(NUMERIC_OFFSET, "$1:$2");
-  return finite(Date.parse(`${date ?? ""}T${time ?? "00:00"}${offset}`));
+  return RFC3339.test(text) ? finite(Date.parse(text.toUpperCase())) : null;
 }
 
 function until(moment: number | null, now: number | undefined): number | null {

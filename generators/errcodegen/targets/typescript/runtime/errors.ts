@@ -161,50 +161,6 @@ export class APIError extends VirtEngineError implements APIErrorFields {
   get headers(): ReadonlyMap<string, string> {
     return this.#headers;
   }
-
-  /**
-   * What `JSON.stringify` writes: the enumerable fields, with a `context` nested deeper than
-   * `JSON.stringify` can go (a body may nest 100,000 levels) cut at 256 levels.
-   */
-  toJSON(): Record<string, unknown> {
-    const fields: Record<string, unknown> = { ...(this as object) };
-    fields.context = withinDepth(this.context, MAX_JSON_DEPTH);
-    return fields;
-  }
-}
-
-/** Deeper than this, `toJSON` replaces a context's values by a marker. */
-const MAX_JSON_DEPTH = 256;
-const TOO_DEEP = "[nested too deep]";
-
-/** `value` itself when it nests at most `limit` levels, else a copy cut there. */
-function withinDepth(value: unknown, limit: number): unknown {
-  const pending: [unknown, number][] = [[value, 0]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [item, depth] = next;
-    if (typeof item === "object" && item !== null) {
-      if (depth >= limit) {
-        return cut(value, limit);
-      }
-      for (const child of Object.values(item)) {
-        pending.push([child, depth + 1]);
-      }
-    }
-  }
-  return value;
-}
-
-function cut(value: unknown, depth: number): unknown {
-  if (typeof value !== "object" || value === null) {
-    return value;
-  }
-  if (depth === 0) {
-    return TOO_DEEP;
-  }
-  if (Array.isArray(value)) {
-    return value.map((item: unknown) => cut(item, depth - 1));
-  }
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cut(item, depth - 1)]));
 }
 
 /**
