@@ -92,12 +92,13 @@ func readBody(e *APIError, mediaType, text string) wireError {
 		if message, ok := object.str("message"); ok && message != "" {
 			errorText = message
 		}
-		for _, member := range object { // in order: a name sent twice keeps its last value
-			if member.name != "error" && member.name != "message" {
+		for i := len(object) - 1; i >= 0; i-- { // from the end: a name sent twice keeps its last value
+			name := object[i].name
+			if _, seen := e.Context[name]; !seen && name != "error" && name != "message" {
 				if e.Context == nil {
-					e.Context = make(map[string]any, len(object))
+					e.Context = make(map[string]any)
 				}
-				e.Context[member.name] = jsonValue(member.value)
+				e.Context[name] = jsonValue(object[i].value)
 			}
 		}
 		return codeAtStart(e, errorText)
