@@ -49,15 +49,30 @@ def run_runner(name: str, argv: list[str], files: list[str]) -> RunnerResult:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equality of JSON values, numbers compared within TOLERANCE (250 == 250.0)."""
+    """Equality of JSON values, numbers compared within TOLERANCE (250 == 250.0).
+
+    Iterative: a vector may hold a context nested hundreds of levels deep."""
+    pending = [(a, b)]
+    while pending:
+        x, y = pending.pop()
+        if isinstance(x, dict) and isinstance(y, dict):
+            if x.keys() != y.keys():
+                return False
+            pending.extend((x[k], y[k]) for k in x)
+        elif isinstance(x, list) and isinstance(y, list):
+            if len(x) != len(y):
+                return False
+            pending.extend(zip(x, y, strict=True))
+        elif not _same_scalar(x, y):
+            return False
+    return True
+
+
+def _same_scalar(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
     if isinstance(a, int | float) and isinstance(b, int | float):
         return math.isclose(a, b, rel_tol=0, abs_tol=TOLERANCE) or a == b
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
 
 
