@@ -204,16 +204,22 @@ class RetryBudget:
 
     def release(self, tokens: int) -> None:
         """Give ``tokens`` back, never above capacity."""
+        if tokens >= 0 and self._tokens == self.capacity:
+            return  # full: nothing changes (an acquire racing this read orders after it)
         with self._lock:
             self._tokens = min(self.capacity, self._tokens + tokens)
+
+
+_Describe = Callable[[], RetryRequest]
+"""Builds the ``RetryRequest`` of a call when an attempt fails: a call that succeeds at
+once never needs it (the transports describe their httpx request this way)."""
 
 
 @dataclass(slots=True)
 class _Call:
     """The state of one call across its attempts."""
 
-    request: RetryRequest
-    may_resend: bool  # idempotent method or an idempotency key
+    described: RetryRequest | _Describe
     max_attempts: int
     deadline_at: float | None
     attempts: int = 0
@@ -222,6 +228,13 @@ class _Call:
     next_delay: float = 0.0
     history: list[Attempt] = field(default_factory=list)
     last_api_error: APIError | None = None
+
+    @property
+    def request(self) -> RetryRequest:
+        described = self.described
+        if not isinstance(described, RetryRequest):
+            described = self.described = described()
+        return described
 
 
 class _RetryCore:
@@ -243,20 +256,19 @@ class _RetryCore:
 
     def _start(
         self,
-        request: RetryRequest,
+        request: RetryRequest | _Describe,
         max_attempts: int | None,
         deadline: float | None,
     ) -> _Call:
-        if max_attempts is not None:
+        if max_attempts is None:
+            max_attempts = self.policy.max_attempts
+        else:
             _check_attempts(max_attempts, "call")
-        _check_deadline(deadline, "call")
-        deadline = deadline if deadline is not None else self.policy.deadline
-        return _Call(
-            request=request,
-            may_resend=request.has_idempotency_key or request.method.upper() in IDEMPOTENT_METHODS,
-            max_attempts=max_attempts if max_attempts is not None else self.policy.max_attempts,
-            deadline_at=None if deadline is None else self._clock() + deadline,
-        )
+        if deadline is None:
+            deadline = self.policy.deadline
+        else:
+            _check_deadline(deadline, "call")
+        return _Call(request, max_attempts, None if deadline is None else self._clock() + deadline)
 
     def _time_left(self, call: _Call) -> float | None:
         """The time budget of the next attempt: what is left until the deadline."""
@@ -298,7 +310,7 @@ class _RetryCore:
         if not retryable:
             return "not_retryable"
         throttling = _throttling(error)
-        if not (call.may_resend or throttling or _never_sent(error)):
+        if not (throttling or _never_sent(error) or _may_resend(call.request)):
             return "not_idempotent"
         if not call.request.body_replayable:
             return "body_not_replayable"
@@ -368,6 +380,11 @@ def _never_sent(error: ClientError) -> bool:
     return isinstance(error, APIConnectionError) and not error.request_sent
 
 
+def _may_resend(request: RetryRequest) -> bool:
+    """An idempotent method, or an idempotency key."""
+    return request.method.upper() in IDEMPOTENT_METHODS or request.has_idempotency_key
+
+
 def _request(
     method: str,
     url: str | None,
@@ -429,6 +446,15 @@ class Retrier(_RetryCore):
         ``deadline`` (seconds) override the policy for this call.
         """
         request = _request(method, url, headers, body_replayable, idempotency_key)
+        return self._run(send, request, max_attempts, deadline)
+
+    def _run(
+        self,
+        send: Send[T],
+        request: RetryRequest | _Describe,
+        max_attempts: int | None,
+        deadline: float | None,
+    ) -> T:
         call = self._start(request, max_attempts, deadline)
         while True:
             call.attempts += 1
@@ -457,13 +483,9 @@ async def _sleep(seconds: float) -> None:
         await anyio.sleep(seconds)
 
 
-async def _within(
-    send: AsyncSend[T], attempt: int, timeout: float | None, cut: APIConnectionError
-) -> T:
+async def _within(send: AsyncSend[T], attempt: int, timeout: float, cut: APIConnectionError) -> T:
     """``send`` abandoned when ``timeout`` passes, raising ``cut`` then. Through anyio
     (asyncio or trio) when it is installed, else asyncio."""
-    if timeout is None:
-        return await send(attempt, timeout)
     try:
         import anyio
     except ImportError:
@@ -515,15 +537,29 @@ class AsyncRetrier(_RetryCore):
     ) -> T:
         """As ``Retrier.call``, awaiting ``send`` (abandoned at the deadline) and sleeps."""
         request = _request(method, url, headers, body_replayable, idempotency_key)
+        return await self._run(send, request, max_attempts, deadline)
+
+    async def _run(
+        self,
+        send: AsyncSend[T],
+        request: RetryRequest | _Describe,
+        max_attempts: int | None,
+        deadline: float | None,
+    ) -> T:
         call = self._start(request, max_attempts, deadline)
         while True:
             call.attempts += 1
             timeout = self._time_left(call)
-            cut = APIConnectionError(
-                f"the call's deadline passed during attempt {call.attempts}", phase="timeout"
-            )
+            cut = None  # the error of an attempt the deadline cuts
             try:
-                result = await _within(send, call.attempts, timeout, cut)
+                if timeout is None:
+                    result = await send(call.attempts, timeout)
+                else:
+                    cut = APIConnectionError(
+                        f"the call's deadline passed during attempt {call.attempts}",
+                        phase="timeout",
+                    )
+                    result = await _within(send, call.attempts, timeout, cut)
             except (APIError, APIConnectionError) as error:
                 delay = self._failed(call, error, cut=error is cut)
                 if delay is None:

@@ -34,6 +34,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from random import random as uniform_draw
 from typing import Any
 
@@ -56,7 +57,10 @@ from .retry import (
     Retrier,
     RetryBudget,
     RetryPolicy,
+    RetryRequest,
     ShouldRetry,
+    _Describe,
+    _request,
 )
 
 __all__ = [
@@ -82,6 +86,8 @@ ERROR_EXTENSION = f"{PACKAGE}.error"
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 RETRY_ATTEMPT = "Retry-Attempt"
+_IDEMPOTENCY_KEY_NAME = IDEMPOTENCY_KEY.lower().encode()
+_RETRY_ATTEMPT_NAME = RETRY_ATTEMPT.lower().encode()
 
 # Headers that described the body on the wire, not the capped, decoded one handed on.
 _BODY_FRAMING = ("content-encoding", "content-length", "transfer-encoding")
@@ -133,8 +139,12 @@ def _prepare(request: httpx.Request, options: CallOptions, generate_by_default: 
 
     A ``Request`` sent again keeps nothing of an earlier call's attempts.
     """
-    request.headers.pop(RETRY_ATTEMPT, None)
-    if request.headers.get(IDEMPOTENCY_KEY):
+    headers = request.headers
+    # One pass over the raw names; a lookup by name would decode and scan them all, twice.
+    names = {name.lower() for name, _ in headers.raw}
+    if _RETRY_ATTEMPT_NAME in names:
+        del headers[RETRY_ATTEMPT]
+    if _IDEMPOTENCY_KEY_NAME in names and headers.get(IDEMPOTENCY_KEY):
         return True  # set by hand; an empty header is no key
     wanted = options.idempotency_key
     if wanted is None:
@@ -145,9 +155,24 @@ def _prepare(request: httpx.Request, options: CallOptions, generate_by_default: 
     return True
 
 
+def _retry_request(
+    method: str, url: httpx.URL, headers: httpx.Headers, body_replayable: bool, has_key: bool
+) -> RetryRequest:
+    return _request(method, str(url), headers, body_replayable, has_key)
+
+
+def _describe(request: httpx.Request, has_key: bool) -> _Describe:
+    """The ``RetryRequest`` of a call as it starts, built only if an attempt fails: the
+    headers are copied now (a list copy), turned into a mapping then."""
+    headers = httpx.Headers(request.headers)
+    return partial(
+        _retry_request, request.method, request.url, headers, _replayable(request), has_key
+    )
+
+
 def _mark_attempt(request: httpx.Request, attempt: int) -> None:
-    if attempt > 1:
-        request.headers[RETRY_ATTEMPT] = str(attempt - 1)
+    """Before a retry: the number of retries so far."""
+    request.headers[RETRY_ATTEMPT] = str(attempt - 1)
 
 
 def _replayable(request: httpx.Request) -> bool:
@@ -402,9 +427,11 @@ class RetryTransport(httpx.BaseTransport):
         call_timeout = request.extensions.get("timeout")
 
         def send(attempt: int, timeout: float | None) -> httpx.Response:
-            answered.clear()
-            _mark_attempt(request, attempt)
-            _limit_attempt(request, call_timeout, timeout)
+            if attempt > 1:  # a retry: nothing of the attempt before is kept
+                answered.clear()
+                _mark_attempt(request, attempt)
+            if attempt > 1 or timeout is not None:
+                _limit_attempt(request, call_timeout, timeout)
             until = None if timeout is None else self._clock() + timeout
             try:
                 response = self._transport.handle_request(request)
@@ -423,15 +450,8 @@ class RetryTransport(httpx.BaseTransport):
             raise error
 
         try:
-            return self._retrier.call(
-                send,
-                method=request.method,
-                url=str(request.url),
-                headers=request.headers,
-                body_replayable=_replayable(request),
-                idempotency_key=has_key,
-                max_attempts=options.max_attempts,
-                deadline=options.deadline,
+            return self._retrier._run(
+                send, _describe(request, has_key), options.max_attempts, options.deadline
             )
         except APIError as error:
             if id(error) in answered:
@@ -486,9 +506,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         call_timeout = request.extensions.get("timeout")
 
         async def send(attempt: int, timeout: float | None) -> httpx.Response:
-            answered.clear()
-            _mark_attempt(request, attempt)
-            _limit_attempt(request, call_timeout, timeout)
+            if attempt > 1:  # a retry: nothing of the attempt before is kept
+                answered.clear()
+                _mark_attempt(request, attempt)
+            if attempt > 1 or timeout is not None:
+                _limit_attempt(request, call_timeout, timeout)
             until = None if timeout is None else self._clock() + timeout
             try:
                 response = await self._transport.handle_async_request(request)
@@ -508,15 +530,8 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             raise error
 
         try:
-            return await self._retrier.call(
-                send,
-                method=request.method,
-                url=str(request.url),
-                headers=request.headers,
-                body_replayable=_replayable(request),
-                idempotency_key=has_key,
-                max_attempts=options.max_attempts,
-                deadline=options.deadline,
+            return await self._retrier._run(
+                send, _describe(request, has_key), options.max_attempts, options.deadline
             )
         except APIError as error:
             if id(error) in answered:
