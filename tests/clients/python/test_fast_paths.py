@@ -59,6 +59,11 @@ def test_header_names_in_any_case_are_lower_cased_and_joined(
     assert all(name == name.lower() for name in error.headers)
 
 
+def test_header_names_that_are_no_text_do_not_break_decoding() -> None:
+    error = decode_error(503, {b"retry-after": b"3", "X-Request-Id": "r"}, b"")  # type: ignore[dict-item]
+    assert (error.shape, error.retry_after, error.request_id) == ("none", None, "r")
+
+
 @pytest.mark.parametrize(
     ("value", "seconds"),
     [("30", 30.0), (" 1.5 ", 1.5), (".5", 0.5), ("5.", 5.0), ("0", 0.0)]

@@ -202,9 +202,13 @@ def _lower_keys(headers: Headers) -> dict[str, str]:
     """Header names in lower case; a header sent more than once has its values joined with
     ``, `` (as httpx and ``fetch`` present it), which no hint source reads as valid."""
     if type(headers) is dict:
-        names = "\n".join(headers)
-        if names.lower() == names:  # lower case already (so no two names differ in case)
-            return headers.copy()
+        try:
+            names = "\n".join(headers)
+        except TypeError:  # a name that is no str: taken one by one below
+            pass
+        else:
+            if names.lower() == names:  # lower case already (so no two names differ in case)
+                return headers.copy()
     items = getattr(headers, "items", None)  # a mapping; cheaper than isinstance(.., Mapping)
     if items is None:
         pairs = cast("Iterable[tuple[str, str]]", headers)
