@@ -136,7 +136,9 @@ def test_hostile_text_in_every_free_text_field_stays_text(make_registry: MakeReg
     }
     root = with_settings(make_registry, edit, module_yaml(codes=[code]))
     sentinels = {
-        "sentinels": [{"name": "odd", "message": HOSTILE_TEXT, "description": HOSTILE_TEXT}]
+        "sentinels": [
+            {"name": "odd", "message": HOSTILE_TEXT, "description": HOSTILE_TEXT, "statuses": [418]}
+        ]
     }
     (root / "sentinels.yaml").write_text(yaml.safe_dump(sentinels), encoding="utf-8")
     run = prepare(root)
