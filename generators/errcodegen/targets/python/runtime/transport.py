@@ -88,6 +88,7 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 RETRY_ATTEMPT = "Retry-Attempt"
 _IDEMPOTENCY_KEY_NAME = IDEMPOTENCY_KEY.lower().encode()
 _RETRY_ATTEMPT_NAME = RETRY_ATTEMPT.lower().encode()
+_WATCHED_LENGTHS = frozenset((len(_IDEMPOTENCY_KEY_NAME), len(_RETRY_ATTEMPT_NAME)))
 
 # Headers that described the body on the wire, not the capped, decoded one handed on.
 _BODY_FRAMING = ("content-encoding", "content-length", "transfer-encoding")
@@ -134,40 +135,40 @@ def _options(request: httpx.Request) -> CallOptions:
     return options if isinstance(options, CallOptions) else _DEFAULT_OPTIONS
 
 
-def _prepare(request: httpx.Request, options: CallOptions, generate_by_default: bool) -> bool:
-    """Ready ``request`` for its first attempt; whether it carries an idempotency key.
-
-    A ``Request`` sent again keeps nothing of an earlier call's attempts.
+def _begin(request: httpx.Request, options: CallOptions, generate_by_default: bool) -> _Describe:
+    """Ready ``request`` for its first attempt: a ``Request`` sent again keeps nothing of
+    an earlier call's attempts, and gets the idempotency key it should carry. Returns how
+    to describe the call to the retry helper, which builds the ``RetryRequest`` (the URL
+    as text, the headers as a mapping) only if an attempt fails.
     """
     headers = request.headers
-    # One pass over the raw names; a lookup by name would decode and scan them all, twice.
-    names = {name.lower() for name, _ in headers.raw}
+    raw = headers.raw  # a copy, and the headers as the call starts unless changed below
+    # One pass over the raw names; a lookup by name would decode and scan them all.
+    names = {name.lower() for name, _ in raw if len(name) in _WATCHED_LENGTHS}
     if _RETRY_ATTEMPT_NAME in names:
         del headers[RETRY_ATTEMPT]
-    if _IDEMPOTENCY_KEY_NAME in names and headers.get(IDEMPOTENCY_KEY):
-        return True  # set by hand; an empty header is no key
-    wanted = options.idempotency_key
-    if wanted is None:
-        wanted = generate_by_default and request.method.upper() not in IDEMPOTENT_METHODS
-    if wanted is False:
-        return False
-    request.headers[IDEMPOTENCY_KEY] = wanted if isinstance(wanted, str) else str(uuid.uuid4())
-    return True
+    # set by hand (an empty header is no key), else by the call's option or the default
+    has_key = _IDEMPOTENCY_KEY_NAME in names and bool(headers.get(IDEMPOTENCY_KEY))
+    if not has_key:
+        wanted = options.idempotency_key
+        if wanted is None:
+            wanted = generate_by_default and request.method.upper() not in IDEMPOTENT_METHODS
+        if wanted is not False:
+            headers[IDEMPOTENCY_KEY] = wanted if isinstance(wanted, str) else str(uuid.uuid4())
+            has_key = True
+    if _RETRY_ATTEMPT_NAME in names or has_key:
+        raw = headers.raw
+    return partial(_retry_request, request.method, request.url, raw, _replayable(request), has_key)
 
 
 def _retry_request(
-    method: str, url: httpx.URL, headers: httpx.Headers, body_replayable: bool, has_key: bool
+    method: str,
+    url: httpx.URL,
+    raw_headers: list[tuple[bytes, bytes]],
+    body_replayable: bool,
+    has_key: bool,
 ) -> RetryRequest:
-    return _request(method, str(url), headers, body_replayable, has_key)
-
-
-def _describe(request: httpx.Request, has_key: bool) -> _Describe:
-    """The ``RetryRequest`` of a call as it starts, built only if an attempt fails: the
-    headers are copied now (a list copy), turned into a mapping then."""
-    headers = httpx.Headers(request.headers)
-    return partial(
-        _retry_request, request.method, request.url, headers, _replayable(request), has_key
-    )
+    return _request(method, str(url), httpx.Headers(raw_headers), body_replayable, has_key)
 
 
 def _mark_attempt(request: httpx.Request, attempt: int) -> None:
@@ -321,9 +322,12 @@ class _AsyncBounded(httpx.AsyncByteStream):
 _LATE_BODY = "the call's deadline passed while reading the body"
 
 
-def _error_response(response: httpx.Response, body: bytes, error: APIError) -> httpx.Response:
-    """``response`` again with ``body`` (read, decoded, capped) and ``error`` attached."""
-    headers = [(k, v) for k, v in response.headers.multi_items() if k not in _BODY_FRAMING]
+def _error_response(
+    response: httpx.Response, fields: list[tuple[str, str]], body: bytes, error: APIError
+) -> httpx.Response:
+    """``response`` again with ``body`` (read, decoded, capped) and ``error`` attached;
+    ``fields`` are its headers (``multi_items``)."""
+    headers = [(k, v) for k, v in fields if k not in _BODY_FRAMING]
     return httpx.Response(
         response.status_code,
         headers=headers,
@@ -421,7 +425,7 @@ class RetryTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         options = _options(request)
-        has_key = _prepare(request, options, self._idempotency_keys)
+        describe = _begin(request, options, self._idempotency_keys)
         answered: dict[int, httpx.Response] = {}  # id(error) -> its response, last attempt
 
         call_timeout = request.extensions.get("timeout")
@@ -445,14 +449,13 @@ class RetryTransport(httpx.BaseTransport):
                     response.stream = _Bounded(response.stream, request, until, self._clock)
                 return response
             body = _read_capped(response, self._max_error_body_bytes, until, self._clock)
-            error = decode_error(response.status_code, response.headers, body)
-            answered[id(error)] = _error_response(response, body, error)
+            fields = response.headers.multi_items()  # names in lower case, decoded once
+            error = decode_error(response.status_code, fields, body)
+            answered[id(error)] = _error_response(response, fields, body, error)
             raise error
 
         try:
-            return self._retrier._run(
-                send, _describe(request, has_key), options.max_attempts, options.deadline
-            )
+            return self._retrier._run(send, describe, options.max_attempts, options.deadline)
         except APIError as error:
             if id(error) in answered:
                 return answered[id(error)]
@@ -500,7 +503,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         options = _options(request)
-        has_key = _prepare(request, options, self._idempotency_keys)
+        describe = _begin(request, options, self._idempotency_keys)
         answered: dict[int, httpx.Response] = {}
 
         call_timeout = request.extensions.get("timeout")
@@ -525,14 +528,13 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 return response
             # the retry helper abandons the attempt, this read included, at the deadline
             body = await _aread_capped(response, self._max_error_body_bytes)
-            error = decode_error(response.status_code, response.headers, body)
-            answered[id(error)] = _error_response(response, body, error)
+            fields = response.headers.multi_items()  # names in lower case, decoded once
+            error = decode_error(response.status_code, fields, body)
+            answered[id(error)] = _error_response(response, fields, body, error)
             raise error
 
         try:
-            return await self._retrier._run(
-                send, _describe(request, has_key), options.max_attempts, options.deadline
-            )
+            return await self._retrier._run(send, describe, options.max_attempts, options.deadline)
         except APIError as error:
             if id(error) in answered:
                 return answered[id(error)]
