@@ -68,55 +68,122 @@ func (c *Code) Action() string { return c.action }
 func (c *Code) Error() string { return c.key + ": " + c.message }
 
 // ErrArtifactStoreInvalidContentAddress is artifact_store:2500: invalid content address
-var ErrArtifactStoreInvalidContentAddress = &Code{key: "artifact_store:2500", module: "artifact_store", number: 2500, name: "invalid_content_address", message: "invalid content address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a content address is invalid
+var ErrArtifactStoreInvalidContentAddress = &Code{key: "artifact_store:2500", module: "artifact_store", number: 2500, name: "invalid_content_address", message: "invalid content address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a content address is invalid"}
 
 // ErrArtifactStoreInvalidChunkManifest is artifact_store:2501: invalid chunk manifest
-var ErrArtifactStoreInvalidChunkManifest = &Code{key: "artifact_store:2501", module: "artifact_store", number: 2501, name: "invalid_chunk_manifest", message: "invalid chunk manifest", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a chunk manifest is invalid
+var ErrArtifactStoreInvalidChunkManifest = &Code{key: "artifact_store:2501", module: "artifact_store", number: 2501, name: "invalid_chunk_manifest", message: "invalid chunk manifest", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a chunk manifest is invalid"}
 
 // ErrArtifactStoreInvalidArtifactReference is artifact_store:2502: invalid artifact reference
-var ErrArtifactStoreInvalidArtifactReference = &Code{key: "artifact_store:2502", module: "artifact_store", number: 2502, name: "invalid_artifact_reference", message: "invalid artifact reference", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an artifact reference is invalid
+var ErrArtifactStoreInvalidArtifactReference = &Code{key: "artifact_store:2502", module: "artifact_store", number: 2502, name: "invalid_artifact_reference", message: "invalid artifact reference", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an artifact reference is invalid"}
 
 // ErrArtifactStoreArtifactNotFound is artifact_store:2503: artifact not found
-var ErrArtifactStoreArtifactNotFound = &Code{key: "artifact_store:2503", module: "artifact_store", number: 2503, name: "artifact_not_found", message: "artifact not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an artifact is not found
+var ErrArtifactStoreArtifactNotFound = &Code{key: "artifact_store:2503", module: "artifact_store", number: 2503, name: "artifact_not_found", message: "artifact not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an artifact is not found"}
 
 // ErrArtifactStoreChunkNotFound is artifact_store:2504: chunk not found
-var ErrArtifactStoreChunkNotFound = &Code{key: "artifact_store:2504", module: "artifact_store", number: 2504, name: "chunk_not_found", message: "chunk not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a chunk is not found
+var ErrArtifactStoreChunkNotFound = &Code{key: "artifact_store:2504", module: "artifact_store", number: 2504, name: "chunk_not_found", message: "chunk not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a chunk is not found"}
 
 // ErrArtifactStoreBackendUnavailable is artifact_store:2505: backend unavailable
-var ErrArtifactStoreBackendUnavailable = &Code{key: "artifact_store:2505", module: "artifact_store", number: 2505, name: "backend_unavailable", message: "backend unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Returned when the backend is unavailable
+var ErrArtifactStoreBackendUnavailable = &Code{key: "artifact_store:2505", module: "artifact_store", number: 2505, name: "backend_unavailable", message: "backend unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when the backend is unavailable"}
 
 // ErrArtifactStoreAuthenticationFailed is artifact_store:2506: authentication failed
-var ErrArtifactStoreAuthenticationFailed = &Code{key: "artifact_store:2506", module: "artifact_store", number: 2506, name: "authentication_failed", message: "authentication failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when authentication fails
+var ErrArtifactStoreAuthenticationFailed = &Code{key: "artifact_store:2506", module: "artifact_store", number: 2506, name: "authentication_failed", message: "authentication failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when authentication fails"}
 
 // ErrArtifactStoreStorageLimitExceeded is artifact_store:2507: storage limit exceeded
-var ErrArtifactStoreStorageLimitExceeded = &Code{key: "artifact_store:2507", module: "artifact_store", number: 2507, name: "storage_limit_exceeded", message: "storage limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when storage limits are exceeded
+var ErrArtifactStoreStorageLimitExceeded = &Code{key: "artifact_store:2507", module: "artifact_store", number: 2507, name: "storage_limit_exceeded", message: "storage limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Returned when storage limits are exceeded"}
 
 // ErrArtifactStoreRetentionExpired is artifact_store:2508: retention expired
-var ErrArtifactStoreRetentionExpired = &Code{key: "artifact_store:2508", module: "artifact_store", number: 2508, name: "retention_expired", message: "retention expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when the artifact retention has expired
+var ErrArtifactStoreRetentionExpired = &Code{key: "artifact_store:2508", module: "artifact_store", number: 2508, name: "retention_expired", message: "retention expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when the artifact retention has expired"}
 
 // ErrArtifactStoreHashMismatch is artifact_store:2509: content hash mismatch
-var ErrArtifactStoreHashMismatch = &Code{key: "artifact_store:2509", module: "artifact_store", number: 2509, name: "hash_mismatch", message: "content hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when the content hash doesn't match
+var ErrArtifactStoreHashMismatch = &Code{key: "artifact_store:2509", module: "artifact_store", number: 2509, name: "hash_mismatch", message: "content hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when the content hash doesn't match"}
 
 // ErrArtifactStoreInvalidEncryption is artifact_store:2510: invalid encryption
-var ErrArtifactStoreInvalidEncryption = &Code{key: "artifact_store:2510", module: "artifact_store", number: 2510, name: "invalid_encryption", message: "invalid encryption", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when encryption is invalid
+var ErrArtifactStoreInvalidEncryption = &Code{key: "artifact_store:2510", module: "artifact_store", number: 2510, name: "invalid_encryption", message: "invalid encryption", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when encryption is invalid"}
 
 // ErrArtifactStoreChunkReassemblyFailed is artifact_store:2511: chunk reassembly failed
-var ErrArtifactStoreChunkReassemblyFailed = &Code{key: "artifact_store:2511", module: "artifact_store", number: 2511, name: "chunk_reassembly_failed", message: "chunk reassembly failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when chunk reassembly fails
+var ErrArtifactStoreChunkReassemblyFailed = &Code{key: "artifact_store:2511", module: "artifact_store", number: 2511, name: "chunk_reassembly_failed", message: "chunk reassembly failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when chunk reassembly fails"}
 
 // ErrArtifactStoreBackendNotSupported is artifact_store:2512: backend not supported
-var ErrArtifactStoreBackendNotSupported = &Code{key: "artifact_store:2512", module: "artifact_store", number: 2512, name: "backend_not_supported", message: "backend not supported", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the backend type is not supported
+var ErrArtifactStoreBackendNotSupported = &Code{key: "artifact_store:2512", module: "artifact_store", number: 2512, name: "backend_not_supported", message: "backend not supported", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the backend type is not supported"}
 
 // ErrArtifactStoreInvalidInput is artifact_store:2513: invalid input
-var ErrArtifactStoreInvalidInput = &Code{key: "artifact_store:2513", module: "artifact_store", number: 2513, name: "invalid_input", message: "invalid input", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when input parameters are invalid
+var ErrArtifactStoreInvalidInput = &Code{key: "artifact_store:2513", module: "artifact_store", number: 2513, name: "invalid_input", message: "invalid input", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when input parameters are invalid"}
 
 // ErrArtifactStoreAlreadyExists is artifact_store:2514: artifact already exists
-var ErrArtifactStoreAlreadyExists = &Code{key: "artifact_store:2514", module: "artifact_store", number: 2514, name: "already_exists", message: "artifact already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an artifact already exists
+var ErrArtifactStoreAlreadyExists = &Code{key: "artifact_store:2514", module: "artifact_store", number: 2514, name: "already_exists", message: "artifact already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when an artifact already exists"}
 
 // ErrArtifactStoreNotFound is artifact_store:2515: resource not found
-var ErrArtifactStoreNotFound = &Code{key: "artifact_store:2515", module: "artifact_store", number: 2515, name: "not_found", message: "resource not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a resource is not found
+var ErrArtifactStoreNotFound = &Code{key: "artifact_store:2515", module: "artifact_store", number: 2515, name: "not_found", message: "resource not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a resource is not found"}
 
 // ErrArtifactStoreInvalidState is artifact_store:2516: invalid state
-var ErrArtifactStoreInvalidState = &Code{key: "artifact_store:2516", module: "artifact_store", number: 2516, name: "invalid_state", message: "invalid state", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an operation is invalid for the current state
+var ErrArtifactStoreInvalidState = &Code{key: "artifact_store:2516", module: "artifact_store", number: 2516, name: "invalid_state", message: "invalid state", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an operation is invalid for the current state"}
+
+// ErrAuditProviderNotFound is audit:1: invalid provider: address not found
+//
+// Provider not found
+var ErrAuditProviderNotFound = &Code{key: "audit:1", module: "audit", number: 1, name: "provider_not_found", message: "invalid provider: address not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Provider not found"}
+
+// ErrAuditInvalidAddress is audit:2: invalid address
+//
+// Invalid address
+var ErrAuditInvalidAddress = &Code{key: "audit:2", module: "audit", number: 2, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Invalid address"}
+
+// ErrAuditAttributeNotFound is audit:3: attribute not found
+//
+// Attribute not found
+var ErrAuditAttributeNotFound = &Code{key: "audit:3", module: "audit", number: 3, name: "attribute_not_found", message: "attribute not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Attribute not found"}
+
+// ErrAuditLogDisabled is audit:4: audit logging is disabled
+var ErrAuditLogDisabled = &Code{key: "audit:4", module: "audit", number: 4, name: "audit_log_disabled", message: "audit logging is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
+
+// ErrAuditInvalidExportFormat is audit:5: invalid export format
+var ErrAuditInvalidExportFormat = &Code{key: "audit:5", module: "audit", number: 5, name: "invalid_export_format", message: "invalid export format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrAuditExportJobNotFound is audit:6: export job not found
+var ErrAuditExportJobNotFound = &Code{key: "audit:6", module: "audit", number: 6, name: "export_job_not_found", message: "export job not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+
+// ErrAuditInvalidRequest is audit:7: invalid request
+var ErrAuditInvalidRequest = &Code{key: "audit:7", module: "audit", number: 7, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrAuditNotFound is audit:8: not found
+var ErrAuditNotFound = &Code{key: "audit:8", module: "audit", number: 8, name: "not_found", message: "not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+
+// ErrAuditUnauthorized is audit:9: unauthorized
+var ErrAuditUnauthorized = &Code{key: "audit:9", module: "audit", number: 9, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrBenchmarkInvalidProvider is benchmark:1: invalid provider address
 var ErrBenchmarkInvalidProvider = &Code{key: "benchmark:1", module: "benchmark", number: 1, name: "invalid_provider", message: "invalid provider address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -152,46 +219,74 @@ var ErrBenchmarkReasonTooLong = &Code{key: "benchmark:10", module: "benchmark", 
 var ErrBenchmarkResolutionTooLong = &Code{key: "benchmark:11", module: "benchmark", number: 11, name: "resolution_too_long", message: "resolution too long", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBenchmarkInvalidBenchmark is benchmark:1700: invalid benchmark report
-var ErrBenchmarkInvalidBenchmark = &Code{key: "benchmark:1700", module: "benchmark", number: 1700, name: "invalid_benchmark", message: "invalid benchmark report", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a benchmark report is invalid
+var ErrBenchmarkInvalidBenchmark = &Code{key: "benchmark:1700", module: "benchmark", number: 1700, name: "invalid_benchmark", message: "invalid benchmark report", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a benchmark report is invalid"}
 
 // ErrBenchmarkUnknownProvider is benchmark:1701: unknown provider
-var ErrBenchmarkUnknownProvider = &Code{key: "benchmark:1701", module: "benchmark", number: 1701, name: "unknown_provider", message: "unknown provider", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when the provider is not registered
+var ErrBenchmarkUnknownProvider = &Code{key: "benchmark:1701", module: "benchmark", number: 1701, name: "unknown_provider", message: "unknown provider", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when the provider is not registered"}
 
 // ErrBenchmarkInvalidSignature is benchmark:1702: invalid signature
-var ErrBenchmarkInvalidSignature = &Code{key: "benchmark:1702", module: "benchmark", number: 1702, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the signature is invalid
+var ErrBenchmarkInvalidSignature = &Code{key: "benchmark:1702", module: "benchmark", number: 1702, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the signature is invalid"}
 
 // ErrBenchmarkDuplicateReport is benchmark:1703: duplicate benchmark report
-var ErrBenchmarkDuplicateReport = &Code{key: "benchmark:1703", module: "benchmark", number: 1703, name: "duplicate_report", message: "duplicate benchmark report", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a duplicate report is submitted
+var ErrBenchmarkDuplicateReport = &Code{key: "benchmark:1703", module: "benchmark", number: 1703, name: "duplicate_report", message: "duplicate benchmark report", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a duplicate report is submitted"}
 
 // ErrBenchmarkOutOfBounds is benchmark:1704: metric values out of bounds
-var ErrBenchmarkOutOfBounds = &Code{key: "benchmark:1704", module: "benchmark", number: 1704, name: "out_of_bounds", message: "metric values out of bounds", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when metric values are out of bounds
+var ErrBenchmarkOutOfBounds = &Code{key: "benchmark:1704", module: "benchmark", number: 1704, name: "out_of_bounds", message: "metric values out of bounds", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when metric values are out of bounds"}
 
 // ErrBenchmarkChallengeNotFound is benchmark:1705: challenge not found
-var ErrBenchmarkChallengeNotFound = &Code{key: "benchmark:1705", module: "benchmark", number: 1705, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a challenge is not found
+var ErrBenchmarkChallengeNotFound = &Code{key: "benchmark:1705", module: "benchmark", number: 1705, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a challenge is not found"}
 
 // ErrBenchmarkChallengeExpired is benchmark:1706: challenge expired
-var ErrBenchmarkChallengeExpired = &Code{key: "benchmark:1706", module: "benchmark", number: 1706, name: "challenge_expired", message: "challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a challenge has expired
+var ErrBenchmarkChallengeExpired = &Code{key: "benchmark:1706", module: "benchmark", number: 1706, name: "challenge_expired", message: "challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a challenge has expired"}
 
 // ErrBenchmarkInvalidSuiteVersion is benchmark:1707: invalid suite version
-var ErrBenchmarkInvalidSuiteVersion = &Code{key: "benchmark:1707", module: "benchmark", number: 1707, name: "invalid_suite_version", message: "invalid suite version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the suite version is invalid
+var ErrBenchmarkInvalidSuiteVersion = &Code{key: "benchmark:1707", module: "benchmark", number: 1707, name: "invalid_suite_version", message: "invalid suite version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the suite version is invalid"}
 
 // ErrBenchmarkChallengeAlreadyResponded is benchmark:1708: challenge already responded
-var ErrBenchmarkChallengeAlreadyResponded = &Code{key: "benchmark:1708", module: "benchmark", number: 1708, name: "challenge_already_responded", message: "challenge already responded", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a challenge has already been responded to
+var ErrBenchmarkChallengeAlreadyResponded = &Code{key: "benchmark:1708", module: "benchmark", number: 1708, name: "challenge_already_responded", message: "challenge already responded", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a challenge has already been responded to"}
 
 // ErrBenchmarkUnauthorized is benchmark:1709: unauthorized
-var ErrBenchmarkUnauthorized = &Code{key: "benchmark:1709", module: "benchmark", number: 1709, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when the action is not authorized
+var ErrBenchmarkUnauthorized = &Code{key: "benchmark:1709", module: "benchmark", number: 1709, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the action is not authorized"}
 
 // ErrBenchmarkReportNotFound is benchmark:1710: benchmark report not found
-var ErrBenchmarkReportNotFound = &Code{key: "benchmark:1710", module: "benchmark", number: 1710, name: "report_not_found", message: "benchmark report not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a benchmark report is not found
+var ErrBenchmarkReportNotFound = &Code{key: "benchmark:1710", module: "benchmark", number: 1710, name: "report_not_found", message: "benchmark report not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a benchmark report is not found"}
 
 // ErrBenchmarkProviderFlagged is benchmark:1711: provider is flagged
-var ErrBenchmarkProviderFlagged = &Code{key: "benchmark:1711", module: "benchmark", number: 1711, name: "provider_flagged", message: "provider is flagged", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a provider is flagged
+var ErrBenchmarkProviderFlagged = &Code{key: "benchmark:1711", module: "benchmark", number: 1711, name: "provider_flagged", message: "provider is flagged", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a provider is flagged"}
 
 // ErrBenchmarkInvalidMetricSchema is benchmark:1712: invalid metric schema version
-var ErrBenchmarkInvalidMetricSchema = &Code{key: "benchmark:1712", module: "benchmark", number: 1712, name: "invalid_metric_schema", message: "invalid metric schema version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the metric schema version is invalid
+var ErrBenchmarkInvalidMetricSchema = &Code{key: "benchmark:1712", module: "benchmark", number: 1712, name: "invalid_metric_schema", message: "invalid metric schema version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the metric schema version is invalid"}
 
 // ErrBenchmarkScoreNotFound is benchmark:1713: reliability score not found
-var ErrBenchmarkScoreNotFound = &Code{key: "benchmark:1713", module: "benchmark", number: 1713, name: "score_not_found", message: "reliability score not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a reliability score is not found
+var ErrBenchmarkScoreNotFound = &Code{key: "benchmark:1713", module: "benchmark", number: 1713, name: "score_not_found", message: "reliability score not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a reliability score is not found"}
 
 // ErrBmeInvalidParams is bme:2600: invalid parameters
 var ErrBmeInvalidParams = &Code{key: "bme:2600", module: "bme", number: 2600, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -235,6 +330,51 @@ var ErrBmeMintFailed = &Code{key: "bme:2612", module: "bme", number: 2612, name:
 // ErrBmeBurnFailed is bme:2613: failed to burn tokens
 var ErrBmeBurnFailed = &Code{key: "bme:2613", module: "bme", number: 2613, name: "burn_failed", message: "failed to burn tokens", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
+// ErrCertCertificateNotFound is cert:1: certificate not found
+//
+// Certificate not found
+var ErrCertCertificateNotFound = &Code{key: "cert:1", module: "cert", number: 1, name: "certificate_not_found", message: "certificate not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Certificate not found"}
+
+// ErrCertInvalidAddress is cert:2: invalid address
+//
+// Invalid trusted auditor address
+var ErrCertInvalidAddress = &Code{key: "cert:2", module: "cert", number: 2, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Invalid trusted auditor address"}
+
+// ErrCertCertificateExists is cert:3: certificate exists
+//
+// Certificate already exists
+var ErrCertCertificateExists = &Code{key: "cert:3", module: "cert", number: 3, name: "certificate_exists", message: "certificate exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Certificate already exists"}
+
+// ErrCertCertificateAlreadyRevoked is cert:4: certificate already revoked
+//
+// Certificate already revoked
+var ErrCertCertificateAlreadyRevoked = &Code{key: "cert:4", module: "cert", number: 4, name: "certificate_already_revoked", message: "certificate already revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Certificate already revoked"}
+
+// ErrCertInvalidSerialNumber is cert:5: invalid serial number
+//
+// Invalid serial number
+var ErrCertInvalidSerialNumber = &Code{key: "cert:5", module: "cert", number: 5, name: "invalid_serial_number", message: "invalid serial number", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Invalid serial number"}
+
+// ErrCertInvalidCertificateValue is cert:6: invalid certificate value
+//
+// Certificate content is not valid
+var ErrCertInvalidCertificateValue = &Code{key: "cert:6", module: "cert", number: 6, name: "invalid_certificate_value", message: "invalid certificate value", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Certificate content is not valid"}
+
+// ErrCertInvalidPubkeyValue is cert:7: invalid pubkey value
+//
+// Public key is not valid
+var ErrCertInvalidPubkeyValue = &Code{key: "cert:7", module: "cert", number: 7, name: "invalid_pubkey_value", message: "invalid pubkey value", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Public key is not valid"}
+
+// ErrCertInvalidState is cert:8: invalid state
+//
+// Invalid certificate state
+var ErrCertInvalidState = &Code{key: "cert:8", module: "cert", number: 8, name: "invalid_state", message: "invalid state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Invalid certificate state"}
+
+// ErrCertInvalidKeySize is cert:9: invalid key size
+//
+// Invalid key size
+var ErrCertInvalidKeySize = &Code{key: "cert:9", module: "cert", number: 9, name: "invalid_key_size", message: "invalid key size", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Invalid key size"}
+
 // ErrConfigSDKInvalidAddress is config:1: invalid address
 //
 // The platform Go SDK's copy of ErrConfigInvalidAddress (config:1619), which the chain module registers.
@@ -259,76 +399,124 @@ var ErrConfigSDKInvalidVersionConstraint = &Code{key: "config:4", module: "confi
 var ErrConfigInvalidReason = &Code{key: "config:5", module: "config", number: 5, name: "invalid_reason", message: "invalid reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrConfigInvalidClientID is config:1600: invalid client ID
-var ErrConfigInvalidClientID = &Code{key: "config:1600", module: "config", number: 1600, name: "invalid_client_id", message: "invalid client ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a client ID is invalid
+var ErrConfigInvalidClientID = &Code{key: "config:1600", module: "config", number: 1600, name: "invalid_client_id", message: "invalid client ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a client ID is invalid"}
 
 // ErrConfigInvalidClientName is config:1601: invalid client name
-var ErrConfigInvalidClientName = &Code{key: "config:1601", module: "config", number: 1601, name: "invalid_client_name", message: "invalid client name", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a client name is invalid
+var ErrConfigInvalidClientName = &Code{key: "config:1601", module: "config", number: 1601, name: "invalid_client_name", message: "invalid client name", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a client name is invalid"}
 
 // ErrConfigInvalidClientDescription is config:1602: invalid client description
-var ErrConfigInvalidClientDescription = &Code{key: "config:1602", module: "config", number: 1602, name: "invalid_client_description", message: "invalid client description", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a client description is invalid
+var ErrConfigInvalidClientDescription = &Code{key: "config:1602", module: "config", number: 1602, name: "invalid_client_description", message: "invalid client description", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a client description is invalid"}
 
 // ErrConfigInvalidPublicKey is config:1603: invalid public key
-var ErrConfigInvalidPublicKey = &Code{key: "config:1603", module: "config", number: 1603, name: "invalid_public_key", message: "invalid public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a public key is invalid
+var ErrConfigInvalidPublicKey = &Code{key: "config:1603", module: "config", number: 1603, name: "invalid_public_key", message: "invalid public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a public key is invalid"}
 
 // ErrConfigInvalidKeyType is config:1604: invalid key type
-var ErrConfigInvalidKeyType = &Code{key: "config:1604", module: "config", number: 1604, name: "invalid_key_type", message: "invalid key type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a key type is invalid
+var ErrConfigInvalidKeyType = &Code{key: "config:1604", module: "config", number: 1604, name: "invalid_key_type", message: "invalid key type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a key type is invalid"}
 
 // ErrConfigInvalidVersionConstraint is config:1605: invalid version constraint
-var ErrConfigInvalidVersionConstraint = &Code{key: "config:1605", module: "config", number: 1605, name: "invalid_version_constraint", message: "invalid version constraint", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a version constraint is invalid
+var ErrConfigInvalidVersionConstraint = &Code{key: "config:1605", module: "config", number: 1605, name: "invalid_version_constraint", message: "invalid version constraint", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a version constraint is invalid"}
 
 // ErrConfigInvalidClientStatus is config:1606: invalid client status
-var ErrConfigInvalidClientStatus = &Code{key: "config:1606", module: "config", number: 1606, name: "invalid_client_status", message: "invalid client status", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a client status is invalid
+var ErrConfigInvalidClientStatus = &Code{key: "config:1606", module: "config", number: 1606, name: "invalid_client_status", message: "invalid client status", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a client status is invalid"}
 
 // ErrConfigInvalidRegisteredBy is config:1607: invalid registered_by address
-var ErrConfigInvalidRegisteredBy = &Code{key: "config:1607", module: "config", number: 1607, name: "invalid_registered_by", message: "invalid registered_by address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when registered_by is invalid
+var ErrConfigInvalidRegisteredBy = &Code{key: "config:1607", module: "config", number: 1607, name: "invalid_registered_by", message: "invalid registered_by address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when registered_by is invalid"}
 
 // ErrConfigInvalidTimestamp is config:1608: invalid timestamp
-var ErrConfigInvalidTimestamp = &Code{key: "config:1608", module: "config", number: 1608, name: "invalid_timestamp", message: "invalid timestamp", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a timestamp is invalid
+var ErrConfigInvalidTimestamp = &Code{key: "config:1608", module: "config", number: 1608, name: "invalid_timestamp", message: "invalid timestamp", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a timestamp is invalid"}
 
 // ErrConfigClientNotFound is config:1609: client not found
-var ErrConfigClientNotFound = &Code{key: "config:1609", module: "config", number: 1609, name: "client_not_found", message: "client not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a client is not found
+var ErrConfigClientNotFound = &Code{key: "config:1609", module: "config", number: 1609, name: "client_not_found", message: "client not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a client is not found"}
 
 // ErrConfigClientAlreadyExists is config:1610: client already exists
-var ErrConfigClientAlreadyExists = &Code{key: "config:1610", module: "config", number: 1610, name: "client_already_exists", message: "client already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a client already exists
+var ErrConfigClientAlreadyExists = &Code{key: "config:1610", module: "config", number: 1610, name: "client_already_exists", message: "client already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a client already exists"}
 
 // ErrConfigInvalidStatusTransition is config:1611: invalid status transition
-var ErrConfigInvalidStatusTransition = &Code{key: "config:1611", module: "config", number: 1611, name: "invalid_status_transition", message: "invalid status transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a status transition is invalid
+var ErrConfigInvalidStatusTransition = &Code{key: "config:1611", module: "config", number: 1611, name: "invalid_status_transition", message: "invalid status transition", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a status transition is invalid"}
 
 // ErrConfigUnauthorized is config:1612: unauthorized
-var ErrConfigUnauthorized = &Code{key: "config:1612", module: "config", number: 1612, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when the sender is not authorized
+var ErrConfigUnauthorized = &Code{key: "config:1612", module: "config", number: 1612, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the sender is not authorized"}
 
 // ErrConfigClientNotApproved is config:1613: client not approved
-var ErrConfigClientNotApproved = &Code{key: "config:1613", module: "config", number: 1613, name: "client_not_approved", message: "client not approved", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a client is not approved for an action
+var ErrConfigClientNotApproved = &Code{key: "config:1613", module: "config", number: 1613, name: "client_not_approved", message: "client not approved", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a client is not approved for an action"}
 
 // ErrConfigClientSuspended is config:1614: client is suspended
-var ErrConfigClientSuspended = &Code{key: "config:1614", module: "config", number: 1614, name: "client_suspended", message: "client is suspended", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to use a suspended client
+var ErrConfigClientSuspended = &Code{key: "config:1614", module: "config", number: 1614, name: "client_suspended", message: "client is suspended", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use a suspended client"}
 
 // ErrConfigClientRevoked is config:1615: client is revoked
-var ErrConfigClientRevoked = &Code{key: "config:1615", module: "config", number: 1615, name: "client_revoked", message: "client is revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to use a revoked client
+var ErrConfigClientRevoked = &Code{key: "config:1615", module: "config", number: 1615, name: "client_revoked", message: "client is revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use a revoked client"}
 
 // ErrConfigInvalidSignature is config:1616: invalid signature
-var ErrConfigInvalidSignature = &Code{key: "config:1616", module: "config", number: 1616, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a signature is invalid
+var ErrConfigInvalidSignature = &Code{key: "config:1616", module: "config", number: 1616, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a signature is invalid"}
 
 // ErrConfigVersionNotAllowed is config:1617: version not allowed
-var ErrConfigVersionNotAllowed = &Code{key: "config:1617", module: "config", number: 1617, name: "version_not_allowed", message: "version not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when a version is outside allowed constraints
+var ErrConfigVersionNotAllowed = &Code{key: "config:1617", module: "config", number: 1617, name: "version_not_allowed", message: "version not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a version is outside allowed constraints"}
 
 // ErrConfigScopeNotAllowed is config:1618: scope type not allowed for this client
-var ErrConfigScopeNotAllowed = &Code{key: "config:1618", module: "config", number: 1618, name: "scope_not_allowed", message: "scope type not allowed for this client", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when a client cannot submit a scope type
+var ErrConfigScopeNotAllowed = &Code{key: "config:1618", module: "config", number: 1618, name: "scope_not_allowed", message: "scope type not allowed for this client", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a client cannot submit a scope type"}
 
 // ErrConfigInvalidAddress is config:1619: invalid address
-var ErrConfigInvalidAddress = &Code{key: "config:1619", module: "config", number: 1619, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an address is invalid
+var ErrConfigInvalidAddress = &Code{key: "config:1619", module: "config", number: 1619, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an address is invalid"}
 
 // ErrConfigInvalidProposal is config:1620: invalid proposal
-var ErrConfigInvalidProposal = &Code{key: "config:1620", module: "config", number: 1620, name: "invalid_proposal", message: "invalid proposal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a governance proposal is invalid
+var ErrConfigInvalidProposal = &Code{key: "config:1620", module: "config", number: 1620, name: "invalid_proposal", message: "invalid proposal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a governance proposal is invalid"}
 
 // ErrConfigSignatureVerificationFailed is config:1621: signature verification failed
-var ErrConfigSignatureVerificationFailed = &Code{key: "config:1621", module: "config", number: 1621, name: "signature_verification_failed", message: "signature verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when signature verification fails
+var ErrConfigSignatureVerificationFailed = &Code{key: "config:1621", module: "config", number: 1621, name: "signature_verification_failed", message: "signature verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when signature verification fails"}
 
 // ErrConfigInvalidPayloadHash is config:1622: invalid payload hash
-var ErrConfigInvalidPayloadHash = &Code{key: "config:1622", module: "config", number: 1622, name: "invalid_payload_hash", message: "invalid payload hash", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a payload hash is invalid
+var ErrConfigInvalidPayloadHash = &Code{key: "config:1622", module: "config", number: 1622, name: "invalid_payload_hash", message: "invalid payload hash", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a payload hash is invalid"}
 
 // ErrConfigSaltBindingFailed is config:1623: salt binding validation failed
-var ErrConfigSaltBindingFailed = &Code{key: "config:1623", module: "config", number: 1623, name: "salt_binding_failed", message: "salt binding validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when salt binding validation fails
+var ErrConfigSaltBindingFailed = &Code{key: "config:1623", module: "config", number: 1623, name: "salt_binding_failed", message: "salt binding validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when salt binding validation fails"}
 
 // ErrDelegationInvalidAddress is delegation:1: invalid address
 var ErrDelegationInvalidAddress = &Code{key: "delegation:1", module: "delegation", number: 1, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -339,376 +527,746 @@ var ErrDelegationInvalidAmount = &Code{key: "delegation:2", module: "delegation"
 // ErrDelegationSelfRedelegation is delegation:3: cannot redelegate to same validator
 var ErrDelegationSelfRedelegation = &Code{key: "delegation:3", module: "delegation", number: 3, name: "self_redelegation", message: "cannot redelegate to same validator", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
 
+// ErrDeploymentNameDoesNotExist is deployment:1: Name does not exist
+//
+// Is the error when name does not exist
+var ErrDeploymentNameDoesNotExist = &Code{key: "deployment:1", module: "deployment", number: 1, name: "name_does_not_exist", message: "Name does not exist", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Is the error when name does not exist"}
+
+// ErrDeploymentInvalidRequest is deployment:2: Invalid request
+//
+// Is the error for invalid request
+var ErrDeploymentInvalidRequest = &Code{key: "deployment:2", module: "deployment", number: 2, name: "invalid_request", message: "Invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error for invalid request"}
+
+// ErrDeploymentExists is deployment:3: Deployment exists
+//
+// Is the error when already deployment exists
+var ErrDeploymentExists = &Code{key: "deployment:3", module: "deployment", number: 3, name: "deployment_exists", message: "Deployment exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Is the error when already deployment exists"}
+
+// ErrDeploymentNotFound is deployment:4: Deployment not found
+//
+// Is the error when deployment not found
+var ErrDeploymentNotFound = &Code{key: "deployment:4", module: "deployment", number: 4, name: "deployment_not_found", message: "Deployment not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Is the error when deployment not found"}
+
+// ErrDeploymentClosed is deployment:5: Deployment closed
+//
+// Is the error when deployment is closed
+var ErrDeploymentClosed = &Code{key: "deployment:5", module: "deployment", number: 5, name: "deployment_closed", message: "Deployment closed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Is the error when deployment is closed"}
+
+// ErrDeploymentOwnerAcctMissing is deployment:6: Owner account missing
+//
+// Is the error for owner account missing
+var ErrDeploymentOwnerAcctMissing = &Code{key: "deployment:6", module: "deployment", number: 6, name: "owner_acct_missing", message: "Owner account missing", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error for owner account missing"}
+
+// ErrDeploymentInvalidGroups is deployment:7: Invalid groups
+//
+// Is the error when groups are empty
+var ErrDeploymentInvalidGroups = &Code{key: "deployment:7", module: "deployment", number: 7, name: "invalid_groups", message: "Invalid groups", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error when groups are empty"}
+
+// ErrDeploymentInvalidDeploymentID is deployment:8: Invalid: deployment id
+//
+// Is the error for invalid deployment id
+var ErrDeploymentInvalidDeploymentID = &Code{key: "deployment:8", module: "deployment", number: 8, name: "invalid_deployment_id", message: "Invalid: deployment id", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error for invalid deployment id"}
+
+// ErrDeploymentEmptyHash is deployment:9: Invalid: empty hash
+//
+// Is the error when version is empty
+var ErrDeploymentEmptyHash = &Code{key: "deployment:9", module: "deployment", number: 9, name: "empty_hash", message: "Invalid: empty hash", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error when version is empty"}
+
+// ErrDeploymentInvalidHash is deployment:10: Invalid: deployment hash
+//
+// Is the error when version is invalid
+var ErrDeploymentInvalidHash = &Code{key: "deployment:10", module: "deployment", number: 10, name: "invalid_hash", message: "Invalid: deployment hash", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error when version is invalid"}
+
+// ErrDeploymentInternal is deployment:11: internal error
+//
+// Is the error for internal error
+var ErrDeploymentInternal = &Code{key: "deployment:11", module: "deployment", number: 11, name: "internal", message: "internal error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Is the error for internal error"}
+
+// ErrDeploymentInvalidDeployment is deployment:12: Invalid deployment
+var ErrDeploymentInvalidDeployment = &Code{key: "deployment:12", module: "deployment", number: 12, name: "invalid_deployment", message: "Invalid deployment", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrDeploymentInvalidGroupID is deployment:13: Invalid deployment's group ID
+//
+// Is the error when the deployment's group ID is invalid
+var ErrDeploymentInvalidGroupID = &Code{key: "deployment:13", module: "deployment", number: 13, name: "invalid_group_id", message: "Invalid deployment's group ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error when the deployment's group ID is invalid"}
+
+// ErrDeploymentGroupNotFound is deployment:14: Group not found
+//
+// Is the keeper's error for not finding a group
+var ErrDeploymentGroupNotFound = &Code{key: "deployment:14", module: "deployment", number: 14, name: "group_not_found", message: "Group not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Is the keeper's error for not finding a group"}
+
+// ErrDeploymentGroupClosed is deployment:15: Group already closed
+//
+// Is the error when group is closed
+var ErrDeploymentGroupClosed = &Code{key: "deployment:15", module: "deployment", number: 15, name: "group_closed", message: "Group already closed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Is the error when group is closed"}
+
+// ErrDeploymentGroupOpen is deployment:16: Group open
+//
+// Is the error when group is open
+var ErrDeploymentGroupOpen = &Code{key: "deployment:16", module: "deployment", number: 16, name: "group_open", message: "Group open", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Is the error when group is open"}
+
+// ErrDeploymentGroupPaused is deployment:17: Group paused
+//
+// Is the error when group is paused
+var ErrDeploymentGroupPaused = &Code{key: "deployment:17", module: "deployment", number: 17, name: "group_paused", message: "Group paused", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Is the error when group is paused"}
+
+// ErrDeploymentGroupNotOpen is deployment:18: Group not open
+//
+// Indicates the Group state has progressed beyond initial Open.
+var ErrDeploymentGroupNotOpen = &Code{key: "deployment:18", module: "deployment", number: 18, name: "group_not_open", message: "Group not open", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the Group state has progressed beyond initial Open."}
+
+// ErrDeploymentGroupSpecInvalid is deployment:19: GroupSpec invalid
+//
+// Indicates a GroupSpec has invalid configuration
+var ErrDeploymentGroupSpecInvalid = &Code{key: "deployment:19", module: "deployment", number: 19, name: "group_spec_invalid", message: "GroupSpec invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates a GroupSpec has invalid configuration"}
+
+// ErrDeploymentInvalidDeposit is deployment:20: Deposit invalid
+//
+// Indicates an invalid deposit
+var ErrDeploymentInvalidDeposit = &Code{key: "deployment:20", module: "deployment", number: 20, name: "invalid_deposit", message: "Deposit invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid deposit"}
+
+// ErrDeploymentInvalidIDPath is deployment:21: ID path invalid
+//
+// Indicates an invalid ID path
+var ErrDeploymentInvalidIDPath = &Code{key: "deployment:21", module: "deployment", number: 21, name: "invalid_id_path", message: "ID path invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid ID path"}
+
+// ErrDeploymentInvalidParam is deployment:22: parameter invalid
+//
+// Indicates an invalid chain parameter
+var ErrDeploymentInvalidParam = &Code{key: "deployment:22", module: "deployment", number: 22, name: "invalid_param", message: "parameter invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid chain parameter"}
+
+// ErrDeploymentInvalidEscrowID is deployment:23: invalid escrow id
+//
+// Indicates an invalid escrow ID
+var ErrDeploymentInvalidEscrowID = &Code{key: "deployment:23", module: "deployment", number: 23, name: "invalid_escrow_id", message: "invalid escrow id", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid escrow ID"}
+
 // ErrEmailVerificationInvalidEmail is email_verification:1: invalid email address
-var ErrEmailVerificationInvalidEmail = &Code{key: "email_verification:1", module: "email_verification", number: 1, name: "invalid_email", message: "invalid email address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid email address
+var ErrEmailVerificationInvalidEmail = &Code{key: "email_verification:1", module: "email_verification", number: 1, name: "invalid_email", message: "invalid email address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid email address"}
 
 // ErrEmailVerificationInvalidRequest is email_verification:2: invalid request
-var ErrEmailVerificationInvalidRequest = &Code{key: "email_verification:2", module: "email_verification", number: 2, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid request
+var ErrEmailVerificationInvalidRequest = &Code{key: "email_verification:2", module: "email_verification", number: 2, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid request"}
 
 // ErrEmailVerificationInvalidConfig is email_verification:3: invalid configuration
-var ErrEmailVerificationInvalidConfig = &Code{key: "email_verification:3", module: "email_verification", number: 3, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates invalid configuration
+var ErrEmailVerificationInvalidConfig = &Code{key: "email_verification:3", module: "email_verification", number: 3, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid configuration"}
 
 // ErrEmailVerificationChallengeCreation is email_verification:4: failed to create challenge
-var ErrEmailVerificationChallengeCreation = &Code{key: "email_verification:4", module: "email_verification", number: 4, name: "challenge_creation", message: "failed to create challenge", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
+//
+// Indicates failure to create a challenge
+var ErrEmailVerificationChallengeCreation = &Code{key: "email_verification:4", module: "email_verification", number: 4, name: "challenge_creation", message: "failed to create challenge", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates failure to create a challenge"}
 
 // ErrEmailVerificationChallengeNotFound is email_verification:5: challenge not found
-var ErrEmailVerificationChallengeNotFound = &Code{key: "email_verification:5", module: "email_verification", number: 5, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the challenge was not found
+var ErrEmailVerificationChallengeNotFound = &Code{key: "email_verification:5", module: "email_verification", number: 5, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the challenge was not found"}
 
 // ErrEmailVerificationChallengeExpired is email_verification:6: challenge expired
-var ErrEmailVerificationChallengeExpired = &Code{key: "email_verification:6", module: "email_verification", number: 6, name: "challenge_expired", message: "challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the challenge has expired
+var ErrEmailVerificationChallengeExpired = &Code{key: "email_verification:6", module: "email_verification", number: 6, name: "challenge_expired", message: "challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the challenge has expired"}
 
 // ErrEmailVerificationMaxAttemptsExceeded is email_verification:7: max verification attempts exceeded
-var ErrEmailVerificationMaxAttemptsExceeded = &Code{key: "email_verification:7", module: "email_verification", number: 7, name: "max_attempts_exceeded", message: "max verification attempts exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates max verification attempts exceeded
+var ErrEmailVerificationMaxAttemptsExceeded = &Code{key: "email_verification:7", module: "email_verification", number: 7, name: "max_attempts_exceeded", message: "max verification attempts exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates max verification attempts exceeded"}
 
 // ErrEmailVerificationResendLimitExceeded is email_verification:8: resend limit exceeded
-var ErrEmailVerificationResendLimitExceeded = &Code{key: "email_verification:8", module: "email_verification", number: 8, name: "resend_limit_exceeded", message: "resend limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
+//
+// Indicates max resends exceeded
+var ErrEmailVerificationResendLimitExceeded = &Code{key: "email_verification:8", module: "email_verification", number: 8, name: "resend_limit_exceeded", message: "resend limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Indicates max resends exceeded"}
 
 // ErrEmailVerificationResendCooldown is email_verification:9: resend cooldown active
-var ErrEmailVerificationResendCooldown = &Code{key: "email_verification:9", module: "email_verification", number: 9, name: "resend_cooldown", message: "resend cooldown active", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
+//
+// Indicates resend cooldown is active
+var ErrEmailVerificationResendCooldown = &Code{key: "email_verification:9", module: "email_verification", number: 9, name: "resend_cooldown", message: "resend cooldown active", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Indicates resend cooldown is active"}
 
 // ErrEmailVerificationInvalidSecret is email_verification:10: invalid verification secret
-var ErrEmailVerificationInvalidSecret = &Code{key: "email_verification:10", module: "email_verification", number: 10, name: "invalid_secret", message: "invalid verification secret", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the provided secret is invalid
+var ErrEmailVerificationInvalidSecret = &Code{key: "email_verification:10", module: "email_verification", number: 10, name: "invalid_secret", message: "invalid verification secret", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the provided secret is invalid"}
 
 // ErrEmailVerificationAccountMismatch is email_verification:11: account address mismatch
-var ErrEmailVerificationAccountMismatch = &Code{key: "email_verification:11", module: "email_verification", number: 11, name: "account_mismatch", message: "account address mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Indicates the account does not match the challenge
+var ErrEmailVerificationAccountMismatch = &Code{key: "email_verification:11", module: "email_verification", number: 11, name: "account_mismatch", message: "account address mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates the account does not match the challenge"}
 
 // ErrEmailVerificationDeliveryFailed is email_verification:12: email delivery failed
-var ErrEmailVerificationDeliveryFailed = &Code{key: "email_verification:12", module: "email_verification", number: 12, name: "delivery_failed", message: "email delivery failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
+//
+// Indicates email delivery failed
+var ErrEmailVerificationDeliveryFailed = &Code{key: "email_verification:12", module: "email_verification", number: 12, name: "delivery_failed", message: "email delivery failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates email delivery failed"}
 
 // ErrEmailVerificationProvider is email_verification:13: email provider error
-var ErrEmailVerificationProvider = &Code{key: "email_verification:13", module: "email_verification", number: 13, name: "provider_error", message: "email provider error", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
+//
+// Indicates an email provider error
+var ErrEmailVerificationProvider = &Code{key: "email_verification:13", module: "email_verification", number: 13, name: "provider_error", message: "email provider error", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates an email provider error"}
 
 // ErrEmailVerificationRateLimited is email_verification:14: rate limit exceeded
-var ErrEmailVerificationRateLimited = &Code{key: "email_verification:14", module: "email_verification", number: 14, name: "rate_limited", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
+//
+// Indicates the request is rate limited
+var ErrEmailVerificationRateLimited = &Code{key: "email_verification:14", module: "email_verification", number: 14, name: "rate_limited", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Indicates the request is rate limited"}
 
 // ErrEmailVerificationServiceUnavailable is email_verification:15: service unavailable
-var ErrEmailVerificationServiceUnavailable = &Code{key: "email_verification:15", module: "email_verification", number: 15, name: "service_unavailable", message: "service unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
+//
+// Indicates the service is unavailable
+var ErrEmailVerificationServiceUnavailable = &Code{key: "email_verification:15", module: "email_verification", number: 15, name: "service_unavailable", message: "service unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates the service is unavailable"}
 
 // ErrEmailVerificationCache is email_verification:16: cache error
-var ErrEmailVerificationCache = &Code{key: "email_verification:16", module: "email_verification", number: 16, name: "cache_error", message: "cache error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
+//
+// Indicates a cache error
+var ErrEmailVerificationCache = &Code{key: "email_verification:16", module: "email_verification", number: 16, name: "cache_error", message: "cache error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates a cache error"}
 
 // ErrEmailVerificationTemplate is email_verification:17: template rendering error
-var ErrEmailVerificationTemplate = &Code{key: "email_verification:17", module: "email_verification", number: 17, name: "template_error", message: "template rendering error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
+//
+// Indicates an email template error
+var ErrEmailVerificationTemplate = &Code{key: "email_verification:17", module: "email_verification", number: 17, name: "template_error", message: "template rendering error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates an email template error"}
 
 // ErrEmailVerificationWebhookInvalid is email_verification:18: invalid webhook
-var ErrEmailVerificationWebhookInvalid = &Code{key: "email_verification:18", module: "email_verification", number: 18, name: "webhook_invalid", message: "invalid webhook", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid webhook request
+var ErrEmailVerificationWebhookInvalid = &Code{key: "email_verification:18", module: "email_verification", number: 18, name: "webhook_invalid", message: "invalid webhook", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid webhook request"}
 
 // ErrEmailVerificationAttestationFailed is email_verification:19: attestation creation failed
-var ErrEmailVerificationAttestationFailed = &Code{key: "email_verification:19", module: "email_verification", number: 19, name: "attestation_failed", message: "attestation creation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
+//
+// Indicates attestation creation failed
+var ErrEmailVerificationAttestationFailed = &Code{key: "email_verification:19", module: "email_verification", number: 19, name: "attestation_failed", message: "attestation creation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates attestation creation failed"}
 
 // ErrEmailVerificationAlreadyVerified is email_verification:20: email already verified
-var ErrEmailVerificationAlreadyVerified = &Code{key: "email_verification:20", module: "email_verification", number: 20, name: "already_verified", message: "email already verified", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the email is already verified
+var ErrEmailVerificationAlreadyVerified = &Code{key: "email_verification:20", module: "email_verification", number: 20, name: "already_verified", message: "email already verified", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the email is already verified"}
 
 // ErrEmailVerificationChallengeConsumed is email_verification:21: challenge already consumed
-var ErrEmailVerificationChallengeConsumed = &Code{key: "email_verification:21", module: "email_verification", number: 21, name: "challenge_consumed", message: "challenge already consumed", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the challenge has already been used
+var ErrEmailVerificationChallengeConsumed = &Code{key: "email_verification:21", module: "email_verification", number: 21, name: "challenge_consumed", message: "challenge already consumed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the challenge has already been used"}
 
 // ErrEmailVerificationDisposableEmail is email_verification:22: disposable email not allowed
-var ErrEmailVerificationDisposableEmail = &Code{key: "email_verification:22", module: "email_verification", number: 22, name: "disposable_email", message: "disposable email not allowed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates a disposable email address
+var ErrEmailVerificationDisposableEmail = &Code{key: "email_verification:22", module: "email_verification", number: 22, name: "disposable_email", message: "disposable email not allowed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates a disposable email address"}
 
 // ErrEmailVerificationBlockedDomain is email_verification:23: email domain blocked
-var ErrEmailVerificationBlockedDomain = &Code{key: "email_verification:23", module: "email_verification", number: 23, name: "blocked_domain", message: "email domain blocked", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates a blocked email domain
+var ErrEmailVerificationBlockedDomain = &Code{key: "email_verification:23", module: "email_verification", number: 23, name: "blocked_domain", message: "email domain blocked", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates a blocked email domain"}
 
 // ErrEmailVerificationSigningFailed is email_verification:24: attestation signing failed
-var ErrEmailVerificationSigningFailed = &Code{key: "email_verification:24", module: "email_verification", number: 24, name: "signing_failed", message: "attestation signing failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
+//
+// Indicates attestation signing failed
+var ErrEmailVerificationSigningFailed = &Code{key: "email_verification:24", module: "email_verification", number: 24, name: "signing_failed", message: "attestation signing failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates attestation signing failed"}
 
 // ErrEnclaveSDKInvalidEnclaveIdentity is enclave:1: invalid enclave identity
 //
 // The platform Go SDK's copy of ErrEnclaveInvalidEnclaveIdentity (enclave:1900), which the chain module registers.
-var ErrEnclaveSDKInvalidEnclaveIdentity = &Code{key: "enclave:1", module: "enclave", number: 1, name: "invalid_enclave_identity_sdk", message: "invalid enclave identity", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid enclave identity
+var ErrEnclaveSDKInvalidEnclaveIdentity = &Code{key: "enclave:1", module: "enclave", number: 1, name: "invalid_enclave_identity_sdk", message: "invalid enclave identity", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid enclave identity"}
 
 // ErrEnclaveSDKInvalidMeasurement is enclave:2: invalid measurement
 //
 // The platform Go SDK's copy of ErrEnclaveInvalidMeasurement (enclave:1903), which the chain module registers.
-var ErrEnclaveSDKInvalidMeasurement = &Code{key: "enclave:2", module: "enclave", number: 2, name: "invalid_measurement_sdk", message: "invalid measurement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid measurement
+var ErrEnclaveSDKInvalidMeasurement = &Code{key: "enclave:2", module: "enclave", number: 2, name: "invalid_measurement_sdk", message: "invalid measurement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid measurement"}
 
 // ErrEnclaveSDKIdentityNotFound is enclave:3: enclave identity not found
 //
 // The platform Go SDK's copy of ErrEnclaveIdentityNotFound (enclave:1901), which the chain module registers.
-var ErrEnclaveSDKIdentityNotFound = &Code{key: "enclave:3", module: "enclave", number: 3, name: "enclave_identity_not_found_sdk", message: "enclave identity not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the enclave identity was not found
+var ErrEnclaveSDKIdentityNotFound = &Code{key: "enclave:3", module: "enclave", number: 3, name: "enclave_identity_not_found_sdk", message: "enclave identity not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the enclave identity was not found"}
 
 // ErrEnclaveSDKIdentityExists is enclave:4: enclave identity already exists
 //
 // The platform Go SDK's copy of ErrEnclaveIdentityExists (enclave:1902), which the chain module registers.
-var ErrEnclaveSDKIdentityExists = &Code{key: "enclave:4", module: "enclave", number: 4, name: "enclave_identity_exists_sdk", message: "enclave identity already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the enclave identity already exists
+var ErrEnclaveSDKIdentityExists = &Code{key: "enclave:4", module: "enclave", number: 4, name: "enclave_identity_exists_sdk", message: "enclave identity already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the enclave identity already exists"}
 
 // ErrEnclaveSDKMeasurementNotAllowlisted is enclave:5: measurement not allowlisted
 //
 // The platform Go SDK's copy of ErrEnclaveMeasurementNotAllowlisted (enclave:1904), which the chain module registers.
-var ErrEnclaveSDKMeasurementNotAllowlisted = &Code{key: "enclave:5", module: "enclave", number: 5, name: "measurement_not_allowlisted_sdk", message: "measurement not allowlisted", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates the measurement is not allowlisted
+var ErrEnclaveSDKMeasurementNotAllowlisted = &Code{key: "enclave:5", module: "enclave", number: 5, name: "measurement_not_allowlisted_sdk", message: "measurement not allowlisted", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates the measurement is not allowlisted"}
 
 // ErrEnclaveSDKKeyRotationInProgress is enclave:6: key rotation already in progress
 //
 // The platform Go SDK's copy of ErrEnclaveKeyRotationInProgress (enclave:1911), which the chain module registers.
-var ErrEnclaveSDKKeyRotationInProgress = &Code{key: "enclave:6", module: "enclave", number: 6, name: "key_rotation_in_progress_sdk", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates a key rotation is already in progress
+var ErrEnclaveSDKKeyRotationInProgress = &Code{key: "enclave:6", module: "enclave", number: 6, name: "key_rotation_in_progress_sdk", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates a key rotation is already in progress"}
 
 // ErrEnclaveSDKNoActiveRotation is enclave:7: no active key rotation
 //
 // The platform Go SDK's copy of ErrEnclaveNoActiveRotation (enclave:1912), which the chain module registers.
-var ErrEnclaveSDKNoActiveRotation = &Code{key: "enclave:7", module: "enclave", number: 7, name: "no_active_rotation_sdk", message: "no active key rotation", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates no active key rotation was found
+var ErrEnclaveSDKNoActiveRotation = &Code{key: "enclave:7", module: "enclave", number: 7, name: "no_active_rotation_sdk", message: "no active key rotation", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates no active key rotation was found"}
 
 // ErrEnclaveSDKUnauthorized is enclave:8: unauthorized
 //
 // The platform Go SDK's copy of ErrEnclaveUnauthorized (enclave:1910), which the chain module registers.
-var ErrEnclaveSDKUnauthorized = &Code{key: "enclave:8", module: "enclave", number: 8, name: "unauthorized_sdk", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Indicates an unauthorized action
+var ErrEnclaveSDKUnauthorized = &Code{key: "enclave:8", module: "enclave", number: 8, name: "unauthorized_sdk", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates an unauthorized action"}
 
 // ErrEnclaveInvalidEnclaveIdentity is enclave:1900: invalid enclave identity
-var ErrEnclaveInvalidEnclaveIdentity = &Code{key: "enclave:1900", module: "enclave", number: 1900, name: "invalid_enclave_identity", message: "invalid enclave identity", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an enclave identity is invalid
+var ErrEnclaveInvalidEnclaveIdentity = &Code{key: "enclave:1900", module: "enclave", number: 1900, name: "invalid_enclave_identity", message: "invalid enclave identity", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an enclave identity is invalid"}
 
 // ErrEnclaveIdentityNotFound is enclave:1901: enclave identity not found
-var ErrEnclaveIdentityNotFound = &Code{key: "enclave:1901", module: "enclave", number: 1901, name: "enclave_identity_not_found", message: "enclave identity not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an enclave identity is not found
+var ErrEnclaveIdentityNotFound = &Code{key: "enclave:1901", module: "enclave", number: 1901, name: "enclave_identity_not_found", message: "enclave identity not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an enclave identity is not found"}
 
 // ErrEnclaveIdentityExists is enclave:1902: enclave identity already exists
-var ErrEnclaveIdentityExists = &Code{key: "enclave:1902", module: "enclave", number: 1902, name: "enclave_identity_exists", message: "enclave identity already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to register an already existing identity
+var ErrEnclaveIdentityExists = &Code{key: "enclave:1902", module: "enclave", number: 1902, name: "enclave_identity_exists", message: "enclave identity already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to register an already existing identity"}
 
 // ErrEnclaveInvalidMeasurement is enclave:1903: invalid enclave measurement
-var ErrEnclaveInvalidMeasurement = &Code{key: "enclave:1903", module: "enclave", number: 1903, name: "invalid_measurement", message: "invalid enclave measurement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a measurement is invalid
+var ErrEnclaveInvalidMeasurement = &Code{key: "enclave:1903", module: "enclave", number: 1903, name: "invalid_measurement", message: "invalid enclave measurement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a measurement is invalid"}
 
 // ErrEnclaveMeasurementNotAllowlisted is enclave:1904: enclave measurement not allowlisted
-var ErrEnclaveMeasurementNotAllowlisted = &Code{key: "enclave:1904", module: "enclave", number: 1904, name: "measurement_not_allowlisted", message: "enclave measurement not allowlisted", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a measurement is not in the allowlist
+var ErrEnclaveMeasurementNotAllowlisted = &Code{key: "enclave:1904", module: "enclave", number: 1904, name: "measurement_not_allowlisted", message: "enclave measurement not allowlisted", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a measurement is not in the allowlist"}
 
 // ErrEnclaveMeasurementRevoked is enclave:1905: enclave measurement revoked
-var ErrEnclaveMeasurementRevoked = &Code{key: "enclave:1905", module: "enclave", number: 1905, name: "measurement_revoked", message: "enclave measurement revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a measurement has been revoked
+var ErrEnclaveMeasurementRevoked = &Code{key: "enclave:1905", module: "enclave", number: 1905, name: "measurement_revoked", message: "enclave measurement revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a measurement has been revoked"}
 
 // ErrEnclaveMeasurementExpired is enclave:1906: enclave measurement expired
-var ErrEnclaveMeasurementExpired = &Code{key: "enclave:1906", module: "enclave", number: 1906, name: "measurement_expired", message: "enclave measurement expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a measurement has expired
+var ErrEnclaveMeasurementExpired = &Code{key: "enclave:1906", module: "enclave", number: 1906, name: "measurement_expired", message: "enclave measurement expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a measurement has expired"}
 
 // ErrEnclaveAttestationInvalid is enclave:1907: invalid attestation
-var ErrEnclaveAttestationInvalid = &Code{key: "enclave:1907", module: "enclave", number: 1907, name: "attestation_invalid", message: "invalid attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when attestation verification fails
+var ErrEnclaveAttestationInvalid = &Code{key: "enclave:1907", module: "enclave", number: 1907, name: "attestation_invalid", message: "invalid attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when attestation verification fails"}
 
 // ErrEnclaveAttestationExpired is enclave:1908: attestation expired
-var ErrEnclaveAttestationExpired = &Code{key: "enclave:1908", module: "enclave", number: 1908, name: "attestation_expired", message: "attestation expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an attestation has expired
+var ErrEnclaveAttestationExpired = &Code{key: "enclave:1908", module: "enclave", number: 1908, name: "attestation_expired", message: "attestation expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an attestation has expired"}
 
 // ErrEnclaveDebugModeEnabled is enclave:1909: debug mode must be disabled for production
-var ErrEnclaveDebugModeEnabled = &Code{key: "enclave:1909", module: "enclave", number: 1909, name: "debug_mode_enabled", message: "debug mode must be disabled for production", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when debug mode is enabled on a production enclave
+var ErrEnclaveDebugModeEnabled = &Code{key: "enclave:1909", module: "enclave", number: 1909, name: "debug_mode_enabled", message: "debug mode must be disabled for production", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when debug mode is enabled on a production enclave"}
 
 // ErrEnclaveUnauthorized is enclave:1910: unauthorized
-var ErrEnclaveUnauthorized = &Code{key: "enclave:1910", module: "enclave", number: 1910, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when the sender is not authorized
+var ErrEnclaveUnauthorized = &Code{key: "enclave:1910", module: "enclave", number: 1910, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the sender is not authorized"}
 
 // ErrEnclaveKeyRotationInProgress is enclave:1911: key rotation already in progress
-var ErrEnclaveKeyRotationInProgress = &Code{key: "enclave:1911", module: "enclave", number: 1911, name: "key_rotation_in_progress", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a key rotation is already in progress
+var ErrEnclaveKeyRotationInProgress = &Code{key: "enclave:1911", module: "enclave", number: 1911, name: "key_rotation_in_progress", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a key rotation is already in progress"}
 
 // ErrEnclaveNoActiveRotation is enclave:1912: no active key rotation
-var ErrEnclaveNoActiveRotation = &Code{key: "enclave:1912", module: "enclave", number: 1912, name: "no_active_rotation", message: "no active key rotation", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when no active key rotation exists
+var ErrEnclaveNoActiveRotation = &Code{key: "enclave:1912", module: "enclave", number: 1912, name: "no_active_rotation", message: "no active key rotation", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when no active key rotation exists"}
 
 // ErrEnclaveInvalidAttestedResult is enclave:1913: invalid attested result
-var ErrEnclaveInvalidAttestedResult = &Code{key: "enclave:1913", module: "enclave", number: 1913, name: "invalid_attested_result", message: "invalid attested result", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an attested result is invalid
+var ErrEnclaveInvalidAttestedResult = &Code{key: "enclave:1913", module: "enclave", number: 1913, name: "invalid_attested_result", message: "invalid attested result", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an attested result is invalid"}
 
 // ErrEnclaveSignatureInvalid is enclave:1914: invalid enclave signature
-var ErrEnclaveSignatureInvalid = &Code{key: "enclave:1914", module: "enclave", number: 1914, name: "enclave_signature_invalid", message: "invalid enclave signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when enclave signature verification fails
+var ErrEnclaveSignatureInvalid = &Code{key: "enclave:1914", module: "enclave", number: 1914, name: "enclave_signature_invalid", message: "invalid enclave signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when enclave signature verification fails"}
 
 // ErrEnclaveScoreMismatch is enclave:1915: score mismatch during consensus verification
-var ErrEnclaveScoreMismatch = &Code{key: "enclave:1915", module: "enclave", number: 1915, name: "score_mismatch", message: "score mismatch during consensus verification", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when recomputed score doesn't match proposer's score
+var ErrEnclaveScoreMismatch = &Code{key: "enclave:1915", module: "enclave", number: 1915, name: "score_mismatch", message: "score mismatch during consensus verification", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when recomputed score doesn't match proposer's score"}
 
 // ErrEnclaveUnavailable is enclave:1916: enclave runtime unavailable
-var ErrEnclaveUnavailable = &Code{key: "enclave:1916", module: "enclave", number: 1916, name: "enclave_unavailable", message: "enclave runtime unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Returned when the enclave runtime is unavailable
+var ErrEnclaveUnavailable = &Code{key: "enclave:1916", module: "enclave", number: 1916, name: "enclave_unavailable", message: "enclave runtime unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when the enclave runtime is unavailable"}
 
 // ErrEnclaveIsvsvnTooLow is enclave:1917: enclave security version too low
-var ErrEnclaveIsvsvnTooLow = &Code{key: "enclave:1917", module: "enclave", number: 1917, name: "isvsvn_too_low", message: "enclave security version too low", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when the enclave security version is too low
+var ErrEnclaveIsvsvnTooLow = &Code{key: "enclave:1917", module: "enclave", number: 1917, name: "isvsvn_too_low", message: "enclave security version too low", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when the enclave security version is too low"}
 
 // ErrEnclaveInvalidQuoteVersion is enclave:1918: unsupported quote version
-var ErrEnclaveInvalidQuoteVersion = &Code{key: "enclave:1918", module: "enclave", number: 1918, name: "invalid_quote_version", message: "unsupported quote version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the quote version is not supported
+var ErrEnclaveInvalidQuoteVersion = &Code{key: "enclave:1918", module: "enclave", number: 1918, name: "invalid_quote_version", message: "unsupported quote version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the quote version is not supported"}
 
 // ErrEnclaveRegistrationRateLimit is enclave:1919: registration rate limit exceeded
-var ErrEnclaveRegistrationRateLimit = &Code{key: "enclave:1919", module: "enclave", number: 1919, name: "registration_rate_limit", message: "registration rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when registration rate limit is exceeded
+var ErrEnclaveRegistrationRateLimit = &Code{key: "enclave:1919", module: "enclave", number: 1919, name: "registration_rate_limit", message: "registration rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when registration rate limit is exceeded"}
 
 // ErrEnclaveRegistrationCooldown is enclave:1920: validator in registration cooldown period
-var ErrEnclaveRegistrationCooldown = &Code{key: "enclave:1920", module: "enclave", number: 1920, name: "registration_cooldown", message: "validator in registration cooldown period", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when validator is in cooldown period
+var ErrEnclaveRegistrationCooldown = &Code{key: "enclave:1920", module: "enclave", number: 1920, name: "registration_cooldown", message: "validator in registration cooldown period", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Returned when validator is in cooldown period"}
 
 // ErrEnclaveTooManyRegistrations is enclave:1921: too many registrations in block
-var ErrEnclaveTooManyRegistrations = &Code{key: "enclave:1921", module: "enclave", number: 1921, name: "too_many_registrations", message: "too many registrations in block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when block registration limit is exceeded
+var ErrEnclaveTooManyRegistrations = &Code{key: "enclave:1921", module: "enclave", number: 1921, name: "too_many_registrations", message: "too many registrations in block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when block registration limit is exceeded"}
 
 // ErrEnclaveUnhealthy is enclave:1922: enclave is unhealthy
-var ErrEnclaveUnhealthy = &Code{key: "enclave:1922", module: "enclave", number: 1922, name: "enclave_unhealthy", message: "enclave is unhealthy", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when an enclave is marked as unhealthy
+var ErrEnclaveUnhealthy = &Code{key: "enclave:1922", module: "enclave", number: 1922, name: "enclave_unhealthy", message: "enclave is unhealthy", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when an enclave is marked as unhealthy"}
 
 // ErrEnclaveHealthStatusNotFound is enclave:1923: health status not found
-var ErrEnclaveHealthStatusNotFound = &Code{key: "enclave:1923", module: "enclave", number: 1923, name: "health_status_not_found", message: "health status not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when health status is not found for a validator
+var ErrEnclaveHealthStatusNotFound = &Code{key: "enclave:1923", module: "enclave", number: 1923, name: "health_status_not_found", message: "health status not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when health status is not found for a validator"}
 
 // ErrEnclaveInvalidHeartbeat is enclave:1924: invalid heartbeat
-var ErrEnclaveInvalidHeartbeat = &Code{key: "enclave:1924", module: "enclave", number: 1924, name: "invalid_heartbeat", message: "invalid heartbeat", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a heartbeat message is invalid
+var ErrEnclaveInvalidHeartbeat = &Code{key: "enclave:1924", module: "enclave", number: 1924, name: "invalid_heartbeat", message: "invalid heartbeat", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a heartbeat message is invalid"}
 
 // ErrEnclaveHeartbeatSignatureInvalid is enclave:1925: invalid heartbeat signature
-var ErrEnclaveHeartbeatSignatureInvalid = &Code{key: "enclave:1925", module: "enclave", number: 1925, name: "heartbeat_signature_invalid", message: "invalid heartbeat signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when heartbeat signature verification fails
+var ErrEnclaveHeartbeatSignatureInvalid = &Code{key: "enclave:1925", module: "enclave", number: 1925, name: "heartbeat_signature_invalid", message: "invalid heartbeat signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when heartbeat signature verification fails"}
 
 // ErrEnclaveHeartbeatReplay is enclave:1926: heartbeat replay detected
-var ErrEnclaveHeartbeatReplay = &Code{key: "enclave:1926", module: "enclave", number: 1926, name: "heartbeat_replay", message: "heartbeat replay detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a heartbeat nonce is reused
+var ErrEnclaveHeartbeatReplay = &Code{key: "enclave:1926", module: "enclave", number: 1926, name: "heartbeat_replay", message: "heartbeat replay detected", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a heartbeat nonce is reused"}
 
 // ErrEnclaveInvalidHealthCheckParams is enclave:1927: invalid health check parameters
-var ErrEnclaveInvalidHealthCheckParams = &Code{key: "enclave:1927", module: "enclave", number: 1927, name: "invalid_health_check_params", message: "invalid health check parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when health check parameters are invalid
+var ErrEnclaveInvalidHealthCheckParams = &Code{key: "enclave:1927", module: "enclave", number: 1927, name: "invalid_health_check_params", message: "invalid health check parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when health check parameters are invalid"}
 
 // ErrEnclaveInvalidVersion is enclave:2000: invalid IBC module version
-var ErrEnclaveInvalidVersion = &Code{key: "enclave:2000", module: "enclave", number: 2000, name: "invalid_version", message: "invalid IBC module version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the IBC version is invalid
+var ErrEnclaveInvalidVersion = &Code{key: "enclave:2000", module: "enclave", number: 2000, name: "invalid_version", message: "invalid IBC module version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the IBC version is invalid"}
 
 // ErrEnclaveInvalidPacket is enclave:2001: invalid IBC packet
-var ErrEnclaveInvalidPacket = &Code{key: "enclave:2001", module: "enclave", number: 2001, name: "invalid_packet", message: "invalid IBC packet", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a packet is invalid
+var ErrEnclaveInvalidPacket = &Code{key: "enclave:2001", module: "enclave", number: 2001, name: "invalid_packet", message: "invalid IBC packet", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a packet is invalid"}
 
 // ErrEnclaveUnknownPacketType is enclave:2002: unknown packet type
-var ErrEnclaveUnknownPacketType = &Code{key: "enclave:2002", module: "enclave", number: 2002, name: "unknown_packet_type", message: "unknown packet type", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when the packet type is unknown
+var ErrEnclaveUnknownPacketType = &Code{key: "enclave:2002", module: "enclave", number: 2002, name: "unknown_packet_type", message: "unknown packet type", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when the packet type is unknown"}
 
 // ErrEnclaveChannelNotFound is enclave:2003: IBC channel not found
-var ErrEnclaveChannelNotFound = &Code{key: "enclave:2003", module: "enclave", number: 2003, name: "channel_not_found", message: "IBC channel not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a channel is not found
+var ErrEnclaveChannelNotFound = &Code{key: "enclave:2003", module: "enclave", number: 2003, name: "channel_not_found", message: "IBC channel not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a channel is not found"}
 
 // ErrEnclaveInvalidChannelState is enclave:2004: invalid channel state
-var ErrEnclaveInvalidChannelState = &Code{key: "enclave:2004", module: "enclave", number: 2004, name: "invalid_channel_state", message: "invalid channel state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when channel state is invalid
+var ErrEnclaveInvalidChannelState = &Code{key: "enclave:2004", module: "enclave", number: 2004, name: "invalid_channel_state", message: "invalid channel state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when channel state is invalid"}
 
 // ErrEnclaveInvalidPort is enclave:2005: invalid port ID
-var ErrEnclaveInvalidPort = &Code{key: "enclave:2005", module: "enclave", number: 2005, name: "invalid_port", message: "invalid port ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the port ID is invalid
+var ErrEnclaveInvalidPort = &Code{key: "enclave:2005", module: "enclave", number: 2005, name: "invalid_port", message: "invalid port ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the port ID is invalid"}
 
 // ErrEnclavePortAlreadyBound is enclave:2006: port already bound
-var ErrEnclavePortAlreadyBound = &Code{key: "enclave:2006", module: "enclave", number: 2006, name: "port_already_bound", message: "port already bound", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when the port is already bound
+var ErrEnclavePortAlreadyBound = &Code{key: "enclave:2006", module: "enclave", number: 2006, name: "port_already_bound", message: "port already bound", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when the port is already bound"}
 
 // ErrEnclaveUntrustedChannel is enclave:2007: channel is not trusted for sync operations
-var ErrEnclaveUntrustedChannel = &Code{key: "enclave:2007", module: "enclave", number: 2007, name: "untrusted_channel", message: "channel is not trusted for sync operations", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when trying to sync via an untrusted channel
+var ErrEnclaveUntrustedChannel = &Code{key: "enclave:2007", module: "enclave", number: 2007, name: "untrusted_channel", message: "channel is not trusted for sync operations", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to sync via an untrusted channel"}
 
 // ErrEnclaveMeasurementSyncFailed is enclave:2008: measurement sync failed
-var ErrEnclaveMeasurementSyncFailed = &Code{key: "enclave:2008", module: "enclave", number: 2008, name: "measurement_sync_failed", message: "measurement sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when measurement sync fails
+var ErrEnclaveMeasurementSyncFailed = &Code{key: "enclave:2008", module: "enclave", number: 2008, name: "measurement_sync_failed", message: "measurement sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when measurement sync fails"}
 
 // ErrEnclaveIdentityQueryFailed is enclave:2009: identity query failed
-var ErrEnclaveIdentityQueryFailed = &Code{key: "enclave:2009", module: "enclave", number: 2009, name: "identity_query_failed", message: "identity query failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when identity query fails
+var ErrEnclaveIdentityQueryFailed = &Code{key: "enclave:2009", module: "enclave", number: 2009, name: "identity_query_failed", message: "identity query failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity query fails"}
 
 // ErrEnclaveAcknowledgementFailed is enclave:2010: acknowledgement processing failed
-var ErrEnclaveAcknowledgementFailed = &Code{key: "enclave:2010", module: "enclave", number: 2010, name: "acknowledgement_failed", message: "acknowledgement processing failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when acknowledgement processing fails
+var ErrEnclaveAcknowledgementFailed = &Code{key: "enclave:2010", module: "enclave", number: 2010, name: "acknowledgement_failed", message: "acknowledgement processing failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when acknowledgement processing fails"}
 
 // ErrEnclavePacketTimeout is enclave:2011: packet timeout
-var ErrEnclavePacketTimeout = &Code{key: "enclave:2011", module: "enclave", number: 2011, name: "packet_timeout", message: "packet timeout", category: CategoryTimeout, severity: SeverityError, httpStatus: 504}
+//
+// Returned when a packet times out
+var ErrEnclavePacketTimeout = &Code{key: "enclave:2011", module: "enclave", number: 2011, name: "packet_timeout", message: "packet timeout", category: CategoryTimeout, severity: SeverityError, httpStatus: 504, description: "Returned when a packet times out"}
 
 // ErrEnclaveChannelCapabilityNotFound is enclave:2012: channel capability not found
-var ErrEnclaveChannelCapabilityNotFound = &Code{key: "enclave:2012", module: "enclave", number: 2012, name: "channel_capability_not_found", message: "channel capability not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when channel capability is not found
+var ErrEnclaveChannelCapabilityNotFound = &Code{key: "enclave:2012", module: "enclave", number: 2012, name: "channel_capability_not_found", message: "channel capability not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when channel capability is not found"}
 
 // ErrEnclaveInvalidCounterparty is enclave:2013: invalid counterparty
-var ErrEnclaveInvalidCounterparty = &Code{key: "enclave:2013", module: "enclave", number: 2013, name: "invalid_counterparty", message: "invalid counterparty", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the counterparty is invalid
+var ErrEnclaveInvalidCounterparty = &Code{key: "enclave:2013", module: "enclave", number: 2013, name: "invalid_counterparty", message: "invalid counterparty", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the counterparty is invalid"}
 
 // ErrEnclaveFederatedIdentityNotTrusted is enclave:2014: federated identity not trusted
-var ErrEnclaveFederatedIdentityNotTrusted = &Code{key: "enclave:2014", module: "enclave", number: 2014, name: "federated_identity_not_trusted", message: "federated identity not trusted", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a federated identity is not trusted
+var ErrEnclaveFederatedIdentityNotTrusted = &Code{key: "enclave:2014", module: "enclave", number: 2014, name: "federated_identity_not_trusted", message: "federated identity not trusted", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a federated identity is not trusted"}
 
 // ErrEnclaveMeasurementAlreadyExists is enclave:2015: measurement already exists
-var ErrEnclaveMeasurementAlreadyExists = &Code{key: "enclave:2015", module: "enclave", number: 2015, name: "measurement_already_exists", message: "measurement already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to sync a measurement that already exists
+var ErrEnclaveMeasurementAlreadyExists = &Code{key: "enclave:2015", module: "enclave", number: 2015, name: "measurement_already_exists", message: "measurement already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to sync a measurement that already exists"}
 
 // ErrEncryptionInvalidAddress is encryption:1300: invalid address
 //
+// # Returned when an address is invalid
+//
 // Action: Fix address format
-var ErrEncryptionInvalidAddress = &Code{key: "encryption:1300", module: "encryption", number: 1300, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix address format"}
+var ErrEncryptionInvalidAddress = &Code{key: "encryption:1300", module: "encryption", number: 1300, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an address is invalid", action: "Fix address format"}
 
 // ErrEncryptionInvalidPublicKey is encryption:1301: invalid public key
 //
+// # Returned when a public key is invalid
+//
 // Action: Fix key format
-var ErrEncryptionInvalidPublicKey = &Code{key: "encryption:1301", module: "encryption", number: 1301, name: "invalid_public_key", message: "invalid public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix key format"}
+var ErrEncryptionInvalidPublicKey = &Code{key: "encryption:1301", module: "encryption", number: 1301, name: "invalid_public_key", message: "invalid public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a public key is invalid", action: "Fix key format"}
 
 // ErrEncryptionKeyNotFound is encryption:1302: recipient key not found
 //
+// # Returned when a recipient key is not found
+//
 // Action: Register key first
-var ErrEncryptionKeyNotFound = &Code{key: "encryption:1302", module: "encryption", number: 1302, name: "key_not_found", message: "recipient key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Register key first"}
+var ErrEncryptionKeyNotFound = &Code{key: "encryption:1302", module: "encryption", number: 1302, name: "key_not_found", message: "recipient key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a recipient key is not found", action: "Register key first"}
 
 // ErrEncryptionKeyAlreadyExists is encryption:1303: key already exists
 //
+// # Returned when trying to register a key that already exists
+//
 // Action: Use existing key
-var ErrEncryptionKeyAlreadyExists = &Code{key: "encryption:1303", module: "encryption", number: 1303, name: "key_already_exists", message: "key already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, action: "Use existing key"}
+var ErrEncryptionKeyAlreadyExists = &Code{key: "encryption:1303", module: "encryption", number: 1303, name: "key_already_exists", message: "key already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to register a key that already exists", action: "Use existing key"}
 
 // ErrEncryptionKeyRevoked is encryption:1304: key has been revoked
 //
+// # Returned when trying to use a revoked key
+//
 // Action: Use valid key
-var ErrEncryptionKeyRevoked = &Code{key: "encryption:1304", module: "encryption", number: 1304, name: "key_revoked", message: "key has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Use valid key"}
+var ErrEncryptionKeyRevoked = &Code{key: "encryption:1304", module: "encryption", number: 1304, name: "key_revoked", message: "key has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use a revoked key", action: "Use valid key"}
 
 // ErrEncryptionInvalidEnvelope is encryption:1305: invalid envelope
 //
+// # Returned when an envelope is malformed
+//
 // Action: Fix envelope format
-var ErrEncryptionInvalidEnvelope = &Code{key: "encryption:1305", module: "encryption", number: 1305, name: "invalid_envelope", message: "invalid envelope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix envelope format"}
+var ErrEncryptionInvalidEnvelope = &Code{key: "encryption:1305", module: "encryption", number: 1305, name: "invalid_envelope", message: "invalid envelope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an envelope is malformed", action: "Fix envelope format"}
 
 // ErrEncryptionUnsupportedAlgorithm is encryption:1306: unsupported encryption algorithm
 //
+// # Returned when an encryption algorithm is not supported
+//
 // Action: Use supported algorithm
-var ErrEncryptionUnsupportedAlgorithm = &Code{key: "encryption:1306", module: "encryption", number: 1306, name: "unsupported_algorithm", message: "unsupported encryption algorithm", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use supported algorithm"}
+var ErrEncryptionUnsupportedAlgorithm = &Code{key: "encryption:1306", module: "encryption", number: 1306, name: "unsupported_algorithm", message: "unsupported encryption algorithm", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an encryption algorithm is not supported", action: "Use supported algorithm"}
 
 // ErrEncryptionUnsupportedVersion is encryption:1307: unsupported envelope version
 //
+// # Returned when an envelope version is not supported
+//
 // Action: Use supported version
-var ErrEncryptionUnsupportedVersion = &Code{key: "encryption:1307", module: "encryption", number: 1307, name: "unsupported_version", message: "unsupported envelope version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use supported version"}
+var ErrEncryptionUnsupportedVersion = &Code{key: "encryption:1307", module: "encryption", number: 1307, name: "unsupported_version", message: "unsupported envelope version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an envelope version is not supported", action: "Use supported version"}
 
 // ErrEncryptionInvalidSignature is encryption:1308: invalid signature
 //
+// # Returned when a signature is invalid
+//
 // Action: Re-sign
-var ErrEncryptionInvalidSignature = &Code{key: "encryption:1308", module: "encryption", number: 1308, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Re-sign"}
+var ErrEncryptionInvalidSignature = &Code{key: "encryption:1308", module: "encryption", number: 1308, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a signature is invalid", action: "Re-sign"}
 
 // ErrEncryptionEncryptionFailed is encryption:1309: encryption failed
 //
+// # Returned when encryption fails
+//
 // Action: Retry
-var ErrEncryptionEncryptionFailed = &Code{key: "encryption:1309", module: "encryption", number: 1309, name: "encryption_failed", message: "encryption failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry"}
+var ErrEncryptionEncryptionFailed = &Code{key: "encryption:1309", module: "encryption", number: 1309, name: "encryption_failed", message: "encryption failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, description: "Returned when encryption fails", action: "Retry"}
 
 // ErrEncryptionDecryptionFailed is encryption:1310: decryption failed
 //
+// # Returned when decryption fails
+//
 // Action: Check keys
-var ErrEncryptionDecryptionFailed = &Code{key: "encryption:1310", module: "encryption", number: 1310, name: "decryption_failed", message: "decryption failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, action: "Check keys"}
+var ErrEncryptionDecryptionFailed = &Code{key: "encryption:1310", module: "encryption", number: 1310, name: "decryption_failed", message: "decryption failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when decryption fails", action: "Check keys"}
 
 // ErrEncryptionInvalidNonce is encryption:1311: invalid nonce
 //
+// # Returned when a nonce is invalid
+//
 // Action: Generate new nonce
-var ErrEncryptionInvalidNonce = &Code{key: "encryption:1311", module: "encryption", number: 1311, name: "invalid_nonce", message: "invalid nonce", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Generate new nonce"}
+var ErrEncryptionInvalidNonce = &Code{key: "encryption:1311", module: "encryption", number: 1311, name: "invalid_nonce", message: "invalid nonce", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a nonce is invalid", action: "Generate new nonce"}
 
 // ErrEncryptionUnauthorized is encryption:1312: unauthorized
 //
+// # Returned when the sender is not authorized
+//
 // Action: Check permissions
-var ErrEncryptionUnauthorized = &Code{key: "encryption:1312", module: "encryption", number: 1312, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Check permissions"}
+var ErrEncryptionUnauthorized = &Code{key: "encryption:1312", module: "encryption", number: 1312, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the sender is not authorized", action: "Check permissions"}
 
 // ErrEncryptionNotRecipient is encryption:1313: not a recipient of this envelope
 //
+// # Returned when trying to decrypt with a non-recipient key
+//
 // Action: Must be envelope recipient
-var ErrEncryptionNotRecipient = &Code{key: "encryption:1313", module: "encryption", number: 1313, name: "not_recipient", message: "not a recipient of this envelope", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Must be envelope recipient"}
+var ErrEncryptionNotRecipient = &Code{key: "encryption:1313", module: "encryption", number: 1313, name: "not_recipient", message: "not a recipient of this envelope", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when trying to decrypt with a non-recipient key", action: "Must be envelope recipient"}
 
 // ErrEncryptionInvalidKeyFingerprint is encryption:1314: invalid key fingerprint
 //
+// # Returned when a key fingerprint is invalid
+//
 // Action: Recalculate fingerprint
-var ErrEncryptionInvalidKeyFingerprint = &Code{key: "encryption:1314", module: "encryption", number: 1314, name: "invalid_key_fingerprint", message: "invalid key fingerprint", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Recalculate fingerprint"}
+var ErrEncryptionInvalidKeyFingerprint = &Code{key: "encryption:1314", module: "encryption", number: 1314, name: "invalid_key_fingerprint", message: "invalid key fingerprint", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a key fingerprint is invalid", action: "Recalculate fingerprint"}
 
 // ErrEncryptionMaxRecipientsExceeded is encryption:1315: maximum recipients exceeded
 //
+// # Returned when too many recipients are specified
+//
 // Action: Reduce recipient count
-var ErrEncryptionMaxRecipientsExceeded = &Code{key: "encryption:1315", module: "encryption", number: 1315, name: "max_recipients_exceeded", message: "maximum recipients exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Reduce recipient count"}
+var ErrEncryptionMaxRecipientsExceeded = &Code{key: "encryption:1315", module: "encryption", number: 1315, name: "max_recipients_exceeded", message: "maximum recipients exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when too many recipients are specified", action: "Reduce recipient count"}
 
 // ErrEncryptionCryptoAgility is encryption:1316: cryptography agility error
 //
+// # Returned for crypto agility related errors
+//
 // Action: Retry
-var ErrEncryptionCryptoAgility = &Code{key: "encryption:1316", module: "encryption", number: 1316, name: "crypto_agility", message: "cryptography agility error", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry"}
+var ErrEncryptionCryptoAgility = &Code{key: "encryption:1316", module: "encryption", number: 1316, name: "crypto_agility", message: "cryptography agility error", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, description: "Returned for crypto agility related errors", action: "Retry"}
 
 // ErrEncryptionAlgorithmNotFound is encryption:1317: algorithm not found
 //
+// # Returned when an algorithm is not found in registry
+//
 // Action: Register algorithm
-var ErrEncryptionAlgorithmNotFound = &Code{key: "encryption:1317", module: "encryption", number: 1317, name: "algorithm_not_found", message: "algorithm not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Register algorithm"}
+var ErrEncryptionAlgorithmNotFound = &Code{key: "encryption:1317", module: "encryption", number: 1317, name: "algorithm_not_found", message: "algorithm not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an algorithm is not found in registry", action: "Register algorithm"}
 
 // ErrEncryptionAlgorithmDeprecated is encryption:1318: algorithm is deprecated
 //
+// # Returned when trying to use a deprecated algorithm
+//
 // Action: Migrate to new algorithm
-var ErrEncryptionAlgorithmDeprecated = &Code{key: "encryption:1318", module: "encryption", number: 1318, name: "algorithm_deprecated", message: "algorithm is deprecated", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Migrate to new algorithm"}
+var ErrEncryptionAlgorithmDeprecated = &Code{key: "encryption:1318", module: "encryption", number: 1318, name: "algorithm_deprecated", message: "algorithm is deprecated", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use a deprecated algorithm", action: "Migrate to new algorithm"}
 
 // ErrEncryptionAlgorithmDisabled is encryption:1319: algorithm is disabled
 //
+// # Returned when trying to use a disabled algorithm
+//
 // Action: Use enabled algorithm
-var ErrEncryptionAlgorithmDisabled = &Code{key: "encryption:1319", module: "encryption", number: 1319, name: "algorithm_disabled", message: "algorithm is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Use enabled algorithm"}
+var ErrEncryptionAlgorithmDisabled = &Code{key: "encryption:1319", module: "encryption", number: 1319, name: "algorithm_disabled", message: "algorithm is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use a disabled algorithm", action: "Use enabled algorithm"}
 
 // ErrEncryptionKeyRotationInProgress is encryption:1320: key rotation already in progress
 //
+// # Returned when a key rotation is already in progress
+//
 // Action: Wait for completion
-var ErrEncryptionKeyRotationInProgress = &Code{key: "encryption:1320", module: "encryption", number: 1320, name: "key_rotation_in_progress", message: "key rotation already in progress", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Wait for completion"}
+var ErrEncryptionKeyRotationInProgress = &Code{key: "encryption:1320", module: "encryption", number: 1320, name: "key_rotation_in_progress", message: "key rotation already in progress", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a key rotation is already in progress", action: "Wait for completion"}
 
 // ErrEncryptionKeyRotationNotFound is encryption:1321: key rotation not found
 //
+// # Returned when a key rotation record is not found
+//
 // Action: Start key rotation
-var ErrEncryptionKeyRotationNotFound = &Code{key: "encryption:1321", module: "encryption", number: 1321, name: "key_rotation_not_found", message: "key rotation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Start key rotation"}
+var ErrEncryptionKeyRotationNotFound = &Code{key: "encryption:1321", module: "encryption", number: 1321, name: "key_rotation_not_found", message: "key rotation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a key rotation record is not found", action: "Start key rotation"}
 
 // ErrEncryptionMigrationFailed is encryption:1322: algorithm migration failed
 //
+// # Returned when algorithm migration fails
+//
 // Action: Retry or contact support
-var ErrEncryptionMigrationFailed = &Code{key: "encryption:1322", module: "encryption", number: 1322, name: "migration_failed", message: "algorithm migration failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry or contact support"}
+var ErrEncryptionMigrationFailed = &Code{key: "encryption:1322", module: "encryption", number: 1322, name: "migration_failed", message: "algorithm migration failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, description: "Returned when algorithm migration fails", action: "Retry or contact support"}
 
 // ErrEncryptionKeyDeprecated is encryption:1323: key is deprecated
-var ErrEncryptionKeyDeprecated = &Code{key: "encryption:1323", module: "encryption", number: 1323, name: "key_deprecated", message: "key is deprecated", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when trying to use a deprecated key for new encryption
+var ErrEncryptionKeyDeprecated = &Code{key: "encryption:1323", module: "encryption", number: 1323, name: "key_deprecated", message: "key is deprecated", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to use a deprecated key for new encryption"}
 
 // ErrEncryptionKeyExpired is encryption:1324: key has expired
-var ErrEncryptionKeyExpired = &Code{key: "encryption:1324", module: "encryption", number: 1324, name: "key_expired", message: "key has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a key is expired
+var ErrEncryptionKeyExpired = &Code{key: "encryption:1324", module: "encryption", number: 1324, name: "key_expired", message: "key has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a key is expired"}
 
 // ErrEncryptionReencryptionJobFailed is encryption:1325: reencryption job failed
-var ErrEncryptionReencryptionJobFailed = &Code{key: "encryption:1325", module: "encryption", number: 1325, name: "reencryption_job_failed", message: "reencryption job failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when reencryption job processing fails
+var ErrEncryptionReencryptionJobFailed = &Code{key: "encryption:1325", module: "encryption", number: 1325, name: "reencryption_job_failed", message: "reencryption job failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when reencryption job processing fails"}
 
 // ErrEncryptionUnauthorizedAccess is encryption:1326: unauthorized access to encrypted data
-var ErrEncryptionUnauthorizedAccess = &Code{key: "encryption:1326", module: "encryption", number: 1326, name: "unauthorized_access", message: "unauthorized access to encrypted data", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when access to encrypted data is denied
+var ErrEncryptionUnauthorizedAccess = &Code{key: "encryption:1326", module: "encryption", number: 1326, name: "unauthorized_access", message: "unauthorized access to encrypted data", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when access to encrypted data is denied"}
+
+// ErrEscrowAccountExists is escrow:1: account exists
+var ErrEscrowAccountExists = &Code{key: "escrow:1", module: "escrow", number: 1, name: "account_exists", message: "account exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+
+// ErrEscrowAccountClosed is escrow:2: account closed
+var ErrEscrowAccountClosed = &Code{key: "escrow:2", module: "escrow", number: 2, name: "account_closed", message: "account closed", category: CategoryState, severity: SeverityError, httpStatus: 409}
+
+// ErrEscrowAccountNotFound is escrow:3: account not found
+var ErrEscrowAccountNotFound = &Code{key: "escrow:3", module: "escrow", number: 3, name: "account_not_found", message: "account not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+
+// ErrEscrowAccountOverdrawn is escrow:4: account overdrawn
+var ErrEscrowAccountOverdrawn = &Code{key: "escrow:4", module: "escrow", number: 4, name: "account_overdrawn", message: "account overdrawn", category: CategoryState, severity: SeverityError, httpStatus: 409}
+
+// ErrEscrowInvalidDenomination is escrow:5: invalid denomination
+var ErrEscrowInvalidDenomination = &Code{key: "escrow:5", module: "escrow", number: 5, name: "invalid_denomination", message: "invalid denomination", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrEscrowPaymentExists is escrow:6: payment exists
+var ErrEscrowPaymentExists = &Code{key: "escrow:6", module: "escrow", number: 6, name: "payment_exists", message: "payment exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+
+// ErrEscrowPaymentClosed is escrow:7: payment closed
+var ErrEscrowPaymentClosed = &Code{key: "escrow:7", module: "escrow", number: 7, name: "payment_closed", message: "payment closed", category: CategoryState, severity: SeverityError, httpStatus: 409}
+
+// ErrEscrowPaymentNotFound is escrow:8: payment not found
+var ErrEscrowPaymentNotFound = &Code{key: "escrow:8", module: "escrow", number: 8, name: "payment_not_found", message: "payment not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+
+// ErrEscrowPaymentRateZero is escrow:9: payment rate zero
+var ErrEscrowPaymentRateZero = &Code{key: "escrow:9", module: "escrow", number: 9, name: "payment_rate_zero", message: "payment rate zero", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrEscrowInvalidPayment is escrow:10: invalid payment
+var ErrEscrowInvalidPayment = &Code{key: "escrow:10", module: "escrow", number: 10, name: "invalid_payment", message: "invalid payment", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrEscrowInvalidSettlement is escrow:11: invalid settlement
+var ErrEscrowInvalidSettlement = &Code{key: "escrow:11", module: "escrow", number: 11, name: "invalid_settlement", message: "invalid settlement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrEscrowInvalidID is escrow:12: invalid ID
+var ErrEscrowInvalidID = &Code{key: "escrow:12", module: "escrow", number: 12, name: "invalid_id", message: "invalid ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrEscrowInvalidAccount is escrow:13: invalid account
+var ErrEscrowInvalidAccount = &Code{key: "escrow:13", module: "escrow", number: 13, name: "invalid_account", message: "invalid account", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrEscrowInvalidAccountDepositor is escrow:14: invalid account depositor
+var ErrEscrowInvalidAccountDepositor = &Code{key: "escrow:14", module: "escrow", number: 14, name: "invalid_account_depositor", message: "invalid account depositor", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrEscrowUnauthorizedDepositScope is escrow:15: unauthorized deposit scope
+var ErrEscrowUnauthorizedDepositScope = &Code{key: "escrow:15", module: "escrow", number: 15, name: "unauthorized_deposit_scope", message: "unauthorized deposit scope", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+
+// ErrEscrowInvalidDeposit is escrow:16: invalid deposit
+var ErrEscrowInvalidDeposit = &Code{key: "escrow:16", module: "escrow", number: 16, name: "invalid_deposit", message: "invalid deposit", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrEscrowInvalidAuthzScope is escrow:17: invalid authz scope
+var ErrEscrowInvalidAuthzScope = &Code{key: "escrow:17", module: "escrow", number: 17, name: "invalid_authz_scope", message: "invalid authz scope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidReporter is fraud:2000: invalid reporter address
 var ErrFraudInvalidReporter = &Code{key: "fraud:2000", module: "fraud", number: 2000, name: "invalid_reporter", message: "invalid reporter address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -747,37 +1305,59 @@ var ErrFraudMissingEvidence = &Code{key: "fraud:2017", module: "fraud", number: 
 var ErrFraudInvalidResolutionNotes = &Code{key: "fraud:2018", module: "fraud", number: 2018, name: "invalid_resolution_notes", message: "invalid resolution notes", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrFraudInvalidDescription is fraud:3002: invalid fraud description
-var ErrFraudInvalidDescription = &Code{key: "fraud:3002", module: "fraud", number: 3002, name: "invalid_description", message: "invalid fraud description", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the fraud description is invalid
+var ErrFraudInvalidDescription = &Code{key: "fraud:3002", module: "fraud", number: 3002, name: "invalid_description", message: "invalid fraud description", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the fraud description is invalid"}
 
 // ErrFraudInvalidEvidence is fraud:3003: invalid evidence: must be properly encrypted
-var ErrFraudInvalidEvidence = &Code{key: "fraud:3003", module: "fraud", number: 3003, name: "invalid_evidence", message: "invalid evidence: must be properly encrypted", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the evidence is invalid or improperly encrypted
+var ErrFraudInvalidEvidence = &Code{key: "fraud:3003", module: "fraud", number: 3003, name: "invalid_evidence", message: "invalid evidence: must be properly encrypted", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the evidence is invalid or improperly encrypted"}
 
 // ErrFraudReportNotFound is fraud:3004: fraud report not found
-var ErrFraudReportNotFound = &Code{key: "fraud:3004", module: "fraud", number: 3004, name: "report_not_found", message: "fraud report not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a fraud report is not found
+var ErrFraudReportNotFound = &Code{key: "fraud:3004", module: "fraud", number: 3004, name: "report_not_found", message: "fraud report not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a fraud report is not found"}
 
 // ErrFraudReportAlreadyResolved is fraud:3005: fraud report already resolved
-var ErrFraudReportAlreadyResolved = &Code{key: "fraud:3005", module: "fraud", number: 3005, name: "report_already_resolved", message: "fraud report already resolved", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to modify a resolved report
+var ErrFraudReportAlreadyResolved = &Code{key: "fraud:3005", module: "fraud", number: 3005, name: "report_already_resolved", message: "fraud report already resolved", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to modify a resolved report"}
 
 // ErrFraudUnauthorizedReporter is fraud:3007: unauthorized: only providers can submit fraud reports
-var ErrFraudUnauthorizedReporter = &Code{key: "fraud:3007", module: "fraud", number: 3007, name: "unauthorized_reporter", message: "unauthorized: only providers can submit fraud reports", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when a non-provider tries to submit a fraud report
+var ErrFraudUnauthorizedReporter = &Code{key: "fraud:3007", module: "fraud", number: 3007, name: "unauthorized_reporter", message: "unauthorized: only providers can submit fraud reports", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a non-provider tries to submit a fraud report"}
 
 // ErrFraudReportNotInQueue is fraud:3011: report not in moderator queue
-var ErrFraudReportNotInQueue = &Code{key: "fraud:3011", module: "fraud", number: 3011, name: "report_not_in_queue", message: "report not in moderator queue", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a report is not in the moderator queue
+var ErrFraudReportNotInQueue = &Code{key: "fraud:3011", module: "fraud", number: 3011, name: "report_not_in_queue", message: "report not in moderator queue", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a report is not in the moderator queue"}
 
 // ErrFraudAuditLogNotFound is fraud:3012: audit log entry not found
-var ErrFraudAuditLogNotFound = &Code{key: "fraud:3012", module: "fraud", number: 3012, name: "audit_log_not_found", message: "audit log entry not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an audit log entry is not found
+var ErrFraudAuditLogNotFound = &Code{key: "fraud:3012", module: "fraud", number: 3012, name: "audit_log_not_found", message: "audit log entry not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an audit log entry is not found"}
 
 // ErrFraudEvidenceDecryptionFailed is fraud:3019: evidence decryption failed
-var ErrFraudEvidenceDecryptionFailed = &Code{key: "fraud:3019", module: "fraud", number: 3019, name: "evidence_decryption_failed", message: "evidence decryption failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when evidence decryption fails
+var ErrFraudEvidenceDecryptionFailed = &Code{key: "fraud:3019", module: "fraud", number: 3019, name: "evidence_decryption_failed", message: "evidence decryption failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when evidence decryption fails"}
 
 // ErrFraudInvalidEnvelope is fraud:3020: invalid encrypted evidence envelope
-var ErrFraudInvalidEnvelope = &Code{key: "fraud:3020", module: "fraud", number: 3020, name: "invalid_envelope", message: "invalid encrypted evidence envelope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the encrypted evidence envelope is invalid
+var ErrFraudInvalidEnvelope = &Code{key: "fraud:3020", module: "fraud", number: 3020, name: "invalid_envelope", message: "invalid encrypted evidence envelope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the encrypted evidence envelope is invalid"}
 
 // ErrFraudInvalidEscalationReason is fraud:3021: invalid escalation reason
-var ErrFraudInvalidEscalationReason = &Code{key: "fraud:3021", module: "fraud", number: 3021, name: "invalid_escalation_reason", message: "invalid escalation reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when escalation reason is missing or invalid
+var ErrFraudInvalidEscalationReason = &Code{key: "fraud:3021", module: "fraud", number: 3021, name: "invalid_escalation_reason", message: "invalid escalation reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when escalation reason is missing or invalid"}
 
 // ErrFraudInvalidAuthority is fraud:3022: invalid authority address
-var ErrFraudInvalidAuthority = &Code{key: "fraud:3022", module: "fraud", number: 3022, name: "invalid_authority", message: "invalid authority address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the authority address is invalid
+var ErrFraudInvalidAuthority = &Code{key: "fraud:3022", module: "fraud", number: 3022, name: "invalid_authority", message: "invalid authority address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the authority address is invalid"}
 
 // ErrHPCInvalidAddress is hpc:1: invalid address
 var ErrHPCInvalidAddress = &Code{key: "hpc:1", module: "hpc", number: 1, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -809,190 +1389,482 @@ var ErrHPCSDKInvalidDispute = &Code{key: "hpc:6", module: "hpc", number: 6, name
 var ErrHPCInvalidStatus = &Code{key: "hpc:7", module: "hpc", number: 7, name: "invalid_status", message: "invalid status", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrHPCInvalidCluster is hpc:2100: invalid cluster
-var ErrHPCInvalidCluster = &Code{key: "hpc:2100", module: "hpc", number: 2100, name: "invalid_cluster", message: "invalid cluster", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a cluster is invalid
+var ErrHPCInvalidCluster = &Code{key: "hpc:2100", module: "hpc", number: 2100, name: "invalid_cluster", message: "invalid cluster", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a cluster is invalid"}
 
 // ErrHPCClusterNotFound is hpc:2101: cluster not found
-var ErrHPCClusterNotFound = &Code{key: "hpc:2101", module: "hpc", number: 2101, name: "cluster_not_found", message: "cluster not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a cluster is not found
+var ErrHPCClusterNotFound = &Code{key: "hpc:2101", module: "hpc", number: 2101, name: "cluster_not_found", message: "cluster not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a cluster is not found"}
 
 // ErrHPCClusterAlreadyExists is hpc:2102: cluster already exists
-var ErrHPCClusterAlreadyExists = &Code{key: "hpc:2102", module: "hpc", number: 2102, name: "cluster_already_exists", message: "cluster already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a cluster already exists
+var ErrHPCClusterAlreadyExists = &Code{key: "hpc:2102", module: "hpc", number: 2102, name: "cluster_already_exists", message: "cluster already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a cluster already exists"}
 
 // ErrHPCInvalidOffering is hpc:2103: invalid HPC offering
-var ErrHPCInvalidOffering = &Code{key: "hpc:2103", module: "hpc", number: 2103, name: "invalid_offering", message: "invalid HPC offering", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an offering is invalid
+var ErrHPCInvalidOffering = &Code{key: "hpc:2103", module: "hpc", number: 2103, name: "invalid_offering", message: "invalid HPC offering", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an offering is invalid"}
 
 // ErrHPCOfferingNotFound is hpc:2104: HPC offering not found
-var ErrHPCOfferingNotFound = &Code{key: "hpc:2104", module: "hpc", number: 2104, name: "offering_not_found", message: "HPC offering not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an offering is not found
+var ErrHPCOfferingNotFound = &Code{key: "hpc:2104", module: "hpc", number: 2104, name: "offering_not_found", message: "HPC offering not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an offering is not found"}
 
 // ErrHPCInvalidJob is hpc:2105: invalid HPC job
-var ErrHPCInvalidJob = &Code{key: "hpc:2105", module: "hpc", number: 2105, name: "invalid_job", message: "invalid HPC job", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a job is invalid
+var ErrHPCInvalidJob = &Code{key: "hpc:2105", module: "hpc", number: 2105, name: "invalid_job", message: "invalid HPC job", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a job is invalid"}
 
 // ErrHPCJobNotFound is hpc:2106: HPC job not found
-var ErrHPCJobNotFound = &Code{key: "hpc:2106", module: "hpc", number: 2106, name: "job_not_found", message: "HPC job not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a job is not found
+var ErrHPCJobNotFound = &Code{key: "hpc:2106", module: "hpc", number: 2106, name: "job_not_found", message: "HPC job not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a job is not found"}
 
 // ErrHPCInvalidJobState is hpc:2107: invalid job state transition
-var ErrHPCInvalidJobState = &Code{key: "hpc:2107", module: "hpc", number: 2107, name: "invalid_job_state", message: "invalid job state transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a job state transition is invalid
+var ErrHPCInvalidJobState = &Code{key: "hpc:2107", module: "hpc", number: 2107, name: "invalid_job_state", message: "invalid job state transition", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a job state transition is invalid"}
 
 // ErrHPCInsufficientIdentityScore is hpc:2108: insufficient identity score
-var ErrHPCInsufficientIdentityScore = &Code{key: "hpc:2108", module: "hpc", number: 2108, name: "insufficient_identity_score", message: "insufficient identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when identity score is too low
+var ErrHPCInsufficientIdentityScore = &Code{key: "hpc:2108", module: "hpc", number: 2108, name: "insufficient_identity_score", message: "insufficient identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity score is too low"}
 
 // ErrHPCInvalidNodeMetadata is hpc:2109: invalid node metadata
-var ErrHPCInvalidNodeMetadata = &Code{key: "hpc:2109", module: "hpc", number: 2109, name: "invalid_node_metadata", message: "invalid node metadata", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when node metadata is invalid
+var ErrHPCInvalidNodeMetadata = &Code{key: "hpc:2109", module: "hpc", number: 2109, name: "invalid_node_metadata", message: "invalid node metadata", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when node metadata is invalid"}
 
 // ErrHPCNodeNotFound is hpc:2110: node not found
-var ErrHPCNodeNotFound = &Code{key: "hpc:2110", module: "hpc", number: 2110, name: "node_not_found", message: "node not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a node is not found
+var ErrHPCNodeNotFound = &Code{key: "hpc:2110", module: "hpc", number: 2110, name: "node_not_found", message: "node not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a node is not found"}
 
 // ErrHPCInvalidSchedulingDecision is hpc:2111: invalid scheduling decision
-var ErrHPCInvalidSchedulingDecision = &Code{key: "hpc:2111", module: "hpc", number: 2111, name: "invalid_scheduling_decision", message: "invalid scheduling decision", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a scheduling decision is invalid
+var ErrHPCInvalidSchedulingDecision = &Code{key: "hpc:2111", module: "hpc", number: 2111, name: "invalid_scheduling_decision", message: "invalid scheduling decision", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a scheduling decision is invalid"}
 
 // ErrHPCNoAvailableCluster is hpc:2112: no available cluster for job
-var ErrHPCNoAvailableCluster = &Code{key: "hpc:2112", module: "hpc", number: 2112, name: "no_available_cluster", message: "no available cluster for job", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when no cluster is available for scheduling
+var ErrHPCNoAvailableCluster = &Code{key: "hpc:2112", module: "hpc", number: 2112, name: "no_available_cluster", message: "no available cluster for job", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when no cluster is available for scheduling"}
 
 // ErrHPCInvalidReward is hpc:2113: invalid HPC reward
-var ErrHPCInvalidReward = &Code{key: "hpc:2113", module: "hpc", number: 2113, name: "invalid_reward", message: "invalid HPC reward", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a reward is invalid
+var ErrHPCInvalidReward = &Code{key: "hpc:2113", module: "hpc", number: 2113, name: "invalid_reward", message: "invalid HPC reward", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a reward is invalid"}
 
 // ErrHPCInvalidDispute is hpc:2114: invalid dispute
-var ErrHPCInvalidDispute = &Code{key: "hpc:2114", module: "hpc", number: 2114, name: "invalid_dispute", message: "invalid dispute", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a dispute is invalid
+var ErrHPCInvalidDispute = &Code{key: "hpc:2114", module: "hpc", number: 2114, name: "invalid_dispute", message: "invalid dispute", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a dispute is invalid"}
 
 // ErrHPCDisputeNotFound is hpc:2115: dispute not found
-var ErrHPCDisputeNotFound = &Code{key: "hpc:2115", module: "hpc", number: 2115, name: "dispute_not_found", message: "dispute not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a dispute is not found
+var ErrHPCDisputeNotFound = &Code{key: "hpc:2115", module: "hpc", number: 2115, name: "dispute_not_found", message: "dispute not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a dispute is not found"}
 
 // ErrHPCJobAccountingNotFound is hpc:2116: job accounting not found
-var ErrHPCJobAccountingNotFound = &Code{key: "hpc:2116", module: "hpc", number: 2116, name: "job_accounting_not_found", message: "job accounting not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when job accounting is not found
+var ErrHPCJobAccountingNotFound = &Code{key: "hpc:2116", module: "hpc", number: 2116, name: "job_accounting_not_found", message: "job accounting not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when job accounting is not found"}
 
 // ErrHPCInvalidJobAccounting is hpc:2117: invalid job accounting
-var ErrHPCInvalidJobAccounting = &Code{key: "hpc:2117", module: "hpc", number: 2117, name: "invalid_job_accounting", message: "invalid job accounting", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when job accounting is invalid
+var ErrHPCInvalidJobAccounting = &Code{key: "hpc:2117", module: "hpc", number: 2117, name: "invalid_job_accounting", message: "invalid job accounting", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when job accounting is invalid"}
 
 // ErrHPCUnauthorized is hpc:2118: unauthorized
-var ErrHPCUnauthorized = &Code{key: "hpc:2118", module: "hpc", number: 2118, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned for unauthorized operations
+var ErrHPCUnauthorized = &Code{key: "hpc:2118", module: "hpc", number: 2118, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned for unauthorized operations"}
 
 // ErrHPCMaxRuntimeExceeded is hpc:2119: maximum runtime exceeded
-var ErrHPCMaxRuntimeExceeded = &Code{key: "hpc:2119", module: "hpc", number: 2119, name: "max_runtime_exceeded", message: "maximum runtime exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when job exceeds max runtime
+var ErrHPCMaxRuntimeExceeded = &Code{key: "hpc:2119", module: "hpc", number: 2119, name: "max_runtime_exceeded", message: "maximum runtime exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when job exceeds max runtime"}
 
 // ErrHPCInvalidWorkload is hpc:2120: invalid workload configuration
-var ErrHPCInvalidWorkload = &Code{key: "hpc:2120", module: "hpc", number: 2120, name: "invalid_workload", message: "invalid workload configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a workload configuration is invalid
+var ErrHPCInvalidWorkload = &Code{key: "hpc:2120", module: "hpc", number: 2120, name: "invalid_workload", message: "invalid workload configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a workload configuration is invalid"}
 
 // ErrHPCInvalidClusterTemplate is hpc:2121: invalid cluster template
-var ErrHPCInvalidClusterTemplate = &Code{key: "hpc:2121", module: "hpc", number: 2121, name: "invalid_cluster_template", message: "invalid cluster template", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a cluster template is invalid
+var ErrHPCInvalidClusterTemplate = &Code{key: "hpc:2121", module: "hpc", number: 2121, name: "invalid_cluster_template", message: "invalid cluster template", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a cluster template is invalid"}
 
 // ErrHPCInvalidPartition is hpc:2122: invalid partition configuration
-var ErrHPCInvalidPartition = &Code{key: "hpc:2122", module: "hpc", number: 2122, name: "invalid_partition", message: "invalid partition configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a partition configuration is invalid
+var ErrHPCInvalidPartition = &Code{key: "hpc:2122", module: "hpc", number: 2122, name: "invalid_partition", message: "invalid partition configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a partition configuration is invalid"}
 
 // ErrHPCInvalidQoSPolicy is hpc:2123: invalid QoS policy
-var ErrHPCInvalidQoSPolicy = &Code{key: "hpc:2123", module: "hpc", number: 2123, name: "invalid_qo_s_policy", message: "invalid QoS policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a QoS policy is invalid
+var ErrHPCInvalidQoSPolicy = &Code{key: "hpc:2123", module: "hpc", number: 2123, name: "invalid_qo_s_policy", message: "invalid QoS policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a QoS policy is invalid"}
 
 // ErrHPCInvalidHardwareClass is hpc:2124: invalid hardware class
-var ErrHPCInvalidHardwareClass = &Code{key: "hpc:2124", module: "hpc", number: 2124, name: "invalid_hardware_class", message: "invalid hardware class", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a hardware class is invalid
+var ErrHPCInvalidHardwareClass = &Code{key: "hpc:2124", module: "hpc", number: 2124, name: "invalid_hardware_class", message: "invalid hardware class", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a hardware class is invalid"}
 
 // ErrHPCInvalidSchedulingPolicy is hpc:2125: invalid scheduling policy
-var ErrHPCInvalidSchedulingPolicy = &Code{key: "hpc:2125", module: "hpc", number: 2125, name: "invalid_scheduling_policy", message: "invalid scheduling policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a scheduling policy is invalid
+var ErrHPCInvalidSchedulingPolicy = &Code{key: "hpc:2125", module: "hpc", number: 2125, name: "invalid_scheduling_policy", message: "invalid scheduling policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a scheduling policy is invalid"}
 
 // ErrHPCInvalidHeartbeat is hpc:2126: invalid node heartbeat
-var ErrHPCInvalidHeartbeat = &Code{key: "hpc:2126", module: "hpc", number: 2126, name: "invalid_heartbeat", message: "invalid node heartbeat", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a node heartbeat is invalid
+var ErrHPCInvalidHeartbeat = &Code{key: "hpc:2126", module: "hpc", number: 2126, name: "invalid_heartbeat", message: "invalid node heartbeat", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a node heartbeat is invalid"}
 
 // ErrHPCStaleHeartbeat is hpc:2127: stale heartbeat sequence
-var ErrHPCStaleHeartbeat = &Code{key: "hpc:2127", module: "hpc", number: 2127, name: "stale_heartbeat", message: "stale heartbeat sequence", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a heartbeat has an old sequence number
+var ErrHPCStaleHeartbeat = &Code{key: "hpc:2127", module: "hpc", number: 2127, name: "stale_heartbeat", message: "stale heartbeat sequence", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a heartbeat has an old sequence number"}
 
 // ErrHPCNodeDeregistered is hpc:2128: node is deregistered
-var ErrHPCNodeDeregistered = &Code{key: "hpc:2128", module: "hpc", number: 2128, name: "node_deregistered", message: "node is deregistered", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when trying to update a deregistered node
+var ErrHPCNodeDeregistered = &Code{key: "hpc:2128", module: "hpc", number: 2128, name: "node_deregistered", message: "node is deregistered", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to update a deregistered node"}
 
 // ErrHPCInvalidNodeIdentity is hpc:2129: invalid node identity
-var ErrHPCInvalidNodeIdentity = &Code{key: "hpc:2129", module: "hpc", number: 2129, name: "invalid_node_identity", message: "invalid node identity", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a node identity is invalid
+var ErrHPCInvalidNodeIdentity = &Code{key: "hpc:2129", module: "hpc", number: 2129, name: "invalid_node_identity", message: "invalid node identity", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a node identity is invalid"}
 
 // ErrHPCHeartbeatAuthFailed is hpc:2130: heartbeat authentication failed
-var ErrHPCHeartbeatAuthFailed = &Code{key: "hpc:2130", module: "hpc", number: 2130, name: "heartbeat_auth_failed", message: "heartbeat authentication failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when heartbeat authentication fails
+var ErrHPCHeartbeatAuthFailed = &Code{key: "hpc:2130", module: "hpc", number: 2130, name: "heartbeat_auth_failed", message: "heartbeat authentication failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when heartbeat authentication fails"}
 
 // ErrHPCInvalidRoutingAudit is hpc:2131: invalid routing audit record
-var ErrHPCInvalidRoutingAudit = &Code{key: "hpc:2131", module: "hpc", number: 2131, name: "invalid_routing_audit", message: "invalid routing audit record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a routing audit record is invalid
+var ErrHPCInvalidRoutingAudit = &Code{key: "hpc:2131", module: "hpc", number: 2131, name: "invalid_routing_audit", message: "invalid routing audit record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a routing audit record is invalid"}
 
 // ErrHPCInvalidRoutingViolation is hpc:2132: invalid routing violation
-var ErrHPCInvalidRoutingViolation = &Code{key: "hpc:2132", module: "hpc", number: 2132, name: "invalid_routing_violation", message: "invalid routing violation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a routing violation is invalid
+var ErrHPCInvalidRoutingViolation = &Code{key: "hpc:2132", module: "hpc", number: 2132, name: "invalid_routing_violation", message: "invalid routing violation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a routing violation is invalid"}
 
 // ErrHPCRoutingDecisionStale is hpc:2133: scheduling decision is stale
-var ErrHPCRoutingDecisionStale = &Code{key: "hpc:2133", module: "hpc", number: 2133, name: "routing_decision_stale", message: "scheduling decision is stale", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a scheduling decision is too old
+var ErrHPCRoutingDecisionStale = &Code{key: "hpc:2133", module: "hpc", number: 2133, name: "routing_decision_stale", message: "scheduling decision is stale", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a scheduling decision is too old"}
 
 // ErrHPCRoutingDecisionNotFound is hpc:2134: scheduling decision not found
-var ErrHPCRoutingDecisionNotFound = &Code{key: "hpc:2134", module: "hpc", number: 2134, name: "routing_decision_not_found", message: "scheduling decision not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a scheduling decision is not found
+var ErrHPCRoutingDecisionNotFound = &Code{key: "hpc:2134", module: "hpc", number: 2134, name: "routing_decision_not_found", message: "scheduling decision not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a scheduling decision is not found"}
 
 // ErrHPCRoutingClusterMismatch is hpc:2135: routing cluster mismatch
-var ErrHPCRoutingClusterMismatch = &Code{key: "hpc:2135", module: "hpc", number: 2135, name: "routing_cluster_mismatch", message: "routing cluster mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when job is placed on wrong cluster
+var ErrHPCRoutingClusterMismatch = &Code{key: "hpc:2135", module: "hpc", number: 2135, name: "routing_cluster_mismatch", message: "routing cluster mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when job is placed on wrong cluster"}
 
 // ErrHPCRoutingEnforcementFailed is hpc:2136: routing enforcement failed
-var ErrHPCRoutingEnforcementFailed = &Code{key: "hpc:2136", module: "hpc", number: 2136, name: "routing_enforcement_failed", message: "routing enforcement failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when routing enforcement fails
+var ErrHPCRoutingEnforcementFailed = &Code{key: "hpc:2136", module: "hpc", number: 2136, name: "routing_enforcement_failed", message: "routing enforcement failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when routing enforcement fails"}
 
 // ErrHPCFallbackNotAuthorized is hpc:2137: fallback routing not authorized
-var ErrHPCFallbackNotAuthorized = &Code{key: "hpc:2137", module: "hpc", number: 2137, name: "fallback_not_authorized", message: "fallback routing not authorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when fallback routing is not authorized
+var ErrHPCFallbackNotAuthorized = &Code{key: "hpc:2137", module: "hpc", number: 2137, name: "fallback_not_authorized", message: "fallback routing not authorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when fallback routing is not authorized"}
 
 // ErrHPCMissingSchedulingDecision is hpc:2138: missing scheduling decision
-var ErrHPCMissingSchedulingDecision = &Code{key: "hpc:2138", module: "hpc", number: 2138, name: "missing_scheduling_decision", message: "missing scheduling decision", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when job has no scheduling decision
+var ErrHPCMissingSchedulingDecision = &Code{key: "hpc:2138", module: "hpc", number: 2138, name: "missing_scheduling_decision", message: "missing scheduling decision", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when job has no scheduling decision"}
 
 // ErrHPCInvalidWorkloadTemplate is hpc:2139: invalid workload template
-var ErrHPCInvalidWorkloadTemplate = &Code{key: "hpc:2139", module: "hpc", number: 2139, name: "invalid_workload_template", message: "invalid workload template", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a workload template is invalid (VE-5F)
+var ErrHPCInvalidWorkloadTemplate = &Code{key: "hpc:2139", module: "hpc", number: 2139, name: "invalid_workload_template", message: "invalid workload template", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a workload template is invalid (VE-5F)"}
 
 // ErrHPCWorkloadTemplateNotFound is hpc:2140: workload template not found
-var ErrHPCWorkloadTemplateNotFound = &Code{key: "hpc:2140", module: "hpc", number: 2140, name: "workload_template_not_found", message: "workload template not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a workload template is not found (VE-5F)
+var ErrHPCWorkloadTemplateNotFound = &Code{key: "hpc:2140", module: "hpc", number: 2140, name: "workload_template_not_found", message: "workload template not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a workload template is not found (VE-5F)"}
 
 // ErrHPCWorkloadTemplateNotApproved is hpc:2141: workload template not approved
-var ErrHPCWorkloadTemplateNotApproved = &Code{key: "hpc:2141", module: "hpc", number: 2141, name: "workload_template_not_approved", message: "workload template not approved", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when trying to use an unapproved template (VE-5F)
+var ErrHPCWorkloadTemplateNotApproved = &Code{key: "hpc:2141", module: "hpc", number: 2141, name: "workload_template_not_approved", message: "workload template not approved", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to use an unapproved template (VE-5F)"}
 
 // ErrHPCInvalidWorkloadRuntime is hpc:2142: invalid workload runtime
-var ErrHPCInvalidWorkloadRuntime = &Code{key: "hpc:2142", module: "hpc", number: 2142, name: "invalid_workload_runtime", message: "invalid workload runtime", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when workload runtime config is invalid (VE-5F)
+var ErrHPCInvalidWorkloadRuntime = &Code{key: "hpc:2142", module: "hpc", number: 2142, name: "invalid_workload_runtime", message: "invalid workload runtime", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when workload runtime config is invalid (VE-5F)"}
 
 // ErrHPCInvalidWorkloadResources is hpc:2143: invalid workload resources
-var ErrHPCInvalidWorkloadResources = &Code{key: "hpc:2143", module: "hpc", number: 2143, name: "invalid_workload_resources", message: "invalid workload resources", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when workload resources are invalid (VE-5F)
+var ErrHPCInvalidWorkloadResources = &Code{key: "hpc:2143", module: "hpc", number: 2143, name: "invalid_workload_resources", message: "invalid workload resources", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when workload resources are invalid (VE-5F)"}
 
 // ErrHPCInvalidWorkloadSecurity is hpc:2144: invalid workload security
-var ErrHPCInvalidWorkloadSecurity = &Code{key: "hpc:2144", module: "hpc", number: 2144, name: "invalid_workload_security", message: "invalid workload security", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when workload security config is invalid (VE-5F)
+var ErrHPCInvalidWorkloadSecurity = &Code{key: "hpc:2144", module: "hpc", number: 2144, name: "invalid_workload_security", message: "invalid workload security", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when workload security config is invalid (VE-5F)"}
 
 // ErrHPCInvalidWorkloadEntrypoint is hpc:2145: invalid workload entrypoint
-var ErrHPCInvalidWorkloadEntrypoint = &Code{key: "hpc:2145", module: "hpc", number: 2145, name: "invalid_workload_entrypoint", message: "invalid workload entrypoint", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when workload entrypoint is invalid (VE-5F)
+var ErrHPCInvalidWorkloadEntrypoint = &Code{key: "hpc:2145", module: "hpc", number: 2145, name: "invalid_workload_entrypoint", message: "invalid workload entrypoint", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when workload entrypoint is invalid (VE-5F)"}
 
 // ErrHPCInvalidWorkloadParameter is hpc:2146: invalid workload parameter
-var ErrHPCInvalidWorkloadParameter = &Code{key: "hpc:2146", module: "hpc", number: 2146, name: "invalid_workload_parameter", message: "invalid workload parameter", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a workload parameter is invalid (VE-5F)
+var ErrHPCInvalidWorkloadParameter = &Code{key: "hpc:2146", module: "hpc", number: 2146, name: "invalid_workload_parameter", message: "invalid workload parameter", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a workload parameter is invalid (VE-5F)"}
 
 // ErrHPCInvalidDataBinding is hpc:2147: invalid data binding
-var ErrHPCInvalidDataBinding = &Code{key: "hpc:2147", module: "hpc", number: 2147, name: "invalid_data_binding", message: "invalid data binding", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a data binding is invalid (VE-5F)
+var ErrHPCInvalidDataBinding = &Code{key: "hpc:2147", module: "hpc", number: 2147, name: "invalid_data_binding", message: "invalid data binding", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a data binding is invalid (VE-5F)"}
 
 // ErrHPCInvalidWorkloadSignature is hpc:2148: invalid workload signature
-var ErrHPCInvalidWorkloadSignature = &Code{key: "hpc:2148", module: "hpc", number: 2148, name: "invalid_workload_signature", message: "invalid workload signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when workload signature is invalid (VE-5F)
+var ErrHPCInvalidWorkloadSignature = &Code{key: "hpc:2148", module: "hpc", number: 2148, name: "invalid_workload_signature", message: "invalid workload signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when workload signature is invalid (VE-5F)"}
 
 // ErrHPCWorkloadValidationFailed is hpc:2149: workload validation failed
-var ErrHPCWorkloadValidationFailed = &Code{key: "hpc:2149", module: "hpc", number: 2149, name: "workload_validation_failed", message: "workload validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when workload validation fails (VE-5F)
+var ErrHPCWorkloadValidationFailed = &Code{key: "hpc:2149", module: "hpc", number: 2149, name: "workload_validation_failed", message: "workload validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when workload validation fails (VE-5F)"}
 
 // ErrHPCImageNotAllowed is hpc:2150: container image not allowed
-var ErrHPCImageNotAllowed = &Code{key: "hpc:2150", module: "hpc", number: 2150, name: "image_not_allowed", message: "container image not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when a container image is not allowed (VE-5F)
+var ErrHPCImageNotAllowed = &Code{key: "hpc:2150", module: "hpc", number: 2150, name: "image_not_allowed", message: "container image not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a container image is not allowed (VE-5F)"}
 
 // ErrHPCResourceLimitExceeded is hpc:2151: resource limit exceeded
-var ErrHPCResourceLimitExceeded = &Code{key: "hpc:2151", module: "hpc", number: 2151, name: "resource_limit_exceeded", message: "resource limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when resource limits are exceeded (VE-5F)
+var ErrHPCResourceLimitExceeded = &Code{key: "hpc:2151", module: "hpc", number: 2151, name: "resource_limit_exceeded", message: "resource limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when resource limits are exceeded (VE-5F)"}
 
 // ErrHPCWorkloadGovernanceFailed is hpc:2152: workload governance action failed
-var ErrHPCWorkloadGovernanceFailed = &Code{key: "hpc:2152", module: "hpc", number: 2152, name: "workload_governance_failed", message: "workload governance action failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when governance action fails (VE-5F)
+var ErrHPCWorkloadGovernanceFailed = &Code{key: "hpc:2152", module: "hpc", number: 2152, name: "workload_governance_failed", message: "workload governance action failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when governance action fails (VE-5F)"}
 
 // ErrHPCTenantQuotaExceeded is hpc:2153: tenant quota exceeded
-var ErrHPCTenantQuotaExceeded = &Code{key: "hpc:2153", module: "hpc", number: 2153, name: "tenant_quota_exceeded", message: "tenant quota exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when tenant quota or burst limits are exceeded
+var ErrHPCTenantQuotaExceeded = &Code{key: "hpc:2153", module: "hpc", number: 2153, name: "tenant_quota_exceeded", message: "tenant quota exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when tenant quota or burst limits are exceeded"}
 
 // ErrHPCInvalidSchedulingMetrics is hpc:2154: invalid scheduling metrics
-var ErrHPCInvalidSchedulingMetrics = &Code{key: "hpc:2154", module: "hpc", number: 2154, name: "invalid_scheduling_metrics", message: "invalid scheduling metrics", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when scheduling metrics are invalid
+var ErrHPCInvalidSchedulingMetrics = &Code{key: "hpc:2154", module: "hpc", number: 2154, name: "invalid_scheduling_metrics", message: "invalid scheduling metrics", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when scheduling metrics are invalid"}
+
+// ErrMarketEmptyProvider is market:1: empty provider
+//
+// Is the error when provider is empty
+var ErrMarketEmptyProvider = &Code{key: "market:1", module: "market", number: 1, name: "empty_provider", message: "empty provider", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error when provider is empty"}
+
+// ErrMarketSameAccount is market:2: owner and provider are the same account
+//
+// Is the error when owner and provider are the same account
+var ErrMarketSameAccount = &Code{key: "market:2", module: "market", number: 2, name: "same_account", message: "owner and provider are the same account", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error when owner and provider are the same account"}
+
+// ErrMarketInternal is market:3: internal error
+//
+// Is the error for internal error
+var ErrMarketInternal = &Code{key: "market:3", module: "market", number: 3, name: "internal", message: "internal error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Is the error for internal error"}
+
+// ErrMarketBidOverOrder is market:4: bid price above max order price
+//
+// Is the error when bid price is above max order price
+var ErrMarketBidOverOrder = &Code{key: "market:4", module: "market", number: 4, name: "bid_over_order", message: "bid price above max order price", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error when bid price is above max order price"}
+
+// ErrMarketAttributeMismatch is market:5: attribute mismatch
+//
+// Is the error for attribute mismatch
+var ErrMarketAttributeMismatch = &Code{key: "market:5", module: "market", number: 5, name: "attribute_mismatch", message: "attribute mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error for attribute mismatch"}
+
+// ErrMarketUnknownBid is market:6: unknown bid
+//
+// Is the error for unknown bid
+var ErrMarketUnknownBid = &Code{key: "market:6", module: "market", number: 6, name: "unknown_bid", message: "unknown bid", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Is the error for unknown bid"}
+
+// ErrMarketUnknownLease is market:7: unknown lease
+//
+// Is the error for unknown lease
+var ErrMarketUnknownLease = &Code{key: "market:7", module: "market", number: 7, name: "unknown_lease", message: "unknown lease", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Is the error for unknown lease"}
+
+// ErrMarketUnknownLeaseForBid is market:8: unknown lease for bid
+//
+// Is the error when lease is unknown for bid
+var ErrMarketUnknownLeaseForBid = &Code{key: "market:8", module: "market", number: 8, name: "unknown_lease_for_bid", message: "unknown lease for bid", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Is the error when lease is unknown for bid"}
+
+// ErrMarketUnknownOrderForBid is market:9: unknown order for bid
+//
+// Is the error when order is unknown for bid
+var ErrMarketUnknownOrderForBid = &Code{key: "market:9", module: "market", number: 9, name: "unknown_order_for_bid", message: "unknown order for bid", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Is the error when order is unknown for bid"}
+
+// ErrMarketLeaseNotActive is market:10: lease not active
+//
+// Is the error when lease is not active
+var ErrMarketLeaseNotActive = &Code{key: "market:10", module: "market", number: 10, name: "lease_not_active", message: "lease not active", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Is the error when lease is not active"}
+
+// ErrMarketBidNotActive is market:11: bid not active
+//
+// Is the error when bid is not active
+var ErrMarketBidNotActive = &Code{key: "market:11", module: "market", number: 11, name: "bid_not_active", message: "bid not active", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Is the error when bid is not active"}
+
+// ErrMarketBidNotOpen is market:12: bid not open
+//
+// Is the error when bid is not open
+var ErrMarketBidNotOpen = &Code{key: "market:12", module: "market", number: 12, name: "bid_not_open", message: "bid not open", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Is the error when bid is not open"}
+
+// ErrMarketOrderNotOpen is market:13: bid: order not open
+//
+// Order not open
+var ErrMarketOrderNotOpen = &Code{key: "market:13", module: "market", number: 13, name: "order_not_open", message: "bid: order not open", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Order not open"}
+
+// ErrMarketNoLeaseForOrder is market:14: no lease for order
+//
+// Is the error when there is no lease for order
+var ErrMarketNoLeaseForOrder = &Code{key: "market:14", module: "market", number: 14, name: "no_lease_for_order", message: "no lease for order", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Is the error when there is no lease for order"}
+
+// ErrMarketOrderNotFound is market:15: invalid order: order not found
+//
+// Order not found
+var ErrMarketOrderNotFound = &Code{key: "market:15", module: "market", number: 15, name: "order_not_found", message: "invalid order: order not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Order not found"}
+
+// ErrMarketGroupNotFound is market:16: group not found
+//
+// Group not found
+var ErrMarketGroupNotFound = &Code{key: "market:16", module: "market", number: 16, name: "group_not_found", message: "group not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Group not found"}
+
+// ErrMarketGroupNotOpen is market:17: group not open
+//
+// Group not open
+var ErrMarketGroupNotOpen = &Code{key: "market:17", module: "market", number: 17, name: "group_not_open", message: "group not open", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Group not open"}
+
+// ErrMarketBidNotFound is market:18: invalid bid: bid not found
+//
+// Bid not found
+var ErrMarketBidNotFound = &Code{key: "market:18", module: "market", number: 18, name: "bid_not_found", message: "invalid bid: bid not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Bid not found"}
+
+// ErrMarketBidZeroPrice is market:19: invalid bid: zero price
+//
+// Zero price
+var ErrMarketBidZeroPrice = &Code{key: "market:19", module: "market", number: 19, name: "bid_zero_price", message: "invalid bid: zero price", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Zero price"}
+
+// ErrMarketLeaseNotFound is market:20: invalid lease: lease not found
+//
+// Lease not found
+var ErrMarketLeaseNotFound = &Code{key: "market:20", module: "market", number: 20, name: "lease_not_found", message: "invalid lease: lease not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Lease not found"}
+
+// ErrMarketBidExists is market:21: invalid bid: bid exists from provider
+//
+// Bid exists
+var ErrMarketBidExists = &Code{key: "market:21", module: "market", number: 21, name: "bid_exists", message: "invalid bid: bid exists from provider", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Bid exists"}
+
+// ErrMarketBidInvalidPrice is market:22: bid price is invalid
+//
+// Bid invalid price
+var ErrMarketBidInvalidPrice = &Code{key: "market:22", module: "market", number: 22, name: "bid_invalid_price", message: "bid price is invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Bid invalid price"}
+
+// ErrMarketOrderActive is market:23: order active
+//
+// Order active
+var ErrMarketOrderActive = &Code{key: "market:23", module: "market", number: 23, name: "order_active", message: "order active", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Order active"}
+
+// ErrMarketOrderClosed is market:24: order closed
+//
+// Order closed
+var ErrMarketOrderClosed = &Code{key: "market:24", module: "market", number: 24, name: "order_closed", message: "order closed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Order closed"}
+
+// ErrMarketOrderExists is market:25: order already exists in store
+//
+// Indicates a new order was proposed overwrite the existing store key
+var ErrMarketOrderExists = &Code{key: "market:25", module: "market", number: 25, name: "order_exists", message: "order already exists in store", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates a new order was proposed overwrite the existing store key"}
+
+// ErrMarketOrderDurationExceeded is market:26: order duration has exceeded the bidding duration
+//
+// Order should be closed
+var ErrMarketOrderDurationExceeded = &Code{key: "market:26", module: "market", number: 26, name: "order_duration_exceeded", message: "order duration has exceeded the bidding duration", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Order should be closed"}
+
+// ErrMarketOrderTooEarly is market:27: order: chain height to low for bidding
+//
+// To match bid
+var ErrMarketOrderTooEarly = &Code{key: "market:27", module: "market", number: 27, name: "order_too_early", message: "order: chain height to low for bidding", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "To match bid"}
+
+// ErrMarketInvalidDeposit is market:28: deposit invalid
+//
+// Indicates an invalid deposit
+var ErrMarketInvalidDeposit = &Code{key: "market:28", module: "market", number: 28, name: "invalid_deposit", message: "deposit invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid deposit"}
+
+// ErrMarketInvalidParam is market:29: parameter invalid
+//
+// Indicates an invalid chain parameter
+var ErrMarketInvalidParam = &Code{key: "market:29", module: "market", number: 29, name: "invalid_param", message: "parameter invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid chain parameter"}
+
+// ErrMarketUnknownProvider is market:30: unknown provider
+//
+// Is the error for unknown provider
+var ErrMarketUnknownProvider = &Code{key: "market:30", module: "market", number: 30, name: "unknown_provider", message: "unknown provider", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Is the error for unknown provider"}
+
+// ErrMarketInvalidBid is market:31: invalid bid
+//
+// Is the error for invalid bid
+var ErrMarketInvalidBid = &Code{key: "market:31", module: "market", number: 31, name: "invalid_bid", message: "invalid bid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error for invalid bid"}
+
+// ErrMarketCapabilitiesMismatch is market:32: capabilities mismatch
+//
+// Is the error for capabilities mismatch
+var ErrMarketCapabilitiesMismatch = &Code{key: "market:32", module: "market", number: 32, name: "capabilities_mismatch", message: "capabilities mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error for capabilities mismatch"}
+
+// ErrMarketInvalidLeaseClosedReason is market:33: invalid lease closed reason
+//
+// Indicates reason for lease close does not match context
+var ErrMarketInvalidLeaseClosedReason = &Code{key: "market:33", module: "market", number: 33, name: "invalid_lease_closed_reason", message: "invalid lease closed reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates reason for lease close does not match context"}
+
+// ErrMarketInvalidEscrowID is market:34: invalid escrow id
+var ErrMarketInvalidEscrowID = &Code{key: "market:34", module: "market", number: 34, name: "invalid_escrow_id", message: "invalid escrow id", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketVeidGatingFailed is market:2250: VEID gating failed
-var ErrMarketVeidGatingFailed = &Code{key: "market:2250", module: "market", number: 2250, name: "veid_gating_failed", message: "VEID gating failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Is the base error for VEID gating failures
+var ErrMarketVeidGatingFailed = &Code{key: "market:2250", module: "market", number: 2250, name: "veid_gating_failed", message: "VEID gating failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Is the base error for VEID gating failures"}
 
 // ErrMarketInsufficientVeidScore is market:2251: insufficient VEID identity score
-var ErrMarketInsufficientVeidScore = &Code{key: "market:2251", module: "market", number: 2251, name: "insufficient_veid_score", message: "insufficient VEID identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when identity score is too low
+var ErrMarketInsufficientVeidScore = &Code{key: "market:2251", module: "market", number: 2251, name: "insufficient_veid_score", message: "insufficient VEID identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity score is too low"}
 
 // ErrMarketInsufficientVeidTier is market:2252: insufficient VEID identity tier
-var ErrMarketInsufficientVeidTier = &Code{key: "market:2252", module: "market", number: 2252, name: "insufficient_veid_tier", message: "insufficient VEID identity tier", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when identity tier is too low
+var ErrMarketInsufficientVeidTier = &Code{key: "market:2252", module: "market", number: 2252, name: "insufficient_veid_tier", message: "insufficient VEID identity tier", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity tier is too low"}
 
 // ErrMarketVeidNotVerified is market:2253: VEID identity not verified
-var ErrMarketVeidNotVerified = &Code{key: "market:2253", module: "market", number: 2253, name: "veid_not_verified", message: "VEID identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when identity is not verified
+var ErrMarketVeidNotVerified = &Code{key: "market:2253", module: "market", number: 2253, name: "veid_not_verified", message: "VEID identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity is not verified"}
 
 // ErrMarketVeidLocked is market:2254: VEID identity is locked
-var ErrMarketVeidLocked = &Code{key: "market:2254", module: "market", number: 2254, name: "veid_locked", message: "VEID identity is locked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when identity is locked
+var ErrMarketVeidLocked = &Code{key: "market:2254", module: "market", number: 2254, name: "veid_locked", message: "VEID identity is locked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when identity is locked"}
 
 // ErrMarketVeidScopeMissing is market:2255: required VEID scope not verified
-var ErrMarketVeidScopeMissing = &Code{key: "market:2255", module: "market", number: 2255, name: "veid_scope_missing", message: "required VEID scope not verified", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a required scope is not verified
+var ErrMarketVeidScopeMissing = &Code{key: "market:2255", module: "market", number: 2255, name: "veid_scope_missing", message: "required VEID scope not verified", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a required scope is not verified"}
 
 // ErrMarketVeidRecordNotFound is market:2256: VEID identity record not found
-var ErrMarketVeidRecordNotFound = &Code{key: "market:2256", module: "market", number: 2256, name: "veid_record_not_found", message: "VEID identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when no identity record exists
+var ErrMarketVeidRecordNotFound = &Code{key: "market:2256", module: "market", number: 2256, name: "veid_record_not_found", message: "VEID identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when no identity record exists"}
 
 // ErrMarketplaceInvalidAddress is marketplace:1: invalid address
 var ErrMarketplaceInvalidAddress = &Code{key: "marketplace:1", module: "marketplace", number: 1, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -1018,430 +1890,779 @@ var ErrMarketplaceInvalidBid = &Code{key: "marketplace:6", module: "marketplace"
 var ErrMarketplaceInvalidAllocation = &Code{key: "marketplace:7", module: "marketplace", number: 7, name: "invalid_allocation", message: "invalid allocation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrMarketplaceOfferingNotFound is marketplace:2200: offering not found
-var ErrMarketplaceOfferingNotFound = &Code{key: "marketplace:2200", module: "marketplace", number: 2200, name: "offering_not_found", message: "offering not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the offering was not found
+var ErrMarketplaceOfferingNotFound = &Code{key: "marketplace:2200", module: "marketplace", number: 2200, name: "offering_not_found", message: "offering not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the offering was not found"}
 
 // ErrMarketplaceOfferingExists is marketplace:2201: offering already exists
-var ErrMarketplaceOfferingExists = &Code{key: "marketplace:2201", module: "marketplace", number: 2201, name: "offering_exists", message: "offering already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the offering already exists
+var ErrMarketplaceOfferingExists = &Code{key: "marketplace:2201", module: "marketplace", number: 2201, name: "offering_exists", message: "offering already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the offering already exists"}
 
 // ErrMarketplaceOfferingNotActive is marketplace:2202: offering is not active
-var ErrMarketplaceOfferingNotActive = &Code{key: "marketplace:2202", module: "marketplace", number: 2202, name: "offering_not_active", message: "offering is not active", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the offering is not active
+var ErrMarketplaceOfferingNotActive = &Code{key: "marketplace:2202", module: "marketplace", number: 2202, name: "offering_not_active", message: "offering is not active", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the offering is not active"}
 
 // ErrMarketplaceOfferingMaxOrders is marketplace:2203: offering has reached maximum orders
-var ErrMarketplaceOfferingMaxOrders = &Code{key: "marketplace:2203", module: "marketplace", number: 2203, name: "offering_max_orders", message: "offering has reached maximum orders", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates the offering has reached max orders
+var ErrMarketplaceOfferingMaxOrders = &Code{key: "marketplace:2203", module: "marketplace", number: 2203, name: "offering_max_orders", message: "offering has reached maximum orders", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates the offering has reached max orders"}
 
 // ErrMarketplaceOrderNotFound is marketplace:2204: order not found
-var ErrMarketplaceOrderNotFound = &Code{key: "marketplace:2204", module: "marketplace", number: 2204, name: "order_not_found", message: "order not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the order was not found
+var ErrMarketplaceOrderNotFound = &Code{key: "marketplace:2204", module: "marketplace", number: 2204, name: "order_not_found", message: "order not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the order was not found"}
 
 // ErrMarketplaceOrderExists is marketplace:2205: order already exists
-var ErrMarketplaceOrderExists = &Code{key: "marketplace:2205", module: "marketplace", number: 2205, name: "order_exists", message: "order already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the order already exists
+var ErrMarketplaceOrderExists = &Code{key: "marketplace:2205", module: "marketplace", number: 2205, name: "order_exists", message: "order already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the order already exists"}
 
 // ErrMarketplaceOrderNotOpen is marketplace:2206: order is not open for bids
-var ErrMarketplaceOrderNotOpen = &Code{key: "marketplace:2206", module: "marketplace", number: 2206, name: "order_not_open", message: "order is not open for bids", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the order is not open for bids
+var ErrMarketplaceOrderNotOpen = &Code{key: "marketplace:2206", module: "marketplace", number: 2206, name: "order_not_open", message: "order is not open for bids", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the order is not open for bids"}
 
 // ErrMarketplaceOrderExpired is marketplace:2207: order has expired
-var ErrMarketplaceOrderExpired = &Code{key: "marketplace:2207", module: "marketplace", number: 2207, name: "order_expired", message: "order has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the order has expired
+var ErrMarketplaceOrderExpired = &Code{key: "marketplace:2207", module: "marketplace", number: 2207, name: "order_expired", message: "order has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the order has expired"}
 
 // ErrMarketplaceInvalidOrderState is marketplace:2208: invalid order state
-var ErrMarketplaceInvalidOrderState = &Code{key: "marketplace:2208", module: "marketplace", number: 2208, name: "invalid_order_state", message: "invalid order state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates invalid order state
+var ErrMarketplaceInvalidOrderState = &Code{key: "marketplace:2208", module: "marketplace", number: 2208, name: "invalid_order_state", message: "invalid order state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid order state"}
 
 // ErrMarketplaceInvalidStateTransition is marketplace:2209: invalid state transition
-var ErrMarketplaceInvalidStateTransition = &Code{key: "marketplace:2209", module: "marketplace", number: 2209, name: "invalid_state_transition", message: "invalid state transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates an invalid state transition
+var ErrMarketplaceInvalidStateTransition = &Code{key: "marketplace:2209", module: "marketplace", number: 2209, name: "invalid_state_transition", message: "invalid state transition", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates an invalid state transition"}
 
 // ErrMarketplaceAllocationNotFound is marketplace:2210: allocation not found
-var ErrMarketplaceAllocationNotFound = &Code{key: "marketplace:2210", module: "marketplace", number: 2210, name: "allocation_not_found", message: "allocation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the allocation was not found
+var ErrMarketplaceAllocationNotFound = &Code{key: "marketplace:2210", module: "marketplace", number: 2210, name: "allocation_not_found", message: "allocation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the allocation was not found"}
 
 // ErrMarketplaceAllocationExists is marketplace:2211: allocation already exists
-var ErrMarketplaceAllocationExists = &Code{key: "marketplace:2211", module: "marketplace", number: 2211, name: "allocation_exists", message: "allocation already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the allocation already exists
+var ErrMarketplaceAllocationExists = &Code{key: "marketplace:2211", module: "marketplace", number: 2211, name: "allocation_exists", message: "allocation already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the allocation already exists"}
 
 // ErrMarketplaceBidNotFound is marketplace:2212: bid not found
-var ErrMarketplaceBidNotFound = &Code{key: "marketplace:2212", module: "marketplace", number: 2212, name: "bid_not_found", message: "bid not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the bid was not found
+var ErrMarketplaceBidNotFound = &Code{key: "marketplace:2212", module: "marketplace", number: 2212, name: "bid_not_found", message: "bid not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the bid was not found"}
 
 // ErrMarketplaceBidExists is marketplace:2213: bid already exists
-var ErrMarketplaceBidExists = &Code{key: "marketplace:2213", module: "marketplace", number: 2213, name: "bid_exists", message: "bid already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the bid already exists
+var ErrMarketplaceBidExists = &Code{key: "marketplace:2213", module: "marketplace", number: 2213, name: "bid_exists", message: "bid already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the bid already exists"}
 
 // ErrMarketplaceBidPriceTooHigh is marketplace:2214: bid price exceeds order maximum
-var ErrMarketplaceBidPriceTooHigh = &Code{key: "marketplace:2214", module: "marketplace", number: 2214, name: "bid_price_too_high", message: "bid price exceeds order maximum", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates bid price exceeds order max
+var ErrMarketplaceBidPriceTooHigh = &Code{key: "marketplace:2214", module: "marketplace", number: 2214, name: "bid_price_too_high", message: "bid price exceeds order maximum", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates bid price exceeds order max"}
 
 // ErrMarketplaceBidNotOpen is marketplace:2215: bid is not open
-var ErrMarketplaceBidNotOpen = &Code{key: "marketplace:2215", module: "marketplace", number: 2215, name: "bid_not_open", message: "bid is not open", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates bid is not open
+var ErrMarketplaceBidNotOpen = &Code{key: "marketplace:2215", module: "marketplace", number: 2215, name: "bid_not_open", message: "bid is not open", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates bid is not open"}
 
 // ErrMarketplaceIdentityGatingFailed is marketplace:2216: identity gating failed
-var ErrMarketplaceIdentityGatingFailed = &Code{key: "marketplace:2216", module: "marketplace", number: 2216, name: "identity_gating_failed", message: "identity gating failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates identity gating checks failed
+var ErrMarketplaceIdentityGatingFailed = &Code{key: "marketplace:2216", module: "marketplace", number: 2216, name: "identity_gating_failed", message: "identity gating failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates identity gating checks failed"}
 
 // ErrMarketplaceInsufficientIdentityScore is marketplace:2217: insufficient identity score
-var ErrMarketplaceInsufficientIdentityScore = &Code{key: "marketplace:2217", module: "marketplace", number: 2217, name: "insufficient_identity_score", message: "insufficient identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates identity score is too low
+var ErrMarketplaceInsufficientIdentityScore = &Code{key: "marketplace:2217", module: "marketplace", number: 2217, name: "insufficient_identity_score", message: "insufficient identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates identity score is too low"}
 
 // ErrMarketplaceIdentityNotVerified is marketplace:2218: identity not verified
-var ErrMarketplaceIdentityNotVerified = &Code{key: "marketplace:2218", module: "marketplace", number: 2218, name: "identity_not_verified", message: "identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates identity is not verified
+var ErrMarketplaceIdentityNotVerified = &Code{key: "marketplace:2218", module: "marketplace", number: 2218, name: "identity_not_verified", message: "identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates identity is not verified"}
 
 // ErrMarketplaceEmailNotVerified is marketplace:2219: email not verified
-var ErrMarketplaceEmailNotVerified = &Code{key: "marketplace:2219", module: "marketplace", number: 2219, name: "email_not_verified", message: "email not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates email is not verified
+var ErrMarketplaceEmailNotVerified = &Code{key: "marketplace:2219", module: "marketplace", number: 2219, name: "email_not_verified", message: "email not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates email is not verified"}
 
 // ErrMarketplaceDomainNotVerified is marketplace:2220: domain not verified
-var ErrMarketplaceDomainNotVerified = &Code{key: "marketplace:2220", module: "marketplace", number: 2220, name: "domain_not_verified", message: "domain not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates domain is not verified
+var ErrMarketplaceDomainNotVerified = &Code{key: "marketplace:2220", module: "marketplace", number: 2220, name: "domain_not_verified", message: "domain not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates domain is not verified"}
 
 // ErrMarketplaceMFARequired is marketplace:2221: MFA verification required
-var ErrMarketplaceMFARequired = &Code{key: "marketplace:2221", module: "marketplace", number: 2221, name: "mfa_required", message: "MFA verification required", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates MFA is required
+var ErrMarketplaceMFARequired = &Code{key: "marketplace:2221", module: "marketplace", number: 2221, name: "mfa_required", message: "MFA verification required", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates MFA is required"}
 
 // ErrMarketplaceMFANotSatisfied is marketplace:2222: MFA requirements not satisfied
-var ErrMarketplaceMFANotSatisfied = &Code{key: "marketplace:2222", module: "marketplace", number: 2222, name: "mfa_not_satisfied", message: "MFA requirements not satisfied", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates MFA requirements not satisfied
+var ErrMarketplaceMFANotSatisfied = &Code{key: "marketplace:2222", module: "marketplace", number: 2222, name: "mfa_not_satisfied", message: "MFA requirements not satisfied", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates MFA requirements not satisfied"}
 
 // ErrMarketplaceMFAChallengeFailed is marketplace:2223: MFA challenge failed
-var ErrMarketplaceMFAChallengeFailed = &Code{key: "marketplace:2223", module: "marketplace", number: 2223, name: "mfa_challenge_failed", message: "MFA challenge failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates MFA challenge failed
+var ErrMarketplaceMFAChallengeFailed = &Code{key: "marketplace:2223", module: "marketplace", number: 2223, name: "mfa_challenge_failed", message: "MFA challenge failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates MFA challenge failed"}
 
 // ErrMarketplaceMFAChallengeExpired is marketplace:2224: MFA challenge expired
-var ErrMarketplaceMFAChallengeExpired = &Code{key: "marketplace:2224", module: "marketplace", number: 2224, name: "mfa_challenge_expired", message: "MFA challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates MFA challenge expired
+var ErrMarketplaceMFAChallengeExpired = &Code{key: "marketplace:2224", module: "marketplace", number: 2224, name: "mfa_challenge_expired", message: "MFA challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates MFA challenge expired"}
 
 // ErrMarketplaceWaldurSyncFailed is marketplace:2225: Waldur synchronization failed
-var ErrMarketplaceWaldurSyncFailed = &Code{key: "marketplace:2225", module: "marketplace", number: 2225, name: "waldur_sync_failed", message: "Waldur synchronization failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates Waldur sync failed
+var ErrMarketplaceWaldurSyncFailed = &Code{key: "marketplace:2225", module: "marketplace", number: 2225, name: "waldur_sync_failed", message: "Waldur synchronization failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates Waldur sync failed"}
 
 // ErrMarketplaceWaldurCallbackInvalid is marketplace:2226: invalid Waldur callback
-var ErrMarketplaceWaldurCallbackInvalid = &Code{key: "marketplace:2226", module: "marketplace", number: 2226, name: "waldur_callback_invalid", message: "invalid Waldur callback", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates invalid Waldur callback
+var ErrMarketplaceWaldurCallbackInvalid = &Code{key: "marketplace:2226", module: "marketplace", number: 2226, name: "waldur_callback_invalid", message: "invalid Waldur callback", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid Waldur callback"}
 
 // ErrMarketplaceWaldurCallbackExpired is marketplace:2227: Waldur callback expired
-var ErrMarketplaceWaldurCallbackExpired = &Code{key: "marketplace:2227", module: "marketplace", number: 2227, name: "waldur_callback_expired", message: "Waldur callback expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates Waldur callback expired
+var ErrMarketplaceWaldurCallbackExpired = &Code{key: "marketplace:2227", module: "marketplace", number: 2227, name: "waldur_callback_expired", message: "Waldur callback expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates Waldur callback expired"}
 
 // ErrMarketplaceWaldurNonceReplayed is marketplace:2228: Waldur callback nonce already processed
-var ErrMarketplaceWaldurNonceReplayed = &Code{key: "marketplace:2228", module: "marketplace", number: 2228, name: "waldur_nonce_replayed", message: "Waldur callback nonce already processed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates nonce was replayed
+var ErrMarketplaceWaldurNonceReplayed = &Code{key: "marketplace:2228", module: "marketplace", number: 2228, name: "waldur_nonce_replayed", message: "Waldur callback nonce already processed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates nonce was replayed"}
 
 // ErrMarketplaceWaldurSignatureInvalid is marketplace:2229: invalid Waldur callback signature
-var ErrMarketplaceWaldurSignatureInvalid = &Code{key: "marketplace:2229", module: "marketplace", number: 2229, name: "waldur_signature_invalid", message: "invalid Waldur callback signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates invalid Waldur signature
+var ErrMarketplaceWaldurSignatureInvalid = &Code{key: "marketplace:2229", module: "marketplace", number: 2229, name: "waldur_signature_invalid", message: "invalid Waldur callback signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid Waldur signature"}
 
 // ErrMarketplaceUnauthorized is marketplace:2230: unauthorized
-var ErrMarketplaceUnauthorized = &Code{key: "marketplace:2230", module: "marketplace", number: 2230, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Indicates unauthorized access
+var ErrMarketplaceUnauthorized = &Code{key: "marketplace:2230", module: "marketplace", number: 2230, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates unauthorized access"}
 
 // ErrMarketplaceNotProvider is marketplace:2231: account is not a provider
-var ErrMarketplaceNotProvider = &Code{key: "marketplace:2231", module: "marketplace", number: 2231, name: "not_provider", message: "account is not a provider", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates account is not a provider
+var ErrMarketplaceNotProvider = &Code{key: "marketplace:2231", module: "marketplace", number: 2231, name: "not_provider", message: "account is not a provider", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates account is not a provider"}
 
 // ErrMarketplaceNotCustomer is marketplace:2232: account is not the customer
-var ErrMarketplaceNotCustomer = &Code{key: "marketplace:2232", module: "marketplace", number: 2232, name: "not_customer", message: "account is not the customer", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates account is not the customer
+var ErrMarketplaceNotCustomer = &Code{key: "marketplace:2232", module: "marketplace", number: 2232, name: "not_customer", message: "account is not the customer", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates account is not the customer"}
 
 // ErrMarketplaceInvalidEncryptedPayload is marketplace:2233: invalid encrypted payload
-var ErrMarketplaceInvalidEncryptedPayload = &Code{key: "marketplace:2233", module: "marketplace", number: 2233, name: "invalid_encrypted_payload", message: "invalid encrypted payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates invalid encrypted payload
+var ErrMarketplaceInvalidEncryptedPayload = &Code{key: "marketplace:2233", module: "marketplace", number: 2233, name: "invalid_encrypted_payload", message: "invalid encrypted payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid encrypted payload"}
 
 // ErrMarketplaceDecryptionFailed is marketplace:2234: decryption failed
-var ErrMarketplaceDecryptionFailed = &Code{key: "marketplace:2234", module: "marketplace", number: 2234, name: "decryption_failed", message: "decryption failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates decryption failed
+var ErrMarketplaceDecryptionFailed = &Code{key: "marketplace:2234", module: "marketplace", number: 2234, name: "decryption_failed", message: "decryption failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates decryption failed"}
 
 // ErrMarketplaceEncryptionRequired is marketplace:2235: encryption required for sensitive data
-var ErrMarketplaceEncryptionRequired = &Code{key: "marketplace:2235", module: "marketplace", number: 2235, name: "encryption_required", message: "encryption required for sensitive data", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates encryption is required
+var ErrMarketplaceEncryptionRequired = &Code{key: "marketplace:2235", module: "marketplace", number: 2235, name: "encryption_required", message: "encryption required for sensitive data", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates encryption is required"}
 
 // ErrMarketplaceEventSubscriptionNotFound is marketplace:2236: event subscription not found
-var ErrMarketplaceEventSubscriptionNotFound = &Code{key: "marketplace:2236", module: "marketplace", number: 2236, name: "event_subscription_not_found", message: "event subscription not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates subscription not found
+var ErrMarketplaceEventSubscriptionNotFound = &Code{key: "marketplace:2236", module: "marketplace", number: 2236, name: "event_subscription_not_found", message: "event subscription not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates subscription not found"}
 
 // ErrMarketplaceCheckpointNotFound is marketplace:2237: event checkpoint not found
-var ErrMarketplaceCheckpointNotFound = &Code{key: "marketplace:2237", module: "marketplace", number: 2237, name: "checkpoint_not_found", message: "event checkpoint not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates checkpoint not found
+var ErrMarketplaceCheckpointNotFound = &Code{key: "marketplace:2237", module: "marketplace", number: 2237, name: "checkpoint_not_found", message: "event checkpoint not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates checkpoint not found"}
 
 // ErrMarketplaceInvalidEventSequence is marketplace:2238: invalid event sequence
-var ErrMarketplaceInvalidEventSequence = &Code{key: "marketplace:2238", module: "marketplace", number: 2238, name: "invalid_event_sequence", message: "invalid event sequence", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates invalid event sequence
+var ErrMarketplaceInvalidEventSequence = &Code{key: "marketplace:2238", module: "marketplace", number: 2238, name: "invalid_event_sequence", message: "invalid event sequence", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid event sequence"}
 
 // ErrMarketplacePricingInvalid is marketplace:2239: pricing validation failed
-var ErrMarketplacePricingInvalid = &Code{key: "marketplace:2239", module: "marketplace", number: 2239, name: "pricing_invalid", message: "pricing validation failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates pricing validation failed
+var ErrMarketplacePricingInvalid = &Code{key: "marketplace:2239", module: "marketplace", number: 2239, name: "pricing_invalid", message: "pricing validation failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates pricing validation failed"}
 
 // ErrMarketplaceInvalidRequest is marketplace:2240: invalid request
-var ErrMarketplaceInvalidRequest = &Code{key: "marketplace:2240", module: "marketplace", number: 2240, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the request is invalid
+var ErrMarketplaceInvalidRequest = &Code{key: "marketplace:2240", module: "marketplace", number: 2240, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the request is invalid"}
 
 // ErrMarketplaceProviderIdentityMissing is marketplace:2241: provider identity record not found
-var ErrMarketplaceProviderIdentityMissing = &Code{key: "marketplace:2241", module: "marketplace", number: 2241, name: "provider_identity_missing", message: "provider identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates provider has no VEID identity record
+var ErrMarketplaceProviderIdentityMissing = &Code{key: "marketplace:2241", module: "marketplace", number: 2241, name: "provider_identity_missing", message: "provider identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates provider has no VEID identity record"}
 
 // ErrMarketplaceProviderIdentityNotVerified is marketplace:2242: provider identity not verified
-var ErrMarketplaceProviderIdentityNotVerified = &Code{key: "marketplace:2242", module: "marketplace", number: 2242, name: "provider_identity_not_verified", message: "provider identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates provider identity is not verified
+var ErrMarketplaceProviderIdentityNotVerified = &Code{key: "marketplace:2242", module: "marketplace", number: 2242, name: "provider_identity_not_verified", message: "provider identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates provider identity is not verified"}
 
 // ErrMarketplaceProviderInsufficientScore is marketplace:2243: provider identity score below minimum
-var ErrMarketplaceProviderInsufficientScore = &Code{key: "marketplace:2243", module: "marketplace", number: 2243, name: "provider_insufficient_score", message: "provider identity score below minimum", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates provider identity score is too low
+var ErrMarketplaceProviderInsufficientScore = &Code{key: "marketplace:2243", module: "marketplace", number: 2243, name: "provider_insufficient_score", message: "provider identity score below minimum", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates provider identity score is too low"}
 
 // ErrMarketplaceProviderComplianceIncomplete is marketplace:2244: provider compliance checklist incomplete
-var ErrMarketplaceProviderComplianceIncomplete = &Code{key: "marketplace:2244", module: "marketplace", number: 2244, name: "provider_compliance_incomplete", message: "provider compliance checklist incomplete", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates provider compliance is incomplete
+var ErrMarketplaceProviderComplianceIncomplete = &Code{key: "marketplace:2244", module: "marketplace", number: 2244, name: "provider_compliance_incomplete", message: "provider compliance checklist incomplete", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates provider compliance is incomplete"}
 
 // ErrMFAInvalidAddress is mfa:1200: invalid address
 //
+// # Returned when an address is invalid
+//
 // Action: Fix address format
-var ErrMFAInvalidAddress = &Code{key: "mfa:1200", module: "mfa", number: 1200, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix address format"}
+var ErrMFAInvalidAddress = &Code{key: "mfa:1200", module: "mfa", number: 1200, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an address is invalid", action: "Fix address format"}
 
 // ErrMFAInvalidFactorType is mfa:1201: invalid factor type
 //
+// # Returned when a factor type is invalid
+//
 // Action: Use valid factor type
-var ErrMFAInvalidFactorType = &Code{key: "mfa:1201", module: "mfa", number: 1201, name: "invalid_factor_type", message: "invalid factor type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use valid factor type"}
+var ErrMFAInvalidFactorType = &Code{key: "mfa:1201", module: "mfa", number: 1201, name: "invalid_factor_type", message: "invalid factor type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a factor type is invalid", action: "Use valid factor type"}
 
 // ErrMFAInvalidPolicy is mfa:1202: invalid MFA policy
 //
+// # Returned when an MFA policy is invalid
+//
 // Action: Fix policy format
-var ErrMFAInvalidPolicy = &Code{key: "mfa:1202", module: "mfa", number: 1202, name: "invalid_policy", message: "invalid MFA policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix policy format"}
+var ErrMFAInvalidPolicy = &Code{key: "mfa:1202", module: "mfa", number: 1202, name: "invalid_policy", message: "invalid MFA policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an MFA policy is invalid", action: "Fix policy format"}
 
 // ErrMFAPolicyNotFound is mfa:1203: MFA policy not found
 //
+// # Returned when an MFA policy is not found
+//
 // Action: Create policy first
-var ErrMFAPolicyNotFound = &Code{key: "mfa:1203", module: "mfa", number: 1203, name: "policy_not_found", message: "MFA policy not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create policy first"}
+var ErrMFAPolicyNotFound = &Code{key: "mfa:1203", module: "mfa", number: 1203, name: "policy_not_found", message: "MFA policy not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an MFA policy is not found", action: "Create policy first"}
 
 // ErrMFAInvalidEnrollment is mfa:1204: invalid factor enrollment
 //
+// # Returned when a factor enrollment is invalid
+//
 // Action: Fix enrollment data
-var ErrMFAInvalidEnrollment = &Code{key: "mfa:1204", module: "mfa", number: 1204, name: "invalid_enrollment", message: "invalid factor enrollment", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix enrollment data"}
+var ErrMFAInvalidEnrollment = &Code{key: "mfa:1204", module: "mfa", number: 1204, name: "invalid_enrollment", message: "invalid factor enrollment", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a factor enrollment is invalid", action: "Fix enrollment data"}
 
 // ErrMFAEnrollmentNotFound is mfa:1205: factor enrollment not found
 //
+// # Returned when a factor enrollment is not found
+//
 // Action: Enroll factor first
-var ErrMFAEnrollmentNotFound = &Code{key: "mfa:1205", module: "mfa", number: 1205, name: "enrollment_not_found", message: "factor enrollment not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Enroll factor first"}
+var ErrMFAEnrollmentNotFound = &Code{key: "mfa:1205", module: "mfa", number: 1205, name: "enrollment_not_found", message: "factor enrollment not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a factor enrollment is not found", action: "Enroll factor first"}
 
 // ErrMFAEnrollmentAlreadyExists is mfa:1206: factor enrollment already exists
 //
+// # Returned when a factor enrollment already exists
+//
 // Action: Use existing enrollment
-var ErrMFAEnrollmentAlreadyExists = &Code{key: "mfa:1206", module: "mfa", number: 1206, name: "enrollment_already_exists", message: "factor enrollment already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, action: "Use existing enrollment"}
+var ErrMFAEnrollmentAlreadyExists = &Code{key: "mfa:1206", module: "mfa", number: 1206, name: "enrollment_already_exists", message: "factor enrollment already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a factor enrollment already exists", action: "Use existing enrollment"}
 
 // ErrMFAInvalidChallenge is mfa:1207: invalid challenge
 //
+// # Returned when a challenge is invalid
+//
 // Action: Generate new challenge
-var ErrMFAInvalidChallenge = &Code{key: "mfa:1207", module: "mfa", number: 1207, name: "invalid_challenge", message: "invalid challenge", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Generate new challenge"}
+var ErrMFAInvalidChallenge = &Code{key: "mfa:1207", module: "mfa", number: 1207, name: "invalid_challenge", message: "invalid challenge", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a challenge is invalid", action: "Generate new challenge"}
 
 // ErrMFAChallengeNotFound is mfa:1208: challenge not found
 //
+// # Returned when a challenge is not found
+//
 // Action: Create challenge first
-var ErrMFAChallengeNotFound = &Code{key: "mfa:1208", module: "mfa", number: 1208, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create challenge first"}
+var ErrMFAChallengeNotFound = &Code{key: "mfa:1208", module: "mfa", number: 1208, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a challenge is not found", action: "Create challenge first"}
 
 // ErrMFAChallengeExpired is mfa:1209: challenge has expired
 //
+// # Returned when a challenge has expired
+//
 // Action: Generate new challenge
-var ErrMFAChallengeExpired = &Code{key: "mfa:1209", module: "mfa", number: 1209, name: "challenge_expired", message: "challenge has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Generate new challenge"}
+var ErrMFAChallengeExpired = &Code{key: "mfa:1209", module: "mfa", number: 1209, name: "challenge_expired", message: "challenge has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a challenge has expired", action: "Generate new challenge"}
 
 // ErrMFAChallengeAlreadyUsed is mfa:1210: challenge already used
 //
+// # Returned when a challenge has already been used
+//
 // Action: Generate new challenge
-var ErrMFAChallengeAlreadyUsed = &Code{key: "mfa:1210", module: "mfa", number: 1210, name: "challenge_already_used", message: "challenge already used", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Generate new challenge"}
+var ErrMFAChallengeAlreadyUsed = &Code{key: "mfa:1210", module: "mfa", number: 1210, name: "challenge_already_used", message: "challenge already used", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a challenge has already been used", action: "Generate new challenge"}
 
 // ErrMFAMaxAttemptsExceeded is mfa:1211: maximum verification attempts exceeded
 //
+// # Returned when max verification attempts exceeded
+//
 // Action: Wait before retrying
-var ErrMFAMaxAttemptsExceeded = &Code{key: "mfa:1211", module: "mfa", number: 1211, name: "max_attempts_exceeded", message: "maximum verification attempts exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, action: "Wait before retrying"}
+var ErrMFAMaxAttemptsExceeded = &Code{key: "mfa:1211", module: "mfa", number: 1211, name: "max_attempts_exceeded", message: "maximum verification attempts exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when max verification attempts exceeded", action: "Wait before retrying"}
 
 // ErrMFAInvalidChallengeResponse is mfa:1212: invalid challenge response
 //
+// # Returned when challenge response is invalid
+//
 // Action: Fix response data
-var ErrMFAInvalidChallengeResponse = &Code{key: "mfa:1212", module: "mfa", number: 1212, name: "invalid_challenge_response", message: "invalid challenge response", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix response data"}
+var ErrMFAInvalidChallengeResponse = &Code{key: "mfa:1212", module: "mfa", number: 1212, name: "invalid_challenge_response", message: "invalid challenge response", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when challenge response is invalid", action: "Fix response data"}
 
 // ErrMFAVerificationFailed is mfa:1213: verification failed
 //
+// # Returned when verification fails
+//
 // Action: Check credentials
-var ErrMFAVerificationFailed = &Code{key: "mfa:1213", module: "mfa", number: 1213, name: "verification_failed", message: "verification failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Check credentials"}
+var ErrMFAVerificationFailed = &Code{key: "mfa:1213", module: "mfa", number: 1213, name: "verification_failed", message: "verification failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when verification fails", action: "Check credentials"}
 
 // ErrMFARequired is mfa:1214: MFA verification required
 //
+// # Returned when MFA is required but not provided
+//
 // Action: Complete MFA verification
-var ErrMFARequired = &Code{key: "mfa:1214", module: "mfa", number: 1214, name: "mfa_required", message: "MFA verification required", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Complete MFA verification"}
+var ErrMFARequired = &Code{key: "mfa:1214", module: "mfa", number: 1214, name: "mfa_required", message: "MFA verification required", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when MFA is required but not provided", action: "Complete MFA verification"}
 
 // ErrMFAInsufficientFactors is mfa:1215: insufficient factors verified
 //
+// # Returned when not enough factors are verified
+//
 // Action: Verify more factors
-var ErrMFAInsufficientFactors = &Code{key: "mfa:1215", module: "mfa", number: 1215, name: "insufficient_factors", message: "insufficient factors verified", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Verify more factors"}
+var ErrMFAInsufficientFactors = &Code{key: "mfa:1215", module: "mfa", number: 1215, name: "insufficient_factors", message: "insufficient factors verified", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when not enough factors are verified", action: "Verify more factors"}
 
 // ErrMFASessionNotFound is mfa:1216: authorization session not found
 //
+// # Returned when an authorization session is not found
+//
 // Action: Create session first
-var ErrMFASessionNotFound = &Code{key: "mfa:1216", module: "mfa", number: 1216, name: "session_not_found", message: "authorization session not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create session first"}
+var ErrMFASessionNotFound = &Code{key: "mfa:1216", module: "mfa", number: 1216, name: "session_not_found", message: "authorization session not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an authorization session is not found", action: "Create session first"}
 
 // ErrMFASessionExpired is mfa:1217: authorization session has expired
 //
+// # Returned when an authorization session has expired
+//
 // Action: Create new session
-var ErrMFASessionExpired = &Code{key: "mfa:1217", module: "mfa", number: 1217, name: "session_expired", message: "authorization session has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Create new session"}
+var ErrMFASessionExpired = &Code{key: "mfa:1217", module: "mfa", number: 1217, name: "session_expired", message: "authorization session has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an authorization session has expired", action: "Create new session"}
 
 // ErrMFASessionAlreadyUsed is mfa:1218: authorization session already used
 //
+// # Returned when a single-use session has been used
+//
 // Action: Create new session
-var ErrMFASessionAlreadyUsed = &Code{key: "mfa:1218", module: "mfa", number: 1218, name: "session_already_used", message: "authorization session already used", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Create new session"}
+var ErrMFASessionAlreadyUsed = &Code{key: "mfa:1218", module: "mfa", number: 1218, name: "session_already_used", message: "authorization session already used", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a single-use session has been used", action: "Create new session"}
 
 // ErrMFAUnauthorized is mfa:1219: unauthorized
 //
+// # Returned when the sender is not authorized
+//
 // Action: Check permissions
-var ErrMFAUnauthorized = &Code{key: "mfa:1219", module: "mfa", number: 1219, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Check permissions"}
+var ErrMFAUnauthorized = &Code{key: "mfa:1219", module: "mfa", number: 1219, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the sender is not authorized", action: "Check permissions"}
 
 // ErrMFAInvalidSensitiveTxType is mfa:1220: invalid sensitive transaction type
 //
+// # Returned when a sensitive transaction type is invalid
+//
 // Action: Use valid tx type
-var ErrMFAInvalidSensitiveTxType = &Code{key: "mfa:1220", module: "mfa", number: 1220, name: "invalid_sensitive_tx_type", message: "invalid sensitive transaction type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use valid tx type"}
+var ErrMFAInvalidSensitiveTxType = &Code{key: "mfa:1220", module: "mfa", number: 1220, name: "invalid_sensitive_tx_type", message: "invalid sensitive transaction type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a sensitive transaction type is invalid", action: "Use valid tx type"}
 
 // ErrMFAInvalidSensitiveTxConfig is mfa:1221: invalid sensitive transaction config
 //
+// # Returned when a sensitive tx config is invalid
+//
 // Action: Fix config format
-var ErrMFAInvalidSensitiveTxConfig = &Code{key: "mfa:1221", module: "mfa", number: 1221, name: "invalid_sensitive_tx_config", message: "invalid sensitive transaction config", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix config format"}
+var ErrMFAInvalidSensitiveTxConfig = &Code{key: "mfa:1221", module: "mfa", number: 1221, name: "invalid_sensitive_tx_config", message: "invalid sensitive transaction config", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a sensitive tx config is invalid", action: "Fix config format"}
 
 // ErrMFATrustedDeviceNotFound is mfa:1222: trusted device not found
 //
+// # Returned when a trusted device is not found
+//
 // Action: Register device
-var ErrMFATrustedDeviceNotFound = &Code{key: "mfa:1222", module: "mfa", number: 1222, name: "trusted_device_not_found", message: "trusted device not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Register device"}
+var ErrMFATrustedDeviceNotFound = &Code{key: "mfa:1222", module: "mfa", number: 1222, name: "trusted_device_not_found", message: "trusted device not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a trusted device is not found", action: "Register device"}
 
 // ErrMFATrustedDeviceExpired is mfa:1223: trusted device has expired
 //
+// # Returned when a trusted device has expired
+//
 // Action: Re-register device
-var ErrMFATrustedDeviceExpired = &Code{key: "mfa:1223", module: "mfa", number: 1223, name: "trusted_device_expired", message: "trusted device has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Re-register device"}
+var ErrMFATrustedDeviceExpired = &Code{key: "mfa:1223", module: "mfa", number: 1223, name: "trusted_device_expired", message: "trusted device has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a trusted device has expired", action: "Re-register device"}
 
 // ErrMFAMaxTrustedDevicesReached is mfa:1224: maximum trusted devices limit reached
 //
+// # Returned when max trusted devices limit reached
+//
 // Action: Remove old devices
-var ErrMFAMaxTrustedDevicesReached = &Code{key: "mfa:1224", module: "mfa", number: 1224, name: "max_trusted_devices_reached", message: "maximum trusted devices limit reached", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Remove old devices"}
+var ErrMFAMaxTrustedDevicesReached = &Code{key: "mfa:1224", module: "mfa", number: 1224, name: "max_trusted_devices_reached", message: "maximum trusted devices limit reached", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when max trusted devices limit reached", action: "Remove old devices"}
 
 // ErrMFAChallengeCreationFailed is mfa:1225: challenge creation failed
 //
+// # Returned when challenge creation fails
+//
 // Action: Retry
-var ErrMFAChallengeCreationFailed = &Code{key: "mfa:1225", module: "mfa", number: 1225, name: "challenge_creation_failed", message: "challenge creation failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry"}
+var ErrMFAChallengeCreationFailed = &Code{key: "mfa:1225", module: "mfa", number: 1225, name: "challenge_creation_failed", message: "challenge creation failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, description: "Returned when challenge creation fails", action: "Retry"}
 
 // ErrMFADisabled is mfa:1226: MFA is disabled for this account
 //
+// # Returned when MFA is disabled for the account
+//
 // Action: Enable MFA first
-var ErrMFADisabled = &Code{key: "mfa:1226", module: "mfa", number: 1226, name: "mfa_disabled", message: "MFA is disabled for this account", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Enable MFA first"}
+var ErrMFADisabled = &Code{key: "mfa:1226", module: "mfa", number: 1226, name: "mfa_disabled", message: "MFA is disabled for this account", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when MFA is disabled for the account", action: "Enable MFA first"}
 
 // ErrMFAFactorRevoked is mfa:1227: factor has been revoked
 //
+// # Returned when attempting to use a revoked factor
+//
 // Action: Enroll new factor
-var ErrMFAFactorRevoked = &Code{key: "mfa:1227", module: "mfa", number: 1227, name: "factor_revoked", message: "factor has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Enroll new factor"}
+var ErrMFAFactorRevoked = &Code{key: "mfa:1227", module: "mfa", number: 1227, name: "factor_revoked", message: "factor has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when attempting to use a revoked factor", action: "Enroll new factor"}
 
 // ErrMFAFactorExpired is mfa:1228: factor has expired
 //
+// # Returned when attempting to use an expired factor
+//
 // Action: Renew factor
-var ErrMFAFactorExpired = &Code{key: "mfa:1228", module: "mfa", number: 1228, name: "factor_expired", message: "factor has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Renew factor"}
+var ErrMFAFactorExpired = &Code{key: "mfa:1228", module: "mfa", number: 1228, name: "factor_expired", message: "factor has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when attempting to use an expired factor", action: "Renew factor"}
 
 // ErrMFAVeidScoreInsufficient is mfa:1229: VEID score is below required threshold
 //
+// # Returned when VEID score is below threshold
+//
 // Action: Improve identity score
-var ErrMFAVeidScoreInsufficient = &Code{key: "mfa:1229", module: "mfa", number: 1229, name: "veid_score_insufficient", message: "VEID score is below required threshold", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Improve identity score"}
+var ErrMFAVeidScoreInsufficient = &Code{key: "mfa:1229", module: "mfa", number: 1229, name: "veid_score_insufficient", message: "VEID score is below required threshold", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when VEID score is below threshold", action: "Improve identity score"}
 
 // ErrMFADeviceMismatch is mfa:1230: device fingerprint does not match session
 //
+// Returned when device doesn't match session binding
+//
 // Action: Use correct device
-var ErrMFADeviceMismatch = &Code{key: "mfa:1230", module: "mfa", number: 1230, name: "device_mismatch", message: "device fingerprint does not match session", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use correct device"}
+var ErrMFADeviceMismatch = &Code{key: "mfa:1230", module: "mfa", number: 1230, name: "device_mismatch", message: "device fingerprint does not match session", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when device doesn't match session binding", action: "Use correct device"}
 
 // ErrMFACooldownActive is mfa:1231: operation is in cooldown period
 //
+// # Returned when an operation is in cooldown period
+//
 // Action: Wait for cooldown period
-var ErrMFACooldownActive = &Code{key: "mfa:1231", module: "mfa", number: 1231, name: "cooldown_active", message: "operation is in cooldown period", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, action: "Wait for cooldown period"}
+var ErrMFACooldownActive = &Code{key: "mfa:1231", module: "mfa", number: 1231, name: "cooldown_active", message: "operation is in cooldown period", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when an operation is in cooldown period", action: "Wait for cooldown period"}
 
 // ErrMFAInvalidProof is mfa:1232: invalid MFA proof
 //
+// # Returned when MFA proof is invalid
+//
 // Action: Fix proof data
-var ErrMFAInvalidProof = &Code{key: "mfa:1232", module: "mfa", number: 1232, name: "invalid_proof", message: "invalid MFA proof", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix proof data"}
+var ErrMFAInvalidProof = &Code{key: "mfa:1232", module: "mfa", number: 1232, name: "invalid_proof", message: "invalid MFA proof", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when MFA proof is invalid", action: "Fix proof data"}
 
 // ErrMFANoActiveFactors is mfa:1233: no active factors enrolled
 //
+// # Returned when account has no active factors enrolled
+//
 // Action: Enroll MFA factor
-var ErrMFANoActiveFactors = &Code{key: "mfa:1233", module: "mfa", number: 1233, name: "no_active_factors", message: "no active factors enrolled", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Enroll MFA factor"}
+var ErrMFANoActiveFactors = &Code{key: "mfa:1233", module: "mfa", number: 1233, name: "no_active_factors", message: "no active factors enrolled", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when account has no active factors enrolled", action: "Enroll MFA factor"}
 
 // ErrMFAInvalidCertificate is mfa:1234: invalid certificate
 //
+// # Returned when a certificate is invalid
+//
 // Action: Fix certificate
-var ErrMFAInvalidCertificate = &Code{key: "mfa:1234", module: "mfa", number: 1234, name: "invalid_certificate", message: "invalid certificate", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix certificate"}
+var ErrMFAInvalidCertificate = &Code{key: "mfa:1234", module: "mfa", number: 1234, name: "invalid_certificate", message: "invalid certificate", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a certificate is invalid", action: "Fix certificate"}
 
 // ErrMFACertificateExpired is mfa:1235: certificate has expired
 //
+// # Returned when a certificate has expired
+//
 // Action: Renew certificate
-var ErrMFACertificateExpired = &Code{key: "mfa:1235", module: "mfa", number: 1235, name: "certificate_expired", message: "certificate has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Renew certificate"}
+var ErrMFACertificateExpired = &Code{key: "mfa:1235", module: "mfa", number: 1235, name: "certificate_expired", message: "certificate has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a certificate has expired", action: "Renew certificate"}
 
 // ErrMFACertificateNotYetValid is mfa:1236: certificate is not yet valid
 //
+// # Returned when a certificate is not yet valid
+//
 // Action: Check certificate dates
-var ErrMFACertificateNotYetValid = &Code{key: "mfa:1236", module: "mfa", number: 1236, name: "certificate_not_yet_valid", message: "certificate is not yet valid", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Check certificate dates"}
+var ErrMFACertificateNotYetValid = &Code{key: "mfa:1236", module: "mfa", number: 1236, name: "certificate_not_yet_valid", message: "certificate is not yet valid", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a certificate is not yet valid", action: "Check certificate dates"}
 
 // ErrMFACertificateRevoked is mfa:1237: certificate has been revoked
 //
+// # Returned when a certificate has been revoked
+//
 // Action: Use valid certificate
-var ErrMFACertificateRevoked = &Code{key: "mfa:1237", module: "mfa", number: 1237, name: "certificate_revoked", message: "certificate has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Use valid certificate"}
+var ErrMFACertificateRevoked = &Code{key: "mfa:1237", module: "mfa", number: 1237, name: "certificate_revoked", message: "certificate has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a certificate has been revoked", action: "Use valid certificate"}
 
 // ErrMFACertificateChainInvalid is mfa:1238: certificate chain is invalid
 //
+// # Returned when a certificate chain is invalid
+//
 // Action: Fix certificate chain
-var ErrMFACertificateChainInvalid = &Code{key: "mfa:1238", module: "mfa", number: 1238, name: "certificate_chain_invalid", message: "certificate chain is invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix certificate chain"}
+var ErrMFACertificateChainInvalid = &Code{key: "mfa:1238", module: "mfa", number: 1238, name: "certificate_chain_invalid", message: "certificate chain is invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a certificate chain is invalid", action: "Fix certificate chain"}
 
 // ErrMFARevocationCheckFailed is mfa:1239: certificate revocation check failed
 //
+// # Returned when revocation checking fails
+//
 // Action: Retry
-var ErrMFARevocationCheckFailed = &Code{key: "mfa:1239", module: "mfa", number: 1239, name: "revocation_check_failed", message: "certificate revocation check failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, action: "Retry"}
+var ErrMFARevocationCheckFailed = &Code{key: "mfa:1239", module: "mfa", number: 1239, name: "revocation_check_failed", message: "certificate revocation check failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when revocation checking fails", action: "Retry"}
 
 // ErrMFASmartCardAuthFailed is mfa:1240: smart card authentication failed
 //
+// # Returned when smart card authentication fails
+//
 // Action: Check smart card
-var ErrMFASmartCardAuthFailed = &Code{key: "mfa:1240", module: "mfa", number: 1240, name: "smart_card_auth_failed", message: "smart card authentication failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Check smart card"}
+var ErrMFASmartCardAuthFailed = &Code{key: "mfa:1240", module: "mfa", number: 1240, name: "smart_card_auth_failed", message: "smart card authentication failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when smart card authentication fails", action: "Check smart card"}
 
 // ErrMFAInvalidSignature is mfa:1241: invalid signature
 //
+// # Returned when a signature is invalid
+//
 // Action: Re-sign
-var ErrMFAInvalidSignature = &Code{key: "mfa:1241", module: "mfa", number: 1241, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Re-sign"}
+var ErrMFAInvalidSignature = &Code{key: "mfa:1241", module: "mfa", number: 1241, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a signature is invalid", action: "Re-sign"}
 
 // ErrMFAKeyUsageNotAllowed is mfa:1242: key usage not allowed for this operation
 //
+// # Returned when key usage is not allowed
+//
 // Action: Use correct key
-var ErrMFAKeyUsageNotAllowed = &Code{key: "mfa:1242", module: "mfa", number: 1242, name: "key_usage_not_allowed", message: "key usage not allowed for this operation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Use correct key"}
+var ErrMFAKeyUsageNotAllowed = &Code{key: "mfa:1242", module: "mfa", number: 1242, name: "key_usage_not_allowed", message: "key usage not allowed for this operation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when key usage is not allowed", action: "Use correct key"}
 
 // ErrMFAPinRequired is mfa:1243: PIN verification required
 //
+// # Returned when PIN verification is required
+//
 // Action: Provide PIN
-var ErrMFAPinRequired = &Code{key: "mfa:1243", module: "mfa", number: 1243, name: "pin_required", message: "PIN verification required", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Provide PIN"}
+var ErrMFAPinRequired = &Code{key: "mfa:1243", module: "mfa", number: 1243, name: "pin_required", message: "PIN verification required", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when PIN verification is required", action: "Provide PIN"}
 
 // ErrMFASmartCardExpired is mfa:1244: smart card has expired
 //
+// # Returned when a smart card has expired
+//
 // Action: Renew smart card
-var ErrMFASmartCardExpired = &Code{key: "mfa:1244", module: "mfa", number: 1244, name: "smart_card_expired", message: "smart card has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Renew smart card"}
+var ErrMFASmartCardExpired = &Code{key: "mfa:1244", module: "mfa", number: 1244, name: "smart_card_expired", message: "smart card has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a smart card has expired", action: "Renew smart card"}
 
 // ErrMFAFido2InvalidAttestation is mfa:1250: invalid FIDO2 attestation
-var ErrMFAFido2InvalidAttestation = &Code{key: "mfa:1250", module: "mfa", number: 1250, name: "fido2_invalid_attestation", message: "invalid FIDO2 attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when attestation is invalid
+var ErrMFAFido2InvalidAttestation = &Code{key: "mfa:1250", module: "mfa", number: 1250, name: "fido2_invalid_attestation", message: "invalid FIDO2 attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when attestation is invalid"}
 
 // ErrMFAFido2InvalidAuthenticatorData is mfa:1251: invalid authenticator data
-var ErrMFAFido2InvalidAuthenticatorData = &Code{key: "mfa:1251", module: "mfa", number: 1251, name: "fido2_invalid_authenticator_data", message: "invalid authenticator data", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when authenticator data is invalid
+var ErrMFAFido2InvalidAuthenticatorData = &Code{key: "mfa:1251", module: "mfa", number: 1251, name: "fido2_invalid_authenticator_data", message: "invalid authenticator data", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when authenticator data is invalid"}
 
 // ErrMFAFido2InvalidClientData is mfa:1252: invalid client data JSON
-var ErrMFAFido2InvalidClientData = &Code{key: "mfa:1252", module: "mfa", number: 1252, name: "fido2_invalid_client_data", message: "invalid client data JSON", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when client data is invalid
+var ErrMFAFido2InvalidClientData = &Code{key: "mfa:1252", module: "mfa", number: 1252, name: "fido2_invalid_client_data", message: "invalid client data JSON", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when client data is invalid"}
 
 // ErrMFAFido2InvalidSignature is mfa:1253: FIDO2 signature verification failed
-var ErrMFAFido2InvalidSignature = &Code{key: "mfa:1253", module: "mfa", number: 1253, name: "fido2_invalid_signature", message: "FIDO2 signature verification failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when signature verification fails
+var ErrMFAFido2InvalidSignature = &Code{key: "mfa:1253", module: "mfa", number: 1253, name: "fido2_invalid_signature", message: "FIDO2 signature verification failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when signature verification fails"}
 
 // ErrMFAFido2ChallengeMismatch is mfa:1254: FIDO2 challenge mismatch
-var ErrMFAFido2ChallengeMismatch = &Code{key: "mfa:1254", module: "mfa", number: 1254, name: "fido2_challenge_mismatch", message: "FIDO2 challenge mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when challenge doesn't match
+var ErrMFAFido2ChallengeMismatch = &Code{key: "mfa:1254", module: "mfa", number: 1254, name: "fido2_challenge_mismatch", message: "FIDO2 challenge mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when challenge doesn't match"}
 
 // ErrMFAFido2OriginMismatch is mfa:1255: FIDO2 origin mismatch
-var ErrMFAFido2OriginMismatch = &Code{key: "mfa:1255", module: "mfa", number: 1255, name: "fido2_origin_mismatch", message: "FIDO2 origin mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when origin doesn't match
+var ErrMFAFido2OriginMismatch = &Code{key: "mfa:1255", module: "mfa", number: 1255, name: "fido2_origin_mismatch", message: "FIDO2 origin mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when origin doesn't match"}
 
 // ErrMFAFido2RpidMismatch is mfa:1256: FIDO2 relying party ID mismatch
-var ErrMFAFido2RpidMismatch = &Code{key: "mfa:1256", module: "mfa", number: 1256, name: "fido2_rpid_mismatch", message: "FIDO2 relying party ID mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when relying party ID doesn't match
+var ErrMFAFido2RpidMismatch = &Code{key: "mfa:1256", module: "mfa", number: 1256, name: "fido2_rpid_mismatch", message: "FIDO2 relying party ID mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when relying party ID doesn't match"}
 
 // ErrMFAFido2UserNotPresent is mfa:1257: FIDO2 user presence not verified
-var ErrMFAFido2UserNotPresent = &Code{key: "mfa:1257", module: "mfa", number: 1257, name: "fido2_user_not_present", message: "FIDO2 user presence not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when user presence flag not set
+var ErrMFAFido2UserNotPresent = &Code{key: "mfa:1257", module: "mfa", number: 1257, name: "fido2_user_not_present", message: "FIDO2 user presence not verified", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when user presence flag not set"}
 
 // ErrMFAFido2UserNotVerified is mfa:1258: FIDO2 user verification not performed
-var ErrMFAFido2UserNotVerified = &Code{key: "mfa:1258", module: "mfa", number: 1258, name: "fido2_user_not_verified", message: "FIDO2 user verification not performed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when user verification required but not performed
+var ErrMFAFido2UserNotVerified = &Code{key: "mfa:1258", module: "mfa", number: 1258, name: "fido2_user_not_verified", message: "FIDO2 user verification not performed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when user verification required but not performed"}
 
 // ErrMFAFido2InvalidPublicKey is mfa:1259: invalid FIDO2 public key
-var ErrMFAFido2InvalidPublicKey = &Code{key: "mfa:1259", module: "mfa", number: 1259, name: "fido2_invalid_public_key", message: "invalid FIDO2 public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when public key is invalid
+var ErrMFAFido2InvalidPublicKey = &Code{key: "mfa:1259", module: "mfa", number: 1259, name: "fido2_invalid_public_key", message: "invalid FIDO2 public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when public key is invalid"}
 
 // ErrMFAFido2ReplayDetected is mfa:1260: FIDO2 replay attack detected
-var ErrMFAFido2ReplayDetected = &Code{key: "mfa:1260", module: "mfa", number: 1260, name: "fido2_replay_detected", message: "FIDO2 replay attack detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when replay attack is detected
+var ErrMFAFido2ReplayDetected = &Code{key: "mfa:1260", module: "mfa", number: 1260, name: "fido2_replay_detected", message: "FIDO2 replay attack detected", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when replay attack is detected"}
 
 // ErrMFAFido2UnsupportedAlgorithm is mfa:1261: unsupported COSE algorithm
-var ErrMFAFido2UnsupportedAlgorithm = &Code{key: "mfa:1261", module: "mfa", number: 1261, name: "fido2_unsupported_algorithm", message: "unsupported COSE algorithm", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned for unsupported COSE algorithms
+var ErrMFAFido2UnsupportedAlgorithm = &Code{key: "mfa:1261", module: "mfa", number: 1261, name: "fido2_unsupported_algorithm", message: "unsupported COSE algorithm", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for unsupported COSE algorithms"}
 
 // ErrMFAFido2UnsupportedAttestationFormat is mfa:1262: unsupported attestation format
-var ErrMFAFido2UnsupportedAttestationFormat = &Code{key: "mfa:1262", module: "mfa", number: 1262, name: "fido2_unsupported_attestation_format", message: "unsupported attestation format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned for unsupported attestation formats
+var ErrMFAFido2UnsupportedAttestationFormat = &Code{key: "mfa:1262", module: "mfa", number: 1262, name: "fido2_unsupported_attestation_format", message: "unsupported attestation format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for unsupported attestation formats"}
 
 // ErrMFAFido2InvalidCbor is mfa:1263: invalid CBOR encoding
-var ErrMFAFido2InvalidCbor = &Code{key: "mfa:1263", module: "mfa", number: 1263, name: "fido2_invalid_cbor", message: "invalid CBOR encoding", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when CBOR decoding fails
+var ErrMFAFido2InvalidCbor = &Code{key: "mfa:1263", module: "mfa", number: 1263, name: "fido2_invalid_cbor", message: "invalid CBOR encoding", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when CBOR decoding fails"}
 
 // ErrMFAFido2CounterTooLow is mfa:1264: FIDO2 signature counter too low - possible cloned authenticator
-var ErrMFAFido2CounterTooLow = &Code{key: "mfa:1264", module: "mfa", number: 1264, name: "fido2_counter_too_low", message: "FIDO2 signature counter too low - possible cloned authenticator", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when signature counter is too low (potential clone)
+var ErrMFAFido2CounterTooLow = &Code{key: "mfa:1264", module: "mfa", number: 1264, name: "fido2_counter_too_low", message: "FIDO2 signature counter too low - possible cloned authenticator", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when signature counter is too low (potential clone)"}
+
+// ErrOraclePriceEntryExists is oracle:1: price entry exist
+//
+// Is the error when price entry already exists
+var ErrOraclePriceEntryExists = &Code{key: "oracle:1", module: "oracle", number: 1, name: "price_entry_exists", message: "price entry exist", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Is the error when price entry already exists"}
+
+// ErrOracleInvalidTimestamp is oracle:2: invalid timestamp
+//
+// Is the error indicating invalid timestamp
+var ErrOracleInvalidTimestamp = &Code{key: "oracle:2", module: "oracle", number: 2, name: "invalid_timestamp", message: "invalid timestamp", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error indicating invalid timestamp"}
+
+// ErrOracleUnauthorizedWriterAddress is oracle:3: unauthorized writer address
+//
+// Is the error indicating signer is not allowed to add price records
+var ErrOracleUnauthorizedWriterAddress = &Code{key: "oracle:3", module: "oracle", number: 3, name: "unauthorized_writer_address", message: "unauthorized writer address", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Is the error indicating signer is not allowed to add price records"}
+
+// ErrOraclePriceStalled is oracle:4: price stalled
+//
+// Is the error when price data is stale
+var ErrOraclePriceStalled = &Code{key: "oracle:4", module: "oracle", number: 4, name: "price_stalled", message: "price stalled", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Is the error when price data is stale"}
+
+// ErrOracleInvalidFeedContractParams is oracle:5: invalid feed contract params
+//
+// Is the error when feed contract params are invalid
+var ErrOracleInvalidFeedContractParams = &Code{key: "oracle:5", module: "oracle", number: 5, name: "invalid_feed_contract_params", message: "invalid feed contract params", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error when feed contract params are invalid"}
+
+// ErrOracleInvalidFeedContractConfig is oracle:6: invalid feed contract config
+//
+// Is the error when feed contract config is invalid
+var ErrOracleInvalidFeedContractConfig = &Code{key: "oracle:6", module: "oracle", number: 6, name: "invalid_feed_contract_config", message: "invalid feed contract config", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error when feed contract config is invalid"}
+
+// ErrOracleTwapZeroWeight is oracle:7: invalid TWAP calculation: zero weight
+var ErrOracleTwapZeroWeight = &Code{key: "oracle:7", module: "oracle", number: 7, name: "twap_zero_weight", message: "invalid TWAP calculation: zero weight", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrProviderInvalidProviderURI is provider:1: invalid provider: invalid host uri
+//
+// Register error code for invalid provider uri
+var ErrProviderInvalidProviderURI = &Code{key: "provider:1", module: "provider", number: 1, name: "invalid_provider_uri", message: "invalid provider: invalid host uri", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Register error code for invalid provider uri"}
+
+// ErrProviderNotAbsProviderURI is provider:2: invalid provider: not absolute host uri
+//
+// Register error code for not absolute provider uri
+var ErrProviderNotAbsProviderURI = &Code{key: "provider:2", module: "provider", number: 2, name: "not_abs_provider_uri", message: "invalid provider: not absolute host uri", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Register error code for not absolute provider uri"}
+
+// ErrProviderNotFound is provider:3: invalid provider: address not found
+//
+// Provider not found
+var ErrProviderNotFound = &Code{key: "provider:3", module: "provider", number: 3, name: "provider_not_found", message: "invalid provider: address not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Provider not found"}
+
+// ErrProviderExists is provider:4: invalid provider: already exists
+//
+// Provider already exists
+var ErrProviderExists = &Code{key: "provider:4", module: "provider", number: 4, name: "provider_exists", message: "invalid provider: already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Provider already exists"}
+
+// ErrProviderInvalidAddress is provider:5: invalid address
+//
+// Invalid provider address
+var ErrProviderInvalidAddress = &Code{key: "provider:5", module: "provider", number: 5, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Invalid provider address"}
+
+// ErrProviderAttributes is provider:6: attribute specification error
+//
+// Error code for provider attribute problems
+var ErrProviderAttributes = &Code{key: "provider:6", module: "provider", number: 6, name: "attributes", message: "attribute specification error", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Error code for provider attribute problems"}
+
+// ErrProviderIncompatibleAttributes is provider:7: attributes cannot be changed
+//
+// Error code for attributes update
+var ErrProviderIncompatibleAttributes = &Code{key: "provider:7", module: "provider", number: 7, name: "incompatible_attributes", message: "attributes cannot be changed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Error code for attributes update"}
+
+// ErrProviderInvalidInfoWebsite is provider:8: invalid provider: invalid info website
+//
+// Register error code for invalid info website
+var ErrProviderInvalidInfoWebsite = &Code{key: "provider:8", module: "provider", number: 8, name: "invalid_info_website", message: "invalid provider: invalid info website", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Register error code for invalid info website"}
+
+// ErrProviderSDKInternal is provider:9: internal error
+//
+// The platform Go SDK's copy of ErrProviderInternal (provider:10), which the chain module registers.
+//
+// Internal error
+var ErrProviderSDKInternal = &Code{key: "provider:9", module: "provider", number: 9, name: "internal_sdk", message: "internal error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Internal error"}
 
 // ErrProviderInternal is provider:10: internal error
-var ErrProviderInternal = &Code{key: "provider:10", module: "provider", number: 10, name: "internal", message: "internal error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Defines registered error code for internal error
+var ErrProviderInternal = &Code{key: "provider:10", module: "provider", number: 10, name: "internal", message: "internal error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Defines registered error code for internal error"}
 
 // ErrProviderInsufficientVeidScore is provider:11: VEID score below required threshold for provider registration
-var ErrProviderInsufficientVeidScore = &Code{key: "provider:11", module: "provider", number: 11, name: "insufficient_veid_score", message: "VEID score below required threshold for provider registration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Defines error when VEID score is below required threshold
+var ErrProviderInsufficientVeidScore = &Code{key: "provider:11", module: "provider", number: 11, name: "insufficient_veid_score", message: "VEID score below required threshold for provider registration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Defines error when VEID score is below required threshold"}
 
 // ErrProviderMFARequired is provider:12: MFA authorization required for provider registration
-var ErrProviderMFARequired = &Code{key: "provider:12", module: "provider", number: 12, name: "mfa_required", message: "MFA authorization required for provider registration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Defines error when MFA is required but not provided
+var ErrProviderMFARequired = &Code{key: "provider:12", module: "provider", number: 12, name: "mfa_required", message: "MFA authorization required for provider registration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Defines error when MFA is required but not provided"}
+
+// ErrProviderInvalidPublicKey is provider:20: invalid public key
+//
+// Invalid public key format or length
+var ErrProviderInvalidPublicKey = &Code{key: "provider:20", module: "provider", number: 20, name: "invalid_public_key", message: "invalid public key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Invalid public key format or length"}
+
+// ErrProviderInvalidPublicKeyType is provider:21: invalid public key type
+//
+// Unsupported public key type
+var ErrProviderInvalidPublicKeyType = &Code{key: "provider:21", module: "provider", number: 21, name: "invalid_public_key_type", message: "invalid public key type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Unsupported public key type"}
+
+// ErrProviderPublicKeyNotFound is provider:22: public key not found
+//
+// Public key not found for provider
+var ErrProviderPublicKeyNotFound = &Code{key: "provider:22", module: "provider", number: 22, name: "public_key_not_found", message: "public key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Public key not found for provider"}
+
+// ErrProviderInvalidRotationSignature is provider:23: invalid rotation signature
+//
+// Invalid signature for key rotation
+var ErrProviderInvalidRotationSignature = &Code{key: "provider:23", module: "provider", number: 23, name: "invalid_rotation_signature", message: "invalid rotation signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Invalid signature for key rotation"}
+
+// ErrProviderHasActiveLeases is provider:24: provider has active leases
+//
+// Cannot delete provider with active leases
+var ErrProviderHasActiveLeases = &Code{key: "provider:24", module: "provider", number: 24, name: "provider_has_active_leases", message: "provider has active leases", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Cannot delete provider with active leases"}
+
+// ErrProviderInvalidDomain is provider:30: invalid domain
+//
+// Invalid domain format
+var ErrProviderInvalidDomain = &Code{key: "provider:30", module: "provider", number: 30, name: "invalid_domain", message: "invalid domain", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Invalid domain format"}
+
+// ErrProviderDomainVerificationNotFound is provider:31: domain verification not found
+//
+// Domain verification record not found
+var ErrProviderDomainVerificationNotFound = &Code{key: "provider:31", module: "provider", number: 31, name: "domain_verification_not_found", message: "domain verification not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Domain verification record not found"}
+
+// ErrProviderDomainVerificationFailed is provider:32: domain verification failed
+//
+// Domain verification failed (DNS check)
+var ErrProviderDomainVerificationFailed = &Code{key: "provider:32", module: "provider", number: 32, name: "domain_verification_failed", message: "domain verification failed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Domain verification failed (DNS check)"}
+
+// ErrProviderDomainVerificationExpired is provider:33: domain verification token expired
+//
+// Domain verification token expired
+var ErrProviderDomainVerificationExpired = &Code{key: "provider:33", module: "provider", number: 33, name: "domain_verification_expired", message: "domain verification token expired", category: CategoryTimeout, severity: SeverityError, retryable: true, httpStatus: 504, description: "Domain verification token expired"}
 
 // ErrRatelimitAccountRateLimited is ratelimit:1: account rate limited: too many transactions in this block
-var ErrRatelimitAccountRateLimited = &Code{key: "ratelimit:1", module: "ratelimit", number: 1, name: "account_rate_limited", message: "account rate limited: too many transactions in this block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when an account exceeds its per-block transaction limit
+var ErrRatelimitAccountRateLimited = &Code{key: "ratelimit:1", module: "ratelimit", number: 1, name: "account_rate_limited", message: "account rate limited: too many transactions in this block", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Returned when an account exceeds its per-block transaction limit"}
 
 // ErrRatelimitVeidRateLimited is ratelimit:2: VEID rate limited: too many VEID transactions in this block
-var ErrRatelimitVeidRateLimited = &Code{key: "ratelimit:2", module: "ratelimit", number: 2, name: "veid_rate_limited", message: "VEID rate limited: too many VEID transactions in this block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when the global VEID transaction limit is exceeded
+var ErrRatelimitVeidRateLimited = &Code{key: "ratelimit:2", module: "ratelimit", number: 2, name: "veid_rate_limited", message: "VEID rate limited: too many VEID transactions in this block", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Returned when the global VEID transaction limit is exceeded"}
 
 // ErrRatelimitBlockRateLimited is ratelimit:3: block rate limited: too many transactions in this block
-var ErrRatelimitBlockRateLimited = &Code{key: "ratelimit:3", module: "ratelimit", number: 3, name: "block_rate_limited", message: "block rate limited: too many transactions in this block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when the total block transaction limit is exceeded
+var ErrRatelimitBlockRateLimited = &Code{key: "ratelimit:3", module: "ratelimit", number: 3, name: "block_rate_limited", message: "block rate limited: too many transactions in this block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when the total block transaction limit is exceeded"}
 
 // ErrRatelimitInvalidRateLimitParams is ratelimit:4: invalid rate limit parameters
-var ErrRatelimitInvalidRateLimitParams = &Code{key: "ratelimit:4", module: "ratelimit", number: 4, name: "invalid_rate_limit_params", message: "invalid rate limit parameters", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when rate limit parameters are invalid
+var ErrRatelimitInvalidRateLimitParams = &Code{key: "ratelimit:4", module: "ratelimit", number: 4, name: "invalid_rate_limit_params", message: "invalid rate limit parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when rate limit parameters are invalid"}
 
 // ErrResourcesInvalidRequest is resources:1: invalid resource request
 var ErrResourcesInvalidRequest = &Code{key: "resources:1", module: "resources", number: 1, name: "invalid_request", message: "invalid resource request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -1501,91 +2722,149 @@ var ErrReviewSDKInvalidReviewID = &Code{key: "review:6", module: "review", numbe
 var ErrReviewInvalidReason = &Code{key: "review:7", module: "review", number: 7, name: "invalid_reason", message: "invalid reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrReviewInvalidRating is review:2300: invalid rating: must be between 1 and 5
-var ErrReviewInvalidRating = &Code{key: "review:2300", module: "review", number: 2300, name: "invalid_rating", message: "invalid rating: must be between 1 and 5", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a rating is outside the 1-5 range
+var ErrReviewInvalidRating = &Code{key: "review:2300", module: "review", number: 2300, name: "invalid_rating", message: "invalid rating: must be between 1 and 5", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a rating is outside the 1-5 range"}
 
 // ErrReviewInvalidReviewText is review:2301: invalid review text
-var ErrReviewInvalidReviewText = &Code{key: "review:2301", module: "review", number: 2301, name: "invalid_review_text", message: "invalid review text", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when review text is invalid
+var ErrReviewInvalidReviewText = &Code{key: "review:2301", module: "review", number: 2301, name: "invalid_review_text", message: "invalid review text", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when review text is invalid"}
 
 // ErrReviewOrderNotFound is review:2302: order not found
-var ErrReviewOrderNotFound = &Code{key: "review:2302", module: "review", number: 2302, name: "order_not_found", message: "order not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when the order is not found
+var ErrReviewOrderNotFound = &Code{key: "review:2302", module: "review", number: 2302, name: "order_not_found", message: "order not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when the order is not found"}
 
 // ErrReviewOrderNotCompleted is review:2303: order not completed: only completed orders can be reviewed
-var ErrReviewOrderNotCompleted = &Code{key: "review:2303", module: "review", number: 2303, name: "order_not_completed", message: "order not completed: only completed orders can be reviewed", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to review an incomplete order
+var ErrReviewOrderNotCompleted = &Code{key: "review:2303", module: "review", number: 2303, name: "order_not_completed", message: "order not completed: only completed orders can be reviewed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to review an incomplete order"}
 
 // ErrReviewUnauthorizedReviewer is review:2304: unauthorized: reviewer must be the order customer
-var ErrReviewUnauthorizedReviewer = &Code{key: "review:2304", module: "review", number: 2304, name: "unauthorized_reviewer", message: "unauthorized: reviewer must be the order customer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when reviewer is not the order customer
+var ErrReviewUnauthorizedReviewer = &Code{key: "review:2304", module: "review", number: 2304, name: "unauthorized_reviewer", message: "unauthorized: reviewer must be the order customer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when reviewer is not the order customer"}
 
 // ErrReviewDuplicateReview is review:2305: duplicate review: order has already been reviewed
-var ErrReviewDuplicateReview = &Code{key: "review:2305", module: "review", number: 2305, name: "duplicate_review", message: "duplicate review: order has already been reviewed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an order has already been reviewed
+var ErrReviewDuplicateReview = &Code{key: "review:2305", module: "review", number: 2305, name: "duplicate_review", message: "duplicate review: order has already been reviewed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when an order has already been reviewed"}
 
 // ErrReviewNotFound is review:2306: review not found
-var ErrReviewNotFound = &Code{key: "review:2306", module: "review", number: 2306, name: "review_not_found", message: "review not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a review is not found
+var ErrReviewNotFound = &Code{key: "review:2306", module: "review", number: 2306, name: "review_not_found", message: "review not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a review is not found"}
 
 // ErrReviewProviderNotFound is review:2307: provider not found
-var ErrReviewProviderNotFound = &Code{key: "review:2307", module: "review", number: 2307, name: "provider_not_found", message: "provider not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when the provider is not found
+var ErrReviewProviderNotFound = &Code{key: "review:2307", module: "review", number: 2307, name: "provider_not_found", message: "provider not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when the provider is not found"}
 
 // ErrReviewInvalidReviewID is review:2308: invalid review ID
-var ErrReviewInvalidReviewID = &Code{key: "review:2308", module: "review", number: 2308, name: "invalid_review_id", message: "invalid review ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a review ID is invalid
+var ErrReviewInvalidReviewID = &Code{key: "review:2308", module: "review", number: 2308, name: "invalid_review_id", message: "invalid review ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a review ID is invalid"}
 
 // ErrReviewInvalidAddress is review:2309: invalid address
-var ErrReviewInvalidAddress = &Code{key: "review:2309", module: "review", number: 2309, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an address is invalid
+var ErrReviewInvalidAddress = &Code{key: "review:2309", module: "review", number: 2309, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an address is invalid"}
 
 // ErrReviewContentHashMismatch is review:2310: content hash mismatch: review content integrity check failed
-var ErrReviewContentHashMismatch = &Code{key: "review:2310", module: "review", number: 2310, name: "content_hash_mismatch", message: "content hash mismatch: review content integrity check failed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when content hash verification fails
+var ErrReviewContentHashMismatch = &Code{key: "review:2310", module: "review", number: 2310, name: "content_hash_mismatch", message: "content hash mismatch: review content integrity check failed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when content hash verification fails"}
 
 // ErrReviewTextTooLong is review:2311: review text too long
-var ErrReviewTextTooLong = &Code{key: "review:2311", module: "review", number: 2311, name: "review_text_too_long", message: "review text too long", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when review text exceeds maximum length
+var ErrReviewTextTooLong = &Code{key: "review:2311", module: "review", number: 2311, name: "review_text_too_long", message: "review text too long", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when review text exceeds maximum length"}
 
 // ErrReviewTextTooShort is review:2312: review text too short
-var ErrReviewTextTooShort = &Code{key: "review:2312", module: "review", number: 2312, name: "review_text_too_short", message: "review text too short", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when review text is too short
+var ErrReviewTextTooShort = &Code{key: "review:2312", module: "review", number: 2312, name: "review_text_too_short", message: "review text too short", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when review text is too short"}
 
 // ErrReviewInvalidOrderID is review:2313: invalid order ID
-var ErrReviewInvalidOrderID = &Code{key: "review:2313", module: "review", number: 2313, name: "invalid_order_id", message: "invalid order ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the order ID is invalid
+var ErrReviewInvalidOrderID = &Code{key: "review:2313", module: "review", number: 2313, name: "invalid_order_id", message: "invalid order ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the order ID is invalid"}
 
 // ErrReviewAggregationNotFound is review:2314: provider rating aggregation not found
-var ErrReviewAggregationNotFound = &Code{key: "review:2314", module: "review", number: 2314, name: "aggregation_not_found", message: "provider rating aggregation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when provider aggregation is not found
+var ErrReviewAggregationNotFound = &Code{key: "review:2314", module: "review", number: 2314, name: "aggregation_not_found", message: "provider rating aggregation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when provider aggregation is not found"}
 
 // ErrRolesInvalidAddress is roles:1400: invalid address
-var ErrRolesInvalidAddress = &Code{key: "roles:1400", module: "roles", number: 1400, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an address is invalid
+var ErrRolesInvalidAddress = &Code{key: "roles:1400", module: "roles", number: 1400, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an address is invalid"}
 
 // ErrRolesInvalidRole is roles:1401: invalid role
-var ErrRolesInvalidRole = &Code{key: "roles:1401", module: "roles", number: 1401, name: "invalid_role", message: "invalid role", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a role is invalid
+var ErrRolesInvalidRole = &Code{key: "roles:1401", module: "roles", number: 1401, name: "invalid_role", message: "invalid role", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a role is invalid"}
 
 // ErrRolesInvalidAccountState is roles:1402: invalid account state
-var ErrRolesInvalidAccountState = &Code{key: "roles:1402", module: "roles", number: 1402, name: "invalid_account_state", message: "invalid account state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an account state is invalid
+var ErrRolesInvalidAccountState = &Code{key: "roles:1402", module: "roles", number: 1402, name: "invalid_account_state", message: "invalid account state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an account state is invalid"}
 
 // ErrRolesUnauthorized is roles:1403: unauthorized
-var ErrRolesUnauthorized = &Code{key: "roles:1403", module: "roles", number: 1403, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when the sender is not authorized to perform an action
+var ErrRolesUnauthorized = &Code{key: "roles:1403", module: "roles", number: 1403, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the sender is not authorized to perform an action"}
 
 // ErrRolesRoleNotFound is roles:1404: role assignment not found
-var ErrRolesRoleNotFound = &Code{key: "roles:1404", module: "roles", number: 1404, name: "role_not_found", message: "role assignment not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a role assignment is not found
+var ErrRolesRoleNotFound = &Code{key: "roles:1404", module: "roles", number: 1404, name: "role_not_found", message: "role assignment not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a role assignment is not found"}
 
 // ErrRolesRoleAlreadyAssigned is roles:1405: role already assigned
-var ErrRolesRoleAlreadyAssigned = &Code{key: "roles:1405", module: "roles", number: 1405, name: "role_already_assigned", message: "role already assigned", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a role is already assigned to an account
+var ErrRolesRoleAlreadyAssigned = &Code{key: "roles:1405", module: "roles", number: 1405, name: "role_already_assigned", message: "role already assigned", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a role is already assigned to an account"}
 
 // ErrRolesAccountStateNotFound is roles:1406: account state not found
-var ErrRolesAccountStateNotFound = &Code{key: "roles:1406", module: "roles", number: 1406, name: "account_state_not_found", message: "account state not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an account state is not found
+var ErrRolesAccountStateNotFound = &Code{key: "roles:1406", module: "roles", number: 1406, name: "account_state_not_found", message: "account state not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an account state is not found"}
 
 // ErrRolesInvalidStateTransition is roles:1407: invalid state transition
-var ErrRolesInvalidStateTransition = &Code{key: "roles:1407", module: "roles", number: 1407, name: "invalid_state_transition", message: "invalid state transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an account state transition is not allowed
+var ErrRolesInvalidStateTransition = &Code{key: "roles:1407", module: "roles", number: 1407, name: "invalid_state_transition", message: "invalid state transition", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an account state transition is not allowed"}
 
 // ErrRolesCannotModifyGenesisAccount is roles:1408: cannot modify genesis account
-var ErrRolesCannotModifyGenesisAccount = &Code{key: "roles:1408", module: "roles", number: 1408, name: "cannot_modify_genesis_account", message: "cannot modify genesis account", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when trying to modify a genesis account inappropriately
+var ErrRolesCannotModifyGenesisAccount = &Code{key: "roles:1408", module: "roles", number: 1408, name: "cannot_modify_genesis_account", message: "cannot modify genesis account", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to modify a genesis account inappropriately"}
 
 // ErrRolesAccountTerminated is roles:1409: account is terminated
-var ErrRolesAccountTerminated = &Code{key: "roles:1409", module: "roles", number: 1409, name: "account_terminated", message: "account is terminated", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to perform operations on a terminated account
+var ErrRolesAccountTerminated = &Code{key: "roles:1409", module: "roles", number: 1409, name: "account_terminated", message: "account is terminated", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to perform operations on a terminated account"}
 
 // ErrRolesAccountSuspended is roles:1410: account is suspended
-var ErrRolesAccountSuspended = &Code{key: "roles:1410", module: "roles", number: 1410, name: "account_suspended", message: "account is suspended", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to perform operations on a suspended account
+var ErrRolesAccountSuspended = &Code{key: "roles:1410", module: "roles", number: 1410, name: "account_suspended", message: "account is suspended", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to perform operations on a suspended account"}
 
 // ErrRolesNotGenesisAccount is roles:1411: only genesis accounts can perform this action
-var ErrRolesNotGenesisAccount = &Code{key: "roles:1411", module: "roles", number: 1411, name: "not_genesis_account", message: "only genesis accounts can perform this action", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when only genesis accounts can perform an action
+var ErrRolesNotGenesisAccount = &Code{key: "roles:1411", module: "roles", number: 1411, name: "not_genesis_account", message: "only genesis accounts can perform this action", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when only genesis accounts can perform an action"}
 
 // ErrRolesCannotRevokeOwnRole is roles:1412: cannot revoke own role
-var ErrRolesCannotRevokeOwnRole = &Code{key: "roles:1412", module: "roles", number: 1412, name: "cannot_revoke_own_role", message: "cannot revoke own role", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when trying to revoke own role
+var ErrRolesCannotRevokeOwnRole = &Code{key: "roles:1412", module: "roles", number: 1412, name: "cannot_revoke_own_role", message: "cannot revoke own role", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to revoke own role"}
 
 // ErrRolesCannotSuspendSelf is roles:1413: cannot suspend own account
-var ErrRolesCannotSuspendSelf = &Code{key: "roles:1413", module: "roles", number: 1413, name: "cannot_suspend_self", message: "cannot suspend own account", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when trying to suspend own account
+var ErrRolesCannotSuspendSelf = &Code{key: "roles:1413", module: "roles", number: 1413, name: "cannot_suspend_self", message: "cannot suspend own account", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to suspend own account"}
 
 // ErrSDKTxDecode is sdk:2: tx parse error
 var ErrSDKTxDecode = &Code{key: "sdk:2", module: "sdk", number: 2, name: "tx_decode", message: "tx parse error", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -1725,31 +3004,49 @@ var ErrSDKInvalidGasLimit = &Code{key: "sdk:41", module: "sdk", number: 41, name
 var ErrSDKTxTimeout = &Code{key: "sdk:42", module: "sdk", number: 42, name: "tx_timeout", message: "tx timeout", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrServicedeskConfigInvalid is servicedesk:1: invalid configuration
-var ErrServicedeskConfigInvalid = &Code{key: "servicedesk:1", module: "servicedesk", number: 1, name: "config_invalid", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid configuration
+var ErrServicedeskConfigInvalid = &Code{key: "servicedesk:1", module: "servicedesk", number: 1, name: "config_invalid", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid configuration"}
 
 // ErrServicedeskSyncFailed is servicedesk:2: sync failed
-var ErrServicedeskSyncFailed = &Code{key: "servicedesk:2", module: "servicedesk", number: 2, name: "sync_failed", message: "sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates a sync operation failed
+var ErrServicedeskSyncFailed = &Code{key: "servicedesk:2", module: "servicedesk", number: 2, name: "sync_failed", message: "sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a sync operation failed"}
 
 // ErrServicedeskExternalAPI is servicedesk:3: external API error
-var ErrServicedeskExternalAPI = &Code{key: "servicedesk:3", module: "servicedesk", number: 3, name: "external_api_error", message: "external API error", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Indicates an external API error
+var ErrServicedeskExternalAPI = &Code{key: "servicedesk:3", module: "servicedesk", number: 3, name: "external_api_error", message: "external API error", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Indicates an external API error"}
 
 // ErrServicedeskConflict is servicedesk:4: sync conflict detected
-var ErrServicedeskConflict = &Code{key: "servicedesk:4", module: "servicedesk", number: 4, name: "conflict", message: "sync conflict detected", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates a sync conflict
+var ErrServicedeskConflict = &Code{key: "servicedesk:4", module: "servicedesk", number: 4, name: "conflict", message: "sync conflict detected", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates a sync conflict"}
 
 // ErrServicedeskTicketNotFound is servicedesk:5: ticket not found
-var ErrServicedeskTicketNotFound = &Code{key: "servicedesk:5", module: "servicedesk", number: 5, name: "ticket_not_found", message: "ticket not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the ticket was not found
+var ErrServicedeskTicketNotFound = &Code{key: "servicedesk:5", module: "servicedesk", number: 5, name: "ticket_not_found", message: "ticket not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the ticket was not found"}
 
 // ErrServicedeskSignatureInvalid is servicedesk:6: invalid signature
-var ErrServicedeskSignatureInvalid = &Code{key: "servicedesk:6", module: "servicedesk", number: 6, name: "signature_invalid", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid callback signature
+var ErrServicedeskSignatureInvalid = &Code{key: "servicedesk:6", module: "servicedesk", number: 6, name: "signature_invalid", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid callback signature"}
 
 // ErrServicedeskRateLimited is servicedesk:7: rate limited
-var ErrServicedeskRateLimited = &Code{key: "servicedesk:7", module: "servicedesk", number: 7, name: "rate_limited", message: "rate limited", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Indicates rate limiting
+var ErrServicedeskRateLimited = &Code{key: "servicedesk:7", module: "servicedesk", number: 7, name: "rate_limited", message: "rate limited", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Indicates rate limiting"}
 
 // ErrServicedeskAttachmentFailed is servicedesk:8: attachment sync failed
-var ErrServicedeskAttachmentFailed = &Code{key: "servicedesk:8", module: "servicedesk", number: 8, name: "attachment_failed", message: "attachment sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates attachment sync failed
+var ErrServicedeskAttachmentFailed = &Code{key: "servicedesk:8", module: "servicedesk", number: 8, name: "attachment_failed", message: "attachment sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates attachment sync failed"}
 
 // ErrServicedeskAuditFailed is servicedesk:9: audit logging failed
-var ErrServicedeskAuditFailed = &Code{key: "servicedesk:9", module: "servicedesk", number: 9, name: "audit_failed", message: "audit logging failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates audit logging failed
+var ErrServicedeskAuditFailed = &Code{key: "servicedesk:9", module: "servicedesk", number: 9, name: "audit_failed", message: "audit logging failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates audit logging failed"}
 
 // ErrSettlementSDKInvalidAddress is settlement:1: invalid address
 //
@@ -1787,151 +3084,249 @@ var ErrSettlementSDKInvalidSignature = &Code{key: "settlement:6", module: "settl
 var ErrSettlementSDKInvalidReward = &Code{key: "settlement:7", module: "settlement", number: 7, name: "invalid_reward_sdk", message: "invalid reward", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementInvalidEscrow is settlement:1500: invalid escrow
-var ErrSettlementInvalidEscrow = &Code{key: "settlement:1500", module: "settlement", number: 1500, name: "invalid_escrow", message: "invalid escrow", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an escrow is malformed
+var ErrSettlementInvalidEscrow = &Code{key: "settlement:1500", module: "settlement", number: 1500, name: "invalid_escrow", message: "invalid escrow", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an escrow is malformed"}
 
 // ErrSettlementEscrowNotFound is settlement:1501: escrow not found
-var ErrSettlementEscrowNotFound = &Code{key: "settlement:1501", module: "settlement", number: 1501, name: "escrow_not_found", message: "escrow not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an escrow is not found
+var ErrSettlementEscrowNotFound = &Code{key: "settlement:1501", module: "settlement", number: 1501, name: "escrow_not_found", message: "escrow not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an escrow is not found"}
 
 // ErrSettlementEscrowExists is settlement:1502: escrow already exists
-var ErrSettlementEscrowExists = &Code{key: "settlement:1502", module: "settlement", number: 1502, name: "escrow_exists", message: "escrow already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an escrow already exists
+var ErrSettlementEscrowExists = &Code{key: "settlement:1502", module: "settlement", number: 1502, name: "escrow_exists", message: "escrow already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when an escrow already exists"}
 
 // ErrSettlementInvalidStateTransition is settlement:1503: invalid state transition
-var ErrSettlementInvalidStateTransition = &Code{key: "settlement:1503", module: "settlement", number: 1503, name: "invalid_state_transition", message: "invalid state transition", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a state transition is invalid
+var ErrSettlementInvalidStateTransition = &Code{key: "settlement:1503", module: "settlement", number: 1503, name: "invalid_state_transition", message: "invalid state transition", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a state transition is invalid"}
 
 // ErrSettlementInsufficientFunds is settlement:1504: insufficient funds
-var ErrSettlementInsufficientFunds = &Code{key: "settlement:1504", module: "settlement", number: 1504, name: "insufficient_funds", message: "insufficient funds", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when there are insufficient funds
+var ErrSettlementInsufficientFunds = &Code{key: "settlement:1504", module: "settlement", number: 1504, name: "insufficient_funds", message: "insufficient funds", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when there are insufficient funds"}
 
 // ErrSettlementUnauthorized is settlement:1505: unauthorized
-var ErrSettlementUnauthorized = &Code{key: "settlement:1505", module: "settlement", number: 1505, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when an action is unauthorized
+var ErrSettlementUnauthorized = &Code{key: "settlement:1505", module: "settlement", number: 1505, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when an action is unauthorized"}
 
 // ErrSettlementInvalidSettlement is settlement:1506: invalid settlement
-var ErrSettlementInvalidSettlement = &Code{key: "settlement:1506", module: "settlement", number: 1506, name: "invalid_settlement", message: "invalid settlement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a settlement is malformed
+var ErrSettlementInvalidSettlement = &Code{key: "settlement:1506", module: "settlement", number: 1506, name: "invalid_settlement", message: "invalid settlement", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a settlement is malformed"}
 
 // ErrSettlementNotFound is settlement:1507: settlement not found
-var ErrSettlementNotFound = &Code{key: "settlement:1507", module: "settlement", number: 1507, name: "settlement_not_found", message: "settlement not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a settlement is not found
+var ErrSettlementNotFound = &Code{key: "settlement:1507", module: "settlement", number: 1507, name: "settlement_not_found", message: "settlement not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a settlement is not found"}
 
 // ErrSettlementExists is settlement:1508: settlement already exists
-var ErrSettlementExists = &Code{key: "settlement:1508", module: "settlement", number: 1508, name: "settlement_exists", message: "settlement already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a settlement already exists
+var ErrSettlementExists = &Code{key: "settlement:1508", module: "settlement", number: 1508, name: "settlement_exists", message: "settlement already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a settlement already exists"}
 
 // ErrSettlementInvalidReward is settlement:1509: invalid reward
-var ErrSettlementInvalidReward = &Code{key: "settlement:1509", module: "settlement", number: 1509, name: "invalid_reward", message: "invalid reward", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a reward is malformed
+var ErrSettlementInvalidReward = &Code{key: "settlement:1509", module: "settlement", number: 1509, name: "invalid_reward", message: "invalid reward", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a reward is malformed"}
 
 // ErrSettlementRewardNotFound is settlement:1510: reward distribution not found
-var ErrSettlementRewardNotFound = &Code{key: "settlement:1510", module: "settlement", number: 1510, name: "reward_not_found", message: "reward distribution not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a reward distribution is not found
+var ErrSettlementRewardNotFound = &Code{key: "settlement:1510", module: "settlement", number: 1510, name: "reward_not_found", message: "reward distribution not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a reward distribution is not found"}
 
 // ErrSettlementNoClaimableRewards is settlement:1511: no claimable rewards
-var ErrSettlementNoClaimableRewards = &Code{key: "settlement:1511", module: "settlement", number: 1511, name: "no_claimable_rewards", message: "no claimable rewards", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when there are no claimable rewards
+var ErrSettlementNoClaimableRewards = &Code{key: "settlement:1511", module: "settlement", number: 1511, name: "no_claimable_rewards", message: "no claimable rewards", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when there are no claimable rewards"}
 
 // ErrSettlementInvalidUsageRecord is settlement:1512: invalid usage record
-var ErrSettlementInvalidUsageRecord = &Code{key: "settlement:1512", module: "settlement", number: 1512, name: "invalid_usage_record", message: "invalid usage record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a usage record is malformed
+var ErrSettlementInvalidUsageRecord = &Code{key: "settlement:1512", module: "settlement", number: 1512, name: "invalid_usage_record", message: "invalid usage record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a usage record is malformed"}
 
 // ErrSettlementUsageRecordNotFound is settlement:1513: usage record not found
-var ErrSettlementUsageRecordNotFound = &Code{key: "settlement:1513", module: "settlement", number: 1513, name: "usage_record_not_found", message: "usage record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a usage record is not found
+var ErrSettlementUsageRecordNotFound = &Code{key: "settlement:1513", module: "settlement", number: 1513, name: "usage_record_not_found", message: "usage record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a usage record is not found"}
 
 // ErrSettlementUsageRecordExists is settlement:1514: usage record already exists
-var ErrSettlementUsageRecordExists = &Code{key: "settlement:1514", module: "settlement", number: 1514, name: "usage_record_exists", message: "usage record already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a usage record already exists
+var ErrSettlementUsageRecordExists = &Code{key: "settlement:1514", module: "settlement", number: 1514, name: "usage_record_exists", message: "usage record already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a usage record already exists"}
 
 // ErrSettlementUsageAlreadySettled is settlement:1515: usage already settled
-var ErrSettlementUsageAlreadySettled = &Code{key: "settlement:1515", module: "settlement", number: 1515, name: "usage_already_settled", message: "usage already settled", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when usage has already been settled
+var ErrSettlementUsageAlreadySettled = &Code{key: "settlement:1515", module: "settlement", number: 1515, name: "usage_already_settled", message: "usage already settled", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when usage has already been settled"}
 
 // ErrSettlementInvalidCondition is settlement:1516: invalid release condition
-var ErrSettlementInvalidCondition = &Code{key: "settlement:1516", module: "settlement", number: 1516, name: "invalid_condition", message: "invalid release condition", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a release condition is invalid
+var ErrSettlementInvalidCondition = &Code{key: "settlement:1516", module: "settlement", number: 1516, name: "invalid_condition", message: "invalid release condition", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a release condition is invalid"}
 
 // ErrSettlementConditionsNotMet is settlement:1517: release conditions not met
-var ErrSettlementConditionsNotMet = &Code{key: "settlement:1517", module: "settlement", number: 1517, name: "conditions_not_met", message: "release conditions not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when release conditions are not met
+var ErrSettlementConditionsNotMet = &Code{key: "settlement:1517", module: "settlement", number: 1517, name: "conditions_not_met", message: "release conditions not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when release conditions are not met"}
 
 // ErrSettlementEscrowExpired is settlement:1518: escrow has expired
-var ErrSettlementEscrowExpired = &Code{key: "settlement:1518", module: "settlement", number: 1518, name: "escrow_expired", message: "escrow has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an escrow has expired
+var ErrSettlementEscrowExpired = &Code{key: "settlement:1518", module: "settlement", number: 1518, name: "escrow_expired", message: "escrow has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an escrow has expired"}
 
 // ErrSettlementEscrowNotActive is settlement:1519: escrow not active
-var ErrSettlementEscrowNotActive = &Code{key: "settlement:1519", module: "settlement", number: 1519, name: "escrow_not_active", message: "escrow not active", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an escrow is not active
+var ErrSettlementEscrowNotActive = &Code{key: "settlement:1519", module: "settlement", number: 1519, name: "escrow_not_active", message: "escrow not active", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an escrow is not active"}
 
 // ErrSettlementOrderNotFound is settlement:1520: order not found
-var ErrSettlementOrderNotFound = &Code{key: "settlement:1520", module: "settlement", number: 1520, name: "order_not_found", message: "order not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an order is not found
+var ErrSettlementOrderNotFound = &Code{key: "settlement:1520", module: "settlement", number: 1520, name: "order_not_found", message: "order not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an order is not found"}
 
 // ErrSettlementInvalidAddress is settlement:1521: invalid address
-var ErrSettlementInvalidAddress = &Code{key: "settlement:1521", module: "settlement", number: 1521, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an address is invalid
+var ErrSettlementInvalidAddress = &Code{key: "settlement:1521", module: "settlement", number: 1521, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an address is invalid"}
 
 // ErrSettlementInvalidAmount is settlement:1522: invalid amount
-var ErrSettlementInvalidAmount = &Code{key: "settlement:1522", module: "settlement", number: 1522, name: "invalid_amount", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an amount is invalid
+var ErrSettlementInvalidAmount = &Code{key: "settlement:1522", module: "settlement", number: 1522, name: "invalid_amount", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an amount is invalid"}
 
 // ErrSettlementEscrowDisputed is settlement:1523: escrow is disputed
-var ErrSettlementEscrowDisputed = &Code{key: "settlement:1523", module: "settlement", number: 1523, name: "escrow_disputed", message: "escrow is disputed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when an escrow is in disputed state
+var ErrSettlementEscrowDisputed = &Code{key: "settlement:1523", module: "settlement", number: 1523, name: "escrow_disputed", message: "escrow is disputed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when an escrow is in disputed state"}
 
 // ErrSettlementInvalidSignature is settlement:1524: invalid signature
-var ErrSettlementInvalidSignature = &Code{key: "settlement:1524", module: "settlement", number: 1524, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a signature is invalid
+var ErrSettlementInvalidSignature = &Code{key: "settlement:1524", module: "settlement", number: 1524, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a signature is invalid"}
 
 // ErrSettlementInvalidParams is settlement:1525: invalid params
-var ErrSettlementInvalidParams = &Code{key: "settlement:1525", module: "settlement", number: 1525, name: "invalid_params", message: "invalid params", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when module parameters are invalid
+var ErrSettlementInvalidParams = &Code{key: "settlement:1525", module: "settlement", number: 1525, name: "invalid_params", message: "invalid params", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when module parameters are invalid"}
 
 // ErrSettlementRewardClaimFailed is settlement:1526: reward claim failed
-var ErrSettlementRewardClaimFailed = &Code{key: "settlement:1526", module: "settlement", number: 1526, name: "reward_claim_failed", message: "reward claim failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when reward claim fails
+var ErrSettlementRewardClaimFailed = &Code{key: "settlement:1526", module: "settlement", number: 1526, name: "reward_claim_failed", message: "reward claim failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when reward claim fails"}
 
 // ErrSettlementInvalidEpoch is settlement:1527: invalid epoch
-var ErrSettlementInvalidEpoch = &Code{key: "settlement:1527", module: "settlement", number: 1527, name: "invalid_epoch", message: "invalid epoch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an epoch number is invalid
+var ErrSettlementInvalidEpoch = &Code{key: "settlement:1527", module: "settlement", number: 1527, name: "invalid_epoch", message: "invalid epoch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an epoch number is invalid"}
 
 // ErrSettlementDistributionFailed is settlement:1528: distribution failed
-var ErrSettlementDistributionFailed = &Code{key: "settlement:1528", module: "settlement", number: 1528, name: "distribution_failed", message: "distribution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when distribution fails
+var ErrSettlementDistributionFailed = &Code{key: "settlement:1528", module: "settlement", number: 1528, name: "distribution_failed", message: "distribution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when distribution fails"}
 
 // ErrSettlementLeaseNotFound is settlement:1529: lease not found
-var ErrSettlementLeaseNotFound = &Code{key: "settlement:1529", module: "settlement", number: 1529, name: "lease_not_found", message: "lease not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a lease is not found
+var ErrSettlementLeaseNotFound = &Code{key: "settlement:1529", module: "settlement", number: 1529, name: "lease_not_found", message: "lease not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a lease is not found"}
 
 // ErrSettlementInvalidPayout is settlement:1530: invalid payout
-var ErrSettlementInvalidPayout = &Code{key: "settlement:1530", module: "settlement", number: 1530, name: "invalid_payout", message: "invalid payout", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a payout is malformed
+var ErrSettlementInvalidPayout = &Code{key: "settlement:1530", module: "settlement", number: 1530, name: "invalid_payout", message: "invalid payout", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a payout is malformed"}
 
 // ErrSettlementPayoutNotFound is settlement:1531: payout not found
-var ErrSettlementPayoutNotFound = &Code{key: "settlement:1531", module: "settlement", number: 1531, name: "payout_not_found", message: "payout not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a payout is not found
+var ErrSettlementPayoutNotFound = &Code{key: "settlement:1531", module: "settlement", number: 1531, name: "payout_not_found", message: "payout not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a payout is not found"}
 
 // ErrSettlementPayoutExists is settlement:1532: payout already exists
-var ErrSettlementPayoutExists = &Code{key: "settlement:1532", module: "settlement", number: 1532, name: "payout_exists", message: "payout already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a payout already exists
+var ErrSettlementPayoutExists = &Code{key: "settlement:1532", module: "settlement", number: 1532, name: "payout_exists", message: "payout already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a payout already exists"}
 
 // ErrSettlementPayoutIdempotent is settlement:1533: payout already processed (idempotent)
-var ErrSettlementPayoutIdempotent = &Code{key: "settlement:1533", module: "settlement", number: 1533, name: "payout_idempotent", message: "payout already processed (idempotent)", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a payout has already been processed
+var ErrSettlementPayoutIdempotent = &Code{key: "settlement:1533", module: "settlement", number: 1533, name: "payout_idempotent", message: "payout already processed (idempotent)", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a payout has already been processed"}
 
 // ErrSettlementPayoutHeld is settlement:1534: payout is on hold
-var ErrSettlementPayoutHeld = &Code{key: "settlement:1534", module: "settlement", number: 1534, name: "payout_held", message: "payout is on hold", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a payout is on hold
+var ErrSettlementPayoutHeld = &Code{key: "settlement:1534", module: "settlement", number: 1534, name: "payout_held", message: "payout is on hold", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a payout is on hold"}
 
 // ErrSettlementDisputeActive is settlement:1535: active dispute prevents payout
-var ErrSettlementDisputeActive = &Code{key: "settlement:1535", module: "settlement", number: 1535, name: "dispute_active", message: "active dispute prevents payout", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when there's an active dispute
+var ErrSettlementDisputeActive = &Code{key: "settlement:1535", module: "settlement", number: 1535, name: "dispute_active", message: "active dispute prevents payout", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when there's an active dispute"}
 
 // ErrSettlementInvoiceNotPaid is settlement:1536: invoice not paid
-var ErrSettlementInvoiceNotPaid = &Code{key: "settlement:1536", module: "settlement", number: 1536, name: "invoice_not_paid", message: "invoice not paid", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when invoice is not paid
+var ErrSettlementInvoiceNotPaid = &Code{key: "settlement:1536", module: "settlement", number: 1536, name: "invoice_not_paid", message: "invoice not paid", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when invoice is not paid"}
 
 // ErrSettlementPayoutExecutionFailed is settlement:1537: payout execution failed
-var ErrSettlementPayoutExecutionFailed = &Code{key: "settlement:1537", module: "settlement", number: 1537, name: "payout_execution_failed", message: "payout execution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when payout execution fails
+var ErrSettlementPayoutExecutionFailed = &Code{key: "settlement:1537", module: "settlement", number: 1537, name: "payout_execution_failed", message: "payout execution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when payout execution fails"}
 
 // ErrSettlementFiatConversionNotFound is settlement:1538: fiat conversion not found
-var ErrSettlementFiatConversionNotFound = &Code{key: "settlement:1538", module: "settlement", number: 1538, name: "fiat_conversion_not_found", message: "fiat conversion not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when conversion record is missing
+var ErrSettlementFiatConversionNotFound = &Code{key: "settlement:1538", module: "settlement", number: 1538, name: "fiat_conversion_not_found", message: "fiat conversion not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when conversion record is missing"}
 
 // ErrSettlementFiatConversionNotAllowed is settlement:1539: fiat conversion not allowed
-var ErrSettlementFiatConversionNotAllowed = &Code{key: "settlement:1539", module: "settlement", number: 1539, name: "fiat_conversion_not_allowed", message: "fiat conversion not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when conversion is not permitted
+var ErrSettlementFiatConversionNotAllowed = &Code{key: "settlement:1539", module: "settlement", number: 1539, name: "fiat_conversion_not_allowed", message: "fiat conversion not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when conversion is not permitted"}
 
 // ErrSettlementFiatConversionFailed is settlement:1540: fiat conversion failed
-var ErrSettlementFiatConversionFailed = &Code{key: "settlement:1540", module: "settlement", number: 1540, name: "fiat_conversion_failed", message: "fiat conversion failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when conversion fails
+var ErrSettlementFiatConversionFailed = &Code{key: "settlement:1540", module: "settlement", number: 1540, name: "fiat_conversion_failed", message: "fiat conversion failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when conversion fails"}
 
 // ErrSettlementComplianceRequired is settlement:1541: compliance requirements not met
-var ErrSettlementComplianceRequired = &Code{key: "settlement:1541", module: "settlement", number: 1541, name: "compliance_required", message: "compliance requirements not met", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when compliance requirements are not met
+var ErrSettlementComplianceRequired = &Code{key: "settlement:1541", module: "settlement", number: 1541, name: "compliance_required", message: "compliance requirements not met", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when compliance requirements are not met"}
 
 // ErrSettlementDEXUnavailable is settlement:1542: dex integration unavailable
-var ErrSettlementDEXUnavailable = &Code{key: "settlement:1542", module: "settlement", number: 1542, name: "dex_unavailable", message: "dex integration unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Returned when DEX integration is missing
+var ErrSettlementDEXUnavailable = &Code{key: "settlement:1542", module: "settlement", number: 1542, name: "dex_unavailable", message: "dex integration unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when DEX integration is missing"}
 
 // ErrSettlementOffRampUnavailable is settlement:1543: off-ramp integration unavailable
-var ErrSettlementOffRampUnavailable = &Code{key: "settlement:1543", module: "settlement", number: 1543, name: "off_ramp_unavailable", message: "off-ramp integration unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Returned when off-ramp integration is missing
+var ErrSettlementOffRampUnavailable = &Code{key: "settlement:1543", module: "settlement", number: 1543, name: "off_ramp_unavailable", message: "off-ramp integration unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when off-ramp integration is missing"}
 
 // ErrSettlementFiatLimitExceeded is settlement:1544: fiat conversion limit exceeded
-var ErrSettlementFiatLimitExceeded = &Code{key: "settlement:1544", module: "settlement", number: 1544, name: "fiat_limit_exceeded", message: "fiat conversion limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when conversion limits are exceeded
+var ErrSettlementFiatLimitExceeded = &Code{key: "settlement:1544", module: "settlement", number: 1544, name: "fiat_limit_exceeded", message: "fiat conversion limit exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when conversion limits are exceeded"}
 
 // ErrSettlementOracleUnavailable is settlement:1545: oracle sources unavailable
-var ErrSettlementOracleUnavailable = &Code{key: "settlement:1545", module: "settlement", number: 1545, name: "oracle_unavailable", message: "oracle sources unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Returned when oracle sources are unavailable
+var ErrSettlementOracleUnavailable = &Code{key: "settlement:1545", module: "settlement", number: 1545, name: "oracle_unavailable", message: "oracle sources unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when oracle sources are unavailable"}
 
 // ErrSettlementOracleStalePrice is settlement:1546: oracle price stale
-var ErrSettlementOracleStalePrice = &Code{key: "settlement:1546", module: "settlement", number: 1546, name: "oracle_stale_price", message: "oracle price stale", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when oracle prices are stale
+var ErrSettlementOracleStalePrice = &Code{key: "settlement:1546", module: "settlement", number: 1546, name: "oracle_stale_price", message: "oracle price stale", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when oracle prices are stale"}
 
 // ErrSettlementOracleInsufficientSources is settlement:1547: insufficient oracle sources
-var ErrSettlementOracleInsufficientSources = &Code{key: "settlement:1547", module: "settlement", number: 1547, name: "oracle_insufficient_sources", message: "insufficient oracle sources", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when not enough oracle sources are available
+var ErrSettlementOracleInsufficientSources = &Code{key: "settlement:1547", module: "settlement", number: 1547, name: "oracle_insufficient_sources", message: "insufficient oracle sources", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when not enough oracle sources are available"}
 
 // ErrSettlementRateUnavailable is settlement:1548: settlement rate unavailable
-var ErrSettlementRateUnavailable = &Code{key: "settlement:1548", module: "settlement", number: 1548, name: "rate_unavailable", message: "settlement rate unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Returned when settlement rates cannot be locked
+var ErrSettlementRateUnavailable = &Code{key: "settlement:1548", module: "settlement", number: 1548, name: "rate_unavailable", message: "settlement rate unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when settlement rates cannot be locked"}
 
 // ErrSettlementIBCInvalidVersion is settlement-ibc:3100: invalid IBC version
 var ErrSettlementIBCInvalidVersion = &Code{key: "settlement-ibc:3100", module: "settlement-ibc", number: 3100, name: "invalid_version", message: "invalid IBC version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -1949,115 +3344,185 @@ var ErrSettlementIBCRateLimited = &Code{key: "settlement-ibc:3103", module: "set
 var ErrSettlementIBCChannelNotFound = &Code{key: "settlement-ibc:3104", module: "settlement-ibc", number: 3104, name: "channel_not_found", message: "IBC channel not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementIBCHandshakeTimedOut is settlement-ibc:3105: IBC channel handshake timed out
-var ErrSettlementIBCHandshakeTimedOut = &Code{key: "settlement-ibc:3105", module: "settlement-ibc", number: 3105, name: "handshake_timed_out", message: "IBC channel handshake timed out", category: CategoryTimeout, severity: SeverityError, httpStatus: 504}
+var ErrSettlementIBCHandshakeTimedOut = &Code{key: "settlement-ibc:3105", module: "settlement-ibc", number: 3105, name: "handshake_timed_out", message: "IBC channel handshake timed out", category: CategoryTimeout, severity: SeverityError, retryable: true, httpStatus: 504}
 
 // ErrSettlementIBCSettlementConflict is settlement-ibc:3106: settlement record conflict
 var ErrSettlementIBCSettlementConflict = &Code{key: "settlement-ibc:3106", module: "settlement-ibc", number: 3106, name: "settlement_conflict", message: "settlement record conflict", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrSMSVerificationInvalidPhoneNumber is sms_verification:1: invalid phone number
-var ErrSMSVerificationInvalidPhoneNumber = &Code{key: "sms_verification:1", module: "sms_verification", number: 1, name: "invalid_phone_number", message: "invalid phone number", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid phone number
+var ErrSMSVerificationInvalidPhoneNumber = &Code{key: "sms_verification:1", module: "sms_verification", number: 1, name: "invalid_phone_number", message: "invalid phone number", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid phone number"}
 
 // ErrSMSVerificationInvalidRequest is sms_verification:2: invalid request
-var ErrSMSVerificationInvalidRequest = &Code{key: "sms_verification:2", module: "sms_verification", number: 2, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid request
+var ErrSMSVerificationInvalidRequest = &Code{key: "sms_verification:2", module: "sms_verification", number: 2, name: "invalid_request", message: "invalid request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid request"}
 
 // ErrSMSVerificationInvalidConfig is sms_verification:3: invalid configuration
-var ErrSMSVerificationInvalidConfig = &Code{key: "sms_verification:3", module: "sms_verification", number: 3, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates invalid configuration
+var ErrSMSVerificationInvalidConfig = &Code{key: "sms_verification:3", module: "sms_verification", number: 3, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid configuration"}
 
 // ErrSMSVerificationChallengeCreation is sms_verification:4: failed to create challenge
-var ErrSMSVerificationChallengeCreation = &Code{key: "sms_verification:4", module: "sms_verification", number: 4, name: "challenge_creation", message: "failed to create challenge", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
+//
+// Indicates failure to create a challenge
+var ErrSMSVerificationChallengeCreation = &Code{key: "sms_verification:4", module: "sms_verification", number: 4, name: "challenge_creation", message: "failed to create challenge", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates failure to create a challenge"}
 
 // ErrSMSVerificationChallengeNotFound is sms_verification:5: challenge not found
-var ErrSMSVerificationChallengeNotFound = &Code{key: "sms_verification:5", module: "sms_verification", number: 5, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the challenge was not found
+var ErrSMSVerificationChallengeNotFound = &Code{key: "sms_verification:5", module: "sms_verification", number: 5, name: "challenge_not_found", message: "challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the challenge was not found"}
 
 // ErrSMSVerificationChallengeExpired is sms_verification:6: challenge expired
-var ErrSMSVerificationChallengeExpired = &Code{key: "sms_verification:6", module: "sms_verification", number: 6, name: "challenge_expired", message: "challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the challenge has expired
+var ErrSMSVerificationChallengeExpired = &Code{key: "sms_verification:6", module: "sms_verification", number: 6, name: "challenge_expired", message: "challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the challenge has expired"}
 
 // ErrSMSVerificationMaxAttemptsExceeded is sms_verification:7: max verification attempts exceeded
-var ErrSMSVerificationMaxAttemptsExceeded = &Code{key: "sms_verification:7", module: "sms_verification", number: 7, name: "max_attempts_exceeded", message: "max verification attempts exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates max verification attempts exceeded
+var ErrSMSVerificationMaxAttemptsExceeded = &Code{key: "sms_verification:7", module: "sms_verification", number: 7, name: "max_attempts_exceeded", message: "max verification attempts exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates max verification attempts exceeded"}
 
 // ErrSMSVerificationResendLimitExceeded is sms_verification:8: resend limit exceeded
-var ErrSMSVerificationResendLimitExceeded = &Code{key: "sms_verification:8", module: "sms_verification", number: 8, name: "resend_limit_exceeded", message: "resend limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
+//
+// Indicates max resends exceeded
+var ErrSMSVerificationResendLimitExceeded = &Code{key: "sms_verification:8", module: "sms_verification", number: 8, name: "resend_limit_exceeded", message: "resend limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Indicates max resends exceeded"}
 
 // ErrSMSVerificationResendCooldown is sms_verification:9: resend cooldown active
-var ErrSMSVerificationResendCooldown = &Code{key: "sms_verification:9", module: "sms_verification", number: 9, name: "resend_cooldown", message: "resend cooldown active", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
+//
+// Indicates resend cooldown is active
+var ErrSMSVerificationResendCooldown = &Code{key: "sms_verification:9", module: "sms_verification", number: 9, name: "resend_cooldown", message: "resend cooldown active", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Indicates resend cooldown is active"}
 
 // ErrSMSVerificationInvalidOtp is sms_verification:10: invalid OTP
-var ErrSMSVerificationInvalidOtp = &Code{key: "sms_verification:10", module: "sms_verification", number: 10, name: "invalid_otp", message: "invalid OTP", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the provided OTP is invalid
+var ErrSMSVerificationInvalidOtp = &Code{key: "sms_verification:10", module: "sms_verification", number: 10, name: "invalid_otp", message: "invalid OTP", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the provided OTP is invalid"}
 
 // ErrSMSVerificationAccountMismatch is sms_verification:11: account address mismatch
-var ErrSMSVerificationAccountMismatch = &Code{key: "sms_verification:11", module: "sms_verification", number: 11, name: "account_mismatch", message: "account address mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Indicates the account does not match the challenge
+var ErrSMSVerificationAccountMismatch = &Code{key: "sms_verification:11", module: "sms_verification", number: 11, name: "account_mismatch", message: "account address mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates the account does not match the challenge"}
 
 // ErrSMSVerificationDeliveryFailed is sms_verification:12: SMS delivery failed
-var ErrSMSVerificationDeliveryFailed = &Code{key: "sms_verification:12", module: "sms_verification", number: 12, name: "delivery_failed", message: "SMS delivery failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
+//
+// Indicates SMS delivery failed
+var ErrSMSVerificationDeliveryFailed = &Code{key: "sms_verification:12", module: "sms_verification", number: 12, name: "delivery_failed", message: "SMS delivery failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates SMS delivery failed"}
 
 // ErrSMSVerificationProvider is sms_verification:13: SMS provider error
-var ErrSMSVerificationProvider = &Code{key: "sms_verification:13", module: "sms_verification", number: 13, name: "provider_error", message: "SMS provider error", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
+//
+// Indicates an SMS provider error
+var ErrSMSVerificationProvider = &Code{key: "sms_verification:13", module: "sms_verification", number: 13, name: "provider_error", message: "SMS provider error", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates an SMS provider error"}
 
 // ErrSMSVerificationRateLimited is sms_verification:14: rate limit exceeded
-var ErrSMSVerificationRateLimited = &Code{key: "sms_verification:14", module: "sms_verification", number: 14, name: "rate_limited", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
+//
+// Indicates the request is rate limited
+var ErrSMSVerificationRateLimited = &Code{key: "sms_verification:14", module: "sms_verification", number: 14, name: "rate_limited", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Indicates the request is rate limited"}
 
 // ErrSMSVerificationServiceUnavailable is sms_verification:15: service unavailable
-var ErrSMSVerificationServiceUnavailable = &Code{key: "sms_verification:15", module: "sms_verification", number: 15, name: "service_unavailable", message: "service unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
+//
+// Indicates the service is unavailable
+var ErrSMSVerificationServiceUnavailable = &Code{key: "sms_verification:15", module: "sms_verification", number: 15, name: "service_unavailable", message: "service unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates the service is unavailable"}
 
 // ErrSMSVerificationCache is sms_verification:16: cache error
-var ErrSMSVerificationCache = &Code{key: "sms_verification:16", module: "sms_verification", number: 16, name: "cache_error", message: "cache error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
+//
+// Indicates a cache error
+var ErrSMSVerificationCache = &Code{key: "sms_verification:16", module: "sms_verification", number: 16, name: "cache_error", message: "cache error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates a cache error"}
 
 // ErrSMSVerificationAttestationFailed is sms_verification:17: attestation creation failed
-var ErrSMSVerificationAttestationFailed = &Code{key: "sms_verification:17", module: "sms_verification", number: 17, name: "attestation_failed", message: "attestation creation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
+//
+// Indicates attestation creation failed
+var ErrSMSVerificationAttestationFailed = &Code{key: "sms_verification:17", module: "sms_verification", number: 17, name: "attestation_failed", message: "attestation creation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates attestation creation failed"}
 
 // ErrSMSVerificationAlreadyVerified is sms_verification:18: phone already verified
-var ErrSMSVerificationAlreadyVerified = &Code{key: "sms_verification:18", module: "sms_verification", number: 18, name: "already_verified", message: "phone already verified", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the phone is already verified
+var ErrSMSVerificationAlreadyVerified = &Code{key: "sms_verification:18", module: "sms_verification", number: 18, name: "already_verified", message: "phone already verified", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the phone is already verified"}
 
 // ErrSMSVerificationChallengeConsumed is sms_verification:19: challenge already consumed
-var ErrSMSVerificationChallengeConsumed = &Code{key: "sms_verification:19", module: "sms_verification", number: 19, name: "challenge_consumed", message: "challenge already consumed", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the challenge has already been used
+var ErrSMSVerificationChallengeConsumed = &Code{key: "sms_verification:19", module: "sms_verification", number: 19, name: "challenge_consumed", message: "challenge already consumed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the challenge has already been used"}
 
 // ErrSMSVerificationVoIPDetected is sms_verification:20: VoIP numbers not allowed
-var ErrSMSVerificationVoIPDetected = &Code{key: "sms_verification:20", module: "sms_verification", number: 20, name: "vo_ip_detected", message: "VoIP numbers not allowed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates a VoIP number was detected
+var ErrSMSVerificationVoIPDetected = &Code{key: "sms_verification:20", module: "sms_verification", number: 20, name: "vo_ip_detected", message: "VoIP numbers not allowed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates a VoIP number was detected"}
 
 // ErrSMSVerificationPhoneBlocked is sms_verification:21: phone number blocked
-var ErrSMSVerificationPhoneBlocked = &Code{key: "sms_verification:21", module: "sms_verification", number: 21, name: "phone_blocked", message: "phone number blocked", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the phone number is blocked
+var ErrSMSVerificationPhoneBlocked = &Code{key: "sms_verification:21", module: "sms_verification", number: 21, name: "phone_blocked", message: "phone number blocked", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the phone number is blocked"}
 
 // ErrSMSVerificationSigningFailed is sms_verification:22: attestation signing failed
-var ErrSMSVerificationSigningFailed = &Code{key: "sms_verification:22", module: "sms_verification", number: 22, name: "signing_failed", message: "attestation signing failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
+//
+// Indicates attestation signing failed
+var ErrSMSVerificationSigningFailed = &Code{key: "sms_verification:22", module: "sms_verification", number: 22, name: "signing_failed", message: "attestation signing failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates attestation signing failed"}
 
 // ErrSMSVerificationCarrierLookupFailed is sms_verification:23: carrier lookup failed
-var ErrSMSVerificationCarrierLookupFailed = &Code{key: "sms_verification:23", module: "sms_verification", number: 23, name: "carrier_lookup_failed", message: "carrier lookup failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
+//
+// Indicates carrier lookup failed
+var ErrSMSVerificationCarrierLookupFailed = &Code{key: "sms_verification:23", module: "sms_verification", number: 23, name: "carrier_lookup_failed", message: "carrier lookup failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates carrier lookup failed"}
 
 // ErrSMSVerificationSuspiciousActivity is sms_verification:24: suspicious activity detected
-var ErrSMSVerificationSuspiciousActivity = &Code{key: "sms_verification:24", module: "sms_verification", number: 24, name: "suspicious_activity", message: "suspicious activity detected", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
+//
+// Indicates suspicious activity was detected
+var ErrSMSVerificationSuspiciousActivity = &Code{key: "sms_verification:24", module: "sms_verification", number: 24, name: "suspicious_activity", message: "suspicious activity detected", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Indicates suspicious activity was detected"}
 
 // ErrSMSVerificationVelocityExceeded is sms_verification:25: velocity limit exceeded
-var ErrSMSVerificationVelocityExceeded = &Code{key: "sms_verification:25", module: "sms_verification", number: 25, name: "velocity_exceeded", message: "velocity limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
+//
+// Indicates velocity limits were exceeded
+var ErrSMSVerificationVelocityExceeded = &Code{key: "sms_verification:25", module: "sms_verification", number: 25, name: "velocity_exceeded", message: "velocity limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Indicates velocity limits were exceeded"}
 
 // ErrSMSVerificationDeviceFingerprintMismatch is sms_verification:26: device fingerprint mismatch
-var ErrSMSVerificationDeviceFingerprintMismatch = &Code{key: "sms_verification:26", module: "sms_verification", number: 26, name: "device_fingerprint_mismatch", message: "device fingerprint mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Indicates device fingerprint doesn't match
+var ErrSMSVerificationDeviceFingerprintMismatch = &Code{key: "sms_verification:26", module: "sms_verification", number: 26, name: "device_fingerprint_mismatch", message: "device fingerprint mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates device fingerprint doesn't match"}
 
 // ErrSMSVerificationPrimaryProviderFailed is sms_verification:27: primary SMS provider failed
-var ErrSMSVerificationPrimaryProviderFailed = &Code{key: "sms_verification:27", module: "sms_verification", number: 27, name: "primary_provider_failed", message: "primary SMS provider failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
+//
+// Indicates the primary SMS provider failed
+var ErrSMSVerificationPrimaryProviderFailed = &Code{key: "sms_verification:27", module: "sms_verification", number: 27, name: "primary_provider_failed", message: "primary SMS provider failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates the primary SMS provider failed"}
 
 // ErrSMSVerificationAllProvidersFailed is sms_verification:28: all SMS providers failed
-var ErrSMSVerificationAllProvidersFailed = &Code{key: "sms_verification:28", module: "sms_verification", number: 28, name: "all_providers_failed", message: "all SMS providers failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
+//
+// Indicates all SMS providers failed
+var ErrSMSVerificationAllProvidersFailed = &Code{key: "sms_verification:28", module: "sms_verification", number: 28, name: "all_providers_failed", message: "all SMS providers failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates all SMS providers failed"}
 
 // ErrSMSVerificationRegionNotSupported is sms_verification:29: phone region not supported
-var ErrSMSVerificationRegionNotSupported = &Code{key: "sms_verification:29", module: "sms_verification", number: 29, name: "region_not_supported", message: "phone region not supported", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the phone region is not supported
+var ErrSMSVerificationRegionNotSupported = &Code{key: "sms_verification:29", module: "sms_verification", number: 29, name: "region_not_supported", message: "phone region not supported", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the phone region is not supported"}
 
 // ErrSMSVerificationInvalidCountryCode is sms_verification:30: invalid country code
-var ErrSMSVerificationInvalidCountryCode = &Code{key: "sms_verification:30", module: "sms_verification", number: 30, name: "invalid_country_code", message: "invalid country code", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid country code
+var ErrSMSVerificationInvalidCountryCode = &Code{key: "sms_verification:30", module: "sms_verification", number: 30, name: "invalid_country_code", message: "invalid country code", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid country code"}
 
 // ErrSMSVerificationVoIPNotAllowed is sms_verification:31: VoIP numbers not allowed
-var ErrSMSVerificationVoIPNotAllowed = &Code{key: "sms_verification:31", module: "sms_verification", number: 31, name: "vo_ip_not_allowed", message: "VoIP numbers not allowed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates VoIP numbers are not allowed
+var ErrSMSVerificationVoIPNotAllowed = &Code{key: "sms_verification:31", module: "sms_verification", number: 31, name: "vo_ip_not_allowed", message: "VoIP numbers not allowed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates VoIP numbers are not allowed"}
 
 // ErrSMSVerificationCountryBlocked is sms_verification:32: country is blocked
-var ErrSMSVerificationCountryBlocked = &Code{key: "sms_verification:32", module: "sms_verification", number: 32, name: "country_blocked", message: "country is blocked", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the country is blocked
+var ErrSMSVerificationCountryBlocked = &Code{key: "sms_verification:32", module: "sms_verification", number: 32, name: "country_blocked", message: "country is blocked", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the country is blocked"}
 
 // ErrSMSVerificationPhoneMismatch is sms_verification:33: phone number mismatch
-var ErrSMSVerificationPhoneMismatch = &Code{key: "sms_verification:33", module: "sms_verification", number: 33, name: "phone_mismatch", message: "phone number mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the phone number doesn't match the challenge
+var ErrSMSVerificationPhoneMismatch = &Code{key: "sms_verification:33", module: "sms_verification", number: 33, name: "phone_mismatch", message: "phone number mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the phone number doesn't match the challenge"}
 
 // ErrSMSVerificationTemplate is sms_verification:34: template rendering error
-var ErrSMSVerificationTemplate = &Code{key: "sms_verification:34", module: "sms_verification", number: 34, name: "template_error", message: "template rendering error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
+//
+// Indicates a template rendering error
+var ErrSMSVerificationTemplate = &Code{key: "sms_verification:34", module: "sms_verification", number: 34, name: "template_error", message: "template rendering error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates a template rendering error"}
 
 // ErrSMSVerificationWebhookInvalid is sms_verification:35: invalid webhook payload
-var ErrSMSVerificationWebhookInvalid = &Code{key: "sms_verification:35", module: "sms_verification", number: 35, name: "webhook_invalid", message: "invalid webhook payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates an invalid webhook payload
+var ErrSMSVerificationWebhookInvalid = &Code{key: "sms_verification:35", module: "sms_verification", number: 35, name: "webhook_invalid", message: "invalid webhook payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid webhook payload"}
 
 // ErrSupportRefNotFound is support:1: external ticket reference not found
 var ErrSupportRefNotFound = &Code{key: "support:1", module: "support", number: 1, name: "ref_not_found", message: "external ticket reference not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
@@ -2114,7 +3579,12 @@ var ErrSupportInvalidPayload = &Code{key: "support:17", module: "support", numbe
 var ErrSupportMaxResponsesExceeded = &Code{key: "support:18", module: "support", number: 18, name: "max_responses_exceeded", message: "max responses exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportRequestArchived is support:19: support request archived
-var ErrSupportRequestArchived = &Code{key: "support:19", module: "support", number: 19, name: "request_archived", message: "support request archived", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+var ErrSupportRequestArchived = &Code{key: "support:19", module: "support", number: 19, name: "request_archived", message: "support request archived", category: CategoryState, severity: SeverityError, httpStatus: 409}
+
+// ErrTakeInvalidParam is take:1: parameter invalid
+//
+// Indicates an invalid chain parameter
+var ErrTakeInvalidParam = &Code{key: "take:1", module: "take", number: 1, name: "invalid_param", message: "parameter invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates an invalid chain parameter"}
 
 // ErrUndefinedInternal is undefined:1: internal
 var ErrUndefinedInternal = &Code{key: "undefined:1", module: "undefined", number: 1, name: "internal", message: "internal", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
@@ -2124,1221 +3594,1993 @@ var ErrUndefinedPanic = &Code{key: "undefined:111222", module: "undefined", numb
 
 // ErrVeidInvalidAddress is veid:1000: invalid address
 //
+// # Returned when an address is invalid
+//
 // Action: Fix address format
-var ErrVeidInvalidAddress = &Code{key: "veid:1000", module: "veid", number: 1000, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix address format"}
+var ErrVeidInvalidAddress = &Code{key: "veid:1000", module: "veid", number: 1000, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an address is invalid", action: "Fix address format"}
 
 // ErrVeidInvalidScope is veid:1001: invalid scope
 //
+// # Returned when a scope is malformed
+//
 // Action: Fix scope format
-var ErrVeidInvalidScope = &Code{key: "veid:1001", module: "veid", number: 1001, name: "invalid_scope", message: "invalid scope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix scope format"}
+var ErrVeidInvalidScope = &Code{key: "veid:1001", module: "veid", number: 1001, name: "invalid_scope", message: "invalid scope", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a scope is malformed", action: "Fix scope format"}
 
 // ErrVeidInvalidScopeType is veid:1002: invalid scope type
 //
+// # Returned when a scope type is invalid
+//
 // Action: Use valid scope type
-var ErrVeidInvalidScopeType = &Code{key: "veid:1002", module: "veid", number: 1002, name: "invalid_scope_type", message: "invalid scope type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use valid scope type"}
+var ErrVeidInvalidScopeType = &Code{key: "veid:1002", module: "veid", number: 1002, name: "invalid_scope_type", message: "invalid scope type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a scope type is invalid", action: "Use valid scope type"}
 
 // ErrVeidInvalidScopeVersion is veid:1003: invalid scope version
 //
+// # Returned when a scope version is invalid
+//
 // Action: Update scope version
-var ErrVeidInvalidScopeVersion = &Code{key: "veid:1003", module: "veid", number: 1003, name: "invalid_scope_version", message: "invalid scope version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Update scope version"}
+var ErrVeidInvalidScopeVersion = &Code{key: "veid:1003", module: "veid", number: 1003, name: "invalid_scope_version", message: "invalid scope version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a scope version is invalid", action: "Update scope version"}
 
 // ErrVeidInvalidPayload is veid:1004: invalid encrypted payload
 //
+// # Returned when an encrypted payload is invalid
+//
 // Action: Fix encrypted payload
-var ErrVeidInvalidPayload = &Code{key: "veid:1004", module: "veid", number: 1004, name: "invalid_payload", message: "invalid encrypted payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix encrypted payload"}
+var ErrVeidInvalidPayload = &Code{key: "veid:1004", module: "veid", number: 1004, name: "invalid_payload", message: "invalid encrypted payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an encrypted payload is invalid", action: "Fix encrypted payload"}
 
 // ErrVeidInvalidSalt is veid:1005: invalid salt
 //
+// # Returned when a salt is invalid
+//
 // Action: Generate new salt
-var ErrVeidInvalidSalt = &Code{key: "veid:1005", module: "veid", number: 1005, name: "invalid_salt", message: "invalid salt", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Generate new salt"}
+var ErrVeidInvalidSalt = &Code{key: "veid:1005", module: "veid", number: 1005, name: "invalid_salt", message: "invalid salt", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a salt is invalid", action: "Generate new salt"}
 
 // ErrVeidSaltAlreadyUsed is veid:1006: salt already used
 //
+// # Returned when a salt has already been used
+//
 // Action: Generate new salt
-var ErrVeidSaltAlreadyUsed = &Code{key: "veid:1006", module: "veid", number: 1006, name: "salt_already_used", message: "salt already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409, action: "Generate new salt"}
+var ErrVeidSaltAlreadyUsed = &Code{key: "veid:1006", module: "veid", number: 1006, name: "salt_already_used", message: "salt already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a salt has already been used", action: "Generate new salt"}
 
 // ErrVeidInvalidDeviceInfo is veid:1007: invalid device info
 //
+// # Returned when device information is invalid
+//
 // Action: Fix device information
-var ErrVeidInvalidDeviceInfo = &Code{key: "veid:1007", module: "veid", number: 1007, name: "invalid_device_info", message: "invalid device info", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix device information"}
+var ErrVeidInvalidDeviceInfo = &Code{key: "veid:1007", module: "veid", number: 1007, name: "invalid_device_info", message: "invalid device info", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when device information is invalid", action: "Fix device information"}
 
 // ErrVeidInvalidClientID is veid:1008: invalid client ID
 //
+// # Returned when a client ID is invalid
+//
 // Action: Use approved client ID
-var ErrVeidInvalidClientID = &Code{key: "veid:1008", module: "veid", number: 1008, name: "invalid_client_id", message: "invalid client ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use approved client ID"}
+var ErrVeidInvalidClientID = &Code{key: "veid:1008", module: "veid", number: 1008, name: "invalid_client_id", message: "invalid client ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a client ID is invalid", action: "Use approved client ID"}
 
 // ErrVeidClientNotApproved is veid:1009: client not approved
 //
+// # Returned when a client is not approved
+//
 // Action: Register and approve client
-var ErrVeidClientNotApproved = &Code{key: "veid:1009", module: "veid", number: 1009, name: "client_not_approved", message: "client not approved", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Register and approve client"}
+var ErrVeidClientNotApproved = &Code{key: "veid:1009", module: "veid", number: 1009, name: "client_not_approved", message: "client not approved", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a client is not approved", action: "Register and approve client"}
 
 // ErrVeidInvalidClientSignature is veid:1010: invalid client signature
 //
+// # Returned when a client signature is invalid
+//
 // Action: Re-sign with correct key
-var ErrVeidInvalidClientSignature = &Code{key: "veid:1010", module: "veid", number: 1010, name: "invalid_client_signature", message: "invalid client signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Re-sign with correct key"}
+var ErrVeidInvalidClientSignature = &Code{key: "veid:1010", module: "veid", number: 1010, name: "invalid_client_signature", message: "invalid client signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a client signature is invalid", action: "Re-sign with correct key"}
 
 // ErrVeidInvalidUserSignature is veid:1011: invalid user signature
 //
+// # Returned when a user signature is invalid
+//
 // Action: Re-sign with correct key
-var ErrVeidInvalidUserSignature = &Code{key: "veid:1011", module: "veid", number: 1011, name: "invalid_user_signature", message: "invalid user signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Re-sign with correct key"}
+var ErrVeidInvalidUserSignature = &Code{key: "veid:1011", module: "veid", number: 1011, name: "invalid_user_signature", message: "invalid user signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a user signature is invalid", action: "Re-sign with correct key"}
 
 // ErrVeidInvalidPayloadHash is veid:1012: invalid payload hash
 //
+// # Returned when a payload hash is invalid
+//
 // Action: Recalculate hash
-var ErrVeidInvalidPayloadHash = &Code{key: "veid:1012", module: "veid", number: 1012, name: "invalid_payload_hash", message: "invalid payload hash", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Recalculate hash"}
+var ErrVeidInvalidPayloadHash = &Code{key: "veid:1012", module: "veid", number: 1012, name: "invalid_payload_hash", message: "invalid payload hash", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a payload hash is invalid", action: "Recalculate hash"}
 
 // ErrVeidInvalidVerificationStatus is veid:1013: invalid verification status
 //
+// # Returned when a verification status is invalid
+//
 // Action: Use valid status
-var ErrVeidInvalidVerificationStatus = &Code{key: "veid:1013", module: "veid", number: 1013, name: "invalid_verification_status", message: "invalid verification status", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use valid status"}
+var ErrVeidInvalidVerificationStatus = &Code{key: "veid:1013", module: "veid", number: 1013, name: "invalid_verification_status", message: "invalid verification status", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a verification status is invalid", action: "Use valid status"}
 
 // ErrVeidInvalidVerificationEvent is veid:1014: invalid verification event
 //
+// # Returned when a verification event is invalid
+//
 // Action: Fix event data
-var ErrVeidInvalidVerificationEvent = &Code{key: "veid:1014", module: "veid", number: 1014, name: "invalid_verification_event", message: "invalid verification event", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix event data"}
+var ErrVeidInvalidVerificationEvent = &Code{key: "veid:1014", module: "veid", number: 1014, name: "invalid_verification_event", message: "invalid verification event", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a verification event is invalid", action: "Fix event data"}
 
 // ErrVeidInvalidScore is veid:1015: invalid score
 //
+// # Returned when an identity score is invalid
+//
 // Action: Score must be 0-100
-var ErrVeidInvalidScore = &Code{key: "veid:1015", module: "veid", number: 1015, name: "invalid_score", message: "invalid score", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Score must be 0-100"}
+var ErrVeidInvalidScore = &Code{key: "veid:1015", module: "veid", number: 1015, name: "invalid_score", message: "invalid score", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an identity score is invalid", action: "Score must be 0-100"}
 
 // ErrVeidInvalidTier is veid:1016: invalid tier
 //
+// # Returned when an identity tier is invalid
+//
 // Action: Use valid tier
-var ErrVeidInvalidTier = &Code{key: "veid:1016", module: "veid", number: 1016, name: "invalid_tier", message: "invalid tier", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Use valid tier"}
+var ErrVeidInvalidTier = &Code{key: "veid:1016", module: "veid", number: 1016, name: "invalid_tier", message: "invalid tier", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an identity tier is invalid", action: "Use valid tier"}
 
 // ErrVeidInvalidIdentityRecord is veid:1017: invalid identity record
 //
+// # Returned when an identity record is invalid
+//
 // Action: Fix record format
-var ErrVeidInvalidIdentityRecord = &Code{key: "veid:1017", module: "veid", number: 1017, name: "invalid_identity_record", message: "invalid identity record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix record format"}
+var ErrVeidInvalidIdentityRecord = &Code{key: "veid:1017", module: "veid", number: 1017, name: "invalid_identity_record", message: "invalid identity record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an identity record is invalid", action: "Fix record format"}
 
 // ErrVeidInvalidWallet is veid:1018: invalid identity wallet
 //
+// # Returned when an identity wallet is invalid
+//
 // Action: Fix wallet format
-var ErrVeidInvalidWallet = &Code{key: "veid:1018", module: "veid", number: 1018, name: "invalid_wallet", message: "invalid identity wallet", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix wallet format"}
+var ErrVeidInvalidWallet = &Code{key: "veid:1018", module: "veid", number: 1018, name: "invalid_wallet", message: "invalid identity wallet", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an identity wallet is invalid", action: "Fix wallet format"}
 
 // ErrVeidScopeNotFound is veid:1019: scope not found
 //
+// # Returned when a scope is not found
+//
 // Action: Create scope first
-var ErrVeidScopeNotFound = &Code{key: "veid:1019", module: "veid", number: 1019, name: "scope_not_found", message: "scope not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create scope first"}
+var ErrVeidScopeNotFound = &Code{key: "veid:1019", module: "veid", number: 1019, name: "scope_not_found", message: "scope not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a scope is not found", action: "Create scope first"}
 
 // ErrVeidIdentityRecordNotFound is veid:1020: identity record not found
 //
+// # Returned when an identity record is not found
+//
 // Action: Create identity first
-var ErrVeidIdentityRecordNotFound = &Code{key: "veid:1020", module: "veid", number: 1020, name: "identity_record_not_found", message: "identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create identity first"}
+var ErrVeidIdentityRecordNotFound = &Code{key: "veid:1020", module: "veid", number: 1020, name: "identity_record_not_found", message: "identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an identity record is not found", action: "Create identity first"}
 
 // ErrVeidScopeAlreadyExists is veid:1021: scope already exists
 //
+// # Returned when a scope already exists
+//
 // Action: Use existing scope
-var ErrVeidScopeAlreadyExists = &Code{key: "veid:1021", module: "veid", number: 1021, name: "scope_already_exists", message: "scope already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, action: "Use existing scope"}
+var ErrVeidScopeAlreadyExists = &Code{key: "veid:1021", module: "veid", number: 1021, name: "scope_already_exists", message: "scope already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a scope already exists", action: "Use existing scope"}
 
 // ErrVeidScopeRevoked is veid:1022: scope has been revoked
 //
+// # Returned when trying to use a revoked scope
+//
 // Action: Cannot use revoked scope
-var ErrVeidScopeRevoked = &Code{key: "veid:1022", module: "veid", number: 1022, name: "scope_revoked", message: "scope has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Cannot use revoked scope"}
+var ErrVeidScopeRevoked = &Code{key: "veid:1022", module: "veid", number: 1022, name: "scope_revoked", message: "scope has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use a revoked scope", action: "Cannot use revoked scope"}
 
 // ErrVeidScopeExpired is veid:1023: scope has expired
 //
+// # Returned when trying to use an expired scope
+//
 // Action: Renew scope
-var ErrVeidScopeExpired = &Code{key: "veid:1023", module: "veid", number: 1023, name: "scope_expired", message: "scope has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Renew scope"}
+var ErrVeidScopeExpired = &Code{key: "veid:1023", module: "veid", number: 1023, name: "scope_expired", message: "scope has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use an expired scope", action: "Renew scope"}
 
 // ErrVeidUnauthorized is veid:1024: unauthorized
 //
+// # Returned when the sender is not authorized
+//
 // Action: Check permissions
-var ErrVeidUnauthorized = &Code{key: "veid:1024", module: "veid", number: 1024, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Check permissions"}
+var ErrVeidUnauthorized = &Code{key: "veid:1024", module: "veid", number: 1024, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the sender is not authorized", action: "Check permissions"}
 
 // ErrVeidInvalidStatusTransition is veid:1025: invalid status transition
 //
+// # Returned when an invalid status transition is attempted
+//
 // Action: Check state machine
-var ErrVeidInvalidStatusTransition = &Code{key: "veid:1025", module: "veid", number: 1025, name: "invalid_status_transition", message: "invalid status transition", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Check state machine"}
+var ErrVeidInvalidStatusTransition = &Code{key: "veid:1025", module: "veid", number: 1025, name: "invalid_status_transition", message: "invalid status transition", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an invalid status transition is attempted", action: "Check state machine"}
 
 // ErrVeidIdentityLocked is veid:1026: identity is locked
 //
+// # Returned when trying to modify a locked identity
+//
 // Action: Wait for unlock
-var ErrVeidIdentityLocked = &Code{key: "veid:1026", module: "veid", number: 1026, name: "identity_locked", message: "identity is locked", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Wait for unlock"}
+var ErrVeidIdentityLocked = &Code{key: "veid:1026", module: "veid", number: 1026, name: "identity_locked", message: "identity is locked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to modify a locked identity", action: "Wait for unlock"}
 
 // ErrVeidMaxScopesExceeded is veid:1027: maximum scopes exceeded
 //
+// # Returned when the maximum number of scopes is exceeded
+//
 // Action: Delete unused scopes
-var ErrVeidMaxScopesExceeded = &Code{key: "veid:1027", module: "veid", number: 1027, name: "max_scopes_exceeded", message: "maximum scopes exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Delete unused scopes"}
+var ErrVeidMaxScopesExceeded = &Code{key: "veid:1027", module: "veid", number: 1027, name: "max_scopes_exceeded", message: "maximum scopes exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the maximum number of scopes is exceeded", action: "Delete unused scopes"}
 
 // ErrVeidVerificationInProgress is veid:1028: verification already in progress
 //
+// # Returned when verification is already in progress
+//
 // Action: Wait for completion
-var ErrVeidVerificationInProgress = &Code{key: "veid:1028", module: "veid", number: 1028, name: "verification_in_progress", message: "verification already in progress", category: CategoryState, severity: SeverityError, httpStatus: 409, action: "Wait for completion"}
+var ErrVeidVerificationInProgress = &Code{key: "veid:1028", module: "veid", number: 1028, name: "verification_in_progress", message: "verification already in progress", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when verification is already in progress", action: "Wait for completion"}
 
 // ErrVeidValidatorOnly is veid:1029: action restricted to validators
 //
+// # Returned when a non-validator attempts a validator-only action
+//
 // Action: Must be validator
-var ErrVeidValidatorOnly = &Code{key: "veid:1029", module: "veid", number: 1029, name: "validator_only", message: "action restricted to validators", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Must be validator"}
+var ErrVeidValidatorOnly = &Code{key: "veid:1029", module: "veid", number: 1029, name: "validator_only", message: "action restricted to validators", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a non-validator attempts a validator-only action", action: "Must be validator"}
 
 // ErrVeidSignatureMismatch is veid:1030: signature mismatch
 //
+// Returned when signatures don't match expected values
+//
 // Action: Verify signatures
-var ErrVeidSignatureMismatch = &Code{key: "veid:1030", module: "veid", number: 1030, name: "signature_mismatch", message: "signature mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Verify signatures"}
+var ErrVeidSignatureMismatch = &Code{key: "veid:1030", module: "veid", number: 1030, name: "signature_mismatch", message: "signature mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when signatures don't match expected values", action: "Verify signatures"}
 
 // ErrVeidInvalidParams is veid:1031: invalid parameters
 //
+// # Returned when module parameters are invalid
+//
 // Action: Fix parameters
-var ErrVeidInvalidParams = &Code{key: "veid:1031", module: "veid", number: 1031, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix parameters"}
+var ErrVeidInvalidParams = &Code{key: "veid:1031", module: "veid", number: 1031, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when module parameters are invalid", action: "Fix parameters"}
 
 // ErrVeidInvalidVerificationRequest is veid:1032: invalid verification request
 //
+// # Returned when a verification request is invalid
+//
 // Action: Fix request format
-var ErrVeidInvalidVerificationRequest = &Code{key: "veid:1032", module: "veid", number: 1032, name: "invalid_verification_request", message: "invalid verification request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix request format"}
+var ErrVeidInvalidVerificationRequest = &Code{key: "veid:1032", module: "veid", number: 1032, name: "invalid_verification_request", message: "invalid verification request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a verification request is invalid", action: "Fix request format"}
 
 // ErrVeidInvalidVerificationResult is veid:1033: invalid verification result
 //
+// # Returned when a verification result is invalid
+//
 // Action: Fix result format
-var ErrVeidInvalidVerificationResult = &Code{key: "veid:1033", module: "veid", number: 1033, name: "invalid_verification_result", message: "invalid verification result", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Fix result format"}
+var ErrVeidInvalidVerificationResult = &Code{key: "veid:1033", module: "veid", number: 1033, name: "invalid_verification_result", message: "invalid verification result", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a verification result is invalid", action: "Fix result format"}
 
 // ErrVeidVerificationRequestNotFound is veid:1034: verification request not found
 //
+// # Returned when a verification request is not found
+//
 // Action: Create request first
-var ErrVeidVerificationRequestNotFound = &Code{key: "veid:1034", module: "veid", number: 1034, name: "verification_request_not_found", message: "verification request not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Create request first"}
+var ErrVeidVerificationRequestNotFound = &Code{key: "veid:1034", module: "veid", number: 1034, name: "verification_request_not_found", message: "verification request not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a verification request is not found", action: "Create request first"}
 
 // ErrVeidDecryptionFailed is veid:1035: scope decryption failed
 //
+// # Returned when scope decryption fails
+//
 // Action: Check encryption keys
-var ErrVeidDecryptionFailed = &Code{key: "veid:1035", module: "veid", number: 1035, name: "decryption_failed", message: "scope decryption failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, action: "Check encryption keys"}
+var ErrVeidDecryptionFailed = &Code{key: "veid:1035", module: "veid", number: 1035, name: "decryption_failed", message: "scope decryption failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when scope decryption fails", action: "Check encryption keys"}
 
 // ErrVeidMLInferenceFailed is veid:1036: ML inference failed
 //
+// # Returned when ML scoring fails
+//
 // Action: Retry or report
-var ErrVeidMLInferenceFailed = &Code{key: "veid:1036", module: "veid", number: 1036, name: "ml_inference_failed", message: "ML inference failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, action: "Retry or report"}
+var ErrVeidMLInferenceFailed = &Code{key: "veid:1036", module: "veid", number: 1036, name: "ml_inference_failed", message: "ML inference failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, description: "Returned when ML scoring fails", action: "Retry or report"}
 
 // ErrVeidVerificationTimeout is veid:1037: verification timeout
 //
+// # Returned when verification times out
+//
 // Action: Retry with longer timeout
-var ErrVeidVerificationTimeout = &Code{key: "veid:1037", module: "veid", number: 1037, name: "verification_timeout", message: "verification timeout", category: CategoryTimeout, severity: SeverityError, retryable: true, httpStatus: 504, action: "Retry with longer timeout"}
+var ErrVeidVerificationTimeout = &Code{key: "veid:1037", module: "veid", number: 1037, name: "verification_timeout", message: "verification timeout", category: CategoryTimeout, severity: SeverityError, retryable: true, httpStatus: 504, description: "Returned when verification times out", action: "Retry with longer timeout"}
 
 // ErrVeidMaxRetriesExceeded is veid:1038: max retries exceeded
 //
+// # Returned when max retries are exceeded
+//
 // Action: Contact support
-var ErrVeidMaxRetriesExceeded = &Code{key: "veid:1038", module: "veid", number: 1038, name: "max_retries_exceeded", message: "max retries exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, action: "Contact support"}
+var ErrVeidMaxRetriesExceeded = &Code{key: "veid:1038", module: "veid", number: 1038, name: "max_retries_exceeded", message: "max retries exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when max retries are exceeded", action: "Contact support"}
 
 // ErrVeidNotBlockProposer is veid:1039: not block proposer
 //
+// # Returned when non-proposer attempts proposer-only action
+//
 // Action: Only proposer can execute
-var ErrVeidNotBlockProposer = &Code{key: "veid:1039", module: "veid", number: 1039, name: "not_block_proposer", message: "not block proposer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, action: "Only proposer can execute"}
+var ErrVeidNotBlockProposer = &Code{key: "veid:1039", module: "veid", number: 1039, name: "not_block_proposer", message: "not block proposer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when non-proposer attempts proposer-only action", action: "Only proposer can execute"}
 
 // ErrVeidValidatorKeyNotFound is veid:1040: validator identity key not found
 //
+// # Returned when validator identity key is not found
+//
 // Action: Register validator key
-var ErrVeidValidatorKeyNotFound = &Code{key: "veid:1040", module: "veid", number: 1040, name: "validator_key_not_found", message: "validator identity key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, action: "Register validator key"}
+var ErrVeidValidatorKeyNotFound = &Code{key: "veid:1040", module: "veid", number: 1040, name: "validator_key_not_found", message: "validator identity key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when validator identity key is not found", action: "Register validator key"}
 
 // ErrVeidWalletNotFound is veid:1041: identity wallet not found
-var ErrVeidWalletNotFound = &Code{key: "veid:1041", module: "veid", number: 1041, name: "wallet_not_found", message: "identity wallet not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an identity wallet is not found
+var ErrVeidWalletNotFound = &Code{key: "veid:1041", module: "veid", number: 1041, name: "wallet_not_found", message: "identity wallet not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an identity wallet is not found"}
 
 // ErrVeidWalletAlreadyExists is veid:1042: identity wallet already exists
-var ErrVeidWalletAlreadyExists = &Code{key: "veid:1042", module: "veid", number: 1042, name: "wallet_already_exists", message: "identity wallet already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a wallet already exists for an account
+var ErrVeidWalletAlreadyExists = &Code{key: "veid:1042", module: "veid", number: 1042, name: "wallet_already_exists", message: "identity wallet already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a wallet already exists for an account"}
 
 // ErrVeidWalletInactive is veid:1043: identity wallet is inactive
-var ErrVeidWalletInactive = &Code{key: "veid:1043", module: "veid", number: 1043, name: "wallet_inactive", message: "identity wallet is inactive", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to use an inactive wallet
+var ErrVeidWalletInactive = &Code{key: "veid:1043", module: "veid", number: 1043, name: "wallet_inactive", message: "identity wallet is inactive", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use an inactive wallet"}
 
 // ErrVeidConsentNotGranted is veid:1044: consent not granted
-var ErrVeidConsentNotGranted = &Code{key: "veid:1044", module: "veid", number: 1044, name: "consent_not_granted", message: "consent not granted", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when required consent is not granted
+var ErrVeidConsentNotGranted = &Code{key: "veid:1044", module: "veid", number: 1044, name: "consent_not_granted", message: "consent not granted", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when required consent is not granted"}
 
 // ErrVeidConsentExpired is veid:1045: consent has expired
-var ErrVeidConsentExpired = &Code{key: "veid:1045", module: "veid", number: 1045, name: "consent_expired", message: "consent has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when consent has expired
+var ErrVeidConsentExpired = &Code{key: "veid:1045", module: "veid", number: 1045, name: "consent_expired", message: "consent has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when consent has expired"}
 
 // ErrVeidInvalidBindingSignature is veid:1046: invalid wallet binding signature
-var ErrVeidInvalidBindingSignature = &Code{key: "veid:1046", module: "veid", number: 1046, name: "invalid_binding_signature", message: "invalid wallet binding signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when wallet binding signature is invalid
+var ErrVeidInvalidBindingSignature = &Code{key: "veid:1046", module: "veid", number: 1046, name: "invalid_binding_signature", message: "invalid wallet binding signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when wallet binding signature is invalid"}
 
 // ErrVeidScopeNotInWallet is veid:1047: scope not found in wallet
-var ErrVeidScopeNotInWallet = &Code{key: "veid:1047", module: "veid", number: 1047, name: "scope_not_in_wallet", message: "scope not found in wallet", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a scope is not found in the wallet
+var ErrVeidScopeNotInWallet = &Code{key: "veid:1047", module: "veid", number: 1047, name: "scope_not_in_wallet", message: "scope not found in wallet", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a scope is not found in the wallet"}
 
 // ErrVeidScopeAlreadyInWallet is veid:1048: scope already in wallet
-var ErrVeidScopeAlreadyInWallet = &Code{key: "veid:1048", module: "veid", number: 1048, name: "scope_already_in_wallet", message: "scope already in wallet", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a scope is already in the wallet
+var ErrVeidScopeAlreadyInWallet = &Code{key: "veid:1048", module: "veid", number: 1048, name: "scope_already_in_wallet", message: "scope already in wallet", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a scope is already in the wallet"}
 
 // ErrVeidDerivedFeaturesEmpty is veid:1049: derived features are empty
-var ErrVeidDerivedFeaturesEmpty = &Code{key: "veid:1049", module: "veid", number: 1049, name: "derived_features_empty", message: "derived features are empty", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when derived features are empty
+var ErrVeidDerivedFeaturesEmpty = &Code{key: "veid:1049", module: "veid", number: 1049, name: "derived_features_empty", message: "derived features are empty", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when derived features are empty"}
 
 // ErrVeidVerificationMismatch is veid:1050: verification result mismatch
-var ErrVeidVerificationMismatch = &Code{key: "veid:1050", module: "veid", number: 1050, name: "verification_mismatch", message: "verification result mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when consensus verification result mismatches
+var ErrVeidVerificationMismatch = &Code{key: "veid:1050", module: "veid", number: 1050, name: "verification_mismatch", message: "verification result mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when consensus verification result mismatches"}
 
 // ErrVeidModelVersionMismatch is veid:1051: model version mismatch
-var ErrVeidModelVersionMismatch = &Code{key: "veid:1051", module: "veid", number: 1051, name: "model_version_mismatch", message: "model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when ML model versions don't match
+var ErrVeidModelVersionMismatch = &Code{key: "veid:1051", module: "veid", number: 1051, name: "model_version_mismatch", message: "model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when ML model versions don't match"}
 
 // ErrVeidInputHashMismatch is veid:1052: input hash mismatch
-var ErrVeidInputHashMismatch = &Code{key: "veid:1052", module: "veid", number: 1052, name: "input_hash_mismatch", message: "input hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when input hashes don't match
+var ErrVeidInputHashMismatch = &Code{key: "veid:1052", module: "veid", number: 1052, name: "input_hash_mismatch", message: "input hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when input hashes don't match"}
 
 // ErrVeidScoreToleranceExceeded is veid:1053: score tolerance exceeded
-var ErrVeidScoreToleranceExceeded = &Code{key: "veid:1053", module: "veid", number: 1053, name: "score_tolerance_exceeded", message: "score tolerance exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when score difference exceeds tolerance
+var ErrVeidScoreToleranceExceeded = &Code{key: "veid:1053", module: "veid", number: 1053, name: "score_tolerance_exceeded", message: "score tolerance exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when score difference exceeds tolerance"}
 
 // ErrVeidVoteExtensionInvalid is veid:1054: invalid vote extension
-var ErrVeidVoteExtensionInvalid = &Code{key: "veid:1054", module: "veid", number: 1054, name: "vote_extension_invalid", message: "invalid vote extension", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a vote extension is invalid
+var ErrVeidVoteExtensionInvalid = &Code{key: "veid:1054", module: "veid", number: 1054, name: "vote_extension_invalid", message: "invalid vote extension", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a vote extension is invalid"}
 
 // ErrVeidInvalidBorderlineFallback is veid:1055: invalid borderline fallback
-var ErrVeidInvalidBorderlineFallback = &Code{key: "veid:1055", module: "veid", number: 1055, name: "invalid_borderline_fallback", message: "invalid borderline fallback", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a borderline fallback is invalid
+var ErrVeidInvalidBorderlineFallback = &Code{key: "veid:1055", module: "veid", number: 1055, name: "invalid_borderline_fallback", message: "invalid borderline fallback", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a borderline fallback is invalid"}
 
 // ErrVeidBorderlineFallbackNotFound is veid:1056: borderline fallback not found
-var ErrVeidBorderlineFallbackNotFound = &Code{key: "veid:1056", module: "veid", number: 1056, name: "borderline_fallback_not_found", message: "borderline fallback not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a borderline fallback is not found
+var ErrVeidBorderlineFallbackNotFound = &Code{key: "veid:1056", module: "veid", number: 1056, name: "borderline_fallback_not_found", message: "borderline fallback not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a borderline fallback is not found"}
 
 // ErrVeidBorderlineFallbackExpired is veid:1057: borderline fallback expired
-var ErrVeidBorderlineFallbackExpired = &Code{key: "veid:1057", module: "veid", number: 1057, name: "borderline_fallback_expired", message: "borderline fallback expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a borderline fallback has expired
+var ErrVeidBorderlineFallbackExpired = &Code{key: "veid:1057", module: "veid", number: 1057, name: "borderline_fallback_expired", message: "borderline fallback expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a borderline fallback has expired"}
 
 // ErrVeidBorderlineFallbackAlreadyCompleted is veid:1058: borderline fallback already completed
-var ErrVeidBorderlineFallbackAlreadyCompleted = &Code{key: "veid:1058", module: "veid", number: 1058, name: "borderline_fallback_already_completed", message: "borderline fallback already completed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when fallback is already completed
+var ErrVeidBorderlineFallbackAlreadyCompleted = &Code{key: "veid:1058", module: "veid", number: 1058, name: "borderline_fallback_already_completed", message: "borderline fallback already completed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when fallback is already completed"}
 
 // ErrVeidMFAChallengeNotSatisfied is veid:1059: MFA challenge not satisfied
-var ErrVeidMFAChallengeNotSatisfied = &Code{key: "veid:1059", module: "veid", number: 1059, name: "mfa_challenge_not_satisfied", message: "MFA challenge not satisfied", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when MFA challenge is not satisfied
+var ErrVeidMFAChallengeNotSatisfied = &Code{key: "veid:1059", module: "veid", number: 1059, name: "mfa_challenge_not_satisfied", message: "MFA challenge not satisfied", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when MFA challenge is not satisfied"}
 
 // ErrVeidNoEnrolledFactors is veid:1060: no enrolled MFA factors
-var ErrVeidNoEnrolledFactors = &Code{key: "veid:1060", module: "veid", number: 1060, name: "no_enrolled_factors", message: "no enrolled MFA factors", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when account has no enrolled MFA factors
+var ErrVeidNoEnrolledFactors = &Code{key: "veid:1060", module: "veid", number: 1060, name: "no_enrolled_factors", message: "no enrolled MFA factors", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when account has no enrolled MFA factors"}
 
 // ErrVeidBorderlineDisabled is veid:1061: borderline fallback is disabled
-var ErrVeidBorderlineDisabled = &Code{key: "veid:1061", module: "veid", number: 1061, name: "borderline_disabled", message: "borderline fallback is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when borderline fallback is disabled
+var ErrVeidBorderlineDisabled = &Code{key: "veid:1061", module: "veid", number: 1061, name: "borderline_disabled", message: "borderline fallback is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when borderline fallback is disabled"}
 
 // ErrVeidInvalidPipelineVersion is veid:1062: invalid pipeline version
-var ErrVeidInvalidPipelineVersion = &Code{key: "veid:1062", module: "veid", number: 1062, name: "invalid_pipeline_version", message: "invalid pipeline version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a pipeline version is invalid
+var ErrVeidInvalidPipelineVersion = &Code{key: "veid:1062", module: "veid", number: 1062, name: "invalid_pipeline_version", message: "invalid pipeline version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a pipeline version is invalid"}
 
 // ErrVeidPipelineVersionNotFound is veid:1063: pipeline version not found
-var ErrVeidPipelineVersionNotFound = &Code{key: "veid:1063", module: "veid", number: 1063, name: "pipeline_version_not_found", message: "pipeline version not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a pipeline version is not found
+var ErrVeidPipelineVersionNotFound = &Code{key: "veid:1063", module: "veid", number: 1063, name: "pipeline_version_not_found", message: "pipeline version not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a pipeline version is not found"}
 
 // ErrVeidPipelineVersionAlreadyExists is veid:1064: pipeline version already exists
-var ErrVeidPipelineVersionAlreadyExists = &Code{key: "veid:1064", module: "veid", number: 1064, name: "pipeline_version_already_exists", message: "pipeline version already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a pipeline version already exists
+var ErrVeidPipelineVersionAlreadyExists = &Code{key: "veid:1064", module: "veid", number: 1064, name: "pipeline_version_already_exists", message: "pipeline version already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a pipeline version already exists"}
 
 // ErrVeidNoPipelineVersionActive is veid:1065: no active pipeline version
-var ErrVeidNoPipelineVersionActive = &Code{key: "veid:1065", module: "veid", number: 1065, name: "no_pipeline_version_active", message: "no active pipeline version", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when no active pipeline version exists
+var ErrVeidNoPipelineVersionActive = &Code{key: "veid:1065", module: "veid", number: 1065, name: "no_pipeline_version_active", message: "no active pipeline version", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when no active pipeline version exists"}
 
 // ErrVeidPipelineVersionMismatch is veid:1066: pipeline version mismatch
-var ErrVeidPipelineVersionMismatch = &Code{key: "veid:1066", module: "veid", number: 1066, name: "pipeline_version_mismatch", message: "pipeline version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when pipeline versions don't match for consensus
+var ErrVeidPipelineVersionMismatch = &Code{key: "veid:1066", module: "veid", number: 1066, name: "pipeline_version_mismatch", message: "pipeline version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when pipeline versions don't match for consensus"}
 
 // ErrVeidModelManifestMismatch is veid:1067: model manifest mismatch
-var ErrVeidModelManifestMismatch = &Code{key: "veid:1067", module: "veid", number: 1067, name: "model_manifest_mismatch", message: "model manifest mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when model manifests don't match
+var ErrVeidModelManifestMismatch = &Code{key: "veid:1067", module: "veid", number: 1067, name: "model_manifest_mismatch", message: "model manifest mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when model manifests don't match"}
 
 // ErrVeidDeterminismViolation is veid:1068: determinism violation detected
-var ErrVeidDeterminismViolation = &Code{key: "veid:1068", module: "veid", number: 1068, name: "determinism_violation", message: "determinism violation detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when deterministic execution check fails
+var ErrVeidDeterminismViolation = &Code{key: "veid:1068", module: "veid", number: 1068, name: "determinism_violation", message: "determinism violation detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when deterministic execution check fails"}
 
 // ErrVeidInvalidModelManifest is veid:1069: invalid model manifest
-var ErrVeidInvalidModelManifest = &Code{key: "veid:1069", module: "veid", number: 1069, name: "invalid_model_manifest", message: "invalid model manifest", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a model manifest is invalid
+var ErrVeidInvalidModelManifest = &Code{key: "veid:1069", module: "veid", number: 1069, name: "invalid_model_manifest", message: "invalid model manifest", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a model manifest is invalid"}
 
 // ErrVeidPipelineExecutionFailed is veid:1070: pipeline execution failed
-var ErrVeidPipelineExecutionFailed = &Code{key: "veid:1070", module: "veid", number: 1070, name: "pipeline_execution_failed", message: "pipeline execution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when pipeline execution fails
+var ErrVeidPipelineExecutionFailed = &Code{key: "veid:1070", module: "veid", number: 1070, name: "pipeline_execution_failed", message: "pipeline execution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when pipeline execution fails"}
 
 // ErrVeidInvalidScoringModel is veid:1071: invalid scoring model
-var ErrVeidInvalidScoringModel = &Code{key: "veid:1071", module: "veid", number: 1071, name: "invalid_scoring_model", message: "invalid scoring model", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a scoring model is invalid
+var ErrVeidInvalidScoringModel = &Code{key: "veid:1071", module: "veid", number: 1071, name: "invalid_scoring_model", message: "invalid scoring model", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a scoring model is invalid"}
 
 // ErrVeidScoringModelNotFound is veid:1072: scoring model not found
-var ErrVeidScoringModelNotFound = &Code{key: "veid:1072", module: "veid", number: 1072, name: "scoring_model_not_found", message: "scoring model not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a scoring model version is not found
+var ErrVeidScoringModelNotFound = &Code{key: "veid:1072", module: "veid", number: 1072, name: "scoring_model_not_found", message: "scoring model not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a scoring model version is not found"}
 
 // ErrVeidScoringModelAlreadyExists is veid:1073: scoring model already exists
-var ErrVeidScoringModelAlreadyExists = &Code{key: "veid:1073", module: "veid", number: 1073, name: "scoring_model_already_exists", message: "scoring model already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a scoring model version already exists
+var ErrVeidScoringModelAlreadyExists = &Code{key: "veid:1073", module: "veid", number: 1073, name: "scoring_model_already_exists", message: "scoring model already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a scoring model version already exists"}
 
 // ErrVeidInvalidScoringInput is veid:1074: invalid scoring input
-var ErrVeidInvalidScoringInput = &Code{key: "veid:1074", module: "veid", number: 1074, name: "invalid_scoring_input", message: "invalid scoring input", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when scoring input is invalid
+var ErrVeidInvalidScoringInput = &Code{key: "veid:1074", module: "veid", number: 1074, name: "invalid_scoring_input", message: "invalid scoring input", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when scoring input is invalid"}
 
 // ErrVeidScoringFailed is veid:1075: scoring computation failed
-var ErrVeidScoringFailed = &Code{key: "veid:1075", module: "veid", number: 1075, name: "scoring_failed", message: "scoring computation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when score computation fails
+var ErrVeidScoringFailed = &Code{key: "veid:1075", module: "veid", number: 1075, name: "scoring_failed", message: "scoring computation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when score computation fails"}
 
 // ErrVeidNoActiveScoringModel is veid:1076: no active scoring model
-var ErrVeidNoActiveScoringModel = &Code{key: "veid:1076", module: "veid", number: 1076, name: "no_active_scoring_model", message: "no active scoring model", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when no active scoring model exists
+var ErrVeidNoActiveScoringModel = &Code{key: "veid:1076", module: "veid", number: 1076, name: "no_active_scoring_model", message: "no active scoring model", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when no active scoring model exists"}
 
 // ErrVeidScoringModelVersionMismatch is veid:1077: scoring model version mismatch
-var ErrVeidScoringModelVersionMismatch = &Code{key: "veid:1077", module: "veid", number: 1077, name: "scoring_model_version_mismatch", message: "scoring model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when scoring model versions don't match
+var ErrVeidScoringModelVersionMismatch = &Code{key: "veid:1077", module: "veid", number: 1077, name: "scoring_model_version_mismatch", message: "scoring model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when scoring model versions don't match"}
 
 // ErrVeidInvalidSso is veid:1078: invalid SSO verification
-var ErrVeidInvalidSso = &Code{key: "veid:1078", module: "veid", number: 1078, name: "invalid_sso", message: "invalid SSO verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned for SSO verification errors
+var ErrVeidInvalidSso = &Code{key: "veid:1078", module: "veid", number: 1078, name: "invalid_sso", message: "invalid SSO verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for SSO verification errors"}
 
 // ErrVeidSsoNotFound is veid:1079: SSO linkage not found
-var ErrVeidSsoNotFound = &Code{key: "veid:1079", module: "veid", number: 1079, name: "sso_not_found", message: "SSO linkage not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when SSO linkage is not found
+var ErrVeidSsoNotFound = &Code{key: "veid:1079", module: "veid", number: 1079, name: "sso_not_found", message: "SSO linkage not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when SSO linkage is not found"}
 
 // ErrVeidSsoExpired is veid:1080: SSO linkage has expired
-var ErrVeidSsoExpired = &Code{key: "veid:1080", module: "veid", number: 1080, name: "sso_expired", message: "SSO linkage has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when SSO linkage has expired
+var ErrVeidSsoExpired = &Code{key: "veid:1080", module: "veid", number: 1080, name: "sso_expired", message: "SSO linkage has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when SSO linkage has expired"}
 
 // ErrVeidSsoRevoked is veid:1081: SSO linkage has been revoked
-var ErrVeidSsoRevoked = &Code{key: "veid:1081", module: "veid", number: 1081, name: "sso_revoked", message: "SSO linkage has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when SSO linkage has been revoked
+var ErrVeidSsoRevoked = &Code{key: "veid:1081", module: "veid", number: 1081, name: "sso_revoked", message: "SSO linkage has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when SSO linkage has been revoked"}
 
 // ErrVeidInvalidDomain is veid:1082: invalid domain verification
-var ErrVeidInvalidDomain = &Code{key: "veid:1082", module: "veid", number: 1082, name: "invalid_domain", message: "invalid domain verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned for domain verification errors
+var ErrVeidInvalidDomain = &Code{key: "veid:1082", module: "veid", number: 1082, name: "invalid_domain", message: "invalid domain verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for domain verification errors"}
 
 // ErrVeidDomainNotFound is veid:1083: domain verification not found
-var ErrVeidDomainNotFound = &Code{key: "veid:1083", module: "veid", number: 1083, name: "domain_not_found", message: "domain verification not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when domain verification is not found
+var ErrVeidDomainNotFound = &Code{key: "veid:1083", module: "veid", number: 1083, name: "domain_not_found", message: "domain verification not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when domain verification is not found"}
 
 // ErrVeidDomainExpired is veid:1084: domain verification has expired
-var ErrVeidDomainExpired = &Code{key: "veid:1084", module: "veid", number: 1084, name: "domain_expired", message: "domain verification has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when domain verification has expired
+var ErrVeidDomainExpired = &Code{key: "veid:1084", module: "veid", number: 1084, name: "domain_expired", message: "domain verification has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when domain verification has expired"}
 
 // ErrVeidDomainRevoked is veid:1085: domain verification has been revoked
-var ErrVeidDomainRevoked = &Code{key: "veid:1085", module: "veid", number: 1085, name: "domain_revoked", message: "domain verification has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when domain verification has been revoked
+var ErrVeidDomainRevoked = &Code{key: "veid:1085", module: "veid", number: 1085, name: "domain_revoked", message: "domain verification has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when domain verification has been revoked"}
 
 // ErrVeidInvalidEmail is veid:1086: invalid email verification
-var ErrVeidInvalidEmail = &Code{key: "veid:1086", module: "veid", number: 1086, name: "invalid_email", message: "invalid email verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned for email verification errors
+var ErrVeidInvalidEmail = &Code{key: "veid:1086", module: "veid", number: 1086, name: "invalid_email", message: "invalid email verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for email verification errors"}
 
 // ErrVeidEmailNotFound is veid:1087: email verification not found
-var ErrVeidEmailNotFound = &Code{key: "veid:1087", module: "veid", number: 1087, name: "email_not_found", message: "email verification not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when email verification is not found
+var ErrVeidEmailNotFound = &Code{key: "veid:1087", module: "veid", number: 1087, name: "email_not_found", message: "email verification not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when email verification is not found"}
 
 // ErrVeidEmailExpired is veid:1088: email verification has expired
-var ErrVeidEmailExpired = &Code{key: "veid:1088", module: "veid", number: 1088, name: "email_expired", message: "email verification has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when email verification has expired
+var ErrVeidEmailExpired = &Code{key: "veid:1088", module: "veid", number: 1088, name: "email_expired", message: "email verification has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when email verification has expired"}
 
 // ErrVeidNonceAlreadyUsed is veid:1089: nonce already used
-var ErrVeidNonceAlreadyUsed = &Code{key: "veid:1089", module: "veid", number: 1089, name: "nonce_already_used", message: "nonce already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a nonce has already been used (anti-replay)
+var ErrVeidNonceAlreadyUsed = &Code{key: "veid:1089", module: "veid", number: 1089, name: "nonce_already_used", message: "nonce already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a nonce has already been used (anti-replay)"}
 
 // ErrVeidMaxAttemptsExceeded is veid:1090: maximum verification attempts exceeded
-var ErrVeidMaxAttemptsExceeded = &Code{key: "veid:1090", module: "veid", number: 1090, name: "max_attempts_exceeded", message: "maximum verification attempts exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when max verification attempts exceeded
+var ErrVeidMaxAttemptsExceeded = &Code{key: "veid:1090", module: "veid", number: 1090, name: "max_attempts_exceeded", message: "maximum verification attempts exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when max verification attempts exceeded"}
 
 // ErrVeidInvalidToken is veid:1091: invalid token
-var ErrVeidInvalidToken = &Code{key: "veid:1091", module: "veid", number: 1091, name: "invalid_token", message: "invalid token", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned for tokenization errors
+var ErrVeidInvalidToken = &Code{key: "veid:1091", module: "veid", number: 1091, name: "invalid_token", message: "invalid token", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for tokenization errors"}
 
 // ErrVeidTokenNotFound is veid:1092: token not found
-var ErrVeidTokenNotFound = &Code{key: "veid:1092", module: "veid", number: 1092, name: "token_not_found", message: "token not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when token mapping is not found
+var ErrVeidTokenNotFound = &Code{key: "veid:1092", module: "veid", number: 1092, name: "token_not_found", message: "token not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when token mapping is not found"}
 
 // ErrVeidTokenExpired is veid:1093: token has expired
-var ErrVeidTokenExpired = &Code{key: "veid:1093", module: "veid", number: 1093, name: "token_expired", message: "token has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when token has expired
+var ErrVeidTokenExpired = &Code{key: "veid:1093", module: "veid", number: 1093, name: "token_expired", message: "token has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when token has expired"}
 
 // ErrVeidTokenRevoked is veid:1094: token has been revoked
-var ErrVeidTokenRevoked = &Code{key: "veid:1094", module: "veid", number: 1094, name: "token_revoked", message: "token has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when token has been revoked
+var ErrVeidTokenRevoked = &Code{key: "veid:1094", module: "veid", number: 1094, name: "token_revoked", message: "token has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when token has been revoked"}
 
 // ErrVeidInvalidRetention is veid:1095: invalid retention policy
-var ErrVeidInvalidRetention = &Code{key: "veid:1095", module: "veid", number: 1095, name: "invalid_retention", message: "invalid retention policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned for retention policy errors
+var ErrVeidInvalidRetention = &Code{key: "veid:1095", module: "veid", number: 1095, name: "invalid_retention", message: "invalid retention policy", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for retention policy errors"}
 
 // ErrVeidRetentionNotFound is veid:1096: retention policy not found
-var ErrVeidRetentionNotFound = &Code{key: "veid:1096", module: "veid", number: 1096, name: "retention_not_found", message: "retention policy not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when retention policy is not found
+var ErrVeidRetentionNotFound = &Code{key: "veid:1096", module: "veid", number: 1096, name: "retention_not_found", message: "retention policy not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when retention policy is not found"}
 
 // ErrVeidInvalidWaldur is veid:1097: invalid Waldur integration
-var ErrVeidInvalidWaldur = &Code{key: "veid:1097", module: "veid", number: 1097, name: "invalid_waldur", message: "invalid Waldur integration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned for Waldur integration errors
+var ErrVeidInvalidWaldur = &Code{key: "veid:1097", module: "veid", number: 1097, name: "invalid_waldur", message: "invalid Waldur integration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for Waldur integration errors"}
 
 // ErrVeidWaldurLinkNotFound is veid:1098: Waldur link not found
-var ErrVeidWaldurLinkNotFound = &Code{key: "veid:1098", module: "veid", number: 1098, name: "waldur_link_not_found", message: "Waldur link not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when Waldur link is not found
+var ErrVeidWaldurLinkNotFound = &Code{key: "veid:1098", module: "veid", number: 1098, name: "waldur_link_not_found", message: "Waldur link not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when Waldur link is not found"}
 
 // ErrVeidWaldurLinkExpired is veid:1099: Waldur request has expired
-var ErrVeidWaldurLinkExpired = &Code{key: "veid:1099", module: "veid", number: 1099, name: "waldur_link_expired", message: "Waldur request has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when Waldur request has expired
+var ErrVeidWaldurLinkExpired = &Code{key: "veid:1099", module: "veid", number: 1099, name: "waldur_link_expired", message: "Waldur request has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when Waldur request has expired"}
 
 // ErrVeidWaldurSyncFailed is veid:1100: Waldur sync failed
-var ErrVeidWaldurSyncFailed = &Code{key: "veid:1100", module: "veid", number: 1100, name: "waldur_sync_failed", message: "Waldur sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when Waldur sync fails
+var ErrVeidWaldurSyncFailed = &Code{key: "veid:1100", module: "veid", number: 1100, name: "waldur_sync_failed", message: "Waldur sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when Waldur sync fails"}
 
 // ErrVeidInvalidAdsso is veid:1101: invalid AD SSO verification
-var ErrVeidInvalidAdsso = &Code{key: "veid:1101", module: "veid", number: 1101, name: "invalid_adsso", message: "invalid AD SSO verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned for AD SSO verification errors
+var ErrVeidInvalidAdsso = &Code{key: "veid:1101", module: "veid", number: 1101, name: "invalid_adsso", message: "invalid AD SSO verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for AD SSO verification errors"}
 
 // ErrVeidAdssoNotFound is veid:1102: AD SSO linkage not found
-var ErrVeidAdssoNotFound = &Code{key: "veid:1102", module: "veid", number: 1102, name: "adsso_not_found", message: "AD SSO linkage not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when AD SSO linkage is not found
+var ErrVeidAdssoNotFound = &Code{key: "veid:1102", module: "veid", number: 1102, name: "adsso_not_found", message: "AD SSO linkage not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when AD SSO linkage is not found"}
 
 // ErrVeidAdssoExpired is veid:1103: AD SSO linkage has expired
-var ErrVeidAdssoExpired = &Code{key: "veid:1103", module: "veid", number: 1103, name: "adsso_expired", message: "AD SSO linkage has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when AD SSO linkage has expired
+var ErrVeidAdssoExpired = &Code{key: "veid:1103", module: "veid", number: 1103, name: "adsso_expired", message: "AD SSO linkage has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when AD SSO linkage has expired"}
 
 // ErrVeidAdssoRevoked is veid:1104: AD SSO linkage has been revoked
-var ErrVeidAdssoRevoked = &Code{key: "veid:1104", module: "veid", number: 1104, name: "adsso_revoked", message: "AD SSO linkage has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when AD SSO linkage has been revoked
+var ErrVeidAdssoRevoked = &Code{key: "veid:1104", module: "veid", number: 1104, name: "adsso_revoked", message: "AD SSO linkage has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when AD SSO linkage has been revoked"}
 
 // ErrVeidAdssoChallengeExpired is veid:1105: AD SSO challenge has expired
-var ErrVeidAdssoChallengeExpired = &Code{key: "veid:1105", module: "veid", number: 1105, name: "adsso_challenge_expired", message: "AD SSO challenge has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when AD SSO challenge has expired
+var ErrVeidAdssoChallengeExpired = &Code{key: "veid:1105", module: "veid", number: 1105, name: "adsso_challenge_expired", message: "AD SSO challenge has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when AD SSO challenge has expired"}
 
 // ErrVeidAdssoChallengeNotFound is veid:1106: AD SSO challenge not found
-var ErrVeidAdssoChallengeNotFound = &Code{key: "veid:1106", module: "veid", number: 1106, name: "adsso_challenge_not_found", message: "AD SSO challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when AD SSO challenge is not found
+var ErrVeidAdssoChallengeNotFound = &Code{key: "veid:1106", module: "veid", number: 1106, name: "adsso_challenge_not_found", message: "AD SSO challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when AD SSO challenge is not found"}
 
 // ErrVeidAdWalletBindingFailed is veid:1107: AD wallet binding failed
-var ErrVeidAdWalletBindingFailed = &Code{key: "veid:1107", module: "veid", number: 1107, name: "ad_wallet_binding_failed", message: "AD wallet binding failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when AD wallet binding fails
+var ErrVeidAdWalletBindingFailed = &Code{key: "veid:1107", module: "veid", number: 1107, name: "ad_wallet_binding_failed", message: "AD wallet binding failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when AD wallet binding fails"}
 
 // ErrVeidAdWalletBindingNotFound is veid:1108: AD wallet binding not found
-var ErrVeidAdWalletBindingNotFound = &Code{key: "veid:1108", module: "veid", number: 1108, name: "ad_wallet_binding_not_found", message: "AD wallet binding not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when AD wallet binding is not found
+var ErrVeidAdWalletBindingNotFound = &Code{key: "veid:1108", module: "veid", number: 1108, name: "ad_wallet_binding_not_found", message: "AD wallet binding not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when AD wallet binding is not found"}
 
 // ErrVeidAdAuthMethodInvalid is veid:1109: invalid AD authentication method
-var ErrVeidAdAuthMethodInvalid = &Code{key: "veid:1109", module: "veid", number: 1109, name: "ad_auth_method_invalid", message: "invalid AD authentication method", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when AD auth method is invalid
+var ErrVeidAdAuthMethodInvalid = &Code{key: "veid:1109", module: "veid", number: 1109, name: "ad_auth_method_invalid", message: "invalid AD authentication method", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when AD auth method is invalid"}
 
 // ErrVeidAdoidcValidationFailed is veid:1110: OIDC token validation failed
-var ErrVeidAdoidcValidationFailed = &Code{key: "veid:1110", module: "veid", number: 1110, name: "adoidc_validation_failed", message: "OIDC token validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when OIDC token validation fails
+var ErrVeidAdoidcValidationFailed = &Code{key: "veid:1110", module: "veid", number: 1110, name: "adoidc_validation_failed", message: "OIDC token validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when OIDC token validation fails"}
 
 // ErrVeidAdsamlValidationFailed is veid:1111: SAML assertion validation failed
-var ErrVeidAdsamlValidationFailed = &Code{key: "veid:1111", module: "veid", number: 1111, name: "adsaml_validation_failed", message: "SAML assertion validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when SAML assertion validation fails
+var ErrVeidAdsamlValidationFailed = &Code{key: "veid:1111", module: "veid", number: 1111, name: "adsaml_validation_failed", message: "SAML assertion validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when SAML assertion validation fails"}
 
 // ErrVeidAdldapBindFailed is veid:1112: LDAP bind failed
-var ErrVeidAdldapBindFailed = &Code{key: "veid:1112", module: "veid", number: 1112, name: "adldap_bind_failed", message: "LDAP bind failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when LDAP bind operation fails
+var ErrVeidAdldapBindFailed = &Code{key: "veid:1112", module: "veid", number: 1112, name: "adldap_bind_failed", message: "LDAP bind failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when LDAP bind operation fails"}
 
 // ErrVeidInvalidPhone is veid:1113: invalid phone verification
-var ErrVeidInvalidPhone = &Code{key: "veid:1113", module: "veid", number: 1113, name: "invalid_phone", message: "invalid phone verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned for phone/SMS verification errors
+var ErrVeidInvalidPhone = &Code{key: "veid:1113", module: "veid", number: 1113, name: "invalid_phone", message: "invalid phone verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for phone/SMS verification errors"}
 
 // ErrVeidPhoneNotFound is veid:1114: phone verification not found
-var ErrVeidPhoneNotFound = &Code{key: "veid:1114", module: "veid", number: 1114, name: "phone_not_found", message: "phone verification not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when phone verification is not found
+var ErrVeidPhoneNotFound = &Code{key: "veid:1114", module: "veid", number: 1114, name: "phone_not_found", message: "phone verification not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when phone verification is not found"}
 
 // ErrVeidPhoneExpired is veid:1115: phone verification has expired
-var ErrVeidPhoneExpired = &Code{key: "veid:1115", module: "veid", number: 1115, name: "phone_expired", message: "phone verification has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when phone verification has expired
+var ErrVeidPhoneExpired = &Code{key: "veid:1115", module: "veid", number: 1115, name: "phone_expired", message: "phone verification has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when phone verification has expired"}
 
 // ErrVeidPhoneRevoked is veid:1116: phone verification has been revoked
-var ErrVeidPhoneRevoked = &Code{key: "veid:1116", module: "veid", number: 1116, name: "phone_revoked", message: "phone verification has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when phone verification has been revoked
+var ErrVeidPhoneRevoked = &Code{key: "veid:1116", module: "veid", number: 1116, name: "phone_revoked", message: "phone verification has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when phone verification has been revoked"}
 
 // ErrVeidSmsotpExpired is veid:1117: SMS OTP has expired
-var ErrVeidSmsotpExpired = &Code{key: "veid:1117", module: "veid", number: 1117, name: "smsotp_expired", message: "SMS OTP has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when SMS OTP has expired
+var ErrVeidSmsotpExpired = &Code{key: "veid:1117", module: "veid", number: 1117, name: "smsotp_expired", message: "SMS OTP has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when SMS OTP has expired"}
 
 // ErrVeidSmsotpInvalid is veid:1118: SMS OTP is invalid
-var ErrVeidSmsotpInvalid = &Code{key: "veid:1118", module: "veid", number: 1118, name: "smsotp_invalid", message: "SMS OTP is invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when SMS OTP is invalid
+var ErrVeidSmsotpInvalid = &Code{key: "veid:1118", module: "veid", number: 1118, name: "smsotp_invalid", message: "SMS OTP is invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when SMS OTP is invalid"}
 
 // ErrVeidSMSChallengeNotFound is veid:1119: SMS challenge not found
-var ErrVeidSMSChallengeNotFound = &Code{key: "veid:1119", module: "veid", number: 1119, name: "sms_challenge_not_found", message: "SMS challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when SMS challenge is not found
+var ErrVeidSMSChallengeNotFound = &Code{key: "veid:1119", module: "veid", number: 1119, name: "sms_challenge_not_found", message: "SMS challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when SMS challenge is not found"}
 
 // ErrVeidSMSDeliveryFailed is veid:1120: SMS delivery failed
-var ErrVeidSMSDeliveryFailed = &Code{key: "veid:1120", module: "veid", number: 1120, name: "sms_delivery_failed", message: "SMS delivery failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when SMS delivery fails
+var ErrVeidSMSDeliveryFailed = &Code{key: "veid:1120", module: "veid", number: 1120, name: "sms_delivery_failed", message: "SMS delivery failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when SMS delivery fails"}
 
 // ErrVeidSMSResendLimitExceeded is veid:1121: SMS resend limit exceeded
-var ErrVeidSMSResendLimitExceeded = &Code{key: "veid:1121", module: "veid", number: 1121, name: "sms_resend_limit_exceeded", message: "SMS resend limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when SMS resend limit is exceeded
+var ErrVeidSMSResendLimitExceeded = &Code{key: "veid:1121", module: "veid", number: 1121, name: "sms_resend_limit_exceeded", message: "SMS resend limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when SMS resend limit is exceeded"}
 
 // ErrVeidVoIPNumberBlocked is veid:1122: VoIP numbers are not allowed
-var ErrVeidVoIPNumberBlocked = &Code{key: "veid:1122", module: "veid", number: 1122, name: "vo_ip_number_blocked", message: "VoIP numbers are not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when VoIP number is blocked
+var ErrVeidVoIPNumberBlocked = &Code{key: "veid:1122", module: "veid", number: 1122, name: "vo_ip_number_blocked", message: "VoIP numbers are not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when VoIP number is blocked"}
 
 // ErrVeidCarrierLookupFailed is veid:1123: carrier lookup failed
-var ErrVeidCarrierLookupFailed = &Code{key: "veid:1123", module: "veid", number: 1123, name: "carrier_lookup_failed", message: "carrier lookup failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when carrier lookup fails
+var ErrVeidCarrierLookupFailed = &Code{key: "veid:1123", module: "veid", number: 1123, name: "carrier_lookup_failed", message: "carrier lookup failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when carrier lookup fails"}
 
 // ErrVeidInvalidRateLimit is veid:1124: invalid rate limit configuration
-var ErrVeidInvalidRateLimit = &Code{key: "veid:1124", module: "veid", number: 1124, name: "invalid_rate_limit", message: "invalid rate limit configuration", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned for rate limit configuration errors
+var ErrVeidInvalidRateLimit = &Code{key: "veid:1124", module: "veid", number: 1124, name: "invalid_rate_limit", message: "invalid rate limit configuration", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned for rate limit configuration errors"}
 
 // ErrVeidRateLimitExceeded is veid:1125: rate limit exceeded
-var ErrVeidRateLimitExceeded = &Code{key: "veid:1125", module: "veid", number: 1125, name: "rate_limit_exceeded", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Returned when rate limit is exceeded
+var ErrVeidRateLimitExceeded = &Code{key: "veid:1125", module: "veid", number: 1125, name: "rate_limit_exceeded", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when rate limit is exceeded"}
 
 // ErrVeidSMSGatewayNotConfigured is veid:1126: SMS gateway not configured
-var ErrVeidSMSGatewayNotConfigured = &Code{key: "veid:1126", module: "veid", number: 1126, name: "sms_gateway_not_configured", message: "SMS gateway not configured", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when validator SMS gateway is not configured
+var ErrVeidSMSGatewayNotConfigured = &Code{key: "veid:1126", module: "veid", number: 1126, name: "sms_gateway_not_configured", message: "SMS gateway not configured", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when validator SMS gateway is not configured"}
 
 // ErrVeidSMSGatewayUnavailable is veid:1127: SMS gateway unavailable
-var ErrVeidSMSGatewayUnavailable = &Code{key: "veid:1127", module: "veid", number: 1127, name: "sms_gateway_unavailable", message: "SMS gateway unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Returned when SMS gateway is unavailable
+var ErrVeidSMSGatewayUnavailable = &Code{key: "veid:1127", module: "veid", number: 1127, name: "sms_gateway_unavailable", message: "SMS gateway unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when SMS gateway is unavailable"}
 
 // ErrVeidPhoneAlreadyVerified is veid:1128: phone number already verified
-var ErrVeidPhoneAlreadyVerified = &Code{key: "veid:1128", module: "veid", number: 1128, name: "phone_already_verified", message: "phone number already verified", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when phone is already verified for account
+var ErrVeidPhoneAlreadyVerified = &Code{key: "veid:1128", module: "veid", number: 1128, name: "phone_already_verified", message: "phone number already verified", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when phone is already verified for account"}
 
 // ErrVeidCountryNotAllowed is veid:1129: phone number country not allowed
-var ErrVeidCountryNotAllowed = &Code{key: "veid:1129", module: "veid", number: 1129, name: "country_not_allowed", message: "phone number country not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when phone country is not allowed
+var ErrVeidCountryNotAllowed = &Code{key: "veid:1129", module: "veid", number: 1129, name: "country_not_allowed", message: "phone number country not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when phone country is not allowed"}
 
 // ErrVeidInvalidPublicKeyLength is veid:1130: invalid public key length
-var ErrVeidInvalidPublicKeyLength = &Code{key: "veid:1130", module: "veid", number: 1130, name: "invalid_public_key_length", message: "invalid public key length", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a public key has invalid length
+var ErrVeidInvalidPublicKeyLength = &Code{key: "veid:1130", module: "veid", number: 1130, name: "invalid_public_key_length", message: "invalid public key length", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a public key has invalid length"}
 
 // ErrVeidInvalidSignatureLength is veid:1131: invalid signature length
-var ErrVeidInvalidSignatureLength = &Code{key: "veid:1131", module: "veid", number: 1131, name: "invalid_signature_length", message: "invalid signature length", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a signature has invalid length
+var ErrVeidInvalidSignatureLength = &Code{key: "veid:1131", module: "veid", number: 1131, name: "invalid_signature_length", message: "invalid signature length", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a signature has invalid length"}
 
 // ErrVeidSignatureVerificationFailed is veid:1132: signature verification failed
-var ErrVeidSignatureVerificationFailed = &Code{key: "veid:1132", module: "veid", number: 1132, name: "signature_verification_failed", message: "signature verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when signature verification fails
+var ErrVeidSignatureVerificationFailed = &Code{key: "veid:1132", module: "veid", number: 1132, name: "signature_verification_failed", message: "signature verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when signature verification fails"}
 
 // ErrVeidClientKeyMismatch is veid:1133: client key mismatch
-var ErrVeidClientKeyMismatch = &Code{key: "veid:1133", module: "veid", number: 1133, name: "client_key_mismatch", message: "client key mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when client key doesn't match expected key
+var ErrVeidClientKeyMismatch = &Code{key: "veid:1133", module: "veid", number: 1133, name: "client_key_mismatch", message: "client key mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when client key doesn't match expected key"}
 
 // ErrVeidSaltBindingInvalid is veid:1134: salt binding verification failed
-var ErrVeidSaltBindingInvalid = &Code{key: "veid:1134", module: "veid", number: 1134, name: "salt_binding_invalid", message: "salt binding verification failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when salt binding verification fails
+var ErrVeidSaltBindingInvalid = &Code{key: "veid:1134", module: "veid", number: 1134, name: "salt_binding_invalid", message: "salt binding verification failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when salt binding verification fails"}
 
 // ErrVeidUnsupportedSignatureAlgorithm is veid:1135: unsupported signature algorithm
-var ErrVeidUnsupportedSignatureAlgorithm = &Code{key: "veid:1135", module: "veid", number: 1135, name: "unsupported_signature_algorithm", message: "unsupported signature algorithm", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an unsupported algorithm is specified
+var ErrVeidUnsupportedSignatureAlgorithm = &Code{key: "veid:1135", module: "veid", number: 1135, name: "unsupported_signature_algorithm", message: "unsupported signature algorithm", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an unsupported algorithm is specified"}
 
 // ErrVeidPublicKeyMismatch is veid:1136: public key does not match address
-var ErrVeidPublicKeyMismatch = &Code{key: "veid:1136", module: "veid", number: 1136, name: "public_key_mismatch", message: "public key does not match address", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when the public key doesn't derive to expected address
+var ErrVeidPublicKeyMismatch = &Code{key: "veid:1136", module: "veid", number: 1136, name: "public_key_mismatch", message: "public key does not match address", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when the public key doesn't derive to expected address"}
 
 // ErrVeidInvalidSaltBindingPayload is veid:1137: invalid salt binding payload
-var ErrVeidInvalidSaltBindingPayload = &Code{key: "veid:1137", module: "veid", number: 1137, name: "invalid_salt_binding_payload", message: "invalid salt binding payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when salt binding payload is malformed
+var ErrVeidInvalidSaltBindingPayload = &Code{key: "veid:1137", module: "veid", number: 1137, name: "invalid_salt_binding_payload", message: "invalid salt binding payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when salt binding payload is malformed"}
 
 // ErrVeidTimestampOutOfRange is veid:1138: timestamp out of acceptable range
-var ErrVeidTimestampOutOfRange = &Code{key: "veid:1138", module: "veid", number: 1138, name: "timestamp_out_of_range", message: "timestamp out of acceptable range", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when salt binding timestamp is too old or in future
+var ErrVeidTimestampOutOfRange = &Code{key: "veid:1138", module: "veid", number: 1138, name: "timestamp_out_of_range", message: "timestamp out of acceptable range", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when salt binding timestamp is too old or in future"}
 
 // ErrVeidInvalidDelegation is veid:1140: invalid delegation
-var ErrVeidInvalidDelegation = &Code{key: "veid:1140", module: "veid", number: 1140, name: "invalid_delegation", message: "invalid delegation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a delegation is malformed or invalid
+var ErrVeidInvalidDelegation = &Code{key: "veid:1140", module: "veid", number: 1140, name: "invalid_delegation", message: "invalid delegation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a delegation is malformed or invalid"}
 
 // ErrVeidDelegationNotFound is veid:1141: delegation not found
-var ErrVeidDelegationNotFound = &Code{key: "veid:1141", module: "veid", number: 1141, name: "delegation_not_found", message: "delegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a delegation is not found
+var ErrVeidDelegationNotFound = &Code{key: "veid:1141", module: "veid", number: 1141, name: "delegation_not_found", message: "delegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a delegation is not found"}
 
 // ErrVeidDelegationExpired is veid:1142: delegation has expired
-var ErrVeidDelegationExpired = &Code{key: "veid:1142", module: "veid", number: 1142, name: "delegation_expired", message: "delegation has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a delegation has expired
+var ErrVeidDelegationExpired = &Code{key: "veid:1142", module: "veid", number: 1142, name: "delegation_expired", message: "delegation has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a delegation has expired"}
 
 // ErrVeidDelegationRevoked is veid:1143: delegation has been revoked
-var ErrVeidDelegationRevoked = &Code{key: "veid:1143", module: "veid", number: 1143, name: "delegation_revoked", message: "delegation has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a delegation has been revoked
+var ErrVeidDelegationRevoked = &Code{key: "veid:1143", module: "veid", number: 1143, name: "delegation_revoked", message: "delegation has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a delegation has been revoked"}
 
 // ErrVeidDelegationExhausted is veid:1144: delegation has no uses remaining
-var ErrVeidDelegationExhausted = &Code{key: "veid:1144", module: "veid", number: 1144, name: "delegation_exhausted", message: "delegation has no uses remaining", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a delegation has no uses remaining
+var ErrVeidDelegationExhausted = &Code{key: "veid:1144", module: "veid", number: 1144, name: "delegation_exhausted", message: "delegation has no uses remaining", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a delegation has no uses remaining"}
 
 // ErrVeidDelegationAlreadyRevoked is veid:1145: delegation already revoked
-var ErrVeidDelegationAlreadyRevoked = &Code{key: "veid:1145", module: "veid", number: 1145, name: "delegation_already_revoked", message: "delegation already revoked", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to revoke an already revoked delegation
+var ErrVeidDelegationAlreadyRevoked = &Code{key: "veid:1145", module: "veid", number: 1145, name: "delegation_already_revoked", message: "delegation already revoked", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to revoke an already revoked delegation"}
 
 // ErrVeidDelegationPermissionDenied is veid:1146: delegation does not grant required permission
-var ErrVeidDelegationPermissionDenied = &Code{key: "veid:1146", module: "veid", number: 1146, name: "delegation_permission_denied", message: "delegation does not grant required permission", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when delegation lacks required permission
+var ErrVeidDelegationPermissionDenied = &Code{key: "veid:1146", module: "veid", number: 1146, name: "delegation_permission_denied", message: "delegation does not grant required permission", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when delegation lacks required permission"}
 
 // ErrVeidDelegationUnauthorized is veid:1147: unauthorized delegation operation
-var ErrVeidDelegationUnauthorized = &Code{key: "veid:1147", module: "veid", number: 1147, name: "delegation_unauthorized", message: "unauthorized delegation operation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when operation is not authorized for delegation
+var ErrVeidDelegationUnauthorized = &Code{key: "veid:1147", module: "veid", number: 1147, name: "delegation_unauthorized", message: "unauthorized delegation operation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when operation is not authorized for delegation"}
 
 // ErrVeidDelegationAlreadyExists is veid:1148: delegation already exists
-var ErrVeidDelegationAlreadyExists = &Code{key: "veid:1148", module: "veid", number: 1148, name: "delegation_already_exists", message: "delegation already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to create a duplicate delegation
+var ErrVeidDelegationAlreadyExists = &Code{key: "veid:1148", module: "veid", number: 1148, name: "delegation_already_exists", message: "delegation already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to create a duplicate delegation"}
 
 // ErrVeidInvalidCredential is veid:1150: invalid verifiable credential
-var ErrVeidInvalidCredential = &Code{key: "veid:1150", module: "veid", number: 1150, name: "invalid_credential", message: "invalid verifiable credential", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a verifiable credential is malformed or invalid
+var ErrVeidInvalidCredential = &Code{key: "veid:1150", module: "veid", number: 1150, name: "invalid_credential", message: "invalid verifiable credential", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a verifiable credential is malformed or invalid"}
 
 // ErrVeidCredentialNotFound is veid:1151: credential not found
-var ErrVeidCredentialNotFound = &Code{key: "veid:1151", module: "veid", number: 1151, name: "credential_not_found", message: "credential not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a credential is not found
+var ErrVeidCredentialNotFound = &Code{key: "veid:1151", module: "veid", number: 1151, name: "credential_not_found", message: "credential not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a credential is not found"}
 
 // ErrVeidCredentialExpired is veid:1152: credential has expired
-var ErrVeidCredentialExpired = &Code{key: "veid:1152", module: "veid", number: 1152, name: "credential_expired", message: "credential has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a credential has expired
+var ErrVeidCredentialExpired = &Code{key: "veid:1152", module: "veid", number: 1152, name: "credential_expired", message: "credential has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a credential has expired"}
 
 // ErrVeidCredentialRevoked is veid:1153: credential has been revoked
-var ErrVeidCredentialRevoked = &Code{key: "veid:1153", module: "veid", number: 1153, name: "credential_revoked", message: "credential has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a credential has been revoked
+var ErrVeidCredentialRevoked = &Code{key: "veid:1153", module: "veid", number: 1153, name: "credential_revoked", message: "credential has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a credential has been revoked"}
 
 // ErrVeidCredentialAlreadyRevoked is veid:1154: credential already revoked
-var ErrVeidCredentialAlreadyRevoked = &Code{key: "veid:1154", module: "veid", number: 1154, name: "credential_already_revoked", message: "credential already revoked", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to revoke an already revoked credential
+var ErrVeidCredentialAlreadyRevoked = &Code{key: "veid:1154", module: "veid", number: 1154, name: "credential_already_revoked", message: "credential already revoked", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to revoke an already revoked credential"}
 
 // ErrVeidInvalidProof is veid:1155: invalid credential proof
-var ErrVeidInvalidProof = &Code{key: "veid:1155", module: "veid", number: 1155, name: "invalid_proof", message: "invalid credential proof", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a credential proof is invalid
+var ErrVeidInvalidProof = &Code{key: "veid:1155", module: "veid", number: 1155, name: "invalid_proof", message: "invalid credential proof", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a credential proof is invalid"}
 
 // ErrVeidProofVerificationFailed is veid:1156: proof verification failed
-var ErrVeidProofVerificationFailed = &Code{key: "veid:1156", module: "veid", number: 1156, name: "proof_verification_failed", message: "proof verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when proof verification fails
+var ErrVeidProofVerificationFailed = &Code{key: "veid:1156", module: "veid", number: 1156, name: "proof_verification_failed", message: "proof verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when proof verification fails"}
 
 // ErrVeidCredentialUnauthorized is veid:1157: unauthorized credential operation
-var ErrVeidCredentialUnauthorized = &Code{key: "veid:1157", module: "veid", number: 1157, name: "credential_unauthorized", message: "unauthorized credential operation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when operation is not authorized for credential
+var ErrVeidCredentialUnauthorized = &Code{key: "veid:1157", module: "veid", number: 1157, name: "credential_unauthorized", message: "unauthorized credential operation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when operation is not authorized for credential"}
 
 // ErrVeidCredentialAlreadyExists is veid:1158: credential already exists
-var ErrVeidCredentialAlreadyExists = &Code{key: "veid:1158", module: "veid", number: 1158, name: "credential_already_exists", message: "credential already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to create a duplicate credential
+var ErrVeidCredentialAlreadyExists = &Code{key: "veid:1158", module: "veid", number: 1158, name: "credential_already_exists", message: "credential already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to create a duplicate credential"}
 
 // ErrVeidInvalidIssuer is veid:1159: invalid or unauthorized issuer
-var ErrVeidInvalidIssuer = &Code{key: "veid:1159", module: "veid", number: 1159, name: "invalid_issuer", message: "invalid or unauthorized issuer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when the credential issuer is invalid or unauthorized
+var ErrVeidInvalidIssuer = &Code{key: "veid:1159", module: "veid", number: 1159, name: "invalid_issuer", message: "invalid or unauthorized issuer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the credential issuer is invalid or unauthorized"}
 
 // ErrVeidMarketVeidNotMet is veid:1160: market VEID requirements not met
-var ErrVeidMarketVeidNotMet = &Code{key: "veid:1160", module: "veid", number: 1160, name: "market_veid_not_met", message: "market VEID requirements not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when VEID requirements are not met
+var ErrVeidMarketVeidNotMet = &Code{key: "veid:1160", module: "veid", number: 1160, name: "market_veid_not_met", message: "market VEID requirements not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when VEID requirements are not met"}
 
 // ErrVeidMarketRequirementsNotFound is veid:1161: market VEID requirements not found
-var ErrVeidMarketRequirementsNotFound = &Code{key: "veid:1161", module: "veid", number: 1161, name: "market_requirements_not_found", message: "market VEID requirements not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when market requirements are not found
+var ErrVeidMarketRequirementsNotFound = &Code{key: "veid:1161", module: "veid", number: 1161, name: "market_requirements_not_found", message: "market VEID requirements not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when market requirements are not found"}
 
 // ErrVeidInsufficientTrustScore is veid:1162: insufficient trust score for market participation
-var ErrVeidInsufficientTrustScore = &Code{key: "veid:1162", module: "veid", number: 1162, name: "insufficient_trust_score", message: "insufficient trust score for market participation", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when trust score is too low
+var ErrVeidInsufficientTrustScore = &Code{key: "veid:1162", module: "veid", number: 1162, name: "insufficient_trust_score", message: "insufficient trust score for market participation", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trust score is too low"}
 
 // ErrVeidMissingScopesForMarket is veid:1163: missing required verification scopes for market
-var ErrVeidMissingScopesForMarket = &Code{key: "veid:1163", module: "veid", number: 1163, name: "missing_scopes_for_market", message: "missing required verification scopes for market", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when required scopes are missing
+var ErrVeidMissingScopesForMarket = &Code{key: "veid:1163", module: "veid", number: 1163, name: "missing_scopes_for_market", message: "missing required verification scopes for market", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when required scopes are missing"}
 
 // ErrVeidDelegationNotAllowed is veid:1164: delegation not allowed for this market type
-var ErrVeidDelegationNotAllowed = &Code{key: "veid:1164", module: "veid", number: 1164, name: "delegation_not_allowed", message: "delegation not allowed for this market type", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when delegation is not allowed for market
+var ErrVeidDelegationNotAllowed = &Code{key: "veid:1164", module: "veid", number: 1164, name: "delegation_not_allowed", message: "delegation not allowed for this market type", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when delegation is not allowed for market"}
 
 // ErrVeidDelegationTooOld is veid:1165: delegation exceeds maximum age for market participation
-var ErrVeidDelegationTooOld = &Code{key: "veid:1165", module: "veid", number: 1165, name: "delegation_too_old", message: "delegation exceeds maximum age for market participation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the delegation is too old
+var ErrVeidDelegationTooOld = &Code{key: "veid:1165", module: "veid", number: 1165, name: "delegation_too_old", message: "delegation exceeds maximum age for market participation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the delegation is too old"}
 
 // ErrVeidIdentityExpiredForMarket is veid:1166: identity verification expired for market participation
-var ErrVeidIdentityExpiredForMarket = &Code{key: "veid:1166", module: "veid", number: 1166, name: "identity_expired_for_market", message: "identity verification expired for market participation", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when identity is expired
+var ErrVeidIdentityExpiredForMarket = &Code{key: "veid:1166", module: "veid", number: 1166, name: "identity_expired_for_market", message: "identity verification expired for market participation", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when identity is expired"}
 
 // ErrVeidIdentityLockedForMarket is veid:1167: identity is locked and cannot participate in market
-var ErrVeidIdentityLockedForMarket = &Code{key: "veid:1167", module: "veid", number: 1167, name: "identity_locked_for_market", message: "identity is locked and cannot participate in market", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when identity is locked
+var ErrVeidIdentityLockedForMarket = &Code{key: "veid:1167", module: "veid", number: 1167, name: "identity_locked_for_market", message: "identity is locked and cannot participate in market", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when identity is locked"}
 
 // ErrVeidProviderVeidNotMet is veid:1168: provider VEID requirements not met
-var ErrVeidProviderVeidNotMet = &Code{key: "veid:1168", module: "veid", number: 1168, name: "provider_veid_not_met", message: "provider VEID requirements not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when provider-specific VEID requirements are not met
+var ErrVeidProviderVeidNotMet = &Code{key: "veid:1168", module: "veid", number: 1168, name: "provider_veid_not_met", message: "provider VEID requirements not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when provider-specific VEID requirements are not met"}
 
 // ErrVeidInvalidProofRequest is veid:1170: invalid proof request
-var ErrVeidInvalidProofRequest = &Code{key: "veid:1170", module: "veid", number: 1170, name: "invalid_proof_request", message: "invalid proof request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a proof request is malformed or invalid
+var ErrVeidInvalidProofRequest = &Code{key: "veid:1170", module: "veid", number: 1170, name: "invalid_proof_request", message: "invalid proof request", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a proof request is malformed or invalid"}
 
 // ErrVeidProofRequestNotFound is veid:1171: proof request not found
-var ErrVeidProofRequestNotFound = &Code{key: "veid:1171", module: "veid", number: 1171, name: "proof_request_not_found", message: "proof request not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a proof request is not found
+var ErrVeidProofRequestNotFound = &Code{key: "veid:1171", module: "veid", number: 1171, name: "proof_request_not_found", message: "proof request not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a proof request is not found"}
 
 // ErrVeidProofRequestExpired is veid:1172: proof request has expired
-var ErrVeidProofRequestExpired = &Code{key: "veid:1172", module: "veid", number: 1172, name: "proof_request_expired", message: "proof request has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a proof request has expired
+var ErrVeidProofRequestExpired = &Code{key: "veid:1172", module: "veid", number: 1172, name: "proof_request_expired", message: "proof request has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a proof request has expired"}
 
 // ErrVeidProofNotFound is veid:1173: proof not found
-var ErrVeidProofNotFound = &Code{key: "veid:1173", module: "veid", number: 1173, name: "proof_not_found", message: "proof not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a proof is not found
+var ErrVeidProofNotFound = &Code{key: "veid:1173", module: "veid", number: 1173, name: "proof_not_found", message: "proof not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a proof is not found"}
 
 // ErrVeidProofExpired is veid:1174: proof has expired
-var ErrVeidProofExpired = &Code{key: "veid:1174", module: "veid", number: 1174, name: "proof_expired", message: "proof has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a proof has expired
+var ErrVeidProofExpired = &Code{key: "veid:1174", module: "veid", number: 1174, name: "proof_expired", message: "proof has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a proof has expired"}
 
 // ErrVeidInvalidClaimType is veid:1175: invalid claim type
-var ErrVeidInvalidClaimType = &Code{key: "veid:1175", module: "veid", number: 1175, name: "invalid_claim_type", message: "invalid claim type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a claim type is invalid
+var ErrVeidInvalidClaimType = &Code{key: "veid:1175", module: "veid", number: 1175, name: "invalid_claim_type", message: "invalid claim type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a claim type is invalid"}
 
 // ErrVeidClaimNotAvailable is veid:1176: claim not available for subject
-var ErrVeidClaimNotAvailable = &Code{key: "veid:1176", module: "veid", number: 1176, name: "claim_not_available", message: "claim not available for subject", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a requested claim is not available for the subject
+var ErrVeidClaimNotAvailable = &Code{key: "veid:1176", module: "veid", number: 1176, name: "claim_not_available", message: "claim not available for subject", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a requested claim is not available for the subject"}
 
 // ErrVeidInvalidProofScheme is veid:1177: invalid or unsupported proof scheme
-var ErrVeidInvalidProofScheme = &Code{key: "veid:1177", module: "veid", number: 1177, name: "invalid_proof_scheme", message: "invalid or unsupported proof scheme", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a proof scheme is invalid or unsupported
+var ErrVeidInvalidProofScheme = &Code{key: "veid:1177", module: "veid", number: 1177, name: "invalid_proof_scheme", message: "invalid or unsupported proof scheme", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a proof scheme is invalid or unsupported"}
 
 // ErrVeidProofGenerationFailed is veid:1178: proof generation failed
-var ErrVeidProofGenerationFailed = &Code{key: "veid:1178", module: "veid", number: 1178, name: "proof_generation_failed", message: "proof generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when proof generation fails
+var ErrVeidProofGenerationFailed = &Code{key: "veid:1178", module: "veid", number: 1178, name: "proof_generation_failed", message: "proof generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when proof generation fails"}
 
 // ErrVeidInvalidNonce is veid:1179: invalid or reused nonce
-var ErrVeidInvalidNonce = &Code{key: "veid:1179", module: "veid", number: 1179, name: "invalid_nonce", message: "invalid or reused nonce", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a nonce is invalid or already used
+var ErrVeidInvalidNonce = &Code{key: "veid:1179", module: "veid", number: 1179, name: "invalid_nonce", message: "invalid or reused nonce", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a nonce is invalid or already used"}
 
 // ErrVeidCommitmentMismatch is veid:1180: commitment mismatch
-var ErrVeidCommitmentMismatch = &Code{key: "veid:1180", module: "veid", number: 1180, name: "commitment_mismatch", message: "commitment mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when commitment verification fails
+var ErrVeidCommitmentMismatch = &Code{key: "veid:1180", module: "veid", number: 1180, name: "commitment_mismatch", message: "commitment mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when commitment verification fails"}
 
 // ErrVeidInsufficientVerificationLevel is veid:1181: insufficient verification level for claim
-var ErrVeidInsufficientVerificationLevel = &Code{key: "veid:1181", module: "veid", number: 1181, name: "insufficient_verification_level", message: "insufficient verification level for claim", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when subject lacks required verification
+var ErrVeidInsufficientVerificationLevel = &Code{key: "veid:1181", module: "veid", number: 1181, name: "insufficient_verification_level", message: "insufficient verification level for claim", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when subject lacks required verification"}
 
 // ErrVeidInvalidBiometricTemplate is veid:1190: invalid biometric template
-var ErrVeidInvalidBiometricTemplate = &Code{key: "veid:1190", module: "veid", number: 1190, name: "invalid_biometric_template", message: "invalid biometric template", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a biometric template is invalid
+var ErrVeidInvalidBiometricTemplate = &Code{key: "veid:1190", module: "veid", number: 1190, name: "invalid_biometric_template", message: "invalid biometric template", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a biometric template is invalid"}
 
 // ErrVeidBiometricHashFailed is veid:1191: biometric hash operation failed
-var ErrVeidBiometricHashFailed = &Code{key: "veid:1191", module: "veid", number: 1191, name: "biometric_hash_failed", message: "biometric hash operation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when biometric hashing fails
+var ErrVeidBiometricHashFailed = &Code{key: "veid:1191", module: "veid", number: 1191, name: "biometric_hash_failed", message: "biometric hash operation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when biometric hashing fails"}
 
 // ErrVeidBiometricHashNotFound is veid:1192: biometric hash not found
-var ErrVeidBiometricHashNotFound = &Code{key: "veid:1192", module: "veid", number: 1192, name: "biometric_hash_not_found", message: "biometric hash not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a biometric hash is not found
+var ErrVeidBiometricHashNotFound = &Code{key: "veid:1192", module: "veid", number: 1192, name: "biometric_hash_not_found", message: "biometric hash not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a biometric hash is not found"}
 
 // ErrVeidBiometricMatchFailed is veid:1193: biometric match operation failed
-var ErrVeidBiometricMatchFailed = &Code{key: "veid:1193", module: "veid", number: 1193, name: "biometric_match_failed", message: "biometric match operation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when biometric matching fails
+var ErrVeidBiometricMatchFailed = &Code{key: "veid:1193", module: "veid", number: 1193, name: "biometric_match_failed", message: "biometric match operation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when biometric matching fails"}
 
 // ErrVeidBiometricVersionMismatch is veid:1194: biometric hash version mismatch
-var ErrVeidBiometricVersionMismatch = &Code{key: "veid:1194", module: "veid", number: 1194, name: "biometric_version_mismatch", message: "biometric hash version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when biometric hash versions are incompatible
+var ErrVeidBiometricVersionMismatch = &Code{key: "veid:1194", module: "veid", number: 1194, name: "biometric_version_mismatch", message: "biometric hash version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when biometric hash versions are incompatible"}
 
 // ErrVeidGeoRestrictionInvalid is veid:1200: invalid geographic restriction
-var ErrVeidGeoRestrictionInvalid = &Code{key: "veid:1200", module: "veid", number: 1200, name: "geo_restriction_invalid", message: "invalid geographic restriction", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a geographic restriction is invalid
+var ErrVeidGeoRestrictionInvalid = &Code{key: "veid:1200", module: "veid", number: 1200, name: "geo_restriction_invalid", message: "invalid geographic restriction", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a geographic restriction is invalid"}
 
 // ErrVeidGeoPolicyNotFound is veid:1201: geo restriction policy not found
-var ErrVeidGeoPolicyNotFound = &Code{key: "veid:1201", module: "veid", number: 1201, name: "geo_policy_not_found", message: "geo restriction policy not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a geo restriction policy is not found
+var ErrVeidGeoPolicyNotFound = &Code{key: "veid:1201", module: "veid", number: 1201, name: "geo_policy_not_found", message: "geo restriction policy not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a geo restriction policy is not found"}
 
 // ErrVeidGeoPolicyAlreadyExists is veid:1202: geo restriction policy already exists
-var ErrVeidGeoPolicyAlreadyExists = &Code{key: "veid:1202", module: "veid", number: 1202, name: "geo_policy_already_exists", message: "geo restriction policy already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a geo restriction policy already exists
+var ErrVeidGeoPolicyAlreadyExists = &Code{key: "veid:1202", module: "veid", number: 1202, name: "geo_policy_already_exists", message: "geo restriction policy already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a geo restriction policy already exists"}
 
 // ErrVeidGeoCheckFailed is veid:1203: geographic compliance check failed
-var ErrVeidGeoCheckFailed = &Code{key: "veid:1203", module: "veid", number: 1203, name: "geo_check_failed", message: "geographic compliance check failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a geographic compliance check fails
+var ErrVeidGeoCheckFailed = &Code{key: "veid:1203", module: "veid", number: 1203, name: "geo_check_failed", message: "geographic compliance check failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a geographic compliance check fails"}
 
 // ErrVeidGeoLocationBlocked is veid:1204: location blocked by geo restriction policy
-var ErrVeidGeoLocationBlocked = &Code{key: "veid:1204", module: "veid", number: 1204, name: "geo_location_blocked", message: "location blocked by geo restriction policy", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a location is blocked by policy
+var ErrVeidGeoLocationBlocked = &Code{key: "veid:1204", module: "veid", number: 1204, name: "geo_location_blocked", message: "location blocked by geo restriction policy", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a location is blocked by policy"}
 
 // ErrVeidGeoIPMismatch is veid:1205: IP geolocation mismatch with document country
-var ErrVeidGeoIPMismatch = &Code{key: "veid:1205", module: "veid", number: 1205, name: "geo_ip_mismatch", message: "IP geolocation mismatch with document country", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when IP geolocation doesn't match document country
+var ErrVeidGeoIPMismatch = &Code{key: "veid:1205", module: "veid", number: 1205, name: "geo_ip_mismatch", message: "IP geolocation mismatch with document country", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when IP geolocation doesn't match document country"}
 
 // ErrVeidGeoCountryBlocked is veid:1206: country is blocked by geo restriction policy
-var ErrVeidGeoCountryBlocked = &Code{key: "veid:1206", module: "veid", number: 1206, name: "geo_country_blocked", message: "country is blocked by geo restriction policy", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a specific country is blocked
+var ErrVeidGeoCountryBlocked = &Code{key: "veid:1206", module: "veid", number: 1206, name: "geo_country_blocked", message: "country is blocked by geo restriction policy", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a specific country is blocked"}
 
 // ErrVeidGeoRegionBlocked is veid:1207: region is blocked by geo restriction policy
-var ErrVeidGeoRegionBlocked = &Code{key: "veid:1207", module: "veid", number: 1207, name: "geo_region_blocked", message: "region is blocked by geo restriction policy", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a specific region is blocked
+var ErrVeidGeoRegionBlocked = &Code{key: "veid:1207", module: "veid", number: 1207, name: "geo_region_blocked", message: "region is blocked by geo restriction policy", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a specific region is blocked"}
 
 // ErrVeidGeoRestrictionDisabled is veid:1208: geographic restriction system is disabled
-var ErrVeidGeoRestrictionDisabled = &Code{key: "veid:1208", module: "veid", number: 1208, name: "geo_restriction_disabled", message: "geographic restriction system is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when geo restriction system is disabled
+var ErrVeidGeoRestrictionDisabled = &Code{key: "veid:1208", module: "veid", number: 1208, name: "geo_restriction_disabled", message: "geographic restriction system is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when geo restriction system is disabled"}
 
 // ErrVeidMaxGeoPoliciesExceeded is veid:1209: maximum geo restriction policies exceeded
-var ErrVeidMaxGeoPoliciesExceeded = &Code{key: "veid:1209", module: "veid", number: 1209, name: "max_geo_policies_exceeded", message: "maximum geo restriction policies exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when max policies limit is exceeded
+var ErrVeidMaxGeoPoliciesExceeded = &Code{key: "veid:1209", module: "veid", number: 1209, name: "max_geo_policies_exceeded", message: "maximum geo restriction policies exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when max policies limit is exceeded"}
 
 // ErrVeidGeoPolicyInactive is veid:1210: geo restriction policy is not active
-var ErrVeidGeoPolicyInactive = &Code{key: "veid:1210", module: "veid", number: 1210, name: "geo_policy_inactive", message: "geo restriction policy is not active", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to use an inactive policy
+var ErrVeidGeoPolicyInactive = &Code{key: "veid:1210", module: "veid", number: 1210, name: "geo_policy_inactive", message: "geo restriction policy is not active", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use an inactive policy"}
 
 // ErrVeidInvalidCountryCode is veid:1211: invalid ISO 3166-1 alpha-2 country code
-var ErrVeidInvalidCountryCode = &Code{key: "veid:1211", module: "veid", number: 1211, name: "invalid_country_code", message: "invalid ISO 3166-1 alpha-2 country code", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an ISO 3166 country code is invalid
+var ErrVeidInvalidCountryCode = &Code{key: "veid:1211", module: "veid", number: 1211, name: "invalid_country_code", message: "invalid ISO 3166-1 alpha-2 country code", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an ISO 3166 country code is invalid"}
 
 // ErrVeidInvalidRegionCode is veid:1212: invalid ISO 3166-2 region code
-var ErrVeidInvalidRegionCode = &Code{key: "veid:1212", module: "veid", number: 1212, name: "invalid_region_code", message: "invalid ISO 3166-2 region code", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an ISO 3166-2 region code is invalid
+var ErrVeidInvalidRegionCode = &Code{key: "veid:1212", module: "veid", number: 1212, name: "invalid_region_code", message: "invalid ISO 3166-2 region code", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an ISO 3166-2 region code is invalid"}
 
 // ErrVeidGeoLocationNotFound is veid:1213: geographic location not found for user
-var ErrVeidGeoLocationNotFound = &Code{key: "veid:1213", module: "veid", number: 1213, name: "geo_location_not_found", message: "geographic location not found for user", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when geo location data is not found for user
+var ErrVeidGeoLocationNotFound = &Code{key: "veid:1213", module: "veid", number: 1213, name: "geo_location_not_found", message: "geographic location not found for user", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when geo location data is not found for user"}
 
 // ErrVeidGeoParamsInvalid is veid:1214: invalid geo restriction parameters
-var ErrVeidGeoParamsInvalid = &Code{key: "veid:1214", module: "veid", number: 1214, name: "geo_params_invalid", message: "invalid geo restriction parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when geo restriction parameters are invalid
+var ErrVeidGeoParamsInvalid = &Code{key: "veid:1214", module: "veid", number: 1214, name: "geo_params_invalid", message: "invalid geo restriction parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when geo restriction parameters are invalid"}
 
 // ErrVeidAuditExportInvalidTimeRange is veid:1220: invalid audit export time range
-var ErrVeidAuditExportInvalidTimeRange = &Code{key: "veid:1220", module: "veid", number: 1220, name: "audit_export_invalid_time_range", message: "invalid audit export time range", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the time range is invalid
+var ErrVeidAuditExportInvalidTimeRange = &Code{key: "veid:1220", module: "veid", number: 1220, name: "audit_export_invalid_time_range", message: "invalid audit export time range", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the time range is invalid"}
 
 // ErrVeidAuditExportInvalidFormat is veid:1221: invalid audit export format
-var ErrVeidAuditExportInvalidFormat = &Code{key: "veid:1221", module: "veid", number: 1221, name: "audit_export_invalid_format", message: "invalid audit export format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the export format is invalid
+var ErrVeidAuditExportInvalidFormat = &Code{key: "veid:1221", module: "veid", number: 1221, name: "audit_export_invalid_format", message: "invalid audit export format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the export format is invalid"}
 
 // ErrVeidAuditExportInvalidFilter is veid:1222: invalid audit export filter
-var ErrVeidAuditExportInvalidFilter = &Code{key: "veid:1222", module: "veid", number: 1222, name: "audit_export_invalid_filter", message: "invalid audit export filter", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a filter parameter is invalid
+var ErrVeidAuditExportInvalidFilter = &Code{key: "veid:1222", module: "veid", number: 1222, name: "audit_export_invalid_filter", message: "invalid audit export filter", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a filter parameter is invalid"}
 
 // ErrVeidAuditEntryNotFound is veid:1223: audit entry not found
-var ErrVeidAuditEntryNotFound = &Code{key: "veid:1223", module: "veid", number: 1223, name: "audit_entry_not_found", message: "audit entry not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an audit entry is not found
+var ErrVeidAuditEntryNotFound = &Code{key: "veid:1223", module: "veid", number: 1223, name: "audit_entry_not_found", message: "audit entry not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an audit entry is not found"}
 
 // ErrVeidAuditEntryInvalid is veid:1224: invalid audit entry
-var ErrVeidAuditEntryInvalid = &Code{key: "veid:1224", module: "veid", number: 1224, name: "audit_entry_invalid", message: "invalid audit entry", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an audit entry is invalid
+var ErrVeidAuditEntryInvalid = &Code{key: "veid:1224", module: "veid", number: 1224, name: "audit_entry_invalid", message: "invalid audit entry", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an audit entry is invalid"}
 
 // ErrVeidAuditHashFailed is veid:1225: audit hash computation failed
-var ErrVeidAuditHashFailed = &Code{key: "veid:1225", module: "veid", number: 1225, name: "audit_hash_failed", message: "audit hash computation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when hash computation fails
+var ErrVeidAuditHashFailed = &Code{key: "veid:1225", module: "veid", number: 1225, name: "audit_hash_failed", message: "audit hash computation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when hash computation fails"}
 
 // ErrVeidAuditChainBroken is veid:1226: audit chain integrity verification failed
-var ErrVeidAuditChainBroken = &Code{key: "veid:1226", module: "veid", number: 1226, name: "audit_chain_broken", message: "audit chain integrity verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when the audit chain verification fails
+var ErrVeidAuditChainBroken = &Code{key: "veid:1226", module: "veid", number: 1226, name: "audit_chain_broken", message: "audit chain integrity verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when the audit chain verification fails"}
 
 // ErrVeidAuditExportUnauthorized is veid:1227: unauthorized to export audit logs
-var ErrVeidAuditExportUnauthorized = &Code{key: "veid:1227", module: "veid", number: 1227, name: "audit_export_unauthorized", message: "unauthorized to export audit logs", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when the requester is not authorized to export
+var ErrVeidAuditExportUnauthorized = &Code{key: "veid:1227", module: "veid", number: 1227, name: "audit_export_unauthorized", message: "unauthorized to export audit logs", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the requester is not authorized to export"}
 
 // ErrVeidAuditExportTooLarge is veid:1228: audit export request too large
-var ErrVeidAuditExportTooLarge = &Code{key: "veid:1228", module: "veid", number: 1228, name: "audit_export_too_large", message: "audit export request too large", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the export request is too large
+var ErrVeidAuditExportTooLarge = &Code{key: "veid:1228", module: "veid", number: 1228, name: "audit_export_too_large", message: "audit export request too large", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the export request is too large"}
 
 // ErrVeidInvalidAttestation is veid:1240: invalid verification attestation
-var ErrVeidInvalidAttestation = &Code{key: "veid:1240", module: "veid", number: 1240, name: "invalid_attestation", message: "invalid verification attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an attestation is malformed or invalid
+var ErrVeidInvalidAttestation = &Code{key: "veid:1240", module: "veid", number: 1240, name: "invalid_attestation", message: "invalid verification attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an attestation is malformed or invalid"}
 
 // ErrVeidAttestationNotFound is veid:1241: attestation not found
-var ErrVeidAttestationNotFound = &Code{key: "veid:1241", module: "veid", number: 1241, name: "attestation_not_found", message: "attestation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an attestation is not found
+var ErrVeidAttestationNotFound = &Code{key: "veid:1241", module: "veid", number: 1241, name: "attestation_not_found", message: "attestation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an attestation is not found"}
 
 // ErrVeidAttestationExpired is veid:1242: attestation has expired
-var ErrVeidAttestationExpired = &Code{key: "veid:1242", module: "veid", number: 1242, name: "attestation_expired", message: "attestation has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an attestation has expired
+var ErrVeidAttestationExpired = &Code{key: "veid:1242", module: "veid", number: 1242, name: "attestation_expired", message: "attestation has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an attestation has expired"}
 
 // ErrVeidAttestationRevoked is veid:1243: attestation has been revoked
-var ErrVeidAttestationRevoked = &Code{key: "veid:1243", module: "veid", number: 1243, name: "attestation_revoked", message: "attestation has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an attestation has been revoked
+var ErrVeidAttestationRevoked = &Code{key: "veid:1243", module: "veid", number: 1243, name: "attestation_revoked", message: "attestation has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an attestation has been revoked"}
 
 // ErrVeidInvalidSignerKey is veid:1244: invalid signer key
-var ErrVeidInvalidSignerKey = &Code{key: "veid:1244", module: "veid", number: 1244, name: "invalid_signer_key", message: "invalid signer key", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when a signer key is invalid
+var ErrVeidInvalidSignerKey = &Code{key: "veid:1244", module: "veid", number: 1244, name: "invalid_signer_key", message: "invalid signer key", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a signer key is invalid"}
 
 // ErrVeidSignerKeyNotFound is veid:1245: signer key not found
-var ErrVeidSignerKeyNotFound = &Code{key: "veid:1245", module: "veid", number: 1245, name: "signer_key_not_found", message: "signer key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a signer key is not found
+var ErrVeidSignerKeyNotFound = &Code{key: "veid:1245", module: "veid", number: 1245, name: "signer_key_not_found", message: "signer key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a signer key is not found"}
 
 // ErrVeidSignerKeyRevoked is veid:1246: signer key has been revoked
-var ErrVeidSignerKeyRevoked = &Code{key: "veid:1246", module: "veid", number: 1246, name: "signer_key_revoked", message: "signer key has been revoked", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when a signer key has been revoked
+var ErrVeidSignerKeyRevoked = &Code{key: "veid:1246", module: "veid", number: 1246, name: "signer_key_revoked", message: "signer key has been revoked", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a signer key has been revoked"}
 
 // ErrVeidSignerKeyExpired is veid:1247: signer key has expired
-var ErrVeidSignerKeyExpired = &Code{key: "veid:1247", module: "veid", number: 1247, name: "signer_key_expired", message: "signer key has expired", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when a signer key has expired
+var ErrVeidSignerKeyExpired = &Code{key: "veid:1247", module: "veid", number: 1247, name: "signer_key_expired", message: "signer key has expired", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a signer key has expired"}
 
 // ErrVeidNonceExpired is veid:1249: nonce has expired
-var ErrVeidNonceExpired = &Code{key: "veid:1249", module: "veid", number: 1249, name: "nonce_expired", message: "nonce has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an attestation nonce has expired
+var ErrVeidNonceExpired = &Code{key: "veid:1249", module: "veid", number: 1249, name: "nonce_expired", message: "nonce has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an attestation nonce has expired"}
 
 // ErrVeidInvalidTimestamp is veid:1250: invalid attestation timestamp
-var ErrVeidInvalidTimestamp = &Code{key: "veid:1250", module: "veid", number: 1250, name: "invalid_timestamp", message: "invalid attestation timestamp", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an attestation timestamp is invalid
+var ErrVeidInvalidTimestamp = &Code{key: "veid:1250", module: "veid", number: 1250, name: "invalid_timestamp", message: "invalid attestation timestamp", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an attestation timestamp is invalid"}
 
 // ErrVeidSignerNotRegistered is veid:1251: signer is not registered
-var ErrVeidSignerNotRegistered = &Code{key: "veid:1251", module: "veid", number: 1251, name: "signer_not_registered", message: "signer is not registered", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when the signer is not registered
+var ErrVeidSignerNotRegistered = &Code{key: "veid:1251", module: "veid", number: 1251, name: "signer_not_registered", message: "signer is not registered", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the signer is not registered"}
 
 // ErrVeidKeyRotationInProgress is veid:1252: key rotation already in progress
-var ErrVeidKeyRotationInProgress = &Code{key: "veid:1252", module: "veid", number: 1252, name: "key_rotation_in_progress", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when key rotation is already in progress
+var ErrVeidKeyRotationInProgress = &Code{key: "veid:1252", module: "veid", number: 1252, name: "key_rotation_in_progress", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when key rotation is already in progress"}
 
 // ErrVeidKeyRotationFailed is veid:1253: key rotation failed
-var ErrVeidKeyRotationFailed = &Code{key: "veid:1253", module: "veid", number: 1253, name: "key_rotation_failed", message: "key rotation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when key rotation fails
+var ErrVeidKeyRotationFailed = &Code{key: "veid:1253", module: "veid", number: 1253, name: "key_rotation_failed", message: "key rotation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when key rotation fails"}
 
 // ErrVeidAttestationSignatureInvalid is veid:1254: attestation signature verification failed
-var ErrVeidAttestationSignatureInvalid = &Code{key: "veid:1254", module: "veid", number: 1254, name: "attestation_signature_invalid", message: "attestation signature verification failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when attestation signature verification fails
+var ErrVeidAttestationSignatureInvalid = &Code{key: "veid:1254", module: "veid", number: 1254, name: "attestation_signature_invalid", message: "attestation signature verification failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when attestation signature verification fails"}
 
 // ErrVeidMaxAttestationsExceeded is veid:1255: maximum attestations exceeded
-var ErrVeidMaxAttestationsExceeded = &Code{key: "veid:1255", module: "veid", number: 1255, name: "max_attestations_exceeded", message: "maximum attestations exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when maximum attestations limit is exceeded
+var ErrVeidMaxAttestationsExceeded = &Code{key: "veid:1255", module: "veid", number: 1255, name: "max_attestations_exceeded", message: "maximum attestations exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when maximum attestations limit is exceeded"}
 
 // ErrVeidDuplicateLinkage is veid:1260: duplicate SSO linkage
-var ErrVeidDuplicateLinkage = &Code{key: "veid:1260", module: "veid", number: 1260, name: "duplicate_linkage", message: "duplicate SSO linkage", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an SSO linkage already exists for an account/provider pair
+var ErrVeidDuplicateLinkage = &Code{key: "veid:1260", module: "veid", number: 1260, name: "duplicate_linkage", message: "duplicate SSO linkage", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when an SSO linkage already exists for an account/provider pair"}
 
 // ErrVeidLinkageNotFound is veid:1261: SSO linkage not found
-var ErrVeidLinkageNotFound = &Code{key: "veid:1261", module: "veid", number: 1261, name: "linkage_not_found", message: "SSO linkage not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an SSO linkage cannot be found
+var ErrVeidLinkageNotFound = &Code{key: "veid:1261", module: "veid", number: 1261, name: "linkage_not_found", message: "SSO linkage not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an SSO linkage cannot be found"}
 
 // ErrVeidLinkageExpired is veid:1262: SSO linkage expired
-var ErrVeidLinkageExpired = &Code{key: "veid:1262", module: "veid", number: 1262, name: "linkage_expired", message: "SSO linkage expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an SSO linkage has expired
+var ErrVeidLinkageExpired = &Code{key: "veid:1262", module: "veid", number: 1262, name: "linkage_expired", message: "SSO linkage expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an SSO linkage has expired"}
 
 // ErrVeidJwksFetchFailed is veid:1264: JWKS fetch failed
-var ErrVeidJwksFetchFailed = &Code{key: "veid:1264", module: "veid", number: 1264, name: "jwks_fetch_failed", message: "JWKS fetch failed", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Returned when JWKS fetching fails
+var ErrVeidJwksFetchFailed = &Code{key: "veid:1264", module: "veid", number: 1264, name: "jwks_fetch_failed", message: "JWKS fetch failed", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when JWKS fetching fails"}
 
 // ErrVeidTokenValidationFailed is veid:1265: OIDC token validation failed
-var ErrVeidTokenValidationFailed = &Code{key: "veid:1265", module: "veid", number: 1265, name: "token_validation_failed", message: "OIDC token validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when OIDC token validation fails
+var ErrVeidTokenValidationFailed = &Code{key: "veid:1265", module: "veid", number: 1265, name: "token_validation_failed", message: "OIDC token validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when OIDC token validation fails"}
 
 // ErrVeidChallengeNotFound is veid:1266: SSO challenge not found
-var ErrVeidChallengeNotFound = &Code{key: "veid:1266", module: "veid", number: 1266, name: "challenge_not_found", message: "SSO challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an SSO challenge cannot be found
+var ErrVeidChallengeNotFound = &Code{key: "veid:1266", module: "veid", number: 1266, name: "challenge_not_found", message: "SSO challenge not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an SSO challenge cannot be found"}
 
 // ErrVeidChallengeExpired is veid:1267: SSO challenge expired
-var ErrVeidChallengeExpired = &Code{key: "veid:1267", module: "veid", number: 1267, name: "challenge_expired", message: "SSO challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an SSO challenge has expired
+var ErrVeidChallengeExpired = &Code{key: "veid:1267", module: "veid", number: 1267, name: "challenge_expired", message: "SSO challenge expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an SSO challenge has expired"}
 
 // ErrVeidInvalidChallengeState is veid:1268: invalid challenge state
-var ErrVeidInvalidChallengeState = &Code{key: "veid:1268", module: "veid", number: 1268, name: "invalid_challenge_state", message: "invalid challenge state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when challenge state is invalid
+var ErrVeidInvalidChallengeState = &Code{key: "veid:1268", module: "veid", number: 1268, name: "invalid_challenge_state", message: "invalid challenge state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when challenge state is invalid"}
 
 // ErrVeidInputTooLarge is veid:1281: input exceeds maximum size
-var ErrVeidInputTooLarge = &Code{key: "veid:1281", module: "veid", number: 1281, name: "input_too_large", message: "input exceeds maximum size", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a message field exceeds size limits
+var ErrVeidInputTooLarge = &Code{key: "veid:1281", module: "veid", number: 1281, name: "input_too_large", message: "input exceeds maximum size", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a message field exceeds size limits"}
 
 // ErrVeidInvalidCeremony is veid:1282: invalid trusted setup ceremony
-var ErrVeidInvalidCeremony = &Code{key: "veid:1282", module: "veid", number: 1282, name: "invalid_ceremony", message: "invalid trusted setup ceremony", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a trusted setup ceremony is invalid
+var ErrVeidInvalidCeremony = &Code{key: "veid:1282", module: "veid", number: 1282, name: "invalid_ceremony", message: "invalid trusted setup ceremony", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a trusted setup ceremony is invalid"}
 
 // ErrVeidCeremonyNotFound is veid:1283: trusted setup ceremony not found
-var ErrVeidCeremonyNotFound = &Code{key: "veid:1283", module: "veid", number: 1283, name: "ceremony_not_found", message: "trusted setup ceremony not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a trusted setup ceremony is not found
+var ErrVeidCeremonyNotFound = &Code{key: "veid:1283", module: "veid", number: 1283, name: "ceremony_not_found", message: "trusted setup ceremony not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a trusted setup ceremony is not found"}
 
 // ErrVeidInvalidCeremonyContribution is veid:1284: invalid ceremony contribution
-var ErrVeidInvalidCeremonyContribution = &Code{key: "veid:1284", module: "veid", number: 1284, name: "invalid_ceremony_contribution", message: "invalid ceremony contribution", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a ceremony contribution is invalid
+var ErrVeidInvalidCeremonyContribution = &Code{key: "veid:1284", module: "veid", number: 1284, name: "invalid_ceremony_contribution", message: "invalid ceremony contribution", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a ceremony contribution is invalid"}
 
 // ErrVeidInvalidKeyRotation is veid:1285: invalid key rotation
-var ErrVeidInvalidKeyRotation = &Code{key: "veid:1285", module: "veid", number: 1285, name: "invalid_key_rotation", message: "invalid key rotation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a key rotation request is invalid
+var ErrVeidInvalidKeyRotation = &Code{key: "veid:1285", module: "veid", number: 1285, name: "invalid_key_rotation", message: "invalid key rotation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a key rotation request is invalid"}
 
 // ErrVeidScoreOutOfRange is veid:1286: score out of valid range
-var ErrVeidScoreOutOfRange = &Code{key: "veid:1286", module: "veid", number: 1286, name: "score_out_of_range", message: "score out of valid range", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a score is outside valid bounds
+var ErrVeidScoreOutOfRange = &Code{key: "veid:1286", module: "veid", number: 1286, name: "score_out_of_range", message: "score out of valid range", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a score is outside valid bounds"}
 
 // ErrVeidInvalidAppeal is veid:1300: invalid appeal
-var ErrVeidInvalidAppeal = &Code{key: "veid:1300", module: "veid", number: 1300, name: "invalid_appeal", message: "invalid appeal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an appeal is malformed or invalid
+var ErrVeidInvalidAppeal = &Code{key: "veid:1300", module: "veid", number: 1300, name: "invalid_appeal", message: "invalid appeal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an appeal is malformed or invalid"}
 
 // ErrVeidWalletBindingFailed is veid:1301: wallet binding failed
-var ErrVeidWalletBindingFailed = &Code{key: "veid:1301", module: "veid", number: 1301, name: "wallet_binding_failed", message: "wallet binding failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when wallet binding fails
+var ErrVeidWalletBindingFailed = &Code{key: "veid:1301", module: "veid", number: 1301, name: "wallet_binding_failed", message: "wallet binding failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when wallet binding fails"}
 
 // ErrVeidInvalidConsent is veid:1302: invalid consent settings
-var ErrVeidInvalidConsent = &Code{key: "veid:1302", module: "veid", number: 1302, name: "invalid_consent", message: "invalid consent settings", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when consent settings are invalid
+var ErrVeidInvalidConsent = &Code{key: "veid:1302", module: "veid", number: 1302, name: "invalid_consent", message: "invalid consent settings", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when consent settings are invalid"}
 
 // ErrVeidModelNotFound is veid:1303: model not found
-var ErrVeidModelNotFound = &Code{key: "veid:1303", module: "veid", number: 1303, name: "model_not_found", message: "model not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a model is not found
+var ErrVeidModelNotFound = &Code{key: "veid:1303", module: "veid", number: 1303, name: "model_not_found", message: "model not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a model is not found"}
 
 // ErrVeidSDKModelVersionMismatch is veid:1304: model version mismatch
 //
 // The platform Go SDK's copy of ErrVeidModelVersionMismatch (veid:1051), which the chain module registers.
-var ErrVeidSDKModelVersionMismatch = &Code{key: "veid:1304", module: "veid", number: 1304, name: "model_version_mismatch_sdk", message: "model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when model versions don't match
+var ErrVeidSDKModelVersionMismatch = &Code{key: "veid:1304", module: "veid", number: 1304, name: "model_version_mismatch_sdk", message: "model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when model versions don't match"}
 
 // ErrVeidNotComplianceProvider is veid:1305: not a compliance provider
-var ErrVeidNotComplianceProvider = &Code{key: "veid:1305", module: "veid", number: 1305, name: "not_compliance_provider", message: "not a compliance provider", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when the sender is not a registered compliance provider
+var ErrVeidNotComplianceProvider = &Code{key: "veid:1305", module: "veid", number: 1305, name: "not_compliance_provider", message: "not a compliance provider", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when the sender is not a registered compliance provider"}
 
 // ErrVeidComplianceCheckFailed is veid:1306: compliance check failed
-var ErrVeidComplianceCheckFailed = &Code{key: "veid:1306", module: "veid", number: 1306, name: "compliance_check_failed", message: "compliance check failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a compliance check fails
+var ErrVeidComplianceCheckFailed = &Code{key: "veid:1306", module: "veid", number: 1306, name: "compliance_check_failed", message: "compliance check failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a compliance check fails"}
 
 // ErrVeidInsufficientAttestations is veid:1307: insufficient attestations
-var ErrVeidInsufficientAttestations = &Code{key: "veid:1307", module: "veid", number: 1307, name: "insufficient_attestations", message: "insufficient attestations", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when there are not enough attestations
+var ErrVeidInsufficientAttestations = &Code{key: "veid:1307", module: "veid", number: 1307, name: "insufficient_attestations", message: "insufficient attestations", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when there are not enough attestations"}
 
 // ErrVeidInvalidComplianceParams is veid:1308: invalid compliance parameters
-var ErrVeidInvalidComplianceParams = &Code{key: "veid:1308", module: "veid", number: 1308, name: "invalid_compliance_params", message: "invalid compliance parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when compliance parameters are invalid
+var ErrVeidInvalidComplianceParams = &Code{key: "veid:1308", module: "veid", number: 1308, name: "invalid_compliance_params", message: "invalid compliance parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when compliance parameters are invalid"}
 
 // ErrVeidBorderlineFallbackFailed is veid:1309: borderline fallback failed
-var ErrVeidBorderlineFallbackFailed = &Code{key: "veid:1309", module: "veid", number: 1309, name: "borderline_fallback_failed", message: "borderline fallback failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when borderline fallback fails
+var ErrVeidBorderlineFallbackFailed = &Code{key: "veid:1309", module: "veid", number: 1309, name: "borderline_fallback_failed", message: "borderline fallback failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when borderline fallback fails"}
 
 // ErrVeidAppealNotFound is veid:4001: appeal not found
-var ErrVeidAppealNotFound = &Code{key: "veid:4001", module: "veid", number: 4001, name: "appeal_not_found", message: "appeal not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when an appeal cannot be found
+var ErrVeidAppealNotFound = &Code{key: "veid:4001", module: "veid", number: 4001, name: "appeal_not_found", message: "appeal not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when an appeal cannot be found"}
 
 // ErrVeidAppealAlreadyExists is veid:4002: appeal already exists for this scope
-var ErrVeidAppealAlreadyExists = &Code{key: "veid:4002", module: "veid", number: 4002, name: "appeal_already_exists", message: "appeal already exists for this scope", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an appeal already exists for a scope
+var ErrVeidAppealAlreadyExists = &Code{key: "veid:4002", module: "veid", number: 4002, name: "appeal_already_exists", message: "appeal already exists for this scope", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when an appeal already exists for a scope"}
 
 // ErrVeidAppealNotPending is veid:4003: appeal is not in pending status
-var ErrVeidAppealNotPending = &Code{key: "veid:4003", module: "veid", number: 4003, name: "appeal_not_pending", message: "appeal is not in pending status", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to modify an appeal that is not pending
+var ErrVeidAppealNotPending = &Code{key: "veid:4003", module: "veid", number: 4003, name: "appeal_not_pending", message: "appeal is not in pending status", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to modify an appeal that is not pending"}
 
 // ErrVeidNotAppealSubmitter is veid:4004: not the appeal submitter
-var ErrVeidNotAppealSubmitter = &Code{key: "veid:4004", module: "veid", number: 4004, name: "not_appeal_submitter", message: "not the appeal submitter", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a non-submitter tries to withdraw an appeal
+var ErrVeidNotAppealSubmitter = &Code{key: "veid:4004", module: "veid", number: 4004, name: "not_appeal_submitter", message: "not the appeal submitter", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a non-submitter tries to withdraw an appeal"}
 
 // ErrVeidNotAuthorizedResolver is veid:4005: not authorized to resolve appeals
-var ErrVeidNotAuthorizedResolver = &Code{key: "veid:4005", module: "veid", number: 4005, name: "not_authorized_resolver", message: "not authorized to resolve appeals", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when an unauthorized account tries to resolve an appeal
+var ErrVeidNotAuthorizedResolver = &Code{key: "veid:4005", module: "veid", number: 4005, name: "not_authorized_resolver", message: "not authorized to resolve appeals", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when an unauthorized account tries to resolve an appeal"}
 
 // ErrVeidInvalidAppealReason is veid:4006: appeal reason too short or invalid
-var ErrVeidInvalidAppealReason = &Code{key: "veid:4006", module: "veid", number: 4006, name: "invalid_appeal_reason", message: "appeal reason too short or invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the appeal reason is too short or invalid
+var ErrVeidInvalidAppealReason = &Code{key: "veid:4006", module: "veid", number: 4006, name: "invalid_appeal_reason", message: "appeal reason too short or invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the appeal reason is too short or invalid"}
 
 // ErrVeidAppealWindowExpired is veid:4007: appeal submission window has expired
-var ErrVeidAppealWindowExpired = &Code{key: "veid:4007", module: "veid", number: 4007, name: "appeal_window_expired", message: "appeal submission window has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when the appeal submission window has expired
+var ErrVeidAppealWindowExpired = &Code{key: "veid:4007", module: "veid", number: 4007, name: "appeal_window_expired", message: "appeal submission window has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when the appeal submission window has expired"}
 
 // ErrVeidMaxAppealsExceeded is veid:4008: maximum appeals for this scope exceeded
-var ErrVeidMaxAppealsExceeded = &Code{key: "veid:4008", module: "veid", number: 4008, name: "max_appeals_exceeded", message: "maximum appeals for this scope exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when the maximum appeals for a scope is exceeded
+var ErrVeidMaxAppealsExceeded = &Code{key: "veid:4008", module: "veid", number: 4008, name: "max_appeals_exceeded", message: "maximum appeals for this scope exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the maximum appeals for a scope is exceeded"}
 
 // ErrVeidInvalidAppealRecord is veid:4009: invalid appeal record
-var ErrVeidInvalidAppealRecord = &Code{key: "veid:4009", module: "veid", number: 4009, name: "invalid_appeal_record", message: "invalid appeal record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an appeal record is malformed
+var ErrVeidInvalidAppealRecord = &Code{key: "veid:4009", module: "veid", number: 4009, name: "invalid_appeal_record", message: "invalid appeal record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an appeal record is malformed"}
 
 // ErrVeidInvalidAppealResolution is veid:4010: invalid appeal resolution
-var ErrVeidInvalidAppealResolution = &Code{key: "veid:4010", module: "veid", number: 4010, name: "invalid_appeal_resolution", message: "invalid appeal resolution", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an invalid resolution status is provided
+var ErrVeidInvalidAppealResolution = &Code{key: "veid:4010", module: "veid", number: 4010, name: "invalid_appeal_resolution", message: "invalid appeal resolution", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an invalid resolution status is provided"}
 
 // ErrVeidAppealSystemDisabled is veid:4011: appeal system is disabled
-var ErrVeidAppealSystemDisabled = &Code{key: "veid:4011", module: "veid", number: 4011, name: "appeal_system_disabled", message: "appeal system is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when the appeal system is disabled
+var ErrVeidAppealSystemDisabled = &Code{key: "veid:4011", module: "veid", number: 4011, name: "appeal_system_disabled", message: "appeal system is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when the appeal system is disabled"}
 
 // ErrVeidAppealAlreadyClaimed is veid:4012: appeal already claimed by another reviewer
-var ErrVeidAppealAlreadyClaimed = &Code{key: "veid:4012", module: "veid", number: 4012, name: "appeal_already_claimed", message: "appeal already claimed by another reviewer", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to claim an already claimed appeal
+var ErrVeidAppealAlreadyClaimed = &Code{key: "veid:4012", module: "veid", number: 4012, name: "appeal_already_claimed", message: "appeal already claimed by another reviewer", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to claim an already claimed appeal"}
 
 // ErrVeidNotAppealReviewer is veid:4013: not the assigned appeal reviewer
-var ErrVeidNotAppealReviewer = &Code{key: "veid:4013", module: "veid", number: 4013, name: "not_appeal_reviewer", message: "not the assigned appeal reviewer", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a non-reviewer tries to resolve an appeal they didn't claim
+var ErrVeidNotAppealReviewer = &Code{key: "veid:4013", module: "veid", number: 4013, name: "not_appeal_reviewer", message: "not the assigned appeal reviewer", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a non-reviewer tries to resolve an appeal they didn't claim"}
 
 // ErrVeidAppealReviewTimeout is veid:4014: appeal review timeout expired
-var ErrVeidAppealReviewTimeout = &Code{key: "veid:4014", module: "veid", number: 4014, name: "appeal_review_timeout", message: "appeal review timeout expired", category: CategoryTimeout, severity: SeverityError, httpStatus: 504}
+//
+// Returned when an appeal review has timed out
+var ErrVeidAppealReviewTimeout = &Code{key: "veid:4014", module: "veid", number: 4014, name: "appeal_review_timeout", message: "appeal review timeout expired", category: CategoryTimeout, severity: SeverityError, httpStatus: 504, description: "Returned when an appeal review has timed out"}
 
 // ErrVeidInvalidEvidenceHash is veid:4015: invalid evidence hash format
-var ErrVeidInvalidEvidenceHash = &Code{key: "veid:4015", module: "veid", number: 4015, name: "invalid_evidence_hash", message: "invalid evidence hash format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an evidence hash is malformed
+var ErrVeidInvalidEvidenceHash = &Code{key: "veid:4015", module: "veid", number: 4015, name: "invalid_evidence_hash", message: "invalid evidence hash format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an evidence hash is malformed"}
 
 // ErrVeidScopeNotRejected is veid:4016: scope was not rejected
-var ErrVeidScopeNotRejected = &Code{key: "veid:4016", module: "veid", number: 4016, name: "scope_not_rejected", message: "scope was not rejected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when trying to appeal a scope that was not rejected
+var ErrVeidScopeNotRejected = &Code{key: "veid:4016", module: "veid", number: 4016, name: "scope_not_rejected", message: "scope was not rejected", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to appeal a scope that was not rejected"}
 
 // ErrVeidAppealEscrowRequired is veid:4017: escrow deposit required for appeal
-var ErrVeidAppealEscrowRequired = &Code{key: "veid:4017", module: "veid", number: 4017, name: "appeal_escrow_required", message: "escrow deposit required for appeal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when escrow deposit is required but not provided
+var ErrVeidAppealEscrowRequired = &Code{key: "veid:4017", module: "veid", number: 4017, name: "appeal_escrow_required", message: "escrow deposit required for appeal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when escrow deposit is required but not provided"}
 
 // ErrVeidInvalidScoreAdjustment is veid:4018: invalid score adjustment value
-var ErrVeidInvalidScoreAdjustment = &Code{key: "veid:4018", module: "veid", number: 4018, name: "invalid_score_adjustment", message: "invalid score adjustment value", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when an invalid score adjustment is provided
+var ErrVeidInvalidScoreAdjustment = &Code{key: "veid:4018", module: "veid", number: 4018, name: "invalid_score_adjustment", message: "invalid score adjustment value", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an invalid score adjustment is provided"}
 
 // ErrVeidSanctionListMatch is veid:5002: sanction list match detected
-var ErrVeidSanctionListMatch = &Code{key: "veid:5002", module: "veid", number: 5002, name: "sanction_list_match", message: "sanction list match detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when identity matches a sanction list
+var ErrVeidSanctionListMatch = &Code{key: "veid:5002", module: "veid", number: 5002, name: "sanction_list_match", message: "sanction list match detected", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when identity matches a sanction list"}
 
 // ErrVeidPepMatch is veid:5003: politically exposed person match
-var ErrVeidPepMatch = &Code{key: "veid:5003", module: "veid", number: 5003, name: "pep_match", message: "politically exposed person match", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when identity matches a politically exposed person
+var ErrVeidPepMatch = &Code{key: "veid:5003", module: "veid", number: 5003, name: "pep_match", message: "politically exposed person match", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity matches a politically exposed person"}
 
 // ErrVeidRestrictedRegion is veid:5004: identity from restricted region
-var ErrVeidRestrictedRegion = &Code{key: "veid:5004", module: "veid", number: 5004, name: "restricted_region", message: "identity from restricted region", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when identity is from a restricted region
+var ErrVeidRestrictedRegion = &Code{key: "veid:5004", module: "veid", number: 5004, name: "restricted_region", message: "identity from restricted region", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity is from a restricted region"}
 
 // ErrVeidComplianceExpired is veid:5005: compliance check expired
-var ErrVeidComplianceExpired = &Code{key: "veid:5005", module: "veid", number: 5005, name: "compliance_expired", message: "compliance check expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a compliance check has expired
+var ErrVeidComplianceExpired = &Code{key: "veid:5005", module: "veid", number: 5005, name: "compliance_expired", message: "compliance check expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a compliance check has expired"}
 
 // ErrVeidRiskScoreExceeded is veid:5006: risk score exceeds threshold
-var ErrVeidRiskScoreExceeded = &Code{key: "veid:5006", module: "veid", number: 5006, name: "risk_score_exceeded", message: "risk score exceeds threshold", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when risk score exceeds the threshold
+var ErrVeidRiskScoreExceeded = &Code{key: "veid:5006", module: "veid", number: 5006, name: "risk_score_exceeded", message: "risk score exceeds threshold", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when risk score exceeds the threshold"}
 
 // ErrVeidComplianceNotFound is veid:5007: compliance record not found
-var ErrVeidComplianceNotFound = &Code{key: "veid:5007", module: "veid", number: 5007, name: "compliance_not_found", message: "compliance record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a compliance record is not found
+var ErrVeidComplianceNotFound = &Code{key: "veid:5007", module: "veid", number: 5007, name: "compliance_not_found", message: "compliance record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a compliance record is not found"}
 
 // ErrVeidDuplicateAttestation is veid:5010: validator has already attested
-var ErrVeidDuplicateAttestation = &Code{key: "veid:5010", module: "veid", number: 5010, name: "duplicate_attestation", message: "validator has already attested", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a validator tries to attest twice
+var ErrVeidDuplicateAttestation = &Code{key: "veid:5010", module: "veid", number: 5010, name: "duplicate_attestation", message: "validator has already attested", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a validator tries to attest twice"}
 
 // ErrVeidComplianceRecordBlocked is veid:5011: compliance record is blocked
-var ErrVeidComplianceRecordBlocked = &Code{key: "veid:5011", module: "veid", number: 5011, name: "compliance_record_blocked", message: "compliance record is blocked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to modify a blocked record
+var ErrVeidComplianceRecordBlocked = &Code{key: "veid:5011", module: "veid", number: 5011, name: "compliance_record_blocked", message: "compliance record is blocked", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when trying to modify a blocked record"}
 
 // ErrVeidProviderAlreadyExists is veid:5013: compliance provider already exists
-var ErrVeidProviderAlreadyExists = &Code{key: "veid:5013", module: "veid", number: 5013, name: "provider_already_exists", message: "compliance provider already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to register an existing provider
+var ErrVeidProviderAlreadyExists = &Code{key: "veid:5013", module: "veid", number: 5013, name: "provider_already_exists", message: "compliance provider already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to register an existing provider"}
 
 // ErrVeidProviderNotActive is veid:5014: compliance provider is not active
-var ErrVeidProviderNotActive = &Code{key: "veid:5014", module: "veid", number: 5014, name: "provider_not_active", message: "compliance provider is not active", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when an inactive provider tries to submit checks
+var ErrVeidProviderNotActive = &Code{key: "veid:5014", module: "veid", number: 5014, name: "provider_not_active", message: "compliance provider is not active", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an inactive provider tries to submit checks"}
 
 // ErrVeidUnsupportedCheckType is veid:5015: provider does not support this check type
-var ErrVeidUnsupportedCheckType = &Code{key: "veid:5015", module: "veid", number: 5015, name: "unsupported_check_type", message: "provider does not support this check type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when provider doesn't support the check type
+var ErrVeidUnsupportedCheckType = &Code{key: "veid:5015", module: "veid", number: 5015, name: "unsupported_check_type", message: "provider does not support this check type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when provider doesn't support the check type"}
 
 // ErrVeidAdverseMediaMatch is veid:5016: adverse media match found
-var ErrVeidAdverseMediaMatch = &Code{key: "veid:5016", module: "veid", number: 5016, name: "adverse_media_match", message: "adverse media match found", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when adverse media is found
+var ErrVeidAdverseMediaMatch = &Code{key: "veid:5016", module: "veid", number: 5016, name: "adverse_media_match", message: "adverse media match found", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when adverse media is found"}
 
 // ErrVeidWatchlistMatch is veid:5017: watchlist match found
-var ErrVeidWatchlistMatch = &Code{key: "veid:5017", module: "veid", number: 5017, name: "watchlist_match", message: "watchlist match found", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when identity matches a watchlist entry
+var ErrVeidWatchlistMatch = &Code{key: "veid:5017", module: "veid", number: 5017, name: "watchlist_match", message: "watchlist match found", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity matches a watchlist entry"}
 
 // ErrVeidDocumentVerificationFailed is veid:5018: document verification failed
-var ErrVeidDocumentVerificationFailed = &Code{key: "veid:5018", module: "veid", number: 5018, name: "document_verification_failed", message: "document verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when document verification fails
+var ErrVeidDocumentVerificationFailed = &Code{key: "veid:5018", module: "veid", number: 5018, name: "document_verification_failed", message: "document verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when document verification fails"}
 
 // ErrVeidAmlRiskHigh is veid:5019: AML risk level is too high
-var ErrVeidAmlRiskHigh = &Code{key: "veid:5019", module: "veid", number: 5019, name: "aml_risk_high", message: "AML risk level is too high", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when AML risk assessment is too high
+var ErrVeidAmlRiskHigh = &Code{key: "veid:5019", module: "veid", number: 5019, name: "aml_risk_high", message: "AML risk level is too high", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when AML risk assessment is too high"}
 
 // ErrVeidComplianceSystemDisabled is veid:5020: compliance system is disabled
-var ErrVeidComplianceSystemDisabled = &Code{key: "veid:5020", module: "veid", number: 5020, name: "compliance_system_disabled", message: "compliance system is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when the compliance system is disabled
+var ErrVeidComplianceSystemDisabled = &Code{key: "veid:5020", module: "veid", number: 5020, name: "compliance_system_disabled", message: "compliance system is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when the compliance system is disabled"}
 
 // ErrVeidModelHashMismatch is veid:6002: model hash mismatch
-var ErrVeidModelHashMismatch = &Code{key: "veid:6002", module: "veid", number: 6002, name: "model_hash_mismatch", message: "model hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a model hash doesn't match expected
+var ErrVeidModelHashMismatch = &Code{key: "veid:6002", module: "veid", number: 6002, name: "model_hash_mismatch", message: "model hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a model hash doesn't match expected"}
 
 // ErrVeidModelNotActive is veid:6003: model not active
-var ErrVeidModelNotActive = &Code{key: "veid:6003", module: "veid", number: 6003, name: "model_not_active", message: "model not active", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to use an inactive model
+var ErrVeidModelNotActive = &Code{key: "veid:6003", module: "veid", number: 6003, name: "model_not_active", message: "model not active", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use an inactive model"}
 
 // ErrVeidInvalidModelType is veid:6004: invalid model type
-var ErrVeidInvalidModelType = &Code{key: "veid:6004", module: "veid", number: 6004, name: "invalid_model_type", message: "invalid model type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a model type is invalid
+var ErrVeidInvalidModelType = &Code{key: "veid:6004", module: "veid", number: 6004, name: "invalid_model_type", message: "invalid model type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a model type is invalid"}
 
 // ErrVeidModelUpdatePending is veid:6005: model update already pending
-var ErrVeidModelUpdatePending = &Code{key: "veid:6005", module: "veid", number: 6005, name: "model_update_pending", message: "model update already pending", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a model update is already pending
+var ErrVeidModelUpdatePending = &Code{key: "veid:6005", module: "veid", number: 6005, name: "model_update_pending", message: "model update already pending", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a model update is already pending"}
 
 // ErrVeidUnauthorizedModelUpdate is veid:6006: not authorized for model updates
-var ErrVeidUnauthorizedModelUpdate = &Code{key: "veid:6006", module: "veid", number: 6006, name: "unauthorized_model_update", message: "not authorized for model updates", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when not authorized for model updates
+var ErrVeidUnauthorizedModelUpdate = &Code{key: "veid:6006", module: "veid", number: 6006, name: "unauthorized_model_update", message: "not authorized for model updates", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when not authorized for model updates"}
 
 // ErrVeidModelVersionTooOld is veid:6007: validator using outdated model version
-var ErrVeidModelVersionTooOld = &Code{key: "veid:6007", module: "veid", number: 6007, name: "model_version_too_old", message: "validator using outdated model version", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when a validator uses an outdated model
+var ErrVeidModelVersionTooOld = &Code{key: "veid:6007", module: "veid", number: 6007, name: "model_version_too_old", message: "validator using outdated model version", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a validator uses an outdated model"}
 
 // ErrVeidModelActivationPending is veid:6008: model activation still pending
-var ErrVeidModelActivationPending = &Code{key: "veid:6008", module: "veid", number: 6008, name: "model_activation_pending", message: "model activation still pending", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when model activation is still pending
+var ErrVeidModelActivationPending = &Code{key: "veid:6008", module: "veid", number: 6008, name: "model_activation_pending", message: "model activation still pending", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when model activation is still pending"}
 
 // ErrVeidModelAlreadyExists is veid:6009: model already exists
-var ErrVeidModelAlreadyExists = &Code{key: "veid:6009", module: "veid", number: 6009, name: "model_already_exists", message: "model already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to register a duplicate model
+var ErrVeidModelAlreadyExists = &Code{key: "veid:6009", module: "veid", number: 6009, name: "model_already_exists", message: "model already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to register a duplicate model"}
 
 // ErrVeidModelAlreadyActive is veid:6010: model is already active
-var ErrVeidModelAlreadyActive = &Code{key: "veid:6010", module: "veid", number: 6010, name: "model_already_active", message: "model is already active", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to activate an already active model
+var ErrVeidModelAlreadyActive = &Code{key: "veid:6010", module: "veid", number: 6010, name: "model_already_active", message: "model is already active", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to activate an already active model"}
 
 // ErrVeidModelDeprecated is veid:6011: model has been deprecated
-var ErrVeidModelDeprecated = &Code{key: "veid:6011", module: "veid", number: 6011, name: "model_deprecated", message: "model has been deprecated", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when trying to use a deprecated model
+var ErrVeidModelDeprecated = &Code{key: "veid:6011", module: "veid", number: 6011, name: "model_deprecated", message: "model has been deprecated", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to use a deprecated model"}
 
 // ErrVeidModelRevoked is veid:6012: model has been revoked
-var ErrVeidModelRevoked = &Code{key: "veid:6012", module: "veid", number: 6012, name: "model_revoked", message: "model has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when trying to use a revoked model
+var ErrVeidModelRevoked = &Code{key: "veid:6012", module: "veid", number: 6012, name: "model_revoked", message: "model has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use a revoked model"}
 
 // ErrVeidInvalidModelInfo is veid:6013: invalid model info
-var ErrVeidInvalidModelInfo = &Code{key: "veid:6013", module: "veid", number: 6013, name: "invalid_model_info", message: "invalid model info", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when model info is invalid
+var ErrVeidInvalidModelInfo = &Code{key: "veid:6013", module: "veid", number: 6013, name: "invalid_model_info", message: "invalid model info", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when model info is invalid"}
 
 // ErrVeidInvalidModelProposal is veid:6014: invalid model update proposal
-var ErrVeidInvalidModelProposal = &Code{key: "veid:6014", module: "veid", number: 6014, name: "invalid_model_proposal", message: "invalid model update proposal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a model proposal is invalid
+var ErrVeidInvalidModelProposal = &Code{key: "veid:6014", module: "veid", number: 6014, name: "invalid_model_proposal", message: "invalid model update proposal", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a model proposal is invalid"}
 
 // ErrVeidProposalNotFound is veid:6015: model proposal not found
-var ErrVeidProposalNotFound = &Code{key: "veid:6015", module: "veid", number: 6015, name: "proposal_not_found", message: "model proposal not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when a model proposal cannot be found
+var ErrVeidProposalNotFound = &Code{key: "veid:6015", module: "veid", number: 6015, name: "proposal_not_found", message: "model proposal not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a model proposal cannot be found"}
 
 // ErrVeidProposalAlreadyProcessed is veid:6016: model proposal already processed
-var ErrVeidProposalAlreadyProcessed = &Code{key: "veid:6016", module: "veid", number: 6016, name: "proposal_already_processed", message: "model proposal already processed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a proposal was already processed
+var ErrVeidProposalAlreadyProcessed = &Code{key: "veid:6016", module: "veid", number: 6016, name: "proposal_already_processed", message: "model proposal already processed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a proposal was already processed"}
 
 // ErrVeidActivationHeightNotReached is veid:6017: activation height not yet reached
-var ErrVeidActivationHeightNotReached = &Code{key: "veid:6017", module: "veid", number: 6017, name: "activation_height_not_reached", message: "activation height not yet reached", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when activation height not yet reached
+var ErrVeidActivationHeightNotReached = &Code{key: "veid:6017", module: "veid", number: 6017, name: "activation_height_not_reached", message: "activation height not yet reached", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when activation height not yet reached"}
 
 // ErrVeidValidatorNotSynced is veid:6018: validator model versions not synced
-var ErrVeidValidatorNotSynced = &Code{key: "veid:6018", module: "veid", number: 6018, name: "validator_not_synced", message: "validator model versions not synced", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when validator models are not synced
+var ErrVeidValidatorNotSynced = &Code{key: "veid:6018", module: "veid", number: 6018, name: "validator_not_synced", message: "validator model versions not synced", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when validator models are not synced"}
 
 // ErrVeidInvalidModelHash is veid:6019: invalid model hash format
-var ErrVeidInvalidModelHash = &Code{key: "veid:6019", module: "veid", number: 6019, name: "invalid_model_hash", message: "invalid model hash format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a model hash format is invalid
+var ErrVeidInvalidModelHash = &Code{key: "veid:6019", module: "veid", number: 6019, name: "invalid_model_hash", message: "invalid model hash format", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a model hash format is invalid"}
 
 // ErrVeidModelParamsInvalid is veid:6020: invalid model parameters
-var ErrVeidModelParamsInvalid = &Code{key: "veid:6020", module: "veid", number: 6020, name: "model_params_invalid", message: "invalid model parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when model parameters are invalid
+var ErrVeidModelParamsInvalid = &Code{key: "veid:6020", module: "veid", number: 6020, name: "model_params_invalid", message: "invalid model parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when model parameters are invalid"}
 
 // ErrVeidGovernanceUpdateDisabled is veid:6021: governance model updates are disabled
-var ErrVeidGovernanceUpdateDisabled = &Code{key: "veid:6021", module: "veid", number: 6021, name: "governance_update_disabled", message: "governance model updates are disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when governance updates are disabled
+var ErrVeidGovernanceUpdateDisabled = &Code{key: "veid:6021", module: "veid", number: 6021, name: "governance_update_disabled", message: "governance model updates are disabled", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when governance updates are disabled"}
 
 // ErrVeidRegistrarNotAllowed is veid:6022: registrar not in allowed list
-var ErrVeidRegistrarNotAllowed = &Code{key: "veid:6022", module: "veid", number: 6022, name: "registrar_not_allowed", message: "registrar not in allowed list", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when registrar is not in allowed list
+var ErrVeidRegistrarNotAllowed = &Code{key: "veid:6022", module: "veid", number: 6022, name: "registrar_not_allowed", message: "registrar not in allowed list", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when registrar is not in allowed list"}
 
 // ErrVeidModelTooOld is veid:6023: model exceeds maximum age
-var ErrVeidModelTooOld = &Code{key: "veid:6023", module: "veid", number: 6023, name: "model_too_old", message: "model exceeds maximum age", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a model exceeds max age
+var ErrVeidModelTooOld = &Code{key: "veid:6023", module: "veid", number: 6023, name: "model_too_old", message: "model exceeds maximum age", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a model exceeds max age"}
 
 // ErrVeidSyncGracePeriodExpired is veid:6024: validator sync grace period expired
-var ErrVeidSyncGracePeriodExpired = &Code{key: "veid:6024", module: "veid", number: 6024, name: "sync_grace_period_expired", message: "validator sync grace period expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when validator sync grace period expired
+var ErrVeidSyncGracePeriodExpired = &Code{key: "veid:6024", module: "veid", number: 6024, name: "sync_grace_period_expired", message: "validator sync grace period expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when validator sync grace period expired"}
 
 // ErrVeidNoActiveModel is veid:6025: no active model for model type
-var ErrVeidNoActiveModel = &Code{key: "veid:6025", module: "veid", number: 6025, name: "no_active_model", message: "no active model for model type", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when no active model exists for a type
+var ErrVeidNoActiveModel = &Code{key: "veid:6025", module: "veid", number: 6025, name: "no_active_model", message: "no active model for model type", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when no active model exists for a type"}
 
 // ErrVeidInvalidHistoryEntry is veid:6026: invalid model version history entry
-var ErrVeidInvalidHistoryEntry = &Code{key: "veid:6026", module: "veid", number: 6026, name: "invalid_history_entry", message: "invalid model version history entry", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when a history entry is invalid
+var ErrVeidInvalidHistoryEntry = &Code{key: "veid:6026", module: "veid", number: 6026, name: "invalid_history_entry", message: "invalid model version history entry", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a history entry is invalid"}
 
 // ErrVerificationAuditInvalidConfig is verification/audit:1: invalid configuration
-var ErrVerificationAuditInvalidConfig = &Code{key: "verification/audit:1", module: "verification/audit", number: 1, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates invalid configuration
+var ErrVerificationAuditInvalidConfig = &Code{key: "verification/audit:1", module: "verification/audit", number: 1, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid configuration"}
 
 // ErrVerificationAuditStorage is verification/audit:2: storage error
-var ErrVerificationAuditStorage = &Code{key: "verification/audit:2", module: "verification/audit", number: 2, name: "storage_error", message: "storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates a storage operation failed
+var ErrVerificationAuditStorage = &Code{key: "verification/audit:2", module: "verification/audit", number: 2, name: "storage_error", message: "storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a storage operation failed"}
 
 // ErrVerificationAuditUnsupportedOperation is verification/audit:3: unsupported operation
-var ErrVerificationAuditUnsupportedOperation = &Code{key: "verification/audit:3", module: "verification/audit", number: 3, name: "unsupported_operation", message: "unsupported operation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the operation is not supported
+var ErrVerificationAuditUnsupportedOperation = &Code{key: "verification/audit:3", module: "verification/audit", number: 3, name: "unsupported_operation", message: "unsupported operation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the operation is not supported"}
 
 // ErrVerificationAuditConnection is verification/audit:4: connection error
-var ErrVerificationAuditConnection = &Code{key: "verification/audit:4", module: "verification/audit", number: 4, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Indicates a connection error
+var ErrVerificationAuditConnection = &Code{key: "verification/audit:4", module: "verification/audit", number: 4, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Indicates a connection error"}
 
 // ErrVerificationKeystorageKeyNotFound is verification/keystorage:1: key not found
-var ErrVerificationKeystorageKeyNotFound = &Code{key: "verification/keystorage:1", module: "verification/keystorage", number: 1, name: "key_not_found", message: "key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the requested key was not found
+var ErrVerificationKeystorageKeyNotFound = &Code{key: "verification/keystorage:1", module: "verification/keystorage", number: 1, name: "key_not_found", message: "key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the requested key was not found"}
 
 // ErrVerificationKeystorageKeyExists is verification/keystorage:2: key already exists
-var ErrVerificationKeystorageKeyExists = &Code{key: "verification/keystorage:2", module: "verification/keystorage", number: 2, name: "key_exists", message: "key already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the key already exists
+var ErrVerificationKeystorageKeyExists = &Code{key: "verification/keystorage:2", module: "verification/keystorage", number: 2, name: "key_exists", message: "key already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the key already exists"}
 
 // ErrVerificationKeystorageStorageFull is verification/keystorage:3: storage full
-var ErrVerificationKeystorageStorageFull = &Code{key: "verification/keystorage:3", module: "verification/keystorage", number: 3, name: "storage_full", message: "storage full", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates the storage is full
+var ErrVerificationKeystorageStorageFull = &Code{key: "verification/keystorage:3", module: "verification/keystorage", number: 3, name: "storage_full", message: "storage full", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates the storage is full"}
 
 // ErrVerificationKeystorageStorage is verification/keystorage:4: storage error
-var ErrVerificationKeystorageStorage = &Code{key: "verification/keystorage:4", module: "verification/keystorage", number: 4, name: "storage_error", message: "storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates a storage operation failed
+var ErrVerificationKeystorageStorage = &Code{key: "verification/keystorage:4", module: "verification/keystorage", number: 4, name: "storage_error", message: "storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a storage operation failed"}
 
 // ErrVerificationKeystorageEncryption is verification/keystorage:5: encryption error
-var ErrVerificationKeystorageEncryption = &Code{key: "verification/keystorage:5", module: "verification/keystorage", number: 5, name: "encryption_error", message: "encryption error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates an encryption operation failed
+var ErrVerificationKeystorageEncryption = &Code{key: "verification/keystorage:5", module: "verification/keystorage", number: 5, name: "encryption_error", message: "encryption error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates an encryption operation failed"}
 
 // ErrVerificationKeystorageDecryption is verification/keystorage:6: decryption error
-var ErrVerificationKeystorageDecryption = &Code{key: "verification/keystorage:6", module: "verification/keystorage", number: 6, name: "decryption_error", message: "decryption error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates a decryption operation failed
+var ErrVerificationKeystorageDecryption = &Code{key: "verification/keystorage:6", module: "verification/keystorage", number: 6, name: "decryption_error", message: "decryption error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a decryption operation failed"}
 
 // ErrVerificationKeystorageConnection is verification/keystorage:7: connection error
-var ErrVerificationKeystorageConnection = &Code{key: "verification/keystorage:7", module: "verification/keystorage", number: 7, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Indicates a connection to the backend failed
+var ErrVerificationKeystorageConnection = &Code{key: "verification/keystorage:7", module: "verification/keystorage", number: 7, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Indicates a connection to the backend failed"}
 
 // ErrVerificationKeystorageAuthentication is verification/keystorage:8: authentication error
-var ErrVerificationKeystorageAuthentication = &Code{key: "verification/keystorage:8", module: "verification/keystorage", number: 8, name: "authentication_error", message: "authentication error", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Indicates authentication failed
+var ErrVerificationKeystorageAuthentication = &Code{key: "verification/keystorage:8", module: "verification/keystorage", number: 8, name: "authentication_error", message: "authentication error", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates authentication failed"}
 
 // ErrVerificationKeystorageInvalidConfig is verification/keystorage:9: invalid configuration
-var ErrVerificationKeystorageInvalidConfig = &Code{key: "verification/keystorage:9", module: "verification/keystorage", number: 9, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates invalid configuration
+var ErrVerificationKeystorageInvalidConfig = &Code{key: "verification/keystorage:9", module: "verification/keystorage", number: 9, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid configuration"}
 
 // ErrVerificationKeystorageUnsupportedOperation is verification/keystorage:10: unsupported operation
-var ErrVerificationKeystorageUnsupportedOperation = &Code{key: "verification/keystorage:10", module: "verification/keystorage", number: 10, name: "unsupported_operation", message: "unsupported operation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the operation is not supported
+var ErrVerificationKeystorageUnsupportedOperation = &Code{key: "verification/keystorage:10", module: "verification/keystorage", number: 10, name: "unsupported_operation", message: "unsupported operation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the operation is not supported"}
 
 // ErrVerificationNonceNotFound is verification/nonce:1: nonce not found
-var ErrVerificationNonceNotFound = &Code{key: "verification/nonce:1", module: "verification/nonce", number: 1, name: "nonce_not_found", message: "nonce not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the nonce was not found
+var ErrVerificationNonceNotFound = &Code{key: "verification/nonce:1", module: "verification/nonce", number: 1, name: "nonce_not_found", message: "nonce not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the nonce was not found"}
 
 // ErrVerificationNonceAlreadyExists is verification/nonce:2: nonce already exists
-var ErrVerificationNonceAlreadyExists = &Code{key: "verification/nonce:2", module: "verification/nonce", number: 2, name: "nonce_already_exists", message: "nonce already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the nonce already exists
+var ErrVerificationNonceAlreadyExists = &Code{key: "verification/nonce:2", module: "verification/nonce", number: 2, name: "nonce_already_exists", message: "nonce already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the nonce already exists"}
 
 // ErrVerificationNonceAlreadyUsed is verification/nonce:3: nonce already used
-var ErrVerificationNonceAlreadyUsed = &Code{key: "verification/nonce:3", module: "verification/nonce", number: 3, name: "nonce_already_used", message: "nonce already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the nonce was already used
+var ErrVerificationNonceAlreadyUsed = &Code{key: "verification/nonce:3", module: "verification/nonce", number: 3, name: "nonce_already_used", message: "nonce already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the nonce was already used"}
 
 // ErrVerificationNonceExpired is verification/nonce:4: nonce expired
-var ErrVerificationNonceExpired = &Code{key: "verification/nonce:4", module: "verification/nonce", number: 4, name: "nonce_expired", message: "nonce expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the nonce has expired
+var ErrVerificationNonceExpired = &Code{key: "verification/nonce:4", module: "verification/nonce", number: 4, name: "nonce_expired", message: "nonce expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the nonce has expired"}
 
 // ErrVerificationNonceStoreClosed is verification/nonce:5: store is closed
-var ErrVerificationNonceStoreClosed = &Code{key: "verification/nonce:5", module: "verification/nonce", number: 5, name: "store_closed", message: "store is closed", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the store is closed
+var ErrVerificationNonceStoreClosed = &Code{key: "verification/nonce:5", module: "verification/nonce", number: 5, name: "store_closed", message: "store is closed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the store is closed"}
 
 // ErrVerificationNonceStoreFull is verification/nonce:6: store is full
-var ErrVerificationNonceStoreFull = &Code{key: "verification/nonce:6", module: "verification/nonce", number: 6, name: "store_full", message: "store is full", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates the store is full
+var ErrVerificationNonceStoreFull = &Code{key: "verification/nonce:6", module: "verification/nonce", number: 6, name: "store_full", message: "store is full", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates the store is full"}
 
 // ErrVerificationNonceTooManyNonces is verification/nonce:7: too many nonces for issuer
-var ErrVerificationNonceTooManyNonces = &Code{key: "verification/nonce:7", module: "verification/nonce", number: 7, name: "too_many_nonces", message: "too many nonces for issuer", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+//
+// Indicates too many nonces for an issuer
+var ErrVerificationNonceTooManyNonces = &Code{key: "verification/nonce:7", module: "verification/nonce", number: 7, name: "too_many_nonces", message: "too many nonces for issuer", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Indicates too many nonces for an issuer"}
 
 // ErrVerificationNonceGeneration is verification/nonce:8: nonce generation failed
-var ErrVerificationNonceGeneration = &Code{key: "verification/nonce:8", module: "verification/nonce", number: 8, name: "nonce_generation", message: "nonce generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates nonce generation failed
+var ErrVerificationNonceGeneration = &Code{key: "verification/nonce:8", module: "verification/nonce", number: 8, name: "nonce_generation", message: "nonce generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates nonce generation failed"}
 
 // ErrVerificationNonceInvalidNonce is verification/nonce:9: invalid nonce
-var ErrVerificationNonceInvalidNonce = &Code{key: "verification/nonce:9", module: "verification/nonce", number: 9, name: "invalid_nonce", message: "invalid nonce", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the nonce is invalid
+var ErrVerificationNonceInvalidNonce = &Code{key: "verification/nonce:9", module: "verification/nonce", number: 9, name: "invalid_nonce", message: "invalid nonce", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the nonce is invalid"}
 
 // ErrVerificationNonceConnection is verification/nonce:10: connection error
-var ErrVerificationNonceConnection = &Code{key: "verification/nonce:10", module: "verification/nonce", number: 10, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Indicates a connection error
+var ErrVerificationNonceConnection = &Code{key: "verification/nonce:10", module: "verification/nonce", number: 10, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Indicates a connection error"}
 
 // ErrVerificationSignerInvalidConfig is verification/signer:1: invalid configuration
-var ErrVerificationSignerInvalidConfig = &Code{key: "verification/signer:1", module: "verification/signer", number: 1, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates invalid signer configuration
+var ErrVerificationSignerInvalidConfig = &Code{key: "verification/signer:1", module: "verification/signer", number: 1, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid signer configuration"}
 
 // ErrVerificationSignerNoActiveKey is verification/signer:2: no active key available
-var ErrVerificationSignerNoActiveKey = &Code{key: "verification/signer:2", module: "verification/signer", number: 2, name: "no_active_key", message: "no active key available", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates no active key is available
+var ErrVerificationSignerNoActiveKey = &Code{key: "verification/signer:2", module: "verification/signer", number: 2, name: "no_active_key", message: "no active key available", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates no active key is available"}
 
 // ErrVerificationSignerKeyNotFound is verification/signer:3: key not found
-var ErrVerificationSignerKeyNotFound = &Code{key: "verification/signer:3", module: "verification/signer", number: 3, name: "key_not_found", message: "key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the requested key was not found
+var ErrVerificationSignerKeyNotFound = &Code{key: "verification/signer:3", module: "verification/signer", number: 3, name: "key_not_found", message: "key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the requested key was not found"}
 
 // ErrVerificationSignerKeyRevoked is verification/signer:4: key has been revoked
-var ErrVerificationSignerKeyRevoked = &Code{key: "verification/signer:4", module: "verification/signer", number: 4, name: "key_revoked", message: "key has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the key has been revoked
+var ErrVerificationSignerKeyRevoked = &Code{key: "verification/signer:4", module: "verification/signer", number: 4, name: "key_revoked", message: "key has been revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the key has been revoked"}
 
 // ErrVerificationSignerKeyExpired is verification/signer:5: key has expired
-var ErrVerificationSignerKeyExpired = &Code{key: "verification/signer:5", module: "verification/signer", number: 5, name: "key_expired", message: "key has expired", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Indicates the key has expired
+var ErrVerificationSignerKeyExpired = &Code{key: "verification/signer:5", module: "verification/signer", number: 5, name: "key_expired", message: "key has expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the key has expired"}
 
 // ErrVerificationSignerSigningFailed is verification/signer:6: signing failed
-var ErrVerificationSignerSigningFailed = &Code{key: "verification/signer:6", module: "verification/signer", number: 6, name: "signing_failed", message: "signing failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates a signing operation failed
+var ErrVerificationSignerSigningFailed = &Code{key: "verification/signer:6", module: "verification/signer", number: 6, name: "signing_failed", message: "signing failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a signing operation failed"}
 
 // ErrVerificationSignerVerificationFailed is verification/signer:7: verification failed
-var ErrVerificationSignerVerificationFailed = &Code{key: "verification/signer:7", module: "verification/signer", number: 7, name: "verification_failed", message: "verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates signature verification failed
+var ErrVerificationSignerVerificationFailed = &Code{key: "verification/signer:7", module: "verification/signer", number: 7, name: "verification_failed", message: "verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates signature verification failed"}
 
 // ErrVerificationSignerRotationInProgress is verification/signer:8: key rotation already in progress
-var ErrVerificationSignerRotationInProgress = &Code{key: "verification/signer:8", module: "verification/signer", number: 8, name: "rotation_in_progress", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Indicates a rotation is already in progress
+var ErrVerificationSignerRotationInProgress = &Code{key: "verification/signer:8", module: "verification/signer", number: 8, name: "rotation_in_progress", message: "key rotation already in progress", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates a rotation is already in progress"}
 
 // ErrVerificationSignerRotationNotFound is verification/signer:9: rotation not found
-var ErrVerificationSignerRotationNotFound = &Code{key: "verification/signer:9", module: "verification/signer", number: 9, name: "rotation_not_found", message: "rotation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Indicates the rotation was not found
+var ErrVerificationSignerRotationNotFound = &Code{key: "verification/signer:9", module: "verification/signer", number: 9, name: "rotation_not_found", message: "rotation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates the rotation was not found"}
 
 // ErrVerificationSignerKeyStorage is verification/signer:10: key storage error
-var ErrVerificationSignerKeyStorage = &Code{key: "verification/signer:10", module: "verification/signer", number: 10, name: "key_storage_error", message: "key storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates a key storage operation failed
+var ErrVerificationSignerKeyStorage = &Code{key: "verification/signer:10", module: "verification/signer", number: 10, name: "key_storage_error", message: "key storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a key storage operation failed"}
 
 // ErrVerificationSignerInvalidAttestation is verification/signer:11: invalid attestation
-var ErrVerificationSignerInvalidAttestation = &Code{key: "verification/signer:11", module: "verification/signer", number: 11, name: "invalid_attestation", message: "invalid attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the attestation is invalid
+var ErrVerificationSignerInvalidAttestation = &Code{key: "verification/signer:11", module: "verification/signer", number: 11, name: "invalid_attestation", message: "invalid attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the attestation is invalid"}
 
 // ErrVerificationSignerKeyGenerationFailed is verification/signer:12: key generation failed
-var ErrVerificationSignerKeyGenerationFailed = &Code{key: "verification/signer:12", module: "verification/signer", number: 12, name: "key_generation_failed", message: "key generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Indicates key generation failed
+var ErrVerificationSignerKeyGenerationFailed = &Code{key: "verification/signer:12", module: "verification/signer", number: 12, name: "key_generation_failed", message: "key generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates key generation failed"}
 
 // ErrVerificationSignerInvalidSignature is verification/signer:13: invalid signature
-var ErrVerificationSignerInvalidSignature = &Code{key: "verification/signer:13", module: "verification/signer", number: 13, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Indicates the signature is invalid
+var ErrVerificationSignerInvalidSignature = &Code{key: "verification/signer:13", module: "verification/signer", number: 13, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates the signature is invalid"}
 
 // ErrVerificationSignerServiceUnavailable is verification/signer:14: service unavailable
-var ErrVerificationSignerServiceUnavailable = &Code{key: "verification/signer:14", module: "verification/signer", number: 14, name: "service_unavailable", message: "service unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+//
+// Indicates the service is unavailable
+var ErrVerificationSignerServiceUnavailable = &Code{key: "verification/signer:14", module: "verification/signer", number: 14, name: "service_unavailable", message: "service unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Indicates the service is unavailable"}
 
 // ErrVirtDelegationInvalidDelegator is virt_delegation:1800: invalid delegator
-var ErrVirtDelegationInvalidDelegator = &Code{key: "virt_delegation:1800", module: "virt_delegation", number: 1800, name: "invalid_delegator", message: "invalid delegator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when delegator address is invalid
+var ErrVirtDelegationInvalidDelegator = &Code{key: "virt_delegation:1800", module: "virt_delegation", number: 1800, name: "invalid_delegator", message: "invalid delegator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when delegator address is invalid"}
 
 // ErrVirtDelegationInvalidValidator is virt_delegation:1801: invalid validator
-var ErrVirtDelegationInvalidValidator = &Code{key: "virt_delegation:1801", module: "virt_delegation", number: 1801, name: "invalid_validator", message: "invalid validator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when validator address is invalid
+var ErrVirtDelegationInvalidValidator = &Code{key: "virt_delegation:1801", module: "virt_delegation", number: 1801, name: "invalid_validator", message: "invalid validator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when validator address is invalid"}
 
 // ErrVirtDelegationNotFound is virt_delegation:1802: delegation not found
-var ErrVirtDelegationNotFound = &Code{key: "virt_delegation:1802", module: "virt_delegation", number: 1802, name: "delegation_not_found", message: "delegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when delegation is not found
+var ErrVirtDelegationNotFound = &Code{key: "virt_delegation:1802", module: "virt_delegation", number: 1802, name: "delegation_not_found", message: "delegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when delegation is not found"}
 
 // ErrVirtDelegationUnbondingNotFound is virt_delegation:1803: unbonding delegation not found
-var ErrVirtDelegationUnbondingNotFound = &Code{key: "virt_delegation:1803", module: "virt_delegation", number: 1803, name: "unbonding_not_found", message: "unbonding delegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when unbonding delegation is not found
+var ErrVirtDelegationUnbondingNotFound = &Code{key: "virt_delegation:1803", module: "virt_delegation", number: 1803, name: "unbonding_not_found", message: "unbonding delegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when unbonding delegation is not found"}
 
 // ErrVirtDelegationRedelegationNotFound is virt_delegation:1804: redelegation not found
-var ErrVirtDelegationRedelegationNotFound = &Code{key: "virt_delegation:1804", module: "virt_delegation", number: 1804, name: "redelegation_not_found", message: "redelegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when redelegation is not found
+var ErrVirtDelegationRedelegationNotFound = &Code{key: "virt_delegation:1804", module: "virt_delegation", number: 1804, name: "redelegation_not_found", message: "redelegation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when redelegation is not found"}
 
 // ErrVirtDelegationInsufficientShares is virt_delegation:1805: insufficient delegation shares
-var ErrVirtDelegationInsufficientShares = &Code{key: "virt_delegation:1805", module: "virt_delegation", number: 1805, name: "insufficient_shares", message: "insufficient delegation shares", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when delegation has insufficient shares
+var ErrVirtDelegationInsufficientShares = &Code{key: "virt_delegation:1805", module: "virt_delegation", number: 1805, name: "insufficient_shares", message: "insufficient delegation shares", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when delegation has insufficient shares"}
 
 // ErrVirtDelegationInsufficientBalance is virt_delegation:1806: insufficient balance
-var ErrVirtDelegationInsufficientBalance = &Code{key: "virt_delegation:1806", module: "virt_delegation", number: 1806, name: "insufficient_balance", message: "insufficient balance", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when account has insufficient balance
+var ErrVirtDelegationInsufficientBalance = &Code{key: "virt_delegation:1806", module: "virt_delegation", number: 1806, name: "insufficient_balance", message: "insufficient balance", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when account has insufficient balance"}
 
 // ErrVirtDelegationMinDelegationAmount is virt_delegation:1807: delegation amount below minimum
-var ErrVirtDelegationMinDelegationAmount = &Code{key: "virt_delegation:1807", module: "virt_delegation", number: 1807, name: "min_delegation_amount", message: "delegation amount below minimum", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when delegation amount is below minimum
+var ErrVirtDelegationMinDelegationAmount = &Code{key: "virt_delegation:1807", module: "virt_delegation", number: 1807, name: "min_delegation_amount", message: "delegation amount below minimum", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when delegation amount is below minimum"}
 
 // ErrVirtDelegationMaxValidators is virt_delegation:1808: max validators per delegator exceeded
-var ErrVirtDelegationMaxValidators = &Code{key: "virt_delegation:1808", module: "virt_delegation", number: 1808, name: "max_validators", message: "max validators per delegator exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when delegator exceeds max validators
+var ErrVirtDelegationMaxValidators = &Code{key: "virt_delegation:1808", module: "virt_delegation", number: 1808, name: "max_validators", message: "max validators per delegator exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when delegator exceeds max validators"}
 
 // ErrVirtDelegationMaxRedelegations is virt_delegation:1809: max redelegations exceeded
-var ErrVirtDelegationMaxRedelegations = &Code{key: "virt_delegation:1809", module: "virt_delegation", number: 1809, name: "max_redelegations", message: "max redelegations exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when max redelegations exceeded
+var ErrVirtDelegationMaxRedelegations = &Code{key: "virt_delegation:1809", module: "virt_delegation", number: 1809, name: "max_redelegations", message: "max redelegations exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when max redelegations exceeded"}
 
 // ErrVirtDelegationSelfRedelegation is virt_delegation:1810: cannot redelegate to same validator
-var ErrVirtDelegationSelfRedelegation = &Code{key: "virt_delegation:1810", module: "virt_delegation", number: 1810, name: "self_redelegation", message: "cannot redelegate to same validator", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when redelegating to the same validator
+var ErrVirtDelegationSelfRedelegation = &Code{key: "virt_delegation:1810", module: "virt_delegation", number: 1810, name: "self_redelegation", message: "cannot redelegate to same validator", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when redelegating to the same validator"}
 
 // ErrVirtDelegationTransitiveRedelegation is virt_delegation:1811: transitive redelegation not allowed
-var ErrVirtDelegationTransitiveRedelegation = &Code{key: "virt_delegation:1811", module: "virt_delegation", number: 1811, name: "transitive_redelegation", message: "transitive redelegation not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+//
+// Returned when attempting transitive redelegation
+var ErrVirtDelegationTransitiveRedelegation = &Code{key: "virt_delegation:1811", module: "virt_delegation", number: 1811, name: "transitive_redelegation", message: "transitive redelegation not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when attempting transitive redelegation"}
 
 // ErrVirtDelegationInvalidParams is virt_delegation:1812: invalid parameters
-var ErrVirtDelegationInvalidParams = &Code{key: "virt_delegation:1812", module: "virt_delegation", number: 1812, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when parameters are invalid
+var ErrVirtDelegationInvalidParams = &Code{key: "virt_delegation:1812", module: "virt_delegation", number: 1812, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when parameters are invalid"}
 
 // ErrVirtDelegationValidatorNotFound is virt_delegation:1813: validator not found
-var ErrVirtDelegationValidatorNotFound = &Code{key: "virt_delegation:1813", module: "virt_delegation", number: 1813, name: "validator_not_found", message: "validator not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when validator is not found
+var ErrVirtDelegationValidatorNotFound = &Code{key: "virt_delegation:1813", module: "virt_delegation", number: 1813, name: "validator_not_found", message: "validator not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when validator is not found"}
 
 // ErrVirtDelegationRewardNotFound is virt_delegation:1814: delegator reward not found
-var ErrVirtDelegationRewardNotFound = &Code{key: "virt_delegation:1814", module: "virt_delegation", number: 1814, name: "reward_not_found", message: "delegator reward not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when delegator reward is not found
+var ErrVirtDelegationRewardNotFound = &Code{key: "virt_delegation:1814", module: "virt_delegation", number: 1814, name: "reward_not_found", message: "delegator reward not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when delegator reward is not found"}
 
 // ErrVirtDelegationRewardAlreadyClaimed is virt_delegation:1815: reward already claimed
-var ErrVirtDelegationRewardAlreadyClaimed = &Code{key: "virt_delegation:1815", module: "virt_delegation", number: 1815, name: "reward_already_claimed", message: "reward already claimed", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when reward was already claimed
+var ErrVirtDelegationRewardAlreadyClaimed = &Code{key: "virt_delegation:1815", module: "virt_delegation", number: 1815, name: "reward_already_claimed", message: "reward already claimed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when reward was already claimed"}
 
 // ErrVirtDelegationNoDelegations is virt_delegation:1816: no delegations found
-var ErrVirtDelegationNoDelegations = &Code{key: "virt_delegation:1816", module: "virt_delegation", number: 1816, name: "no_delegations", message: "no delegations found", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when there are no delegations
+var ErrVirtDelegationNoDelegations = &Code{key: "virt_delegation:1816", module: "virt_delegation", number: 1816, name: "no_delegations", message: "no delegations found", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when there are no delegations"}
 
 // ErrVirtDelegationInvalidAmount is virt_delegation:1817: invalid amount
-var ErrVirtDelegationInvalidAmount = &Code{key: "virt_delegation:1817", module: "virt_delegation", number: 1817, name: "invalid_amount", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when amount is invalid
+var ErrVirtDelegationInvalidAmount = &Code{key: "virt_delegation:1817", module: "virt_delegation", number: 1817, name: "invalid_amount", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when amount is invalid"}
 
 // ErrVirtDelegationUnbondingPending is virt_delegation:1818: unbonding still pending
-var ErrVirtDelegationUnbondingPending = &Code{key: "virt_delegation:1818", module: "virt_delegation", number: 1818, name: "unbonding_pending", message: "unbonding still pending", category: CategoryState, severity: SeverityError, httpStatus: 409}
+//
+// Returned when unbonding is still pending
+var ErrVirtDelegationUnbondingPending = &Code{key: "virt_delegation:1818", module: "virt_delegation", number: 1818, name: "unbonding_pending", message: "unbonding still pending", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when unbonding is still pending"}
 
 // ErrVirtDelegationValidatorJailed is virt_delegation:1819: validator is jailed
-var ErrVirtDelegationValidatorJailed = &Code{key: "virt_delegation:1819", module: "virt_delegation", number: 1819, name: "validator_jailed", message: "validator is jailed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when validator is jailed
+var ErrVirtDelegationValidatorJailed = &Code{key: "virt_delegation:1819", module: "virt_delegation", number: 1819, name: "validator_jailed", message: "validator is jailed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when validator is jailed"}
 
 // ErrVirtDelegationInvalidShares is virt_delegation:1820: invalid shares value
-var ErrVirtDelegationInvalidShares = &Code{key: "virt_delegation:1820", module: "virt_delegation", number: 1820, name: "invalid_shares", message: "invalid shares value", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when shares value is invalid
+var ErrVirtDelegationInvalidShares = &Code{key: "virt_delegation:1820", module: "virt_delegation", number: 1820, name: "invalid_shares", message: "invalid shares value", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when shares value is invalid"}
 
 // ErrVirtStakingValidatorNotFound is virt_staking:2400: validator not found
-var ErrVirtStakingValidatorNotFound = &Code{key: "virt_staking:2400", module: "virt_staking", number: 2400, name: "validator_not_found", message: "validator not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
+//
+// Returned when validator is not found
+var ErrVirtStakingValidatorNotFound = &Code{key: "virt_staking:2400", module: "virt_staking", number: 2400, name: "validator_not_found", message: "validator not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when validator is not found"}
 
 // ErrVirtStakingInvalidValidator is virt_staking:2401: invalid validator
-var ErrVirtStakingInvalidValidator = &Code{key: "virt_staking:2401", module: "virt_staking", number: 2401, name: "invalid_validator", message: "invalid validator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when validator address is invalid
+var ErrVirtStakingInvalidValidator = &Code{key: "virt_staking:2401", module: "virt_staking", number: 2401, name: "invalid_validator", message: "invalid validator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when validator address is invalid"}
 
 // ErrVirtStakingSlashingAlreadyRecorded is virt_staking:2402: slashing already recorded
-var ErrVirtStakingSlashingAlreadyRecorded = &Code{key: "virt_staking:2402", module: "virt_staking", number: 2402, name: "slashing_already_recorded", message: "slashing already recorded", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when a slashing event was already recorded
+var ErrVirtStakingSlashingAlreadyRecorded = &Code{key: "virt_staking:2402", module: "virt_staking", number: 2402, name: "slashing_already_recorded", message: "slashing already recorded", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a slashing event was already recorded"}
 
 // ErrVirtStakingInvalidSlashReason is virt_staking:2403: invalid slashing reason
-var ErrVirtStakingInvalidSlashReason = &Code{key: "virt_staking:2403", module: "virt_staking", number: 2403, name: "invalid_slash_reason", message: "invalid slashing reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when slashing reason is invalid
+var ErrVirtStakingInvalidSlashReason = &Code{key: "virt_staking:2403", module: "virt_staking", number: 2403, name: "invalid_slash_reason", message: "invalid slashing reason", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when slashing reason is invalid"}
 
 // ErrVirtStakingInvalidEpoch is virt_staking:2404: invalid epoch
-var ErrVirtStakingInvalidEpoch = &Code{key: "virt_staking:2404", module: "virt_staking", number: 2404, name: "invalid_epoch", message: "invalid epoch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when epoch is invalid
+var ErrVirtStakingInvalidEpoch = &Code{key: "virt_staking:2404", module: "virt_staking", number: 2404, name: "invalid_epoch", message: "invalid epoch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when epoch is invalid"}
 
 // ErrVirtStakingRewardsAlreadyDistributed is virt_staking:2405: rewards already distributed for epoch
-var ErrVirtStakingRewardsAlreadyDistributed = &Code{key: "virt_staking:2405", module: "virt_staking", number: 2405, name: "rewards_already_distributed", message: "rewards already distributed for epoch", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
+//
+// Returned when rewards were already distributed
+var ErrVirtStakingRewardsAlreadyDistributed = &Code{key: "virt_staking:2405", module: "virt_staking", number: 2405, name: "rewards_already_distributed", message: "rewards already distributed for epoch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when rewards were already distributed"}
 
 // ErrVirtStakingInvalidParams is virt_staking:2406: invalid parameters
-var ErrVirtStakingInvalidParams = &Code{key: "virt_staking:2406", module: "virt_staking", number: 2406, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when parameters are invalid
+var ErrVirtStakingInvalidParams = &Code{key: "virt_staking:2406", module: "virt_staking", number: 2406, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when parameters are invalid"}
 
 // ErrVirtStakingValidatorJailed is virt_staking:2407: validator is jailed
-var ErrVirtStakingValidatorJailed = &Code{key: "virt_staking:2407", module: "virt_staking", number: 2407, name: "validator_jailed", message: "validator is jailed", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when validator is jailed
+var ErrVirtStakingValidatorJailed = &Code{key: "virt_staking:2407", module: "virt_staking", number: 2407, name: "validator_jailed", message: "validator is jailed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when validator is jailed"}
 
 // ErrVirtStakingInvalidPerformanceMetric is virt_staking:2408: invalid performance metric
-var ErrVirtStakingInvalidPerformanceMetric = &Code{key: "virt_staking:2408", module: "virt_staking", number: 2408, name: "invalid_performance_metric", message: "invalid performance metric", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when performance metric is invalid
+var ErrVirtStakingInvalidPerformanceMetric = &Code{key: "virt_staking:2408", module: "virt_staking", number: 2408, name: "invalid_performance_metric", message: "invalid performance metric", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when performance metric is invalid"}
 
 // ErrVirtStakingInsufficientStake is virt_staking:2409: insufficient stake
-var ErrVirtStakingInsufficientStake = &Code{key: "virt_staking:2409", module: "virt_staking", number: 2409, name: "insufficient_stake", message: "insufficient stake", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when stake is insufficient
+var ErrVirtStakingInsufficientStake = &Code{key: "virt_staking:2409", module: "virt_staking", number: 2409, name: "insufficient_stake", message: "insufficient stake", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when stake is insufficient"}
 
 // ErrVirtStakingDoubleSign is virt_staking:2410: double signing detected
-var ErrVirtStakingDoubleSign = &Code{key: "virt_staking:2410", module: "virt_staking", number: 2410, name: "double_sign", message: "double signing detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when double signing is detected
+var ErrVirtStakingDoubleSign = &Code{key: "virt_staking:2410", module: "virt_staking", number: 2410, name: "double_sign", message: "double signing detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when double signing is detected"}
 
 // ErrVirtStakingInvalidAttestation is virt_staking:2411: invalid VEID attestation
-var ErrVirtStakingInvalidAttestation = &Code{key: "virt_staking:2411", module: "virt_staking", number: 2411, name: "invalid_attestation", message: "invalid VEID attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+//
+// Returned when VEID attestation is invalid
+var ErrVirtStakingInvalidAttestation = &Code{key: "virt_staking:2411", module: "virt_staking", number: 2411, name: "invalid_attestation", message: "invalid VEID attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when VEID attestation is invalid"}
 
 // ErrVirtStakingDowntime is virt_staking:2412: excessive downtime
-var ErrVirtStakingDowntime = &Code{key: "virt_staking:2412", module: "virt_staking", number: 2412, name: "downtime", message: "excessive downtime", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+//
+// Returned when validator has excessive downtime
+var ErrVirtStakingDowntime = &Code{key: "virt_staking:2412", module: "virt_staking", number: 2412, name: "downtime", message: "excessive downtime", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when validator has excessive downtime"}
+
+// ErrVirtengineAttributesDuplicateKeys is virtengine:1: attributes cannot have duplicate keys
+var ErrVirtengineAttributesDuplicateKeys = &Code{key: "virtengine:1", module: "virtengine", number: 1, name: "attributes_duplicate_keys", message: "attributes cannot have duplicate keys", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrVirtengineInvalidAttributeKey is virtengine:2: attribute key does not match regexp
+var ErrVirtengineInvalidAttributeKey = &Code{key: "virtengine:2", module: "virtengine", number: 2, name: "invalid_attribute_key", message: "attribute key does not match regexp", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+
+// ErrVirtengineInvalidDepositor is virtengine:3: invalid depositor
+//
+// Invalid depositor
+var ErrVirtengineInvalidDepositor = &Code{key: "virtengine:3", module: "virtengine", number: 3, name: "invalid_depositor", message: "invalid depositor", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Invalid depositor"}
+
+// ErrVirtengineInvalidDepositSource is virtengine:4: invalid deposit source
+//
+// Indicates invalid deposit source for the deployment
+var ErrVirtengineInvalidDepositSource = &Code{key: "virtengine:4", module: "virtengine", number: 4, name: "invalid_deposit_source", message: "invalid deposit source", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid deposit source for the deployment"}
 
 // allCodes lists every code sorted by module and number.
 var allCodes = [...]*Code{
@@ -3359,6 +5601,15 @@ var allCodes = [...]*Code{
 	ErrArtifactStoreAlreadyExists,
 	ErrArtifactStoreNotFound,
 	ErrArtifactStoreInvalidState,
+	ErrAuditProviderNotFound,
+	ErrAuditInvalidAddress,
+	ErrAuditAttributeNotFound,
+	ErrAuditLogDisabled,
+	ErrAuditInvalidExportFormat,
+	ErrAuditExportJobNotFound,
+	ErrAuditInvalidRequest,
+	ErrAuditNotFound,
+	ErrAuditUnauthorized,
 	ErrBenchmarkInvalidProvider,
 	ErrBenchmarkInvalidRequester,
 	ErrBenchmarkInvalidReporter,
@@ -3398,6 +5649,15 @@ var allCodes = [...]*Code{
 	ErrBmeRecordExists,
 	ErrBmeMintFailed,
 	ErrBmeBurnFailed,
+	ErrCertCertificateNotFound,
+	ErrCertInvalidAddress,
+	ErrCertCertificateExists,
+	ErrCertCertificateAlreadyRevoked,
+	ErrCertInvalidSerialNumber,
+	ErrCertInvalidCertificateValue,
+	ErrCertInvalidPubkeyValue,
+	ErrCertInvalidState,
+	ErrCertInvalidKeySize,
 	ErrConfigSDKInvalidAddress,
 	ErrConfigSDKInvalidClientID,
 	ErrConfigSDKInvalidPublicKey,
@@ -3430,6 +5690,29 @@ var allCodes = [...]*Code{
 	ErrDelegationInvalidAddress,
 	ErrDelegationInvalidAmount,
 	ErrDelegationSelfRedelegation,
+	ErrDeploymentNameDoesNotExist,
+	ErrDeploymentInvalidRequest,
+	ErrDeploymentExists,
+	ErrDeploymentNotFound,
+	ErrDeploymentClosed,
+	ErrDeploymentOwnerAcctMissing,
+	ErrDeploymentInvalidGroups,
+	ErrDeploymentInvalidDeploymentID,
+	ErrDeploymentEmptyHash,
+	ErrDeploymentInvalidHash,
+	ErrDeploymentInternal,
+	ErrDeploymentInvalidDeployment,
+	ErrDeploymentInvalidGroupID,
+	ErrDeploymentGroupNotFound,
+	ErrDeploymentGroupClosed,
+	ErrDeploymentGroupOpen,
+	ErrDeploymentGroupPaused,
+	ErrDeploymentGroupNotOpen,
+	ErrDeploymentGroupSpecInvalid,
+	ErrDeploymentInvalidDeposit,
+	ErrDeploymentInvalidIDPath,
+	ErrDeploymentInvalidParam,
+	ErrDeploymentInvalidEscrowID,
 	ErrEmailVerificationInvalidEmail,
 	ErrEmailVerificationInvalidRequest,
 	ErrEmailVerificationInvalidConfig,
@@ -3533,6 +5816,23 @@ var allCodes = [...]*Code{
 	ErrEncryptionKeyExpired,
 	ErrEncryptionReencryptionJobFailed,
 	ErrEncryptionUnauthorizedAccess,
+	ErrEscrowAccountExists,
+	ErrEscrowAccountClosed,
+	ErrEscrowAccountNotFound,
+	ErrEscrowAccountOverdrawn,
+	ErrEscrowInvalidDenomination,
+	ErrEscrowPaymentExists,
+	ErrEscrowPaymentClosed,
+	ErrEscrowPaymentNotFound,
+	ErrEscrowPaymentRateZero,
+	ErrEscrowInvalidPayment,
+	ErrEscrowInvalidSettlement,
+	ErrEscrowInvalidID,
+	ErrEscrowInvalidAccount,
+	ErrEscrowInvalidAccountDepositor,
+	ErrEscrowUnauthorizedDepositScope,
+	ErrEscrowInvalidDeposit,
+	ErrEscrowInvalidAuthzScope,
 	ErrFraudInvalidReporter,
 	ErrFraudInvalidReportedParty,
 	ErrFraudUnauthorizedModerator,
@@ -3618,6 +5918,40 @@ var allCodes = [...]*Code{
 	ErrHPCWorkloadGovernanceFailed,
 	ErrHPCTenantQuotaExceeded,
 	ErrHPCInvalidSchedulingMetrics,
+	ErrMarketEmptyProvider,
+	ErrMarketSameAccount,
+	ErrMarketInternal,
+	ErrMarketBidOverOrder,
+	ErrMarketAttributeMismatch,
+	ErrMarketUnknownBid,
+	ErrMarketUnknownLease,
+	ErrMarketUnknownLeaseForBid,
+	ErrMarketUnknownOrderForBid,
+	ErrMarketLeaseNotActive,
+	ErrMarketBidNotActive,
+	ErrMarketBidNotOpen,
+	ErrMarketOrderNotOpen,
+	ErrMarketNoLeaseForOrder,
+	ErrMarketOrderNotFound,
+	ErrMarketGroupNotFound,
+	ErrMarketGroupNotOpen,
+	ErrMarketBidNotFound,
+	ErrMarketBidZeroPrice,
+	ErrMarketLeaseNotFound,
+	ErrMarketBidExists,
+	ErrMarketBidInvalidPrice,
+	ErrMarketOrderActive,
+	ErrMarketOrderClosed,
+	ErrMarketOrderExists,
+	ErrMarketOrderDurationExceeded,
+	ErrMarketOrderTooEarly,
+	ErrMarketInvalidDeposit,
+	ErrMarketInvalidParam,
+	ErrMarketUnknownProvider,
+	ErrMarketInvalidBid,
+	ErrMarketCapabilitiesMismatch,
+	ErrMarketInvalidLeaseClosedReason,
+	ErrMarketInvalidEscrowID,
 	ErrMarketVeidGatingFailed,
 	ErrMarketInsufficientVeidScore,
 	ErrMarketInsufficientVeidTier,
@@ -3737,9 +6071,34 @@ var allCodes = [...]*Code{
 	ErrMFAFido2UnsupportedAttestationFormat,
 	ErrMFAFido2InvalidCbor,
 	ErrMFAFido2CounterTooLow,
+	ErrOraclePriceEntryExists,
+	ErrOracleInvalidTimestamp,
+	ErrOracleUnauthorizedWriterAddress,
+	ErrOraclePriceStalled,
+	ErrOracleInvalidFeedContractParams,
+	ErrOracleInvalidFeedContractConfig,
+	ErrOracleTwapZeroWeight,
+	ErrProviderInvalidProviderURI,
+	ErrProviderNotAbsProviderURI,
+	ErrProviderNotFound,
+	ErrProviderExists,
+	ErrProviderInvalidAddress,
+	ErrProviderAttributes,
+	ErrProviderIncompatibleAttributes,
+	ErrProviderInvalidInfoWebsite,
+	ErrProviderSDKInternal,
 	ErrProviderInternal,
 	ErrProviderInsufficientVeidScore,
 	ErrProviderMFARequired,
+	ErrProviderInvalidPublicKey,
+	ErrProviderInvalidPublicKeyType,
+	ErrProviderPublicKeyNotFound,
+	ErrProviderInvalidRotationSignature,
+	ErrProviderHasActiveLeases,
+	ErrProviderInvalidDomain,
+	ErrProviderDomainVerificationNotFound,
+	ErrProviderDomainVerificationFailed,
+	ErrProviderDomainVerificationExpired,
 	ErrRatelimitAccountRateLimited,
 	ErrRatelimitVeidRateLimited,
 	ErrRatelimitBlockRateLimited,
@@ -3955,6 +6314,7 @@ var allCodes = [...]*Code{
 	ErrSupportInvalidPayload,
 	ErrSupportMaxResponsesExceeded,
 	ErrSupportRequestArchived,
+	ErrTakeInvalidParam,
 	ErrUndefinedInternal,
 	ErrUndefinedPanic,
 	ErrVeidInvalidAddress,
@@ -4335,6 +6695,10 @@ var allCodes = [...]*Code{
 	ErrVirtStakingDoubleSign,
 	ErrVirtStakingInvalidAttestation,
 	ErrVirtStakingDowntime,
+	ErrVirtengineAttributesDuplicateKeys,
+	ErrVirtengineInvalidAttributeKey,
+	ErrVirtengineInvalidDepositor,
+	ErrVirtengineInvalidDepositSource,
 }
 
 // byKey lists every code sorted by its key's bytes, for Lookup's binary search: a
@@ -4357,6 +6721,15 @@ var byKey = [...]*Code{
 	ErrArtifactStoreAlreadyExists,
 	ErrArtifactStoreNotFound,
 	ErrArtifactStoreInvalidState,
+	ErrAuditProviderNotFound,
+	ErrAuditInvalidAddress,
+	ErrAuditAttributeNotFound,
+	ErrAuditLogDisabled,
+	ErrAuditInvalidExportFormat,
+	ErrAuditExportJobNotFound,
+	ErrAuditInvalidRequest,
+	ErrAuditNotFound,
+	ErrAuditUnauthorized,
 	ErrBenchmarkInvalidProvider,
 	ErrBenchmarkReasonTooLong,
 	ErrBenchmarkResolutionTooLong,
@@ -4396,6 +6769,15 @@ var byKey = [...]*Code{
 	ErrBmeRecordExists,
 	ErrBmeMintFailed,
 	ErrBmeBurnFailed,
+	ErrCertCertificateNotFound,
+	ErrCertInvalidAddress,
+	ErrCertCertificateExists,
+	ErrCertCertificateAlreadyRevoked,
+	ErrCertInvalidSerialNumber,
+	ErrCertInvalidCertificateValue,
+	ErrCertInvalidPubkeyValue,
+	ErrCertInvalidState,
+	ErrCertInvalidKeySize,
 	ErrConfigSDKInvalidAddress,
 	ErrConfigInvalidClientID,
 	ErrConfigInvalidClientName,
@@ -4428,6 +6810,29 @@ var byKey = [...]*Code{
 	ErrDelegationInvalidAddress,
 	ErrDelegationInvalidAmount,
 	ErrDelegationSelfRedelegation,
+	ErrDeploymentNameDoesNotExist,
+	ErrDeploymentInvalidHash,
+	ErrDeploymentInternal,
+	ErrDeploymentInvalidDeployment,
+	ErrDeploymentInvalidGroupID,
+	ErrDeploymentGroupNotFound,
+	ErrDeploymentGroupClosed,
+	ErrDeploymentGroupOpen,
+	ErrDeploymentGroupPaused,
+	ErrDeploymentGroupNotOpen,
+	ErrDeploymentGroupSpecInvalid,
+	ErrDeploymentInvalidRequest,
+	ErrDeploymentInvalidDeposit,
+	ErrDeploymentInvalidIDPath,
+	ErrDeploymentInvalidParam,
+	ErrDeploymentInvalidEscrowID,
+	ErrDeploymentExists,
+	ErrDeploymentNotFound,
+	ErrDeploymentClosed,
+	ErrDeploymentOwnerAcctMissing,
+	ErrDeploymentInvalidGroups,
+	ErrDeploymentInvalidDeploymentID,
+	ErrDeploymentEmptyHash,
 	ErrEmailVerificationInvalidEmail,
 	ErrEmailVerificationInvalidSecret,
 	ErrEmailVerificationAccountMismatch,
@@ -4531,6 +6936,23 @@ var byKey = [...]*Code{
 	ErrEncryptionKeyExpired,
 	ErrEncryptionReencryptionJobFailed,
 	ErrEncryptionUnauthorizedAccess,
+	ErrEscrowAccountExists,
+	ErrEscrowInvalidPayment,
+	ErrEscrowInvalidSettlement,
+	ErrEscrowInvalidID,
+	ErrEscrowInvalidAccount,
+	ErrEscrowInvalidAccountDepositor,
+	ErrEscrowUnauthorizedDepositScope,
+	ErrEscrowInvalidDeposit,
+	ErrEscrowInvalidAuthzScope,
+	ErrEscrowAccountClosed,
+	ErrEscrowAccountNotFound,
+	ErrEscrowAccountOverdrawn,
+	ErrEscrowInvalidDenomination,
+	ErrEscrowPaymentExists,
+	ErrEscrowPaymentClosed,
+	ErrEscrowPaymentNotFound,
+	ErrEscrowPaymentRateZero,
 	ErrFraudInvalidReporter,
 	ErrFraudInvalidReportedParty,
 	ErrFraudUnauthorizedModerator,
@@ -4616,6 +7038,21 @@ var byKey = [...]*Code{
 	ErrHPCInvalidNode,
 	ErrHPCSDKInvalidDispute,
 	ErrHPCInvalidStatus,
+	ErrMarketEmptyProvider,
+	ErrMarketLeaseNotActive,
+	ErrMarketBidNotActive,
+	ErrMarketBidNotOpen,
+	ErrMarketOrderNotOpen,
+	ErrMarketNoLeaseForOrder,
+	ErrMarketOrderNotFound,
+	ErrMarketGroupNotFound,
+	ErrMarketGroupNotOpen,
+	ErrMarketBidNotFound,
+	ErrMarketBidZeroPrice,
+	ErrMarketSameAccount,
+	ErrMarketLeaseNotFound,
+	ErrMarketBidExists,
+	ErrMarketBidInvalidPrice,
 	ErrMarketVeidGatingFailed,
 	ErrMarketInsufficientVeidScore,
 	ErrMarketInsufficientVeidTier,
@@ -4623,6 +7060,25 @@ var byKey = [...]*Code{
 	ErrMarketVeidLocked,
 	ErrMarketVeidScopeMissing,
 	ErrMarketVeidRecordNotFound,
+	ErrMarketOrderActive,
+	ErrMarketOrderClosed,
+	ErrMarketOrderExists,
+	ErrMarketOrderDurationExceeded,
+	ErrMarketOrderTooEarly,
+	ErrMarketInvalidDeposit,
+	ErrMarketInvalidParam,
+	ErrMarketInternal,
+	ErrMarketUnknownProvider,
+	ErrMarketInvalidBid,
+	ErrMarketCapabilitiesMismatch,
+	ErrMarketInvalidLeaseClosedReason,
+	ErrMarketInvalidEscrowID,
+	ErrMarketBidOverOrder,
+	ErrMarketAttributeMismatch,
+	ErrMarketUnknownBid,
+	ErrMarketUnknownLease,
+	ErrMarketUnknownLeaseForBid,
+	ErrMarketUnknownOrderForBid,
 	ErrMarketplaceInvalidAddress,
 	ErrMarketplaceInvalidCallback,
 	ErrMarketplaceOfferingNotFound,
@@ -4735,9 +7191,34 @@ var byKey = [...]*Code{
 	ErrMFAFido2UnsupportedAttestationFormat,
 	ErrMFAFido2InvalidCbor,
 	ErrMFAFido2CounterTooLow,
+	ErrOraclePriceEntryExists,
+	ErrOracleInvalidTimestamp,
+	ErrOracleUnauthorizedWriterAddress,
+	ErrOraclePriceStalled,
+	ErrOracleInvalidFeedContractParams,
+	ErrOracleInvalidFeedContractConfig,
+	ErrOracleTwapZeroWeight,
+	ErrProviderInvalidProviderURI,
 	ErrProviderInternal,
 	ErrProviderInsufficientVeidScore,
 	ErrProviderMFARequired,
+	ErrProviderNotAbsProviderURI,
+	ErrProviderInvalidPublicKey,
+	ErrProviderInvalidPublicKeyType,
+	ErrProviderPublicKeyNotFound,
+	ErrProviderInvalidRotationSignature,
+	ErrProviderHasActiveLeases,
+	ErrProviderNotFound,
+	ErrProviderInvalidDomain,
+	ErrProviderDomainVerificationNotFound,
+	ErrProviderDomainVerificationFailed,
+	ErrProviderDomainVerificationExpired,
+	ErrProviderExists,
+	ErrProviderInvalidAddress,
+	ErrProviderAttributes,
+	ErrProviderIncompatibleAttributes,
+	ErrProviderInvalidInfoWebsite,
+	ErrProviderSDKInternal,
 	ErrRatelimitAccountRateLimited,
 	ErrRatelimitVeidRateLimited,
 	ErrRatelimitBlockRateLimited,
@@ -4953,6 +7434,7 @@ var byKey = [...]*Code{
 	ErrSupportInvalidAddress,
 	ErrSupportUnauthorized,
 	ErrSupportInvalidParams,
+	ErrTakeInvalidParam,
 	ErrUndefinedInternal,
 	ErrUndefinedPanic,
 	ErrVeidInvalidAddress,
@@ -5333,6 +7815,10 @@ var byKey = [...]*Code{
 	ErrVirtStakingDoubleSign,
 	ErrVirtStakingInvalidAttestation,
 	ErrVirtStakingDowntime,
+	ErrVirtengineAttributesDuplicateKeys,
+	ErrVirtengineInvalidAttributeKey,
+	ErrVirtengineInvalidDepositor,
+	ErrVirtengineInvalidDepositSource,
 }
 
 // Lookup returns the registered code for exactly "module:number" (no trimming, module

@@ -86,7 +86,8 @@ def test_every_code_is_one_table_row_with_every_column(project_ir: IR) -> None:
                 code.severity,
                 "yes" if code.retryable else "no",
                 f"{code.http_status} {dict(project_ir.reason_phrases)[code.http_status]}",
-                markdown.text(code.message),
+                markdown.text(code.message)
+                + (f"<br>{markdown.text(code.description)}" if code.description else ""),
             ]
             assert cells[7] == (markdown.text(code.action) if code.action else "-")
 

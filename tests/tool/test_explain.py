@@ -24,6 +24,7 @@ def test_a_code_with_overrides_alert_and_sentinels(capsys: pytest.CaptureFixture
         "veid:1036  ml_inference_failed",
         "  message       ML inference failed",
         "  log form      veid:1036: ML inference failed",
+        "  description   Returned when ML scoring fails",
         "  module        veid: Identity verification and ML scoring (range 1000-1099)",
         "  category      internal: An unexpected failure inside the platform.",
         "  severity      critical",

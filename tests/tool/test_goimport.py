@@ -1,5 +1,5 @@
 """import-go and drift: Go fixtures with tricky formatting, merging that keeps reviewed
-data, byte-exact round trips, the registry's own 950 codes written out as Go, bad inputs."""
+data, byte-exact round trips, the registry's own codes written out as Go, bad inputs."""
 
 from __future__ import annotations
 
@@ -347,6 +347,8 @@ def write_registry_as_go(registry: Registry, root: Path) -> int:
                  '\t"github.com/virtengine/virtengine/pkg/errors"',
                  '\t"google.golang.org/grpc/codes"', ")\n", "var ("]  # fmt: skip
         for i, (module, code) in enumerate(codes):
+            if code.description:
+                lines.append(f"\t// {_doc(code.go_symbol, code.description)}")
             lines.append(f"\t{code.go_symbol} = {_shape(i, module, code)}")
         lines.append(")\n\nvar _ = errorsmod.Register\nvar _ = errors.Register")
         lines.append("var _ = sdkerrors.Register\nvar _ = codes.NotFound")
@@ -358,6 +360,12 @@ def write_registry_as_go(registry: Registry, root: Path) -> int:
             encoding="utf-8",
         )
     return len(by_file)
+
+
+def _doc(symbol: str, description: str) -> str:
+    """A Go doc comment the importer reads back as ``description``."""
+    verb = "is " if re.match(r"(Returned|Raised|Used)\b", description) else ""
+    return f"{symbol} {verb}{description[:1].lower()}{description[1:]}"
 
 
 def _shape(i: int, module: str, code: Any) -> str:

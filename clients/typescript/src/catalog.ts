@@ -36,11 +36,15 @@ export const Codes = {
   /**
    * invalid content address
    *
+   * Returned when a content address is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_CONTENT_ADDRESS: "artifact_store:2500",
   /**
    * invalid chunk manifest
+   *
+   * Returned when a chunk manifest is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -48,11 +52,15 @@ export const Codes = {
   /**
    * invalid artifact reference
    *
+   * Returned when an artifact reference is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_ARTIFACT_REFERENCE: "artifact_store:2502",
   /**
    * artifact not found
+   *
+   * Returned when an artifact is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -60,17 +68,23 @@ export const Codes = {
   /**
    * chunk not found
    *
+   * Returned when a chunk is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   ARTIFACT_STORE_CHUNK_NOT_FOUND: "artifact_store:2504",
   /**
    * backend unavailable
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Returned when the backend is unavailable
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   ARTIFACT_STORE_BACKEND_UNAVAILABLE: "artifact_store:2505",
   /**
    * authentication failed
+   *
+   * Returned when authentication fails
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -78,11 +92,15 @@ export const Codes = {
   /**
    * storage limit exceeded
    *
+   * Returned when storage limits are exceeded
+   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   ARTIFACT_STORE_STORAGE_LIMIT_EXCEEDED: "artifact_store:2507",
   /**
    * retention expired
+   *
+   * Returned when the artifact retention has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -90,11 +108,15 @@ export const Codes = {
   /**
    * content hash mismatch
    *
+   * Returned when the content hash doesn't match
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ARTIFACT_STORE_HASH_MISMATCH: "artifact_store:2509",
   /**
    * invalid encryption
+   *
+   * Returned when encryption is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -102,11 +124,15 @@ export const Codes = {
   /**
    * chunk reassembly failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when chunk reassembly fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ARTIFACT_STORE_CHUNK_REASSEMBLY_FAILED: "artifact_store:2511",
   /**
    * backend not supported
+   *
+   * Returned when the backend type is not supported
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -114,11 +140,15 @@ export const Codes = {
   /**
    * invalid input
    *
+   * Returned when input parameters are invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ARTIFACT_STORE_INVALID_INPUT: "artifact_store:2513",
   /**
    * artifact already exists
+   *
+   * Returned when an artifact already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -126,15 +156,79 @@ export const Codes = {
   /**
    * resource not found
    *
+   * Returned when a resource is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   ARTIFACT_STORE_NOT_FOUND: "artifact_store:2515",
   /**
    * invalid state
    *
+   * Returned when an operation is invalid for the current state
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ARTIFACT_STORE_INVALID_STATE: "artifact_store:2516",
+  /**
+   * invalid provider: address not found
+   *
+   * Provider not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  AUDIT_PROVIDER_NOT_FOUND: "audit:1",
+  /**
+   * invalid address
+   *
+   * Invalid address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  AUDIT_INVALID_ADDRESS: "audit:2",
+  /**
+   * attribute not found
+   *
+   * Attribute not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  AUDIT_ATTRIBUTE_NOT_FOUND: "audit:3",
+  /**
+   * audit logging is disabled
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  AUDIT_AUDIT_LOG_DISABLED: "audit:4",
+  /**
+   * invalid export format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  AUDIT_INVALID_EXPORT_FORMAT: "audit:5",
+  /**
+   * export job not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  AUDIT_EXPORT_JOB_NOT_FOUND: "audit:6",
+  /**
+   * invalid request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  AUDIT_INVALID_REQUEST: "audit:7",
+  /**
+   * not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  AUDIT_NOT_FOUND: "audit:8",
+  /**
+   * unauthorized
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
+   */
+  AUDIT_UNAUTHORIZED: "audit:9",
   /**
    * invalid provider address
    *
@@ -204,11 +298,15 @@ export const Codes = {
   /**
    * invalid benchmark report
    *
+   * Returned when a benchmark report is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_BENCHMARK: "benchmark:1700",
   /**
    * unknown provider
+   *
+   * Returned when the provider is not registered
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -216,11 +314,15 @@ export const Codes = {
   /**
    * invalid signature
    *
+   * Returned when the signature is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_SIGNATURE: "benchmark:1702",
   /**
    * duplicate benchmark report
+   *
+   * Returned when a duplicate report is submitted
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -228,11 +330,15 @@ export const Codes = {
   /**
    * metric values out of bounds
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when metric values are out of bounds
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   BENCHMARK_OUT_OF_BOUNDS: "benchmark:1704",
   /**
    * challenge not found
+   *
+   * Returned when a challenge is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -240,11 +346,15 @@ export const Codes = {
   /**
    * challenge expired
    *
+   * Returned when a challenge has expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   BENCHMARK_CHALLENGE_EXPIRED: "benchmark:1706",
   /**
    * invalid suite version
+   *
+   * Returned when the suite version is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -252,11 +362,15 @@ export const Codes = {
   /**
    * challenge already responded
    *
+   * Returned when a challenge has already been responded to
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   BENCHMARK_CHALLENGE_ALREADY_RESPONDED: "benchmark:1708",
   /**
    * unauthorized
+   *
+   * Returned when the action is not authorized
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -264,23 +378,31 @@ export const Codes = {
   /**
    * benchmark report not found
    *
+   * Returned when a benchmark report is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   BENCHMARK_REPORT_NOT_FOUND: "benchmark:1710",
   /**
    * provider is flagged
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a provider is flagged
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   BENCHMARK_PROVIDER_FLAGGED: "benchmark:1711",
   /**
    * invalid metric schema version
+   *
+   * Returned when the metric schema version is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_INVALID_METRIC_SCHEMA: "benchmark:1712",
   /**
    * reliability score not found
+   *
+   * Returned when a reliability score is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -306,19 +428,19 @@ export const Codes = {
   /**
    * oracle is unhealthy
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   BME_ORACLE_UNHEALTHY: "bme:2603",
   /**
    * circuit breaker is active
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   BME_CIRCUIT_BREAKER_ACTIVE: "bme:2604",
   /**
    * insufficient vault funds
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   BME_INSUFFICIENT_VAULT_FUNDS: "bme:2605",
   /**
@@ -360,15 +482,87 @@ export const Codes = {
   /**
    * failed to mint tokens
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   BME_MINT_FAILED: "bme:2612",
   /**
    * failed to burn tokens
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   BME_BURN_FAILED: "bme:2613",
+  /**
+   * certificate not found
+   *
+   * Certificate not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  CERT_CERTIFICATE_NOT_FOUND: "cert:1",
+  /**
+   * invalid address
+   *
+   * Invalid trusted auditor address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  CERT_INVALID_ADDRESS: "cert:2",
+  /**
+   * certificate exists
+   *
+   * Certificate already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
+   */
+  CERT_CERTIFICATE_EXISTS: "cert:3",
+  /**
+   * certificate already revoked
+   *
+   * Certificate already revoked
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  CERT_CERTIFICATE_ALREADY_REVOKED: "cert:4",
+  /**
+   * invalid serial number
+   *
+   * Invalid serial number
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  CERT_INVALID_SERIAL_NUMBER: "cert:5",
+  /**
+   * invalid certificate value
+   *
+   * Certificate content is not valid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  CERT_INVALID_CERTIFICATE_VALUE: "cert:6",
+  /**
+   * invalid pubkey value
+   *
+   * Public key is not valid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  CERT_INVALID_PUBKEY_VALUE: "cert:7",
+  /**
+   * invalid state
+   *
+   * Invalid certificate state
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  CERT_INVALID_STATE: "cert:8",
+  /**
+   * invalid key size
+   *
+   * Invalid key size
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  CERT_INVALID_KEY_SIZE: "cert:9",
   /**
    * invalid address
    *
@@ -402,11 +596,15 @@ export const Codes = {
   /**
    * invalid client ID
    *
+   * Returned when a client ID is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_ID: "config:1600",
   /**
    * invalid client name
+   *
+   * Returned when a client name is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -414,11 +612,15 @@ export const Codes = {
   /**
    * invalid client description
    *
+   * Returned when a client description is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_DESCRIPTION: "config:1602",
   /**
    * invalid public key
+   *
+   * Returned when a public key is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -426,11 +628,15 @@ export const Codes = {
   /**
    * invalid key type
    *
+   * Returned when a key type is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_KEY_TYPE: "config:1604",
   /**
    * invalid version constraint
+   *
+   * Returned when a version constraint is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -438,11 +644,15 @@ export const Codes = {
   /**
    * invalid client status
    *
+   * Returned when a client status is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_CLIENT_STATUS: "config:1606",
   /**
    * invalid registered_by address
+   *
+   * Returned when registered_by is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -450,11 +660,15 @@ export const Codes = {
   /**
    * invalid timestamp
    *
+   * Returned when a timestamp is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_TIMESTAMP: "config:1608",
   /**
    * client not found
+   *
+   * Returned when a client is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -462,11 +676,15 @@ export const Codes = {
   /**
    * client already exists
    *
+   * Returned when a client already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   CONFIG_CLIENT_ALREADY_EXISTS: "config:1610",
   /**
    * invalid status transition
+   *
+   * Returned when a status transition is invalid
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -474,17 +692,23 @@ export const Codes = {
   /**
    * unauthorized
    *
+   * Returned when the sender is not authorized
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   CONFIG_UNAUTHORIZED: "config:1612",
   /**
    * client not approved
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a client is not approved for an action
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   CONFIG_CLIENT_NOT_APPROVED: "config:1613",
   /**
    * client is suspended
+   *
+   * Returned when trying to use a suspended client
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -492,11 +716,15 @@ export const Codes = {
   /**
    * client is revoked
    *
+   * Returned when trying to use a revoked client
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   CONFIG_CLIENT_REVOKED: "config:1615",
   /**
    * invalid signature
+   *
+   * Returned when a signature is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -504,11 +732,15 @@ export const Codes = {
   /**
    * version not allowed
    *
+   * Returned when a version is outside allowed constraints
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   CONFIG_VERSION_NOT_ALLOWED: "config:1617",
   /**
    * scope type not allowed for this client
+   *
+   * Returned when a client cannot submit a scope type
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -516,11 +748,15 @@ export const Codes = {
   /**
    * invalid address
    *
+   * Returned when an address is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_INVALID_ADDRESS: "config:1619",
   /**
    * invalid proposal
+   *
+   * Returned when a governance proposal is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -528,11 +764,15 @@ export const Codes = {
   /**
    * signature verification failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when signature verification fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   CONFIG_SIGNATURE_VERIFICATION_FAILED: "config:1621",
   /**
    * invalid payload hash
+   *
+   * Returned when a payload hash is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -540,7 +780,9 @@ export const Codes = {
   /**
    * salt binding validation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when salt binding validation fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   CONFIG_SALT_BINDING_FAILED: "config:1623",
   /**
@@ -558,11 +800,195 @@ export const Codes = {
   /**
    * cannot redelegate to same validator
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   DELEGATION_SELF_REDELEGATION: "delegation:3",
   /**
+   * Name does not exist
+   *
+   * Is the error when name does not exist
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  DEPLOYMENT_NAME_DOES_NOT_EXIST: "deployment:1",
+  /**
+   * Invalid request
+   *
+   * Is the error for invalid request
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_INVALID_REQUEST: "deployment:2",
+  /**
+   * Deployment exists
+   *
+   * Is the error when already deployment exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
+   */
+  DEPLOYMENT_DEPLOYMENT_EXISTS: "deployment:3",
+  /**
+   * Deployment not found
+   *
+   * Is the error when deployment not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  DEPLOYMENT_DEPLOYMENT_NOT_FOUND: "deployment:4",
+  /**
+   * Deployment closed
+   *
+   * Is the error when deployment is closed
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  DEPLOYMENT_DEPLOYMENT_CLOSED: "deployment:5",
+  /**
+   * Owner account missing
+   *
+   * Is the error for owner account missing
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_OWNER_ACCT_MISSING: "deployment:6",
+  /**
+   * Invalid groups
+   *
+   * Is the error when groups are empty
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_INVALID_GROUPS: "deployment:7",
+  /**
+   * Invalid: deployment id
+   *
+   * Is the error for invalid deployment id
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_INVALID_DEPLOYMENT_ID: "deployment:8",
+  /**
+   * Invalid: empty hash
+   *
+   * Is the error when version is empty
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_EMPTY_HASH: "deployment:9",
+  /**
+   * Invalid: deployment hash
+   *
+   * Is the error when version is invalid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_INVALID_HASH: "deployment:10",
+  /**
+   * internal error
+   *
+   * Is the error for internal error
+   *
+   * Category internal, severity critical, not retryable, HTTP 500.
+   */
+  DEPLOYMENT_INTERNAL: "deployment:11",
+  /**
+   * Invalid deployment
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_INVALID_DEPLOYMENT: "deployment:12",
+  /**
+   * Invalid deployment's group ID
+   *
+   * Is the error when the deployment's group ID is invalid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_INVALID_GROUP_ID: "deployment:13",
+  /**
+   * Group not found
+   *
+   * Is the keeper's error for not finding a group
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  DEPLOYMENT_GROUP_NOT_FOUND: "deployment:14",
+  /**
+   * Group already closed
+   *
+   * Is the error when group is closed
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  DEPLOYMENT_GROUP_CLOSED: "deployment:15",
+  /**
+   * Group open
+   *
+   * Is the error when group is open
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  DEPLOYMENT_GROUP_OPEN: "deployment:16",
+  /**
+   * Group paused
+   *
+   * Is the error when group is paused
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  DEPLOYMENT_GROUP_PAUSED: "deployment:17",
+  /**
+   * Group not open
+   *
+   * Indicates the Group state has progressed beyond initial Open.
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  DEPLOYMENT_GROUP_NOT_OPEN: "deployment:18",
+  /**
+   * GroupSpec invalid
+   *
+   * Indicates a GroupSpec has invalid configuration
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_GROUP_SPEC_INVALID: "deployment:19",
+  /**
+   * Deposit invalid
+   *
+   * Indicates an invalid deposit
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_INVALID_DEPOSIT: "deployment:20",
+  /**
+   * ID path invalid
+   *
+   * Indicates an invalid ID path
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_INVALID_ID_PATH: "deployment:21",
+  /**
+   * parameter invalid
+   *
+   * Indicates an invalid chain parameter
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_INVALID_PARAM: "deployment:22",
+  /**
+   * invalid escrow id
+   *
+   * Indicates an invalid escrow ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  DEPLOYMENT_INVALID_ESCROW_ID: "deployment:23",
+  /**
    * invalid email address
+   *
+   * Indicates an invalid email address
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -570,11 +996,15 @@ export const Codes = {
   /**
    * invalid request
    *
+   * Indicates an invalid request
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_INVALID_REQUEST: "email_verification:2",
   /**
    * invalid configuration
+   *
+   * Indicates invalid configuration
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -582,11 +1012,15 @@ export const Codes = {
   /**
    * failed to create challenge
    *
+   * Indicates failure to create a challenge
+   *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_CHALLENGE_CREATION: "email_verification:4",
   /**
    * challenge not found
+   *
+   * Indicates the challenge was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -594,11 +1028,15 @@ export const Codes = {
   /**
    * challenge expired
    *
+   * Indicates the challenge has expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   EMAIL_VERIFICATION_CHALLENGE_EXPIRED: "email_verification:6",
   /**
    * max verification attempts exceeded
+   *
+   * Indicates max verification attempts exceeded
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -606,11 +1044,15 @@ export const Codes = {
   /**
    * resend limit exceeded
    *
+   * Indicates max resends exceeded
+   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   EMAIL_VERIFICATION_RESEND_LIMIT_EXCEEDED: "email_verification:8",
   /**
    * resend cooldown active
+   *
+   * Indicates resend cooldown is active
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -618,11 +1060,15 @@ export const Codes = {
   /**
    * invalid verification secret
    *
+   * Indicates the provided secret is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_INVALID_SECRET: "email_verification:10",
   /**
    * account address mismatch
+   *
+   * Indicates the account does not match the challenge
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -630,11 +1076,15 @@ export const Codes = {
   /**
    * email delivery failed
    *
+   * Indicates email delivery failed
+   *
    * Category external, severity error, retryable, HTTP 502.
    */
   EMAIL_VERIFICATION_DELIVERY_FAILED: "email_verification:12",
   /**
    * email provider error
+   *
+   * Indicates an email provider error
    *
    * Category external, severity error, retryable, HTTP 502.
    */
@@ -642,11 +1092,15 @@ export const Codes = {
   /**
    * rate limit exceeded
    *
+   * Indicates the request is rate limited
+   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   EMAIL_VERIFICATION_RATE_LIMITED: "email_verification:14",
   /**
    * service unavailable
+   *
+   * Indicates the service is unavailable
    *
    * Category external, severity error, retryable, HTTP 502.
    */
@@ -654,11 +1108,15 @@ export const Codes = {
   /**
    * cache error
    *
+   * Indicates a cache error
+   *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_CACHE_ERROR: "email_verification:16",
   /**
    * template rendering error
+   *
+   * Indicates an email template error
    *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
@@ -666,11 +1124,15 @@ export const Codes = {
   /**
    * invalid webhook
    *
+   * Indicates an invalid webhook request
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_WEBHOOK_INVALID: "email_verification:18",
   /**
    * attestation creation failed
+   *
+   * Indicates attestation creation failed
    *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
@@ -678,11 +1140,15 @@ export const Codes = {
   /**
    * email already verified
    *
+   * Indicates the email is already verified
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   EMAIL_VERIFICATION_ALREADY_VERIFIED: "email_verification:20",
   /**
    * challenge already consumed
+   *
+   * Indicates the challenge has already been used
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -690,11 +1156,15 @@ export const Codes = {
   /**
    * disposable email not allowed
    *
+   * Indicates a disposable email address
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   EMAIL_VERIFICATION_DISPOSABLE_EMAIL: "email_verification:22",
   /**
    * email domain blocked
+   *
+   * Indicates a blocked email domain
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -702,11 +1172,15 @@ export const Codes = {
   /**
    * attestation signing failed
    *
+   * Indicates attestation signing failed
+   *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   EMAIL_VERIFICATION_SIGNING_FAILED: "email_verification:24",
   /**
    * invalid enclave identity
+   *
+   * Indicates an invalid enclave identity
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -714,11 +1188,15 @@ export const Codes = {
   /**
    * invalid measurement
    *
+   * Indicates an invalid measurement
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_MEASUREMENT_SDK: "enclave:2",
   /**
    * enclave identity not found
+   *
+   * Indicates the enclave identity was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -726,17 +1204,23 @@ export const Codes = {
   /**
    * enclave identity already exists
    *
+   * Indicates the enclave identity already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_ENCLAVE_IDENTITY_EXISTS_SDK: "enclave:4",
   /**
    * measurement not allowlisted
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates the measurement is not allowlisted
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCLAVE_MEASUREMENT_NOT_ALLOWLISTED_SDK: "enclave:5",
   /**
    * key rotation already in progress
+   *
+   * Indicates a key rotation is already in progress
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -744,11 +1228,15 @@ export const Codes = {
   /**
    * no active key rotation
    *
+   * Indicates no active key rotation was found
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_NO_ACTIVE_ROTATION_SDK: "enclave:7",
   /**
    * unauthorized
+   *
+   * Indicates an unauthorized action
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -756,11 +1244,15 @@ export const Codes = {
   /**
    * invalid enclave identity
    *
+   * Returned when an enclave identity is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_ENCLAVE_IDENTITY: "enclave:1900",
   /**
    * enclave identity not found
+   *
+   * Returned when an enclave identity is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -768,11 +1260,15 @@ export const Codes = {
   /**
    * enclave identity already exists
    *
+   * Returned when trying to register an already existing identity
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_ENCLAVE_IDENTITY_EXISTS: "enclave:1902",
   /**
    * invalid enclave measurement
+   *
+   * Returned when a measurement is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -780,11 +1276,15 @@ export const Codes = {
   /**
    * enclave measurement not allowlisted
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a measurement is not in the allowlist
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCLAVE_MEASUREMENT_NOT_ALLOWLISTED: "enclave:1904",
   /**
    * enclave measurement revoked
+   *
+   * Returned when a measurement has been revoked
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -792,11 +1292,15 @@ export const Codes = {
   /**
    * enclave measurement expired
    *
+   * Returned when a measurement has expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_MEASUREMENT_EXPIRED: "enclave:1906",
   /**
    * invalid attestation
+   *
+   * Returned when attestation verification fails
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -804,11 +1308,15 @@ export const Codes = {
   /**
    * attestation expired
    *
+   * Returned when an attestation has expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_ATTESTATION_EXPIRED: "enclave:1908",
   /**
    * debug mode must be disabled for production
+   *
+   * Returned when debug mode is enabled on a production enclave
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -816,11 +1324,15 @@ export const Codes = {
   /**
    * unauthorized
    *
+   * Returned when the sender is not authorized
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_UNAUTHORIZED: "enclave:1910",
   /**
    * key rotation already in progress
+   *
+   * Returned when a key rotation is already in progress
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -828,11 +1340,15 @@ export const Codes = {
   /**
    * no active key rotation
    *
+   * Returned when no active key rotation exists
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_NO_ACTIVE_ROTATION: "enclave:1912",
   /**
    * invalid attested result
+   *
+   * Returned when an attested result is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -840,11 +1356,15 @@ export const Codes = {
   /**
    * invalid enclave signature
    *
+   * Returned when enclave signature verification fails
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_ENCLAVE_SIGNATURE_INVALID: "enclave:1914",
   /**
    * score mismatch during consensus verification
+   *
+   * Returned when recomputed score doesn't match proposer's score
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -852,17 +1372,23 @@ export const Codes = {
   /**
    * enclave runtime unavailable
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Returned when the enclave runtime is unavailable
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   ENCLAVE_ENCLAVE_UNAVAILABLE: "enclave:1916",
   /**
    * enclave security version too low
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when the enclave security version is too low
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCLAVE_ISVSVN_TOO_LOW: "enclave:1917",
   /**
    * unsupported quote version
+   *
+   * Returned when the quote version is not supported
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -870,11 +1396,15 @@ export const Codes = {
   /**
    * registration rate limit exceeded
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Returned when registration rate limit is exceeded
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   ENCLAVE_REGISTRATION_RATE_LIMIT: "enclave:1919",
   /**
    * validator in registration cooldown period
+   *
+   * Returned when validator is in cooldown period
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -882,17 +1412,23 @@ export const Codes = {
   /**
    * too many registrations in block
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Returned when block registration limit is exceeded
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   ENCLAVE_TOO_MANY_REGISTRATIONS: "enclave:1921",
   /**
    * enclave is unhealthy
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when an enclave is marked as unhealthy
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCLAVE_ENCLAVE_UNHEALTHY: "enclave:1922",
   /**
    * health status not found
+   *
+   * Returned when health status is not found for a validator
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -900,11 +1436,15 @@ export const Codes = {
   /**
    * invalid heartbeat
    *
+   * Returned when a heartbeat message is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_HEARTBEAT: "enclave:1924",
   /**
    * invalid heartbeat signature
+   *
+   * Returned when heartbeat signature verification fails
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -912,11 +1452,15 @@ export const Codes = {
   /**
    * heartbeat replay detected
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a heartbeat nonce is reused
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_HEARTBEAT_REPLAY: "enclave:1926",
   /**
    * invalid health check parameters
+   *
+   * Returned when health check parameters are invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -924,11 +1468,15 @@ export const Codes = {
   /**
    * invalid IBC module version
    *
+   * Returned when the IBC version is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_VERSION: "enclave:2000",
   /**
    * invalid IBC packet
+   *
+   * Returned when a packet is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -936,11 +1484,15 @@ export const Codes = {
   /**
    * unknown packet type
    *
+   * Returned when the packet type is unknown
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   ENCLAVE_UNKNOWN_PACKET_TYPE: "enclave:2002",
   /**
    * IBC channel not found
+   *
+   * Returned when a channel is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -948,11 +1500,15 @@ export const Codes = {
   /**
    * invalid channel state
    *
+   * Returned when channel state is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_CHANNEL_STATE: "enclave:2004",
   /**
    * invalid port ID
+   *
+   * Returned when the port ID is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -960,41 +1516,55 @@ export const Codes = {
   /**
    * port already bound
    *
+   * Returned when the port is already bound
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_PORT_ALREADY_BOUND: "enclave:2006",
   /**
    * channel is not trusted for sync operations
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when trying to sync via an untrusted channel
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCLAVE_UNTRUSTED_CHANNEL: "enclave:2007",
   /**
    * measurement sync failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when measurement sync fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCLAVE_MEASUREMENT_SYNC_FAILED: "enclave:2008",
   /**
    * identity query failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when identity query fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCLAVE_IDENTITY_QUERY_FAILED: "enclave:2009",
   /**
    * acknowledgement processing failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when acknowledgement processing fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCLAVE_ACKNOWLEDGEMENT_FAILED: "enclave:2010",
   /**
    * packet timeout
    *
-   * Category timeout, severity error, retryable, HTTP 504.
+   * Returned when a packet times out
+   *
+   * Category timeout, severity error, not retryable, HTTP 504.
    */
   ENCLAVE_PACKET_TIMEOUT: "enclave:2011",
   /**
    * channel capability not found
+   *
+   * Returned when channel capability is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1002,23 +1572,31 @@ export const Codes = {
   /**
    * invalid counterparty
    *
+   * Returned when the counterparty is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_INVALID_COUNTERPARTY: "enclave:2013",
   /**
    * federated identity not trusted
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a federated identity is not trusted
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCLAVE_FEDERATED_IDENTITY_NOT_TRUSTED: "enclave:2014",
   /**
    * measurement already exists
+   *
+   * Returned when trying to sync a measurement that already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_MEASUREMENT_ALREADY_EXISTS: "enclave:2015",
   /**
    * invalid address
+   *
+   * Returned when an address is invalid
    *
    * Action: Fix address format
    *
@@ -1028,6 +1606,8 @@ export const Codes = {
   /**
    * invalid public key
    *
+   * Returned when a public key is invalid
+   *
    * Action: Fix key format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -1035,6 +1615,8 @@ export const Codes = {
   ENCRYPTION_INVALID_PUBLIC_KEY: "encryption:1301",
   /**
    * recipient key not found
+   *
+   * Returned when a recipient key is not found
    *
    * Action: Register key first
    *
@@ -1044,6 +1626,8 @@ export const Codes = {
   /**
    * key already exists
    *
+   * Returned when trying to register a key that already exists
+   *
    * Action: Use existing key
    *
    * Category conflict, severity error, not retryable, HTTP 409.
@@ -1051,6 +1635,8 @@ export const Codes = {
   ENCRYPTION_KEY_ALREADY_EXISTS: "encryption:1303",
   /**
    * key has been revoked
+   *
+   * Returned when trying to use a revoked key
    *
    * Action: Use valid key
    *
@@ -1060,6 +1646,8 @@ export const Codes = {
   /**
    * invalid envelope
    *
+   * Returned when an envelope is malformed
+   *
    * Action: Fix envelope format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -1067,6 +1655,8 @@ export const Codes = {
   ENCRYPTION_INVALID_ENVELOPE: "encryption:1305",
   /**
    * unsupported encryption algorithm
+   *
+   * Returned when an encryption algorithm is not supported
    *
    * Action: Use supported algorithm
    *
@@ -1076,6 +1666,8 @@ export const Codes = {
   /**
    * unsupported envelope version
    *
+   * Returned when an envelope version is not supported
+   *
    * Action: Use supported version
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -1083,6 +1675,8 @@ export const Codes = {
   ENCRYPTION_UNSUPPORTED_VERSION: "encryption:1307",
   /**
    * invalid signature
+   *
+   * Returned when a signature is invalid
    *
    * Action: Re-sign
    *
@@ -1092,6 +1686,8 @@ export const Codes = {
   /**
    * encryption failed
    *
+   * Returned when encryption fails
+   *
    * Action: Retry
    *
    * Category internal, severity critical, retryable, HTTP 500.
@@ -1099,6 +1695,8 @@ export const Codes = {
   ENCRYPTION_ENCRYPTION_FAILED: "encryption:1309",
   /**
    * decryption failed
+   *
+   * Returned when decryption fails
    *
    * Action: Check keys
    *
@@ -1108,6 +1706,8 @@ export const Codes = {
   /**
    * invalid nonce
    *
+   * Returned when a nonce is invalid
+   *
    * Action: Generate new nonce
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -1115,6 +1715,8 @@ export const Codes = {
   ENCRYPTION_INVALID_NONCE: "encryption:1311",
   /**
    * unauthorized
+   *
+   * Returned when the sender is not authorized
    *
    * Action: Check permissions
    *
@@ -1124,6 +1726,8 @@ export const Codes = {
   /**
    * not a recipient of this envelope
    *
+   * Returned when trying to decrypt with a non-recipient key
+   *
    * Action: Must be envelope recipient
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -1131,6 +1735,8 @@ export const Codes = {
   ENCRYPTION_NOT_RECIPIENT: "encryption:1313",
   /**
    * invalid key fingerprint
+   *
+   * Returned when a key fingerprint is invalid
    *
    * Action: Recalculate fingerprint
    *
@@ -1140,6 +1746,8 @@ export const Codes = {
   /**
    * maximum recipients exceeded
    *
+   * Returned when too many recipients are specified
+   *
    * Action: Reduce recipient count
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -1147,6 +1755,8 @@ export const Codes = {
   ENCRYPTION_MAX_RECIPIENTS_EXCEEDED: "encryption:1315",
   /**
    * cryptography agility error
+   *
+   * Returned for crypto agility related errors
    *
    * Action: Retry
    *
@@ -1156,6 +1766,8 @@ export const Codes = {
   /**
    * algorithm not found
    *
+   * Returned when an algorithm is not found in registry
+   *
    * Action: Register algorithm
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -1163,6 +1775,8 @@ export const Codes = {
   ENCRYPTION_ALGORITHM_NOT_FOUND: "encryption:1317",
   /**
    * algorithm is deprecated
+   *
+   * Returned when trying to use a deprecated algorithm
    *
    * Action: Migrate to new algorithm
    *
@@ -1172,6 +1786,8 @@ export const Codes = {
   /**
    * algorithm is disabled
    *
+   * Returned when trying to use a disabled algorithm
+   *
    * Action: Use enabled algorithm
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -1179,6 +1795,8 @@ export const Codes = {
   ENCRYPTION_ALGORITHM_DISABLED: "encryption:1319",
   /**
    * key rotation already in progress
+   *
+   * Returned when a key rotation is already in progress
    *
    * Action: Wait for completion
    *
@@ -1188,6 +1806,8 @@ export const Codes = {
   /**
    * key rotation not found
    *
+   * Returned when a key rotation record is not found
+   *
    * Action: Start key rotation
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -1195,6 +1815,8 @@ export const Codes = {
   ENCRYPTION_KEY_ROTATION_NOT_FOUND: "encryption:1321",
   /**
    * algorithm migration failed
+   *
+   * Returned when algorithm migration fails
    *
    * Action: Retry or contact support
    *
@@ -1204,11 +1826,15 @@ export const Codes = {
   /**
    * key is deprecated
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when trying to use a deprecated key for new encryption
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCRYPTION_KEY_DEPRECATED: "encryption:1323",
   /**
    * key has expired
+   *
+   * Returned when a key is expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -1216,15 +1842,121 @@ export const Codes = {
   /**
    * reencryption job failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when reencryption job processing fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ENCRYPTION_REENCRYPTION_JOB_FAILED: "encryption:1325",
   /**
    * unauthorized access to encrypted data
    *
+   * Returned when access to encrypted data is denied
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCRYPTION_UNAUTHORIZED_ACCESS: "encryption:1326",
+  /**
+   * account exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
+   */
+  ESCROW_ACCOUNT_EXISTS: "escrow:1",
+  /**
+   * account closed
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  ESCROW_ACCOUNT_CLOSED: "escrow:2",
+  /**
+   * account not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  ESCROW_ACCOUNT_NOT_FOUND: "escrow:3",
+  /**
+   * account overdrawn
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  ESCROW_ACCOUNT_OVERDRAWN: "escrow:4",
+  /**
+   * invalid denomination
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ESCROW_INVALID_DENOMINATION: "escrow:5",
+  /**
+   * payment exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
+   */
+  ESCROW_PAYMENT_EXISTS: "escrow:6",
+  /**
+   * payment closed
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  ESCROW_PAYMENT_CLOSED: "escrow:7",
+  /**
+   * payment not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  ESCROW_PAYMENT_NOT_FOUND: "escrow:8",
+  /**
+   * payment rate zero
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ESCROW_PAYMENT_RATE_ZERO: "escrow:9",
+  /**
+   * invalid payment
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ESCROW_INVALID_PAYMENT: "escrow:10",
+  /**
+   * invalid settlement
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ESCROW_INVALID_SETTLEMENT: "escrow:11",
+  /**
+   * invalid ID
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ESCROW_INVALID_ID: "escrow:12",
+  /**
+   * invalid account
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ESCROW_INVALID_ACCOUNT: "escrow:13",
+  /**
+   * invalid account depositor
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ESCROW_INVALID_ACCOUNT_DEPOSITOR: "escrow:14",
+  /**
+   * unauthorized deposit scope
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
+   */
+  ESCROW_UNAUTHORIZED_DEPOSIT_SCOPE: "escrow:15",
+  /**
+   * invalid deposit
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ESCROW_INVALID_DEPOSIT: "escrow:16",
+  /**
+   * invalid authz scope
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ESCROW_INVALID_AUTHZ_SCOPE: "escrow:17",
   /**
    * invalid reporter address
    *
@@ -1300,11 +2032,15 @@ export const Codes = {
   /**
    * invalid fraud description
    *
+   * Returned when the fraud description is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_DESCRIPTION: "fraud:3002",
   /**
    * invalid evidence: must be properly encrypted
+   *
+   * Returned when the evidence is invalid or improperly encrypted
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1312,11 +2048,15 @@ export const Codes = {
   /**
    * fraud report not found
    *
+   * Returned when a fraud report is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   FRAUD_REPORT_NOT_FOUND: "fraud:3004",
   /**
    * fraud report already resolved
+   *
+   * Returned when trying to modify a resolved report
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -1324,17 +2064,23 @@ export const Codes = {
   /**
    * unauthorized: only providers can submit fraud reports
    *
+   * Returned when a non-provider tries to submit a fraud report
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   FRAUD_UNAUTHORIZED_REPORTER: "fraud:3007",
   /**
    * report not in moderator queue
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a report is not in the moderator queue
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   FRAUD_REPORT_NOT_IN_QUEUE: "fraud:3011",
   /**
    * audit log entry not found
+   *
+   * Returned when an audit log entry is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1342,11 +2088,15 @@ export const Codes = {
   /**
    * evidence decryption failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when evidence decryption fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   FRAUD_EVIDENCE_DECRYPTION_FAILED: "fraud:3019",
   /**
    * invalid encrypted evidence envelope
+   *
+   * Returned when the encrypted evidence envelope is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1354,11 +2104,15 @@ export const Codes = {
   /**
    * invalid escalation reason
    *
+   * Returned when escalation reason is missing or invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_INVALID_ESCALATION_REASON: "fraud:3021",
   /**
    * invalid authority address
+   *
+   * Returned when the authority address is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1408,11 +2162,15 @@ export const Codes = {
   /**
    * invalid cluster
    *
+   * Returned when a cluster is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_CLUSTER: "hpc:2100",
   /**
    * cluster not found
+   *
+   * Returned when a cluster is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1420,11 +2178,15 @@ export const Codes = {
   /**
    * cluster already exists
    *
+   * Returned when a cluster already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   HPC_CLUSTER_ALREADY_EXISTS: "hpc:2102",
   /**
    * invalid HPC offering
+   *
+   * Returned when an offering is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1432,11 +2194,15 @@ export const Codes = {
   /**
    * HPC offering not found
    *
+   * Returned when an offering is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_OFFERING_NOT_FOUND: "hpc:2104",
   /**
    * invalid HPC job
+   *
+   * Returned when a job is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1444,11 +2210,15 @@ export const Codes = {
   /**
    * HPC job not found
    *
+   * Returned when a job is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_JOB_NOT_FOUND: "hpc:2106",
   /**
    * invalid job state transition
+   *
+   * Returned when a job state transition is invalid
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -1456,11 +2226,15 @@ export const Codes = {
   /**
    * insufficient identity score
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when identity score is too low
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   HPC_INSUFFICIENT_IDENTITY_SCORE: "hpc:2108",
   /**
    * invalid node metadata
+   *
+   * Returned when node metadata is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1468,11 +2242,15 @@ export const Codes = {
   /**
    * node not found
    *
+   * Returned when a node is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_NODE_NOT_FOUND: "hpc:2110",
   /**
    * invalid scheduling decision
+   *
+   * Returned when a scheduling decision is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1480,11 +2258,15 @@ export const Codes = {
   /**
    * no available cluster for job
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when no cluster is available for scheduling
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   HPC_NO_AVAILABLE_CLUSTER: "hpc:2112",
   /**
    * invalid HPC reward
+   *
+   * Returned when a reward is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1492,11 +2274,15 @@ export const Codes = {
   /**
    * invalid dispute
    *
+   * Returned when a dispute is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_DISPUTE: "hpc:2114",
   /**
    * dispute not found
+   *
+   * Returned when a dispute is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1504,11 +2290,15 @@ export const Codes = {
   /**
    * job accounting not found
    *
+   * Returned when job accounting is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_JOB_ACCOUNTING_NOT_FOUND: "hpc:2116",
   /**
    * invalid job accounting
+   *
+   * Returned when job accounting is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1516,11 +2306,15 @@ export const Codes = {
   /**
    * unauthorized
    *
+   * Returned for unauthorized operations
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   HPC_UNAUTHORIZED: "hpc:2118",
   /**
    * maximum runtime exceeded
+   *
+   * Returned when job exceeds max runtime
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1528,11 +2322,15 @@ export const Codes = {
   /**
    * invalid workload configuration
    *
+   * Returned when a workload configuration is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD: "hpc:2120",
   /**
    * invalid cluster template
+   *
+   * Returned when a cluster template is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1540,11 +2338,15 @@ export const Codes = {
   /**
    * invalid partition configuration
    *
+   * Returned when a partition configuration is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_PARTITION: "hpc:2122",
   /**
    * invalid QoS policy
+   *
+   * Returned when a QoS policy is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1552,11 +2354,15 @@ export const Codes = {
   /**
    * invalid hardware class
    *
+   * Returned when a hardware class is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_HARDWARE_CLASS: "hpc:2124",
   /**
    * invalid scheduling policy
+   *
+   * Returned when a scheduling policy is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1564,23 +2370,31 @@ export const Codes = {
   /**
    * invalid node heartbeat
    *
+   * Returned when a node heartbeat is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_HEARTBEAT: "hpc:2126",
   /**
    * stale heartbeat sequence
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a heartbeat has an old sequence number
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   HPC_STALE_HEARTBEAT: "hpc:2127",
   /**
    * node is deregistered
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when trying to update a deregistered node
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   HPC_NODE_DEREGISTERED: "hpc:2128",
   /**
    * invalid node identity
+   *
+   * Returned when a node identity is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1588,11 +2402,15 @@ export const Codes = {
   /**
    * heartbeat authentication failed
    *
+   * Returned when heartbeat authentication fails
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   HPC_HEARTBEAT_AUTH_FAILED: "hpc:2130",
   /**
    * invalid routing audit record
+   *
+   * Returned when a routing audit record is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1600,17 +2418,23 @@ export const Codes = {
   /**
    * invalid routing violation
    *
+   * Returned when a routing violation is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_ROUTING_VIOLATION: "hpc:2132",
   /**
    * scheduling decision is stale
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a scheduling decision is too old
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   HPC_ROUTING_DECISION_STALE: "hpc:2133",
   /**
    * scheduling decision not found
+   *
+   * Returned when a scheduling decision is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1618,17 +2442,23 @@ export const Codes = {
   /**
    * routing cluster mismatch
    *
+   * Returned when job is placed on wrong cluster
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   HPC_ROUTING_CLUSTER_MISMATCH: "hpc:2135",
   /**
    * routing enforcement failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when routing enforcement fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   HPC_ROUTING_ENFORCEMENT_FAILED: "hpc:2136",
   /**
    * fallback routing not authorized
+   *
+   * Returned when fallback routing is not authorized
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -1636,11 +2466,15 @@ export const Codes = {
   /**
    * missing scheduling decision
    *
+   * Returned when job has no scheduling decision
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_MISSING_SCHEDULING_DECISION: "hpc:2138",
   /**
    * invalid workload template
+   *
+   * Returned when a workload template is invalid (VE-5F)
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1648,17 +2482,23 @@ export const Codes = {
   /**
    * workload template not found
    *
+   * Returned when a workload template is not found (VE-5F)
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   HPC_WORKLOAD_TEMPLATE_NOT_FOUND: "hpc:2140",
   /**
    * workload template not approved
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when trying to use an unapproved template (VE-5F)
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   HPC_WORKLOAD_TEMPLATE_NOT_APPROVED: "hpc:2141",
   /**
    * invalid workload runtime
+   *
+   * Returned when workload runtime config is invalid (VE-5F)
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1666,11 +2506,15 @@ export const Codes = {
   /**
    * invalid workload resources
    *
+   * Returned when workload resources are invalid (VE-5F)
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_RESOURCES: "hpc:2143",
   /**
    * invalid workload security
+   *
+   * Returned when workload security config is invalid (VE-5F)
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1678,11 +2522,15 @@ export const Codes = {
   /**
    * invalid workload entrypoint
    *
+   * Returned when workload entrypoint is invalid (VE-5F)
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_WORKLOAD_ENTRYPOINT: "hpc:2145",
   /**
    * invalid workload parameter
+   *
+   * Returned when a workload parameter is invalid (VE-5F)
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1690,11 +2538,15 @@ export const Codes = {
   /**
    * invalid data binding
    *
+   * Returned when a data binding is invalid (VE-5F)
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_DATA_BINDING: "hpc:2147",
   /**
    * invalid workload signature
+   *
+   * Returned when workload signature is invalid (VE-5F)
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1702,11 +2554,15 @@ export const Codes = {
   /**
    * workload validation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when workload validation fails (VE-5F)
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   HPC_WORKLOAD_VALIDATION_FAILED: "hpc:2149",
   /**
    * container image not allowed
+   *
+   * Returned when a container image is not allowed (VE-5F)
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -1714,53 +2570,341 @@ export const Codes = {
   /**
    * resource limit exceeded
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Returned when resource limits are exceeded (VE-5F)
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   HPC_RESOURCE_LIMIT_EXCEEDED: "hpc:2151",
   /**
    * workload governance action failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when governance action fails (VE-5F)
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   HPC_WORKLOAD_GOVERNANCE_FAILED: "hpc:2152",
   /**
    * tenant quota exceeded
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Returned when tenant quota or burst limits are exceeded
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   HPC_TENANT_QUOTA_EXCEEDED: "hpc:2153",
   /**
    * invalid scheduling metrics
    *
+   * Returned when scheduling metrics are invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_SCHEDULING_METRICS: "hpc:2154",
   /**
-   * VEID gating failed
+   * empty provider
+   *
+   * Is the error when provider is empty
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_EMPTY_PROVIDER: "market:1",
+  /**
+   * owner and provider are the same account
+   *
+   * Is the error when owner and provider are the same account
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_SAME_ACCOUNT: "market:2",
+  /**
+   * internal error
+   *
+   * Is the error for internal error
    *
    * Category internal, severity critical, not retryable, HTTP 500.
+   */
+  MARKET_INTERNAL: "market:3",
+  /**
+   * bid price above max order price
+   *
+   * Is the error when bid price is above max order price
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_BID_OVER_ORDER: "market:4",
+  /**
+   * attribute mismatch
+   *
+   * Is the error for attribute mismatch
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_ATTRIBUTE_MISMATCH: "market:5",
+  /**
+   * unknown bid
+   *
+   * Is the error for unknown bid
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  MARKET_UNKNOWN_BID: "market:6",
+  /**
+   * unknown lease
+   *
+   * Is the error for unknown lease
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  MARKET_UNKNOWN_LEASE: "market:7",
+  /**
+   * unknown lease for bid
+   *
+   * Is the error when lease is unknown for bid
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  MARKET_UNKNOWN_LEASE_FOR_BID: "market:8",
+  /**
+   * unknown order for bid
+   *
+   * Is the error when order is unknown for bid
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  MARKET_UNKNOWN_ORDER_FOR_BID: "market:9",
+  /**
+   * lease not active
+   *
+   * Is the error when lease is not active
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  MARKET_LEASE_NOT_ACTIVE: "market:10",
+  /**
+   * bid not active
+   *
+   * Is the error when bid is not active
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  MARKET_BID_NOT_ACTIVE: "market:11",
+  /**
+   * bid not open
+   *
+   * Is the error when bid is not open
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  MARKET_BID_NOT_OPEN: "market:12",
+  /**
+   * bid: order not open
+   *
+   * Order not open
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  MARKET_ORDER_NOT_OPEN: "market:13",
+  /**
+   * no lease for order
+   *
+   * Is the error when there is no lease for order
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  MARKET_NO_LEASE_FOR_ORDER: "market:14",
+  /**
+   * invalid order: order not found
+   *
+   * Order not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  MARKET_ORDER_NOT_FOUND: "market:15",
+  /**
+   * group not found
+   *
+   * Group not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  MARKET_GROUP_NOT_FOUND: "market:16",
+  /**
+   * group not open
+   *
+   * Group not open
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  MARKET_GROUP_NOT_OPEN: "market:17",
+  /**
+   * invalid bid: bid not found
+   *
+   * Bid not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  MARKET_BID_NOT_FOUND: "market:18",
+  /**
+   * invalid bid: zero price
+   *
+   * Zero price
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_BID_ZERO_PRICE: "market:19",
+  /**
+   * invalid lease: lease not found
+   *
+   * Lease not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  MARKET_LEASE_NOT_FOUND: "market:20",
+  /**
+   * invalid bid: bid exists from provider
+   *
+   * Bid exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
+   */
+  MARKET_BID_EXISTS: "market:21",
+  /**
+   * bid price is invalid
+   *
+   * Bid invalid price
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_BID_INVALID_PRICE: "market:22",
+  /**
+   * order active
+   *
+   * Order active
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  MARKET_ORDER_ACTIVE: "market:23",
+  /**
+   * order closed
+   *
+   * Order closed
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  MARKET_ORDER_CLOSED: "market:24",
+  /**
+   * order already exists in store
+   *
+   * Indicates a new order was proposed overwrite the existing store key
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
+   */
+  MARKET_ORDER_EXISTS: "market:25",
+  /**
+   * order duration has exceeded the bidding duration
+   *
+   * Order should be closed
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  MARKET_ORDER_DURATION_EXCEEDED: "market:26",
+  /**
+   * order: chain height to low for bidding
+   *
+   * To match bid
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  MARKET_ORDER_TOO_EARLY: "market:27",
+  /**
+   * deposit invalid
+   *
+   * Indicates an invalid deposit
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_INVALID_DEPOSIT: "market:28",
+  /**
+   * parameter invalid
+   *
+   * Indicates an invalid chain parameter
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_INVALID_PARAM: "market:29",
+  /**
+   * unknown provider
+   *
+   * Is the error for unknown provider
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  MARKET_UNKNOWN_PROVIDER: "market:30",
+  /**
+   * invalid bid
+   *
+   * Is the error for invalid bid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_INVALID_BID: "market:31",
+  /**
+   * capabilities mismatch
+   *
+   * Is the error for capabilities mismatch
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_CAPABILITIES_MISMATCH: "market:32",
+  /**
+   * invalid lease closed reason
+   *
+   * Indicates reason for lease close does not match context
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_INVALID_LEASE_CLOSED_REASON: "market:33",
+  /**
+   * invalid escrow id
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  MARKET_INVALID_ESCROW_ID: "market:34",
+  /**
+   * VEID gating failed
+   *
+   * Is the base error for VEID gating failures
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKET_VEID_GATING_FAILED: "market:2250",
   /**
    * insufficient VEID identity score
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when identity score is too low
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKET_INSUFFICIENT_VEID_SCORE: "market:2251",
   /**
    * insufficient VEID identity tier
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when identity tier is too low
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKET_INSUFFICIENT_VEID_TIER: "market:2252",
   /**
    * VEID identity not verified
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when identity is not verified
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKET_VEID_NOT_VERIFIED: "market:2253",
   /**
    * VEID identity is locked
+   *
+   * Returned when identity is locked
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -1768,11 +2912,15 @@ export const Codes = {
   /**
    * required VEID scope not verified
    *
+   * Returned when a required scope is not verified
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKET_VEID_SCOPE_MISSING: "market:2255",
   /**
    * VEID identity record not found
+   *
+   * Returned when no identity record exists
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1822,11 +2970,15 @@ export const Codes = {
   /**
    * offering not found
    *
+   * Indicates the offering was not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_OFFERING_NOT_FOUND: "marketplace:2200",
   /**
    * offering already exists
+   *
+   * Indicates the offering already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -1834,17 +2986,23 @@ export const Codes = {
   /**
    * offering is not active
    *
+   * Indicates the offering is not active
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_OFFERING_NOT_ACTIVE: "marketplace:2202",
   /**
    * offering has reached maximum orders
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates the offering has reached max orders
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_OFFERING_MAX_ORDERS: "marketplace:2203",
   /**
    * order not found
+   *
+   * Indicates the order was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1852,11 +3010,15 @@ export const Codes = {
   /**
    * order already exists
    *
+   * Indicates the order already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_ORDER_EXISTS: "marketplace:2205",
   /**
    * order is not open for bids
+   *
+   * Indicates the order is not open for bids
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -1864,11 +3026,15 @@ export const Codes = {
   /**
    * order has expired
    *
+   * Indicates the order has expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_ORDER_EXPIRED: "marketplace:2207",
   /**
    * invalid order state
+   *
+   * Indicates invalid order state
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1876,11 +3042,15 @@ export const Codes = {
   /**
    * invalid state transition
    *
+   * Indicates an invalid state transition
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_INVALID_STATE_TRANSITION: "marketplace:2209",
   /**
    * allocation not found
+   *
+   * Indicates the allocation was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1888,11 +3058,15 @@ export const Codes = {
   /**
    * allocation already exists
    *
+   * Indicates the allocation already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_ALLOCATION_EXISTS: "marketplace:2211",
   /**
    * bid not found
+   *
+   * Indicates the bid was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -1900,11 +3074,15 @@ export const Codes = {
   /**
    * bid already exists
    *
+   * Indicates the bid already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_BID_EXISTS: "marketplace:2213",
   /**
    * bid price exceeds order maximum
+   *
+   * Indicates bid price exceeds order max
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1912,41 +3090,55 @@ export const Codes = {
   /**
    * bid is not open
    *
+   * Indicates bid is not open
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_BID_NOT_OPEN: "marketplace:2215",
   /**
    * identity gating failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates identity gating checks failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_IDENTITY_GATING_FAILED: "marketplace:2216",
   /**
    * insufficient identity score
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates identity score is too low
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_INSUFFICIENT_IDENTITY_SCORE: "marketplace:2217",
   /**
    * identity not verified
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates identity is not verified
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_IDENTITY_NOT_VERIFIED: "marketplace:2218",
   /**
    * email not verified
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates email is not verified
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_EMAIL_NOT_VERIFIED: "marketplace:2219",
   /**
    * domain not verified
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates domain is not verified
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_DOMAIN_NOT_VERIFIED: "marketplace:2220",
   /**
    * MFA verification required
+   *
+   * Indicates MFA is required
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1954,17 +3146,23 @@ export const Codes = {
   /**
    * MFA requirements not satisfied
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates MFA requirements not satisfied
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_MFA_NOT_SATISFIED: "marketplace:2222",
   /**
    * MFA challenge failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates MFA challenge failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_MFA_CHALLENGE_FAILED: "marketplace:2223",
   /**
    * MFA challenge expired
+   *
+   * Indicates MFA challenge expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -1972,11 +3170,15 @@ export const Codes = {
   /**
    * Waldur synchronization failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates Waldur sync failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_WALDUR_SYNC_FAILED: "marketplace:2225",
   /**
    * invalid Waldur callback
+   *
+   * Indicates invalid Waldur callback
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -1984,11 +3186,15 @@ export const Codes = {
   /**
    * Waldur callback expired
    *
+   * Indicates Waldur callback expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_WALDUR_CALLBACK_EXPIRED: "marketplace:2227",
   /**
    * Waldur callback nonce already processed
+   *
+   * Indicates nonce was replayed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -1996,11 +3202,15 @@ export const Codes = {
   /**
    * invalid Waldur callback signature
    *
+   * Indicates invalid Waldur signature
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_WALDUR_SIGNATURE_INVALID: "marketplace:2229",
   /**
    * unauthorized
+   *
+   * Indicates unauthorized access
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -2008,17 +3218,23 @@ export const Codes = {
   /**
    * account is not a provider
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates account is not a provider
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_NOT_PROVIDER: "marketplace:2231",
   /**
    * account is not the customer
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates account is not the customer
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_NOT_CUSTOMER: "marketplace:2232",
   /**
    * invalid encrypted payload
+   *
+   * Indicates invalid encrypted payload
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2026,11 +3242,15 @@ export const Codes = {
   /**
    * decryption failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates decryption failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_DECRYPTION_FAILED: "marketplace:2234",
   /**
    * encryption required for sensitive data
+   *
+   * Indicates encryption is required
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2038,11 +3258,15 @@ export const Codes = {
   /**
    * event subscription not found
    *
+   * Indicates subscription not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   MARKETPLACE_EVENT_SUBSCRIPTION_NOT_FOUND: "marketplace:2236",
   /**
    * event checkpoint not found
+   *
+   * Indicates checkpoint not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -2050,11 +3274,15 @@ export const Codes = {
   /**
    * invalid event sequence
    *
+   * Indicates invalid event sequence
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_EVENT_SEQUENCE: "marketplace:2238",
   /**
    * pricing validation failed
+   *
+   * Indicates pricing validation failed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2062,11 +3290,15 @@ export const Codes = {
   /**
    * invalid request
    *
+   * Indicates the request is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MARKETPLACE_INVALID_REQUEST: "marketplace:2240",
   /**
    * provider identity record not found
+   *
+   * Indicates provider has no VEID identity record
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -2074,23 +3306,31 @@ export const Codes = {
   /**
    * provider identity not verified
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates provider identity is not verified
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_PROVIDER_IDENTITY_NOT_VERIFIED: "marketplace:2242",
   /**
    * provider identity score below minimum
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates provider identity score is too low
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_PROVIDER_INSUFFICIENT_SCORE: "marketplace:2243",
   /**
    * provider compliance checklist incomplete
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates provider compliance is incomplete
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   MARKETPLACE_PROVIDER_COMPLIANCE_INCOMPLETE: "marketplace:2244",
   /**
    * invalid address
+   *
+   * Returned when an address is invalid
    *
    * Action: Fix address format
    *
@@ -2100,6 +3340,8 @@ export const Codes = {
   /**
    * invalid factor type
    *
+   * Returned when a factor type is invalid
+   *
    * Action: Use valid factor type
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -2107,6 +3349,8 @@ export const Codes = {
   MFA_INVALID_FACTOR_TYPE: "mfa:1201",
   /**
    * invalid MFA policy
+   *
+   * Returned when an MFA policy is invalid
    *
    * Action: Fix policy format
    *
@@ -2116,6 +3360,8 @@ export const Codes = {
   /**
    * MFA policy not found
    *
+   * Returned when an MFA policy is not found
+   *
    * Action: Create policy first
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -2123,6 +3369,8 @@ export const Codes = {
   MFA_POLICY_NOT_FOUND: "mfa:1203",
   /**
    * invalid factor enrollment
+   *
+   * Returned when a factor enrollment is invalid
    *
    * Action: Fix enrollment data
    *
@@ -2132,6 +3380,8 @@ export const Codes = {
   /**
    * factor enrollment not found
    *
+   * Returned when a factor enrollment is not found
+   *
    * Action: Enroll factor first
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -2139,6 +3389,8 @@ export const Codes = {
   MFA_ENROLLMENT_NOT_FOUND: "mfa:1205",
   /**
    * factor enrollment already exists
+   *
+   * Returned when a factor enrollment already exists
    *
    * Action: Use existing enrollment
    *
@@ -2148,6 +3400,8 @@ export const Codes = {
   /**
    * invalid challenge
    *
+   * Returned when a challenge is invalid
+   *
    * Action: Generate new challenge
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -2155,6 +3409,8 @@ export const Codes = {
   MFA_INVALID_CHALLENGE: "mfa:1207",
   /**
    * challenge not found
+   *
+   * Returned when a challenge is not found
    *
    * Action: Create challenge first
    *
@@ -2164,6 +3420,8 @@ export const Codes = {
   /**
    * challenge has expired
    *
+   * Returned when a challenge has expired
+   *
    * Action: Generate new challenge
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -2171,6 +3429,8 @@ export const Codes = {
   MFA_CHALLENGE_EXPIRED: "mfa:1209",
   /**
    * challenge already used
+   *
+   * Returned when a challenge has already been used
    *
    * Action: Generate new challenge
    *
@@ -2180,6 +3440,8 @@ export const Codes = {
   /**
    * maximum verification attempts exceeded
    *
+   * Returned when max verification attempts exceeded
+   *
    * Action: Wait before retrying
    *
    * Category rate_limit, severity error, not retryable, HTTP 429.
@@ -2187,6 +3449,8 @@ export const Codes = {
   MFA_MAX_ATTEMPTS_EXCEEDED: "mfa:1211",
   /**
    * invalid challenge response
+   *
+   * Returned when challenge response is invalid
    *
    * Action: Fix response data
    *
@@ -2196,6 +3460,8 @@ export const Codes = {
   /**
    * verification failed
    *
+   * Returned when verification fails
+   *
    * Action: Check credentials
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -2203,6 +3469,8 @@ export const Codes = {
   MFA_VERIFICATION_FAILED: "mfa:1213",
   /**
    * MFA verification required
+   *
+   * Returned when MFA is required but not provided
    *
    * Action: Complete MFA verification
    *
@@ -2212,6 +3480,8 @@ export const Codes = {
   /**
    * insufficient factors verified
    *
+   * Returned when not enough factors are verified
+   *
    * Action: Verify more factors
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -2219,6 +3489,8 @@ export const Codes = {
   MFA_INSUFFICIENT_FACTORS: "mfa:1215",
   /**
    * authorization session not found
+   *
+   * Returned when an authorization session is not found
    *
    * Action: Create session first
    *
@@ -2228,6 +3500,8 @@ export const Codes = {
   /**
    * authorization session has expired
    *
+   * Returned when an authorization session has expired
+   *
    * Action: Create new session
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -2235,6 +3509,8 @@ export const Codes = {
   MFA_SESSION_EXPIRED: "mfa:1217",
   /**
    * authorization session already used
+   *
+   * Returned when a single-use session has been used
    *
    * Action: Create new session
    *
@@ -2244,6 +3520,8 @@ export const Codes = {
   /**
    * unauthorized
    *
+   * Returned when the sender is not authorized
+   *
    * Action: Check permissions
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -2251,6 +3529,8 @@ export const Codes = {
   MFA_UNAUTHORIZED: "mfa:1219",
   /**
    * invalid sensitive transaction type
+   *
+   * Returned when a sensitive transaction type is invalid
    *
    * Action: Use valid tx type
    *
@@ -2260,6 +3540,8 @@ export const Codes = {
   /**
    * invalid sensitive transaction config
    *
+   * Returned when a sensitive tx config is invalid
+   *
    * Action: Fix config format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -2267,6 +3549,8 @@ export const Codes = {
   MFA_INVALID_SENSITIVE_TX_CONFIG: "mfa:1221",
   /**
    * trusted device not found
+   *
+   * Returned when a trusted device is not found
    *
    * Action: Register device
    *
@@ -2276,6 +3560,8 @@ export const Codes = {
   /**
    * trusted device has expired
    *
+   * Returned when a trusted device has expired
+   *
    * Action: Re-register device
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -2283,6 +3569,8 @@ export const Codes = {
   MFA_TRUSTED_DEVICE_EXPIRED: "mfa:1223",
   /**
    * maximum trusted devices limit reached
+   *
+   * Returned when max trusted devices limit reached
    *
    * Action: Remove old devices
    *
@@ -2292,6 +3580,8 @@ export const Codes = {
   /**
    * challenge creation failed
    *
+   * Returned when challenge creation fails
+   *
    * Action: Retry
    *
    * Category internal, severity critical, retryable, HTTP 500.
@@ -2299,6 +3589,8 @@ export const Codes = {
   MFA_CHALLENGE_CREATION_FAILED: "mfa:1225",
   /**
    * MFA is disabled for this account
+   *
+   * Returned when MFA is disabled for the account
    *
    * Action: Enable MFA first
    *
@@ -2308,6 +3600,8 @@ export const Codes = {
   /**
    * factor has been revoked
    *
+   * Returned when attempting to use a revoked factor
+   *
    * Action: Enroll new factor
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -2315,6 +3609,8 @@ export const Codes = {
   MFA_FACTOR_REVOKED: "mfa:1227",
   /**
    * factor has expired
+   *
+   * Returned when attempting to use an expired factor
    *
    * Action: Renew factor
    *
@@ -2324,6 +3620,8 @@ export const Codes = {
   /**
    * VEID score is below required threshold
    *
+   * Returned when VEID score is below threshold
+   *
    * Action: Improve identity score
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -2331,6 +3629,8 @@ export const Codes = {
   MFA_VEID_SCORE_INSUFFICIENT: "mfa:1229",
   /**
    * device fingerprint does not match session
+   *
+   * Returned when device doesn't match session binding
    *
    * Action: Use correct device
    *
@@ -2340,6 +3640,8 @@ export const Codes = {
   /**
    * operation is in cooldown period
    *
+   * Returned when an operation is in cooldown period
+   *
    * Action: Wait for cooldown period
    *
    * Category rate_limit, severity error, not retryable, HTTP 429.
@@ -2347,6 +3649,8 @@ export const Codes = {
   MFA_COOLDOWN_ACTIVE: "mfa:1231",
   /**
    * invalid MFA proof
+   *
+   * Returned when MFA proof is invalid
    *
    * Action: Fix proof data
    *
@@ -2356,6 +3660,8 @@ export const Codes = {
   /**
    * no active factors enrolled
    *
+   * Returned when account has no active factors enrolled
+   *
    * Action: Enroll MFA factor
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -2363,6 +3669,8 @@ export const Codes = {
   MFA_NO_ACTIVE_FACTORS: "mfa:1233",
   /**
    * invalid certificate
+   *
+   * Returned when a certificate is invalid
    *
    * Action: Fix certificate
    *
@@ -2372,6 +3680,8 @@ export const Codes = {
   /**
    * certificate has expired
    *
+   * Returned when a certificate has expired
+   *
    * Action: Renew certificate
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -2379,6 +3689,8 @@ export const Codes = {
   MFA_CERTIFICATE_EXPIRED: "mfa:1235",
   /**
    * certificate is not yet valid
+   *
+   * Returned when a certificate is not yet valid
    *
    * Action: Check certificate dates
    *
@@ -2388,6 +3700,8 @@ export const Codes = {
   /**
    * certificate has been revoked
    *
+   * Returned when a certificate has been revoked
+   *
    * Action: Use valid certificate
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -2395,6 +3709,8 @@ export const Codes = {
   MFA_CERTIFICATE_REVOKED: "mfa:1237",
   /**
    * certificate chain is invalid
+   *
+   * Returned when a certificate chain is invalid
    *
    * Action: Fix certificate chain
    *
@@ -2404,6 +3720,8 @@ export const Codes = {
   /**
    * certificate revocation check failed
    *
+   * Returned when revocation checking fails
+   *
    * Action: Retry
    *
    * Category external, severity error, retryable, HTTP 502.
@@ -2411,6 +3729,8 @@ export const Codes = {
   MFA_REVOCATION_CHECK_FAILED: "mfa:1239",
   /**
    * smart card authentication failed
+   *
+   * Returned when smart card authentication fails
    *
    * Action: Check smart card
    *
@@ -2420,6 +3740,8 @@ export const Codes = {
   /**
    * invalid signature
    *
+   * Returned when a signature is invalid
+   *
    * Action: Re-sign
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -2427,6 +3749,8 @@ export const Codes = {
   MFA_INVALID_SIGNATURE: "mfa:1241",
   /**
    * key usage not allowed for this operation
+   *
+   * Returned when key usage is not allowed
    *
    * Action: Use correct key
    *
@@ -2436,6 +3760,8 @@ export const Codes = {
   /**
    * PIN verification required
    *
+   * Returned when PIN verification is required
+   *
    * Action: Provide PIN
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -2443,6 +3769,8 @@ export const Codes = {
   MFA_PIN_REQUIRED: "mfa:1243",
   /**
    * smart card has expired
+   *
+   * Returned when a smart card has expired
    *
    * Action: Renew smart card
    *
@@ -2452,11 +3780,15 @@ export const Codes = {
   /**
    * invalid FIDO2 attestation
    *
+   * Returned when attestation is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_ATTESTATION: "mfa:1250",
   /**
    * invalid authenticator data
+   *
+   * Returned when authenticator data is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2464,47 +3796,63 @@ export const Codes = {
   /**
    * invalid client data JSON
    *
+   * Returned when client data is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_INVALID_CLIENT_DATA: "mfa:1252",
   /**
    * FIDO2 signature verification failed
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Returned when signature verification fails
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_FIDO2_INVALID_SIGNATURE: "mfa:1253",
   /**
    * FIDO2 challenge mismatch
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Returned when challenge doesn't match
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_FIDO2_CHALLENGE_MISMATCH: "mfa:1254",
   /**
    * FIDO2 origin mismatch
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Returned when origin doesn't match
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_FIDO2_ORIGIN_MISMATCH: "mfa:1255",
   /**
    * FIDO2 relying party ID mismatch
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Returned when relying party ID doesn't match
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_FIDO2_RPID_MISMATCH: "mfa:1256",
   /**
    * FIDO2 user presence not verified
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when user presence flag not set
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_FIDO2_USER_NOT_PRESENT: "mfa:1257",
   /**
    * FIDO2 user verification not performed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when user verification required but not performed
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_FIDO2_USER_NOT_VERIFIED: "mfa:1258",
   /**
    * invalid FIDO2 public key
+   *
+   * Returned when public key is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2512,11 +3860,15 @@ export const Codes = {
   /**
    * FIDO2 replay attack detected
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when replay attack is detected
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_FIDO2_REPLAY_DETECTED: "mfa:1260",
   /**
    * unsupported COSE algorithm
+   *
+   * Returned for unsupported COSE algorithms
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2524,11 +3876,15 @@ export const Codes = {
   /**
    * unsupported attestation format
    *
+   * Returned for unsupported attestation formats
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   MFA_FIDO2_UNSUPPORTED_ATTESTATION_FORMAT: "mfa:1262",
   /**
    * invalid CBOR encoding
+   *
+   * Returned when CBOR decoding fails
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2536,17 +3892,149 @@ export const Codes = {
   /**
    * FIDO2 signature counter too low - possible cloned authenticator
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when signature counter is too low (potential clone)
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_FIDO2_COUNTER_TOO_LOW: "mfa:1264",
   /**
+   * price entry exist
+   *
+   * Is the error when price entry already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
+   */
+  ORACLE_PRICE_ENTRY_EXISTS: "oracle:1",
+  /**
+   * invalid timestamp
+   *
+   * Is the error indicating invalid timestamp
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ORACLE_INVALID_TIMESTAMP: "oracle:2",
+  /**
+   * unauthorized writer address
+   *
+   * Is the error indicating signer is not allowed to add price records
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
+   */
+  ORACLE_UNAUTHORIZED_WRITER_ADDRESS: "oracle:3",
+  /**
+   * price stalled
+   *
+   * Is the error when price data is stale
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
+   */
+  ORACLE_PRICE_STALLED: "oracle:4",
+  /**
+   * invalid feed contract params
+   *
+   * Is the error when feed contract params are invalid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ORACLE_INVALID_FEED_CONTRACT_PARAMS: "oracle:5",
+  /**
+   * invalid feed contract config
+   *
+   * Is the error when feed contract config is invalid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ORACLE_INVALID_FEED_CONTRACT_CONFIG: "oracle:6",
+  /**
+   * invalid TWAP calculation: zero weight
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  ORACLE_TWAP_ZERO_WEIGHT: "oracle:7",
+  /**
+   * invalid provider: invalid host uri
+   *
+   * Register error code for invalid provider uri
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  PROVIDER_INVALID_PROVIDER_URI: "provider:1",
+  /**
+   * invalid provider: not absolute host uri
+   *
+   * Register error code for not absolute provider uri
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  PROVIDER_NOT_ABS_PROVIDER_URI: "provider:2",
+  /**
+   * invalid provider: address not found
+   *
+   * Provider not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  PROVIDER_PROVIDER_NOT_FOUND: "provider:3",
+  /**
+   * invalid provider: already exists
+   *
+   * Provider already exists
+   *
+   * Category conflict, severity error, not retryable, HTTP 409.
+   */
+  PROVIDER_PROVIDER_EXISTS: "provider:4",
+  /**
+   * invalid address
+   *
+   * Invalid provider address
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  PROVIDER_INVALID_ADDRESS: "provider:5",
+  /**
+   * attribute specification error
+   *
+   * Error code for provider attribute problems
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  PROVIDER_ATTRIBUTES: "provider:6",
+  /**
+   * attributes cannot be changed
+   *
+   * Error code for attributes update
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  PROVIDER_INCOMPATIBLE_ATTRIBUTES: "provider:7",
+  /**
+   * invalid provider: invalid info website
+   *
+   * Register error code for invalid info website
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  PROVIDER_INVALID_INFO_WEBSITE: "provider:8",
+  /**
    * internal error
    *
+   * Internal error
+   *
    * Category internal, severity critical, not retryable, HTTP 500.
+   */
+  PROVIDER_INTERNAL_SDK: "provider:9",
+  /**
+   * internal error
+   *
+   * Defines registered error code for internal error
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   PROVIDER_INTERNAL: "provider:10",
   /**
    * VEID score below required threshold for provider registration
+   *
+   * Defines error when VEID score is below required threshold
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2554,11 +4042,87 @@ export const Codes = {
   /**
    * MFA authorization required for provider registration
    *
+   * Defines error when MFA is required but not provided
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   PROVIDER_MFA_REQUIRED: "provider:12",
   /**
+   * invalid public key
+   *
+   * Invalid public key format or length
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  PROVIDER_INVALID_PUBLIC_KEY: "provider:20",
+  /**
+   * invalid public key type
+   *
+   * Unsupported public key type
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  PROVIDER_INVALID_PUBLIC_KEY_TYPE: "provider:21",
+  /**
+   * public key not found
+   *
+   * Public key not found for provider
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  PROVIDER_PUBLIC_KEY_NOT_FOUND: "provider:22",
+  /**
+   * invalid rotation signature
+   *
+   * Invalid signature for key rotation
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  PROVIDER_INVALID_ROTATION_SIGNATURE: "provider:23",
+  /**
+   * provider has active leases
+   *
+   * Cannot delete provider with active leases
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  PROVIDER_PROVIDER_HAS_ACTIVE_LEASES: "provider:24",
+  /**
+   * invalid domain
+   *
+   * Invalid domain format
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  PROVIDER_INVALID_DOMAIN: "provider:30",
+  /**
+   * domain verification not found
+   *
+   * Domain verification record not found
+   *
+   * Category not_found, severity info, not retryable, HTTP 404.
+   */
+  PROVIDER_DOMAIN_VERIFICATION_NOT_FOUND: "provider:31",
+  /**
+   * domain verification failed
+   *
+   * Domain verification failed (DNS check)
+   *
+   * Category state, severity error, not retryable, HTTP 409.
+   */
+  PROVIDER_DOMAIN_VERIFICATION_FAILED: "provider:32",
+  /**
+   * domain verification token expired
+   *
+   * Domain verification token expired
+   *
+   * Category timeout, severity error, retryable, HTTP 504.
+   */
+  PROVIDER_DOMAIN_VERIFICATION_EXPIRED: "provider:33",
+  /**
    * account rate limited: too many transactions in this block
+   *
+   * Returned when an account exceeds its per-block transaction limit
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -2566,19 +4130,25 @@ export const Codes = {
   /**
    * VEID rate limited: too many VEID transactions in this block
    *
+   * Returned when the global VEID transaction limit is exceeded
+   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   RATELIMIT_VEID_RATE_LIMITED: "ratelimit:2",
   /**
    * block rate limited: too many transactions in this block
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Returned when the total block transaction limit is exceeded
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   RATELIMIT_BLOCK_RATE_LIMITED: "ratelimit:3",
   /**
    * invalid rate limit parameters
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Returned when rate limit parameters are invalid
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   RATELIMIT_INVALID_RATE_LIMIT_PARAMS: "ratelimit:4",
   /**
@@ -2596,7 +4166,7 @@ export const Codes = {
   /**
    * no eligible inventory
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   RESOURCES_NO_ELIGIBLE_INVENTORY: "resources:3",
   /**
@@ -2620,7 +4190,7 @@ export const Codes = {
   /**
    * stale heartbeat
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   RESOURCES_STALE_HEARTBEAT: "resources:7",
   /**
@@ -2674,11 +4244,15 @@ export const Codes = {
   /**
    * invalid rating: must be between 1 and 5
    *
+   * Returned when a rating is outside the 1-5 range
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_RATING: "review:2300",
   /**
    * invalid review text
+   *
+   * Returned when review text is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2686,11 +4260,15 @@ export const Codes = {
   /**
    * order not found
    *
+   * Returned when the order is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   REVIEW_ORDER_NOT_FOUND: "review:2302",
   /**
    * order not completed: only completed orders can be reviewed
+   *
+   * Returned when trying to review an incomplete order
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -2698,11 +4276,15 @@ export const Codes = {
   /**
    * unauthorized: reviewer must be the order customer
    *
+   * Returned when reviewer is not the order customer
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   REVIEW_UNAUTHORIZED_REVIEWER: "review:2304",
   /**
    * duplicate review: order has already been reviewed
+   *
+   * Returned when an order has already been reviewed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -2710,11 +4292,15 @@ export const Codes = {
   /**
    * review not found
    *
+   * Returned when a review is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   REVIEW_REVIEW_NOT_FOUND: "review:2306",
   /**
    * provider not found
+   *
+   * Returned when the provider is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -2722,11 +4308,15 @@ export const Codes = {
   /**
    * invalid review ID
    *
+   * Returned when a review ID is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_INVALID_REVIEW_ID: "review:2308",
   /**
    * invalid address
+   *
+   * Returned when an address is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2734,11 +4324,15 @@ export const Codes = {
   /**
    * content hash mismatch: review content integrity check failed
    *
+   * Returned when content hash verification fails
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   REVIEW_CONTENT_HASH_MISMATCH: "review:2310",
   /**
    * review text too long
+   *
+   * Returned when review text exceeds maximum length
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2746,11 +4340,15 @@ export const Codes = {
   /**
    * review text too short
    *
+   * Returned when review text is too short
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_REVIEW_TEXT_TOO_SHORT: "review:2312",
   /**
    * invalid order ID
+   *
+   * Returned when the order ID is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2758,11 +4356,15 @@ export const Codes = {
   /**
    * provider rating aggregation not found
    *
+   * Returned when provider aggregation is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   REVIEW_AGGREGATION_NOT_FOUND: "review:2314",
   /**
    * invalid address
+   *
+   * Returned when an address is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2770,11 +4372,15 @@ export const Codes = {
   /**
    * invalid role
    *
+   * Returned when a role is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   ROLES_INVALID_ROLE: "roles:1401",
   /**
    * invalid account state
+   *
+   * Returned when an account state is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -2782,11 +4388,15 @@ export const Codes = {
   /**
    * unauthorized
    *
+   * Returned when the sender is not authorized to perform an action
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ROLES_UNAUTHORIZED: "roles:1403",
   /**
    * role assignment not found
+   *
+   * Returned when a role assignment is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -2794,11 +4404,15 @@ export const Codes = {
   /**
    * role already assigned
    *
+   * Returned when a role is already assigned to an account
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   ROLES_ROLE_ALREADY_ASSIGNED: "roles:1405",
   /**
    * account state not found
+   *
+   * Returned when an account state is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -2806,17 +4420,23 @@ export const Codes = {
   /**
    * invalid state transition
    *
+   * Returned when an account state transition is not allowed
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ROLES_INVALID_STATE_TRANSITION: "roles:1407",
   /**
    * cannot modify genesis account
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when trying to modify a genesis account inappropriately
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ROLES_CANNOT_MODIFY_GENESIS_ACCOUNT: "roles:1408",
   /**
    * account is terminated
+   *
+   * Returned when trying to perform operations on a terminated account
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -2824,25 +4444,33 @@ export const Codes = {
   /**
    * account is suspended
    *
+   * Returned when trying to perform operations on a suspended account
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   ROLES_ACCOUNT_SUSPENDED: "roles:1410",
   /**
    * only genesis accounts can perform this action
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when only genesis accounts can perform an action
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ROLES_NOT_GENESIS_ACCOUNT: "roles:1411",
   /**
    * cannot revoke own role
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when trying to revoke own role
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ROLES_CANNOT_REVOKE_OWN_ROLE: "roles:1412",
   /**
    * cannot suspend own account
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when trying to suspend own account
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   ROLES_CANNOT_SUSPEND_SELF: "roles:1413",
   /**
@@ -3110,23 +4738,31 @@ export const Codes = {
   /**
    * invalid configuration
    *
+   * Indicates an invalid configuration
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SERVICEDESK_CONFIG_INVALID: "servicedesk:1",
   /**
    * sync failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates a sync operation failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SERVICEDESK_SYNC_FAILED: "servicedesk:2",
   /**
    * external API error
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Indicates an external API error
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   SERVICEDESK_EXTERNAL_API_ERROR: "servicedesk:3",
   /**
    * sync conflict detected
+   *
+   * Indicates a sync conflict
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -3134,11 +4770,15 @@ export const Codes = {
   /**
    * ticket not found
    *
+   * Indicates the ticket was not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   SERVICEDESK_TICKET_NOT_FOUND: "servicedesk:5",
   /**
    * invalid signature
+   *
+   * Indicates an invalid callback signature
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3146,19 +4786,25 @@ export const Codes = {
   /**
    * rate limited
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Indicates rate limiting
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   SERVICEDESK_RATE_LIMITED: "servicedesk:7",
   /**
    * attachment sync failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates attachment sync failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SERVICEDESK_ATTACHMENT_FAILED: "servicedesk:8",
   /**
    * audit logging failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates audit logging failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SERVICEDESK_AUDIT_FAILED: "servicedesk:9",
   /**
@@ -3206,11 +4852,15 @@ export const Codes = {
   /**
    * invalid escrow
    *
+   * Returned when an escrow is malformed
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_ESCROW: "settlement:1500",
   /**
    * escrow not found
+   *
+   * Returned when an escrow is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3218,11 +4868,15 @@ export const Codes = {
   /**
    * escrow already exists
    *
+   * Returned when an escrow already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_ESCROW_EXISTS: "settlement:1502",
   /**
    * invalid state transition
+   *
+   * Returned when a state transition is invalid
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -3230,11 +4884,15 @@ export const Codes = {
   /**
    * insufficient funds
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when there are insufficient funds
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_INSUFFICIENT_FUNDS: "settlement:1504",
   /**
    * unauthorized
+   *
+   * Returned when an action is unauthorized
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -3242,11 +4900,15 @@ export const Codes = {
   /**
    * invalid settlement
    *
+   * Returned when a settlement is malformed
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_SETTLEMENT: "settlement:1506",
   /**
    * settlement not found
+   *
+   * Returned when a settlement is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3254,11 +4916,15 @@ export const Codes = {
   /**
    * settlement already exists
    *
+   * Returned when a settlement already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_SETTLEMENT_EXISTS: "settlement:1508",
   /**
    * invalid reward
+   *
+   * Returned when a reward is malformed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3266,17 +4932,23 @@ export const Codes = {
   /**
    * reward distribution not found
    *
+   * Returned when a reward distribution is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_REWARD_NOT_FOUND: "settlement:1510",
   /**
    * no claimable rewards
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when there are no claimable rewards
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_NO_CLAIMABLE_REWARDS: "settlement:1511",
   /**
    * invalid usage record
+   *
+   * Returned when a usage record is malformed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3284,11 +4956,15 @@ export const Codes = {
   /**
    * usage record not found
    *
+   * Returned when a usage record is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   SETTLEMENT_USAGE_RECORD_NOT_FOUND: "settlement:1513",
   /**
    * usage record already exists
+   *
+   * Returned when a usage record already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -3296,11 +4972,15 @@ export const Codes = {
   /**
    * usage already settled
    *
+   * Returned when usage has already been settled
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_USAGE_ALREADY_SETTLED: "settlement:1515",
   /**
    * invalid release condition
+   *
+   * Returned when a release condition is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3308,11 +4988,15 @@ export const Codes = {
   /**
    * release conditions not met
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when release conditions are not met
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_CONDITIONS_NOT_MET: "settlement:1517",
   /**
    * escrow has expired
+   *
+   * Returned when an escrow has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -3320,11 +5004,15 @@ export const Codes = {
   /**
    * escrow not active
    *
+   * Returned when an escrow is not active
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_ESCROW_NOT_ACTIVE: "settlement:1519",
   /**
    * order not found
+   *
+   * Returned when an order is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3332,11 +5020,15 @@ export const Codes = {
   /**
    * invalid address
    *
+   * Returned when an address is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_ADDRESS: "settlement:1521",
   /**
    * invalid amount
+   *
+   * Returned when an amount is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3344,11 +5036,15 @@ export const Codes = {
   /**
    * escrow is disputed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when an escrow is in disputed state
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_ESCROW_DISPUTED: "settlement:1523",
   /**
    * invalid signature
+   *
+   * Returned when a signature is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3356,17 +5052,23 @@ export const Codes = {
   /**
    * invalid params
    *
+   * Returned when module parameters are invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_PARAMS: "settlement:1525",
   /**
    * reward claim failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when reward claim fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_REWARD_CLAIM_FAILED: "settlement:1526",
   /**
    * invalid epoch
+   *
+   * Returned when an epoch number is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3374,11 +5076,15 @@ export const Codes = {
   /**
    * distribution failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when distribution fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_DISTRIBUTION_FAILED: "settlement:1528",
   /**
    * lease not found
+   *
+   * Returned when a lease is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3386,11 +5092,15 @@ export const Codes = {
   /**
    * invalid payout
    *
+   * Returned when a payout is malformed
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_INVALID_PAYOUT: "settlement:1530",
   /**
    * payout not found
+   *
+   * Returned when a payout is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3398,11 +5108,15 @@ export const Codes = {
   /**
    * payout already exists
    *
+   * Returned when a payout already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_PAYOUT_EXISTS: "settlement:1532",
   /**
    * payout already processed (idempotent)
+   *
+   * Returned when a payout has already been processed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -3410,29 +5124,39 @@ export const Codes = {
   /**
    * payout is on hold
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a payout is on hold
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_PAYOUT_HELD: "settlement:1534",
   /**
    * active dispute prevents payout
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when there's an active dispute
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_DISPUTE_ACTIVE: "settlement:1535",
   /**
    * invoice not paid
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when invoice is not paid
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_INVOICE_NOT_PAID: "settlement:1536",
   /**
    * payout execution failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when payout execution fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_PAYOUT_EXECUTION_FAILED: "settlement:1537",
   /**
    * fiat conversion not found
+   *
+   * Returned when conversion record is missing
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -3440,17 +5164,23 @@ export const Codes = {
   /**
    * fiat conversion not allowed
    *
+   * Returned when conversion is not permitted
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   SETTLEMENT_FIAT_CONVERSION_NOT_ALLOWED: "settlement:1539",
   /**
    * fiat conversion failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when conversion fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_FIAT_CONVERSION_FAILED: "settlement:1540",
   /**
    * compliance requirements not met
+   *
+   * Returned when compliance requirements are not met
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3458,43 +5188,57 @@ export const Codes = {
   /**
    * dex integration unavailable
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Returned when DEX integration is missing
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   SETTLEMENT_DEX_UNAVAILABLE: "settlement:1542",
   /**
    * off-ramp integration unavailable
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Returned when off-ramp integration is missing
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   SETTLEMENT_OFF_RAMP_UNAVAILABLE: "settlement:1543",
   /**
    * fiat conversion limit exceeded
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Returned when conversion limits are exceeded
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SETTLEMENT_FIAT_LIMIT_EXCEEDED: "settlement:1544",
   /**
    * oracle sources unavailable
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Returned when oracle sources are unavailable
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   SETTLEMENT_ORACLE_UNAVAILABLE: "settlement:1545",
   /**
    * oracle price stale
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when oracle prices are stale
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_ORACLE_STALE_PRICE: "settlement:1546",
   /**
    * insufficient oracle sources
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when not enough oracle sources are available
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   SETTLEMENT_ORACLE_INSUFFICIENT_SOURCES: "settlement:1547",
   /**
    * settlement rate unavailable
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Returned when settlement rates cannot be locked
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   SETTLEMENT_RATE_UNAVAILABLE: "settlement:1548",
   /**
@@ -3518,7 +5262,7 @@ export const Codes = {
   /**
    * IBC rate limit exceeded
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   SETTLEMENT_IBC_RATE_LIMITED: "settlement-ibc:3103",
   /**
@@ -3542,11 +5286,15 @@ export const Codes = {
   /**
    * invalid phone number
    *
+   * Indicates an invalid phone number
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_INVALID_PHONE_NUMBER: "sms_verification:1",
   /**
    * invalid request
+   *
+   * Indicates an invalid request
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3554,11 +5302,15 @@ export const Codes = {
   /**
    * invalid configuration
    *
+   * Indicates invalid configuration
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_INVALID_CONFIG: "sms_verification:3",
   /**
    * failed to create challenge
+   *
+   * Indicates failure to create a challenge
    *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
@@ -3566,11 +5318,15 @@ export const Codes = {
   /**
    * challenge not found
    *
+   * Indicates the challenge was not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   SMS_VERIFICATION_CHALLENGE_NOT_FOUND: "sms_verification:5",
   /**
    * challenge expired
+   *
+   * Indicates the challenge has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -3578,11 +5334,15 @@ export const Codes = {
   /**
    * max verification attempts exceeded
    *
+   * Indicates max verification attempts exceeded
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   SMS_VERIFICATION_MAX_ATTEMPTS_EXCEEDED: "sms_verification:7",
   /**
    * resend limit exceeded
+   *
+   * Indicates max resends exceeded
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -3590,11 +5350,15 @@ export const Codes = {
   /**
    * resend cooldown active
    *
+   * Indicates resend cooldown is active
+   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SMS_VERIFICATION_RESEND_COOLDOWN: "sms_verification:9",
   /**
    * invalid OTP
+   *
+   * Indicates the provided OTP is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3602,11 +5366,15 @@ export const Codes = {
   /**
    * account address mismatch
    *
+   * Indicates the account does not match the challenge
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   SMS_VERIFICATION_ACCOUNT_MISMATCH: "sms_verification:11",
   /**
    * SMS delivery failed
+   *
+   * Indicates SMS delivery failed
    *
    * Category external, severity error, retryable, HTTP 502.
    */
@@ -3614,11 +5382,15 @@ export const Codes = {
   /**
    * SMS provider error
    *
+   * Indicates an SMS provider error
+   *
    * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_PROVIDER_ERROR: "sms_verification:13",
   /**
    * rate limit exceeded
+   *
+   * Indicates the request is rate limited
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -3626,11 +5398,15 @@ export const Codes = {
   /**
    * service unavailable
    *
+   * Indicates the service is unavailable
+   *
    * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_SERVICE_UNAVAILABLE: "sms_verification:15",
   /**
    * cache error
+   *
+   * Indicates a cache error
    *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
@@ -3638,11 +5414,15 @@ export const Codes = {
   /**
    * attestation creation failed
    *
+   * Indicates attestation creation failed
+   *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   SMS_VERIFICATION_ATTESTATION_FAILED: "sms_verification:17",
   /**
    * phone already verified
+   *
+   * Indicates the phone is already verified
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -3650,11 +5430,15 @@ export const Codes = {
   /**
    * challenge already consumed
    *
+   * Indicates the challenge has already been used
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   SMS_VERIFICATION_CHALLENGE_CONSUMED: "sms_verification:19",
   /**
    * VoIP numbers not allowed
+   *
+   * Indicates a VoIP number was detected
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3662,11 +5446,15 @@ export const Codes = {
   /**
    * phone number blocked
    *
+   * Indicates the phone number is blocked
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_PHONE_BLOCKED: "sms_verification:21",
   /**
    * attestation signing failed
+   *
+   * Indicates attestation signing failed
    *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
@@ -3674,11 +5462,15 @@ export const Codes = {
   /**
    * carrier lookup failed
    *
+   * Indicates carrier lookup failed
+   *
    * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_CARRIER_LOOKUP_FAILED: "sms_verification:23",
   /**
    * suspicious activity detected
+   *
+   * Indicates suspicious activity was detected
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -3686,11 +5478,15 @@ export const Codes = {
   /**
    * velocity limit exceeded
    *
+   * Indicates velocity limits were exceeded
+   *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SMS_VERIFICATION_VELOCITY_EXCEEDED: "sms_verification:25",
   /**
    * device fingerprint mismatch
+   *
+   * Indicates device fingerprint doesn't match
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -3698,11 +5494,15 @@ export const Codes = {
   /**
    * primary SMS provider failed
    *
+   * Indicates the primary SMS provider failed
+   *
    * Category external, severity error, retryable, HTTP 502.
    */
   SMS_VERIFICATION_PRIMARY_PROVIDER_FAILED: "sms_verification:27",
   /**
    * all SMS providers failed
+   *
+   * Indicates all SMS providers failed
    *
    * Category external, severity error, retryable, HTTP 502.
    */
@@ -3710,11 +5510,15 @@ export const Codes = {
   /**
    * phone region not supported
    *
+   * Indicates the phone region is not supported
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_REGION_NOT_SUPPORTED: "sms_verification:29",
   /**
    * invalid country code
+   *
+   * Indicates an invalid country code
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3722,11 +5526,15 @@ export const Codes = {
   /**
    * VoIP numbers not allowed
    *
+   * Indicates VoIP numbers are not allowed
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_VO_IP_NOT_ALLOWED: "sms_verification:31",
   /**
    * country is blocked
+   *
+   * Indicates the country is blocked
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3734,17 +5542,23 @@ export const Codes = {
   /**
    * phone number mismatch
    *
+   * Indicates the phone number doesn't match the challenge
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   SMS_VERIFICATION_PHONE_MISMATCH: "sms_verification:33",
   /**
    * template rendering error
    *
+   * Indicates a template rendering error
+   *
    * Category internal, severity critical, not retryable, HTTP 500.
    */
   SMS_VERIFICATION_TEMPLATE_ERROR: "sms_verification:34",
   /**
    * invalid webhook payload
+   *
+   * Indicates an invalid webhook payload
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -3770,19 +5584,19 @@ export const Codes = {
   /**
    * invalid external system
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Category external, severity error, not retryable, HTTP 502.
    */
   SUPPORT_INVALID_EXTERNAL_SYSTEM: "support:4",
   /**
    * invalid external ticket ID
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Category external, severity error, not retryable, HTTP 502.
    */
   SUPPORT_INVALID_EXTERNAL_TICKET_ID: "support:5",
   /**
    * invalid external URL
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Category external, severity error, not retryable, HTTP 502.
    */
   SUPPORT_INVALID_EXTERNAL_URL: "support:6",
   /**
@@ -3860,9 +5674,17 @@ export const Codes = {
   /**
    * support request archived
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SUPPORT_REQUEST_ARCHIVED: "support:19",
+  /**
+   * parameter invalid
+   *
+   * Indicates an invalid chain parameter
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  TAKE_INVALID_PARAM: "take:1",
   /**
    * internal
    *
@@ -3878,6 +5700,8 @@ export const Codes = {
   /**
    * invalid address
    *
+   * Returned when an address is invalid
+   *
    * Action: Fix address format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3885,6 +5709,8 @@ export const Codes = {
   VEID_INVALID_ADDRESS: "veid:1000",
   /**
    * invalid scope
+   *
+   * Returned when a scope is malformed
    *
    * Action: Fix scope format
    *
@@ -3894,6 +5720,8 @@ export const Codes = {
   /**
    * invalid scope type
    *
+   * Returned when a scope type is invalid
+   *
    * Action: Use valid scope type
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3901,6 +5729,8 @@ export const Codes = {
   VEID_INVALID_SCOPE_TYPE: "veid:1002",
   /**
    * invalid scope version
+   *
+   * Returned when a scope version is invalid
    *
    * Action: Update scope version
    *
@@ -3910,6 +5740,8 @@ export const Codes = {
   /**
    * invalid encrypted payload
    *
+   * Returned when an encrypted payload is invalid
+   *
    * Action: Fix encrypted payload
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3917,6 +5749,8 @@ export const Codes = {
   VEID_INVALID_PAYLOAD: "veid:1004",
   /**
    * invalid salt
+   *
+   * Returned when a salt is invalid
    *
    * Action: Generate new salt
    *
@@ -3926,6 +5760,8 @@ export const Codes = {
   /**
    * salt already used
    *
+   * Returned when a salt has already been used
+   *
    * Action: Generate new salt
    *
    * Category conflict, severity error, not retryable, HTTP 409.
@@ -3933,6 +5769,8 @@ export const Codes = {
   VEID_SALT_ALREADY_USED: "veid:1006",
   /**
    * invalid device info
+   *
+   * Returned when device information is invalid
    *
    * Action: Fix device information
    *
@@ -3942,6 +5780,8 @@ export const Codes = {
   /**
    * invalid client ID
    *
+   * Returned when a client ID is invalid
+   *
    * Action: Use approved client ID
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3949,6 +5789,8 @@ export const Codes = {
   VEID_INVALID_CLIENT_ID: "veid:1008",
   /**
    * client not approved
+   *
+   * Returned when a client is not approved
    *
    * Action: Register and approve client
    *
@@ -3958,6 +5800,8 @@ export const Codes = {
   /**
    * invalid client signature
    *
+   * Returned when a client signature is invalid
+   *
    * Action: Re-sign with correct key
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3965,6 +5809,8 @@ export const Codes = {
   VEID_INVALID_CLIENT_SIGNATURE: "veid:1010",
   /**
    * invalid user signature
+   *
+   * Returned when a user signature is invalid
    *
    * Action: Re-sign with correct key
    *
@@ -3974,6 +5820,8 @@ export const Codes = {
   /**
    * invalid payload hash
    *
+   * Returned when a payload hash is invalid
+   *
    * Action: Recalculate hash
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3981,6 +5829,8 @@ export const Codes = {
   VEID_INVALID_PAYLOAD_HASH: "veid:1012",
   /**
    * invalid verification status
+   *
+   * Returned when a verification status is invalid
    *
    * Action: Use valid status
    *
@@ -3990,6 +5840,8 @@ export const Codes = {
   /**
    * invalid verification event
    *
+   * Returned when a verification event is invalid
+   *
    * Action: Fix event data
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -3997,6 +5849,8 @@ export const Codes = {
   VEID_INVALID_VERIFICATION_EVENT: "veid:1014",
   /**
    * invalid score
+   *
+   * Returned when an identity score is invalid
    *
    * Action: Score must be 0-100
    *
@@ -4006,6 +5860,8 @@ export const Codes = {
   /**
    * invalid tier
    *
+   * Returned when an identity tier is invalid
+   *
    * Action: Use valid tier
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -4013,6 +5869,8 @@ export const Codes = {
   VEID_INVALID_TIER: "veid:1016",
   /**
    * invalid identity record
+   *
+   * Returned when an identity record is invalid
    *
    * Action: Fix record format
    *
@@ -4022,6 +5880,8 @@ export const Codes = {
   /**
    * invalid identity wallet
    *
+   * Returned when an identity wallet is invalid
+   *
    * Action: Fix wallet format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -4029,6 +5889,8 @@ export const Codes = {
   VEID_INVALID_WALLET: "veid:1018",
   /**
    * scope not found
+   *
+   * Returned when a scope is not found
    *
    * Action: Create scope first
    *
@@ -4038,6 +5900,8 @@ export const Codes = {
   /**
    * identity record not found
    *
+   * Returned when an identity record is not found
+   *
    * Action: Create identity first
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -4045,6 +5909,8 @@ export const Codes = {
   VEID_IDENTITY_RECORD_NOT_FOUND: "veid:1020",
   /**
    * scope already exists
+   *
+   * Returned when a scope already exists
    *
    * Action: Use existing scope
    *
@@ -4054,6 +5920,8 @@ export const Codes = {
   /**
    * scope has been revoked
    *
+   * Returned when trying to use a revoked scope
+   *
    * Action: Cannot use revoked scope
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -4061,6 +5929,8 @@ export const Codes = {
   VEID_SCOPE_REVOKED: "veid:1022",
   /**
    * scope has expired
+   *
+   * Returned when trying to use an expired scope
    *
    * Action: Renew scope
    *
@@ -4070,6 +5940,8 @@ export const Codes = {
   /**
    * unauthorized
    *
+   * Returned when the sender is not authorized
+   *
    * Action: Check permissions
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
@@ -4077,6 +5949,8 @@ export const Codes = {
   VEID_UNAUTHORIZED: "veid:1024",
   /**
    * invalid status transition
+   *
+   * Returned when an invalid status transition is attempted
    *
    * Action: Check state machine
    *
@@ -4086,6 +5960,8 @@ export const Codes = {
   /**
    * identity is locked
    *
+   * Returned when trying to modify a locked identity
+   *
    * Action: Wait for unlock
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -4093,6 +5969,8 @@ export const Codes = {
   VEID_IDENTITY_LOCKED: "veid:1026",
   /**
    * maximum scopes exceeded
+   *
+   * Returned when the maximum number of scopes is exceeded
    *
    * Action: Delete unused scopes
    *
@@ -4102,6 +5980,8 @@ export const Codes = {
   /**
    * verification already in progress
    *
+   * Returned when verification is already in progress
+   *
    * Action: Wait for completion
    *
    * Category state, severity error, not retryable, HTTP 409.
@@ -4109,6 +5989,8 @@ export const Codes = {
   VEID_VERIFICATION_IN_PROGRESS: "veid:1028",
   /**
    * action restricted to validators
+   *
+   * Returned when a non-validator attempts a validator-only action
    *
    * Action: Must be validator
    *
@@ -4118,6 +6000,8 @@ export const Codes = {
   /**
    * signature mismatch
    *
+   * Returned when signatures don't match expected values
+   *
    * Action: Verify signatures
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -4125,6 +6009,8 @@ export const Codes = {
   VEID_SIGNATURE_MISMATCH: "veid:1030",
   /**
    * invalid parameters
+   *
+   * Returned when module parameters are invalid
    *
    * Action: Fix parameters
    *
@@ -4134,6 +6020,8 @@ export const Codes = {
   /**
    * invalid verification request
    *
+   * Returned when a verification request is invalid
+   *
    * Action: Fix request format
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -4141,6 +6029,8 @@ export const Codes = {
   VEID_INVALID_VERIFICATION_REQUEST: "veid:1032",
   /**
    * invalid verification result
+   *
+   * Returned when a verification result is invalid
    *
    * Action: Fix result format
    *
@@ -4150,6 +6040,8 @@ export const Codes = {
   /**
    * verification request not found
    *
+   * Returned when a verification request is not found
+   *
    * Action: Create request first
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -4157,6 +6049,8 @@ export const Codes = {
   VEID_VERIFICATION_REQUEST_NOT_FOUND: "veid:1034",
   /**
    * scope decryption failed
+   *
+   * Returned when scope decryption fails
    *
    * Action: Check encryption keys
    *
@@ -4166,6 +6060,8 @@ export const Codes = {
   /**
    * ML inference failed
    *
+   * Returned when ML scoring fails
+   *
    * Action: Retry or report
    *
    * Category internal, severity critical, retryable, HTTP 500.
@@ -4173,6 +6069,8 @@ export const Codes = {
   VEID_ML_INFERENCE_FAILED: "veid:1036",
   /**
    * verification timeout
+   *
+   * Returned when verification times out
    *
    * Action: Retry with longer timeout
    *
@@ -4182,6 +6080,8 @@ export const Codes = {
   /**
    * max retries exceeded
    *
+   * Returned when max retries are exceeded
+   *
    * Action: Contact support
    *
    * Category validation, severity info, not retryable, HTTP 400.
@@ -4189,6 +6089,8 @@ export const Codes = {
   VEID_MAX_RETRIES_EXCEEDED: "veid:1038",
   /**
    * not block proposer
+   *
+   * Returned when non-proposer attempts proposer-only action
    *
    * Action: Only proposer can execute
    *
@@ -4198,6 +6100,8 @@ export const Codes = {
   /**
    * validator identity key not found
    *
+   * Returned when validator identity key is not found
+   *
    * Action: Register validator key
    *
    * Category not_found, severity info, not retryable, HTTP 404.
@@ -4206,11 +6110,15 @@ export const Codes = {
   /**
    * identity wallet not found
    *
+   * Returned when an identity wallet is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_WALLET_NOT_FOUND: "veid:1041",
   /**
    * identity wallet already exists
+   *
+   * Returned when a wallet already exists for an account
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4218,17 +6126,23 @@ export const Codes = {
   /**
    * identity wallet is inactive
    *
+   * Returned when trying to use an inactive wallet
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_WALLET_INACTIVE: "veid:1043",
   /**
    * consent not granted
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when required consent is not granted
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_CONSENT_NOT_GRANTED: "veid:1044",
   /**
    * consent has expired
+   *
+   * Returned when consent has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4236,11 +6150,15 @@ export const Codes = {
   /**
    * invalid wallet binding signature
    *
+   * Returned when wallet binding signature is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_BINDING_SIGNATURE: "veid:1046",
   /**
    * scope not found in wallet
+   *
+   * Returned when a scope is not found in the wallet
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4248,11 +6166,15 @@ export const Codes = {
   /**
    * scope already in wallet
    *
+   * Returned when a scope is already in the wallet
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_SCOPE_ALREADY_IN_WALLET: "veid:1048",
   /**
    * derived features are empty
+   *
+   * Returned when derived features are empty
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4260,11 +6182,15 @@ export const Codes = {
   /**
    * verification result mismatch
    *
+   * Returned when consensus verification result mismatches
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_VERIFICATION_MISMATCH: "veid:1050",
   /**
    * model version mismatch
+   *
+   * Returned when ML model versions don't match
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4272,11 +6198,15 @@ export const Codes = {
   /**
    * input hash mismatch
    *
+   * Returned when input hashes don't match
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_INPUT_HASH_MISMATCH: "veid:1052",
   /**
    * score tolerance exceeded
+   *
+   * Returned when score difference exceeds tolerance
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4284,11 +6214,15 @@ export const Codes = {
   /**
    * invalid vote extension
    *
+   * Returned when a vote extension is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_VOTE_EXTENSION_INVALID: "veid:1054",
   /**
    * invalid borderline fallback
+   *
+   * Returned when a borderline fallback is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4296,11 +6230,15 @@ export const Codes = {
   /**
    * borderline fallback not found
    *
+   * Returned when a borderline fallback is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_BORDERLINE_FALLBACK_NOT_FOUND: "veid:1056",
   /**
    * borderline fallback expired
+   *
+   * Returned when a borderline fallback has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4308,23 +6246,31 @@ export const Codes = {
   /**
    * borderline fallback already completed
    *
+   * Returned when fallback is already completed
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_BORDERLINE_FALLBACK_ALREADY_COMPLETED: "veid:1058",
   /**
    * MFA challenge not satisfied
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when MFA challenge is not satisfied
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_MFA_CHALLENGE_NOT_SATISFIED: "veid:1059",
   /**
    * no enrolled MFA factors
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when account has no enrolled MFA factors
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_NO_ENROLLED_FACTORS: "veid:1060",
   /**
    * borderline fallback is disabled
+   *
+   * Returned when borderline fallback is disabled
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4332,11 +6278,15 @@ export const Codes = {
   /**
    * invalid pipeline version
    *
+   * Returned when a pipeline version is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PIPELINE_VERSION: "veid:1062",
   /**
    * pipeline version not found
+   *
+   * Returned when a pipeline version is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4344,11 +6294,15 @@ export const Codes = {
   /**
    * pipeline version already exists
    *
+   * Returned when a pipeline version already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PIPELINE_VERSION_ALREADY_EXISTS: "veid:1064",
   /**
    * no active pipeline version
+   *
+   * Returned when no active pipeline version exists
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4356,11 +6310,15 @@ export const Codes = {
   /**
    * pipeline version mismatch
    *
+   * Returned when pipeline versions don't match for consensus
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PIPELINE_VERSION_MISMATCH: "veid:1066",
   /**
    * model manifest mismatch
+   *
+   * Returned when model manifests don't match
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4368,11 +6326,15 @@ export const Codes = {
   /**
    * determinism violation detected
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when deterministic execution check fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_DETERMINISM_VIOLATION: "veid:1068",
   /**
    * invalid model manifest
+   *
+   * Returned when a model manifest is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4380,11 +6342,15 @@ export const Codes = {
   /**
    * pipeline execution failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when pipeline execution fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_PIPELINE_EXECUTION_FAILED: "veid:1070",
   /**
    * invalid scoring model
+   *
+   * Returned when a scoring model is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4392,11 +6358,15 @@ export const Codes = {
   /**
    * scoring model not found
    *
+   * Returned when a scoring model version is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SCORING_MODEL_NOT_FOUND: "veid:1072",
   /**
    * scoring model already exists
+   *
+   * Returned when a scoring model version already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4404,17 +6374,23 @@ export const Codes = {
   /**
    * invalid scoring input
    *
+   * Returned when scoring input is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCORING_INPUT: "veid:1074",
   /**
    * scoring computation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when score computation fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_SCORING_FAILED: "veid:1075",
   /**
    * no active scoring model
+   *
+   * Returned when no active scoring model exists
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4422,11 +6398,15 @@ export const Codes = {
   /**
    * scoring model version mismatch
    *
+   * Returned when scoring model versions don't match
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_SCORING_MODEL_VERSION_MISMATCH: "veid:1077",
   /**
    * invalid SSO verification
+   *
+   * Returned for SSO verification errors
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4434,11 +6414,15 @@ export const Codes = {
   /**
    * SSO linkage not found
    *
+   * Returned when SSO linkage is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SSO_NOT_FOUND: "veid:1079",
   /**
    * SSO linkage has expired
+   *
+   * Returned when SSO linkage has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4446,11 +6430,15 @@ export const Codes = {
   /**
    * SSO linkage has been revoked
    *
+   * Returned when SSO linkage has been revoked
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SSO_REVOKED: "veid:1081",
   /**
    * invalid domain verification
+   *
+   * Returned for domain verification errors
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4458,11 +6446,15 @@ export const Codes = {
   /**
    * domain verification not found
    *
+   * Returned when domain verification is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_DOMAIN_NOT_FOUND: "veid:1083",
   /**
    * domain verification has expired
+   *
+   * Returned when domain verification has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4470,11 +6462,15 @@ export const Codes = {
   /**
    * domain verification has been revoked
    *
+   * Returned when domain verification has been revoked
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DOMAIN_REVOKED: "veid:1085",
   /**
    * invalid email verification
+   *
+   * Returned for email verification errors
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4482,11 +6478,15 @@ export const Codes = {
   /**
    * email verification not found
    *
+   * Returned when email verification is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_EMAIL_NOT_FOUND: "veid:1087",
   /**
    * email verification has expired
+   *
+   * Returned when email verification has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4494,11 +6494,15 @@ export const Codes = {
   /**
    * nonce already used
    *
+   * Returned when a nonce has already been used (anti-replay)
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_NONCE_ALREADY_USED: "veid:1089",
   /**
    * maximum verification attempts exceeded
+   *
+   * Returned when max verification attempts exceeded
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4506,11 +6510,15 @@ export const Codes = {
   /**
    * invalid token
    *
+   * Returned for tokenization errors
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_TOKEN: "veid:1091",
   /**
    * token not found
+   *
+   * Returned when token mapping is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4518,11 +6526,15 @@ export const Codes = {
   /**
    * token has expired
    *
+   * Returned when token has expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_TOKEN_EXPIRED: "veid:1093",
   /**
    * token has been revoked
+   *
+   * Returned when token has been revoked
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4530,11 +6542,15 @@ export const Codes = {
   /**
    * invalid retention policy
    *
+   * Returned for retention policy errors
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_RETENTION: "veid:1095",
   /**
    * retention policy not found
+   *
+   * Returned when retention policy is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4542,11 +6558,15 @@ export const Codes = {
   /**
    * invalid Waldur integration
    *
+   * Returned for Waldur integration errors
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_WALDUR: "veid:1097",
   /**
    * Waldur link not found
+   *
+   * Returned when Waldur link is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4554,17 +6574,23 @@ export const Codes = {
   /**
    * Waldur request has expired
    *
+   * Returned when Waldur request has expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_WALDUR_LINK_EXPIRED: "veid:1099",
   /**
    * Waldur sync failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when Waldur sync fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_WALDUR_SYNC_FAILED: "veid:1100",
   /**
    * invalid AD SSO verification
+   *
+   * Returned for AD SSO verification errors
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4572,11 +6598,15 @@ export const Codes = {
   /**
    * AD SSO linkage not found
    *
+   * Returned when AD SSO linkage is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_ADSSO_NOT_FOUND: "veid:1102",
   /**
    * AD SSO linkage has expired
+   *
+   * Returned when AD SSO linkage has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4584,11 +6614,15 @@ export const Codes = {
   /**
    * AD SSO linkage has been revoked
    *
+   * Returned when AD SSO linkage has been revoked
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_ADSSO_REVOKED: "veid:1104",
   /**
    * AD SSO challenge has expired
+   *
+   * Returned when AD SSO challenge has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4596,17 +6630,23 @@ export const Codes = {
   /**
    * AD SSO challenge not found
    *
+   * Returned when AD SSO challenge is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_ADSSO_CHALLENGE_NOT_FOUND: "veid:1106",
   /**
    * AD wallet binding failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when AD wallet binding fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_AD_WALLET_BINDING_FAILED: "veid:1107",
   /**
    * AD wallet binding not found
+   *
+   * Returned when AD wallet binding is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4614,29 +6654,39 @@ export const Codes = {
   /**
    * invalid AD authentication method
    *
+   * Returned when AD auth method is invalid
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_AD_AUTH_METHOD_INVALID: "veid:1109",
   /**
    * OIDC token validation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when OIDC token validation fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_ADOIDC_VALIDATION_FAILED: "veid:1110",
   /**
    * SAML assertion validation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when SAML assertion validation fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_ADSAML_VALIDATION_FAILED: "veid:1111",
   /**
    * LDAP bind failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when LDAP bind operation fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_ADLDAP_BIND_FAILED: "veid:1112",
   /**
    * invalid phone verification
+   *
+   * Returned for phone/SMS verification errors
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4644,11 +6694,15 @@ export const Codes = {
   /**
    * phone verification not found
    *
+   * Returned when phone verification is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PHONE_NOT_FOUND: "veid:1114",
   /**
    * phone verification has expired
+   *
+   * Returned when phone verification has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4656,11 +6710,15 @@ export const Codes = {
   /**
    * phone verification has been revoked
    *
+   * Returned when phone verification has been revoked
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_PHONE_REVOKED: "veid:1116",
   /**
    * SMS OTP has expired
+   *
+   * Returned when SMS OTP has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4668,11 +6726,15 @@ export const Codes = {
   /**
    * SMS OTP is invalid
    *
+   * Returned when SMS OTP is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SMSOTP_INVALID: "veid:1118",
   /**
    * SMS challenge not found
+   *
+   * Returned when SMS challenge is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4680,17 +6742,23 @@ export const Codes = {
   /**
    * SMS delivery failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when SMS delivery fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_SMS_DELIVERY_FAILED: "veid:1120",
   /**
    * SMS resend limit exceeded
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Returned when SMS resend limit is exceeded
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   VEID_SMS_RESEND_LIMIT_EXCEEDED: "veid:1121",
   /**
    * VoIP numbers are not allowed
+   *
+   * Returned when VoIP number is blocked
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -4698,35 +6766,47 @@ export const Codes = {
   /**
    * carrier lookup failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when carrier lookup fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_CARRIER_LOOKUP_FAILED: "veid:1123",
   /**
    * invalid rate limit configuration
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Returned for rate limit configuration errors
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   VEID_INVALID_RATE_LIMIT: "veid:1124",
   /**
    * rate limit exceeded
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Returned when rate limit is exceeded
+   *
+   * Category rate_limit, severity error, not retryable, HTTP 429.
    */
   VEID_RATE_LIMIT_EXCEEDED: "veid:1125",
   /**
    * SMS gateway not configured
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when validator SMS gateway is not configured
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_SMS_GATEWAY_NOT_CONFIGURED: "veid:1126",
   /**
    * SMS gateway unavailable
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Returned when SMS gateway is unavailable
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   VEID_SMS_GATEWAY_UNAVAILABLE: "veid:1127",
   /**
    * phone number already verified
+   *
+   * Returned when phone is already verified for account
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4734,11 +6814,15 @@ export const Codes = {
   /**
    * phone number country not allowed
    *
+   * Returned when phone country is not allowed
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_COUNTRY_NOT_ALLOWED: "veid:1129",
   /**
    * invalid public key length
+   *
+   * Returned when a public key has invalid length
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4746,17 +6830,23 @@ export const Codes = {
   /**
    * invalid signature length
    *
+   * Returned when a signature has invalid length
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SIGNATURE_LENGTH: "veid:1131",
   /**
    * signature verification failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when signature verification fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_SIGNATURE_VERIFICATION_FAILED: "veid:1132",
   /**
    * client key mismatch
+   *
+   * Returned when client key doesn't match expected key
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4764,11 +6854,15 @@ export const Codes = {
   /**
    * salt binding verification failed
    *
+   * Returned when salt binding verification fails
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SALT_BINDING_INVALID: "veid:1134",
   /**
    * unsupported signature algorithm
+   *
+   * Returned when an unsupported algorithm is specified
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4776,11 +6870,15 @@ export const Codes = {
   /**
    * public key does not match address
    *
+   * Returned when the public key doesn't derive to expected address
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_PUBLIC_KEY_MISMATCH: "veid:1136",
   /**
    * invalid salt binding payload
+   *
+   * Returned when salt binding payload is malformed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4788,11 +6886,15 @@ export const Codes = {
   /**
    * timestamp out of acceptable range
    *
+   * Returned when salt binding timestamp is too old or in future
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_TIMESTAMP_OUT_OF_RANGE: "veid:1138",
   /**
    * invalid delegation
+   *
+   * Returned when a delegation is malformed or invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4800,11 +6902,15 @@ export const Codes = {
   /**
    * delegation not found
    *
+   * Returned when a delegation is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_DELEGATION_NOT_FOUND: "veid:1141",
   /**
    * delegation has expired
+   *
+   * Returned when a delegation has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4812,17 +6918,23 @@ export const Codes = {
   /**
    * delegation has been revoked
    *
+   * Returned when a delegation has been revoked
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_REVOKED: "veid:1143",
   /**
    * delegation has no uses remaining
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a delegation has no uses remaining
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_DELEGATION_EXHAUSTED: "veid:1144",
   /**
    * delegation already revoked
+   *
+   * Returned when trying to revoke an already revoked delegation
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4830,11 +6942,15 @@ export const Codes = {
   /**
    * delegation does not grant required permission
    *
+   * Returned when delegation lacks required permission
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_DELEGATION_PERMISSION_DENIED: "veid:1146",
   /**
    * unauthorized delegation operation
+   *
+   * Returned when operation is not authorized for delegation
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -4842,11 +6958,15 @@ export const Codes = {
   /**
    * delegation already exists
    *
+   * Returned when trying to create a duplicate delegation
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_ALREADY_EXISTS: "veid:1148",
   /**
    * invalid verifiable credential
+   *
+   * Returned when a verifiable credential is malformed or invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4854,11 +6974,15 @@ export const Codes = {
   /**
    * credential not found
    *
+   * Returned when a credential is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_CREDENTIAL_NOT_FOUND: "veid:1151",
   /**
    * credential has expired
+   *
+   * Returned when a credential has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4866,11 +6990,15 @@ export const Codes = {
   /**
    * credential has been revoked
    *
+   * Returned when a credential has been revoked
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CREDENTIAL_REVOKED: "veid:1153",
   /**
    * credential already revoked
+   *
+   * Returned when trying to revoke an already revoked credential
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -4878,17 +7006,23 @@ export const Codes = {
   /**
    * invalid credential proof
    *
+   * Returned when a credential proof is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_PROOF: "veid:1155",
   /**
    * proof verification failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when proof verification fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_PROOF_VERIFICATION_FAILED: "veid:1156",
   /**
    * unauthorized credential operation
+   *
+   * Returned when operation is not authorized for credential
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -4896,11 +7030,15 @@ export const Codes = {
   /**
    * credential already exists
    *
+   * Returned when trying to create a duplicate credential
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_CREDENTIAL_ALREADY_EXISTS: "veid:1158",
   /**
    * invalid or unauthorized issuer
+   *
+   * Returned when the credential issuer is invalid or unauthorized
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -4908,11 +7046,15 @@ export const Codes = {
   /**
    * market VEID requirements not met
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when VEID requirements are not met
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_MARKET_VEID_NOT_MET: "veid:1160",
   /**
    * market VEID requirements not found
+   *
+   * Returned when market requirements are not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -4920,11 +7062,15 @@ export const Codes = {
   /**
    * insufficient trust score for market participation
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when trust score is too low
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_INSUFFICIENT_TRUST_SCORE: "veid:1162",
   /**
    * missing required verification scopes for market
+   *
+   * Returned when required scopes are missing
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4932,11 +7078,15 @@ export const Codes = {
   /**
    * delegation not allowed for this market type
    *
+   * Returned when delegation is not allowed for market
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_DELEGATION_NOT_ALLOWED: "veid:1164",
   /**
    * delegation exceeds maximum age for market participation
+   *
+   * Returned when the delegation is too old
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4944,11 +7094,15 @@ export const Codes = {
   /**
    * identity verification expired for market participation
    *
+   * Returned when identity is expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_IDENTITY_EXPIRED_FOR_MARKET: "veid:1166",
   /**
    * identity is locked and cannot participate in market
+   *
+   * Returned when identity is locked
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4956,11 +7110,15 @@ export const Codes = {
   /**
    * provider VEID requirements not met
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when provider-specific VEID requirements are not met
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_PROVIDER_VEID_NOT_MET: "veid:1168",
   /**
    * invalid proof request
+   *
+   * Returned when a proof request is malformed or invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -4968,11 +7126,15 @@ export const Codes = {
   /**
    * proof request not found
    *
+   * Returned when a proof request is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PROOF_REQUEST_NOT_FOUND: "veid:1171",
   /**
    * proof request has expired
+   *
+   * Returned when a proof request has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4980,11 +7142,15 @@ export const Codes = {
   /**
    * proof not found
    *
+   * Returned when a proof is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PROOF_NOT_FOUND: "veid:1173",
   /**
    * proof has expired
+   *
+   * Returned when a proof has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -4992,17 +7158,23 @@ export const Codes = {
   /**
    * invalid claim type
    *
+   * Returned when a claim type is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_CLAIM_TYPE: "veid:1175",
   /**
    * claim not available for subject
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a requested claim is not available for the subject
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_CLAIM_NOT_AVAILABLE: "veid:1176",
   /**
    * invalid or unsupported proof scheme
+   *
+   * Returned when a proof scheme is invalid or unsupported
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5010,11 +7182,15 @@ export const Codes = {
   /**
    * proof generation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when proof generation fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_PROOF_GENERATION_FAILED: "veid:1178",
   /**
    * invalid or reused nonce
+   *
+   * Returned when a nonce is invalid or already used
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5022,17 +7198,23 @@ export const Codes = {
   /**
    * commitment mismatch
    *
+   * Returned when commitment verification fails
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_COMMITMENT_MISMATCH: "veid:1180",
   /**
    * insufficient verification level for claim
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when subject lacks required verification
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_INSUFFICIENT_VERIFICATION_LEVEL: "veid:1181",
   /**
    * invalid biometric template
+   *
+   * Returned when a biometric template is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5040,11 +7222,15 @@ export const Codes = {
   /**
    * biometric hash operation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when biometric hashing fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_BIOMETRIC_HASH_FAILED: "veid:1191",
   /**
    * biometric hash not found
+   *
+   * Returned when a biometric hash is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5052,11 +7238,15 @@ export const Codes = {
   /**
    * biometric match operation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when biometric matching fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_BIOMETRIC_MATCH_FAILED: "veid:1193",
   /**
    * biometric hash version mismatch
+   *
+   * Returned when biometric hash versions are incompatible
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5064,11 +7254,15 @@ export const Codes = {
   /**
    * invalid geographic restriction
    *
+   * Returned when a geographic restriction is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_GEO_RESTRICTION_INVALID: "veid:1200",
   /**
    * geo restriction policy not found
+   *
+   * Returned when a geo restriction policy is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5076,23 +7270,31 @@ export const Codes = {
   /**
    * geo restriction policy already exists
    *
+   * Returned when a geo restriction policy already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_GEO_POLICY_ALREADY_EXISTS: "veid:1202",
   /**
    * geographic compliance check failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a geographic compliance check fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_GEO_CHECK_FAILED: "veid:1203",
   /**
    * location blocked by geo restriction policy
    *
-   * Category state, severity error, not retryable, HTTP 409.
+   * Returned when a location is blocked by policy
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_GEO_LOCATION_BLOCKED: "veid:1204",
   /**
    * IP geolocation mismatch with document country
+   *
+   * Returned when IP geolocation doesn't match document country
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5100,17 +7302,23 @@ export const Codes = {
   /**
    * country is blocked by geo restriction policy
    *
-   * Category state, severity error, not retryable, HTTP 409.
+   * Returned when a specific country is blocked
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_GEO_COUNTRY_BLOCKED: "veid:1206",
   /**
    * region is blocked by geo restriction policy
    *
-   * Category state, severity error, not retryable, HTTP 409.
+   * Returned when a specific region is blocked
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_GEO_REGION_BLOCKED: "veid:1207",
   /**
    * geographic restriction system is disabled
+   *
+   * Returned when geo restriction system is disabled
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5118,11 +7326,15 @@ export const Codes = {
   /**
    * maximum geo restriction policies exceeded
    *
+   * Returned when max policies limit is exceeded
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_GEO_POLICIES_EXCEEDED: "veid:1209",
   /**
    * geo restriction policy is not active
+   *
+   * Returned when trying to use an inactive policy
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5130,11 +7342,15 @@ export const Codes = {
   /**
    * invalid ISO 3166-1 alpha-2 country code
    *
+   * Returned when an ISO 3166 country code is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_COUNTRY_CODE: "veid:1211",
   /**
    * invalid ISO 3166-2 region code
+   *
+   * Returned when an ISO 3166-2 region code is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5142,11 +7358,15 @@ export const Codes = {
   /**
    * geographic location not found for user
    *
+   * Returned when geo location data is not found for user
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_GEO_LOCATION_NOT_FOUND: "veid:1213",
   /**
    * invalid geo restriction parameters
+   *
+   * Returned when geo restriction parameters are invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5154,11 +7374,15 @@ export const Codes = {
   /**
    * invalid audit export time range
    *
+   * Returned when the time range is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_EXPORT_INVALID_TIME_RANGE: "veid:1220",
   /**
    * invalid audit export format
+   *
+   * Returned when the export format is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5166,11 +7390,15 @@ export const Codes = {
   /**
    * invalid audit export filter
    *
+   * Returned when a filter parameter is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_EXPORT_INVALID_FILTER: "veid:1222",
   /**
    * audit entry not found
+   *
+   * Returned when an audit entry is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5178,23 +7406,31 @@ export const Codes = {
   /**
    * invalid audit entry
    *
+   * Returned when an audit entry is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_ENTRY_INVALID: "veid:1224",
   /**
    * audit hash computation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when hash computation fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_AUDIT_HASH_FAILED: "veid:1225",
   /**
    * audit chain integrity verification failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when the audit chain verification fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_AUDIT_CHAIN_BROKEN: "veid:1226",
   /**
    * unauthorized to export audit logs
+   *
+   * Returned when the requester is not authorized to export
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -5202,11 +7438,15 @@ export const Codes = {
   /**
    * audit export request too large
    *
+   * Returned when the export request is too large
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AUDIT_EXPORT_TOO_LARGE: "veid:1228",
   /**
    * invalid verification attestation
+   *
+   * Returned when an attestation is malformed or invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5214,11 +7454,15 @@ export const Codes = {
   /**
    * attestation not found
    *
+   * Returned when an attestation is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_ATTESTATION_NOT_FOUND: "veid:1241",
   /**
    * attestation has expired
+   *
+   * Returned when an attestation has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5226,11 +7470,15 @@ export const Codes = {
   /**
    * attestation has been revoked
    *
+   * Returned when an attestation has been revoked
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_ATTESTATION_REVOKED: "veid:1243",
   /**
    * invalid signer key
+   *
+   * Returned when a signer key is invalid
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -5238,11 +7486,15 @@ export const Codes = {
   /**
    * signer key not found
    *
+   * Returned when a signer key is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_SIGNER_KEY_NOT_FOUND: "veid:1245",
   /**
    * signer key has been revoked
+   *
+   * Returned when a signer key has been revoked
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -5250,11 +7502,15 @@ export const Codes = {
   /**
    * signer key has expired
    *
+   * Returned when a signer key has expired
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_SIGNER_KEY_EXPIRED: "veid:1247",
   /**
    * nonce has expired
+   *
+   * Returned when an attestation nonce has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5262,11 +7518,15 @@ export const Codes = {
   /**
    * invalid attestation timestamp
    *
+   * Returned when an attestation timestamp is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_TIMESTAMP: "veid:1250",
   /**
    * signer is not registered
+   *
+   * Returned when the signer is not registered
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -5274,17 +7534,23 @@ export const Codes = {
   /**
    * key rotation already in progress
    *
+   * Returned when key rotation is already in progress
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_KEY_ROTATION_IN_PROGRESS: "veid:1252",
   /**
    * key rotation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when key rotation fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_KEY_ROTATION_FAILED: "veid:1253",
   /**
    * attestation signature verification failed
+   *
+   * Returned when attestation signature verification fails
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5292,11 +7558,15 @@ export const Codes = {
   /**
    * maximum attestations exceeded
    *
+   * Returned when maximum attestations limit is exceeded
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_ATTESTATIONS_EXCEEDED: "veid:1255",
   /**
    * duplicate SSO linkage
+   *
+   * Returned when an SSO linkage already exists for an account/provider pair
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5304,11 +7574,15 @@ export const Codes = {
   /**
    * SSO linkage not found
    *
+   * Returned when an SSO linkage cannot be found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_LINKAGE_NOT_FOUND: "veid:1261",
   /**
    * SSO linkage expired
+   *
+   * Returned when an SSO linkage has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5316,17 +7590,23 @@ export const Codes = {
   /**
    * JWKS fetch failed
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Returned when JWKS fetching fails
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   VEID_JWKS_FETCH_FAILED: "veid:1264",
   /**
    * OIDC token validation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when OIDC token validation fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_TOKEN_VALIDATION_FAILED: "veid:1265",
   /**
    * SSO challenge not found
+   *
+   * Returned when an SSO challenge cannot be found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5334,11 +7614,15 @@ export const Codes = {
   /**
    * SSO challenge expired
    *
+   * Returned when an SSO challenge has expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CHALLENGE_EXPIRED: "veid:1267",
   /**
    * invalid challenge state
+   *
+   * Returned when challenge state is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5346,11 +7630,15 @@ export const Codes = {
   /**
    * input exceeds maximum size
    *
+   * Returned when a message field exceeds size limits
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INPUT_TOO_LARGE: "veid:1281",
   /**
    * invalid trusted setup ceremony
+   *
+   * Returned when a trusted setup ceremony is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5358,11 +7646,15 @@ export const Codes = {
   /**
    * trusted setup ceremony not found
    *
+   * Returned when a trusted setup ceremony is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_CEREMONY_NOT_FOUND: "veid:1283",
   /**
    * invalid ceremony contribution
+   *
+   * Returned when a ceremony contribution is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5370,11 +7662,15 @@ export const Codes = {
   /**
    * invalid key rotation
    *
+   * Returned when a key rotation request is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_KEY_ROTATION: "veid:1285",
   /**
    * score out of valid range
+   *
+   * Returned when a score is outside valid bounds
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5382,17 +7678,23 @@ export const Codes = {
   /**
    * invalid appeal
    *
+   * Returned when an appeal is malformed or invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_APPEAL: "veid:1300",
   /**
    * wallet binding failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when wallet binding fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_WALLET_BINDING_FAILED: "veid:1301",
   /**
    * invalid consent settings
+   *
+   * Returned when consent settings are invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5400,11 +7702,15 @@ export const Codes = {
   /**
    * model not found
    *
+   * Returned when a model is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_MODEL_NOT_FOUND: "veid:1303",
   /**
    * model version mismatch
+   *
+   * Returned when model versions don't match
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5412,23 +7718,31 @@ export const Codes = {
   /**
    * not a compliance provider
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when the sender is not a registered compliance provider
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_NOT_COMPLIANCE_PROVIDER: "veid:1305",
   /**
    * compliance check failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a compliance check fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_COMPLIANCE_CHECK_FAILED: "veid:1306",
   /**
    * insufficient attestations
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when there are not enough attestations
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_INSUFFICIENT_ATTESTATIONS: "veid:1307",
   /**
    * invalid compliance parameters
+   *
+   * Returned when compliance parameters are invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5436,11 +7750,15 @@ export const Codes = {
   /**
    * borderline fallback failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when borderline fallback fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_BORDERLINE_FALLBACK_FAILED: "veid:1309",
   /**
    * appeal not found
+   *
+   * Returned when an appeal cannot be found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5448,11 +7766,15 @@ export const Codes = {
   /**
    * appeal already exists for this scope
    *
+   * Returned when an appeal already exists for a scope
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_APPEAL_ALREADY_EXISTS: "veid:4002",
   /**
    * appeal is not in pending status
+   *
+   * Returned when trying to modify an appeal that is not pending
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5460,11 +7782,15 @@ export const Codes = {
   /**
    * not the appeal submitter
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a non-submitter tries to withdraw an appeal
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_NOT_APPEAL_SUBMITTER: "veid:4004",
   /**
    * not authorized to resolve appeals
+   *
+   * Returned when an unauthorized account tries to resolve an appeal
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -5472,11 +7798,15 @@ export const Codes = {
   /**
    * appeal reason too short or invalid
    *
+   * Returned when the appeal reason is too short or invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_APPEAL_REASON: "veid:4006",
   /**
    * appeal submission window has expired
+   *
+   * Returned when the appeal submission window has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5484,11 +7814,15 @@ export const Codes = {
   /**
    * maximum appeals for this scope exceeded
    *
+   * Returned when the maximum appeals for a scope is exceeded
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MAX_APPEALS_EXCEEDED: "veid:4008",
   /**
    * invalid appeal record
+   *
+   * Returned when an appeal record is malformed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5496,11 +7830,15 @@ export const Codes = {
   /**
    * invalid appeal resolution
    *
+   * Returned when an invalid resolution status is provided
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_APPEAL_RESOLUTION: "veid:4010",
   /**
    * appeal system is disabled
+   *
+   * Returned when the appeal system is disabled
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5508,23 +7846,31 @@ export const Codes = {
   /**
    * appeal already claimed by another reviewer
    *
+   * Returned when trying to claim an already claimed appeal
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_APPEAL_ALREADY_CLAIMED: "veid:4012",
   /**
    * not the assigned appeal reviewer
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a non-reviewer tries to resolve an appeal they didn't claim
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_NOT_APPEAL_REVIEWER: "veid:4013",
   /**
    * appeal review timeout expired
    *
-   * Category timeout, severity error, retryable, HTTP 504.
+   * Returned when an appeal review has timed out
+   *
+   * Category timeout, severity error, not retryable, HTTP 504.
    */
   VEID_APPEAL_REVIEW_TIMEOUT: "veid:4014",
   /**
    * invalid evidence hash format
+   *
+   * Returned when an evidence hash is malformed
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5532,11 +7878,15 @@ export const Codes = {
   /**
    * scope was not rejected
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when trying to appeal a scope that was not rejected
+   *
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SCOPE_NOT_REJECTED: "veid:4016",
   /**
    * escrow deposit required for appeal
+   *
+   * Returned when escrow deposit is required but not provided
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5544,29 +7894,39 @@ export const Codes = {
   /**
    * invalid score adjustment value
    *
+   * Returned when an invalid score adjustment is provided
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SCORE_ADJUSTMENT: "veid:4018",
   /**
    * sanction list match detected
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when identity matches a sanction list
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_SANCTION_LIST_MATCH: "veid:5002",
   /**
    * politically exposed person match
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when identity matches a politically exposed person
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_PEP_MATCH: "veid:5003",
   /**
    * identity from restricted region
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when identity is from a restricted region
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_RESTRICTED_REGION: "veid:5004",
   /**
    * compliance check expired
+   *
+   * Returned when a compliance check has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5574,11 +7934,15 @@ export const Codes = {
   /**
    * risk score exceeds threshold
    *
+   * Returned when risk score exceeds the threshold
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_RISK_SCORE_EXCEEDED: "veid:5006",
   /**
    * compliance record not found
+   *
+   * Returned when a compliance record is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5586,17 +7950,23 @@ export const Codes = {
   /**
    * validator has already attested
    *
+   * Returned when a validator tries to attest twice
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_DUPLICATE_ATTESTATION: "veid:5010",
   /**
    * compliance record is blocked
    *
-   * Category state, severity error, not retryable, HTTP 409.
+   * Returned when trying to modify a blocked record
+   *
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_COMPLIANCE_RECORD_BLOCKED: "veid:5011",
   /**
    * compliance provider already exists
+   *
+   * Returned when trying to register an existing provider
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5604,11 +7974,15 @@ export const Codes = {
   /**
    * compliance provider is not active
    *
+   * Returned when an inactive provider tries to submit checks
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_PROVIDER_NOT_ACTIVE: "veid:5014",
   /**
    * provider does not support this check type
+   *
+   * Returned when provider doesn't support the check type
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5616,29 +7990,39 @@ export const Codes = {
   /**
    * adverse media match found
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when adverse media is found
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_ADVERSE_MEDIA_MATCH: "veid:5016",
   /**
    * watchlist match found
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when identity matches a watchlist entry
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_WATCHLIST_MATCH: "veid:5017",
   /**
    * document verification failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when document verification fails
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_DOCUMENT_VERIFICATION_FAILED: "veid:5018",
   /**
    * AML risk level is too high
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when AML risk assessment is too high
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_AML_RISK_HIGH: "veid:5019",
   /**
    * compliance system is disabled
+   *
+   * Returned when the compliance system is disabled
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5646,11 +8030,15 @@ export const Codes = {
   /**
    * model hash mismatch
    *
+   * Returned when a model hash doesn't match expected
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_HASH_MISMATCH: "veid:6002",
   /**
    * model not active
+   *
+   * Returned when trying to use an inactive model
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5658,11 +8046,15 @@ export const Codes = {
   /**
    * invalid model type
    *
+   * Returned when a model type is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_MODEL_TYPE: "veid:6004",
   /**
    * model update already pending
+   *
+   * Returned when a model update is already pending
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5670,17 +8062,23 @@ export const Codes = {
   /**
    * not authorized for model updates
    *
+   * Returned when not authorized for model updates
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_UNAUTHORIZED_MODEL_UPDATE: "veid:6006",
   /**
    * validator using outdated model version
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when a validator uses an outdated model
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_MODEL_VERSION_TOO_OLD: "veid:6007",
   /**
    * model activation still pending
+   *
+   * Returned when model activation is still pending
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5688,11 +8086,15 @@ export const Codes = {
   /**
    * model already exists
    *
+   * Returned when trying to register a duplicate model
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_ALREADY_EXISTS: "veid:6009",
   /**
    * model is already active
+   *
+   * Returned when trying to activate an already active model
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5700,11 +8102,15 @@ export const Codes = {
   /**
    * model has been deprecated
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when trying to use a deprecated model
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_MODEL_DEPRECATED: "veid:6011",
   /**
    * model has been revoked
+   *
+   * Returned when trying to use a revoked model
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5712,11 +8118,15 @@ export const Codes = {
   /**
    * invalid model info
    *
+   * Returned when model info is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_MODEL_INFO: "veid:6013",
   /**
    * invalid model update proposal
+   *
+   * Returned when a model proposal is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5724,11 +8134,15 @@ export const Codes = {
   /**
    * model proposal not found
    *
+   * Returned when a model proposal cannot be found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VEID_PROPOSAL_NOT_FOUND: "veid:6015",
   /**
    * model proposal already processed
+   *
+   * Returned when a proposal was already processed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5736,17 +8150,23 @@ export const Codes = {
   /**
    * activation height not yet reached
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when activation height not yet reached
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_ACTIVATION_HEIGHT_NOT_REACHED: "veid:6017",
   /**
    * validator model versions not synced
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when validator models are not synced
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VEID_VALIDATOR_NOT_SYNCED: "veid:6018",
   /**
    * invalid model hash format
+   *
+   * Returned when a model hash format is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5754,11 +8174,15 @@ export const Codes = {
   /**
    * invalid model parameters
    *
+   * Returned when model parameters are invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MODEL_PARAMS_INVALID: "veid:6020",
   /**
    * governance model updates are disabled
+   *
+   * Returned when governance updates are disabled
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5766,11 +8190,15 @@ export const Codes = {
   /**
    * registrar not in allowed list
    *
+   * Returned when registrar is not in allowed list
+   *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_REGISTRAR_NOT_ALLOWED: "veid:6022",
   /**
    * model exceeds maximum age
+   *
+   * Returned when a model exceeds max age
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5778,11 +8206,15 @@ export const Codes = {
   /**
    * validator sync grace period expired
    *
+   * Returned when validator sync grace period expired
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SYNC_GRACE_PERIOD_EXPIRED: "veid:6024",
   /**
    * no active model for model type
+   *
+   * Returned when no active model exists for a type
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5790,11 +8222,15 @@ export const Codes = {
   /**
    * invalid model version history entry
    *
+   * Returned when a history entry is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_HISTORY_ENTRY: "veid:6026",
   /**
    * invalid configuration
+   *
+   * Indicates invalid configuration
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5802,11 +8238,15 @@ export const Codes = {
   /**
    * storage error
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates a storage operation failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_AUDIT_STORAGE_ERROR: "verification/audit:2",
   /**
    * unsupported operation
+   *
+   * Indicates the operation is not supported
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5814,11 +8254,15 @@ export const Codes = {
   /**
    * connection error
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Indicates a connection error
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   VERIFICATION_AUDIT_CONNECTION_ERROR: "verification/audit:4",
   /**
    * key not found
+   *
+   * Indicates the requested key was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5826,41 +8270,55 @@ export const Codes = {
   /**
    * key already exists
    *
+   * Indicates the key already exists
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_KEYSTORAGE_KEY_EXISTS: "verification/keystorage:2",
   /**
    * storage full
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates the storage is full
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_STORAGE_FULL: "verification/keystorage:3",
   /**
    * storage error
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates a storage operation failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_STORAGE_ERROR: "verification/keystorage:4",
   /**
    * encryption error
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates an encryption operation failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_ENCRYPTION_ERROR: "verification/keystorage:5",
   /**
    * decryption error
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates a decryption operation failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_DECRYPTION_ERROR: "verification/keystorage:6",
   /**
    * connection error
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Indicates a connection to the backend failed
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   VERIFICATION_KEYSTORAGE_CONNECTION_ERROR: "verification/keystorage:7",
   /**
    * authentication error
+   *
+   * Indicates authentication failed
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -5868,11 +8326,15 @@ export const Codes = {
   /**
    * invalid configuration
    *
+   * Indicates invalid configuration
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_KEYSTORAGE_INVALID_CONFIG: "verification/keystorage:9",
   /**
    * unsupported operation
+   *
+   * Indicates the operation is not supported
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5880,11 +8342,15 @@ export const Codes = {
   /**
    * nonce not found
    *
+   * Indicates the nonce was not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VERIFICATION_NONCE_NONCE_NOT_FOUND: "verification/nonce:1",
   /**
    * nonce already exists
+   *
+   * Indicates the nonce already exists
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5892,11 +8358,15 @@ export const Codes = {
   /**
    * nonce already used
    *
+   * Indicates the nonce was already used
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_NONCE_NONCE_ALREADY_USED: "verification/nonce:3",
   /**
    * nonce expired
+   *
+   * Indicates the nonce has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5904,17 +8374,23 @@ export const Codes = {
   /**
    * store is closed
    *
+   * Indicates the store is closed
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_NONCE_STORE_CLOSED: "verification/nonce:5",
   /**
    * store is full
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates the store is full
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_NONCE_STORE_FULL: "verification/nonce:6",
   /**
    * too many nonces for issuer
+   *
+   * Indicates too many nonces for an issuer
    *
    * Category rate_limit, severity error, retryable, HTTP 429.
    */
@@ -5922,11 +8398,15 @@ export const Codes = {
   /**
    * nonce generation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates nonce generation failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_NONCE_NONCE_GENERATION: "verification/nonce:8",
   /**
    * invalid nonce
+   *
+   * Indicates the nonce is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5934,11 +8414,15 @@ export const Codes = {
   /**
    * connection error
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Indicates a connection error
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   VERIFICATION_NONCE_CONNECTION_ERROR: "verification/nonce:10",
   /**
    * invalid configuration
+   *
+   * Indicates invalid signer configuration
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -5946,11 +8430,15 @@ export const Codes = {
   /**
    * no active key available
    *
+   * Indicates no active key is available
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_SIGNER_NO_ACTIVE_KEY: "verification/signer:2",
   /**
    * key not found
+   *
+   * Indicates the requested key was not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -5958,11 +8446,15 @@ export const Codes = {
   /**
    * key has been revoked
    *
+   * Indicates the key has been revoked
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_SIGNER_KEY_REVOKED: "verification/signer:4",
   /**
    * key has expired
+   *
+   * Indicates the key has expired
    *
    * Category state, severity error, not retryable, HTTP 409.
    */
@@ -5970,17 +8462,23 @@ export const Codes = {
   /**
    * signing failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates a signing operation failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_SIGNING_FAILED: "verification/signer:6",
   /**
    * verification failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates signature verification failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_VERIFICATION_FAILED: "verification/signer:7",
   /**
    * key rotation already in progress
+   *
+   * Indicates a rotation is already in progress
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -5988,17 +8486,23 @@ export const Codes = {
   /**
    * rotation not found
    *
+   * Indicates the rotation was not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VERIFICATION_SIGNER_ROTATION_NOT_FOUND: "verification/signer:9",
   /**
    * key storage error
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates a key storage operation failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_KEY_STORAGE_ERROR: "verification/signer:10",
   /**
    * invalid attestation
+   *
+   * Indicates the attestation is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6006,11 +8510,15 @@ export const Codes = {
   /**
    * key generation failed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Indicates key generation failed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_KEY_GENERATION_FAILED: "verification/signer:12",
   /**
    * invalid signature
+   *
+   * Indicates the signature is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6018,11 +8526,15 @@ export const Codes = {
   /**
    * service unavailable
    *
-   * Category external, severity error, retryable, HTTP 502.
+   * Indicates the service is unavailable
+   *
+   * Category external, severity error, not retryable, HTTP 502.
    */
   VERIFICATION_SIGNER_SERVICE_UNAVAILABLE: "verification/signer:14",
   /**
    * invalid delegator
+   *
+   * Returned when delegator address is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6030,11 +8542,15 @@ export const Codes = {
   /**
    * invalid validator
    *
+   * Returned when validator address is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_INVALID_VALIDATOR: "virt_delegation:1801",
   /**
    * delegation not found
+   *
+   * Returned when delegation is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -6042,11 +8558,15 @@ export const Codes = {
   /**
    * unbonding delegation not found
    *
+   * Returned when unbonding delegation is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_DELEGATION_UNBONDING_NOT_FOUND: "virt_delegation:1803",
   /**
    * redelegation not found
+   *
+   * Returned when redelegation is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -6054,23 +8574,31 @@ export const Codes = {
   /**
    * insufficient delegation shares
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when delegation has insufficient shares
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_INSUFFICIENT_SHARES: "virt_delegation:1805",
   /**
    * insufficient balance
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when account has insufficient balance
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_INSUFFICIENT_BALANCE: "virt_delegation:1806",
   /**
    * delegation amount below minimum
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when delegation amount is below minimum
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_MIN_DELEGATION_AMOUNT: "virt_delegation:1807",
   /**
    * max validators per delegator exceeded
+   *
+   * Returned when delegator exceeds max validators
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6078,17 +8606,23 @@ export const Codes = {
   /**
    * max redelegations exceeded
    *
+   * Returned when max redelegations exceeded
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_MAX_REDELEGATIONS: "virt_delegation:1809",
   /**
    * cannot redelegate to same validator
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when redelegating to the same validator
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_SELF_REDELEGATION: "virt_delegation:1810",
   /**
    * transitive redelegation not allowed
+   *
+   * Returned when attempting transitive redelegation
    *
    * Category unauthorized, severity error, not retryable, HTTP 401.
    */
@@ -6096,11 +8630,15 @@ export const Codes = {
   /**
    * invalid parameters
    *
+   * Returned when parameters are invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_INVALID_PARAMS: "virt_delegation:1812",
   /**
    * validator not found
+   *
+   * Returned when validator is not found
    *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
@@ -6108,11 +8646,15 @@ export const Codes = {
   /**
    * delegator reward not found
    *
+   * Returned when delegator reward is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_DELEGATION_REWARD_NOT_FOUND: "virt_delegation:1814",
   /**
    * reward already claimed
+   *
+   * Returned when reward was already claimed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -6120,11 +8662,15 @@ export const Codes = {
   /**
    * no delegations found
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when there are no delegations
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_NO_DELEGATIONS: "virt_delegation:1816",
   /**
    * invalid amount
+   *
+   * Returned when amount is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6132,17 +8678,23 @@ export const Codes = {
   /**
    * unbonding still pending
    *
+   * Returned when unbonding is still pending
+   *
    * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_UNBONDING_PENDING: "virt_delegation:1818",
   /**
    * validator is jailed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when validator is jailed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VIRT_DELEGATION_VALIDATOR_JAILED: "virt_delegation:1819",
   /**
    * invalid shares value
+   *
+   * Returned when shares value is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6150,11 +8702,15 @@ export const Codes = {
   /**
    * validator not found
    *
+   * Returned when validator is not found
+   *
    * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_STAKING_VALIDATOR_NOT_FOUND: "virt_staking:2400",
   /**
    * invalid validator
+   *
+   * Returned when validator address is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6162,11 +8718,15 @@ export const Codes = {
   /**
    * slashing already recorded
    *
+   * Returned when a slashing event was already recorded
+   *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
   VIRT_STAKING_SLASHING_ALREADY_RECORDED: "virt_staking:2402",
   /**
    * invalid slashing reason
+   *
+   * Returned when slashing reason is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6174,11 +8734,15 @@ export const Codes = {
   /**
    * invalid epoch
    *
+   * Returned when epoch is invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_STAKING_INVALID_EPOCH: "virt_staking:2404",
   /**
    * rewards already distributed for epoch
+   *
+   * Returned when rewards were already distributed
    *
    * Category conflict, severity error, not retryable, HTTP 409.
    */
@@ -6186,17 +8750,23 @@ export const Codes = {
   /**
    * invalid parameters
    *
+   * Returned when parameters are invalid
+   *
    * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_STAKING_INVALID_PARAMS: "virt_staking:2406",
   /**
    * validator is jailed
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when validator is jailed
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VIRT_STAKING_VALIDATOR_JAILED: "virt_staking:2407",
   /**
    * invalid performance metric
+   *
+   * Returned when performance metric is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6204,17 +8774,23 @@ export const Codes = {
   /**
    * insufficient stake
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when stake is insufficient
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VIRT_STAKING_INSUFFICIENT_STAKE: "virt_staking:2409",
   /**
    * double signing detected
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when double signing is detected
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VIRT_STAKING_DOUBLE_SIGN: "virt_staking:2410",
   /**
    * invalid VEID attestation
+   *
+   * Returned when VEID attestation is invalid
    *
    * Category validation, severity info, not retryable, HTTP 400.
    */
@@ -6222,9 +8798,39 @@ export const Codes = {
   /**
    * excessive downtime
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Returned when validator has excessive downtime
+   *
+   * Category internal, severity error, not retryable, HTTP 500.
    */
   VIRT_STAKING_DOWNTIME: "virt_staking:2412",
+  /**
+   * attributes cannot have duplicate keys
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  VIRTENGINE_ATTRIBUTES_DUPLICATE_KEYS: "virtengine:1",
+  /**
+   * attribute key does not match regexp
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  VIRTENGINE_INVALID_ATTRIBUTE_KEY: "virtengine:2",
+  /**
+   * invalid depositor
+   *
+   * Invalid depositor
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  VIRTENGINE_INVALID_DEPOSITOR: "virtengine:3",
+  /**
+   * invalid deposit source
+   *
+   * Indicates invalid deposit source for the deployment
+   *
+   * Category validation, severity info, not retryable, HTTP 400.
+   */
+  VIRTENGINE_INVALID_DEPOSIT_SOURCE: "virtengine:4",
 } as const;
 
 /** A code this version of the package knows. */
@@ -6241,38 +8847,45 @@ export type ErrorCodeString = KnownCode | (string & {});
  * category's (an index into `SEVERITIES`).
  */
 const MODULE_CODES: readonly (readonly [module: string, codes: string])[] = [
-  ["artifact_store", "2500i,1i,1i,1d,1d,1b,1h,1e,1f,1a,1i,1c,1i,1i,1a,1d,1f"],
-  ["benchmark", "1i,1i,1i,1i,1i,1i,1i,1i,1i,1i,1i,1689i,1d,1i,1a,1c,1d,1f,1i,1a,1h,1d,1c,1i,1d"],
-  ["bme", "2600i,1h,1f,1c,1c,1c,1i,1i,1i,1i,1i,1a,1c,1c"],
-  ["config", "1i,1i,1i,1i,1i,1595i,1i,1i,1i,1i,1i,1i,1i,1i,1d,1a,1f,1h,1c,1f,1f,1i,1h,1h,1i,1i,1c,1i,1c"],
-  ["delegation", "1i,1i,1c"],
+  ["artifact_store", "2500i,1i,1i,1d,1d,1b!,1h,1e,1f,1a,1i,1c2,1i,1i,1a,1d,1f"],
+  ["audit", "1d,1i,1d,1f,1i,1d,1i,1d,1h"],
+  ["benchmark", "1i,1i,1i,1i,1i,1i,1i,1i,1i,1i,1i,1689i,1d,1i,1a,1c2,1d,1f,1i,1a,1h,1d,1c2,1i,1d"],
+  ["bme", "2600i,1h,1f,1c2,1c2,1c2,1i,1i,1i,1i,1i,1a,1c2,1c2"],
+  ["cert", "1d,1i,1a,1f,1i,1i,1i,1i,1i"],
+  ["config", "1i,1i,1i,1i,1i,1595i,1i,1i,1i,1i,1i,1i,1i,1i,1d,1a,1f,1h,1c2,1f,1f,1i,1h,1h,1i,1i,1c2,1i,1c2"],
+  ["delegation", "1i,1i,1c2"],
+  ["deployment", "1d,1i,1a,1d,1f,1i,1i,1i,1i,1i,1c,1i,1i,1d,1f,1f,1f,1f,1i,1i,1i,1i,1i"],
   ["email_verification", "1i,1i,1i,1c,1d,1f,1f,1e,1e,1i,1h,1b,1b,1e,1b,1c,1c,1i,1c,1a,1f,1i,1i,1c"],
-  ["enclave", "1i,1i,1d,1a,1c,1a,1f,1h,1892i,1d,1a,1i,1c,1f,1f,1i,1f,1f,1h,1a,1f,1i,1i,1a,1b,1c,1i,1e,1e,1e,1c,1d,1i,1i,1c,1i,73i,1i,1d,1d,1i,1i,1a,1c,1c,1c,1c,1g,1d,1i,1c,1a"],
-  ["encryption", "1300i,1i,1d,1a,1f,1i,1i,1i,1i,1c!,1c,1i,1h,1h,1i,1i,1c!,1d,1f,1f,1f,1d,1c!,1c,1f,1c,1h"],
-  ["fraud", "2000i,1i,5h,2i,1i,1f,3i,1i,1i,1i,1i,1i,984i,1i,1d,1a,2h,4c,1d,7c,1i,1i,1i"],
-  ["hpc", "1i,1i,1i,1i,1i,1i,1f,2093i,1d,1a,1i,1d,1i,1d,1f,1c,1i,1d,1i,1c,1i,1i,1d,1d,1i,1h,1i,1i,1i,1i,1i,1i,1i,1i,1c,1c,1i,1h,1i,1i,1c,1d,1a,1c,1h,1i,1i,1d,1c,1i,1i,1i,1i,1i,1i,1i,1c,1h,1e,1c,1e,1i"],
-  ["market", "2250c,1c,1c,1c,1f,1i,1d"],
-  ["marketplace", "1i,1i,1i,1i,1i,1i,1i,2193d,1a,1f,1c,1d,1a,1f,1f,1i,1f,1d,1a,1d,1a,1i,1f,1c,1c,1c,1c,1c,1i,1c,1c,1f,1c,1i,1f,1a,1i,1h,1c,1c,1i,1c,1i,1d,1d,1i,1i,1i,1d,1c,1c,1c"],
-  ["mfa", "1200i,1i,1i,1d,1i,1d,1a,1i,1d,1f,1f,1e!,1i,1h,1h,1h,1d,1f,1f,1h,1i,1i,1d,1f,1i,1c!,1f,1f,1f,1h,1i,1e!,1i,1f,1i,1f,1f,1f,1i,1b,1h,1i,1h,1h,1f,6i,1i,1i,1i,1a,1a,1a,1c,1c,1i,1c,1i,1i,1i,1c"],
-  ["provider", "10c,1i,1i"],
-  ["ratelimit", "1e,1e,1e,1e"],
-  ["resources", "1i,1d,1c,1d,1f,1h,1c,1i"],
+  ["enclave", "1i,1i,1d,1a,1c2,1a,1f,1h,1892i,1d,1a,1i,1c2,1f,1f,1i,1f,1f,1h,1a,1f,1i,1i,1a,1b!,1c2,1i,1e!,1e,1e!,1c2,1d,1i,1i,1h,1i,73i,1i,1d,1d,1i,1i,1a,1c2,1c2,1c2,1c2,1g!,1d,1i,1c2,1a"],
+  ["encryption", "1300i,1i,1d,1a,1f,1i,1i,1i,1i,1c!,1c,1i,1h,1h,1i,1i,1c!,1d,1f,1f,1f,1d,1c!,1c2,1f,1c2,1h"],
+  ["escrow", "1a,1f,1d,1f,1i,1a,1f,1d,1i,1i,1i,1i,1i,1i,1h,1i,1i"],
+  ["fraud", "2000i,1i,5h,2i,1i,1f,3i,1i,1i,1i,1i,1i,984i,1i,1d,1a,2h,4c2,1d,7c2,1i,1i,1i"],
+  ["hpc", "1i,1i,1i,1i,1i,1i,1f,2093i,1d,1a,1i,1d,1i,1d,1f,1c2,1i,1d,1i,1c2,1i,1i,1d,1d,1i,1h,1i,1i,1i,1i,1i,1i,1i,1i,1c2,1c2,1i,1h,1i,1i,1c2,1d,1a,1c2,1h,1i,1i,1d,1c2,1i,1i,1i,1i,1i,1i,1i,1c2,1h,1e!,1c2,1e!,1i"],
+  ["market", "1i,1i,1c,1i,1i,1d,1d,1d,1d,1f,1f,1f,1f,1d,1d,1d,1f,1d,1i,1d,1a,1i,1f,1f,1a,1f,1f,1i,1i,1d,1i,1i,1i,1i,2216c2,1c2,1c2,1c2,1f,1i,1d"],
+  ["marketplace", "1i,1i,1i,1i,1i,1i,1i,2193d,1a,1f,1c2,1d,1a,1f,1f,1i,1f,1d,1a,1d,1a,1i,1f,1c2,1c2,1c2,1c2,1c2,1i,1h,1c2,1f,1c2,1i,1f,1a,1i,1h,1c2,1c2,1i,1c2,1i,1d,1d,1i,1i,1i,1d,1c2,1c2,1c2"],
+  ["mfa", "1200i,1i,1i,1d,1i,1d,1a,1i,1d,1f,1f,1e!,1i,1h,1h,1h,1d,1f,1f,1h,1i,1i,1d,1f,1i,1c!,1f,1f,1f,1h,1i,1e!,1i,1f,1i,1f,1f,1f,1i,1b,1h,1i,1h,1h,1f,6i,1i,1i,1h,1h,1h,1h,1h,1h,1i,1h,1i,1i,1i,1h"],
+  ["oracle", "1a,1i,1h,1c2,1i,1i,1i"],
+  ["provider", "1i,1i,1d,1a,1i,1i,1f,1i,1c,1c2,1i,1i,8i,1i,1d,1i,1f,6i,1d,1f,1g"],
+  ["ratelimit", "1e,1e,1e!,1i"],
+  ["resources", "1i,1d,1c2,1d,1f,1h,1c2,1i"],
   ["review", "1i,1i,1i,1i,1i,1i,1i,2293i,1i,1d,1f,1h,1a,1d,1d,1i,1i,1a,1i,1i,1i,1d"],
-  ["roles", "1400i,1i,1i,1h,1d,1a,1d,1f,1c,1f,1f,1c,1c,1c"],
+  ["roles", "1400i,1i,1i,1h,1d,1a,1d,1f,1c2,1f,1f,1c2,1c2,1c2"],
   ["sdk", "2i,1f,1h,1f,1i,1i,1i,1d,1i,1i,1i,1i,1i,1i,1c,1i,1i,1a,1e,1i,1d,1h,1h,1i,1i,1i,1i,1i,1f,1i,1f,1c,1i,1c,1a,1i,1d,1c,1c,1i,1f"],
-  ["servicedesk", "1i,1c,1b,1a,1d,1i,1e,1c,1c"],
-  ["settlement", "1i,1i,1i,1i,1i,1i,1i,1493i,1d,1a,1f,1c,1h,1i,1d,1a,1i,1d,1c,1i,1d,1a,1a,1i,1c,1f,1f,1d,1i,1i,1c,1i,1i,1c,1i,1c,1d,1i,1d,1a,1a,1c,1c,1c,1c,1d,1h,1c,1i,1b,1b,1e,1b,1c,1c,1b"],
-  ["settlement-ibc", "3100i,1i,1i,1e,1d,1g,1a"],
+  ["servicedesk", "1i,1c2,1b!,1a,1d,1i,1e!,1c2,1c2"],
+  ["settlement", "1i,1i,1i,1i,1i,1i,1i,1493i,1d,1a,1f,1c2,1h,1i,1d,1a,1i,1d,1c2,1i,1d,1a,1a,1i,1c2,1f,1f,1d,1i,1i,1c2,1i,1i,1c2,1i,1c2,1d,1i,1d,1a,1a,1c2,1c2,1c2,1c2,1d,1h,1c2,1i,1b!,1b!,1i,1b!,1c2,1c2,1b!"],
+  ["settlement-ibc", "3100i,1i,1i,1e!,1d,1g,1a"],
   ["sms_verification", "1i,1i,1i,1c,1d,1f,1f,1e,1e,1i,1h,1b,1b,1e,1b,1c,1c,1a,1f,1i,1i,1c,1b,1e,1e,1h,1b,1b,1i,1i,1i,1i,1i,1c,1i"],
-  ["support", "1d,1a,1i,1b,1b,1b,1i,1h,1i,1i,1i,1i,1d,1d,1f,1i,1i,1i,1c"],
+  ["support", "1d,1a,1i,1b!,1b!,1b!,1i,1h,1i,1i,1i,1i,1d,1d,1f,1i,1i,1i,1f"],
+  ["take", "1i"],
   ["undefined", "1c,111221c"],
-  ["veid", "1000i,1i,1i,1i,1i,1i,1a,1i,1i,1h,1i,1i,1i,1i,1i,1i,1i,1i,1i,1d,1d,1a,1f,1f,1h,1f,1f,1i,1f,1h,1i,1i,1i,1i,1d,1c,1c!,1g,1i,1h,1d,1d,1a,1f,1c,1f,1i,1d,1a,1i,1a,1a,1a,1i,1i,1i,1d,1f,1a,1c,1c,1f,1i,1d,1a,1f,1a,1a,1c,1i,1c,1i,1d,1a,1i,1c,1f,1a,1i,1d,1f,1f,1i,1d,1f,1f,1i,1d,1f,1a,1i,1i,1d,1f,1f,1i,1d,1i,1d,1f,1c,1i,1d,1f,1f,1f,1d,1c,1d,1h,1c,1c,1c,1i,1d,1f,1f,1f,1i,1d,1c,1e,1h,1c,1e,1e,1c,1b,1a,1h,1i,1i,1c,1a,1i,1i,1a,1i,1i,2i,1d,1f,1f,1c,1a,1h,1h,1a,2i,1d,1f,1f,1a,1i,1c,1h,1a,1h,1c,1d,1c,1i,1h,1i,1f,1f,1c,2i,1d,1f,1d,1f,1i,1c,1i,1c,1i,1a,1c,9i,1c,1d,1c,1a,6i,1d,1a,1c,1f,1a,1f,1f,1f,1i,1f,1i,1i,1d,1i,6i,1i,1i,1d,1i,1c,1c,1h,1i,12i,1d,1f,1f,1h,1d,1h,1h,2f,1i,1h,1a,1c,1i,1i,5a,1d,1f,2b,1c,1d,1f,1i,13i,1i,1d,1i,1i,1i,14i,1c,1i,1d,1a,1c,1c,1c,1i,1c,2692d,1a,1f,1c,1h,1i,1f,1i,1i,1i,1f,1a,1c,1g,1i,1c,1i,1i,984c,1c,1c,1f,1i,1d,3a,1f,2a,1f,1i,1c,1c,1c,1c,1f,982a,1f,1i,1a,1h,1c,1f,1a,1a,1c,1f,1i,1i,1d,1a,1c,1c,1i,1i,1f,1h,1i,1f,1f,1i"],
-  ["verification/audit", "1i,1c,1i,1b"],
-  ["verification/keystorage", "1d,1a,1c,1c,1c,1c,1b,1h,1i,1i"],
-  ["verification/nonce", "1d,1a,1a,1f,1f,1c,1e,1c,1i,1b"],
-  ["verification/signer", "1i,1f,1d,1f,1f,1c,1c,1a,1d,1c,1i,1c,1i,1b"],
-  ["virt_delegation", "1800i,1i,1d,1d,1d,1c,1c,1c,1i,1i,1c,1h,1i,1d,1d,1a,1c,1i,1f,1c,1i"],
-  ["virt_staking", "2400d,1i,1a,1i,1i,1a,1i,1c,1i,1c,1c,1i,1c"],
+  ["veid", "1000i,1i,1i,1i,1i,1i,1a,1i,1i,1h,1i,1i,1i,1i,1i,1i,1i,1i,1i,1d,1d,1a,1f,1f,1h,1f,1f,1i,1f,1h,1i,1i,1i,1i,1d,1c,1c!,1g,1i,1h,1d,1d,1a,1f,1c2,1f,1i,1d,1a,1i,1a,1a,1a,1i,1i,1i,1d,1f,1a,1h,1c2,1f,1i,1d,1a,1f,1a,1a,1c2,1i,1c2,1i,1d,1a,1i,1c2,1f,1a,1i,1d,1f,1f,1i,1d,1f,1f,1i,1d,1f,1a,1i,1i,1d,1f,1f,1i,1d,1i,1d,1f,1c2,1i,1d,1f,1f,1f,1d,1c2,1d,1h,1c2,1c2,1c2,1i,1d,1f,1f,1f,1i,1d,1c2,1e!,1h,1c2,1e!,1e!,1c2,1b!,1a,1h,1i,1i,1c2,1a,1i,1i,1a,1i,1i,2i,1d,1f,1f,1c2,1a,1h,1h,1a,2i,1d,1f,1f,1a,1i,1c2,1h,1a,1h,1c2,1d,1c2,1i,1h,1i,1f,1f,1c2,2i,1d,1f,1d,1f,1i,1c2,1i,1c2,1i,1a,1c2,9i,1c2,1d,1c2,1a,6i,1d,1a,1c2,1h,1a,1h,1h,1f,1i,1f,1i,1i,1d,1i,6i,1i,1i,1d,1i,1c2,1c2,1h,1i,12i,1d,1f,1f,1h,1d,1h,1h,2f,1i,1h,1a,1c2,1i,1i,5a,1d,1f,2b!,1c2,1d,1f,1i,13i,1i,1d,1i,1i,1i,14i,1c2,1i,1d,1a,1c2,1c2,1c2,1i,1c2,2692d,1a,1f,1c2,1h,1i,1f,1i,1i,1i,1f,1a,1c2,1g!,1i,1f,1i,1i,984h,1c2,1c2,1f,1i,1d,3a,1h,2a,1f,1i,1c2,1c2,1c2,1c2,1f,982a,1f,1i,1a,1h,1c2,1f,1a,1a,1c2,1f,1i,1i,1d,1a,1c2,1c2,1i,1i,1f,1h,1i,1f,1f,1i"],
+  ["verification/audit", "1i,1c2,1i,1b!"],
+  ["verification/keystorage", "1d,1a,1c2,1c2,1c2,1c2,1b!,1h,1i,1i"],
+  ["verification/nonce", "1d,1a,1a,1f,1f,1c2,1e,1c2,1i,1b!"],
+  ["verification/signer", "1i,1f,1d,1f,1f,1c2,1c2,1a,1d,1c2,1i,1c2,1i,1b!"],
+  ["virt_delegation", "1800i,1i,1d,1d,1d,1c2,1c2,1c2,1i,1i,1c2,1h,1i,1d,1d,1a,1c2,1i,1f,1c2,1i"],
+  ["virt_staking", "2400d,1i,1a,1i,1i,1a,1i,1c2,1i,1c2,1c2,1i,1c2"],
+  ["virtengine", "1i,1i,1i,1i"],
 ];
 
 /** The message of every code, in the order of `MODULE_CODES`. */
@@ -6294,6 +8907,15 @@ const MESSAGES: readonly string[] = [
   "artifact already exists",
   "resource not found",
   "invalid state",
+  "invalid provider: address not found",
+  "invalid address",
+  "attribute not found",
+  "audit logging is disabled",
+  "invalid export format",
+  "export job not found",
+  "invalid request",
+  "not found",
+  "unauthorized",
   "invalid provider address",
   "invalid requester address",
   "invalid reporter address",
@@ -6333,6 +8955,15 @@ const MESSAGES: readonly string[] = [
   "ledger record already exists",
   "failed to mint tokens",
   "failed to burn tokens",
+  "certificate not found",
+  "invalid address",
+  "certificate exists",
+  "certificate already revoked",
+  "invalid serial number",
+  "invalid certificate value",
+  "invalid pubkey value",
+  "invalid state",
+  "invalid key size",
   "invalid address",
   "invalid client ID",
   "invalid public key",
@@ -6365,6 +8996,29 @@ const MESSAGES: readonly string[] = [
   "invalid address",
   "invalid amount",
   "cannot redelegate to same validator",
+  "Name does not exist",
+  "Invalid request",
+  "Deployment exists",
+  "Deployment not found",
+  "Deployment closed",
+  "Owner account missing",
+  "Invalid groups",
+  "Invalid: deployment id",
+  "Invalid: empty hash",
+  "Invalid: deployment hash",
+  "internal error",
+  "Invalid deployment",
+  "Invalid deployment's group ID",
+  "Group not found",
+  "Group already closed",
+  "Group open",
+  "Group paused",
+  "Group not open",
+  "GroupSpec invalid",
+  "Deposit invalid",
+  "ID path invalid",
+  "parameter invalid",
+  "invalid escrow id",
   "invalid email address",
   "invalid request",
   "invalid configuration",
@@ -6468,6 +9122,23 @@ const MESSAGES: readonly string[] = [
   "key has expired",
   "reencryption job failed",
   "unauthorized access to encrypted data",
+  "account exists",
+  "account closed",
+  "account not found",
+  "account overdrawn",
+  "invalid denomination",
+  "payment exists",
+  "payment closed",
+  "payment not found",
+  "payment rate zero",
+  "invalid payment",
+  "invalid settlement",
+  "invalid ID",
+  "invalid account",
+  "invalid account depositor",
+  "unauthorized deposit scope",
+  "invalid deposit",
+  "invalid authz scope",
   "invalid reporter address",
   "invalid reported party address",
   "unauthorized: moderator role required",
@@ -6553,6 +9224,40 @@ const MESSAGES: readonly string[] = [
   "workload governance action failed",
   "tenant quota exceeded",
   "invalid scheduling metrics",
+  "empty provider",
+  "owner and provider are the same account",
+  "internal error",
+  "bid price above max order price",
+  "attribute mismatch",
+  "unknown bid",
+  "unknown lease",
+  "unknown lease for bid",
+  "unknown order for bid",
+  "lease not active",
+  "bid not active",
+  "bid not open",
+  "bid: order not open",
+  "no lease for order",
+  "invalid order: order not found",
+  "group not found",
+  "group not open",
+  "invalid bid: bid not found",
+  "invalid bid: zero price",
+  "invalid lease: lease not found",
+  "invalid bid: bid exists from provider",
+  "bid price is invalid",
+  "order active",
+  "order closed",
+  "order already exists in store",
+  "order duration has exceeded the bidding duration",
+  "order: chain height to low for bidding",
+  "deposit invalid",
+  "parameter invalid",
+  "unknown provider",
+  "invalid bid",
+  "capabilities mismatch",
+  "invalid lease closed reason",
+  "invalid escrow id",
   "VEID gating failed",
   "insufficient VEID identity score",
   "insufficient VEID identity tier",
@@ -6672,9 +9377,34 @@ const MESSAGES: readonly string[] = [
   "unsupported attestation format",
   "invalid CBOR encoding",
   "FIDO2 signature counter too low - possible cloned authenticator",
+  "price entry exist",
+  "invalid timestamp",
+  "unauthorized writer address",
+  "price stalled",
+  "invalid feed contract params",
+  "invalid feed contract config",
+  "invalid TWAP calculation: zero weight",
+  "invalid provider: invalid host uri",
+  "invalid provider: not absolute host uri",
+  "invalid provider: address not found",
+  "invalid provider: already exists",
+  "invalid address",
+  "attribute specification error",
+  "attributes cannot be changed",
+  "invalid provider: invalid info website",
+  "internal error",
   "internal error",
   "VEID score below required threshold for provider registration",
   "MFA authorization required for provider registration",
+  "invalid public key",
+  "invalid public key type",
+  "public key not found",
+  "invalid rotation signature",
+  "provider has active leases",
+  "invalid domain",
+  "domain verification not found",
+  "domain verification failed",
+  "domain verification token expired",
   "account rate limited: too many transactions in this block",
   "VEID rate limited: too many VEID transactions in this block",
   "block rate limited: too many transactions in this block",
@@ -6890,6 +9620,7 @@ const MESSAGES: readonly string[] = [
   "invalid payload",
   "max responses exceeded",
   "support request archived",
+  "parameter invalid",
   "internal",
   "panic",
   "invalid address",
@@ -7270,6 +10001,10 @@ const MESSAGES: readonly string[] = [
   "double signing detected",
   "invalid VEID attestation",
   "excessive downtime",
+  "attributes cannot have duplicate keys",
+  "attribute key does not match regexp",
+  "invalid depositor",
+  "invalid deposit source",
 ];
 
 /** The name of every code, in the order of `MODULE_CODES`. */
@@ -7291,6 +10026,15 @@ const NAMES: readonly string[] = [
   "already_exists",
   "not_found",
   "invalid_state",
+  "provider_not_found",
+  "invalid_address",
+  "attribute_not_found",
+  "audit_log_disabled",
+  "invalid_export_format",
+  "export_job_not_found",
+  "invalid_request",
+  "not_found",
+  "unauthorized",
   "invalid_provider",
   "invalid_requester",
   "invalid_reporter",
@@ -7330,6 +10074,15 @@ const NAMES: readonly string[] = [
   "record_exists",
   "mint_failed",
   "burn_failed",
+  "certificate_not_found",
+  "invalid_address",
+  "certificate_exists",
+  "certificate_already_revoked",
+  "invalid_serial_number",
+  "invalid_certificate_value",
+  "invalid_pubkey_value",
+  "invalid_state",
+  "invalid_key_size",
   "invalid_address_sdk",
   "invalid_client_id_sdk",
   "invalid_public_key_sdk",
@@ -7362,6 +10115,29 @@ const NAMES: readonly string[] = [
   "invalid_address",
   "invalid_amount",
   "self_redelegation",
+  "name_does_not_exist",
+  "invalid_request",
+  "deployment_exists",
+  "deployment_not_found",
+  "deployment_closed",
+  "owner_acct_missing",
+  "invalid_groups",
+  "invalid_deployment_id",
+  "empty_hash",
+  "invalid_hash",
+  "internal",
+  "invalid_deployment",
+  "invalid_group_id",
+  "group_not_found",
+  "group_closed",
+  "group_open",
+  "group_paused",
+  "group_not_open",
+  "group_spec_invalid",
+  "invalid_deposit",
+  "invalid_id_path",
+  "invalid_param",
+  "invalid_escrow_id",
   "invalid_email",
   "invalid_request",
   "invalid_config",
@@ -7465,6 +10241,23 @@ const NAMES: readonly string[] = [
   "key_expired",
   "reencryption_job_failed",
   "unauthorized_access",
+  "account_exists",
+  "account_closed",
+  "account_not_found",
+  "account_overdrawn",
+  "invalid_denomination",
+  "payment_exists",
+  "payment_closed",
+  "payment_not_found",
+  "payment_rate_zero",
+  "invalid_payment",
+  "invalid_settlement",
+  "invalid_id",
+  "invalid_account",
+  "invalid_account_depositor",
+  "unauthorized_deposit_scope",
+  "invalid_deposit",
+  "invalid_authz_scope",
   "invalid_reporter",
   "invalid_reported_party",
   "unauthorized_moderator",
@@ -7550,6 +10343,40 @@ const NAMES: readonly string[] = [
   "workload_governance_failed",
   "tenant_quota_exceeded",
   "invalid_scheduling_metrics",
+  "empty_provider",
+  "same_account",
+  "internal",
+  "bid_over_order",
+  "attribute_mismatch",
+  "unknown_bid",
+  "unknown_lease",
+  "unknown_lease_for_bid",
+  "unknown_order_for_bid",
+  "lease_not_active",
+  "bid_not_active",
+  "bid_not_open",
+  "order_not_open",
+  "no_lease_for_order",
+  "order_not_found",
+  "group_not_found",
+  "group_not_open",
+  "bid_not_found",
+  "bid_zero_price",
+  "lease_not_found",
+  "bid_exists",
+  "bid_invalid_price",
+  "order_active",
+  "order_closed",
+  "order_exists",
+  "order_duration_exceeded",
+  "order_too_early",
+  "invalid_deposit",
+  "invalid_param",
+  "unknown_provider",
+  "invalid_bid",
+  "capabilities_mismatch",
+  "invalid_lease_closed_reason",
+  "invalid_escrow_id",
   "veid_gating_failed",
   "insufficient_veid_score",
   "insufficient_veid_tier",
@@ -7669,9 +10496,34 @@ const NAMES: readonly string[] = [
   "fido2_unsupported_attestation_format",
   "fido2_invalid_cbor",
   "fido2_counter_too_low",
+  "price_entry_exists",
+  "invalid_timestamp",
+  "unauthorized_writer_address",
+  "price_stalled",
+  "invalid_feed_contract_params",
+  "invalid_feed_contract_config",
+  "twap_zero_weight",
+  "invalid_provider_uri",
+  "not_abs_provider_uri",
+  "provider_not_found",
+  "provider_exists",
+  "invalid_address",
+  "attributes",
+  "incompatible_attributes",
+  "invalid_info_website",
+  "internal_sdk",
   "internal",
   "insufficient_veid_score",
   "mfa_required",
+  "invalid_public_key",
+  "invalid_public_key_type",
+  "public_key_not_found",
+  "invalid_rotation_signature",
+  "provider_has_active_leases",
+  "invalid_domain",
+  "domain_verification_not_found",
+  "domain_verification_failed",
+  "domain_verification_expired",
   "account_rate_limited",
   "veid_rate_limited",
   "block_rate_limited",
@@ -7887,6 +10739,7 @@ const NAMES: readonly string[] = [
   "invalid_payload",
   "max_responses_exceeded",
   "request_archived",
+  "invalid_param",
   "internal",
   "panic",
   "invalid_address",
@@ -8267,6 +11120,10 @@ const NAMES: readonly string[] = [
   "double_sign",
   "invalid_attestation",
   "downtime",
+  "attributes_duplicate_keys",
+  "invalid_attribute_key",
+  "invalid_depositor",
+  "invalid_deposit_source",
 ];
 
 /** Codes whose HTTP status is not their category's. */

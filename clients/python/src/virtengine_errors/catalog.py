@@ -9314,7 +9314,7 @@ RATELIMIT_ACCOUNT_RATE_LIMITED: Final = ErrorCode(
     message="account rate limited: too many transactions in this block",
     category=Category.RATE_LIMIT,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=429,
 )
 """account rate limited: too many transactions in this block
@@ -9330,7 +9330,7 @@ RATELIMIT_VEID_RATE_LIMITED: Final = ErrorCode(
     message="VEID rate limited: too many VEID transactions in this block",
     category=Category.RATE_LIMIT,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=429,
 )
 """VEID rate limited: too many VEID transactions in this block
@@ -11675,7 +11675,7 @@ SETTLEMENT_IBC_HANDSHAKE_TIMED_OUT: Final = ErrorCode(
     message="IBC channel handshake timed out",
     category=Category.TIMEOUT,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=504,
 )
 """IBC channel handshake timed out"""

@@ -3,7 +3,6 @@
 package veerrors
 
 import (
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -54,24 +53,24 @@ func abciError(codespace string, code uint32, log string) *APIError {
 // error keeps body as its RawBody. Code 0, a code outside uint32, any other shape and
 // invalid JSON give nil.
 func FromTxResponse(body []byte) error {
-	object, ok := jsonObject(validText(body))
+	object, ok := parseObject(validText(body), nil)
 	if !ok {
 		return nil
 	}
-	result, ok := object["tx_response"].(map[string]any)
+	result, ok := object.object("tx_response", nil)
 	if !ok {
 		return nil
 	}
-	number, ok := result["code"].(json.Number)
-	if !ok {
+	number := result.value("code")
+	if !isNumber(number) {
 		return nil
 	}
-	code, err := strconv.ParseFloat(string(number), 64)
+	code, err := strconv.ParseFloat(number, 64)
 	if err != nil || code != math.Trunc(code) || code < 1 || code > math.MaxUint32 {
 		return nil // not a whole number, or outside the ABCI codes (uint32) of a failure
 	}
-	codespace, _ := result["codespace"].(string)
-	log, _ := result["raw_log"].(string)
+	codespace, _ := result.str("codespace")
+	log, _ := result.str("raw_log")
 	e := abciError(codespace, uint32(code), log)
 	e.RawBody = body
 	return typed(e)

@@ -169,6 +169,7 @@ func NewRetrier(policy Policy) *Retrier {
 // idempotency key, whether its body can be sent again) and per-call overrides (zero
 // values keep the policy's).
 type Call struct {
+	// Method is compared without regard to case: "get" is as idempotent as "GET".
 	Method string
 	// URL is reported on errors and in the retry log line.
 	URL string
@@ -437,7 +438,7 @@ func (r *Retrier) plan(ctx context.Context, policy Policy, call Call, err error,
 		return StopNotRetryable, 0, 0, nil
 	}
 	throttling := apiErr != nil && (apiErr.Category == CategoryRateLimit || apiErr.HTTPStatus == 429)
-	if !idempotentMethods[call.Method] && !call.hasKey() && !throttling && (connErr == nil || !connErr.NotSent()) {
+	if !idempotentMethods[strings.ToUpper(call.Method)] && !call.hasKey() && !throttling && (connErr == nil || !connErr.NotSent()) {
 		return StopNotIdempotent, 0, 0, nil
 	}
 	if call.BodyNotReplayable {

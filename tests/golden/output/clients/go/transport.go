@@ -74,6 +74,9 @@ type resultKey struct{}
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	call, _ := req.Context().Value(callKey{}).(Call)
 	call.Method, call.Header, call.Request = req.Method, req.Header, req
+	if call.Method == "" {
+		call.Method = http.MethodGet // as net/http reads an empty method
+	}
 	if req.URL != nil {
 		call.URL = req.URL.Redacted()
 	}

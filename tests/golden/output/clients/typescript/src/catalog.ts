@@ -4,7 +4,16 @@
  *
  * `Codes.VEID_ML_INFERENCE_FAILED`-style constants name the codes; `lookup(code)` gives
  * the metadata of a code, `undefined` for one this version does not know.
+ *
+ * The tables are compact, so that a bundle carries little more than what decoding needs
+ * (messages, categories, severities, retryable flags): each module's codes are one string,
+ * a code takes its category's defaults unless it says otherwise, and names, HTTP statuses
+ * and deprecations (for `lookup` and `CATALOG` only) are left out of a bundle that does not
+ * use them.
  */
+
+import { CATEGORIES, CATEGORY_DEFAULTS, SEVERITIES } from "./registry.js";
+import { FrozenMap, unpackCodes, type CodeFacts } from "./tables.js";
 
 /** The registry's facts about one code. */
 export interface ErrorCode {
@@ -72,42 +81,84 @@ export type KnownCode = (typeof Codes)[keyof typeof Codes];
 /** Any code: the known ones autocomplete, others (newer servers) stay representable. */
 export type ErrorCodeString = KnownCode | (string & {});
 
-const entry = (
-  module: string,
-  number: number,
-  name: string,
-  message: string,
-  category: string,
-  severity: string,
-  retryable: boolean,
-  httpStatus: number,
-  deprecated: boolean,
-  replacedBy: string | null,
-): ErrorCode =>
-  Object.freeze({
-    code: `${module}:${number}`,
-    module,
-    number,
-    name,
-    message,
-    category,
-    severity,
-    retryable,
-    httpStatus,
-    deprecated,
-    replacedBy,
-  });
+/**
+ * The codes of each module in number order, separated by commas. A code is its number as
+ * the difference from the previous code of the module (from 0 for the first), a letter
+ * for its category (`a` is `CATEGORIES[0]`, ... `z`, then `A`, ...), `!` when its retryable
+ * flag is the opposite of its category's, and a digit when its severity is not its
+ * category's (an index into `SEVERITIES`).
+ */
+const MODULE_CODES: readonly (readonly [module: string, codes: string])[] = [
+  ["veid", "1001i,18d,17c!,14b,32e"],
+];
+
+/** The message of every code, in the order of `MODULE_CODES`. */
+const MESSAGES: readonly string[] = [
+  "invalid scope",
+  "scope not found",
+  "ML inference failed",
+  "scoring service unavailable",
+  "too many verification attempts",
+];
+
+/** The name of every code, in the order of `MODULE_CODES`. */
+const NAMES: readonly string[] = [
+  "invalid_scope",
+  "scope_not_found",
+  "ml_inference_failed",
+  "scorer_unavailable",
+  "too_many_attempts",
+];
+
+/** Codes whose HTTP status is not their category's. */
+const HTTP_STATUSES: Readonly<Record<string, number>> = {
+};
+
+/** Deprecated codes and their replacements (null: none). */
+const DEPRECATED: Readonly<Record<string, string | null>> = {
+  "veid:1082": null,
+};
+
+const unpacked = (): CodeFacts[] => unpackCodes(MODULE_CODES, MESSAGES, CATEGORIES, SEVERITIES, CATEGORY_DEFAULTS);
+
+let factsByCode: ReadonlyMap<string, CodeFacts> | undefined;
+
+/**
+ * What the decoder needs of the code `module:number` (exactly that string), unpacked on
+ * first use.
+ *
+ * @internal
+ */
+export function codeFacts(code: string): CodeFacts | undefined {
+  factsByCode ??= new Map(unpacked().map((facts): [string, CodeFacts] => [`${facts.module}:${facts.number}`, facts]));
+  return factsByCode.get(code);
+}
+
+function catalog(): ReadonlyMap<string, ErrorCode> {
+  return new FrozenMap(
+    unpacked().map((facts, index): [string, ErrorCode] => {
+      const code = `${facts.module}:${facts.number}`;
+      const deprecated = Object.prototype.hasOwnProperty.call(DEPRECATED, code);
+      const entry: ErrorCode = Object.freeze({
+        code,
+        module: facts.module,
+        number: facts.number,
+        name: NAMES[index] ?? "",
+        message: facts.message,
+        category: facts.category,
+        severity: facts.severity,
+        retryable: facts.retryable,
+        httpStatus: HTTP_STATUSES[code] ?? CATEGORY_DEFAULTS.get(facts.category)?.httpStatus ?? 500,
+        deprecated,
+        replacedBy: deprecated ? (DEPRECATED[code] ?? null) : null,
+      });
+      return [code, entry];
+    }),
+  );
+}
 
 /** Every known code by its `module:number` key. */
-export const CATALOG: ReadonlyMap<string, ErrorCode> = new Map(
-  [
-    entry("veid", 1001, "invalid_scope", "invalid scope", "validation", "info", false, 400, false, null),
-    entry("veid", 1019, "scope_not_found", "scope not found", "not_found", "info", false, 404, false, null),
-    entry("veid", 1036, "ml_inference_failed", "ML inference failed", "internal", "critical", true, 500, false, null),
-    entry("veid", 1050, "scorer_unavailable", "scoring service unavailable", "external", "error", true, 502, false, null),
-    entry("veid", 1082, "too_many_attempts", "too many verification attempts", "rate_limit", "error", true, 429, true, null),
-  ].map((code): [string, ErrorCode] => [code.code, code]),
-);
+export const CATALOG: ReadonlyMap<string, ErrorCode> = /* @__PURE__ */ catalog();
 
 /** The registry's entry for `code`, or `undefined` when this version does not know it. */
 export function lookup(code: string): ErrorCode | undefined {

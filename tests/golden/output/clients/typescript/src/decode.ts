@@ -10,8 +10,9 @@
  * nothing, broken JSON) still yields the error class of the status.
  */
 
-import { CATALOG, type ErrorCode } from "./catalog.js";
-import { APIError, ERROR_TYPES, type APIErrorFields, type ErrorShape } from "./errors.js";
+import { codeFacts } from "./catalog.js";
+import { ERROR_TYPES } from "./categories.js";
+import { APIError, type APIErrorFields, type ErrorShape } from "./errors.js";
 import {
   CATEGORY_DEFAULTS,
   GRPC_STATUS_TABLE,
@@ -19,6 +20,7 @@ import {
   REASON_PHRASES,
   STATUS_TABLE,
 } from "./registry.js";
+import { withoutStack, type CodeFacts } from "./tables.js";
 import type { FetchHeaders } from "./web.js";
 
 /** Response headers: a `Headers`, a record (names in any case) or name/value pairs. */
@@ -38,11 +40,24 @@ export type JsonObject = Record<string, unknown>;
 const DECIMAL = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
 const HTTP_DATE =
   /^(?:[A-Za-z]{3},\s*)?[0-9]{1,2}[\s-]+[A-Za-z]{3}[\s-]+[0-9]{2,4}\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\s*(?:GMT|UTC|UT|Z|[+-][0-9]{4})?$/;
-const RFC3339 =
-  /^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$/;
-/** The number of a code: ASCII digits, as many as a safe integer can hold. */
-const CODE_NUMBER = /^[0-9]{1,18}$/;
-const NUMERIC_OFFSET = /^([+-][0-9]{2}):?([0-9]{2})$/;
+/** The obsolete RFC 850 form of an HTTP-date (RFC 9110, 5.6.7): `Sunday, 06-Nov-94 08:49:37 GMT`. */
+const RFC850_DATE =
+  /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), ([0-9]{2})-([A-Za-z]{3})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT$/i;
+/** The obsolete asctime form of an HTTP-date: `Sun Nov  6 08:49:37 1994` (day padded with a space). */
+const ASCTIME_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Za-z]{3}) ([ 0-9][0-9]) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([0-9]{4})$/i;
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+/** An RFC 3339 date-time: full date, `T`, time with an optional fraction, `Z` or an offset. */
+const RFC3339 = /^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$/;
+/** The number of a code: ASCII digits (their value at most `MAX_CODE_NUMBER`). */
+const CODE_NUMBER = /^[0-9]+$/;
+/** Codes are registered as uint32. */
+const MAX_CODE_NUMBER = 4_294_967_295;
+/** A JSON body nested deeper than this (objects and arrays together) is not usable. */
+const MAX_JSON_DEPTH = 512;
+/** A JSON escape of a UTF-16 surrogate, which may stand alone. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/** A surrogate without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** A status message that went through a Go error string once more. */
 const RPC_ERROR_PREFIX = /^rpc error: code = [A-Za-z]+ desc = /;
 /** The Cosmos SDK's text of a registered error: `codespace veid code 1036: ML inference failed`. */
@@ -61,6 +76,11 @@ const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 /**
  * The error a response stands for. `body` is the raw body (bytes or text); at most
  * `maxBodyBytes` of it are looked at and kept on the error.
+ *
+ * The error has no stack trace: capturing one would be most of the cost of decoding, and
+ * the retry helper decodes every failed attempt. `createFetch` and `Retrier` give the error
+ * they throw the stack of your call; before throwing one you decoded yourself, call
+ * `Error.captureStackTrace?.(error)` if you want yours.
  */
 export function decodeError(
   status: number,
@@ -70,40 +90,45 @@ export function decodeError(
 ): APIError {
   const limit = Math.max(0, options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES);
   const rawBody = decoder.decode(capBytes(body, limit));
-  const fields = lowerCaseHeaders(headers);
-  const mediaType = mediaTypeOf(fields.get("content-type"));
-  // A plain literal, never spread into the fields below: V8 makes spreads into large
-  // literals slow (a spread cost more than the rest of decoding).
-  const base: Base = { httpStatus: status, requestId: fields.get("x-request-id") ?? null, rawBody };
+  const known = knownHeaders(headers);
+  const mediaType = mediaTypeOf(known.contentType);
+  const base: Base = {
+    httpStatus: status,
+    requestId: known.requestId ?? null,
+    rawBody,
+    headers: new ResponseHeaders(headers),
+    known,
+    now: options.now,
+  };
   const document = parseObject(rawBody);
   if (document !== undefined) {
     const error = member(document, "error");
     if (isObject(error) && typeof member(error, "code") === "string") {
-      return fromEnvelope(base, fields, options.now, "envelope", error, member(error, "message"));
+      return fromEnvelope(base, "envelope", error, member(error, "message"));
     }
     if (isProblem(document, mediaType)) {
       const detail = member(document, "detail");
       const message = typeof detail === "string" ? detail : member(document, "title");
-      return fromEnvelope(base, fields, options.now, "problem", document, message);
+      return fromEnvelope(base, "problem", document, message);
     }
     const grpcCode = member(document, "code");
     const message = member(document, "message");
     if (typeof grpcCode === "number" && Number.isInteger(grpcCode) && typeof message === "string") {
       const grpcCategory = GRPC_STATUS_TABLE.get(grpcCode)?.category ?? null;
-      return fromText(base, fields, options.now, "grpc_gateway", gatewayText(message), grpcCategory, null);
+      return fromText(base, "grpc_gateway", gatewayText(message), grpcCategory, null);
     }
     if (typeof error === "string") {
       const text = typeof message === "string" && message !== "" ? message : error;
-      return fromText(base, fields, options.now, "error_member", codeAtStart(text), null, otherMembers(document));
+      return fromText(base, "error_member", codeAtStart(text), null, otherMembers(document));
     }
   } else if (mediaType === TEXT_PLAIN) {
-    const text = rawBody.trim();
+    const text = trimAsciiWhitespace(rawBody);
     if (text !== "") {
       const cut = firstCodePoints(text, MAX_TEXT_CODE_POINTS);
-      return fromText(base, fields, options.now, "text", codeAtStart(cut), null, null);
+      return fromText(base, "text", codeAtStart(cut), null, null);
     }
   }
-  return withoutEnvelope(base, fields, options.now);
+  return withoutEnvelope(base);
 }
 
 function capBytes(body: Uint8Array | ArrayBuffer | string, limit: number): Uint8Array {
@@ -111,19 +136,143 @@ function capBytes(body: Uint8Array | ArrayBuffer | string, limit: number): Uint8
   return bytes.length <= limit ? bytes : bytes.subarray(0, limit);
 }
 
-function lowerCaseHeaders(headers: HeadersLike): Map<string, string> {
-  const lowered = new Map<string, string>();
-  const pairs: Iterable<readonly [string, string]> =
-    Symbol.iterator in headers ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
-  for (const [name, value] of pairs) {
-    lowered.set(name.toLowerCase(), value);
+/** The headers the decoder reads. */
+interface KnownHeaders {
+  contentType: string | undefined;
+  requestId: string | undefined;
+  retryAfterMs: string | undefined;
+  retryAfter: string | undefined;
+  rateLimitReset: string | undefined;
+}
+
+/** Calls `visit` with each header, its name in lower case. */
+function eachHeader(headers: HeadersLike, visit: (name: string, value: string) => void): void {
+  if (Symbol.iterator in headers) {
+    for (const [name, value] of headers as Iterable<readonly [string, string]>) {
+      visit(name.toLowerCase(), value);
+    }
+    return;
   }
-  return lowered;
+  const record = headers as Readonly<Record<string, string>>;
+  for (const name in record) {
+    const value = record[name];
+    if (value !== undefined && Object.prototype.hasOwnProperty.call(record, name)) {
+      visit(name.toLowerCase(), value);
+    }
+  }
+}
+
+/** One pass over the headers, keeping those the decoder reads (the last of a name wins). */
+function knownHeaders(headers: HeadersLike): KnownHeaders {
+  const known: KnownHeaders = {
+    contentType: undefined,
+    requestId: undefined,
+    retryAfterMs: undefined,
+    retryAfter: undefined,
+    rateLimitReset: undefined,
+  };
+  if (Symbol.iterator in headers) {
+    for (const [name, value] of headers as Iterable<readonly [string, string]>) {
+      keep(known, name, value);
+    }
+    return known;
+  }
+  const record = headers as Readonly<Record<string, string>>;
+  for (const name in record) {
+    const value = record[name];
+    if (value !== undefined && Object.prototype.hasOwnProperty.call(record, name)) {
+      keep(known, name, value);
+    }
+  }
+  return known;
+}
+
+function keep(known: KnownHeaders, name: string, value: string): void {
+  switch (name.toLowerCase()) {
+    case "content-type":
+      known.contentType = value;
+      break;
+    case "x-request-id":
+      known.requestId = value;
+      break;
+    case "retry-after-ms":
+      known.retryAfterMs = value;
+      break;
+    case "retry-after":
+      known.retryAfter = value;
+      break;
+    case "x-ratelimit-reset":
+      known.rateLimitReset = value;
+      break;
+    default:
+  }
+}
+
+/**
+ * A response's headers as a read-only map with lower-case names, built the first time it
+ * is read (most errors are never asked for their headers).
+ *
+ * @internal
+ */
+export class ResponseHeaders implements ReadonlyMap<string, string> {
+  readonly #source: HeadersLike;
+  #map: Map<string, string> | undefined;
+
+  constructor(source: HeadersLike) {
+    this.#source = source;
+  }
+
+  #entries(): Map<string, string> {
+    if (this.#map === undefined) {
+      const map = new Map<string, string>();
+      eachHeader(this.#source, (name, value) => map.set(name, value));
+      this.#map = map;
+    }
+    return this.#map;
+  }
+
+  get size(): number {
+    return this.#entries().size;
+  }
+
+  get(name: string): string | undefined {
+    return this.#entries().get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#entries().has(name);
+  }
+
+  forEach(callback: (value: string, name: string, map: ReadonlyMap<string, string>) => void, thisArg?: unknown): void {
+    this.#entries().forEach((value, name) => {
+      callback.call(thisArg, value, name, this);
+    });
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.#entries().entries();
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#entries().keys();
+  }
+
+  values(): IterableIterator<string> {
+    return this.#entries().values();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.#entries().entries();
+  }
 }
 
 /** The media type of a `Content-Type`: before any `;`, trimmed, lower case. */
 function mediaTypeOf(contentType: string | undefined): string | undefined {
-  return contentType?.split(";", 1)[0]?.trim().toLowerCase();
+  if (contentType === undefined) {
+    return undefined;
+  }
+  const end = contentType.indexOf(";");
+  return (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
 }
 
 /**
@@ -133,15 +282,59 @@ function mediaTypeOf(contentType: string | undefined): string | undefined {
  * @internal
  */
 export function parseObject(text: string): JsonObject | undefined {
-  if (!text.trimStart().startsWith("{")) {
+  let first = 0;
+  while (first < text.length && isJsonWhitespace(text.charCodeAt(first))) {
+    first++;
+  }
+  if (text.charCodeAt(first) !== 0x7b) {
+    return undefined; // not "{": no JSON object, and nothing to parse
+  }
+  // 513 levels take at least 1,026 characters: shorter bodies need no count.
+  if (text.length > 2 * MAX_JSON_DEPTH && nestsDeeperThan(text, MAX_JSON_DEPTH)) {
     return undefined;
   }
+  let document: unknown;
   try {
-    const document: unknown = JSON.parse(text);
-    return isObject(document) ? document : undefined;
+    document = SURROGATE_ESCAPE.test(text) ? JSON.parse(text, wellFormedStrings) : JSON.parse(text);
   } catch {
-    return undefined; // invalid JSON, or nesting deeper than the engine's stack
+    return undefined; // invalid JSON
   }
+  return isObject(document) ? document : undefined;
+}
+
+/** Whether the JSON text nests objects and arrays more than `limit` levels deep. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (inString) {
+      if (unit === 0x5c) {
+        i++; // the escaped character
+      } else if (unit === 0x22) {
+        inString = false;
+      }
+    } else if (unit === 0x22) {
+      inString = true;
+    } else if (unit === 0x7b || unit === 0x5b) {
+      depth++;
+      if (depth > limit) {
+        return true;
+      }
+    } else if (unit === 0x7d || unit === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** A `JSON.parse` reviver: strings with a lone surrogate get U+FFFD in its place. */
+function wellFormedStrings(_key: string, value: unknown): unknown {
+  return typeof value === "string" ? value.replace(LONE_SURROGATE, "\uFFFD") : value;
+}
+
+function isJsonWhitespace(unit: number): boolean {
+  return unit === 0x20 || unit === 0x0a || unit === 0x0d || unit === 0x09;
 }
 
 /** @internal */
@@ -202,6 +395,28 @@ function codeAtStart(text: string): CodedText {
   return { code: code ?? null, message: text.slice(matched.length) };
 }
 
+/**
+ * `text` without leading and trailing ASCII whitespace (space, tab, LF, VT, FF, CR);
+ * U+00A0 and U+FEFF stay.
+ *
+ * @internal
+ */
+export function trimAsciiWhitespace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isAsciiWhitespace(text.charCodeAt(start))) {
+    start++;
+  }
+  while (end > start && isAsciiWhitespace(text.charCodeAt(end - 1))) {
+    end--;
+  }
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+function isAsciiWhitespace(unit: number): boolean {
+  return unit === 0x20 || (unit >= 0x09 && unit <= 0x0d);
+}
+
 /** The first `count` code points of `text` (a surrogate pair is one). */
 function firstCodePoints(text: string, count: number): string {
   if (text.length <= count) {
@@ -216,17 +431,34 @@ function firstCodePoints(text: string, count: number): string {
 
 /** Every member but `error` and `message`, or null when there is none. */
 function otherMembers(document: JsonObject): JsonObject | null {
-  const others = Object.entries(document).filter(([name]) => name !== "error" && name !== "message");
-  return others.length === 0 ? null : Object.fromEntries(others);
+  let others: JsonObject | null = null;
+  for (const name of Object.keys(document)) {
+    if (name !== "error" && name !== "message") {
+      others ??= {};
+      if (name === "__proto__") {
+        // A data property, as JSON.parse made it, not the object's prototype.
+        Object.defineProperty(others, name, { value: document[name], enumerable: true, writable: true, configurable: true });
+      } else {
+        others[name] = document[name];
+      }
+    }
+  }
+  return others;
 }
 
-type Base = Pick<APIErrorFields, "httpStatus" | "requestId" | "rawBody"> & { readonly httpStatus: number };
+/** What every shape's error takes from the response as it is. */
+interface Base {
+  readonly httpStatus: number;
+  readonly requestId: string | null;
+  readonly rawBody: string;
+  readonly headers: ReadonlyMap<string, string>;
+  readonly known: KnownHeaders;
+  readonly now: number | undefined;
+}
 
 /** The envelope's value, else the catalog's, else the category's default, else the status table's. */
 function fromEnvelope(
   base: Base,
-  headers: Map<string, string>,
-  now: number | undefined,
   shape: ErrorShape,
   members: JsonObject,
   message: unknown,
@@ -239,10 +471,11 @@ function fromEnvelope(
   const retryable = member(members, "retryable");
   const context = member(members, "context");
   const contextObject = isObject(context) ? context : null;
-  return errorOfCategory(category, {
+  return unstackedError(category, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
+    headers: base.headers,
     code,
     module,
     number,
@@ -252,7 +485,7 @@ function fromEnvelope(
     retryable:
       typeof retryable === "boolean" ? retryable : (entry?.retryable ?? defaults?.retryable ?? row?.retryable ?? false),
     context: contextObject,
-    retryAfterMs: retryHintMs(headers, contextObject, now),
+    retryAfterMs: retryHintMs(base.known, contextObject, base.now),
     envelope: true,
     shape,
   });
@@ -264,8 +497,6 @@ function fromEnvelope(
  */
 function fromText(
   base: Base,
-  headers: Map<string, string>,
-  now: number | undefined,
   shape: ErrorShape,
   text: CodedText,
   grpcCategory: string | null,
@@ -286,10 +517,11 @@ function fromText(
     retryable = row?.retryable ?? false;
   }
   const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
-  return errorOfCategory(category, {
+  return unstackedError(category, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
+    headers: base.headers,
     code: text.code,
     module,
     number,
@@ -298,21 +530,22 @@ function fromText(
     severity: entry?.severity ?? defaults?.severity ?? "error",
     retryable,
     context,
-    retryAfterMs: retryHintMs(headers, context, now),
+    retryAfterMs: retryHintMs(base.known, context, base.now),
     envelope: false,
     shape,
   });
 }
 
 /** Nothing recognised: the status alone decides. */
-function withoutEnvelope(base: Base, headers: Map<string, string>, now: number | undefined): APIError {
+function withoutEnvelope(base: Base): APIError {
   const row = STATUS_TABLE.get(base.httpStatus);
   const category = row?.category ?? null;
   const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
-  return errorOfCategory(category, {
+  return unstackedError(category, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
+    headers: base.headers,
     code: null,
     module: null,
     number: null,
@@ -321,7 +554,7 @@ function withoutEnvelope(base: Base, headers: Map<string, string>, now: number |
     severity: defaults?.severity ?? "error",
     retryable: row?.retryable ?? false,
     context: null,
-    retryAfterMs: retryHintMs(headers, null, now),
+    retryAfterMs: retryHintMs(base.known, null, base.now),
     envelope: false,
     shape: "none",
   });
@@ -333,15 +566,21 @@ function withoutEnvelope(base: Base, headers: Map<string, string>, now: number |
  * @internal
  */
 export function errorOfCategory(category: string | null, fields: APIErrorFields): APIError {
-  const ErrorType = (category === null ? undefined : ERROR_TYPES.get(category)) ?? APIError;
-  return new ErrorType(fields);
+  // Typed loosely: every class of ERROR_TYPES extends APIError (categories.ts).
+  const ErrorType: new (fields: APIErrorFields) => unknown = (category === null ? undefined : ERROR_TYPES.get(category)) ?? APIError;
+  return new ErrorType(fields) as APIError;
+}
+
+/** `errorOfCategory` with no stack trace captured (see `withoutStack`). */
+function unstackedError(category: string | null, fields: APIErrorFields): APIError {
+  return withoutStack(errorOfCategory, category, fields);
 }
 
 /** A code's module and number, and the registry's entry for them. */
 export interface CodeParts {
   readonly module: string | null;
   readonly number: number | null;
-  readonly entry: ErrorCode | undefined;
+  readonly entry: CodeFacts | undefined;
 }
 
 /**
@@ -363,15 +602,15 @@ function splitCode(code: string | null): [string | null, number | null] {
   }
   const digits = code.slice(colon + 1);
   const number = CODE_NUMBER.test(digits) ? Number(digits) : NaN;
-  return [code.slice(0, colon), Number.isSafeInteger(number) ? number : null];
+  return [code.slice(0, colon), number <= MAX_CODE_NUMBER ? number : null];
 }
 
 /** The registry's entry for exactly (module, number): `veid:01037` is `veid:1037`. */
-function catalogEntry(code: string | null, module: string | null, number: number | null): ErrorCode | undefined {
+function catalogEntry(code: string | null, module: string | null, number: number | null): CodeFacts | undefined {
   if (code === null) {
     return undefined;
   }
-  return CATALOG.get(code) ?? (number === null ? undefined : CATALOG.get(`${module ?? ""}:${number}`));
+  return codeFacts(code) ?? (number === null ? undefined : codeFacts(`${module ?? ""}:${number}`));
 }
 
 function statusText(status: number): string {
@@ -384,21 +623,21 @@ function statusText(status: number): string {
  * `X-RateLimit-Reset`, context `reset_at`, the first that is valid. Dates count from
  * `now`; a past date is 0.
  */
-function retryHintMs(headers: Map<string, string>, context: JsonObject | null, now: number | undefined): number | null {
-  const millis = headers.get("retry-after-ms");
+function retryHintMs(headers: KnownHeaders, context: JsonObject | null, now: number | undefined): number | null {
+  const millis = headers.retryAfterMs;
   const fromMillis = millis === undefined ? null : decimal(millis);
   if (fromMillis !== null) {
     return fromMillis;
   }
-  const retryAfter = headers.get("retry-after");
+  const retryAfter = headers.retryAfter;
   if (retryAfter !== undefined) {
     const seconds = decimal(retryAfter);
-    const hint = seconds !== null ? finite(seconds * 1000) : until(httpDate(retryAfter), now);
+    const hint = seconds !== null ? finite(seconds * 1000) : until(httpDate(retryAfter, now ?? Date.now()), now);
     if (hint !== null) {
       return hint;
     }
   }
-  const reset = headers.get("x-ratelimit-reset");
+  const reset = headers.rateLimitReset;
   const resetSeconds = reset === undefined ? null : decimal(reset);
   if (resetSeconds !== null) {
     const resetMs = resetSeconds * 1000;
@@ -420,24 +659,60 @@ function finite(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-function httpDate(text: string): number | null {
+/**
+ * An HTTP-date in any of its three forms (RFC 9110, 5.6.7), in milliseconds since the
+ * epoch. The two-digit year of the RFC 850 form is the one nearest to `now`, never more
+ * than 50 years ahead of it.
+ */
+function httpDate(text: string, now: number): number | null {
   const trimmed = text.trim();
-  return HTTP_DATE.test(trimmed) ? finite(Date.parse(trimmed)) : null;
+  if (HTTP_DATE.test(trimmed)) {
+    return finite(Date.parse(trimmed));
+  }
+  const rfc850 = RFC850_DATE.exec(trimmed);
+  if (rfc850 !== null) {
+    const [, day, month, year, hour, minute, second] = rfc850;
+    const thisYear = new Date(now).getUTCFullYear();
+    let fullYear = thisYear - (thisYear % 100) + Number(year);
+    if (fullYear > thisYear + 50) {
+      fullYear -= 100;
+    } else if (fullYear <= thisYear - 50) {
+      fullYear += 100;
+    }
+    return utcDate(fullYear, month, day, hour, minute, second);
+  }
+  const asctime = ASCTIME_DATE.exec(trimmed);
+  if (asctime !== null) {
+    const [, month, day, hour, minute, second, year] = asctime;
+    return utcDate(Number(year), month, day, hour, minute, second);
+  }
+  return null;
+}
+
+/** A UTC moment from the parts of an obsolete HTTP-date; null for a day or time out of range. */
+function utcDate(
+  year: number,
+  monthName: string | undefined,
+  day: string | undefined,
+  hour: string | undefined,
+  minute: string | undefined,
+  second: string | undefined,
+): number | null {
+  const month = MONTHS.indexOf((monthName ?? "").toLowerCase());
+  const [d, h, m, s] = [day, hour, minute, second].map((part) => Number((part ?? "").trim()));
+  if (month < 0 || d === undefined || h === undefined || m === undefined || s === undefined) {
+    return null;
+  }
+  if (d < 1 || h > 23 || m > 59 || s > 60) {
+    return null;
+  }
+  const moment = new Date(Date.UTC(year, month, d, h, m, Math.min(s, 59)));
+  // A leap second counts as the second before it; 31 Feb is no date.
+  return moment.getUTCDate() === d && moment.getUTCFullYear() === year ? moment.getTime() : null;
 }
 
 function rfc3339(text: string): number | null {
-  const parts = RFC3339.exec(text);
-  if (parts === null) {
-    return null;
-  }
-  const [, date, time, zone] = parts;
-  const offset =
-    zone === undefined || zone === "Z" || zone === "z"
-      ? "Z"
-      : zone.length === 3
-        ? `${zone}:00`
-        : zone.replace(NUMERIC_OFFSET, "$1:$2");
-  return finite(Date.parse(`${date ?? ""}T${time ?? "00:00"}${offset}`));
+  return RFC3339.test(text) ? finite(Date.parse(text.toUpperCase())) : null;
 }
 
 function until(moment: number | null, now: number | undefined): number | null {

@@ -9,13 +9,13 @@ import type { ErrorCodeString } from "./catalog.js";
 import type { Category, Severity } from "./registry.js";
 
 /**
- * A coded error. Members other than `code` and `message` may be missing; clients fill them
- * from the registry.
+ * A coded error. Only `code` is required; clients fill the members that are missing from the
+ * registry.
  */
 export interface ErrorBody {
   readonly code: ErrorCodeString;
   /** Human-readable message. */
-  readonly message: string;
+  readonly message?: string;
   readonly category?: Category;
   readonly severity?: Severity;
   /** Whether the same request may succeed if sent again. */
@@ -33,7 +33,13 @@ export interface ErrorEnvelope {
   readonly [member: string]: unknown;
 }
 
-/** RFC 9457 problem details with the envelope's members as extensions. */
+/**
+ * RFC 9457 problem details with the envelope's members as extensions. `type` is the code's
+ * catalog entry
+ * (`https://github.com/virtengine/virtengine-errors/blob/main/docs/errors/{page}#{anchor}`)
+ * or `about:blank`; `title` is the code's message (with `about:blank`, the status's reason
+ * phrase); `detail` is this occurrence's message, read before `title`.
+ */
 export interface Problem {
   /** Format: uri-reference. */
   readonly type?: string;

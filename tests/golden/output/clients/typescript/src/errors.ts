@@ -2,37 +2,66 @@
 /**
  * The errors this package throws: `VirtEngineError` is the root; `APIError` (one subclass
  * per category) stands for an error response, `ConnectionError` for a transport failure.
+ *
+ * Each class sets its `name` to its own name as a string, so that a minified bundle keeps
+ * it. Test errors with `instanceof` or the guards rather than by `name`: `TimeoutError`
+ * and `NotFoundError` are also names of `DOMException` kinds (`AbortSignal.timeout()`
+ * aborts `fetch` with a `DOMException` named `TimeoutError`), and no error of this package
+ * is a `DOMException`.
  */
 
 import type { ErrorCodeString } from "./catalog.js";
-import type {
-  ConflictContext,
-  ExternalContext,
-  InternalContext,
-  NotFoundContext,
-  RateLimitContext,
-  TimeoutContext,
-  UnauthorizedContext,
-  ValidationContext,
-} from "./envelope.js";
+
+/**
+ * Why the retry helper stopped and threw this error (docs/client-behaviour.md, 2.9). A
+ * cancelled call rejects with the caller's abort reason instead, which has no stop reason.
+ */
+export type StopReason =
+  | "not_retryable"
+  | "not_idempotent"
+  | "max_attempts"
+  | "budget_exhausted"
+  | "hint_too_long"
+  | "deadline"
+  | "body_not_replayable";
+
+/** How a connection failed: while connecting (never sent), reset, or timed out. */
+export type ConnectionPhase = "connect" | "reset" | "timeout";
+
+/** One attempt of a call: its HTTP status or connection phase, and the delay slept before it. */
+export interface AttemptRecord {
+  /** The status of the error response; null for a connection error. */
+  readonly status: number | null;
+  /** The phase of the connection error; null for an error response. */
+  readonly phase: ConnectionPhase | null;
+  /** Milliseconds slept before the attempt (0 for the first). */
+  readonly delayMs: number;
+}
+
+const NO_HISTORY: readonly AttemptRecord[] = Object.freeze([]);
 
 /** The root of every error of this package. */
 export abstract class VirtEngineError extends Error {
   /** Attempts made when the error was thrown (1 without retries). */
   attempts = 1;
 
+  /** Why the retry helper stopped with this error; null when no helper ran the call. */
+  stopReason: StopReason | null = null;
+
+  /** The call's attempts, in order, when the retry helper threw this error; else empty. */
+  history: readonly AttemptRecord[] = NO_HISTORY;
+
+  /** The request's method, when the retry helper or `createFetch` sent it. */
+  method: string | null = null;
+
+  /** The request's URL, when the retry helper or `createFetch` sent it. */
+  url: string | null = null;
+
   /** Whether sending the request again may succeed. */
   abstract readonly retryable: boolean;
 
-  /** The error this one was caused by, if any. */
-  declare readonly cause?: unknown;
-
   protected constructor(message: string, cause?: unknown) {
-    super(message);
-    if (cause !== undefined) {
-      Object.defineProperty(this, "cause", { value: cause, configurable: true, writable: true });
-    }
-    this.name = new.target.name;
+    super(message, cause === undefined ? undefined : { cause });
   }
 
   /** The error's text: `module:number: message`, or the message alone without a code. */
@@ -66,12 +95,17 @@ export interface APIErrorFields {
   readonly requestId: string | null;
   /** The server's retry hint in milliseconds, or null without one. */
   readonly retryAfterMs: number | null;
-  /** The body as received (at most the body cap), decoded as UTF-8. */
+  /**
+   * The body as received (at most the body cap), decoded as UTF-8. Not enumerable on an
+   * `APIError`: loggers and `JSON.stringify` leave it out; read it by name.
+   */
   readonly rawBody: string;
   /** Whether the body was an envelope or an RFC 9457 problem. */
   readonly envelope: boolean;
   /** What the body was recognised as. */
   readonly shape: ErrorShape;
+  /** The response's headers, names in lower case; none for a transaction result. */
+  readonly headers?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -79,6 +113,7 @@ export interface APIErrorFields {
  * for a status without a category or a category this version does not know.
  */
 export class APIError extends VirtEngineError implements APIErrorFields {
+  override name = "APIError";
   readonly code: ErrorCodeString | null;
   readonly module: string | null;
   readonly number: number | null;
@@ -90,9 +125,11 @@ export class APIError extends VirtEngineError implements APIErrorFields {
   readonly httpStatus: number | null;
   readonly requestId: string | null;
   readonly retryAfterMs: number | null;
-  readonly rawBody: string;
   readonly envelope: boolean;
   readonly shape: ErrorShape;
+  // Up to the body cap (1 MiB by default) and the headers: kept off enumeration, so off logs and JSON.
+  readonly #rawBody: string;
+  readonly #headers: ReadonlyMap<string, string>;
 
   constructor(fields: APIErrorFields, cause?: unknown) {
     super(fields.code === null ? fields.errorMessage : `${fields.code}: ${fields.errorMessage}`, cause);
@@ -107,85 +144,42 @@ export class APIError extends VirtEngineError implements APIErrorFields {
     this.httpStatus = fields.httpStatus;
     this.requestId = fields.requestId;
     this.retryAfterMs = fields.retryAfterMs;
-    this.rawBody = fields.rawBody;
     this.envelope = fields.envelope;
     this.shape = fields.shape;
+    this.#rawBody = fields.rawBody;
+    this.#headers = fields.headers ?? new Map<string, string>();
+  }
+
+  /**
+   * The body as received (at most the body cap), decoded as UTF-8. Not an own property:
+   * loggers and `JSON.stringify` leave it out; read it by name.
+   */
+  get rawBody(): string {
+    return this.#rawBody;
+  }
+
+  /** The response's headers, names in lower case; like `rawBody`, off logs and JSON. */
+  get headers(): ReadonlyMap<string, string> {
+    return this.#headers;
   }
 }
-
-/**
- * The request conflicts with an existing resource, such as a duplicate.
- */
-export class ConflictError extends APIError {
-  declare readonly context: ConflictContext | null;
-}
-
-/**
- * A service the platform depends on failed or is unavailable.
- */
-export class ExternalError extends APIError {
-  declare readonly context: ExternalContext | null;
-}
-
-/**
- * An unexpected failure inside the platform.
- */
-export class InternalError extends APIError {
-  declare readonly context: InternalContext | null;
-}
-
-/**
- * The resource does not exist or is not visible to the caller.
- */
-export class NotFoundError extends APIError {
-  declare readonly context: NotFoundContext | null;
-}
-
-/**
- * The caller sent too many requests or exhausted a quota.
- */
-export class RateLimitError extends APIError {
-  declare readonly context: RateLimitContext | null;
-}
-
-/**
- * The resource is not in a state that allows the operation (expired, locked, revoked...).
- */
-export class StateError extends APIError {
-}
-
-/**
- * An operation did not finish in time; the same request may succeed later.
- */
-export class TimeoutError extends APIError {
-  declare readonly context: TimeoutContext | null;
-}
-
-/**
- * The caller is not authenticated or not allowed to perform the action.
- */
-export class UnauthorizedError extends APIError {
-  declare readonly context: UnauthorizedContext | null;
-}
-
-/**
- * The request is malformed or a value is invalid; fix the request before sending it again.
- */
-export class ValidationError extends APIError {
-  declare readonly context: ValidationContext | null;
-}
-
-/** How far a request got before the transport failed. */
-export type ConnectionPhase = "connect" | "reset" | "timeout";
 
 /**
  * The request failed below HTTP: connection refused, DNS failure, reset, or a timeout
  * while reading. Always retryable; `requestSent` tells whether the server may have seen it.
  */
 export class ConnectionError extends VirtEngineError {
+  override name = "ConnectionError";
   readonly retryable = true;
   /** False only when the failure happened while connecting: the server never saw the request. */
   readonly requestSent: boolean;
+  /**
+   * The most recent error response of the same call when a later attempt failed below
+   * HTTP (set by the retry helper; null otherwise). In a browser, a retry that needs a CORS
+   * preflight the server refuses fails as `Failed to fetch`; the server's answer to the
+   * attempt before stays here.
+   */
+  lastApiError: APIError | null = null;
 
   constructor(
     message: string,
@@ -197,18 +191,21 @@ export class ConnectionError extends VirtEngineError {
   }
 }
 
-/** The class of each category the registry defines. */
-export const ERROR_TYPES: ReadonlyMap<string, typeof APIError> = new Map<string, typeof APIError>([
-  ["conflict", ConflictError],
-  ["external", ExternalError],
-  ["internal", InternalError],
-  ["not_found", NotFoundError],
-  ["rate_limit", RateLimitError],
-  ["state", StateError],
-  ["timeout", TimeoutError],
-  ["unauthorized", UnauthorizedError],
-  ["validation", ValidationError],
-]);
+/**
+ * The request itself is wrong (an invalid URL, a scheme other than http or https, a header
+ * that cannot be sent): raised at once, never sent, never retried.
+ */
+export class RequestError extends VirtEngineError {
+  override name = "RequestError";
+  readonly retryable = false;
+  /** Always false: nothing was sent. */
+  readonly requestSent = false;
+
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- public: the base's is protected
+  constructor(message: string, cause?: unknown) {
+    super(message, cause);
+  }
+}
 
 /** Whether `error` is an error of this package. */
 export function isVirtEngineError(error: unknown): error is VirtEngineError {
@@ -225,49 +222,9 @@ export function isConnectionError(error: unknown): error is ConnectionError {
   return error instanceof ConnectionError;
 }
 
-/** Whether `error` is a conflict error. */
-export function isConflictError(error: unknown): error is ConflictError {
-  return error instanceof ConflictError;
-}
-
-/** Whether `error` is a external error. */
-export function isExternalError(error: unknown): error is ExternalError {
-  return error instanceof ExternalError;
-}
-
-/** Whether `error` is a internal error. */
-export function isInternalError(error: unknown): error is InternalError {
-  return error instanceof InternalError;
-}
-
-/** Whether `error` is a not_found error. */
-export function isNotFoundError(error: unknown): error is NotFoundError {
-  return error instanceof NotFoundError;
-}
-
-/** Whether `error` is a rate_limit error. */
-export function isRateLimitError(error: unknown): error is RateLimitError {
-  return error instanceof RateLimitError;
-}
-
-/** Whether `error` is a state error. */
-export function isStateError(error: unknown): error is StateError {
-  return error instanceof StateError;
-}
-
-/** Whether `error` is a timeout error. */
-export function isTimeoutError(error: unknown): error is TimeoutError {
-  return error instanceof TimeoutError;
-}
-
-/** Whether `error` is a unauthorized error. */
-export function isUnauthorizedError(error: unknown): error is UnauthorizedError {
-  return error instanceof UnauthorizedError;
-}
-
-/** Whether `error` is a validation error. */
-export function isValidationError(error: unknown): error is ValidationError {
-  return error instanceof ValidationError;
+/** Whether `error` is a mistake in the request, raised before anything was sent. */
+export function isRequestError(error: unknown): error is RequestError {
+  return error instanceof RequestError;
 }
 
 /** Whether `error` is an error response with exactly this code. */

@@ -7,10 +7,11 @@
  */
 
 import { decodeError } from "./decode.js";
-import { ConnectionError, type ConnectionPhase } from "./errors.js";
+import { ConnectionError, RequestError, type ConnectionPhase, type VirtEngineError } from "./errors.js";
 import { MAX_ERROR_BODY_BYTES } from "./registry.js";
-import { abortReason, Retrier, type RetrierOptions } from "./retry.js";
-import type { FetchFunction, FetchInit, FetchInput, FetchResponse } from "./web.js";
+import { withoutStack } from "./tables.js";
+import { Retrier, type AttemptContext, type RetrierOptions } from "./retry.js";
+import type { FetchAbortSignal, FetchFunction, FetchInit, FetchInput, FetchResponse } from "./web.js";
 
 export type { FetchAbortSignal, FetchFunction, FetchHeaders, FetchInit, FetchInput, FetchResponse } from "./web.js";
 
@@ -35,6 +36,12 @@ export interface FetchClientOptions extends RetrierOptions {
   readonly fetch?: FetchFunction;
   /** At most this many bytes of an error body are read. */
   readonly maxBodyBytes?: number;
+  /**
+   * Whether resent attempts carry `Retry-Attempt` (default true). In a browser that header
+   * makes every retry a CORS preflighted request; set false for a server whose CORS policy
+   * does not allow it.
+   */
+  readonly retryAttemptHeader?: boolean;
 }
 
 /** Header carrying the idempotency key. */
@@ -58,102 +65,111 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
   const retrier = new Retrier(options);
   const send = options.fetch ?? ((input, init) => fetch(input, init));
   const maxBodyBytes = options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES;
-  const clock = options.clock ?? Date.now;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) {
+    throw new RangeError(`maxBodyBytes must be an integer of at least 0, got ${String(maxBodyBytes)}`);
+  }
+  const retryAttemptHeader = options.retryAttemptHeader ?? true;
   return async (input, init = {}) => {
     const { idempotencyKey, maxAttempts, deadlineMs, ...requestInit } = init;
-    const key = idempotencyKey === true ? newIdempotencyKey() : idempotencyKey;
-    const deadline = deadlineMs === undefined ? retrier.policy.deadlineMs : deadlineMs;
-    const deadlineAt = deadline === null ? null : clock() + deadline;
-    const attempt = async (attemptNumber: number): Promise<FetchResponse> => {
-      const headers = new Headers(requestInit.headers ?? (input instanceof Request ? input.headers : undefined));
-      if (key !== undefined) {
-        headers.set(IDEMPOTENCY_KEY_HEADER, key);
+    const isRequest = typeof Request !== "undefined" && input instanceof Request;
+    // A Request carries its own signal; `init.signal`, when given, replaces it (as in fetch).
+    const signal = requestInit.signal ?? (isRequest ? input.signal : undefined);
+    const method = requestInit.method ?? (isRequest ? input.method : "GET");
+    const url = requestUrl(input, isRequest);
+    const headers = requestHeaders(requestInit.headers ?? (isRequest ? input.headers : undefined), method, url);
+    checkRequest(method, url, requestInit.body !== undefined && requestInit.body !== null);
+    if (idempotencyKey !== undefined) {
+      headers.set(IDEMPOTENCY_KEY_HEADER, idempotencyKey === true ? newIdempotencyKey() : idempotencyKey);
+    }
+    const attempt = async (attemptNumber: number, context: AttemptContext): Promise<FetchResponse> => {
+      const attemptHeaders = new Headers(headers);
+      if (attemptNumber > 1 && retryAttemptHeader) {
+        attemptHeaders.set(RETRY_ATTEMPT_HEADER, String(attemptNumber - 1));
       }
-      if (attemptNumber > 1) {
-        headers.set(RETRY_ATTEMPT_HEADER, String(attemptNumber - 1));
+      const attemptSignal = context.signal;
+      const request = isRequest ? input.clone() : input;
+      const attemptInit: FetchInit = attemptSignal
+        ? { ...requestInit, headers: attemptHeaders, signal: attemptSignal }
+        : { ...requestInit, headers: attemptHeaders };
+      let response: FetchResponse;
+      try {
+        response = await send(request, attemptInit);
+      } catch (error) {
+        // An abort (the caller's or the deadline's) rejects with its reason: the helper decides.
+        throw attemptSignal?.aborted ? attemptSignal.reason : connectionError(error);
       }
-      const request = input instanceof Request ? input.clone() : input;
-      const response = await sendOnce(send, request, { ...requestInit, headers }, deadlineAt, clock);
       if (response.status < 400) {
         return response;
       }
-      const body = await readCapped(response, maxBodyBytes);
-      throw decodeError(response.status, response.headers, body, { now: clock(), maxBodyBytes });
+      const body = await readCapped(response, maxBodyBytes, attemptSignal);
+      const error = decodeError(response.status, response.headers, body, { now: Date.now(), maxBodyBytes });
+      error.method = method;
+      error.url = url;
+      throw error;
     };
     return retrier.call(attempt, {
-      method: requestInit.method ?? (input instanceof Request ? input.method : "GET"),
-      idempotencyKey: key !== undefined,
-      deadlineMs: deadline,
+      method,
+      url,
+      headers, // an Idempotency-Key header, set by hand or from `idempotencyKey`, counts as a key
+      deadlineMs: deadlineMs === undefined ? retrier.policy.deadlineMs : deadlineMs,
       replayable: isReplayable(input, requestInit),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
-      ...(requestInit.signal ? { signal: requestInit.signal } : {}),
+      ...(signal ? { signal } : {}),
     });
   };
 }
 
-/** One attempt; transport failures become `ConnectionError`, the caller's abort passes through. */
-async function sendOnce(
-  send: FetchFunction,
-  input: FetchInput,
-  init: FetchInit,
-  deadlineAt: number | null,
-  clock: () => number,
-): Promise<FetchResponse> {
-  const callerSignal = init.signal ?? undefined;
-  if (deadlineAt === null) {
-    // Nothing of ours to cancel: the caller's signal (if any) goes to fetch as it is.
-    try {
-      return await send(input, init);
-    } catch (error) {
-      throw callerSignal?.aborted ? abortReason(callerSignal) : connectionError(error, false);
-    }
-  }
-  return sendBefore(send, input, init, deadlineAt - clock());
-}
-
-/** One attempt that the call's deadline cuts short, `leftMs` from now. */
-async function sendBefore(
-  send: FetchFunction,
-  input: FetchInput,
-  init: FetchInit,
-  leftMs: number,
-): Promise<FetchResponse> {
-  const callerSignal = init.signal ?? undefined;
-  const controller = new AbortController();
-  const forward = (): void => {
-    controller.abort(abortReason(callerSignal));
-  };
-  callerSignal?.addEventListener("abort", forward, { once: true });
-  if (callerSignal?.aborted) {
-    forward();
-  }
-  const timer = setTimeout(() => {
-    controller.abort(new DeadlineExceeded());
-  }, Math.max(0, leftMs));
+/** The absolute URL of a request; a relative one is resolved against the page, as fetch does. */
+function requestUrl(input: FetchInput, isRequest: boolean): string {
+  const text = isRequest ? (input as Request).url : typeof input === "string" ? input : (input as URL).href;
+  const base = (globalThis as { location?: { href?: string } }).location?.href;
   try {
-    return await send(input, { ...init, signal: controller.signal });
+    return new URL(text, base).href;
   } catch (error) {
-    if (callerSignal?.aborted) {
-      throw abortReason(callerSignal);
-    }
-    throw connectionError(error, controller.signal.reason instanceof DeadlineExceeded);
-  } finally {
-    clearTimeout(timer);
-    callerSignal?.removeEventListener("abort", forward);
+    throw new RequestError(`invalid URL: ${JSON.stringify(text)}`, error);
   }
 }
 
-class DeadlineExceeded extends Error {
-  constructor() {
-    super("the call's deadline passed");
+/** The caller's headers, copied; a name or value fetch would refuse is a `RequestError`. */
+function requestHeaders(init: FetchInit["headers"], method: string, url: string): Headers {
+  try {
+    return new Headers(init);
+  } catch (error) {
+    throw withRequest(new RequestError(`invalid header: ${error instanceof Error ? error.message : String(error)}`, error), method, url);
   }
 }
 
-function connectionError(error: unknown, deadlinePassed: boolean): ConnectionError {
-  const phase: ConnectionPhase = deadlinePassed ? "timeout" : phaseOf(error);
+/** Mistakes fetch would make the call fail on, raised before anything is sent. */
+function checkRequest(method: string, url: string, hasBody: boolean): void {
+  const scheme = new URL(url).protocol;
+  if (scheme !== "http:" && scheme !== "https:") {
+    throw withRequest(new RequestError(`unsupported URL scheme ${JSON.stringify(scheme)}: only http and https are sent`), method, url);
+  }
+  if (!METHOD_TOKEN.test(method) || FORBIDDEN_METHODS.has(method.toUpperCase())) {
+    throw withRequest(new RequestError(`invalid or forbidden method ${JSON.stringify(method)}`), method, url);
+  }
+  const upper = method.toUpperCase();
+  if (hasBody && (upper === "GET" || upper === "HEAD")) {
+    throw withRequest(new RequestError(`a ${upper} request cannot have a body`), method, url);
+  }
+}
+
+function withRequest<E extends VirtEngineError>(error: E, method: string, url: string): E {
+  error.method = method;
+  error.url = url;
+  return error;
+}
+
+/** An HTTP method is a token (RFC 9110, 9.1). */
+const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Methods fetch refuses to send. */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+function connectionError(error: unknown): ConnectionError {
+  const phase = phaseOf(error);
   const cause = causeOf(error) ?? error;
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new ConnectionError(`connection failed (${phase}): ${detail}`, phase, error);
+  return withoutStack(() => new ConnectionError(`connection failed (${phase}): ${detail}`, phase, error));
 }
 
 function phaseOf(error: unknown): ConnectionPhase {
@@ -182,8 +198,12 @@ function errorCode(error: unknown): string | undefined {
   return Array.isArray(errors) ? errorCode(errors[0]) : undefined;
 }
 
-/** At most `limit` bytes of the body; the rest is never read (an endless body is cut). */
-async function readCapped(response: FetchResponse, limit: number): Promise<Uint8Array> {
+/**
+ * At most `limit` bytes of the body; the rest is never read (an endless body is cut). An
+ * abort of `signal` while reading rejects with its reason: a body cut short by the caller
+ * or the deadline is never decoded.
+ */
+async function readCapped(response: FetchResponse, limit: number, signal: FetchAbortSignal | undefined): Promise<Uint8Array> {
   const reader = response.body?.getReader();
   if (reader === undefined) {
     return new Uint8Array();
@@ -191,6 +211,10 @@ async function readCapped(response: FetchResponse, limit: number): Promise<Uint8
   const chunks: Uint8Array[] = [];
   let size = 0;
   let done = false;
+  const stop = (): void => {
+    reader.cancel(signal?.reason).catch(() => undefined);
+  };
+  signal?.addEventListener("abort", stop, { once: true });
   try {
     while (size < limit) {
       const next = await reader.read();
@@ -204,9 +228,13 @@ async function readCapped(response: FetchResponse, limit: number): Promise<Uint8
   } catch {
     // A body cut off mid-way still decodes: what arrived is kept.
   } finally {
+    signal?.removeEventListener("abort", stop);
     if (!done) {
       reader.cancel().catch(() => undefined);
     }
+  }
+  if (signal?.aborted) {
+    throw signal.reason;
   }
   const body = new Uint8Array(Math.min(size, limit));
   let offset = 0;

@@ -7,9 +7,18 @@
  */
 
 export * from "./registry.js";
-export * from "./catalog.js";
+export {
+  CATALOG,
+  Codes,
+  isKnownCode,
+  lookup,
+  type ErrorCode,
+  type ErrorCodeString,
+  type KnownCode,
+} from "./catalog.js";
 export * from "./envelope.js";
 export * from "./errors.js";
+export * from "./categories.js";
 export * from "./sentinels.js";
 export { decodeError, type DecodeOptions, type HeadersLike } from "./decode.js";
 export * from "./transactions.js";

@@ -4,6 +4,8 @@
  * gRPC status table, reason phrases and the retry defaults of VirtEngine 1.0.0.
  */
 
+import { FrozenMap, FrozenSet } from "./tables.js";
+
 /** The registry version this package was generated from. */
 export const REGISTRY_VERSION = "1.0.0";
 
@@ -37,7 +39,7 @@ export interface CategoryDefaults {
 }
 
 /** The defaults of each category. */
-export const CATEGORY_DEFAULTS: ReadonlyMap<string, CategoryDefaults> = new Map([
+export const CATEGORY_DEFAULTS: ReadonlyMap<string, CategoryDefaults> = new FrozenMap([
   ["conflict", { severity: "error", retryable: false, httpStatus: 409 }],
   ["external", { severity: "error", retryable: true, httpStatus: 502 }],
   ["internal", { severity: "critical", retryable: false, httpStatus: 500 }],
@@ -56,7 +58,7 @@ export interface StatusRule {
 }
 
 /** Used only when nothing better is known about an error response. */
-export const STATUS_TABLE: ReadonlyMap<number, StatusRule> = new Map([
+export const STATUS_TABLE: ReadonlyMap<number, StatusRule> = new FrozenMap([
   [400, { category: "validation", retryable: false }],
   [401, { category: "unauthorized", retryable: false }],
   [403, { category: "unauthorized", retryable: false }],
@@ -83,7 +85,7 @@ export interface GrpcStatusRule {
  * gRPC status code when the registry does not know its error code. Codes not listed give
  * no category.
  */
-export const GRPC_STATUS_TABLE: ReadonlyMap<number, GrpcStatusRule> = new Map([
+export const GRPC_STATUS_TABLE: ReadonlyMap<number, GrpcStatusRule> = new FrozenMap([
   [3, { name: "InvalidArgument", category: "validation" }],
   [4, { name: "DeadlineExceeded", category: "timeout" }],
   [5, { name: "NotFound", category: "not_found" }],
@@ -100,7 +102,7 @@ export const GRPC_STATUS_TABLE: ReadonlyMap<number, GrpcStatusRule> = new Map([
 ]);
 
 /** Reason phrases, one table for every client (standard libraries disagree). */
-export const REASON_PHRASES: ReadonlyMap<number, string> = new Map([
+export const REASON_PHRASES: ReadonlyMap<number, string> = new FrozenMap([
   [400, "Bad Request"],
   [401, "Unauthorized"],
   [402, "Payment Required"],
@@ -162,6 +164,6 @@ export const THROTTLE_RETRY_COST = 5;
 /** Tokens a call that succeeds on its first attempt gives back. */
 export const SUCCESS_REFUND = 1;
 /** Methods that are safe to send again. */
-export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new FrozenSet(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
 /** At most this many bytes of an error body are read and kept. */
 export const MAX_ERROR_BODY_BYTES = 1048576;

@@ -5,11 +5,13 @@
  * code 0 meaning success), so `fetch` resolves; these functions give the typed error.
  */
 
-import { isObject, member, errorOfCategory, parseCode, parseObject } from "./decode.js";
+import { errorOfCategory, isObject, member, parseCode, parseObject, trimAsciiWhitespace } from "./decode.js";
 import type { APIError } from "./errors.js";
 
 /** The codespace of an error registered without one, as the Cosmos SDK names it. */
 const UNDEFINED_CODESPACE = "undefined";
+/** ABCI codes are uint32. */
+const MAX_ABCI_CODE = 0xffff_ffff;
 const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /** The body of a broadcast or a transaction query: text, bytes, or already parsed JSON. */
@@ -18,15 +20,17 @@ export type TxResponseBody = string | Uint8Array | ArrayBuffer | Readonly<Record
 /**
  * The error of a transaction result, or `undefined` for code 0 (success). The error is
  * that of the code `codespace:code` (an empty codespace is `undefined`); its message is
- * the log, or the registry's message when the log is blank. It has no HTTP status.
+ * the log, or the registry's message when the log is blank (ASCII whitespace only). It has
+ * no HTTP status.
  */
 export function errorFromAbci(codespace: string, code: number, log: string): APIError | undefined {
   return code === 0 ? undefined : abciError(codespace, code, log, "");
 }
 
 /**
- * The error in the body of a broadcast or a transaction query (`tx_response` with a
- * non-zero integer `code`), or `undefined`: success, another shape, or not JSON. Never throws.
+ * The error in the body of a broadcast or a transaction query (`tx_response` whose `code`
+ * is a whole number from 1 to 2^32 - 1), or `undefined`: success, another shape, or not
+ * JSON. Never throws.
  *
  * ```ts
  * const response = await api(`${lcd}/cosmos/tx/v1beta1/txs`, { method: "POST", body });
@@ -46,7 +50,7 @@ export function errorFromTxResponse(body: TxResponseBody): APIError | undefined 
     return undefined;
   }
   const code = member(result, "code");
-  if (typeof code !== "number" || !Number.isInteger(code) || code === 0) {
+  if (typeof code !== "number" || !Number.isInteger(code) || code < 1 || code > MAX_ABCI_CODE) {
     return undefined;
   }
   const codespace = member(result, "codespace");
@@ -64,7 +68,7 @@ function abciError(codespace: string, number: number, log: string, rawBody: stri
     code,
     module: parts.module,
     number: parts.number,
-    errorMessage: log.trim() !== "" ? log : (entry?.message ?? code),
+    errorMessage: trimAsciiWhitespace(log) !== "" ? log : (entry?.message ?? code),
     category,
     severity: entry?.severity ?? "error",
     retryable: entry?.retryable ?? false,

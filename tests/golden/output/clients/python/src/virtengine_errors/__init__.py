@@ -7,12 +7,15 @@ Registry version 1.0.0. The httpx transports live in ``virtengine_errors.transpo
 
 from . import catalog, sentinels
 from ._registry import REGISTRY_VERSION
-from .catalog import ErrorCode, lookup
-from .decoding import decode_error
+from .catalog import Category, ErrorCode, Severity, lookup
+from .decoding import decode_error, error_from_grpc_status
 from .errors import (
     ERROR_TYPES,
     APIConnectionError,
     APIError,
+    APITimeoutError,
+    APIValidationError,
+    Attempt,
     ConflictError,
     ErrorShape,
     ExternalError,
@@ -20,12 +23,11 @@ from .errors import (
     NotFoundError,
     RateLimitError,
     StateError,
-    TimeoutError,
+    StopReason,
     UnauthorizedError,
-    ValidationError,
     VirtEngineError,
 )
-from .retry import AsyncRetrier, Retrier, RetryBudget, RetryPolicy
+from .retry import AsyncRetrier, Retrier, RetryBudget, RetryPolicy, RetryRequest
 from .sentinels import Sentinel
 from .transactions import error_from_abci, error_from_tx_response
 
@@ -35,7 +37,11 @@ __all__ = [
     "ERROR_TYPES",
     "APIConnectionError",
     "APIError",
+    "APITimeoutError",
+    "APIValidationError",
     "AsyncRetrier",
+    "Attempt",
+    "Category",
     "ConflictError",
     "ErrorCode",
     "ErrorShape",
@@ -46,16 +52,18 @@ __all__ = [
     "Retrier",
     "RetryBudget",
     "RetryPolicy",
+    "RetryRequest",
     "Sentinel",
+    "Severity",
     "StateError",
-    "TimeoutError",
+    "StopReason",
     "UnauthorizedError",
-    "ValidationError",
     "VirtEngineError",
     "__version__",
     "catalog",
     "decode_error",
     "error_from_abci",
+    "error_from_grpc_status",
     "error_from_tx_response",
     "lookup",
     "sentinels",

@@ -7,10 +7,38 @@ regenerate, never here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final, NamedTuple
+
+__all__ = [
+    "BASE_DELAY",
+    "BUDGET_CAPACITY",
+    "BUDGET_ENABLED",
+    "CATEGORY_DEFAULTS",
+    "DISTRIBUTION",
+    "GRPC_STATUS_TABLE",
+    "IDEMPOTENT_METHODS",
+    "MAX_ATTEMPTS",
+    "MAX_DELAY",
+    "MAX_ERROR_BODY_BYTES",
+    "MAX_RETRY_AFTER",
+    "PACKAGE",
+    "REASON_PHRASES",
+    "REGISTRY_VERSION",
+    "RETRY_COST",
+    "SEVERITIES",
+    "STATUS_TABLE",
+    "SUCCESS_REFUND",
+    "THROTTLE_BASE_DELAY",
+    "THROTTLE_RETRY_COST",
+    "CategoryDefaults",
+]
 
 PACKAGE: Final = "virtengine_errors"
 """The package's import name, also the name of its logger."""
+DISTRIBUTION: Final = "virtengine-errors"
+"""The name it is installed by (``pip install``)."""
 REGISTRY_VERSION: Final = "1.0.0"
 
 
@@ -30,92 +58,100 @@ SEVERITIES: Final[tuple[str, ...]] = (
 )
 """Severities, least to most severe."""
 
-CATEGORY_DEFAULTS: Final[dict[str, CategoryDefaults]] = {
-    "conflict": CategoryDefaults("error", False, 409),
-    "external": CategoryDefaults("error", True, 502),
-    "internal": CategoryDefaults("critical", False, 500),
-    "not_found": CategoryDefaults("info", False, 404),
-    "rate_limit": CategoryDefaults("error", True, 429),
-    "state": CategoryDefaults("error", False, 409),
-    "timeout": CategoryDefaults("error", True, 504),
-    "unauthorized": CategoryDefaults("error", False, 401),
-    "validation": CategoryDefaults("info", False, 400),
-}
+CATEGORY_DEFAULTS: Final[Mapping[str, CategoryDefaults]] = MappingProxyType(
+    {
+        "conflict": CategoryDefaults("error", False, 409),
+        "external": CategoryDefaults("error", True, 502),
+        "internal": CategoryDefaults("critical", False, 500),
+        "not_found": CategoryDefaults("info", False, 404),
+        "rate_limit": CategoryDefaults("error", True, 429),
+        "state": CategoryDefaults("error", False, 409),
+        "timeout": CategoryDefaults("error", True, 504),
+        "unauthorized": CategoryDefaults("error", False, 401),
+        "validation": CategoryDefaults("info", False, 400),
+    }
+)
 
-STATUS_TABLE: Final[dict[int, tuple[str | None, bool]]] = {
-    400: ("validation", False),
-    401: ("unauthorized", False),
-    403: ("unauthorized", False),
-    404: ("not_found", False),
-    408: ("timeout", True),
-    409: ("conflict", False),
-    422: ("validation", False),
-    429: ("rate_limit", True),
-    500: ("internal", False),
-    502: ("external", True),
-    503: ("external", True),
-    504: ("timeout", True),
-}
+STATUS_TABLE: Final[Mapping[int, tuple[str | None, bool]]] = MappingProxyType(
+    {
+        400: ("validation", False),
+        401: ("unauthorized", False),
+        403: ("unauthorized", False),
+        404: ("not_found", False),
+        408: ("timeout", True),
+        409: ("conflict", False),
+        422: ("validation", False),
+        429: ("rate_limit", True),
+        500: ("internal", False),
+        502: ("external", True),
+        503: ("external", True),
+        504: ("timeout", True),
+    }
+)
 """HTTP status -> (category, retryable), used only where nothing better is known."""
 
-GRPC_STATUS_TABLE: Final[dict[int, tuple[str, str | None]]] = {
-    3: ("InvalidArgument", "validation"),
-    4: ("DeadlineExceeded", "timeout"),
-    5: ("NotFound", "not_found"),
-    6: ("AlreadyExists", "conflict"),
-    7: ("PermissionDenied", "unauthorized"),
-    8: ("ResourceExhausted", "rate_limit"),
-    9: ("FailedPrecondition", "state"),
-    10: ("Aborted", "conflict"),
-    11: ("OutOfRange", "validation"),
-    13: ("Internal", "internal"),
-    14: ("Unavailable", "external"),
-    15: ("DataLoss", "internal"),
-    16: ("Unauthenticated", "unauthorized"),
-}
+GRPC_STATUS_TABLE: Final[Mapping[int, tuple[str, str | None]]] = MappingProxyType(
+    {
+        3: ("InvalidArgument", "validation"),
+        4: ("DeadlineExceeded", "timeout"),
+        5: ("NotFound", "not_found"),
+        6: ("AlreadyExists", "conflict"),
+        7: ("PermissionDenied", "unauthorized"),
+        8: ("ResourceExhausted", "rate_limit"),
+        9: ("FailedPrecondition", "state"),
+        10: ("Aborted", "conflict"),
+        11: ("OutOfRange", "validation"),
+        13: ("Internal", "internal"),
+        14: ("Unavailable", "external"),
+        15: ("DataLoss", "internal"),
+        16: ("Unauthenticated", "unauthorized"),
+    }
+)
 """gRPC status code -> (name, category): the category a gateway status without a known
 error code gets. A code not listed, or listed with ``None``, says nothing about it."""
 
-REASON_PHRASES: Final[dict[int, str]] = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    402: "Payment Required",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    407: "Proxy Authentication Required",
-    408: "Request Timeout",
-    409: "Conflict",
-    410: "Gone",
-    411: "Length Required",
-    412: "Precondition Failed",
-    413: "Content Too Large",
-    414: "URI Too Long",
-    415: "Unsupported Media Type",
-    416: "Range Not Satisfiable",
-    417: "Expectation Failed",
-    421: "Misdirected Request",
-    422: "Unprocessable Content",
-    423: "Locked",
-    424: "Failed Dependency",
-    425: "Too Early",
-    426: "Upgrade Required",
-    428: "Precondition Required",
-    429: "Too Many Requests",
-    431: "Request Header Fields Too Large",
-    451: "Unavailable For Legal Reasons",
-    500: "Internal Server Error",
-    501: "Not Implemented",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-    505: "HTTP Version Not Supported",
-    506: "Variant Also Negotiates",
-    507: "Insufficient Storage",
-    508: "Loop Detected",
-    511: "Network Authentication Required",
-}
+REASON_PHRASES: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        400: "Bad Request",
+        401: "Unauthorized",
+        402: "Payment Required",
+        403: "Forbidden",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        406: "Not Acceptable",
+        407: "Proxy Authentication Required",
+        408: "Request Timeout",
+        409: "Conflict",
+        410: "Gone",
+        411: "Length Required",
+        412: "Precondition Failed",
+        413: "Content Too Large",
+        414: "URI Too Long",
+        415: "Unsupported Media Type",
+        416: "Range Not Satisfiable",
+        417: "Expectation Failed",
+        421: "Misdirected Request",
+        422: "Unprocessable Content",
+        423: "Locked",
+        424: "Failed Dependency",
+        425: "Too Early",
+        426: "Upgrade Required",
+        428: "Precondition Required",
+        429: "Too Many Requests",
+        431: "Request Header Fields Too Large",
+        451: "Unavailable For Legal Reasons",
+        500: "Internal Server Error",
+        501: "Not Implemented",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+        504: "Gateway Timeout",
+        505: "HTTP Version Not Supported",
+        506: "Variant Also Negotiates",
+        507: "Insufficient Storage",
+        508: "Loop Detected",
+        511: "Network Authentication Required",
+    }
+)
 """One table of reason phrases for every client, not the standard library's."""
 
 MAX_ERROR_BODY_BYTES: Final = 1048576

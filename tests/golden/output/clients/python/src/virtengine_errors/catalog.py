@@ -10,7 +10,45 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
+
+__all__ = [
+    "CODES",
+    "VEID_INVALID_SCOPE",
+    "VEID_ML_INFERENCE_FAILED",
+    "VEID_SCOPE_NOT_FOUND",
+    "VEID_SCORER_UNAVAILABLE",
+    "VEID_TOO_MANY_ATTEMPTS",
+    "Category",
+    "ErrorCode",
+    "Severity",
+    "lookup",
+]
+
+
+class Category(StrEnum):
+    """The kind of failure; decides the error's class. A member equals its wire string."""
+
+    CONFLICT = "conflict"
+    EXTERNAL = "external"
+    INTERNAL = "internal"
+    NOT_FOUND = "not_found"
+    RATE_LIMIT = "rate_limit"
+    STATE = "state"
+    TIMEOUT = "timeout"
+    UNAUTHORIZED = "unauthorized"
+    VALIDATION = "validation"
+
+
+class Severity(StrEnum):
+    """How serious a failure is, least to most. A member equals its wire string."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+    CRITICAL = "critical"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +63,8 @@ class ErrorCode:
     """snake_case, unique within its module."""
     message: str
     """The default message."""
-    category: str
-    severity: str
+    category: Category
+    severity: Severity
     retryable: bool
     http_status: int
     deprecated: bool = False
@@ -43,8 +81,8 @@ VEID_INVALID_SCOPE: Final = ErrorCode(
     number=1001,
     name="invalid_scope",
     message="invalid scope",
-    category="validation",
-    severity="info",
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
     http_status=400,
 )
@@ -59,8 +97,8 @@ VEID_SCOPE_NOT_FOUND: Final = ErrorCode(
     number=1019,
     name="scope_not_found",
     message="scope not found",
-    category="not_found",
-    severity="info",
+    category=Category.NOT_FOUND,
+    severity=Severity.INFO,
     retryable=False,
     http_status=404,
 )
@@ -77,8 +115,8 @@ VEID_ML_INFERENCE_FAILED: Final = ErrorCode(
     number=1036,
     name="ml_inference_failed",
     message="ML inference failed",
-    category="internal",
-    severity="critical",
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=True,
     http_status=500,
 )
@@ -93,8 +131,8 @@ VEID_SCORER_UNAVAILABLE: Final = ErrorCode(
     number=1050,
     name="scorer_unavailable",
     message="scoring service unavailable",
-    category="external",
-    severity="error",
+    category=Category.EXTERNAL,
+    severity=Severity.ERROR,
     retryable=True,
     http_status=502,
 )
@@ -106,8 +144,8 @@ VEID_TOO_MANY_ATTEMPTS: Final = ErrorCode(
     number=1082,
     name="too_many_attempts",
     message="too many verification attempts",
-    category="rate_limit",
-    severity="error",
+    category=Category.RATE_LIMIT,
+    severity=Severity.ERROR,
     retryable=True,
     http_status=429,
     deprecated=True,
@@ -118,17 +156,19 @@ Deprecated.
 """
 
 
-CODES: Final[Mapping[str, ErrorCode]] = {
-    code.key: code
-    for code in (
-        VEID_INVALID_SCOPE,
-        VEID_SCOPE_NOT_FOUND,
-        VEID_ML_INFERENCE_FAILED,
-        VEID_SCORER_UNAVAILABLE,
-        VEID_TOO_MANY_ATTEMPTS,
-    )
-}
-"""Every registered code by its ``module:number`` key."""
+CODES: Final[Mapping[str, ErrorCode]] = MappingProxyType(
+    {
+        code.key: code
+        for code in (
+            VEID_INVALID_SCOPE,
+            VEID_SCOPE_NOT_FOUND,
+            VEID_ML_INFERENCE_FAILED,
+            VEID_SCORER_UNAVAILABLE,
+            VEID_TOO_MANY_ATTEMPTS,
+        )
+    }
+)
+"""Every registered code by its ``module:number`` key (read-only)."""
 
 
 def lookup(code: str) -> ErrorCode | None:

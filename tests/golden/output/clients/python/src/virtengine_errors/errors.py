@@ -4,29 +4,99 @@
 ``VirtEngineError`` is the base of all of them. ``APIError`` is an error response of the
 API, with one subclass per category (catch ``NotFoundError`` to handle every
 code of that category); ``APIConnectionError`` is a request that got no response.
+
+A category whose class would take the name of a builtin or of pydantic's ``ValidationError``
+gets the prefix ``API``: ``APITimeoutError``, ``APIValidationError``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from .catalog import ErrorCode
+from .catalog import Category, ErrorCode, Severity
 
 if TYPE_CHECKING:
     from .models import ErrorEnvelope, Problem
     from .sentinels import Sentinel
 
+__all__ = [
+    "ERROR_TYPES",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "APIValidationError",
+    "Attempt",
+    "ClientError",
+    "ConflictError",
+    "ConnectionPhase",
+    "ErrorShape",
+    "ExternalError",
+    "InternalError",
+    "NotFoundError",
+    "RateLimitError",
+    "StateError",
+    "StopReason",
+    "UnauthorizedError",
+    "VirtEngineError",
+]
+
 ConnectionPhase = Literal["connect", "reset", "timeout"]
-ErrorShape = Literal["envelope", "problem", "grpc_gateway", "error_member", "text", "none", "abci"]
+ErrorShape = Literal[
+    "envelope", "problem", "grpc_gateway", "error_member", "text", "none", "abci", "grpc"
+]
 """What an ``APIError`` was decoded from: the body's shape, or ``"abci"`` for a transaction
-result (``error_from_abci``, ``error_from_tx_response``)."""
+result (``error_from_abci``, ``error_from_tx_response``), ``"grpc"`` for a gRPC status
+(``error_from_grpc_status``)."""
+
+StopReason = Literal[
+    "not_retryable",
+    "not_idempotent",
+    "max_attempts",
+    "budget_exhausted",
+    "hint_too_long",
+    "deadline",
+    "cancelled",
+    "body_not_replayable",
+]
+"""Why the retry helper stopped sending a request again."""
+
+_CATEGORIES: dict[str, Category] = {member.value: member for member in Category}
+_SEVERITIES: dict[str, Severity] = {member.value: member for member in Severity}
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One attempt of a call, as the error that ended the call lists it in ``history``."""
+
+    status: int | None
+    """The HTTP status of the response, for an attempt that got one."""
+    phase: ConnectionPhase | None
+    """The connection phase that failed, for an attempt that got no response."""
+    delay: float
+    """Seconds slept before this attempt (0 for the first)."""
 
 
 class VirtEngineError(Exception):
-    """Base of every error raised by this package."""
+    """Base of every error raised by this package.
+
+    The retry helper fills in the request and how the call ended; an error that did not go
+    through it keeps the defaults (no method, URL or stop reason, an empty history).
+    """
 
     retryable: bool
     attempts: int
+    stop_reason: StopReason | None = None
+    """Why the retry helper stopped (``"max_attempts"``, ``"deadline"``, ...)."""
+    history: tuple[Attempt, ...] = ()
+    """Every attempt of the call, in order."""
+    method: str | None = None
+    """The request's method."""
+    url: str | None = None
+    """The request's URL."""
 
 
 ClientError = VirtEngineError
@@ -39,8 +109,10 @@ class APIError(VirtEngineError):
     ``str(error)`` is ``module:number: message`` when the error has a code, else the message.
     """
 
-    category_type: ClassVar[str | None] = None
+    category_type: ClassVar[Category | None] = None
     """The category this class stands for; ``None`` for the base class."""
+    headers: Mapping[str, str] = _NO_HEADERS
+    """The response's headers, names in lower case (a repeated one's values joined by ``, ``)."""
 
     def __init__(
         self,
@@ -49,8 +121,8 @@ class APIError(VirtEngineError):
         code: str | None = None,
         module: str | None = None,
         number: int | None = None,
-        category: str | None = None,
-        severity: str = "error",
+        category: Category | str | None = None,
+        severity: Severity | str = "error",
         retryable: bool = False,
         context: dict[str, Any] | None = None,
         http_status: int | None = None,
@@ -60,6 +132,7 @@ class APIError(VirtEngineError):
         raw_bytes: bytes = b"",
         from_envelope: bool = False,
         shape: ErrorShape = "none",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -67,9 +140,12 @@ class APIError(VirtEngineError):
         """``module:number``, or ``None`` when the response carried no code."""
         self.module = module
         self.number = number
-        self.category = category
-        """Kept as sent even when this client does not know the category."""
-        self.severity = severity
+        self.category: Category | str | None = (
+            _CATEGORIES.get(category, category) if category is not None else None
+        )
+        """The ``Category``; a string this client does not know is kept as sent."""
+        self.severity: Severity | str = _SEVERITIES.get(severity, severity)
+        """The ``Severity``; a string this client does not know is kept as sent."""
         self.retryable = retryable
         self.context = context
         self.http_status = http_status
@@ -86,6 +162,8 @@ class APIError(VirtEngineError):
         """Whether the body was a VirtEngine envelope or an RFC 9457 problem."""
         self.shape: ErrorShape = shape
         """Which kind of body the error was decoded from (``"none"``: nothing recognised)."""
+        if headers is not None:
+            self.headers = {name.lower(): value for name, value in headers.items()}
 
     @classmethod
     def _decoded(cls, message: str, fields: dict[str, Any]) -> Self:
@@ -94,6 +172,10 @@ class APIError(VirtEngineError):
         Decoding is on the hot path of every failed request; filling ``__dict__`` at once
         costs half of going through ``__init__``.
         """
+        category = fields["category"]
+        if category is not None:
+            fields["category"] = _CATEGORIES.get(category, category)
+        fields["severity"] = _SEVERITIES.get(fields["severity"], fields["severity"])
         error = cls.__new__(cls, message)
         error.__dict__ = fields
         return error
@@ -150,55 +232,55 @@ class APIError(VirtEngineError):
 class ConflictError(APIError):
     """The request conflicts with an existing resource, such as a duplicate."""
 
-    category_type = "conflict"
+    category_type = Category.CONFLICT
 
 
 class ExternalError(APIError):
     """A service the platform depends on failed or is unavailable."""
 
-    category_type = "external"
+    category_type = Category.EXTERNAL
 
 
 class InternalError(APIError):
     """An unexpected failure inside the platform."""
 
-    category_type = "internal"
+    category_type = Category.INTERNAL
 
 
 class NotFoundError(APIError):
     """The resource does not exist or is not visible to the caller."""
 
-    category_type = "not_found"
+    category_type = Category.NOT_FOUND
 
 
 class RateLimitError(APIError):
     """The caller sent too many requests or exhausted a quota."""
 
-    category_type = "rate_limit"
+    category_type = Category.RATE_LIMIT
 
 
 class StateError(APIError):
     """The resource is not in a state that allows the operation (expired, locked, revoked...)."""
 
-    category_type = "state"
+    category_type = Category.STATE
 
 
-class TimeoutError(APIError):
+class APITimeoutError(APIError):
     """An operation did not finish in time; the same request may succeed later."""
 
-    category_type = "timeout"
+    category_type = Category.TIMEOUT
 
 
 class UnauthorizedError(APIError):
     """The caller is not authenticated or not allowed to perform the action."""
 
-    category_type = "unauthorized"
+    category_type = Category.UNAUTHORIZED
 
 
-class ValidationError(APIError):
+class APIValidationError(APIError):
     """The request is malformed or a value is invalid; fix the request before sending it again."""
 
-    category_type = "validation"
+    category_type = Category.VALIDATION
 
 
 class APIConnectionError(VirtEngineError):
@@ -209,6 +291,9 @@ class APIConnectionError(VirtEngineError):
     """
 
     retryable = True
+    last_api_error: APIError | None = None
+    """The API error of the most recent attempt that got a response, when an earlier
+    attempt of the call got one."""
 
     def __init__(
         self, message: str, *, phase: ConnectionPhase = "connect", attempts: int = 1
@@ -227,15 +312,17 @@ class APIConnectionError(VirtEngineError):
         return self.message
 
 
-ERROR_TYPES: dict[str, type[APIError]] = {
-    "conflict": ConflictError,
-    "external": ExternalError,
-    "internal": InternalError,
-    "not_found": NotFoundError,
-    "rate_limit": RateLimitError,
-    "state": StateError,
-    "timeout": TimeoutError,
-    "unauthorized": UnauthorizedError,
-    "validation": ValidationError,
-}
-"""Category -> the error class raised for it."""
+ERROR_TYPES: Mapping[str, type[APIError]] = MappingProxyType(
+    {
+        Category.CONFLICT: ConflictError,
+        Category.EXTERNAL: ExternalError,
+        Category.INTERNAL: InternalError,
+        Category.NOT_FOUND: NotFoundError,
+        Category.RATE_LIMIT: RateLimitError,
+        Category.STATE: StateError,
+        Category.TIMEOUT: APITimeoutError,
+        Category.UNAUTHORIZED: UnauthorizedError,
+        Category.VALIDATION: APIValidationError,
+    }
+)
+"""Category -> the error class raised for it (read-only)."""

@@ -4,26 +4,29 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .catalog import Category, Severity
 
-class Category(StrEnum):
-    """
-    The kind of failure; decides the client's error type.
-    """
-
-    conflict = "conflict"
-    external = "external"
-    internal = "internal"
-    not_found = "not_found"
-    rate_limit = "rate_limit"
-    state = "state"
-    timeout = "timeout"
-    unauthorized = "unauthorized"
-    validation = "validation"
+__all__ = [
+    "ConflictContext",
+    "ErrorBody",
+    "ErrorEnvelope",
+    "ErrorMessage",
+    "ExternalContext",
+    "GatewayStatus",
+    "GatewayStatusDetail",
+    "InternalContext",
+    "NotFoundContext",
+    "Problem",
+    "RateLimitContext",
+    "StateContext",
+    "TimeoutContext",
+    "UnauthorizedContext",
+    "ValidationContext",
+]
 
 
 class ConflictContext(BaseModel):
@@ -44,27 +47,19 @@ class ConflictContext(BaseModel):
 
 class ErrorBody(BaseModel):
     """
-    A coded error. Members other than `code` and `message` may be missing; clients fill them from the registry.
+    A coded error. Only `code` is required; clients fill the members that are missing from the registry.
     """
 
     model_config = ConfigDict(
         extra="allow",
     )
-    category: Category | None = None
-    code: ErrorCode
-    context: Annotated[
-        dict[str, Any] | None,
-        Field(description="Structured details; conventional keys depend on the category."),
+    category: Annotated[
+        Category | str | None,
+        Field(
+            description="The kind of failure; decides the client's error type. Open: a category newer than this document is kept as sent (see Category)."
+        ),
     ] = None
-    message: Annotated[str, Field(description="Human-readable message.")]
-    retryable: Annotated[
-        bool | None, Field(description="Whether the same request may succeed if sent again.")
-    ] = None
-    severity: Severity | None = None
-
-
-class ErrorCode(RootModel[str]):
-    root: Annotated[
+    code: Annotated[
         str,
         Field(
             description="An error code, `module:number`. Open: servers may send codes newer than this document (see KnownErrorCode).",
@@ -72,6 +67,20 @@ class ErrorCode(RootModel[str]):
             pattern="^[^:\\s]+(:[^:\\s]+)*:[0-9]+$",
         ),
     ]
+    context: Annotated[
+        dict[str, Any] | None,
+        Field(description="Structured details; conventional keys depend on the category."),
+    ] = None
+    message: Annotated[str | None, Field(description="Human-readable message.")] = None
+    retryable: Annotated[
+        bool | None, Field(description="Whether the same request may succeed if sent again.")
+    ] = None
+    severity: Annotated[
+        Severity | str | None,
+        Field(
+            description="How serious the failure is. Open: a severity newer than this document is kept as sent (see Severity)."
+        ),
+    ] = None
 
 
 class ErrorEnvelope(BaseModel):
@@ -85,6 +94,18 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
+class ErrorMessage(BaseModel):
+    """
+    The body of the rate-limit middleware, the provider portal and small HTTP services: `error` is a short text (it may start with `module:number: `), `message` a longer one; other members (`limit`, `remaining`, `reset_at`, `retry_after`) are kept as the error's context.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    error: str
+    message: str | None = None
+
+
 class ExternalContext(BaseModel):
     """
     Conventional context of external errors.
@@ -95,6 +116,30 @@ class ExternalContext(BaseModel):
     )
     operation: Annotated[str | None, Field(description="The operation attempted on it.")] = None
     service: Annotated[str | None, Field(description="The external service that failed.")] = None
+
+
+class GatewayStatus(BaseModel):
+    """
+    The chain REST gateway's status body (`google.rpc.Status`). `code` is the gRPC status code; `message` carries the module error, `codespace <module> code <number>: <message>`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    code: Annotated[int, Field(description="gRPC status code.", ge=0)]
+    details: list[GatewayStatusDetail] | None = None
+    message: str
+
+
+class GatewayStatusDetail(BaseModel):
+    """
+    A `google.protobuf.Any` in a gateway status: `@type` names the message, the other members are its fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    field_type: Annotated[str | None, Field(alias="@type")] = None
 
 
 class InternalContext(BaseModel):
@@ -126,14 +171,26 @@ class NotFoundContext(BaseModel):
 
 class Problem(BaseModel):
     """
-    RFC 9457 problem details with the envelope's members as extensions.
+    RFC 9457 problem details with the envelope's members as extensions. `type` is the code's catalog entry (`https://github.com/virtengine/virtengine-errors/blob/main/docs/errors/{page}#{anchor}`) or `about:blank`; `title` is the code's message (with `about:blank`, the status's reason phrase); `detail` is this occurrence's message, read before `title`.
     """
 
     model_config = ConfigDict(
         extra="allow",
     )
-    category: Category | None = None
-    code: ErrorCode | None = None
+    category: Annotated[
+        Category | str | None,
+        Field(
+            description="The kind of failure; decides the client's error type. Open: a category newer than this document is kept as sent (see Category)."
+        ),
+    ] = None
+    code: Annotated[
+        str | None,
+        Field(
+            description="An error code, `module:number`. Open: servers may send codes newer than this document (see KnownErrorCode).",
+            examples=["veid:1001"],
+            pattern="^[^:\\s]+(:[^:\\s]+)*:[0-9]+$",
+        ),
+    ] = None
     context: Annotated[
         dict[str, Any] | None,
         Field(description="Structured details; conventional keys depend on the category."),
@@ -143,7 +200,12 @@ class Problem(BaseModel):
     retryable: Annotated[
         bool | None, Field(description="Whether the same request may succeed if sent again.")
     ] = None
-    severity: Severity | None = None
+    severity: Annotated[
+        Severity | str | None,
+        Field(
+            description="How serious the failure is. Open: a severity newer than this document is kept as sent (see Severity)."
+        ),
+    ] = None
     status: Annotated[int | None, Field(ge=100, le=599)] = None
     title: str | None = None
     type: str | None = "about:blank"
@@ -164,17 +226,6 @@ class RateLimitContext(BaseModel):
     reset_at: Annotated[
         AwareDatetime | None, Field(description="When the window resets (RFC 3339).")
     ] = None
-
-
-class Severity(StrEnum):
-    """
-    How serious the failure is, least to most.
-    """
-
-    info = "info"
-    warning = "warning"
-    error = "error"
-    critical = "critical"
 
 
 class StateContext(BaseModel):

@@ -5,28 +5,77 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import sys
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
+
+from .errors import APIConnectionError, APIError, ClientError
+
+__all__ = [
+    "INFERENCE_FAILED",
+    "NOT_FOUND",
+    "Failure",
+    "Sentinel",
+]
+
+
+Failure = Literal["connect", "reset", "timeout", "deadline", "cancelled", "max_attempts"]
+"""A client-side failure a sentinel can stand for: a connection error of phase
+``connect``, ``reset`` or ``timeout``; a call stopped by its deadline (or Python's own
+``TimeoutError``); a cancellation (``asyncio.CancelledError``, trio's ``Cancelled``); a
+call that used all its attempts."""
 
 
 @dataclass(frozen=True, slots=True)
 class Sentinel:
-    """A family of errors: those of some categories, and some specific codes."""
+    """A family of errors: some categories, some codes, statuses without a code, and
+    client-side failures."""
 
     name: str
     message: str
     categories: frozenset[str]
     codes: frozenset[str]
     """``module:number`` keys."""
+    statuses: frozenset[int] = frozenset()
+    """HTTP statuses of API errors that carry no code (an HTML 503 from a proxy)."""
+    failures: frozenset[Failure] = frozenset()
 
     def matches(self, error: BaseException) -> bool:
-        """Whether ``error`` is an API error of this family."""
-        category = getattr(error, "category", None)
-        code = getattr(error, "code", None)
-        return category in self.categories or code in self.codes
+        """Whether ``error`` belongs to this family."""
+        if isinstance(error, APIError):
+            if error.category in self.categories or error.code in self.codes:
+                return True
+            if error.code is None and error.http_status in self.statuses:
+                return True
+        return bool(self.failures) and not self.failures.isdisjoint(_failures(error))
 
     def __str__(self) -> str:
         return self.message
+
+
+def _failures(error: BaseException) -> set[Failure]:
+    found: set[Failure] = set()
+    if isinstance(error, APIConnectionError):
+        found.add(error.phase)
+    if isinstance(error, ClientError):
+        if error.stop_reason == "deadline":
+            found.add("deadline")
+        elif error.stop_reason == "max_attempts":
+            found.add("max_attempts")
+    if isinstance(error, TimeoutError):
+        found.add("deadline")
+    if _is_cancellation(error):
+        found.add("cancelled")
+    return found
+
+
+def _is_cancellation(error: BaseException) -> bool:
+    if isinstance(error, asyncio.CancelledError | concurrent.futures.CancelledError):
+        return True
+    trio = sys.modules.get("trio")  # trio's own, when the program uses trio
+    return trio is not None and isinstance(error, trio.Cancelled)
 
 
 INFERENCE_FAILED: Final = Sentinel(

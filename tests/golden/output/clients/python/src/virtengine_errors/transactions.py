@@ -10,12 +10,14 @@ typed error of the code, or ``None`` when the transaction went through.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from .catalog import CODES
+from .decoding import _json_value
 from .errors import ERROR_TYPES, APIError
+
+__all__ = ["error_from_abci", "error_from_tx_response"]
 
 _UNDEFINED = "undefined"  # the Cosmos SDK's codespace for errors registered without one
 _MAX_CODE = 0xFFFF_FFFF  # ABCI codes are uint32
@@ -46,10 +48,10 @@ def error_from_tx_response(body: bytes | str | Mapping[str, Any]) -> APIError | 
     document: Any = body
     if isinstance(body, str):
         raw = body.encode("utf-8", "replace")
-        document = _parse(body)
+        document = _json_value(body)
     elif not isinstance(body, Mapping):
         raw = bytes(body)
-        document = _parse(raw.decode("utf-8", "replace"))
+        document = _json_value(raw.decode("utf-8", "replace"))
     if not isinstance(document, Mapping):
         return None
     result = document.get("tx_response")
@@ -103,10 +105,3 @@ def _abci_error(codespace: str, code: int, log: str, raw: bytes) -> APIError:
             "shape": "abci",
         },
     )
-
-
-def _parse(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
