@@ -230,7 +230,7 @@ TARGETS = resources.files("errcodegen.targets")
 
 def test_go_runtime_names_cover_every_exported_package_level_name() -> None:
     declared: set[str] = set()
-    for folder, suffix in (("static", ".go"), ("templates", ".go.j2")):
+    for folder, suffix in (("runtime", ".go"), ("templates", ".go.j2")):
         for source in (TARGETS / "go" / folder).iterdir():
             if source.name.endswith(suffix):
                 declared |= _go_names(source.read_text(encoding="utf-8"))

@@ -3,7 +3,7 @@
 ``registry.go``, ``catalog.go`` and ``sentinels.go`` hold the registry's data and are
 rendered from ``templates/``; the runtime that reads them (``errors.go``, ``decode.go``,
 ``abci.go``, ``retry.go``, ``transport.go``) never depends on the registry and is plain Go
-in ``static/``, copied with the notice and the registry's package name. ``grpcerrors/`` is
+in ``runtime/``, copied with the notice and the registry's package name. ``grpcerrors/`` is
 a module of its own (it requires google.golang.org/grpc; the client requires nothing): its
 code and go.mod are templates, its go.sum is static. ``openapi/`` embeds the OpenAPI error
 document. The output goes through ``gofmt``.
@@ -34,7 +34,7 @@ _SOURCES = [
     "retry",
     "transport",
 ]
-_STATIC = frozenset({"errors", "decode", "abci", "retry", "transport"})  # static/<name>.go
+_RUNTIME = frozenset({"errors", "decode", "abci", "retry", "transport"})  # runtime/<name>.go
 _MAJOR_SUFFIX = re.compile(r"/v[0-9]+$")
 _PACKAGE_CLAUSE = re.compile(r"\Apackage veerrors\n")
 
@@ -42,11 +42,11 @@ _PACKAGE_CLAUSE = re.compile(r"\Apackage veerrors\n")
 def render(ir: IR) -> Files:
     env = template_env(__name__)
     context = _context(ir)
-    static = resources.files(__name__) / "static"
+    package = resources.files(__name__)
     files: dict[str, str] = {}
     for name in _SOURCES:
-        if name in _STATIC:
-            source = _runtime((static / f"{name}.go").read_text(encoding="utf-8"), ir)
+        if name in _RUNTIME:
+            source = _runtime((package / "runtime" / f"{name}.go").read_text(encoding="utf-8"), ir)
         else:
             source = env.get_template(f"{name}.go.j2").render(context)
         files[f"{name}.go"] = gofmt(source)
@@ -56,7 +56,8 @@ def render(ir: IR) -> Files:
     grpc = env.get_template("grpcerrors/grpcerrors.go.j2").render(context)
     files["grpcerrors/grpcerrors.go"] = gofmt(grpc)
     files["grpcerrors/go.mod"] = env.get_template("grpcerrors/go.mod.j2").render(context)
-    files["grpcerrors/go.sum"] = (static / "grpcerrors" / "go.sum").read_text(encoding="utf-8")
+    go_sum = package / "static" / "grpcerrors" / "go.sum"
+    files["grpcerrors/go.sum"] = go_sum.read_text(encoding="utf-8")
     # openapi: the OpenAPI error document, embedded by a package of its own.
     files["openapi/openapi.go"] = gofmt(env.get_template("openapi/openapi.go.j2").render(context))
     for name, document in openapi_documents(ir).items():
@@ -65,9 +66,9 @@ def render(ir: IR) -> Files:
 
 
 def _runtime(source: str, ir: IR) -> str:
-    """A static runtime file as the client holds it: the notice, the registry's package."""
+    """A runtime file as the client holds it: the notice, the registry's package."""
     if not _PACKAGE_CLAUSE.match(source):
-        raise ValueError("a static Go file must begin with its package clause")
+        raise ValueError("a Go runtime file must begin with its package clause")
     return f"// {NOTICE}\n\n" + _PACKAGE_CLAUSE.sub(
         f"package {ir.packages.go_package}\n", source, count=1
     )
