@@ -42,7 +42,8 @@ def check(condition: bool, what: str) -> None:
 def retries_through_the_transport(base_url: str) -> None:
     retries: list[tuple[int, VirtEngineError]] = []
     transport = RetryTransport(
-        policy=QUICK, on_retry=lambda attempt, error, delay, request: retries.append((attempt, error))
+        policy=QUICK,
+        on_retry=lambda attempt, error, delay, request: retries.append((attempt, error)),
     )
     with httpx.Client(base_url=base_url, transport=transport) as client:
         response = raise_for_error(client.get("/v1/flaky"))
@@ -63,13 +64,17 @@ def retries_with_the_retrier(base_url: str) -> None:
 
     def send(attempt: int, timeout: float | None) -> bytes:
         try:
-            with urllib.request.urlopen(f"{base_url}/v1/flaky-envelope", timeout=timeout or 10) as reply:
+            with urllib.request.urlopen(
+                f"{base_url}/v1/flaky-envelope", timeout=timeout or 10
+            ) as reply:
                 body: bytes = reply.read()
                 return body
         except urllib.error.HTTPError as failure:
             raise decode_error(failure.code, failure.headers.items(), failure.read()) from None
 
-    retrier = Retrier(QUICK, on_retry=lambda attempt, error, delay, request: retries.append(attempt))
+    retrier = Retrier(
+        QUICK, on_retry=lambda attempt, error, delay, request: retries.append(attempt)
+    )
     body = retrier.call(send, method="GET")
     check(body == b'{"ok": true}', "Retrier: the second attempt's body is returned")
     check(retries == [2], "Retrier: exactly one retry after the 503 envelope")

@@ -23,14 +23,14 @@ def render(ir: IR) -> Files:
     return _files(document, document_30)
 
 
-def documents(ir: IR) -> Files:
+def documents(ir: IR) -> dict[str, str]:
     """The two files as this target writes them, for the client packages that ship a copy
     (this target validates them; the copies are the same text)."""
     document = build_openapi(ir)
     return _files(document, to_openapi_30(document))
 
 
-def _files(document: Schema, document_30: Schema) -> Files:
+def _files(document: Schema, document_30: Schema) -> dict[str, str]:
     return {
         FILE_NAME: f"# {NOTICE}\n" + dump_yaml(document),
         FILE_NAME_30: f"# {NOTICE}\n" + dump_yaml(document_30),

@@ -71,9 +71,7 @@ def _use_catalog_enums(code: str) -> str:
     """The module with its own ``Category`` and ``Severity`` classes replaced by an import of
     the catalog's (same members: both come from the registry), and with ``__all__``."""
     lines = code.splitlines(keepends=True)
-    classes = {
-        node.name: node for node in ast.parse(code).body if isinstance(node, ast.ClassDef)
-    }
+    classes = {node.name: node for node in ast.parse(code).body if isinstance(node, ast.ClassDef)}
     for name in _FROM_CATALOG:
         node = classes.get(name)
         if node is None or node.end_lineno is None:

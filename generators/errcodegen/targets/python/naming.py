@@ -37,8 +37,6 @@ class NamedSentinel:
     constant: str
 
 
-
-
 def dunder_all_order(names: list[str]) -> list[str]:
     """Names in the order ruff's RUF022 wants ``__all__``: CONSTANTS, Classes, the rest,
     each in natural, case-sensitive order (``E_9`` before ``E_10``, ``AB`` before ``A_``)."""
@@ -124,7 +122,9 @@ def naming_context(ir: IR) -> dict[str, Any]:
             ["CODES", "Category", "ErrorCode", "Severity", "lookup"]
             + [named.constant for named in codes]
         ),
-        "sentinels_all": dunder_all_order(["Failure", "Sentinel"] + [named.constant for named in sentinels]),
+        "sentinels_all": dunder_all_order(
+            ["Failure", "Sentinel"] + [named.constant for named in sentinels]
+        ),
         "errors_all": dunder_all_order(
             list(dict.fromkeys([*error_names, "ClientError", "ConnectionPhase"]))
         ),
