@@ -74,6 +74,7 @@ def test_renders_every_code_with_no_request_and_no_error(catalog: Loaded, ir: IR
     assert catalog.requests == [catalog.page.url]  # inline style and script only
     assert catalog.errors == []  # includes Content-Security-Policy violations
     row = catalog.page.locator("#veid-1036 td")
+    veid_1036 = next(c for c in ir.codes if c.key == "veid:1036")
     assert row.all_text_contents()[:7] == [
         "veid:1036",
         "ml_inference_failed",
@@ -81,7 +82,7 @@ def test_renders_every_code_with_no_request_and_no_error(catalog: Loaded, ir: IR
         "critical",
         "yes",
         "500 Internal Server Error",
-        "ML inference failed",
+        "ML inference failed" + veid_1036.description,  # the description after a line break
     ]
 
 

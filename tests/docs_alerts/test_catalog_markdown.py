@@ -71,7 +71,7 @@ def test_every_module_table_has_one_full_row_per_code() -> None:
         assert [row[0] for row in page.rows] == [code.key for code in module.codes]
         assert all(len(row) == 9 for row in page.rows)
         for row, code in zip(page.rows, module.codes, strict=True):
-            assert row[6] == code.message
+            assert row[6] == code.message + code.description  # joined by a line break
             assert row[7] == (code.action or "-")
 
 

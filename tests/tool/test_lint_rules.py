@@ -129,7 +129,7 @@ def test_messages_explain_the_violation(make_registry: MakeRegistry) -> None:
         "error range 1050-1149 of mfa overlaps 1000-1099 of veid"
     ]
     assert findings(make_registry(CASES["IDENTIFIER_COLLISION"][0]), "IDENTIFIER_COLLISION") == [
-        "error Go identifier VeidAB of veid_a:1100 collides with veid:1000",
+        "error Go identifier ErrVeidAB of veid_a:1100 collides with veid:1000",
         "error Python identifier VEID_A_B of veid_a:1100 collides with veid:1000",
         "error TypeScript identifier VEID_A_B of veid_a:1100 collides with veid:1000",
     ]

@@ -167,6 +167,7 @@ def _code(
         deprecated=raw.deprecated,
         replaced_by=raw.replaced_by,
         go_symbol=raw.go_symbol,
+        source=raw.source,
         category_inferred=inferred,
         alert=_optional_threshold(raw.alert),
         category_evidence=raw.category_evidence or ("message" if raw.category_inferred else ""),

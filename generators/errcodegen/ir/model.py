@@ -74,6 +74,7 @@ class Code:
     alert: AlertThreshold | None = None  # errors of this one code
     # what decided the category: grpc_code, source, review, subrange, message; "" unrecorded
     category_evidence: str = ""
+    source: str | None = None  # the platform's Go file that registers it
 
     @property
     def key(self) -> str:

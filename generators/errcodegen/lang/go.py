@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 from errcodegen.lang.words import camel, escape_char, pascal, safe_text_lines, words
 
@@ -153,3 +155,26 @@ def generated_names(kind: str, name: str) -> list[tuple[str, str]]:
     if kind == "sentinel":
         return [("package", "Err" + exported(name))]
     return []
+
+
+def code_vars(
+    codes: Iterable[tuple[str, str, str]], sentinels: Iterable[str]
+) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """The variable of each code, by key, from ``(key, module, name)`` triples: ``code_var``'s
+    short form, or its long form where the short one is taken (``ErrEncryptionEncryptionFailed``,
+    since ``ErrEncryptionFailed`` is a common sentinel). Also every collision left, as
+    ``(key, identifier, owner)``: the target refuses them, the lint names them."""
+    taken = {sentinel_var(s): f"common sentinel {s}" for s in sentinels}
+    short = [(key, module, name, code_var(module, name)) for key, module, name in codes]
+    counts = Counter(ident for *_, ident in short)
+    names: dict[str, str] = {}
+    collisions: list[tuple[str, str, str]] = []
+    for key, module, name, ident in short:
+        if ident in taken or counts[ident] > 1:
+            ident = code_var(module, name, shorten=False)
+        if ident in taken:
+            collisions.append((key, ident, taken[ident]))
+            continue
+        taken[ident] = key
+        names[key] = ident
+    return names, collisions

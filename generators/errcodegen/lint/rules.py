@@ -156,20 +156,17 @@ def subrange_convention(registry: Registry) -> Iterator[Hit]:
 
 
 def identifiers(module: str, name: str) -> dict[str, str]:
-    """The identifier each language gives a code; the targets use the same functions."""
+    """The identifier Python and TypeScript give a code; the targets use the same functions
+    (Go's depends on the other codes: ``go.code_vars``)."""
     return {
         "Python": python.constant(module, name),
         "TypeScript": typescript.constant(module, name),
-        "Go": go.exported(module, name),
     }
 
 
 def identifier_collision(registry: Registry) -> Iterator[Hit]:
-    # Go names per-code sentinels Err<Module><Name> beside the common ones Err<Name>.
-    seen = {
-        ("Go", go.exported(s.name)): f"common sentinel {s.name}"
-        for s in registry.sentinels.sentinels
-    }
+    yield from _go_collisions(registry)
+    seen: dict[tuple[str, str], str] = {}
     names = set()  # a repeated (module, name) is DUPLICATE_NAME's finding, not this rule's
     for located, i, code in registry.codes():
         if (located.module.name, code.name) in names:
@@ -187,6 +184,22 @@ def identifier_collision(registry: Registry) -> Iterator[Hit]:
                 )
     for subject, where in entry_collisions(registry):
         yield Hit(subject, where)
+
+
+def _go_collisions(registry: Registry) -> Iterator[Hit]:
+    """Go names codes by their neighbours (a stutter is dropped unless that collides), so the
+    names come from the same function the Go target uses."""
+    located_by_key: dict[str, tuple[LocatedModule, int]] = {}
+    codes = []
+    for located, i, code in registry.codes():
+        key = f"{located.module.name}:{code.number}"
+        if key not in located_by_key:
+            located_by_key[key] = (located, i)
+            codes.append((key, located.module.name, code.name))
+    sentinels = (s.name for s in registry.sentinels.sentinels)
+    for key, ident, owner in go.code_vars(codes, sentinels)[1]:
+        located, i = located_by_key[key]
+        yield _code_hit(located, i, "name", f"Go identifier {ident} of {key} collides with {owner}")
 
 
 def override_without_reason(registry: Registry) -> Iterator[Hit]:

@@ -34,6 +34,7 @@ class Usage:
     typescript: str  # "Codes.VEID_ML_INFERENCE_FAILED"
     go: str  # "veerrors.ErrVeidMLInferenceFailed"
     platform: str  # the Go variable that registers it, "" when unknown
+    platform_file: str  # the Go file it is registered in, "" when unknown
     gateway: str  # "codespace veid code 1036": the chain REST gateway's message
     log: str  # "veid:1036: ML inference failed": log form, `{"error": ...}` and text bodies
 
@@ -84,6 +85,9 @@ def module_page(module: Module) -> str:
 def build_catalog(ir: IR, alert_rules_path: str) -> Catalog:
     pages = {m.name: module_page(m) for m in ir.modules}
     phrases = dict(ir.reason_phrases)
+    go_names = go.code_vars(
+        ((c.key, c.module, c.name) for c in ir.codes), (s.name for s in ir.sentinels)
+    )[0]
 
     def row(code: Code) -> CodeRow:
         replacement = None
@@ -99,7 +103,7 @@ def build_catalog(ir: IR, alert_rules_path: str) -> Catalog:
             retryable=_yes_no(code.retryable),
             replaced_by=replacement,
             alert=_threshold(code.alert),
-            usage=usage(ir, code),
+            usage=usage(ir, code, go_names[code.key]),
         )
 
     def page(module: Module) -> ModulePage:
@@ -141,12 +145,13 @@ def _platform_alerts(ir: IR) -> tuple[str, ...]:
     return tuple(found)
 
 
-def usage(ir: IR, code: Code) -> Usage:
+def usage(ir: IR, code: Code, go_name: str) -> Usage:
     return Usage(
         python=f"{ir.packages.python_package}.catalog.{python.constant(code.module, code.name)}",
         typescript=f"Codes.{typescript.constant(code.module, code.name)}",
-        go=f"{ir.packages.go_package}.Err{go.exported(code.module, code.name)}",
+        go=f"{ir.packages.go_package}.{go_name}",
         platform=code.go_symbol or "",
+        platform_file=code.source or "",
         gateway=f"codespace {code.module} code {code.number}",
         log=f"{code.key}: {code.message}",
     )

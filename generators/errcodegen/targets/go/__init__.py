@@ -136,23 +136,11 @@ def severity_const(name: str) -> str:
 
 
 def code_vars(ir: IR) -> dict[str, str]:
-    """The variable of each code, by key: ``go.code_var``'s short form, or its long form
-    where the short one is taken (``ErrEncryptionEncryptionFailed``, since
-    ``ErrEncryptionFailed`` is a common sentinel). Two codes left with one name fail the
-    target."""
-    taken = {go.sentinel_var(s.name): f"common sentinel {s.name}" for s in ir.sentinels}
-    short = [(code, go.code_var(code.module, code.name)) for code in ir.codes]
-    counts: dict[str, int] = {}
-    for _, name in short:
-        counts[name] = counts.get(name, 0) + 1
-    names: dict[str, str] = {}
-    for code, name in short:
-        if name in taken or counts[name] > 1:
-            name = go.code_var(code.module, code.name, shorten=False)
-        if name in taken:
-            raise ValueError(f"Go identifier {name} of {code.key} collides with {taken[name]}")
-        taken[name] = code.key
-        names[code.key] = name
+    """The variable of each code, by key (``go.code_vars``); a collision fails the target."""
+    codes = ((code.key, code.module, code.name) for code in ir.codes)
+    names, collisions = go.code_vars(codes, (s.name for s in ir.sentinels))
+    for key, ident, owner in collisions:
+        raise ValueError(f"Go identifier {ident} of {key} collides with {owner}")
     return names
 
 
