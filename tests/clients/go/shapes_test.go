@@ -63,7 +63,7 @@ func TestAGatewayStatusWithARegisteredCodeIsTheRegistrysError(t *testing.T) {
 }
 
 func TestAGatewayNotFoundTakesItsCategoryFromTheGRPCCode(t *testing.T) {
-	gateway := `{"code":5,"message":"rpc error: code = NotFound desc = codespace deployment code 3: deployment 7 not found","details":[]}`
+	gateway := `{"code":5,"message":"rpc error: code = NotFound desc = codespace deployment code 99: deployment 7 not found","details":[]}`
 	s, url := serve(t, reply(404, "application/json", gateway), status(200))
 	err := get(fastClient(false), url)
 	var notFound *veerrors.NotFoundError
@@ -71,11 +71,11 @@ func TestAGatewayNotFoundTakesItsCategoryFromTheGRPCCode(t *testing.T) {
 		t.Fatalf("want a NotFoundError, got %T %v", err, err)
 	}
 	e := apiError(t, err)
-	if e.Code != "deployment:3" || e.Message != "deployment 7 not found" || e.Retryable ||
+	if e.Code != "deployment:99" || e.Message != "deployment 7 not found" || e.Retryable ||
 		e.Shape != veerrors.ShapeGRPCGateway || len(s.requests) != 1 {
 		t.Fatalf("fields: %+v after %d requests", e, len(s.requests))
 	}
-	if got := e.Error(); got != "deployment:3: deployment 7 not found" {
+	if got := e.Error(); got != "deployment:99: deployment 7 not found" {
 		t.Fatalf("Error() = %q", got)
 	}
 }

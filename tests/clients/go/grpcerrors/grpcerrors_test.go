@@ -156,7 +156,7 @@ func TestAnUnknownCodeTakesItsCategoryFromTheGRPCCode(t *testing.T) {
 		code     string
 		message  string
 	}{
-		{"5 codespace deployment code 3: deployment 7 not found", veerrors.CategoryNotFound, false, "deployment:3", "deployment 7 not found"},
+		{"5 codespace deployment code 99: deployment 7 not found", veerrors.CategoryNotFound, false, "deployment:99", "deployment 7 not found"},
 		{"9 order 12 is closed", veerrors.CategoryState, false, "", "order 12 is closed"},
 		{"14 node is syncing", veerrors.CategoryExternal, true, "", "node is syncing"},
 		{"4 fetching JWKS: timeout", veerrors.CategoryTimeout, true, "", "fetching JWKS: timeout"},
