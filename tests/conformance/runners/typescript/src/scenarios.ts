@@ -6,8 +6,12 @@
  *
  * For each scenario: a fresh `createFetch` client (real clock, real timers, real random
  * jitter), one call to `URL/<prefix>/<scenario id>`, one JSON line
- * `{"id", "outcome", "status", "error"}`; then `N passed, N failed` (a scenario passes
- * when the runner itself did not crash on it).
+ * `{"id", "outcome", "status", "error", "stop_reason", "elapsed_ms"}`; then
+ * `N passed, N failed` (a scenario passes when the runner itself did not crash on it).
+ *
+ * The request's `deadline_ms` is the call's `deadlineMs`; with `abort_after_ms` the call's
+ * `signal` is aborted after that long, and the outcome is `cancelled` when the call rejects
+ * with the signal's reason.
  */
 
 import { readFileSync } from "node:fs";
@@ -16,7 +20,13 @@ import { APIError, ConnectionError, ERROR_TYPES, createFetch, type RetryPolicy }
 
 interface Scenario {
   readonly id: string;
-  readonly request: { readonly method: string; readonly idempotency_key: "auto" | "none"; readonly body?: string };
+  readonly request: {
+    readonly method: string;
+    readonly idempotency_key: "auto" | "none";
+    readonly body?: string;
+    readonly deadline_ms?: number;
+    readonly abort_after_ms?: number;
+  };
   readonly policy?: Record<string, number | boolean>;
 }
 
@@ -39,27 +49,45 @@ function policyOf(policy: Record<string, number | boolean>): Partial<RetryPolicy
 
 async function runScenario(baseUrl: string, prefix: string, scenario: Scenario): Promise<object> {
   const api = createFetch({ policy: policyOf(scenario.policy ?? {}) });
-  const { method, body, idempotency_key: key } = scenario.request;
+  const { method, body, idempotency_key: key, deadline_ms: deadlineMs, abort_after_ms: abortAfterMs } = scenario.request;
   const url = `${baseUrl.replace(/\/+$/, "")}/${prefix}/${scenario.id}`;
+  const controller = new AbortController();
+  const started = performance.now();
+  const line = (outcome: string, status: number | null, error: object | null, stopReason: string | null): object => ({
+    id: scenario.id,
+    outcome,
+    status,
+    error,
+    stop_reason: stopReason,
+    elapsed_ms: Math.round(performance.now() - started),
+  });
+  const timer = abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), abortAfterMs);
   try {
     const response = await api(url, {
       method,
+      signal: controller.signal,
       ...(body === undefined ? {} : { body }),
       ...(key === "auto" ? { idempotencyKey: true as const } : {}),
+      ...(deadlineMs === undefined ? {} : { deadlineMs }),
     });
     await response.arrayBuffer();
-    return { id: scenario.id, outcome: "success", status: response.status, error: null };
+    return line("success", response.status, null, null);
   } catch (error) {
+    if (controller.signal.aborted && error === controller.signal.reason) {
+      return line("cancelled", null, null, null);
+    }
     if (error instanceof APIError) {
       const type = CATEGORY_OF_TYPE.get(error.constructor) ?? "api_error";
-      const described = { type, code: error.code, retryable: error.retryable, attempts: error.attempts };
-      return { id: scenario.id, outcome: "error", status: error.httpStatus, error: described };
+      const described = { type, code: error.code, phase: null, retryable: error.retryable, attempts: error.attempts };
+      return line("error", error.httpStatus, described, error.stopReason);
     }
     if (error instanceof ConnectionError) {
-      const described = { type: "connection", code: null, retryable: error.retryable, attempts: error.attempts };
-      return { id: scenario.id, outcome: "error", status: null, error: described };
+      const described = { type: "connection", code: null, phase: error.phase, retryable: error.retryable, attempts: error.attempts };
+      return line("error", null, described, error.stopReason);
     }
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
