@@ -22,18 +22,25 @@ and ``transport=``; all of them share one retry budget.
 
 Each transport owns one retry budget, shared by every call of the client it serves.
 Retries carry ``Retry-Attempt: <n>`` and the call's ``Idempotency-Key``. A call's deadline
-bounds every attempt: each gets the time left as its httpx timeout, and reading a body
-past the deadline fails (``httpx.ReadTimeout`` for the body of a success, which httpx
-reads after the transport returned). A body that cannot be sent twice (a generator, a
-file object) is sent once; a mistake in the request (an unsupported URL scheme, an
-invalid header) raises httpx's exception at once, unsent and not retried.
+bounds every attempt: each gets the time left as its httpx timeout, and the wait for the
+response head ends when the time is up (httpx's timeouts bound each read, so a server
+trickling its headers would outlast them: with a deadline, ``RetryTransport`` sends the
+attempt from a worker thread). Reading a body past the deadline fails
+(``httpx.ReadTimeout`` for the body of a success, which httpx reads after the transport
+returned). A body that cannot be sent twice (a generator, a file object) is sent once; a
+mistake in the request (an unsupported URL scheme, an invalid header) raises httpx's
+exception at once, unsent and not retried.
 """
 
 from __future__ import annotations
 
+import contextvars
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import partial
 from random import random as uniform_draw
@@ -261,6 +268,52 @@ async def _aread_capped(response: httpx.Response, limit: int) -> bytes:
     return bytes(body[:limit])
 
 
+_HEAD_WAITERS = 64  # threads that wait for response heads, shared by every RetryTransport
+_head_pool: ThreadPoolExecutor | None = None
+_head_pool_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _head_pool
+    with _head_pool_lock:
+        if _head_pool is None:
+            _head_pool = ThreadPoolExecutor(_HEAD_WAITERS, thread_name_prefix=f"{PACKAGE}-attempt")
+        return _head_pool
+
+
+def _close_late(future: Future[httpx.Response]) -> None:
+    """Close the response of an attempt abandoned before it arrived."""
+    if not future.cancelled() and future.exception() is None:
+        future.result().close()
+
+
+def _head_within(
+    transport: httpx.BaseTransport, request: httpx.Request, timeout: float, attempt: int
+) -> httpx.Response:
+    """``transport.handle_request(request)`` given at most ``timeout`` seconds to return
+    the response head. httpx's timeouts bound each read, not the whole head, so a server
+    that trickles its status line and headers would outlast them: the attempt runs in a
+    worker thread, and the calling thread stops waiting when the time is up. A response
+    that arrives later is closed.
+    """
+    context = contextvars.copy_context()
+    future = _pool().submit(context.run, transport.handle_request, request)
+    try:
+        return future.result(timeout)
+    except FutureTimeout:
+        # an attempt still queued was never sent: nothing reached the server
+        phase: ConnectionPhase = "connect" if future.cancel() else "timeout"
+        future.add_done_callback(_close_late)
+        raise APIConnectionError(
+            f"the call's deadline passed during attempt {attempt}, before the response head",
+            phase=phase,
+        ) from None
+    except BaseException:
+        future.cancel()  # interrupted (KeyboardInterrupt): let the attempt go, unread
+        future.add_done_callback(_close_late)
+        raise
+
+
 class _Bounded(httpx.SyncByteStream):
     """The body of a success, read after the transport returned: past ``until`` (on
     ``clock``), reading it raises ``httpx.ReadTimeout``."""
@@ -439,7 +492,10 @@ class RetryTransport(httpx.BaseTransport):
                 _limit_attempt(request, call_timeout, timeout)
             until = None if timeout is None else self._clock() + timeout
             try:
-                response = self._transport.handle_request(request)
+                if timeout is None:
+                    response = self._transport.handle_request(request)
+                else:
+                    response = _head_within(self._transport, request, timeout, attempt)
             except _REQUEST_MISTAKES as exc:
                 _mark_not_sent(exc)
                 raise
