@@ -191,10 +191,12 @@ def _go_collisions(registry: Registry) -> Iterator[Hit]:
     names come from the same function the Go target uses."""
     located_by_key: dict[str, tuple[LocatedModule, int]] = {}
     codes = []
+    names = set()  # a repeated number or name is DUPLICATE_CODE's or DUPLICATE_NAME's finding
     for located, i, code in registry.codes():
         key = f"{located.module.name}:{code.number}"
-        if key not in located_by_key:
+        if key not in located_by_key and (located.module.name, code.name) not in names:
             located_by_key[key] = (located, i)
+            names.add((located.module.name, code.name))
             codes.append((key, located.module.name, code.name))
     sentinels = (s.name for s in registry.sentinels.sentinels)
     for key, ident, owner in go.code_vars(codes, sentinels)[1]:
