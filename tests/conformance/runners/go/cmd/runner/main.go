@@ -406,13 +406,13 @@ func retry(c testCase, now time.Time) (map[string]any, string) {
 		"error": nil, "stop_reason": nil, "history": nil, "attempt_budgets_ms": budgets, "sentinels": nil}
 	var apiErr *veerrors.APIError
 	var connErr *veerrors.ConnectionError
-	var canceled *veerrors.CanceledError
 	switch {
 	case err == nil:
 		got["outcome"] = "success"
 	case errors.Is(err, context.Canceled):
+		// Like the other runners, a cancelled call reports no stop reason or history: the
+		// language's cancellation is what the caller gets (Go's also carries them).
 		got["outcome"] = "cancelled"
-		got["stop_reason"] = "cancelled"
 		// The cancellation is the context's error; which sentinels match it. (The error
 		// returned is the last API error when there is one, which also matches its own.)
 		names := []string{}
@@ -425,12 +425,6 @@ func retry(c testCase, now time.Time) (map[string]any, string) {
 			}
 		}
 		got["sentinels"] = names
-		switch {
-		case errors.As(err, &canceled):
-			got["history"] = history(canceled.History)
-		case errors.As(err, &apiErr):
-			got["history"] = history(apiErr.History)
-		}
 	case errors.As(err, &connErr) || errors.As(err, &apiErr):
 		got["outcome"] = "error"
 		described := describe(err)
