@@ -181,7 +181,7 @@ def package(session: nox.Session, out: Path) -> list[Path]:
         if (ROOT / "LICENSE").is_file() and not (staged / "LICENSE").exists():
             shutil.copyfile(ROOT / "LICENSE", staged / "LICENSE")
         args = ["-dir", str(staged), "-version", version, "-time", _timestamp()]
-        output = session.run(zipmodule, *args, "-out", str(out / "go"), silent=True)
+        output = session.run(zipmodule, *args, "-out", str(out / "go"), silent=True, external=True)
     artifacts = [Path(line) for line in str(output).split()]
     for artifact in artifacts:
         session.log(f"go module: {artifact} ({artifact.stat().st_size} bytes)")
