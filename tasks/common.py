@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -11,6 +12,7 @@ from typing import TypeVar
 import nox
 
 ROOT = Path(__file__).resolve().parent.parent
+EARLIEST_ZIP_TIME = 315532800  # 1980-01-01: zip archives cannot say earlier
 CONFORMANCE = ROOT / "tests" / "conformance"
 PYTHON_PINS = (
     "pydantic==2.13.4",
@@ -65,6 +67,16 @@ def ensure_system_tools(session: nox.Session, tools: dict[str, str]) -> None:
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     session.run(*sudo, "apt-get", "update", "-q", external=True)
     session.run(*sudo, "apt-get", "install", "-y", "-q", *missing, external=True)
+
+
+def source_date_epoch() -> int:
+    """SOURCE_DATE_EPOCH, else the last commit's time: two builds of one commit are identical."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    last = subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True
+    ).stdout.strip()
+    return max(int(last) if last.isdigit() else 0, EARLIEST_ZIP_TIME)
 
 
 def last_line(output: object) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
@@ -15,7 +14,7 @@ from pathlib import Path
 import nox
 from nox.command import CommandFailed
 
-from tasks.common import CONFORMANCE, ROOT, last_line, once
+from tasks.common import CONFORMANCE, ROOT, last_line, once, source_date_epoch
 
 CLIENT = ROOT / "clients" / "go"
 RUNNERS = CONFORMANCE / "runners" / "go"
@@ -131,16 +130,7 @@ def escape_path(path: str) -> str:
 
 def _timestamp() -> str:
     """SOURCE_DATE_EPOCH, or the time of the commit checked out: the .info file's Time."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        epoch = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(source_date_epoch(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _module_files() -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import shutil
 import subprocess
 import tarfile
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import nox
 
-from tasks.common import CONFORMANCE, PYTHON_PINS, ROOT, last_line, once
+from tasks.common import CONFORMANCE, PYTHON_PINS, ROOT, last_line, once, source_date_epoch
 
 CLIENT = ROOT / "clients" / "python"
 RUNTIME = ROOT / "generators" / "errcodegen" / "targets" / "python" / "runtime"
@@ -113,7 +112,7 @@ def package(session: nox.Session, out: Path) -> list[Path]:
     if f"pip install {PACKAGING_PINS[0]}\n" not in readme:
         session.error(f"package: the client's README should pin {PACKAGING_PINS[0]} as we do")
     session.install(*PACKAGING_PINS)
-    epoch = _source_date_epoch(session)
+    epoch = source_date_epoch()
     env = {"SOURCE_DATE_EPOCH": str(epoch), "PYTHONHASHSEED": "0"}
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -140,18 +139,6 @@ def package(session: nox.Session, out: Path) -> list[Path]:
     _check_license_shipped(session, sdist, wheel)
     session.run("twine", "check", "--strict", str(sdist), str(wheel))
     return [sdist, wheel]
-
-
-def _source_date_epoch(session: nox.Session) -> int:
-    given = os.environ.get("SOURCE_DATE_EPOCH")
-    if given:
-        return int(given)
-    last_commit = subprocess.run(
-        ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    epoch = int(last_commit) if last_commit.isdigit() else 315532800  # 1980, zip's first day
-    session.log(f"SOURCE_DATE_EPOCH not set: using {epoch}")
-    return epoch
 
 
 def _normalize_sdist(built: Path, target: Path, epoch: int) -> None:

@@ -6,7 +6,6 @@ import datetime
 import hashlib
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,21 +13,10 @@ from pathlib import Path
 import nox
 
 from tasks import go, python, typescript
-from tasks.common import ROOT
+from tasks.common import ROOT, source_date_epoch
 
 PACKAGES = {"python": python, "typescript": typescript, "go": go}
 DIST = ROOT / "dist"
-EARLIEST_ZIP_TIME = 315532800  # 1980-01-01: zip archives cannot say earlier
-
-
-def source_date_epoch() -> int:
-    """The last commit's time, so two builds of one commit are byte-identical."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    last = subprocess.run(
-        ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True
-    )
-    return max(int(last.stdout.strip() or 0), EARLIEST_ZIP_TIME)
 
 
 def package_all(
