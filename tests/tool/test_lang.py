@@ -14,6 +14,7 @@ import pytest
 
 from errcodegen.lang import go, python, typescript
 from errcodegen.lang.words import pascal, safe_text_lines, upper_snake, words
+from errcodegen.lint.identifiers import CLIENT_LANGUAGES
 
 HOSTILE = [
     'say "hi"',
@@ -107,13 +108,28 @@ def _go_env(tmp: Path) -> dict[str, str]:
     return {**os.environ, "GO111MODULE": "off", "GOFLAGS": "", "GOCACHE": str(tmp / "cache")}
 
 
+@pytest.mark.parametrize("name", sorted(CLIENT_LANGUAGES))
+def test_every_language_names_safely(name: str) -> None:
+    """The shared interface (errcodegen.lang.Language) holds for every client language:
+    identifiers never are a reserved word or start with a digit, doc comments keep one
+    line per line of text."""
+    lang = CLIENT_LANGUAGES[name]
+    awkward = [("type",), ("class",), ("9", "lives"), ("string",), ("error",), ("",)]
+    for parts in awkward:
+        for ident in (lang.constant(*parts), lang.type_name(*parts)):
+            assert ident and ident not in lang.RESERVED and not ident[0].isdigit(), (parts, ident)
+    for text in HOSTILE:
+        assert len(lang.doc_lines(text)) == len(safe_text_lines(text))
+        assert lang.string(text).startswith('"')
+
+
 def test_comment_lines_cannot_break_out() -> None:
     for text in HOSTILE:
         for line in safe_text_lines(text):
             assert not any(c in line for c in "\n\r\u2028\u2029\x00")
         for line in typescript.doc_lines(text):
             assert "*/" not in line
-        for line, shown in zip(python.docstring_lines(text), safe_text_lines(text), strict=True):
+        for line, shown in zip(python.doc_lines(text), safe_text_lines(text), strict=True):
             assert ast.literal_eval('"""' + line + '"""') == shown
     assert safe_text_lines("a\u202eb") == ["aU+202Eb"]
 
@@ -122,8 +138,8 @@ def test_names() -> None:
     assert words("ErrMLInferenceFailed") == ["err", "ml", "inference", "failed"]
     assert upper_snake("verification/audit", "bad_nonce") == "VERIFICATION_AUDIT_BAD_NONCE"
     assert pascal("settlement-ibc", "x") == "SettlementIbcX"
-    assert go.exported("veid", "ml_inference_failed") == "VeidMLInferenceFailed"
-    assert go.exported("config", "invalid_client_id") == "ConfigInvalidClientID"
+    assert go.type_name("veid", "ml_inference_failed") == "VeidMLInferenceFailed"
+    assert go.type_name("config", "invalid_client_id") == "ConfigInvalidClientID"
     assert go.unexported("type") == "type_"
     assert python.constant("class") == "CLASS"
     assert python.attribute("class") == "class_"
@@ -134,7 +150,7 @@ def test_names() -> None:
 def test_python_exception_class_names() -> None:
     assert python.exception_class("timeout", "error") == "TimeoutError"
     assert python.exception_class("rate_limit", "error") == "RateLimitError"
-    assert python.class_name("timeout", "error") == "TimeoutError_"
+    assert python.type_name("timeout", "error") == "TimeoutError_"
     assert python.exception_class("9lives") == "_9lives"
 
 

@@ -28,10 +28,15 @@ RESERVED = frozenset(
 _SHORT = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def exported(*parts: str) -> str:
+def type_name(*parts: str) -> str:
     """``VeidMLInferenceFailed``: an exported identifier with Go's initialisms."""
     name = pascal(*parts, initialisms=INITIALISMS)
     return name if name and not name[0].isdigit() else "X" + name
+
+
+def constant(*parts: str) -> str:
+    """Go spells an exported constant the way it spells a type: ``ShapeGRPCGateway``."""
+    return type_name(*parts)
 
 
 # A code name ending in this word is the platform Go SDK's copy of an error its chain
@@ -66,12 +71,12 @@ def code_var(module: str, name: str, *, shorten: bool = True) -> str:
                 name_words = name_words[overlap:]
                 break
     qualifier = [_SDK_COPY] if sdk else []
-    return "Err" + exported(*module_words, *qualifier, *name_words)
+    return "Err" + type_name(*module_words, *qualifier, *name_words)
 
 
 def sentinel_var(name: str) -> str:
     """The variable of a common sentinel: ``ErrNotFound``."""
-    return "Err" + exported(name)
+    return "Err" + type_name(name)
 
 
 def unexported(*parts: str) -> str:
@@ -93,7 +98,8 @@ def string(text: str) -> str:
     )
 
 
-def comment_lines(text: str) -> list[str]:
+def doc_lines(text: str) -> list[str]:
+    """Lines of a ``//`` doc comment: one line of text each, nothing can end it early."""
     return safe_text_lines(text)
 
 
@@ -149,11 +155,11 @@ def generated_names(kind: str, name: str) -> list[tuple[str, str]]:
     entry ``name`` (kind: platform, category, severity, sentinel); codes are checked
     by IDENTIFIER_COLLISION itself."""
     if kind == "category":
-        return [("package", "Category" + exported(name)), ("package", exported(name, "error"))]
+        return [("package", "Category" + type_name(name)), ("package", type_name(name, "error"))]
     if kind == "severity":
-        return [("package", "Severity" + exported(name))]
+        return [("package", "Severity" + type_name(name))]
     if kind == "sentinel":
-        return [("package", "Err" + exported(name))]
+        return [("package", "Err" + type_name(name))]
     return []
 
 

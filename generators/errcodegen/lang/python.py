@@ -18,7 +18,7 @@ def constant(*parts: str) -> str:
     return _avoid_reserved(upper_snake(*parts))
 
 
-def class_name(*parts: str) -> str:
+def type_name(*parts: str) -> str:
     """``NotFoundError`` for ``not_found``, ``error``."""
     return _avoid_reserved(pascal(*parts))
 
@@ -26,7 +26,7 @@ def class_name(*parts: str) -> str:
 def exception_class(*parts: str) -> str:
     """``TimeoutError`` for ``timeout``, ``error``: an exception class exported by name.
 
-    Unlike ``class_name`` it may reuse a builtin's name: a package's own ``TimeoutError``
+    Unlike ``type_name`` it may reuse a builtin's name: a package's own ``TimeoutError``
     is imported from the package and caught as ``pkg.TimeoutError`` (as ``asyncio`` did);
     keywords and leading digits are still avoided.
     """
@@ -88,7 +88,7 @@ def string(text: str) -> str:
     )
 
 
-def docstring_lines(text: str) -> list[str]:
+def doc_lines(text: str) -> list[str]:
     """Lines safe inside a ``\"\"\"`` docstring: backslashes and quotes cannot close it;
     non-ASCII characters are escaped (the docstring's value keeps them)."""
     return [

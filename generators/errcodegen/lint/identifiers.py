@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from errcodegen.lang import go, python, typescript
+from errcodegen.lang import Language, go, python, typescript
 from errcodegen.lang.words import pascal
 from errcodegen.registry.load import SENTINELS_FILE, SETTINGS_FILE, Registry
 from errcodegen.registry.problems import Problem
@@ -36,10 +36,11 @@ def openapi_names(kind: str, name: str) -> list[tuple[str, str]]:
     return [("schemas", pascal(name, *suffix)) for suffix in suffixes]
 
 
+# Typed as Language, so mypy checks that each module has the whole shared interface.
+CLIENT_LANGUAGES: dict[str, Language] = {"Python": python, "TypeScript": typescript, "Go": go}
+
 LANGUAGES: dict[str, tuple[Naming, dict[str, frozenset[str]]]] = {
-    "Python": (python.generated_names, python.RUNTIME_NAMES),
-    "TypeScript": (typescript.generated_names, typescript.RUNTIME_NAMES),
-    "Go": (go.generated_names, go.RUNTIME_NAMES),
+    **{name: (lang.generated_names, lang.RUNTIME_NAMES) for name, lang in CLIENT_LANGUAGES.items()},
     "OpenAPI": (openapi_names, {"schemas": OPENAPI_SCHEMAS}),
 }
 

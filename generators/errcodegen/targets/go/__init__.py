@@ -128,11 +128,11 @@ def _context(ir: IR) -> dict[str, Any]:
 
 
 def category_const(name: str) -> str:
-    return "Category" + go.exported(name)
+    return "Category" + go.type_name(name)
 
 
 def severity_const(name: str) -> str:
-    return "Severity" + go.exported(name)
+    return "Severity" + go.type_name(name)
 
 
 def code_vars(ir: IR) -> dict[str, str]:
@@ -150,8 +150,8 @@ def _category(ir: IR, name: str) -> dict[str, Any]:
         "name": name,
         "const": category_const(name),
         "literal": go.string(name),
-        "type": go.exported(name, "error"),
-        "doc": go.comment_lines(category.description),
+        "type": go.type_name(name, "error"),
+        "doc": go.doc_lines(category.description),
         "severity": severity_const(category.severity),
         "retryable": _bool(category.retryable),
         "http_status": category.http_status,
@@ -175,13 +175,13 @@ def _sdk_twins(ir: IR, names: dict[str, str]) -> dict[str, str]:
 
 
 def _code(code: Code, var: str, twin: str | None = None) -> dict[str, Any]:
-    doc = go.comment_lines(f"{var} is {code.key}: {code.message}")
+    doc = go.doc_lines(f"{var} is {code.key}: {code.message}")
     if twin:
-        doc += ["", *go.comment_lines(twin)]
+        doc += ["", *go.doc_lines(twin)]
     if code.description:
-        doc += ["", *go.comment_lines(code.description)]
+        doc += ["", *go.doc_lines(code.description)]
     if code.action:
-        doc += ["", *go.comment_lines(f"Action: {code.action}")]
+        doc += ["", *go.doc_lines(f"Action: {code.action}")]
     if code.deprecated:
         replaced = f" Use {code.replaced_by} instead." if code.replaced_by else ""
         doc += ["", f"Deprecated: no longer returned.{replaced}"]
@@ -205,9 +205,9 @@ def _code(code: Code, var: str, twin: str | None = None) -> dict[str, Any]:
 
 def _sentinel(sentinel: Sentinel) -> dict[str, Any]:
     var = go.sentinel_var(sentinel.name)
-    doc = go.comment_lines(f'{var} is the common error "{sentinel.message}".')
+    doc = go.doc_lines(f'{var} is the common error "{sentinel.message}".')
     if sentinel.description:
-        doc += go.comment_lines(sentinel.description)
+        doc += go.doc_lines(sentinel.description)
     return {
         "var": var,
         "doc": doc,

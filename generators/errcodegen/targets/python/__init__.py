@@ -50,7 +50,7 @@ def render(ir: IR) -> Files:
         {
             "py": py.string,
             "toml": toml.string,
-            "doc": py.docstring_lines,
+            "doc": py.doc_lines,
             "comment": py.comment_lines,
             "seconds": seconds,
             "code_doc": code_docstring,

@@ -184,5 +184,5 @@ def _docstring(paragraphs: list[str]) -> list[str]:
     for paragraph in paragraphs:
         if lines:
             lines.append("")
-        lines.extend(py.docstring_lines(paragraph))
+        lines.extend(py.doc_lines(paragraph))
     return lines
