@@ -77,6 +77,25 @@ test("each error class keeps its own name, set as a string", () => {
   assert.ok(decodeError(400, {}, "") instanceof ValidationError);
 });
 
+test("a decoded error behaves as an Error: message and stack off enumeration, settable, shown by inspect", () => {
+  const error = decodeError(404, {}, JSON.stringify({ error: { code: "veid:1036", message: "gone", category: "not_found" } }));
+  assert.ok(error instanceof Error && error instanceof NotFoundError);
+  assert.equal(error.message, "veid:1036: gone");
+  assert.equal(String(error), "veid:1036: gone");
+  assert.equal(error.stack, "NotFoundError: veid:1036: gone");
+  assert.ok(!Object.keys(error).includes("message") && !Object.keys(error).includes("stack"));
+  assert.ok(!JSON.stringify(error).includes("veid:1036: gone"));
+  assert.ok(inspect(error).startsWith("[NotFoundError: veid:1036: gone] {"), inspect(error));
+  error.message = "context: veid:1036: gone";
+  assert.equal(error.message, "context: veid:1036: gone");
+  assert.ok(!Object.keys(error).includes("message"), "a message set later stays off enumeration too");
+  error.stack = "custom stack";
+  assert.equal(error.stack, "custom stack");
+  assert.equal(error.errorMessage, "gone");
+  const built = new NotFoundError({ ...error, rawBody: "", errorMessage: "built" });
+  assert.match(built.stack ?? "", /^NotFoundError: veid:1036: built\n\s+at /, "one built with new has the stack of its construction");
+});
+
 test("our TimeoutError is an API error, never a DOMException", () => {
   const error = decodeError(504, {}, JSON.stringify({ error: { code: "x:1", category: "timeout" } }));
   assert.ok(error instanceof TimeoutError && isTimeoutError(error));

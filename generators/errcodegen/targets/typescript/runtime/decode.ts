@@ -11,7 +11,7 @@
 
 import { codeFacts } from "./catalog.js";
 import { ERROR_TYPES } from "./categories.js";
-import { APIError, type APIErrorFields, type ErrorShape } from "./errors.js";
+import { APIError, unstacked, type APIErrorFields, type ErrorShape } from "./errors.js";
 import {
   CATEGORY_DEFAULTS,
   GRPC_STATUS_TABLE,
@@ -19,7 +19,7 @@ import {
   REASON_PHRASES,
   STATUS_TABLE,
 } from "./registry.js";
-import { withoutStack, type CodeFacts } from "./tables.js";
+import type { CodeFacts } from "./tables.js";
 import type { FetchHeaders } from "./web.js";
 
 /** Response headers: a `Headers`, a record (names in any case) or name/value pairs. */
@@ -47,8 +47,6 @@ const ASCTIME_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Za-z]{3}) ([ 0-9][0-9
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 /** An RFC 3339 date-time: full date, `T`, time with an optional fraction, `Z` or an offset. */
 const RFC3339 = /^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$/;
-/** The number of a code: ASCII digits (their value at most `MAX_CODE_NUMBER`). */
-const CODE_NUMBER = /^[0-9]+$/;
 /** Codes are registered as uint32. */
 const MAX_CODE_NUMBER = 4_294_967_295;
 /** A JSON body nested deeper than this (objects and arrays together) is not usable. */
@@ -90,7 +88,6 @@ export function decodeError(
   const limit = Math.max(0, options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES);
   const rawBody = decoder.decode(capBytes(body, limit));
   const known = knownHeaders(headers);
-  const mediaType = mediaTypeOf(known.contentType);
   const base: Base = {
     httpStatus: status,
     requestId: known.requestId ?? null,
@@ -105,7 +102,7 @@ export function decodeError(
     if (isObject(error) && typeof member(error, "code") === "string") {
       return fromEnvelope(base, "envelope", error, member(error, "message"));
     }
-    if (isProblem(document, mediaType)) {
+    if (isProblem(document, known.contentType)) {
       const detail = member(document, "detail");
       const message = typeof detail === "string" ? detail : member(document, "title");
       return fromEnvelope(base, "problem", document, message);
@@ -120,7 +117,7 @@ export function decodeError(
       const text = typeof message === "string" && message !== "" ? message : error;
       return fromText(base, "error_member", codeAtStart(text), null, otherMembers(document));
     }
-  } else if (mediaType === TEXT_PLAIN) {
+  } else if (hasMediaType(known.contentType, TEXT_PLAIN)) {
     const text = trimAsciiWhitespace(rawBody);
     if (text !== "") {
       const cut = firstCodePoints(text, MAX_TEXT_CODE_POINTS);
@@ -265,13 +262,20 @@ export class ResponseHeaders implements ReadonlyMap<string, string> {
   }
 }
 
-/** The media type of a `Content-Type`: before any `;`, trimmed, lower case. */
-function mediaTypeOf(contentType: string | undefined): string | undefined {
+/** Whether the media type of a `Content-Type` (before any `;`, trimmed, in any case) is `type`. */
+function hasMediaType(contentType: string | undefined, type: string): boolean {
   if (contentType === undefined) {
-    return undefined;
+    return false;
   }
-  const end = contentType.indexOf(";");
-  return (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
+  const semicolon = contentType.indexOf(";");
+  const end = semicolon < 0 ? contentType.length : semicolon;
+  if (end < type.length) {
+    return false; // too short to hold it
+  }
+  if (end === type.length && contentType.startsWith(type)) {
+    return true; // as servers write it: no copy
+  }
+  return contentType.slice(0, end).trim().toLowerCase() === type;
 }
 
 /**
@@ -294,7 +298,8 @@ export function parseObject(text: string): JsonObject | undefined {
   }
   let document: unknown;
   try {
-    document = SURROGATE_ESCAPE.test(text) ? JSON.parse(text, wellFormedStrings) : JSON.parse(text);
+    const escapesSurrogate = text.includes("\\u") && SURROGATE_ESCAPE.test(text);
+    document = escapesSurrogate ? JSON.parse(text, wellFormedStrings) : JSON.parse(text);
   } catch {
     return undefined; // invalid JSON
   }
@@ -354,8 +359,8 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
-function isProblem(document: JsonObject, mediaType: string | undefined): boolean {
-  if (mediaType === PROBLEM_JSON) {
+function isProblem(document: JsonObject, contentType: string | undefined): boolean {
+  if (hasMediaType(contentType, PROBLEM_JSON)) {
     return true;
   }
   return (
@@ -373,8 +378,8 @@ interface CodedText {
 
 /** The message of a gateway status: an SDK `codespace ... code ...`, else a code prefix. */
 function gatewayText(message: string): CodedText {
-  const text = message.replace(RPC_ERROR_PREFIX, "");
-  const registered = CODESPACE_CODE.exec(text);
+  const text = message.startsWith("rpc error: ") ? message.replace(RPC_ERROR_PREFIX, "") : message;
+  const registered = text.startsWith("codespace ") ? CODESPACE_CODE.exec(text) : null;
   if (registered === null) {
     return codeAtStart(text);
   }
@@ -386,7 +391,8 @@ function gatewayText(message: string): CodedText {
 
 /** `module:number: message` gives the code and the message; any other text is the message. */
 function codeAtStart(text: string): CodedText {
-  const prefixed = CODE_PREFIX.exec(text);
+  // The prefix ends with ": ": a text without one needs no regular expression.
+  const prefixed = text.includes(": ") ? CODE_PREFIX.exec(text) : null;
   if (prefixed === null) {
     return { code: null, message: text };
   }
@@ -570,9 +576,9 @@ export function errorOfCategory(category: string | null, fields: APIErrorFields)
   return new ErrorType(fields) as APIError;
 }
 
-/** `errorOfCategory` with no stack trace captured (see `withoutStack`). */
+/** `errorOfCategory` without a stack trace (see `unstacked`). */
 function unstackedError(category: string | null, fields: APIErrorFields): APIError {
-  return withoutStack(errorOfCategory, category, fields);
+  return unstacked(() => errorOfCategory(category, fields));
 }
 
 /** A code's module and number, and the registry's entry for them. */
@@ -599,9 +605,26 @@ function splitCode(code: string | null): [string | null, number | null] {
   if (code === null || colon < 0) {
     return [null, null];
   }
-  const digits = code.slice(colon + 1);
-  const number = CODE_NUMBER.test(digits) ? Number(digits) : NaN;
-  return [code.slice(0, colon), number <= MAX_CODE_NUMBER ? number : null];
+  return [code.slice(0, colon), codeNumber(code, colon + 1)];
+}
+
+/** The number written from `start` to the end of `code`: ASCII digits, at most `MAX_CODE_NUMBER`; else null. */
+function codeNumber(code: string, start: number): number | null {
+  if (start === code.length) {
+    return null;
+  }
+  let number = 0;
+  for (let i = start; i < code.length; i++) {
+    const digit = code.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) {
+      return null;
+    }
+    number = number * 10 + digit;
+    if (number > MAX_CODE_NUMBER) {
+      return null;
+    }
+  }
+  return number;
 }
 
 /** The registry's entry for exactly (module, number): `veid:01037` is `veid:1037`. */
