@@ -90,12 +90,12 @@ var ErrArtifactStoreArtifactNotFound = &Code{key: "artifact_store:2503", module:
 // ErrArtifactStoreChunkNotFound is artifact_store:2504: chunk not found
 //
 // Returned when a chunk is not found
-var ErrArtifactStoreChunkNotFound = &Code{key: "artifact_store:2504", module: "artifact_store", number: 2504, name: "chunk_not_found", message: "chunk not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a chunk is not found"}
+var ErrArtifactStoreChunkNotFound = &Code{key: "artifact_store:2504", module: "artifact_store", number: 2504, name: "chunk_not_found", message: "chunk not found", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when a chunk is not found"}
 
 // ErrArtifactStoreBackendUnavailable is artifact_store:2505: backend unavailable
 //
 // Returned when the backend is unavailable
-var ErrArtifactStoreBackendUnavailable = &Code{key: "artifact_store:2505", module: "artifact_store", number: 2505, name: "backend_unavailable", message: "backend unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when the backend is unavailable"}
+var ErrArtifactStoreBackendUnavailable = &Code{key: "artifact_store:2505", module: "artifact_store", number: 2505, name: "backend_unavailable", message: "backend unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when the backend is unavailable"}
 
 // ErrArtifactStoreAuthenticationFailed is artifact_store:2506: authentication failed
 //
@@ -105,7 +105,7 @@ var ErrArtifactStoreAuthenticationFailed = &Code{key: "artifact_store:2506", mod
 // ErrArtifactStoreStorageLimitExceeded is artifact_store:2507: storage limit exceeded
 //
 // Returned when storage limits are exceeded
-var ErrArtifactStoreStorageLimitExceeded = &Code{key: "artifact_store:2507", module: "artifact_store", number: 2507, name: "storage_limit_exceeded", message: "storage limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Returned when storage limits are exceeded"}
+var ErrArtifactStoreStorageLimitExceeded = &Code{key: "artifact_store:2507", module: "artifact_store", number: 2507, name: "storage_limit_exceeded", message: "storage limit exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when storage limits are exceeded"}
 
 // ErrArtifactStoreRetentionExpired is artifact_store:2508: retention expired
 //
@@ -115,7 +115,7 @@ var ErrArtifactStoreRetentionExpired = &Code{key: "artifact_store:2508", module:
 // ErrArtifactStoreHashMismatch is artifact_store:2509: content hash mismatch
 //
 // Returned when the content hash doesn't match
-var ErrArtifactStoreHashMismatch = &Code{key: "artifact_store:2509", module: "artifact_store", number: 2509, name: "hash_mismatch", message: "content hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when the content hash doesn't match"}
+var ErrArtifactStoreHashMismatch = &Code{key: "artifact_store:2509", module: "artifact_store", number: 2509, name: "hash_mismatch", message: "content hash mismatch", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when the content hash doesn't match"}
 
 // ErrArtifactStoreInvalidEncryption is artifact_store:2510: invalid encryption
 //
@@ -125,7 +125,7 @@ var ErrArtifactStoreInvalidEncryption = &Code{key: "artifact_store:2510", module
 // ErrArtifactStoreChunkReassemblyFailed is artifact_store:2511: chunk reassembly failed
 //
 // Returned when chunk reassembly fails
-var ErrArtifactStoreChunkReassemblyFailed = &Code{key: "artifact_store:2511", module: "artifact_store", number: 2511, name: "chunk_reassembly_failed", message: "chunk reassembly failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when chunk reassembly fails"}
+var ErrArtifactStoreChunkReassemblyFailed = &Code{key: "artifact_store:2511", module: "artifact_store", number: 2511, name: "chunk_reassembly_failed", message: "chunk reassembly failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when chunk reassembly fails"}
 
 // ErrArtifactStoreBackendNotSupported is artifact_store:2512: backend not supported
 //
@@ -231,7 +231,7 @@ var ErrBenchmarkUnknownProvider = &Code{key: "benchmark:1701", module: "benchmar
 // ErrBenchmarkInvalidSignature is benchmark:1702: invalid signature
 //
 // Returned when the signature is invalid
-var ErrBenchmarkInvalidSignature = &Code{key: "benchmark:1702", module: "benchmark", number: 1702, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the signature is invalid"}
+var ErrBenchmarkInvalidSignature = &Code{key: "benchmark:1702", module: "benchmark", number: 1702, name: "invalid_signature", message: "invalid signature", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the signature is invalid"}
 
 // ErrBenchmarkDuplicateReport is benchmark:1703: duplicate benchmark report
 //
@@ -241,7 +241,7 @@ var ErrBenchmarkDuplicateReport = &Code{key: "benchmark:1703", module: "benchmar
 // ErrBenchmarkOutOfBounds is benchmark:1704: metric values out of bounds
 //
 // Returned when metric values are out of bounds
-var ErrBenchmarkOutOfBounds = &Code{key: "benchmark:1704", module: "benchmark", number: 1704, name: "out_of_bounds", message: "metric values out of bounds", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when metric values are out of bounds"}
+var ErrBenchmarkOutOfBounds = &Code{key: "benchmark:1704", module: "benchmark", number: 1704, name: "out_of_bounds", message: "metric values out of bounds", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when metric values are out of bounds"}
 
 // ErrBenchmarkChallengeNotFound is benchmark:1705: challenge not found
 //
@@ -261,7 +261,7 @@ var ErrBenchmarkInvalidSuiteVersion = &Code{key: "benchmark:1707", module: "benc
 // ErrBenchmarkChallengeAlreadyResponded is benchmark:1708: challenge already responded
 //
 // Returned when a challenge has already been responded to
-var ErrBenchmarkChallengeAlreadyResponded = &Code{key: "benchmark:1708", module: "benchmark", number: 1708, name: "challenge_already_responded", message: "challenge already responded", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a challenge has already been responded to"}
+var ErrBenchmarkChallengeAlreadyResponded = &Code{key: "benchmark:1708", module: "benchmark", number: 1708, name: "challenge_already_responded", message: "challenge already responded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a challenge has already been responded to"}
 
 // ErrBenchmarkUnauthorized is benchmark:1709: unauthorized
 //
@@ -276,7 +276,7 @@ var ErrBenchmarkReportNotFound = &Code{key: "benchmark:1710", module: "benchmark
 // ErrBenchmarkProviderFlagged is benchmark:1711: provider is flagged
 //
 // Returned when a provider is flagged
-var ErrBenchmarkProviderFlagged = &Code{key: "benchmark:1711", module: "benchmark", number: 1711, name: "provider_flagged", message: "provider is flagged", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a provider is flagged"}
+var ErrBenchmarkProviderFlagged = &Code{key: "benchmark:1711", module: "benchmark", number: 1711, name: "provider_flagged", message: "provider is flagged", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a provider is flagged"}
 
 // ErrBenchmarkInvalidMetricSchema is benchmark:1712: invalid metric schema version
 //
@@ -292,19 +292,19 @@ var ErrBenchmarkScoreNotFound = &Code{key: "benchmark:1713", module: "benchmark"
 var ErrBmeInvalidParams = &Code{key: "bme:2600", module: "bme", number: 2600, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBmeUnauthorized is bme:2601: unauthorized
-var ErrBmeUnauthorized = &Code{key: "bme:2601", module: "bme", number: 2601, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
+var ErrBmeUnauthorized = &Code{key: "bme:2601", module: "bme", number: 2601, name: "unauthorized", message: "unauthorized", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBmeModuleDisabled is bme:2602: module is disabled
 var ErrBmeModuleDisabled = &Code{key: "bme:2602", module: "bme", number: 2602, name: "module_disabled", message: "module is disabled", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrBmeOracleUnhealthy is bme:2603: oracle is unhealthy
-var ErrBmeOracleUnhealthy = &Code{key: "bme:2603", module: "bme", number: 2603, name: "oracle_unhealthy", message: "oracle is unhealthy", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+var ErrBmeOracleUnhealthy = &Code{key: "bme:2603", module: "bme", number: 2603, name: "oracle_unhealthy", message: "oracle is unhealthy", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrBmeCircuitBreakerActive is bme:2604: circuit breaker is active
-var ErrBmeCircuitBreakerActive = &Code{key: "bme:2604", module: "bme", number: 2604, name: "circuit_breaker_active", message: "circuit breaker is active", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+var ErrBmeCircuitBreakerActive = &Code{key: "bme:2604", module: "bme", number: 2604, name: "circuit_breaker_active", message: "circuit breaker is active", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrBmeInsufficientVaultFunds is bme:2605: insufficient vault funds
-var ErrBmeInsufficientVaultFunds = &Code{key: "bme:2605", module: "bme", number: 2605, name: "insufficient_vault_funds", message: "insufficient vault funds", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+var ErrBmeInsufficientVaultFunds = &Code{key: "bme:2605", module: "bme", number: 2605, name: "insufficient_vault_funds", message: "insufficient vault funds", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrBmeInvalidAmount is bme:2606: invalid amount
 var ErrBmeInvalidAmount = &Code{key: "bme:2606", module: "bme", number: 2606, name: "invalid_amount", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -319,16 +319,16 @@ var ErrBmeInvalidAddress = &Code{key: "bme:2608", module: "bme", number: 2608, n
 var ErrBmeInvalidSender = &Code{key: "bme:2609", module: "bme", number: 2609, name: "invalid_sender", message: "invalid sender", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrBmeZeroPrice is bme:2610: oracle price is zero
-var ErrBmeZeroPrice = &Code{key: "bme:2610", module: "bme", number: 2610, name: "zero_price", message: "oracle price is zero", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+var ErrBmeZeroPrice = &Code{key: "bme:2610", module: "bme", number: 2610, name: "zero_price", message: "oracle price is zero", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrBmeRecordExists is bme:2611: ledger record already exists
 var ErrBmeRecordExists = &Code{key: "bme:2611", module: "bme", number: 2611, name: "record_exists", message: "ledger record already exists", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrBmeMintFailed is bme:2612: failed to mint tokens
-var ErrBmeMintFailed = &Code{key: "bme:2612", module: "bme", number: 2612, name: "mint_failed", message: "failed to mint tokens", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+var ErrBmeMintFailed = &Code{key: "bme:2612", module: "bme", number: 2612, name: "mint_failed", message: "failed to mint tokens", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrBmeBurnFailed is bme:2613: failed to burn tokens
-var ErrBmeBurnFailed = &Code{key: "bme:2613", module: "bme", number: 2613, name: "burn_failed", message: "failed to burn tokens", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+var ErrBmeBurnFailed = &Code{key: "bme:2613", module: "bme", number: 2613, name: "burn_failed", message: "failed to burn tokens", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500}
 
 // ErrCertCertificateNotFound is cert:1: certificate not found
 //
@@ -466,7 +466,7 @@ var ErrConfigUnauthorized = &Code{key: "config:1612", module: "config", number: 
 // ErrConfigClientNotApproved is config:1613: client not approved
 //
 // Returned when a client is not approved for an action
-var ErrConfigClientNotApproved = &Code{key: "config:1613", module: "config", number: 1613, name: "client_not_approved", message: "client not approved", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a client is not approved for an action"}
+var ErrConfigClientNotApproved = &Code{key: "config:1613", module: "config", number: 1613, name: "client_not_approved", message: "client not approved", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a client is not approved for an action"}
 
 // ErrConfigClientSuspended is config:1614: client is suspended
 //
@@ -506,7 +506,7 @@ var ErrConfigInvalidProposal = &Code{key: "config:1620", module: "config", numbe
 // ErrConfigSignatureVerificationFailed is config:1621: signature verification failed
 //
 // Returned when signature verification fails
-var ErrConfigSignatureVerificationFailed = &Code{key: "config:1621", module: "config", number: 1621, name: "signature_verification_failed", message: "signature verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when signature verification fails"}
+var ErrConfigSignatureVerificationFailed = &Code{key: "config:1621", module: "config", number: 1621, name: "signature_verification_failed", message: "signature verification failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when signature verification fails"}
 
 // ErrConfigInvalidPayloadHash is config:1622: invalid payload hash
 //
@@ -516,7 +516,7 @@ var ErrConfigInvalidPayloadHash = &Code{key: "config:1622", module: "config", nu
 // ErrConfigSaltBindingFailed is config:1623: salt binding validation failed
 //
 // Returned when salt binding validation fails
-var ErrConfigSaltBindingFailed = &Code{key: "config:1623", module: "config", number: 1623, name: "salt_binding_failed", message: "salt binding validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when salt binding validation fails"}
+var ErrConfigSaltBindingFailed = &Code{key: "config:1623", module: "config", number: 1623, name: "salt_binding_failed", message: "salt binding validation failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when salt binding validation fails"}
 
 // ErrDelegationInvalidAddress is delegation:1: invalid address
 var ErrDelegationInvalidAddress = &Code{key: "delegation:1", module: "delegation", number: 1, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -525,7 +525,7 @@ var ErrDelegationInvalidAddress = &Code{key: "delegation:1", module: "delegation
 var ErrDelegationInvalidAmount = &Code{key: "delegation:2", module: "delegation", number: 2, name: "invalid_amount", message: "invalid amount", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrDelegationSelfRedelegation is delegation:3: cannot redelegate to same validator
-var ErrDelegationSelfRedelegation = &Code{key: "delegation:3", module: "delegation", number: 3, name: "self_redelegation", message: "cannot redelegate to same validator", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+var ErrDelegationSelfRedelegation = &Code{key: "delegation:3", module: "delegation", number: 3, name: "self_redelegation", message: "cannot redelegate to same validator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrDeploymentNameDoesNotExist is deployment:1: Name does not exist
 //
@@ -793,7 +793,7 @@ var ErrEnclaveSDKIdentityExists = &Code{key: "enclave:4", module: "enclave", num
 // The platform Go SDK's copy of ErrEnclaveMeasurementNotAllowlisted (enclave:1904), which the chain module registers.
 //
 // Indicates the measurement is not allowlisted
-var ErrEnclaveSDKMeasurementNotAllowlisted = &Code{key: "enclave:5", module: "enclave", number: 5, name: "measurement_not_allowlisted_sdk", message: "measurement not allowlisted", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates the measurement is not allowlisted"}
+var ErrEnclaveSDKMeasurementNotAllowlisted = &Code{key: "enclave:5", module: "enclave", number: 5, name: "measurement_not_allowlisted_sdk", message: "measurement not allowlisted", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates the measurement is not allowlisted"}
 
 // ErrEnclaveSDKKeyRotationInProgress is enclave:6: key rotation already in progress
 //
@@ -839,7 +839,7 @@ var ErrEnclaveInvalidMeasurement = &Code{key: "enclave:1903", module: "enclave",
 // ErrEnclaveMeasurementNotAllowlisted is enclave:1904: enclave measurement not allowlisted
 //
 // Returned when a measurement is not in the allowlist
-var ErrEnclaveMeasurementNotAllowlisted = &Code{key: "enclave:1904", module: "enclave", number: 1904, name: "measurement_not_allowlisted", message: "enclave measurement not allowlisted", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a measurement is not in the allowlist"}
+var ErrEnclaveMeasurementNotAllowlisted = &Code{key: "enclave:1904", module: "enclave", number: 1904, name: "measurement_not_allowlisted", message: "enclave measurement not allowlisted", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a measurement is not in the allowlist"}
 
 // ErrEnclaveMeasurementRevoked is enclave:1905: enclave measurement revoked
 //
@@ -854,7 +854,7 @@ var ErrEnclaveMeasurementExpired = &Code{key: "enclave:1906", module: "enclave",
 // ErrEnclaveAttestationInvalid is enclave:1907: invalid attestation
 //
 // Returned when attestation verification fails
-var ErrEnclaveAttestationInvalid = &Code{key: "enclave:1907", module: "enclave", number: 1907, name: "attestation_invalid", message: "invalid attestation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when attestation verification fails"}
+var ErrEnclaveAttestationInvalid = &Code{key: "enclave:1907", module: "enclave", number: 1907, name: "attestation_invalid", message: "invalid attestation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when attestation verification fails"}
 
 // ErrEnclaveAttestationExpired is enclave:1908: attestation expired
 //
@@ -864,7 +864,7 @@ var ErrEnclaveAttestationExpired = &Code{key: "enclave:1908", module: "enclave",
 // ErrEnclaveDebugModeEnabled is enclave:1909: debug mode must be disabled for production
 //
 // Returned when debug mode is enabled on a production enclave
-var ErrEnclaveDebugModeEnabled = &Code{key: "enclave:1909", module: "enclave", number: 1909, name: "debug_mode_enabled", message: "debug mode must be disabled for production", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when debug mode is enabled on a production enclave"}
+var ErrEnclaveDebugModeEnabled = &Code{key: "enclave:1909", module: "enclave", number: 1909, name: "debug_mode_enabled", message: "debug mode must be disabled for production", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when debug mode is enabled on a production enclave"}
 
 // ErrEnclaveUnauthorized is enclave:1910: unauthorized
 //
@@ -889,22 +889,22 @@ var ErrEnclaveInvalidAttestedResult = &Code{key: "enclave:1913", module: "enclav
 // ErrEnclaveSignatureInvalid is enclave:1914: invalid enclave signature
 //
 // Returned when enclave signature verification fails
-var ErrEnclaveSignatureInvalid = &Code{key: "enclave:1914", module: "enclave", number: 1914, name: "enclave_signature_invalid", message: "invalid enclave signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when enclave signature verification fails"}
+var ErrEnclaveSignatureInvalid = &Code{key: "enclave:1914", module: "enclave", number: 1914, name: "enclave_signature_invalid", message: "invalid enclave signature", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when enclave signature verification fails"}
 
 // ErrEnclaveScoreMismatch is enclave:1915: score mismatch during consensus verification
 //
 // Returned when recomputed score doesn't match proposer's score
-var ErrEnclaveScoreMismatch = &Code{key: "enclave:1915", module: "enclave", number: 1915, name: "score_mismatch", message: "score mismatch during consensus verification", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when recomputed score doesn't match proposer's score"}
+var ErrEnclaveScoreMismatch = &Code{key: "enclave:1915", module: "enclave", number: 1915, name: "score_mismatch", message: "score mismatch during consensus verification", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when recomputed score doesn't match proposer's score"}
 
 // ErrEnclaveUnavailable is enclave:1916: enclave runtime unavailable
 //
 // Returned when the enclave runtime is unavailable
-var ErrEnclaveUnavailable = &Code{key: "enclave:1916", module: "enclave", number: 1916, name: "enclave_unavailable", message: "enclave runtime unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when the enclave runtime is unavailable"}
+var ErrEnclaveUnavailable = &Code{key: "enclave:1916", module: "enclave", number: 1916, name: "enclave_unavailable", message: "enclave runtime unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when the enclave runtime is unavailable"}
 
 // ErrEnclaveIsvsvnTooLow is enclave:1917: enclave security version too low
 //
 // Returned when the enclave security version is too low
-var ErrEnclaveIsvsvnTooLow = &Code{key: "enclave:1917", module: "enclave", number: 1917, name: "isvsvn_too_low", message: "enclave security version too low", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when the enclave security version is too low"}
+var ErrEnclaveIsvsvnTooLow = &Code{key: "enclave:1917", module: "enclave", number: 1917, name: "isvsvn_too_low", message: "enclave security version too low", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the enclave security version is too low"}
 
 // ErrEnclaveInvalidQuoteVersion is enclave:1918: unsupported quote version
 //
@@ -914,7 +914,7 @@ var ErrEnclaveInvalidQuoteVersion = &Code{key: "enclave:1918", module: "enclave"
 // ErrEnclaveRegistrationRateLimit is enclave:1919: registration rate limit exceeded
 //
 // Returned when registration rate limit is exceeded
-var ErrEnclaveRegistrationRateLimit = &Code{key: "enclave:1919", module: "enclave", number: 1919, name: "registration_rate_limit", message: "registration rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when registration rate limit is exceeded"}
+var ErrEnclaveRegistrationRateLimit = &Code{key: "enclave:1919", module: "enclave", number: 1919, name: "registration_rate_limit", message: "registration rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Returned when registration rate limit is exceeded"}
 
 // ErrEnclaveRegistrationCooldown is enclave:1920: validator in registration cooldown period
 //
@@ -924,12 +924,12 @@ var ErrEnclaveRegistrationCooldown = &Code{key: "enclave:1920", module: "enclave
 // ErrEnclaveTooManyRegistrations is enclave:1921: too many registrations in block
 //
 // Returned when block registration limit is exceeded
-var ErrEnclaveTooManyRegistrations = &Code{key: "enclave:1921", module: "enclave", number: 1921, name: "too_many_registrations", message: "too many registrations in block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when block registration limit is exceeded"}
+var ErrEnclaveTooManyRegistrations = &Code{key: "enclave:1921", module: "enclave", number: 1921, name: "too_many_registrations", message: "too many registrations in block", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Returned when block registration limit is exceeded"}
 
 // ErrEnclaveUnhealthy is enclave:1922: enclave is unhealthy
 //
 // Returned when an enclave is marked as unhealthy
-var ErrEnclaveUnhealthy = &Code{key: "enclave:1922", module: "enclave", number: 1922, name: "enclave_unhealthy", message: "enclave is unhealthy", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when an enclave is marked as unhealthy"}
+var ErrEnclaveUnhealthy = &Code{key: "enclave:1922", module: "enclave", number: 1922, name: "enclave_unhealthy", message: "enclave is unhealthy", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an enclave is marked as unhealthy"}
 
 // ErrEnclaveHealthStatusNotFound is enclave:1923: health status not found
 //
@@ -944,7 +944,7 @@ var ErrEnclaveInvalidHeartbeat = &Code{key: "enclave:1924", module: "enclave", n
 // ErrEnclaveHeartbeatSignatureInvalid is enclave:1925: invalid heartbeat signature
 //
 // Returned when heartbeat signature verification fails
-var ErrEnclaveHeartbeatSignatureInvalid = &Code{key: "enclave:1925", module: "enclave", number: 1925, name: "heartbeat_signature_invalid", message: "invalid heartbeat signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when heartbeat signature verification fails"}
+var ErrEnclaveHeartbeatSignatureInvalid = &Code{key: "enclave:1925", module: "enclave", number: 1925, name: "heartbeat_signature_invalid", message: "invalid heartbeat signature", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when heartbeat signature verification fails"}
 
 // ErrEnclaveHeartbeatReplay is enclave:1926: heartbeat replay detected
 //
@@ -969,7 +969,7 @@ var ErrEnclaveInvalidPacket = &Code{key: "enclave:2001", module: "enclave", numb
 // ErrEnclaveUnknownPacketType is enclave:2002: unknown packet type
 //
 // Returned when the packet type is unknown
-var ErrEnclaveUnknownPacketType = &Code{key: "enclave:2002", module: "enclave", number: 2002, name: "unknown_packet_type", message: "unknown packet type", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when the packet type is unknown"}
+var ErrEnclaveUnknownPacketType = &Code{key: "enclave:2002", module: "enclave", number: 2002, name: "unknown_packet_type", message: "unknown packet type", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the packet type is unknown"}
 
 // ErrEnclaveChannelNotFound is enclave:2003: IBC channel not found
 //
@@ -994,27 +994,27 @@ var ErrEnclavePortAlreadyBound = &Code{key: "enclave:2006", module: "enclave", n
 // ErrEnclaveUntrustedChannel is enclave:2007: channel is not trusted for sync operations
 //
 // Returned when trying to sync via an untrusted channel
-var ErrEnclaveUntrustedChannel = &Code{key: "enclave:2007", module: "enclave", number: 2007, name: "untrusted_channel", message: "channel is not trusted for sync operations", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to sync via an untrusted channel"}
+var ErrEnclaveUntrustedChannel = &Code{key: "enclave:2007", module: "enclave", number: 2007, name: "untrusted_channel", message: "channel is not trusted for sync operations", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when trying to sync via an untrusted channel"}
 
 // ErrEnclaveMeasurementSyncFailed is enclave:2008: measurement sync failed
 //
 // Returned when measurement sync fails
-var ErrEnclaveMeasurementSyncFailed = &Code{key: "enclave:2008", module: "enclave", number: 2008, name: "measurement_sync_failed", message: "measurement sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when measurement sync fails"}
+var ErrEnclaveMeasurementSyncFailed = &Code{key: "enclave:2008", module: "enclave", number: 2008, name: "measurement_sync_failed", message: "measurement sync failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when measurement sync fails"}
 
 // ErrEnclaveIdentityQueryFailed is enclave:2009: identity query failed
 //
 // Returned when identity query fails
-var ErrEnclaveIdentityQueryFailed = &Code{key: "enclave:2009", module: "enclave", number: 2009, name: "identity_query_failed", message: "identity query failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity query fails"}
+var ErrEnclaveIdentityQueryFailed = &Code{key: "enclave:2009", module: "enclave", number: 2009, name: "identity_query_failed", message: "identity query failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when identity query fails"}
 
 // ErrEnclaveAcknowledgementFailed is enclave:2010: acknowledgement processing failed
 //
 // Returned when acknowledgement processing fails
-var ErrEnclaveAcknowledgementFailed = &Code{key: "enclave:2010", module: "enclave", number: 2010, name: "acknowledgement_failed", message: "acknowledgement processing failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when acknowledgement processing fails"}
+var ErrEnclaveAcknowledgementFailed = &Code{key: "enclave:2010", module: "enclave", number: 2010, name: "acknowledgement_failed", message: "acknowledgement processing failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when acknowledgement processing fails"}
 
 // ErrEnclavePacketTimeout is enclave:2011: packet timeout
 //
 // Returned when a packet times out
-var ErrEnclavePacketTimeout = &Code{key: "enclave:2011", module: "enclave", number: 2011, name: "packet_timeout", message: "packet timeout", category: CategoryTimeout, severity: SeverityError, httpStatus: 504, description: "Returned when a packet times out"}
+var ErrEnclavePacketTimeout = &Code{key: "enclave:2011", module: "enclave", number: 2011, name: "packet_timeout", message: "packet timeout", category: CategoryTimeout, severity: SeverityError, retryable: true, httpStatus: 504, description: "Returned when a packet times out"}
 
 // ErrEnclaveChannelCapabilityNotFound is enclave:2012: channel capability not found
 //
@@ -1029,7 +1029,7 @@ var ErrEnclaveInvalidCounterparty = &Code{key: "enclave:2013", module: "enclave"
 // ErrEnclaveFederatedIdentityNotTrusted is enclave:2014: federated identity not trusted
 //
 // Returned when a federated identity is not trusted
-var ErrEnclaveFederatedIdentityNotTrusted = &Code{key: "enclave:2014", module: "enclave", number: 2014, name: "federated_identity_not_trusted", message: "federated identity not trusted", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a federated identity is not trusted"}
+var ErrEnclaveFederatedIdentityNotTrusted = &Code{key: "enclave:2014", module: "enclave", number: 2014, name: "federated_identity_not_trusted", message: "federated identity not trusted", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a federated identity is not trusted"}
 
 // ErrEnclaveMeasurementAlreadyExists is enclave:2015: measurement already exists
 //
@@ -1111,7 +1111,7 @@ var ErrEncryptionEncryptionFailed = &Code{key: "encryption:1309", module: "encry
 // # Returned when decryption fails
 //
 // Action: Check keys
-var ErrEncryptionDecryptionFailed = &Code{key: "encryption:1310", module: "encryption", number: 1310, name: "decryption_failed", message: "decryption failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when decryption fails", action: "Check keys"}
+var ErrEncryptionDecryptionFailed = &Code{key: "encryption:1310", module: "encryption", number: 1310, name: "decryption_failed", message: "decryption failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when decryption fails", action: "Check keys"}
 
 // ErrEncryptionInvalidNonce is encryption:1311: invalid nonce
 //
@@ -1153,7 +1153,7 @@ var ErrEncryptionMaxRecipientsExceeded = &Code{key: "encryption:1315", module: "
 // # Returned for crypto agility related errors
 //
 // Action: Retry
-var ErrEncryptionCryptoAgility = &Code{key: "encryption:1316", module: "encryption", number: 1316, name: "crypto_agility", message: "cryptography agility error", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, description: "Returned for crypto agility related errors", action: "Retry"}
+var ErrEncryptionCryptoAgility = &Code{key: "encryption:1316", module: "encryption", number: 1316, name: "crypto_agility", message: "cryptography agility error", category: CategoryValidation, severity: SeverityInfo, retryable: true, httpStatus: 400, description: "Returned for crypto agility related errors", action: "Retry"}
 
 // ErrEncryptionAlgorithmNotFound is encryption:1317: algorithm not found
 //
@@ -1200,7 +1200,7 @@ var ErrEncryptionMigrationFailed = &Code{key: "encryption:1322", module: "encryp
 // ErrEncryptionKeyDeprecated is encryption:1323: key is deprecated
 //
 // Returned when trying to use a deprecated key for new encryption
-var ErrEncryptionKeyDeprecated = &Code{key: "encryption:1323", module: "encryption", number: 1323, name: "key_deprecated", message: "key is deprecated", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to use a deprecated key for new encryption"}
+var ErrEncryptionKeyDeprecated = &Code{key: "encryption:1323", module: "encryption", number: 1323, name: "key_deprecated", message: "key is deprecated", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use a deprecated key for new encryption"}
 
 // ErrEncryptionKeyExpired is encryption:1324: key has expired
 //
@@ -1210,7 +1210,7 @@ var ErrEncryptionKeyExpired = &Code{key: "encryption:1324", module: "encryption"
 // ErrEncryptionReencryptionJobFailed is encryption:1325: reencryption job failed
 //
 // Returned when reencryption job processing fails
-var ErrEncryptionReencryptionJobFailed = &Code{key: "encryption:1325", module: "encryption", number: 1325, name: "reencryption_job_failed", message: "reencryption job failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when reencryption job processing fails"}
+var ErrEncryptionReencryptionJobFailed = &Code{key: "encryption:1325", module: "encryption", number: 1325, name: "reencryption_job_failed", message: "reencryption job failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when reencryption job processing fails"}
 
 // ErrEncryptionUnauthorizedAccess is encryption:1326: unauthorized access to encrypted data
 //
@@ -1322,7 +1322,7 @@ var ErrFraudReportNotFound = &Code{key: "fraud:3004", module: "fraud", number: 3
 // ErrFraudReportAlreadyResolved is fraud:3005: fraud report already resolved
 //
 // Returned when trying to modify a resolved report
-var ErrFraudReportAlreadyResolved = &Code{key: "fraud:3005", module: "fraud", number: 3005, name: "report_already_resolved", message: "fraud report already resolved", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to modify a resolved report"}
+var ErrFraudReportAlreadyResolved = &Code{key: "fraud:3005", module: "fraud", number: 3005, name: "report_already_resolved", message: "fraud report already resolved", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to modify a resolved report"}
 
 // ErrFraudUnauthorizedReporter is fraud:3007: unauthorized: only providers can submit fraud reports
 //
@@ -1332,7 +1332,7 @@ var ErrFraudUnauthorizedReporter = &Code{key: "fraud:3007", module: "fraud", num
 // ErrFraudReportNotInQueue is fraud:3011: report not in moderator queue
 //
 // Returned when a report is not in the moderator queue
-var ErrFraudReportNotInQueue = &Code{key: "fraud:3011", module: "fraud", number: 3011, name: "report_not_in_queue", message: "report not in moderator queue", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a report is not in the moderator queue"}
+var ErrFraudReportNotInQueue = &Code{key: "fraud:3011", module: "fraud", number: 3011, name: "report_not_in_queue", message: "report not in moderator queue", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when a report is not in the moderator queue"}
 
 // ErrFraudAuditLogNotFound is fraud:3012: audit log entry not found
 //
@@ -1342,7 +1342,7 @@ var ErrFraudAuditLogNotFound = &Code{key: "fraud:3012", module: "fraud", number:
 // ErrFraudEvidenceDecryptionFailed is fraud:3019: evidence decryption failed
 //
 // Returned when evidence decryption fails
-var ErrFraudEvidenceDecryptionFailed = &Code{key: "fraud:3019", module: "fraud", number: 3019, name: "evidence_decryption_failed", message: "evidence decryption failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when evidence decryption fails"}
+var ErrFraudEvidenceDecryptionFailed = &Code{key: "fraud:3019", module: "fraud", number: 3019, name: "evidence_decryption_failed", message: "evidence decryption failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when evidence decryption fails"}
 
 // ErrFraudInvalidEnvelope is fraud:3020: invalid encrypted evidence envelope
 //
@@ -1386,7 +1386,7 @@ var ErrHPCInvalidNode = &Code{key: "hpc:5", module: "hpc", number: 5, name: "inv
 var ErrHPCSDKInvalidDispute = &Code{key: "hpc:6", module: "hpc", number: 6, name: "invalid_dispute_sdk", message: "invalid dispute", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidStatus is hpc:7: invalid status
-var ErrHPCInvalidStatus = &Code{key: "hpc:7", module: "hpc", number: 7, name: "invalid_status", message: "invalid status", category: CategoryState, severity: SeverityError, httpStatus: 409}
+var ErrHPCInvalidStatus = &Code{key: "hpc:7", module: "hpc", number: 7, name: "invalid_status", message: "invalid status", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrHPCInvalidCluster is hpc:2100: invalid cluster
 //
@@ -1431,7 +1431,7 @@ var ErrHPCInvalidJobState = &Code{key: "hpc:2107", module: "hpc", number: 2107, 
 // ErrHPCInsufficientIdentityScore is hpc:2108: insufficient identity score
 //
 // Returned when identity score is too low
-var ErrHPCInsufficientIdentityScore = &Code{key: "hpc:2108", module: "hpc", number: 2108, name: "insufficient_identity_score", message: "insufficient identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity score is too low"}
+var ErrHPCInsufficientIdentityScore = &Code{key: "hpc:2108", module: "hpc", number: 2108, name: "insufficient_identity_score", message: "insufficient identity score", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when identity score is too low"}
 
 // ErrHPCInvalidNodeMetadata is hpc:2109: invalid node metadata
 //
@@ -1451,7 +1451,7 @@ var ErrHPCInvalidSchedulingDecision = &Code{key: "hpc:2111", module: "hpc", numb
 // ErrHPCNoAvailableCluster is hpc:2112: no available cluster for job
 //
 // Returned when no cluster is available for scheduling
-var ErrHPCNoAvailableCluster = &Code{key: "hpc:2112", module: "hpc", number: 2112, name: "no_available_cluster", message: "no available cluster for job", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when no cluster is available for scheduling"}
+var ErrHPCNoAvailableCluster = &Code{key: "hpc:2112", module: "hpc", number: 2112, name: "no_available_cluster", message: "no available cluster for job", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when no cluster is available for scheduling"}
 
 // ErrHPCInvalidReward is hpc:2113: invalid HPC reward
 //
@@ -1526,12 +1526,12 @@ var ErrHPCInvalidHeartbeat = &Code{key: "hpc:2126", module: "hpc", number: 2126,
 // ErrHPCStaleHeartbeat is hpc:2127: stale heartbeat sequence
 //
 // Returned when a heartbeat has an old sequence number
-var ErrHPCStaleHeartbeat = &Code{key: "hpc:2127", module: "hpc", number: 2127, name: "stale_heartbeat", message: "stale heartbeat sequence", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a heartbeat has an old sequence number"}
+var ErrHPCStaleHeartbeat = &Code{key: "hpc:2127", module: "hpc", number: 2127, name: "stale_heartbeat", message: "stale heartbeat sequence", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a heartbeat has an old sequence number"}
 
 // ErrHPCNodeDeregistered is hpc:2128: node is deregistered
 //
 // Returned when trying to update a deregistered node
-var ErrHPCNodeDeregistered = &Code{key: "hpc:2128", module: "hpc", number: 2128, name: "node_deregistered", message: "node is deregistered", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to update a deregistered node"}
+var ErrHPCNodeDeregistered = &Code{key: "hpc:2128", module: "hpc", number: 2128, name: "node_deregistered", message: "node is deregistered", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to update a deregistered node"}
 
 // ErrHPCInvalidNodeIdentity is hpc:2129: invalid node identity
 //
@@ -1546,7 +1546,7 @@ var ErrHPCHeartbeatAuthFailed = &Code{key: "hpc:2130", module: "hpc", number: 21
 // ErrHPCInvalidRoutingAudit is hpc:2131: invalid routing audit record
 //
 // Returned when a routing audit record is invalid
-var ErrHPCInvalidRoutingAudit = &Code{key: "hpc:2131", module: "hpc", number: 2131, name: "invalid_routing_audit", message: "invalid routing audit record", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a routing audit record is invalid"}
+var ErrHPCInvalidRoutingAudit = &Code{key: "hpc:2131", module: "hpc", number: 2131, name: "invalid_routing_audit", message: "invalid routing audit record", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when a routing audit record is invalid"}
 
 // ErrHPCInvalidRoutingViolation is hpc:2132: invalid routing violation
 //
@@ -1556,7 +1556,7 @@ var ErrHPCInvalidRoutingViolation = &Code{key: "hpc:2132", module: "hpc", number
 // ErrHPCRoutingDecisionStale is hpc:2133: scheduling decision is stale
 //
 // Returned when a scheduling decision is too old
-var ErrHPCRoutingDecisionStale = &Code{key: "hpc:2133", module: "hpc", number: 2133, name: "routing_decision_stale", message: "scheduling decision is stale", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a scheduling decision is too old"}
+var ErrHPCRoutingDecisionStale = &Code{key: "hpc:2133", module: "hpc", number: 2133, name: "routing_decision_stale", message: "scheduling decision is stale", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a scheduling decision is too old"}
 
 // ErrHPCRoutingDecisionNotFound is hpc:2134: scheduling decision not found
 //
@@ -1566,12 +1566,12 @@ var ErrHPCRoutingDecisionNotFound = &Code{key: "hpc:2134", module: "hpc", number
 // ErrHPCRoutingClusterMismatch is hpc:2135: routing cluster mismatch
 //
 // Returned when job is placed on wrong cluster
-var ErrHPCRoutingClusterMismatch = &Code{key: "hpc:2135", module: "hpc", number: 2135, name: "routing_cluster_mismatch", message: "routing cluster mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when job is placed on wrong cluster"}
+var ErrHPCRoutingClusterMismatch = &Code{key: "hpc:2135", module: "hpc", number: 2135, name: "routing_cluster_mismatch", message: "routing cluster mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when job is placed on wrong cluster"}
 
 // ErrHPCRoutingEnforcementFailed is hpc:2136: routing enforcement failed
 //
 // Returned when routing enforcement fails
-var ErrHPCRoutingEnforcementFailed = &Code{key: "hpc:2136", module: "hpc", number: 2136, name: "routing_enforcement_failed", message: "routing enforcement failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when routing enforcement fails"}
+var ErrHPCRoutingEnforcementFailed = &Code{key: "hpc:2136", module: "hpc", number: 2136, name: "routing_enforcement_failed", message: "routing enforcement failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when routing enforcement fails"}
 
 // ErrHPCFallbackNotAuthorized is hpc:2137: fallback routing not authorized
 //
@@ -1596,7 +1596,7 @@ var ErrHPCWorkloadTemplateNotFound = &Code{key: "hpc:2140", module: "hpc", numbe
 // ErrHPCWorkloadTemplateNotApproved is hpc:2141: workload template not approved
 //
 // Returned when trying to use an unapproved template (VE-5F)
-var ErrHPCWorkloadTemplateNotApproved = &Code{key: "hpc:2141", module: "hpc", number: 2141, name: "workload_template_not_approved", message: "workload template not approved", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to use an unapproved template (VE-5F)"}
+var ErrHPCWorkloadTemplateNotApproved = &Code{key: "hpc:2141", module: "hpc", number: 2141, name: "workload_template_not_approved", message: "workload template not approved", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use an unapproved template (VE-5F)"}
 
 // ErrHPCInvalidWorkloadRuntime is hpc:2142: invalid workload runtime
 //
@@ -1636,27 +1636,27 @@ var ErrHPCInvalidWorkloadSignature = &Code{key: "hpc:2148", module: "hpc", numbe
 // ErrHPCWorkloadValidationFailed is hpc:2149: workload validation failed
 //
 // Returned when workload validation fails (VE-5F)
-var ErrHPCWorkloadValidationFailed = &Code{key: "hpc:2149", module: "hpc", number: 2149, name: "workload_validation_failed", message: "workload validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when workload validation fails (VE-5F)"}
+var ErrHPCWorkloadValidationFailed = &Code{key: "hpc:2149", module: "hpc", number: 2149, name: "workload_validation_failed", message: "workload validation failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when workload validation fails (VE-5F)"}
 
 // ErrHPCImageNotAllowed is hpc:2150: container image not allowed
 //
 // Returned when a container image is not allowed (VE-5F)
-var ErrHPCImageNotAllowed = &Code{key: "hpc:2150", module: "hpc", number: 2150, name: "image_not_allowed", message: "container image not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a container image is not allowed (VE-5F)"}
+var ErrHPCImageNotAllowed = &Code{key: "hpc:2150", module: "hpc", number: 2150, name: "image_not_allowed", message: "container image not allowed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a container image is not allowed (VE-5F)"}
 
 // ErrHPCResourceLimitExceeded is hpc:2151: resource limit exceeded
 //
 // Returned when resource limits are exceeded (VE-5F)
-var ErrHPCResourceLimitExceeded = &Code{key: "hpc:2151", module: "hpc", number: 2151, name: "resource_limit_exceeded", message: "resource limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when resource limits are exceeded (VE-5F)"}
+var ErrHPCResourceLimitExceeded = &Code{key: "hpc:2151", module: "hpc", number: 2151, name: "resource_limit_exceeded", message: "resource limit exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when resource limits are exceeded (VE-5F)"}
 
 // ErrHPCWorkloadGovernanceFailed is hpc:2152: workload governance action failed
 //
 // Returned when governance action fails (VE-5F)
-var ErrHPCWorkloadGovernanceFailed = &Code{key: "hpc:2152", module: "hpc", number: 2152, name: "workload_governance_failed", message: "workload governance action failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when governance action fails (VE-5F)"}
+var ErrHPCWorkloadGovernanceFailed = &Code{key: "hpc:2152", module: "hpc", number: 2152, name: "workload_governance_failed", message: "workload governance action failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when governance action fails (VE-5F)"}
 
 // ErrHPCTenantQuotaExceeded is hpc:2153: tenant quota exceeded
 //
 // Returned when tenant quota or burst limits are exceeded
-var ErrHPCTenantQuotaExceeded = &Code{key: "hpc:2153", module: "hpc", number: 2153, name: "tenant_quota_exceeded", message: "tenant quota exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when tenant quota or burst limits are exceeded"}
+var ErrHPCTenantQuotaExceeded = &Code{key: "hpc:2153", module: "hpc", number: 2153, name: "tenant_quota_exceeded", message: "tenant quota exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when tenant quota or burst limits are exceeded"}
 
 // ErrHPCInvalidSchedulingMetrics is hpc:2154: invalid scheduling metrics
 //
@@ -1834,22 +1834,22 @@ var ErrMarketInvalidEscrowID = &Code{key: "market:34", module: "market", number:
 // ErrMarketVeidGatingFailed is market:2250: VEID gating failed
 //
 // Is the base error for VEID gating failures
-var ErrMarketVeidGatingFailed = &Code{key: "market:2250", module: "market", number: 2250, name: "veid_gating_failed", message: "VEID gating failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Is the base error for VEID gating failures"}
+var ErrMarketVeidGatingFailed = &Code{key: "market:2250", module: "market", number: 2250, name: "veid_gating_failed", message: "VEID gating failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Is the base error for VEID gating failures"}
 
 // ErrMarketInsufficientVeidScore is market:2251: insufficient VEID identity score
 //
 // Returned when identity score is too low
-var ErrMarketInsufficientVeidScore = &Code{key: "market:2251", module: "market", number: 2251, name: "insufficient_veid_score", message: "insufficient VEID identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity score is too low"}
+var ErrMarketInsufficientVeidScore = &Code{key: "market:2251", module: "market", number: 2251, name: "insufficient_veid_score", message: "insufficient VEID identity score", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when identity score is too low"}
 
 // ErrMarketInsufficientVeidTier is market:2252: insufficient VEID identity tier
 //
 // Returned when identity tier is too low
-var ErrMarketInsufficientVeidTier = &Code{key: "market:2252", module: "market", number: 2252, name: "insufficient_veid_tier", message: "insufficient VEID identity tier", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity tier is too low"}
+var ErrMarketInsufficientVeidTier = &Code{key: "market:2252", module: "market", number: 2252, name: "insufficient_veid_tier", message: "insufficient VEID identity tier", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when identity tier is too low"}
 
 // ErrMarketVeidNotVerified is market:2253: VEID identity not verified
 //
 // Returned when identity is not verified
-var ErrMarketVeidNotVerified = &Code{key: "market:2253", module: "market", number: 2253, name: "veid_not_verified", message: "VEID identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity is not verified"}
+var ErrMarketVeidNotVerified = &Code{key: "market:2253", module: "market", number: 2253, name: "veid_not_verified", message: "VEID identity not verified", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when identity is not verified"}
 
 // ErrMarketVeidLocked is market:2254: VEID identity is locked
 //
@@ -1859,12 +1859,12 @@ var ErrMarketVeidLocked = &Code{key: "market:2254", module: "market", number: 22
 // ErrMarketVeidScopeMissing is market:2255: required VEID scope not verified
 //
 // Returned when a required scope is not verified
-var ErrMarketVeidScopeMissing = &Code{key: "market:2255", module: "market", number: 2255, name: "veid_scope_missing", message: "required VEID scope not verified", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a required scope is not verified"}
+var ErrMarketVeidScopeMissing = &Code{key: "market:2255", module: "market", number: 2255, name: "veid_scope_missing", message: "required VEID scope not verified", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a required scope is not verified"}
 
 // ErrMarketVeidRecordNotFound is market:2256: VEID identity record not found
 //
 // Returned when no identity record exists
-var ErrMarketVeidRecordNotFound = &Code{key: "market:2256", module: "market", number: 2256, name: "veid_record_not_found", message: "VEID identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when no identity record exists"}
+var ErrMarketVeidRecordNotFound = &Code{key: "market:2256", module: "market", number: 2256, name: "veid_record_not_found", message: "VEID identity record not found", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when no identity record exists"}
 
 // ErrMarketplaceInvalidAddress is marketplace:1: invalid address
 var ErrMarketplaceInvalidAddress = &Code{key: "marketplace:1", module: "marketplace", number: 1, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -1907,7 +1907,7 @@ var ErrMarketplaceOfferingNotActive = &Code{key: "marketplace:2202", module: "ma
 // ErrMarketplaceOfferingMaxOrders is marketplace:2203: offering has reached maximum orders
 //
 // Indicates the offering has reached max orders
-var ErrMarketplaceOfferingMaxOrders = &Code{key: "marketplace:2203", module: "marketplace", number: 2203, name: "offering_max_orders", message: "offering has reached maximum orders", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates the offering has reached max orders"}
+var ErrMarketplaceOfferingMaxOrders = &Code{key: "marketplace:2203", module: "marketplace", number: 2203, name: "offering_max_orders", message: "offering has reached maximum orders", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the offering has reached max orders"}
 
 // ErrMarketplaceOrderNotFound is marketplace:2204: order not found
 //
@@ -1972,32 +1972,32 @@ var ErrMarketplaceBidNotOpen = &Code{key: "marketplace:2215", module: "marketpla
 // ErrMarketplaceIdentityGatingFailed is marketplace:2216: identity gating failed
 //
 // Indicates identity gating checks failed
-var ErrMarketplaceIdentityGatingFailed = &Code{key: "marketplace:2216", module: "marketplace", number: 2216, name: "identity_gating_failed", message: "identity gating failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates identity gating checks failed"}
+var ErrMarketplaceIdentityGatingFailed = &Code{key: "marketplace:2216", module: "marketplace", number: 2216, name: "identity_gating_failed", message: "identity gating failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates identity gating checks failed"}
 
 // ErrMarketplaceInsufficientIdentityScore is marketplace:2217: insufficient identity score
 //
 // Indicates identity score is too low
-var ErrMarketplaceInsufficientIdentityScore = &Code{key: "marketplace:2217", module: "marketplace", number: 2217, name: "insufficient_identity_score", message: "insufficient identity score", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates identity score is too low"}
+var ErrMarketplaceInsufficientIdentityScore = &Code{key: "marketplace:2217", module: "marketplace", number: 2217, name: "insufficient_identity_score", message: "insufficient identity score", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates identity score is too low"}
 
 // ErrMarketplaceIdentityNotVerified is marketplace:2218: identity not verified
 //
 // Indicates identity is not verified
-var ErrMarketplaceIdentityNotVerified = &Code{key: "marketplace:2218", module: "marketplace", number: 2218, name: "identity_not_verified", message: "identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates identity is not verified"}
+var ErrMarketplaceIdentityNotVerified = &Code{key: "marketplace:2218", module: "marketplace", number: 2218, name: "identity_not_verified", message: "identity not verified", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates identity is not verified"}
 
 // ErrMarketplaceEmailNotVerified is marketplace:2219: email not verified
 //
 // Indicates email is not verified
-var ErrMarketplaceEmailNotVerified = &Code{key: "marketplace:2219", module: "marketplace", number: 2219, name: "email_not_verified", message: "email not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates email is not verified"}
+var ErrMarketplaceEmailNotVerified = &Code{key: "marketplace:2219", module: "marketplace", number: 2219, name: "email_not_verified", message: "email not verified", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates email is not verified"}
 
 // ErrMarketplaceDomainNotVerified is marketplace:2220: domain not verified
 //
 // Indicates domain is not verified
-var ErrMarketplaceDomainNotVerified = &Code{key: "marketplace:2220", module: "marketplace", number: 2220, name: "domain_not_verified", message: "domain not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates domain is not verified"}
+var ErrMarketplaceDomainNotVerified = &Code{key: "marketplace:2220", module: "marketplace", number: 2220, name: "domain_not_verified", message: "domain not verified", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates domain is not verified"}
 
 // ErrMarketplaceMFARequired is marketplace:2221: MFA verification required
 //
 // Indicates MFA is required
-var ErrMarketplaceMFARequired = &Code{key: "marketplace:2221", module: "marketplace", number: 2221, name: "mfa_required", message: "MFA verification required", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates MFA is required"}
+var ErrMarketplaceMFARequired = &Code{key: "marketplace:2221", module: "marketplace", number: 2221, name: "mfa_required", message: "MFA verification required", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates MFA is required"}
 
 // ErrMarketplaceMFANotSatisfied is marketplace:2222: MFA requirements not satisfied
 //
@@ -2007,7 +2007,7 @@ var ErrMarketplaceMFANotSatisfied = &Code{key: "marketplace:2222", module: "mark
 // ErrMarketplaceMFAChallengeFailed is marketplace:2223: MFA challenge failed
 //
 // Indicates MFA challenge failed
-var ErrMarketplaceMFAChallengeFailed = &Code{key: "marketplace:2223", module: "marketplace", number: 2223, name: "mfa_challenge_failed", message: "MFA challenge failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates MFA challenge failed"}
+var ErrMarketplaceMFAChallengeFailed = &Code{key: "marketplace:2223", module: "marketplace", number: 2223, name: "mfa_challenge_failed", message: "MFA challenge failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates MFA challenge failed"}
 
 // ErrMarketplaceMFAChallengeExpired is marketplace:2224: MFA challenge expired
 //
@@ -2017,7 +2017,7 @@ var ErrMarketplaceMFAChallengeExpired = &Code{key: "marketplace:2224", module: "
 // ErrMarketplaceWaldurSyncFailed is marketplace:2225: Waldur synchronization failed
 //
 // Indicates Waldur sync failed
-var ErrMarketplaceWaldurSyncFailed = &Code{key: "marketplace:2225", module: "marketplace", number: 2225, name: "waldur_sync_failed", message: "Waldur synchronization failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates Waldur sync failed"}
+var ErrMarketplaceWaldurSyncFailed = &Code{key: "marketplace:2225", module: "marketplace", number: 2225, name: "waldur_sync_failed", message: "Waldur synchronization failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates Waldur sync failed"}
 
 // ErrMarketplaceWaldurCallbackInvalid is marketplace:2226: invalid Waldur callback
 //
@@ -2032,12 +2032,12 @@ var ErrMarketplaceWaldurCallbackExpired = &Code{key: "marketplace:2227", module:
 // ErrMarketplaceWaldurNonceReplayed is marketplace:2228: Waldur callback nonce already processed
 //
 // Indicates nonce was replayed
-var ErrMarketplaceWaldurNonceReplayed = &Code{key: "marketplace:2228", module: "marketplace", number: 2228, name: "waldur_nonce_replayed", message: "Waldur callback nonce already processed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates nonce was replayed"}
+var ErrMarketplaceWaldurNonceReplayed = &Code{key: "marketplace:2228", module: "marketplace", number: 2228, name: "waldur_nonce_replayed", message: "Waldur callback nonce already processed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates nonce was replayed"}
 
 // ErrMarketplaceWaldurSignatureInvalid is marketplace:2229: invalid Waldur callback signature
 //
 // Indicates invalid Waldur signature
-var ErrMarketplaceWaldurSignatureInvalid = &Code{key: "marketplace:2229", module: "marketplace", number: 2229, name: "waldur_signature_invalid", message: "invalid Waldur callback signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid Waldur signature"}
+var ErrMarketplaceWaldurSignatureInvalid = &Code{key: "marketplace:2229", module: "marketplace", number: 2229, name: "waldur_signature_invalid", message: "invalid Waldur callback signature", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates invalid Waldur signature"}
 
 // ErrMarketplaceUnauthorized is marketplace:2230: unauthorized
 //
@@ -2047,12 +2047,12 @@ var ErrMarketplaceUnauthorized = &Code{key: "marketplace:2230", module: "marketp
 // ErrMarketplaceNotProvider is marketplace:2231: account is not a provider
 //
 // Indicates account is not a provider
-var ErrMarketplaceNotProvider = &Code{key: "marketplace:2231", module: "marketplace", number: 2231, name: "not_provider", message: "account is not a provider", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates account is not a provider"}
+var ErrMarketplaceNotProvider = &Code{key: "marketplace:2231", module: "marketplace", number: 2231, name: "not_provider", message: "account is not a provider", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates account is not a provider"}
 
 // ErrMarketplaceNotCustomer is marketplace:2232: account is not the customer
 //
 // Indicates account is not the customer
-var ErrMarketplaceNotCustomer = &Code{key: "marketplace:2232", module: "marketplace", number: 2232, name: "not_customer", message: "account is not the customer", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates account is not the customer"}
+var ErrMarketplaceNotCustomer = &Code{key: "marketplace:2232", module: "marketplace", number: 2232, name: "not_customer", message: "account is not the customer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates account is not the customer"}
 
 // ErrMarketplaceInvalidEncryptedPayload is marketplace:2233: invalid encrypted payload
 //
@@ -2062,7 +2062,7 @@ var ErrMarketplaceInvalidEncryptedPayload = &Code{key: "marketplace:2233", modul
 // ErrMarketplaceDecryptionFailed is marketplace:2234: decryption failed
 //
 // Indicates decryption failed
-var ErrMarketplaceDecryptionFailed = &Code{key: "marketplace:2234", module: "marketplace", number: 2234, name: "decryption_failed", message: "decryption failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates decryption failed"}
+var ErrMarketplaceDecryptionFailed = &Code{key: "marketplace:2234", module: "marketplace", number: 2234, name: "decryption_failed", message: "decryption failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates decryption failed"}
 
 // ErrMarketplaceEncryptionRequired is marketplace:2235: encryption required for sensitive data
 //
@@ -2097,22 +2097,22 @@ var ErrMarketplaceInvalidRequest = &Code{key: "marketplace:2240", module: "marke
 // ErrMarketplaceProviderIdentityMissing is marketplace:2241: provider identity record not found
 //
 // Indicates provider has no VEID identity record
-var ErrMarketplaceProviderIdentityMissing = &Code{key: "marketplace:2241", module: "marketplace", number: 2241, name: "provider_identity_missing", message: "provider identity record not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Indicates provider has no VEID identity record"}
+var ErrMarketplaceProviderIdentityMissing = &Code{key: "marketplace:2241", module: "marketplace", number: 2241, name: "provider_identity_missing", message: "provider identity record not found", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates provider has no VEID identity record"}
 
 // ErrMarketplaceProviderIdentityNotVerified is marketplace:2242: provider identity not verified
 //
 // Indicates provider identity is not verified
-var ErrMarketplaceProviderIdentityNotVerified = &Code{key: "marketplace:2242", module: "marketplace", number: 2242, name: "provider_identity_not_verified", message: "provider identity not verified", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates provider identity is not verified"}
+var ErrMarketplaceProviderIdentityNotVerified = &Code{key: "marketplace:2242", module: "marketplace", number: 2242, name: "provider_identity_not_verified", message: "provider identity not verified", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates provider identity is not verified"}
 
 // ErrMarketplaceProviderInsufficientScore is marketplace:2243: provider identity score below minimum
 //
 // Indicates provider identity score is too low
-var ErrMarketplaceProviderInsufficientScore = &Code{key: "marketplace:2243", module: "marketplace", number: 2243, name: "provider_insufficient_score", message: "provider identity score below minimum", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates provider identity score is too low"}
+var ErrMarketplaceProviderInsufficientScore = &Code{key: "marketplace:2243", module: "marketplace", number: 2243, name: "provider_insufficient_score", message: "provider identity score below minimum", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates provider identity score is too low"}
 
 // ErrMarketplaceProviderComplianceIncomplete is marketplace:2244: provider compliance checklist incomplete
 //
 // Indicates provider compliance is incomplete
-var ErrMarketplaceProviderComplianceIncomplete = &Code{key: "marketplace:2244", module: "marketplace", number: 2244, name: "provider_compliance_incomplete", message: "provider compliance checklist incomplete", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates provider compliance is incomplete"}
+var ErrMarketplaceProviderComplianceIncomplete = &Code{key: "marketplace:2244", module: "marketplace", number: 2244, name: "provider_compliance_incomplete", message: "provider compliance checklist incomplete", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates provider compliance is incomplete"}
 
 // ErrMFAInvalidAddress is mfa:1200: invalid address
 //
@@ -2196,7 +2196,7 @@ var ErrMFAChallengeAlreadyUsed = &Code{key: "mfa:1210", module: "mfa", number: 1
 // # Returned when max verification attempts exceeded
 //
 // Action: Wait before retrying
-var ErrMFAMaxAttemptsExceeded = &Code{key: "mfa:1211", module: "mfa", number: 1211, name: "max_attempts_exceeded", message: "maximum verification attempts exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when max verification attempts exceeded", action: "Wait before retrying"}
+var ErrMFAMaxAttemptsExceeded = &Code{key: "mfa:1211", module: "mfa", number: 1211, name: "max_attempts_exceeded", message: "maximum verification attempts exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when max verification attempts exceeded", action: "Wait before retrying"}
 
 // ErrMFAInvalidChallengeResponse is mfa:1212: invalid challenge response
 //
@@ -2287,7 +2287,7 @@ var ErrMFATrustedDeviceExpired = &Code{key: "mfa:1223", module: "mfa", number: 1
 // # Returned when max trusted devices limit reached
 //
 // Action: Remove old devices
-var ErrMFAMaxTrustedDevicesReached = &Code{key: "mfa:1224", module: "mfa", number: 1224, name: "max_trusted_devices_reached", message: "maximum trusted devices limit reached", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when max trusted devices limit reached", action: "Remove old devices"}
+var ErrMFAMaxTrustedDevicesReached = &Code{key: "mfa:1224", module: "mfa", number: 1224, name: "max_trusted_devices_reached", message: "maximum trusted devices limit reached", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when max trusted devices limit reached", action: "Remove old devices"}
 
 // ErrMFAChallengeCreationFailed is mfa:1225: challenge creation failed
 //
@@ -2329,7 +2329,7 @@ var ErrMFAVeidScoreInsufficient = &Code{key: "mfa:1229", module: "mfa", number: 
 // Returned when device doesn't match session binding
 //
 // Action: Use correct device
-var ErrMFADeviceMismatch = &Code{key: "mfa:1230", module: "mfa", number: 1230, name: "device_mismatch", message: "device fingerprint does not match session", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when device doesn't match session binding", action: "Use correct device"}
+var ErrMFADeviceMismatch = &Code{key: "mfa:1230", module: "mfa", number: 1230, name: "device_mismatch", message: "device fingerprint does not match session", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when device doesn't match session binding", action: "Use correct device"}
 
 // ErrMFACooldownActive is mfa:1231: operation is in cooldown period
 //
@@ -2406,7 +2406,7 @@ var ErrMFASmartCardAuthFailed = &Code{key: "mfa:1240", module: "mfa", number: 12
 // # Returned when a signature is invalid
 //
 // Action: Re-sign
-var ErrMFAInvalidSignature = &Code{key: "mfa:1241", module: "mfa", number: 1241, name: "invalid_signature", message: "invalid signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a signature is invalid", action: "Re-sign"}
+var ErrMFAInvalidSignature = &Code{key: "mfa:1241", module: "mfa", number: 1241, name: "invalid_signature", message: "invalid signature", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a signature is invalid", action: "Re-sign"}
 
 // ErrMFAKeyUsageNotAllowed is mfa:1242: key usage not allowed for this operation
 //
@@ -2522,7 +2522,7 @@ var ErrOracleUnauthorizedWriterAddress = &Code{key: "oracle:3", module: "oracle"
 // ErrOraclePriceStalled is oracle:4: price stalled
 //
 // Is the error when price data is stale
-var ErrOraclePriceStalled = &Code{key: "oracle:4", module: "oracle", number: 4, name: "price_stalled", message: "price stalled", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Is the error when price data is stale"}
+var ErrOraclePriceStalled = &Code{key: "oracle:4", module: "oracle", number: 4, name: "price_stalled", message: "price stalled", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Is the error when price data is stale"}
 
 // ErrOracleInvalidFeedContractParams is oracle:5: invalid feed contract params
 //
@@ -2535,7 +2535,7 @@ var ErrOracleInvalidFeedContractParams = &Code{key: "oracle:5", module: "oracle"
 var ErrOracleInvalidFeedContractConfig = &Code{key: "oracle:6", module: "oracle", number: 6, name: "invalid_feed_contract_config", message: "invalid feed contract config", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Is the error when feed contract config is invalid"}
 
 // ErrOracleTwapZeroWeight is oracle:7: invalid TWAP calculation: zero weight
-var ErrOracleTwapZeroWeight = &Code{key: "oracle:7", module: "oracle", number: 7, name: "twap_zero_weight", message: "invalid TWAP calculation: zero weight", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+var ErrOracleTwapZeroWeight = &Code{key: "oracle:7", module: "oracle", number: 7, name: "twap_zero_weight", message: "invalid TWAP calculation: zero weight", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502}
 
 // ErrProviderInvalidProviderURI is provider:1: invalid provider: invalid host uri
 //
@@ -2587,17 +2587,17 @@ var ErrProviderSDKInternal = &Code{key: "provider:9", module: "provider", number
 // ErrProviderInternal is provider:10: internal error
 //
 // Defines registered error code for internal error
-var ErrProviderInternal = &Code{key: "provider:10", module: "provider", number: 10, name: "internal", message: "internal error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Defines registered error code for internal error"}
+var ErrProviderInternal = &Code{key: "provider:10", module: "provider", number: 10, name: "internal", message: "internal error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Defines registered error code for internal error"}
 
 // ErrProviderInsufficientVeidScore is provider:11: VEID score below required threshold for provider registration
 //
 // Defines error when VEID score is below required threshold
-var ErrProviderInsufficientVeidScore = &Code{key: "provider:11", module: "provider", number: 11, name: "insufficient_veid_score", message: "VEID score below required threshold for provider registration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Defines error when VEID score is below required threshold"}
+var ErrProviderInsufficientVeidScore = &Code{key: "provider:11", module: "provider", number: 11, name: "insufficient_veid_score", message: "VEID score below required threshold for provider registration", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Defines error when VEID score is below required threshold"}
 
 // ErrProviderMFARequired is provider:12: MFA authorization required for provider registration
 //
 // Defines error when MFA is required but not provided
-var ErrProviderMFARequired = &Code{key: "provider:12", module: "provider", number: 12, name: "mfa_required", message: "MFA authorization required for provider registration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Defines error when MFA is required but not provided"}
+var ErrProviderMFARequired = &Code{key: "provider:12", module: "provider", number: 12, name: "mfa_required", message: "MFA authorization required for provider registration", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Defines error when MFA is required but not provided"}
 
 // ErrProviderInvalidPublicKey is provider:20: invalid public key
 //
@@ -2657,7 +2657,7 @@ var ErrRatelimitVeidRateLimited = &Code{key: "ratelimit:2", module: "ratelimit",
 // ErrRatelimitBlockRateLimited is ratelimit:3: block rate limited: too many transactions in this block
 //
 // Returned when the total block transaction limit is exceeded
-var ErrRatelimitBlockRateLimited = &Code{key: "ratelimit:3", module: "ratelimit", number: 3, name: "block_rate_limited", message: "block rate limited: too many transactions in this block", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when the total block transaction limit is exceeded"}
+var ErrRatelimitBlockRateLimited = &Code{key: "ratelimit:3", module: "ratelimit", number: 3, name: "block_rate_limited", message: "block rate limited: too many transactions in this block", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Returned when the total block transaction limit is exceeded"}
 
 // ErrRatelimitInvalidRateLimitParams is ratelimit:4: invalid rate limit parameters
 //
@@ -2671,7 +2671,7 @@ var ErrResourcesInvalidRequest = &Code{key: "resources:1", module: "resources", 
 var ErrResourcesInventoryNotFound = &Code{key: "resources:2", module: "resources", number: 2, name: "inventory_not_found", message: "inventory not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrResourcesNoEligibleInventory is resources:3: no eligible inventory
-var ErrResourcesNoEligibleInventory = &Code{key: "resources:3", module: "resources", number: 3, name: "no_eligible_inventory", message: "no eligible inventory", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+var ErrResourcesNoEligibleInventory = &Code{key: "resources:3", module: "resources", number: 3, name: "no_eligible_inventory", message: "no eligible inventory", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrResourcesAllocationNotFound is resources:4: allocation not found
 var ErrResourcesAllocationNotFound = &Code{key: "resources:4", module: "resources", number: 4, name: "allocation_not_found", message: "allocation not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
@@ -2683,7 +2683,7 @@ var ErrResourcesInvalidState = &Code{key: "resources:5", module: "resources", nu
 var ErrResourcesUnauthorized = &Code{key: "resources:6", module: "resources", number: 6, name: "unauthorized", message: "unauthorized", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401}
 
 // ErrResourcesStaleHeartbeat is resources:7: stale heartbeat
-var ErrResourcesStaleHeartbeat = &Code{key: "resources:7", module: "resources", number: 7, name: "stale_heartbeat", message: "stale heartbeat", category: CategoryInternal, severity: SeverityError, httpStatus: 500}
+var ErrResourcesStaleHeartbeat = &Code{key: "resources:7", module: "resources", number: 7, name: "stale_heartbeat", message: "stale heartbeat", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
 
 // ErrResourcesInvalidParams is resources:8: invalid params
 var ErrResourcesInvalidParams = &Code{key: "resources:8", module: "resources", number: 8, name: "invalid_params", message: "invalid params", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -2759,7 +2759,7 @@ var ErrReviewNotFound = &Code{key: "review:2306", module: "review", number: 2306
 // ErrReviewProviderNotFound is review:2307: provider not found
 //
 // Returned when the provider is not found
-var ErrReviewProviderNotFound = &Code{key: "review:2307", module: "review", number: 2307, name: "provider_not_found", message: "provider not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when the provider is not found"}
+var ErrReviewProviderNotFound = &Code{key: "review:2307", module: "review", number: 2307, name: "provider_not_found", message: "provider not found", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the provider is not found"}
 
 // ErrReviewInvalidReviewID is review:2308: invalid review ID
 //
@@ -2774,7 +2774,7 @@ var ErrReviewInvalidAddress = &Code{key: "review:2309", module: "review", number
 // ErrReviewContentHashMismatch is review:2310: content hash mismatch: review content integrity check failed
 //
 // Returned when content hash verification fails
-var ErrReviewContentHashMismatch = &Code{key: "review:2310", module: "review", number: 2310, name: "content_hash_mismatch", message: "content hash mismatch: review content integrity check failed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when content hash verification fails"}
+var ErrReviewContentHashMismatch = &Code{key: "review:2310", module: "review", number: 2310, name: "content_hash_mismatch", message: "content hash mismatch: review content integrity check failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when content hash verification fails"}
 
 // ErrReviewTextTooLong is review:2311: review text too long
 //
@@ -2839,7 +2839,7 @@ var ErrRolesInvalidStateTransition = &Code{key: "roles:1407", module: "roles", n
 // ErrRolesCannotModifyGenesisAccount is roles:1408: cannot modify genesis account
 //
 // Returned when trying to modify a genesis account inappropriately
-var ErrRolesCannotModifyGenesisAccount = &Code{key: "roles:1408", module: "roles", number: 1408, name: "cannot_modify_genesis_account", message: "cannot modify genesis account", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to modify a genesis account inappropriately"}
+var ErrRolesCannotModifyGenesisAccount = &Code{key: "roles:1408", module: "roles", number: 1408, name: "cannot_modify_genesis_account", message: "cannot modify genesis account", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when trying to modify a genesis account inappropriately"}
 
 // ErrRolesAccountTerminated is roles:1409: account is terminated
 //
@@ -2854,17 +2854,17 @@ var ErrRolesAccountSuspended = &Code{key: "roles:1410", module: "roles", number:
 // ErrRolesNotGenesisAccount is roles:1411: only genesis accounts can perform this action
 //
 // Returned when only genesis accounts can perform an action
-var ErrRolesNotGenesisAccount = &Code{key: "roles:1411", module: "roles", number: 1411, name: "not_genesis_account", message: "only genesis accounts can perform this action", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when only genesis accounts can perform an action"}
+var ErrRolesNotGenesisAccount = &Code{key: "roles:1411", module: "roles", number: 1411, name: "not_genesis_account", message: "only genesis accounts can perform this action", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when only genesis accounts can perform an action"}
 
 // ErrRolesCannotRevokeOwnRole is roles:1412: cannot revoke own role
 //
 // Returned when trying to revoke own role
-var ErrRolesCannotRevokeOwnRole = &Code{key: "roles:1412", module: "roles", number: 1412, name: "cannot_revoke_own_role", message: "cannot revoke own role", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to revoke own role"}
+var ErrRolesCannotRevokeOwnRole = &Code{key: "roles:1412", module: "roles", number: 1412, name: "cannot_revoke_own_role", message: "cannot revoke own role", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when trying to revoke own role"}
 
 // ErrRolesCannotSuspendSelf is roles:1413: cannot suspend own account
 //
 // Returned when trying to suspend own account
-var ErrRolesCannotSuspendSelf = &Code{key: "roles:1413", module: "roles", number: 1413, name: "cannot_suspend_self", message: "cannot suspend own account", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to suspend own account"}
+var ErrRolesCannotSuspendSelf = &Code{key: "roles:1413", module: "roles", number: 1413, name: "cannot_suspend_self", message: "cannot suspend own account", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when trying to suspend own account"}
 
 // ErrSDKTxDecode is sdk:2: tx parse error
 var ErrSDKTxDecode = &Code{key: "sdk:2", module: "sdk", number: 2, name: "tx_decode", message: "tx parse error", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -3011,12 +3011,12 @@ var ErrServicedeskConfigInvalid = &Code{key: "servicedesk:1", module: "servicede
 // ErrServicedeskSyncFailed is servicedesk:2: sync failed
 //
 // Indicates a sync operation failed
-var ErrServicedeskSyncFailed = &Code{key: "servicedesk:2", module: "servicedesk", number: 2, name: "sync_failed", message: "sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a sync operation failed"}
+var ErrServicedeskSyncFailed = &Code{key: "servicedesk:2", module: "servicedesk", number: 2, name: "sync_failed", message: "sync failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates a sync operation failed"}
 
 // ErrServicedeskExternalAPI is servicedesk:3: external API error
 //
 // Indicates an external API error
-var ErrServicedeskExternalAPI = &Code{key: "servicedesk:3", module: "servicedesk", number: 3, name: "external_api_error", message: "external API error", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Indicates an external API error"}
+var ErrServicedeskExternalAPI = &Code{key: "servicedesk:3", module: "servicedesk", number: 3, name: "external_api_error", message: "external API error", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates an external API error"}
 
 // ErrServicedeskConflict is servicedesk:4: sync conflict detected
 //
@@ -3036,17 +3036,17 @@ var ErrServicedeskSignatureInvalid = &Code{key: "servicedesk:6", module: "servic
 // ErrServicedeskRateLimited is servicedesk:7: rate limited
 //
 // Indicates rate limiting
-var ErrServicedeskRateLimited = &Code{key: "servicedesk:7", module: "servicedesk", number: 7, name: "rate_limited", message: "rate limited", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Indicates rate limiting"}
+var ErrServicedeskRateLimited = &Code{key: "servicedesk:7", module: "servicedesk", number: 7, name: "rate_limited", message: "rate limited", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Indicates rate limiting"}
 
 // ErrServicedeskAttachmentFailed is servicedesk:8: attachment sync failed
 //
 // Indicates attachment sync failed
-var ErrServicedeskAttachmentFailed = &Code{key: "servicedesk:8", module: "servicedesk", number: 8, name: "attachment_failed", message: "attachment sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates attachment sync failed"}
+var ErrServicedeskAttachmentFailed = &Code{key: "servicedesk:8", module: "servicedesk", number: 8, name: "attachment_failed", message: "attachment sync failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates attachment sync failed"}
 
 // ErrServicedeskAuditFailed is servicedesk:9: audit logging failed
 //
 // Indicates audit logging failed
-var ErrServicedeskAuditFailed = &Code{key: "servicedesk:9", module: "servicedesk", number: 9, name: "audit_failed", message: "audit logging failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates audit logging failed"}
+var ErrServicedeskAuditFailed = &Code{key: "servicedesk:9", module: "servicedesk", number: 9, name: "audit_failed", message: "audit logging failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates audit logging failed"}
 
 // ErrSettlementSDKInvalidAddress is settlement:1: invalid address
 //
@@ -3106,7 +3106,7 @@ var ErrSettlementInvalidStateTransition = &Code{key: "settlement:1503", module: 
 // ErrSettlementInsufficientFunds is settlement:1504: insufficient funds
 //
 // Returned when there are insufficient funds
-var ErrSettlementInsufficientFunds = &Code{key: "settlement:1504", module: "settlement", number: 1504, name: "insufficient_funds", message: "insufficient funds", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when there are insufficient funds"}
+var ErrSettlementInsufficientFunds = &Code{key: "settlement:1504", module: "settlement", number: 1504, name: "insufficient_funds", message: "insufficient funds", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when there are insufficient funds"}
 
 // ErrSettlementUnauthorized is settlement:1505: unauthorized
 //
@@ -3141,7 +3141,7 @@ var ErrSettlementRewardNotFound = &Code{key: "settlement:1510", module: "settlem
 // ErrSettlementNoClaimableRewards is settlement:1511: no claimable rewards
 //
 // Returned when there are no claimable rewards
-var ErrSettlementNoClaimableRewards = &Code{key: "settlement:1511", module: "settlement", number: 1511, name: "no_claimable_rewards", message: "no claimable rewards", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when there are no claimable rewards"}
+var ErrSettlementNoClaimableRewards = &Code{key: "settlement:1511", module: "settlement", number: 1511, name: "no_claimable_rewards", message: "no claimable rewards", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when there are no claimable rewards"}
 
 // ErrSettlementInvalidUsageRecord is settlement:1512: invalid usage record
 //
@@ -3161,7 +3161,7 @@ var ErrSettlementUsageRecordExists = &Code{key: "settlement:1514", module: "sett
 // ErrSettlementUsageAlreadySettled is settlement:1515: usage already settled
 //
 // Returned when usage has already been settled
-var ErrSettlementUsageAlreadySettled = &Code{key: "settlement:1515", module: "settlement", number: 1515, name: "usage_already_settled", message: "usage already settled", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when usage has already been settled"}
+var ErrSettlementUsageAlreadySettled = &Code{key: "settlement:1515", module: "settlement", number: 1515, name: "usage_already_settled", message: "usage already settled", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when usage has already been settled"}
 
 // ErrSettlementInvalidCondition is settlement:1516: invalid release condition
 //
@@ -3171,7 +3171,7 @@ var ErrSettlementInvalidCondition = &Code{key: "settlement:1516", module: "settl
 // ErrSettlementConditionsNotMet is settlement:1517: release conditions not met
 //
 // Returned when release conditions are not met
-var ErrSettlementConditionsNotMet = &Code{key: "settlement:1517", module: "settlement", number: 1517, name: "conditions_not_met", message: "release conditions not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when release conditions are not met"}
+var ErrSettlementConditionsNotMet = &Code{key: "settlement:1517", module: "settlement", number: 1517, name: "conditions_not_met", message: "release conditions not met", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when release conditions are not met"}
 
 // ErrSettlementEscrowExpired is settlement:1518: escrow has expired
 //
@@ -3201,7 +3201,7 @@ var ErrSettlementInvalidAmount = &Code{key: "settlement:1522", module: "settleme
 // ErrSettlementEscrowDisputed is settlement:1523: escrow is disputed
 //
 // Returned when an escrow is in disputed state
-var ErrSettlementEscrowDisputed = &Code{key: "settlement:1523", module: "settlement", number: 1523, name: "escrow_disputed", message: "escrow is disputed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when an escrow is in disputed state"}
+var ErrSettlementEscrowDisputed = &Code{key: "settlement:1523", module: "settlement", number: 1523, name: "escrow_disputed", message: "escrow is disputed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an escrow is in disputed state"}
 
 // ErrSettlementInvalidSignature is settlement:1524: invalid signature
 //
@@ -3216,17 +3216,17 @@ var ErrSettlementInvalidParams = &Code{key: "settlement:1525", module: "settleme
 // ErrSettlementRewardClaimFailed is settlement:1526: reward claim failed
 //
 // Returned when reward claim fails
-var ErrSettlementRewardClaimFailed = &Code{key: "settlement:1526", module: "settlement", number: 1526, name: "reward_claim_failed", message: "reward claim failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when reward claim fails"}
+var ErrSettlementRewardClaimFailed = &Code{key: "settlement:1526", module: "settlement", number: 1526, name: "reward_claim_failed", message: "reward claim failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when reward claim fails"}
 
 // ErrSettlementInvalidEpoch is settlement:1527: invalid epoch
 //
 // Returned when an epoch number is invalid
-var ErrSettlementInvalidEpoch = &Code{key: "settlement:1527", module: "settlement", number: 1527, name: "invalid_epoch", message: "invalid epoch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an epoch number is invalid"}
+var ErrSettlementInvalidEpoch = &Code{key: "settlement:1527", module: "settlement", number: 1527, name: "invalid_epoch", message: "invalid epoch", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an epoch number is invalid"}
 
 // ErrSettlementDistributionFailed is settlement:1528: distribution failed
 //
 // Returned when distribution fails
-var ErrSettlementDistributionFailed = &Code{key: "settlement:1528", module: "settlement", number: 1528, name: "distribution_failed", message: "distribution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when distribution fails"}
+var ErrSettlementDistributionFailed = &Code{key: "settlement:1528", module: "settlement", number: 1528, name: "distribution_failed", message: "distribution failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when distribution fails"}
 
 // ErrSettlementLeaseNotFound is settlement:1529: lease not found
 //
@@ -3251,27 +3251,27 @@ var ErrSettlementPayoutExists = &Code{key: "settlement:1532", module: "settlemen
 // ErrSettlementPayoutIdempotent is settlement:1533: payout already processed (idempotent)
 //
 // Returned when a payout has already been processed
-var ErrSettlementPayoutIdempotent = &Code{key: "settlement:1533", module: "settlement", number: 1533, name: "payout_idempotent", message: "payout already processed (idempotent)", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a payout has already been processed"}
+var ErrSettlementPayoutIdempotent = &Code{key: "settlement:1533", module: "settlement", number: 1533, name: "payout_idempotent", message: "payout already processed (idempotent)", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a payout has already been processed"}
 
 // ErrSettlementPayoutHeld is settlement:1534: payout is on hold
 //
 // Returned when a payout is on hold
-var ErrSettlementPayoutHeld = &Code{key: "settlement:1534", module: "settlement", number: 1534, name: "payout_held", message: "payout is on hold", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a payout is on hold"}
+var ErrSettlementPayoutHeld = &Code{key: "settlement:1534", module: "settlement", number: 1534, name: "payout_held", message: "payout is on hold", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a payout is on hold"}
 
 // ErrSettlementDisputeActive is settlement:1535: active dispute prevents payout
 //
 // Returned when there's an active dispute
-var ErrSettlementDisputeActive = &Code{key: "settlement:1535", module: "settlement", number: 1535, name: "dispute_active", message: "active dispute prevents payout", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when there's an active dispute"}
+var ErrSettlementDisputeActive = &Code{key: "settlement:1535", module: "settlement", number: 1535, name: "dispute_active", message: "active dispute prevents payout", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when there's an active dispute"}
 
 // ErrSettlementInvoiceNotPaid is settlement:1536: invoice not paid
 //
 // Returned when invoice is not paid
-var ErrSettlementInvoiceNotPaid = &Code{key: "settlement:1536", module: "settlement", number: 1536, name: "invoice_not_paid", message: "invoice not paid", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when invoice is not paid"}
+var ErrSettlementInvoiceNotPaid = &Code{key: "settlement:1536", module: "settlement", number: 1536, name: "invoice_not_paid", message: "invoice not paid", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when invoice is not paid"}
 
 // ErrSettlementPayoutExecutionFailed is settlement:1537: payout execution failed
 //
 // Returned when payout execution fails
-var ErrSettlementPayoutExecutionFailed = &Code{key: "settlement:1537", module: "settlement", number: 1537, name: "payout_execution_failed", message: "payout execution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when payout execution fails"}
+var ErrSettlementPayoutExecutionFailed = &Code{key: "settlement:1537", module: "settlement", number: 1537, name: "payout_execution_failed", message: "payout execution failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when payout execution fails"}
 
 // ErrSettlementFiatConversionNotFound is settlement:1538: fiat conversion not found
 //
@@ -3281,27 +3281,27 @@ var ErrSettlementFiatConversionNotFound = &Code{key: "settlement:1538", module: 
 // ErrSettlementFiatConversionNotAllowed is settlement:1539: fiat conversion not allowed
 //
 // Returned when conversion is not permitted
-var ErrSettlementFiatConversionNotAllowed = &Code{key: "settlement:1539", module: "settlement", number: 1539, name: "fiat_conversion_not_allowed", message: "fiat conversion not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when conversion is not permitted"}
+var ErrSettlementFiatConversionNotAllowed = &Code{key: "settlement:1539", module: "settlement", number: 1539, name: "fiat_conversion_not_allowed", message: "fiat conversion not allowed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when conversion is not permitted"}
 
 // ErrSettlementFiatConversionFailed is settlement:1540: fiat conversion failed
 //
 // Returned when conversion fails
-var ErrSettlementFiatConversionFailed = &Code{key: "settlement:1540", module: "settlement", number: 1540, name: "fiat_conversion_failed", message: "fiat conversion failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when conversion fails"}
+var ErrSettlementFiatConversionFailed = &Code{key: "settlement:1540", module: "settlement", number: 1540, name: "fiat_conversion_failed", message: "fiat conversion failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when conversion fails"}
 
 // ErrSettlementComplianceRequired is settlement:1541: compliance requirements not met
 //
 // Returned when compliance requirements are not met
-var ErrSettlementComplianceRequired = &Code{key: "settlement:1541", module: "settlement", number: 1541, name: "compliance_required", message: "compliance requirements not met", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when compliance requirements are not met"}
+var ErrSettlementComplianceRequired = &Code{key: "settlement:1541", module: "settlement", number: 1541, name: "compliance_required", message: "compliance requirements not met", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when compliance requirements are not met"}
 
 // ErrSettlementDEXUnavailable is settlement:1542: dex integration unavailable
 //
 // Returned when DEX integration is missing
-var ErrSettlementDEXUnavailable = &Code{key: "settlement:1542", module: "settlement", number: 1542, name: "dex_unavailable", message: "dex integration unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when DEX integration is missing"}
+var ErrSettlementDEXUnavailable = &Code{key: "settlement:1542", module: "settlement", number: 1542, name: "dex_unavailable", message: "dex integration unavailable", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when DEX integration is missing"}
 
 // ErrSettlementOffRampUnavailable is settlement:1543: off-ramp integration unavailable
 //
 // Returned when off-ramp integration is missing
-var ErrSettlementOffRampUnavailable = &Code{key: "settlement:1543", module: "settlement", number: 1543, name: "off_ramp_unavailable", message: "off-ramp integration unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when off-ramp integration is missing"}
+var ErrSettlementOffRampUnavailable = &Code{key: "settlement:1543", module: "settlement", number: 1543, name: "off_ramp_unavailable", message: "off-ramp integration unavailable", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when off-ramp integration is missing"}
 
 // ErrSettlementFiatLimitExceeded is settlement:1544: fiat conversion limit exceeded
 //
@@ -3311,22 +3311,22 @@ var ErrSettlementFiatLimitExceeded = &Code{key: "settlement:1544", module: "sett
 // ErrSettlementOracleUnavailable is settlement:1545: oracle sources unavailable
 //
 // Returned when oracle sources are unavailable
-var ErrSettlementOracleUnavailable = &Code{key: "settlement:1545", module: "settlement", number: 1545, name: "oracle_unavailable", message: "oracle sources unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when oracle sources are unavailable"}
+var ErrSettlementOracleUnavailable = &Code{key: "settlement:1545", module: "settlement", number: 1545, name: "oracle_unavailable", message: "oracle sources unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when oracle sources are unavailable"}
 
 // ErrSettlementOracleStalePrice is settlement:1546: oracle price stale
 //
 // Returned when oracle prices are stale
-var ErrSettlementOracleStalePrice = &Code{key: "settlement:1546", module: "settlement", number: 1546, name: "oracle_stale_price", message: "oracle price stale", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when oracle prices are stale"}
+var ErrSettlementOracleStalePrice = &Code{key: "settlement:1546", module: "settlement", number: 1546, name: "oracle_stale_price", message: "oracle price stale", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when oracle prices are stale"}
 
 // ErrSettlementOracleInsufficientSources is settlement:1547: insufficient oracle sources
 //
 // Returned when not enough oracle sources are available
-var ErrSettlementOracleInsufficientSources = &Code{key: "settlement:1547", module: "settlement", number: 1547, name: "oracle_insufficient_sources", message: "insufficient oracle sources", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when not enough oracle sources are available"}
+var ErrSettlementOracleInsufficientSources = &Code{key: "settlement:1547", module: "settlement", number: 1547, name: "oracle_insufficient_sources", message: "insufficient oracle sources", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when not enough oracle sources are available"}
 
 // ErrSettlementRateUnavailable is settlement:1548: settlement rate unavailable
 //
 // Returned when settlement rates cannot be locked
-var ErrSettlementRateUnavailable = &Code{key: "settlement:1548", module: "settlement", number: 1548, name: "rate_unavailable", message: "settlement rate unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when settlement rates cannot be locked"}
+var ErrSettlementRateUnavailable = &Code{key: "settlement:1548", module: "settlement", number: 1548, name: "rate_unavailable", message: "settlement rate unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when settlement rates cannot be locked"}
 
 // ErrSettlementIBCInvalidVersion is settlement-ibc:3100: invalid IBC version
 var ErrSettlementIBCInvalidVersion = &Code{key: "settlement-ibc:3100", module: "settlement-ibc", number: 3100, name: "invalid_version", message: "invalid IBC version", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -3338,13 +3338,13 @@ var ErrSettlementIBCInvalidPort = &Code{key: "settlement-ibc:3101", module: "set
 var ErrSettlementIBCInvalidPacket = &Code{key: "settlement-ibc:3102", module: "settlement-ibc", number: 3102, name: "invalid_packet", message: "invalid IBC packet", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSettlementIBCRateLimited is settlement-ibc:3103: IBC rate limit exceeded
-var ErrSettlementIBCRateLimited = &Code{key: "settlement-ibc:3103", module: "settlement-ibc", number: 3103, name: "rate_limited", message: "IBC rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429}
+var ErrSettlementIBCRateLimited = &Code{key: "settlement-ibc:3103", module: "settlement-ibc", number: 3103, name: "rate_limited", message: "IBC rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429}
 
 // ErrSettlementIBCChannelNotFound is settlement-ibc:3104: IBC channel not found
 var ErrSettlementIBCChannelNotFound = &Code{key: "settlement-ibc:3104", module: "settlement-ibc", number: 3104, name: "channel_not_found", message: "IBC channel not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404}
 
 // ErrSettlementIBCHandshakeTimedOut is settlement-ibc:3105: IBC channel handshake timed out
-var ErrSettlementIBCHandshakeTimedOut = &Code{key: "settlement-ibc:3105", module: "settlement-ibc", number: 3105, name: "handshake_timed_out", message: "IBC channel handshake timed out", category: CategoryTimeout, severity: SeverityError, retryable: true, httpStatus: 504}
+var ErrSettlementIBCHandshakeTimedOut = &Code{key: "settlement-ibc:3105", module: "settlement-ibc", number: 3105, name: "handshake_timed_out", message: "IBC channel handshake timed out", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrSettlementIBCSettlementConflict is settlement-ibc:3106: settlement record conflict
 var ErrSettlementIBCSettlementConflict = &Code{key: "settlement-ibc:3106", module: "settlement-ibc", number: 3106, name: "settlement_conflict", message: "settlement record conflict", category: CategoryConflict, severity: SeverityError, httpStatus: 409}
@@ -3534,13 +3534,13 @@ var ErrSupportRefAlreadyExists = &Code{key: "support:2", module: "support", numb
 var ErrSupportInvalidResourceRef = &Code{key: "support:3", module: "support", number: 3, name: "invalid_resource_ref", message: "invalid resource reference", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportInvalidExternalSystem is support:4: invalid external system
-var ErrSupportInvalidExternalSystem = &Code{key: "support:4", module: "support", number: 4, name: "invalid_external_system", message: "invalid external system", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+var ErrSupportInvalidExternalSystem = &Code{key: "support:4", module: "support", number: 4, name: "invalid_external_system", message: "invalid external system", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportInvalidExternalTicketID is support:5: invalid external ticket ID
-var ErrSupportInvalidExternalTicketID = &Code{key: "support:5", module: "support", number: 5, name: "invalid_external_ticket_id", message: "invalid external ticket ID", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+var ErrSupportInvalidExternalTicketID = &Code{key: "support:5", module: "support", number: 5, name: "invalid_external_ticket_id", message: "invalid external ticket ID", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportInvalidExternalURL is support:6: invalid external URL
-var ErrSupportInvalidExternalURL = &Code{key: "support:6", module: "support", number: 6, name: "invalid_external_url", message: "invalid external URL", category: CategoryExternal, severity: SeverityError, httpStatus: 502}
+var ErrSupportInvalidExternalURL = &Code{key: "support:6", module: "support", number: 6, name: "invalid_external_url", message: "invalid external URL", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportInvalidAddress is support:7: invalid address
 var ErrSupportInvalidAddress = &Code{key: "support:7", module: "support", number: 7, name: "invalid_address", message: "invalid address", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
@@ -3576,7 +3576,7 @@ var ErrSupportInvalidRetentionPolicy = &Code{key: "support:16", module: "support
 var ErrSupportInvalidPayload = &Code{key: "support:17", module: "support", number: 17, name: "invalid_payload", message: "invalid payload", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
 
 // ErrSupportMaxResponsesExceeded is support:18: max responses exceeded
-var ErrSupportMaxResponsesExceeded = &Code{key: "support:18", module: "support", number: 18, name: "max_responses_exceeded", message: "max responses exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}
+var ErrSupportMaxResponsesExceeded = &Code{key: "support:18", module: "support", number: 18, name: "max_responses_exceeded", message: "max responses exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409}
 
 // ErrSupportRequestArchived is support:19: support request archived
 var ErrSupportRequestArchived = &Code{key: "support:19", module: "support", number: 19, name: "request_archived", message: "support request archived", category: CategoryState, severity: SeverityError, httpStatus: 409}
@@ -3639,7 +3639,7 @@ var ErrVeidInvalidSalt = &Code{key: "veid:1005", module: "veid", number: 1005, n
 // # Returned when a salt has already been used
 //
 // Action: Generate new salt
-var ErrVeidSaltAlreadyUsed = &Code{key: "veid:1006", module: "veid", number: 1006, name: "salt_already_used", message: "salt already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a salt has already been used", action: "Generate new salt"}
+var ErrVeidSaltAlreadyUsed = &Code{key: "veid:1006", module: "veid", number: 1006, name: "salt_already_used", message: "salt already used", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a salt has already been used", action: "Generate new salt"}
 
 // ErrVeidInvalidDeviceInfo is veid:1007: invalid device info
 //
@@ -3667,14 +3667,14 @@ var ErrVeidClientNotApproved = &Code{key: "veid:1009", module: "veid", number: 1
 // # Returned when a client signature is invalid
 //
 // Action: Re-sign with correct key
-var ErrVeidInvalidClientSignature = &Code{key: "veid:1010", module: "veid", number: 1010, name: "invalid_client_signature", message: "invalid client signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a client signature is invalid", action: "Re-sign with correct key"}
+var ErrVeidInvalidClientSignature = &Code{key: "veid:1010", module: "veid", number: 1010, name: "invalid_client_signature", message: "invalid client signature", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a client signature is invalid", action: "Re-sign with correct key"}
 
 // ErrVeidInvalidUserSignature is veid:1011: invalid user signature
 //
 // # Returned when a user signature is invalid
 //
 // Action: Re-sign with correct key
-var ErrVeidInvalidUserSignature = &Code{key: "veid:1011", module: "veid", number: 1011, name: "invalid_user_signature", message: "invalid user signature", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a user signature is invalid", action: "Re-sign with correct key"}
+var ErrVeidInvalidUserSignature = &Code{key: "veid:1011", module: "veid", number: 1011, name: "invalid_user_signature", message: "invalid user signature", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a user signature is invalid", action: "Re-sign with correct key"}
 
 // ErrVeidInvalidPayloadHash is veid:1012: invalid payload hash
 //
@@ -3786,7 +3786,7 @@ var ErrVeidIdentityLocked = &Code{key: "veid:1026", module: "veid", number: 1026
 // # Returned when the maximum number of scopes is exceeded
 //
 // Action: Delete unused scopes
-var ErrVeidMaxScopesExceeded = &Code{key: "veid:1027", module: "veid", number: 1027, name: "max_scopes_exceeded", message: "maximum scopes exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the maximum number of scopes is exceeded", action: "Delete unused scopes"}
+var ErrVeidMaxScopesExceeded = &Code{key: "veid:1027", module: "veid", number: 1027, name: "max_scopes_exceeded", message: "maximum scopes exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when the maximum number of scopes is exceeded", action: "Delete unused scopes"}
 
 // ErrVeidVerificationInProgress is veid:1028: verification already in progress
 //
@@ -3800,14 +3800,14 @@ var ErrVeidVerificationInProgress = &Code{key: "veid:1028", module: "veid", numb
 // # Returned when a non-validator attempts a validator-only action
 //
 // Action: Must be validator
-var ErrVeidValidatorOnly = &Code{key: "veid:1029", module: "veid", number: 1029, name: "validator_only", message: "action restricted to validators", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a non-validator attempts a validator-only action", action: "Must be validator"}
+var ErrVeidValidatorOnly = &Code{key: "veid:1029", module: "veid", number: 1029, name: "validator_only", message: "action restricted to validators", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a non-validator attempts a validator-only action", action: "Must be validator"}
 
 // ErrVeidSignatureMismatch is veid:1030: signature mismatch
 //
 // Returned when signatures don't match expected values
 //
 // Action: Verify signatures
-var ErrVeidSignatureMismatch = &Code{key: "veid:1030", module: "veid", number: 1030, name: "signature_mismatch", message: "signature mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when signatures don't match expected values", action: "Verify signatures"}
+var ErrVeidSignatureMismatch = &Code{key: "veid:1030", module: "veid", number: 1030, name: "signature_mismatch", message: "signature mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when signatures don't match expected values", action: "Verify signatures"}
 
 // ErrVeidInvalidParams is veid:1031: invalid parameters
 //
@@ -3842,14 +3842,14 @@ var ErrVeidVerificationRequestNotFound = &Code{key: "veid:1034", module: "veid",
 // # Returned when scope decryption fails
 //
 // Action: Check encryption keys
-var ErrVeidDecryptionFailed = &Code{key: "veid:1035", module: "veid", number: 1035, name: "decryption_failed", message: "scope decryption failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when scope decryption fails", action: "Check encryption keys"}
+var ErrVeidDecryptionFailed = &Code{key: "veid:1035", module: "veid", number: 1035, name: "decryption_failed", message: "scope decryption failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when scope decryption fails", action: "Check encryption keys"}
 
 // ErrVeidMLInferenceFailed is veid:1036: ML inference failed
 //
 // # Returned when ML scoring fails
 //
 // Action: Retry or report
-var ErrVeidMLInferenceFailed = &Code{key: "veid:1036", module: "veid", number: 1036, name: "ml_inference_failed", message: "ML inference failed", category: CategoryInternal, severity: SeverityCritical, retryable: true, httpStatus: 500, description: "Returned when ML scoring fails", action: "Retry or report"}
+var ErrVeidMLInferenceFailed = &Code{key: "veid:1036", module: "veid", number: 1036, name: "ml_inference_failed", message: "ML inference failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when ML scoring fails", action: "Retry or report"}
 
 // ErrVeidVerificationTimeout is veid:1037: verification timeout
 //
@@ -3863,7 +3863,7 @@ var ErrVeidVerificationTimeout = &Code{key: "veid:1037", module: "veid", number:
 // # Returned when max retries are exceeded
 //
 // Action: Contact support
-var ErrVeidMaxRetriesExceeded = &Code{key: "veid:1038", module: "veid", number: 1038, name: "max_retries_exceeded", message: "max retries exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when max retries are exceeded", action: "Contact support"}
+var ErrVeidMaxRetriesExceeded = &Code{key: "veid:1038", module: "veid", number: 1038, name: "max_retries_exceeded", message: "max retries exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when max retries are exceeded", action: "Contact support"}
 
 // ErrVeidNotBlockProposer is veid:1039: not block proposer
 //
@@ -3877,7 +3877,7 @@ var ErrVeidNotBlockProposer = &Code{key: "veid:1039", module: "veid", number: 10
 // # Returned when validator identity key is not found
 //
 // Action: Register validator key
-var ErrVeidValidatorKeyNotFound = &Code{key: "veid:1040", module: "veid", number: 1040, name: "validator_key_not_found", message: "validator identity key not found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when validator identity key is not found", action: "Register validator key"}
+var ErrVeidValidatorKeyNotFound = &Code{key: "veid:1040", module: "veid", number: 1040, name: "validator_key_not_found", message: "validator identity key not found", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when validator identity key is not found", action: "Register validator key"}
 
 // ErrVeidWalletNotFound is veid:1041: identity wallet not found
 //
@@ -3897,7 +3897,7 @@ var ErrVeidWalletInactive = &Code{key: "veid:1043", module: "veid", number: 1043
 // ErrVeidConsentNotGranted is veid:1044: consent not granted
 //
 // Returned when required consent is not granted
-var ErrVeidConsentNotGranted = &Code{key: "veid:1044", module: "veid", number: 1044, name: "consent_not_granted", message: "consent not granted", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when required consent is not granted"}
+var ErrVeidConsentNotGranted = &Code{key: "veid:1044", module: "veid", number: 1044, name: "consent_not_granted", message: "consent not granted", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when required consent is not granted"}
 
 // ErrVeidConsentExpired is veid:1045: consent has expired
 //
@@ -3927,17 +3927,17 @@ var ErrVeidDerivedFeaturesEmpty = &Code{key: "veid:1049", module: "veid", number
 // ErrVeidVerificationMismatch is veid:1050: verification result mismatch
 //
 // Returned when consensus verification result mismatches
-var ErrVeidVerificationMismatch = &Code{key: "veid:1050", module: "veid", number: 1050, name: "verification_mismatch", message: "verification result mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when consensus verification result mismatches"}
+var ErrVeidVerificationMismatch = &Code{key: "veid:1050", module: "veid", number: 1050, name: "verification_mismatch", message: "verification result mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when consensus verification result mismatches"}
 
 // ErrVeidModelVersionMismatch is veid:1051: model version mismatch
 //
 // Returned when ML model versions don't match
-var ErrVeidModelVersionMismatch = &Code{key: "veid:1051", module: "veid", number: 1051, name: "model_version_mismatch", message: "model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when ML model versions don't match"}
+var ErrVeidModelVersionMismatch = &Code{key: "veid:1051", module: "veid", number: 1051, name: "model_version_mismatch", message: "model version mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when ML model versions don't match"}
 
 // ErrVeidInputHashMismatch is veid:1052: input hash mismatch
 //
 // Returned when input hashes don't match
-var ErrVeidInputHashMismatch = &Code{key: "veid:1052", module: "veid", number: 1052, name: "input_hash_mismatch", message: "input hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when input hashes don't match"}
+var ErrVeidInputHashMismatch = &Code{key: "veid:1052", module: "veid", number: 1052, name: "input_hash_mismatch", message: "input hash mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when input hashes don't match"}
 
 // ErrVeidScoreToleranceExceeded is veid:1053: score tolerance exceeded
 //
@@ -3967,7 +3967,7 @@ var ErrVeidBorderlineFallbackExpired = &Code{key: "veid:1057", module: "veid", n
 // ErrVeidBorderlineFallbackAlreadyCompleted is veid:1058: borderline fallback already completed
 //
 // Returned when fallback is already completed
-var ErrVeidBorderlineFallbackAlreadyCompleted = &Code{key: "veid:1058", module: "veid", number: 1058, name: "borderline_fallback_already_completed", message: "borderline fallback already completed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when fallback is already completed"}
+var ErrVeidBorderlineFallbackAlreadyCompleted = &Code{key: "veid:1058", module: "veid", number: 1058, name: "borderline_fallback_already_completed", message: "borderline fallback already completed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when fallback is already completed"}
 
 // ErrVeidMFAChallengeNotSatisfied is veid:1059: MFA challenge not satisfied
 //
@@ -3977,7 +3977,7 @@ var ErrVeidMFAChallengeNotSatisfied = &Code{key: "veid:1059", module: "veid", nu
 // ErrVeidNoEnrolledFactors is veid:1060: no enrolled MFA factors
 //
 // Returned when account has no enrolled MFA factors
-var ErrVeidNoEnrolledFactors = &Code{key: "veid:1060", module: "veid", number: 1060, name: "no_enrolled_factors", message: "no enrolled MFA factors", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when account has no enrolled MFA factors"}
+var ErrVeidNoEnrolledFactors = &Code{key: "veid:1060", module: "veid", number: 1060, name: "no_enrolled_factors", message: "no enrolled MFA factors", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when account has no enrolled MFA factors"}
 
 // ErrVeidBorderlineDisabled is veid:1061: borderline fallback is disabled
 //
@@ -4007,17 +4007,17 @@ var ErrVeidNoPipelineVersionActive = &Code{key: "veid:1065", module: "veid", num
 // ErrVeidPipelineVersionMismatch is veid:1066: pipeline version mismatch
 //
 // Returned when pipeline versions don't match for consensus
-var ErrVeidPipelineVersionMismatch = &Code{key: "veid:1066", module: "veid", number: 1066, name: "pipeline_version_mismatch", message: "pipeline version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when pipeline versions don't match for consensus"}
+var ErrVeidPipelineVersionMismatch = &Code{key: "veid:1066", module: "veid", number: 1066, name: "pipeline_version_mismatch", message: "pipeline version mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when pipeline versions don't match for consensus"}
 
 // ErrVeidModelManifestMismatch is veid:1067: model manifest mismatch
 //
 // Returned when model manifests don't match
-var ErrVeidModelManifestMismatch = &Code{key: "veid:1067", module: "veid", number: 1067, name: "model_manifest_mismatch", message: "model manifest mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when model manifests don't match"}
+var ErrVeidModelManifestMismatch = &Code{key: "veid:1067", module: "veid", number: 1067, name: "model_manifest_mismatch", message: "model manifest mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when model manifests don't match"}
 
 // ErrVeidDeterminismViolation is veid:1068: determinism violation detected
 //
 // Returned when deterministic execution check fails
-var ErrVeidDeterminismViolation = &Code{key: "veid:1068", module: "veid", number: 1068, name: "determinism_violation", message: "determinism violation detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when deterministic execution check fails"}
+var ErrVeidDeterminismViolation = &Code{key: "veid:1068", module: "veid", number: 1068, name: "determinism_violation", message: "determinism violation detected", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when deterministic execution check fails"}
 
 // ErrVeidInvalidModelManifest is veid:1069: invalid model manifest
 //
@@ -4027,7 +4027,7 @@ var ErrVeidInvalidModelManifest = &Code{key: "veid:1069", module: "veid", number
 // ErrVeidPipelineExecutionFailed is veid:1070: pipeline execution failed
 //
 // Returned when pipeline execution fails
-var ErrVeidPipelineExecutionFailed = &Code{key: "veid:1070", module: "veid", number: 1070, name: "pipeline_execution_failed", message: "pipeline execution failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when pipeline execution fails"}
+var ErrVeidPipelineExecutionFailed = &Code{key: "veid:1070", module: "veid", number: 1070, name: "pipeline_execution_failed", message: "pipeline execution failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when pipeline execution fails"}
 
 // ErrVeidInvalidScoringModel is veid:1071: invalid scoring model
 //
@@ -4052,7 +4052,7 @@ var ErrVeidInvalidScoringInput = &Code{key: "veid:1074", module: "veid", number:
 // ErrVeidScoringFailed is veid:1075: scoring computation failed
 //
 // Returned when score computation fails
-var ErrVeidScoringFailed = &Code{key: "veid:1075", module: "veid", number: 1075, name: "scoring_failed", message: "scoring computation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when score computation fails"}
+var ErrVeidScoringFailed = &Code{key: "veid:1075", module: "veid", number: 1075, name: "scoring_failed", message: "scoring computation failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when score computation fails"}
 
 // ErrVeidNoActiveScoringModel is veid:1076: no active scoring model
 //
@@ -4062,7 +4062,7 @@ var ErrVeidNoActiveScoringModel = &Code{key: "veid:1076", module: "veid", number
 // ErrVeidScoringModelVersionMismatch is veid:1077: scoring model version mismatch
 //
 // Returned when scoring model versions don't match
-var ErrVeidScoringModelVersionMismatch = &Code{key: "veid:1077", module: "veid", number: 1077, name: "scoring_model_version_mismatch", message: "scoring model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when scoring model versions don't match"}
+var ErrVeidScoringModelVersionMismatch = &Code{key: "veid:1077", module: "veid", number: 1077, name: "scoring_model_version_mismatch", message: "scoring model version mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when scoring model versions don't match"}
 
 // ErrVeidInvalidSso is veid:1078: invalid SSO verification
 //
@@ -4122,12 +4122,12 @@ var ErrVeidEmailExpired = &Code{key: "veid:1088", module: "veid", number: 1088, 
 // ErrVeidNonceAlreadyUsed is veid:1089: nonce already used
 //
 // Returned when a nonce has already been used (anti-replay)
-var ErrVeidNonceAlreadyUsed = &Code{key: "veid:1089", module: "veid", number: 1089, name: "nonce_already_used", message: "nonce already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a nonce has already been used (anti-replay)"}
+var ErrVeidNonceAlreadyUsed = &Code{key: "veid:1089", module: "veid", number: 1089, name: "nonce_already_used", message: "nonce already used", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a nonce has already been used (anti-replay)"}
 
 // ErrVeidMaxAttemptsExceeded is veid:1090: maximum verification attempts exceeded
 //
 // Returned when max verification attempts exceeded
-var ErrVeidMaxAttemptsExceeded = &Code{key: "veid:1090", module: "veid", number: 1090, name: "max_attempts_exceeded", message: "maximum verification attempts exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when max verification attempts exceeded"}
+var ErrVeidMaxAttemptsExceeded = &Code{key: "veid:1090", module: "veid", number: 1090, name: "max_attempts_exceeded", message: "maximum verification attempts exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when max verification attempts exceeded"}
 
 // ErrVeidInvalidToken is veid:1091: invalid token
 //
@@ -4177,7 +4177,7 @@ var ErrVeidWaldurLinkExpired = &Code{key: "veid:1099", module: "veid", number: 1
 // ErrVeidWaldurSyncFailed is veid:1100: Waldur sync failed
 //
 // Returned when Waldur sync fails
-var ErrVeidWaldurSyncFailed = &Code{key: "veid:1100", module: "veid", number: 1100, name: "waldur_sync_failed", message: "Waldur sync failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when Waldur sync fails"}
+var ErrVeidWaldurSyncFailed = &Code{key: "veid:1100", module: "veid", number: 1100, name: "waldur_sync_failed", message: "Waldur sync failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when Waldur sync fails"}
 
 // ErrVeidInvalidAdsso is veid:1101: invalid AD SSO verification
 //
@@ -4212,7 +4212,7 @@ var ErrVeidAdssoChallengeNotFound = &Code{key: "veid:1106", module: "veid", numb
 // ErrVeidAdWalletBindingFailed is veid:1107: AD wallet binding failed
 //
 // Returned when AD wallet binding fails
-var ErrVeidAdWalletBindingFailed = &Code{key: "veid:1107", module: "veid", number: 1107, name: "ad_wallet_binding_failed", message: "AD wallet binding failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when AD wallet binding fails"}
+var ErrVeidAdWalletBindingFailed = &Code{key: "veid:1107", module: "veid", number: 1107, name: "ad_wallet_binding_failed", message: "AD wallet binding failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when AD wallet binding fails"}
 
 // ErrVeidAdWalletBindingNotFound is veid:1108: AD wallet binding not found
 //
@@ -4222,22 +4222,22 @@ var ErrVeidAdWalletBindingNotFound = &Code{key: "veid:1108", module: "veid", num
 // ErrVeidAdAuthMethodInvalid is veid:1109: invalid AD authentication method
 //
 // Returned when AD auth method is invalid
-var ErrVeidAdAuthMethodInvalid = &Code{key: "veid:1109", module: "veid", number: 1109, name: "ad_auth_method_invalid", message: "invalid AD authentication method", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when AD auth method is invalid"}
+var ErrVeidAdAuthMethodInvalid = &Code{key: "veid:1109", module: "veid", number: 1109, name: "ad_auth_method_invalid", message: "invalid AD authentication method", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when AD auth method is invalid"}
 
 // ErrVeidAdoidcValidationFailed is veid:1110: OIDC token validation failed
 //
 // Returned when OIDC token validation fails
-var ErrVeidAdoidcValidationFailed = &Code{key: "veid:1110", module: "veid", number: 1110, name: "adoidc_validation_failed", message: "OIDC token validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when OIDC token validation fails"}
+var ErrVeidAdoidcValidationFailed = &Code{key: "veid:1110", module: "veid", number: 1110, name: "adoidc_validation_failed", message: "OIDC token validation failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when OIDC token validation fails"}
 
 // ErrVeidAdsamlValidationFailed is veid:1111: SAML assertion validation failed
 //
 // Returned when SAML assertion validation fails
-var ErrVeidAdsamlValidationFailed = &Code{key: "veid:1111", module: "veid", number: 1111, name: "adsaml_validation_failed", message: "SAML assertion validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when SAML assertion validation fails"}
+var ErrVeidAdsamlValidationFailed = &Code{key: "veid:1111", module: "veid", number: 1111, name: "adsaml_validation_failed", message: "SAML assertion validation failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when SAML assertion validation fails"}
 
 // ErrVeidAdldapBindFailed is veid:1112: LDAP bind failed
 //
 // Returned when LDAP bind operation fails
-var ErrVeidAdldapBindFailed = &Code{key: "veid:1112", module: "veid", number: 1112, name: "adldap_bind_failed", message: "LDAP bind failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when LDAP bind operation fails"}
+var ErrVeidAdldapBindFailed = &Code{key: "veid:1112", module: "veid", number: 1112, name: "adldap_bind_failed", message: "LDAP bind failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when LDAP bind operation fails"}
 
 // ErrVeidInvalidPhone is veid:1113: invalid phone verification
 //
@@ -4267,7 +4267,7 @@ var ErrVeidSmsotpExpired = &Code{key: "veid:1117", module: "veid", number: 1117,
 // ErrVeidSmsotpInvalid is veid:1118: SMS OTP is invalid
 //
 // Returned when SMS OTP is invalid
-var ErrVeidSmsotpInvalid = &Code{key: "veid:1118", module: "veid", number: 1118, name: "smsotp_invalid", message: "SMS OTP is invalid", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when SMS OTP is invalid"}
+var ErrVeidSmsotpInvalid = &Code{key: "veid:1118", module: "veid", number: 1118, name: "smsotp_invalid", message: "SMS OTP is invalid", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when SMS OTP is invalid"}
 
 // ErrVeidSMSChallengeNotFound is veid:1119: SMS challenge not found
 //
@@ -4277,12 +4277,12 @@ var ErrVeidSMSChallengeNotFound = &Code{key: "veid:1119", module: "veid", number
 // ErrVeidSMSDeliveryFailed is veid:1120: SMS delivery failed
 //
 // Returned when SMS delivery fails
-var ErrVeidSMSDeliveryFailed = &Code{key: "veid:1120", module: "veid", number: 1120, name: "sms_delivery_failed", message: "SMS delivery failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when SMS delivery fails"}
+var ErrVeidSMSDeliveryFailed = &Code{key: "veid:1120", module: "veid", number: 1120, name: "sms_delivery_failed", message: "SMS delivery failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when SMS delivery fails"}
 
 // ErrVeidSMSResendLimitExceeded is veid:1121: SMS resend limit exceeded
 //
 // Returned when SMS resend limit is exceeded
-var ErrVeidSMSResendLimitExceeded = &Code{key: "veid:1121", module: "veid", number: 1121, name: "sms_resend_limit_exceeded", message: "SMS resend limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when SMS resend limit is exceeded"}
+var ErrVeidSMSResendLimitExceeded = &Code{key: "veid:1121", module: "veid", number: 1121, name: "sms_resend_limit_exceeded", message: "SMS resend limit exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when SMS resend limit is exceeded"}
 
 // ErrVeidVoIPNumberBlocked is veid:1122: VoIP numbers are not allowed
 //
@@ -4292,27 +4292,27 @@ var ErrVeidVoIPNumberBlocked = &Code{key: "veid:1122", module: "veid", number: 1
 // ErrVeidCarrierLookupFailed is veid:1123: carrier lookup failed
 //
 // Returned when carrier lookup fails
-var ErrVeidCarrierLookupFailed = &Code{key: "veid:1123", module: "veid", number: 1123, name: "carrier_lookup_failed", message: "carrier lookup failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when carrier lookup fails"}
+var ErrVeidCarrierLookupFailed = &Code{key: "veid:1123", module: "veid", number: 1123, name: "carrier_lookup_failed", message: "carrier lookup failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when carrier lookup fails"}
 
 // ErrVeidInvalidRateLimit is veid:1124: invalid rate limit configuration
 //
 // Returned for rate limit configuration errors
-var ErrVeidInvalidRateLimit = &Code{key: "veid:1124", module: "veid", number: 1124, name: "invalid_rate_limit", message: "invalid rate limit configuration", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned for rate limit configuration errors"}
+var ErrVeidInvalidRateLimit = &Code{key: "veid:1124", module: "veid", number: 1124, name: "invalid_rate_limit", message: "invalid rate limit configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for rate limit configuration errors"}
 
 // ErrVeidRateLimitExceeded is veid:1125: rate limit exceeded
 //
 // Returned when rate limit is exceeded
-var ErrVeidRateLimitExceeded = &Code{key: "veid:1125", module: "veid", number: 1125, name: "rate_limit_exceeded", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, httpStatus: 429, description: "Returned when rate limit is exceeded"}
+var ErrVeidRateLimitExceeded = &Code{key: "veid:1125", module: "veid", number: 1125, name: "rate_limit_exceeded", message: "rate limit exceeded", category: CategoryRateLimit, severity: SeverityError, retryable: true, httpStatus: 429, description: "Returned when rate limit is exceeded"}
 
 // ErrVeidSMSGatewayNotConfigured is veid:1126: SMS gateway not configured
 //
 // Returned when validator SMS gateway is not configured
-var ErrVeidSMSGatewayNotConfigured = &Code{key: "veid:1126", module: "veid", number: 1126, name: "sms_gateway_not_configured", message: "SMS gateway not configured", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when validator SMS gateway is not configured"}
+var ErrVeidSMSGatewayNotConfigured = &Code{key: "veid:1126", module: "veid", number: 1126, name: "sms_gateway_not_configured", message: "SMS gateway not configured", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when validator SMS gateway is not configured"}
 
 // ErrVeidSMSGatewayUnavailable is veid:1127: SMS gateway unavailable
 //
 // Returned when SMS gateway is unavailable
-var ErrVeidSMSGatewayUnavailable = &Code{key: "veid:1127", module: "veid", number: 1127, name: "sms_gateway_unavailable", message: "SMS gateway unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when SMS gateway is unavailable"}
+var ErrVeidSMSGatewayUnavailable = &Code{key: "veid:1127", module: "veid", number: 1127, name: "sms_gateway_unavailable", message: "SMS gateway unavailable", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when SMS gateway is unavailable"}
 
 // ErrVeidPhoneAlreadyVerified is veid:1128: phone number already verified
 //
@@ -4337,12 +4337,12 @@ var ErrVeidInvalidSignatureLength = &Code{key: "veid:1131", module: "veid", numb
 // ErrVeidSignatureVerificationFailed is veid:1132: signature verification failed
 //
 // Returned when signature verification fails
-var ErrVeidSignatureVerificationFailed = &Code{key: "veid:1132", module: "veid", number: 1132, name: "signature_verification_failed", message: "signature verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when signature verification fails"}
+var ErrVeidSignatureVerificationFailed = &Code{key: "veid:1132", module: "veid", number: 1132, name: "signature_verification_failed", message: "signature verification failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when signature verification fails"}
 
 // ErrVeidClientKeyMismatch is veid:1133: client key mismatch
 //
 // Returned when client key doesn't match expected key
-var ErrVeidClientKeyMismatch = &Code{key: "veid:1133", module: "veid", number: 1133, name: "client_key_mismatch", message: "client key mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when client key doesn't match expected key"}
+var ErrVeidClientKeyMismatch = &Code{key: "veid:1133", module: "veid", number: 1133, name: "client_key_mismatch", message: "client key mismatch", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when client key doesn't match expected key"}
 
 // ErrVeidSaltBindingInvalid is veid:1134: salt binding verification failed
 //
@@ -4357,7 +4357,7 @@ var ErrVeidUnsupportedSignatureAlgorithm = &Code{key: "veid:1135", module: "veid
 // ErrVeidPublicKeyMismatch is veid:1136: public key does not match address
 //
 // Returned when the public key doesn't derive to expected address
-var ErrVeidPublicKeyMismatch = &Code{key: "veid:1136", module: "veid", number: 1136, name: "public_key_mismatch", message: "public key does not match address", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when the public key doesn't derive to expected address"}
+var ErrVeidPublicKeyMismatch = &Code{key: "veid:1136", module: "veid", number: 1136, name: "public_key_mismatch", message: "public key does not match address", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when the public key doesn't derive to expected address"}
 
 // ErrVeidInvalidSaltBindingPayload is veid:1137: invalid salt binding payload
 //
@@ -4392,12 +4392,12 @@ var ErrVeidDelegationRevoked = &Code{key: "veid:1143", module: "veid", number: 1
 // ErrVeidDelegationExhausted is veid:1144: delegation has no uses remaining
 //
 // Returned when a delegation has no uses remaining
-var ErrVeidDelegationExhausted = &Code{key: "veid:1144", module: "veid", number: 1144, name: "delegation_exhausted", message: "delegation has no uses remaining", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a delegation has no uses remaining"}
+var ErrVeidDelegationExhausted = &Code{key: "veid:1144", module: "veid", number: 1144, name: "delegation_exhausted", message: "delegation has no uses remaining", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a delegation has no uses remaining"}
 
 // ErrVeidDelegationAlreadyRevoked is veid:1145: delegation already revoked
 //
 // Returned when trying to revoke an already revoked delegation
-var ErrVeidDelegationAlreadyRevoked = &Code{key: "veid:1145", module: "veid", number: 1145, name: "delegation_already_revoked", message: "delegation already revoked", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to revoke an already revoked delegation"}
+var ErrVeidDelegationAlreadyRevoked = &Code{key: "veid:1145", module: "veid", number: 1145, name: "delegation_already_revoked", message: "delegation already revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to revoke an already revoked delegation"}
 
 // ErrVeidDelegationPermissionDenied is veid:1146: delegation does not grant required permission
 //
@@ -4437,7 +4437,7 @@ var ErrVeidCredentialRevoked = &Code{key: "veid:1153", module: "veid", number: 1
 // ErrVeidCredentialAlreadyRevoked is veid:1154: credential already revoked
 //
 // Returned when trying to revoke an already revoked credential
-var ErrVeidCredentialAlreadyRevoked = &Code{key: "veid:1154", module: "veid", number: 1154, name: "credential_already_revoked", message: "credential already revoked", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to revoke an already revoked credential"}
+var ErrVeidCredentialAlreadyRevoked = &Code{key: "veid:1154", module: "veid", number: 1154, name: "credential_already_revoked", message: "credential already revoked", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to revoke an already revoked credential"}
 
 // ErrVeidInvalidProof is veid:1155: invalid credential proof
 //
@@ -4447,7 +4447,7 @@ var ErrVeidInvalidProof = &Code{key: "veid:1155", module: "veid", number: 1155, 
 // ErrVeidProofVerificationFailed is veid:1156: proof verification failed
 //
 // Returned when proof verification fails
-var ErrVeidProofVerificationFailed = &Code{key: "veid:1156", module: "veid", number: 1156, name: "proof_verification_failed", message: "proof verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when proof verification fails"}
+var ErrVeidProofVerificationFailed = &Code{key: "veid:1156", module: "veid", number: 1156, name: "proof_verification_failed", message: "proof verification failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when proof verification fails"}
 
 // ErrVeidCredentialUnauthorized is veid:1157: unauthorized credential operation
 //
@@ -4467,7 +4467,7 @@ var ErrVeidInvalidIssuer = &Code{key: "veid:1159", module: "veid", number: 1159,
 // ErrVeidMarketVeidNotMet is veid:1160: market VEID requirements not met
 //
 // Returned when VEID requirements are not met
-var ErrVeidMarketVeidNotMet = &Code{key: "veid:1160", module: "veid", number: 1160, name: "market_veid_not_met", message: "market VEID requirements not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when VEID requirements are not met"}
+var ErrVeidMarketVeidNotMet = &Code{key: "veid:1160", module: "veid", number: 1160, name: "market_veid_not_met", message: "market VEID requirements not met", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when VEID requirements are not met"}
 
 // ErrVeidMarketRequirementsNotFound is veid:1161: market VEID requirements not found
 //
@@ -4477,12 +4477,12 @@ var ErrVeidMarketRequirementsNotFound = &Code{key: "veid:1161", module: "veid", 
 // ErrVeidInsufficientTrustScore is veid:1162: insufficient trust score for market participation
 //
 // Returned when trust score is too low
-var ErrVeidInsufficientTrustScore = &Code{key: "veid:1162", module: "veid", number: 1162, name: "insufficient_trust_score", message: "insufficient trust score for market participation", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trust score is too low"}
+var ErrVeidInsufficientTrustScore = &Code{key: "veid:1162", module: "veid", number: 1162, name: "insufficient_trust_score", message: "insufficient trust score for market participation", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when trust score is too low"}
 
 // ErrVeidMissingScopesForMarket is veid:1163: missing required verification scopes for market
 //
 // Returned when required scopes are missing
-var ErrVeidMissingScopesForMarket = &Code{key: "veid:1163", module: "veid", number: 1163, name: "missing_scopes_for_market", message: "missing required verification scopes for market", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when required scopes are missing"}
+var ErrVeidMissingScopesForMarket = &Code{key: "veid:1163", module: "veid", number: 1163, name: "missing_scopes_for_market", message: "missing required verification scopes for market", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when required scopes are missing"}
 
 // ErrVeidDelegationNotAllowed is veid:1164: delegation not allowed for this market type
 //
@@ -4492,7 +4492,7 @@ var ErrVeidDelegationNotAllowed = &Code{key: "veid:1164", module: "veid", number
 // ErrVeidDelegationTooOld is veid:1165: delegation exceeds maximum age for market participation
 //
 // Returned when the delegation is too old
-var ErrVeidDelegationTooOld = &Code{key: "veid:1165", module: "veid", number: 1165, name: "delegation_too_old", message: "delegation exceeds maximum age for market participation", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the delegation is too old"}
+var ErrVeidDelegationTooOld = &Code{key: "veid:1165", module: "veid", number: 1165, name: "delegation_too_old", message: "delegation exceeds maximum age for market participation", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when the delegation is too old"}
 
 // ErrVeidIdentityExpiredForMarket is veid:1166: identity verification expired for market participation
 //
@@ -4507,7 +4507,7 @@ var ErrVeidIdentityLockedForMarket = &Code{key: "veid:1167", module: "veid", num
 // ErrVeidProviderVeidNotMet is veid:1168: provider VEID requirements not met
 //
 // Returned when provider-specific VEID requirements are not met
-var ErrVeidProviderVeidNotMet = &Code{key: "veid:1168", module: "veid", number: 1168, name: "provider_veid_not_met", message: "provider VEID requirements not met", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when provider-specific VEID requirements are not met"}
+var ErrVeidProviderVeidNotMet = &Code{key: "veid:1168", module: "veid", number: 1168, name: "provider_veid_not_met", message: "provider VEID requirements not met", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when provider-specific VEID requirements are not met"}
 
 // ErrVeidInvalidProofRequest is veid:1170: invalid proof request
 //
@@ -4542,7 +4542,7 @@ var ErrVeidInvalidClaimType = &Code{key: "veid:1175", module: "veid", number: 11
 // ErrVeidClaimNotAvailable is veid:1176: claim not available for subject
 //
 // Returned when a requested claim is not available for the subject
-var ErrVeidClaimNotAvailable = &Code{key: "veid:1176", module: "veid", number: 1176, name: "claim_not_available", message: "claim not available for subject", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a requested claim is not available for the subject"}
+var ErrVeidClaimNotAvailable = &Code{key: "veid:1176", module: "veid", number: 1176, name: "claim_not_available", message: "claim not available for subject", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a requested claim is not available for the subject"}
 
 // ErrVeidInvalidProofScheme is veid:1177: invalid or unsupported proof scheme
 //
@@ -4552,7 +4552,7 @@ var ErrVeidInvalidProofScheme = &Code{key: "veid:1177", module: "veid", number: 
 // ErrVeidProofGenerationFailed is veid:1178: proof generation failed
 //
 // Returned when proof generation fails
-var ErrVeidProofGenerationFailed = &Code{key: "veid:1178", module: "veid", number: 1178, name: "proof_generation_failed", message: "proof generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when proof generation fails"}
+var ErrVeidProofGenerationFailed = &Code{key: "veid:1178", module: "veid", number: 1178, name: "proof_generation_failed", message: "proof generation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when proof generation fails"}
 
 // ErrVeidInvalidNonce is veid:1179: invalid or reused nonce
 //
@@ -4562,12 +4562,12 @@ var ErrVeidInvalidNonce = &Code{key: "veid:1179", module: "veid", number: 1179, 
 // ErrVeidCommitmentMismatch is veid:1180: commitment mismatch
 //
 // Returned when commitment verification fails
-var ErrVeidCommitmentMismatch = &Code{key: "veid:1180", module: "veid", number: 1180, name: "commitment_mismatch", message: "commitment mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when commitment verification fails"}
+var ErrVeidCommitmentMismatch = &Code{key: "veid:1180", module: "veid", number: 1180, name: "commitment_mismatch", message: "commitment mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when commitment verification fails"}
 
 // ErrVeidInsufficientVerificationLevel is veid:1181: insufficient verification level for claim
 //
 // Returned when subject lacks required verification
-var ErrVeidInsufficientVerificationLevel = &Code{key: "veid:1181", module: "veid", number: 1181, name: "insufficient_verification_level", message: "insufficient verification level for claim", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when subject lacks required verification"}
+var ErrVeidInsufficientVerificationLevel = &Code{key: "veid:1181", module: "veid", number: 1181, name: "insufficient_verification_level", message: "insufficient verification level for claim", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when subject lacks required verification"}
 
 // ErrVeidInvalidBiometricTemplate is veid:1190: invalid biometric template
 //
@@ -4577,7 +4577,7 @@ var ErrVeidInvalidBiometricTemplate = &Code{key: "veid:1190", module: "veid", nu
 // ErrVeidBiometricHashFailed is veid:1191: biometric hash operation failed
 //
 // Returned when biometric hashing fails
-var ErrVeidBiometricHashFailed = &Code{key: "veid:1191", module: "veid", number: 1191, name: "biometric_hash_failed", message: "biometric hash operation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when biometric hashing fails"}
+var ErrVeidBiometricHashFailed = &Code{key: "veid:1191", module: "veid", number: 1191, name: "biometric_hash_failed", message: "biometric hash operation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when biometric hashing fails"}
 
 // ErrVeidBiometricHashNotFound is veid:1192: biometric hash not found
 //
@@ -4587,12 +4587,12 @@ var ErrVeidBiometricHashNotFound = &Code{key: "veid:1192", module: "veid", numbe
 // ErrVeidBiometricMatchFailed is veid:1193: biometric match operation failed
 //
 // Returned when biometric matching fails
-var ErrVeidBiometricMatchFailed = &Code{key: "veid:1193", module: "veid", number: 1193, name: "biometric_match_failed", message: "biometric match operation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when biometric matching fails"}
+var ErrVeidBiometricMatchFailed = &Code{key: "veid:1193", module: "veid", number: 1193, name: "biometric_match_failed", message: "biometric match operation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when biometric matching fails"}
 
 // ErrVeidBiometricVersionMismatch is veid:1194: biometric hash version mismatch
 //
 // Returned when biometric hash versions are incompatible
-var ErrVeidBiometricVersionMismatch = &Code{key: "veid:1194", module: "veid", number: 1194, name: "biometric_version_mismatch", message: "biometric hash version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when biometric hash versions are incompatible"}
+var ErrVeidBiometricVersionMismatch = &Code{key: "veid:1194", module: "veid", number: 1194, name: "biometric_version_mismatch", message: "biometric hash version mismatch", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when biometric hash versions are incompatible"}
 
 // ErrVeidGeoRestrictionInvalid is veid:1200: invalid geographic restriction
 //
@@ -4612,7 +4612,7 @@ var ErrVeidGeoPolicyAlreadyExists = &Code{key: "veid:1202", module: "veid", numb
 // ErrVeidGeoCheckFailed is veid:1203: geographic compliance check failed
 //
 // Returned when a geographic compliance check fails
-var ErrVeidGeoCheckFailed = &Code{key: "veid:1203", module: "veid", number: 1203, name: "geo_check_failed", message: "geographic compliance check failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a geographic compliance check fails"}
+var ErrVeidGeoCheckFailed = &Code{key: "veid:1203", module: "veid", number: 1203, name: "geo_check_failed", message: "geographic compliance check failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a geographic compliance check fails"}
 
 // ErrVeidGeoLocationBlocked is veid:1204: location blocked by geo restriction policy
 //
@@ -4622,7 +4622,7 @@ var ErrVeidGeoLocationBlocked = &Code{key: "veid:1204", module: "veid", number: 
 // ErrVeidGeoIPMismatch is veid:1205: IP geolocation mismatch with document country
 //
 // Returned when IP geolocation doesn't match document country
-var ErrVeidGeoIPMismatch = &Code{key: "veid:1205", module: "veid", number: 1205, name: "geo_ip_mismatch", message: "IP geolocation mismatch with document country", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when IP geolocation doesn't match document country"}
+var ErrVeidGeoIPMismatch = &Code{key: "veid:1205", module: "veid", number: 1205, name: "geo_ip_mismatch", message: "IP geolocation mismatch with document country", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when IP geolocation doesn't match document country"}
 
 // ErrVeidGeoCountryBlocked is veid:1206: country is blocked by geo restriction policy
 //
@@ -4642,7 +4642,7 @@ var ErrVeidGeoRestrictionDisabled = &Code{key: "veid:1208", module: "veid", numb
 // ErrVeidMaxGeoPoliciesExceeded is veid:1209: maximum geo restriction policies exceeded
 //
 // Returned when max policies limit is exceeded
-var ErrVeidMaxGeoPoliciesExceeded = &Code{key: "veid:1209", module: "veid", number: 1209, name: "max_geo_policies_exceeded", message: "maximum geo restriction policies exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when max policies limit is exceeded"}
+var ErrVeidMaxGeoPoliciesExceeded = &Code{key: "veid:1209", module: "veid", number: 1209, name: "max_geo_policies_exceeded", message: "maximum geo restriction policies exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when max policies limit is exceeded"}
 
 // ErrVeidGeoPolicyInactive is veid:1210: geo restriction policy is not active
 //
@@ -4692,17 +4692,17 @@ var ErrVeidAuditEntryNotFound = &Code{key: "veid:1223", module: "veid", number: 
 // ErrVeidAuditEntryInvalid is veid:1224: invalid audit entry
 //
 // Returned when an audit entry is invalid
-var ErrVeidAuditEntryInvalid = &Code{key: "veid:1224", module: "veid", number: 1224, name: "audit_entry_invalid", message: "invalid audit entry", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when an audit entry is invalid"}
+var ErrVeidAuditEntryInvalid = &Code{key: "veid:1224", module: "veid", number: 1224, name: "audit_entry_invalid", message: "invalid audit entry", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when an audit entry is invalid"}
 
 // ErrVeidAuditHashFailed is veid:1225: audit hash computation failed
 //
 // Returned when hash computation fails
-var ErrVeidAuditHashFailed = &Code{key: "veid:1225", module: "veid", number: 1225, name: "audit_hash_failed", message: "audit hash computation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when hash computation fails"}
+var ErrVeidAuditHashFailed = &Code{key: "veid:1225", module: "veid", number: 1225, name: "audit_hash_failed", message: "audit hash computation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when hash computation fails"}
 
 // ErrVeidAuditChainBroken is veid:1226: audit chain integrity verification failed
 //
 // Returned when the audit chain verification fails
-var ErrVeidAuditChainBroken = &Code{key: "veid:1226", module: "veid", number: 1226, name: "audit_chain_broken", message: "audit chain integrity verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when the audit chain verification fails"}
+var ErrVeidAuditChainBroken = &Code{key: "veid:1226", module: "veid", number: 1226, name: "audit_chain_broken", message: "audit chain integrity verification failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when the audit chain verification fails"}
 
 // ErrVeidAuditExportUnauthorized is veid:1227: unauthorized to export audit logs
 //
@@ -4737,7 +4737,7 @@ var ErrVeidAttestationRevoked = &Code{key: "veid:1243", module: "veid", number: 
 // ErrVeidInvalidSignerKey is veid:1244: invalid signer key
 //
 // Returned when a signer key is invalid
-var ErrVeidInvalidSignerKey = &Code{key: "veid:1244", module: "veid", number: 1244, name: "invalid_signer_key", message: "invalid signer key", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a signer key is invalid"}
+var ErrVeidInvalidSignerKey = &Code{key: "veid:1244", module: "veid", number: 1244, name: "invalid_signer_key", message: "invalid signer key", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a signer key is invalid"}
 
 // ErrVeidSignerKeyNotFound is veid:1245: signer key not found
 //
@@ -4777,17 +4777,17 @@ var ErrVeidKeyRotationInProgress = &Code{key: "veid:1252", module: "veid", numbe
 // ErrVeidKeyRotationFailed is veid:1253: key rotation failed
 //
 // Returned when key rotation fails
-var ErrVeidKeyRotationFailed = &Code{key: "veid:1253", module: "veid", number: 1253, name: "key_rotation_failed", message: "key rotation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when key rotation fails"}
+var ErrVeidKeyRotationFailed = &Code{key: "veid:1253", module: "veid", number: 1253, name: "key_rotation_failed", message: "key rotation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when key rotation fails"}
 
 // ErrVeidAttestationSignatureInvalid is veid:1254: attestation signature verification failed
 //
 // Returned when attestation signature verification fails
-var ErrVeidAttestationSignatureInvalid = &Code{key: "veid:1254", module: "veid", number: 1254, name: "attestation_signature_invalid", message: "attestation signature verification failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when attestation signature verification fails"}
+var ErrVeidAttestationSignatureInvalid = &Code{key: "veid:1254", module: "veid", number: 1254, name: "attestation_signature_invalid", message: "attestation signature verification failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when attestation signature verification fails"}
 
 // ErrVeidMaxAttestationsExceeded is veid:1255: maximum attestations exceeded
 //
 // Returned when maximum attestations limit is exceeded
-var ErrVeidMaxAttestationsExceeded = &Code{key: "veid:1255", module: "veid", number: 1255, name: "max_attestations_exceeded", message: "maximum attestations exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when maximum attestations limit is exceeded"}
+var ErrVeidMaxAttestationsExceeded = &Code{key: "veid:1255", module: "veid", number: 1255, name: "max_attestations_exceeded", message: "maximum attestations exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when maximum attestations limit is exceeded"}
 
 // ErrVeidDuplicateLinkage is veid:1260: duplicate SSO linkage
 //
@@ -4807,12 +4807,12 @@ var ErrVeidLinkageExpired = &Code{key: "veid:1262", module: "veid", number: 1262
 // ErrVeidJwksFetchFailed is veid:1264: JWKS fetch failed
 //
 // Returned when JWKS fetching fails
-var ErrVeidJwksFetchFailed = &Code{key: "veid:1264", module: "veid", number: 1264, name: "jwks_fetch_failed", message: "JWKS fetch failed", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Returned when JWKS fetching fails"}
+var ErrVeidJwksFetchFailed = &Code{key: "veid:1264", module: "veid", number: 1264, name: "jwks_fetch_failed", message: "JWKS fetch failed", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Returned when JWKS fetching fails"}
 
 // ErrVeidTokenValidationFailed is veid:1265: OIDC token validation failed
 //
 // Returned when OIDC token validation fails
-var ErrVeidTokenValidationFailed = &Code{key: "veid:1265", module: "veid", number: 1265, name: "token_validation_failed", message: "OIDC token validation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when OIDC token validation fails"}
+var ErrVeidTokenValidationFailed = &Code{key: "veid:1265", module: "veid", number: 1265, name: "token_validation_failed", message: "OIDC token validation failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when OIDC token validation fails"}
 
 // ErrVeidChallengeNotFound is veid:1266: SSO challenge not found
 //
@@ -4827,7 +4827,7 @@ var ErrVeidChallengeExpired = &Code{key: "veid:1267", module: "veid", number: 12
 // ErrVeidInvalidChallengeState is veid:1268: invalid challenge state
 //
 // Returned when challenge state is invalid
-var ErrVeidInvalidChallengeState = &Code{key: "veid:1268", module: "veid", number: 1268, name: "invalid_challenge_state", message: "invalid challenge state", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when challenge state is invalid"}
+var ErrVeidInvalidChallengeState = &Code{key: "veid:1268", module: "veid", number: 1268, name: "invalid_challenge_state", message: "invalid challenge state", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when challenge state is invalid"}
 
 // ErrVeidInputTooLarge is veid:1281: input exceeds maximum size
 //
@@ -4867,7 +4867,7 @@ var ErrVeidInvalidAppeal = &Code{key: "veid:1300", module: "veid", number: 1300,
 // ErrVeidWalletBindingFailed is veid:1301: wallet binding failed
 //
 // Returned when wallet binding fails
-var ErrVeidWalletBindingFailed = &Code{key: "veid:1301", module: "veid", number: 1301, name: "wallet_binding_failed", message: "wallet binding failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when wallet binding fails"}
+var ErrVeidWalletBindingFailed = &Code{key: "veid:1301", module: "veid", number: 1301, name: "wallet_binding_failed", message: "wallet binding failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when wallet binding fails"}
 
 // ErrVeidInvalidConsent is veid:1302: invalid consent settings
 //
@@ -4884,22 +4884,22 @@ var ErrVeidModelNotFound = &Code{key: "veid:1303", module: "veid", number: 1303,
 // The platform Go SDK's copy of ErrVeidModelVersionMismatch (veid:1051), which the chain module registers.
 //
 // Returned when model versions don't match
-var ErrVeidSDKModelVersionMismatch = &Code{key: "veid:1304", module: "veid", number: 1304, name: "model_version_mismatch_sdk", message: "model version mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when model versions don't match"}
+var ErrVeidSDKModelVersionMismatch = &Code{key: "veid:1304", module: "veid", number: 1304, name: "model_version_mismatch_sdk", message: "model version mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when model versions don't match"}
 
 // ErrVeidNotComplianceProvider is veid:1305: not a compliance provider
 //
 // Returned when the sender is not a registered compliance provider
-var ErrVeidNotComplianceProvider = &Code{key: "veid:1305", module: "veid", number: 1305, name: "not_compliance_provider", message: "not a compliance provider", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when the sender is not a registered compliance provider"}
+var ErrVeidNotComplianceProvider = &Code{key: "veid:1305", module: "veid", number: 1305, name: "not_compliance_provider", message: "not a compliance provider", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the sender is not a registered compliance provider"}
 
 // ErrVeidComplianceCheckFailed is veid:1306: compliance check failed
 //
 // Returned when a compliance check fails
-var ErrVeidComplianceCheckFailed = &Code{key: "veid:1306", module: "veid", number: 1306, name: "compliance_check_failed", message: "compliance check failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a compliance check fails"}
+var ErrVeidComplianceCheckFailed = &Code{key: "veid:1306", module: "veid", number: 1306, name: "compliance_check_failed", message: "compliance check failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a compliance check fails"}
 
 // ErrVeidInsufficientAttestations is veid:1307: insufficient attestations
 //
 // Returned when there are not enough attestations
-var ErrVeidInsufficientAttestations = &Code{key: "veid:1307", module: "veid", number: 1307, name: "insufficient_attestations", message: "insufficient attestations", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when there are not enough attestations"}
+var ErrVeidInsufficientAttestations = &Code{key: "veid:1307", module: "veid", number: 1307, name: "insufficient_attestations", message: "insufficient attestations", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when there are not enough attestations"}
 
 // ErrVeidInvalidComplianceParams is veid:1308: invalid compliance parameters
 //
@@ -4909,7 +4909,7 @@ var ErrVeidInvalidComplianceParams = &Code{key: "veid:1308", module: "veid", num
 // ErrVeidBorderlineFallbackFailed is veid:1309: borderline fallback failed
 //
 // Returned when borderline fallback fails
-var ErrVeidBorderlineFallbackFailed = &Code{key: "veid:1309", module: "veid", number: 1309, name: "borderline_fallback_failed", message: "borderline fallback failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when borderline fallback fails"}
+var ErrVeidBorderlineFallbackFailed = &Code{key: "veid:1309", module: "veid", number: 1309, name: "borderline_fallback_failed", message: "borderline fallback failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when borderline fallback fails"}
 
 // ErrVeidAppealNotFound is veid:4001: appeal not found
 //
@@ -4929,7 +4929,7 @@ var ErrVeidAppealNotPending = &Code{key: "veid:4003", module: "veid", number: 40
 // ErrVeidNotAppealSubmitter is veid:4004: not the appeal submitter
 //
 // Returned when a non-submitter tries to withdraw an appeal
-var ErrVeidNotAppealSubmitter = &Code{key: "veid:4004", module: "veid", number: 4004, name: "not_appeal_submitter", message: "not the appeal submitter", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a non-submitter tries to withdraw an appeal"}
+var ErrVeidNotAppealSubmitter = &Code{key: "veid:4004", module: "veid", number: 4004, name: "not_appeal_submitter", message: "not the appeal submitter", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a non-submitter tries to withdraw an appeal"}
 
 // ErrVeidNotAuthorizedResolver is veid:4005: not authorized to resolve appeals
 //
@@ -4949,7 +4949,7 @@ var ErrVeidAppealWindowExpired = &Code{key: "veid:4007", module: "veid", number:
 // ErrVeidMaxAppealsExceeded is veid:4008: maximum appeals for this scope exceeded
 //
 // Returned when the maximum appeals for a scope is exceeded
-var ErrVeidMaxAppealsExceeded = &Code{key: "veid:4008", module: "veid", number: 4008, name: "max_appeals_exceeded", message: "maximum appeals for this scope exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when the maximum appeals for a scope is exceeded"}
+var ErrVeidMaxAppealsExceeded = &Code{key: "veid:4008", module: "veid", number: 4008, name: "max_appeals_exceeded", message: "maximum appeals for this scope exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when the maximum appeals for a scope is exceeded"}
 
 // ErrVeidInvalidAppealRecord is veid:4009: invalid appeal record
 //
@@ -4974,12 +4974,12 @@ var ErrVeidAppealAlreadyClaimed = &Code{key: "veid:4012", module: "veid", number
 // ErrVeidNotAppealReviewer is veid:4013: not the assigned appeal reviewer
 //
 // Returned when a non-reviewer tries to resolve an appeal they didn't claim
-var ErrVeidNotAppealReviewer = &Code{key: "veid:4013", module: "veid", number: 4013, name: "not_appeal_reviewer", message: "not the assigned appeal reviewer", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a non-reviewer tries to resolve an appeal they didn't claim"}
+var ErrVeidNotAppealReviewer = &Code{key: "veid:4013", module: "veid", number: 4013, name: "not_appeal_reviewer", message: "not the assigned appeal reviewer", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when a non-reviewer tries to resolve an appeal they didn't claim"}
 
 // ErrVeidAppealReviewTimeout is veid:4014: appeal review timeout expired
 //
 // Returned when an appeal review has timed out
-var ErrVeidAppealReviewTimeout = &Code{key: "veid:4014", module: "veid", number: 4014, name: "appeal_review_timeout", message: "appeal review timeout expired", category: CategoryTimeout, severity: SeverityError, httpStatus: 504, description: "Returned when an appeal review has timed out"}
+var ErrVeidAppealReviewTimeout = &Code{key: "veid:4014", module: "veid", number: 4014, name: "appeal_review_timeout", message: "appeal review timeout expired", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when an appeal review has timed out"}
 
 // ErrVeidInvalidEvidenceHash is veid:4015: invalid evidence hash format
 //
@@ -5009,12 +5009,12 @@ var ErrVeidSanctionListMatch = &Code{key: "veid:5002", module: "veid", number: 5
 // ErrVeidPepMatch is veid:5003: politically exposed person match
 //
 // Returned when identity matches a politically exposed person
-var ErrVeidPepMatch = &Code{key: "veid:5003", module: "veid", number: 5003, name: "pep_match", message: "politically exposed person match", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity matches a politically exposed person"}
+var ErrVeidPepMatch = &Code{key: "veid:5003", module: "veid", number: 5003, name: "pep_match", message: "politically exposed person match", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when identity matches a politically exposed person"}
 
 // ErrVeidRestrictedRegion is veid:5004: identity from restricted region
 //
 // Returned when identity is from a restricted region
-var ErrVeidRestrictedRegion = &Code{key: "veid:5004", module: "veid", number: 5004, name: "restricted_region", message: "identity from restricted region", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity is from a restricted region"}
+var ErrVeidRestrictedRegion = &Code{key: "veid:5004", module: "veid", number: 5004, name: "restricted_region", message: "identity from restricted region", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when identity is from a restricted region"}
 
 // ErrVeidComplianceExpired is veid:5005: compliance check expired
 //
@@ -5059,22 +5059,22 @@ var ErrVeidUnsupportedCheckType = &Code{key: "veid:5015", module: "veid", number
 // ErrVeidAdverseMediaMatch is veid:5016: adverse media match found
 //
 // Returned when adverse media is found
-var ErrVeidAdverseMediaMatch = &Code{key: "veid:5016", module: "veid", number: 5016, name: "adverse_media_match", message: "adverse media match found", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when adverse media is found"}
+var ErrVeidAdverseMediaMatch = &Code{key: "veid:5016", module: "veid", number: 5016, name: "adverse_media_match", message: "adverse media match found", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when adverse media is found"}
 
 // ErrVeidWatchlistMatch is veid:5017: watchlist match found
 //
 // Returned when identity matches a watchlist entry
-var ErrVeidWatchlistMatch = &Code{key: "veid:5017", module: "veid", number: 5017, name: "watchlist_match", message: "watchlist match found", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when identity matches a watchlist entry"}
+var ErrVeidWatchlistMatch = &Code{key: "veid:5017", module: "veid", number: 5017, name: "watchlist_match", message: "watchlist match found", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when identity matches a watchlist entry"}
 
 // ErrVeidDocumentVerificationFailed is veid:5018: document verification failed
 //
 // Returned when document verification fails
-var ErrVeidDocumentVerificationFailed = &Code{key: "veid:5018", module: "veid", number: 5018, name: "document_verification_failed", message: "document verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when document verification fails"}
+var ErrVeidDocumentVerificationFailed = &Code{key: "veid:5018", module: "veid", number: 5018, name: "document_verification_failed", message: "document verification failed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when document verification fails"}
 
 // ErrVeidAmlRiskHigh is veid:5019: AML risk level is too high
 //
 // Returned when AML risk assessment is too high
-var ErrVeidAmlRiskHigh = &Code{key: "veid:5019", module: "veid", number: 5019, name: "aml_risk_high", message: "AML risk level is too high", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when AML risk assessment is too high"}
+var ErrVeidAmlRiskHigh = &Code{key: "veid:5019", module: "veid", number: 5019, name: "aml_risk_high", message: "AML risk level is too high", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when AML risk assessment is too high"}
 
 // ErrVeidComplianceSystemDisabled is veid:5020: compliance system is disabled
 //
@@ -5084,7 +5084,7 @@ var ErrVeidComplianceSystemDisabled = &Code{key: "veid:5020", module: "veid", nu
 // ErrVeidModelHashMismatch is veid:6002: model hash mismatch
 //
 // Returned when a model hash doesn't match expected
-var ErrVeidModelHashMismatch = &Code{key: "veid:6002", module: "veid", number: 6002, name: "model_hash_mismatch", message: "model hash mismatch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a model hash doesn't match expected"}
+var ErrVeidModelHashMismatch = &Code{key: "veid:6002", module: "veid", number: 6002, name: "model_hash_mismatch", message: "model hash mismatch", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a model hash doesn't match expected"}
 
 // ErrVeidModelNotActive is veid:6003: model not active
 //
@@ -5109,7 +5109,7 @@ var ErrVeidUnauthorizedModelUpdate = &Code{key: "veid:6006", module: "veid", num
 // ErrVeidModelVersionTooOld is veid:6007: validator using outdated model version
 //
 // Returned when a validator uses an outdated model
-var ErrVeidModelVersionTooOld = &Code{key: "veid:6007", module: "veid", number: 6007, name: "model_version_too_old", message: "validator using outdated model version", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when a validator uses an outdated model"}
+var ErrVeidModelVersionTooOld = &Code{key: "veid:6007", module: "veid", number: 6007, name: "model_version_too_old", message: "validator using outdated model version", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a validator uses an outdated model"}
 
 // ErrVeidModelActivationPending is veid:6008: model activation still pending
 //
@@ -5124,12 +5124,12 @@ var ErrVeidModelAlreadyExists = &Code{key: "veid:6009", module: "veid", number: 
 // ErrVeidModelAlreadyActive is veid:6010: model is already active
 //
 // Returned when trying to activate an already active model
-var ErrVeidModelAlreadyActive = &Code{key: "veid:6010", module: "veid", number: 6010, name: "model_already_active", message: "model is already active", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when trying to activate an already active model"}
+var ErrVeidModelAlreadyActive = &Code{key: "veid:6010", module: "veid", number: 6010, name: "model_already_active", message: "model is already active", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to activate an already active model"}
 
 // ErrVeidModelDeprecated is veid:6011: model has been deprecated
 //
 // Returned when trying to use a deprecated model
-var ErrVeidModelDeprecated = &Code{key: "veid:6011", module: "veid", number: 6011, name: "model_deprecated", message: "model has been deprecated", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when trying to use a deprecated model"}
+var ErrVeidModelDeprecated = &Code{key: "veid:6011", module: "veid", number: 6011, name: "model_deprecated", message: "model has been deprecated", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when trying to use a deprecated model"}
 
 // ErrVeidModelRevoked is veid:6012: model has been revoked
 //
@@ -5154,17 +5154,17 @@ var ErrVeidProposalNotFound = &Code{key: "veid:6015", module: "veid", number: 60
 // ErrVeidProposalAlreadyProcessed is veid:6016: model proposal already processed
 //
 // Returned when a proposal was already processed
-var ErrVeidProposalAlreadyProcessed = &Code{key: "veid:6016", module: "veid", number: 6016, name: "proposal_already_processed", message: "model proposal already processed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when a proposal was already processed"}
+var ErrVeidProposalAlreadyProcessed = &Code{key: "veid:6016", module: "veid", number: 6016, name: "proposal_already_processed", message: "model proposal already processed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a proposal was already processed"}
 
 // ErrVeidActivationHeightNotReached is veid:6017: activation height not yet reached
 //
 // Returned when activation height not yet reached
-var ErrVeidActivationHeightNotReached = &Code{key: "veid:6017", module: "veid", number: 6017, name: "activation_height_not_reached", message: "activation height not yet reached", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when activation height not yet reached"}
+var ErrVeidActivationHeightNotReached = &Code{key: "veid:6017", module: "veid", number: 6017, name: "activation_height_not_reached", message: "activation height not yet reached", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when activation height not yet reached"}
 
 // ErrVeidValidatorNotSynced is veid:6018: validator model versions not synced
 //
 // Returned when validator models are not synced
-var ErrVeidValidatorNotSynced = &Code{key: "veid:6018", module: "veid", number: 6018, name: "validator_not_synced", message: "validator model versions not synced", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when validator models are not synced"}
+var ErrVeidValidatorNotSynced = &Code{key: "veid:6018", module: "veid", number: 6018, name: "validator_not_synced", message: "validator model versions not synced", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when validator models are not synced"}
 
 // ErrVeidInvalidModelHash is veid:6019: invalid model hash format
 //
@@ -5189,7 +5189,7 @@ var ErrVeidRegistrarNotAllowed = &Code{key: "veid:6022", module: "veid", number:
 // ErrVeidModelTooOld is veid:6023: model exceeds maximum age
 //
 // Returned when a model exceeds max age
-var ErrVeidModelTooOld = &Code{key: "veid:6023", module: "veid", number: 6023, name: "model_too_old", message: "model exceeds maximum age", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a model exceeds max age"}
+var ErrVeidModelTooOld = &Code{key: "veid:6023", module: "veid", number: 6023, name: "model_too_old", message: "model exceeds maximum age", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when a model exceeds max age"}
 
 // ErrVeidSyncGracePeriodExpired is veid:6024: validator sync grace period expired
 //
@@ -5204,17 +5204,17 @@ var ErrVeidNoActiveModel = &Code{key: "veid:6025", module: "veid", number: 6025,
 // ErrVeidInvalidHistoryEntry is veid:6026: invalid model version history entry
 //
 // Returned when a history entry is invalid
-var ErrVeidInvalidHistoryEntry = &Code{key: "veid:6026", module: "veid", number: 6026, name: "invalid_history_entry", message: "invalid model version history entry", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when a history entry is invalid"}
+var ErrVeidInvalidHistoryEntry = &Code{key: "veid:6026", module: "veid", number: 6026, name: "invalid_history_entry", message: "invalid model version history entry", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Returned when a history entry is invalid"}
 
 // ErrVerificationAuditInvalidConfig is verification/audit:1: invalid configuration
 //
 // Indicates invalid configuration
-var ErrVerificationAuditInvalidConfig = &Code{key: "verification/audit:1", module: "verification/audit", number: 1, name: "invalid_config", message: "invalid configuration", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates invalid configuration"}
+var ErrVerificationAuditInvalidConfig = &Code{key: "verification/audit:1", module: "verification/audit", number: 1, name: "invalid_config", message: "invalid configuration", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates invalid configuration"}
 
 // ErrVerificationAuditStorage is verification/audit:2: storage error
 //
 // Indicates a storage operation failed
-var ErrVerificationAuditStorage = &Code{key: "verification/audit:2", module: "verification/audit", number: 2, name: "storage_error", message: "storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a storage operation failed"}
+var ErrVerificationAuditStorage = &Code{key: "verification/audit:2", module: "verification/audit", number: 2, name: "storage_error", message: "storage error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates a storage operation failed"}
 
 // ErrVerificationAuditUnsupportedOperation is verification/audit:3: unsupported operation
 //
@@ -5224,7 +5224,7 @@ var ErrVerificationAuditUnsupportedOperation = &Code{key: "verification/audit:3"
 // ErrVerificationAuditConnection is verification/audit:4: connection error
 //
 // Indicates a connection error
-var ErrVerificationAuditConnection = &Code{key: "verification/audit:4", module: "verification/audit", number: 4, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Indicates a connection error"}
+var ErrVerificationAuditConnection = &Code{key: "verification/audit:4", module: "verification/audit", number: 4, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates a connection error"}
 
 // ErrVerificationKeystorageKeyNotFound is verification/keystorage:1: key not found
 //
@@ -5239,32 +5239,32 @@ var ErrVerificationKeystorageKeyExists = &Code{key: "verification/keystorage:2",
 // ErrVerificationKeystorageStorageFull is verification/keystorage:3: storage full
 //
 // Indicates the storage is full
-var ErrVerificationKeystorageStorageFull = &Code{key: "verification/keystorage:3", module: "verification/keystorage", number: 3, name: "storage_full", message: "storage full", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates the storage is full"}
+var ErrVerificationKeystorageStorageFull = &Code{key: "verification/keystorage:3", module: "verification/keystorage", number: 3, name: "storage_full", message: "storage full", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the storage is full"}
 
 // ErrVerificationKeystorageStorage is verification/keystorage:4: storage error
 //
 // Indicates a storage operation failed
-var ErrVerificationKeystorageStorage = &Code{key: "verification/keystorage:4", module: "verification/keystorage", number: 4, name: "storage_error", message: "storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a storage operation failed"}
+var ErrVerificationKeystorageStorage = &Code{key: "verification/keystorage:4", module: "verification/keystorage", number: 4, name: "storage_error", message: "storage error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates a storage operation failed"}
 
 // ErrVerificationKeystorageEncryption is verification/keystorage:5: encryption error
 //
 // Indicates an encryption operation failed
-var ErrVerificationKeystorageEncryption = &Code{key: "verification/keystorage:5", module: "verification/keystorage", number: 5, name: "encryption_error", message: "encryption error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates an encryption operation failed"}
+var ErrVerificationKeystorageEncryption = &Code{key: "verification/keystorage:5", module: "verification/keystorage", number: 5, name: "encryption_error", message: "encryption error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates an encryption operation failed"}
 
 // ErrVerificationKeystorageDecryption is verification/keystorage:6: decryption error
 //
 // Indicates a decryption operation failed
-var ErrVerificationKeystorageDecryption = &Code{key: "verification/keystorage:6", module: "verification/keystorage", number: 6, name: "decryption_error", message: "decryption error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a decryption operation failed"}
+var ErrVerificationKeystorageDecryption = &Code{key: "verification/keystorage:6", module: "verification/keystorage", number: 6, name: "decryption_error", message: "decryption error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates a decryption operation failed"}
 
 // ErrVerificationKeystorageConnection is verification/keystorage:7: connection error
 //
 // Indicates a connection to the backend failed
-var ErrVerificationKeystorageConnection = &Code{key: "verification/keystorage:7", module: "verification/keystorage", number: 7, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Indicates a connection to the backend failed"}
+var ErrVerificationKeystorageConnection = &Code{key: "verification/keystorage:7", module: "verification/keystorage", number: 7, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates a connection to the backend failed"}
 
 // ErrVerificationKeystorageAuthentication is verification/keystorage:8: authentication error
 //
 // Indicates authentication failed
-var ErrVerificationKeystorageAuthentication = &Code{key: "verification/keystorage:8", module: "verification/keystorage", number: 8, name: "authentication_error", message: "authentication error", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates authentication failed"}
+var ErrVerificationKeystorageAuthentication = &Code{key: "verification/keystorage:8", module: "verification/keystorage", number: 8, name: "authentication_error", message: "authentication error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates authentication failed"}
 
 // ErrVerificationKeystorageInvalidConfig is verification/keystorage:9: invalid configuration
 //
@@ -5289,7 +5289,7 @@ var ErrVerificationNonceAlreadyExists = &Code{key: "verification/nonce:2", modul
 // ErrVerificationNonceAlreadyUsed is verification/nonce:3: nonce already used
 //
 // Indicates the nonce was already used
-var ErrVerificationNonceAlreadyUsed = &Code{key: "verification/nonce:3", module: "verification/nonce", number: 3, name: "nonce_already_used", message: "nonce already used", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Indicates the nonce was already used"}
+var ErrVerificationNonceAlreadyUsed = &Code{key: "verification/nonce:3", module: "verification/nonce", number: 3, name: "nonce_already_used", message: "nonce already used", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Indicates the nonce was already used"}
 
 // ErrVerificationNonceExpired is verification/nonce:4: nonce expired
 //
@@ -5304,7 +5304,7 @@ var ErrVerificationNonceStoreClosed = &Code{key: "verification/nonce:5", module:
 // ErrVerificationNonceStoreFull is verification/nonce:6: store is full
 //
 // Indicates the store is full
-var ErrVerificationNonceStoreFull = &Code{key: "verification/nonce:6", module: "verification/nonce", number: 6, name: "store_full", message: "store is full", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates the store is full"}
+var ErrVerificationNonceStoreFull = &Code{key: "verification/nonce:6", module: "verification/nonce", number: 6, name: "store_full", message: "store is full", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Indicates the store is full"}
 
 // ErrVerificationNonceTooManyNonces is verification/nonce:7: too many nonces for issuer
 //
@@ -5314,7 +5314,7 @@ var ErrVerificationNonceTooManyNonces = &Code{key: "verification/nonce:7", modul
 // ErrVerificationNonceGeneration is verification/nonce:8: nonce generation failed
 //
 // Indicates nonce generation failed
-var ErrVerificationNonceGeneration = &Code{key: "verification/nonce:8", module: "verification/nonce", number: 8, name: "nonce_generation", message: "nonce generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates nonce generation failed"}
+var ErrVerificationNonceGeneration = &Code{key: "verification/nonce:8", module: "verification/nonce", number: 8, name: "nonce_generation", message: "nonce generation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates nonce generation failed"}
 
 // ErrVerificationNonceInvalidNonce is verification/nonce:9: invalid nonce
 //
@@ -5324,7 +5324,7 @@ var ErrVerificationNonceInvalidNonce = &Code{key: "verification/nonce:9", module
 // ErrVerificationNonceConnection is verification/nonce:10: connection error
 //
 // Indicates a connection error
-var ErrVerificationNonceConnection = &Code{key: "verification/nonce:10", module: "verification/nonce", number: 10, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Indicates a connection error"}
+var ErrVerificationNonceConnection = &Code{key: "verification/nonce:10", module: "verification/nonce", number: 10, name: "connection_error", message: "connection error", category: CategoryExternal, severity: SeverityError, retryable: true, httpStatus: 502, description: "Indicates a connection error"}
 
 // ErrVerificationSignerInvalidConfig is verification/signer:1: invalid configuration
 //
@@ -5354,12 +5354,12 @@ var ErrVerificationSignerKeyExpired = &Code{key: "verification/signer:5", module
 // ErrVerificationSignerSigningFailed is verification/signer:6: signing failed
 //
 // Indicates a signing operation failed
-var ErrVerificationSignerSigningFailed = &Code{key: "verification/signer:6", module: "verification/signer", number: 6, name: "signing_failed", message: "signing failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a signing operation failed"}
+var ErrVerificationSignerSigningFailed = &Code{key: "verification/signer:6", module: "verification/signer", number: 6, name: "signing_failed", message: "signing failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates a signing operation failed"}
 
 // ErrVerificationSignerVerificationFailed is verification/signer:7: verification failed
 //
 // Indicates signature verification failed
-var ErrVerificationSignerVerificationFailed = &Code{key: "verification/signer:7", module: "verification/signer", number: 7, name: "verification_failed", message: "verification failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates signature verification failed"}
+var ErrVerificationSignerVerificationFailed = &Code{key: "verification/signer:7", module: "verification/signer", number: 7, name: "verification_failed", message: "verification failed", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Indicates signature verification failed"}
 
 // ErrVerificationSignerRotationInProgress is verification/signer:8: key rotation already in progress
 //
@@ -5374,7 +5374,7 @@ var ErrVerificationSignerRotationNotFound = &Code{key: "verification/signer:9", 
 // ErrVerificationSignerKeyStorage is verification/signer:10: key storage error
 //
 // Indicates a key storage operation failed
-var ErrVerificationSignerKeyStorage = &Code{key: "verification/signer:10", module: "verification/signer", number: 10, name: "key_storage_error", message: "key storage error", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates a key storage operation failed"}
+var ErrVerificationSignerKeyStorage = &Code{key: "verification/signer:10", module: "verification/signer", number: 10, name: "key_storage_error", message: "key storage error", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates a key storage operation failed"}
 
 // ErrVerificationSignerInvalidAttestation is verification/signer:11: invalid attestation
 //
@@ -5384,7 +5384,7 @@ var ErrVerificationSignerInvalidAttestation = &Code{key: "verification/signer:11
 // ErrVerificationSignerKeyGenerationFailed is verification/signer:12: key generation failed
 //
 // Indicates key generation failed
-var ErrVerificationSignerKeyGenerationFailed = &Code{key: "verification/signer:12", module: "verification/signer", number: 12, name: "key_generation_failed", message: "key generation failed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Indicates key generation failed"}
+var ErrVerificationSignerKeyGenerationFailed = &Code{key: "verification/signer:12", module: "verification/signer", number: 12, name: "key_generation_failed", message: "key generation failed", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates key generation failed"}
 
 // ErrVerificationSignerInvalidSignature is verification/signer:13: invalid signature
 //
@@ -5394,7 +5394,7 @@ var ErrVerificationSignerInvalidSignature = &Code{key: "verification/signer:13",
 // ErrVerificationSignerServiceUnavailable is verification/signer:14: service unavailable
 //
 // Indicates the service is unavailable
-var ErrVerificationSignerServiceUnavailable = &Code{key: "verification/signer:14", module: "verification/signer", number: 14, name: "service_unavailable", message: "service unavailable", category: CategoryExternal, severity: SeverityError, httpStatus: 502, description: "Indicates the service is unavailable"}
+var ErrVerificationSignerServiceUnavailable = &Code{key: "verification/signer:14", module: "verification/signer", number: 14, name: "service_unavailable", message: "service unavailable", category: CategoryInternal, severity: SeverityCritical, httpStatus: 500, description: "Indicates the service is unavailable"}
 
 // ErrVirtDelegationInvalidDelegator is virt_delegation:1800: invalid delegator
 //
@@ -5424,42 +5424,42 @@ var ErrVirtDelegationRedelegationNotFound = &Code{key: "virt_delegation:1804", m
 // ErrVirtDelegationInsufficientShares is virt_delegation:1805: insufficient delegation shares
 //
 // Returned when delegation has insufficient shares
-var ErrVirtDelegationInsufficientShares = &Code{key: "virt_delegation:1805", module: "virt_delegation", number: 1805, name: "insufficient_shares", message: "insufficient delegation shares", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when delegation has insufficient shares"}
+var ErrVirtDelegationInsufficientShares = &Code{key: "virt_delegation:1805", module: "virt_delegation", number: 1805, name: "insufficient_shares", message: "insufficient delegation shares", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when delegation has insufficient shares"}
 
 // ErrVirtDelegationInsufficientBalance is virt_delegation:1806: insufficient balance
 //
 // Returned when account has insufficient balance
-var ErrVirtDelegationInsufficientBalance = &Code{key: "virt_delegation:1806", module: "virt_delegation", number: 1806, name: "insufficient_balance", message: "insufficient balance", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when account has insufficient balance"}
+var ErrVirtDelegationInsufficientBalance = &Code{key: "virt_delegation:1806", module: "virt_delegation", number: 1806, name: "insufficient_balance", message: "insufficient balance", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when account has insufficient balance"}
 
 // ErrVirtDelegationMinDelegationAmount is virt_delegation:1807: delegation amount below minimum
 //
 // Returned when delegation amount is below minimum
-var ErrVirtDelegationMinDelegationAmount = &Code{key: "virt_delegation:1807", module: "virt_delegation", number: 1807, name: "min_delegation_amount", message: "delegation amount below minimum", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when delegation amount is below minimum"}
+var ErrVirtDelegationMinDelegationAmount = &Code{key: "virt_delegation:1807", module: "virt_delegation", number: 1807, name: "min_delegation_amount", message: "delegation amount below minimum", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when delegation amount is below minimum"}
 
 // ErrVirtDelegationMaxValidators is virt_delegation:1808: max validators per delegator exceeded
 //
 // Returned when delegator exceeds max validators
-var ErrVirtDelegationMaxValidators = &Code{key: "virt_delegation:1808", module: "virt_delegation", number: 1808, name: "max_validators", message: "max validators per delegator exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when delegator exceeds max validators"}
+var ErrVirtDelegationMaxValidators = &Code{key: "virt_delegation:1808", module: "virt_delegation", number: 1808, name: "max_validators", message: "max validators per delegator exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when delegator exceeds max validators"}
 
 // ErrVirtDelegationMaxRedelegations is virt_delegation:1809: max redelegations exceeded
 //
 // Returned when max redelegations exceeded
-var ErrVirtDelegationMaxRedelegations = &Code{key: "virt_delegation:1809", module: "virt_delegation", number: 1809, name: "max_redelegations", message: "max redelegations exceeded", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when max redelegations exceeded"}
+var ErrVirtDelegationMaxRedelegations = &Code{key: "virt_delegation:1809", module: "virt_delegation", number: 1809, name: "max_redelegations", message: "max redelegations exceeded", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when max redelegations exceeded"}
 
 // ErrVirtDelegationSelfRedelegation is virt_delegation:1810: cannot redelegate to same validator
 //
 // Returned when redelegating to the same validator
-var ErrVirtDelegationSelfRedelegation = &Code{key: "virt_delegation:1810", module: "virt_delegation", number: 1810, name: "self_redelegation", message: "cannot redelegate to same validator", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when redelegating to the same validator"}
+var ErrVirtDelegationSelfRedelegation = &Code{key: "virt_delegation:1810", module: "virt_delegation", number: 1810, name: "self_redelegation", message: "cannot redelegate to same validator", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when redelegating to the same validator"}
 
 // ErrVirtDelegationTransitiveRedelegation is virt_delegation:1811: transitive redelegation not allowed
 //
 // Returned when attempting transitive redelegation
-var ErrVirtDelegationTransitiveRedelegation = &Code{key: "virt_delegation:1811", module: "virt_delegation", number: 1811, name: "transitive_redelegation", message: "transitive redelegation not allowed", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when attempting transitive redelegation"}
+var ErrVirtDelegationTransitiveRedelegation = &Code{key: "virt_delegation:1811", module: "virt_delegation", number: 1811, name: "transitive_redelegation", message: "transitive redelegation not allowed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when attempting transitive redelegation"}
 
 // ErrVirtDelegationInvalidParams is virt_delegation:1812: invalid parameters
 //
 // Returned when parameters are invalid
-var ErrVirtDelegationInvalidParams = &Code{key: "virt_delegation:1812", module: "virt_delegation", number: 1812, name: "invalid_params", message: "invalid parameters", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned when parameters are invalid"}
+var ErrVirtDelegationInvalidParams = &Code{key: "virt_delegation:1812", module: "virt_delegation", number: 1812, name: "invalid_params", message: "invalid parameters", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when parameters are invalid"}
 
 // ErrVirtDelegationValidatorNotFound is virt_delegation:1813: validator not found
 //
@@ -5474,12 +5474,12 @@ var ErrVirtDelegationRewardNotFound = &Code{key: "virt_delegation:1814", module:
 // ErrVirtDelegationRewardAlreadyClaimed is virt_delegation:1815: reward already claimed
 //
 // Returned when reward was already claimed
-var ErrVirtDelegationRewardAlreadyClaimed = &Code{key: "virt_delegation:1815", module: "virt_delegation", number: 1815, name: "reward_already_claimed", message: "reward already claimed", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when reward was already claimed"}
+var ErrVirtDelegationRewardAlreadyClaimed = &Code{key: "virt_delegation:1815", module: "virt_delegation", number: 1815, name: "reward_already_claimed", message: "reward already claimed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when reward was already claimed"}
 
 // ErrVirtDelegationNoDelegations is virt_delegation:1816: no delegations found
 //
 // Returned when there are no delegations
-var ErrVirtDelegationNoDelegations = &Code{key: "virt_delegation:1816", module: "virt_delegation", number: 1816, name: "no_delegations", message: "no delegations found", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when there are no delegations"}
+var ErrVirtDelegationNoDelegations = &Code{key: "virt_delegation:1816", module: "virt_delegation", number: 1816, name: "no_delegations", message: "no delegations found", category: CategoryNotFound, severity: SeverityInfo, httpStatus: 404, description: "Returned when there are no delegations"}
 
 // ErrVirtDelegationInvalidAmount is virt_delegation:1817: invalid amount
 //
@@ -5494,7 +5494,7 @@ var ErrVirtDelegationUnbondingPending = &Code{key: "virt_delegation:1818", modul
 // ErrVirtDelegationValidatorJailed is virt_delegation:1819: validator is jailed
 //
 // Returned when validator is jailed
-var ErrVirtDelegationValidatorJailed = &Code{key: "virt_delegation:1819", module: "virt_delegation", number: 1819, name: "validator_jailed", message: "validator is jailed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when validator is jailed"}
+var ErrVirtDelegationValidatorJailed = &Code{key: "virt_delegation:1819", module: "virt_delegation", number: 1819, name: "validator_jailed", message: "validator is jailed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when validator is jailed"}
 
 // ErrVirtDelegationInvalidShares is virt_delegation:1820: invalid shares value
 //
@@ -5529,7 +5529,7 @@ var ErrVirtStakingInvalidEpoch = &Code{key: "virt_staking:2404", module: "virt_s
 // ErrVirtStakingRewardsAlreadyDistributed is virt_staking:2405: rewards already distributed for epoch
 //
 // Returned when rewards were already distributed
-var ErrVirtStakingRewardsAlreadyDistributed = &Code{key: "virt_staking:2405", module: "virt_staking", number: 2405, name: "rewards_already_distributed", message: "rewards already distributed for epoch", category: CategoryConflict, severity: SeverityError, httpStatus: 409, description: "Returned when rewards were already distributed"}
+var ErrVirtStakingRewardsAlreadyDistributed = &Code{key: "virt_staking:2405", module: "virt_staking", number: 2405, name: "rewards_already_distributed", message: "rewards already distributed for epoch", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when rewards were already distributed"}
 
 // ErrVirtStakingInvalidParams is virt_staking:2406: invalid parameters
 //
@@ -5539,7 +5539,7 @@ var ErrVirtStakingInvalidParams = &Code{key: "virt_staking:2406", module: "virt_
 // ErrVirtStakingValidatorJailed is virt_staking:2407: validator is jailed
 //
 // Returned when validator is jailed
-var ErrVirtStakingValidatorJailed = &Code{key: "virt_staking:2407", module: "virt_staking", number: 2407, name: "validator_jailed", message: "validator is jailed", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when validator is jailed"}
+var ErrVirtStakingValidatorJailed = &Code{key: "virt_staking:2407", module: "virt_staking", number: 2407, name: "validator_jailed", message: "validator is jailed", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when validator is jailed"}
 
 // ErrVirtStakingInvalidPerformanceMetric is virt_staking:2408: invalid performance metric
 //
@@ -5549,12 +5549,12 @@ var ErrVirtStakingInvalidPerformanceMetric = &Code{key: "virt_staking:2408", mod
 // ErrVirtStakingInsufficientStake is virt_staking:2409: insufficient stake
 //
 // Returned when stake is insufficient
-var ErrVirtStakingInsufficientStake = &Code{key: "virt_staking:2409", module: "virt_staking", number: 2409, name: "insufficient_stake", message: "insufficient stake", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when stake is insufficient"}
+var ErrVirtStakingInsufficientStake = &Code{key: "virt_staking:2409", module: "virt_staking", number: 2409, name: "insufficient_stake", message: "insufficient stake", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when stake is insufficient"}
 
 // ErrVirtStakingDoubleSign is virt_staking:2410: double signing detected
 //
 // Returned when double signing is detected
-var ErrVirtStakingDoubleSign = &Code{key: "virt_staking:2410", module: "virt_staking", number: 2410, name: "double_sign", message: "double signing detected", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when double signing is detected"}
+var ErrVirtStakingDoubleSign = &Code{key: "virt_staking:2410", module: "virt_staking", number: 2410, name: "double_sign", message: "double signing detected", category: CategoryUnauthorized, severity: SeverityError, httpStatus: 401, description: "Returned when double signing is detected"}
 
 // ErrVirtStakingInvalidAttestation is virt_staking:2411: invalid VEID attestation
 //
@@ -5564,7 +5564,7 @@ var ErrVirtStakingInvalidAttestation = &Code{key: "virt_staking:2411", module: "
 // ErrVirtStakingDowntime is virt_staking:2412: excessive downtime
 //
 // Returned when validator has excessive downtime
-var ErrVirtStakingDowntime = &Code{key: "virt_staking:2412", module: "virt_staking", number: 2412, name: "downtime", message: "excessive downtime", category: CategoryInternal, severity: SeverityError, httpStatus: 500, description: "Returned when validator has excessive downtime"}
+var ErrVirtStakingDowntime = &Code{key: "virt_staking:2412", module: "virt_staking", number: 2412, name: "downtime", message: "excessive downtime", category: CategoryState, severity: SeverityError, httpStatus: 409, description: "Returned when validator has excessive downtime"}
 
 // ErrVirtengineAttributesDuplicateKeys is virtengine:1: attributes cannot have duplicate keys
 var ErrVirtengineAttributesDuplicateKeys = &Code{key: "virtengine:1", module: "virtengine", number: 1, name: "attributes_duplicate_keys", message: "attributes cannot have duplicate keys", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400}

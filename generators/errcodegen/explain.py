@@ -99,6 +99,7 @@ class Explanation:
             ("description", f["description"]),
             ("module", _module_text(f["module"])),
             ("category", _category_text(f)),
+            ("evidence", _evidence_text(f)),
             ("severity", f["severity"]),
             ("retryable", _override_text("yes" if f["retryable"] else "no", f, "retryable")),
             ("http status", _override_text(_status_text(f), f, "http_status")),
@@ -145,6 +146,8 @@ def explain(registry: Registry, ir: IR, code: Code) -> Explanation:
         "category": code.category,
         "category_description": category.description,
         "category_inferred": code.category_inferred,
+        "category_evidence": code.category_evidence or None,
+        "category_note": raw.category_note,
         "severity": code.severity,
         "retryable": code.retryable,
         "http_status": code.http_status,
@@ -234,6 +237,12 @@ def _module_text(module: dict[str, Any]) -> str:
 def _category_text(f: dict[str, Any]) -> str:
     inferred = " (inferred by the importer, awaiting review)" if f["category_inferred"] else ""
     return f"{f['category']}{inferred}: {f['category_description']}"
+
+
+def _evidence_text(f: dict[str, Any]) -> str:
+    """What decided the category, and what the review read (``review: x/...go:12: ...``)."""
+    evidence, note = f["category_evidence"], f["category_note"]
+    return f"{evidence}: {note}" if evidence and note else (evidence or "")
 
 
 def _status_text(f: dict[str, Any]) -> str:

@@ -109,7 +109,7 @@ def test_html_page_has_a_row_per_code_and_no_outside_resource(project_ir: IR) ->
     parsed = _parse(page)
     assert page.splitlines()[:2] == ["<!DOCTYPE html>", f"<!-- {NOTICE} -->"]
     assert len(parsed.rows) == len(project_ir.codes)
-    assert parsed.rows["veid-1036"][:3] == ["veid:1036", "ml_inference_failed", "internal"]
+    assert parsed.rows["veid-1036"][:3] == ["veid:1036", "ml_inference_failed", "external"]
     assert not [a for a in parsed.attributes if a[0] in {"src", "href"} and a[1][:1] != "#"]
     assert "http://" not in page and "https://" not in page
 

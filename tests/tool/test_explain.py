@@ -17,7 +17,7 @@ def explain(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return status, captured.out, captured.err
 
 
-def test_a_code_with_overrides_alert_and_sentinels(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_code_with_evidence_alert_and_sentinels(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = explain(capsys, "veid:1036")
     assert status == 0
     assert out.splitlines() == [
@@ -26,17 +26,26 @@ def test_a_code_with_overrides_alert_and_sentinels(capsys: pytest.CaptureFixture
         "  log form      veid:1036: ML inference failed",
         "  description   Returned when ML scoring fails",
         "  module        veid: Identity verification and ML scoring (range 1000-1099)",
-        "  category      internal: An unexpected failure inside the platform.",
-        "  severity      critical",
-        "  retryable     yes (overrides the category's default: the platform's error catalog "
-        "marks it retryable)",
-        "  http status   500 Internal Server Error",
+        "  category      external: A service the platform depends on failed or is unavailable.",
+        "  evidence      review: x/veid/keeper/scoring.go:472: returned when the ML scorer "
+        "(TensorFlow sidecar/model server) is unhealthy or its Score call fails",
+        "  severity      error",
+        "  retryable     yes",
+        "  http status   502 Bad Gateway",
         "  client action Retry or report",
         "  go symbol     ErrMLInferenceFailed (x/veid/types/errors.go)",
-        "  context       component (string)",
-        "  sentinels     inference_failed (by code), internal (by category internal)",
+        "  context       service (string), operation (string)",
+        "  sentinels     external_service (by category external), inference_failed (by code)",
         "  alert         above 0.5/s for 5m (warning, set on the code)",
     ]
+
+
+def test_an_override_names_its_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = explain(capsys, "mfa:1231")
+    assert (
+        "  retryable     no (overrides the category's default: the platform's error catalog "
+        "marks it not retryable)"
+    ) in out.splitlines()
 
 
 def test_a_deployed_exception_outside_its_range(capsys: pytest.CaptureFixture[str]) -> None:
@@ -45,7 +54,8 @@ def test_a_deployed_exception_outside_its_range(capsys: pytest.CaptureFixture[st
         "  module        config: On-chain configuration (range 2900-2999; this code lies "
         "outside it)" in out
     )
-    assert "  category      validation (inferred by the importer, awaiting review): " in out
+    assert "  category      validation: " in out
+    assert "  evidence      review: x/config/" in out
     assert "  lint          CODE_OUTSIDE_RANGE (deployed exception)" in out
 
 
@@ -67,17 +77,18 @@ def test_ways_to_name_a_code(capsys: pytest.CaptureFixture[str], query: str) -> 
 
 
 def test_json(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = explain(capsys, "mfa:1211", "--format", "json")
+    status, out, _ = explain(capsys, "mfa:1231", "--format", "json")
     facts = json.loads(out)
     assert status == 0
     assert {k: facts[k] for k in ("code", "category", "retryable", "http_status", "overrides")} == {
-        "code": "mfa:1211",
+        "code": "mfa:1231",
         "category": "rate_limit",
         "retryable": False,
         "http_status": 429,
         "overrides": ["retryable"],
     }
-    assert facts["same_number_elsewhere"] == ["veid:1211"]
+    assert facts["same_number_elsewhere"] == []
+    assert facts["category_evidence"] == "review"
     assert facts["alert"] == {
         "scope": "category",
         "above": 20.0,
@@ -147,3 +158,8 @@ def test_malformed_registry(
     assert main(["explain", "--spec", str(spec), "veid:1"]) == 2
     err = capsys.readouterr().err
     assert "modules/veid.yaml:3:1: codes: Input should be a valid list (got 3)" in err
+
+
+def test_the_same_number_in_other_modules(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = explain(capsys, "mfa:1211", "--format", "json")
+    assert json.loads(out)["same_number_elsewhere"] == ["veid:1211"]

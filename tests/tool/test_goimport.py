@@ -772,7 +772,7 @@ def test_import_restores_removed_codes_exactly(registry_as_go: Path, tmp_path: P
                 text = text[:start] + text[end:]
                 removed += 1
         path.write_text(text, encoding="utf-8")
-    assert removed > 100
+    assert removed > 40  # every third code whose category the source decides
     plan, _ = import_go(spec, [registry_as_go])
     assert plan.count("added") == removed
     assert snapshot(spec) == before

@@ -50,7 +50,7 @@ def test_every_operation_gets_responses_and_a_default(api: Document, ir: IR) -> 
 def test_declared_codes_give_only_their_statuses_with_links(api: Document, ir: IR) -> None:
     merged = merge_errors(api, ir)
     get = merged["paths"]["/scopes/{id}"]["get"]
-    assert set(get["responses"]) == {"200", "400", "404", "500", "default"}
+    assert set(get["responses"]) == {"200", "400", "404", "502", "default"}
     not_found = get["responses"]["404"]
     assert (
         "[`veid:1019`](https://github.com/virtengine/virtengine-errors/blob/main/"

@@ -152,6 +152,8 @@ class RawCode(Strict):
     category: str
     category_inferred: bool = False  # older form of category_evidence: message
     category_evidence: CategoryEvidence | None = None  # None: written by a person
+    # What a review read to decide the category: the use site and what it checks.
+    category_note: str | None = None
     grpc_code: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z]*$")] | None = None
     severity: str | None = None
     retryable: bool | None = None

@@ -1255,10 +1255,10 @@ ARTIFACT_STORE_CHUNK_NOT_FOUND: Final = ErrorCode(
     number=2504,
     name="chunk_not_found",
     message="chunk not found",
-    category=Category.NOT_FOUND,
-    severity=Severity.INFO,
-    retryable=False,
-    http_status=404,
+    category=Category.EXTERNAL,
+    severity=Severity.ERROR,
+    retryable=True,
+    http_status=502,
 )
 """chunk not found
 
@@ -1273,7 +1273,7 @@ ARTIFACT_STORE_BACKEND_UNAVAILABLE: Final = ErrorCode(
     message="backend unavailable",
     category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=502,
 )
 """backend unavailable
@@ -1303,10 +1303,10 @@ ARTIFACT_STORE_STORAGE_LIMIT_EXCEEDED: Final = ErrorCode(
     number=2507,
     name="storage_limit_exceeded",
     message="storage limit exceeded",
-    category=Category.RATE_LIMIT,
+    category=Category.STATE,
     severity=Severity.ERROR,
-    retryable=True,
-    http_status=429,
+    retryable=False,
+    http_status=409,
 )
 """storage limit exceeded
 
@@ -1335,10 +1335,10 @@ ARTIFACT_STORE_HASH_MISMATCH: Final = ErrorCode(
     number=2509,
     name="hash_mismatch",
     message="content hash mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=409,
+    http_status=500,
 )
 """content hash mismatch
 
@@ -1368,7 +1368,7 @@ ARTIFACT_STORE_CHUNK_REASSEMBLY_FAILED: Final = ErrorCode(
     name="chunk_reassembly_failed",
     message="chunk reassembly failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -1764,10 +1764,10 @@ BENCHMARK_INVALID_SIGNATURE: Final = ErrorCode(
     number=1702,
     name="invalid_signature",
     message="invalid signature",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """invalid signature
 
@@ -1796,10 +1796,10 @@ BENCHMARK_OUT_OF_BOUNDS: Final = ErrorCode(
     number=1704,
     name="out_of_bounds",
     message="metric values out of bounds",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """metric values out of bounds
 
@@ -1860,7 +1860,7 @@ BENCHMARK_CHALLENGE_ALREADY_RESPONDED: Final = ErrorCode(
     number=1708,
     name="challenge_already_responded",
     message="challenge already responded",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -1908,10 +1908,10 @@ BENCHMARK_PROVIDER_FLAGGED: Final = ErrorCode(
     number=1711,
     name="provider_flagged",
     message="provider is flagged",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """provider is flagged
 
@@ -1969,10 +1969,10 @@ BME_UNAUTHORIZED: Final = ErrorCode(
     number=2601,
     name="unauthorized",
     message="unauthorized",
-    category=Category.UNAUTHORIZED,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=401,
+    http_status=400,
 )
 """unauthorized"""
 
@@ -1995,10 +1995,10 @@ BME_ORACLE_UNHEALTHY: Final = ErrorCode(
     number=2603,
     name="oracle_unhealthy",
     message="oracle is unhealthy",
-    category=Category.INTERNAL,
+    category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
-    http_status=500,
+    retryable=True,
+    http_status=502,
 )
 """oracle is unhealthy"""
 
@@ -2008,10 +2008,10 @@ BME_CIRCUIT_BREAKER_ACTIVE: Final = ErrorCode(
     number=2604,
     name="circuit_breaker_active",
     message="circuit breaker is active",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """circuit breaker is active"""
 
@@ -2021,10 +2021,10 @@ BME_INSUFFICIENT_VAULT_FUNDS: Final = ErrorCode(
     number=2605,
     name="insufficient_vault_funds",
     message="insufficient vault funds",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """insufficient vault funds"""
 
@@ -2086,10 +2086,10 @@ BME_ZERO_PRICE: Final = ErrorCode(
     number=2610,
     name="zero_price",
     message="oracle price is zero",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
-    retryable=False,
-    http_status=400,
+    category=Category.EXTERNAL,
+    severity=Severity.ERROR,
+    retryable=True,
+    http_status=502,
 )
 """oracle price is zero"""
 
@@ -2113,7 +2113,7 @@ BME_MINT_FAILED: Final = ErrorCode(
     name="mint_failed",
     message="failed to mint tokens",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -2126,7 +2126,7 @@ BME_BURN_FAILED: Final = ErrorCode(
     name="burn_failed",
     message="failed to burn tokens",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -2555,10 +2555,10 @@ CONFIG_CLIENT_NOT_APPROVED: Final = ErrorCode(
     number=1613,
     name="client_not_approved",
     message="client not approved",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """client not approved
 
@@ -2683,10 +2683,10 @@ CONFIG_SIGNATURE_VERIFICATION_FAILED: Final = ErrorCode(
     number=1621,
     name="signature_verification_failed",
     message="signature verification failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """signature verification failed
 
@@ -2715,10 +2715,10 @@ CONFIG_SALT_BINDING_FAILED: Final = ErrorCode(
     number=1623,
     name="salt_binding_failed",
     message="salt binding validation failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """salt binding validation failed
 
@@ -2757,10 +2757,10 @@ DELEGATION_SELF_REDELEGATION: Final = ErrorCode(
     number=3,
     name="self_redelegation",
     message="cannot redelegate to same validator",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """cannot redelegate to same validator"""
 
@@ -3583,10 +3583,10 @@ ENCLAVE_MEASUREMENT_NOT_ALLOWLISTED_SDK: Final = ErrorCode(
     number=5,
     name="measurement_not_allowlisted_sdk",
     message="measurement not allowlisted",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """measurement not allowlisted
 
@@ -3711,10 +3711,10 @@ ENCLAVE_MEASUREMENT_NOT_ALLOWLISTED: Final = ErrorCode(
     number=1904,
     name="measurement_not_allowlisted",
     message="enclave measurement not allowlisted",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """enclave measurement not allowlisted
 
@@ -3759,10 +3759,10 @@ ENCLAVE_ATTESTATION_INVALID: Final = ErrorCode(
     number=1907,
     name="attestation_invalid",
     message="invalid attestation",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """invalid attestation
 
@@ -3791,10 +3791,10 @@ ENCLAVE_DEBUG_MODE_ENABLED: Final = ErrorCode(
     number=1909,
     name="debug_mode_enabled",
     message="debug mode must be disabled for production",
-    category=Category.STATE,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """debug mode must be disabled for production
 
@@ -3871,10 +3871,10 @@ ENCLAVE_ENCLAVE_SIGNATURE_INVALID: Final = ErrorCode(
     number=1914,
     name="enclave_signature_invalid",
     message="invalid enclave signature",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """invalid enclave signature
 
@@ -3887,10 +3887,10 @@ ENCLAVE_SCORE_MISMATCH: Final = ErrorCode(
     number=1915,
     name="score_mismatch",
     message="score mismatch during consensus verification",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """score mismatch during consensus verification
 
@@ -3905,7 +3905,7 @@ ENCLAVE_ENCLAVE_UNAVAILABLE: Final = ErrorCode(
     message="enclave runtime unavailable",
     category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=502,
 )
 """enclave runtime unavailable
@@ -3919,10 +3919,10 @@ ENCLAVE_ISVSVN_TOO_LOW: Final = ErrorCode(
     number=1917,
     name="isvsvn_too_low",
     message="enclave security version too low",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """enclave security version too low
 
@@ -3953,7 +3953,7 @@ ENCLAVE_REGISTRATION_RATE_LIMIT: Final = ErrorCode(
     message="registration rate limit exceeded",
     category=Category.RATE_LIMIT,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=429,
 )
 """registration rate limit exceeded
@@ -3985,7 +3985,7 @@ ENCLAVE_TOO_MANY_REGISTRATIONS: Final = ErrorCode(
     message="too many registrations in block",
     category=Category.RATE_LIMIT,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=429,
 )
 """too many registrations in block
@@ -3999,10 +3999,10 @@ ENCLAVE_ENCLAVE_UNHEALTHY: Final = ErrorCode(
     number=1922,
     name="enclave_unhealthy",
     message="enclave is unhealthy",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """enclave is unhealthy
 
@@ -4047,10 +4047,10 @@ ENCLAVE_HEARTBEAT_SIGNATURE_INVALID: Final = ErrorCode(
     number=1925,
     name="heartbeat_signature_invalid",
     message="invalid heartbeat signature",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """invalid heartbeat signature
 
@@ -4127,10 +4127,10 @@ ENCLAVE_UNKNOWN_PACKET_TYPE: Final = ErrorCode(
     number=2002,
     name="unknown_packet_type",
     message="unknown packet type",
-    category=Category.NOT_FOUND,
+    category=Category.VALIDATION,
     severity=Severity.INFO,
     retryable=False,
-    http_status=404,
+    http_status=400,
 )
 """unknown packet type
 
@@ -4207,10 +4207,10 @@ ENCLAVE_UNTRUSTED_CHANNEL: Final = ErrorCode(
     number=2007,
     name="untrusted_channel",
     message="channel is not trusted for sync operations",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """channel is not trusted for sync operations
 
@@ -4224,7 +4224,7 @@ ENCLAVE_MEASUREMENT_SYNC_FAILED: Final = ErrorCode(
     name="measurement_sync_failed",
     message="measurement sync failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -4240,7 +4240,7 @@ ENCLAVE_IDENTITY_QUERY_FAILED: Final = ErrorCode(
     name="identity_query_failed",
     message="identity query failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -4255,10 +4255,10 @@ ENCLAVE_ACKNOWLEDGEMENT_FAILED: Final = ErrorCode(
     number=2010,
     name="acknowledgement_failed",
     message="acknowledgement processing failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """acknowledgement processing failed
 
@@ -4273,7 +4273,7 @@ ENCLAVE_PACKET_TIMEOUT: Final = ErrorCode(
     message="packet timeout",
     category=Category.TIMEOUT,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=504,
 )
 """packet timeout
@@ -4319,10 +4319,10 @@ ENCLAVE_FEDERATED_IDENTITY_NOT_TRUSTED: Final = ErrorCode(
     number=2014,
     name="federated_identity_not_trusted",
     message="federated identity not trusted",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """federated identity not trusted
 
@@ -4531,10 +4531,10 @@ ENCRYPTION_DECRYPTION_FAILED: Final = ErrorCode(
     number=1310,
     name="decryption_failed",
     message="decryption failed",
-    category=Category.INTERNAL,
-    severity=Severity.CRITICAL,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """decryption failed
 
@@ -4639,10 +4639,10 @@ ENCRYPTION_CRYPTO_AGILITY: Final = ErrorCode(
     number=1316,
     name="crypto_agility",
     message="cryptography agility error",
-    category=Category.INTERNAL,
-    severity=Severity.CRITICAL,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=True,
-    http_status=500,
+    http_status=400,
 )
 """cryptography agility error
 
@@ -4765,10 +4765,10 @@ ENCRYPTION_KEY_DEPRECATED: Final = ErrorCode(
     number=1323,
     name="key_deprecated",
     message="key is deprecated",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """key is deprecated
 
@@ -4798,7 +4798,7 @@ ENCRYPTION_REENCRYPTION_JOB_FAILED: Final = ErrorCode(
     name="reencryption_job_failed",
     message="reencryption job failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -5254,7 +5254,7 @@ FRAUD_REPORT_ALREADY_RESOLVED: Final = ErrorCode(
     number=3005,
     name="report_already_resolved",
     message="fraud report already resolved",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -5286,10 +5286,10 @@ FRAUD_REPORT_NOT_IN_QUEUE: Final = ErrorCode(
     number=3011,
     name="report_not_in_queue",
     message="report not in moderator queue",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.NOT_FOUND,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=404,
 )
 """report not in moderator queue
 
@@ -5318,10 +5318,10 @@ FRAUD_EVIDENCE_DECRYPTION_FAILED: Final = ErrorCode(
     number=3019,
     name="evidence_decryption_failed",
     message="evidence decryption failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """evidence decryption failed
 
@@ -5460,10 +5460,10 @@ HPC_INVALID_STATUS: Final = ErrorCode(
     number=7,
     name="invalid_status",
     message="invalid status",
-    category=Category.STATE,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """invalid status"""
 
@@ -5601,10 +5601,10 @@ HPC_INSUFFICIENT_IDENTITY_SCORE: Final = ErrorCode(
     number=2108,
     name="insufficient_identity_score",
     message="insufficient identity score",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """insufficient identity score
 
@@ -5665,10 +5665,10 @@ HPC_NO_AVAILABLE_CLUSTER: Final = ErrorCode(
     number=2112,
     name="no_available_cluster",
     message="no available cluster for job",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """no available cluster for job
 
@@ -5905,10 +5905,10 @@ HPC_STALE_HEARTBEAT: Final = ErrorCode(
     number=2127,
     name="stale_heartbeat",
     message="stale heartbeat sequence",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """stale heartbeat sequence
 
@@ -5921,10 +5921,10 @@ HPC_NODE_DEREGISTERED: Final = ErrorCode(
     number=2128,
     name="node_deregistered",
     message="node is deregistered",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """node is deregistered
 
@@ -5969,10 +5969,10 @@ HPC_INVALID_ROUTING_AUDIT: Final = ErrorCode(
     number=2131,
     name="invalid_routing_audit",
     message="invalid routing audit record",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=400,
+    http_status=500,
 )
 """invalid routing audit record
 
@@ -6001,10 +6001,10 @@ HPC_ROUTING_DECISION_STALE: Final = ErrorCode(
     number=2133,
     name="routing_decision_stale",
     message="scheduling decision is stale",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """scheduling decision is stale
 
@@ -6033,10 +6033,10 @@ HPC_ROUTING_CLUSTER_MISMATCH: Final = ErrorCode(
     number=2135,
     name="routing_cluster_mismatch",
     message="routing cluster mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """routing cluster mismatch
 
@@ -6050,7 +6050,7 @@ HPC_ROUTING_ENFORCEMENT_FAILED: Final = ErrorCode(
     name="routing_enforcement_failed",
     message="routing enforcement failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -6129,10 +6129,10 @@ HPC_WORKLOAD_TEMPLATE_NOT_APPROVED: Final = ErrorCode(
     number=2141,
     name="workload_template_not_approved",
     message="workload template not approved",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """workload template not approved
 
@@ -6257,10 +6257,10 @@ HPC_WORKLOAD_VALIDATION_FAILED: Final = ErrorCode(
     number=2149,
     name="workload_validation_failed",
     message="workload validation failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """workload validation failed
 
@@ -6273,10 +6273,10 @@ HPC_IMAGE_NOT_ALLOWED: Final = ErrorCode(
     number=2150,
     name="image_not_allowed",
     message="container image not allowed",
-    category=Category.UNAUTHORIZED,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=401,
+    http_status=400,
 )
 """container image not allowed
 
@@ -6289,10 +6289,10 @@ HPC_RESOURCE_LIMIT_EXCEEDED: Final = ErrorCode(
     number=2151,
     name="resource_limit_exceeded",
     message="resource limit exceeded",
-    category=Category.RATE_LIMIT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=429,
+    http_status=400,
 )
 """resource limit exceeded
 
@@ -6305,10 +6305,10 @@ HPC_WORKLOAD_GOVERNANCE_FAILED: Final = ErrorCode(
     number=2152,
     name="workload_governance_failed",
     message="workload governance action failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """workload governance action failed
 
@@ -6321,10 +6321,10 @@ HPC_TENANT_QUOTA_EXCEEDED: Final = ErrorCode(
     number=2153,
     name="tenant_quota_exceeded",
     message="tenant quota exceeded",
-    category=Category.RATE_LIMIT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=429,
+    http_status=409,
 )
 """tenant quota exceeded
 
@@ -6894,10 +6894,10 @@ MARKET_VEID_GATING_FAILED: Final = ErrorCode(
     number=2250,
     name="veid_gating_failed",
     message="VEID gating failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """VEID gating failed
 
@@ -6910,10 +6910,10 @@ MARKET_INSUFFICIENT_VEID_SCORE: Final = ErrorCode(
     number=2251,
     name="insufficient_veid_score",
     message="insufficient VEID identity score",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """insufficient VEID identity score
 
@@ -6926,10 +6926,10 @@ MARKET_INSUFFICIENT_VEID_TIER: Final = ErrorCode(
     number=2252,
     name="insufficient_veid_tier",
     message="insufficient VEID identity tier",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """insufficient VEID identity tier
 
@@ -6942,10 +6942,10 @@ MARKET_VEID_NOT_VERIFIED: Final = ErrorCode(
     number=2253,
     name="veid_not_verified",
     message="VEID identity not verified",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """VEID identity not verified
 
@@ -6974,10 +6974,10 @@ MARKET_VEID_SCOPE_MISSING: Final = ErrorCode(
     number=2255,
     name="veid_scope_missing",
     message="required VEID scope not verified",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """required VEID scope not verified
 
@@ -6990,10 +6990,10 @@ MARKET_VEID_RECORD_NOT_FOUND: Final = ErrorCode(
     number=2256,
     name="veid_record_not_found",
     message="VEID identity record not found",
-    category=Category.NOT_FOUND,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=404,
+    http_status=401,
 )
 """VEID identity record not found
 
@@ -7145,10 +7145,10 @@ MARKETPLACE_OFFERING_MAX_ORDERS: Final = ErrorCode(
     number=2203,
     name="offering_max_orders",
     message="offering has reached maximum orders",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """offering has reached maximum orders
 
@@ -7353,10 +7353,10 @@ MARKETPLACE_IDENTITY_GATING_FAILED: Final = ErrorCode(
     number=2216,
     name="identity_gating_failed",
     message="identity gating failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """identity gating failed
 
@@ -7369,10 +7369,10 @@ MARKETPLACE_INSUFFICIENT_IDENTITY_SCORE: Final = ErrorCode(
     number=2217,
     name="insufficient_identity_score",
     message="insufficient identity score",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """insufficient identity score
 
@@ -7385,10 +7385,10 @@ MARKETPLACE_IDENTITY_NOT_VERIFIED: Final = ErrorCode(
     number=2218,
     name="identity_not_verified",
     message="identity not verified",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """identity not verified
 
@@ -7401,10 +7401,10 @@ MARKETPLACE_EMAIL_NOT_VERIFIED: Final = ErrorCode(
     number=2219,
     name="email_not_verified",
     message="email not verified",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """email not verified
 
@@ -7417,10 +7417,10 @@ MARKETPLACE_DOMAIN_NOT_VERIFIED: Final = ErrorCode(
     number=2220,
     name="domain_not_verified",
     message="domain not verified",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """domain not verified
 
@@ -7433,10 +7433,10 @@ MARKETPLACE_MFA_REQUIRED: Final = ErrorCode(
     number=2221,
     name="mfa_required",
     message="MFA verification required",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """MFA verification required
 
@@ -7465,10 +7465,10 @@ MARKETPLACE_MFA_CHALLENGE_FAILED: Final = ErrorCode(
     number=2223,
     name="mfa_challenge_failed",
     message="MFA challenge failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """MFA challenge failed
 
@@ -7497,10 +7497,10 @@ MARKETPLACE_WALDUR_SYNC_FAILED: Final = ErrorCode(
     number=2225,
     name="waldur_sync_failed",
     message="Waldur synchronization failed",
-    category=Category.INTERNAL,
+    category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
-    http_status=500,
+    retryable=True,
+    http_status=502,
 )
 """Waldur synchronization failed
 
@@ -7545,10 +7545,10 @@ MARKETPLACE_WALDUR_NONCE_REPLAYED: Final = ErrorCode(
     number=2228,
     name="waldur_nonce_replayed",
     message="Waldur callback nonce already processed",
-    category=Category.CONFLICT,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=409,
+    http_status=401,
 )
 """Waldur callback nonce already processed
 
@@ -7561,10 +7561,10 @@ MARKETPLACE_WALDUR_SIGNATURE_INVALID: Final = ErrorCode(
     number=2229,
     name="waldur_signature_invalid",
     message="invalid Waldur callback signature",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """invalid Waldur callback signature
 
@@ -7593,10 +7593,10 @@ MARKETPLACE_NOT_PROVIDER: Final = ErrorCode(
     number=2231,
     name="not_provider",
     message="account is not a provider",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """account is not a provider
 
@@ -7609,10 +7609,10 @@ MARKETPLACE_NOT_CUSTOMER: Final = ErrorCode(
     number=2232,
     name="not_customer",
     message="account is not the customer",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """account is not the customer
 
@@ -7642,7 +7642,7 @@ MARKETPLACE_DECRYPTION_FAILED: Final = ErrorCode(
     name="decryption_failed",
     message="decryption failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -7753,10 +7753,10 @@ MARKETPLACE_PROVIDER_IDENTITY_MISSING: Final = ErrorCode(
     number=2241,
     name="provider_identity_missing",
     message="provider identity record not found",
-    category=Category.NOT_FOUND,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=404,
+    http_status=401,
 )
 """provider identity record not found
 
@@ -7769,10 +7769,10 @@ MARKETPLACE_PROVIDER_IDENTITY_NOT_VERIFIED: Final = ErrorCode(
     number=2242,
     name="provider_identity_not_verified",
     message="provider identity not verified",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """provider identity not verified
 
@@ -7785,10 +7785,10 @@ MARKETPLACE_PROVIDER_INSUFFICIENT_SCORE: Final = ErrorCode(
     number=2243,
     name="provider_insufficient_score",
     message="provider identity score below minimum",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """provider identity score below minimum
 
@@ -7801,10 +7801,10 @@ MARKETPLACE_PROVIDER_COMPLIANCE_INCOMPLETE: Final = ErrorCode(
     number=2244,
     name="provider_compliance_incomplete",
     message="provider compliance checklist incomplete",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """provider compliance checklist incomplete
 
@@ -8015,10 +8015,10 @@ MFA_MAX_ATTEMPTS_EXCEEDED: Final = ErrorCode(
     number=1211,
     name="max_attempts_exceeded",
     message="maximum verification attempts exceeded",
-    category=Category.RATE_LIMIT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=429,
+    http_status=409,
 )
 """maximum verification attempts exceeded
 
@@ -8249,10 +8249,10 @@ MFA_MAX_TRUSTED_DEVICES_REACHED: Final = ErrorCode(
     number=1224,
     name="max_trusted_devices_reached",
     message="maximum trusted devices limit reached",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """maximum trusted devices limit reached
 
@@ -8357,10 +8357,10 @@ MFA_DEVICE_MISMATCH: Final = ErrorCode(
     number=1230,
     name="device_mismatch",
     message="device fingerprint does not match session",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """device fingerprint does not match session
 
@@ -8555,10 +8555,10 @@ MFA_INVALID_SIGNATURE: Final = ErrorCode(
     number=1241,
     name="invalid_signature",
     message="invalid signature",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """invalid signature
 
@@ -8915,10 +8915,10 @@ ORACLE_PRICE_STALLED: Final = ErrorCode(
     number=4,
     name="price_stalled",
     message="price stalled",
-    category=Category.INTERNAL,
+    category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
-    http_status=500,
+    retryable=True,
+    http_status=502,
 )
 """price stalled
 
@@ -8963,10 +8963,10 @@ ORACLE_TWAP_ZERO_WEIGHT: Final = ErrorCode(
     number=7,
     name="twap_zero_weight",
     message="invalid TWAP calculation: zero weight",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
-    retryable=False,
-    http_status=400,
+    category=Category.EXTERNAL,
+    severity=Severity.ERROR,
+    retryable=True,
+    http_status=502,
 )
 """invalid TWAP calculation: zero weight"""
 
@@ -9121,7 +9121,7 @@ PROVIDER_INTERNAL: Final = ErrorCode(
     name="internal",
     message="internal error",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -9136,10 +9136,10 @@ PROVIDER_INSUFFICIENT_VEID_SCORE: Final = ErrorCode(
     number=11,
     name="insufficient_veid_score",
     message="VEID score below required threshold for provider registration",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """VEID score below required threshold for provider registration
 
@@ -9152,10 +9152,10 @@ PROVIDER_MFA_REQUIRED: Final = ErrorCode(
     number=12,
     name="mfa_required",
     message="MFA authorization required for provider registration",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """MFA authorization required for provider registration
 
@@ -9346,7 +9346,7 @@ RATELIMIT_BLOCK_RATE_LIMITED: Final = ErrorCode(
     message="block rate limited: too many transactions in this block",
     category=Category.RATE_LIMIT,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=429,
 )
 """block rate limited: too many transactions in this block
@@ -9402,10 +9402,10 @@ RESOURCES_NO_ELIGIBLE_INVENTORY: Final = ErrorCode(
     number=3,
     name="no_eligible_inventory",
     message="no eligible inventory",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """no eligible inventory"""
 
@@ -9454,10 +9454,10 @@ RESOURCES_STALE_HEARTBEAT: Final = ErrorCode(
     number=7,
     name="stale_heartbeat",
     message="stale heartbeat",
-    category=Category.INTERNAL,
+    category=Category.CONFLICT,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """stale heartbeat"""
 
@@ -9683,10 +9683,10 @@ REVIEW_PROVIDER_NOT_FOUND: Final = ErrorCode(
     number=2307,
     name="provider_not_found",
     message="provider not found",
-    category=Category.NOT_FOUND,
+    category=Category.VALIDATION,
     severity=Severity.INFO,
     retryable=False,
-    http_status=404,
+    http_status=400,
 )
 """provider not found
 
@@ -9731,10 +9731,10 @@ REVIEW_CONTENT_HASH_MISMATCH: Final = ErrorCode(
     number=2310,
     name="content_hash_mismatch",
     message="content hash mismatch: review content integrity check failed",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=409,
+    http_status=500,
 )
 """content hash mismatch: review content integrity check failed
 
@@ -9939,10 +9939,10 @@ ROLES_CANNOT_MODIFY_GENESIS_ACCOUNT: Final = ErrorCode(
     number=1408,
     name="cannot_modify_genesis_account",
     message="cannot modify genesis account",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """cannot modify genesis account
 
@@ -9987,10 +9987,10 @@ ROLES_NOT_GENESIS_ACCOUNT: Final = ErrorCode(
     number=1411,
     name="not_genesis_account",
     message="only genesis accounts can perform this action",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """only genesis accounts can perform this action
 
@@ -10003,10 +10003,10 @@ ROLES_CANNOT_REVOKE_OWN_ROLE: Final = ErrorCode(
     number=1412,
     name="cannot_revoke_own_role",
     message="cannot revoke own role",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """cannot revoke own role
 
@@ -10019,10 +10019,10 @@ ROLES_CANNOT_SUSPEND_SELF: Final = ErrorCode(
     number=1413,
     name="cannot_suspend_self",
     message="cannot suspend own account",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """cannot suspend own account
 
@@ -10606,7 +10606,7 @@ SERVICEDESK_SYNC_FAILED: Final = ErrorCode(
     name="sync_failed",
     message="sync failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -10623,7 +10623,7 @@ SERVICEDESK_EXTERNAL_API_ERROR: Final = ErrorCode(
     message="external API error",
     category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=502,
 )
 """external API error
@@ -10687,7 +10687,7 @@ SERVICEDESK_RATE_LIMITED: Final = ErrorCode(
     message="rate limited",
     category=Category.RATE_LIMIT,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=429,
 )
 """rate limited
@@ -10701,10 +10701,10 @@ SERVICEDESK_ATTACHMENT_FAILED: Final = ErrorCode(
     number=8,
     name="attachment_failed",
     message="attachment sync failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """attachment sync failed
 
@@ -10718,7 +10718,7 @@ SERVICEDESK_AUDIT_FAILED: Final = ErrorCode(
     name="audit_failed",
     message="audit logging failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -10888,10 +10888,10 @@ SETTLEMENT_INSUFFICIENT_FUNDS: Final = ErrorCode(
     number=1504,
     name="insufficient_funds",
     message="insufficient funds",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """insufficient funds
 
@@ -11000,10 +11000,10 @@ SETTLEMENT_NO_CLAIMABLE_REWARDS: Final = ErrorCode(
     number=1511,
     name="no_claimable_rewards",
     message="no claimable rewards",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """no claimable rewards
 
@@ -11064,7 +11064,7 @@ SETTLEMENT_USAGE_ALREADY_SETTLED: Final = ErrorCode(
     number=1515,
     name="usage_already_settled",
     message="usage already settled",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -11096,10 +11096,10 @@ SETTLEMENT_CONDITIONS_NOT_MET: Final = ErrorCode(
     number=1517,
     name="conditions_not_met",
     message="release conditions not met",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """release conditions not met
 
@@ -11192,10 +11192,10 @@ SETTLEMENT_ESCROW_DISPUTED: Final = ErrorCode(
     number=1523,
     name="escrow_disputed",
     message="escrow is disputed",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """escrow is disputed
 
@@ -11241,7 +11241,7 @@ SETTLEMENT_REWARD_CLAIM_FAILED: Final = ErrorCode(
     name="reward_claim_failed",
     message="reward claim failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -11256,10 +11256,10 @@ SETTLEMENT_INVALID_EPOCH: Final = ErrorCode(
     number=1527,
     name="invalid_epoch",
     message="invalid epoch",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """invalid epoch
 
@@ -11273,7 +11273,7 @@ SETTLEMENT_DISTRIBUTION_FAILED: Final = ErrorCode(
     name="distribution_failed",
     message="distribution failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -11352,7 +11352,7 @@ SETTLEMENT_PAYOUT_IDEMPOTENT: Final = ErrorCode(
     number=1533,
     name="payout_idempotent",
     message="payout already processed (idempotent)",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -11368,10 +11368,10 @@ SETTLEMENT_PAYOUT_HELD: Final = ErrorCode(
     number=1534,
     name="payout_held",
     message="payout is on hold",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """payout is on hold
 
@@ -11384,10 +11384,10 @@ SETTLEMENT_DISPUTE_ACTIVE: Final = ErrorCode(
     number=1535,
     name="dispute_active",
     message="active dispute prevents payout",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """active dispute prevents payout
 
@@ -11400,10 +11400,10 @@ SETTLEMENT_INVOICE_NOT_PAID: Final = ErrorCode(
     number=1536,
     name="invoice_not_paid",
     message="invoice not paid",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """invoice not paid
 
@@ -11417,7 +11417,7 @@ SETTLEMENT_PAYOUT_EXECUTION_FAILED: Final = ErrorCode(
     name="payout_execution_failed",
     message="payout execution failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -11448,10 +11448,10 @@ SETTLEMENT_FIAT_CONVERSION_NOT_ALLOWED: Final = ErrorCode(
     number=1539,
     name="fiat_conversion_not_allowed",
     message="fiat conversion not allowed",
-    category=Category.UNAUTHORIZED,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=401,
+    http_status=409,
 )
 """fiat conversion not allowed
 
@@ -11464,10 +11464,10 @@ SETTLEMENT_FIAT_CONVERSION_FAILED: Final = ErrorCode(
     number=1540,
     name="fiat_conversion_failed",
     message="fiat conversion failed",
-    category=Category.INTERNAL,
+    category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
-    http_status=500,
+    retryable=True,
+    http_status=502,
 )
 """fiat conversion failed
 
@@ -11480,10 +11480,10 @@ SETTLEMENT_COMPLIANCE_REQUIRED: Final = ErrorCode(
     number=1541,
     name="compliance_required",
     message="compliance requirements not met",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """compliance requirements not met
 
@@ -11496,10 +11496,10 @@ SETTLEMENT_DEX_UNAVAILABLE: Final = ErrorCode(
     number=1542,
     name="dex_unavailable",
     message="dex integration unavailable",
-    category=Category.EXTERNAL,
-    severity=Severity.ERROR,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=502,
+    http_status=500,
 )
 """dex integration unavailable
 
@@ -11512,10 +11512,10 @@ SETTLEMENT_OFF_RAMP_UNAVAILABLE: Final = ErrorCode(
     number=1543,
     name="off_ramp_unavailable",
     message="off-ramp integration unavailable",
-    category=Category.EXTERNAL,
-    severity=Severity.ERROR,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=502,
+    http_status=500,
 )
 """off-ramp integration unavailable
 
@@ -11546,7 +11546,7 @@ SETTLEMENT_ORACLE_UNAVAILABLE: Final = ErrorCode(
     message="oracle sources unavailable",
     category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=502,
 )
 """oracle sources unavailable
@@ -11560,10 +11560,10 @@ SETTLEMENT_ORACLE_STALE_PRICE: Final = ErrorCode(
     number=1546,
     name="oracle_stale_price",
     message="oracle price stale",
-    category=Category.INTERNAL,
+    category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
-    http_status=500,
+    retryable=True,
+    http_status=502,
 )
 """oracle price stale
 
@@ -11576,10 +11576,10 @@ SETTLEMENT_ORACLE_INSUFFICIENT_SOURCES: Final = ErrorCode(
     number=1547,
     name="oracle_insufficient_sources",
     message="insufficient oracle sources",
-    category=Category.INTERNAL,
+    category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
-    http_status=500,
+    retryable=True,
+    http_status=502,
 )
 """insufficient oracle sources
 
@@ -11594,7 +11594,7 @@ SETTLEMENT_RATE_UNAVAILABLE: Final = ErrorCode(
     message="settlement rate unavailable",
     category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=502,
 )
 """settlement rate unavailable
@@ -11649,7 +11649,7 @@ SETTLEMENT_IBC_RATE_LIMITED: Final = ErrorCode(
     message="IBC rate limit exceeded",
     category=Category.RATE_LIMIT,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=429,
 )
 """IBC rate limit exceeded"""
@@ -11673,10 +11673,10 @@ SETTLEMENT_IBC_HANDSHAKE_TIMED_OUT: Final = ErrorCode(
     number=3105,
     name="handshake_timed_out",
     message="IBC channel handshake timed out",
-    category=Category.TIMEOUT,
+    category=Category.STATE,
     severity=Severity.ERROR,
-    retryable=True,
-    http_status=504,
+    retryable=False,
+    http_status=409,
 )
 """IBC channel handshake timed out"""
 
@@ -12298,10 +12298,10 @@ SUPPORT_INVALID_EXTERNAL_SYSTEM: Final = ErrorCode(
     number=4,
     name="invalid_external_system",
     message="invalid external system",
-    category=Category.EXTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=502,
+    http_status=400,
 )
 """invalid external system"""
 
@@ -12311,10 +12311,10 @@ SUPPORT_INVALID_EXTERNAL_TICKET_ID: Final = ErrorCode(
     number=5,
     name="invalid_external_ticket_id",
     message="invalid external ticket ID",
-    category=Category.EXTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=502,
+    http_status=400,
 )
 """invalid external ticket ID"""
 
@@ -12324,10 +12324,10 @@ SUPPORT_INVALID_EXTERNAL_URL: Final = ErrorCode(
     number=6,
     name="invalid_external_url",
     message="invalid external URL",
-    category=Category.EXTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=502,
+    http_status=400,
 )
 """invalid external URL"""
 
@@ -12480,10 +12480,10 @@ SUPPORT_MAX_RESPONSES_EXCEEDED: Final = ErrorCode(
     number=18,
     name="max_responses_exceeded",
     message="max responses exceeded",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """max responses exceeded"""
 
@@ -12656,10 +12656,10 @@ VEID_SALT_ALREADY_USED: Final = ErrorCode(
     number=1006,
     name="salt_already_used",
     message="salt already used",
-    category=Category.CONFLICT,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=409,
+    http_status=401,
 )
 """salt already used
 
@@ -12728,10 +12728,10 @@ VEID_INVALID_CLIENT_SIGNATURE: Final = ErrorCode(
     number=1010,
     name="invalid_client_signature",
     message="invalid client signature",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """invalid client signature
 
@@ -12746,10 +12746,10 @@ VEID_INVALID_USER_SIGNATURE: Final = ErrorCode(
     number=1011,
     name="invalid_user_signature",
     message="invalid user signature",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """invalid user signature
 
@@ -13034,10 +13034,10 @@ VEID_MAX_SCOPES_EXCEEDED: Final = ErrorCode(
     number=1027,
     name="max_scopes_exceeded",
     message="maximum scopes exceeded",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """maximum scopes exceeded
 
@@ -13070,10 +13070,10 @@ VEID_VALIDATOR_ONLY: Final = ErrorCode(
     number=1029,
     name="validator_only",
     message="action restricted to validators",
-    category=Category.UNAUTHORIZED,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=401,
+    http_status=400,
 )
 """action restricted to validators
 
@@ -13088,10 +13088,10 @@ VEID_SIGNATURE_MISMATCH: Final = ErrorCode(
     number=1030,
     name="signature_mismatch",
     message="signature mismatch",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """signature mismatch
 
@@ -13178,10 +13178,10 @@ VEID_DECRYPTION_FAILED: Final = ErrorCode(
     number=1035,
     name="decryption_failed",
     message="scope decryption failed",
-    category=Category.INTERNAL,
-    severity=Severity.CRITICAL,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """scope decryption failed
 
@@ -13196,10 +13196,10 @@ VEID_ML_INFERENCE_FAILED: Final = ErrorCode(
     number=1036,
     name="ml_inference_failed",
     message="ML inference failed",
-    category=Category.INTERNAL,
-    severity=Severity.CRITICAL,
+    category=Category.EXTERNAL,
+    severity=Severity.ERROR,
     retryable=True,
-    http_status=500,
+    http_status=502,
 )
 """ML inference failed
 
@@ -13232,10 +13232,10 @@ VEID_MAX_RETRIES_EXCEEDED: Final = ErrorCode(
     number=1038,
     name="max_retries_exceeded",
     message="max retries exceeded",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """max retries exceeded
 
@@ -13268,10 +13268,10 @@ VEID_VALIDATOR_KEY_NOT_FOUND: Final = ErrorCode(
     number=1040,
     name="validator_key_not_found",
     message="validator identity key not found",
-    category=Category.NOT_FOUND,
-    severity=Severity.INFO,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=404,
+    http_status=500,
 )
 """validator identity key not found
 
@@ -13334,10 +13334,10 @@ VEID_CONSENT_NOT_GRANTED: Final = ErrorCode(
     number=1044,
     name="consent_not_granted",
     message="consent not granted",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """consent not granted
 
@@ -13430,10 +13430,10 @@ VEID_VERIFICATION_MISMATCH: Final = ErrorCode(
     number=1050,
     name="verification_mismatch",
     message="verification result mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """verification result mismatch
 
@@ -13446,10 +13446,10 @@ VEID_MODEL_VERSION_MISMATCH: Final = ErrorCode(
     number=1051,
     name="model_version_mismatch",
     message="model version mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """model version mismatch
 
@@ -13462,10 +13462,10 @@ VEID_INPUT_HASH_MISMATCH: Final = ErrorCode(
     number=1052,
     name="input_hash_mismatch",
     message="input hash mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """input hash mismatch
 
@@ -13558,7 +13558,7 @@ VEID_BORDERLINE_FALLBACK_ALREADY_COMPLETED: Final = ErrorCode(
     number=1058,
     name="borderline_fallback_already_completed",
     message="borderline fallback already completed",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -13590,10 +13590,10 @@ VEID_NO_ENROLLED_FACTORS: Final = ErrorCode(
     number=1060,
     name="no_enrolled_factors",
     message="no enrolled MFA factors",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """no enrolled MFA factors
 
@@ -13686,10 +13686,10 @@ VEID_PIPELINE_VERSION_MISMATCH: Final = ErrorCode(
     number=1066,
     name="pipeline_version_mismatch",
     message="pipeline version mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """pipeline version mismatch
 
@@ -13702,10 +13702,10 @@ VEID_MODEL_MANIFEST_MISMATCH: Final = ErrorCode(
     number=1067,
     name="model_manifest_mismatch",
     message="model manifest mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """model manifest mismatch
 
@@ -13719,7 +13719,7 @@ VEID_DETERMINISM_VIOLATION: Final = ErrorCode(
     name="determinism_violation",
     message="determinism violation detected",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -13751,7 +13751,7 @@ VEID_PIPELINE_EXECUTION_FAILED: Final = ErrorCode(
     name="pipeline_execution_failed",
     message="pipeline execution failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -13830,10 +13830,10 @@ VEID_SCORING_FAILED: Final = ErrorCode(
     number=1075,
     name="scoring_failed",
     message="scoring computation failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """scoring computation failed
 
@@ -13862,10 +13862,10 @@ VEID_SCORING_MODEL_VERSION_MISMATCH: Final = ErrorCode(
     number=1077,
     name="scoring_model_version_mismatch",
     message="scoring model version mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """scoring model version mismatch
 
@@ -14054,10 +14054,10 @@ VEID_NONCE_ALREADY_USED: Final = ErrorCode(
     number=1089,
     name="nonce_already_used",
     message="nonce already used",
-    category=Category.CONFLICT,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=409,
+    http_status=401,
 )
 """nonce already used
 
@@ -14070,10 +14070,10 @@ VEID_MAX_ATTEMPTS_EXCEEDED: Final = ErrorCode(
     number=1090,
     name="max_attempts_exceeded",
     message="maximum verification attempts exceeded",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """maximum verification attempts exceeded
 
@@ -14230,10 +14230,10 @@ VEID_WALDUR_SYNC_FAILED: Final = ErrorCode(
     number=1100,
     name="waldur_sync_failed",
     message="Waldur sync failed",
-    category=Category.INTERNAL,
+    category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
-    http_status=500,
+    retryable=True,
+    http_status=502,
 )
 """Waldur sync failed
 
@@ -14342,10 +14342,10 @@ VEID_AD_WALLET_BINDING_FAILED: Final = ErrorCode(
     number=1107,
     name="ad_wallet_binding_failed",
     message="AD wallet binding failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """AD wallet binding failed
 
@@ -14374,10 +14374,10 @@ VEID_AD_AUTH_METHOD_INVALID: Final = ErrorCode(
     number=1109,
     name="ad_auth_method_invalid",
     message="invalid AD authentication method",
-    category=Category.UNAUTHORIZED,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=401,
+    http_status=400,
 )
 """invalid AD authentication method
 
@@ -14390,10 +14390,10 @@ VEID_ADOIDC_VALIDATION_FAILED: Final = ErrorCode(
     number=1110,
     name="adoidc_validation_failed",
     message="OIDC token validation failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """OIDC token validation failed
 
@@ -14406,10 +14406,10 @@ VEID_ADSAML_VALIDATION_FAILED: Final = ErrorCode(
     number=1111,
     name="adsaml_validation_failed",
     message="SAML assertion validation failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """SAML assertion validation failed
 
@@ -14422,10 +14422,10 @@ VEID_ADLDAP_BIND_FAILED: Final = ErrorCode(
     number=1112,
     name="adldap_bind_failed",
     message="LDAP bind failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """LDAP bind failed
 
@@ -14518,10 +14518,10 @@ VEID_SMSOTP_INVALID: Final = ErrorCode(
     number=1118,
     name="smsotp_invalid",
     message="SMS OTP is invalid",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """SMS OTP is invalid
 
@@ -14550,10 +14550,10 @@ VEID_SMS_DELIVERY_FAILED: Final = ErrorCode(
     number=1120,
     name="sms_delivery_failed",
     message="SMS delivery failed",
-    category=Category.INTERNAL,
+    category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
-    http_status=500,
+    retryable=True,
+    http_status=502,
 )
 """SMS delivery failed
 
@@ -14566,10 +14566,10 @@ VEID_SMS_RESEND_LIMIT_EXCEEDED: Final = ErrorCode(
     number=1121,
     name="sms_resend_limit_exceeded",
     message="SMS resend limit exceeded",
-    category=Category.RATE_LIMIT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=429,
+    http_status=409,
 )
 """SMS resend limit exceeded
 
@@ -14598,10 +14598,10 @@ VEID_CARRIER_LOOKUP_FAILED: Final = ErrorCode(
     number=1123,
     name="carrier_lookup_failed",
     message="carrier lookup failed",
-    category=Category.INTERNAL,
+    category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
-    http_status=500,
+    retryable=True,
+    http_status=502,
 )
 """carrier lookup failed
 
@@ -14614,10 +14614,10 @@ VEID_INVALID_RATE_LIMIT: Final = ErrorCode(
     number=1124,
     name="invalid_rate_limit",
     message="invalid rate limit configuration",
-    category=Category.RATE_LIMIT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=429,
+    http_status=400,
 )
 """invalid rate limit configuration
 
@@ -14632,7 +14632,7 @@ VEID_RATE_LIMIT_EXCEEDED: Final = ErrorCode(
     message="rate limit exceeded",
     category=Category.RATE_LIMIT,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=429,
 )
 """rate limit exceeded
@@ -14647,7 +14647,7 @@ VEID_SMS_GATEWAY_NOT_CONFIGURED: Final = ErrorCode(
     name="sms_gateway_not_configured",
     message="SMS gateway not configured",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -14664,7 +14664,7 @@ VEID_SMS_GATEWAY_UNAVAILABLE: Final = ErrorCode(
     message="SMS gateway unavailable",
     category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=502,
 )
 """SMS gateway unavailable
@@ -14742,10 +14742,10 @@ VEID_SIGNATURE_VERIFICATION_FAILED: Final = ErrorCode(
     number=1132,
     name="signature_verification_failed",
     message="signature verification failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """signature verification failed
 
@@ -14758,10 +14758,10 @@ VEID_CLIENT_KEY_MISMATCH: Final = ErrorCode(
     number=1133,
     name="client_key_mismatch",
     message="client key mismatch",
-    category=Category.CONFLICT,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=409,
+    http_status=401,
 )
 """client key mismatch
 
@@ -14806,10 +14806,10 @@ VEID_PUBLIC_KEY_MISMATCH: Final = ErrorCode(
     number=1136,
     name="public_key_mismatch",
     message="public key does not match address",
-    category=Category.CONFLICT,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=409,
+    http_status=401,
 )
 """public key does not match address
 
@@ -14918,10 +14918,10 @@ VEID_DELEGATION_EXHAUSTED: Final = ErrorCode(
     number=1144,
     name="delegation_exhausted",
     message="delegation has no uses remaining",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """delegation has no uses remaining
 
@@ -14934,7 +14934,7 @@ VEID_DELEGATION_ALREADY_REVOKED: Final = ErrorCode(
     number=1145,
     name="delegation_already_revoked",
     message="delegation already revoked",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -15062,7 +15062,7 @@ VEID_CREDENTIAL_ALREADY_REVOKED: Final = ErrorCode(
     number=1154,
     name="credential_already_revoked",
     message="credential already revoked",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -15094,10 +15094,10 @@ VEID_PROOF_VERIFICATION_FAILED: Final = ErrorCode(
     number=1156,
     name="proof_verification_failed",
     message="proof verification failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """proof verification failed
 
@@ -15158,10 +15158,10 @@ VEID_MARKET_VEID_NOT_MET: Final = ErrorCode(
     number=1160,
     name="market_veid_not_met",
     message="market VEID requirements not met",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """market VEID requirements not met
 
@@ -15190,10 +15190,10 @@ VEID_INSUFFICIENT_TRUST_SCORE: Final = ErrorCode(
     number=1162,
     name="insufficient_trust_score",
     message="insufficient trust score for market participation",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """insufficient trust score for market participation
 
@@ -15206,10 +15206,10 @@ VEID_MISSING_SCOPES_FOR_MARKET: Final = ErrorCode(
     number=1163,
     name="missing_scopes_for_market",
     message="missing required verification scopes for market",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """missing required verification scopes for market
 
@@ -15238,10 +15238,10 @@ VEID_DELEGATION_TOO_OLD: Final = ErrorCode(
     number=1165,
     name="delegation_too_old",
     message="delegation exceeds maximum age for market participation",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """delegation exceeds maximum age for market participation
 
@@ -15286,10 +15286,10 @@ VEID_PROVIDER_VEID_NOT_MET: Final = ErrorCode(
     number=1168,
     name="provider_veid_not_met",
     message="provider VEID requirements not met",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """provider VEID requirements not met
 
@@ -15398,10 +15398,10 @@ VEID_CLAIM_NOT_AVAILABLE: Final = ErrorCode(
     number=1176,
     name="claim_not_available",
     message="claim not available for subject",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """claim not available for subject
 
@@ -15431,7 +15431,7 @@ VEID_PROOF_GENERATION_FAILED: Final = ErrorCode(
     name="proof_generation_failed",
     message="proof generation failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -15462,10 +15462,10 @@ VEID_COMMITMENT_MISMATCH: Final = ErrorCode(
     number=1180,
     name="commitment_mismatch",
     message="commitment mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """commitment mismatch
 
@@ -15478,10 +15478,10 @@ VEID_INSUFFICIENT_VERIFICATION_LEVEL: Final = ErrorCode(
     number=1181,
     name="insufficient_verification_level",
     message="insufficient verification level for claim",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """insufficient verification level for claim
 
@@ -15511,7 +15511,7 @@ VEID_BIOMETRIC_HASH_FAILED: Final = ErrorCode(
     name="biometric_hash_failed",
     message="biometric hash operation failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -15543,7 +15543,7 @@ VEID_BIOMETRIC_MATCH_FAILED: Final = ErrorCode(
     name="biometric_match_failed",
     message="biometric match operation failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -15558,7 +15558,7 @@ VEID_BIOMETRIC_VERSION_MISMATCH: Final = ErrorCode(
     number=1194,
     name="biometric_version_mismatch",
     message="biometric hash version mismatch",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -15622,10 +15622,10 @@ VEID_GEO_CHECK_FAILED: Final = ErrorCode(
     number=1203,
     name="geo_check_failed",
     message="geographic compliance check failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """geographic compliance check failed
 
@@ -15654,10 +15654,10 @@ VEID_GEO_IP_MISMATCH: Final = ErrorCode(
     number=1205,
     name="geo_ip_mismatch",
     message="IP geolocation mismatch with document country",
-    category=Category.CONFLICT,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=409,
+    http_status=401,
 )
 """IP geolocation mismatch with document country
 
@@ -15718,10 +15718,10 @@ VEID_MAX_GEO_POLICIES_EXCEEDED: Final = ErrorCode(
     number=1209,
     name="max_geo_policies_exceeded",
     message="maximum geo restriction policies exceeded",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """maximum geo restriction policies exceeded
 
@@ -15878,10 +15878,10 @@ VEID_AUDIT_ENTRY_INVALID: Final = ErrorCode(
     number=1224,
     name="audit_entry_invalid",
     message="invalid audit entry",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=400,
+    http_status=500,
 )
 """invalid audit entry
 
@@ -15895,7 +15895,7 @@ VEID_AUDIT_HASH_FAILED: Final = ErrorCode(
     name="audit_hash_failed",
     message="audit hash computation failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -15911,7 +15911,7 @@ VEID_AUDIT_CHAIN_BROKEN: Final = ErrorCode(
     name="audit_chain_broken",
     message="audit chain integrity verification failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -16022,10 +16022,10 @@ VEID_INVALID_SIGNER_KEY: Final = ErrorCode(
     number=1244,
     name="invalid_signer_key",
     message="invalid signer key",
-    category=Category.UNAUTHORIZED,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=401,
+    http_status=400,
 )
 """invalid signer key
 
@@ -16151,7 +16151,7 @@ VEID_KEY_ROTATION_FAILED: Final = ErrorCode(
     name="key_rotation_failed",
     message="key rotation failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -16166,10 +16166,10 @@ VEID_ATTESTATION_SIGNATURE_INVALID: Final = ErrorCode(
     number=1254,
     name="attestation_signature_invalid",
     message="attestation signature verification failed",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """attestation signature verification failed
 
@@ -16182,10 +16182,10 @@ VEID_MAX_ATTESTATIONS_EXCEEDED: Final = ErrorCode(
     number=1255,
     name="max_attestations_exceeded",
     message="maximum attestations exceeded",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """maximum attestations exceeded
 
@@ -16248,7 +16248,7 @@ VEID_JWKS_FETCH_FAILED: Final = ErrorCode(
     message="JWKS fetch failed",
     category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=502,
 )
 """JWKS fetch failed
@@ -16262,10 +16262,10 @@ VEID_TOKEN_VALIDATION_FAILED: Final = ErrorCode(
     number=1265,
     name="token_validation_failed",
     message="OIDC token validation failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """OIDC token validation failed
 
@@ -16310,10 +16310,10 @@ VEID_INVALID_CHALLENGE_STATE: Final = ErrorCode(
     number=1268,
     name="invalid_challenge_state",
     message="invalid challenge state",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """invalid challenge state
 
@@ -16438,10 +16438,10 @@ VEID_WALLET_BINDING_FAILED: Final = ErrorCode(
     number=1301,
     name="wallet_binding_failed",
     message="wallet binding failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """wallet binding failed
 
@@ -16486,10 +16486,10 @@ VEID_MODEL_VERSION_MISMATCH_SDK: Final = ErrorCode(
     number=1304,
     name="model_version_mismatch_sdk",
     message="model version mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """model version mismatch
 
@@ -16502,10 +16502,10 @@ VEID_NOT_COMPLIANCE_PROVIDER: Final = ErrorCode(
     number=1305,
     name="not_compliance_provider",
     message="not a compliance provider",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """not a compliance provider
 
@@ -16518,10 +16518,10 @@ VEID_COMPLIANCE_CHECK_FAILED: Final = ErrorCode(
     number=1306,
     name="compliance_check_failed",
     message="compliance check failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """compliance check failed
 
@@ -16534,10 +16534,10 @@ VEID_INSUFFICIENT_ATTESTATIONS: Final = ErrorCode(
     number=1307,
     name="insufficient_attestations",
     message="insufficient attestations",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """insufficient attestations
 
@@ -16566,10 +16566,10 @@ VEID_BORDERLINE_FALLBACK_FAILED: Final = ErrorCode(
     number=1309,
     name="borderline_fallback_failed",
     message="borderline fallback failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """borderline fallback failed
 
@@ -16630,10 +16630,10 @@ VEID_NOT_APPEAL_SUBMITTER: Final = ErrorCode(
     number=4004,
     name="not_appeal_submitter",
     message="not the appeal submitter",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """not the appeal submitter
 
@@ -16694,10 +16694,10 @@ VEID_MAX_APPEALS_EXCEEDED: Final = ErrorCode(
     number=4008,
     name="max_appeals_exceeded",
     message="maximum appeals for this scope exceeded",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """maximum appeals for this scope exceeded
 
@@ -16774,10 +16774,10 @@ VEID_NOT_APPEAL_REVIEWER: Final = ErrorCode(
     number=4013,
     name="not_appeal_reviewer",
     message="not the assigned appeal reviewer",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """not the assigned appeal reviewer
 
@@ -16790,10 +16790,10 @@ VEID_APPEAL_REVIEW_TIMEOUT: Final = ErrorCode(
     number=4014,
     name="appeal_review_timeout",
     message="appeal review timeout expired",
-    category=Category.TIMEOUT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=504,
+    http_status=409,
 )
 """appeal review timeout expired
 
@@ -16886,10 +16886,10 @@ VEID_PEP_MATCH: Final = ErrorCode(
     number=5003,
     name="pep_match",
     message="politically exposed person match",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """politically exposed person match
 
@@ -16902,10 +16902,10 @@ VEID_RESTRICTED_REGION: Final = ErrorCode(
     number=5004,
     name="restricted_region",
     message="identity from restricted region",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """identity from restricted region
 
@@ -17046,10 +17046,10 @@ VEID_ADVERSE_MEDIA_MATCH: Final = ErrorCode(
     number=5016,
     name="adverse_media_match",
     message="adverse media match found",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """adverse media match found
 
@@ -17062,10 +17062,10 @@ VEID_WATCHLIST_MATCH: Final = ErrorCode(
     number=5017,
     name="watchlist_match",
     message="watchlist match found",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """watchlist match found
 
@@ -17078,10 +17078,10 @@ VEID_DOCUMENT_VERIFICATION_FAILED: Final = ErrorCode(
     number=5018,
     name="document_verification_failed",
     message="document verification failed",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """document verification failed
 
@@ -17094,10 +17094,10 @@ VEID_AML_RISK_HIGH: Final = ErrorCode(
     number=5019,
     name="aml_risk_high",
     message="AML risk level is too high",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """AML risk level is too high
 
@@ -17126,10 +17126,10 @@ VEID_MODEL_HASH_MISMATCH: Final = ErrorCode(
     number=6002,
     name="model_hash_mismatch",
     message="model hash mismatch",
-    category=Category.CONFLICT,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=409,
+    http_status=400,
 )
 """model hash mismatch
 
@@ -17206,10 +17206,10 @@ VEID_MODEL_VERSION_TOO_OLD: Final = ErrorCode(
     number=6007,
     name="model_version_too_old",
     message="validator using outdated model version",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """validator using outdated model version
 
@@ -17254,7 +17254,7 @@ VEID_MODEL_ALREADY_ACTIVE: Final = ErrorCode(
     number=6010,
     name="model_already_active",
     message="model is already active",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -17270,10 +17270,10 @@ VEID_MODEL_DEPRECATED: Final = ErrorCode(
     number=6011,
     name="model_deprecated",
     message="model has been deprecated",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """model has been deprecated
 
@@ -17350,7 +17350,7 @@ VEID_PROPOSAL_ALREADY_PROCESSED: Final = ErrorCode(
     number=6016,
     name="proposal_already_processed",
     message="model proposal already processed",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -17366,10 +17366,10 @@ VEID_ACTIVATION_HEIGHT_NOT_REACHED: Final = ErrorCode(
     number=6017,
     name="activation_height_not_reached",
     message="activation height not yet reached",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """activation height not yet reached
 
@@ -17382,10 +17382,10 @@ VEID_VALIDATOR_NOT_SYNCED: Final = ErrorCode(
     number=6018,
     name="validator_not_synced",
     message="validator model versions not synced",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """validator model versions not synced
 
@@ -17462,10 +17462,10 @@ VEID_MODEL_TOO_OLD: Final = ErrorCode(
     number=6023,
     name="model_too_old",
     message="model exceeds maximum age",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """model exceeds maximum age
 
@@ -17510,10 +17510,10 @@ VEID_INVALID_HISTORY_ENTRY: Final = ErrorCode(
     number=6026,
     name="invalid_history_entry",
     message="invalid model version history entry",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=400,
+    http_status=500,
 )
 """invalid model version history entry
 
@@ -17526,10 +17526,10 @@ VERIFICATION_AUDIT_INVALID_CONFIG: Final = ErrorCode(
     number=1,
     name="invalid_config",
     message="invalid configuration",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=400,
+    http_status=500,
 )
 """invalid configuration
 
@@ -17543,7 +17543,7 @@ VERIFICATION_AUDIT_STORAGE_ERROR: Final = ErrorCode(
     name="storage_error",
     message="storage error",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -17576,7 +17576,7 @@ VERIFICATION_AUDIT_CONNECTION_ERROR: Final = ErrorCode(
     message="connection error",
     category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=502,
 )
 """connection error
@@ -17622,10 +17622,10 @@ VERIFICATION_KEYSTORAGE_STORAGE_FULL: Final = ErrorCode(
     number=3,
     name="storage_full",
     message="storage full",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """storage full
 
@@ -17639,7 +17639,7 @@ VERIFICATION_KEYSTORAGE_STORAGE_ERROR: Final = ErrorCode(
     name="storage_error",
     message="storage error",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -17655,7 +17655,7 @@ VERIFICATION_KEYSTORAGE_ENCRYPTION_ERROR: Final = ErrorCode(
     name="encryption_error",
     message="encryption error",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -17671,7 +17671,7 @@ VERIFICATION_KEYSTORAGE_DECRYPTION_ERROR: Final = ErrorCode(
     name="decryption_error",
     message="decryption error",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -17688,7 +17688,7 @@ VERIFICATION_KEYSTORAGE_CONNECTION_ERROR: Final = ErrorCode(
     message="connection error",
     category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=502,
 )
 """connection error
@@ -17702,10 +17702,10 @@ VERIFICATION_KEYSTORAGE_AUTHENTICATION_ERROR: Final = ErrorCode(
     number=8,
     name="authentication_error",
     message="authentication error",
-    category=Category.UNAUTHORIZED,
-    severity=Severity.ERROR,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=401,
+    http_status=500,
 )
 """authentication error
 
@@ -17782,10 +17782,10 @@ VERIFICATION_NONCE_NONCE_ALREADY_USED: Final = ErrorCode(
     number=3,
     name="nonce_already_used",
     message="nonce already used",
-    category=Category.CONFLICT,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=409,
+    http_status=401,
 )
 """nonce already used
 
@@ -17830,10 +17830,10 @@ VERIFICATION_NONCE_STORE_FULL: Final = ErrorCode(
     number=6,
     name="store_full",
     message="store is full",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """store is full
 
@@ -17863,7 +17863,7 @@ VERIFICATION_NONCE_NONCE_GENERATION: Final = ErrorCode(
     name="nonce_generation",
     message="nonce generation failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -17896,7 +17896,7 @@ VERIFICATION_NONCE_CONNECTION_ERROR: Final = ErrorCode(
     message="connection error",
     category=Category.EXTERNAL,
     severity=Severity.ERROR,
-    retryable=False,
+    retryable=True,
     http_status=502,
 )
 """connection error
@@ -17991,7 +17991,7 @@ VERIFICATION_SIGNER_SIGNING_FAILED: Final = ErrorCode(
     name="signing_failed",
     message="signing failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -18006,10 +18006,10 @@ VERIFICATION_SIGNER_VERIFICATION_FAILED: Final = ErrorCode(
     number=7,
     name="verification_failed",
     message="verification failed",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """verification failed
 
@@ -18055,7 +18055,7 @@ VERIFICATION_SIGNER_KEY_STORAGE_ERROR: Final = ErrorCode(
     name="key_storage_error",
     message="key storage error",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -18087,7 +18087,7 @@ VERIFICATION_SIGNER_KEY_GENERATION_FAILED: Final = ErrorCode(
     name="key_generation_failed",
     message="key generation failed",
     category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
     retryable=False,
     http_status=500,
 )
@@ -18118,10 +18118,10 @@ VERIFICATION_SIGNER_SERVICE_UNAVAILABLE: Final = ErrorCode(
     number=14,
     name="service_unavailable",
     message="service unavailable",
-    category=Category.EXTERNAL,
-    severity=Severity.ERROR,
+    category=Category.INTERNAL,
+    severity=Severity.CRITICAL,
     retryable=False,
-    http_status=502,
+    http_status=500,
 )
 """service unavailable
 
@@ -18214,10 +18214,10 @@ VIRT_DELEGATION_INSUFFICIENT_SHARES: Final = ErrorCode(
     number=1805,
     name="insufficient_shares",
     message="insufficient delegation shares",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """insufficient delegation shares
 
@@ -18230,10 +18230,10 @@ VIRT_DELEGATION_INSUFFICIENT_BALANCE: Final = ErrorCode(
     number=1806,
     name="insufficient_balance",
     message="insufficient balance",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """insufficient balance
 
@@ -18246,10 +18246,10 @@ VIRT_DELEGATION_MIN_DELEGATION_AMOUNT: Final = ErrorCode(
     number=1807,
     name="min_delegation_amount",
     message="delegation amount below minimum",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """delegation amount below minimum
 
@@ -18262,10 +18262,10 @@ VIRT_DELEGATION_MAX_VALIDATORS: Final = ErrorCode(
     number=1808,
     name="max_validators",
     message="max validators per delegator exceeded",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """max validators per delegator exceeded
 
@@ -18278,10 +18278,10 @@ VIRT_DELEGATION_MAX_REDELEGATIONS: Final = ErrorCode(
     number=1809,
     name="max_redelegations",
     message="max redelegations exceeded",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.STATE,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=409,
 )
 """max redelegations exceeded
 
@@ -18294,10 +18294,10 @@ VIRT_DELEGATION_SELF_REDELEGATION: Final = ErrorCode(
     number=1810,
     name="self_redelegation",
     message="cannot redelegate to same validator",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.VALIDATION,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=400,
 )
 """cannot redelegate to same validator
 
@@ -18310,10 +18310,10 @@ VIRT_DELEGATION_TRANSITIVE_REDELEGATION: Final = ErrorCode(
     number=1811,
     name="transitive_redelegation",
     message="transitive redelegation not allowed",
-    category=Category.UNAUTHORIZED,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=401,
+    http_status=409,
 )
 """transitive redelegation not allowed
 
@@ -18326,10 +18326,10 @@ VIRT_DELEGATION_INVALID_PARAMS: Final = ErrorCode(
     number=1812,
     name="invalid_params",
     message="invalid parameters",
-    category=Category.VALIDATION,
-    severity=Severity.INFO,
+    category=Category.UNAUTHORIZED,
+    severity=Severity.ERROR,
     retryable=False,
-    http_status=400,
+    http_status=401,
 )
 """invalid parameters
 
@@ -18374,7 +18374,7 @@ VIRT_DELEGATION_REWARD_ALREADY_CLAIMED: Final = ErrorCode(
     number=1815,
     name="reward_already_claimed",
     message="reward already claimed",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -18390,10 +18390,10 @@ VIRT_DELEGATION_NO_DELEGATIONS: Final = ErrorCode(
     number=1816,
     name="no_delegations",
     message="no delegations found",
-    category=Category.INTERNAL,
-    severity=Severity.ERROR,
+    category=Category.NOT_FOUND,
+    severity=Severity.INFO,
     retryable=False,
-    http_status=500,
+    http_status=404,
 )
 """no delegations found
 
@@ -18438,10 +18438,10 @@ VIRT_DELEGATION_VALIDATOR_JAILED: Final = ErrorCode(
     number=1819,
     name="validator_jailed",
     message="validator is jailed",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """validator is jailed
 
@@ -18550,7 +18550,7 @@ VIRT_STAKING_REWARDS_ALREADY_DISTRIBUTED: Final = ErrorCode(
     number=2405,
     name="rewards_already_distributed",
     message="rewards already distributed for epoch",
-    category=Category.CONFLICT,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
     http_status=409,
@@ -18582,10 +18582,10 @@ VIRT_STAKING_VALIDATOR_JAILED: Final = ErrorCode(
     number=2407,
     name="validator_jailed",
     message="validator is jailed",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """validator is jailed
 
@@ -18614,10 +18614,10 @@ VIRT_STAKING_INSUFFICIENT_STAKE: Final = ErrorCode(
     number=2409,
     name="insufficient_stake",
     message="insufficient stake",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """insufficient stake
 
@@ -18630,10 +18630,10 @@ VIRT_STAKING_DOUBLE_SIGN: Final = ErrorCode(
     number=2410,
     name="double_sign",
     message="double signing detected",
-    category=Category.INTERNAL,
+    category=Category.UNAUTHORIZED,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=401,
 )
 """double signing detected
 
@@ -18662,10 +18662,10 @@ VIRT_STAKING_DOWNTIME: Final = ErrorCode(
     number=2412,
     name="downtime",
     message="excessive downtime",
-    category=Category.INTERNAL,
+    category=Category.STATE,
     severity=Severity.ERROR,
     retryable=False,
-    http_status=500,
+    http_status=409,
 )
 """excessive downtime
 
