@@ -248,6 +248,8 @@ func TestAServerTimeoutErrorIsATimeout(t *testing.T) {
 }
 
 func TestAContextDeadlineShorterThanRetryAfterReturnsTheAPIErrorAtOnce(t *testing.T) {
+	// veid:1036 (external) is chosen because the registry marks it retryable: without the
+	// deadline the transport would wait the 30 s hint and send the request again.
 	s, url := serve(t, reply(503, "application/json", `{"error":{"code":"veid:1036"}}`, "Retry-After", "30"), status(200))
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
@@ -259,14 +261,14 @@ func TestAContextDeadlineShorterThanRetryAfterReturnsTheAPIErrorAtOnce(t *testin
 		err = check(resp)
 	}
 	elapsed := time.Since(started)
-	var internal *veerrors.InternalError
-	if !errors.As(err, &internal) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
-		t.Fatalf("want the API error of veid:1036, got %T %v", err, err)
+	var external *veerrors.ExternalError
+	if !errors.As(err, &external) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) || !external.Retryable {
+		t.Fatalf("want the retryable API error of veid:1036, got %T %v", err, err)
 	}
 	if !errors.Is(err, context.DeadlineExceeded) || !os.IsTimeout(err) {
 		t.Fatalf("want the error to match context.DeadlineExceeded and os.IsTimeout, got %v", err)
 	}
-	if hint, ok := internal.RetryAfter(); !ok || hint != 30*time.Second {
+	if hint, ok := external.RetryAfter(); !ok || hint != 30*time.Second {
 		t.Fatalf("want the 30 s hint, got %v %v", hint, ok)
 	}
 	if elapsed > 250*time.Millisecond || len(s.requests) != 1 {

@@ -47,12 +47,17 @@ func TestAGatewayStatusWithARegisteredCodeIsTheRegistrysError(t *testing.T) {
 	answer := reply(500, "application/json", gateway)
 	s, url := serve(t, answer, answer, answer)
 	err := get(fastClient(false), url)
-	var internal *veerrors.InternalError
-	if !errors.As(err, &internal) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
-		t.Fatalf("want an InternalError matching ErrVeidMLInferenceFailed, got %T %v", err, err)
+	// The registry files veid:1036 under external (it wraps the ML scorer sidecar call); the
+	// gateway's code 2 (Unknown) says nothing, so category, severity and retryable are the
+	// catalog's, and HTTPStatus stays the response's 500.
+	var external *veerrors.ExternalError
+	if !errors.As(err, &external) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) ||
+		!errors.Is(err, veerrors.ErrExternalService) || !errors.Is(err, veerrors.ErrInferenceFailed) {
+		t.Fatalf("want an ExternalError matching ErrVeidMLInferenceFailed, got %T %v", err, err)
 	}
 	e := apiError(t, err)
 	if e.Code != "veid:1036" || e.Message != "ML inference failed" || !e.Retryable ||
+		e.Category != veerrors.CategoryExternal || e.Severity != veerrors.SeverityError ||
 		e.Shape != veerrors.ShapeGRPCGateway || e.Envelope || e.HTTPStatus != 500 {
 		t.Fatalf("fields: %+v", e)
 	}
@@ -166,11 +171,12 @@ func TestAPlainTextBodyWithACodeIsRetriedAsTheRegistrySays(t *testing.T) {
 	client := fastClient(false)
 	client.Transport.(*veerrors.Transport).Retrier.Policy.MaxAttempts = 1
 	err = get(client, url)
-	var internal *veerrors.InternalError
-	if !errors.As(err, &internal) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
-		t.Fatalf("want an InternalError matching veid:1036, got %T %v", err, err)
+	var external *veerrors.ExternalError
+	if !errors.As(err, &external) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
+		t.Fatalf("want an ExternalError matching veid:1036, got %T %v", err, err)
 	}
-	if e := apiError(t, err); e.Shape != veerrors.ShapeText || !e.Retryable || e.Message != "ML inference failed" {
+	if e := apiError(t, err); e.Shape != veerrors.ShapeText || !e.Retryable || e.Message != "ML inference failed" ||
+		e.Category != veerrors.CategoryExternal || e.Severity != veerrors.SeverityError {
 		t.Fatalf("fields: %+v", e)
 	}
 }
@@ -189,12 +195,12 @@ func TestAFailedTransactionIsA200ThatFromTxResponseTurnsIntoTheTypedError(t *tes
 		t.Fatalf("status %d after %d requests", resp.StatusCode, len(s.requests))
 	}
 	err = veerrors.FromTxResponse(body)
-	var internal *veerrors.InternalError
-	if !errors.As(err, &internal) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
-		t.Fatalf("want an InternalError matching veid:1036, got %T %v", err, err)
+	var external *veerrors.ExternalError
+	if !errors.As(err, &external) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
+		t.Fatalf("want an ExternalError matching veid:1036, got %T %v", err, err)
 	}
 	e := apiError(t, err)
-	if !e.Retryable || e.HTTPStatus != 0 || e.Shape != veerrors.ShapeABCI || string(e.RawBody) != broadcast ||
+	if !e.Retryable || e.Severity != veerrors.SeverityError || e.HTTPStatus != 0 || e.Shape != veerrors.ShapeABCI || string(e.RawBody) != broadcast ||
 		err.Error() != "veid:1036: ML inference failed" {
 		t.Fatalf("fields: %+v", e)
 	}

@@ -456,14 +456,16 @@ func TestCatalogDataIsReadOnly(t *testing.T) {
 			}
 		}
 	}
-	body := []byte(`{"error": {"code": "veid:1036", "message": "ML inference failed"}}`)
+	// mfa:1225 is internal, critical and retryable only by its registry override (internal's
+	// default is not retryable), so a changed entry or category default would show in the decode.
+	body := []byte(`{"error": {"code": "mfa:1225", "message": "challenge creation failed"}}`)
 	header := http.Header{"Content-Type": {"application/json"}}
 	before := veerrors.DecodeError(500, header, body, time.Now())
 
 	// What an application can do: replace the variables, overwrite the lists it is given.
-	saved, savedSentinel := veerrors.ErrVeidMLInferenceFailed, veerrors.ErrNotFound
-	t.Cleanup(func() { veerrors.ErrVeidMLInferenceFailed, veerrors.ErrNotFound = saved, savedSentinel })
-	veerrors.ErrVeidMLInferenceFailed = &veerrors.Code{}
+	saved, savedSentinel := veerrors.ErrMFAChallengeCreationFailed, veerrors.ErrNotFound
+	t.Cleanup(func() { veerrors.ErrMFAChallengeCreationFailed, veerrors.ErrNotFound = saved, savedSentinel })
+	veerrors.ErrMFAChallengeCreationFailed = &veerrors.Code{}
 	veerrors.ErrNotFound = &veerrors.Sentinel{}
 	codes := veerrors.AllCodes()
 	for i := range codes {
@@ -482,7 +484,7 @@ func TestCatalogDataIsReadOnly(t *testing.T) {
 	if reflect.TypeOf(after) != reflect.TypeOf(before) || !errors.Is(after, saved) {
 		t.Fatal("the decoded error is no longer the registry's")
 	}
-	if code, ok := veerrors.Lookup("veid:1036"); !ok || code != saved || !code.Retryable() {
+	if code, ok := veerrors.Lookup("mfa:1225"); !ok || code != saved || !code.Retryable() {
 		t.Fatal("Lookup changed")
 	}
 	if veerrors.AllCodes()[0] == codes[0] || veerrors.AllSentinels()[0] == nil {

@@ -295,7 +295,8 @@ func TestTheBudgetIsSafeForConcurrentCalls(t *testing.T) {
 func ExampleDecodeError() {
 	body := []byte(`{"error":{"code":"veid:1036","message":"ML inference failed"}}`)
 	err := veerrors.DecodeError(500, http.Header{}, body, time.Now())
-	var internal *veerrors.InternalError
-	fmt.Println(err, errors.As(err, &internal), errors.Is(err, veerrors.ErrVeidMLInferenceFailed))
-	// Output: veid:1036: ML inference failed true true
+	var external *veerrors.ExternalError // veid:1036 wraps the ML scorer sidecar call
+	fmt.Println(err, errors.As(err, &external), errors.Is(err, veerrors.ErrVeidMLInferenceFailed),
+		errors.Is(err, veerrors.ErrExternalService))
+	// Output: veid:1036: ML inference failed true true true
 }

@@ -129,13 +129,14 @@ func TestARegisteredModuleErrorBecomesTheRegistrysError(t *testing.T) {
 	conn, _ := dial(t)
 	// errorsmod.Register without a gRPC code: the status is Unknown (2).
 	_, err := call(t, conn, "Fail", "2 codespace veid code 1036: ML inference failed: model scorer-v2")
-	var internal *veerrors.InternalError
-	if !errors.As(err, &internal) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
-		t.Fatalf("want an InternalError matching veid:1036, got %T %v", err, err)
+	// The registry files veid:1036 under external (it wraps the ML scorer sidecar call).
+	var external *veerrors.ExternalError
+	if !errors.As(err, &external) || !errors.Is(err, veerrors.ErrVeidMLInferenceFailed) {
+		t.Fatalf("want an ExternalError matching veid:1036, got %T %v", err, err)
 	}
 	e := apiError(t, err)
 	if e.Code != "veid:1036" || e.Message != "ML inference failed: model scorer-v2" || !e.Retryable ||
-		e.Severity != veerrors.SeverityCritical || e.Shape != veerrors.ShapeGRPC || e.HTTPStatus != 0 {
+		e.Category != veerrors.CategoryExternal || e.Severity != veerrors.SeverityError || e.Shape != veerrors.ShapeGRPC || e.HTTPStatus != 0 {
 		t.Fatalf("fields: %+v", e)
 	}
 	if err.Error() != "veid:1036: ML inference failed: model scorer-v2" {
