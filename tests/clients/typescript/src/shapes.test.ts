@@ -51,12 +51,14 @@ test("gateway 500 with a registered module error: the registry's typed error, re
   const server = await scripted(respond(500, body, json));
   const retried: unknown[] = [];
   const error = await rejection(fast({ onRetry: (_, e) => retried.push(e) })(server.url));
-  assert.ok(error instanceof InternalError);
+  // The registry files veid:1036 under external (it wraps the ML scorer sidecar call).
+  assert.ok(error instanceof ExternalError);
+  assert.equal(error.category, "external");
   assert.ok(hasCode(error, Codes.VEID_ML_INFERENCE_FAILED));
   assert.equal(error.number, 1036);
   assert.equal(error.errorMessage, "ML inference failed: model scorer-v2");
   assert.equal(String(error), "veid:1036: ML inference failed: model scorer-v2");
-  assert.equal(error.severity, "critical");
+  assert.equal(error.severity, "error");
   // 500 alone is not retryable; the registry says veid:1036 is, so the GET is sent 3 times.
   assert.equal(error.retryable, true);
   assert.equal(error.shape, "grpc_gateway");
@@ -158,7 +160,7 @@ test("plain-text http.Error bodies: the text is the message, a code prefix gives
   assert.equal(notFound.rawBody, "scope not found\n");
 
   const coded = await rejection(api(server.url));
-  assert.ok(coded instanceof InternalError);
+  assert.ok(coded instanceof ExternalError);
   assert.equal(coded.code, "veid:1036");
   assert.equal(coded.errorMessage, "ML inference failed");
   assert.equal(coded.retryable, true);
@@ -195,11 +197,11 @@ test("a failed transaction answered with HTTP 200 resolves; errorFromTxResponse 
   const text = await response.text();
 
   const error = errorFromTxResponse(text);
-  assert.ok(error instanceof InternalError);
+  assert.ok(error instanceof ExternalError);
   assert.ok(hasCode(error, "veid:1036"));
   assert.equal(String(error), "veid:1036: ML inference failed");
   assert.equal(error.retryable, true);
-  assert.equal(error.severity, "critical");
+  assert.equal(error.severity, "error");
   assert.equal(error.httpStatus, null);
   assert.equal(error.shape, "abci");
   assert.equal(error.envelope, false);

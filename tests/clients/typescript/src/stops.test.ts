@@ -332,23 +332,26 @@ test("an HTML 503 from a proxy matches unavailable; a coded one does not match b
 });
 
 test("the tables are read-only: an application cannot change how later responses decode", () => {
+  // mfa:1225 is internal and retryable only by its registry override (internal's default
+  // is not retryable), so a changed entry or category default would show in the decode.
   const attempts: [string, () => unknown][] = [
-    ["CATALOG.set", () => (CATALOG as Map<string, unknown>).set("veid:1036", {})],
-    ["Map.prototype.set.call(CATALOG)", () => Map.prototype.set.call(CATALOG, "veid:1036", {})],
+    ["CATALOG.set", () => (CATALOG as Map<string, unknown>).set("mfa:1225", {})],
+    ["Map.prototype.set.call(CATALOG)", () => Map.prototype.set.call(CATALOG, "mfa:1225", {})],
     ["Map.prototype.clear.call(ERROR_TYPES)", () => Map.prototype.clear.call(ERROR_TYPES)],
     ["STATUS_TABLE.delete", () => (STATUS_TABLE as Map<number, unknown>).delete(503)],
     ["CATEGORY_DEFAULTS.set", () => (CATEGORY_DEFAULTS as Map<string, unknown>).set("internal", {})],
     ["IDEMPOTENT_METHODS.add", () => (IDEMPOTENT_METHODS as Set<string>).add("POST")],
     ["Set.prototype.add.call(ERR_UNAVAILABLE.statuses)", () => Set.prototype.add.call(ERR_UNAVAILABLE.statuses, 500)],
-    ["entry.retryable = false", () => ((CATALOG.get("veid:1036") as { retryable: boolean }).retryable = false)],
+    ["entry.retryable = false", () => ((CATALOG.get("mfa:1225") as { retryable: boolean }).retryable = false)],
     ["ERR_UNAVAILABLE.codes = ...", () => ((ERR_UNAVAILABLE as { codes: unknown }).codes = new Set())],
   ];
   for (const [what, attempt] of attempts) {
     assert.throws(attempt, TypeError, what);
   }
-  const error = decodeError(500, { "content-type": "application/json" }, '{"error": {"code": "veid:1036"}}');
+  const error = decodeError(500, { "content-type": "application/json" }, '{"error": {"code": "mfa:1225"}}');
   assert.ok(error instanceof InternalError);
   assert.equal(error.retryable, true);
+  assert.equal(error.severity, "critical");
   assert.equal(STATUS_TABLE.get(503)?.retryable, true);
   assert.ok(!IDEMPOTENT_METHODS.has("POST"));
   assert.ok(!matches(decodeError(500, {}, ""), ERR_UNAVAILABLE));
