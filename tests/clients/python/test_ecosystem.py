@@ -411,7 +411,7 @@ def test_every_submodule_declares_all() -> None:
 def test_category_and_severity_are_the_enums_and_unknown_strings_are_kept() -> None:
     assert typing.get_type_hints(ErrorCode)["category"] is Category
     assert typing.get_type_hints(ErrorCode)["severity"] is Severity
-    assert catalog.VEID_ML_INFERENCE_FAILED.category is Category.INTERNAL
+    assert catalog.VEID_ML_INFERENCE_FAILED.category is Category.EXTERNAL
     known = decode_error(404, {}, NOT_FOUND.body)
     assert known.category is Category.NOT_FOUND and known.severity is Severity.INFO
     assert known.category == "not_found"  # a StrEnum: still equal to the wire string
@@ -464,7 +464,8 @@ def test_error_from_grpc_status() -> None:
     known = virtengine_errors.error_from_grpc_status(2, "codespace veid code 1036: boom")
     assert known is not None and known.code == "veid:1036" and known.message == "boom"
     assert known.shape == "grpc" and known.http_status is None
-    assert known.category is Category.INTERNAL  # the registry's, not the gRPC code's
+    # the registry's (veid:1036 wraps the ML scorer: external), not Unknown's (none)
+    assert known.category is Category.EXTERNAL and known.retryable
     alone = virtengine_errors.error_from_grpc_status(5, "codespace nope code 7")
     assert alone is not None and isinstance(alone, NotFoundError)  # NotFound's category
     assert alone.message == "nope:7" and alone.code == "nope:7"

@@ -15,7 +15,7 @@ from virtengine_errors import (
     APIError,
     APITimeoutError,
     Category,
-    InternalError,
+    ExternalError,
     NotFoundError,
     VirtEngineError,
     catalog,
@@ -52,16 +52,18 @@ def test_one_error_class_per_category_under_one_base() -> None:
 
 
 def test_catalog_constants_and_lookup() -> None:
-    code = catalog.VEID_ML_INFERENCE_FAILED
-    assert lookup("veid:1036") is code
-    assert (code.module, code.number, code.name) == ("veid", 1036, "ml_inference_failed")
+    # mfa:1225: internal and critical, retryable only by its entry's override (internal's
+    # default is not retryable), so the constant must carry the override, not the default
+    code = catalog.MFA_CHALLENGE_CREATION_FAILED
+    assert lookup("mfa:1225") is code
+    assert (code.module, code.number, code.name) == ("mfa", 1225, "challenge_creation_failed")
     assert (code.category, code.severity, code.retryable, code.http_status) == (
         "internal",
         "critical",
         True,
         500,
     )
-    assert code.message == "ML inference failed" and str(code) == "veid:1036"
+    assert code.message == "challenge creation failed" and str(code) == "mfa:1225"
     assert lookup("veid:999999") is None and lookup("nonsense") is None
 
 
@@ -77,7 +79,7 @@ def test_catalog_holds_every_registry_code_and_the_version() -> None:
 def test_text_form_and_matching() -> None:
     body = b'{"error": {"code": "veid:1036", "message": "boom"}}'
     error = decode_error(500, {}, body)
-    assert isinstance(error, InternalError)
+    assert isinstance(error, ExternalError)  # the catalog's category (external), not the 500's
     assert str(error) == "veid:1036: boom"
     assert error.matches(catalog.VEID_ML_INFERENCE_FAILED)
     assert error.matches("veid:1036") and not error.matches("veid:1037")
@@ -120,6 +122,7 @@ def test_raise_from_keeps_the_cause() -> None:
 
 
 def test_envelope_models_give_the_typed_view() -> None:
+    # the body's category wins over the catalog's (external for veid:1036)
     body = b'{"error": {"code": "veid:1036", "message": "boom", "category": "internal"}}'
     envelope = decode_error(500, {}, body).envelope()
     assert isinstance(envelope, ErrorEnvelope)

@@ -32,7 +32,8 @@ from virtengine_errors import (
 from virtengine_errors.grpc import ErrorInterceptor, error_from_rpc_error, rpc_error_of
 
 SERVICE = "virtengine.test.Probe"
-KNOWN = "codespace veid code 1036: model crashed"  # veid:1036 is internal, retryable
+# mfa:1225 is internal (not UNAVAILABLE's external) and retryable by its registry override
+KNOWN = "codespace mfa code 1225: no entropy"
 
 
 def script(code: int = 0, message: str = "", before: int = 0, **extra: Any) -> bytes:
@@ -120,9 +121,9 @@ def test_a_status_naming_a_registered_code_raises_that_codes_error(probe: Probe)
     with pytest.raises(InternalError) as caught:
         probe.unary(script(14, KNOWN))  # UNAVAILABLE, but the registry knows the code
     error = caught.value
-    assert (error.code, error.module, error.number) == ("veid:1036", "veid", 1036)
-    assert (error.message, error.shape, error.http_status) == ("model crashed", "grpc", None)
-    assert error.retryable is True
+    assert (error.code, error.module, error.number) == ("mfa:1225", "mfa", 1225)
+    assert (error.message, error.shape, error.http_status) == ("no entropy", "grpc", None)
+    assert error.retryable is True and error.severity == "critical"
     # the status stays reachable
     rpc_error = rpc_error_of(error)
     assert rpc_error is error.__cause__ and isinstance(rpc_error, grpc.Call)
@@ -210,7 +211,7 @@ def test_a_response_stream_raises_the_typed_error_after_its_messages(probe: Prob
 def test_a_request_stream_raises_the_typed_error(probe: Probe) -> None:
     with pytest.raises(InternalError) as caught:
         probe.client_stream(iter([b"{}", script(13, KNOWN)]))
-    assert caught.value.code == "veid:1036"
+    assert caught.value.code == "mfa:1225"
     assert probe.client_stream(iter([script()])) == b"ok"
     future = probe.client_stream.future(iter([script(5, "gone")]))
     assert isinstance(future.exception(timeout=5), NotFoundError)

@@ -18,7 +18,7 @@ from pyclient_support import Reply, Serve
 from virtengine_errors import (
     APIError,
     APIValidationError,
-    InternalError,
+    ExternalError,
     NotFoundError,
     RateLimitError,
     RetryPolicy,
@@ -57,7 +57,8 @@ def client(policy: RetryPolicy = FAST) -> httpx.Client:
 def test_gateway_500_with_a_registered_code_is_the_registry_error(scripted: Serve) -> None:
     body = gateway(2, "codespace veid code 1036: ML inference failed: model scorer-v2")
     server = scripted([Reply(500, JSON, body)])
-    with client(ONCE) as http, pytest.raises(InternalError) as caught:
+    # veid:1036 wraps the ML scorer sidecar call: external, whatever the 500 says
+    with client(ONCE) as http, pytest.raises(ExternalError) as caught:
         http.get(server.url + "/veid/scores")
     error = caught.value
     assert error.matches(catalog.VEID_ML_INFERENCE_FAILED)
@@ -65,7 +66,8 @@ def test_gateway_500_with_a_registered_code_is_the_registry_error(scripted: Serv
     assert error.message == "ML inference failed: model scorer-v2"
     assert str(error) == "veid:1036: ML inference failed: model scorer-v2"
     # gRPC Unknown and HTTP 500 say "not retryable"; the registry's entry says retryable
-    assert error.retryable is True and error.severity == "critical"
+    assert error.retryable is True and error.severity == "error"
+    assert (error.category, error.http_status) == ("external", 500)
     assert (error.shape, error.from_envelope, error.http_status) == ("grpc_gateway", False, 500)
 
 
@@ -212,7 +214,7 @@ def test_plain_text_body(scripted: Serve) -> None:
 def test_plain_text_with_a_code_is_retried_as_the_registry_says(scripted: Serve) -> None:
     server = scripted([Reply(500, TEXT, b"veid:1036: ML inference failed\n")])
     policy = RetryPolicy(max_attempts=2, base_delay=0.01)
-    with client(policy) as http, pytest.raises(InternalError) as caught:
+    with client(policy) as http, pytest.raises(ExternalError) as caught:
         http.get(server.url + "/veid/scores")
     error = caught.value
     assert error.code == "veid:1036" and error.message == "ML inference failed"
@@ -248,15 +250,16 @@ def test_a_rejected_transaction_is_a_success_for_the_transport(scripted: Serve) 
     assert response.status_code == 200
     assert len(server.received) == 1
     error = error_from_tx_response(response.content)
-    assert isinstance(error, InternalError)
+    assert isinstance(error, ExternalError)
     assert error.matches(catalog.VEID_ML_INFERENCE_FAILED)
     assert (error.message, error.retryable) == ("ML inference failed", True)
+    assert error.severity == "error"
     assert (error.http_status, error.shape, error.from_envelope) == (None, "abci", False)
     assert str(error) == "veid:1036: ML inference failed"
     assert error.raw_bytes == response.content  # the body is kept, as for a response
     # the parsed body gives the same error
     parsed = error_from_tx_response(response.json())
-    assert parsed is not None and (type(parsed), parsed.code) == (InternalError, "veid:1036")
+    assert parsed is not None and (type(parsed), parsed.code) == (ExternalError, "veid:1036")
 
 
 def test_a_committed_transaction_gives_no_error(scripted: Serve) -> None:

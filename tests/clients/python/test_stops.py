@@ -381,14 +381,17 @@ def test_catalog_and_tables_are_read_only() -> None:
         key = next(iter(table))
         with pytest.raises(TypeError):
             table[key] = table[key]
+    # mfa:1225 is internal and retryable only by its registry override (internal's default
+    # is not retryable), so a changed entry or category default would show in the decode
     with pytest.raises(dataclasses.FrozenInstanceError):
-        catalog.VEID_ML_INFERENCE_FAILED.retryable = False  # type: ignore[misc]
+        catalog.MFA_CHALLENGE_CREATION_FAILED.retryable = False  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        sentinels.NOT_FOUND.codes = frozenset({"veid:1036"})  # type: ignore[misc]
+        sentinels.NOT_FOUND.codes = frozenset({"mfa:1225"})  # type: ignore[misc]
     with pytest.raises(AttributeError):
         sentinels.NOT_FOUND.categories.add("internal")  # type: ignore[attr-defined]
-    error = decode_error(500, {}, b'{"error": {"code": "veid:1036", "message": "m"}}')
+    error = decode_error(500, {}, b'{"error": {"code": "mfa:1225", "message": "m"}}')
     assert error.retryable is True and type(error) is ERROR_TYPES["internal"]
+    assert error.severity == "critical" and not error.matches(sentinels.NOT_FOUND)
     assert type(decode_error(404, {}, b"")) is NotFoundError
 
 

@@ -38,7 +38,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/v1/flaky" and attempt == 1:
             self.reply(503, b"<html><body>Service Unavailable</body></html>", "text/html")
         elif self.path == "/v1/flaky-envelope" and attempt == 1:
-            body = envelope(RETRYABLE_CODE, "ML inference failed", "internal", retryable=True)
+            body = envelope(RETRYABLE_CODE, "ML inference failed", "external", retryable=True)
             self.reply(503, body, "application/json")
         elif self.path in {"/v1/flaky", "/v1/flaky-envelope"}:
             self.reply(200, b'{"ok": true}', "application/json")
