@@ -1153,7 +1153,7 @@ var ErrEncryptionMaxRecipientsExceeded = &Code{key: "encryption:1315", module: "
 // # Returned for crypto agility related errors
 //
 // Action: Retry
-var ErrEncryptionCryptoAgility = &Code{key: "encryption:1316", module: "encryption", number: 1316, name: "crypto_agility", message: "cryptography agility error", category: CategoryValidation, severity: SeverityInfo, retryable: true, httpStatus: 400, description: "Returned for crypto agility related errors", action: "Retry"}
+var ErrEncryptionCryptoAgility = &Code{key: "encryption:1316", module: "encryption", number: 1316, name: "crypto_agility", message: "cryptography agility error", category: CategoryValidation, severity: SeverityInfo, httpStatus: 400, description: "Returned for crypto agility related errors", action: "Retry"}
 
 // ErrEncryptionAlgorithmNotFound is encryption:1317: algorithm not found
 //

@@ -4641,7 +4641,7 @@ ENCRYPTION_CRYPTO_AGILITY: Final = ErrorCode(
     message="cryptography agility error",
     category=Category.VALIDATION,
     severity=Severity.INFO,
-    retryable=True,
+    retryable=False,
     http_status=400,
 )
 """cryptography agility error
