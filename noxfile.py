@@ -10,6 +10,7 @@ import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from tasks import common
 from tasks import conformance as conformance_tasks
 from tasks import docs as docs_tasks
 from tasks import go as go_tasks
@@ -54,7 +55,7 @@ def tests(session: nox.Session) -> None:
 
 
 def tool_tests(session: nox.Session) -> None:
-    session.run("pytest", "tests/tool", *session.posargs)
+    common.pytest(session, "tests/tool", *session.posargs)
 
 
 @nox.session(python=PYTHON)

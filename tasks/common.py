@@ -19,6 +19,7 @@ PYTHON_PINS = (
     "httpx==0.28.1",
     "hypothesis==6.170.15",
     "pytest==9.2.0",
+    "pytest-xdist==3.8.0",
     "mypy==2.4.1",
     "ruff==0.17.5",
 )
@@ -53,6 +54,12 @@ def tsc(session: nox.Session, folder: str | Path, *args: str) -> None:
     """The TypeScript compiler ``folder`` pins, on its own tsconfig."""
     compiler = Path(folder) / "node_modules/typescript/bin/tsc"
     session.run("node", str(compiler), "-p", str(folder), *args, external=True)
+
+
+def pytest(session: nox.Session, *args: str) -> None:
+    """pytest on every core (pytest-xdist). A test file stays on one worker, so the fixtures a
+    file shares (a built client, a browser, a merged document) are built once."""
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "--dist", "loadfile", *args)
 
 
 def node() -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import nox
 
 from tasks import go, python, typescript
-from tasks.common import CONFORMANCE, ROOT
+from tasks.common import CONFORMANCE, ROOT, pytest
 
 LANGUAGES = {"python": python, "typescript": typescript, "go": go}
 
@@ -38,7 +38,7 @@ def run(session: nox.Session, files: list[str]) -> None:
     if files:
         return
     runners = {name: module.runner(session) for name, module in LANGUAGES.items()}
-    session.run("pytest", "-q", "-p", "no:cacheprovider", str(CONFORMANCE))
+    pytest(session, str(CONFORMANCE))
     session.run("python", str(CONFORMANCE / "check_mutant.py"), *runner_flags(runners))
     scenarios = {name: module.scenario_runner(session) for name, module in LANGUAGES.items()}
     session.run("python", str(CONFORMANCE / "live/run.py"), *runner_flags(scenarios))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nox
 
-from tasks.common import ROOT, ensure_system_tools
+from tasks.common import ROOT, ensure_system_tools, pytest
 
 
 def test(session: nox.Session) -> None:
@@ -14,4 +14,4 @@ def test(session: nox.Session) -> None:
     session.install("playwright==1.65.2", "markdown-it-py==4.3.0")
     rules = sorted(str(p) for p in (ROOT / "deploy/prometheus").glob("*.rules.yaml"))
     session.run("promtool", "check", "rules", *rules, external=True)
-    session.run("pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests/docs_alerts"))
+    pytest(session, str(ROOT / "tests/docs_alerts"))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nox
 
-from tasks.common import ROOT, ensure_system_tools, npm_ci, once
+from tasks.common import ROOT, ensure_system_tools, npm_ci, once, pytest
 
 TOOLS = ROOT / "tests" / "openapi"
 
@@ -67,4 +67,4 @@ def test(session: nox.Session) -> None:
     session.install(*GENERATED_PYTHON_CLIENT_PINS, *WHEEL_BUILD_PINS)
     jar = once(session, "openapi-generator-jar", lambda: openapi_generator_jar(session))
     session.env["OPENAPI_GENERATOR_JAR"] = str(jar)
-    session.run("pytest", "-q", "-p", "no:cacheprovider", str(TOOLS))
+    pytest(session, str(TOOLS))

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import nox
 
-from tasks.common import CONFORMANCE, PYTHON_PINS, ROOT, last_line, once, source_date_epoch
+from tasks.common import (
+    CONFORMANCE,
+    PYTHON_PINS,
+    ROOT,
+    last_line,
+    once,
+    pytest,
+    source_date_epoch,
+)
 
 CLIENT = ROOT / "clients" / "python"
 RUNTIME = ROOT / "generators" / "errcodegen" / "targets" / "python" / "runtime"
@@ -65,7 +73,7 @@ def check_runtime(session: nox.Session) -> None:
 def test(session: nox.Session) -> None:
     """Checks, then the client's tests (loopback servers, properties, hostile registry)."""
     check(session)
-    session.run("pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests/clients/python"))
+    pytest(session, str(ROOT / "tests/clients/python"))
 
 
 def runner(session: nox.Session, root: Path = ROOT) -> list[str]:

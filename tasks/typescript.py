@@ -7,7 +7,17 @@ from pathlib import Path
 
 import nox
 
-from tasks.common import CONFORMANCE, ROOT, ensure_system_tools, last_line, node, npm_ci, once, tsc
+from tasks.common import (
+    CONFORMANCE,
+    ROOT,
+    ensure_system_tools,
+    last_line,
+    node,
+    npm_ci,
+    once,
+    pytest,
+    tsc,
+)
 
 CLIENT = ROOT / "clients" / "typescript"
 TESTS = ROOT / "tests" / "clients" / "typescript"
@@ -100,7 +110,7 @@ def test(session: nox.Session) -> None:
     check(session)
     tsc(session, TESTS)
     session.run("node", "--test", str(TESTS / "dist"), external=True)
-    session.run("pytest", "-q", "-p", "no:cacheprovider", str(TESTS))
+    pytest(session, str(TESTS))
     session.run("python", str(TESTS / "hostile_registry.py"))
 
 
