@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TargetFailed as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_TARGET_FAILED
+    except BrokenPipeError:  # `errcodegen lint | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (SourceError, GoSourceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID

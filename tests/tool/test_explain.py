@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -163,3 +165,15 @@ def test_malformed_registry(
 def test_the_same_number_in_other_modules(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = explain(capsys, "mfa:1211", "--format", "json")
     assert json.loads(out)["same_number_elsewhere"] == ["veid:1211"]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """``errcodegen lint | head -1``: the lint report is far larger than a pipe's buffer."""
+    command = [sys.executable, "-m", "errcodegen", "lint", "--spec", str(SPEC)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline()
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors
+    assert process.returncode == 0
