@@ -16,6 +16,7 @@ import yaml
 
 from errcodegen.cli import main
 from errcodegen.goimport import drift, import_go, scan_go
+from errcodegen.goimport.infer import infer_category
 from errcodegen.ir.build import build_ir
 from errcodegen.lang import go as golang
 from errcodegen.lang.words import pascal
@@ -812,3 +813,31 @@ def test_the_scanner_is_built_once_per_version_of_its_source(
     assert toolchain.scanner_binary() == first
     assert first.stat().st_mtime_ns == stamp
     assert len(scan_go([FIXTURES]).codes) == len(EXPECTED)
+
+
+@pytest.mark.parametrize(
+    ("message", "symbol", "category"),
+    [
+        ("rate limit exceeded", "ErrRateLimited", "rate_limit"),
+        ("scope not found", "ErrScopeNotFound", "not_found"),
+        ("payout already processed", "ErrPayoutAlreadyProcessed", "state"),
+        ("provider already exists", "ErrProviderExists", "conflict"),
+        ("signature verification failed", "ErrSignatureVerificationFailed", "unauthorized"),
+        ("account is not a provider", "ErrNotProvider", "unauthorized"),
+        ("heartbeat replay detected", "ErrHeartbeatReplay", "unauthorized"),
+        ("insufficient funds", "ErrInsufficientFunds", "state"),
+        ("validator is jailed", "ErrValidatorJailed", "state"),
+        ("carrier lookup unavailable", "ErrCarrierUnavailable", "external"),
+        ("invalid rate limit params", "ErrInvalidParams", "rate_limit"),
+        ("invalid amount", "ErrInvalidAmount", "validation"),
+        ("failed to marshal record", "ErrMarshal", "internal"),
+        ("something odd", "ErrOdd", "internal"),
+    ],
+)
+def test_a_guess_from_the_message(message: str, symbol: str, category: str) -> None:
+    """The rules the importer guesses with, when nothing better decides (first match wins;
+    the last case shows why a guess never makes a code retryable: "rate limit" in a
+    message about malformed parameters)."""
+    known = {"validation", "not_found", "conflict", "unauthorized", "state", "timeout",
+             "external", "internal", "rate_limit"}  # fmt: skip
+    assert infer_category(message, symbol, known) == category

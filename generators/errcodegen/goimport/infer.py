@@ -1,6 +1,7 @@
 """What the importer has to guess: a code's snake_case name and, when the source does
-not state it, its category. The rules are the ones the first registry was built
-with (``spec/bootstrap/convert_reference.py``), kept here so later imports agree."""
+not state it, its category. A guess is the last evidence there is (a review decides
+every category the committed registry holds); the rules were last revised against those
+reviews."""
 
 from __future__ import annotations
 
@@ -18,12 +19,22 @@ INFERENCE_RULES: tuple[tuple[str, str], ...] = (
     ("rate_limit", r"rate.?limit|too many|quota|throttl|limit exceeded|cooldown|exceeds? .*limit"),
     ("timeout", r"time.?out|timed out|deadline"),
     ("not_found", r"not found|notfound|does not exist|no such|unknown (?!error)|missing record"),
-    ("conflict", r"already|exists|duplicate|conflict|in use|mismatch"),
+    # Something already done to a resource is its state, not a duplicate.
+    (
+        "state",
+        r"already (processed|revoked|completed|settled|resolved|paid|distributed|responded|"
+        r"finali[sz]ed|closed|cancel)",
+    ),
+    ("conflict", r"already|exists|duplicate|conflict|in use"),
+    # A refusal of who the caller is: identity, signatures, allowlists, eligibility.
     (
         "unauthorized",
         r"unauthori[sz]ed|forbidden|permission|not authori[sz]ed|access denied|"
         r"not allowed|authentication|not permitted|insufficient (role|privilege)|"
-        r"not (the )?owner|signer",
+        r"not (the )?owner|signer|signature verification|proof verification|"
+        r"^verification failed|not verified|not (a|the) |not approved|allowlist|not trusted|"
+        r"untrusted|replay|not eligible|requirements not met|restricted|gating|"
+        r"cannot (modify|revoke|suspend)|only .* can|not satisfied|score below",
     ),
     (
         "external",
@@ -35,7 +46,9 @@ INFERENCE_RULES: tuple[tuple[str, str], ...] = (
         r"expired|revoked|locked|not active|inactive|invalid state|invalid status|"
         r"closed|pending|suspended|disabled|not ready|in progress|not enabled|paused|"
         r"frozen|already|transition|not (yet )?(started|completed|running|open)|"
-        r"no active|terminated|cancel",
+        r"no active|terminated|cancel|insufficient (funds|balance|shares)|full\b|reached|"
+        r"jailed|deregistered|deprecated|archived|not yet valid|no (eligible|available|claimable|"
+        r"enrolled)|not granted|exhausted|remaining|on hold|stale|conditions not met|prevents",
     ),
     (
         "validation",
