@@ -83,9 +83,11 @@ GATEWAY_STATUS = '{"code":5,"message":"codespace veid code 1019: scope not found
 ERROR_MESSAGE = (
     '{"error": "rate_limit_exceeded", "message": "too many requests", "limit": 100, "remaining": 0}'
 )
+# veid:1036 as the registry has it: it wraps the ML scorer sidecar call (external, 502)
 ENVELOPE_TYPED = (
-    '{"error": {"code": "veid:1036", "message": "ML inference failed", "category": "internal",'
-    ' "severity": "critical", "retryable": true, "context": {"component": "inference"}}}'
+    '{"error": {"code": "veid:1036", "message": "ML inference failed", "category": "external",'
+    ' "severity": "error", "retryable": true, "context": {"service": "ml-scorer",'
+    ' "operation": "score"}}}'
 )
 CONFLICT_QUOTA = '{"error": {"code": "veid:1020", "message": "scope exists", "category": "quota"}}'
 GATEWAY_UNAVAILABLE = '{"code": 14, "message": "connection refused", "details": []}'
@@ -97,7 +99,7 @@ ANSWERS: dict[tuple[str, str], tuple[int, str, str]] = {
     ("GET", "/scopes/problem"): (404, "application/problem+json", PROBLEM_QUOTA),
     ("GET", "/scopes/gateway"): (404, JSON, GATEWAY_STATUS),
     ("GET", "/scopes/message"): (429, JSON, ERROR_MESSAGE),
-    ("GET", "/scopes/typed"): (500, JSON, ENVELOPE_TYPED),
+    ("GET", "/scopes/typed"): (502, JSON, ENVELOPE_TYPED),
     ("GET", "/scopes/text"): (503, "text/plain; charset=utf-8", PLAIN_TEXT),
     ("DELETE", "/scopes/gateway"): (502, JSON, GATEWAY_UNAVAILABLE),
     ("POST", "/scopes"): (409, JSON, CONFLICT_QUOTA),

@@ -228,7 +228,7 @@ TS_FETCH_EXPECTED = {
     "get problem": "404 problem veid:1019 quota scope s1 not found",
     "get gateway": "404 gateway 5 codespace veid code 1019: scope not found",
     "get message": "429 message rate_limit_exceeded 100",
-    "get typed": "500 envelope veid:1036 internal",
+    "get typed": "502 envelope veid:1036 external",
     "get text": "503 text upstream connect error or disconnect/reset before headers",
     "delete gateway": "502 gateway 14 connection refused",
     "create": "409 envelope veid:1020 quota",

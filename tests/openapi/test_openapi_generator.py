@@ -36,7 +36,7 @@ def describe(error: ApiException) -> str:
     shape = body.actual_instance
     if isinstance(shape, TypedErrorEnvelope):
         typed = shape.error.actual_instance
-        detail = f"{type(typed).__name__} {typed.category} {typed.context.component}"
+        detail = f"{type(typed).__name__} {typed.category} {typed.context.service}"
     elif isinstance(shape, ErrorEnvelope):
         detail = f"{shape.error.code} {shape.error.category.actual_instance}"
     elif isinstance(shape, GatewayStatus):
@@ -77,7 +77,7 @@ PY_EXPECTED = {
     "get gateway": "NotFoundException 404 GatewayStatus 5 "
     "codespace veid code 1019: scope not found",
     "get message": "ApiException 429 ErrorMessage rate_limit_exceeded 100",
-    "get typed": "ServiceException 500 TypedErrorEnvelope InternalErrorBody internal inference",
+    "get typed": "ServiceException 502 TypedErrorEnvelope ExternalErrorBody external ml-scorer",
     "get text": "ServiceException 503 text upstream connect error or disconnect/reset "
     "before headers",
     "delete gateway": "ServiceException 502 GatewayStatus 14 connection refused",
@@ -119,7 +119,7 @@ function describe(status: number, text: string): string {
     const category = json.error.category;
     if (typeof category === "string" && KNOWN.includes(category)) {
       const typed = TypedErrorEnvelopeFromJSON(json).error;
-      return `${status} typed ${String(typed.category)} ${String(typed.context?.component)}`;
+      return `${status} typed ${String(typed.category)} ${String(typed.context?.service)}`;
     }
     const envelope = ErrorEnvelopeFromJSON(json);
     return `${status} envelope ${envelope.error.code} ${String(envelope.error.category)}`;
@@ -175,7 +175,7 @@ TS_EXPECTED = {
     "get problem": "404 problem veid:1019 quota scope s1 not found",
     "get gateway": "404 gateway 5 codespace veid code 1019: scope not found",
     "get message": "429 message rate_limit_exceeded 100",
-    "get typed": "500 typed internal inference",
+    "get typed": "502 typed external ml-scorer",
     "get text": "503 text upstream connect error or disconnect/reset before headers",
     "delete gateway": "502 gateway 14 connection refused",
     "create": "409 envelope veid:1020 quota",

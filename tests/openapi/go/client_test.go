@@ -16,7 +16,7 @@ import (
 
 const (
 	envelopeQuota      = `{"error":{"code":"veid:1019","message":"scope not found","category":"quota","severity":"notice","retryable":false,"context":{"scope":"s1"}}}`
-	envelopeTyped      = `{"error":{"code":"veid:1036","message":"ML inference failed","category":"internal","severity":"critical","retryable":true,"context":{"component":"inference"}}}`
+	envelopeTyped      = `{"error":{"code":"veid:1036","message":"ML inference failed","category":"external","severity":"error","retryable":true,"context":{"service":"ml-scorer","operation":"score"}}}`
 	problem            = `{"type":"https://github.com/virtengine/virtengine-errors/blob/main/docs/errors/veid.md#veid-1019","title":"scope not found","status":404,"detail":"scope s1 not found","code":"veid:1019","category":"quota"}`
 	gatewayStatus      = `{"code":5,"message":"codespace veid code 1019: scope not found","details":[]}`
 	gatewayUnavailable = `{"code":14,"message":"connection refused","details":[]}`
@@ -36,7 +36,7 @@ var answers = map[string]answer{
 	"GET /scopes/problem":     {http.StatusNotFound, "application/problem+json", problem},
 	"GET /scopes/gateway":     {http.StatusNotFound, "application/json", gatewayStatus},
 	"GET /scopes/limited":     {http.StatusTooManyRequests, "application/json", errorMessage},
-	"GET /scopes/inference":   {http.StatusInternalServerError, "application/json", envelopeTyped},
+	"GET /scopes/inference":   {http.StatusBadGateway, "application/json", envelopeTyped},
 	"DELETE /scopes/envelope": {http.StatusNotFound, "application/json", envelopeQuota},
 	"DELETE /scopes/gateway":  {http.StatusBadGateway, "application/json", gatewayUnavailable},
 	"DELETE /scopes/text":     {http.StatusServiceUnavailable, "text/plain; charset=utf-8", plainTextError},
@@ -169,10 +169,11 @@ func TestTypedEnvelopeByCategory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if response.JSON500 == nil {
-		t.Fatalf("500 not decoded: %s", response.Body)
+	// veid:1036 wraps the ML scorer sidecar call: external, 502 (declared by the operation)
+	if response.JSON502 == nil {
+		t.Fatalf("502 not decoded: %s", response.Body)
 	}
-	typed, err := response.JSON500.AsTypedErrorEnvelope()
+	typed, err := response.JSON502.AsTypedErrorEnvelope()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,15 +181,16 @@ func TestTypedEnvelopeByCategory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	internal, ok := value.(InternalErrorBody)
+	external, ok := value.(ExternalErrorBody)
 	if !ok {
-		t.Fatalf("got %T, want InternalErrorBody", value)
+		t.Fatalf("got %T, want ExternalErrorBody", value)
 	}
-	if internal.Context == nil || deref(internal.Context.Component) != "inference" {
-		t.Errorf("typed context not decoded: %+v", internal.Context)
+	if external.Context == nil || deref(external.Context.Service) != "ml-scorer" ||
+		deref(external.Context.Operation) != "score" {
+		t.Errorf("typed context not decoded: %+v", external.Context)
 	}
-	if internal.Retryable == nil || !*internal.Retryable {
-		t.Errorf("retryable not decoded: %+v", internal)
+	if external.Retryable == nil || !*external.Retryable {
+		t.Errorf("retryable not decoded: %+v", external)
 	}
 
 	// A category newer than the document has no typed body: the open envelope keeps it.
