@@ -48,7 +48,7 @@ def test_committed_rules_pass_promtool_check(promtool: str) -> None:
 def test_code_rule_fires_above_its_threshold_only(promtool: str, tmp_path: Path) -> None:
     inputs = [
         series("veid", 1037, "timeout", "error", 30),  # 0.5/s, threshold 0.2/s
-        series("veid", 1036, "internal", "critical", 6),  # 0.1/s, threshold 0.5/s
+        series("veid", 1036, "external", "error", 6),  # 0.1/s, threshold 0.5/s
     ]
     fired = {
         "exp_labels": {

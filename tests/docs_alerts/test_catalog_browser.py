@@ -73,16 +73,18 @@ def test_renders_every_code_with_no_request_and_no_error(catalog: Loaded, ir: IR
     assert catalog.page.locator("#count").text_content() == f"{total} of {total} codes"
     assert catalog.requests == [catalog.page.url]  # inline style and script only
     assert catalog.errors == []  # includes Content-Security-Policy violations
-    row = catalog.page.locator("#veid-1036 td")
-    veid_1036 = next(c for c in ir.codes if c.key == "veid:1036")
+    # mfa:1225: internal and critical, retryable only by its entry's override (internal's
+    # default is not retryable), so the row must show the entry's value, not the category's
+    row = catalog.page.locator("#mfa-1225 td")
+    mfa_1225 = next(c for c in ir.codes if c.key == "mfa:1225")
     assert row.all_text_contents()[:7] == [
-        "veid:1036",
-        "ml_inference_failed",
+        "mfa:1225",
+        "challenge_creation_failed",
         "internal",
         "critical",
         "yes",
         "500 Internal Server Error",
-        "ML inference failed" + veid_1036.description,  # the description after a line break
+        "challenge creation failed" + mfa_1225.description,  # the description after a line break
     ]
 
 
@@ -105,7 +107,7 @@ def test_category_and_retryable_filters(catalog: Loaded, ir: IR) -> None:
     catalog.page.select_option("#category", "internal")
     catalog.page.check("#retryable-only")
     expected = [anchor(c) for c in ir.codes if c.category == "internal" and c.retryable]
-    assert "veid-1036" in expected
+    assert "mfa-1225" in expected  # internal, retryable by its registry override
     assert catalog.visible_rows() == expected
 
 
