@@ -70,7 +70,7 @@ export const Codes = {
    *
    * Returned when a chunk is not found
    *
-   * Category not_found, severity info, not retryable, HTTP 404.
+   * Category external, severity error, retryable, HTTP 502.
    */
   ARTIFACT_STORE_CHUNK_NOT_FOUND: "artifact_store:2504",
   /**
@@ -78,7 +78,7 @@ export const Codes = {
    *
    * Returned when the backend is unavailable
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   ARTIFACT_STORE_BACKEND_UNAVAILABLE: "artifact_store:2505",
   /**
@@ -94,7 +94,7 @@ export const Codes = {
    *
    * Returned when storage limits are exceeded
    *
-   * Category rate_limit, severity error, retryable, HTTP 429.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ARTIFACT_STORE_STORAGE_LIMIT_EXCEEDED: "artifact_store:2507",
   /**
@@ -110,7 +110,7 @@ export const Codes = {
    *
    * Returned when the content hash doesn't match
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ARTIFACT_STORE_HASH_MISMATCH: "artifact_store:2509",
   /**
@@ -126,7 +126,7 @@ export const Codes = {
    *
    * Returned when chunk reassembly fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ARTIFACT_STORE_CHUNK_REASSEMBLY_FAILED: "artifact_store:2511",
   /**
@@ -316,7 +316,7 @@ export const Codes = {
    *
    * Returned when the signature is invalid
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   BENCHMARK_INVALID_SIGNATURE: "benchmark:1702",
   /**
@@ -332,7 +332,7 @@ export const Codes = {
    *
    * Returned when metric values are out of bounds
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BENCHMARK_OUT_OF_BOUNDS: "benchmark:1704",
   /**
@@ -364,7 +364,7 @@ export const Codes = {
    *
    * Returned when a challenge has already been responded to
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   BENCHMARK_CHALLENGE_ALREADY_RESPONDED: "benchmark:1708",
   /**
@@ -388,7 +388,7 @@ export const Codes = {
    *
    * Returned when a provider is flagged
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   BENCHMARK_PROVIDER_FLAGGED: "benchmark:1711",
   /**
@@ -416,7 +416,7 @@ export const Codes = {
   /**
    * unauthorized
    *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   BME_UNAUTHORIZED: "bme:2601",
   /**
@@ -428,19 +428,19 @@ export const Codes = {
   /**
    * oracle is unhealthy
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category external, severity error, retryable, HTTP 502.
    */
   BME_ORACLE_UNHEALTHY: "bme:2603",
   /**
    * circuit breaker is active
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   BME_CIRCUIT_BREAKER_ACTIVE: "bme:2604",
   /**
    * insufficient vault funds
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   BME_INSUFFICIENT_VAULT_FUNDS: "bme:2605",
   /**
@@ -470,7 +470,7 @@ export const Codes = {
   /**
    * oracle price is zero
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category external, severity error, retryable, HTTP 502.
    */
   BME_ZERO_PRICE: "bme:2610",
   /**
@@ -482,13 +482,13 @@ export const Codes = {
   /**
    * failed to mint tokens
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_MINT_FAILED: "bme:2612",
   /**
    * failed to burn tokens
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   BME_BURN_FAILED: "bme:2613",
   /**
@@ -702,7 +702,7 @@ export const Codes = {
    *
    * Returned when a client is not approved for an action
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   CONFIG_CLIENT_NOT_APPROVED: "config:1613",
   /**
@@ -766,7 +766,7 @@ export const Codes = {
    *
    * Returned when signature verification fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   CONFIG_SIGNATURE_VERIFICATION_FAILED: "config:1621",
   /**
@@ -782,7 +782,7 @@ export const Codes = {
    *
    * Returned when salt binding validation fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   CONFIG_SALT_BINDING_FAILED: "config:1623",
   /**
@@ -800,7 +800,7 @@ export const Codes = {
   /**
    * cannot redelegate to same validator
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   DELEGATION_SELF_REDELEGATION: "delegation:3",
   /**
@@ -1214,7 +1214,7 @@ export const Codes = {
    *
    * Indicates the measurement is not allowlisted
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_MEASUREMENT_NOT_ALLOWLISTED_SDK: "enclave:5",
   /**
@@ -1278,7 +1278,7 @@ export const Codes = {
    *
    * Returned when a measurement is not in the allowlist
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_MEASUREMENT_NOT_ALLOWLISTED: "enclave:1904",
   /**
@@ -1302,7 +1302,7 @@ export const Codes = {
    *
    * Returned when attestation verification fails
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_ATTESTATION_INVALID: "enclave:1907",
   /**
@@ -1318,7 +1318,7 @@ export const Codes = {
    *
    * Returned when debug mode is enabled on a production enclave
    *
-   * Category state, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_DEBUG_MODE_ENABLED: "enclave:1909",
   /**
@@ -1358,7 +1358,7 @@ export const Codes = {
    *
    * Returned when enclave signature verification fails
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_ENCLAVE_SIGNATURE_INVALID: "enclave:1914",
   /**
@@ -1366,7 +1366,7 @@ export const Codes = {
    *
    * Returned when recomputed score doesn't match proposer's score
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_SCORE_MISMATCH: "enclave:1915",
   /**
@@ -1374,7 +1374,7 @@ export const Codes = {
    *
    * Returned when the enclave runtime is unavailable
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   ENCLAVE_ENCLAVE_UNAVAILABLE: "enclave:1916",
   /**
@@ -1382,7 +1382,7 @@ export const Codes = {
    *
    * Returned when the enclave security version is too low
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_ISVSVN_TOO_LOW: "enclave:1917",
   /**
@@ -1398,7 +1398,7 @@ export const Codes = {
    *
    * Returned when registration rate limit is exceeded
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   ENCLAVE_REGISTRATION_RATE_LIMIT: "enclave:1919",
   /**
@@ -1414,7 +1414,7 @@ export const Codes = {
    *
    * Returned when block registration limit is exceeded
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   ENCLAVE_TOO_MANY_REGISTRATIONS: "enclave:1921",
   /**
@@ -1422,7 +1422,7 @@ export const Codes = {
    *
    * Returned when an enclave is marked as unhealthy
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCLAVE_ENCLAVE_UNHEALTHY: "enclave:1922",
   /**
@@ -1446,7 +1446,7 @@ export const Codes = {
    *
    * Returned when heartbeat signature verification fails
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_HEARTBEAT_SIGNATURE_INVALID: "enclave:1925",
   /**
@@ -1486,7 +1486,7 @@ export const Codes = {
    *
    * Returned when the packet type is unknown
    *
-   * Category not_found, severity info, not retryable, HTTP 404.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_UNKNOWN_PACKET_TYPE: "enclave:2002",
   /**
@@ -1526,7 +1526,7 @@ export const Codes = {
    *
    * Returned when trying to sync via an untrusted channel
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_UNTRUSTED_CHANNEL: "enclave:2007",
   /**
@@ -1534,7 +1534,7 @@ export const Codes = {
    *
    * Returned when measurement sync fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_MEASUREMENT_SYNC_FAILED: "enclave:2008",
   /**
@@ -1542,7 +1542,7 @@ export const Codes = {
    *
    * Returned when identity query fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCLAVE_IDENTITY_QUERY_FAILED: "enclave:2009",
   /**
@@ -1550,7 +1550,7 @@ export const Codes = {
    *
    * Returned when acknowledgement processing fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCLAVE_ACKNOWLEDGEMENT_FAILED: "enclave:2010",
   /**
@@ -1558,7 +1558,7 @@ export const Codes = {
    *
    * Returned when a packet times out
    *
-   * Category timeout, severity error, not retryable, HTTP 504.
+   * Category timeout, severity error, retryable, HTTP 504.
    */
   ENCLAVE_PACKET_TIMEOUT: "enclave:2011",
   /**
@@ -1582,7 +1582,7 @@ export const Codes = {
    *
    * Returned when a federated identity is not trusted
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ENCLAVE_FEDERATED_IDENTITY_NOT_TRUSTED: "enclave:2014",
   /**
@@ -1700,7 +1700,7 @@ export const Codes = {
    *
    * Action: Check keys
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_DECRYPTION_FAILED: "encryption:1310",
   /**
@@ -1760,7 +1760,7 @@ export const Codes = {
    *
    * Action: Retry
    *
-   * Category internal, severity critical, retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   ENCRYPTION_CRYPTO_AGILITY: "encryption:1316",
   /**
@@ -1828,7 +1828,7 @@ export const Codes = {
    *
    * Returned when trying to use a deprecated key for new encryption
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   ENCRYPTION_KEY_DEPRECATED: "encryption:1323",
   /**
@@ -1844,7 +1844,7 @@ export const Codes = {
    *
    * Returned when reencryption job processing fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   ENCRYPTION_REENCRYPTION_JOB_FAILED: "encryption:1325",
   /**
@@ -2058,7 +2058,7 @@ export const Codes = {
    *
    * Returned when trying to modify a resolved report
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   FRAUD_REPORT_ALREADY_RESOLVED: "fraud:3005",
   /**
@@ -2074,7 +2074,7 @@ export const Codes = {
    *
    * Returned when a report is not in the moderator queue
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   FRAUD_REPORT_NOT_IN_QUEUE: "fraud:3011",
   /**
@@ -2090,7 +2090,7 @@ export const Codes = {
    *
    * Returned when evidence decryption fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   FRAUD_EVIDENCE_DECRYPTION_FAILED: "fraud:3019",
   /**
@@ -2156,7 +2156,7 @@ export const Codes = {
   /**
    * invalid status
    *
-   * Category state, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_INVALID_STATUS: "hpc:7",
   /**
@@ -2228,7 +2228,7 @@ export const Codes = {
    *
    * Returned when identity score is too low
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   HPC_INSUFFICIENT_IDENTITY_SCORE: "hpc:2108",
   /**
@@ -2260,7 +2260,7 @@ export const Codes = {
    *
    * Returned when no cluster is available for scheduling
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   HPC_NO_AVAILABLE_CLUSTER: "hpc:2112",
   /**
@@ -2380,7 +2380,7 @@ export const Codes = {
    *
    * Returned when a heartbeat has an old sequence number
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   HPC_STALE_HEARTBEAT: "hpc:2127",
   /**
@@ -2388,7 +2388,7 @@ export const Codes = {
    *
    * Returned when trying to update a deregistered node
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   HPC_NODE_DEREGISTERED: "hpc:2128",
   /**
@@ -2412,7 +2412,7 @@ export const Codes = {
    *
    * Returned when a routing audit record is invalid
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_INVALID_ROUTING_AUDIT: "hpc:2131",
   /**
@@ -2428,7 +2428,7 @@ export const Codes = {
    *
    * Returned when a scheduling decision is too old
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   HPC_ROUTING_DECISION_STALE: "hpc:2133",
   /**
@@ -2444,7 +2444,7 @@ export const Codes = {
    *
    * Returned when job is placed on wrong cluster
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_ROUTING_CLUSTER_MISMATCH: "hpc:2135",
   /**
@@ -2452,7 +2452,7 @@ export const Codes = {
    *
    * Returned when routing enforcement fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   HPC_ROUTING_ENFORCEMENT_FAILED: "hpc:2136",
   /**
@@ -2492,7 +2492,7 @@ export const Codes = {
    *
    * Returned when trying to use an unapproved template (VE-5F)
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   HPC_WORKLOAD_TEMPLATE_NOT_APPROVED: "hpc:2141",
   /**
@@ -2556,7 +2556,7 @@ export const Codes = {
    *
    * Returned when workload validation fails (VE-5F)
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_WORKLOAD_VALIDATION_FAILED: "hpc:2149",
   /**
@@ -2564,7 +2564,7 @@ export const Codes = {
    *
    * Returned when a container image is not allowed (VE-5F)
    *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_IMAGE_NOT_ALLOWED: "hpc:2150",
   /**
@@ -2572,7 +2572,7 @@ export const Codes = {
    *
    * Returned when resource limits are exceeded (VE-5F)
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_RESOURCE_LIMIT_EXCEEDED: "hpc:2151",
   /**
@@ -2580,7 +2580,7 @@ export const Codes = {
    *
    * Returned when governance action fails (VE-5F)
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   HPC_WORKLOAD_GOVERNANCE_FAILED: "hpc:2152",
   /**
@@ -2588,7 +2588,7 @@ export const Codes = {
    *
    * Returned when tenant quota or burst limits are exceeded
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   HPC_TENANT_QUOTA_EXCEEDED: "hpc:2153",
   /**
@@ -2874,7 +2874,7 @@ export const Codes = {
    *
    * Is the base error for VEID gating failures
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKET_VEID_GATING_FAILED: "market:2250",
   /**
@@ -2882,7 +2882,7 @@ export const Codes = {
    *
    * Returned when identity score is too low
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKET_INSUFFICIENT_VEID_SCORE: "market:2251",
   /**
@@ -2890,7 +2890,7 @@ export const Codes = {
    *
    * Returned when identity tier is too low
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKET_INSUFFICIENT_VEID_TIER: "market:2252",
   /**
@@ -2898,7 +2898,7 @@ export const Codes = {
    *
    * Returned when identity is not verified
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKET_VEID_NOT_VERIFIED: "market:2253",
   /**
@@ -2914,7 +2914,7 @@ export const Codes = {
    *
    * Returned when a required scope is not verified
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKET_VEID_SCOPE_MISSING: "market:2255",
   /**
@@ -2922,7 +2922,7 @@ export const Codes = {
    *
    * Returned when no identity record exists
    *
-   * Category not_found, severity info, not retryable, HTTP 404.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKET_VEID_RECORD_NOT_FOUND: "market:2256",
   /**
@@ -2996,7 +2996,7 @@ export const Codes = {
    *
    * Indicates the offering has reached max orders
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MARKETPLACE_OFFERING_MAX_ORDERS: "marketplace:2203",
   /**
@@ -3100,7 +3100,7 @@ export const Codes = {
    *
    * Indicates identity gating checks failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_IDENTITY_GATING_FAILED: "marketplace:2216",
   /**
@@ -3108,7 +3108,7 @@ export const Codes = {
    *
    * Indicates identity score is too low
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_INSUFFICIENT_IDENTITY_SCORE: "marketplace:2217",
   /**
@@ -3116,7 +3116,7 @@ export const Codes = {
    *
    * Indicates identity is not verified
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_IDENTITY_NOT_VERIFIED: "marketplace:2218",
   /**
@@ -3124,7 +3124,7 @@ export const Codes = {
    *
    * Indicates email is not verified
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_EMAIL_NOT_VERIFIED: "marketplace:2219",
   /**
@@ -3132,7 +3132,7 @@ export const Codes = {
    *
    * Indicates domain is not verified
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_DOMAIN_NOT_VERIFIED: "marketplace:2220",
   /**
@@ -3140,7 +3140,7 @@ export const Codes = {
    *
    * Indicates MFA is required
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_MFA_REQUIRED: "marketplace:2221",
   /**
@@ -3156,7 +3156,7 @@ export const Codes = {
    *
    * Indicates MFA challenge failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_MFA_CHALLENGE_FAILED: "marketplace:2223",
   /**
@@ -3172,7 +3172,7 @@ export const Codes = {
    *
    * Indicates Waldur sync failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category external, severity error, retryable, HTTP 502.
    */
   MARKETPLACE_WALDUR_SYNC_FAILED: "marketplace:2225",
   /**
@@ -3196,7 +3196,7 @@ export const Codes = {
    *
    * Indicates nonce was replayed
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_WALDUR_NONCE_REPLAYED: "marketplace:2228",
   /**
@@ -3204,7 +3204,7 @@ export const Codes = {
    *
    * Indicates invalid Waldur signature
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_WALDUR_SIGNATURE_INVALID: "marketplace:2229",
   /**
@@ -3220,7 +3220,7 @@ export const Codes = {
    *
    * Indicates account is not a provider
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_NOT_PROVIDER: "marketplace:2231",
   /**
@@ -3228,7 +3228,7 @@ export const Codes = {
    *
    * Indicates account is not the customer
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_NOT_CUSTOMER: "marketplace:2232",
   /**
@@ -3244,7 +3244,7 @@ export const Codes = {
    *
    * Indicates decryption failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   MARKETPLACE_DECRYPTION_FAILED: "marketplace:2234",
   /**
@@ -3300,7 +3300,7 @@ export const Codes = {
    *
    * Indicates provider has no VEID identity record
    *
-   * Category not_found, severity info, not retryable, HTTP 404.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_PROVIDER_IDENTITY_MISSING: "marketplace:2241",
   /**
@@ -3308,7 +3308,7 @@ export const Codes = {
    *
    * Indicates provider identity is not verified
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_PROVIDER_IDENTITY_NOT_VERIFIED: "marketplace:2242",
   /**
@@ -3316,7 +3316,7 @@ export const Codes = {
    *
    * Indicates provider identity score is too low
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_PROVIDER_INSUFFICIENT_SCORE: "marketplace:2243",
   /**
@@ -3324,7 +3324,7 @@ export const Codes = {
    *
    * Indicates provider compliance is incomplete
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MARKETPLACE_PROVIDER_COMPLIANCE_INCOMPLETE: "marketplace:2244",
   /**
@@ -3444,7 +3444,7 @@ export const Codes = {
    *
    * Action: Wait before retrying
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_MAX_ATTEMPTS_EXCEEDED: "mfa:1211",
   /**
@@ -3574,7 +3574,7 @@ export const Codes = {
    *
    * Action: Remove old devices
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   MFA_MAX_TRUSTED_DEVICES_REACHED: "mfa:1224",
   /**
@@ -3634,7 +3634,7 @@ export const Codes = {
    *
    * Action: Use correct device
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_DEVICE_MISMATCH: "mfa:1230",
   /**
@@ -3744,7 +3744,7 @@ export const Codes = {
    *
    * Action: Re-sign
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   MFA_INVALID_SIGNATURE: "mfa:1241",
   /**
@@ -3926,7 +3926,7 @@ export const Codes = {
    *
    * Is the error when price data is stale
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category external, severity error, retryable, HTTP 502.
    */
   ORACLE_PRICE_STALLED: "oracle:4",
   /**
@@ -3948,7 +3948,7 @@ export const Codes = {
   /**
    * invalid TWAP calculation: zero weight
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category external, severity error, retryable, HTTP 502.
    */
   ORACLE_TWAP_ZERO_WEIGHT: "oracle:7",
   /**
@@ -4028,7 +4028,7 @@ export const Codes = {
    *
    * Defines registered error code for internal error
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   PROVIDER_INTERNAL: "provider:10",
   /**
@@ -4036,7 +4036,7 @@ export const Codes = {
    *
    * Defines error when VEID score is below required threshold
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   PROVIDER_INSUFFICIENT_VEID_SCORE: "provider:11",
   /**
@@ -4044,7 +4044,7 @@ export const Codes = {
    *
    * Defines error when MFA is required but not provided
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   PROVIDER_MFA_REQUIRED: "provider:12",
   /**
@@ -4140,7 +4140,7 @@ export const Codes = {
    *
    * Returned when the total block transaction limit is exceeded
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   RATELIMIT_BLOCK_RATE_LIMITED: "ratelimit:3",
   /**
@@ -4166,7 +4166,7 @@ export const Codes = {
   /**
    * no eligible inventory
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   RESOURCES_NO_ELIGIBLE_INVENTORY: "resources:3",
   /**
@@ -4190,7 +4190,7 @@ export const Codes = {
   /**
    * stale heartbeat
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category conflict, severity error, not retryable, HTTP 409.
    */
   RESOURCES_STALE_HEARTBEAT: "resources:7",
   /**
@@ -4302,7 +4302,7 @@ export const Codes = {
    *
    * Returned when the provider is not found
    *
-   * Category not_found, severity info, not retryable, HTTP 404.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   REVIEW_PROVIDER_NOT_FOUND: "review:2307",
   /**
@@ -4326,7 +4326,7 @@ export const Codes = {
    *
    * Returned when content hash verification fails
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   REVIEW_CONTENT_HASH_MISMATCH: "review:2310",
   /**
@@ -4430,7 +4430,7 @@ export const Codes = {
    *
    * Returned when trying to modify a genesis account inappropriately
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ROLES_CANNOT_MODIFY_GENESIS_ACCOUNT: "roles:1408",
   /**
@@ -4454,7 +4454,7 @@ export const Codes = {
    *
    * Returned when only genesis accounts can perform an action
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ROLES_NOT_GENESIS_ACCOUNT: "roles:1411",
   /**
@@ -4462,7 +4462,7 @@ export const Codes = {
    *
    * Returned when trying to revoke own role
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ROLES_CANNOT_REVOKE_OWN_ROLE: "roles:1412",
   /**
@@ -4470,7 +4470,7 @@ export const Codes = {
    *
    * Returned when trying to suspend own account
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   ROLES_CANNOT_SUSPEND_SELF: "roles:1413",
   /**
@@ -4748,7 +4748,7 @@ export const Codes = {
    *
    * Indicates a sync operation failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SERVICEDESK_SYNC_FAILED: "servicedesk:2",
   /**
@@ -4756,7 +4756,7 @@ export const Codes = {
    *
    * Indicates an external API error
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SERVICEDESK_EXTERNAL_API_ERROR: "servicedesk:3",
   /**
@@ -4788,7 +4788,7 @@ export const Codes = {
    *
    * Indicates rate limiting
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SERVICEDESK_RATE_LIMITED: "servicedesk:7",
   /**
@@ -4796,7 +4796,7 @@ export const Codes = {
    *
    * Indicates attachment sync failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SERVICEDESK_ATTACHMENT_FAILED: "servicedesk:8",
   /**
@@ -4804,7 +4804,7 @@ export const Codes = {
    *
    * Indicates audit logging failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SERVICEDESK_AUDIT_FAILED: "servicedesk:9",
   /**
@@ -4886,7 +4886,7 @@ export const Codes = {
    *
    * Returned when there are insufficient funds
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_INSUFFICIENT_FUNDS: "settlement:1504",
   /**
@@ -4942,7 +4942,7 @@ export const Codes = {
    *
    * Returned when there are no claimable rewards
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_NO_CLAIMABLE_REWARDS: "settlement:1511",
   /**
@@ -4974,7 +4974,7 @@ export const Codes = {
    *
    * Returned when usage has already been settled
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_USAGE_ALREADY_SETTLED: "settlement:1515",
   /**
@@ -4990,7 +4990,7 @@ export const Codes = {
    *
    * Returned when release conditions are not met
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_CONDITIONS_NOT_MET: "settlement:1517",
   /**
@@ -5038,7 +5038,7 @@ export const Codes = {
    *
    * Returned when an escrow is in disputed state
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_ESCROW_DISPUTED: "settlement:1523",
   /**
@@ -5062,7 +5062,7 @@ export const Codes = {
    *
    * Returned when reward claim fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_REWARD_CLAIM_FAILED: "settlement:1526",
   /**
@@ -5070,7 +5070,7 @@ export const Codes = {
    *
    * Returned when an epoch number is invalid
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_INVALID_EPOCH: "settlement:1527",
   /**
@@ -5078,7 +5078,7 @@ export const Codes = {
    *
    * Returned when distribution fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_DISTRIBUTION_FAILED: "settlement:1528",
   /**
@@ -5118,7 +5118,7 @@ export const Codes = {
    *
    * Returned when a payout has already been processed
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_PAYOUT_IDEMPOTENT: "settlement:1533",
   /**
@@ -5126,7 +5126,7 @@ export const Codes = {
    *
    * Returned when a payout is on hold
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_PAYOUT_HELD: "settlement:1534",
   /**
@@ -5134,7 +5134,7 @@ export const Codes = {
    *
    * Returned when there's an active dispute
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_DISPUTE_ACTIVE: "settlement:1535",
   /**
@@ -5142,7 +5142,7 @@ export const Codes = {
    *
    * Returned when invoice is not paid
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_INVOICE_NOT_PAID: "settlement:1536",
   /**
@@ -5150,7 +5150,7 @@ export const Codes = {
    *
    * Returned when payout execution fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_PAYOUT_EXECUTION_FAILED: "settlement:1537",
   /**
@@ -5166,7 +5166,7 @@ export const Codes = {
    *
    * Returned when conversion is not permitted
    *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_FIAT_CONVERSION_NOT_ALLOWED: "settlement:1539",
   /**
@@ -5174,7 +5174,7 @@ export const Codes = {
    *
    * Returned when conversion fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_FIAT_CONVERSION_FAILED: "settlement:1540",
   /**
@@ -5182,7 +5182,7 @@ export const Codes = {
    *
    * Returned when compliance requirements are not met
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   SETTLEMENT_COMPLIANCE_REQUIRED: "settlement:1541",
   /**
@@ -5190,7 +5190,7 @@ export const Codes = {
    *
    * Returned when DEX integration is missing
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_DEX_UNAVAILABLE: "settlement:1542",
   /**
@@ -5198,7 +5198,7 @@ export const Codes = {
    *
    * Returned when off-ramp integration is missing
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   SETTLEMENT_OFF_RAMP_UNAVAILABLE: "settlement:1543",
   /**
@@ -5214,7 +5214,7 @@ export const Codes = {
    *
    * Returned when oracle sources are unavailable
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_ORACLE_UNAVAILABLE: "settlement:1545",
   /**
@@ -5222,7 +5222,7 @@ export const Codes = {
    *
    * Returned when oracle prices are stale
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_ORACLE_STALE_PRICE: "settlement:1546",
   /**
@@ -5230,7 +5230,7 @@ export const Codes = {
    *
    * Returned when not enough oracle sources are available
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_ORACLE_INSUFFICIENT_SOURCES: "settlement:1547",
   /**
@@ -5238,7 +5238,7 @@ export const Codes = {
    *
    * Returned when settlement rates cannot be locked
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   SETTLEMENT_RATE_UNAVAILABLE: "settlement:1548",
   /**
@@ -5262,7 +5262,7 @@ export const Codes = {
   /**
    * IBC rate limit exceeded
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   SETTLEMENT_IBC_RATE_LIMITED: "settlement-ibc:3103",
   /**
@@ -5274,7 +5274,7 @@ export const Codes = {
   /**
    * IBC channel handshake timed out
    *
-   * Category timeout, severity error, retryable, HTTP 504.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SETTLEMENT_IBC_HANDSHAKE_TIMED_OUT: "settlement-ibc:3105",
   /**
@@ -5584,19 +5584,19 @@ export const Codes = {
   /**
    * invalid external system
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_EXTERNAL_SYSTEM: "support:4",
   /**
    * invalid external ticket ID
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_EXTERNAL_TICKET_ID: "support:5",
   /**
    * invalid external URL
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   SUPPORT_INVALID_EXTERNAL_URL: "support:6",
   /**
@@ -5668,7 +5668,7 @@ export const Codes = {
   /**
    * max responses exceeded
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   SUPPORT_MAX_RESPONSES_EXCEEDED: "support:18",
   /**
@@ -5764,7 +5764,7 @@ export const Codes = {
    *
    * Action: Generate new salt
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_SALT_ALREADY_USED: "veid:1006",
   /**
@@ -5804,7 +5804,7 @@ export const Codes = {
    *
    * Action: Re-sign with correct key
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_INVALID_CLIENT_SIGNATURE: "veid:1010",
   /**
@@ -5814,7 +5814,7 @@ export const Codes = {
    *
    * Action: Re-sign with correct key
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_INVALID_USER_SIGNATURE: "veid:1011",
   /**
@@ -5974,7 +5974,7 @@ export const Codes = {
    *
    * Action: Delete unused scopes
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MAX_SCOPES_EXCEEDED: "veid:1027",
   /**
@@ -5994,7 +5994,7 @@ export const Codes = {
    *
    * Action: Must be validator
    *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_VALIDATOR_ONLY: "veid:1029",
   /**
@@ -6004,7 +6004,7 @@ export const Codes = {
    *
    * Action: Verify signatures
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_SIGNATURE_MISMATCH: "veid:1030",
   /**
@@ -6054,7 +6054,7 @@ export const Codes = {
    *
    * Action: Check encryption keys
    *
-   * Category internal, severity critical, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_DECRYPTION_FAILED: "veid:1035",
   /**
@@ -6064,7 +6064,7 @@ export const Codes = {
    *
    * Action: Retry or report
    *
-   * Category internal, severity critical, retryable, HTTP 500.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VEID_ML_INFERENCE_FAILED: "veid:1036",
   /**
@@ -6084,7 +6084,7 @@ export const Codes = {
    *
    * Action: Contact support
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MAX_RETRIES_EXCEEDED: "veid:1038",
   /**
@@ -6104,7 +6104,7 @@ export const Codes = {
    *
    * Action: Register validator key
    *
-   * Category not_found, severity info, not retryable, HTTP 404.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_VALIDATOR_KEY_NOT_FOUND: "veid:1040",
   /**
@@ -6136,7 +6136,7 @@ export const Codes = {
    *
    * Returned when required consent is not granted
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CONSENT_NOT_GRANTED: "veid:1044",
   /**
@@ -6184,7 +6184,7 @@ export const Codes = {
    *
    * Returned when consensus verification result mismatches
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_VERIFICATION_MISMATCH: "veid:1050",
   /**
@@ -6192,7 +6192,7 @@ export const Codes = {
    *
    * Returned when ML model versions don't match
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MODEL_VERSION_MISMATCH: "veid:1051",
   /**
@@ -6200,7 +6200,7 @@ export const Codes = {
    *
    * Returned when input hashes don't match
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INPUT_HASH_MISMATCH: "veid:1052",
   /**
@@ -6248,7 +6248,7 @@ export const Codes = {
    *
    * Returned when fallback is already completed
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_BORDERLINE_FALLBACK_ALREADY_COMPLETED: "veid:1058",
   /**
@@ -6264,7 +6264,7 @@ export const Codes = {
    *
    * Returned when account has no enrolled MFA factors
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_NO_ENROLLED_FACTORS: "veid:1060",
   /**
@@ -6312,7 +6312,7 @@ export const Codes = {
    *
    * Returned when pipeline versions don't match for consensus
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_PIPELINE_VERSION_MISMATCH: "veid:1066",
   /**
@@ -6320,7 +6320,7 @@ export const Codes = {
    *
    * Returned when model manifests don't match
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MODEL_MANIFEST_MISMATCH: "veid:1067",
   /**
@@ -6328,7 +6328,7 @@ export const Codes = {
    *
    * Returned when deterministic execution check fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_DETERMINISM_VIOLATION: "veid:1068",
   /**
@@ -6344,7 +6344,7 @@ export const Codes = {
    *
    * Returned when pipeline execution fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PIPELINE_EXECUTION_FAILED: "veid:1070",
   /**
@@ -6384,7 +6384,7 @@ export const Codes = {
    *
    * Returned when score computation fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SCORING_FAILED: "veid:1075",
   /**
@@ -6400,7 +6400,7 @@ export const Codes = {
    *
    * Returned when scoring model versions don't match
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_SCORING_MODEL_VERSION_MISMATCH: "veid:1077",
   /**
@@ -6496,7 +6496,7 @@ export const Codes = {
    *
    * Returned when a nonce has already been used (anti-replay)
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_NONCE_ALREADY_USED: "veid:1089",
   /**
@@ -6504,7 +6504,7 @@ export const Codes = {
    *
    * Returned when max verification attempts exceeded
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MAX_ATTEMPTS_EXCEEDED: "veid:1090",
   /**
@@ -6584,7 +6584,7 @@ export const Codes = {
    *
    * Returned when Waldur sync fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VEID_WALDUR_SYNC_FAILED: "veid:1100",
   /**
@@ -6640,7 +6640,7 @@ export const Codes = {
    *
    * Returned when AD wallet binding fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_AD_WALLET_BINDING_FAILED: "veid:1107",
   /**
@@ -6656,7 +6656,7 @@ export const Codes = {
    *
    * Returned when AD auth method is invalid
    *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_AD_AUTH_METHOD_INVALID: "veid:1109",
   /**
@@ -6664,7 +6664,7 @@ export const Codes = {
    *
    * Returned when OIDC token validation fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_ADOIDC_VALIDATION_FAILED: "veid:1110",
   /**
@@ -6672,7 +6672,7 @@ export const Codes = {
    *
    * Returned when SAML assertion validation fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_ADSAML_VALIDATION_FAILED: "veid:1111",
   /**
@@ -6680,7 +6680,7 @@ export const Codes = {
    *
    * Returned when LDAP bind operation fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_ADLDAP_BIND_FAILED: "veid:1112",
   /**
@@ -6728,7 +6728,7 @@ export const Codes = {
    *
    * Returned when SMS OTP is invalid
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_SMSOTP_INVALID: "veid:1118",
   /**
@@ -6744,7 +6744,7 @@ export const Codes = {
    *
    * Returned when SMS delivery fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VEID_SMS_DELIVERY_FAILED: "veid:1120",
   /**
@@ -6752,7 +6752,7 @@ export const Codes = {
    *
    * Returned when SMS resend limit is exceeded
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_SMS_RESEND_LIMIT_EXCEEDED: "veid:1121",
   /**
@@ -6768,7 +6768,7 @@ export const Codes = {
    *
    * Returned when carrier lookup fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VEID_CARRIER_LOOKUP_FAILED: "veid:1123",
   /**
@@ -6776,7 +6776,7 @@ export const Codes = {
    *
    * Returned for rate limit configuration errors
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_RATE_LIMIT: "veid:1124",
   /**
@@ -6784,7 +6784,7 @@ export const Codes = {
    *
    * Returned when rate limit is exceeded
    *
-   * Category rate_limit, severity error, not retryable, HTTP 429.
+   * Category rate_limit, severity error, retryable, HTTP 429.
    */
   VEID_RATE_LIMIT_EXCEEDED: "veid:1125",
   /**
@@ -6792,7 +6792,7 @@ export const Codes = {
    *
    * Returned when validator SMS gateway is not configured
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_SMS_GATEWAY_NOT_CONFIGURED: "veid:1126",
   /**
@@ -6800,7 +6800,7 @@ export const Codes = {
    *
    * Returned when SMS gateway is unavailable
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VEID_SMS_GATEWAY_UNAVAILABLE: "veid:1127",
   /**
@@ -6840,7 +6840,7 @@ export const Codes = {
    *
    * Returned when signature verification fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_SIGNATURE_VERIFICATION_FAILED: "veid:1132",
   /**
@@ -6848,7 +6848,7 @@ export const Codes = {
    *
    * Returned when client key doesn't match expected key
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_CLIENT_KEY_MISMATCH: "veid:1133",
   /**
@@ -6872,7 +6872,7 @@ export const Codes = {
    *
    * Returned when the public key doesn't derive to expected address
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_PUBLIC_KEY_MISMATCH: "veid:1136",
   /**
@@ -6928,7 +6928,7 @@ export const Codes = {
    *
    * Returned when a delegation has no uses remaining
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_EXHAUSTED: "veid:1144",
   /**
@@ -6936,7 +6936,7 @@ export const Codes = {
    *
    * Returned when trying to revoke an already revoked delegation
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_ALREADY_REVOKED: "veid:1145",
   /**
@@ -7000,7 +7000,7 @@ export const Codes = {
    *
    * Returned when trying to revoke an already revoked credential
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CREDENTIAL_ALREADY_REVOKED: "veid:1154",
   /**
@@ -7016,7 +7016,7 @@ export const Codes = {
    *
    * Returned when proof verification fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_PROOF_VERIFICATION_FAILED: "veid:1156",
   /**
@@ -7048,7 +7048,7 @@ export const Codes = {
    *
    * Returned when VEID requirements are not met
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_MARKET_VEID_NOT_MET: "veid:1160",
   /**
@@ -7064,7 +7064,7 @@ export const Codes = {
    *
    * Returned when trust score is too low
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_INSUFFICIENT_TRUST_SCORE: "veid:1162",
   /**
@@ -7072,7 +7072,7 @@ export const Codes = {
    *
    * Returned when required scopes are missing
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_MISSING_SCOPES_FOR_MARKET: "veid:1163",
   /**
@@ -7088,7 +7088,7 @@ export const Codes = {
    *
    * Returned when the delegation is too old
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_DELEGATION_TOO_OLD: "veid:1165",
   /**
@@ -7112,7 +7112,7 @@ export const Codes = {
    *
    * Returned when provider-specific VEID requirements are not met
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_PROVIDER_VEID_NOT_MET: "veid:1168",
   /**
@@ -7168,7 +7168,7 @@ export const Codes = {
    *
    * Returned when a requested claim is not available for the subject
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_CLAIM_NOT_AVAILABLE: "veid:1176",
   /**
@@ -7184,7 +7184,7 @@ export const Codes = {
    *
    * Returned when proof generation fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_PROOF_GENERATION_FAILED: "veid:1178",
   /**
@@ -7200,7 +7200,7 @@ export const Codes = {
    *
    * Returned when commitment verification fails
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_COMMITMENT_MISMATCH: "veid:1180",
   /**
@@ -7208,7 +7208,7 @@ export const Codes = {
    *
    * Returned when subject lacks required verification
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_INSUFFICIENT_VERIFICATION_LEVEL: "veid:1181",
   /**
@@ -7224,7 +7224,7 @@ export const Codes = {
    *
    * Returned when biometric hashing fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_BIOMETRIC_HASH_FAILED: "veid:1191",
   /**
@@ -7240,7 +7240,7 @@ export const Codes = {
    *
    * Returned when biometric matching fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_BIOMETRIC_MATCH_FAILED: "veid:1193",
   /**
@@ -7248,7 +7248,7 @@ export const Codes = {
    *
    * Returned when biometric hash versions are incompatible
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_BIOMETRIC_VERSION_MISMATCH: "veid:1194",
   /**
@@ -7280,7 +7280,7 @@ export const Codes = {
    *
    * Returned when a geographic compliance check fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_GEO_CHECK_FAILED: "veid:1203",
   /**
@@ -7296,7 +7296,7 @@ export const Codes = {
    *
    * Returned when IP geolocation doesn't match document country
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_GEO_IP_MISMATCH: "veid:1205",
   /**
@@ -7328,7 +7328,7 @@ export const Codes = {
    *
    * Returned when max policies limit is exceeded
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MAX_GEO_POLICIES_EXCEEDED: "veid:1209",
   /**
@@ -7408,7 +7408,7 @@ export const Codes = {
    *
    * Returned when an audit entry is invalid
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AUDIT_ENTRY_INVALID: "veid:1224",
   /**
@@ -7416,7 +7416,7 @@ export const Codes = {
    *
    * Returned when hash computation fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AUDIT_HASH_FAILED: "veid:1225",
   /**
@@ -7424,7 +7424,7 @@ export const Codes = {
    *
    * Returned when the audit chain verification fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_AUDIT_CHAIN_BROKEN: "veid:1226",
   /**
@@ -7480,7 +7480,7 @@ export const Codes = {
    *
    * Returned when a signer key is invalid
    *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INVALID_SIGNER_KEY: "veid:1244",
   /**
@@ -7544,7 +7544,7 @@ export const Codes = {
    *
    * Returned when key rotation fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_KEY_ROTATION_FAILED: "veid:1253",
   /**
@@ -7552,7 +7552,7 @@ export const Codes = {
    *
    * Returned when attestation signature verification fails
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_ATTESTATION_SIGNATURE_INVALID: "veid:1254",
   /**
@@ -7560,7 +7560,7 @@ export const Codes = {
    *
    * Returned when maximum attestations limit is exceeded
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MAX_ATTESTATIONS_EXCEEDED: "veid:1255",
   /**
@@ -7592,7 +7592,7 @@ export const Codes = {
    *
    * Returned when JWKS fetching fails
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VEID_JWKS_FETCH_FAILED: "veid:1264",
   /**
@@ -7600,7 +7600,7 @@ export const Codes = {
    *
    * Returned when OIDC token validation fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_TOKEN_VALIDATION_FAILED: "veid:1265",
   /**
@@ -7624,7 +7624,7 @@ export const Codes = {
    *
    * Returned when challenge state is invalid
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_INVALID_CHALLENGE_STATE: "veid:1268",
   /**
@@ -7688,7 +7688,7 @@ export const Codes = {
    *
    * Returned when wallet binding fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_WALLET_BINDING_FAILED: "veid:1301",
   /**
@@ -7712,7 +7712,7 @@ export const Codes = {
    *
    * Returned when model versions don't match
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MODEL_VERSION_MISMATCH_SDK: "veid:1304",
   /**
@@ -7720,7 +7720,7 @@ export const Codes = {
    *
    * Returned when the sender is not a registered compliance provider
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_NOT_COMPLIANCE_PROVIDER: "veid:1305",
   /**
@@ -7728,7 +7728,7 @@ export const Codes = {
    *
    * Returned when a compliance check fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_COMPLIANCE_CHECK_FAILED: "veid:1306",
   /**
@@ -7736,7 +7736,7 @@ export const Codes = {
    *
    * Returned when there are not enough attestations
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_INSUFFICIENT_ATTESTATIONS: "veid:1307",
   /**
@@ -7752,7 +7752,7 @@ export const Codes = {
    *
    * Returned when borderline fallback fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_BORDERLINE_FALLBACK_FAILED: "veid:1309",
   /**
@@ -7784,7 +7784,7 @@ export const Codes = {
    *
    * Returned when a non-submitter tries to withdraw an appeal
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_NOT_APPEAL_SUBMITTER: "veid:4004",
   /**
@@ -7816,7 +7816,7 @@ export const Codes = {
    *
    * Returned when the maximum appeals for a scope is exceeded
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MAX_APPEALS_EXCEEDED: "veid:4008",
   /**
@@ -7856,7 +7856,7 @@ export const Codes = {
    *
    * Returned when a non-reviewer tries to resolve an appeal they didn't claim
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_NOT_APPEAL_REVIEWER: "veid:4013",
   /**
@@ -7864,7 +7864,7 @@ export const Codes = {
    *
    * Returned when an appeal review has timed out
    *
-   * Category timeout, severity error, not retryable, HTTP 504.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_APPEAL_REVIEW_TIMEOUT: "veid:4014",
   /**
@@ -7912,7 +7912,7 @@ export const Codes = {
    *
    * Returned when identity matches a politically exposed person
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_PEP_MATCH: "veid:5003",
   /**
@@ -7920,7 +7920,7 @@ export const Codes = {
    *
    * Returned when identity is from a restricted region
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_RESTRICTED_REGION: "veid:5004",
   /**
@@ -7992,7 +7992,7 @@ export const Codes = {
    *
    * Returned when adverse media is found
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_ADVERSE_MEDIA_MATCH: "veid:5016",
   /**
@@ -8000,7 +8000,7 @@ export const Codes = {
    *
    * Returned when identity matches a watchlist entry
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_WATCHLIST_MATCH: "veid:5017",
   /**
@@ -8008,7 +8008,7 @@ export const Codes = {
    *
    * Returned when document verification fails
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_DOCUMENT_VERIFICATION_FAILED: "veid:5018",
   /**
@@ -8016,7 +8016,7 @@ export const Codes = {
    *
    * Returned when AML risk assessment is too high
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VEID_AML_RISK_HIGH: "veid:5019",
   /**
@@ -8032,7 +8032,7 @@ export const Codes = {
    *
    * Returned when a model hash doesn't match expected
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VEID_MODEL_HASH_MISMATCH: "veid:6002",
   /**
@@ -8072,7 +8072,7 @@ export const Codes = {
    *
    * Returned when a validator uses an outdated model
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_VERSION_TOO_OLD: "veid:6007",
   /**
@@ -8096,7 +8096,7 @@ export const Codes = {
    *
    * Returned when trying to activate an already active model
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_ALREADY_ACTIVE: "veid:6010",
   /**
@@ -8104,7 +8104,7 @@ export const Codes = {
    *
    * Returned when trying to use a deprecated model
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_DEPRECATED: "veid:6011",
   /**
@@ -8144,7 +8144,7 @@ export const Codes = {
    *
    * Returned when a proposal was already processed
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_PROPOSAL_ALREADY_PROCESSED: "veid:6016",
   /**
@@ -8152,7 +8152,7 @@ export const Codes = {
    *
    * Returned when activation height not yet reached
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_ACTIVATION_HEIGHT_NOT_REACHED: "veid:6017",
   /**
@@ -8160,7 +8160,7 @@ export const Codes = {
    *
    * Returned when validator models are not synced
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_VALIDATOR_NOT_SYNCED: "veid:6018",
   /**
@@ -8200,7 +8200,7 @@ export const Codes = {
    *
    * Returned when a model exceeds max age
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VEID_MODEL_TOO_OLD: "veid:6023",
   /**
@@ -8224,7 +8224,7 @@ export const Codes = {
    *
    * Returned when a history entry is invalid
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VEID_INVALID_HISTORY_ENTRY: "veid:6026",
   /**
@@ -8232,7 +8232,7 @@ export const Codes = {
    *
    * Indicates invalid configuration
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_AUDIT_INVALID_CONFIG: "verification/audit:1",
   /**
@@ -8240,7 +8240,7 @@ export const Codes = {
    *
    * Indicates a storage operation failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_AUDIT_STORAGE_ERROR: "verification/audit:2",
   /**
@@ -8256,7 +8256,7 @@ export const Codes = {
    *
    * Indicates a connection error
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_AUDIT_CONNECTION_ERROR: "verification/audit:4",
   /**
@@ -8280,7 +8280,7 @@ export const Codes = {
    *
    * Indicates the storage is full
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_KEYSTORAGE_STORAGE_FULL: "verification/keystorage:3",
   /**
@@ -8288,7 +8288,7 @@ export const Codes = {
    *
    * Indicates a storage operation failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_STORAGE_ERROR: "verification/keystorage:4",
   /**
@@ -8296,7 +8296,7 @@ export const Codes = {
    *
    * Indicates an encryption operation failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_ENCRYPTION_ERROR: "verification/keystorage:5",
   /**
@@ -8304,7 +8304,7 @@ export const Codes = {
    *
    * Indicates a decryption operation failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_DECRYPTION_ERROR: "verification/keystorage:6",
   /**
@@ -8312,7 +8312,7 @@ export const Codes = {
    *
    * Indicates a connection to the backend failed
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_KEYSTORAGE_CONNECTION_ERROR: "verification/keystorage:7",
   /**
@@ -8320,7 +8320,7 @@ export const Codes = {
    *
    * Indicates authentication failed
    *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_KEYSTORAGE_AUTHENTICATION_ERROR: "verification/keystorage:8",
   /**
@@ -8360,7 +8360,7 @@ export const Codes = {
    *
    * Indicates the nonce was already used
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VERIFICATION_NONCE_NONCE_ALREADY_USED: "verification/nonce:3",
   /**
@@ -8384,7 +8384,7 @@ export const Codes = {
    *
    * Indicates the store is full
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VERIFICATION_NONCE_STORE_FULL: "verification/nonce:6",
   /**
@@ -8400,7 +8400,7 @@ export const Codes = {
    *
    * Indicates nonce generation failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_NONCE_NONCE_GENERATION: "verification/nonce:8",
   /**
@@ -8416,7 +8416,7 @@ export const Codes = {
    *
    * Indicates a connection error
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category external, severity error, retryable, HTTP 502.
    */
   VERIFICATION_NONCE_CONNECTION_ERROR: "verification/nonce:10",
   /**
@@ -8464,7 +8464,7 @@ export const Codes = {
    *
    * Indicates a signing operation failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_SIGNING_FAILED: "verification/signer:6",
   /**
@@ -8472,7 +8472,7 @@ export const Codes = {
    *
    * Indicates signature verification failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VERIFICATION_SIGNER_VERIFICATION_FAILED: "verification/signer:7",
   /**
@@ -8496,7 +8496,7 @@ export const Codes = {
    *
    * Indicates a key storage operation failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_KEY_STORAGE_ERROR: "verification/signer:10",
   /**
@@ -8512,7 +8512,7 @@ export const Codes = {
    *
    * Indicates key generation failed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_KEY_GENERATION_FAILED: "verification/signer:12",
   /**
@@ -8528,7 +8528,7 @@ export const Codes = {
    *
    * Indicates the service is unavailable
    *
-   * Category external, severity error, not retryable, HTTP 502.
+   * Category internal, severity critical, not retryable, HTTP 500.
    */
   VERIFICATION_SIGNER_SERVICE_UNAVAILABLE: "verification/signer:14",
   /**
@@ -8576,7 +8576,7 @@ export const Codes = {
    *
    * Returned when delegation has insufficient shares
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_INSUFFICIENT_SHARES: "virt_delegation:1805",
   /**
@@ -8584,7 +8584,7 @@ export const Codes = {
    *
    * Returned when account has insufficient balance
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_INSUFFICIENT_BALANCE: "virt_delegation:1806",
   /**
@@ -8592,7 +8592,7 @@ export const Codes = {
    *
    * Returned when delegation amount is below minimum
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_MIN_DELEGATION_AMOUNT: "virt_delegation:1807",
   /**
@@ -8600,7 +8600,7 @@ export const Codes = {
    *
    * Returned when delegator exceeds max validators
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_MAX_VALIDATORS: "virt_delegation:1808",
   /**
@@ -8608,7 +8608,7 @@ export const Codes = {
    *
    * Returned when max redelegations exceeded
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_MAX_REDELEGATIONS: "virt_delegation:1809",
   /**
@@ -8616,7 +8616,7 @@ export const Codes = {
    *
    * Returned when redelegating to the same validator
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category validation, severity info, not retryable, HTTP 400.
    */
   VIRT_DELEGATION_SELF_REDELEGATION: "virt_delegation:1810",
   /**
@@ -8624,7 +8624,7 @@ export const Codes = {
    *
    * Returned when attempting transitive redelegation
    *
-   * Category unauthorized, severity error, not retryable, HTTP 401.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_TRANSITIVE_REDELEGATION: "virt_delegation:1811",
   /**
@@ -8632,7 +8632,7 @@ export const Codes = {
    *
    * Returned when parameters are invalid
    *
-   * Category validation, severity info, not retryable, HTTP 400.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VIRT_DELEGATION_INVALID_PARAMS: "virt_delegation:1812",
   /**
@@ -8656,7 +8656,7 @@ export const Codes = {
    *
    * Returned when reward was already claimed
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_REWARD_ALREADY_CLAIMED: "virt_delegation:1815",
   /**
@@ -8664,7 +8664,7 @@ export const Codes = {
    *
    * Returned when there are no delegations
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category not_found, severity info, not retryable, HTTP 404.
    */
   VIRT_DELEGATION_NO_DELEGATIONS: "virt_delegation:1816",
   /**
@@ -8688,7 +8688,7 @@ export const Codes = {
    *
    * Returned when validator is jailed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_DELEGATION_VALIDATOR_JAILED: "virt_delegation:1819",
   /**
@@ -8744,7 +8744,7 @@ export const Codes = {
    *
    * Returned when rewards were already distributed
    *
-   * Category conflict, severity error, not retryable, HTTP 409.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_STAKING_REWARDS_ALREADY_DISTRIBUTED: "virt_staking:2405",
   /**
@@ -8760,7 +8760,7 @@ export const Codes = {
    *
    * Returned when validator is jailed
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_STAKING_VALIDATOR_JAILED: "virt_staking:2407",
   /**
@@ -8776,7 +8776,7 @@ export const Codes = {
    *
    * Returned when stake is insufficient
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_STAKING_INSUFFICIENT_STAKE: "virt_staking:2409",
   /**
@@ -8784,7 +8784,7 @@ export const Codes = {
    *
    * Returned when double signing is detected
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category unauthorized, severity error, not retryable, HTTP 401.
    */
   VIRT_STAKING_DOUBLE_SIGN: "virt_staking:2410",
   /**
@@ -8800,7 +8800,7 @@ export const Codes = {
    *
    * Returned when validator has excessive downtime
    *
-   * Category internal, severity error, not retryable, HTTP 500.
+   * Category state, severity error, not retryable, HTTP 409.
    */
   VIRT_STAKING_DOWNTIME: "virt_staking:2412",
   /**
@@ -8847,44 +8847,44 @@ export type ErrorCodeString = KnownCode | (string & {});
  * category's (an index into `SEVERITIES`).
  */
 const MODULE_CODES: readonly (readonly [module: string, codes: string])[] = [
-  ["artifact_store", "2500i,1i,1i,1d,1d,1b!,1h,1e,1f,1a,1i,1c2,1i,1i,1a,1d,1f"],
+  ["artifact_store", "2500i,1i,1i,1d,1b,1b,1h,1f,1f,1c,1i,1c,1i,1i,1a,1d,1f"],
   ["audit", "1d,1i,1d,1f,1i,1d,1i,1d,1h"],
-  ["benchmark", "1i,1i,1i,1i,1i,1i,1i,1i,1i,1i,1i,1689i,1d,1i,1a,1c2,1d,1f,1i,1a,1h,1d,1c2,1i,1d"],
-  ["bme", "2600i,1h,1f,1c2,1c2,1c2,1i,1i,1i,1i,1i,1a,1c2,1c2"],
+  ["benchmark", "1i,1i,1i,1i,1i,1i,1i,1i,1i,1i,1i,1689i,1d,1h,1a,1i,1d,1f,1i,1f,1h,1d,1f,1i,1d"],
+  ["bme", "2600i,1i,1f,1b,1f,1f,1i,1i,1i,1i,1b,1a,1c,1c"],
   ["cert", "1d,1i,1a,1f,1i,1i,1i,1i,1i"],
-  ["config", "1i,1i,1i,1i,1i,1595i,1i,1i,1i,1i,1i,1i,1i,1i,1d,1a,1f,1h,1c2,1f,1f,1i,1h,1h,1i,1i,1c2,1i,1c2"],
-  ["delegation", "1i,1i,1c2"],
+  ["config", "1i,1i,1i,1i,1i,1595i,1i,1i,1i,1i,1i,1i,1i,1i,1d,1a,1f,1h,1f,1f,1f,1i,1h,1h,1i,1i,1h,1i,1i"],
+  ["delegation", "1i,1i,1i"],
   ["deployment", "1d,1i,1a,1d,1f,1i,1i,1i,1i,1i,1c,1i,1i,1d,1f,1f,1f,1f,1i,1i,1i,1i,1i"],
   ["email_verification", "1i,1i,1i,1c,1d,1f,1f,1e,1e,1i,1h,1b,1b,1e,1b,1c,1c,1i,1c,1a,1f,1i,1i,1c"],
-  ["enclave", "1i,1i,1d,1a,1c2,1a,1f,1h,1892i,1d,1a,1i,1c2,1f,1f,1i,1f,1f,1h,1a,1f,1i,1i,1a,1b!,1c2,1i,1e!,1e,1e!,1c2,1d,1i,1i,1h,1i,73i,1i,1d,1d,1i,1i,1a,1c2,1c2,1c2,1c2,1g!,1d,1i,1c2,1a"],
-  ["encryption", "1300i,1i,1d,1a,1f,1i,1i,1i,1i,1c!,1c,1i,1h,1h,1i,1i,1c!,1d,1f,1f,1f,1d,1c!,1c2,1f,1c2,1h"],
+  ["enclave", "1i,1i,1d,1a,1h,1a,1f,1h,1892i,1d,1a,1i,1h,1f,1f,1h,1f,1i,1h,1a,1f,1i,1h,1i,1b,1h,1i,1e,1e,1e,1f,1d,1i,1h,1h,1i,73i,1i,1i,1d,1i,1i,1a,1h,1c,1c,1i,1g,1d,1i,1h,1a"],
+  ["encryption", "1300i,1i,1d,1a,1f,1i,1i,1i,1i,1c!,1i,1i,1h,1h,1i,1i,1i,1d,1f,1f,1f,1d,1c!,1f,1f,1c,1h"],
   ["escrow", "1a,1f,1d,1f,1i,1a,1f,1d,1i,1i,1i,1i,1i,1i,1h,1i,1i"],
-  ["fraud", "2000i,1i,5h,2i,1i,1f,3i,1i,1i,1i,1i,1i,984i,1i,1d,1a,2h,4c2,1d,7c2,1i,1i,1i"],
-  ["hpc", "1i,1i,1i,1i,1i,1i,1f,2093i,1d,1a,1i,1d,1i,1d,1f,1c2,1i,1d,1i,1c2,1i,1i,1d,1d,1i,1h,1i,1i,1i,1i,1i,1i,1i,1i,1c2,1c2,1i,1h,1i,1i,1c2,1d,1a,1c2,1h,1i,1i,1d,1c2,1i,1i,1i,1i,1i,1i,1i,1c2,1h,1e!,1c2,1e!,1i"],
-  ["market", "1i,1i,1c,1i,1i,1d,1d,1d,1d,1f,1f,1f,1f,1d,1d,1d,1f,1d,1i,1d,1a,1i,1f,1f,1a,1f,1f,1i,1i,1d,1i,1i,1i,1i,2216c2,1c2,1c2,1c2,1f,1i,1d"],
-  ["marketplace", "1i,1i,1i,1i,1i,1i,1i,2193d,1a,1f,1c2,1d,1a,1f,1f,1i,1f,1d,1a,1d,1a,1i,1f,1c2,1c2,1c2,1c2,1c2,1i,1h,1c2,1f,1c2,1i,1f,1a,1i,1h,1c2,1c2,1i,1c2,1i,1d,1d,1i,1i,1i,1d,1c2,1c2,1c2"],
-  ["mfa", "1200i,1i,1i,1d,1i,1d,1a,1i,1d,1f,1f,1e!,1i,1h,1h,1h,1d,1f,1f,1h,1i,1i,1d,1f,1i,1c!,1f,1f,1f,1h,1i,1e!,1i,1f,1i,1f,1f,1f,1i,1b,1h,1i,1h,1h,1f,6i,1i,1i,1h,1h,1h,1h,1h,1h,1i,1h,1i,1i,1i,1h"],
-  ["oracle", "1a,1i,1h,1c2,1i,1i,1i"],
-  ["provider", "1i,1i,1d,1a,1i,1i,1f,1i,1c,1c2,1i,1i,8i,1i,1d,1i,1f,6i,1d,1f,1g"],
-  ["ratelimit", "1e,1e,1e!,1i"],
-  ["resources", "1i,1d,1c2,1d,1f,1h,1c2,1i"],
-  ["review", "1i,1i,1i,1i,1i,1i,1i,2293i,1i,1d,1f,1h,1a,1d,1d,1i,1i,1a,1i,1i,1i,1d"],
-  ["roles", "1400i,1i,1i,1h,1d,1a,1d,1f,1c2,1f,1f,1c2,1c2,1c2"],
+  ["fraud", "2000i,1i,5h,2i,1i,1f,3i,1i,1i,1i,1i,1i,984i,1i,1d,1f,2h,4d,1d,7i,1i,1i,1i"],
+  ["hpc", "1i,1i,1i,1i,1i,1i,1i,2093i,1d,1a,1i,1d,1i,1d,1f,1h,1i,1d,1i,1f,1i,1i,1d,1d,1i,1h,1i,1i,1i,1i,1i,1i,1i,1i,1h,1f,1i,1h,1c,1i,1f,1d,1i,1c,1h,1i,1i,1d,1f,1i,1i,1i,1i,1i,1i,1i,1i,1i,1i,1i,1f,1i"],
+  ["market", "1i,1i,1c,1i,1i,1d,1d,1d,1d,1f,1f,1f,1f,1d,1d,1d,1f,1d,1i,1d,1a,1i,1f,1f,1a,1f,1f,1i,1i,1d,1i,1i,1i,1i,2216h,1h,1h,1h,1f,1h,1h"],
+  ["marketplace", "1i,1i,1i,1i,1i,1i,1i,2193d,1a,1f,1f,1d,1a,1f,1f,1i,1f,1d,1a,1d,1a,1i,1f,1h,1h,1h,1h,1h,1h,1h,1h,1f,1b,1i,1f,1h,1h,1h,1h,1h,1i,1c,1i,1d,1d,1i,1i,1i,1h,1h,1h,1h"],
+  ["mfa", "1200i,1i,1i,1d,1i,1d,1a,1i,1d,1f,1f,1f,1i,1h,1h,1h,1d,1f,1f,1h,1i,1i,1d,1f,1f,1c!,1f,1f,1f,1h,1h,1e!,1i,1f,1i,1f,1f,1f,1i,1b,1h,1h,1h,1h,1f,6i,1i,1i,1h,1h,1h,1h,1h,1h,1i,1h,1i,1i,1i,1h"],
+  ["oracle", "1a,1i,1h,1b,1i,1i,1b"],
+  ["provider", "1i,1i,1d,1a,1i,1i,1f,1i,1c,1c,1h,1h,8i,1i,1d,1i,1f,6i,1d,1f,1g"],
+  ["ratelimit", "1e,1e,1e,1i"],
+  ["resources", "1i,1d,1f,1d,1f,1h,1a,1i"],
+  ["review", "1i,1i,1i,1i,1i,1i,1i,2293i,1i,1d,1f,1h,1a,1d,1i,1i,1i,1c,1i,1i,1i,1d"],
+  ["roles", "1400i,1i,1i,1h,1d,1a,1d,1f,1h,1f,1f,1h,1h,1h"],
   ["sdk", "2i,1f,1h,1f,1i,1i,1i,1d,1i,1i,1i,1i,1i,1i,1c,1i,1i,1a,1e,1i,1d,1h,1h,1i,1i,1i,1i,1i,1f,1i,1f,1c,1i,1c,1a,1i,1d,1c,1c,1i,1f"],
-  ["servicedesk", "1i,1c2,1b!,1a,1d,1i,1e!,1c2,1c2"],
-  ["settlement", "1i,1i,1i,1i,1i,1i,1i,1493i,1d,1a,1f,1c2,1h,1i,1d,1a,1i,1d,1c2,1i,1d,1a,1a,1i,1c2,1f,1f,1d,1i,1i,1c2,1i,1i,1c2,1i,1c2,1d,1i,1d,1a,1a,1c2,1c2,1c2,1c2,1d,1h,1c2,1i,1b!,1b!,1i,1b!,1c2,1c2,1b!"],
-  ["settlement-ibc", "3100i,1i,1i,1e!,1d,1g,1a"],
+  ["servicedesk", "1i,1c,1b,1a,1d,1i,1e,1i,1c"],
+  ["settlement", "1i,1i,1i,1i,1i,1i,1i,1493i,1d,1a,1f,1f,1h,1i,1d,1a,1i,1d,1f,1i,1d,1a,1f,1i,1f,1f,1f,1d,1i,1i,1f,1i,1i,1c,1f,1c,1d,1i,1d,1a,1f,1f,1f,1f,1c,1d,1f,1b,1h,1c,1c,1i,1b,1b,1b,1b"],
+  ["settlement-ibc", "3100i,1i,1i,1e,1d,1f,1a"],
   ["sms_verification", "1i,1i,1i,1c,1d,1f,1f,1e,1e,1i,1h,1b,1b,1e,1b,1c,1c,1a,1f,1i,1i,1c,1b,1e,1e,1h,1b,1b,1i,1i,1i,1i,1i,1c,1i"],
-  ["support", "1d,1a,1i,1b!,1b!,1b!,1i,1h,1i,1i,1i,1i,1d,1d,1f,1i,1i,1i,1f"],
+  ["support", "1d,1a,1i,1i,1i,1i,1i,1h,1i,1i,1i,1i,1d,1d,1f,1i,1i,1f,1f"],
   ["take", "1i"],
   ["undefined", "1c,111221c"],
-  ["veid", "1000i,1i,1i,1i,1i,1i,1a,1i,1i,1h,1i,1i,1i,1i,1i,1i,1i,1i,1i,1d,1d,1a,1f,1f,1h,1f,1f,1i,1f,1h,1i,1i,1i,1i,1d,1c,1c!,1g,1i,1h,1d,1d,1a,1f,1c2,1f,1i,1d,1a,1i,1a,1a,1a,1i,1i,1i,1d,1f,1a,1h,1c2,1f,1i,1d,1a,1f,1a,1a,1c2,1i,1c2,1i,1d,1a,1i,1c2,1f,1a,1i,1d,1f,1f,1i,1d,1f,1f,1i,1d,1f,1a,1i,1i,1d,1f,1f,1i,1d,1i,1d,1f,1c2,1i,1d,1f,1f,1f,1d,1c2,1d,1h,1c2,1c2,1c2,1i,1d,1f,1f,1f,1i,1d,1c2,1e!,1h,1c2,1e!,1e!,1c2,1b!,1a,1h,1i,1i,1c2,1a,1i,1i,1a,1i,1i,2i,1d,1f,1f,1c2,1a,1h,1h,1a,2i,1d,1f,1f,1a,1i,1c2,1h,1a,1h,1c2,1d,1c2,1i,1h,1i,1f,1f,1c2,2i,1d,1f,1d,1f,1i,1c2,1i,1c2,1i,1a,1c2,9i,1c2,1d,1c2,1a,6i,1d,1a,1c2,1h,1a,1h,1h,1f,1i,1f,1i,1i,1d,1i,6i,1i,1i,1d,1i,1c2,1c2,1h,1i,12i,1d,1f,1f,1h,1d,1h,1h,2f,1i,1h,1a,1c2,1i,1i,5a,1d,1f,2b!,1c2,1d,1f,1i,13i,1i,1d,1i,1i,1i,14i,1c2,1i,1d,1a,1c2,1c2,1c2,1i,1c2,2692d,1a,1f,1c2,1h,1i,1f,1i,1i,1i,1f,1a,1c2,1g!,1i,1f,1i,1i,984h,1c2,1c2,1f,1i,1d,3a,1h,2a,1f,1i,1c2,1c2,1c2,1c2,1f,982a,1f,1i,1a,1h,1c2,1f,1a,1a,1c2,1f,1i,1i,1d,1a,1c2,1c2,1i,1i,1f,1h,1i,1f,1f,1i"],
-  ["verification/audit", "1i,1c2,1i,1b!"],
-  ["verification/keystorage", "1d,1a,1c2,1c2,1c2,1c2,1b!,1h,1i,1i"],
-  ["verification/nonce", "1d,1a,1a,1f,1f,1c2,1e,1c2,1i,1b!"],
-  ["verification/signer", "1i,1f,1d,1f,1f,1c2,1c2,1a,1d,1c2,1i,1c2,1i,1b!"],
-  ["virt_delegation", "1800i,1i,1d,1d,1d,1c2,1c2,1c2,1i,1i,1c2,1h,1i,1d,1d,1a,1c2,1i,1f,1c2,1i"],
-  ["virt_staking", "2400d,1i,1a,1i,1i,1a,1i,1c2,1i,1c2,1c2,1i,1c2"],
+  ["veid", "1000i,1i,1i,1i,1i,1i,1h,1i,1i,1h,1h,1h,1i,1i,1i,1i,1i,1i,1i,1d,1d,1a,1f,1f,1h,1f,1f,1f,1f,1i,1h,1i,1i,1i,1d,1i,1b,1g,1f,1h,1c,1d,1a,1f,1f,1f,1i,1d,1a,1i,1i,1i,1i,1i,1i,1i,1d,1f,1f,1h,1f,1f,1i,1d,1a,1f,1i,1i,1c,1i,1c,1i,1d,1a,1i,1i,1f,1i,1i,1d,1f,1f,1i,1d,1f,1f,1i,1d,1f,1h,1f,1i,1d,1f,1f,1i,1d,1i,1d,1f,1b,1i,1d,1f,1f,1f,1d,1h,1d,1i,1h,1h,1h,1i,1d,1f,1f,1f,1h,1d,1b,1f,1h,1b,1i,1e,1c,1b,1a,1h,1i,1i,1h,1h,1i,1i,1h,1i,1i,2i,1d,1f,1f,1f,1f,1h,1h,1a,2i,1d,1f,1f,1f,1i,1h,1h,1a,1h,1h,1d,1h,1h,1h,1f,1f,1f,1h,2i,1d,1f,1d,1f,1i,1f,1i,1c,1i,1i,1f,9i,1c,1d,1c,1f,6i,1d,1a,1h,1h,1h,1h,1h,1f,1f,1f,1i,1i,1d,1i,6i,1i,1i,1d,1c,1c,1c,1h,1i,12i,1d,1f,1f,1i,1d,1h,1h,2f,1i,1h,1a,1c,1h,1f,5a,1d,1f,2b,1h,1d,1f,1f,13i,1i,1d,1i,1i,1i,14i,1i,1i,1d,1i,1i,1i,1i,1i,1i,2692d,1a,1f,1h,1h,1i,1f,1f,1i,1i,1f,1a,1h,1f,1i,1f,1i,1i,984h,1h,1h,1f,1i,1d,3a,1h,2a,1f,1i,1h,1h,1h,1h,1f,982i,1f,1i,1a,1h,1f,1f,1a,1f,1f,1f,1i,1i,1d,1f,1f,1f,1i,1i,1f,1h,1f,1f,1f,1c"],
+  ["verification/audit", "1c,1c,1i,1b"],
+  ["verification/keystorage", "1d,1a,1f,1c,1c,1c,1b,1c,1i,1i"],
+  ["verification/nonce", "1d,1a,1h,1f,1f,1f,1e,1c,1i,1b"],
+  ["verification/signer", "1i,1f,1d,1f,1f,1c,1i,1a,1d,1c,1i,1c,1i,1c"],
+  ["virt_delegation", "1800i,1i,1d,1d,1d,1f,1f,1i,1f,1f,1i,1f,1h,1d,1d,1f,1d,1i,1f,1f,1i"],
+  ["virt_staking", "2400d,1i,1a,1i,1i,1f,1i,1f,1i,1f,1h,1i,1f"],
   ["virtengine", "1i,1i,1i,1i"],
 ];
 

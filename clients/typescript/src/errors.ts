@@ -62,16 +62,16 @@ abstract class ErrorBase extends Error {
 }
 
 /**
- * `build()` (a `new` of an `APIError` class) without running `Error`'s constructor: the
- * error has no own `message` or `stack` (its class computes them) until `surfaced` gives
- * it the stack of the place it is handed to the caller.
+ * `new ErrorType(fields)` without running `Error`'s constructor: the error has no own
+ * `message` or `stack` (its class computes them) until `surfaced` gives it the stack of
+ * the place it is handed to the caller.
  *
  * @internal
  */
-export function unstacked<T extends APIError>(build: () => T): T {
+export function unstacked<T>(ErrorType: new (fields: APIErrorFields) => T, fields: APIErrorFields): T {
   skipErrorConstructor = true;
   try {
-    return build();
+    return new ErrorType(fields);
   } finally {
     skipErrorConstructor = false;
   }

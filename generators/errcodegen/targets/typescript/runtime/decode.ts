@@ -57,10 +57,8 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** A status message that went through a Go error string once more. */
 const RPC_ERROR_PREFIX = /^rpc error: code = [A-Za-z]+ desc = /;
-/** The Cosmos SDK's text of a registered error: `codespace veid code 1036: ML inference failed`. */
-const CODESPACE_CODE = /^codespace ([A-Za-z0-9_./-]+) code ([0-9]+)(?:: |$)/;
-/** The platform's log form: `veid:1036: ML inference failed`. */
-const CODE_PREFIX = /^([A-Za-z0-9_./-]+:[0-9]+): /;
+/** How the Cosmos SDK's text of a registered error starts: `codespace veid code 1036: ML inference failed`. */
+const CODESPACE = "codespace ";
 const PROBLEM_JSON = "application/problem+json";
 const TEXT_PLAIN = "text/plain";
 /** A plain-text body is cut to this many code points. */
@@ -376,28 +374,61 @@ interface CodedText {
   readonly message: string | null;
 }
 
-/** The message of a gateway status: an SDK `codespace ... code ...`, else a code prefix. */
+/**
+ * The message of a gateway status: the SDK's `codespace <module> code <number>`, alone or
+ * followed by `: <message>`, else a code prefix.
+ */
 function gatewayText(message: string): CodedText {
   const text = message.startsWith("rpc error: ") ? message.replace(RPC_ERROR_PREFIX, "") : message;
-  const registered = text.startsWith("codespace ") ? CODESPACE_CODE.exec(text) : null;
-  if (registered === null) {
+  if (!text.startsWith(CODESPACE)) {
     return codeAtStart(text);
   }
-  const [matched, module, number] = registered;
-  const rest = text.slice(matched.length);
-  // `matched` ends with ": " when a message follows; at the end of the text nothing does.
-  return { code: `${module ?? ""}:${number ?? ""}`, message: matched.endsWith(": ") ? rest : null };
+  const moduleEnd = endOfModule(text, CODESPACE.length);
+  const numberStart = moduleEnd + " code ".length;
+  const numberEnd = endOfDigits(text, numberStart);
+  if (moduleEnd === CODESPACE.length || !text.startsWith(" code ", moduleEnd) || numberEnd === numberStart) {
+    return codeAtStart(text);
+  }
+  const code = `${text.slice(CODESPACE.length, moduleEnd)}:${text.slice(numberStart, numberEnd)}`;
+  if (numberEnd === text.length) {
+    return { code, message: null };
+  }
+  return text.startsWith(": ", numberEnd) ? { code, message: text.slice(numberEnd + 2) } : codeAtStart(text);
 }
 
 /** `module:number: message` gives the code and the message; any other text is the message. */
 function codeAtStart(text: string): CodedText {
-  // The prefix ends with ": ": a text without one needs no regular expression.
-  const prefixed = text.includes(": ") ? CODE_PREFIX.exec(text) : null;
-  if (prefixed === null) {
+  const colon = text.indexOf(":");
+  if (colon < 1 || endOfModule(text, 0) !== colon) {
     return { code: null, message: text };
   }
-  const [matched, code] = prefixed;
-  return { code: code ?? null, message: text.slice(matched.length) };
+  const numberEnd = endOfDigits(text, colon + 1);
+  if (numberEnd === colon + 1 || !text.startsWith(": ", numberEnd)) {
+    return { code: null, message: text };
+  }
+  return { code: text.slice(0, numberEnd), message: text.slice(numberEnd + 2) };
+}
+
+/** Where a run of the characters of a module name (`A-Z a-z 0-9 _ . / -`) from `start` ends. */
+function endOfModule(text: string, start: number): number {
+  let end = start;
+  for (; end < text.length; end++) {
+    const unit = text.charCodeAt(end);
+    const letter = (unit | 0x20) >= 0x61 && (unit | 0x20) <= 0x7a;
+    if (!letter && !(unit >= 0x2d && unit <= 0x39) && unit !== 0x5f) {
+      break; // 0x2d..0x39 is "-", ".", "/" and the digits
+    }
+  }
+  return end;
+}
+
+/** Where a run of ASCII digits from `start` ends. */
+function endOfDigits(text: string, start: number): number {
+  let end = start;
+  while (end < text.length && text.charCodeAt(end) >= 0x30 && text.charCodeAt(end) <= 0x39) {
+    end++;
+  }
+  return end;
 }
 
 /**
@@ -472,11 +503,11 @@ function fromEnvelope(
   const { module, number, entry } = parseCode(code);
   const row = STATUS_TABLE.get(base.httpStatus);
   const category = stringOrNull(member(members, "category")) ?? entry?.category ?? row?.category ?? null;
-  const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
+  const facts = categoryFacts(category);
   const retryable = member(members, "retryable");
   const context = member(members, "context");
   const contextObject = isObject(context) ? context : null;
-  return unstackedError(category, {
+  return errorOf(facts, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -486,9 +517,9 @@ function fromEnvelope(
     number,
     errorMessage: typeof message === "string" ? message : (entry?.message ?? statusText(base.httpStatus)),
     category,
-    severity: stringOrNull(member(members, "severity")) ?? entry?.severity ?? defaults?.severity ?? "error",
+    severity: stringOrNull(member(members, "severity")) ?? entry?.severity ?? facts?.severity ?? "error",
     retryable:
-      typeof retryable === "boolean" ? retryable : (entry?.retryable ?? defaults?.retryable ?? row?.retryable ?? false),
+      typeof retryable === "boolean" ? retryable : (entry?.retryable ?? facts?.retryable ?? row?.retryable ?? false),
     context: contextObject,
     retryAfterMs: retryHintMs(base.known, contextObject, base.now),
     envelope: true,
@@ -515,14 +546,14 @@ function fromText(
     retryable = entry.retryable;
   } else if (grpcCategory !== null) {
     category = grpcCategory;
-    retryable = CATEGORY_DEFAULTS.get(grpcCategory)?.retryable ?? false;
+    retryable = categoryFacts(grpcCategory)?.retryable ?? false;
   } else {
     const row = STATUS_TABLE.get(base.httpStatus);
     category = row?.category ?? null;
     retryable = row?.retryable ?? false;
   }
-  const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
-  return unstackedError(category, {
+  const facts = categoryFacts(category);
+  return errorOf(facts, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -532,7 +563,7 @@ function fromText(
     number,
     errorMessage: text.message ?? entry?.message ?? statusText(base.httpStatus),
     category,
-    severity: entry?.severity ?? defaults?.severity ?? "error",
+    severity: entry?.severity ?? facts?.severity ?? "error",
     retryable,
     context,
     retryAfterMs: retryHintMs(base.known, context, base.now),
@@ -545,8 +576,8 @@ function fromText(
 function withoutEnvelope(base: Base): APIError {
   const row = STATUS_TABLE.get(base.httpStatus);
   const category = row?.category ?? null;
-  const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
-  return unstackedError(category, {
+  const facts = categoryFacts(category);
+  return errorOf(facts, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -556,7 +587,7 @@ function withoutEnvelope(base: Base): APIError {
     number: null,
     errorMessage: statusText(base.httpStatus),
     category,
-    severity: defaults?.severity ?? "error",
+    severity: facts?.severity ?? "error",
     retryable: row?.retryable ?? false,
     context: null,
     retryAfterMs: retryHintMs(base.known, null, base.now),
@@ -576,9 +607,29 @@ export function errorOfCategory(category: string | null, fields: APIErrorFields)
   return new ErrorType(fields) as APIError;
 }
 
-/** `errorOfCategory` without a stack trace (see `unstacked`). */
-function unstackedError(category: string | null, fields: APIErrorFields): APIError {
-  return unstacked(() => errorOfCategory(category, fields));
+/** A category's class and defaults, found in one lookup. */
+interface CategoryFacts {
+  /** Typed loosely: every class of ERROR_TYPES extends APIError (categories.ts). */
+  readonly ErrorType: new (fields: APIErrorFields) => unknown;
+  readonly severity: string;
+  readonly retryable: boolean;
+}
+
+const CATEGORY_FACTS: ReadonlyMap<string, CategoryFacts> = new Map(
+  Array.from(CATEGORY_DEFAULTS, ([category, { severity, retryable }]): [string, CategoryFacts] => [
+    category,
+    { ErrorType: ERROR_TYPES.get(category) ?? APIError, severity, retryable },
+  ]),
+);
+
+/** An error of the category's class (see `categoryFacts`), built without a stack trace (see `unstacked`). */
+function errorOf(facts: CategoryFacts | undefined, fields: APIErrorFields): APIError {
+  return unstacked(facts?.ErrorType ?? APIError, fields) as APIError;
+}
+
+/** The class and defaults of a category the registry defines; undefined for null or another. */
+function categoryFacts(category: string | null): CategoryFacts | undefined {
+  return category === null ? undefined : CATEGORY_FACTS.get(category);
 }
 
 /** A code's module and number, and the registry's entry for them. */
