@@ -68,7 +68,7 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
     throw new RangeError(`maxBodyBytes must be an integer of at least 0, got ${String(maxBodyBytes)}`);
   }
   const retryAttemptHeader = options.retryAttemptHeader ?? true;
-  return async (input, init = {}) => {
+  const start = (input: FetchInput, init: RetryingRequestInit = {}): Promise<FetchResponse> => {
     const { idempotencyKey, maxAttempts, deadlineMs, ...requestInit } = init;
     const isRequest = typeof Request !== "undefined" && input instanceof Request;
     // A Request carries its own signal; `init.signal`, when given, replaces it (as in fetch).
@@ -124,6 +124,16 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
       ...(signal ? { signal } : {}),
     });
+  };
+  // Not async: the helper's promise is returned as it is (an async function would wrap it in
+  // one more, settled two turns of the microtask queue later); a mistake found before
+  // anything is sent still rejects rather than throws.
+  return (input, init) => {
+    try {
+      return start(input, init);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
 
