@@ -12,7 +12,7 @@
 
 import { codeFacts } from "./catalog.js";
 import { ERROR_TYPES } from "./categories.js";
-import { APIError, type APIErrorFields, type ErrorShape } from "./errors.js";
+import { APIError, unstacked, type APIErrorFields, type ErrorShape } from "./errors.js";
 import {
   CATEGORY_DEFAULTS,
   GRPC_STATUS_TABLE,
@@ -20,7 +20,7 @@ import {
   REASON_PHRASES,
   STATUS_TABLE,
 } from "./registry.js";
-import { withoutStack, type CodeFacts } from "./tables.js";
+import type { CodeFacts } from "./tables.js";
 import type { FetchHeaders } from "./web.js";
 
 /** Response headers: a `Headers`, a record (names in any case) or name/value pairs. */
@@ -48,8 +48,6 @@ const ASCTIME_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Za-z]{3}) ([ 0-9][0-9
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 /** An RFC 3339 date-time: full date, `T`, time with an optional fraction, `Z` or an offset. */
 const RFC3339 = /^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$/;
-/** The number of a code: ASCII digits (their value at most `MAX_CODE_NUMBER`). */
-const CODE_NUMBER = /^[0-9]+$/;
 /** Codes are registered as uint32. */
 const MAX_CODE_NUMBER = 4_294_967_295;
 /** A JSON body nested deeper than this (objects and arrays together) is not usable. */
@@ -60,10 +58,8 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** A status message that went through a Go error string once more. */
 const RPC_ERROR_PREFIX = /^rpc error: code = [A-Za-z]+ desc = /;
-/** The Cosmos SDK's text of a registered error: `codespace veid code 1036: ML inference failed`. */
-const CODESPACE_CODE = /^codespace ([A-Za-z0-9_./-]+) code ([0-9]+)(?:: |$)/;
-/** The platform's log form: `veid:1036: ML inference failed`. */
-const CODE_PREFIX = /^([A-Za-z0-9_./-]+:[0-9]+): /;
+/** How the Cosmos SDK's text of a registered error starts: `codespace veid code 1036: ML inference failed`. */
+const CODESPACE = "codespace ";
 const PROBLEM_JSON = "application/problem+json";
 const TEXT_PLAIN = "text/plain";
 /** A plain-text body is cut to this many code points. */
@@ -91,7 +87,6 @@ export function decodeError(
   const limit = Math.max(0, options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES);
   const rawBody = decoder.decode(capBytes(body, limit));
   const known = knownHeaders(headers);
-  const mediaType = mediaTypeOf(known.contentType);
   const base: Base = {
     httpStatus: status,
     requestId: known.requestId ?? null,
@@ -106,7 +101,7 @@ export function decodeError(
     if (isObject(error) && typeof member(error, "code") === "string") {
       return fromEnvelope(base, "envelope", error, member(error, "message"));
     }
-    if (isProblem(document, mediaType)) {
+    if (isProblem(document, known.contentType)) {
       const detail = member(document, "detail");
       const message = typeof detail === "string" ? detail : member(document, "title");
       return fromEnvelope(base, "problem", document, message);
@@ -121,7 +116,7 @@ export function decodeError(
       const text = typeof message === "string" && message !== "" ? message : error;
       return fromText(base, "error_member", codeAtStart(text), null, otherMembers(document));
     }
-  } else if (mediaType === TEXT_PLAIN) {
+  } else if (hasMediaType(known.contentType, TEXT_PLAIN)) {
     const text = trimAsciiWhitespace(rawBody);
     if (text !== "") {
       const cut = firstCodePoints(text, MAX_TEXT_CODE_POINTS);
@@ -266,13 +261,20 @@ export class ResponseHeaders implements ReadonlyMap<string, string> {
   }
 }
 
-/** The media type of a `Content-Type`: before any `;`, trimmed, lower case. */
-function mediaTypeOf(contentType: string | undefined): string | undefined {
+/** Whether the media type of a `Content-Type` (before any `;`, trimmed, in any case) is `type`. */
+function hasMediaType(contentType: string | undefined, type: string): boolean {
   if (contentType === undefined) {
-    return undefined;
+    return false;
   }
-  const end = contentType.indexOf(";");
-  return (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
+  const semicolon = contentType.indexOf(";");
+  const end = semicolon < 0 ? contentType.length : semicolon;
+  if (end < type.length) {
+    return false; // too short to hold it
+  }
+  if (end === type.length && contentType.startsWith(type)) {
+    return true; // as servers write it: no copy
+  }
+  return contentType.slice(0, end).trim().toLowerCase() === type;
 }
 
 /**
@@ -295,7 +297,8 @@ export function parseObject(text: string): JsonObject | undefined {
   }
   let document: unknown;
   try {
-    document = SURROGATE_ESCAPE.test(text) ? JSON.parse(text, wellFormedStrings) : JSON.parse(text);
+    const escapesSurrogate = text.includes("\\u") && SURROGATE_ESCAPE.test(text);
+    document = escapesSurrogate ? JSON.parse(text, wellFormedStrings) : JSON.parse(text);
   } catch {
     return undefined; // invalid JSON
   }
@@ -355,8 +358,8 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
-function isProblem(document: JsonObject, mediaType: string | undefined): boolean {
-  if (mediaType === PROBLEM_JSON) {
+function isProblem(document: JsonObject, contentType: string | undefined): boolean {
+  if (hasMediaType(contentType, PROBLEM_JSON)) {
     return true;
   }
   return (
@@ -372,27 +375,61 @@ interface CodedText {
   readonly message: string | null;
 }
 
-/** The message of a gateway status: an SDK `codespace ... code ...`, else a code prefix. */
+/**
+ * The message of a gateway status: the SDK's `codespace <module> code <number>`, alone or
+ * followed by `: <message>`, else a code prefix.
+ */
 function gatewayText(message: string): CodedText {
-  const text = message.replace(RPC_ERROR_PREFIX, "");
-  const registered = CODESPACE_CODE.exec(text);
-  if (registered === null) {
+  const text = message.startsWith("rpc error: ") ? message.replace(RPC_ERROR_PREFIX, "") : message;
+  if (!text.startsWith(CODESPACE)) {
     return codeAtStart(text);
   }
-  const [matched, module, number] = registered;
-  const rest = text.slice(matched.length);
-  // `matched` ends with ": " when a message follows; at the end of the text nothing does.
-  return { code: `${module ?? ""}:${number ?? ""}`, message: matched.endsWith(": ") ? rest : null };
+  const moduleEnd = endOfModule(text, CODESPACE.length);
+  const numberStart = moduleEnd + " code ".length;
+  const numberEnd = endOfDigits(text, numberStart);
+  if (moduleEnd === CODESPACE.length || !text.startsWith(" code ", moduleEnd) || numberEnd === numberStart) {
+    return codeAtStart(text);
+  }
+  const code = `${text.slice(CODESPACE.length, moduleEnd)}:${text.slice(numberStart, numberEnd)}`;
+  if (numberEnd === text.length) {
+    return { code, message: null };
+  }
+  return text.startsWith(": ", numberEnd) ? { code, message: text.slice(numberEnd + 2) } : codeAtStart(text);
 }
 
 /** `module:number: message` gives the code and the message; any other text is the message. */
 function codeAtStart(text: string): CodedText {
-  const prefixed = CODE_PREFIX.exec(text);
-  if (prefixed === null) {
+  const colon = text.indexOf(":");
+  if (colon < 1 || endOfModule(text, 0) !== colon) {
     return { code: null, message: text };
   }
-  const [matched, code] = prefixed;
-  return { code: code ?? null, message: text.slice(matched.length) };
+  const numberEnd = endOfDigits(text, colon + 1);
+  if (numberEnd === colon + 1 || !text.startsWith(": ", numberEnd)) {
+    return { code: null, message: text };
+  }
+  return { code: text.slice(0, numberEnd), message: text.slice(numberEnd + 2) };
+}
+
+/** Where a run of the characters of a module name (`A-Z a-z 0-9 _ . / -`) from `start` ends. */
+function endOfModule(text: string, start: number): number {
+  let end = start;
+  for (; end < text.length; end++) {
+    const unit = text.charCodeAt(end);
+    const letter = (unit | 0x20) >= 0x61 && (unit | 0x20) <= 0x7a;
+    if (!letter && !(unit >= 0x2d && unit <= 0x39) && unit !== 0x5f) {
+      break; // 0x2d..0x39 is "-", ".", "/" and the digits
+    }
+  }
+  return end;
+}
+
+/** Where a run of ASCII digits from `start` ends. */
+function endOfDigits(text: string, start: number): number {
+  let end = start;
+  while (end < text.length && text.charCodeAt(end) >= 0x30 && text.charCodeAt(end) <= 0x39) {
+    end++;
+  }
+  return end;
 }
 
 /**
@@ -467,11 +504,11 @@ function fromEnvelope(
   const { module, number, entry } = parseCode(code);
   const row = STATUS_TABLE.get(base.httpStatus);
   const category = stringOrNull(member(members, "category")) ?? entry?.category ?? row?.category ?? null;
-  const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
+  const facts = categoryFacts(category);
   const retryable = member(members, "retryable");
   const context = member(members, "context");
   const contextObject = isObject(context) ? context : null;
-  return unstackedError(category, {
+  return errorOf(facts, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -481,9 +518,9 @@ function fromEnvelope(
     number,
     errorMessage: typeof message === "string" ? message : (entry?.message ?? statusText(base.httpStatus)),
     category,
-    severity: stringOrNull(member(members, "severity")) ?? entry?.severity ?? defaults?.severity ?? "error",
+    severity: stringOrNull(member(members, "severity")) ?? entry?.severity ?? facts?.severity ?? "error",
     retryable:
-      typeof retryable === "boolean" ? retryable : (entry?.retryable ?? defaults?.retryable ?? row?.retryable ?? false),
+      typeof retryable === "boolean" ? retryable : (entry?.retryable ?? facts?.retryable ?? row?.retryable ?? false),
     context: contextObject,
     retryAfterMs: retryHintMs(base.known, contextObject, base.now),
     envelope: true,
@@ -510,14 +547,14 @@ function fromText(
     retryable = entry.retryable;
   } else if (grpcCategory !== null) {
     category = grpcCategory;
-    retryable = CATEGORY_DEFAULTS.get(grpcCategory)?.retryable ?? false;
+    retryable = categoryFacts(grpcCategory)?.retryable ?? false;
   } else {
     const row = STATUS_TABLE.get(base.httpStatus);
     category = row?.category ?? null;
     retryable = row?.retryable ?? false;
   }
-  const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
-  return unstackedError(category, {
+  const facts = categoryFacts(category);
+  return errorOf(facts, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -527,7 +564,7 @@ function fromText(
     number,
     errorMessage: text.message ?? entry?.message ?? statusText(base.httpStatus),
     category,
-    severity: entry?.severity ?? defaults?.severity ?? "error",
+    severity: entry?.severity ?? facts?.severity ?? "error",
     retryable,
     context,
     retryAfterMs: retryHintMs(base.known, context, base.now),
@@ -540,8 +577,8 @@ function fromText(
 function withoutEnvelope(base: Base): APIError {
   const row = STATUS_TABLE.get(base.httpStatus);
   const category = row?.category ?? null;
-  const defaults = category === null ? undefined : CATEGORY_DEFAULTS.get(category);
-  return unstackedError(category, {
+  const facts = categoryFacts(category);
+  return errorOf(facts, {
     httpStatus: base.httpStatus,
     requestId: base.requestId,
     rawBody: base.rawBody,
@@ -551,7 +588,7 @@ function withoutEnvelope(base: Base): APIError {
     number: null,
     errorMessage: statusText(base.httpStatus),
     category,
-    severity: defaults?.severity ?? "error",
+    severity: facts?.severity ?? "error",
     retryable: row?.retryable ?? false,
     context: null,
     retryAfterMs: retryHintMs(base.known, null, base.now),
@@ -571,9 +608,29 @@ export function errorOfCategory(category: string | null, fields: APIErrorFields)
   return new ErrorType(fields) as APIError;
 }
 
-/** `errorOfCategory` with no stack trace captured (see `withoutStack`). */
-function unstackedError(category: string | null, fields: APIErrorFields): APIError {
-  return withoutStack(errorOfCategory, category, fields);
+/** A category's class and defaults, found in one lookup. */
+interface CategoryFacts {
+  /** Typed loosely: every class of ERROR_TYPES extends APIError (categories.ts). */
+  readonly ErrorType: new (fields: APIErrorFields) => unknown;
+  readonly severity: string;
+  readonly retryable: boolean;
+}
+
+const CATEGORY_FACTS: ReadonlyMap<string, CategoryFacts> = new Map(
+  Array.from(CATEGORY_DEFAULTS, ([category, { severity, retryable }]): [string, CategoryFacts] => [
+    category,
+    { ErrorType: ERROR_TYPES.get(category) ?? APIError, severity, retryable },
+  ]),
+);
+
+/** An error of the category's class (see `categoryFacts`), built without a stack trace (see `unstacked`). */
+function errorOf(facts: CategoryFacts | undefined, fields: APIErrorFields): APIError {
+  return unstacked(facts?.ErrorType ?? APIError, fields) as APIError;
+}
+
+/** The class and defaults of a category the registry defines; undefined for null or another. */
+function categoryFacts(category: string | null): CategoryFacts | undefined {
+  return category === null ? undefined : CATEGORY_FACTS.get(category);
 }
 
 /** A code's module and number, and the registry's entry for them. */
@@ -600,9 +657,26 @@ function splitCode(code: string | null): [string | null, number | null] {
   if (code === null || colon < 0) {
     return [null, null];
   }
-  const digits = code.slice(colon + 1);
-  const number = CODE_NUMBER.test(digits) ? Number(digits) : NaN;
-  return [code.slice(0, colon), number <= MAX_CODE_NUMBER ? number : null];
+  return [code.slice(0, colon), codeNumber(code, colon + 1)];
+}
+
+/** The number written from `start` to the end of `code`: ASCII digits, at most `MAX_CODE_NUMBER`; else null. */
+function codeNumber(code: string, start: number): number | null {
+  if (start === code.length) {
+    return null;
+  }
+  let number = 0;
+  for (let i = start; i < code.length; i++) {
+    const digit = code.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) {
+      return null;
+    }
+    number = number * 10 + digit;
+    if (number > MAX_CODE_NUMBER) {
+      return null;
+    }
+  }
+  return number;
 }
 
 /** The registry's entry for exactly (module, number): `veid:01037` is `veid:1037`. */

@@ -69,28 +69,36 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
     throw new RangeError(`maxBodyBytes must be an integer of at least 0, got ${String(maxBodyBytes)}`);
   }
   const retryAttemptHeader = options.retryAttemptHeader ?? true;
-  return async (input, init = {}) => {
+  const start = (input: FetchInput, init: RetryingRequestInit = {}): Promise<FetchResponse> => {
     const { idempotencyKey, maxAttempts, deadlineMs, ...requestInit } = init;
     const isRequest = typeof Request !== "undefined" && input instanceof Request;
     // A Request carries its own signal; `init.signal`, when given, replaces it (as in fetch).
     const signal = requestInit.signal ?? (isRequest ? input.signal : undefined);
     const method = requestInit.method ?? (isRequest ? input.method : "GET");
-    const url = requestUrl(input, isRequest);
-    const headers = requestHeaders(requestInit.headers ?? (isRequest ? input.headers : undefined), method, url);
-    checkRequest(method, url, requestInit.body !== undefined && requestInit.body !== null);
+    const target = requestUrl(input, isRequest);
+    const url = target.href;
+    const givenHeaders = requestInit.headers ?? (isRequest ? input.headers : undefined);
+    // Checked (and copied) only when there are any: most calls send none of their own.
+    let headers = givenHeaders === undefined ? undefined : requestHeaders(givenHeaders, method, url);
+    checkRequest(method, target, url, requestInit.body !== undefined && requestInit.body !== null);
     if (idempotencyKey !== undefined) {
+      headers ??= new Headers();
       headers.set(IDEMPOTENCY_KEY_HEADER, idempotencyKey === true ? newIdempotencyKey() : idempotencyKey);
     }
     const attempt = async (attemptNumber: number, context: AttemptContext): Promise<FetchResponse> => {
-      const attemptHeaders = new Headers(headers);
+      let attemptHeaders = headers;
       if (attemptNumber > 1 && retryAttemptHeader) {
+        attemptHeaders = new Headers(headers);
         attemptHeaders.set(RETRY_ATTEMPT_HEADER, String(attemptNumber - 1));
       }
       const attemptSignal = context.signal;
       const request = isRequest ? input.clone() : input;
-      const attemptInit: FetchInit = attemptSignal
-        ? { ...requestInit, headers: attemptHeaders, signal: attemptSignal }
-        : { ...requestInit, headers: attemptHeaders };
+      // `fetch` copies the headers it is given, so one `Headers` serves every attempt.
+      const attemptInit: FetchInit = {
+        ...requestInit,
+        ...(attemptHeaders === undefined ? {} : { headers: attemptHeaders }),
+        ...(attemptSignal === undefined ? {} : { signal: attemptSignal }),
+      };
       let response: FetchResponse;
       try {
         response = await send(request, attemptInit);
@@ -110,21 +118,32 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
     return retrier.call(attempt, {
       method,
       url,
-      headers, // an Idempotency-Key header, set by hand or from `idempotencyKey`, counts as a key
+      // An Idempotency-Key header, set by hand or from `idempotencyKey`, counts as a key.
+      ...(headers === undefined ? {} : { headers }),
       deadlineMs: deadlineMs === undefined ? retrier.policy.deadlineMs : deadlineMs,
       replayable: isReplayable(input, requestInit),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
       ...(signal ? { signal } : {}),
     });
   };
+  // Not async: the helper's promise is returned as it is (an async function would wrap it in
+  // one more, settled two turns of the microtask queue later); a mistake found before
+  // anything is sent still rejects rather than throws.
+  return (input, init) => {
+    try {
+      return start(input, init);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }
 
 /** The absolute URL of a request; a relative one is resolved against the page, as fetch does. */
-function requestUrl(input: FetchInput, isRequest: boolean): string {
+function requestUrl(input: FetchInput, isRequest: boolean): URL {
   const text = isRequest ? (input as Request).url : typeof input === "string" ? input : (input as URL).href;
   const base = (globalThis as { location?: { href?: string } }).location?.href;
   try {
-    return new URL(text, base).href;
+    return new URL(text, base);
   } catch (error) {
     throw new RequestError(`invalid URL: ${JSON.stringify(text)}`, error);
   }
@@ -140,8 +159,8 @@ function requestHeaders(init: FetchInit["headers"], method: string, url: string)
 }
 
 /** Mistakes fetch would make the call fail on, raised before anything is sent. */
-function checkRequest(method: string, url: string, hasBody: boolean): void {
-  const scheme = new URL(url).protocol;
+function checkRequest(method: string, target: URL, url: string, hasBody: boolean): void {
+  const scheme = target.protocol;
   if (scheme !== "http:" && scheme !== "https:") {
     throw withRequest(new RequestError(`unsupported URL scheme ${JSON.stringify(scheme)}: only http and https are sent`), method, url);
   }

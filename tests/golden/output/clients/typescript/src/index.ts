@@ -17,7 +17,22 @@ export {
   type KnownCode,
 } from "./catalog.js";
 export * from "./envelope.js";
-export * from "./errors.js";
+export {
+  APIError,
+  ConnectionError,
+  RequestError,
+  VirtEngineError,
+  hasCode,
+  isAPIError,
+  isConnectionError,
+  isRequestError,
+  isVirtEngineError,
+  type APIErrorFields,
+  type AttemptRecord,
+  type ConnectionPhase,
+  type ErrorShape,
+  type StopReason,
+} from "./errors.js";
 export * from "./categories.js";
 export * from "./sentinels.js";
 export { decodeError, type DecodeOptions, type HeadersLike } from "./decode.js";

@@ -24,7 +24,7 @@ import {
   THROTTLE_BASE_DELAY_MS,
   THROTTLE_RETRY_COST,
 } from "./registry.js";
-import { surfaced, withoutStack } from "./tables.js";
+import { FrozenMap, surfaced, withoutStack } from "./tables.js";
 import type { FetchAbortSignal } from "./web.js";
 
 /** How a call is retried; durations in milliseconds. Defaults come from the registry. */
@@ -455,14 +455,18 @@ function deadlineError(cause: unknown): ConnectionError {
   return withoutStack(() => new ConnectionError(message, "timeout", cause));
 }
 
+/** The headers of a call that has none. */
+const NO_HEADERS: ReadonlyMap<string, string> = new FrozenMap<string, string>([]);
+
 function lowerCaseHeaders(headers: HeadersLike | undefined): ReadonlyMap<string, string> {
+  if (headers === undefined) {
+    return NO_HEADERS;
+  }
   const lowered = new Map<string, string>();
-  if (headers !== undefined) {
-    const pairs: Iterable<readonly [string, string]> =
-      Symbol.iterator in headers ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
-    for (const [name, value] of pairs) {
-      lowered.set(name.toLowerCase(), value);
-    }
+  const pairs: Iterable<readonly [string, string]> =
+    Symbol.iterator in headers ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
+  for (const [name, value] of pairs) {
+    lowered.set(name.toLowerCase(), value);
   }
   return lowered;
 }

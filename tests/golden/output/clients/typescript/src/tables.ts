@@ -148,9 +148,20 @@ export function withoutStack<A extends unknown[], T>(build: (...args: A) => T, .
   }
 }
 
-/** `error` with a stack trace taken here, where it is handed to the caller (async frames included). */
-export function surfaced<E extends object>(error: E): E {
-  stackTraces.captureStackTrace?.(error, surfaced);
+/**
+ * `error` with a stack trace taken here, where it is handed to the caller (async frames
+ * included); on an engine without `Error.captureStackTrace`, the frames of an `Error`
+ * made here.
+ */
+export function surfaced<E extends Error>(error: E): E {
+  if (stackTraces.captureStackTrace !== undefined) {
+    stackTraces.captureStackTrace(error, surfaced);
+  } else {
+    const { stack } = new Error(error.message);
+    if (stack !== undefined) {
+      error.stack = stack;
+    }
+  }
   return error;
 }
 
