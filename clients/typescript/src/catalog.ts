@@ -11136,17 +11136,28 @@ const DEPRECATED: Readonly<Record<string, string | null>> = {
 
 const unpacked = (): CodeFacts[] => unpackCodes(MODULE_CODES, MESSAGES, CATEGORIES, SEVERITIES, CATEGORY_DEFAULTS);
 
-let factsByCode: ReadonlyMap<string, CodeFacts> | undefined;
+let factsByNumber: ReadonlyMap<number, readonly CodeFacts[]> | undefined;
 
 /**
- * What the decoder needs of the code `module:number` (exactly that string), unpacked on
- * first use.
+ * What the decoder needs of the code (`module`, `number`), unpacked on first use. Looked up
+ * by number, then module: no key string is built or hashed per response.
  *
  * @internal
  */
-export function codeFacts(code: string): CodeFacts | undefined {
-  factsByCode ??= new Map(unpacked().map((facts): [string, CodeFacts] => [`${facts.module}:${facts.number}`, facts]));
-  return factsByCode.get(code);
+export function codeFacts(module: string, number: number): CodeFacts | undefined {
+  if (factsByNumber === undefined) {
+    const byNumber = new Map<number, CodeFacts[]>();
+    for (const facts of unpacked()) {
+      const same = byNumber.get(facts.number);
+      if (same === undefined) {
+        byNumber.set(facts.number, [facts]);
+      } else {
+        same.push(facts);
+      }
+    }
+    factsByNumber = byNumber;
+  }
+  return factsByNumber.get(number)?.find((facts) => facts.module === module);
 }
 
 function catalog(): ReadonlyMap<string, ErrorCode> {
