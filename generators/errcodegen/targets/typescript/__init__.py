@@ -144,15 +144,16 @@ def _compact(ir: IR) -> dict[str, Any]:
     codes = sorted(ir.codes, key=lambda c: (c.module, c.number))
     for code in codes:
         index, category = categories[code.category]
-        token = f"{code.number - previous.get(code.module, 0)}{_CATEGORY_LETTERS[index]}"
+        step = code.number - previous.get(code.module, 0)
+        token = f"{'' if step == 1 else step}{_CATEGORY_LETTERS[index]}"
         if code.retryable != category.retryable:
             token += "!"
         if code.severity != category.severity:
-            token += str(severities[code.severity])
+            token += f"~{severities[code.severity]}"
         modules.setdefault(code.module, []).append(token)
         previous[code.module] = code.number
     return {
-        "modules": [(module, ",".join(tokens)) for module, tokens in modules.items()],
+        "modules": [(module, "".join(tokens)) for module, tokens in modules.items()],
         "messages": [c.message for c in codes],
         "names": [c.name for c in codes],
         "http_statuses": [

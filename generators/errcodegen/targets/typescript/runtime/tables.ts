@@ -174,8 +174,11 @@ export interface CodeFacts {
   readonly retryable: boolean;
 }
 
-/** A code of the compact catalog: number step, category letter, retryable flipped, severity. */
-const PACKED_CODE = /^([0-9]+)([a-zA-Z])(!?)([0-9]?)$/;
+/**
+ * A code of the compact catalog: its number step (none for 1), category letter, `!` when
+ * its retryable flag is flipped, `~` and a severity index when not its category's.
+ */
+const PACKED_CODE = /([0-9]*)([a-zA-Z])(!?)(?:~([0-9]))?/g;
 
 /**
  * The codes of the compact catalog (catalog.ts, `MODULE_CODES`), in its order, each with
@@ -191,19 +194,18 @@ export function unpackCodes(
   const codes: CodeFacts[] = [];
   for (const [module, packed] of modules) {
     let number = 0;
-    for (const token of packed.split(",")) {
-      const [, step = "0", letter = "a", flipped = "", severity = ""] = PACKED_CODE.exec(token) ?? [];
+    for (const [, step = "", letter = "a", flipped, severity] of packed.matchAll(PACKED_CODE)) {
       const unit = letter.charCodeAt(0);
       const category = categories[unit >= 0x61 ? unit - 0x61 : unit - 0x41 + 26] ?? "";
       const fallback = defaults.get(category);
-      number += Number(step);
+      number += step === "" ? 1 : Number(step);
       codes.push(
         Object.freeze({
           module,
           number,
           message: messages[codes.length] ?? "",
           category,
-          severity: severity === "" ? (fallback?.severity ?? "error") : (severities[Number(severity)] ?? "error"),
+          severity: severity === undefined ? (fallback?.severity ?? "error") : (severities[Number(severity)] ?? "error"),
           retryable: (fallback?.retryable ?? false) !== (flipped === "!"),
         }),
       );

@@ -82,14 +82,14 @@ export type KnownCode = (typeof Codes)[keyof typeof Codes];
 export type ErrorCodeString = KnownCode | (string & {});
 
 /**
- * The codes of each module in number order, separated by commas. A code is its number as
- * the difference from the previous code of the module (from 0 for the first), a letter
+ * The codes of each module in number order. A code is its number as the difference from
+ * the previous code of the module (from 0 for the first; left out when it is 1), a letter
  * for its category (`a` is `CATEGORIES[0]`, ... `z`, then `A`, ...), `!` when its retryable
- * flag is the opposite of its category's, and a digit when its severity is not its
+ * flag is the opposite of its category's, and `~` and a digit when its severity is not its
  * category's (an index into `SEVERITIES`).
  */
 const MODULE_CODES: readonly (readonly [module: string, codes: string])[] = [
-  ["veid", "1001i,18d,17c!,14b,32e"],
+  ["veid", "1001i18d17c!14b32e"],
 ];
 
 /** The message of every code, in the order of `MODULE_CODES`. */
@@ -121,17 +121,28 @@ const DEPRECATED: Readonly<Record<string, string | null>> = {
 
 const unpacked = (): CodeFacts[] => unpackCodes(MODULE_CODES, MESSAGES, CATEGORIES, SEVERITIES, CATEGORY_DEFAULTS);
 
-let factsByCode: ReadonlyMap<string, CodeFacts> | undefined;
+let factsByNumber: ReadonlyMap<number, readonly CodeFacts[]> | undefined;
 
 /**
- * What the decoder needs of the code `module:number` (exactly that string), unpacked on
- * first use.
+ * What the decoder needs of the code (`module`, `number`), unpacked on first use. Looked up
+ * by number, then module: no key string is built or hashed per response.
  *
  * @internal
  */
-export function codeFacts(code: string): CodeFacts | undefined {
-  factsByCode ??= new Map(unpacked().map((facts): [string, CodeFacts] => [`${facts.module}:${facts.number}`, facts]));
-  return factsByCode.get(code);
+export function codeFacts(module: string, number: number): CodeFacts | undefined {
+  if (factsByNumber === undefined) {
+    const byNumber = new Map<number, CodeFacts[]>();
+    for (const facts of unpacked()) {
+      const same = byNumber.get(facts.number);
+      if (same === undefined) {
+        byNumber.set(facts.number, [facts]);
+      } else {
+        same.push(facts);
+      }
+    }
+    factsByNumber = byNumber;
+  }
+  return factsByNumber.get(number)?.find((facts) => facts.module === module);
 }
 
 function catalog(): ReadonlyMap<string, ErrorCode> {

@@ -173,9 +173,9 @@ function knownHeaders(headers: HeadersLike): KnownHeaders {
     return known;
   }
   const record = headers as Readonly<Record<string, string>>;
-  for (const name in record) {
+  for (const name of Object.keys(record)) {
     const value = record[name];
-    if (value !== undefined && Object.prototype.hasOwnProperty.call(record, name)) {
+    if (value !== undefined) {
       keep(known, name, value);
     }
   }
@@ -271,10 +271,8 @@ function hasMediaType(contentType: string | undefined, type: string): boolean {
   if (end < type.length) {
     return false; // too short to hold it
   }
-  if (end === type.length && contentType.startsWith(type)) {
-    return true; // as servers write it: no copy
-  }
-  return contentType.slice(0, end).trim().toLowerCase() === type;
+  const head = end === contentType.length ? contentType : contentType.slice(0, end);
+  return head === type || head.trim().toLowerCase() === type; // as servers write it, or not
 }
 
 /**
@@ -647,18 +645,16 @@ export interface CodeParts {
  * @internal
  */
 export function parseCode(code: string | null): CodeParts {
-  const [module, number] = splitCode(code);
-  return { module, number, entry: catalogEntry(code, module, number) };
-}
-
-/** `module:number` split at the last colon; a number that does not parse is null. */
-function splitCode(code: string | null): [string | null, number | null] {
   const colon = code === null ? -1 : code.lastIndexOf(":");
   if (code === null || colon < 0) {
-    return [null, null];
+    return NO_CODE;
   }
-  return [code.slice(0, colon), codeNumber(code, colon + 1)];
+  const module = code.slice(0, colon);
+  const number = codeNumber(code, colon + 1);
+  return { module, number, entry: catalogEntry(module, number) };
 }
+
+const NO_CODE: CodeParts = Object.freeze({ module: null, number: null, entry: undefined });
 
 /** The number written from `start` to the end of `code`: ASCII digits, at most `MAX_CODE_NUMBER`; else null. */
 function codeNumber(code: string, start: number): number | null {
@@ -680,11 +676,8 @@ function codeNumber(code: string, start: number): number | null {
 }
 
 /** The registry's entry for exactly (module, number): `veid:01037` is `veid:1037`. */
-function catalogEntry(code: string | null, module: string | null, number: number | null): CodeFacts | undefined {
-  if (code === null) {
-    return undefined;
-  }
-  return codeFacts(code) ?? (number === null ? undefined : codeFacts(`${module ?? ""}:${number}`));
+function catalogEntry(module: string | null, number: number | null): CodeFacts | undefined {
+  return module === null || number === null ? undefined : codeFacts(module, number);
 }
 
 function statusText(status: number): string {
