@@ -473,6 +473,21 @@ test("no stack trace is captured for the errors of retried attempts; the thrown 
   assert.match(error.stack ?? "", /^ExternalError: HTTP 503 Service Unavailable\n\s+at Retrier\.call/);
 });
 
+test("on an engine without Error.captureStackTrace the thrown error still gets a stack with frames", async () => {
+  const server = await scripted(unavailable);
+  const engine = Error as { captureStackTrace?: unknown };
+  const capture = engine.captureStackTrace;
+  delete engine.captureStackTrace;
+  try {
+    const error = await fast({ policy: { maxAttempts: 1 } })(server.url).catch((e: unknown) => e);
+    assert.ok(error instanceof ExternalError);
+    assert.match(error.stack ?? "", /\n\s+at /, "frames taken where the error is handed on");
+    assert.equal(error.message, "HTTP 503 Service Unavailable");
+  } finally {
+    engine.captureStackTrace = capture;
+  }
+});
+
 test("decodeError captures no stack; a connection error surfaced by the helper points at the caller", async () => {
   const decoded = decodeError(503, {}, "");
   assert.equal(decoded.stack, "ExternalError: HTTP 503 Service Unavailable");
