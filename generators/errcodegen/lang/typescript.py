@@ -75,7 +75,7 @@ RUNTIME_NAMES: dict[str, frozenset[str]] = {
         ShouldRetry Sleep StatusRule StopReason THROTTLE_BASE_DELAY_MS THROTTLE_RETRY_COST
         TxResponseBody abortReason codeFacts createFetch decodeError errorFromAbci
         errorFromTxResponse failuresOf hasCode isAPIError isConnectionError isKnownCode
-        isRequestError lookup matches newIdempotencyKey sentinel sleep surfaced unpackCodes unstacked
+        isRequestError lookup matches newIdempotencyKey sentinel sleep surfaced unpackCodes
         withoutStack""".split()
     ),
 }

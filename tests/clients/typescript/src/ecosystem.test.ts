@@ -1,7 +1,7 @@
 /** What users of fetch and of bundlers rely on (issue 17): tested against loopback servers. */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { inspect } from "node:util";
+import { inspect, types } from "node:util";
 import {
   ConflictError,
   ConnectionError,
@@ -77,15 +77,18 @@ test("each error class keeps its own name, set as a string", () => {
   assert.ok(decodeError(400, {}, "") instanceof ValidationError);
 });
 
-test("a decoded error behaves as an Error: message and stack off enumeration, settable, shown by inspect", () => {
+test("a decoded error is a native Error: message and stack off enumeration, settable, shown by inspect", () => {
   const error = decodeError(404, {}, JSON.stringify({ error: { code: "veid:1036", message: "gone", category: "not_found" } }));
   assert.ok(error instanceof Error && error instanceof NotFoundError);
+  assert.ok(types.isNativeError(error), "consoles, error trackers and structuredClone see an Error");
+  assert.equal(Object.prototype.toString.call(error), "[object Error]");
+  assert.ok(structuredClone(error) instanceof Error);
   assert.equal(error.message, "veid:1036: gone");
   assert.equal(String(error), "veid:1036: gone");
-  assert.equal(error.stack, "NotFoundError: veid:1036: gone");
+  assert.match(error.stack ?? "", /^NotFoundError: veid:1036: gone\n\s+at /);
   assert.ok(!Object.keys(error).includes("message") && !Object.keys(error).includes("stack"));
   assert.ok(!JSON.stringify(error).includes("veid:1036: gone"));
-  assert.ok(inspect(error).startsWith("[NotFoundError: veid:1036: gone] {"), inspect(error));
+  assert.ok(inspect(error).startsWith("NotFoundError: veid:1036: gone\n    at "), inspect(error));
   error.message = "context: veid:1036: gone";
   assert.equal(error.message, "context: veid:1036: gone");
   assert.ok(!Object.keys(error).includes("message"), "a message set later stays off enumeration too");

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, test } from "node:test";
+import { types } from "node:util";
 import {
   APIError,
   CATALOG,
@@ -470,6 +471,7 @@ test("no stack trace is captured for the errors of retried attempts; the thrown 
     assert.doesNotMatch(stack, /\n\s+at /, "a retried attempt's error has no frames");
   }
   assert.match(error.stack ?? "", /loadScopeForTheStackTest/);
+  assert.ok(types.isNativeError(error), "the error handed over is a native one, rebuilt from the attempt's");
   assert.match(error.stack ?? "", /^ExternalError: HTTP 503 Service Unavailable\n\s+at Retrier\.call/);
 });
 
@@ -488,9 +490,12 @@ test("on an engine without Error.captureStackTrace the thrown error still gets a
   }
 });
 
-test("decodeError captures no stack; a connection error surfaced by the helper points at the caller", async () => {
-  const decoded = decodeError(503, {}, "");
-  assert.equal(decoded.stack, "ExternalError: HTTP 503 Service Unavailable");
+test("decodeError's error points at its caller; so does a connection error the helper surfaces", async () => {
+  function decodeForTheStackTest(): Error {
+    return decodeError(503, {}, "");
+  }
+  const decoded = decodeForTheStackTest();
+  assert.match(decoded.stack ?? "", /^ExternalError: HTTP 503 Service Unavailable\n\s+at decodeForTheStackTest/);
   const port = await freePort();
   async function callTheClosedPortForTheStackTest(): Promise<number> {
     const response = await fast({ policy: { maxAttempts: 1 } })(`http://127.0.0.1:${port}/`);

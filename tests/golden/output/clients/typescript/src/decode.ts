@@ -12,7 +12,7 @@
 
 import { codeFacts } from "./catalog.js";
 import { ERROR_TYPES } from "./categories.js";
-import { APIError, unstacked, type APIErrorFields, type ErrorShape } from "./errors.js";
+import { APIError, type APIErrorFields, type ErrorShape } from "./errors.js";
 import {
   CATEGORY_DEFAULTS,
   GRPC_STATUS_TABLE,
@@ -20,7 +20,7 @@ import {
   REASON_PHRASES,
   STATUS_TABLE,
 } from "./registry.js";
-import type { CodeFacts } from "./tables.js";
+import { surfaced, withoutStack, type CodeFacts } from "./tables.js";
 import type { FetchHeaders } from "./web.js";
 
 /** Response headers: a `Headers`, a record (names in any case) or name/value pairs. */
@@ -71,14 +71,26 @@ const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /**
  * The error a response stands for. `body` is the raw body (bytes or text); at most
- * `maxBodyBytes` of it are looked at and kept on the error.
- *
- * The error has no stack trace: capturing one would be most of the cost of decoding, and
- * the retry helper decodes every failed attempt. `createFetch` and `Retrier` give the error
- * they throw the stack of your call; before throwing one you decoded yourself, call
- * `Error.captureStackTrace?.(error)` if you want yours.
+ * `maxBodyBytes` of it are looked at and kept on the error. The error is a native one with
+ * the stack trace of your call.
  */
 export function decodeError(
+  status: number,
+  headers: HeadersLike,
+  body: Uint8Array | ArrayBuffer | string,
+  options: DecodeOptions = {},
+): APIError {
+  return surfaced(decodeResponse(status, headers, body, options), decodeError);
+}
+
+/**
+ * `decodeError` without a stack trace, for the retry helper's attempts: capturing one is
+ * most of the cost of decoding, and the errors of retried attempts never reach the caller
+ * (the one that does is `surfaced`).
+ *
+ * @internal
+ */
+export function decodeResponse(
   status: number,
   headers: HeadersLike,
   body: Uint8Array | ArrayBuffer | string,
@@ -621,9 +633,10 @@ const CATEGORY_FACTS: ReadonlyMap<string, CategoryFacts> = new Map(
   ]),
 );
 
-/** An error of the category's class (see `categoryFacts`), built without a stack trace (see `unstacked`). */
+/** An error of the category's class (see `categoryFacts`), built without a stack trace. */
 function errorOf(facts: CategoryFacts | undefined, fields: APIErrorFields): APIError {
-  return unstacked(facts?.ErrorType ?? APIError, fields) as APIError;
+  const ErrorType = facts?.ErrorType ?? APIError;
+  return withoutStack(() => new ErrorType(fields)) as APIError;
 }
 
 /** The class and defaults of a category the registry defines; undefined for null or another. */

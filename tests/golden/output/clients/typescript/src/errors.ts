@@ -40,45 +40,8 @@ export interface AttemptRecord {
 
 const NO_HISTORY: readonly AttemptRecord[] = Object.freeze([]);
 
-/** Set by `unstacked` for the one construction it wraps. */
-let skipErrorConstructor = false;
-
-/**
- * `Error`, whose constructor is skipped for the errors `unstacked` builds: V8 spends about
- * 300 ns in it even with `Error.stackTraceLimit = 0`, most of the cost of decoding a
- * response, and the errors of retried attempts never reach the caller.
- */
-abstract class ErrorBase extends Error {
-  protected constructor(message: string, options?: ErrorOptions) {
-    if (skipErrorConstructor) {
-      skipErrorConstructor = false;
-      // An object returned by a constructor replaces `this`, and the subclasses' fields are
-      // defined on it. Made by `new.target`'s constructor as `Object`, it is laid out for
-      // them (`Object.create` makes one that V8 turns into a slow dictionary at 13 fields).
-      return Reflect.construct(Object, [], new.target) as ErrorBase;
-    }
-    super(message, options);
-  }
-}
-
-/**
- * `new ErrorType(fields)` without running `Error`'s constructor: the error has no own
- * `message` or `stack` (its class computes them) until `surfaced` gives it the stack of
- * the place it is handed to the caller.
- *
- * @internal
- */
-export function unstacked<T>(ErrorType: new (fields: APIErrorFields) => T, fields: APIErrorFields): T {
-  skipErrorConstructor = true;
-  try {
-    return new ErrorType(fields);
-  } finally {
-    skipErrorConstructor = false;
-  }
-}
-
 /** The root of every error of this package. */
-export abstract class VirtEngineError extends ErrorBase {
+export abstract class VirtEngineError extends Error {
   /** Attempts made when the error was thrown (1 without retries). */
   attempts = 1;
 

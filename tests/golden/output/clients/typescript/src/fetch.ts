@@ -6,7 +6,7 @@
  * policy with one retry budget shared by all its calls.
  */
 
-import { decodeError } from "./decode.js";
+import { decodeResponse } from "./decode.js";
 import { ConnectionError, RequestError, type ConnectionPhase, type VirtEngineError } from "./errors.js";
 import { MAX_ERROR_BODY_BYTES } from "./registry.js";
 import { withoutStack } from "./tables.js";
@@ -110,7 +110,7 @@ export function createFetch(options: FetchClientOptions = {}): RetryingFetch {
         return response;
       }
       const body = await readCapped(response, maxBodyBytes, attemptSignal);
-      const error = decodeError(response.status, response.headers, body, { now: Date.now(), maxBodyBytes });
+      const error = decodeResponse(response.status, response.headers, body, { now: Date.now(), maxBodyBytes });
       error.method = method;
       error.url = url;
       throw error;

@@ -149,13 +149,13 @@ export function withoutStack<A extends unknown[], T>(build: (...args: A) => T, .
 }
 
 /**
- * `error` with a stack trace taken here, where it is handed to the caller (async frames
- * included); on an engine without `Error.captureStackTrace`, the frames of an `Error`
- * made here.
+ * `error` with a stack trace taken here, below `below`, where it is handed to the caller
+ * (async frames included); on an engine without `Error.captureStackTrace`, the frames of an
+ * `Error` made here.
  */
-export function surfaced<E extends Error>(error: E): E {
+export function surfaced<E extends Error>(error: E, below: (...args: never[]) => unknown = surfaced): E {
   if (stackTraces.captureStackTrace !== undefined) {
-    stackTraces.captureStackTrace(error, surfaced);
+    stackTraces.captureStackTrace(error, below);
   } else {
     const { stack } = new Error(error.message);
     if (stack !== undefined) {

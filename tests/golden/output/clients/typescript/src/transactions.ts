@@ -7,6 +7,7 @@
 
 import { errorOfCategory, isObject, member, parseCode, parseObject, trimAsciiWhitespace } from "./decode.js";
 import type { APIError } from "./errors.js";
+import { surfaced } from "./tables.js";
 
 /** The codespace of an error registered without one, as the Cosmos SDK names it. */
 const UNDEFINED_CODESPACE = "undefined";
@@ -24,7 +25,7 @@ export type TxResponseBody = string | Uint8Array | ArrayBuffer | Readonly<Record
  * no HTTP status.
  */
 export function errorFromAbci(codespace: string, code: number, log: string): APIError | undefined {
-  return code === 0 ? undefined : abciError(codespace, code, log, "");
+  return code === 0 ? undefined : surfaced(abciError(codespace, code, log, ""), errorFromAbci);
 }
 
 /**
@@ -55,7 +56,8 @@ export function errorFromTxResponse(body: TxResponseBody): APIError | undefined 
   }
   const codespace = member(result, "codespace");
   const log = member(result, "raw_log");
-  return abciError(typeof codespace === "string" ? codespace : "", code, typeof log === "string" ? log : "", text);
+  const error = abciError(typeof codespace === "string" ? codespace : "", code, typeof log === "string" ? log : "", text);
+  return surfaced(error, errorFromTxResponse);
 }
 
 /** A known code gives the registry's class and flags; an unknown one the base error. */
