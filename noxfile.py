@@ -44,15 +44,12 @@ def generate(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Every test: the tool, the three clients, docs, alerts, OpenAPI, conformance, installs."""
     install_tool(session)
-    python_tasks.install(session)  # before anything runs in the background from this venv
-    background = common.Background(session)
-    openapi_tasks.test(session, background)
-    go_tasks.test(session, background)
     tool_tests(session)
     python_tasks.test(session)
     typescript_tasks.test(session)
+    go_tasks.test(session)
     docs_tasks.test(session)
-    background.join()
+    openapi_tasks.test(session)
     conformance_tasks.run(session, [])
     release_tasks.install_tests(session)
 

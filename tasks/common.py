@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -58,64 +56,10 @@ def tsc(session: nox.Session, folder: str | Path, *args: str) -> None:
     session.run("node", str(compiler), "-p", str(folder), *args, external=True)
 
 
-# pytest on every core (pytest-xdist). A test file stays on one worker, so the fixtures a
-# file shares (a built client, a browser, a merged document) are built once.
-PYTEST = ("pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "--dist", "loadfile")
-
-
-def pytest(session: nox.Session, *args: str, background: Background | None = None) -> None:
-    """pytest on ``args`` now, or started in ``background`` when one is given."""
-    if background is None:
-        session.run(*PYTEST, *args)
-    else:
-        background.start(f"pytest {shlex.join(args)}", [*PYTEST, *args])
-
-
-class Background:
-    """Test runs started now and awaited by ``join``: ``nox -s tests`` keeps one of two cores
-    idle while a step waits on a compiler, a JVM or a browser, so independent runs overlap.
-    A run is a list of commands run in order in ``cwd`` (never the process's working folder,
-    which ``session.chdir`` moves); its output is shown when ``join`` reaches it."""
-
-    def __init__(self, session: nox.Session) -> None:
-        self._session = session
-        self._runs: list[tuple[str, threading.Thread, list[str], list[int]]] = []
-
-    def start(self, name: str, *commands: Sequence[str], cwd: Path = ROOT) -> None:
-        env = {k: v for k, v in {**os.environ, **self._session.env}.items() if v is not None}
-        venv = self._session.bin_paths or []
-        env["PATH"] = os.pathsep.join([*venv, env.get("PATH", "")])
-        output: list[str] = []
-        codes: list[int] = []
-
-        def run() -> None:
-            for command in commands:
-                done = subprocess.run(
-                    command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-                )
-                output.append(f"$ {shlex.join(command)}\n{done.stdout.decode(errors='replace')}")
-                codes.append(done.returncode)
-                if done.returncode != 0:
-                    return
-
-        self._session.log(f"started in the background: {name}")
-        thread = threading.Thread(target=run, name=name, daemon=True)
-        thread.start()
-        self._runs.append((name, thread, output, codes))
-
-    def join(self) -> None:
-        """Wait for every run, show its output, and fail the session if one failed."""
-        failed = []
-        for name, thread, output, codes in self._runs:
-            thread.join()
-            print("".join(output), end="", flush=True)
-            ok = bool(codes) and codes[-1] == 0
-            self._session.log(f"background run {name}: {'passed' if ok else 'FAILED'}")
-            if not ok:
-                failed.append(name)
-        self._runs.clear()
-        if failed:
-            self._session.error(f"background runs failed: {', '.join(failed)}")
+def pytest(session: nox.Session, *args: str) -> None:
+    """pytest on every core (pytest-xdist). A test file stays on one worker, so the fixtures a
+    file shares (a built client, a browser, a merged document) are built once."""
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "--dist", "loadfile", *args)
 
 
 def node() -> str:

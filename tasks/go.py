@@ -14,7 +14,7 @@ from pathlib import Path
 import nox
 from nox.command import CommandFailed
 
-from tasks.common import CONFORMANCE, ROOT, Background, last_line, once, source_date_epoch
+from tasks.common import CONFORMANCE, ROOT, last_line, once, source_date_epoch
 
 CLIENT = ROOT / "clients" / "go"
 RUNNERS = CONFORMANCE / "runners" / "go"
@@ -22,25 +22,20 @@ TESTS = ROOT / "tests" / "clients" / "go"
 INSTALL = ROOT / "tests" / "install" / "go"
 
 
-def test(session: nox.Session, background: Background | None = None) -> None:
+def test(session: nox.Session) -> None:
     """go vet and gofmt on the client, its grpcerrors module and its black-box tests
     (tests/clients/go, a module that replaces both with clients/go), the tests with -race
-    (loopback HTTP and gRPC servers) and a bounded fuzz run of the decoder (started in
-    ``background`` when one is given)."""
+    (loopback HTTP and gRPC servers) and a bounded fuzz run of the decoder."""
     for folder in (CLIENT, CLIENT / "grpcerrors", TESTS):  # grpcerrors: a module of its own
         with session.chdir(folder):
             session.run("go", "vet", "./...", external=True)
             unformatted = session.run("gofmt", "-l", ".", external=True, silent=True)
             if str(unformatted).strip():
                 session.error(f"gofmt -l lists files in {folder}:\n{unformatted}")
-    race = ["go", "test", "-race", "./..."]
-    fuzz = ["go", "test", "-run=^$", "-fuzz=FuzzDecodeError", "-fuzztime=10000x", "."]
-    if background is not None:
-        background.start("go test", race, fuzz, cwd=TESTS)
-        return
     with session.chdir(TESTS):
-        session.run(*race, external=True)
-        session.run(*fuzz, external=True)
+        session.run("go", "test", "-race", "./...", external=True)
+        fuzz = ["-run=^$", "-fuzz=FuzzDecodeError", "-fuzztime=10000x"]
+        session.run("go", "test", *fuzz, ".", external=True)
 
 
 def _command(session: nox.Session, name: str, root: Path) -> str:

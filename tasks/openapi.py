@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nox
 
-from tasks.common import ROOT, Background, ensure_system_tools, npm_ci, once, pytest
+from tasks.common import ROOT, ensure_system_tools, npm_ci, once, pytest
 
 TOOLS = ROOT / "tests" / "openapi"
 
@@ -60,12 +60,11 @@ def openapi_generator_jar(session: nox.Session) -> Path:
     return jar
 
 
-def test(session: nox.Session, background: Background | None = None) -> None:
-    """Expects the tool installed (``install_tool``): it runs ``errcodegen openapi merge``.
-    With ``background``, the tools are installed now and the tests started there."""
+def test(session: nox.Session) -> None:
+    """Expects the tool installed (``install_tool``): it runs ``errcodegen openapi merge``."""
     npm_ci(session, TOOLS)
     ensure_system_tools(session, {"default-jre-headless": "/usr/bin/java"})
     session.install(*GENERATED_PYTHON_CLIENT_PINS, *WHEEL_BUILD_PINS)
     jar = once(session, "openapi-generator-jar", lambda: openapi_generator_jar(session))
     session.env["OPENAPI_GENERATOR_JAR"] = str(jar)
-    pytest(session, str(TOOLS), background=background)
+    pytest(session, str(TOOLS))
