@@ -161,7 +161,9 @@ def decode_markdown(results: list[dict[str, Any]]) -> str:
             "runs it on every failed response (no stack trace: the error may never reach the "
             "caller). Diagnostic (not judged): the public `decodeError`, whose error is a "
             "native `Error` with the caller's stack trace, and the error `createFetch` hands "
-            "over is rebuilt the same way once (11 rounds, median): " + "; ".join(public) + ".",
+            "over gets its stack the same way, once per call (11 rounds, median): "
+            + "; ".join(public)
+            + ".",
         ]
     return "\n".join(lines)
 

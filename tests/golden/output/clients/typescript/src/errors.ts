@@ -150,28 +150,6 @@ export class APIError extends VirtEngineError implements APIErrorFields {
     this.#headers = fields.headers ?? new Map<string, string>();
   }
 
-  /** `module:number: message`, or the message alone without a code (an own property once set). */
-  override get message(): string {
-    return this.code === null ? this.errorMessage : `${this.code}: ${this.errorMessage}`;
-  }
-
-  override set message(value: string) {
-    Object.defineProperty(this, "message", { value, writable: true, configurable: true });
-  }
-
-  /**
-   * The stack trace; for an error decoded but not thrown by the retry helper, only its
-   * first line (`NotFoundError: message`), as V8 writes it with `Error.stackTraceLimit = 0`.
-   */
-  override get stack(): string {
-    const native: unknown = super.stack;
-    return typeof native === "string" && native !== "" ? native : `${this.name}: ${this.message}`;
-  }
-
-  override set stack(value: string) {
-    Object.defineProperty(this, "stack", { value, writable: true, configurable: true });
-  }
-
   /**
    * The body as received (at most the body cap), decoded as UTF-8. Not an own property:
    * loggers and `JSON.stringify` leave it out; read it by name.
