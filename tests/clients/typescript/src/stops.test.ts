@@ -471,7 +471,7 @@ test("no stack trace is captured for the errors of retried attempts; the thrown 
     assert.doesNotMatch(stack, /\n\s+at /, "a retried attempt's error has no frames");
   }
   assert.match(error.stack ?? "", /loadScopeForTheStackTest/);
-  assert.ok(types.isNativeError(error), "the error handed over is a native one, rebuilt from the attempt's");
+  assert.ok(types.isNativeError(error), "the error handed over is a native Error");
   assert.match(error.stack ?? "", /^ExternalError: HTTP 503 Service Unavailable\n\s+at Retrier\.call/);
 });
 
