@@ -26,6 +26,9 @@ from scopes_client.models import (
 )
 
 configuration = scopes_client.Configuration(host=sys.argv[1])
+# urllib3 would re-send the 429 three times, sleeping its Retry-After each time; one
+# answer per call is what this program reads.
+configuration.retries = 0
 api = scopes_client.ScopesApi(scopes_client.ApiClient(configuration))
 
 
