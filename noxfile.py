@@ -17,7 +17,9 @@ from tasks import go as go_tasks
 from tasks import openapi as openapi_tasks
 from tasks import python as python_tasks
 from tasks import release as release_tasks
+from tasks import tool as tool_tasks
 from tasks import typescript as typescript_tasks
+from tasks.common import Component
 
 # uv creates and fills a virtualenv in about a second where venv and pip take 15 to 20;
 # without uv on the machine nox falls back to venv (same packages, same pins).
@@ -26,6 +28,17 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["generate", "tests"]
 
 PYTHON = "3.11"
+# Every component of `nox -s tests`, in the order their checks run.
+COMPONENTS: tuple[Component, ...] = (
+    tool_tasks,
+    python_tasks,
+    typescript_tasks,
+    go_tasks,
+    docs_tasks,
+    openapi_tasks,
+    conformance_tasks,
+    release_tasks,
+)
 
 
 def install_tool(session: nox.Session) -> None:
@@ -44,34 +57,37 @@ def generate(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Every test: the tool, the three clients, docs, alerts, OpenAPI, conformance, installs."""
+    """Every test: the tool, the three clients, docs, alerts, OpenAPI, conformance, installs.
+
+    Every component is prepared (installs, builds, packages) first; then one pytest run
+    over every component's folders goes in the background while their other checks run."""
     install_tool(session)
-    tool_tests(session)
-    python_tasks.test(session)
-    typescript_tasks.test(session)
-    go_tasks.test(session)
-    docs_tasks.test(session)
-    openapi_tasks.test(session)
-    conformance_tasks.run(session, [])
-    release_tasks.install_tests(session)
+    for component in COMPONENTS:
+        component.prepare(session)
+    folders = [folder for component in COMPONENTS for folder in component.TESTS]
+    with common.pytest_in_background(session, *folders, *session.posargs):
+        for component in COMPONENTS:
+            component.check(session)
 
 
-def tool_tests(session: nox.Session) -> None:
-    common.pytest(session, "tests/tool", *session.posargs)
+def test_component(session: nox.Session, component: Component) -> None:
+    install_tool(session)
+    component.prepare(session)
+    component.check(session)
+    if component.TESTS:
+        common.pytest(session, *component.TESTS, *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def tool(session: nox.Session) -> None:
     """The generator's own tests (registry, lint, targets, lifecycle commands)."""
-    install_tool(session)
-    tool_tests(session)
+    test_component(session, tool_tasks)
 
 
 @nox.session(python=PYTHON)
 def python(session: nox.Session) -> None:
     """The Python client alone: checks, tests, conformance runner, install of the built wheel."""
-    install_tool(session)
-    python_tasks.test(session)
+    test_component(session, python_tasks)
     python_tasks.run_vectors(session, conformance_tasks.corpus())
     release_tasks.install_tests(session, ["python"])
 
@@ -79,8 +95,7 @@ def python(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typescript(session: nox.Session) -> None:
     """The TypeScript client alone: checks, tests, conformance runner, installs of the tarball."""
-    install_tool(session)
-    typescript_tasks.test(session)
+    test_component(session, typescript_tasks)
     typescript_tasks.run_vectors(session, conformance_tasks.corpus())
     release_tasks.install_tests(session, ["typescript"])
 
@@ -88,8 +103,7 @@ def typescript(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def go(session: nox.Session) -> None:
     """The Go client alone: vet, gofmt, tests, fuzzing, conformance runner, module installs."""
-    install_tool(session)
-    go_tasks.test(session)
+    test_component(session, go_tasks)
     go_tasks.run_vectors(session, conformance_tasks.corpus())
     release_tasks.install_tests(session, ["go"])
 
@@ -97,22 +111,23 @@ def go(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """The error catalog (Markdown, HTML in Chromium) and the Prometheus alert rules."""
-    install_tool(session)
-    docs_tasks.test(session)
+    test_component(session, docs_tasks)
 
 
 @nox.session(python=PYTHON)
 def openapi(session: nox.Session) -> None:
     """The OpenAPI document and the merge command through the tools API teams use."""
-    install_tool(session)
-    openapi_tasks.test(session)
+    test_component(session, openapi_tasks)
 
 
 @nox.session(python=PYTHON)
 def conformance(session: nox.Session) -> None:
-    """The three clients on one corpus (or on the vector files given after --)."""
+    """The three clients on one corpus (or only on the vector files given after --)."""
     install_tool(session)
-    conformance_tasks.run(session, session.posargs)
+    if session.posargs:
+        conformance_tasks.compare(session, session.posargs)
+    else:
+        test_component(session, conformance_tasks)
 
 
 @nox.session(python=PYTHON)

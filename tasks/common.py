@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shlex
 import shutil
+import signal
 import subprocess
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import nox
 
@@ -23,6 +27,18 @@ PYTHON_PINS = (
     "mypy==2.4.1",
     "ruff==0.17.5",
 )
+
+
+class Component(Protocol):
+    """A part of the project with its tests: what they need, the checks that are not
+    pytest's (compilers, linters, other languages' test runners), its pytest folders."""
+
+    TESTS: tuple[Path, ...]
+
+    def prepare(self, session: nox.Session) -> object: ...
+
+    def check(self, session: nox.Session) -> None: ...
+
 
 T = TypeVar("T")
 _done: dict[tuple[str, str, str], object] = {}
@@ -56,10 +72,45 @@ def tsc(session: nox.Session, folder: str | Path, *args: str) -> None:
     session.run("node", str(compiler), "-p", str(folder), *args, external=True)
 
 
-def pytest(session: nox.Session, *args: str) -> None:
-    """pytest on every core (pytest-xdist). A test file stays on one worker, so the fixtures a
-    file shares (a built client, a browser, a merged document) are built once."""
-    session.run("pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "--dist", "loadfile", *args)
+# pytest on every core (pytest-xdist). A test file stays on one worker, so the fixtures a
+# file shares (a built client, a browser, a merged document) are built once.
+PYTEST = ("pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "--dist", "loadfile")
+
+
+def pytest(session: nox.Session, *args: str | Path) -> None:
+    session.run(*PYTEST, *map(str, args))
+
+
+@contextlib.contextmanager
+def pytest_in_background(session: nox.Session, *args: str | Path) -> Iterator[None]:
+    """pytest runs while the block runs its commands; its report is shown when both end.
+
+    Most of the block's steps (compilers, package installs, bundlers) use one core; the
+    test run fills the other. pytest is stopped if the block fails.
+    """
+    argv = [*PYTEST, *map(str, args)]
+    session.log(f"{shlex.join(argv)} (in the background)")
+    env = {**os.environ, **session.virtualenv.env, **session.env}
+    env["PATH"] = os.pathsep.join([session.bin, os.environ.get("PATH", "")])
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as report:
+        process = subprocess.Popen(
+            [str(Path(session.bin) / argv[0]), *argv[1:]],
+            env={name: value for name, value in env.items() if value is not None},
+            stdout=report,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its xdist workers are stopped with it
+        )
+        try:
+            yield
+        except BaseException:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait()
+            raise
+        returncode = process.wait()
+        report.seek(0)
+        print(report.read(), end="", flush=True)
+    if returncode != 0:
+        session.error(f"pytest failed (exit status {returncode})")
 
 
 def node() -> str:

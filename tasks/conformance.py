@@ -11,7 +11,7 @@ from pathlib import Path
 import nox
 
 from tasks import go, python, typescript
-from tasks.common import CONFORMANCE, ROOT, pytest
+from tasks.common import CONFORMANCE, ROOT
 
 LANGUAGES = {"python": python, "typescript": typescript, "go": go}
 
@@ -32,13 +32,21 @@ def compare(session: nox.Session, files: list[str], root: Path = ROOT) -> None:
     session.run("python", str(CONFORMANCE / "compare.py"), *runner_flags(runners), *files)
 
 
-def run(session: nox.Session, files: list[str]) -> None:
-    """The corpus (or ``files``) through every runner; with the corpus, every other check."""
-    compare(session, files or corpus())
-    if files:
-        return
+TESTS: tuple[Path, ...] = (CONFORMANCE,)
+
+
+def prepare(session: nox.Session) -> None:
+    """Every language's conformance and live scenario runner, built."""
+    for module in LANGUAGES.values():
+        module.runner(session)
+        module.scenario_runner(session)
+
+
+def check(session: nox.Session) -> None:
+    """The corpus through every runner, the mutant check, the live scenarios, and the
+    runners on clients regenerated from changed registries."""
+    compare(session, corpus())
     runners = {name: module.runner(session) for name, module in LANGUAGES.items()}
-    pytest(session, str(CONFORMANCE))
     session.run("python", str(CONFORMANCE / "check_mutant.py"), *runner_flags(runners))
     scenarios = {name: module.scenario_runner(session) for name, module in LANGUAGES.items()}
     session.run("python", str(CONFORMANCE / "live/run.py"), *runner_flags(scenarios))
@@ -80,7 +88,9 @@ def on_copy(session: nox.Session, edit: Callable[[Path], None], vectors: list[st
     and run every runner there on ``vectors`` (absolute, or relative to the copy)."""
     scratch = Path(tempfile.mkdtemp(prefix="conformance-copy-"))
     copy = scratch / "repo"
-    junk = shutil.ignore_patterns("node_modules", ".nox", ".venv", ".git", "dist", "build")
+    junk = shutil.ignore_patterns(
+        "node_modules", ".nox", ".venv", ".git", "dist", "build", "__pycache__"
+    )
     shutil.copytree(ROOT, copy, ignore=junk)
     edit(copy)
     session.run(

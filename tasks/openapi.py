@@ -19,9 +19,10 @@ from pathlib import Path
 
 import nox
 
-from tasks.common import ROOT, ensure_system_tools, npm_ci, once, pytest
+from tasks.common import ROOT, ensure_system_tools, npm_ci, once
 
 TOOLS = ROOT / "tests" / "openapi"
+TESTS: tuple[Path, ...] = (TOOLS,)
 
 OPENAPI_GENERATOR = "7.25.0"
 OPENAPI_GENERATOR_SHA256 = "41ce4f6b07f196676439d710759fa1ced7a08066d06ff1bf314681470289efae"
@@ -60,11 +61,14 @@ def openapi_generator_jar(session: nox.Session) -> Path:
     return jar
 
 
-def test(session: nox.Session) -> None:
-    """Expects the tool installed (``install_tool``): it runs ``errcodegen openapi merge``."""
+def prepare(session: nox.Session) -> None:
+    """The npm tools, Java, openapi-generator's jar and the packages its client imports."""
     npm_ci(session, TOOLS)
     ensure_system_tools(session, {"default-jre-headless": "/usr/bin/java"})
     session.install(*GENERATED_PYTHON_CLIENT_PINS, *WHEEL_BUILD_PINS)
     jar = once(session, "openapi-generator-jar", lambda: openapi_generator_jar(session))
     session.env["OPENAPI_GENERATOR_JAR"] = str(jar)
-    pytest(session, str(TOOLS))
+
+
+def check(session: nox.Session) -> None:
+    """Nothing beyond the tests (they run ``errcodegen openapi merge`` and every tool)."""

@@ -19,11 +19,11 @@ from tasks.common import (
     ROOT,
     last_line,
     once,
-    pytest,
     source_date_epoch,
 )
 
 CLIENT = ROOT / "clients" / "python"
+TESTS: tuple[Path, ...] = (ROOT / "tests" / "clients" / "python",)
 RUNTIME = ROOT / "generators" / "errcodegen" / "targets" / "python" / "runtime"
 INSTALL_TEST = ROOT / "tests" / "install" / "python"
 PACKAGING_PINS = ("build==1.6.1", "twine==7.0.0")
@@ -70,10 +70,9 @@ def check_runtime(session: nox.Session) -> None:
     session.run("mypy", "--config-file", config, str(RUNTIME))
 
 
-def test(session: nox.Session) -> None:
-    """Checks, then the client's tests (loopback servers, properties, hostile registry)."""
-    check(session)
-    pytest(session, str(ROOT / "tests/clients/python"))
+def prepare(session: nox.Session) -> None:
+    """What the client's tests (loopback servers, properties, hostile registry) import."""
+    install(session)
 
 
 def runner(session: nox.Session, root: Path = ROOT) -> list[str]:

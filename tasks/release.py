@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import hashlib
 import os
@@ -13,10 +14,12 @@ from pathlib import Path
 import nox
 
 from tasks import go, python, typescript
-from tasks.common import ROOT, source_date_epoch
+from tasks.common import ROOT, once, source_date_epoch
 
 PACKAGES = {"python": python, "typescript": typescript, "go": go}
 DIST = ROOT / "dist"
+# The install tests run in scratch projects outside the repository, not under pytest.
+TESTS: tuple[Path, ...] = ()
 
 
 def package_all(
@@ -52,15 +55,29 @@ def build(session: nox.Session, *release_check_args: str) -> None:
         session.log(f"{path.relative_to(ROOT)}: {path.stat().st_size:,} bytes")
 
 
+def prepare(session: nox.Session, languages: Iterable[str] = PACKAGES) -> dict[str, list[Path]]:
+    """The distributables of ``languages``, built once per run into a scratch folder
+    removed when nox exits (before any test runs: ``npm pack`` rebuilds the client's dist/)."""
+    names = tuple(languages)
+
+    def build_all() -> dict[str, list[Path]]:
+        out = Path(tempfile.mkdtemp(prefix="errcodegen-release-"))
+        atexit.register(shutil.rmtree, out, ignore_errors=True)
+        return package_all(session, out, names)
+
+    return once(session, f"release-artifacts:{','.join(names)}", build_all)
+
+
+def check(session: nox.Session, languages: Iterable[str] = PACKAGES) -> None:
+    """Install each distributable into scratch projects outside the repository and use it
+    as its README says."""
+    for name, artifacts in prepare(session, languages).items():
+        PACKAGES[name].install_test(session, artifacts)
+
+
 def install_tests(session: nox.Session, languages: Iterable[str] = PACKAGES) -> None:
-    """Build the distributables into a scratch folder, then install each into scratch
-    projects outside the repository and use it as its README says."""
-    scratch = Path(tempfile.mkdtemp(prefix="errcodegen-release-"))
-    try:
-        for name, artifacts in package_all(session, scratch, languages).items():
-            PACKAGES[name].install_test(session, artifacts)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    prepare(session, languages)
+    check(session, languages)
 
 
 def _sha256(path: Path) -> str:

@@ -15,12 +15,12 @@ from tasks.common import (
     node,
     npm_ci,
     once,
-    pytest,
     tsc,
 )
 
 CLIENT = ROOT / "clients" / "typescript"
-TESTS = ROOT / "tests" / "clients" / "typescript"
+CLIENT_TESTS = ROOT / "tests" / "clients" / "typescript"
+TESTS: tuple[Path, ...] = (CLIENT_TESTS,)
 RUNNER = CONFORMANCE / "runners" / "typescript"
 INSTALL = ROOT / "tests" / "install" / "typescript"
 RUNTIME = ROOT / "generators" / "errcodegen" / "targets" / "typescript" / "runtime"
@@ -82,8 +82,16 @@ def install_test(session: nox.Session, artifacts: list[Path]) -> None:
     session.run("python", str(INSTALL / "install_test.py"), str(tarballs[0]))
 
 
+def prepare(session: nox.Session) -> None:
+    """The client and the runner built; the node tests (beside the pytest ones) compiled."""
+    build(session)
+    npm_ci(session, CLIENT_TESTS)
+    tsc(session, CLIENT_TESTS)
+
+
 def check(session: nox.Session) -> None:
-    """Strict type check, ESLint (zero warnings) and the generated-code notices.
+    """Strict type check, ESLint (zero warnings), the generated-code notices, node --test
+    against loopback servers.
 
     The target's runtime (``generators/errcodegen/targets/typescript/runtime/*.ts``, the
     modules the registry does not decide) is type-checked where it sits, through its own
@@ -92,29 +100,21 @@ def check(session: nox.Session) -> None:
     current: the tool's tests fail on any generated file that differs from a fresh
     generation).
     """
-    build(session)
     tsc(session, CLIENT, "--noEmit")
     compiler = CLIENT / "node_modules/typescript/bin/tsc"
     session.run("node", str(compiler), "-p", str(RUNTIME), external=True)
     for source in sorted((CLIENT / "src").glob("*.ts")):
         if NOTICE not in "".join(source.read_text().splitlines()[:3]):
             session.error(f"{source}: no generated-code notice in its first 3 lines")
-    npm_ci(session, TESTS)
-    eslint = [str(TESTS / "node_modules/eslint/bin/eslint.js"), "--max-warnings", "0"]
+    eslint = [str(CLIENT_TESTS / "node_modules/eslint/bin/eslint.js"), "--max-warnings", "0"]
+    config = str(CLIENT_TESTS / "eslint.config.js")
     with session.chdir(CLIENT):  # the config lints src/ of the folder it runs in
-        session.run("node", *eslint, "-c", str(TESTS / "eslint.config.js"), "src", external=True)
-
-
-def test(session: nox.Session) -> None:
-    """Checks, node --test against loopback servers, the target's tests, a hostile registry."""
-    check(session)
-    tsc(session, TESTS)
+        session.run("node", *eslint, "-c", config, "src", external=True)
     # Every file at once: they mostly wait on timers and loopback servers (node's default,
     # one file per core but one, runs them one after another on two cores).
-    files = len(list((TESTS / "dist").glob("*.test.js")))
-    session.run("node", "--test", f"--test-concurrency={files}", str(TESTS / "dist"), external=True)
-    pytest(session, str(TESTS))
-    session.run("python", str(TESTS / "hostile_registry.py"))
+    files = len(list((CLIENT_TESTS / "dist").glob("*.test.js")))
+    node_test = ["node", "--test", f"--test-concurrency={files}"]
+    session.run(*node_test, str(CLIENT_TESTS / "dist"), external=True)
 
 
 def runner(session: nox.Session, root: Path = ROOT) -> list[str]:

@@ -13,6 +13,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# Seconds a busy machine may add to a bounded call before the test sees it end. Every
+# failure these tests look for (a deadline or a cancellation not honoured) costs seconds.
+SLACK = 0.4
+
 
 @dataclass(frozen=True)
 class Reply:

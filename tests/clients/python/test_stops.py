@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import trio
-from pyclient_support import Reply, Serve
+from pyclient_support import SLACK, Reply, Serve
 from virtengine_errors import (
     ERROR_TYPES,
     APIConnectionError,
@@ -66,7 +66,7 @@ def test_a_hanging_server_is_cut_at_the_deadline_sync(scripted: Serve) -> None:
     with Client(policy=RetryPolicy(deadline=0.5)) as http, pytest.raises(APIConnectionError) as cut:
         http.get(server.url + "/slow")
     elapsed = time.monotonic() - started
-    assert elapsed < 0.7, elapsed
+    assert elapsed < 0.5 + SLACK, elapsed
     assert cut.value.phase == "timeout" and cut.value.stop_reason == "deadline"
     assert [(a.status, a.phase) for a in cut.value.history] == [(None, "timeout")]
     assert {"deadline_exceeded", "timeout", "request_failed"} <= matched(cut.value)
@@ -86,7 +86,7 @@ def test_a_hanging_server_is_cut_at_the_deadline_async(scripted: Serve, backend:
 
     started = time.monotonic()
     error = asyncio.run(call()) if backend == "asyncio" else trio.run(call)
-    assert time.monotonic() - started < 0.7
+    assert time.monotonic() - started < 0.5 + SLACK
     assert error.phase == "timeout" and error.stop_reason == "deadline"
 
 
@@ -95,7 +95,7 @@ def test_a_trickled_error_body_is_cut_at_the_deadline_sync(scripted: Serve) -> N
     started = time.monotonic()
     with Client(policy=RetryPolicy(deadline=0.8)) as http, pytest.raises(APIConnectionError) as cut:
         http.get(server.url + "/trickle")
-    assert time.monotonic() - started < 1.1
+    assert time.monotonic() - started < 0.8 + SLACK
     assert cut.value.stop_reason == "deadline" and cut.value.phase == "timeout"
 
 
@@ -109,7 +109,7 @@ def test_a_trickled_error_body_is_cut_at_the_deadline_async(scripted: Serve) -> 
     started = time.monotonic()
     with pytest.raises(APIConnectionError) as cut:
         asyncio.run(call())
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 0.8 + SLACK
     assert cut.value.stop_reason == "deadline"
 
 
@@ -118,7 +118,7 @@ def test_a_trickled_success_body_is_cut_at_the_deadline(scripted: Serve) -> None
     started = time.monotonic()
     with Client(policy=RetryPolicy(deadline=0.6)) as http, pytest.raises(httpx.ReadTimeout):
         http.get(server.url + "/trickle")
-    assert time.monotonic() - started < 0.9
+    assert time.monotonic() - started < 0.6 + SLACK
 
     async def call() -> None:
         async with AsyncClient(policy=RetryPolicy(deadline=0.6)) as http:
@@ -127,7 +127,7 @@ def test_a_trickled_success_body_is_cut_at_the_deadline(scripted: Serve) -> None
     started = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):
         asyncio.run(call())
-    assert time.monotonic() - started < 0.8
+    assert time.monotonic() - started < 0.6 + SLACK
 
 
 def test_cancelling_during_a_trickled_body_read_ends_promptly(scripted: Serve) -> None:
@@ -142,7 +142,7 @@ def test_cancelling_during_a_trickled_body_read_ends_promptly(scripted: Serve) -
             try:
                 await task
             except asyncio.CancelledError as cancelled:
-                assert time.monotonic() - started < 0.2
+                assert time.monotonic() - started < SLACK
                 return cancelled
         raise AssertionError("the call was not cancelled")
 

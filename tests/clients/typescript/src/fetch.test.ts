@@ -10,7 +10,7 @@ import {
   createFetch,
   type FetchClientOptions,
 } from "@virtengine/errors";
-import { respond, serve, type Reply, type Scripted } from "./server.js";
+import { respond, serve, SLACK_MS, type Reply, type Scripted } from "./server.js";
 
 const servers: Scripted[] = [];
 after(() => Promise.all(servers.map((server) => server.close())));
@@ -82,7 +82,7 @@ test("a Retry-After above max_retry_after stops at once, hint kept (10^12 s: no 
   assert.ok(Date.now() - started < 1000);
 });
 
-test("aborting during a backoff sleep stops within 50 ms", async () => {
+test("aborting during a backoff sleep stops at once", async () => {
   const server = await scripted(respond(503, "", { "retry-after": "30" }));
   const controller = new AbortController();
   const call = fast()(server.url, { signal: controller.signal });
@@ -90,7 +90,7 @@ test("aborting during a backoff sleep stops within 50 ms", async () => {
   const aborted = Date.now();
   controller.abort();
   const error = await call.catch((e: unknown) => e);
-  assert.ok(Date.now() - aborted < 50, `took ${Date.now() - aborted} ms`);
+  assert.ok(Date.now() - aborted < SLACK_MS, `took ${Date.now() - aborted} ms`);
   assert.equal((error as Error).name, "AbortError");
   assert.equal(server.seen.length, 1);
 });
@@ -101,7 +101,7 @@ test("a deadline stops retrying when the next sleep would pass it", async () => 
   const error = await fast()(server.url, { deadlineMs: 300 }).catch((e: unknown) => e);
   assert.ok(error instanceof ExternalError);
   assert.equal(server.seen.length, 1);
-  assert.ok(Date.now() - started < 300);
+  assert.ok(Date.now() - started < 300 + SLACK_MS); // not the 1 s sleep
 });
 
 test("a deadline also cuts a hanging attempt short, as a timeout", async () => {

@@ -37,7 +37,7 @@ import {
   type FetchClientOptions,
   type RetryRequest,
 } from "@virtengine/errors";
-import { respond, serve, type Reply, type Scripted } from "./server.js";
+import { respond, serve, SLACK_MS, type Reply, type Scripted } from "./server.js";
 
 const servers: Scripted[] = [];
 after(() => Promise.all(servers.map((server) => server.close())));
@@ -80,7 +80,7 @@ const names = (error: unknown): string[] =>
     .map((sentinel) => sentinel.name)
     .sort();
 
-test("a 0.5 s deadline against a server that hangs 2 s returns within 0.6 s, stop reason deadline", async () => {
+test("a 0.5 s deadline against a server that hangs 2 s returns at the deadline, stop reason deadline", async () => {
   const server = await scripted((response) => {
     setTimeout(() => {
       if (!response.destroyed) {
@@ -91,7 +91,7 @@ test("a 0.5 s deadline against a server that hangs 2 s returns within 0.6 s, sto
   const started = performance.now();
   const error = await fast()(server.url, { deadlineMs: 500 }).catch((e: unknown) => e);
   const took = performance.now() - started;
-  assert.ok(took < 600 && took >= 490, `took ${took.toFixed(0)} ms`);
+  assert.ok(took >= 490 && took < 500 + SLACK_MS, `took ${took.toFixed(0)} ms`);
   assert.ok(error instanceof ConnectionError, String(error));
   assert.equal(error.phase, "timeout");
   assert.equal(error.stopReason, "deadline");
@@ -105,7 +105,7 @@ test("the deadline covers reading the error body: a trickled 503 body with 800 m
   const started = performance.now();
   const error = await fast()(server.url, { deadlineMs: 800 }).catch((e: unknown) => e);
   const took = performance.now() - started;
-  assert.ok(took < 950, `took ${took.toFixed(0)} ms`);
+  assert.ok(took < 800 + SLACK_MS, `took ${took.toFixed(0)} ms`);
   assert.ok(error instanceof ConnectionError, `a body cut short is never decoded: ${String(error)}`);
   assert.equal(error.stopReason, "deadline");
   assert.equal(server.seen.length, 1);
@@ -119,7 +119,7 @@ test("an abort during a trickled body read ends the call at once with the caller
   const aborted = performance.now();
   controller.abort();
   const error = await call.catch((e: unknown) => e);
-  assert.ok(performance.now() - aborted < 50, `took ${(performance.now() - aborted).toFixed(0)} ms`);
+  assert.ok(performance.now() - aborted < SLACK_MS, `took ${(performance.now() - aborted).toFixed(0)} ms`);
   assert.ok(!(error instanceof APIError), "not an error decoded from a truncated body");
   assert.equal((error as Error).name, "AbortError");
   assert.equal(error, controller.signal.reason);
@@ -399,14 +399,14 @@ test("Retrier gives each attempt its time budget and a signal; an attempt that i
       { deadlineMs: 200, method: "GET", url: "https://api.example.test/x" },
     )
     .catch((e: unknown) => e);
-  assert.ok(performance.now() - started < 400);
+  assert.ok(performance.now() - started < 200 + SLACK_MS);
   assert.ok(error instanceof ConnectionError);
   assert.equal(error.phase, "timeout");
   assert.equal(error.stopReason, "deadline");
   assert.equal(error.url, "https://api.example.test/x");
   assert.equal(contexts.length, 1);
   const [context] = contexts;
-  assert.ok(context !== undefined && context.budgetMs !== null && context.budgetMs <= 200 && context.budgetMs > 150);
+  assert.ok(context !== undefined && context.budgetMs !== null && context.budgetMs <= 200 && context.budgetMs > 0);
   assert.equal(context.signal?.aborted, true);
   assert.equal((context.signal?.reason as Error).name, "TimeoutError");
 

@@ -7,9 +7,8 @@ The generated package must pass `tsc --noEmit` (strict) and ESLint, compile, and
 registry string exactly: the conformance runner checks the `lookup`/`decode` vectors the
 `vectors` target writes from the same registry against the generated package.
 
-Usage: python hostile_registry.py  (from the repository root, with errcodegen installed
-and `npm ci` already run in clients/typescript, tests/clients/typescript and
-tests/conformance/runners/typescript).
+It needs the client, these tests and the conformance runner built (`nox -s typescript`
+does it); without them it is skipped, or fails under ERRCODEGEN_REQUIRE_ALL.
 """
 
 from __future__ import annotations
@@ -19,14 +18,15 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[3]
 CLIENT = REPO / "clients/typescript"
 RUNNER = REPO / "tests/conformance/runners/typescript"
+TESTS = Path(__file__).resolve().parent
 
 HOSTILE = [
     "say \"hi\" and 'bye' and `tick` and ${injected} and `${x}`",
@@ -101,72 +101,76 @@ def hostile_spec(root: Path) -> Path:
 
 def run(argv: list[str], cwd: Path | None = None) -> str:
     result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(argv)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    assert result.returncode == 0, (
+        f"{' '.join(argv)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
     return result.stdout
 
 
-def main() -> int:
+def require_built() -> None:
+    needed = [
+        CLIENT / "node_modules/typescript/bin/tsc",
+        TESTS / "node_modules/eslint/bin/eslint.js",
+        RUNNER / "dist/runner.js",
+    ]
+    missing = [str(path.relative_to(REPO)) for path in needed if not path.is_file()]
+    if missing:
+        message = f"not built: {', '.join(missing)} (run `nox -s typescript`)"
+        if os.environ.get("ERRCODEGEN_REQUIRE_ALL"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def test_hostile_strings_compile_lint_and_round_trip(tmp_path: Path) -> None:
+    require_built()
     node = shutil.which("node") or "node"
-    with tempfile.TemporaryDirectory(prefix="hostile-ts-") as scratch:
-        root = Path(scratch)
-        spec = hostile_spec(root)
-        out = root / "out"
-        run(
-            [
-                sys.executable,
-                "-m",
-                "errcodegen",
-                "generate",
-                "--spec",
-                str(spec),
-                "--root",
-                str(out),
-                "--only",
-                "typescript",
-                "--only",
-                "vectors",
-            ]
-        )
-        client = out / "clients/typescript"
-        os.symlink(CLIENT / "node_modules", client / "node_modules")
-        tsc = str(CLIENT / "node_modules/typescript/bin/tsc")
-        run([node, tsc, "-p", str(client), "--noEmit"])
-        run([node, tsc, "-p", str(client)])
-        tests = Path(__file__).resolve().parent
-        eslint = str(tests / "node_modules/eslint/bin/eslint.js")
-        config = str(tests / "eslint.config.js")
-        run([node, eslint, "--max-warnings", "0", "-c", config, "src"], cwd=client)
-        # The runner, compiled once, resolving @virtengine/errors to the hostile package.
-        runner = root / "runner"
-        shutil.copytree(RUNNER / "dist", runner / "dist")
-        (runner / "package.json").write_text(json.dumps({"type": "module"}))
-        (runner / "node_modules/@virtengine").mkdir(parents=True)
-        os.symlink(client, runner / "node_modules/@virtengine/errors")
-        vectors = out / "tests/conformance/generated"
-        output = run(
-            [
-                node,
-                str(runner / "dist/runner.js"),
-                str(vectors / "lookup.json"),
-                str(vectors / "decode.json"),
-            ]
-        )
-        last = output.strip().splitlines()[-1]
-        expected = f"{4 * len(NAMES)} passed, 0 failed"
-        if last != expected:
-            sys.exit(f"hostile registry: {last!r}, expected {expected!r}")
-        probe = (
-            "import * as v from '@virtengine/errors';"
-            "process.stdout.write(JSON.stringify([v.lookup('class:1000')?.message,"
-            " v.ERR_CONSTRUCTOR.message, Object.keys(v.Codes).length]))"
-        )
-        got = json.loads(run([node, "--input-type=module", "-e", probe], cwd=runner))
-        if got != [HOSTILE[0], HOSTILE[1], 2 * len(NAMES)]:
-            sys.exit(f"hostile registry: strings changed on the way: {got!r}")
-        print(f"hostile registry: tsc and eslint clean, runner {last}, strings byte for byte")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    root = tmp_path
+    spec = hostile_spec(root)
+    out = root / "out"
+    run(
+        [
+            sys.executable,
+            "-m",
+            "errcodegen",
+            "generate",
+            "--spec",
+            str(spec),
+            "--root",
+            str(out),
+            "--only",
+            "typescript",
+            "--only",
+            "vectors",
+        ]
+    )
+    client = out / "clients/typescript"
+    os.symlink(CLIENT / "node_modules", client / "node_modules")
+    tsc = str(CLIENT / "node_modules/typescript/bin/tsc")
+    run([node, tsc, "-p", str(client), "--noEmit"])
+    run([node, tsc, "-p", str(client)])
+    eslint = str(TESTS / "node_modules/eslint/bin/eslint.js")
+    config = str(TESTS / "eslint.config.js")
+    run([node, eslint, "--max-warnings", "0", "-c", config, "src"], cwd=client)
+    # The runner, compiled once, resolving @virtengine/errors to the hostile package.
+    runner = root / "runner"
+    shutil.copytree(RUNNER / "dist", runner / "dist")
+    (runner / "package.json").write_text(json.dumps({"type": "module"}))
+    (runner / "node_modules/@virtengine").mkdir(parents=True)
+    os.symlink(client, runner / "node_modules/@virtengine/errors")
+    vectors = out / "tests/conformance/generated"
+    output = run(
+        [
+            node,
+            str(runner / "dist/runner.js"),
+            str(vectors / "lookup.json"),
+            str(vectors / "decode.json"),
+        ]
+    )
+    assert output.strip().splitlines()[-1] == f"{4 * len(NAMES)} passed, 0 failed"
+    probe = (
+        "import * as v from '@virtengine/errors';"
+        "process.stdout.write(JSON.stringify([v.lookup('class:1000')?.message,"
+        " v.ERR_CONSTRUCTOR.message, Object.keys(v.Codes).length]))"
+    )
+    got = json.loads(run([node, "--input-type=module", "-e", probe], cwd=runner))
+    assert got == [HOSTILE[0], HOSTILE[1], 2 * len(NAMES)], "strings changed on the way"
