@@ -123,11 +123,11 @@ def openapi(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def conformance(session: nox.Session) -> None:
     """The three clients on one corpus (or only on the vector files given after --)."""
-    install_tool(session)
-    if session.posargs:
-        conformance_tasks.compare(session, session.posargs)
-    else:
+    if not session.posargs:
         test_component(session, conformance_tasks)
+        return
+    install_tool(session)
+    conformance_tasks.compare(session, session.posargs)
 
 
 @nox.session(python=PYTHON)
