@@ -82,6 +82,8 @@ def hostile_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "name": "backend_down",
                 "message": HOSTILE_MESSAGE,
                 "category": "external",
+                "category_evidence": "review",
+                "category_note": HOSTILE_MESSAGE,
                 "action": HOSTILE_ACTION,
                 "alert": {"above": 0.1, "for": "5m"},
             },

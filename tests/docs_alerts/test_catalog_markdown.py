@@ -75,6 +75,25 @@ def test_every_module_table_has_one_full_row_per_code() -> None:
             assert row[7] == (code.action or "-")
 
 
+def test_every_code_says_what_decided_its_category() -> None:
+    """The registry's category_evidence and category_note reach each code's entry."""
+    ir = prepare(SPEC).ir
+    basis = 0
+    for module in ir.modules:
+        text = (CATALOG / (module.name.replace("/", ".") + ".md")).read_text(encoding="utf-8")
+        basis += text.count("\n  - Category ")
+        for code in module.codes:
+            if code.category_evidence == "review":
+                reviewed = f"decided by a review: {markdown.text(code.category_note)}\n"
+                assert f"  - Category {code.category}, {reviewed}" in text, code.key
+    assert basis == sum(1 for code in ir.codes if code.category_evidence or code.category_note)
+    veid = (CATALOG / "veid.md").read_text(encoding="utf-8")
+    assert (
+        "  - Category external, decided by a review: x/veid/keeper/scoring.go:472: returned when"
+        " the ML scorer (TensorFlow sidecar/model server) is unhealthy or its Score call fails"
+    ) in veid
+
+
 def test_hostile_registry_text_renders_as_text(hostile_root: Path) -> None:
     page = Rendered((hostile_root / "docs/errors/hostile.md").read_text(encoding="utf-8"))
     # no script, img, emphasis, strike-through or heading from the registry's text

@@ -133,6 +133,8 @@ def test_hostile_text_in_every_free_text_field_stays_text(make_registry: MakeReg
         "action": HOSTILE_TEXT,
         "retryable": True,
         "reason": HOSTILE_TEXT,
+        "category_evidence": "review",
+        "category_note": HOSTILE_TEXT,
     }
     root = with_settings(make_registry, edit, module_yaml(codes=[code]))
     sentinels = {

@@ -171,4 +171,5 @@ def _code(
         category_inferred=inferred,
         alert=_optional_threshold(raw.alert),
         category_evidence=raw.category_evidence or ("message" if raw.category_inferred else ""),
+        category_note=raw.category_note or "",
     )

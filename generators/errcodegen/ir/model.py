@@ -74,6 +74,7 @@ class Code:
     alert: AlertThreshold | None = None  # errors of this one code
     # what decided the category: grpc_code, source, review, subrange, message; "" unrecorded
     category_evidence: str = ""
+    category_note: str = ""  # where the platform returns it and why that category; "" none
     source: str | None = None  # the platform's Go file that registers it
 
     @property

@@ -23,6 +23,17 @@ class CodeRow:
     replaced_by: Replacement | None
     alert: str  # "" or "above 0.2/s for 5m (warning)"
     usage: Usage
+    category_basis: str  # what decided its category, "" when the registry does not say
+
+
+# What each category_evidence of the registry means, for a reader of the catalog.
+CATEGORY_BASIS = {
+    "grpc_code": "the gRPC code the platform registers it with",
+    "source": "how the platform's source returns it",
+    "review": "a review",
+    "subrange": "its number's sub-range (not reviewed)",
+    "message": "its message (guessed by the importer, not reviewed)",
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,7 @@ def build_catalog(ir: IR, alert_rules_path: str) -> Catalog:
             replaced_by=replacement,
             alert=_threshold(code.alert),
             usage=usage(ir, code, go_names[code.key]),
+            category_basis=CATEGORY_BASIS.get(code.category_evidence, ""),
         )
 
     def page(module: Module) -> ModulePage:
