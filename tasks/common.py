@@ -41,17 +41,17 @@ class Component(Protocol):
 
 
 T = TypeVar("T")
-_done: dict[tuple[str, str, str], object] = {}
+_done: dict[tuple[str, str], object] = {}
 
 
 def once(session: nox.Session, key: str, step: Callable[[], T]) -> T:
-    """Run ``step`` once per virtualenv and working folder; later calls get its result.
+    """Run ``step`` once per virtualenv; later calls with the same ``key`` get its result.
 
-    ``nox -s tests`` calls every component's session function in one session, and each of
-    them asks for the clients it needs; this keeps each build to one per run.
+    In ``nox -s tests`` several components ask for the same build (the conformance runners
+    need the clients the client components built); this keeps each build to one per run.
     """
     venv = str(getattr(session.virtualenv, "location", ""))
-    memo = (venv, os.getcwd(), key)
+    memo = (venv, key)
     if memo not in _done:
         _done[memo] = step()
     return _done[memo]  # type: ignore[return-value]
@@ -85,8 +85,8 @@ def pytest(session: nox.Session, *args: str | Path) -> None:
 def pytest_in_background(session: nox.Session, *args: str | Path) -> Iterator[None]:
     """pytest runs while the block runs its commands; its report is shown when both end.
 
-    Most of the block's steps (compilers, package installs, bundlers) use one core; the
-    test run fills the other. pytest is stopped if the block fails.
+    Most of the block's steps (compilers, package installs, bundlers) keep one core busy;
+    pytest's workers (one per core) take what is left. pytest is stopped if the block fails.
     """
     argv = [*PYTEST, *map(str, args)]
     session.log(f"{shlex.join(argv)} (in the background)")

@@ -175,11 +175,12 @@ def _generate(args: argparse.Namespace) -> int:
     targets = [t for t in all_targets() if not args.only or t.name in args.only]
     run, changed = generate(args.spec, args.root, targets, check_only=args.check)
     warnings = len(run.report.findings)
+    listed = " (errcodegen lint lists them)" if warnings else ""
     for path in changed:
         print(f"{'outdated' if args.check else 'wrote'} {path}")
     print(
         f"{len(run.ir.codes)} codes in {len(run.ir.modules)} modules; {warnings} lint "
-        f"warnings; {len(changed)} file(s) {'out of date' if args.check else 'changed'}"
+        f"warnings{listed}; {len(changed)} file(s) {'out of date' if args.check else 'changed'}"
     )
     return EXIT_DIFFERENCES if args.check and changed else 0
 
