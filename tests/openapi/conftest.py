@@ -55,6 +55,12 @@ def run(
     return output
 
 
+def go_said(output: str) -> list[str]:
+    """The lines of a go command's output besides the downloads an empty module cache
+    makes it report."""
+    return [line for line in output.splitlines() if not line.startswith("go: downloading ")]
+
+
 @pytest.fixture(scope="session")
 def merged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample API merged with the error document by ``errcodegen openapi merge``."""

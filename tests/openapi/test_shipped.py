@@ -18,7 +18,7 @@ import pytest
 
 from errcodegen.cli import main
 
-from .conftest import REPO, require, run
+from .conftest import REPO, go_said, require, run
 
 NAMES = ("errors.openapi.yaml", "errors.openapi-3.0.yaml")
 
@@ -142,7 +142,7 @@ def test_go_module_embeds_the_document(rendered: Path, tmp_path: Path) -> None:
         "github.com/virtengine/virtengine-errors/clients/go", path), encoding="utf-8")  # fmt: skip
     env = {"GOFLAGS": "-mod=mod", "GOWORK": "off"}
     vet = run([go, "vet", "./openapi"], cwd=client, env=go_env(env))
-    assert vet.strip() == ""
+    assert go_said(vet) == [], vet
     found = json.loads(run([go, "run", "."], cwd=app, env=go_env(env)))
     expected = digests(rendered / "spec/openapi")
     assert found == {**expected, "again": expected["errors.openapi.yaml"]}
