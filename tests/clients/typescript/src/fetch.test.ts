@@ -101,7 +101,7 @@ test("a deadline stops retrying when the next sleep would pass it", async () => 
   const error = await fast()(server.url, { deadlineMs: 300 }).catch((e: unknown) => e);
   assert.ok(error instanceof ExternalError);
   assert.equal(server.seen.length, 1);
-  assert.ok(Date.now() - started < 300 + SLACK_MS); // not the 1 s sleep
+  assert.ok(Date.now() - started < 1000); // not after the 1 s sleep
 });
 
 test("a deadline also cuts a hanging attempt short, as a timeout", async () => {
