@@ -94,7 +94,7 @@ func TestTheRetrierGivesEachAttemptTheTimeLeftAsItsContextDeadline(t *testing.T)
 		t.Fatalf("want a timeout stopped by the deadline, got %T %v", err, err)
 	}
 	if len(budgets) != 1 || budgets[0] <= 0 || budgets[0] > 300*time.Millisecond {
-		t.Fatalf("budgets %v, want one of about 300ms", budgets)
+		t.Fatalf("budgets %v, want one, of at most 300ms", budgets)
 	}
 	err = veerrors.NewRetrier(veerrors.DefaultPolicy()).Do(context.Background(), veerrors.Call{Method: http.MethodGet},
 		func(ctx context.Context, _ int) error {
